@@ -1,0 +1,11 @@
+#include "api/routes.h"
+
+namespace iron::api {
+
+std::vector<Route> all_routes(Services& s) {
+  std::vector<Route> routes;
+  add_health_routes(routes, s);
+  return routes;
+}
+
+}  // namespace iron::api

@@ -1,0 +1,14 @@
+#pragma once
+// Every API route of the server, by resource family (one file each in api/).
+#include <vector>
+
+#include "api/http_types.h"
+#include "api/services.h"
+
+namespace iron::api {
+
+void add_health_routes(std::vector<Route>& routes, Services& s);
+
+std::vector<Route> all_routes(Services& s);
+
+}  // namespace iron::api

@@ -1,0 +1,25 @@
+#include <iostream>
+
+#include "cli/commands.h"
+#include "store/data_dir.h"
+#include "store/database.h"
+#include "store/migrations.h"
+
+namespace iron::cli {
+
+void add_migrate(CLI::App& app, Invocation& inv) {
+  auto* cmd = app.add_subcommand("migrate", "Apply pending schema migrations and exit");
+  config::add_data_option(*cmd, inv.config);
+  cmd->callback([&inv] {
+    store::ensure_data_dir(inv.config.data_dir);
+    store::DataDirLock lock(inv.config.data_dir);
+    store::Connection c(store::database_path(inv.config.data_dir), false);
+    store::apply_connection_pragmas(c);
+    c.exec("PRAGMA journal_mode=WAL");
+    const int applied = store::apply_migrations(c);
+    std::cout << "applied " << applied << " migration(s); schema version " << store::current_schema_version(c) << "\n";
+    inv.exit_code = 0;
+  });
+}
+
+}  // namespace iron::cli

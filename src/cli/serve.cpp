@@ -1,0 +1,123 @@
+// `ironpanel serve`: validate configuration, open the data dir, migrate, serve until
+// SIGTERM, drain, checkpoint, exit 0.
+#include <sodium.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "api/routes.h"
+#include "cli/commands.h"
+#include "security/random.h"
+#include "server/http_server.h"
+#include "server/signals.h"
+#include "server/static_route.h"
+#include "store/data_dir.h"
+#include "store/database.h"
+#include "util/log.h"
+#include "web/disk_asset_source.h"
+#include "web/embedded_asset_source.h"
+
+namespace iron::cli {
+namespace {
+
+// Forces the process down if draining overruns the deadline (a stuck request, a client
+// that never reads). Cancelled when shutdown completes in time.
+class ShutdownDeadline {
+ public:
+  void arm(int seconds) {
+    thread_ = std::thread([this, seconds] {
+      std::unique_lock lock(mutex_);
+      if (!cv_.wait_for(lock, std::chrono::seconds(seconds), [this] { return done_; })) {
+        log::error("shutdown deadline exceeded; forcing exit", {{"timeout_s", seconds}});
+        _exit(1);
+      }
+    });
+  }
+  ~ShutdownDeadline() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+};
+
+void wipe_for_development(const std::string& data_dir) {
+  const std::string db = store::database_path(data_dir);
+  log::warn("IRON_DEPLOYMENT_MODE=development: DELETING the database at start", {{"database", db}});
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+}
+
+std::unique_ptr<web::AssetSource> asset_source(const config::Config& c) {
+  if (!c.assets_dir.empty()) return std::make_unique<web::DiskAssetSource>(c.assets_dir);
+  return std::make_unique<web::EmbeddedAssetSource>();
+}
+
+}  // namespace
+
+CLI::App* add_serve(CLI::App& app, Invocation& inv) {
+  config::add_serve_options(app, inv.config);
+  auto* cmd = app.add_subcommand("serve", "Serve the API and dashboard (the default command)");
+  config::add_serve_options(*cmd, inv.config);
+  return cmd;
+}
+
+int run_serve(Invocation& inv) {
+  auto& c = inv.config;
+  if (auto e = config::resolve_secrets(c)) return fail(*e);
+  if (auto e = config::validate(c)) return fail(*e);
+  log::Level level{};
+  log::Format format{};
+  log::parse_level(c.log_level, level);
+  log::parse_format(c.log_format, format);
+  log::configure(format, level);
+  security::init();
+
+  const auto t0 = std::chrono::steady_clock::now();
+  store::ensure_data_dir(c.data_dir);
+  store::DataDirLock lock(c.data_dir);
+  if (c.mode == config::DeploymentMode::development) wipe_for_development(c.data_dir);
+  store::Database db(store::database_path(c.data_dir));
+
+  std::atomic<bool> draining{false};
+  api::Services services{db, c, draining};
+  auto site = std::make_shared<const web::StaticSite>(asset_source(c), c.base_path);
+  if (!site->has_index()) log::warn("dashboard not built into this binary: only the API is served");
+  server::HttpServer http(c, api::all_routes(services), server::make_static_handler(site),
+                          [&db] { return std::pair{db.file_size_bytes(), db.wal_size_bytes()}; });
+  const int port = http.bind();
+
+  ShutdownDeadline deadline;
+  server::SignalWatcher signals([&](int signo) {
+    log::info("shutdown requested", {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"}});
+    draining = true;
+    deadline.arm(c.shutdown_timeout_s);
+    http.stop();
+  });
+
+  const std::string host = c.listen_host.find(':') != std::string::npos ? "[" + c.listen_host + "]" : c.listen_host;
+  log::info("listening", {{"addr", host + ":" + std::to_string(port)},
+                          {"base_path", c.base_path},
+                          {"version", IRON_VERSION},
+                          {"build_sha", IRON_BUILD_SHA},
+                          {"data_dir", c.data_dir},
+                          {"startup_ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()}});
+  http.run();  // returns once stopped and in-flight requests are done
+
+  db.checkpoint();
+  log::info("stopped");
+  return 0;
+}
+
+}  // namespace iron::cli

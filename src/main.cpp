@@ -1,0 +1,34 @@
+// ironpanel: the control panel for governing AI agents, in one static binary.
+#include <exception>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "server/signals.h"
+
+int main(int argc, char** argv) {
+  // Before any thread exists, so every thread inherits the mask and only the sigwait
+  // thread ever sees SIGTERM/SIGINT (required to behave as PID 1 in a container).
+  iron::server::block_termination_signals();
+
+  CLI::App app{"ironpanel — control panel for governing AI agents (REST API + dashboard in one binary)"};
+  app.set_help_all_flag("--help-all", "Show help for every subcommand");
+  iron::cli::Invocation inv;
+  CLI::App* serve = iron::cli::add_serve(app, inv);
+  iron::cli::add_healthcheck(app, inv);
+  iron::cli::add_version(app, inv);
+  iron::cli::add_migrate(app, inv);
+  iron::cli::add_backup_restore(app, inv);
+  app.require_subcommand(0, 1);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (app.get_subcommands().empty() || serve->parsed()) return iron::cli::run_serve(inv);
+    return inv.exit_code;
+  } catch (const std::exception& e) {
+    return iron::cli::fail(e.what(), 1);
+  }
+}

@@ -1,0 +1,29 @@
+#pragma once
+// Who is really calling: the peer address, unless the peer is a trusted proxy, in which case
+// X-Forwarded-For (right to left, skipping trusted hops) / X-Real-IP / X-Forwarded-Proto count.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/cidr.h"
+
+namespace iron::server {
+
+struct ClientOrigin {
+  std::string ip;
+  bool https = false;
+};
+
+class ClientIpResolver {
+ public:
+  explicit ClientIpResolver(std::vector<util::Cidr> trusted) : trusted_(std::move(trusted)) {}
+  ClientOrigin resolve(const std::string& peer, const std::optional<std::string>& forwarded_for,
+                       const std::optional<std::string>& real_ip,
+                       const std::optional<std::string>& forwarded_proto) const;
+
+ private:
+  bool trusted(const std::string& ip) const;
+  std::vector<util::Cidr> trusted_;
+};
+
+}  // namespace iron::server

@@ -1,0 +1,332 @@
+#include "server/http_server.h"
+
+#include <httplib.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "api/responses.h"
+#include "security/random.h"
+#include "server/client_ip.h"
+#include "server/cors.h"
+#include "server/router.h"
+#include "server/security_headers.h"
+#include "util/log.h"
+
+namespace iron::server {
+namespace {
+
+// What dispatch learned about a request, for the access log written later on the same
+// worker thread (httplib calls the logger after dispatch, from the same thread). Requests
+// httplib rejects before dispatch (413, malformed) leave `owner` pointing elsewhere.
+struct RequestTrace {
+  const httplib::Request* owner = nullptr;
+  std::string route;
+  std::string client_ip;
+};
+thread_local RequestTrace t_trace;
+
+bool valid_request_id(const std::string& id) {
+  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':';
+  });
+}
+
+std::optional<std::string> header_of(const httplib::Request& req, const char* name) {
+  if (!req.has_header(name)) return std::nullopt;
+  return req.get_header_value(name);
+}
+
+bool is_api_like(const std::string& path) {
+  return path == "/api" || path.rfind("/api/", 0) == 0 || path == "/health" || path.rfind("/health/", 0) == 0 ||
+         path == "/metrics";
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  const config::Config& config;
+  Router router;
+  StaticHandler static_site;
+  std::function<std::pair<int64_t, int64_t>()> db_sizes;
+  ClientIpResolver ip_resolver;
+  CorsPolicy cors;
+  Metrics metrics;
+  std::vector<std::pair<std::string, std::string>> always_headers;
+  httplib::Server http;
+
+  Impl(const config::Config& c, std::vector<api::Route> routes, StaticHandler site,
+       std::function<std::pair<int64_t, int64_t>()> sizes)
+      : config(c),
+        static_site(std::move(site)),
+        db_sizes(std::move(sizes)),
+        ip_resolver([&] {
+          std::string err;
+          return *util::parse_cidr_list(c.trusted_proxies, err);  // validated by config::validate
+        }()),
+        cors(c.cors_origins),
+        always_headers(security_headers(c.hsts)) {
+    for (auto& r : routes) router.add(std::move(r));
+    if (c.metrics) add_metrics_route();
+    configure();
+  }
+
+  void add_metrics_route() {
+    router.add({"GET", "/metrics", [this](const api::Request& req) {
+                  if (!config.metrics_token.empty()) {
+                    const std::string expected = "Bearer " + config.metrics_token;
+                    const std::string got = req.header("authorization").value_or("");
+                    if (got.size() != expected.size() || sodium_memcmp(got.data(), expected.data(), got.size()) != 0)
+                      return api::error_response(
+                          Error::unauthenticated("AUTH_MISSING_TOKEN", "metrics require the metrics bearer token"));
+                  }
+                  const auto [db, wal] = db_sizes();
+                  api::Response r;
+                  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                  r.body = metrics.render(db, wal);
+                  return r;
+                }});
+  }
+
+  void configure() {
+    const size_t threads = static_cast<size_t>(config.threads);
+    // A fixed base with room to grow 4x under bursts; the queue is bounded so a flood gets
+    // refused at accept time instead of piling up unbounded memory.
+    http.new_task_queue = [threads] { return new httplib::ThreadPool(threads, threads * 4, threads * 64); };
+    http.set_tcp_nodelay(true);  // Nagle costs ~44 ms per response otherwise
+    http.set_keep_alive_timeout(config.keep_alive_timeout_s);
+    http.set_keep_alive_max_count(1000);
+    http.set_read_timeout(10, 0);   // slowloris: a request must arrive within 10 s
+    http.set_write_timeout(10, 0);
+    http.set_payload_max_length(static_cast<size_t>(config.max_body_bytes));
+
+    auto handler = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res); };
+    http.Get(".*", handler);
+    http.Post(".*", handler);
+    http.Put(".*", handler);
+    http.Patch(".*", handler);
+    http.Delete(".*", handler);
+    http.Options(".*", handler);
+
+    // Errors httplib produces itself (413 body too large, 400 malformed, 414) get the
+    // JSON envelope too.
+    http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty() || res.is_chunked_content_provider_) return httplib::Server::HandlerResponse::Unhandled;
+      std::string code = "BAD_REQUEST", message = "the request could not be parsed";
+      if (res.status == 413) code = "PAYLOAD_TOO_LARGE", message = "the request body is larger than allowed";
+      else if (res.status == 414) code = "URI_TOO_LONG", message = "the request URI is too long";
+      else if (res.status == 431) code = "HEADERS_TOO_LARGE", message = "the request headers are too large";
+      else if (res.status == 416) code = "RANGE_NOT_SATISFIABLE", message = "the requested range is invalid";
+      else if (res.status >= 500) code = "INTERNAL", message = "internal error";
+      else if (res.status != 400) return httplib::Server::HandlerResponse::Unhandled;
+      nlohmann::json body = {{"error", {{"code", code}, {"message", message}, {"details", nlohmann::json::object()}}}};
+      res.set_content(body.dump(), "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    });
+    http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+      res.status = 500;
+      res.set_content(R"({"error":{"code":"INTERNAL","message":"internal error","details":{}}})", "application/json");
+    });
+    http.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      for (const auto& [k, v] : always_headers) res.set_header(k, v);
+      if (!res.has_header("X-Request-Id")) {
+        const auto incoming = req.get_header_value("X-Request-Id");
+        res.set_header("X-Request-Id", valid_request_id(incoming) ? incoming : security::random_hex(8));
+      }
+    });
+    http.set_logger([this](const httplib::Request& req, const httplib::Response& res) { access_log(req, res); });
+  }
+
+  void access_log(const httplib::Request& req, const httplib::Response& res) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - req.start_time_).count();
+    const bool traced = t_trace.owner == &req;
+    const std::string route = traced ? t_trace.route : "unmatched";
+    const std::string client_ip = traced ? t_trace.client_ip : req.remote_addr;
+    t_trace.owner = nullptr;
+    metrics.observe(req.method, route, res.status, seconds);
+    if (!log::enabled(log::Level::info)) return;
+    const size_t bytes = res.body.empty() ? res.content_length_ : res.body.size();
+    log::info("request", {{"request_id", res.get_header_value("X-Request-Id")},
+                          {"method", req.method},
+                          {"path", req.path},
+                          {"route", route},
+                          {"status", res.status},
+                          {"duration_ms", std::round(seconds * 100000.0) / 100.0},
+                          {"bytes", bytes},
+                          {"client_ip", client_ip}});
+  }
+
+  api::Request to_api_request(const httplib::Request& req, const std::string& path, const ClientOrigin& origin,
+                              const std::string& request_id) const {
+    api::Request out;
+    out.method = req.method;
+    out.path = path;
+    out.body = req.body;
+    out.client_ip = origin.ip;
+    out.https = origin.https;
+    out.request_id = request_id;
+    out.base_path = config.base_path;
+    out.headers.reserve(req.headers.size());
+    for (const auto& [k, v] : req.headers) {
+      std::string lower = k;
+      std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+      out.headers.emplace_back(std::move(lower), v);
+    }
+    for (const auto& [k, v] : req.params) out.query.emplace_back(k, v);
+    return out;
+  }
+
+  // Strips the base path. Returns false (and fills `res`) when the request is outside it.
+  bool strip_base(const httplib::Request& req, std::string& path, api::Response& res) const {
+    const std::string& base = config.base_path;
+    if (base == "/") {
+      path = req.path;
+      return true;
+    }
+    const std::string bare = base.substr(0, base.size() - 1);  // "/panel"
+    if (req.path == bare) {
+      res = api::Response{};
+      res.status = 308;
+      res.content_type.clear();
+      res.header("Location", base);
+      return false;
+    }
+    if (req.path.rfind(base, 0) != 0) {
+      res = api::error_response({ErrorKind::not_found, "NOT_FOUND", "nothing is served outside " + base, {}, 0});
+      return false;
+    }
+    path = req.path.substr(bare.size());
+    return true;
+  }
+
+  api::Response route(api::Request& areq, const std::string& origin_header, std::string& route_label) {
+    // CORS preflight
+    if (areq.method == "OPTIONS") {
+      route_label = "preflight";
+      api::Response r;
+      r.status = 204;
+      r.content_type.clear();
+      if (cors.enabled() && areq.header("access-control-request-method")) {
+        if (auto h = cors.preflight_headers(origin_header)) r.headers = *h;
+        return r;
+      }
+      auto m = router.match("GET", areq.path);
+      std::vector<std::string> allowed = m.route ? std::vector<std::string>{"GET"} : m.allowed_methods;
+      if (m.route) {
+        for (const char* verb : {"POST", "PUT", "PATCH", "DELETE"})
+          if (router.match(verb, areq.path).route) allowed.push_back(verb);
+      }
+      if (allowed.empty() && is_api_like(areq.path))
+        return api::error_response(Error::not_found("route"), areq.request_id);
+      if (allowed.empty()) allowed = {"GET"};  // static paths
+      std::string allow = "OPTIONS";
+      for (const auto& a : allowed) allow += ", " + a + (a == "GET" ? ", HEAD" : "");
+      r.header("Allow", allow);
+      return r;
+    }
+    auto match = router.match(areq.method, areq.path);
+    if (match.route) {
+      route_label = match.route->pattern;
+      areq.route = match.route->pattern;
+      areq.path_params = std::move(match.params);
+      try {
+        return match.route->handler(areq);
+      } catch (const std::exception& e) {
+        log::error("unhandled error", {{"request_id", areq.request_id}, {"route", route_label}, {"error", e.what()}});
+        return api::error_response(Error::internal(), areq.request_id);
+      }
+    }
+    if (!match.allowed_methods.empty()) {
+      route_label = "method_not_allowed";
+      std::string allow;
+      for (const auto& a : match.allowed_methods) allow += (allow.empty() ? "" : ", ") + a + (a == "GET" ? ", HEAD" : "");
+      auto r = api::error_response({ErrorKind::method_not_allowed, "METHOD_NOT_ALLOWED",
+                                    areq.method + " is not allowed here", {{"allow", allow}}, 0});
+      r.header("Allow", allow);
+      return r;
+    }
+    if (is_api_like(areq.path)) {
+      route_label = "unmatched";
+      return api::error_response({ErrorKind::not_found, "NOT_FOUND", "no such endpoint: " + areq.path, {}, 0});
+    }
+    route_label = "static";
+    return static_site(areq);
+  }
+
+  void dispatch(const httplib::Request& req, httplib::Response& res) {
+    metrics.request_started();
+    const std::string incoming_id = req.get_header_value("X-Request-Id");
+    const std::string request_id = valid_request_id(incoming_id) ? incoming_id : security::random_hex(8);
+    const ClientOrigin origin =
+        ip_resolver.resolve(req.remote_addr, header_of(req, "X-Forwarded-For"), header_of(req, "X-Real-IP"),
+                            header_of(req, "X-Forwarded-Proto"));
+    t_trace = {&req, "outside_base", origin.ip};
+
+    api::Response out;
+    std::string path;
+    if (strip_base(req, path, out)) {
+      api::Request areq = to_api_request(req, path, origin, request_id);
+      out = route(areq, req.get_header_value("Origin"), t_trace.route);
+    }
+    if (cors.enabled() && req.method != "OPTIONS") {
+      for (auto& h : cors.response_headers(req.get_header_value("Origin"))) out.headers.push_back(std::move(h));
+    }
+    write(out, request_id, res);
+    metrics.request_finished();
+  }
+
+  static void write(api::Response& out, const std::string& request_id, httplib::Response& res) {
+    res.status = out.status;
+    for (auto& [k, v] : out.headers) {
+      if (k == "Vary" && res.has_header("Vary")) {
+        res.set_header("Vary", res.get_header_value("Vary") + ", " + v);  // merge, never duplicate
+      } else {
+        res.set_header(k, v);
+      }
+    }
+    res.set_header("X-Request-Id", request_id);
+    if (out.stream) {
+      auto provider = std::move(out.stream);
+      res.set_chunked_content_provider(out.content_type, [provider](size_t, httplib::DataSink& sink) {
+        provider([&sink](std::string_view chunk) { return sink.is_writable() && sink.write(chunk.data(), chunk.size()); });
+        sink.done();
+        return true;
+      });
+      return;
+    }
+    if (out.status == 204 || out.status == 304) return;  // no body, no Content-Type
+    if (!out.content_type.empty()) res.set_content(std::move(out.body), out.content_type);
+  }
+};
+
+HttpServer::HttpServer(const config::Config& config, std::vector<api::Route> routes, StaticHandler static_site,
+                       std::function<std::pair<int64_t, int64_t>()> db_sizes)
+    : impl_(std::make_unique<Impl>(config, std::move(routes), std::move(static_site), std::move(db_sizes))) {}
+
+HttpServer::~HttpServer() = default;
+
+int HttpServer::bind() {
+  const auto& c = impl_->config;
+  int port = c.listen_port;
+  if (port == 0) {
+    port = impl_->http.bind_to_any_port(c.listen_host);
+  } else if (!impl_->http.bind_to_port(c.listen_host, port)) {
+    port = -1;
+  }
+  if (port <= 0) throw std::runtime_error("cannot listen on " + c.listen + " (address in use or not permitted)");
+  return port;
+}
+
+void HttpServer::run() { impl_->http.listen_after_bind(); }
+
+void HttpServer::stop() { impl_->http.stop(); }
+
+std::vector<std::pair<std::string, std::string>> HttpServer::route_list() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& r : impl_->router.routes()) out.emplace_back(r.method, r.pattern);
+  return out;
+}
+
+}  // namespace iron::server

@@ -1,0 +1,23 @@
+#include "server/security_headers.h"
+
+namespace iron::server {
+
+std::vector<std::pair<std::string, std::string>> security_headers(bool hsts) {
+  std::vector<std::pair<std::string, std::string>> h = {
+      {"X-Content-Type-Options", "nosniff"},
+      {"Referrer-Policy", "no-referrer"},
+      {"X-Frame-Options", "DENY"},
+      {"Content-Security-Policy",
+       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"},
+      {"Cross-Origin-Opener-Policy", "same-origin"},
+      {"Cross-Origin-Resource-Policy", "same-origin"},
+      {"Permissions-Policy",
+       "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+       "payment=(), usb=(), interest-cohort=()"},
+  };
+  if (hsts) h.emplace_back("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
+  return h;
+}
+
+}  // namespace iron::server

@@ -1,0 +1,56 @@
+#include "store/migrations.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace iron::store {
+
+int latest_schema_version() {
+  int latest = 0;
+  for (const auto& m : embedded_migrations()) latest = std::max(latest, m.version);
+  return latest;
+}
+
+int current_schema_version(Connection& c) {
+  auto& exists = c.prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'");
+  if (!exists.step() || exists.int64(0) == 0) {
+    exists.reset();
+    return 0;
+  }
+  auto& s = c.prepare("SELECT coalesce(max(version), 0) FROM schema_migrations");
+  const int version = s.step() ? static_cast<int>(s.int64(0)) : 0;
+  exists.reset();
+  s.reset();
+  return version;
+}
+
+int apply_migrations(Connection& c) {
+  c.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  const int current = current_schema_version(c);
+  const int latest = latest_schema_version();
+  if (current > latest) {
+    throw std::runtime_error("database schema version " + std::to_string(current) +
+                             " is newer than this ironpanel supports (" + std::to_string(latest) +
+                             "); run the newer binary or restore a backup");
+  }
+  int applied = 0;
+  for (const auto& m : embedded_migrations()) {
+    if (m.version <= current) continue;
+    c.exec("BEGIN IMMEDIATE");
+    try {
+      c.exec(m.sql);
+      auto& rec = c.prepare(
+          "INSERT INTO schema_migrations(version, name, applied_at) VALUES(?, ?, strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
+      rec.bind(1, m.version).bind(2, m.name).run();
+      c.exec("COMMIT");
+    } catch (const std::exception& e) {
+      c.exec("ROLLBACK");
+      throw std::runtime_error(std::string("migration ") + m.name + " failed: " + e.what());
+    }
+    ++applied;
+  }
+  return applied;
+}
+
+}  // namespace iron::store

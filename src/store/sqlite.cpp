@@ -1,0 +1,103 @@
+#include "store/sqlite.h"
+
+namespace iron::store {
+
+void throw_sqlite(sqlite3* db, int rc, std::string_view context) {
+  std::string msg(context);
+  msg += ": ";
+  msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  throw SqliteError(db ? sqlite3_extended_errcode(db) : rc, msg);
+}
+
+Statement& Statement::bind(int i, int64_t v) {
+  if (int rc = sqlite3_bind_int64(stmt_, i, v); rc != SQLITE_OK) throw_sqlite(db_, rc, "bind");
+  return *this;
+}
+Statement& Statement::bind(int i, double v) {
+  if (int rc = sqlite3_bind_double(stmt_, i, v); rc != SQLITE_OK) throw_sqlite(db_, rc, "bind");
+  return *this;
+}
+Statement& Statement::bind(int i, std::string_view v) {
+  if (int rc = sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8); rc != SQLITE_OK)
+    throw_sqlite(db_, rc, "bind");
+  return *this;
+}
+Statement& Statement::bind_blob(int i, std::string_view v) {
+  if (int rc = sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT); rc != SQLITE_OK)
+    throw_sqlite(db_, rc, "bind");
+  return *this;
+}
+Statement& Statement::bind_null(int i) {
+  if (int rc = sqlite3_bind_null(stmt_, i); rc != SQLITE_OK) throw_sqlite(db_, rc, "bind");
+  return *this;
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  // Reset so the cached statement is reusable; keep the original error for the message.
+  std::string msg = sqlite3_errmsg(db_);
+  const int ext = sqlite3_extended_errcode(db_);
+  sqlite3_reset(stmt_);
+  throw SqliteError(ext, "step: " + msg);
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::string Statement::text(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  const int n = sqlite3_column_bytes(stmt_, col);
+  return p ? std::string(p, static_cast<size_t>(n)) : std::string();
+}
+
+Connection::Connection(const std::string& path, bool read_only) {
+  const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+                    SQLITE_OPEN_NOMUTEX;
+  if (int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr); rc != SQLITE_OK) {
+    std::string msg = "open " + path + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw SqliteError(rc, msg);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+}
+
+Connection::~Connection() {
+  cache_.clear();  // finalize statements before closing
+  if (db_) sqlite3_close_v2(db_);
+}
+
+void Connection::exec(std::string_view sql) {
+  char* err = nullptr;
+  const std::string s(sql);
+  if (int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    throw SqliteError(sqlite3_extended_errcode(db_), "exec: " + msg);
+  }
+}
+
+void Connection::reset_statements() {
+  for (auto& [sql, stmt] : cache_) stmt->reset();
+}
+
+Statement& Connection::prepare(const std::string& sql) {
+  if (auto it = cache_.find(sql); it != cache_.end()) {
+    it->second->reset();
+    return *it->second;
+  }
+  sqlite3_stmt* stmt = nullptr;
+  if (int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                                  nullptr);
+      rc != SQLITE_OK) {
+    throw_sqlite(db_, rc, "prepare");
+  }
+  auto [it, _] = cache_.emplace(sql, std::make_unique<Statement>(db_, stmt));
+  return *it->second;
+}
+
+}  // namespace iron::store

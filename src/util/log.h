@@ -1,0 +1,29 @@
+#pragma once
+// Structured logging: one JSON object per line on stdout (or a human-readable text line).
+// Written by hand because Debian ships spdlog/fmt only as shared libraries.
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include <nlohmann/json.hpp>
+
+namespace iron::log {
+
+enum class Level { debug = 0, info = 1, warn = 2, error = 3 };
+enum class Format { json, text };
+
+void configure(Format format, Level min_level);
+bool parse_level(std::string_view text, Level& out);
+bool parse_format(std::string_view text, Format& out);
+bool enabled(Level level);
+
+// Emits `msg` with extra fields; `fields` must be a JSON object (or null).
+void write(Level level, std::string_view msg, const nlohmann::json& fields = nullptr);
+
+inline void debug(std::string_view msg, const nlohmann::json& f = nullptr) { write(Level::debug, msg, f); }
+inline void info(std::string_view msg, const nlohmann::json& f = nullptr) { write(Level::info, msg, f); }
+inline void warn(std::string_view msg, const nlohmann::json& f = nullptr) { write(Level::warn, msg, f); }
+inline void error(std::string_view msg, const nlohmann::json& f = nullptr) { write(Level::error, msg, f); }
+
+}  // namespace iron::log
