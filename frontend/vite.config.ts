@@ -1,0 +1,32 @@
+// Build contract with the server (see tests/e2e/run.mjs, which checks it in a browser):
+// - relative asset URLs (base './'), so one build works at '/' and under any
+//   --base-path: the server rewrites <base href="/"> in index.html and every
+//   relative URL, including lazily loaded chunks, follows it;
+// - nothing inlined, because the server's CSP allows only 'self' scripts and styles.
+import { defineConfig } from 'vitest/config'
+import vue from '@vitejs/plugin-vue'
+
+export default defineConfig({
+  base: './',
+  plugins: [vue()],
+  build: {
+    outDir: 'dist',
+    assetsDir: 'assets',
+    emptyOutDir: true,
+    // Never turn small assets into data: URLs inside JS/CSS.
+    assetsInlineLimit: 0,
+    // Chromium, Firefox and Safari support modulepreload natively; the polyfill
+    // is dead weight and must never end up as an inline script.
+    modulePreload: { polyfill: false },
+    // One stylesheet per chunk, loaded with <link>, never injected as <style>.
+    cssCodeSplit: true,
+    sourcemap: false,
+    target: 'es2022',
+  },
+  test: {
+    environment: 'jsdom',
+    include: ['src/**/*.test.ts'],
+    restoreMocks: true,
+    unstubGlobals: true,
+  },
+})
