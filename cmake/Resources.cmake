@@ -46,7 +46,12 @@ if(IRON_BUILD_FRONTEND)
   set(dist_dependency "${IRON_DIST_DIR}/index.html")
 else()
   # Pre-built dist (the Dockerfile's frontend stage): re-embed when its files change.
-  file(GLOB_RECURSE dist_dependency CONFIGURE_DEPENDS "${IRON_DIST_DIR}/*")
+  file(GLOB_RECURSE dist_files CONFIGURE_DEPENDS "${IRON_DIST_DIR}/*")
+  # Ninja does not rerun a command when an input disappears; a listing that changes content
+  # (file(CONFIGURE) rewrites only on change) makes removals and additions re-embed too.
+  string(REPLACE ";" "\n" dist_listing "${dist_files}")
+  file(CONFIGURE OUTPUT "${IRON_GENERATED_DIR}/dist_files.txt" CONTENT "${dist_listing}\n")
+  set(dist_dependency ${dist_files} "${IRON_GENERATED_DIR}/dist_files.txt")
 endif()
 add_custom_command(
   OUTPUT "${IRON_GENERATED_DIR}/embedded_assets.S" "${IRON_GENERATED_DIR}/embedded_assets.cpp"
