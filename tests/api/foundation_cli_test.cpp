@@ -1,0 +1,125 @@
+// The subcommands of the real binary: version, healthcheck, migrate, backup/restore,
+// configuration errors, the data-dir lock and development mode.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "store/sqlite.h"
+#include "support/server_process.h"
+
+using iron::test::run_binary;
+using iron::test::ServerProcess;
+namespace fs = std::filesystem;
+
+TEST(FoundationCli, VersionListsLibraries) {
+  const auto r = run_binary({"version"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* want : {"ironpanel " IRON_VERSION, "build_sha " IRON_BUILD_SHA, "sqlite 3.", "cpp-httplib 0.", "libsodium 1."})
+    EXPECT_NE(r.out.find(want), std::string::npos) << want << " in " << r.out;
+}
+
+TEST(FoundationCli, EverySubcommandHasHelp) {
+  for (const char* cmd : {"serve", "healthcheck", "version", "migrate", "backup", "restore"}) {
+    const auto r = run_binary({cmd, "--help"});
+    EXPECT_EQ(r.exit_code, 0) << cmd;
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << cmd;
+  }
+}
+
+TEST(FoundationCli, BadConfigurationExitsNonZeroNamingTheSetting) {
+  const std::string dir = iron::test::make_temp_dir();
+  const auto r = run_binary({"--data", dir + "/d", "--listen", "127.0.0.1:notaport"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("IRON_LISTEN"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir + "/d")) << "nothing may be created before validation passes";
+}
+
+TEST(FoundationCli, DataDirIsCreated0700AndLockedAgainstASecondServer) {
+  ServerProcess first;
+  struct stat st {};
+  ASSERT_EQ(stat(first.data_dir().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700);
+  EXPECT_TRUE(fs::exists(first.data_dir() + "/iron.db"));
+  const auto second = run_binary({"serve", "--data", first.data_dir(), "--listen", "127.0.0.1:0"});
+  EXPECT_NE(second.exit_code, 0);
+  EXPECT_NE(second.err.find("in use by another ironpanel"), std::string::npos) << second.err;
+}
+
+TEST(FoundationCli, HealthcheckExitCodes) {
+  ServerProcess server;
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port()) + "/health/ready";
+  EXPECT_EQ(run_binary({"healthcheck", "--url", url}).exit_code, 0);
+  EXPECT_EQ(run_binary({"healthcheck"}, {{"IRON_LISTEN", "127.0.0.1:" + std::to_string(server.port())}}).exit_code, 0);
+  server.stop();
+  EXPECT_EQ(run_binary({"healthcheck", "--url", url}).exit_code, 1);
+}
+
+TEST(FoundationCli, MigrateAppliesThenIsANoOp) {
+  const std::string dir = iron::test::make_temp_dir() + "/data";
+  const auto first = run_binary({"migrate", "--data", dir});
+  EXPECT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(first.out.find("applied 0"), std::string::npos) << first.out;
+  const auto again = run_binary({"migrate", "--data", dir});
+  EXPECT_EQ(again.exit_code, 0);
+  EXPECT_NE(again.out.find("applied 0 migration"), std::string::npos) << again.out;
+}
+
+TEST(FoundationCli, BackupWhileServingThenRestoreRefusedWhileLockedThenSwapsIn) {
+  ServerProcess server;
+  const std::string out = iron::test::make_temp_dir() + "/snap.db";
+  const auto backup = run_binary({"backup", "--data", server.data_dir(), "--out", out});
+  ASSERT_EQ(backup.exit_code, 0) << backup.err;
+  EXPECT_TRUE(fs::exists(out));
+
+  const auto refused = run_binary({"restore", "--data", server.data_dir(), "--from", out});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("in use"), std::string::npos) << refused.err;
+
+  ASSERT_EQ(server.stop(), 0);
+  const auto restored = run_binary({"restore", "--data", server.data_dir(), "--from", out});
+  EXPECT_EQ(restored.exit_code, 0) << restored.err;
+  ServerProcess again({.extra_args = {}, .env = {}, .data_dir = server.data_dir()});
+  auto res = again.client()->Get("/health/ready");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+}
+
+TEST(FoundationCli, RestoreRejectsAFileThatIsNotAnIronpanelDatabase) {
+  const std::string dir = iron::test::make_temp_dir();
+  { std::ofstream(dir + "/junk.db") << "this is not sqlite"; }
+  const auto r = run_binary({"restore", "--data", dir + "/data", "--from", dir + "/junk.db"});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_FALSE(fs::exists(dir + "/data/iron.db"));
+}
+
+namespace {
+void put_marker(const std::string& data_dir) {
+  iron::store::Connection c(data_dir + "/iron.db", false);
+  c.exec("INSERT INTO settings(key, value, updated_at) VALUES('test_marker', 'x', 0)");
+}
+bool has_marker(const std::string& data_dir) {
+  iron::store::Connection c(data_dir + "/iron.db", true);
+  auto& s = c.prepare("SELECT count(*) FROM settings WHERE key = 'test_marker'");
+  return s.step() && s.int64(0) == 1;
+}
+}  // namespace
+
+TEST(FoundationCli, DevelopmentModeWipesTheDatabaseProductionNever) {
+  const std::string dir = iron::test::make_temp_dir() + "/data";
+  ASSERT_EQ(run_binary({"migrate", "--data", dir}).exit_code, 0);
+  put_marker(dir);
+  {
+    ServerProcess prod({.extra_args = {}, .env = {{"IRON_DEPLOYMENT_MODE", "production"}}, .data_dir = dir});
+    ASSERT_EQ(prod.stop(), 0);
+  }
+  EXPECT_TRUE(has_marker(dir)) << "production must never wipe";
+  ServerProcess dev({.extra_args = {}, .env = {{"IRON_DEPLOYMENT_MODE", "development"}}, .data_dir = dir});
+  ASSERT_EQ(dev.stop(), 0);
+  EXPECT_FALSE(has_marker(dir)) << "development mode must start from an empty database";
+  bool warned = false;
+  for (const auto& l : dev.log_lines())
+    if (l.value("level", "") == "warn" && l.value("msg", "").find("DELETING") != std::string::npos) warned = true;
+  EXPECT_TRUE(warned);
+}
