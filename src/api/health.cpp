@@ -1,6 +1,7 @@
 // Health endpoints. /health/live never touches the database (a wedged DB must not get the
 // process restarted in a loop by a liveness probe); /health/ready is what load balancers and
 // the container HEALTHCHECK ask: DB reachable, schema current, not draining.
+#include "util/build_info.h"
 #include "api/responses.h"
 #include "api/routes.h"
 #include "store/migrations.h"
@@ -12,8 +13,8 @@ namespace {
 nlohmann::json health_body(Services& s, bool db_ok) {
   const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - s.started);
   return {{"status", db_ok ? "ok" : "degraded"},
-          {"version", IRON_VERSION},
-          {"build_sha", IRON_BUILD_SHA},
+          {"version", iron::util::build_version()},
+          {"build_sha", iron::util::build_sha()},
           {"uptime_s", uptime.count()},
           {"checks", {{"database", db_ok ? "ok" : "error"}}}};
 }

@@ -1,3 +1,4 @@
+#include "util/build_info.h"
 #include "server/metrics.h"
 
 #include <sstream>
@@ -60,7 +61,7 @@ std::string Metrics::render(int64_t db_bytes, int64_t wal_bytes) const {
       << "# HELP ironpanel_db_wal_size_bytes Size of the write-ahead log.\n# TYPE ironpanel_db_wal_size_bytes gauge\n"
       << "ironpanel_db_wal_size_bytes " << wal_bytes << "\n"
       << "# HELP ironpanel_build_info Build information.\n# TYPE ironpanel_build_info gauge\n"
-      << "ironpanel_build_info{version=\"" << IRON_VERSION << "\",build_sha=\"" << escape_label(IRON_BUILD_SHA)
+      << "ironpanel_build_info{version=\"" << iron::util::build_version() << "\",build_sha=\"" << escape_label(iron::util::build_sha())
       << "\"} 1\n";
   return out.str();
 }

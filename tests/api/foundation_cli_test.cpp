@@ -1,5 +1,6 @@
 // The subcommands of the real binary: version, healthcheck, migrate, backup/restore,
 // configuration errors, the data-dir lock and development mode.
+#include "util/build_info.h"
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
@@ -16,7 +17,9 @@ namespace fs = std::filesystem;
 TEST(FoundationCli, VersionListsLibraries) {
   const auto r = run_binary({"version"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const char* want : {"ironpanel " IRON_VERSION, "build_sha " IRON_BUILD_SHA, "sqlite 3.", "cpp-httplib 0.", "libsodium 1."})
+  for (const std::string want : {std::string("ironpanel ") + iron::util::build_version(),
+                                 std::string("build_sha ") + iron::util::build_sha(), std::string("sqlite 3."),
+                                 std::string("cpp-httplib 0."), std::string("libsodium 1.")})
     EXPECT_NE(r.out.find(want), std::string::npos) << want << " in " << r.out;
 }
 
