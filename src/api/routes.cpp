@@ -5,6 +5,7 @@ namespace iron::api {
 std::vector<Route> all_routes(Services& s) {
   std::vector<Route> routes;
   add_health_routes(routes, s);
+  add_auth_routes(routes, s);
   return routes;
 }
 

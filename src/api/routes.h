@@ -8,6 +8,7 @@
 namespace iron::api {
 
 void add_health_routes(std::vector<Route>& routes, Services& s);
+void add_auth_routes(std::vector<Route>& routes, Services& s);
 
 std::vector<Route> all_routes(Services& s);
 

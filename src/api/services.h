@@ -2,9 +2,16 @@
 // What api/ handlers are built with: the long-lived objects of one running server.
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <string>
 
 #include "config/config.h"
+#include "domain/accounts.h"
+#include "domain/first_admin.h"
+#include "domain/principal.h"
+#include "domain/sessions.h"
 #include "store/database.h"
+#include "util/result.h"
 
 namespace iron::api {
 
@@ -12,6 +19,11 @@ struct Services {
   store::Database& db;
   const config::Config& config;
   const std::atomic<bool>& draining;  // set on SIGTERM: readiness turns 503
+  domain::Sessions& sessions;
+  domain::Accounts& accounts;
+  domain::FirstAdmin& first_admin;
+  // Authenticates an `apitok_…` bearer token (domain/api_tokens); unset = not supported.
+  std::function<Result<domain::Principal>(const std::string&)> authenticate_api_token;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

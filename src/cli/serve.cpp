@@ -1,5 +1,6 @@
 // `ironpanel serve`: validate configuration, open the data dir, migrate, serve until
 // SIGTERM, drain, checkpoint, exit 0.
+#include "util/build_info.h"
 #include <sodium.h>
 #include <unistd.h>
 
@@ -10,6 +11,13 @@
 #include <thread>
 
 #include "api/routes.h"
+#include "domain/accounts.h"
+#include "domain/first_admin.h"
+#include "domain/sessions.h"
+#include "security/server_keys.h"
+#include "store/audit_repo.h"
+#include "util/clock.h"
+#include "util/scheduler.h"
 #include "cli/commands.h"
 #include "security/random.h"
 #include "server/http_server.h"
@@ -90,8 +98,26 @@ int run_serve(Invocation& inv) {
   if (c.mode == config::DeploymentMode::development) wipe_for_development(c.data_dir);
   store::Database db(store::database_path(c.data_dir));
 
+  const auto keys = security::load_server_keys(c.jwt_secret, c.master_key, c.data_dir);
+  domain::Sessions sessions(db, security::JwtSigner(keys.jwt_key));
+  domain::Accounts accounts(db);
+  domain::FirstAdmin first_admin(db, accounts);
+  if (auto token = first_admin.prepare(c.admin_email, c.admin_password)) {
+    // The one secret that is logged, by design: it can only create the first admin, is
+    // replaced on every start and dies when used. Printed on stderr too for `docker logs`.
+    log::warn("no admin account yet: open the dashboard or POST /api/v1/setup with this one-time setup token",
+              {{"setup_token", *token}});
+  }
+
+  util::Scheduler scheduler;
+  scheduler.every(std::chrono::minutes(10), "purge_expired_sessions", [&] { sessions.purge_expired(); });
+  scheduler.every(std::chrono::hours(1), "audit_retention", [&] {
+    const int64_t cutoff = util::to_unix_ms(util::now()) - int64_t{c.audit_retention_days} * 86400 * 1000;
+    db.write([&](store::Connection& conn) { return store::audit::prune_before(conn, cutoff); });
+  });
+
   std::atomic<bool> draining{false};
-  api::Services services{db, c, draining};
+  api::Services services{db, c, draining, sessions, accounts, first_admin, {}};
   auto site = std::make_shared<const web::StaticSite>(asset_source(c), c.base_path);
   if (!site->has_index()) log::warn("dashboard not built into this binary: only the API is served");
   server::HttpServer http(c, api::all_routes(services), server::make_static_handler(site),
@@ -109,11 +135,13 @@ int run_serve(Invocation& inv) {
   const std::string host = c.listen_host.find(':') != std::string::npos ? "[" + c.listen_host + "]" : c.listen_host;
   log::info("listening", {{"addr", host + ":" + std::to_string(port)},
                           {"base_path", c.base_path},
-                          {"version", IRON_VERSION},
-                          {"build_sha", IRON_BUILD_SHA},
+                          {"version", iron::util::build_version()},
+                          {"build_sha", iron::util::build_sha()},
                           {"data_dir", c.data_dir},
                           {"startup_ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()}});
+  scheduler.start();
   http.run();  // returns once stopped and in-flight requests are done
+  scheduler.stop();
 
   db.checkpoint();
   log::info("stopped");

@@ -26,17 +26,19 @@ class Database {
   ~Database();
 
   // Runs f(Connection&) in BEGIN IMMEDIATE on the writer. Commits unless f throws or
-  // returns a Result holding an error.
+  // returns a Result holding an error — except with commit_on_error, for operations whose
+  // refusal must itself be recorded (a failed login's counter and audit row).
   template <class F>
-  auto write(F&& f) -> decltype(f(std::declval<Connection&>())) {
+  auto write(F&& f, bool commit_on_error = false) -> decltype(f(std::declval<Connection&>())) {
     std::lock_guard lock(writer_mutex_);
     writer_->exec("BEGIN IMMEDIATE");
     try {
       auto result = f(*writer_);
       writer_->reset_statements();
       if constexpr (is_result<decltype(result)>::value) {
-        writer_->exec(result.ok() ? "COMMIT" : "ROLLBACK");
+        writer_->exec(result.ok() || commit_on_error ? "COMMIT" : "ROLLBACK");
       } else {
+        (void)commit_on_error;
         writer_->exec("COMMIT");
       }
       return result;

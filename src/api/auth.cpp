@@ -1,0 +1,183 @@
+// /api/v1/auth/*, /api/v1/me, /api/v1/setup. Field names follow the predecessor's login
+// response (user_token, token_type, expires_in, expires_at, refresh_token, user{...}).
+// Browser sessions (X-Requested-With present) get the refresh token only as an HttpOnly
+// SameSite=Strict cookie scoped to the auth routes; programmatic clients get it in the body.
+#include "api/guard.h"
+#include "api/json_body.h"
+#include "api/responses.h"
+#include "api/routes.h"
+#include "util/clock.h"
+
+namespace iron::api {
+namespace {
+
+constexpr const char* kRefreshCookie = "iron_refresh";
+
+bool browser_session(const Request& req) { return req.header("x-requested-with").has_value(); }
+
+std::optional<std::string> cookie(const Request& req, const std::string& name) {
+  const auto h = req.header("cookie");
+  if (!h) return std::nullopt;
+  size_t pos = 0;
+  while (pos < h->size()) {
+    size_t end = h->find(';', pos);
+    if (end == std::string::npos) end = h->size();
+    std::string part = h->substr(pos, end - pos);
+    part.erase(0, part.find_first_not_of(' '));
+    if (part.rfind(name + "=", 0) == 0) return part.substr(name.size() + 1);
+    pos = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::string refresh_cookie(const Request& req, const std::string& value, int64_t max_age_s) {
+  std::string c = std::string(kRefreshCookie) + "=" + value + "; Path=" + req.base_path + "api/v1/auth; Max-Age=" +
+                  std::to_string(max_age_s) + "; HttpOnly; SameSite=Strict";
+  if (req.https) c += "; Secure";
+  return c;
+}
+
+nlohmann::json user_brief(const store::User& u) {
+  return {{"id", u.id}, {"email", u.email}, {"role", u.role}, {"name", u.name.value_or(u.username)}};
+}
+
+Response session_response(const Request& req, const domain::IssuedSession& s) {
+  const int64_t now = util::to_unix_ms(util::now());
+  nlohmann::json body = {{"user_token", s.access_token},
+                         {"token_type", "Bearer"},
+                         {"expires_in", (s.access_expires_at_ms - now) / 1000},
+                         {"expires_at", util::to_rfc3339(util::from_unix_ms(s.access_expires_at_ms))},
+                         {"refresh_token", nullptr},
+                         {"user", user_brief(s.user)},
+                         {"force_password_change", s.user.force_password_change}};
+  Response r = json_response(200, body);
+  if (browser_session(req)) {
+    r.header("Set-Cookie", refresh_cookie(req, s.refresh_token, (s.refresh_expires_at_ms - now) / 1000));
+  } else {
+    body["refresh_token"] = s.refresh_token;
+    r = json_response(200, body);
+  }
+  r.header("Cache-Control", "no-store");
+  return r;
+}
+
+Response login(Services& s, const Request& req) {
+  auto body = JsonBody::parse(req);
+  if (!body) return error_response(body.error());
+  auto email = body->string("email", 1, 255);
+  if (!email) return error_response(email.error());
+  auto password = body->string("password", 1, 1000);
+  if (!password) return error_response(password.error());
+  auto session = s.sessions.login(*email, *password, context_of(req));
+  if (!session) return error_response(session.error(), req.request_id);
+  return session_response(req, *session);
+}
+
+Response refresh(Services& s, const Request& req) {
+  std::optional<std::string> token;
+  if (!req.body.empty()) {
+    auto body = JsonBody::parse(req);
+    if (!body) return error_response(body.error());
+    auto t = body->opt_string("refresh_token", 4096);
+    if (!t) return error_response(t.error());
+    token = *t;
+  }
+  if (!token) token = bearer_token(req);
+  if (!token) {
+    token = cookie(req, kRefreshCookie);
+    // The cookie rides along with any cross-site request; a custom header cannot.
+    if (token && !browser_session(req))
+      return error_response(Error::forbidden("cookie sessions must send X-Requested-With", "CSRF_HEADER_REQUIRED"));
+  }
+  if (!token) return error_response(Error::unauthenticated("AUTH_MISSING_TOKEN", "a refresh token is required"));
+  auto session = s.sessions.refresh(*token, context_of(req));
+  if (!session) {
+    Response r = error_response(session.error(), req.request_id);
+    if (browser_session(req)) r.header("Set-Cookie", refresh_cookie(req, "", 0));
+    return r;
+  }
+  return session_response(req, *session);
+}
+
+Response logout(Services& s, const Request& req) {
+  const auto token = bearer_token(req);
+  if (!token) return error_response(Error::unauthenticated("AUTH_MISSING_TOKEN", "an Authorization: Bearer token is required"));
+  auto refresh_token = cookie(req, kRefreshCookie);
+  if (refresh_token && !browser_session(req)) refresh_token.reset();  // CSRF: ignore a bare cookie
+  auto st = s.sessions.logout(*token, refresh_token, context_of(req));
+  if (!st) return error_response(st.error(), req.request_id);
+  Response r = no_content();
+  if (browser_session(req)) r.header("Set-Cookie", refresh_cookie(req, "", 0));
+  return r;
+}
+
+Response validate(Services& s, const Request& req) {
+  const auto token = bearer_token(req);
+  if (!token) return error_response(Error::validation("authorization", "an Authorization: Bearer token is required", "AUTH_MISSING_TOKEN"));
+  const auto check = s.sessions.check(*token);
+  if (!check.valid) return json_response(200, {{"valid", false}, {"reason", check.reason}});
+  const auto& p = *check.principal;
+  const int64_t now = util::to_unix_ms(util::now());
+  return json_response(200, {{"valid", true},
+                             {"user", {{"id", p.user_id}, {"email", p.email}, {"role", domain::role_name(p.role)}, {"name", p.name}}},
+                             {"expires_at", util::to_rfc3339(util::from_unix_ms(p.token_expires_at_ms))},
+                             {"expires_in", (p.token_expires_at_ms - now) / 1000}});
+}
+
+Response change_password(Services& s, const Request& req, const domain::Principal& p) {
+  auto body = JsonBody::parse(req);
+  if (!body) return error_response(body.error());
+  auto current = body->string("current_password", 1, 1000);
+  if (!current) return error_response(current.error());
+  auto next = body->string("new_password", 1, 1000);
+  if (!next) return error_response(next.error());
+  auto u = s.accounts.change_own_password(p.user_id, *current, *next, context_of(req, &p));
+  if (!u) return error_response(u.error(), req.request_id);
+  return json_response(200, domain::user_view(*u));
+}
+
+Response setup(Services& s, const Request& req) {
+  auto body = JsonBody::parse(req);
+  if (!body) return error_response(body.error());
+  auto token = body->string("setup_token", 1, 200);
+  if (!token) return error_response(token.error());
+  auto email = body->string("email", 1, 255);
+  if (!email) return error_response(email.error());
+  auto password = body->string("password", 1, 1000);
+  if (!password) return error_response(password.error());
+  auto name = body->opt_string("name", 255);
+  if (!name) return error_response(name.error());
+  auto username = body->opt_string("username", 255);
+  if (!username) return error_response(username.error());
+  domain::NewUser admin;
+  admin.email = *email;
+  admin.password = *password;
+  admin.name = *name;
+  admin.username = username->value_or("");
+  auto u = s.first_admin.redeem(*token, admin, context_of(req));
+  if (!u) return error_response(u.error(), req.request_id);
+  return json_response(201, domain::user_view(*u));
+}
+
+}  // namespace
+
+void add_auth_routes(std::vector<Route>& routes, Services& s) {
+  routes.push_back({"POST", "/api/v1/auth/login", [&s](const Request& r) { return login(s, r); }});
+  routes.push_back({"POST", "/api/v1/auth/refresh", [&s](const Request& r) { return refresh(s, r); }});
+  routes.push_back({"POST", "/api/v1/auth/logout", [&s](const Request& r) { return logout(s, r); }});
+  routes.push_back({"POST", "/api/v1/auth/validate", [&s](const Request& r) { return validate(s, r); }});
+  routes.push_back({"GET", "/api/v1/me", guarded(s, Access::self_service, [&s](const Request&, const domain::Principal& p) {
+                      auto u = s.accounts.get(p.user_id);
+                      if (!u) return error_response(u.error());
+                      return json_response(200, domain::user_view(*u));
+                    })});
+  routes.push_back({"PUT", "/api/v1/me/password", guarded(s, Access::self_service, [&s](const Request& r, const domain::Principal& p) {
+                      return change_password(s, r, p);
+                    })});
+  routes.push_back({"GET", "/api/v1/setup", [&s](const Request&) {
+                      return json_response(200, {{"setup_required", s.first_admin.setup_required()}});
+                    }});
+  routes.push_back({"POST", "/api/v1/setup", [&s](const Request& r) { return setup(s, r); }});
+}
+
+}  // namespace iron::api

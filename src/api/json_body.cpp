@@ -1,0 +1,123 @@
+#include "api/json_body.h"
+
+#include <charconv>
+
+namespace iron::api {
+namespace {
+
+Error type_error(const std::string& field, const std::string& want) {
+  return Error::validation(field, field + " must be " + want);
+}
+
+bool valid_utf8(const std::string& s) {
+  // nlohmann rejects invalid UTF-8 while parsing, so decoded strings are valid; NUL is the
+  // remaining hazard (C APIs and logs truncate at it).
+  return s.find('\0') == std::string::npos;
+}
+
+std::optional<int64_t> parse_int(const std::string& text) {
+  int64_t v = 0;
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, v);
+  if (ec != std::errc() || p != end || text.empty()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+Result<JsonBody> JsonBody::parse(const Request& req, bool allow_empty) {
+  if (req.body.empty() && allow_empty) return JsonBody(nlohmann::json::object());
+  const std::string ct = req.header("content-type").value_or("");
+  const std::string media = ct.substr(0, ct.find(';'));
+  std::string lowered;
+  for (char ch : media)
+    if (ch != ' ') lowered += static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (lowered != "application/json")
+    return Error{ErrorKind::unsupported_media, "UNSUPPORTED_MEDIA_TYPE",
+                 "request body must be JSON with Content-Type: application/json", {}, 0};
+  auto j = nlohmann::json::parse(req.body, nullptr, false);
+  if (j.is_discarded()) return Error{ErrorKind::validation, "MALFORMED_JSON", "request body is not valid JSON", {}, 0};
+  if (!j.is_object()) return Error{ErrorKind::validation, "INVALID_JSON", "request body must be a JSON object", {}, 0};
+  return JsonBody(std::move(j));
+}
+
+Result<std::string> JsonBody::string(const std::string& field, size_t min_len, size_t max_len) const {
+  if (!has(field)) return Error::validation(field, field + " is required", "MISSING_FIELD");
+  auto v = opt_string(field, max_len);
+  if (!v) return v.error();
+  if (v.value()->size() < min_len)
+    return Error::validation(field, field + " must be at least " + std::to_string(min_len) + " characters");
+  return *v.value();
+}
+
+Result<std::optional<std::string>> JsonBody::opt_string(const std::string& field, size_t max_len) const {
+  if (!has(field)) return std::optional<std::string>{};
+  if (!json_[field].is_string()) return type_error(field, "a string");
+  std::string s = json_[field].get<std::string>();
+  if (!valid_utf8(s)) return type_error(field, "text without NUL characters");
+  if (s.size() > max_len) return Error::validation(field, field + " must be at most " + std::to_string(max_len) + " characters");
+  return std::optional<std::string>(std::move(s));
+}
+
+Result<std::optional<int64_t>> JsonBody::opt_int(const std::string& field, int64_t min, int64_t max) const {
+  if (!has(field)) return std::optional<int64_t>{};
+  const auto& v = json_[field];
+  if (!v.is_number_integer()) return type_error(field, "an integer");
+  if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
+    return Error::validation(field, field + " is out of range");
+  const int64_t n = v.get<int64_t>();
+  if (n < min || n > max)
+    return Error::validation(field, field + " must be between " + std::to_string(min) + " and " + std::to_string(max));
+  return std::optional<int64_t>(n);
+}
+
+Result<int64_t> JsonBody::integer(const std::string& field, int64_t min, int64_t max) const {
+  if (!has(field)) return Error::validation(field, field + " is required", "MISSING_FIELD");
+  auto v = opt_int(field, min, max);
+  if (!v) return v.error();
+  return *v.value();
+}
+
+Result<std::optional<bool>> JsonBody::opt_bool(const std::string& field) const {
+  if (!has(field)) return std::optional<bool>{};
+  if (!json_[field].is_boolean()) return type_error(field, "true or false");
+  return std::optional<bool>(json_[field].get<bool>());
+}
+
+Result<std::string> JsonBody::one_of(const std::string& field, const std::vector<std::string>& allowed) const {
+  auto v = string(field, 1, 64);
+  if (!v) return v.error();
+  for (const auto& a : allowed)
+    if (*v == a) return *v;
+  std::string list;
+  for (const auto& a : allowed) list += (list.empty() ? "" : ", ") + a;
+  Error e = Error::validation(field, field + " must be one of: " + list);
+  e.details["allowed"] = allowed;
+  return e;
+}
+
+Result<std::optional<int64_t>> query_int(const Request& req, const std::string& name, int64_t min, int64_t max) {
+  const auto raw = req.query_param(name);
+  if (!raw) return std::optional<int64_t>{};
+  const auto v = parse_int(*raw);
+  if (!v || *v < min || *v > max)
+    return Error::validation(name, name + " must be an integer between " + std::to_string(min) + " and " +
+                                       std::to_string(max));
+  return std::optional<int64_t>(*v);
+}
+
+Result<std::optional<bool>> query_bool(const Request& req, const std::string& name) {
+  const auto raw = req.query_param(name);
+  if (!raw) return std::optional<bool>{};
+  if (*raw == "true" || *raw == "1") return std::optional<bool>(true);
+  if (*raw == "false" || *raw == "0") return std::optional<bool>(false);
+  return Error::validation(name, name + " must be true or false");
+}
+
+Result<int64_t> path_id(const Request& req, const std::string& name) {
+  const auto v = parse_int(req.param(name));
+  if (!v || *v <= 0) return Error::validation(name, name + " must be a positive integer", "INVALID_PARAMETER");
+  return *v;
+}
+
+}  // namespace iron::api

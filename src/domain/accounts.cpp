@@ -1,0 +1,241 @@
+#include "domain/accounts.h"
+
+#include "domain/audit.h"
+#include "security/password.h"
+#include "security/random.h"
+#include "store/session_repo.h"
+#include "util/clock.h"
+
+namespace iron::domain {
+namespace {
+
+int64_t now_ms() { return util::to_unix_ms(util::now()); }
+
+std::optional<int64_t> opt(const std::optional<int64_t>& v) { return v; }
+
+Error not_found() { return Error::not_found("user"); }
+
+Error self_forbidden(const std::string& what) {
+  return Error::forbidden("you cannot " + what + " your own account", "SELF_MODIFICATION_FORBIDDEN");
+}
+
+Error last_admin() {
+  return Error::conflict("LAST_ADMIN", "this is the last active admin; promote another admin first");
+}
+
+// Would removing `u`'s admin power leave no active admin?
+bool is_last_active_admin(store::Connection& c, const store::User& u) {
+  return u.role == "admin" && u.is_active && !u.deleted_at && store::users::count_active_admins(c) <= 1;
+}
+
+}  // namespace
+
+nlohmann::json user_view(const store::User& u) {
+  auto ms = [](const std::optional<int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  return {{"id", u.id},
+          {"username", u.username},
+          {"email", u.email},
+          {"name", u.name ? nlohmann::json(*u.name) : nlohmann::json(nullptr)},
+          {"role", u.role},
+          {"is_active", u.is_active},
+          {"force_password_change", u.force_password_change},
+          {"created_at", u.created_at},
+          {"last_login", ms(opt(u.last_login))},
+          {"suspended_at", ms(opt(u.suspended_at))},
+          {"suspended_reason", u.suspended_reason ? nlohmann::json(*u.suspended_reason) : nlohmann::json(nullptr)},
+          {"deleted_at", ms(opt(u.deleted_at))}};
+}
+
+std::optional<Error> check_new_password(const std::string& password, const std::string& field) {
+  if (password.size() < security::kMinPasswordLength)
+    return Error::validation(field, "password must be at least " + std::to_string(security::kMinPasswordLength) +
+                                        " characters");
+  if (password.size() > security::kMaxPasswordLength)
+    return Error::validation(field, "password must be at most 1000 characters");
+  return std::nullopt;
+}
+
+std::optional<Error> check_email(const std::string& email, const std::string& field) {
+  const auto at = email.find('@');
+  if (email.size() > 255 || at == std::string::npos || at == 0 || at + 1 >= email.size() ||
+      email.find('@', at + 1) != std::string::npos || email.find_first_of(" \t\r\n<>") != std::string::npos)
+    return Error::validation(field, "not a valid email address");
+  return std::nullopt;
+}
+
+Result<store::User> Accounts::create(const NewUser& in, const RequestContext& ctx) {
+  if (in.username.empty() || in.username.size() > 255) return Error::validation("username", "username must be 1..255 characters");
+  if (auto e = check_email(in.email)) return *e;
+  if (auto e = check_new_password(in.password)) return *e;
+  if (!parse_role(in.role)) return Error::validation("role", "role must be admin, user or viewer");
+  if (in.name && in.name->size() > 255) return Error::validation("name", "name must be at most 255 characters");
+  const std::string hash = security::hash_password(in.password);  // outside the write lock: ~70 ms
+  return db_.write([&](store::Connection& c) -> Result<store::User> {
+    if (store::users::username_taken(c, in.username)) return Error::conflict("USERNAME_TAKEN", "username already in use");
+    if (store::users::email_taken(c, in.email)) return Error::conflict("EMAIL_TAKEN", "email already in use");
+    store::User u;
+    u.id = "user_" + security::uuid_v4();
+    u.username = in.username;
+    u.email = in.email;
+    u.name = in.name;
+    u.password_hash = hash;
+    u.role = in.role;
+    u.force_password_change = in.force_password_change;
+    u.created_at = u.updated_at = now_ms();
+    store::users::insert(c, u);
+    audit(c, ctx, "user.create", "user", u.id, nullptr, user_view(u));
+    return u;
+  });
+}
+
+Result<store::User> Accounts::get(const std::string& id) {
+  auto u = db_.read([&](store::Connection& c) { return store::users::find_by_id(c, id); });
+  if (!u || u->deleted_at) return not_found();
+  return *u;
+}
+
+std::pair<std::vector<store::User>, int64_t> Accounts::list(const store::UserFilter& f) {
+  return db_.read([&](store::Connection& c) { return store::users::list(c, f); });
+}
+
+Result<store::User> Accounts::suspend(const Principal& actor, const std::string& id, std::optional<std::string> reason,
+                                      const RequestContext& ctx) {
+  if (actor.user_id == id) return self_forbidden("suspend");
+  return db_.write([&](store::Connection& c) -> Result<store::User> {
+    auto u = store::users::find_by_id(c, id);
+    if (!u || u->deleted_at) return not_found();
+    if (!u->is_active) return Error::conflict("ALREADY_SUSPENDED", "user is already suspended");
+    if (is_last_active_admin(c, *u)) return last_admin();
+    const auto before = user_view(*u);
+    u->is_active = false;
+    u->suspended_at = u->updated_at = now_ms();
+    u->suspended_reason = std::move(reason);
+    store::users::update(c, *u);
+    store::sessions::revoke_all_for_user(c, u->id, now_ms());
+    audit(c, ctx, "user.suspend", "user", u->id, before, user_view(*u));
+    return *u;
+  });
+}
+
+Result<store::User> Accounts::activate(const Principal& actor, const std::string& id, const RequestContext& ctx) {
+  (void)actor;
+  return db_.write([&](store::Connection& c) -> Result<store::User> {
+    auto u = store::users::find_by_id(c, id);
+    if (!u || u->deleted_at) return not_found();
+    if (u->is_active) return Error::conflict("ALREADY_ACTIVE", "user is already active");
+    const auto before = user_view(*u);
+    u->is_active = true;
+    u->suspended_at.reset();
+    u->suspended_reason.reset();
+    u->updated_at = now_ms();
+    store::users::update(c, *u);
+    audit(c, ctx, "user.activate", "user", u->id, before, user_view(*u));
+    return *u;
+  });
+}
+
+Result<store::User> Accounts::remove(const Principal& actor, const std::string& id, const RequestContext& ctx) {
+  if (actor.user_id == id) return self_forbidden("delete");
+  return db_.write([&](store::Connection& c) -> Result<store::User> {
+    auto u = store::users::find_by_id(c, id);
+    if (!u || u->deleted_at) return not_found();
+    if (is_last_active_admin(c, *u)) return last_admin();
+    const auto before = user_view(*u);
+    u->deleted_at = u->updated_at = now_ms();
+    u->is_active = false;
+    store::users::update(c, *u);
+    store::sessions::revoke_all_for_user(c, u->id, now_ms());
+    audit(c, ctx, "user.delete", "user", u->id, before, user_view(*u));
+    return *u;
+  });
+}
+
+Result<store::User> Accounts::change_role(const Principal& actor, const std::string& id, const std::string& role,
+                                          const RequestContext& ctx) {
+  if (!parse_role(role)) return Error::validation("role", "role must be admin, user or viewer");
+  if (actor.user_id == id) return self_forbidden("change the role of");
+  return db_.write([&](store::Connection& c) -> Result<store::User> {
+    auto u = store::users::find_by_id(c, id);
+    if (!u || u->deleted_at) return not_found();
+    if (role != "admin" && is_last_active_admin(c, *u)) return last_admin();
+    const auto before = user_view(*u);
+    u->role = role;
+    u->updated_at = now_ms();
+    store::users::update(c, *u);
+    audit(c, ctx, "user.role_change", "user", u->id, before, user_view(*u));
+    return *u;
+  });
+}
+
+Result<store::User> Accounts::reset_password(const std::string& id, const std::string& new_password, bool force_change,
+                                             const RequestContext& ctx) {
+  if (auto e = check_new_password(new_password, "new_password")) return *e;
+  const std::string hash = security::hash_password(new_password);
+  return db_.write([&](store::Connection& c) -> Result<store::User> {
+    auto u = store::users::find_by_id(c, id);
+    if (!u || u->deleted_at) return not_found();
+    u->password_hash = hash;
+    u->force_password_change = force_change;
+    u->failed_logins = 0;
+    u->locked_until.reset();
+    u->updated_at = now_ms();
+    store::users::update(c, *u);
+    store::sessions::revoke_all_for_user(c, u->id, now_ms());
+    audit(c, ctx, "user.password_reset", "user", u->id, nullptr, {{"force_password_change", force_change}});
+    return *u;
+  });
+}
+
+Result<store::User> Accounts::change_own_password(const std::string& user_id, const std::string& current,
+                                                  const std::string& new_password, const RequestContext& ctx) {
+  if (auto e = check_new_password(new_password, "new_password")) return *e;
+  if (current == new_password) return Error::validation("new_password", "the new password must differ from the current one");
+  auto u = db_.read([&](store::Connection& c) { return store::users::find_by_id(c, user_id); });
+  if (!u || u->deleted_at) return not_found();
+  if (!security::verify_password(u->password_hash, current))
+    return Error::validation("current_password", "current password is wrong", "INVALID_CURRENT_PASSWORD");
+  const std::string hash = security::hash_password(new_password);
+  return db_.write([&](store::Connection& c) -> Result<store::User> {
+    auto fresh = store::users::find_by_id(c, user_id);
+    if (!fresh || fresh->deleted_at) return not_found();
+    fresh->password_hash = hash;
+    fresh->force_password_change = false;
+    fresh->updated_at = now_ms();
+    store::users::update(c, *fresh);
+    audit(c, ctx, "user.password_change", "user", fresh->id);
+    return *fresh;
+  });
+}
+
+bool Accounts::admin_exists() {
+  return db_.read([](store::Connection& c) { return store::users::count_admins(c) > 0; });
+}
+
+Result<store::User> Accounts::create_first_admin(const NewUser& in, const RequestContext& ctx) {
+  NewUser admin = in;
+  admin.role = "admin";
+  if (admin.username.empty()) admin.username = admin.email.substr(0, admin.email.find('@'));
+  if (auto e = check_email(admin.email)) return *e;
+  if (auto e = check_new_password(admin.password)) return *e;
+  const std::string hash = security::hash_password(admin.password);
+  return db_.write([&](store::Connection& c) -> Result<store::User> {
+    // Checked inside the write transaction: two racing bootstraps cannot both win.
+    if (store::users::count_admins(c) > 0) return Error::conflict("ADMIN_EXISTS", "an admin account already exists");
+    if (store::users::email_taken(c, admin.email)) return Error::conflict("EMAIL_TAKEN", "email already in use");
+    std::string username = admin.username;
+    for (int i = 2; store::users::username_taken(c, username); ++i) username = admin.username + std::to_string(i);
+    store::User u;
+    u.id = "user_" + security::uuid_v4();
+    u.username = username;
+    u.email = admin.email;
+    u.name = admin.name;
+    u.password_hash = hash;
+    u.role = "admin";
+    u.created_at = u.updated_at = now_ms();
+    store::users::insert(c, u);
+    audit(c, ctx, "user.bootstrap_admin", "user", u.id, nullptr, user_view(u));
+    return u;
+  });
+}
+
+}  // namespace iron::domain

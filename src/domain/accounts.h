@@ -1,0 +1,60 @@
+#pragma once
+// User accounts: creation with validation, the admin guards (never yourself, never the
+// last active admin), suspension, soft deletion, roles, passwords and the first admin.
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/principal.h"
+#include "store/database.h"
+#include "store/user_repo.h"
+#include "util/result.h"
+
+namespace iron::domain {
+
+struct NewUser {
+  std::string username;
+  std::string email;
+  std::optional<std::string> name;
+  std::string password;
+  std::string role = "user";
+  bool force_password_change = false;
+};
+
+// The user as shown in API responses and audit rows: never the password hash.
+nlohmann::json user_view(const store::User& u);
+
+// Checks shared by every path that sets a password or an email.
+std::optional<Error> check_new_password(const std::string& password, const std::string& field = "password");
+std::optional<Error> check_email(const std::string& email, const std::string& field = "email");
+
+class Accounts {
+ public:
+  explicit Accounts(store::Database& db) : db_(db) {}
+
+  Result<store::User> create(const NewUser& u, const RequestContext& ctx);
+  Result<store::User> get(const std::string& id);
+  std::pair<std::vector<store::User>, int64_t> list(const store::UserFilter& f);
+  Result<store::User> suspend(const Principal& actor, const std::string& id, std::optional<std::string> reason,
+                              const RequestContext& ctx);
+  Result<store::User> activate(const Principal& actor, const std::string& id, const RequestContext& ctx);
+  Result<store::User> remove(const Principal& actor, const std::string& id, const RequestContext& ctx);
+  Result<store::User> change_role(const Principal& actor, const std::string& id, const std::string& role,
+                                  const RequestContext& ctx);
+  Result<store::User> reset_password(const std::string& id, const std::string& new_password, bool force_change,
+                                     const RequestContext& ctx);
+  Result<store::User> change_own_password(const std::string& user_id, const std::string& current,
+                                          const std::string& new_password, const RequestContext& ctx);
+
+  // First-admin paths (CLI, environment, setup token): succeed only while no admin exists.
+  bool admin_exists();
+  Result<store::User> create_first_admin(const NewUser& u, const RequestContext& ctx);
+
+ private:
+  store::Database& db_;
+};
+
+}  // namespace iron::domain

@@ -1,0 +1,69 @@
+#pragma once
+// Login, refresh-token rotation with reuse detection, logout, and authentication of access
+// tokens. Every authenticated request re-reads the user: suspension, deletion and role
+// changes apply at once, and a refresh token is never accepted as an access token.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "domain/principal.h"
+#include "security/jwt.h"
+#include "store/database.h"
+#include "store/user_repo.h"
+#include "util/result.h"
+
+namespace iron::domain {
+
+struct SessionPolicy {
+  int64_t access_ttl_s = 15 * 60;
+  int64_t refresh_ttl_s = 7 * 24 * 3600;
+  // Login throttling: failures per (IP, account) and per IP within the window, then 429.
+  int64_t window_s = 5 * 60;
+  int64_t max_failures_ip_account = 5;
+  int64_t max_failures_ip = 20;
+  // Consecutive failures (from anywhere) that lock the account, and for how long.
+  int64_t lockout_threshold = 10;
+  int64_t lockout_s = 15 * 60;
+};
+
+struct IssuedSession {
+  std::string access_token;
+  int64_t access_expires_at_ms = 0;
+  std::string refresh_token;
+  int64_t refresh_expires_at_ms = 0;
+  store::User user;
+};
+
+struct TokenCheck {
+  bool valid = false;
+  std::string reason;  // TOKEN_EXPIRED | TOKEN_REVOKED | TOKEN_INVALID | USER_INACTIVE
+  std::optional<Principal> principal;
+};
+
+class Sessions {
+ public:
+  Sessions(store::Database& db, security::JwtSigner signer, SessionPolicy policy = {})
+      : db_(db), signer_(std::move(signer)), policy_(policy) {}
+
+  Result<IssuedSession> login(const std::string& email, const std::string& password, const RequestContext& ctx);
+  Result<IssuedSession> refresh(const std::string& refresh_token, const RequestContext& ctx);
+  // Idempotent: a token that is already revoked (or expired) still logs out with success.
+  Status logout(const std::string& access_token, const std::optional<std::string>& refresh_token,
+                const RequestContext& ctx);
+  // Full check for an access token: signature, expiry, typ, revocation, live user state.
+  Result<Principal> authenticate(const std::string& access_token);
+  TokenCheck check(const std::string& access_token);
+  int64_t purge_expired();
+  const SessionPolicy& policy() const { return policy_; }
+
+ private:
+  IssuedSession issue(store::Connection& c, const store::User& u, const std::string& family_id, int64_t now_ms);
+  store::Database& db_;
+  security::JwtSigner signer_;
+  SessionPolicy policy_;
+};
+
+// Builds the Principal of a live, active user (shared with API-token authentication).
+Principal principal_of(const store::User& u);
+
+}  // namespace iron::domain

@@ -1,0 +1,103 @@
+#include "store/session_repo.h"
+
+namespace iron::store {
+
+namespace sessions {
+void insert_refresh(Connection& c, const RefreshToken& t) {
+  auto& s = c.prepare(
+      "INSERT INTO refresh_tokens(jti, family_id, user_id, issued_at, expires_at, used_at, revoked_at) "
+      "VALUES(?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, t.jti).bind(2, t.family_id).bind(3, t.user_id).bind(4, t.issued_at).bind(5, t.expires_at);
+  s.bind(6, t.used_at).bind(7, t.revoked_at).run();
+}
+
+std::optional<RefreshToken> find_refresh(Connection& c, const std::string& jti) {
+  auto& s = c.prepare(
+      "SELECT jti, family_id, user_id, issued_at, expires_at, used_at, revoked_at FROM refresh_tokens WHERE jti = ?");
+  s.bind(1, jti);
+  if (!s.step()) return std::nullopt;
+  return RefreshToken{s.text(0), s.text(1), s.text(2), s.int64(3), s.int64(4), s.opt_int64(5), s.opt_int64(6)};
+}
+
+void mark_refresh_used(Connection& c, const std::string& jti, int64_t now) {
+  c.prepare("UPDATE refresh_tokens SET used_at = ? WHERE jti = ?").bind(1, now).bind(2, jti).run();
+}
+
+void revoke_family(Connection& c, const std::string& family_id, int64_t now) {
+  c.prepare("UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE family_id = ?")
+      .bind(1, now).bind(2, family_id).run();
+}
+
+void revoke_all_for_user(Connection& c, const std::string& user_id, int64_t now) {
+  c.prepare("UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE user_id = ?")
+      .bind(1, now).bind(2, user_id).run();
+}
+
+void revoke_access(Connection& c, const std::string& jti, int64_t expires_at) {
+  c.prepare("INSERT OR IGNORE INTO revoked_access_tokens(jti, expires_at) VALUES(?, ?)")
+      .bind(1, jti).bind(2, expires_at).run();
+}
+
+bool access_revoked(Connection& c, const std::string& jti) {
+  auto& s = c.prepare("SELECT 1 FROM revoked_access_tokens WHERE jti = ?");
+  s.bind(1, jti);
+  return s.step();
+}
+
+int64_t purge_expired(Connection& c, int64_t now) {
+  c.prepare("DELETE FROM revoked_access_tokens WHERE expires_at < ?").bind(1, now).run();
+  int64_t n = c.changes();
+  c.prepare("DELETE FROM refresh_tokens WHERE expires_at < ?").bind(1, now).run();
+  return n + c.changes();
+}
+}  // namespace sessions
+
+namespace rate_limits {
+void hit(Connection& c, const std::string& bucket, int64_t now) {
+  c.prepare("INSERT INTO rate_limit_hits(bucket, at) VALUES(?, ?)").bind(1, bucket).bind(2, now).run();
+}
+
+int64_t count_since(Connection& c, const std::string& bucket, int64_t since) {
+  auto& s = c.prepare("SELECT count(*) FROM rate_limit_hits WHERE bucket = ? AND at >= ?");
+  s.bind(1, bucket).bind(2, since);
+  s.step();
+  return s.int64(0);
+}
+
+std::optional<int64_t> oldest_since(Connection& c, const std::string& bucket, int64_t since) {
+  auto& s = c.prepare("SELECT min(at) FROM rate_limit_hits WHERE bucket = ? AND at >= ?");
+  s.bind(1, bucket).bind(2, since);
+  s.step();
+  return s.opt_int64(0);
+}
+
+void clear(Connection& c, const std::string& bucket) {
+  c.prepare("DELETE FROM rate_limit_hits WHERE bucket = ?").bind(1, bucket).run();
+}
+
+int64_t purge_before(Connection& c, int64_t cutoff) {
+  c.prepare("DELETE FROM rate_limit_hits WHERE at < ?").bind(1, cutoff).run();
+  return c.changes();
+}
+}  // namespace rate_limits
+
+namespace settings {
+std::optional<std::string> get(Connection& c, const std::string& key) {
+  auto& s = c.prepare("SELECT value FROM settings WHERE key = ?");
+  s.bind(1, key);
+  if (!s.step()) return std::nullopt;
+  return s.text(0);
+}
+
+void put(Connection& c, const std::string& key, const std::string& value, int64_t now) {
+  c.prepare("INSERT INTO settings(key, value, updated_at) VALUES(?, ?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at")
+      .bind(1, key).bind(2, value).bind(3, now).run();
+}
+
+void erase(Connection& c, const std::string& key) {
+  c.prepare("DELETE FROM settings WHERE key = ?").bind(1, key).run();
+}
+}  // namespace settings
+
+}  // namespace iron::store
