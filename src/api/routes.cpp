@@ -6,6 +6,10 @@ std::vector<Route> all_routes(Services& s) {
   std::vector<Route> routes;
   add_health_routes(routes, s);
   add_auth_routes(routes, s);
+  add_user_routes(routes, s);
+  add_api_token_routes(routes, s);
+  add_audit_routes(routes, s);
+  add_openapi_route(routes);
   return routes;
 }
 
