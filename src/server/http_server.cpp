@@ -38,6 +38,22 @@ std::optional<std::string> header_of(const httplib::Request& req, const char* na
   return req.get_header_value(name);
 }
 
+// httplib's set_header appends; these keep one header per name.
+void replace_header(httplib::Response& res, const std::string& name, const std::string& value) {
+  res.headers.erase(name);
+  res.set_header(name, value);
+}
+
+// Adds a header; a second Vary is merged into the first (one Vary line, comma-separated).
+void add_header(httplib::Response& res, const std::string& name, const std::string& value) {
+  if (name == "Vary" && res.has_header("Vary")) {
+    const std::string merged = res.get_header_value("Vary") + ", " + value;
+    replace_header(res, "Vary", merged);
+    return;
+  }
+  res.set_header(name, value);
+}
+
 bool is_api_like(const std::string& path) {
   return path == "/api" || path.rfind("/api/", 0) == 0 || path == "/health" || path.rfind("/health/", 0) == 0 ||
          path == "/metrics";
@@ -128,12 +144,26 @@ struct HttpServer::Impl {
       res.status = 500;
       res.set_content(R"({"error":{"code":"INTERNAL","message":"internal error","details":{}}})", "application/json");
     });
+    // A declared body over the cap is refused before httplib starts reading it, so a client
+    // cannot hold a worker by announcing a huge body and sending nothing.
+    http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (req.get_header_value_u64("Content-Length") <= static_cast<size_t>(config.max_body_bytes))
+        return httplib::Server::HandlerResponse::Unhandled;
+      res.status = 413;
+      return httplib::Server::HandlerResponse::Handled;  // the error handler writes the envelope
+    });
+    // Runs for every response, including errors httplib raises before dispatch (400, 413,
+    // 414): security headers, request id, CORS, and no Content-Length on 204/304.
     http.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      for (const auto& [k, v] : always_headers) res.set_header(k, v);
+      for (const auto& [k, v] : always_headers) replace_header(res, k, v);
       if (!res.has_header("X-Request-Id")) {
         const auto incoming = req.get_header_value("X-Request-Id");
         res.set_header("X-Request-Id", valid_request_id(incoming) ? incoming : security::random_hex(8));
       }
+      if (cors.enabled() && req.method != "OPTIONS" && !res.has_header("Access-Control-Allow-Origin")) {
+        for (const auto& [k, v] : cors.response_headers(req.get_header_value("Origin"))) add_header(res, k, v);
+      }
+      if (res.status == 204 || res.status == 304) res.headers.erase("Content-Length");
     });
     http.set_logger([this](const httplib::Request& req, const httplib::Response& res) { access_log(req, res); });
   }
@@ -270,22 +300,13 @@ struct HttpServer::Impl {
       api::Request areq = to_api_request(req, path, origin, request_id);
       out = route(areq, req.get_header_value("Origin"), t_trace.route);
     }
-    if (cors.enabled() && req.method != "OPTIONS") {
-      for (auto& h : cors.response_headers(req.get_header_value("Origin"))) out.headers.push_back(std::move(h));
-    }
     write(out, request_id, res);
     metrics.request_finished();
   }
 
   static void write(api::Response& out, const std::string& request_id, httplib::Response& res) {
     res.status = out.status;
-    for (auto& [k, v] : out.headers) {
-      if (k == "Vary" && res.has_header("Vary")) {
-        res.set_header("Vary", res.get_header_value("Vary") + ", " + v);  // merge, never duplicate
-      } else {
-        res.set_header(k, v);
-      }
-    }
+    for (auto& [k, v] : out.headers) add_header(res, k, v);
     res.set_header("X-Request-Id", request_id);
     if (out.stream) {
       auto provider = std::move(out.stream);
@@ -321,7 +342,12 @@ int HttpServer::bind() {
 
 void HttpServer::run() { impl_->http.listen_after_bind(); }
 
-void HttpServer::stop() { impl_->http.stop(); }
+void HttpServer::stop() {
+  // A SIGTERM can arrive between bind() and run(); stopping a server that is not running
+  // yet is a no-op in httplib, so wait for the accept loop to exist first.
+  impl_->http.wait_until_ready();
+  impl_->http.stop();
+}
 
 std::vector<std::pair<std::string, std::string>> HttpServer::route_list() const {
   std::vector<std::pair<std::string, std::string>> out;

@@ -28,8 +28,8 @@ class HttpServer {
   int bind();
   // Serves until stop(); returns after in-flight requests have finished.
   void run();
-  // Stops accepting; idle keep-alive connections close within ~10 ms, busy ones after
-  // their current response.
+  // Stops accepting (waiting for run() to have started, so an early SIGTERM is not lost);
+  // idle keep-alive connections close within ~10 ms, busy ones after their response.
   void stop();
   // Route templates registered (for the OpenAPI completeness test).
   std::vector<std::pair<std::string, std::string>> route_list() const;
