@@ -1,0 +1,142 @@
+#pragma once
+// The building blocks of the OpenAPI 3.1 document (GET /api/v1/openapi.json): one `Op` per
+// registered route, written as a readable table in ops_*.cpp, turned into the document by
+// document.cpp. The errors every route shares (auth, body decoding, 500) are derived from
+// the op's access level and body, so each table row lists only its own error codes.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace iron::api::openapi {
+
+using nlohmann::json;
+
+// Who may call an operation; mirrors api::Access in guard.h plus the public routes.
+enum class Auth {
+  none,          // public
+  read,          // any authenticated role (viewer included)
+  mutate,        // user or admin: viewers get 403
+  admin,         // admin only
+  self_service,  // any role, allowed while a password change is forced
+  custom,        // the op sets its own `security` (refresh, logout, validate, metrics)
+};
+
+struct Op {
+  std::string method;     // GET, POST, PUT, PATCH, DELETE
+  std::string pattern;    // router syntax: /api/v1/users/:id
+  std::string id;         // operationId
+  std::string summary;
+  std::string tag;
+  Auth access = Auth::read;
+  std::string notes;                                  // description
+  std::vector<std::pair<std::string, json>> path_schemas;  // path param name -> schema
+  std::vector<json> parameters;                       // query / header parameter objects
+  json body_schema = nullptr;                         // request body; null = none
+  bool body_required = true;
+  int success_status = 200;
+  json success_schema = nullptr;                      // null = no body (204)
+  std::string success_description = "Success";
+  std::string success_media = "application/json";
+  json success_headers = json::object();
+  std::vector<std::pair<int, std::vector<std::string>>> own_errors;  // status -> codes (envelope)
+  std::vector<std::pair<int, json>> plain_responses;  // extra non-envelope responses (status -> response)
+  json security = nullptr;                            // for Auth::custom
+  bool integer_id = false;                            // path params are positive integers (400 INVALID_PARAMETER)
+
+  Op(std::string m, std::string p, std::string op_id, std::string s)
+      : method(std::move(m)), pattern(std::move(p)), id(std::move(op_id)), summary(std::move(s)) {}
+
+  // Fluent setters, so a table row reads top to bottom.
+  Op& tagged(std::string t) {
+    tag = std::move(t);
+    return *this;
+  }
+  Op& auth(Auth a) {
+    access = a;
+    return *this;
+  }
+  Op& describe(std::string d) {
+    notes = std::move(d);
+    return *this;
+  }
+  Op& path_param(std::string name, json schema) {
+    path_schemas.emplace_back(std::move(name), std::move(schema));
+    return *this;
+  }
+  Op& integer_ids() {
+    integer_id = true;
+    return *this;
+  }
+  Op& query(std::string name, json schema, std::string description);
+  Op& header(std::string name, json schema, std::string description);
+  Op& body(json schema, bool required = true) {
+    body_schema = std::move(schema);
+    body_required = required;
+    return *this;
+  }
+  Op& returns(int status, json schema, std::string description = "Success") {
+    success_status = status;
+    success_schema = std::move(schema);
+    success_description = std::move(description);
+    return *this;
+  }
+  Op& returns_text(std::string media, std::string description) {
+    success_media = std::move(media);
+    success_schema = {{"type", "string"}};
+    success_description = std::move(description);
+    return *this;
+  }
+  Op& no_content(std::string description) {
+    success_status = 204;
+    success_schema = nullptr;
+    success_description = std::move(description);
+    return *this;
+  }
+  Op& response_header(std::string name, std::string description, json schema = {{"type", "string"}}) {
+    success_headers[name] = {{"description", std::move(description)}, {"schema", std::move(schema)}};
+    return *this;
+  }
+  Op& errors(int status, std::vector<std::string> codes) {
+    own_errors.emplace_back(status, std::move(codes));
+    return *this;
+  }
+  Op& plain_response(int status, json response) {
+    plain_responses.emplace_back(status, std::move(response));
+    return *this;
+  }
+  Op& secured_by(json s) {
+    access = Auth::custom;
+    security = std::move(s);
+    return *this;
+  }
+};
+
+// Schema helpers (JSON Schema 2020-12, as OpenAPI 3.1 uses it).
+json ref(const std::string& schema_name);                    // {"$ref":"#/components/schemas/NAME"}
+json str(size_t min_len = 0, size_t max_len = 0);            // max 0 = unbounded
+json str_fmt(const std::string& format, const std::string& description = "");
+json one_of_strings(const std::vector<std::string>& values);
+json integer(const std::string& description = "");
+json integer_range(int64_t min, int64_t max, const std::string& description = "");
+json boolean(const std::string& description = "");
+json nullable(json schema);                                  // type: [T, "null"]
+json array_of(json items);
+json object(json properties, std::vector<std::string> required);
+json described(json schema, const std::string& description);
+json ms_time(const std::string& description);                // ms since the epoch (predecessor fields)
+json rfc3339(const std::string& description);
+
+// The families' tables (ops_*.cpp) and the shared components (components.cpp).
+std::vector<Op> meta_ops();
+std::vector<Op> auth_ops();
+std::vector<Op> user_ops();
+std::vector<Op> api_token_ops();
+std::vector<Op> audit_ops();
+json component_schemas();
+
+// Every documented operation, in document order.
+std::vector<Op> all_ops();
+
+}  // namespace iron::api::openapi
