@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "domain/accounts.h"
+#include "domain/api_tokens.h"
 #include "domain/first_admin.h"
 #include "domain/principal.h"
 #include "domain/sessions.h"
@@ -25,6 +26,8 @@ struct Services {
   // Authenticates an `apitok_…` bearer token (domain/api_tokens); unset = not supported.
   std::function<Result<domain::Principal>(const std::string&)> authenticate_api_token;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // The API-token service behind /api/v1/api-tokens; set by `serve` (null = routes answer 503).
+  domain::ApiTokens* api_tokens = nullptr;
 };
 
 }  // namespace iron::api

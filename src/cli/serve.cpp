@@ -12,6 +12,7 @@
 
 #include "api/routes.h"
 #include "domain/accounts.h"
+#include "domain/api_tokens.h"
 #include "domain/first_admin.h"
 #include "domain/sessions.h"
 #include "security/server_keys.h"
@@ -102,6 +103,7 @@ int run_serve(Invocation& inv) {
   domain::Sessions sessions(db, security::JwtSigner(keys.jwt_key));
   domain::Accounts accounts(db);
   domain::FirstAdmin first_admin(db, accounts);
+  domain::ApiTokens api_tokens(db);
   if (auto token = first_admin.prepare(c.admin_email, c.admin_password)) {
     // The one secret that is logged, by design: it can only create the first admin, is
     // replaced on every start and dies when used. Printed on stderr too for `docker logs`.
@@ -115,9 +117,13 @@ int run_serve(Invocation& inv) {
     const int64_t cutoff = util::to_unix_ms(util::now()) - int64_t{c.audit_retention_days} * 86400 * 1000;
     db.write([&](store::Connection& conn) { return store::audit::prune_before(conn, cutoff); });
   });
+  // API-token last_used_at is batched in memory; written here and once more at shutdown.
+  scheduler.every(std::chrono::seconds(30), "flush_api_token_last_used", [&] { api_tokens.flush_last_used(); });
 
   std::atomic<bool> draining{false};
   api::Services services{db, c, draining, sessions, accounts, first_admin, {}};
+  services.api_tokens = &api_tokens;
+  services.authenticate_api_token = [&api_tokens](const std::string& token) { return api_tokens.authenticate(token); };
   auto site = std::make_shared<const web::StaticSite>(asset_source(c), c.base_path);
   if (!site->has_index()) log::warn("dashboard not built into this binary: only the API is served");
   server::HttpServer http(c, api::all_routes(services), server::make_static_handler(site),
@@ -142,6 +148,11 @@ int run_serve(Invocation& inv) {
   scheduler.start();
   http.run();  // returns once stopped and in-flight requests are done
   scheduler.stop();
+  try {
+    api_tokens.flush_last_used();
+  } catch (const std::exception& e) {
+    log::error("final API-token last_used_at flush failed", {{"error", e.what()}});
+  }
 
   db.checkpoint();
   log::info("stopped");

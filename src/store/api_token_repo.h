@@ -1,0 +1,45 @@
+#pragma once
+// api_tokens table access. Plain structs in, plain structs out. The secret itself never
+// reaches this layer: only its SHA-256 hex.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/sqlite.h"
+
+namespace iron::store {
+
+struct ApiToken {
+  int64_t id = 0;
+  std::string user_id;
+  std::string token_hash;
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::optional<std::string> project_id;
+  std::optional<int64_t> agent_id;
+  std::optional<std::string> provider;
+  int64_t created_at = 0;
+  std::optional<int64_t> last_used_at;
+  std::optional<int64_t> expires_at;
+  std::optional<int64_t> revoked_at;
+  std::optional<int64_t> rotated_at;
+  bool is_active = true;
+};
+
+namespace api_tokens {
+int64_t insert(Connection& c, const ApiToken& t);  // returns the new id
+std::optional<ApiToken> find_by_id(Connection& c, int64_t id);
+std::optional<ApiToken> find_by_hash(Connection& c, const std::string& token_hash);
+std::vector<ApiToken> list_for_user(Connection& c, const std::string& user_id);  // newest first, inactive included
+// Tokens that can still authenticate: active, not revoked or rotated, not past expiry.
+int64_t count_usable_for_user(Connection& c, const std::string& user_id, int64_t now);
+void update_metadata(Connection& c, const ApiToken& t);  // name, description, provider
+void mark_revoked(Connection& c, int64_t id, int64_t now);
+void mark_rotated(Connection& c, int64_t id, int64_t now);
+// Applies a batch of token id → last-used time; never moves last_used_at backwards.
+void record_last_used(Connection& c, const std::map<int64_t, int64_t>& last_used);
+}  // namespace api_tokens
+
+}  // namespace iron::store
