@@ -93,7 +93,7 @@ std::vector<Op> api_token_ops() {
                               "caps on active tokens and on creations per minute answer 429.")
                     .body(create_body)
                     .returns(201, ref("ApiTokenCreated"), "Created; `token` is shown only now")
-                    .errors(403, {"INSUFFICIENT_PERMISSIONS"})
+                    .errors(403, {"INSUFFICIENT_PERMISSIONS", "SESSION_REQUIRED"})
                     .errors(404, {"USER_NOT_FOUND"})
                     .errors(429, {"RATE_LIMIT_EXCEEDED", "TOKEN_LIMIT_EXCEEDED"}));
   ops.push_back(token_op("GET", "/api/v1/api-tokens", "listApiTokens", "List the caller's API tokens (revoked included, newest first)",
@@ -101,24 +101,31 @@ std::vector<Op> api_token_ops() {
                     .returns(200, array_of(ref("ApiToken")), "The caller's tokens"));
   ops.push_back(token_op("GET", "/api/v1/api-tokens/:id", "getApiToken", "Get one of the caller's API tokens", Auth::read)
                     .returns(200, ref("ApiToken"), "The token (never its secret)")
-                    .errors(403, {"FORBIDDEN"}));
+                    .errors(403, {"NOT_TOKEN_OWNER"}));
   ops.push_back(token_op("PUT", "/api/v1/api-tokens/:id", "updateApiToken", "Update one of the caller's API tokens", Auth::mutate)
-                    .body(object({{"provider", str(1, 64)}}, {"provider"}))
+                    .describe("At least one of provider, name, description.")
+                    .body([] {
+                      auto b = object({{"provider", str(1, 64)}, {"name", str(1, 100)}, {"description", str(0, 500)}}, {});
+                      b["minProperties"] = 1;
+                      return b;
+                    }())
                     .returns(200, ref("ApiToken"), "The updated token")
-                    .errors(403, {"FORBIDDEN"}));
+                    .errors(403, {"NOT_TOKEN_OWNER"})
+                    .errors(409, {"TOKEN_REVOKED"}));
   ops.push_back(token_op("DELETE", "/api/v1/api-tokens/:id", "revokeApiToken", "Revoke one of the caller's API tokens", Auth::mutate)
                     .returns(200,
                              object({{"id", integer()}, {"revoked", {{"type", "boolean"}, {"const", true}}}, {"message", str()}},
                                     {"id", "revoked", "message"}),
                              "Revoked (soft: the row stays, inactive)")
-                    .errors(403, {"FORBIDDEN"})
-                    .errors(409, {"ALREADY_REVOKED"}));
+                    .errors(403, {"NOT_TOKEN_OWNER"})
+                    .errors(409, {"TOKEN_ALREADY_REVOKED"}));
   ops.push_back(token_op("POST", "/api/v1/api-tokens/:id/rotate", "rotateApiToken", "Rotate one of the caller's API tokens",
                          Auth::mutate)
                     .describe("Owner only (the predecessor let anyone rotate). Deactivates the token and issues a new "
                               "one with the same metadata under a new id; the new secret is shown once.")
                     .returns(200, ref("ApiTokenCreated"), "The replacement token")
-                    .errors(403, {"FORBIDDEN"}));
+                    .errors(403, {"SESSION_REQUIRED"})
+                    .errors(409, {"TOKEN_EXPIRED"}));
   ops.push_back(token_op("POST", "/api/v1/api-tokens/validate", "validateApiToken", "Check an API token (public)", Auth::none)
                     .describe("Says nothing beyond `valid:false` for a token it cannot match.")
                     .body(object({{"token", str(1, 4096)}}, {"token"}))
