@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "domain/accounts.h"
+#include "domain/event_bus.h"
 #include "domain/api_tokens.h"
 #include "domain/first_admin.h"
 #include "domain/principal.h"
@@ -23,6 +24,7 @@ struct Services {
   domain::Sessions& sessions;
   domain::Accounts& accounts;
   domain::FirstAdmin& first_admin;
+  domain::EventBus& events;
   // Authenticates an `apitok_…` bearer token (domain/api_tokens); unset = not supported.
   std::function<Result<domain::Principal>(const std::string&)> authenticate_api_token;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();

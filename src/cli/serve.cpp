@@ -12,6 +12,7 @@
 
 #include "api/routes.h"
 #include "domain/accounts.h"
+#include "domain/event_bus.h"
 #include "domain/api_tokens.h"
 #include "domain/first_admin.h"
 #include "domain/sessions.h"
@@ -121,7 +122,8 @@ int run_serve(Invocation& inv) {
   scheduler.every(std::chrono::seconds(30), "flush_api_token_last_used", [&] { api_tokens.flush_last_used(); });
 
   std::atomic<bool> draining{false};
-  api::Services services{db, c, draining, sessions, accounts, first_admin, {}};
+  domain::EventBus events(static_cast<size_t>(c.max_event_streams));
+  api::Services services{db, c, draining, sessions, accounts, first_admin, events, {}};
   services.api_tokens = &api_tokens;
   services.authenticate_api_token = [&api_tokens](const std::string& token) { return api_tokens.authenticate(token); };
   auto site = std::make_shared<const web::StaticSite>(asset_source(c), c.base_path);
@@ -135,6 +137,7 @@ int run_serve(Invocation& inv) {
     log::info("shutdown requested", {{"signal", signo == SIGTERM ? "SIGTERM" : "SIGINT"}});
     draining = true;
     deadline.arm(c.shutdown_timeout_s);
+    events.close();  // live streams end now instead of holding the drain open
     http.stop();
   });
 

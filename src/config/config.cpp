@@ -54,6 +54,8 @@ void add_serve_options(CLI::App& app, Config& c) {
       ->envname("IRON_LEASE_TTL")->capture_default_str();
   app.add_option("--max-event-streams", c.max_event_streams, "Concurrent live event streams")
       ->envname("IRON_MAX_EVENT_STREAMS")->capture_default_str();
+  app.add_option("--event-heartbeat", c.event_heartbeat_s, "Seconds between keep-alive comments on live event streams")
+      ->envname("IRON_EVENT_HEARTBEAT")->capture_default_str();
 }
 
 std::optional<std::string> read_secret_env(const std::string& name, std::string& error) {
@@ -163,7 +165,8 @@ std::optional<std::string> validate(Config& c) {
   if (c.audit_retention_days < 1) return "IRON_AUDIT_RETENTION_DAYS must be at least 1";
   if (c.event_retention_days < 1) return "IRON_EVENT_RETENTION_DAYS must be at least 1";
   if (c.lease_ttl_s < 10 || c.lease_ttl_s > 7 * 86400) return "IRON_LEASE_TTL must be 10..604800 seconds";
-  if (c.max_event_streams < 1 || c.max_event_streams > 10000) return "IRON_MAX_EVENT_STREAMS must be 1..10000";
+  if (c.max_event_streams < 1 || c.max_event_streams > 1000) return "IRON_MAX_EVENT_STREAMS must be 1..1000";
+  if (c.event_heartbeat_s < 1 || c.event_heartbeat_s > 300) return "IRON_EVENT_HEARTBEAT must be 1..300 seconds";
   if (c.deployment_mode == "production") c.mode = DeploymentMode::production;
   else if (c.deployment_mode == "development") c.mode = DeploymentMode::development;
   else return "IRON_DEPLOYMENT_MODE must be production or development, got: " + c.deployment_mode;

@@ -31,7 +31,8 @@ struct Config {
   int audit_retention_days = 365;
   int event_retention_days = 90;
   int lease_ttl_s = 3600;
-  int max_event_streams = 64;
+  int max_event_streams = 32;
+  int event_heartbeat_s = 15;
 
   // Secrets (resolved from env / *_FILE by resolve_secrets, never from flags).
   std::string metrics_token;

@@ -107,9 +107,11 @@ struct HttpServer::Impl {
 
   void configure() {
     const size_t threads = static_cast<size_t>(config.threads);
-    // A fixed base with room to grow 4x under bursts; the queue is bounded so a flood gets
-    // refused at accept time instead of piling up unbounded memory.
-    http.new_task_queue = [threads] { return new httplib::ThreadPool(threads, threads * 4, threads * 64); };
+    // A fixed base with room to grow 4x under bursts, plus one thread per allowed live event
+    // stream (each holds its worker) so open dashboards can never starve API requests. The
+    // queue is bounded so a flood is refused at accept time instead of piling up memory.
+    const size_t max_threads = threads * 4 + static_cast<size_t>(config.max_event_streams);
+    http.new_task_queue = [threads, max_threads] { return new httplib::ThreadPool(threads, max_threads, threads * 64); };
     http.set_tcp_nodelay(true);  // Nagle costs ~44 ms per response otherwise
     http.set_keep_alive_timeout(config.keep_alive_timeout_s);
     http.set_keep_alive_max_count(1000);

@@ -51,7 +51,8 @@ std::set<Operation> registered_operations() {
     iron::domain::Sessions sessions(db, iron::security::JwtSigner(std::string(32, 'k')));
     iron::domain::Accounts accounts(db);
     iron::domain::FirstAdmin first_admin(db, accounts);
-    iron::api::Services services{db, config, draining, sessions, accounts, first_admin, {}};
+    iron::domain::EventBus events(1);
+    iron::api::Services services{db, config, draining, sessions, accounts, first_admin, events, {}};
     iron::server::HttpServer server(config, iron::api::all_routes(services),
                                     [](const iron::api::Request&) { return iron::api::Response{}; },
                                     [] { return std::pair<int64_t, int64_t>{0, 0}; });

@@ -41,6 +41,14 @@ std::vector<Op> meta_ops() {
                               "Served outside /api/v1, under the base path.")
                     .returns_text("text/plain; version=0.0.4; charset=utf-8", "Metrics in the Prometheus text format")
                     .errors(401, {"AUTH_MISSING_TOKEN"}));
+  ops.push_back(Op("GET", "/api/v1/events/stream", "streamEvents", "Live events (Server-Sent Events)")
+                    .tagged("events").auth(Auth::read)
+                    .describe("A `text/event-stream` of `id`/`event`/`data` frames: budget alerts, lease changes and "
+                              "usage ticks for the caller's agents (admins: all). A comment line is sent every "
+                              "heartbeat interval (IRON_EVENT_HEARTBEAT, default 15 s). The number of concurrent "
+                              "streams is bounded (IRON_MAX_EVENT_STREAMS): beyond it 503 with Retry-After.")
+                    .returns_text("text/event-stream", "The event stream; it ends when the server shuts down")
+                    .errors(503, {"TOO_MANY_STREAMS"}));
   return ops;
 }
 

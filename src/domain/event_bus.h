@@ -1,0 +1,68 @@
+#pragma once
+// Live events for the dashboard (budget alerts, lease changes, usage ticks): published by
+// domain operations after they commit, fanned out to a bounded number of subscribers,
+// each with a bounded queue. Owner-scoped: a subscriber sees its own agents' events, an
+// admin sees all. In-process by design; several replicas would put this behind a broker.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace iron::domain {
+
+struct LiveEvent {
+  int64_t id = 0;          // assigned by publish, increasing
+  std::string type;        // e.g. lease.opened, budget.alert, usage.tick
+  std::string owner_id;    // user who owns the subject (agent owner)
+  nlohmann::json data;
+};
+
+class EventBus;
+
+class Subscription {
+ public:
+  // Waits up to `timeout` for events; returns them (empty on timeout). `closed()` turns
+  // true on shutdown, and then wait returns at once.
+  std::vector<LiveEvent> wait(std::chrono::milliseconds timeout);
+  bool closed() const;
+  ~Subscription();
+
+ private:
+  friend class EventBus;
+  Subscription(EventBus& bus, std::string user_id, bool admin) : bus_(bus), user_id_(std::move(user_id)), admin_(admin) {}
+  EventBus& bus_;
+  std::string user_id_;
+  bool admin_;
+  std::deque<LiveEvent> queue_;  // guarded by bus_.mutex_
+  int64_t dropped_ = 0;
+};
+
+class EventBus {
+ public:
+  explicit EventBus(size_t max_subscribers, size_t queue_limit = 256)
+      : max_subscribers_(max_subscribers), queue_limit_(queue_limit) {}
+  void publish(LiveEvent event);
+  // nullptr when the subscriber limit is reached or the bus is closed.
+  std::shared_ptr<Subscription> subscribe(const std::string& user_id, bool admin);
+  void close();  // shutdown: every waiting stream wakes and ends
+  size_t subscriber_count() const;
+
+ private:
+  friend class Subscription;
+  void unsubscribe(Subscription* s);
+  mutable std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<Subscription*> subscribers_;
+  size_t max_subscribers_;
+  size_t queue_limit_;
+  int64_t next_id_ = 1;
+  bool closed_ = false;
+};
+
+}  // namespace iron::domain

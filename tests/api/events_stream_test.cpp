@@ -1,0 +1,109 @@
+// GET /api/v1/events/stream over a raw socket: authentication, SSE framing and heartbeats,
+// the bound on concurrent streams, and streams ending promptly on shutdown.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "support/server_process.h"
+
+using iron::test::json_of;
+using iron::test::ServerProcess;
+
+namespace {
+
+ServerProcess::Options options(std::vector<std::string> args) {
+  return {.extra_args = std::move(args),
+          .env = {{"IRON_ADMIN_EMAIL", "admin@example.com"}, {"IRON_ADMIN_PASSWORD", "correct-horse-battery-staple"}}};
+}
+
+std::string login(ServerProcess& s) {
+  auto r = s.client()->Post("/api/v1/auth/login", R"({"email":"admin@example.com","password":"correct-horse-battery-staple"})",
+                            "application/json");
+  return r && r->status == 200 ? json_of(r).value("user_token", "") : "";
+}
+
+// Opens the stream on a raw socket and returns the fd (reads time out after 10 s).
+int open_stream(int port, const std::string& token) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return -1;
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  const std::string req = "GET /api/v1/events/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+  if (write(fd, req.data(), req.size()) != static_cast<ssize_t>(req.size())) return -1;
+  return fd;
+}
+
+// Reads until `needle` appears (or EOF/timeout); returns everything read.
+std::string read_until(int fd, const std::string& needle) {
+  std::string out;
+  char buf[1024];
+  ssize_t n;
+  while (out.find(needle) == std::string::npos && (n = read(fd, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  return out;
+}
+
+}  // namespace
+
+TEST(EventsStream, RequiresAuthentication) {
+  ServerProcess server(options({}));
+  auto r = server.client()->Get("/api/v1/events/stream");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 401);
+}
+
+TEST(EventsStream, SendsEventStreamHeadersAndHeartbeats) {
+  ServerProcess server(options({"--event-heartbeat", "1"}));
+  const int fd = open_stream(server.port(), login(server));
+  ASSERT_GE(fd, 0);
+  const std::string got = read_until(fd, ": heartbeat");
+  EXPECT_NE(got.find("HTTP/1.1 200"), std::string::npos) << got;
+  EXPECT_NE(got.find("Content-Type: text/event-stream"), std::string::npos) << got;
+  EXPECT_NE(got.find("Cache-Control: no-cache"), std::string::npos);
+  EXPECT_NE(got.find("X-Accel-Buffering: no"), std::string::npos);
+  EXPECT_NE(got.find(": connected"), std::string::npos);
+  EXPECT_NE(got.find(": heartbeat"), std::string::npos) << "no heartbeat within the read timeout";
+  close(fd);
+}
+
+TEST(EventsStream, ConcurrentStreamsAreBoundedWith503AndRetryAfter) {
+  ServerProcess server(options({"--max-event-streams", "1"}));
+  const std::string token = login(server);
+  const int first = open_stream(server.port(), token);
+  ASSERT_GE(first, 0);
+  ASSERT_NE(read_until(first, ": connected").find(": connected"), std::string::npos);
+  auto second = server.client()->Get("/api/v1/events/stream", {{"Authorization", "Bearer " + token}});
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 503);
+  EXPECT_EQ(json_of(second)["error"]["code"], "TOO_MANY_STREAMS");
+  EXPECT_FALSE(second->get_header_value("Retry-After").empty());
+  // Other requests are still served while the stream holds its worker.
+  auto health = server.client()->Get("/health");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  close(first);
+}
+
+TEST(EventsStream, StreamsEndPromptlyOnShutdown) {
+  ServerProcess server(options({}));  // default 15 s heartbeat: shutdown must not wait for it
+  const int fd = open_stream(server.port(), login(server));
+  ASSERT_GE(fd, 0);
+  ASSERT_NE(read_until(fd, ": connected").find(": connected"), std::string::npos);
+  const auto t0 = std::chrono::steady_clock::now();
+  server.send_signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(8), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+  char buf[256];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) {
+  }
+  EXPECT_EQ(n, 0) << "the server must close the stream";
+  close(fd);
+}
