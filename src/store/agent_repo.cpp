@@ -1,0 +1,58 @@
+#include "store/agent_repo.h"
+
+#include <nlohmann/json.hpp>
+
+namespace iron::store::agents {
+namespace {
+constexpr const char* kColumns =
+    "id, name, owner_id, provider_key_id, providers, created_at, updated_at, ic_token_hash, ic_token_created_at";
+
+std::vector<std::string> parse_providers(const std::string& text) {
+  std::vector<std::string> out;
+  const auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_array()) return out;
+  for (const auto& p : j)
+    if (p.is_string()) out.push_back(p.get<std::string>());
+  return out;
+}
+
+Agent read_row(Statement& s) {
+  Agent a;
+  a.id = s.int64(0);
+  a.name = s.text(1);
+  a.owner_id = s.text(2);
+  a.provider_key_id = s.opt_int64(3);
+  a.providers = parse_providers(s.text(4));
+  a.created_at = s.int64(5);
+  a.updated_at = s.int64(6);
+  a.ic_token_hash = s.opt_text(7);
+  a.ic_token_created_at = s.opt_int64(8);
+  return a;
+}
+}  // namespace
+
+int64_t insert(Connection& c, const Agent& a) {
+  auto& s = c.prepare(
+      "INSERT INTO agents(name, owner_id, provider_key_id, providers, created_at, updated_at, ic_token_hash, "
+      "ic_token_created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, a.name).bind(2, a.owner_id).bind(3, a.provider_key_id).bind(4, nlohmann::json(a.providers).dump());
+  s.bind(5, a.created_at).bind(6, a.updated_at).bind(7, a.ic_token_hash).bind(8, a.ic_token_created_at);
+  s.run();
+  return c.last_insert_rowid();
+}
+
+std::optional<Agent> find_by_id(Connection& c, int64_t id) {
+  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM agents WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return read_row(s);
+}
+
+bool remove(Connection& c, int64_t id) {
+  auto& s = c.prepare("DELETE FROM agents WHERE id = ?");
+  s.bind(1, id);
+  s.run();
+  return c.changes() > 0;
+}
+
+}  // namespace iron::store::agents

@@ -1,0 +1,101 @@
+#pragma once
+// Agent budgets, budget leases, lease usage reports and allocation history. Plain structs in,
+// plain structs out. Every mutation of money is one guarded UPDATE: it applies only when the
+// amounts allow it and says so (nullopt / false) otherwise, so correctness never rests on a
+// value read earlier in the transaction (the door to a multi-writer PostgreSQL stays open).
+// Amounts are µ$; times are ms since the Unix epoch.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/sqlite.h"
+
+namespace iron::store {
+
+struct AgentBudget {
+  int64_t agent_id = 0;
+  int64_t total_allocated = 0;
+  int64_t total_spent = 0;
+  int64_t total_reserved = 0;
+  int64_t budget_remaining = 0;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+struct BudgetLease {
+  std::string id;  // lease_<uuid>
+  int64_t agent_id = 0;
+  int64_t granted = 0;
+  int64_t spent = 0;
+  std::string status = "active";  // active | closed | expired | revoked
+  int64_t created_at = 0;
+  int64_t expires_at = 0;
+  std::optional<int64_t> closed_at;
+  std::optional<int64_t> released;  // granted - spent, set when the lease ends
+};
+
+struct LeaseReport {
+  std::string lease_id;
+  std::string request_id;
+  int64_t tokens = 0;
+  int64_t cost_microdollars = 0;
+  std::string model;
+  std::string provider;
+  int64_t lease_spent_after = 0;
+  int64_t budget_remaining_after = 0;
+  int64_t created_at = 0;
+};
+
+struct BudgetHistoryEntry {
+  int64_t id = 0;
+  int64_t agent_id = 0;
+  int64_t previous_allocated = 0;
+  int64_t new_allocated = 0;
+  std::string changed_by;
+  std::optional<std::string> reason;
+  std::optional<std::string> budget_request_id;
+  int64_t created_at = 0;
+};
+
+namespace budgets {
+void insert(Connection& c, const AgentBudget& b);
+std::optional<AgentBudget> find(Connection& c, int64_t agent_id);
+// allocated := new_allocated, remaining := new_allocated - spent - reserved; only when
+// new_allocated >= spent + reserved. Returns the updated row.
+std::optional<AgentBudget> set_allocation(Connection& c, int64_t agent_id, int64_t new_allocated, int64_t now);
+// remaining -> reserved, only when remaining >= amount.
+std::optional<AgentBudget> reserve(Connection& c, int64_t agent_id, int64_t amount, int64_t now);
+// reserved -> spent (a reported cost), only when reserved >= amount.
+std::optional<AgentBudget> commit_spend(Connection& c, int64_t agent_id, int64_t amount, int64_t now);
+// reserved -> remaining (the unreported part of an ending lease), only when reserved >= amount.
+std::optional<AgentBudget> release(Connection& c, int64_t agent_id, int64_t amount, int64_t now);
+// Sum of (granted - spent) over the agent's active leases: always equal to total_reserved.
+int64_t outstanding_reservations(Connection& c, int64_t agent_id);
+}  // namespace budgets
+
+namespace leases {
+void insert(Connection& c, const BudgetLease& l);
+std::optional<BudgetLease> find(Connection& c, const std::string& id);
+// spent += amount on an active lease, only while spent + amount <= granted. Returns the new spent.
+std::optional<int64_t> add_spend(Connection& c, const std::string& id, int64_t amount);
+// Ends an active lease (status closed | expired | revoked), recording released = granted - spent.
+// Returns the released amount, or nullopt when the lease was not active.
+std::optional<int64_t> finish(Connection& c, const std::string& id, const std::string& status, int64_t now);
+// Active leases whose expires_at <= now, oldest expiry first.
+std::vector<BudgetLease> list_expired_active(Connection& c, int64_t now, int64_t limit);
+// An agent's leases, newest first; status filters when given.
+std::vector<BudgetLease> list_for_agent(Connection& c, int64_t agent_id, const std::optional<std::string>& status);
+}  // namespace leases
+
+namespace lease_reports {
+std::optional<LeaseReport> find(Connection& c, const std::string& lease_id, const std::string& request_id);
+void insert(Connection& c, const LeaseReport& r);
+}  // namespace lease_reports
+
+namespace budget_history {
+void insert(Connection& c, const BudgetHistoryEntry& e);
+std::vector<BudgetHistoryEntry> list_for_agent(Connection& c, int64_t agent_id);  // newest first
+}  // namespace budget_history
+
+}  // namespace iron::store
