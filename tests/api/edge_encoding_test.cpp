@@ -16,25 +16,15 @@
 #include <set>
 #include <sstream>
 
+#include "support/dist_files.h"
 #include "support/server_process.h"
 
 using iron::test::ServerProcess;
+using iron::test::dist_dir;
+using iron::test::read_file;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path dist_dir() {
-  const char* s = std::getenv("IRON_SOURCE_DIR");
-  const fs::path src = s && *s ? fs::path(s) : fs::path(__FILE__).parent_path().parent_path().parent_path();
-  return src / "frontend" / "dist";
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 // The largest hashed asset: big enough that both precompressed variants exist.
 std::string main_bundle() {

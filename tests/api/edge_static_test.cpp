@@ -9,27 +9,16 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/dist_files.h"
 #include "support/server_process.h"
 
 using iron::test::json_of;
 using iron::test::ServerProcess;
+using iron::test::dist_dir;
+using iron::test::read_file;
 namespace fs = std::filesystem;
 
 namespace {
-
-fs::path source_dir() {
-  if (const char* s = std::getenv("IRON_SOURCE_DIR"); s && *s) return s;
-  return fs::path(__FILE__).parent_path().parent_path().parent_path();  // tests/api/x.cpp -> repo
-}
-
-fs::path dist_dir() { return source_dir() / "frontend" / "dist"; }
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::vector<std::string> asset_urls() {
   std::vector<std::string> out;
