@@ -9,6 +9,7 @@
 #include "domain/accounts.h"
 #include "domain/first_admin.h"
 #include "domain/principal.h"
+#include "domain/provider_keys.h"
 #include "domain/sessions.h"
 #include "store/database.h"
 #include "util/result.h"
@@ -25,6 +26,10 @@ struct Services {
   // Authenticates an `apitok_…` bearer token (domain/api_tokens); unset = not supported.
   std::function<Result<domain::Principal>(const std::string&)> authenticate_api_token;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // Provider keys behind /api/v1/providers and /projects/:id/provider, holding the master key;
+  // set by `serve` (null = those routes answer 503). A pointer at the end, so existing
+  // aggregate initialisations of Services stay valid.
+  domain::ProviderKeys* provider_keys = nullptr;
 };
 
 }  // namespace iron::api

@@ -13,6 +13,7 @@
 #include "api/routes.h"
 #include "domain/accounts.h"
 #include "domain/first_admin.h"
+#include "domain/provider_keys.h"
 #include "domain/sessions.h"
 #include "security/server_keys.h"
 #include "store/audit_repo.h"
@@ -102,6 +103,7 @@ int run_serve(Invocation& inv) {
   domain::Sessions sessions(db, security::JwtSigner(keys.jwt_key));
   domain::Accounts accounts(db);
   domain::FirstAdmin first_admin(db, accounts);
+  domain::ProviderKeys provider_keys(db, keys.master_key);
   if (auto token = first_admin.prepare(c.admin_email, c.admin_password)) {
     // The one secret that is logged, by design: it can only create the first admin, is
     // replaced on every start and dies when used. Printed on stderr too for `docker logs`.
@@ -118,6 +120,7 @@ int run_serve(Invocation& inv) {
 
   std::atomic<bool> draining{false};
   api::Services services{db, c, draining, sessions, accounts, first_admin, {}};
+  services.provider_keys = &provider_keys;
   auto site = std::make_shared<const web::StaticSite>(asset_source(c), c.base_path);
   if (!site->has_index()) log::warn("dashboard not built into this binary: only the API is served");
   server::HttpServer http(c, api::all_routes(services), server::make_static_handler(site),
