@@ -11,6 +11,7 @@
 #include "domain/api_tokens.h"
 #include "domain/first_admin.h"
 #include "domain/principal.h"
+#include "domain/provider_keys.h"
 #include "domain/sessions.h"
 #include "store/database.h"
 #include "util/result.h"
@@ -30,6 +31,10 @@ struct Services {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // The API-token service behind /api/v1/api-tokens; set by `serve` (null = routes answer 503).
   domain::ApiTokens* api_tokens = nullptr;
+  // Provider keys behind /api/v1/providers and /projects/:id/provider, holding the master key;
+  // set by `serve` (null = those routes answer 503). A pointer at the end, so existing
+  // aggregate initialisations of Services stay valid.
+  domain::ProviderKeys* provider_keys = nullptr;
 };
 
 }  // namespace iron::api

@@ -15,6 +15,7 @@
 #include "domain/event_bus.h"
 #include "domain/api_tokens.h"
 #include "domain/first_admin.h"
+#include "domain/provider_keys.h"
 #include "domain/sessions.h"
 #include "security/server_keys.h"
 #include "store/audit_repo.h"
@@ -105,6 +106,7 @@ int run_serve(Invocation& inv) {
   domain::Accounts accounts(db);
   domain::FirstAdmin first_admin(db, accounts);
   domain::ApiTokens api_tokens(db);
+  domain::ProviderKeys provider_keys(db, keys.master_key);
   if (auto token = first_admin.prepare(c.admin_email, c.admin_password)) {
     // The one secret that is logged, by design: it can only create the first admin, is
     // replaced on every start and dies when used. Printed on stderr too for `docker logs`.
@@ -126,6 +128,7 @@ int run_serve(Invocation& inv) {
   api::Services services{db, c, draining, sessions, accounts, first_admin, events, {}};
   services.api_tokens = &api_tokens;
   services.authenticate_api_token = [&api_tokens](const std::string& token) { return api_tokens.authenticate(token); };
+  services.provider_keys = &provider_keys;
   auto site = std::make_shared<const web::StaticSite>(asset_source(c), c.base_path);
   if (!site->has_index()) log::warn("dashboard not built into this binary: only the API is served");
   server::HttpServer http(c, api::all_routes(services), server::make_static_handler(site),

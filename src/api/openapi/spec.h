@@ -134,7 +134,10 @@ std::vector<Op> auth_ops();
 std::vector<Op> user_ops();
 std::vector<Op> api_token_ops();
 std::vector<Op> audit_ops();
+std::vector<Op> provider_ops();
 json component_schemas();
+json provider_key_schema();        // ops_providers.cpp
+json project_assignment_schema();  // ops_providers.cpp
 
 // Every documented operation, in document order.
 std::vector<Op> all_ops();
