@@ -1,5 +1,6 @@
 #include "store/migrations.h"
 
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -27,16 +28,23 @@ int current_schema_version(Connection& c) {
 int apply_migrations(Connection& c) {
   c.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
          " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
-  const int current = current_schema_version(c);
+  // Applied versions as a set, not just the maximum: a migration merged with a lower number
+  // than one already applied (parallel branches) still runs instead of being skipped.
+  std::set<int> applied_versions;
+  {
+    auto& s = c.prepare("SELECT version FROM schema_migrations");
+    while (s.step()) applied_versions.insert(static_cast<int>(s.int64(0)));
+    s.reset();
+  }
   const int latest = latest_schema_version();
-  if (current > latest) {
-    throw std::runtime_error("database schema version " + std::to_string(current) +
+  if (!applied_versions.empty() && *applied_versions.rbegin() > latest) {
+    throw std::runtime_error("database schema version " + std::to_string(*applied_versions.rbegin()) +
                              " is newer than this ironpanel supports (" + std::to_string(latest) +
                              "); run the newer binary or restore a backup");
   }
   int applied = 0;
   for (const auto& m : embedded_migrations()) {
-    if (m.version <= current) continue;
+    if (applied_versions.count(m.version)) continue;
     c.exec("BEGIN IMMEDIATE");
     try {
       c.exec(m.sql);
