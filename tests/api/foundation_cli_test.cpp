@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 TEST(FoundationCli, VersionListsLibraries) {
   const auto r = run_binary({"version"});
   EXPECT_EQ(r.exit_code, 0);
-  for (const std::string want : {std::string("ironpanel ") + iron::util::build_version(),
+  for (const std::string& want : {std::string("ironpanel ") + iron::util::build_version(),
                                  std::string("build_sha ") + iron::util::build_sha(), std::string("sqlite 3."),
                                  std::string("cpp-httplib 0."), std::string("libsodium 1.")})
     EXPECT_NE(r.out.find(want), std::string::npos) << want << " in " << r.out;
