@@ -24,6 +24,10 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const std::exception& e) {
+    // Subcommand callbacks (backup, restore, migrate, ...) run inside parse(): without this
+    // their runtime errors escaped main and aborted the process.
+    return iron::cli::fail(e.what(), 1);
   }
   try {
     if (app.get_subcommands().empty() || serve->parsed()) return iron::cli::run_serve(inv);
