@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   iron::cli::add_version(app, inv);
   iron::cli::add_migrate(app, inv);
   iron::cli::add_backup_restore(app, inv);
+  iron::cli::add_admin(app, inv);
   app.require_subcommand(0, 1);
 
   try {
