@@ -265,3 +265,17 @@ TEST(IdentityAdminCli, SetupTokenFlowCreatesTheFirstAdminOnce) {
   EXPECT_EQ(get(server, "/api/v1/setup").body["setup_required"], false);
   EXPECT_EQ(get(server, "/api/v1/users?role=admin", t).body["total"], 1);
 }
+
+TEST(IdentityAdminCli, AdminSubcommandsHaveHelp) {
+  for (const std::vector<std::string>& args : {std::vector<std::string>{"admin", "--help"},
+                                               std::vector<std::string>{"admin", "create", "--help"},
+                                               std::vector<std::string>{"admin", "reset-password", "--help"}}) {
+    const auto r = run_binary(args);
+    EXPECT_EQ(r.exit_code, 0) << args[1];
+    EXPECT_NE(r.out.find("Usage"), std::string::npos) << r.out;
+  }
+  const auto create = run_binary({"admin", "create", "--help"});
+  for (const char* flag : {"--email", "--password-file", "--password-stdin", "--name", "--data"})
+    EXPECT_NE(create.out.find(flag), std::string::npos) << flag;
+  EXPECT_NE(run_binary({"admin"}).exit_code, 0) << "admin alone needs a subcommand";
+}
