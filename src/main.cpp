@@ -18,12 +18,17 @@ int main(int argc, char** argv) {
   iron::cli::add_version(app, inv);
   iron::cli::add_migrate(app, inv);
   iron::cli::add_backup_restore(app, inv);
+  iron::cli::add_admin(app, inv);
   app.require_subcommand(0, 1);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const std::exception& e) {
+    // Subcommand callbacks (backup, restore, migrate, ...) run inside parse(): without this
+    // their runtime errors escaped main and aborted the process.
+    return iron::cli::fail(e.what(), 1);
   }
   try {
     if (app.get_subcommands().empty() || serve->parsed()) return iron::cli::run_serve(inv);

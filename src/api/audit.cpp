@@ -1,8 +1,107 @@
-// Placeholder so the tree links while this resource family is being written.
+// GET /api/v1/audit (admin): the append-only audit log, newest first, with filters and
+// cursor paging. The cursor is opaque to clients; today it is the id of the last row of the
+// previous page as a decimal string (rows are returned with id < cursor).
+#include <charconv>
+
+#include "api/guard.h"
+#include "api/json_body.h"
+#include "api/responses.h"
 #include "api/routes.h"
+#include "store/audit_repo.h"
+#include "util/clock.h"
 
 namespace iron::api {
+namespace {
 
-void add_audit_routes(std::vector<Route>&, Services&) {}
+nlohmann::json opt_text(const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+
+// Stored before/after are JSON documents written by domain::audit; anything unparsable is
+// shown as the raw string rather than failing the whole page.
+nlohmann::json opt_json(const std::optional<std::string>& v) {
+  if (!v) return nullptr;
+  auto j = nlohmann::json::parse(*v, nullptr, false);
+  return j.is_discarded() ? nlohmann::json(*v) : j;
+}
+
+nlohmann::json item_json(const store::AuditRow& r) {
+  return {{"id", r.id},
+          {"at", util::to_rfc3339_millis(util::from_unix_ms(r.at))},
+          {"actor_id", opt_text(r.actor_id)},
+          {"actor_type", r.actor_type},
+          {"action", r.action},
+          {"entity_type", opt_text(r.entity_type)},
+          {"entity_id", opt_text(r.entity_id)},
+          {"before", opt_json(r.before_json)},
+          {"after", opt_json(r.after_json)},
+          {"request_id", opt_text(r.request_id)},
+          {"client_ip", opt_text(r.client_ip)},
+          {"user_agent", opt_text(r.user_agent)}};
+}
+
+Result<std::optional<std::string>> text_filter(const Request& req, const std::string& name) {
+  const auto v = req.query_param(name);
+  if (!v) return std::optional<std::string>{};
+  if (v->empty() || v->size() > 255 || v->find('\0') != std::string::npos)
+    return Error::validation(name, name + " must be 1..255 characters");
+  return std::optional<std::string>(*v);
+}
+
+Result<std::optional<int64_t>> time_filter(const Request& req, const std::string& name) {
+  const auto v = req.query_param(name);
+  if (!v) return std::optional<int64_t>{};
+  const auto t = util::parse_rfc3339(*v);
+  if (!t) return Error::validation(name, name + " must be an RFC 3339 time, e.g. 2026-01-31T12:00:00Z");
+  return std::optional<int64_t>(util::to_unix_ms(*t));
+}
+
+Result<std::optional<int64_t>> cursor_of(const Request& req) {
+  const auto v = req.query_param("cursor");
+  if (!v) return std::optional<int64_t>{};
+  int64_t id = 0;
+  const char* end = v->data() + v->size();
+  auto [p, ec] = std::from_chars(v->data(), end, id);
+  if (v->empty() || ec != std::errc() || p != end || id <= 0)
+    return Error::validation("cursor", "cursor is not one this server issued", "INVALID_CURSOR");
+  return std::optional<int64_t>(id);
+}
+
+Response list_audit(Services& s, const Request& req) {
+  store::AuditFilter f;
+  for (auto [name, slot] : {std::pair{"actor_id", &f.actor_id}, std::pair{"entity_type", &f.entity_type},
+                            std::pair{"entity_id", &f.entity_id}, std::pair{"action", &f.action}}) {
+    auto v = text_filter(req, name);
+    if (!v) return error_response(v.error());
+    *slot = *v;
+  }
+  auto from = time_filter(req, "from");
+  if (!from) return error_response(from.error());
+  auto to = time_filter(req, "to");
+  if (!to) return error_response(to.error());
+  f.from_ms = *from;
+  f.to_ms = *to;
+  auto cursor = cursor_of(req);
+  if (!cursor) return error_response(cursor.error());
+  f.before_id = *cursor;
+  auto limit = query_int(req, "limit", 1, 200);
+  if (!limit) return error_response(limit.error());
+  const int64_t page_size = limit->value_or(50);
+  f.limit = page_size + 1;  // one extra row says whether another page exists
+
+  auto rows = s.db.read([&](store::Connection& c) { return store::audit::list(c, f); });
+  const bool more = static_cast<int64_t>(rows.size()) > page_size;
+  if (more) rows.resize(static_cast<size_t>(page_size));
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& r : rows) items.push_back(item_json(r));
+  return json_response(200, {{"items", items},
+                             {"next_cursor", more ? nlohmann::json(std::to_string(rows.back().id)) : nlohmann::json(nullptr)}});
+}
+
+}  // namespace
+
+void add_audit_routes(std::vector<Route>& routes, Services& s) {
+  routes.push_back({"GET", "/api/v1/audit", guarded(s, Access::admin, [&s](const Request& r, const domain::Principal&) {
+                      return list_audit(s, r);
+                    })});
+}
 
 }  // namespace iron::api

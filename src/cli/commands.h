@@ -18,6 +18,7 @@ void add_healthcheck(CLI::App& app, Invocation& inv);
 void add_version(CLI::App& app, Invocation& inv);
 void add_migrate(CLI::App& app, Invocation& inv);
 void add_backup_restore(CLI::App& app, Invocation& inv);
+void add_admin(CLI::App& app, Invocation& inv);
 
 int run_serve(Invocation& inv);
 

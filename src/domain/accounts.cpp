@@ -167,9 +167,16 @@ Result<store::User> Accounts::change_role(const Principal& actor, const std::str
   });
 }
 
-Result<store::User> Accounts::reset_password(const std::string& id, const std::string& new_password, bool force_change,
+Result<store::User> Accounts::reset_password(const Principal& actor, const std::string& id,
+                                             const std::string& new_password, bool force_change,
                                              const RequestContext& ctx) {
+  if (actor.user_id == id) return self_forbidden("reset the password of");
   if (auto e = check_new_password(new_password, "new_password")) return *e;
+  return set_password(id, new_password, force_change, "user.password_reset", ctx);
+}
+
+Result<store::User> Accounts::set_password(const std::string& id, const std::string& new_password, bool force_change,
+                                           const std::string& action, const RequestContext& ctx) {
   const std::string hash = security::hash_password(new_password);
   return db_.write([&](store::Connection& c) -> Result<store::User> {
     auto u = store::users::find_by_id(c, id);
@@ -181,7 +188,7 @@ Result<store::User> Accounts::reset_password(const std::string& id, const std::s
     u->updated_at = now_ms();
     store::users::update(c, *u);
     store::sessions::revoke_all_for_user(c, u->id, now_ms());
-    audit(c, ctx, "user.password_reset", "user", u->id, nullptr, {{"force_password_change", force_change}});
+    audit(c, ctx, action, "user", u->id, nullptr, {{"force_password_change", force_change}});
     return *u;
   });
 }
@@ -212,15 +219,26 @@ bool Accounts::admin_exists() {
 }
 
 Result<store::User> Accounts::create_first_admin(const NewUser& in, const RequestContext& ctx) {
+  return insert_admin(in, /*only_if_none=*/true, "user.bootstrap_admin", ctx);
+}
+
+Result<store::User> Accounts::create_admin(const NewUser& in, const RequestContext& ctx) {
+  return insert_admin(in, /*only_if_none=*/false, "user.create", ctx);
+}
+
+Result<store::User> Accounts::insert_admin(const NewUser& in, bool only_if_none, const std::string& action,
+                                           const RequestContext& ctx) {
   NewUser admin = in;
   admin.role = "admin";
   if (admin.username.empty()) admin.username = admin.email.substr(0, admin.email.find('@'));
   if (auto e = check_email(admin.email)) return *e;
   if (auto e = check_new_password(admin.password)) return *e;
+  if (admin.name && admin.name->size() > 255) return Error::validation("name", "name must be at most 255 characters");
   const std::string hash = security::hash_password(admin.password);
   return db_.write([&](store::Connection& c) -> Result<store::User> {
     // Checked inside the write transaction: two racing bootstraps cannot both win.
-    if (store::users::count_admins(c) > 0) return Error::conflict("ADMIN_EXISTS", "an admin account already exists");
+    if (only_if_none && store::users::count_admins(c) > 0)
+      return Error::conflict("ADMIN_EXISTS", "an admin account already exists");
     if (store::users::email_taken(c, admin.email)) return Error::conflict("EMAIL_TAKEN", "email already in use");
     std::string username = admin.username;
     for (int i = 2; store::users::username_taken(c, username); ++i) username = admin.username + std::to_string(i);
@@ -233,9 +251,17 @@ Result<store::User> Accounts::create_first_admin(const NewUser& in, const Reques
     u.role = "admin";
     u.created_at = u.updated_at = now_ms();
     store::users::insert(c, u);
-    audit(c, ctx, "user.bootstrap_admin", "user", u.id, nullptr, user_view(u));
+    audit(c, ctx, action, "user", u.id, nullptr, user_view(u));
     return u;
   });
+}
+
+Result<store::User> Accounts::recover_password(const std::string& email, const std::string& new_password,
+                                               const RequestContext& ctx) {
+  if (auto e = check_new_password(new_password)) return *e;
+  const auto u = db_.read([&](store::Connection& c) { return store::users::find_by_email(c, email); });
+  if (!u) return not_found();
+  return set_password(u->id, new_password, /*force_change=*/false, "user.password_recover", ctx);
 }
 
 }  // namespace iron::domain

@@ -44,16 +44,29 @@ class Accounts {
   Result<store::User> remove(const Principal& actor, const std::string& id, const RequestContext& ctx);
   Result<store::User> change_role(const Principal& actor, const std::string& id, const std::string& role,
                                   const RequestContext& ctx);
-  Result<store::User> reset_password(const std::string& id, const std::string& new_password, bool force_change,
-                                     const RequestContext& ctx);
+  // An admin resetting another user's password. Your own goes through change_own_password,
+  // which asks for the current one.
+  Result<store::User> reset_password(const Principal& actor, const std::string& id, const std::string& new_password,
+                                     bool force_change, const RequestContext& ctx);
   Result<store::User> change_own_password(const std::string& user_id, const std::string& current,
                                           const std::string& new_password, const RequestContext& ctx);
 
-  // First-admin paths (CLI, environment, setup token): succeed only while no admin exists.
+  // First-admin paths (environment, setup token): succeed only while no admin exists.
   bool admin_exists();
   Result<store::User> create_first_admin(const NewUser& u, const RequestContext& ctx);
 
+  // Operator recovery with file-system access (`ironpanel admin ...`): creates an admin
+  // whether or not admins exist; resets a live user's password by email, clearing the
+  // lockout and the forced change and revoking the user's refresh tokens.
+  Result<store::User> create_admin(const NewUser& u, const RequestContext& ctx);
+  Result<store::User> recover_password(const std::string& email, const std::string& new_password,
+                                       const RequestContext& ctx);
+
  private:
+  Result<store::User> set_password(const std::string& id, const std::string& new_password, bool force_change,
+                                   const std::string& action, const RequestContext& ctx);
+  Result<store::User> insert_admin(const NewUser& u, bool only_if_none, const std::string& action,
+                                   const RequestContext& ctx);
   store::Database& db_;
 };
 

@@ -170,7 +170,12 @@ Status Sessions::logout(const std::string& access_token, const std::optional<std
   return db_.write([&](store::Connection& c) -> Status {
     if (claims && claims->value("typ", "") == "access" && (*claims)["jti"].is_string()) {
       store::sessions::revoke_access(c, (*claims)["jti"], (*claims)["exp"].get<int64_t>() * 1000);
-      audit(c, ctx, "auth.logout", "user", claims->value("sub", ""));
+      // The route is unauthenticated (logout must work with an expired token), so the actor
+      // comes from the verified token, not from the request context.
+      RequestContext as_user = ctx;
+      as_user.actor_id = claims->value("sub", "");
+      as_user.actor_type = "user";
+      audit(c, as_user, "auth.logout", "user", claims->value("sub", ""));
     }
     if (refresh_claims && refresh_claims->value("typ", "") == "refresh" && (*refresh_claims)["fam"].is_string())
       store::sessions::revoke_family(c, (*refresh_claims)["fam"], now);

@@ -67,7 +67,12 @@ std::optional<TimePoint> parse_rfc3339(std::string_view text) {
   std::tm tm{};
   tm.tm_year = y - 1900; tm.tm_mon = mo - 1; tm.tm_mday = d; tm.tm_hour = h; tm.tm_min = mi; tm.tm_sec = s;
   const std::time_t secs = timegm(&tm);
-  return from_unix_ms((static_cast<int64_t>(secs) - offset_s) * 1000 + frac_ms);
+  // TimePoint counts nanoseconds in an int64 (±292 years around 1970): a later or earlier
+  // time would silently wrap around, so it is refused like any other unparsable value.
+  constexpr int64_t kMaxSeconds = std::chrono::duration_cast<std::chrono::seconds>(TimePoint::duration::max()).count() - 86400;
+  const int64_t total_s = static_cast<int64_t>(secs) - offset_s;
+  if (total_s > kMaxSeconds || total_s < -kMaxSeconds) return std::nullopt;
+  return from_unix_ms(total_s * 1000 + frac_ms);
 }
 
 }  // namespace iron::util

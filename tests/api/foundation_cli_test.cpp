@@ -93,7 +93,8 @@ TEST(FoundationCli, RestoreRejectsAFileThatIsNotAnIronpanelDatabase) {
   const std::string dir = iron::test::make_temp_dir();
   { std::ofstream(dir + "/junk.db") << "this is not sqlite"; }
   const auto r = run_binary({"restore", "--data", dir + "/data", "--from", dir + "/junk.db"});
-  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(r.exit_code, 1) << "a clean failure, not an abort: " << r.err;
+  EXPECT_EQ(r.err.rfind("ironpanel: ", 0), 0u) << r.err;
   EXPECT_FALSE(fs::exists(dir + "/data/iron.db"));
 }
 

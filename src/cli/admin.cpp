@@ -1,0 +1,155 @@
+// `ironpanel admin create|reset-password`: the operator's way in with file-system access —
+// the first admin on an empty data dir, or recovery when every admin password is lost.
+// Works while a server runs on the same data dir (no data-dir lock: SQLite serialises the
+// writers). The password is read from a file or stdin, never from argv (visible in ps) and
+// never echoed or logged.
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <memory>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "domain/accounts.h"
+#include "security/random.h"
+#include "store/data_dir.h"
+#include "store/database.h"
+
+namespace iron::cli {
+namespace {
+
+struct PasswordSource {
+  std::string file;
+  bool from_stdin = false;
+};
+
+// One trailing line ending is not part of the password (echo, editors, heredocs add it).
+std::string strip_line_ending(std::string s) {
+  if (!s.empty() && s.back() == '\n') s.pop_back();
+  if (!s.empty() && s.back() == '\r') s.pop_back();
+  return s;
+}
+
+// The password, or an error message. Exactly one source must be given.
+bool read_password(const PasswordSource& src, std::string& password, std::string& error) {
+  if (src.file.empty() == !src.from_stdin) {
+    error = "give exactly one of --password-file FILE or --password-stdin";
+    return false;
+  }
+  if (src.from_stdin) {
+    password = strip_line_ending(std::string(std::istreambuf_iterator<char>(std::cin), {}));
+  } else {
+    std::ifstream in(src.file, std::ios::binary);
+    if (!in) {
+      error = "cannot read --password-file " + src.file;
+      return false;
+    }
+    password = strip_line_ending(std::string(std::istreambuf_iterator<char>(in), {}));
+  }
+  if (password.empty()) {
+    error = "the password is empty";
+    return false;
+  }
+  return true;
+}
+
+domain::RequestContext cli_context() {
+  domain::RequestContext ctx = domain::RequestContext::system();
+  ctx.user_agent = "ironpanel-cli";
+  return ctx;
+}
+
+void add_password_options(CLI::App& cmd, PasswordSource& src) {
+  auto* file = cmd.add_option("--password-file", src.file, "Read the password from this file (one trailing newline is ignored)");
+  auto* in = cmd.add_flag("--password-stdin", src.from_stdin, "Read the password from standard input");
+  file->excludes(in);
+}
+
+// Runs `body` and turns every failure into exit code 1 with a one-line message.
+template <class F>
+void run_guarded(Invocation& inv, F&& body) {
+  try {
+    inv.exit_code = body();
+  } catch (const std::exception& e) {
+    inv.exit_code = fail(e.what(), 1);
+  }
+}
+
+std::unique_ptr<store::Database> open_database(const std::string& data_dir) {
+  store::ensure_data_dir(data_dir);
+  return std::make_unique<store::Database>(store::database_path(data_dir), 1);
+}
+
+struct CreateArgs {
+  std::string email;
+  std::string name;
+  std::string username;
+  PasswordSource password;
+};
+
+struct ResetArgs {
+  std::string email;
+  PasswordSource password;
+};
+
+}  // namespace
+
+void add_admin(CLI::App& app, Invocation& inv) {
+  auto* admin = app.add_subcommand("admin", "Create an admin account or reset a password (works while serving)");
+  admin->require_subcommand(1);
+
+  auto create_args = std::make_shared<CreateArgs>();
+  auto* create = admin->add_subcommand("create", "Create an admin account (the first one, or another one for recovery)");
+  config::add_data_option(*create, inv.config);
+  create->add_option("--email", create_args->email, "Email of the new admin (required)");
+  create->add_option("--name", create_args->name, "Display name");
+  create->add_option("--username", create_args->username, "Username (default: the part of the email before @)");
+  add_password_options(*create, create_args->password);
+  create->callback([&inv, create_args] {
+    run_guarded(inv, [&]() -> int {
+      if (create_args->email.empty()) return fail("--email is required", 1);
+      std::string password, error;
+      if (!read_password(create_args->password, password, error)) return fail(error, 1);
+      security::init();
+      auto db = open_database(inv.config.data_dir);
+      domain::Accounts accounts(*db);
+      domain::NewUser u;
+      u.email = create_args->email;
+      u.username = create_args->username;
+      if (!create_args->name.empty()) u.name = create_args->name;
+      u.password = std::move(password);
+      auto created = accounts.create_admin(u, cli_context());
+      if (!created) return fail("admin create: " + created.error().message, 1);
+      std::cout << "admin created: " << created->email << " (id " << created->id << ", username "
+                << created->username << ")\n";
+      return 0;
+    });
+  });
+
+  auto reset_args = std::make_shared<ResetArgs>();
+  auto* reset = admin->add_subcommand(
+      "reset-password", "Set a user's password, clear the lockout and sign the user out everywhere");
+  config::add_data_option(*reset, inv.config);
+  reset->add_option("--email", reset_args->email, "Email of the account (required)");
+  add_password_options(*reset, reset_args->password);
+  reset->callback([&inv, reset_args] {
+    run_guarded(inv, [&]() -> int {
+      if (reset_args->email.empty()) return fail("--email is required", 1);
+      std::string password, error;
+      if (!read_password(reset_args->password, password, error)) return fail(error, 1);
+      security::init();
+      auto db = open_database(inv.config.data_dir);
+      domain::Accounts accounts(*db);
+      auto u = accounts.recover_password(reset_args->email, password, cli_context());
+      if (!u) {
+        const std::string why = u.error().kind == ErrorKind::not_found ? "no live account with email " + reset_args->email
+                                                                         : u.error().message;
+        return fail("admin reset-password: " + why, 1);
+      }
+      std::cout << "password reset for " << u->email << " (id " << u->id << "); existing sessions revoked\n";
+      return 0;
+    });
+  });
+}
+
+}  // namespace iron::cli
