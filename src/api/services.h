@@ -9,9 +9,11 @@
 #include "domain/accounts.h"
 #include "domain/event_bus.h"
 #include "domain/api_tokens.h"
+#include "domain/budget_requests.h"
 #include "domain/first_admin.h"
 #include "domain/principal.h"
 #include "domain/sessions.h"
+#include "domain/usage_limits.h"
 #include "store/database.h"
 #include "util/result.h"
 
@@ -30,6 +32,10 @@ struct Services {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // The API-token service behind /api/v1/api-tokens; set by `serve` (null = routes answer 503).
   domain::ApiTokens* api_tokens = nullptr;
+  // Budget-change requests and usage limits (/budget/requests, /limits); set by `serve`
+  // (null = those routes answer 503). The lease routes call usage_limits->check_in/record_in.
+  domain::BudgetRequests* budget_requests = nullptr;
+  domain::UsageLimits* usage_limits = nullptr;
 };
 
 }  // namespace iron::api
