@@ -69,13 +69,13 @@ class Panel {
   iron::domain::BudgetLedger ledger() { return iron::domain::BudgetLedger(db(), {}); }
 
   Resp call(const std::string& method, const std::string& path, const std::string& bearer = "",
-            const std::optional<json>& body = std::nullopt) {
+            const json& body = nullptr) {  // null = no body
     httplib::Request req;
     req.method = method;
     req.path = path;
     if (!bearer.empty()) req.headers.emplace("Authorization", "Bearer " + bearer);
-    if (body) {
-      req.body = body->dump();
+    if (!body.is_null()) {
+      req.body = body.dump();
       req.headers.emplace("Content-Type", "application/json");
     }
     auto r = server_.client()->send(req);
