@@ -11,6 +11,8 @@ std::vector<Route> all_routes(Services& s) {
   add_audit_routes(routes, s);
   add_event_stream_routes(routes, s);
   add_provider_routes(routes, s);
+  add_budget_request_routes(routes, s);
+  add_limit_routes(routes, s);
   add_openapi_route(routes);
   return routes;
 }

@@ -9,10 +9,12 @@
 #include "domain/accounts.h"
 #include "domain/event_bus.h"
 #include "domain/api_tokens.h"
+#include "domain/budget_requests.h"
 #include "domain/first_admin.h"
 #include "domain/principal.h"
 #include "domain/provider_keys.h"
 #include "domain/sessions.h"
+#include "domain/usage_limits.h"
 #include "store/database.h"
 #include "util/result.h"
 
@@ -35,6 +37,10 @@ struct Services {
   // set by `serve` (null = those routes answer 503). A pointer at the end, so existing
   // aggregate initialisations of Services stay valid.
   domain::ProviderKeys* provider_keys = nullptr;
+  // Budget-change requests and usage limits (/budget/requests, /limits); set by `serve`
+  // (null = those routes answer 503). The lease routes call usage_limits->check_in/record_in.
+  domain::BudgetRequests* budget_requests = nullptr;
+  domain::UsageLimits* usage_limits = nullptr;
 };
 
 }  // namespace iron::api

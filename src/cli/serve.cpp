@@ -14,6 +14,8 @@
 #include "domain/accounts.h"
 #include "domain/event_bus.h"
 #include "domain/api_tokens.h"
+#include "domain/budget_requests.h"
+#include "domain/usage_limits.h"
 #include "domain/first_admin.h"
 #include "domain/provider_keys.h"
 #include "domain/sessions.h"
@@ -125,8 +127,15 @@ int run_serve(Invocation& inv) {
 
   std::atomic<bool> draining{false};
   domain::EventBus events(static_cast<size_t>(c.max_event_streams));
+  domain::BudgetRequests budget_requests(db);
+  domain::UsageLimits usage_limits(db, events);
+  // Usage counters are keyed by period, so limits reset by themselves; this only deletes
+  // finished periods. (Registered before scheduler.start(), like every task.)
+  scheduler.every(std::chrono::hours(1), "prune_usage_counters", [&] { usage_limits.prune_before(util::now()); });
   api::Services services{db, c, draining, sessions, accounts, first_admin, events, {}};
   services.api_tokens = &api_tokens;
+  services.budget_requests = &budget_requests;
+  services.usage_limits = &usage_limits;
   services.authenticate_api_token = [&api_tokens](const std::string& token) { return api_tokens.authenticate(token); };
   services.provider_keys = &provider_keys;
   auto site = std::make_shared<const web::StaticSite>(asset_source(c), c.base_path);

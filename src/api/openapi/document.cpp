@@ -25,7 +25,7 @@ Op& Op::header(std::string name, json schema, std::string description) {
 
 std::vector<Op> all_ops() {
   std::vector<Op> ops;
-  for (auto family : {meta_ops, auth_ops, user_ops, api_token_ops, audit_ops, provider_ops})
+  for (auto family : {meta_ops, auth_ops, user_ops, api_token_ops, audit_ops, provider_ops, budget_request_ops, limit_ops})
     for (auto& op : family()) ops.push_back(std::move(op));
   return ops;
 }

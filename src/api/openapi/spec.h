@@ -135,6 +135,8 @@ std::vector<Op> user_ops();
 std::vector<Op> api_token_ops();
 std::vector<Op> audit_ops();
 std::vector<Op> provider_ops();
+std::vector<Op> budget_request_ops();
+std::vector<Op> limit_ops();
 json component_schemas();
 json provider_key_schema();        // ops_providers.cpp
 json project_assignment_schema();  // ops_providers.cpp

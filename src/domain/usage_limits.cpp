@@ -1,0 +1,308 @@
+#include "domain/usage_limits.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/audit.h"
+#include "store/user_repo.h"
+
+namespace iron::domain {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kTokensDay = "tokens_day";
+constexpr const char* kRequestsMinute = "requests_minute";
+constexpr const char* kCostMonth = "cost_month";
+
+json limit_json(const store::UsageLimit& l) {
+  auto opt = [](const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); };
+  return {{"id", l.id},
+          {"user_id", l.user_id},
+          {"project_id", l.project_id ? json(*l.project_id) : json(nullptr)},
+          {"max_tokens_per_day", opt(l.max_tokens_per_day)},
+          {"max_requests_per_minute", opt(l.max_requests_per_minute)},
+          {"max_cost_per_month_microdollars", opt(l.max_cost_per_month_microdollars)},
+          {"alert_thresholds", json::parse(l.alert_thresholds, nullptr, false)}};
+}
+
+std::vector<int64_t> thresholds_of(const store::UsageLimit& l) {
+  std::vector<int64_t> out;
+  const auto j = json::parse(l.alert_thresholds, nullptr, false);
+  if (j.is_array())
+    for (const auto& v : j)
+      if (v.is_number_integer()) out.push_back(v.get<int64_t>());
+  return out;
+}
+
+std::optional<Error> check_max(const std::string& field, const std::optional<int64_t>& v) {
+  if (v && (*v <= 0 || *v > kMaxLimitValue))
+    return Error::validation(field, field + " must be greater than 0 and at most 2^62");
+  return std::nullopt;
+}
+
+// Validates the maxima and thresholds the fields set; normalises thresholds (sorted, unique).
+std::optional<Error> check_fields(LimitFields& f) {
+  if (auto e = check_max("max_tokens_per_day", f.max_tokens_per_day)) return e;
+  if (auto e = check_max("max_requests_per_minute", f.max_requests_per_minute)) return e;
+  if (auto e = check_max("max_cost_per_month_microdollars", f.max_cost_per_month_microdollars)) return e;
+  if (f.set_thresholds) {
+    if (f.alert_thresholds.size() > 10)
+      return Error::validation("alert_thresholds", "alert_thresholds holds at most 10 percents");
+    for (int64_t t : f.alert_thresholds)
+      if (t < 1 || t > 100) return Error::validation("alert_thresholds", "each alert threshold must be 1..100 (%)");
+    std::sort(f.alert_thresholds.begin(), f.alert_thresholds.end());
+    f.alert_thresholds.erase(std::unique(f.alert_thresholds.begin(), f.alert_thresholds.end()),
+                             f.alert_thresholds.end());
+  }
+  return std::nullopt;
+}
+
+void apply(store::UsageLimit& l, const LimitFields& f) {
+  if (f.set_tokens) l.max_tokens_per_day = f.max_tokens_per_day;
+  if (f.set_requests) l.max_requests_per_minute = f.max_requests_per_minute;
+  if (f.set_cost) l.max_cost_per_month_microdollars = f.max_cost_per_month_microdollars;
+  if (f.set_thresholds) l.alert_thresholds = json(f.alert_thresholds).dump();
+}
+
+std::optional<Error> check_some_maximum(const store::UsageLimit& l) {
+  if (l.max_tokens_per_day || l.max_requests_per_minute || l.max_cost_per_month_microdollars) return std::nullopt;
+  return Error{ErrorKind::unprocessable, "NO_LIMIT_GIVEN",
+               "give at least one of max_tokens_per_day, max_requests_per_minute, max_cost_per_month_microdollars",
+               json::object(), 0};
+}
+
+Error admin_only() { return Error::forbidden("only an admin may change usage limits"); }
+
+Error exceeded(const std::string& limit, int64_t limit_value, int64_t current, int64_t resets_at_ms,
+               util::TimePoint now, const store::UsageLimit& l) {
+  const int64_t wait_ms = resets_at_ms - util::to_unix_ms(now);
+  const int retry = static_cast<int>(std::max<int64_t>(1, (wait_ms + 999) / 1000));
+  Error e = Error::rate_limited("LIMIT_EXCEEDED", "usage limit " + limit + " reached", retry);
+  e.details["limit"] = limit;
+  e.details["limit_value"] = limit_value;
+  e.details["current"] = current;
+  e.details["period_resets_at"] = util::to_rfc3339(util::from_unix_ms(resets_at_ms));
+  e.details["limit_id"] = l.id;
+  e.details["project_id"] = l.project_id ? json(*l.project_id) : json(nullptr);
+  return e;
+}
+
+bool crossed(int64_t before, int64_t after, int64_t threshold, int64_t max) {
+  const __int128 line = static_cast<__int128>(threshold) * max;
+  return static_cast<__int128>(before) * 100 < line && static_cast<__int128>(after) * 100 >= line;
+}
+
+int64_t clamp_amount(int64_t v) { return std::clamp<int64_t>(v, 0, kMaxLimitValue); }
+
+}  // namespace
+
+Periods periods_at(util::TimePoint now) {
+  using namespace std::chrono;
+  const int64_t t = util::to_unix_ms(now);
+  Periods p;
+  p.minute_start = t - ((t % 60'000) + 60'000) % 60'000;
+  p.minute_end = p.minute_start + 60'000;
+  p.day_start = t - ((t % 86'400'000) + 86'400'000) % 86'400'000;
+  p.day_end = p.day_start + 86'400'000;
+  const year_month_day ymd{floor<days>(now)};
+  const year_month_day first = ymd.year() / ymd.month() / 1;
+  const year_month_day next = first + months{1};
+  p.month_start = duration_cast<milliseconds>(sys_days(first).time_since_epoch()).count();
+  p.month_end = duration_cast<milliseconds>(sys_days(next).time_since_epoch()).count();
+  return p;
+}
+
+Result<store::UsageLimit> UsageLimits::create(const Principal& p, const NewLimit& in, const RequestContext& ctx) {
+  if (!p.is_admin()) return admin_only();
+  if (in.user_id.empty()) return Error::validation("user_id", "user_id is required", "MISSING_FIELD");
+  if (in.project_id && (in.project_id->empty() || in.project_id->size() > 1000))
+    return Error::validation("project_id", "project_id must be 1..1000 characters");
+  LimitFields f = in.fields;
+  if (auto e = check_fields(f)) return *e;
+  store::UsageLimit l;
+  l.user_id = in.user_id;
+  l.project_id = in.project_id;
+  apply(l, f);
+  if (auto e = check_some_maximum(l)) return *e;
+  return db_.write([&](store::Connection& c) -> Result<store::UsageLimit> {
+    const auto user = store::users::find_by_id(c, in.user_id);
+    if (!user || user->deleted_at) return Error::validation("user_id", "no such user", "USER_NOT_FOUND");
+    l.created_at = l.updated_at = util::to_unix_ms(util::now());
+    try {
+      l.id = store::usage_limits::insert(c, l);
+    } catch (const store::SqliteError& e) {
+      if (!e.is_constraint()) throw;
+      return Error::conflict("LIMIT_EXISTS", "this user already has a limit for this project (or user-wide)");
+    }
+    audit(c, ctx, "usage_limit.create", "usage_limit", std::to_string(l.id), nullptr, limit_json(l));
+    return l;
+  });
+}
+
+Result<store::UsageLimit> UsageLimits::get(const Principal& p, int64_t id) {
+  return db_.read([&](store::Connection& c) -> Result<store::UsageLimit> {
+    auto l = store::usage_limits::find(c, id);
+    if (!l || (!p.is_admin() && l->user_id != p.user_id)) return Error::not_found("limit");
+    return *l;
+  });
+}
+
+Result<std::vector<store::UsageLimit>> UsageLimits::list(const Principal& p, const std::optional<std::string>& user_id) {
+  const std::optional<std::string> who = p.is_admin() ? user_id : std::optional<std::string>(p.user_id);
+  return db_.read([&](store::Connection& c) { return store::usage_limits::list(c, who); });
+}
+
+Result<store::UsageLimit> UsageLimits::update(const Principal& p, int64_t id, const LimitFields& fields,
+                                              const RequestContext& ctx) {
+  if (!p.is_admin()) return admin_only();
+  LimitFields f = fields;
+  if (auto e = check_fields(f)) return *e;
+  return db_.write([&](store::Connection& c) -> Result<store::UsageLimit> {
+    auto before = store::usage_limits::find(c, id);
+    if (!before) return Error::not_found("limit");
+    store::UsageLimit after = *before;
+    apply(after, f);  // only the fields the caller gave
+    if (auto e = check_some_maximum(after)) return *e;
+    after.updated_at = util::to_unix_ms(util::now());
+    store::usage_limits::update(c, after);
+    audit(c, ctx, "usage_limit.update", "usage_limit", std::to_string(id), limit_json(*before), limit_json(after));
+    return after;
+  });
+}
+
+Status UsageLimits::remove(const Principal& p, int64_t id, const RequestContext& ctx) {
+  if (!p.is_admin()) return admin_only();
+  return db_.write([&](store::Connection& c) -> Status {
+    auto before = store::usage_limits::find(c, id);
+    if (!before || !store::usage_limits::remove(c, id)) return Error::not_found("limit");
+    audit(c, ctx, "usage_limit.delete", "usage_limit", std::to_string(id), limit_json(*before), nullptr);
+    return ok_status();
+  });
+}
+
+Result<UsageReportView> UsageLimits::usage(const Principal& p, const std::optional<std::string>& user_id,
+                                           util::TimePoint now) {
+  if (user_id && *user_id != p.user_id && !p.is_admin())
+    return Error::forbidden("only an admin may read another user's usage");
+  UsageReportView v;
+  v.user_id = user_id.value_or(p.user_id);
+  v.periods = periods_at(now);
+  return db_.read([&](store::Connection& c) -> Result<UsageReportView> {
+    const auto counters = [&](const std::string& key, int64_t& tokens, int64_t& requests, int64_t& cost) {
+      tokens = store::usage_counters::get(c, v.user_id, key, kTokensDay, v.periods.day_start);
+      requests = store::usage_counters::get(c, v.user_id, key, kRequestsMinute, v.periods.minute_start);
+      cost = store::usage_counters::get(c, v.user_id, key, kCostMonth, v.periods.month_start);
+    };
+    counters("", v.tokens_today, v.requests_this_minute, v.cost_this_month_microdollars);
+    for (auto& l : store::usage_limits::list(c, v.user_id)) {
+      LimitUsage u;
+      counters(l.project_id.value_or(""), u.tokens_today, u.requests_this_minute, u.cost_this_month_microdollars);
+      u.limit = std::move(l);
+      v.limits.push_back(std::move(u));
+    }
+    return v;
+  });
+}
+
+Status UsageLimits::check_in(store::Connection& c, const std::string& user_id,
+                             const std::optional<std::string>& project_id, util::TimePoint now) {
+  const Periods P = periods_at(now);
+  for (const auto& l : store::usage_limits::applicable(c, user_id, project_id)) {
+    const std::string key = l.project_id.value_or("");
+    if (l.max_requests_per_minute) {
+      const int64_t cur = store::usage_counters::get(c, user_id, key, kRequestsMinute, P.minute_start);
+      if (cur >= *l.max_requests_per_minute)
+        return exceeded("max_requests_per_minute", *l.max_requests_per_minute, cur, P.minute_end, now, l);
+    }
+    if (l.max_tokens_per_day) {
+      const int64_t cur = store::usage_counters::get(c, user_id, key, kTokensDay, P.day_start);
+      if (cur >= *l.max_tokens_per_day)
+        return exceeded("max_tokens_per_day", *l.max_tokens_per_day, cur, P.day_end, now, l);
+    }
+    if (l.max_cost_per_month_microdollars) {
+      const int64_t cur = store::usage_counters::get(c, user_id, key, kCostMonth, P.month_start);
+      if (cur >= *l.max_cost_per_month_microdollars)
+        return exceeded("max_cost_per_month_microdollars", *l.max_cost_per_month_microdollars, cur, P.month_end,
+                        now, l);
+    }
+  }
+  return ok_status();
+}
+
+void UsageLimits::record_in(store::Connection& c, const std::string& user_id,
+                            const std::optional<std::string>& project_id, int64_t tokens, int64_t cost_micros,
+                            util::TimePoint now) {
+  const Periods P = periods_at(now);
+  tokens = clamp_amount(tokens);
+  cost_micros = clamp_amount(cost_micros);
+  struct Delta {
+    int64_t tokens_before, tokens_after, cost_before, cost_after;
+  };
+  const auto bump = [&](const std::string& key) {
+    store::usage_counters::add(c, user_id, key, kRequestsMinute, P.minute_start, 1);
+    const int64_t t = store::usage_counters::add(c, user_id, key, kTokensDay, P.day_start, tokens);
+    const int64_t m = store::usage_counters::add(c, user_id, key, kCostMonth, P.month_start, cost_micros);
+    return Delta{t - tokens, t, m - cost_micros, m};
+  };
+  const Delta user_wide = bump("");
+  std::optional<Delta> project;
+  if (project_id && !project_id->empty()) project = bump(*project_id);
+
+  std::vector<LiveEvent> alerts;
+  for (const auto& l : store::usage_limits::applicable(c, user_id, project_id)) {
+    const Delta& d = l.project_id ? *project : user_wide;
+    const auto check = [&](const char* limit, const std::optional<int64_t>& max, int64_t before, int64_t after,
+                           int64_t period_start) {
+      if (!max) return;
+      for (int64_t t : thresholds_of(l)) {
+        if (!crossed(before, after, t, *max)) continue;
+        alerts.push_back({0, "budget.alert", user_id,
+                          {{"limit", limit},
+                           {"threshold", t},
+                           {"current", after},
+                           {"limit_value", *max},
+                           {"limit_id", l.id},
+                           {"project_id", l.project_id ? json(*l.project_id) : json(nullptr)},
+                           {"period_start", util::to_rfc3339(util::from_unix_ms(period_start))}}});
+      }
+    };
+    check("max_tokens_per_day", l.max_tokens_per_day, d.tokens_before, d.tokens_after, P.day_start);
+    check("max_cost_per_month_microdollars", l.max_cost_per_month_microdollars, d.cost_before, d.cost_after,
+          P.month_start);
+  }
+  if (alerts.empty()) return;
+  std::lock_guard lock(pending_mutex_);
+  for (auto& a : alerts) pending_.push_back(std::move(a));
+}
+
+void UsageLimits::publish_pending_alerts() {
+  std::vector<LiveEvent> out;
+  {
+    std::lock_guard lock(pending_mutex_);
+    out.swap(pending_);
+  }
+  for (auto& e : out) events_.publish(std::move(e));
+}
+
+void UsageLimits::record(const std::string& user_id, const std::optional<std::string>& project_id, int64_t tokens,
+                         int64_t cost_micros, util::TimePoint now) {
+  db_.write([&](store::Connection& c) {
+    record_in(c, user_id, project_id, tokens, cost_micros, now);
+    return 0;  // Database::write needs a value
+  });
+  publish_pending_alerts();
+}
+
+int64_t UsageLimits::prune_before(util::TimePoint now) {
+  const Periods P = periods_at(now);
+  return db_.write([&](store::Connection& c) {
+    return store::usage_counters::prune(c, kRequestsMinute, P.minute_start) +
+           store::usage_counters::prune(c, kTokensDay, P.day_start) +
+           store::usage_counters::prune(c, kCostMonth, P.month_start);
+  });
+}
+
+}  // namespace iron::domain

@@ -1,0 +1,319 @@
+// Budget-change requests over real HTTP against the real binary (predecessor §2.7): create,
+// get, list, approve, reject, cancel. Named regressions for §9 security 3 (approval open to
+// any role and to the requester; spoofable requester_id) and correctness 4 (approval
+// applying a delta from a stale snapshot). Agents are created through the domain (see
+// governance_panel.h): test setup only.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "governance_panel.h"
+#include "store/budget_repo.h"
+
+using namespace governance_test;
+
+namespace {
+
+const std::string kBase = "/api/v1/budget/requests";
+const std::string kWhy = "the nightly batch doubled in size this quarter";
+
+json body_for(int64_t agent_id, double usd) {
+  return {{"agent_id", agent_id}, {"requested_budget_usd", usd}, {"justification", kWhy}};
+}
+
+// Files a request and returns its id, failing the test unless it is 201.
+std::string file(Panel& p, const User& who, int64_t agent_id, double usd) {
+  auto r = p.call("POST", kBase, who.access, body_for(agent_id, usd));
+  EXPECT_EQ(r.status, 201) << r.raw;
+  return r.body.value("request_id", "");
+}
+
+std::string path(const std::string& id, const std::string& action = "") {
+  return kBase + "/" + id + (action.empty() ? "" : "/" + action);
+}
+
+int64_t allocated(Panel& p, int64_t agent_id) { return p.ledger().snapshot(agent_id)->allocated; }
+
+}  // namespace
+
+TEST(GovernanceBudgetRequests, CreateGetAndListShowTheRequest) {
+  Panel p;
+  const User alice = p.add_user("user", "alice");
+  const int64_t agent = p.add_agent(alice.id, 5'000'000);
+  const int64_t before = iron::util::to_unix_ms(iron::util::now());
+  auto r = p.call("POST", kBase, alice.access, body_for(agent, 12.5));
+  ASSERT_EQ(r.status, 201) << r.raw;
+  EXPECT_EQ(r.body["status"], "pending");
+  EXPECT_EQ(r.body["request_id"].get<std::string>().rfind("breq_", 0), 0u);
+  EXPECT_GE(r.body["created_at"].get<int64_t>(), before);
+  const std::string id = r.body["request_id"];
+
+  auto got = p.call("GET", path(id), alice.access);
+  ASSERT_EQ(got.status, 200) << got.raw;
+  const json& R = got.body;
+  EXPECT_EQ(R["id"], id);
+  EXPECT_EQ(R["agent_id"], agent);
+  EXPECT_EQ(R["requester_id"], alice.id);
+  EXPECT_EQ(R["current_budget_microdollars"], 5'000'000);
+  EXPECT_EQ(R["requested_budget_microdollars"], 12'500'000);
+  EXPECT_DOUBLE_EQ(R["current_budget_usd"].get<double>(), 5.0);
+  EXPECT_DOUBLE_EQ(R["requested_budget_usd"].get<double>(), 12.5);
+  EXPECT_EQ(R["justification"], kWhy);
+  EXPECT_EQ(R["status"], "pending");
+  EXPECT_TRUE(R["rejection_reason"].is_null());
+  EXPECT_TRUE(R["decided_by"].is_null());
+  EXPECT_TRUE(R["decided_at"].is_null());
+  EXPECT_EQ(R["created_at"], R["updated_at"]);
+
+  auto list = p.call("GET", kBase, alice.access);
+  ASSERT_EQ(list.status, 200) << list.raw;
+  ASSERT_EQ(list.body["requests"].size(), 1u);
+  EXPECT_EQ(list.body["requests"][0], R);
+  EXPECT_EQ(allocated(p, agent), 5'000'000) << "filing changes no budget";
+}
+
+TEST(GovernanceBudgetRequests, CreateValidation) {
+  Panel p;
+  const User alice = p.add_user("user", "alice");
+  const int64_t agent = p.add_agent(alice.id, 5'000'000);
+  const std::string padded = "   " + std::string(19, 'x') + "   ";  // 19 after trimming
+  struct Case {
+    const char* name;
+    json body;
+    int status;
+    const char* code;
+    const char* field;
+  };
+  const std::vector<Case> cases = {
+      {"agent_id missing", {{"requested_budget_usd", 1}, {"justification", kWhy}}, 400, "MISSING_FIELD", "agent_id"},
+      {"agent_id zero", body_for(0, 1), 400, "VALIDATION_ERROR", "agent_id"},
+      {"agent_id string", {{"agent_id", "1"}, {"requested_budget_usd", 1}, {"justification", kWhy}}, 400,
+       "VALIDATION_ERROR", "agent_id"},
+      {"usd missing", {{"agent_id", agent}, {"justification", kWhy}}, 400, "MISSING_FIELD", "requested_budget_usd"},
+      {"usd string", {{"agent_id", agent}, {"requested_budget_usd", "5"}, {"justification", kWhy}}, 400,
+       "VALIDATION_ERROR", "requested_budget_usd"},
+      {"usd zero", body_for(agent, 0), 400, "VALIDATION_ERROR", "requested_budget_usd"},
+      {"usd negative", body_for(agent, -1), 400, "VALIDATION_ERROR", "requested_budget_usd"},
+      {"usd below one microdollar", body_for(agent, 0.0000004), 400, "VALIDATION_ERROR", "requested_budget_usd"},
+      {"usd equals current", body_for(agent, 5), 400, "REQUESTED_EQUALS_CURRENT", "requested_budget_usd"},
+      {"justification missing", {{"agent_id", agent}, {"requested_budget_usd", 1}}, 400, "MISSING_FIELD",
+       "justification"},
+      {"justification 19 after trim", {{"agent_id", agent}, {"requested_budget_usd", 1}, {"justification", padded}},
+       400, "VALIDATION_ERROR", "justification"},
+      {"justification 501", {{"agent_id", agent}, {"requested_budget_usd", 1}, {"justification", std::string(501, 'j')}},
+       400, "VALIDATION_ERROR", "justification"},
+      {"unknown agent", body_for(agent + 100, 1), 404, "AGENT_NOT_FOUND", ""},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    expect_error(p.call("POST", kBase, alice.access, c.body), c.status, c.code, c.field);
+  }
+  EXPECT_EQ(p.call_raw("POST", kBase, alice.access, "{not json").status, 400);
+  EXPECT_EQ(p.call("GET", kBase, alice.access).body["requests"].size(), 0u) << "nothing was filed";
+  // Exact decimal conversion: 0.000001 is one microdollar, 0.29 is 290000 (not 289999).
+  file(p, alice, agent, 0.000001);
+  file(p, alice, agent, 0.29);
+  auto list = p.call("GET", kBase, alice.access).body["requests"];
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0]["requested_budget_microdollars"], 290'000);
+  EXPECT_EQ(list[1]["requested_budget_microdollars"], 1);
+}
+
+TEST(GovernanceBudgetRequests, usd_boundary_10000_ok_10000_01_rejected) {
+  Panel p;
+  const int64_t agent = p.add_agent(p.admin.id, 1'000'000);
+  auto ok = p.call("POST", kBase, p.admin.access, body_for(agent, 10000));
+  ASSERT_EQ(ok.status, 201) << ok.raw;
+  EXPECT_EQ(p.call("GET", path(ok.body["request_id"]), p.admin.access).body["requested_budget_microdollars"],
+            10'000'000'000LL);
+  expect_error(p.call("POST", kBase, p.admin.access, body_for(agent, 10000.01)), 400, "VALIDATION_ERROR",
+               "requested_budget_usd");
+  expect_error(p.call("POST", kBase, p.admin.access, body_for(agent, 10000.000001)), 400, "VALIDATION_ERROR",
+               "requested_budget_usd");
+  expect_error(p.call_raw("POST", kBase, p.admin.access,
+                          R"({"agent_id":)" + std::to_string(agent) + R"(,"requested_budget_usd":1e400,"justification":")" +
+                              kWhy + "\"}"),
+               400, "MALFORMED_JSON");
+}
+
+TEST(GovernanceBudgetRequests, requester_taken_from_token) {
+  Panel p;
+  const User alice = p.add_user("user", "alice");
+  const int64_t agent = p.add_agent(alice.id, 1'000'000);
+  json body = body_for(agent, 3);
+  body["requester_id"] = p.admin.id;  // spoof attempt: ignored
+  auto r = p.call("POST", kBase, alice.access, body);
+  ASSERT_EQ(r.status, 201) << r.raw;
+  EXPECT_EQ(p.call("GET", path(r.body["request_id"]), alice.access).body["requester_id"], alice.id);
+  // And because the requester is alice, the admin she tried to impersonate may approve.
+  EXPECT_EQ(p.call("PATCH", path(r.body["request_id"], "approve"), p.admin.access).status, 200);
+}
+
+TEST(GovernanceBudgetRequests, ScopedReadsAndCreates) {
+  Panel p;
+  const User alice = p.add_user("user", "alice");
+  const User bob = p.add_user("user", "bob");
+  const User viewer = p.add_user("viewer", "vera");
+  const int64_t a_agent = p.add_agent(alice.id, 1'000'000, "a");
+  const int64_t b_agent = p.add_agent(bob.id, 1'000'000, "b");
+  expect_error(p.call("POST", kBase, bob.access, body_for(a_agent, 2)), 404, "AGENT_NOT_FOUND");
+  expect_error(p.call("POST", kBase, viewer.access, body_for(a_agent, 2)), 403, "INSUFFICIENT_PERMISSIONS");
+  const std::string a_req = file(p, alice, a_agent, 2);
+  const std::string b_req = file(p, bob, b_agent, 3);
+  const std::string admin_req = file(p, p.admin, a_agent, 4);  // admin may file for any agent
+
+  expect_error(p.call("GET", path(a_req), bob.access), 404, "NOT_FOUND");
+  expect_error(p.call("GET", path("breq_missing"), p.admin.access), 404, "NOT_FOUND");
+  EXPECT_EQ(p.call("GET", path(admin_req), alice.access).status, 200) << "alice owns the agent";
+  auto mine = p.call("GET", kBase, alice.access).body["requests"];
+  ASSERT_EQ(mine.size(), 2u);
+  EXPECT_EQ(mine[0]["id"], admin_req) << "newest first";
+  EXPECT_EQ(mine[1]["id"], a_req);
+  EXPECT_EQ(p.call("GET", kBase, p.admin.access).body["requests"].size(), 3u);
+  auto filtered = p.call("GET", kBase + "?agent_id=" + std::to_string(b_agent), p.admin.access).body["requests"];
+  ASSERT_EQ(filtered.size(), 1u);
+  EXPECT_EQ(filtered[0]["id"], b_req);
+  EXPECT_EQ(p.call("GET", kBase + "?agent_id=" + std::to_string(b_agent), alice.access).body["requests"].size(), 0u);
+  EXPECT_EQ(p.call("GET", kBase + "?status=pending", p.admin.access).body["requests"].size(), 3u);
+  EXPECT_EQ(p.call("GET", kBase + "?status=approved", p.admin.access).body["requests"].size(), 0u);
+  expect_error(p.call("GET", kBase + "?status=bogus", p.admin.access), 400, "VALIDATION_ERROR", "status");
+  expect_error(p.call("GET", kBase + "?agent_id=0", p.admin.access), 400, "VALIDATION_ERROR", "agent_id");
+}
+
+TEST(GovernanceBudgetRequests, EveryRouteRequiresAuthentication) {
+  Panel p;
+  const int64_t agent = p.add_agent(p.admin.id, 1'000'000);
+  const std::string id = file(p, p.admin, agent, 2);
+  const std::vector<std::pair<std::string, std::string>> routes = {
+      {"POST", kBase}, {"GET", kBase}, {"GET", path(id)}, {"PATCH", path(id, "approve")},
+      {"PATCH", path(id, "reject")}, {"PATCH", path(id, "cancel")}};
+  for (const auto& [method, url] : routes) {
+    SCOPED_TRACE(method + " " + url);
+    EXPECT_EQ(p.call(method, url, "", json{{"reason", "x"}}).status, 401);
+    EXPECT_EQ(p.call(method, url, "not-a-token", json{{"reason", "x"}}).status, 401);
+  }
+  EXPECT_EQ(p.call("GET", path(id), p.admin.access).body["status"], "pending");
+}
+
+TEST(GovernanceBudgetRequests, requester_cannot_approve_own_request) {
+  Panel p;
+  const User admin2 = p.add_user("admin", "second-admin");
+  const int64_t agent = p.add_agent(p.admin.id, 1'000'000);
+  const std::string id = file(p, p.admin, agent, 7);
+  expect_error(p.call("PATCH", path(id, "approve"), p.admin.access), 403, "REQUESTER_CANNOT_APPROVE_OWN_REQUEST");
+  expect_error(p.call("PATCH", path(id, "reject"), p.admin.access, json{{"reason", "no"}}), 403,
+               "REQUESTER_CANNOT_APPROVE_OWN_REQUEST");
+  EXPECT_EQ(allocated(p, agent), 1'000'000);
+  EXPECT_EQ(p.call("GET", path(id), p.admin.access).body["status"], "pending");
+  auto ok = p.call("PATCH", path(id, "approve"), admin2.access);
+  ASSERT_EQ(ok.status, 200) << ok.raw;
+  EXPECT_EQ(ok.body["request_id"], id);
+  EXPECT_EQ(ok.body["status"], "approved");
+  EXPECT_EQ(ok.body["decided_by"], admin2.id);
+  EXPECT_TRUE(ok.body["decided_at"].is_string());
+  EXPECT_EQ(allocated(p, agent), 7'000'000);
+}
+
+TEST(GovernanceBudgetRequests, approve_is_admin_only) {
+  Panel p;
+  const User alice = p.add_user("user", "alice");
+  const User bob = p.add_user("user", "bob");
+  const User viewer = p.add_user("viewer", "vera");
+  const int64_t agent = p.add_agent(alice.id, 1'000'000);
+  const std::string id = file(p, alice, agent, 9);
+  for (const User* u : {&alice, &bob, &viewer}) {
+    expect_error(p.call("PATCH", path(id, "approve"), u->access), 403, "INSUFFICIENT_PERMISSIONS");
+    expect_error(p.call("PATCH", path(id, "reject"), u->access, json{{"reason", "no"}}), 403,
+                 "INSUFFICIENT_PERMISSIONS");
+  }
+  EXPECT_EQ(allocated(p, agent), 1'000'000);
+  EXPECT_EQ(p.call("GET", path(id), alice.access).body["status"], "pending");
+  expect_error(p.call("PATCH", path("breq_missing", "approve"), p.admin.access), 404, "NOT_FOUND");
+  ASSERT_EQ(p.call("PATCH", path(id, "approve"), p.admin.access).status, 200);
+  expect_error(p.call("PATCH", path(id, "approve"), p.admin.access), 409, "REQUEST_NOT_PENDING");
+  expect_error(p.call("PATCH", path(id, "reject"), p.admin.access, json{{"reason", "late"}}), 409,
+               "REQUEST_NOT_PENDING");
+  expect_error(p.call("PATCH", path(id, "cancel"), alice.access), 409, "REQUEST_NOT_PENDING");
+  EXPECT_EQ(allocated(p, agent), 9'000'000);
+}
+
+TEST(GovernanceBudgetRequests, approval_uses_current_state) {
+  Panel p;
+  const User alice = p.add_user("user", "alice");
+  const int64_t agent = p.add_agent(alice.id, 10'000'000);
+  const std::string id = file(p, alice, agent, 25);  // filed against 10 $: the old code would add +15 $
+  auto admin_ctx = iron::domain::RequestContext::system();
+  // Between request and approval the allocation changes and some budget is leased.
+  ASSERT_TRUE(p.ledger().set_allocation(agent, 40'000'000, admin_ctx, {"manual top-up", std::nullopt}).ok());
+  ASSERT_TRUE(p.ledger().reserve(agent, 3'000'000, iron::util::now(), admin_ctx).ok());
+  auto ok = p.call("PATCH", path(id, "approve"), p.admin.access);
+  ASSERT_EQ(ok.status, 200) << ok.raw;
+  auto b = p.ledger().snapshot(agent);
+  EXPECT_EQ(b->allocated, 25'000'000) << "exactly the requested absolute value, not 40 + 15";
+  EXPECT_EQ(b->reserved, 3'000'000);
+  EXPECT_EQ(b->remaining, 22'000'000);
+  const auto history = p.db().read(
+      [&](iron::store::Connection& c) { return iron::store::budget_history::list_for_agent(c, agent); });
+  ASSERT_EQ(history.size(), 3u);  // newest first: approval, top-up, initial
+  EXPECT_EQ(history[1].previous_allocated, 10'000'000);
+  EXPECT_EQ(history[1].new_allocated, 40'000'000);
+  EXPECT_EQ(history[0].previous_allocated, 40'000'000);
+  EXPECT_EQ(history[0].new_allocated, 25'000'000);
+  EXPECT_EQ(history[0].budget_request_id, id);
+  EXPECT_EQ(history[0].changed_by, p.admin.id);
+}
+
+TEST(GovernanceBudgetRequests, ApprovalBelowWhatIsCommittedIsAConflictAndStaysPending) {
+  Panel p;
+  const int64_t agent = p.add_agent(p.admin.id, 10'000'000);
+  const User alice = p.add_user("admin", "alice");
+  const std::string id = file(p, alice, agent, 2);
+  ASSERT_TRUE(p.ledger().reserve(agent, 5'000'000, iron::util::now(), iron::domain::RequestContext::system()).ok());
+  auto r = p.call("PATCH", path(id, "approve"), p.admin.access);
+  expect_error(r, 409, "ALLOCATION_BELOW_COMMITTED");
+  EXPECT_EQ(r.body["error"]["details"]["minimum"], 5'000'000);
+  EXPECT_EQ(p.call("GET", path(id), p.admin.access).body["status"], "pending");
+  EXPECT_EQ(allocated(p, agent), 10'000'000);
+}
+
+TEST(GovernanceBudgetRequests, reject_stores_reason) {
+  Panel p;
+  const User alice = p.add_user("user", "alice");
+  const int64_t agent = p.add_agent(alice.id, 1'000'000);
+  const std::string id = file(p, alice, agent, 50);
+  expect_error(p.call("PATCH", path(id, "reject"), p.admin.access, json::object()), 400, "MISSING_FIELD", "reason");
+  expect_error(p.call("PATCH", path(id, "reject"), p.admin.access, json{{"reason", "   "}}), 400, "VALIDATION_ERROR",
+               "reason");
+  expect_error(p.call("PATCH", path(id, "reject"), p.admin.access, json{{"reason", std::string(1001, 'r')}}), 400,
+               "VALIDATION_ERROR", "reason");
+  auto r = p.call("PATCH", path(id, "reject"), p.admin.access, json{{"reason", "  spend the Q3 budget first  "}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["status"], "rejected");
+  auto got = p.call("GET", path(id), alice.access).body;
+  EXPECT_EQ(got["status"], "rejected");
+  EXPECT_EQ(got["rejection_reason"], "spend the Q3 budget first");
+  EXPECT_EQ(got["decided_by"], p.admin.id);
+  EXPECT_EQ(allocated(p, agent), 1'000'000);
+  EXPECT_EQ(p.call("GET", kBase + "?status=rejected", alice.access).body["requests"].size(), 1u);
+}
+
+TEST(GovernanceBudgetRequests, cancel_by_requester_only) {
+  Panel p;
+  const User alice = p.add_user("user", "alice");
+  const User bob = p.add_user("user", "bob");
+  const int64_t agent = p.add_agent(alice.id, 1'000'000);
+  const std::string by_admin = file(p, p.admin, agent, 2);  // filed by the admin for alice's agent
+  const std::string by_alice = file(p, alice, agent, 3);
+  expect_error(p.call("PATCH", path(by_admin, "cancel"), alice.access), 403, "NOT_REQUESTER");
+  expect_error(p.call("PATCH", path(by_alice, "cancel"), p.admin.access), 403, "NOT_REQUESTER");
+  expect_error(p.call("PATCH", path(by_alice, "cancel"), bob.access), 404, "NOT_FOUND");
+  auto r = p.call("PATCH", path(by_alice, "cancel"), alice.access);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["status"], "cancelled");
+  EXPECT_EQ(r.body["decided_by"], alice.id);
+  expect_error(p.call("PATCH", path(by_alice, "cancel"), alice.access), 409, "REQUEST_NOT_PENDING");
+  expect_error(p.call("PATCH", path(by_alice, "approve"), p.admin.access), 409, "REQUEST_NOT_PENDING");
+  EXPECT_EQ(p.call("PATCH", path(by_admin, "cancel"), p.admin.access).status, 200);
+  EXPECT_EQ(allocated(p, agent), 1'000'000);
+}
