@@ -13,6 +13,8 @@ void add_user_routes(std::vector<Route>& routes, Services& s);
 void add_api_token_routes(std::vector<Route>& routes, Services& s);
 void add_audit_routes(std::vector<Route>& routes, Services& s);
 void add_event_stream_routes(std::vector<Route>& routes, Services& s);
+void add_agent_routes(std::vector<Route>& routes, Services& s);   // agents and their IC tokens
+void add_budget_routes(std::vector<Route>& routes, Services& s);  // the lease protocol
 // The OpenAPI document of `routes` (GET /api/v1/openapi.json); registered last.
 void add_openapi_route(std::vector<Route>& routes);
 

@@ -12,6 +12,10 @@
 
 #include "api/routes.h"
 #include "domain/accounts.h"
+#include "domain/agents.h"
+#include "domain/budget_ledger.h"
+#include "domain/ic_tokens.h"
+#include "domain/lease_protocol.h"
 #include "domain/event_bus.h"
 #include "domain/api_tokens.h"
 #include "domain/first_admin.h"
@@ -105,6 +109,9 @@ int run_serve(Invocation& inv) {
   domain::Accounts accounts(db);
   domain::FirstAdmin first_admin(db, accounts);
   domain::ApiTokens api_tokens(db);
+  domain::BudgetLedger ledger(db, domain::LedgerPolicy{std::chrono::seconds(c.lease_ttl_s)});
+  domain::Agents agents(db);
+  domain::IcTokens ic_tokens(db);
   if (auto token = first_admin.prepare(c.admin_email, c.admin_password)) {
     // The one secret that is logged, by design: it can only create the first admin, is
     // replaced on every start and dies when used. Printed on stderr too for `docker logs`.
@@ -120,12 +127,19 @@ int run_serve(Invocation& inv) {
   });
   // API-token last_used_at is batched in memory; written here and once more at shutdown.
   scheduler.every(std::chrono::seconds(30), "flush_api_token_last_used", [&] { api_tokens.flush_last_used(); });
+  // Leases past their TTL (IRON_LEASE_TTL) are expired and their unreported part released.
+  scheduler.every(std::chrono::seconds(30), "expire_stale_leases", [&] { ledger.expire_stale(util::now()); });
 
   std::atomic<bool> draining{false};
   domain::EventBus events(static_cast<size_t>(c.max_event_streams));
+  domain::LeaseProtocol leases(ledger, ic_tokens, events);
   api::Services services{db, c, draining, sessions, accounts, first_admin, events, {}};
   services.api_tokens = &api_tokens;
   services.authenticate_api_token = [&api_tokens](const std::string& token) { return api_tokens.authenticate(token); };
+  services.agents = &agents;
+  services.ic_tokens = &ic_tokens;
+  services.leases = &leases;
+  services.authenticate_ic_token = [&ic_tokens](const std::string& token) { return ic_tokens.authenticate(token); };
   auto site = std::make_shared<const web::StaticSite>(asset_source(c), c.base_path);
   if (!site->has_index()) log::warn("dashboard not built into this binary: only the API is served");
   server::HttpServer http(c, api::all_routes(services), server::make_static_handler(site),

@@ -134,7 +134,10 @@ std::vector<Op> auth_ops();
 std::vector<Op> user_ops();
 std::vector<Op> api_token_ops();
 std::vector<Op> audit_ops();
+std::vector<Op> agent_ops();
+std::vector<Op> budget_ops();
 json component_schemas();
+json agent_component_schemas();  // ops_agents_budget.cpp
 
 // Every documented operation, in document order.
 std::vector<Op> all_ops();
