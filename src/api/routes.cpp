@@ -12,6 +12,7 @@ std::vector<Route> all_routes(Services& s) {
   add_event_stream_routes(routes, s);
   add_agent_routes(routes, s);
   add_budget_routes(routes, s);
+  add_provider_routes(routes, s);
   add_openapi_route(routes);
   return routes;
 }

@@ -15,6 +15,7 @@ void add_audit_routes(std::vector<Route>& routes, Services& s);
 void add_event_stream_routes(std::vector<Route>& routes, Services& s);
 void add_agent_routes(std::vector<Route>& routes, Services& s);   // agents and their IC tokens
 void add_budget_routes(std::vector<Route>& routes, Services& s);  // the lease protocol
+void add_provider_routes(std::vector<Route>& routes, Services& s);
 // The OpenAPI document of `routes` (GET /api/v1/openapi.json); registered last.
 void add_openapi_route(std::vector<Route>& routes);
 

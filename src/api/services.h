@@ -14,6 +14,7 @@
 #include "domain/ic_tokens.h"
 #include "domain/lease_protocol.h"
 #include "domain/principal.h"
+#include "domain/provider_keys.h"
 #include "domain/sessions.h"
 #include "store/database.h"
 #include "util/result.h"
@@ -40,6 +41,10 @@ struct Services {
   // Authenticates an agent's IC token against the stored hash (domain/ic_tokens); used by
   // the routes agents call (lease protocol, analytics ingestion). Unset = not supported.
   std::function<Result<domain::AgentIdentity>(const std::string&)> authenticate_ic_token = {};
+  // Provider keys behind /api/v1/providers and /projects/:id/provider, holding the master key;
+  // set by `serve` (null = those routes answer 503). A pointer at the end, so existing
+  // aggregate initialisations of Services stay valid.
+  domain::ProviderKeys* provider_keys = nullptr;
 };
 
 }  // namespace iron::api

@@ -19,6 +19,7 @@
 #include "domain/event_bus.h"
 #include "domain/api_tokens.h"
 #include "domain/first_admin.h"
+#include "domain/provider_keys.h"
 #include "domain/sessions.h"
 #include "security/server_keys.h"
 #include "store/audit_repo.h"
@@ -112,6 +113,7 @@ int run_serve(Invocation& inv) {
   domain::BudgetLedger ledger(db, domain::LedgerPolicy{std::chrono::seconds(c.lease_ttl_s)});
   domain::Agents agents(db);
   domain::IcTokens ic_tokens(db);
+  domain::ProviderKeys provider_keys(db, keys.master_key);
   if (auto token = first_admin.prepare(c.admin_email, c.admin_password)) {
     // The one secret that is logged, by design: it can only create the first admin, is
     // replaced on every start and dies when used. Printed on stderr too for `docker logs`.
@@ -140,6 +142,7 @@ int run_serve(Invocation& inv) {
   services.ic_tokens = &ic_tokens;
   services.leases = &leases;
   services.authenticate_ic_token = [&ic_tokens](const std::string& token) { return ic_tokens.authenticate(token); };
+  services.provider_keys = &provider_keys;
   auto site = std::make_shared<const web::StaticSite>(asset_source(c), c.base_path);
   if (!site->has_index()) log::warn("dashboard not built into this binary: only the API is served");
   server::HttpServer http(c, api::all_routes(services), server::make_static_handler(site),

@@ -219,6 +219,8 @@ json component_schemas() {
       {"AuditPage", object({{"items", array_of(ref("AuditEntry"))},
                             {"next_cursor", nullable(described(str(), "pass as `cursor` for the next (older) page"))}},
                            {"items", "next_cursor"})},
+      {"ProviderKey", provider_key_schema()},
+      {"ProjectProviderAssignment", project_assignment_schema()},
   };
 }
 

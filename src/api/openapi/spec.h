@@ -136,8 +136,11 @@ std::vector<Op> api_token_ops();
 std::vector<Op> audit_ops();
 std::vector<Op> agent_ops();
 std::vector<Op> budget_ops();
-json component_schemas();
 json agent_component_schemas();  // ops_agents_budget.cpp
+std::vector<Op> provider_ops();
+json component_schemas();
+json provider_key_schema();        // ops_providers.cpp
+json project_assignment_schema();  // ops_providers.cpp
 
 // Every documented operation, in document order.
 std::vector<Op> all_ops();

@@ -1,0 +1,117 @@
+// OpenAPI table: provider API keys and project assignment (reference §2.4 rows 30–36, with
+// the ownership rules the predecessor lacked), plus their component schemas.
+#include "api/openapi/spec.h"
+
+namespace iron::api::openapi {
+namespace {
+
+json key_id() { return integer_range(1, INT64_MAX, "provider key id"); }
+
+json provider_slug() {
+  return described({{"type", "string"}, {"minLength", 1}, {"maxLength", 64}, {"pattern", "^[a-z0-9_-]{1,64}$"}},
+                   "lowercase provider slug: openai, anthropic, or any other [a-z0-9_-]{1,64}");
+}
+
+json project_id() {
+  return described(str(1, 500), "a free-form project identifier (1..500 characters, UTF-8, no control characters)");
+}
+
+json base_url() {
+  return described({{"type", "string"}, {"maxLength", 2000}, {"pattern", "^(https?://\\S+)?$"}},
+                   "http:// or https:// URL, at most 2000 characters; \"\" means none");
+}
+
+Op key_op(std::string method, std::string pattern, std::string id, std::string summary, Auth access) {
+  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
+  op.tagged("providers").auth(access);
+  if (op.pattern.find(":id") != std::string::npos) op.path_param("id", key_id()).integer_ids().errors(404, {"NOT_FOUND"});
+  return op;
+}
+
+Op project_op(std::string method, std::string id, std::string summary) {
+  Op op(std::move(method), "/api/v1/projects/:project_id/provider", std::move(id), std::move(summary));
+  op.tagged("projects").auth(Auth::mutate).path_param("project_id", project_id()).errors(400, {"VALIDATION_ERROR"});
+  return op;
+}
+
+}  // namespace
+
+json provider_key_schema() {
+  return described(
+      object({{"id", integer("provider key id")},
+              {"provider", provider_slug()},
+              {"base_url", nullable(str(0, 2000))},
+              {"description", nullable(str(0, 500))},
+              {"is_enabled", boolean("disabled keys are refused by the handshake")},
+              {"created_at", ms_time("creation time")},
+              {"last_used_at", nullable(ms_time("last use by a handshake"))},
+              {"masked_key",
+               described(str(), "`sk-a...wxyz`: the first and last 4 characters of a key of 16 or more characters; "
+                                "`***` for shorter keys. The key itself is never returned.")},
+              {"assigned_projects", described(array_of(str()), "projects that use this key")},
+              {"owner_id", described(str(), "the user who created the key")}},
+             {"id", "provider", "base_url", "description", "is_enabled", "created_at", "last_used_at", "masked_key",
+              "assigned_projects", "owner_id"}),
+      "A provider API key, stored encrypted (XChaCha20-Poly1305 under the server's master key).");
+}
+
+json project_assignment_schema() {
+  return object({{"project_id", str(1, 500)},
+                 {"provider_key_id", integer("the key the project now uses")},
+                 {"assigned_by", described(str(), "the user who made the assignment")},
+                 {"assigned_at", ms_time("assignment time")}},
+                {"project_id", "provider_key_id", "assigned_by", "assigned_at"});
+}
+
+std::vector<Op> provider_ops() {
+  std::vector<Op> ops;
+  ops.push_back(key_op("POST", "/api/v1/providers", "createProviderKey", "Store a provider API key", Auth::mutate)
+                    .describe("Always creates a new key owned by the caller (the predecessor overwrote and re-owned "
+                              "any existing key of the same provider). The key is encrypted at rest and never "
+                              "returned, logged or audited; responses carry `masked_key` only.")
+                    .body(object({{"provider", provider_slug()},
+                                  {"api_key", described({{"type", "string"}, {"minLength", 1}, {"maxLength", 500},
+                                                         {"pattern", "^[\\x21-\\x7e]+$"}},
+                                                        "the secret: 1..500 visible ASCII characters, no whitespace")},
+                                  {"base_url", base_url()},
+                                  {"description", str(0, 500)}},
+                                 {"provider", "api_key"}))
+                    .returns(201, ref("ProviderKey"), "Created"));
+  ops.push_back(key_op("GET", "/api/v1/providers", "listProviderKeys", "List the caller's provider keys (oldest first)",
+                       Auth::read)
+                    .query("all", boolean(), "admins only: every user's keys (a non-admin gets 403)")
+                    .returns(200, array_of(ref("ProviderKey")), "The keys")
+                    .errors(403, {"INSUFFICIENT_PERMISSIONS"}));
+  ops.push_back(key_op("GET", "/api/v1/providers/:id", "getProviderKey", "Get a provider key", Auth::read)
+                    .describe("The owner's, or any key for an admin; another user's key is 404.")
+                    .returns(200, ref("ProviderKey"), "The key (masked)"));
+  ops.push_back(key_op("PUT", "/api/v1/providers/:id", "updateProviderKey", "Update a provider key", Auth::mutate)
+                    .describe("Owner or admin; another user's key is 404. Absent fields stay unchanged; `\"\"` or "
+                              "null clears `base_url` / `description`. At least one field is required. `api_key` and "
+                              "`provider` cannot be changed (400): create a new key instead.")
+                    .body(object({{"base_url", nullable(base_url())},
+                                  {"description", nullable(str(0, 500))},
+                                  {"is_enabled", boolean()}},
+                                 {}))
+                    .returns(200, ref("ProviderKey"), "The updated key (masked)"));
+  ops.push_back(key_op("DELETE", "/api/v1/providers/:id", "deleteProviderKey", "Delete a provider key", Auth::mutate)
+                    .describe("Owner or admin; another user's key is 404. Hard delete: the projects assigned to the "
+                              "key lose their assignment.")
+                    .no_content("Deleted"));
+  ops.push_back(project_op("POST", "assignProjectProvider", "Make a project use one of the caller's provider keys")
+                    .describe("The caller must own the key, admins included (404 otherwise: it is the owner's "
+                              "credential). A project uses one key; re-assigning replaces the previous key, which "
+                              "needs that key's owner or an admin (409 otherwise).")
+                    .body(object({{"provider_key_id", key_id()}}, {"provider_key_id"}))
+                    .returns(200, ref("ProjectProviderAssignment"), "Assigned")
+                    .errors(404, {"NOT_FOUND"})
+                    .errors(409, {"PROJECT_ALREADY_ASSIGNED"}));
+  ops.push_back(project_op("DELETE", "unassignProjectProvider", "Remove a project's provider key assignment")
+                    .describe("Needs the owner of the assigned key or an admin (the predecessor checked nothing). "
+                              "404 when nothing is assigned, or when the assigned key is not the caller's.")
+                    .no_content("Unassigned")
+                    .errors(404, {"NOT_FOUND"}));
+  return ops;
+}
+
+}  // namespace iron::api::openapi

@@ -1,0 +1,329 @@
+#include "domain/provider_keys.h"
+
+#include <stdexcept>
+
+#include "domain/audit.h"
+#include "security/aead.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+namespace iron::domain {
+namespace {
+
+int64_t now_ms() { return util::to_unix_ms(util::now()); }
+
+// Keys shorter than this show nothing: 4 + 4 characters of a 9-character key is most of it.
+constexpr size_t kMaskMinLength = 16;
+constexpr size_t kMaskChars = 4;
+
+Error key_not_found() { return Error::not_found("provider key"); }
+
+Error no_assignment() {
+  return {ErrorKind::not_found, "NOT_FOUND", "no provider key of yours is assigned to this project",
+          nlohmann::json::object(), 0};
+}
+
+bool may_see(const Principal& caller, const store::ProviderKey& k) {
+  return k.owner_id == caller.user_id || caller.is_admin();
+}
+
+bool is_control(unsigned char ch) { return ch < 0x20 || ch == 0x7f; }
+
+// Project ids arrive in the URL path (percent-decoded), not through the JSON parser, so
+// nothing has checked their encoding yet; audit rows and responses are JSON.
+bool valid_utf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    size_t n = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xe0) == 0xc0) {
+      n = 1;
+      cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      n = 2;
+      cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      n = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= s.size()) return false;  // truncated sequence
+    for (size_t k = 1; k <= n; ++k) {
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF.
+    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+      return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+std::optional<std::string> non_empty(const std::optional<std::string>& v) {
+  if (!v || v->empty()) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+nlohmann::json provider_key_view(const ProviderKeyInfo& k) {
+  auto opt_text = [](const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  return {{"id", k.id},
+          {"provider", k.provider},
+          {"base_url", opt_text(k.base_url)},
+          {"description", opt_text(k.description)},
+          {"is_enabled", k.is_enabled},
+          {"created_at", k.created_at},
+          {"last_used_at", k.last_used_at ? nlohmann::json(*k.last_used_at) : nlohmann::json(nullptr)},
+          {"masked_key", k.masked_key},
+          {"assigned_projects", k.assigned_projects},
+          {"owner_id", k.owner_id}};
+}
+
+nlohmann::json project_assignment_view(const ProjectAssignment& a) {
+  return {{"project_id", a.project_id},
+          {"provider_key_id", a.provider_key_id},
+          {"assigned_by", a.assigned_by},
+          {"assigned_at", a.assigned_at}};
+}
+
+KeyMask key_mask(const std::string& api_key) {
+  if (api_key.size() < kMaskMinLength) return {};
+  return {api_key.substr(0, kMaskChars), api_key.substr(api_key.size() - kMaskChars)};
+}
+
+std::string masked_key(const std::optional<std::string>& prefix, const std::optional<std::string>& suffix) {
+  if (!prefix || !suffix) return "***";
+  return *prefix + "..." + *suffix;
+}
+
+std::optional<Error> check_provider_slug(const std::string& provider) {
+  bool ok = !provider.empty() && provider.size() <= kProviderSlugMax;
+  for (char ch : provider)
+    ok = ok && ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-');
+  if (!ok)
+    return Error::validation("provider",
+                             "provider must be 1..64 lowercase letters, digits, '_' or '-' (e.g. openai, anthropic)");
+  return std::nullopt;
+}
+
+std::optional<Error> check_api_key(const std::string& api_key) {
+  if (api_key.empty() || api_key.size() > kProviderApiKeyMax)
+    return Error::validation("api_key", "api_key must be 1..500 characters");
+  for (char ch : api_key)
+    if (static_cast<unsigned char>(ch) <= 0x20 || static_cast<unsigned char>(ch) >= 0x7f)
+      return Error::validation("api_key",
+                               "api_key must be visible ASCII characters only (no whitespace or control characters)");
+  return std::nullopt;
+}
+
+std::optional<Error> check_base_url(const std::string& base_url) {
+  if (base_url.empty()) return std::nullopt;
+  if (base_url.size() > kProviderBaseUrlMax) return Error::validation("base_url", "base_url must be at most 2000 characters");
+  const size_t scheme = base_url.rfind("https://", 0) == 0 ? 8 : base_url.rfind("http://", 0) == 0 ? 7 : 0;
+  if (scheme == 0 || base_url.size() == scheme)
+    return Error::validation("base_url", "base_url must be an http:// or https:// URL");
+  for (char ch : base_url)
+    if (static_cast<unsigned char>(ch) == ' ' || is_control(static_cast<unsigned char>(ch)))
+      return Error::validation("base_url", "base_url must not contain spaces or control characters");
+  return std::nullopt;
+}
+
+std::optional<Error> check_description(const std::string& description) {
+  if (description.size() > kProviderDescriptionMax)
+    return Error::validation("description", "description must be at most 500 characters");
+  if (description.find('\0') != std::string::npos)
+    return Error::validation("description", "description must not contain NUL characters");
+  return std::nullopt;
+}
+
+std::optional<Error> check_project_id(const std::string& project_id) {
+  if (project_id.empty() || project_id.size() > kProjectIdMax)
+    return Error::validation("project_id", "project_id must be 1..500 characters");
+  if (!valid_utf8(project_id)) return Error::validation("project_id", "project_id must be valid UTF-8");
+  for (char ch : project_id)
+    if (is_control(static_cast<unsigned char>(ch)))
+      return Error::validation("project_id", "project_id must not contain control characters");
+  return std::nullopt;
+}
+
+ProviderKeys::ProviderKeys(store::Database& db, std::string master_key) : db_(db), master_key_(std::move(master_key)) {
+  if (master_key_.size() != security::aead::kKeyBytes)
+    throw std::invalid_argument("the master key must be exactly 32 bytes");
+}
+
+// Binds a ciphertext to its row: a sealed key copied into another row, or a row re-owned
+// or re-typed behind the application's back, no longer opens.
+std::string ProviderKeys::associated_data(const store::ProviderKey& row) {
+  return "ironpanel/provider_key/v1:" + std::to_string(row.id) + ":" + row.owner_id + ":" + row.provider;
+}
+
+ProviderKeyInfo ProviderKeys::info(store::Connection& c, const store::ProviderKey& row) {
+  ProviderKeyInfo k;
+  k.id = row.id;
+  k.owner_id = row.owner_id;
+  k.provider = row.provider;
+  k.masked_key = masked_key(row.key_prefix, row.key_suffix);
+  k.base_url = row.base_url;
+  k.description = row.description;
+  k.is_enabled = row.is_enabled;
+  k.created_at = row.created_at;
+  k.updated_at = row.updated_at;
+  k.last_used_at = row.last_used_at;
+  k.assigned_projects = store::project_providers::projects_of(c, row.id);
+  return k;
+}
+
+Result<ProviderKeyInfo> ProviderKeys::create(const Principal& caller, const NewProviderKey& in,
+                                             const RequestContext& ctx) {
+  if (auto e = check_provider_slug(in.provider)) return *e;
+  if (auto e = check_api_key(in.api_key)) return *e;
+  if (in.base_url)
+    if (auto e = check_base_url(*in.base_url)) return *e;
+  if (in.description)
+    if (auto e = check_description(*in.description)) return *e;
+  return db_.write([&](store::Connection& c) -> Result<ProviderKeyInfo> {
+    store::ProviderKey row;
+    row.owner_id = caller.user_id;  // always the caller: never another user's row
+    row.provider = in.provider;
+    const KeyMask mask = key_mask(in.api_key);
+    row.key_prefix = mask.prefix;
+    row.key_suffix = mask.suffix;
+    row.base_url = non_empty(in.base_url);
+    row.description = non_empty(in.description);
+    row.created_at = row.updated_at = now_ms();
+    // The associated data names the row id, known only after the insert; both statements
+    // are in one transaction, so no reader ever sees the row without its sealed key.
+    row.id = store::provider_keys::insert(c, row);
+    const auto sealed = security::aead::seal(master_key_, in.api_key, associated_data(row));
+    store::provider_keys::set_secret(c, row.id, sealed.ciphertext, sealed.nonce);
+    ProviderKeyInfo out = info(c, row);
+    audit(c, ctx, "provider_key.create", "provider_key", std::to_string(row.id), nullptr, provider_key_view(out));
+    return out;
+  });
+}
+
+Result<std::vector<ProviderKeyInfo>> ProviderKeys::list(const Principal& caller, bool everyone) {
+  if (everyone && !caller.is_admin())
+    return Error::forbidden("listing every user's provider keys requires the admin role", "INSUFFICIENT_PERMISSIONS");
+  return db_.read([&](store::Connection& c) {
+    const auto rows = everyone ? store::provider_keys::list_all(c) : store::provider_keys::list_by_owner(c, caller.user_id);
+    std::vector<ProviderKeyInfo> out;
+    out.reserve(rows.size());
+    for (const auto& row : rows) out.push_back(info(c, row));
+    return out;
+  });
+}
+
+Result<ProviderKeyInfo> ProviderKeys::get(const Principal& caller, int64_t id) {
+  return db_.read([&](store::Connection& c) -> Result<ProviderKeyInfo> {
+    const auto row = store::provider_keys::find(c, id);
+    if (!row || !may_see(caller, *row)) return key_not_found();
+    return info(c, *row);
+  });
+}
+
+Result<ProviderKeyInfo> ProviderKeys::update(const Principal& caller, int64_t id, const ProviderKeyChanges& changes,
+                                             const RequestContext& ctx) {
+  if (changes.empty())
+    return Error::validation("body", "nothing to update: give base_url, description or is_enabled");
+  if (changes.base_url)
+    if (auto e = check_base_url(*changes.base_url)) return *e;
+  if (changes.description)
+    if (auto e = check_description(*changes.description)) return *e;
+  return db_.write([&](store::Connection& c) -> Result<ProviderKeyInfo> {
+    auto row = store::provider_keys::find(c, id);
+    if (!row || !may_see(caller, *row)) return key_not_found();
+    const auto before = provider_key_view(info(c, *row));
+    if (changes.base_url) row->base_url = non_empty(changes.base_url);
+    if (changes.description) row->description = non_empty(changes.description);
+    if (changes.is_enabled) row->is_enabled = *changes.is_enabled;
+    row->updated_at = now_ms();
+    store::provider_keys::update(c, *row);
+    ProviderKeyInfo out = info(c, *row);
+    audit(c, ctx, "provider_key.update", "provider_key", std::to_string(id), before, provider_key_view(out));
+    return out;
+  });
+}
+
+Status ProviderKeys::remove(const Principal& caller, int64_t id, const RequestContext& ctx) {
+  return db_.write([&](store::Connection& c) -> Status {
+    const auto row = store::provider_keys::find(c, id);
+    if (!row || !may_see(caller, *row)) return key_not_found();
+    const auto before = provider_key_view(info(c, *row));  // lists the assignments the delete removes
+    store::provider_keys::remove(c, id);
+    audit(c, ctx, "provider_key.delete", "provider_key", std::to_string(id), before, nullptr);
+    return ok_status();
+  });
+}
+
+Result<ProjectAssignment> ProviderKeys::assign(const Principal& caller, const std::string& project_id, int64_t key_id,
+                                               const RequestContext& ctx) {
+  if (auto e = check_project_id(project_id)) return *e;
+  return db_.write([&](store::Connection& c) -> Result<ProjectAssignment> {
+    const auto key = store::provider_keys::find(c, key_id);
+    // Only the owner may point a project at a key: it spends the owner's provider account.
+    if (!key || key->owner_id != caller.user_id) {
+      Error e = key_not_found();
+      e.details["field"] = "provider_key_id";
+      return e;
+    }
+    const auto current = store::project_providers::find(c, project_id);
+    if (current && current->provider_key_id != key_id) {
+      const auto current_key = store::provider_keys::find(c, current->provider_key_id);
+      if (current_key && current_key->owner_id != caller.user_id && !caller.is_admin())
+        return Error::conflict("PROJECT_ALREADY_ASSIGNED",
+                               "this project uses another user's provider key; its owner or an admin must unassign it "
+                               "first");
+    }
+    store::ProjectProvider a{project_id, key_id, caller.user_id, now_ms()};
+    store::project_providers::put(c, a);
+    const ProjectAssignment out{a.project_id, a.provider_key_id, a.assigned_by, a.assigned_at};
+    nlohmann::json before = nullptr;
+    if (current)
+      before = project_assignment_view({current->project_id, current->provider_key_id, current->assigned_by,
+                                        current->assigned_at});
+    audit(c, ctx, "project.provider_assign", "project", project_id, before, project_assignment_view(out));
+    return out;
+  });
+}
+
+Status ProviderKeys::unassign(const Principal& caller, const std::string& project_id, const RequestContext& ctx) {
+  if (auto e = check_project_id(project_id)) return *e;
+  return db_.write([&](store::Connection& c) -> Status {
+    const auto current = store::project_providers::find(c, project_id);
+    if (!current) return no_assignment();
+    const auto key = store::provider_keys::find(c, current->provider_key_id);
+    // The predecessor let anyone unassign any project; here it is the key's owner or an admin.
+    if (!key || !may_see(caller, *key)) return no_assignment();
+    store::project_providers::remove(c, project_id);
+    audit(c, ctx, "project.provider_unassign", "project", project_id,
+          project_assignment_view({current->project_id, current->provider_key_id, current->assigned_by,
+                                   current->assigned_at}),
+          nullptr);
+    return ok_status();
+  });
+}
+
+Result<std::string> ProviderKeys::plaintext_key(int64_t key_id, const Principal& caller) {
+  const auto row = db_.read([&](store::Connection& c) { return store::provider_keys::find(c, key_id); });
+  if (!row || !may_see(caller, *row)) return key_not_found();
+  if (!row->is_enabled) return Error::forbidden("this provider key is disabled", "KEY_DISABLED");
+  auto plain = security::aead::open(master_key_, {row->nonce, row->ciphertext}, associated_data(*row));
+  if (!plain) {
+    log::error("provider key does not decrypt: wrong master key, or the row was altered or copied",
+               {{"provider_key_id", key_id}});
+    return Error::internal("the stored provider key cannot be decrypted");
+  }
+  return std::move(*plain);
+}
+
+}  // namespace iron::domain

@@ -1,0 +1,110 @@
+#include "store/provider_key_repo.h"
+
+namespace iron::store {
+namespace provider_keys {
+namespace {
+
+constexpr const char* kColumns =
+    "id, owner_id, provider, ciphertext, nonce, key_prefix, key_suffix, base_url, description, is_enabled, "
+    "created_at, updated_at, last_used_at";
+
+ProviderKey read_row(Statement& s) {
+  ProviderKey k;
+  k.id = s.int64(0);
+  k.owner_id = s.text(1);
+  k.provider = s.text(2);
+  k.ciphertext = s.text(3);  // BLOB columns: text() returns the stored bytes unchanged
+  k.nonce = s.text(4);
+  k.key_prefix = s.opt_text(5);
+  k.key_suffix = s.opt_text(6);
+  k.base_url = s.opt_text(7);
+  k.description = s.opt_text(8);
+  k.is_enabled = s.int64(9) != 0;
+  k.created_at = s.int64(10);
+  k.updated_at = s.int64(11);
+  k.last_used_at = s.opt_int64(12);
+  return k;
+}
+
+std::vector<ProviderKey> all_rows(Statement& s) {
+  std::vector<ProviderKey> out;
+  while (s.step()) out.push_back(read_row(s));
+  return out;
+}
+
+}  // namespace
+
+int64_t insert(Connection& c, const ProviderKey& k) {
+  auto& s = c.prepare(
+      "INSERT INTO provider_keys(owner_id, provider, ciphertext, nonce, key_prefix, key_suffix, base_url, "
+      "description, is_enabled, created_at, updated_at, last_used_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  s.bind(1, k.owner_id).bind(2, k.provider).bind_blob(3, k.ciphertext).bind_blob(4, k.nonce);
+  s.bind(5, k.key_prefix).bind(6, k.key_suffix).bind(7, k.base_url).bind(8, k.description);
+  s.bind(9, k.is_enabled).bind(10, k.created_at).bind(11, k.updated_at).bind(12, k.last_used_at);
+  s.run();
+  return c.last_insert_rowid();
+}
+
+void set_secret(Connection& c, int64_t id, const std::string& ciphertext, const std::string& nonce) {
+  c.prepare("UPDATE provider_keys SET ciphertext = ?, nonce = ? WHERE id = ?")
+      .bind_blob(1, ciphertext).bind_blob(2, nonce).bind(3, id).run();
+}
+
+std::optional<ProviderKey> find(Connection& c, int64_t id) {
+  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM provider_keys WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return read_row(s);
+}
+
+std::vector<ProviderKey> list_by_owner(Connection& c, const std::string& owner_id) {
+  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM provider_keys WHERE owner_id = ? ORDER BY id");
+  s.bind(1, owner_id);
+  return all_rows(s);
+}
+
+std::vector<ProviderKey> list_all(Connection& c) {
+  return all_rows(c.prepare(std::string("SELECT ") + kColumns + " FROM provider_keys ORDER BY id"));
+}
+
+void update(Connection& c, const ProviderKey& k) {
+  auto& s = c.prepare("UPDATE provider_keys SET base_url = ?, description = ?, is_enabled = ?, updated_at = ? WHERE id = ?");
+  s.bind(1, k.base_url).bind(2, k.description).bind(3, k.is_enabled).bind(4, k.updated_at).bind(5, k.id).run();
+}
+
+void remove(Connection& c, int64_t id) { c.prepare("DELETE FROM provider_keys WHERE id = ?").bind(1, id).run(); }
+
+}  // namespace provider_keys
+
+namespace project_providers {
+
+std::optional<ProjectProvider> find(Connection& c, const std::string& project_id) {
+  auto& s = c.prepare(
+      "SELECT project_id, provider_key_id, assigned_by, assigned_at FROM project_providers WHERE project_id = ?");
+  s.bind(1, project_id);
+  if (!s.step()) return std::nullopt;
+  return ProjectProvider{s.text(0), s.int64(1), s.text(2), s.int64(3)};
+}
+
+std::vector<std::string> projects_of(Connection& c, int64_t provider_key_id) {
+  auto& s = c.prepare("SELECT project_id FROM project_providers WHERE provider_key_id = ? ORDER BY project_id");
+  s.bind(1, provider_key_id);
+  std::vector<std::string> out;
+  while (s.step()) out.push_back(s.text(0));
+  return out;
+}
+
+void put(Connection& c, const ProjectProvider& a) {
+  auto& s = c.prepare(
+      "INSERT INTO project_providers(project_id, provider_key_id, assigned_by, assigned_at) VALUES(?, ?, ?, ?) "
+      "ON CONFLICT(project_id) DO UPDATE SET provider_key_id = excluded.provider_key_id, "
+      "assigned_by = excluded.assigned_by, assigned_at = excluded.assigned_at");
+  s.bind(1, a.project_id).bind(2, a.provider_key_id).bind(3, a.assigned_by).bind(4, a.assigned_at).run();
+}
+
+void remove(Connection& c, const std::string& project_id) {
+  c.prepare("DELETE FROM project_providers WHERE project_id = ?").bind(1, project_id).run();
+}
+
+}  // namespace project_providers
+}  // namespace iron::store
