@@ -18,6 +18,7 @@ using nlohmann::json;
 
 constexpr int64_t kDefaultRequest = 10'000'000;  // $10, as the predecessor
 constexpr int64_t kMaxRefreshRequest = 1'000'000'000;
+constexpr int64_t kMaxHandshakeRequest = 100'000'000;
 
 // The IC token of the request: the body field wins, else a Bearer ic_… header.
 Result<std::string> ic_token_of(const Request& req, const JsonBody& body) {
@@ -41,6 +42,27 @@ Response with_agent_body(Services& s, const Request& req, F f) {
   auto token = ic_token_of(req, *body);
   if (!token) return error_response(token.error());
   return f(*body, *token);
+}
+
+Response handshake(Services& s, const Request& req) {
+  return with_agent_body(s, req, [&](const JsonBody& body, const std::string& token) {
+    auto provider = body.string("provider", 1, 64);
+    if (!provider) return error_response(provider.error());
+    auto key_id = body.opt_int("provider_key_id", 1, INT64_MAX);
+    if (!key_id) return error_response(key_id.error());
+    auto requested = body.opt_int("requested_budget", 1, kMaxHandshakeRequest);
+    if (!requested) return error_response(requested.error());
+    const domain::HandshakeRequest in{*provider, *key_id, requested->value_or(kDefaultRequest)};
+    auto out = s.leases->handshake(token, in, context_of(req));
+    if (!out) return error_response(out.error(), req.request_id);
+    Response r = json_response(200, {{"ip_token", out->ip_token},
+                                     {"lease_id", out->lease.id},
+                                     {"budget_granted", out->lease.granted},
+                                     {"budget_remaining", out->lease.remaining_after},
+                                     {"expires_at", util::to_rfc3339(out->lease.expires_at)}});
+    r.header("Cache-Control", "no-store");
+    return r;
+  });
 }
 
 Response report(Services& s, const Request& req) {
@@ -117,6 +139,7 @@ Response refresh(Services& s, const Request& req) {
 }  // namespace
 
 void add_budget_routes(std::vector<Route>& routes, Services& s) {
+  routes.push_back({"POST", "/api/v1/budget/handshake", [&s](const Request& r) { return handshake(s, r); }});
   routes.push_back({"POST", "/api/v1/budget/report", [&s](const Request& r) { return report(s, r); }});
   routes.push_back({"POST", "/api/v1/budget/return", [&s](const Request& r) { return give_back(s, r); }});
   routes.push_back({"POST", "/api/v1/budget/refresh", [&s](const Request& r) { return refresh(s, r); }});

@@ -6,7 +6,10 @@
 
 #include <csignal>
 #include <condition_variable>
+#include <cctype>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -26,6 +29,8 @@
 #include "util/clock.h"
 #include "util/scheduler.h"
 #include "cli/commands.h"
+#include "security/crypto.h"
+#include "security/ip_token.h"
 #include "security/random.h"
 #include "server/http_server.h"
 #include "server/signals.h"
@@ -79,6 +84,26 @@ std::unique_ptr<web::AssetSource> asset_source(const config::Config& c) {
   return std::make_unique<web::EmbeddedAssetSource>();
 }
 
+// The 32-byte key the handshake's IP tokens are sealed under: IRON_IP_TOKEN_KEY or the file
+// named by IRON_IP_TOKEN_KEY_FILE (64 hex characters), else generated once into the data dir.
+std::string ip_token_key(const std::string& data_dir) {
+  std::string hex;
+  if (const char* v = std::getenv("IRON_IP_TOKEN_KEY"); v && *v) {
+    hex = v;
+  } else if (const char* f = std::getenv("IRON_IP_TOKEN_KEY_FILE"); f && *f) {
+    std::ifstream in(f);
+    if (!in) throw std::runtime_error(std::string("IRON_IP_TOKEN_KEY_FILE: cannot read ") + f);
+    std::getline(in, hex);
+  } else {
+    hex = store::read_or_create_secret_file(data_dir, "ip_token.key", security::random_hex(security::kIpTokenKeyBytes));
+  }
+  while (!hex.empty() && std::isspace(static_cast<unsigned char>(hex.back()))) hex.pop_back();
+  auto key = security::hex_decode(hex);
+  if (hex.size() != 2 * security::kIpTokenKeyBytes || !key)
+    throw std::runtime_error("the IP-token key must be 64 hex characters (IRON_IP_TOKEN_KEY / ip_token.key)");
+  return *key;
+}
+
 }  // namespace
 
 CLI::App* add_serve(CLI::App& app, Invocation& inv) {
@@ -111,7 +136,7 @@ int run_serve(Invocation& inv) {
   domain::FirstAdmin first_admin(db, accounts);
   domain::ApiTokens api_tokens(db);
   domain::BudgetLedger ledger(db, domain::LedgerPolicy{std::chrono::seconds(c.lease_ttl_s)});
-  domain::Agents agents(db);
+  domain::Agents agents(db, &domain::ProviderKeys::resolve_for_agent);
   domain::IcTokens ic_tokens(db);
   domain::ProviderKeys provider_keys(db, keys.master_key);
   if (auto token = first_admin.prepare(c.admin_email, c.admin_password)) {
@@ -134,7 +159,7 @@ int run_serve(Invocation& inv) {
 
   std::atomic<bool> draining{false};
   domain::EventBus events(static_cast<size_t>(c.max_event_streams));
-  domain::LeaseProtocol leases(ledger, ic_tokens, events);
+  domain::LeaseProtocol leases(db, ledger, ic_tokens, events, &provider_keys, ip_token_key(c.data_dir));
   api::Services services{db, c, draining, sessions, accounts, first_admin, events, {}};
   services.api_tokens = &api_tokens;
   services.authenticate_api_token = [&api_tokens](const std::string& token) { return api_tokens.authenticate(token); };

@@ -11,6 +11,7 @@
 #include "domain/budget_ledger.h"
 #include "domain/event_bus.h"
 #include "domain/ic_tokens.h"
+#include "domain/provider_keys.h"
 #include "util/result.h"
 
 namespace iron::domain {
@@ -22,10 +23,29 @@ struct ReturnOutcome {
   std::optional<int64_t> client_spent;
 };
 
+struct HandshakeRequest {
+  std::string provider;
+  std::optional<int64_t> provider_key_id;  // must be the agent's own key when given
+  int64_t requested = 0;
+};
+
+struct HandshakeOutcome {
+  Lease lease;
+  std::string ip_token;  // AES256:iv:ct:tag
+};
+
 class LeaseProtocol {
  public:
-  LeaseProtocol(BudgetLedger& ledger, IcTokens& ic_tokens, EventBus& events)
-      : ledger_(ledger), ic_tokens_(ic_tokens), events_(events) {}
+  // provider_keys and ip_token_key (32 bytes) serve the handshake; without them it is 503.
+  LeaseProtocol(store::Database& db, BudgetLedger& ledger, IcTokens& ic_tokens, EventBus& events,
+                const ProviderKeys* provider_keys = nullptr, std::string ip_token_key = {})
+      : db_(db), ledger_(ledger), ic_tokens_(ic_tokens), events_(events), provider_keys_(provider_keys),
+        ip_token_key_(std::move(ip_token_key)) {}
+
+  // One write transaction: IC token, reservation, the agent's assigned key (and only it),
+  // provider match, enabled, decrypt, IP token. Any refusal after the reservation rolls it
+  // back (the predecessor leaked it, §9 correctness 1).
+  Result<HandshakeOutcome> handshake(const std::string& ic_token, const HandshakeRequest& in, const RequestContext& ctx);
 
   Result<ReportOutcome> report(const std::string& ic_token, const std::string& lease_id, const UsageReport& usage,
                                const RequestContext& ctx);
@@ -36,9 +56,12 @@ class LeaseProtocol {
 
  private:
   void publish(const std::string& type, const AgentIdentity& who, nlohmann::json data);
+  store::Database& db_;
   BudgetLedger& ledger_;
   IcTokens& ic_tokens_;
   EventBus& events_;
+  const ProviderKeys* provider_keys_;
+  std::string ip_token_key_;
 };
 
 }  // namespace iron::domain

@@ -144,6 +144,28 @@ std::vector<Op> agent_ops() {
 
 std::vector<Op> budget_ops() {
   std::vector<Op> ops;
+  ops.push_back(budget_op("/api/v1/budget/handshake", "handshake", "Open a lease and receive the agent's provider key")
+                    .describe(std::string(kIcDescription) +
+                              " In one transaction: reserves min(requested, remaining), then checks the agent's "
+                              "assigned key (only that key; provider must match; enabled), decrypts it and wraps it "
+                              "as an IP token `AES256:<iv>:<ct>:<tag>` (AES-256-GCM under the IP-token key). Any "
+                              "refusal rolls the reservation back.")
+                    .body(object({{"ic_token", str(1, 2000)},
+                                  {"provider", str(1, 64)},
+                                  {"provider_key_id", integer_range(1, INT64_MAX, "must be the agent's assigned key")},
+                                  {"requested_budget", integer_range(1, 100'000'000, "µ$; default 10000000")}},
+                                 {"provider"}))
+                    .returns(200, object({{"ip_token", described(str(), "AES256:<iv b64>:<ct b64>:<tag b64>")},
+                                          {"lease_id", described(str(), "lease_<uuid>")},
+                                          {"budget_granted", micros("reserved for this lease")},
+                                          {"budget_remaining", micros("the agent's remaining budget")},
+                                          {"expires_at", rfc3339("the lease's expiry (IRON_LEASE_TTL)")}},
+                                         {"ip_token", "lease_id", "budget_granted", "budget_remaining", "expires_at"}),
+                             "The lease")
+                    .errors(403, {"BUDGET_EXHAUSTED", "NO_PROVIDER_ASSIGNED", "PROVIDER_KEY_MISMATCH",
+                                  "PROVIDER_MISMATCH", "KEY_DISABLED"})
+                    .errors(404, {"PROVIDER_KEY_NOT_FOUND"})
+                    .errors(503, {"CRYPTO_UNAVAILABLE"}));
   ops.push_back(budget_op("/api/v1/budget/report", "reportUsage", "Report usage against a lease")
                     .describe(std::string(kIcDescription) +
                               " Moves the cost from reserved to spent. Idempotent per (lease_id, request_id): a replay "
