@@ -10,6 +10,8 @@ std::vector<Route> all_routes(Services& s) {
   add_api_token_routes(routes, s);
   add_audit_routes(routes, s);
   add_event_stream_routes(routes, s);
+  add_agent_routes(routes, s);
+  add_budget_routes(routes, s);
   add_provider_routes(routes, s);
   add_budget_request_routes(routes, s);
   add_limit_routes(routes, s);

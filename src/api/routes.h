@@ -13,6 +13,8 @@ void add_user_routes(std::vector<Route>& routes, Services& s);
 void add_api_token_routes(std::vector<Route>& routes, Services& s);
 void add_audit_routes(std::vector<Route>& routes, Services& s);
 void add_event_stream_routes(std::vector<Route>& routes, Services& s);
+void add_agent_routes(std::vector<Route>& routes, Services& s);   // agents and their IC tokens
+void add_budget_routes(std::vector<Route>& routes, Services& s);  // the lease protocol
 void add_provider_routes(std::vector<Route>& routes, Services& s);
 void add_budget_request_routes(std::vector<Route>& routes, Services& s);
 void add_limit_routes(std::vector<Route>& routes, Services& s);

@@ -7,10 +7,13 @@
 
 #include "config/config.h"
 #include "domain/accounts.h"
+#include "domain/agents.h"
 #include "domain/event_bus.h"
 #include "domain/api_tokens.h"
 #include "domain/budget_requests.h"
 #include "domain/first_admin.h"
+#include "domain/ic_tokens.h"
+#include "domain/lease_protocol.h"
 #include "domain/principal.h"
 #include "domain/provider_keys.h"
 #include "domain/sessions.h"
@@ -33,6 +36,13 @@ struct Services {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // The API-token service behind /api/v1/api-tokens; set by `serve` (null = routes answer 503).
   domain::ApiTokens* api_tokens = nullptr;
+  // Agents, IC tokens and the lease protocol; set by `serve` (null = routes answer 503).
+  domain::Agents* agents = nullptr;
+  domain::IcTokens* ic_tokens = nullptr;
+  domain::LeaseProtocol* leases = nullptr;
+  // Authenticates an agent's IC token against the stored hash (domain/ic_tokens); used by
+  // the routes agents call (lease protocol, analytics ingestion). Unset = not supported.
+  std::function<Result<domain::AgentIdentity>(const std::string&)> authenticate_ic_token = {};
   // Provider keys behind /api/v1/providers and /projects/:id/provider, holding the master key;
   // set by `serve` (null = those routes answer 503). A pointer at the end, so existing
   // aggregate initialisations of Services stay valid.

@@ -6,12 +6,19 @@
 
 #include <csignal>
 #include <condition_variable>
+#include <cctype>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
 #include "api/routes.h"
 #include "domain/accounts.h"
+#include "domain/agents.h"
+#include "domain/budget_ledger.h"
+#include "domain/ic_tokens.h"
+#include "domain/lease_protocol.h"
 #include "domain/event_bus.h"
 #include "domain/api_tokens.h"
 #include "domain/budget_requests.h"
@@ -24,6 +31,8 @@
 #include "util/clock.h"
 #include "util/scheduler.h"
 #include "cli/commands.h"
+#include "security/crypto.h"
+#include "security/ip_token.h"
 #include "security/random.h"
 #include "server/http_server.h"
 #include "server/signals.h"
@@ -77,6 +86,26 @@ std::unique_ptr<web::AssetSource> asset_source(const config::Config& c) {
   return std::make_unique<web::EmbeddedAssetSource>();
 }
 
+// The 32-byte key the handshake's IP tokens are sealed under: IRON_IP_TOKEN_KEY or the file
+// named by IRON_IP_TOKEN_KEY_FILE (64 hex characters), else generated once into the data dir.
+std::string ip_token_key(const std::string& data_dir) {
+  std::string hex;
+  if (const char* v = std::getenv("IRON_IP_TOKEN_KEY"); v && *v) {
+    hex = v;
+  } else if (const char* f = std::getenv("IRON_IP_TOKEN_KEY_FILE"); f && *f) {
+    std::ifstream in(f);
+    if (!in) throw std::runtime_error(std::string("IRON_IP_TOKEN_KEY_FILE: cannot read ") + f);
+    std::getline(in, hex);
+  } else {
+    hex = store::read_or_create_secret_file(data_dir, "ip_token.key", security::random_hex(security::kIpTokenKeyBytes));
+  }
+  while (!hex.empty() && std::isspace(static_cast<unsigned char>(hex.back()))) hex.pop_back();
+  auto key = security::hex_decode(hex);
+  if (hex.size() != 2 * security::kIpTokenKeyBytes || !key)
+    throw std::runtime_error("the IP-token key must be 64 hex characters (IRON_IP_TOKEN_KEY / ip_token.key)");
+  return *key;
+}
+
 }  // namespace
 
 CLI::App* add_serve(CLI::App& app, Invocation& inv) {
@@ -108,6 +137,9 @@ int run_serve(Invocation& inv) {
   domain::Accounts accounts(db);
   domain::FirstAdmin first_admin(db, accounts);
   domain::ApiTokens api_tokens(db);
+  domain::BudgetLedger ledger(db, domain::LedgerPolicy{std::chrono::seconds(c.lease_ttl_s)});
+  domain::Agents agents(db, &domain::ProviderKeys::resolve_for_agent);
+  domain::IcTokens ic_tokens(db);
   domain::ProviderKeys provider_keys(db, keys.master_key);
   if (auto token = first_admin.prepare(c.admin_email, c.admin_password)) {
     // The one secret that is logged, by design: it can only create the first admin, is
@@ -124,6 +156,8 @@ int run_serve(Invocation& inv) {
   });
   // API-token last_used_at is batched in memory; written here and once more at shutdown.
   scheduler.every(std::chrono::seconds(30), "flush_api_token_last_used", [&] { api_tokens.flush_last_used(); });
+  // Leases past their TTL (IRON_LEASE_TTL) are expired and their unreported part released.
+  scheduler.every(std::chrono::seconds(30), "expire_stale_leases", [&] { ledger.expire_stale(util::now()); });
 
   std::atomic<bool> draining{false};
   domain::EventBus events(static_cast<size_t>(c.max_event_streams));
@@ -132,11 +166,16 @@ int run_serve(Invocation& inv) {
   // Usage counters are keyed by period, so limits reset by themselves; this only deletes
   // finished periods. (Registered before scheduler.start(), like every task.)
   scheduler.every(std::chrono::hours(1), "prune_usage_counters", [&] { usage_limits.prune_before(util::now()); });
+  domain::LeaseProtocol leases(db, ledger, ic_tokens, events, &provider_keys, ip_token_key(c.data_dir));
   api::Services services{db, c, draining, sessions, accounts, first_admin, events, {}};
   services.api_tokens = &api_tokens;
   services.budget_requests = &budget_requests;
   services.usage_limits = &usage_limits;
   services.authenticate_api_token = [&api_tokens](const std::string& token) { return api_tokens.authenticate(token); };
+  services.agents = &agents;
+  services.ic_tokens = &ic_tokens;
+  services.leases = &leases;
+  services.authenticate_ic_token = [&ic_tokens](const std::string& token) { return ic_tokens.authenticate(token); };
   services.provider_keys = &provider_keys;
   auto site = std::make_shared<const web::StaticSite>(asset_source(c), c.base_path);
   if (!site->has_index()) log::warn("dashboard not built into this binary: only the API is served");

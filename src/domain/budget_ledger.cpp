@@ -101,25 +101,31 @@ Result<CreatedAgent> BudgetLedger::create_agent(const std::string& name, const s
                                                 int64_t initial_allocated_micros, const RequestContext& ctx) {
   if (auto e = check_text("name", name, 255)) return *e;
   if (auto e = check_amount("initial_allocated", initial_allocated_micros)) return *e;
-  return db_.write([&](store::Connection& c) -> Result<CreatedAgent> {
-    auto owner = store::users::find_by_id(c, owner_id);
-    if (!owner || owner->deleted_at)
-      return Error::validation("owner_id", "owner does not exist", "OWNER_NOT_FOUND");
-    const int64_t now = ms(util::now());
-    store::Agent a;
-    a.name = name;
-    a.owner_id = owner_id;
-    a.created_at = a.updated_at = now;
-    a.id = store::agents::insert(c, a);
-    const store::AgentBudget b{a.id, initial_allocated_micros, 0, 0, initial_allocated_micros, now, now};
-    store::budgets::insert(c, b);
-    store::budget_history::insert(c, {0, a.id, 0, initial_allocated_micros, changed_by(ctx), "initial allocation",
-                                      std::nullopt, now});
-    const auto budget = snapshot_of(b);
-    audit(c, ctx, "agent.create", "agent", std::to_string(a.id), nullptr,
-          {{"name", a.name}, {"owner_id", a.owner_id}, {"budget", budget_json(budget)}});
-    return CreatedAgent{std::move(a), budget};
-  });
+  return db_.write([&](store::Connection& c) { return create_agent_in(c, name, owner_id, initial_allocated_micros, ctx); });
+}
+
+Result<CreatedAgent> BudgetLedger::create_agent_in(store::Connection& c, const std::string& name,
+                                                   const std::string& owner_id, int64_t initial_allocated_micros,
+                                                   const RequestContext& ctx) {
+  if (auto e = check_text("name", name, 255)) return *e;
+  if (auto e = check_amount("initial_allocated", initial_allocated_micros)) return *e;
+  auto owner = store::users::find_by_id(c, owner_id);
+  if (!owner || owner->deleted_at)
+    return Error::validation("owner_id", "owner does not exist", "OWNER_NOT_FOUND");
+  const int64_t now = ms(util::now());
+  store::Agent a;
+  a.name = name;
+  a.owner_id = owner_id;
+  a.created_at = a.updated_at = now;
+  a.id = store::agents::insert(c, a);
+  const store::AgentBudget b{a.id, initial_allocated_micros, 0, 0, initial_allocated_micros, now, now};
+  store::budgets::insert(c, b);
+  store::budget_history::insert(c, {0, a.id, 0, initial_allocated_micros, changed_by(ctx), "initial allocation",
+                                    std::nullopt, now});
+  const auto budget = snapshot_of(b);
+  audit(c, ctx, "agent.create", "agent", std::to_string(a.id), nullptr,
+        {{"name", a.name}, {"owner_id", a.owner_id}, {"budget", budget_json(budget)}});
+  return CreatedAgent{std::move(a), budget};
 }
 
 Result<BudgetSnapshot> BudgetLedger::set_allocation(int64_t agent_id, int64_t new_allocated,

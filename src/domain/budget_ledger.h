@@ -139,6 +139,11 @@ class BudgetLedger {
   // request sets the allocation and the request's status together.
   Result<Lease> reserve_in(store::Connection& c, int64_t agent_id, int64_t requested, util::TimePoint now,
                            const RequestContext& ctx);
+  // create_agent on an open write transaction: agent use cases that also set the agent's
+  // provider key create the agent, its budget and the key assignment in one commit.
+  static Result<CreatedAgent> create_agent_in(store::Connection& c, const std::string& name,
+                                              const std::string& owner_id, int64_t initial_allocated_micros,
+                                              const RequestContext& ctx);
   static Result<BudgetSnapshot> set_allocation_in(store::Connection& c, int64_t agent_id, int64_t new_allocated,
                                                   const RequestContext& ctx, const AllocationNote& note = {});
 

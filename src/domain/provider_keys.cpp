@@ -326,4 +326,24 @@ Result<std::string> ProviderKeys::plaintext_key(int64_t key_id, const Principal&
   return std::move(*plain);
 }
 
+Result<std::string> ProviderKeys::resolve_for_agent(store::Connection& c, int64_t key_id, const std::string& owner_id) {
+  const auto row = store::provider_keys::find(c, key_id);
+  if (!row || row->owner_id != owner_id || !row->is_enabled) {
+    Error e{ErrorKind::not_found, "PROVIDER_KEY_NOT_FOUND", "no enabled provider key with this id belongs to the agent's owner",
+            {{"field", "provider_key_id"}}, 0};
+    return e;
+  }
+  return row->provider;
+}
+
+Result<std::string> ProviderKeys::open_row(const store::ProviderKey& row) const {
+  auto plain = security::aead::open(master_key_, {row.nonce, row.ciphertext}, associated_data(row));
+  if (!plain) {
+    log::error("provider key does not decrypt: wrong master key, or the row was altered or copied",
+               {{"provider_key_id", row.id}});
+    return Error::internal("the stored provider key cannot be decrypted");
+  }
+  return std::move(*plain);
+}
+
 }  // namespace iron::domain

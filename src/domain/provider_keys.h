@@ -111,6 +111,13 @@ class ProviderKeys {
   // or a row that was tampered with or copied from elsewhere).
   Result<std::string> plaintext_key(int64_t key_id, const Principal& caller);
 
+  // For agents, on the caller's transaction. resolve_for_agent: the provider of key `key_id`
+  // when it may be assigned to an agent of `owner_id` (the owner's own, enabled key; else
+  // 404 PROVIDER_KEY_NOT_FOUND). open_row: the decrypted key of a row already read (500 when
+  // it does not open), so the handshake checks and decrypts inside its one transaction.
+  static Result<std::string> resolve_for_agent(store::Connection& c, int64_t key_id, const std::string& owner_id);
+  Result<std::string> open_row(const store::ProviderKey& row) const;
+
  private:
   static ProviderKeyInfo info(store::Connection& c, const store::ProviderKey& row);
   static std::string associated_data(const store::ProviderKey& row);

@@ -48,6 +48,49 @@ std::optional<Agent> find_by_id(Connection& c, int64_t id) {
   return read_row(s);
 }
 
+namespace {
+std::vector<Agent> read_all(Statement& s) {
+  std::vector<Agent> out;
+  while (s.step()) out.push_back(read_row(s));
+  return out;
+}
+}  // namespace
+
+std::vector<Agent> list_all(Connection& c) {
+  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM agents ORDER BY created_at DESC, id DESC");
+  return read_all(s);
+}
+
+std::vector<Agent> list_for_owner(Connection& c, const std::string& owner_id) {
+  auto& s = c.prepare(std::string("SELECT ") + kColumns +
+                      " FROM agents WHERE owner_id = ? ORDER BY created_at DESC, id DESC");
+  s.bind(1, owner_id);
+  return read_all(s);
+}
+
+void update(Connection& c, const Agent& a) {
+  auto& s = c.prepare(
+      "UPDATE agents SET name = ?, owner_id = ?, provider_key_id = ?, providers = ?, updated_at = ? WHERE id = ?");
+  s.bind(1, a.name).bind(2, a.owner_id).bind(3, a.provider_key_id).bind(4, nlohmann::json(a.providers).dump());
+  s.bind(5, a.updated_at).bind(6, a.id);
+  s.run();
+}
+
+bool set_ic_token(Connection& c, int64_t id, const std::string& hash, int64_t created_at_s, bool only_if_none) {
+  auto& s = c.prepare(only_if_none ? "UPDATE agents SET ic_token_hash = ?, ic_token_created_at = ? "
+                                     "WHERE id = ? AND ic_token_hash IS NULL"
+                                   : "UPDATE agents SET ic_token_hash = ?, ic_token_created_at = ? WHERE id = ?");
+  s.bind(1, hash).bind(2, created_at_s).bind(3, id);
+  s.run();
+  return c.changes() > 0;
+}
+
+void clear_ic_token(Connection& c, int64_t id) {
+  auto& s = c.prepare("UPDATE agents SET ic_token_hash = NULL, ic_token_created_at = NULL WHERE id = ?");
+  s.bind(1, id);
+  s.run();
+}
+
 bool remove(Connection& c, int64_t id) {
   auto& s = c.prepare("DELETE FROM agents WHERE id = ?");
   s.bind(1, id);

@@ -1,5 +1,5 @@
 #pragma once
-// Agents table access (the part the budget ledger needs: insert, find, delete). Plain
+// Agents table access: insert, find, list, update, delete, and the IC-token hash. Plain
 // structs in, plain structs out.
 #include <cstdint>
 #include <optional>
@@ -29,6 +29,13 @@ int64_t insert(Connection& c, const Agent& a);
 std::optional<Agent> find_by_id(Connection& c, int64_t id);
 // Hard delete; the budget, leases, reports and history rows cascade. False if absent.
 bool remove(Connection& c, int64_t id);
+std::vector<Agent> list_all(Connection& c);                                   // newest first
+std::vector<Agent> list_for_owner(Connection& c, const std::string& owner_id);  // newest first
+// name, owner_id, provider_key_id, providers and updated_at from `a` (by a.id).
+void update(Connection& c, const Agent& a);
+// Sets the IC-token hash; with only_if_none, only when the agent has none (false otherwise).
+bool set_ic_token(Connection& c, int64_t id, const std::string& hash, int64_t created_at_s, bool only_if_none);
+void clear_ic_token(Connection& c, int64_t id);
 }  // namespace agents
 
 }  // namespace iron::store

@@ -63,6 +63,15 @@ std::vector<ApiToken> list_for_user(Connection& c, const std::string& user_id) {
   return out;
 }
 
+std::vector<ApiToken> list_for_agent(Connection& c, int64_t agent_id) {
+  auto& s = c.prepare(std::string("SELECT ") + kColumns +
+                      " FROM api_tokens WHERE agent_id = ? ORDER BY created_at DESC, id DESC");
+  s.bind(1, agent_id);
+  std::vector<ApiToken> out;
+  while (s.step()) out.push_back(read_row(s));
+  return out;
+}
+
 int64_t count_usable_for_user(Connection& c, const std::string& user_id, int64_t now) {
   auto& s = c.prepare(
       "SELECT count(*) FROM api_tokens WHERE user_id = ? AND is_active = 1 AND revoked_at IS NULL "

@@ -25,7 +25,8 @@ Op& Op::header(std::string name, json schema, std::string description) {
 
 std::vector<Op> all_ops() {
   std::vector<Op> ops;
-  for (auto family : {meta_ops, auth_ops, user_ops, api_token_ops, audit_ops, provider_ops, budget_request_ops, limit_ops})
+  for (auto family : {meta_ops, auth_ops, user_ops, api_token_ops, audit_ops, agent_ops, budget_ops, provider_ops,
+                      budget_request_ops, limit_ops})
     for (auto& op : family()) ops.push_back(std::move(op));
   return ops;
 }
@@ -169,7 +170,11 @@ json operation(const Op& op) {
 
 json components() {
   return {
-      {"schemas", component_schemas()},
+      {"schemas", [] {
+         json all = component_schemas();
+         all.update(agent_component_schemas());
+         return all;
+       }()},
       {"securitySchemes",
        {{"bearerAuth",
          {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "JWT or apitok_"},
@@ -180,6 +185,10 @@ json components() {
          {{"type", "apiKey"}, {"in", "cookie"}, {"name", "iron_refresh"},
           {"description", "Browser sessions: the refresh token as an HttpOnly SameSite=Strict cookie scoped to "
                           "<base>api/v1/auth. Honoured only with an `X-Requested-With` header (CSRF)."}}},
+        {"icToken",
+         {{"type", "http"}, {"scheme", "bearer"}, {"bearerFormat", "ic_<agent id>_<secret>"},
+          {"description", "An agent's IC token (or the body field `ic_token`), checked against the stored hash "
+                          "on every call."}}},
         {"metricsToken",
          {{"type", "http"}, {"scheme", "bearer"},
           {"description", "The metrics bearer token, when one is configured (IRON_METRICS_TOKEN)."}}}}},

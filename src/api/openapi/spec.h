@@ -134,6 +134,9 @@ std::vector<Op> auth_ops();
 std::vector<Op> user_ops();
 std::vector<Op> api_token_ops();
 std::vector<Op> audit_ops();
+std::vector<Op> agent_ops();
+std::vector<Op> budget_ops();
+json agent_component_schemas();  // ops_agents_budget.cpp
 std::vector<Op> provider_ops();
 std::vector<Op> budget_request_ops();
 std::vector<Op> limit_ops();

@@ -1,0 +1,202 @@
+// /api/v1/agents (reference §2.5): CRUD (admin), owner-scoped reads, the allocation, the
+// agent's API tokens and budget history, and its IC token (issue / status / regenerate /
+// revoke). Predecessor field names and ms-epoch created_at; money in µ$; `budget` is new.
+#include "api/guard.h"
+#include "api/json_body.h"
+#include "api/responses.h"
+#include "api/routes.h"
+#include "domain/agents.h"
+#include "domain/api_tokens.h"
+#include "domain/ic_tokens.h"
+
+namespace iron::api {
+namespace {
+
+using nlohmann::json;
+
+json budget_view(const domain::BudgetSnapshot& b) {
+  return {{"allocated", b.allocated}, {"spent", b.spent}, {"reserved", b.reserved}, {"remaining", b.remaining}};
+}
+
+json agent_view(const domain::AgentView& v) {
+  const auto& a = v.agent;
+  return {{"id", a.id},
+          {"name", a.name},
+          {"providers", a.providers},
+          {"created_at", a.created_at},
+          {"owner_id", a.owner_id},
+          {"provider_key_id", a.provider_key_id ? json(*a.provider_key_id) : json(nullptr)},
+          {"budget", budget_view(v.budget)}};
+}
+
+json allocation_view(const domain::BudgetSnapshot& b) {
+  return {{"agent_id", b.agent_id},
+          {"total_allocated", b.allocated},
+          {"total_spent", b.spent},
+          {"total_reserved", b.reserved},
+          {"budget_remaining", b.remaining}};
+}
+
+json history_view(const std::vector<store::BudgetHistoryEntry>& entries) {
+  json out = json::array();
+  for (const auto& e : entries)
+    out.push_back({{"id", e.id},
+                   {"agent_id", e.agent_id},
+                   {"previous_allocated", e.previous_allocated},
+                   {"new_allocated", e.new_allocated},
+                   {"change", e.new_allocated - e.previous_allocated},
+                   {"changed_by", e.changed_by},
+                   {"reason", e.reason ? json(*e.reason) : json(nullptr)},
+                   {"budget_request_id", e.budget_request_id ? json(*e.budget_request_id) : json(nullptr)},
+                   {"created_at", e.created_at}});
+  return out;
+}
+
+constexpr const char* kIcWarning = "Store this IC token securely: it is shown only once and cannot be retrieved.";
+
+Response issued_response(int status, const domain::IssuedIcToken& t, bool regenerated) {
+  json body = {{"agent_id", t.agent_id}, {"ic_token", t.token}, {"created_at", t.created_at_s}, {"warning", kIcWarning}};
+  if (regenerated) body["old_token_invalidated"] = true;
+  Response r = json_response(status, body);
+  r.header("Cache-Control", "no-store");
+  return r;
+}
+
+Response create(Services& s, const Request& req, const domain::Principal& p) {
+  auto body = JsonBody::parse(req);
+  if (!body) return error_response(body.error());
+  auto name = body->string("name", 1, 255);
+  if (!name) return error_response(name.error());
+  auto key = body->opt_int("provider_key_id", 1, INT64_MAX);
+  if (!key) return error_response(key.error());
+  auto budget = body->integer("initial_budget_microdollars", 1, domain::kMaxLedgerAmountMicros);
+  if (!budget) return error_response(budget.error());
+  auto owner = body->opt_string("owner_id", 255);
+  if (!owner) return error_response(owner.error());
+  domain::NewAgent in{*name, *key, *budget, *owner};
+  return respond(s.agents->create(p, in, context_of(req, &p)), 201, agent_view, req.request_id);
+}
+
+Response update(Services& s, const Request& req, const domain::Principal& p) {
+  auto id = path_id(req, "id");
+  if (!id) return error_response(id.error());
+  auto body = JsonBody::parse(req);
+  if (!body) return error_response(body.error());
+  domain::AgentPatch patch;
+  auto name = body->opt_string("name", 255);
+  if (!name) return error_response(name.error());
+  auto key = body->opt_int("provider_key_id", 1, INT64_MAX);
+  if (!key) return error_response(key.error());
+  auto owner = body->opt_string("owner_id", 255);
+  if (!owner) return error_response(owner.error());
+  patch.name = *name;
+  patch.set_provider_key = body->json().contains("provider_key_id");
+  patch.provider_key_id = *key;
+  patch.owner_id = *owner;
+  return respond(s.agents->update(*id, patch, context_of(req, &p)), 200, agent_view, req.request_id);
+}
+
+Response set_budget(Services& s, const Request& req, const domain::Principal& p) {
+  auto id = path_id(req, "id");
+  if (!id) return error_response(id.error());
+  auto body = JsonBody::parse(req);
+  if (!body) return error_response(body.error());
+  auto total = body->integer("total_allocated_microdollars", 1, domain::kMaxLedgerAmountMicros);
+  if (!total) return error_response(total.error());
+  auto r = s.agents->set_budget(*id, *total, context_of(req, &p));
+  if (!r && r.error().code == "ALLOCATION_BELOW_COMMITTED") {
+    Error e = r.error();
+    e.details["field"] = "total_allocated_microdollars";
+    return error_response(e);
+  }
+  return respond(r, 200, allocation_view, req.request_id);
+}
+
+// Runs f(id) for a route with an integer :id, answering 400 for a non-numeric one.
+template <class F>
+Response with_id(const Request& req, F f) {
+  auto id = path_id(req, "id");
+  if (!id) return error_response(id.error());
+  return f(*id);
+}
+
+Error unavailable() {
+  return Error{ErrorKind::unavailable, "UNAVAILABLE", "agents are not available on this server", {}, 0};
+}
+
+// Registers a guarded route whose handler needs the agent services (503 without them).
+void add(std::vector<Route>& routes, Services& s, const std::string& method, const std::string& pattern, Access access,
+         AuthedHandler h) {
+  routes.push_back({method, pattern, guarded(s, access, [&s, h](const Request& r, const domain::Principal& p) {
+                      if (!s.agents || !s.ic_tokens) return error_response(unavailable());
+                      return h(r, p);
+                    })});
+}
+
+}  // namespace
+
+void add_agent_routes(std::vector<Route>& routes, Services& s) {
+  const std::string base = "/api/v1/agents";
+  add(routes, s, "GET", base, Access::read, [&s](const Request&, const domain::Principal& p) {
+    json out = json::array();
+    for (const auto& v : s.agents->list(p)) out.push_back(agent_view(v));
+    return json_response(200, out);
+  });
+  add(routes, s, "POST", base, Access::admin, [&s](const Request& r, const domain::Principal& p) { return create(s, r, p); });
+  add(routes, s, "GET", base + "/:id", Access::read, [&s](const Request& r, const domain::Principal& p) {
+    return with_id(r, [&](int64_t id) { return respond(s.agents->get(p, id), 200, agent_view, r.request_id); });
+  });
+  add(routes, s, "PUT", base + "/:id", Access::admin, [&s](const Request& r, const domain::Principal& p) { return update(s, r, p); });
+  add(routes, s, "DELETE", base + "/:id", Access::admin, [&s](const Request& r, const domain::Principal& p) {
+    return with_id(r, [&](int64_t id) {
+      auto done = s.agents->remove(id, context_of(r, &p));
+      return done ? no_content() : error_response(done.error(), r.request_id);
+    });
+  });
+  add(routes, s, "PUT", base + "/:id/budget", Access::admin,
+      [&s](const Request& r, const domain::Principal& p) { return set_budget(s, r, p); });
+  add(routes, s, "GET", base + "/:id/tokens", Access::read, [&s](const Request& r, const domain::Principal& p) {
+    return with_id(r, [&](int64_t id) {
+      return respond(s.agents->tokens(p, id), 200, [](const std::vector<store::ApiToken>& tokens) {
+        json out = json::array();
+        for (const auto& t : tokens) out.push_back(domain::api_token_view(t));
+        return out;
+      }, r.request_id);
+    });
+  });
+  add(routes, s, "GET", base + "/:id/budget/history", Access::read, [&s](const Request& r, const domain::Principal& p) {
+    return with_id(r, [&](int64_t id) { return respond(s.agents->history(p, id), 200, history_view, r.request_id); });
+  });
+
+  // IC tokens: the agent's owner or an admin; viewers never mint or revoke credentials.
+  add(routes, s, "POST", base + "/:id/ic-token", Access::mutate, [&s](const Request& r, const domain::Principal& p) {
+    return with_id(r, [&](int64_t id) {
+      auto t = s.ic_tokens->issue(p, id, context_of(r, &p));
+      return t ? issued_response(201, *t, false) : error_response(t.error(), r.request_id);
+    });
+  });
+  add(routes, s, "GET", base + "/:id/ic-token", Access::read, [&s](const Request& r, const domain::Principal& p) {
+    return with_id(r, [&](int64_t id) {
+      return respond(s.ic_tokens->status(p, id), 200, [](const domain::IcTokenStatus& st) {
+        return json{{"agent_id", st.agent_id},
+                    {"has_ic_token", st.has_ic_token},
+                    {"created_at", st.created_at_s ? json(*st.created_at_s) : json(nullptr)}};
+      }, r.request_id);
+    });
+  });
+  add(routes, s, "POST", base + "/:id/ic-token/regenerate", Access::mutate,
+      [&s](const Request& r, const domain::Principal& p) {
+        return with_id(r, [&](int64_t id) {
+          auto t = s.ic_tokens->regenerate(p, id, context_of(r, &p));
+          return t ? issued_response(200, *t, true) : error_response(t.error(), r.request_id);
+        });
+      });
+  add(routes, s, "DELETE", base + "/:id/ic-token", Access::mutate, [&s](const Request& r, const domain::Principal& p) {
+    return with_id(r, [&](int64_t id) {
+      auto done = s.ic_tokens->revoke(p, id, context_of(r, &p));
+      return done ? no_content() : error_response(done.error(), r.request_id);
+    });
+  });
+}
+
+}  // namespace iron::api

@@ -1,0 +1,175 @@
+#include "domain/agents.h"
+
+#include <nlohmann/json.hpp>
+
+#include "domain/audit.h"
+#include "store/user_repo.h"
+#include "util/clock.h"
+
+namespace iron::domain {
+namespace {
+
+using nlohmann::json;
+
+Error agent_not_found() { return {ErrorKind::not_found, "AGENT_NOT_FOUND", "agent not found", json::object(), 0}; }
+
+BudgetSnapshot snapshot_of(const store::AgentBudget& b) {
+  return {b.agent_id, b.total_allocated, b.total_spent, b.total_reserved, b.budget_remaining};
+}
+
+// The budget row exists for every agent (same transaction); an absent one is a broken book.
+BudgetSnapshot budget_of(store::Connection& c, int64_t agent_id) {
+  auto b = store::budgets::find(c, agent_id);
+  return b ? snapshot_of(*b) : BudgetSnapshot{agent_id, 0, 0, 0, 0};
+}
+
+// Agents belong to live, active users: a suspended or deleted owner is refused.
+std::optional<Error> check_owner(store::Connection& c, const std::string& owner_id) {
+  auto u = store::users::find_by_id(c, owner_id);
+  if (!u || u->deleted_at || u->suspended_at || !u->is_active)
+    return Error::validation("owner_id", "owner_id must be an existing active user", "OWNER_NOT_FOUND");
+  return std::nullopt;
+}
+
+json agent_audit(const store::Agent& a) {
+  return {{"name", a.name},
+          {"owner_id", a.owner_id},
+          {"provider_key_id", a.provider_key_id ? json(*a.provider_key_id) : json(nullptr)},
+          {"providers", a.providers}};
+}
+
+}  // namespace
+
+Result<store::Agent> visible_agent(store::Connection& c, const Principal& caller, int64_t agent_id) {
+  auto a = store::agents::find_by_id(c, agent_id);
+  if (!a || (!caller.is_admin() && a->owner_id != caller.user_id)) return agent_not_found();
+  return std::move(*a);
+}
+
+Result<std::string> Agents::resolve_key(store::Connection& c, int64_t key_id, const std::string& owner_id) const {
+  if (!resolve_key_)
+    return Error{ErrorKind::unavailable, "PROVIDER_KEYS_UNAVAILABLE", "provider keys are not available on this server",
+                 json::object(), 0};
+  return resolve_key_(c, key_id, owner_id);
+}
+
+std::vector<AgentView> Agents::list(const Principal& caller) {
+  return db_.read([&](store::Connection& c) {
+    const auto agents = caller.is_admin() ? store::agents::list_all(c) : store::agents::list_for_owner(c, caller.user_id);
+    std::vector<AgentView> out;
+    out.reserve(agents.size());
+    for (const auto& a : agents) out.push_back({a, budget_of(c, a.id)});
+    return out;
+  });
+}
+
+Result<AgentView> Agents::get(const Principal& caller, int64_t id) {
+  return db_.read([&](store::Connection& c) -> Result<AgentView> {
+    auto a = visible_agent(c, caller, id);
+    if (!a) return a.error();
+    return AgentView{*a, budget_of(c, id)};
+  });
+}
+
+Result<AgentView> Agents::create(const Principal& caller, const NewAgent& in, const RequestContext& ctx) {
+  const std::string owner_id = in.owner_id.value_or(caller.user_id);
+  return db_.write([&](store::Connection& c) -> Result<AgentView> {
+    if (auto e = check_owner(c, owner_id)) return *e;
+    std::optional<std::string> provider;
+    if (in.provider_key_id) {
+      auto p = resolve_key(c, *in.provider_key_id, owner_id);
+      if (!p) return p.error();
+      provider = *p;
+    }
+    auto created = BudgetLedger::create_agent_in(c, in.name, owner_id, in.initial_budget_micros, ctx);
+    if (!created) return created.error();
+    store::Agent a = created->agent;
+    if (in.provider_key_id) {
+      a.provider_key_id = in.provider_key_id;
+      a.providers = {*provider};
+      store::agents::update(c, a);
+      audit(c, ctx, "agent.assign_key", "agent", std::to_string(a.id), nullptr, agent_audit(a));
+    }
+    return AgentView{a, created->budget};
+  });
+}
+
+Result<AgentView> Agents::update(int64_t id, const AgentPatch& patch, const RequestContext& ctx) {
+  if (patch.name && (patch.name->empty() || patch.name->size() > 255))
+    return Error::validation("name", "name must be 1..255 characters");
+  return db_.write([&](store::Connection& c) -> Result<AgentView> {
+    auto found = store::agents::find_by_id(c, id);
+    if (!found) return agent_not_found();
+    store::Agent a = *found;
+    if (patch.name) a.name = *patch.name;
+    if (patch.owner_id && *patch.owner_id != a.owner_id) {
+      if (auto e = check_owner(c, *patch.owner_id)) return *e;
+      a.owner_id = *patch.owner_id;
+    }
+    if (patch.set_provider_key) {
+      if (patch.provider_key_id) {
+        auto p = resolve_key(c, *patch.provider_key_id, a.owner_id);
+        if (!p) return p.error();
+        a.provider_key_id = patch.provider_key_id;
+        a.providers = {*p};
+      } else {
+        a.provider_key_id.reset();
+        a.providers.clear();
+      }
+    } else if (a.provider_key_id && a.owner_id != found->owner_id) {
+      // A new owner must be entitled to the key the agent already uses.
+      auto p = resolve_key(c, *a.provider_key_id, a.owner_id);
+      if (!p) return p.error();
+    }
+    a.updated_at = util::to_unix_ms(util::now());
+    store::agents::update(c, a);
+    audit(c, ctx, "agent.update", "agent", std::to_string(id), agent_audit(*found), agent_audit(a));
+    return AgentView{a, budget_of(c, id)};
+  });
+}
+
+Status Agents::remove(int64_t id, const RequestContext& ctx) {
+  return db_.write([&](store::Connection& c) -> Status {
+    auto found = store::agents::find_by_id(c, id);
+    if (!found) return agent_not_found();
+    const auto budget = budget_of(c, id);
+    store::agents::remove(c, id);
+    json before = agent_audit(*found);
+    before["budget"] = {{"allocated", budget.allocated},
+                        {"spent", budget.spent},
+                        {"reserved", budget.reserved},
+                        {"remaining", budget.remaining}};
+    audit(c, ctx, "agent.delete", "agent", std::to_string(id), before, nullptr);
+    return ok_status();
+  });
+}
+
+Result<BudgetSnapshot> Agents::set_budget(int64_t id, int64_t total_allocated, const RequestContext& ctx) {
+  return db_.write([&](store::Connection& c) -> Result<BudgetSnapshot> {
+    if (!store::agents::find_by_id(c, id)) return agent_not_found();
+    return BudgetLedger::set_allocation_in(c, id, total_allocated, ctx, {"set by an admin", std::nullopt});
+  });
+}
+
+Result<std::vector<store::ApiToken>> Agents::tokens(const Principal& caller, int64_t id) {
+  return db_.read([&](store::Connection& c) -> Result<std::vector<store::ApiToken>> {
+    auto a = visible_agent(c, caller, id);
+    if (!a) return a.error();
+    auto all = store::api_tokens::list_for_agent(c, id);
+    if (caller.is_admin()) return all;
+    std::vector<store::ApiToken> own;
+    for (auto& t : all)
+      if (t.user_id == caller.user_id) own.push_back(std::move(t));
+    return own;
+  });
+}
+
+Result<std::vector<store::BudgetHistoryEntry>> Agents::history(const Principal& caller, int64_t id) {
+  return db_.read([&](store::Connection& c) -> Result<std::vector<store::BudgetHistoryEntry>> {
+    auto a = visible_agent(c, caller, id);
+    if (!a) return a.error();
+    return store::budget_history::list_for_agent(c, id);
+  });
+}
+
+}  // namespace iron::domain

@@ -1,0 +1,70 @@
+#pragma once
+// Agents (reference §2.5): admin CRUD, owner-scoped reads, the allocation, the agent's API
+// tokens and its budget history. Creation goes through BudgetLedger::create_agent_in, so the
+// agent, its budget row and its provider-key assignment commit together (§9 correctness 11).
+// A non-admin asking for another user's agent gets AGENT_NOT_FOUND, never a hint it exists.
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "domain/budget_ledger.h"
+#include "domain/principal.h"
+#include "store/agent_repo.h"
+#include "store/api_token_repo.h"
+#include "store/budget_repo.h"
+#include "store/database.h"
+#include "util/result.h"
+
+namespace iron::domain {
+
+struct AgentView {
+  store::Agent agent;
+  BudgetSnapshot budget;
+};
+
+struct NewAgent {
+  std::string name;
+  std::optional<int64_t> provider_key_id;
+  int64_t initial_budget_micros = 0;
+  std::optional<std::string> owner_id;  // default: the caller
+};
+
+struct AgentPatch {
+  std::optional<std::string> name;
+  bool set_provider_key = false;          // provider_key_id present in the request (null clears)
+  std::optional<int64_t> provider_key_id;
+  std::optional<std::string> owner_id;
+};
+
+// Checks that provider key `key_id` may be assigned to an agent of `owner_id` and returns the
+// key's provider name (the agent's `providers` becomes [that]). Supplied by the provider-key
+// store; unset = keys are not available on this server, so assigning one is refused.
+using ProviderKeyResolver =
+    std::function<Result<std::string>(store::Connection&, int64_t key_id, const std::string& owner_id)>;
+
+// The agent if the caller may see it: admins any, others only their own.
+Result<store::Agent> visible_agent(store::Connection& c, const Principal& caller, int64_t agent_id);
+
+class Agents {
+ public:
+  Agents(store::Database& db, ProviderKeyResolver resolve_key = {}) : db_(db), resolve_key_(std::move(resolve_key)) {}
+
+  std::vector<AgentView> list(const Principal& caller);  // newest first
+  Result<AgentView> get(const Principal& caller, int64_t id);
+  Result<AgentView> create(const Principal& caller, const NewAgent& in, const RequestContext& ctx);
+  Result<AgentView> update(int64_t id, const AgentPatch& patch, const RequestContext& ctx);
+  Status remove(int64_t id, const RequestContext& ctx);  // budget, leases, history cascade
+  Result<BudgetSnapshot> set_budget(int64_t id, int64_t total_allocated, const RequestContext& ctx);
+  // API tokens bound to the agent; non-admins see only their own tokens.
+  Result<std::vector<store::ApiToken>> tokens(const Principal& caller, int64_t id);
+  Result<std::vector<store::BudgetHistoryEntry>> history(const Principal& caller, int64_t id);
+
+ private:
+  Result<std::string> resolve_key(store::Connection& c, int64_t key_id, const std::string& owner_id) const;
+  store::Database& db_;
+  ProviderKeyResolver resolve_key_;
+};
+
+}  // namespace iron::domain

@@ -1,0 +1,112 @@
+#include "domain/lease_protocol.h"
+
+#include "security/ip_token.h"
+#include "store/agent_repo.h"
+#include "store/provider_key_repo.h"
+#include "util/clock.h"
+
+namespace iron::domain {
+
+void LeaseProtocol::publish(const std::string& type, const AgentIdentity& who, nlohmann::json data) {
+  data["agent_id"] = who.agent_id;
+  events_.publish({0, type, who.owner_id, std::move(data)});
+}
+
+Result<HandshakeOutcome> LeaseProtocol::handshake(const std::string& ic_token, const HandshakeRequest& in,
+                                                  const RequestContext& ctx) {
+  if (!provider_keys_ || ip_token_key_.size() != security::kIpTokenKeyBytes)
+    return Error{ErrorKind::unavailable, "CRYPTO_UNAVAILABLE", "the handshake is not available on this server",
+                 nlohmann::json::object(), 0};
+  std::optional<AgentIdentity> who_out;
+  auto out = db_.write([&](store::Connection& c) -> Result<HandshakeOutcome> {
+    auto who = IcTokens::authenticate_in(c, ic_token);
+    if (!who) return who.error();
+    who_out = *who;
+    auto lease = ledger_.reserve_in(c, who->agent_id, in.requested, util::now(), agent_context(*who, ctx));
+    if (!lease) return lease.error();
+    // From here on every refusal returns an error, which rolls the reservation back.
+    const auto agent = store::agents::find_by_id(c, who->agent_id);
+    if (!agent || !agent->provider_key_id)
+      return Error::forbidden("no provider key is assigned to this agent", "NO_PROVIDER_ASSIGNED");
+    if (in.provider_key_id && *in.provider_key_id != *agent->provider_key_id) {
+      Error e = Error::forbidden("provider_key_id is not the key assigned to this agent", "PROVIDER_KEY_MISMATCH");
+      e.details["field"] = "provider_key_id";
+      return e;
+    }
+    // Only the agent's own key, never "any key of that provider" (§9 security 5).
+    const auto key = store::provider_keys::find(c, *agent->provider_key_id);
+    if (!key || key->owner_id != agent->owner_id)
+      return Error{ErrorKind::not_found, "PROVIDER_KEY_NOT_FOUND", "the agent's provider key no longer exists",
+                   nlohmann::json::object(), 0};
+    if (key->provider != in.provider) {
+      Error e = Error::forbidden("provider does not match the agent's key", "PROVIDER_MISMATCH");
+      e.details = {{"field", "provider"}, {"expected", key->provider}};
+      return e;
+    }
+    if (!key->is_enabled) return Error::forbidden("the agent's provider key is disabled", "KEY_DISABLED");
+    auto plain = provider_keys_->open_row(*key);
+    if (!plain) return plain.error();
+    auto ip = security::seal_ip_token(ip_token_key_, *plain);
+    if (!ip)
+      return Error{ErrorKind::unavailable, "CRYPTO_UNAVAILABLE", "AES-256-GCM is not available on this CPU",
+                   nlohmann::json::object(), 0};
+    return HandshakeOutcome{*lease, *ip};
+  });
+  if (out)
+    publish("lease.opened", *who_out,
+            {{"lease_id", out->lease.id},
+             {"budget_granted", out->lease.granted},
+             {"budget_remaining", out->lease.remaining_after},
+             {"provider", in.provider}});
+  return out;
+}
+
+Result<ReportOutcome> LeaseProtocol::report(const std::string& ic_token, const std::string& lease_id,
+                                            const UsageReport& usage, const RequestContext& ctx) {
+  auto who = ic_tokens_.authenticate(ic_token);
+  if (!who) return who.error();
+  auto out = ledger_.report(lease_id, who->agent_id, usage, util::now(), agent_context(*who, ctx));
+  if (out && !out->replayed)
+    publish("lease.reported", *who,
+            {{"lease_id", lease_id},
+             {"request_id", usage.request_id},
+             {"cost_microdollars", out->cost},
+             {"tokens", usage.tokens},
+             {"lease_spent", out->lease_spent},
+             {"budget_remaining", out->budget_remaining}});
+  return out;
+}
+
+Result<ReturnOutcome> LeaseProtocol::give_back(const std::string& ic_token, const std::string& lease_id,
+                                               std::optional<int64_t> client_spent, const RequestContext& ctx) {
+  auto who = ic_tokens_.authenticate(ic_token);
+  if (!who) return who.error();
+  auto out = ledger_.release(lease_id, who->agent_id, util::now(), agent_context(*who, ctx));
+  if (!out) return out.error();
+  publish("lease.closed", *who,
+          {{"lease_id", lease_id},
+           {"returned", out->returned},
+           {"lease_spent", out->lease_spent},
+           {"budget_remaining", out->budget_remaining}});
+  return ReturnOutcome{*out, client_spent};
+}
+
+Result<RefreshOutcome> LeaseProtocol::refresh(const std::string& ic_token, const std::string& lease_id,
+                                              int64_t requested, const RequestContext& ctx) {
+  auto who = ic_tokens_.authenticate(ic_token);
+  if (!who) return who.error();
+  auto out = ledger_.refresh(lease_id, who->agent_id, requested, util::now(), agent_context(*who, ctx));
+  if (!out) return out;
+  nlohmann::json data = {{"closed_lease_id", out->closed_lease_id},
+                         {"released", out->released},
+                         {"status", out->approved ? "approved" : "denied"},
+                         {"budget_remaining", out->budget_remaining}};
+  if (out->lease) {
+    data["lease_id"] = out->lease->id;
+    data["budget_granted"] = out->lease->granted;
+  }
+  publish("lease.refreshed", *who, std::move(data));
+  return out;
+}
+
+}  // namespace iron::domain

@@ -1,0 +1,67 @@
+#pragma once
+// The budget lease protocol as agents call it (reference §2.6, fixed per §5/§9): every
+// operation first authenticates the IC token against the stored hash, then runs one
+// BudgetLedger operation, then publishes a live event (owner = the agent's owner). The
+// predecessor's public report/return and its JWT requirement on refresh are gone: the IC
+// token is the agent's credential, and the only one.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "domain/budget_ledger.h"
+#include "domain/event_bus.h"
+#include "domain/ic_tokens.h"
+#include "domain/provider_keys.h"
+#include "util/result.h"
+
+namespace iron::domain {
+
+struct ReturnOutcome {
+  ReleaseOutcome release;
+  // The client's own spend figure, when it sent one. Never used for accounting: the ledger
+  // releases granted − reported spend. Echoed so a runtime can spot its own drift.
+  std::optional<int64_t> client_spent;
+};
+
+struct HandshakeRequest {
+  std::string provider;
+  std::optional<int64_t> provider_key_id;  // must be the agent's own key when given
+  int64_t requested = 0;
+};
+
+struct HandshakeOutcome {
+  Lease lease;
+  std::string ip_token;  // AES256:iv:ct:tag
+};
+
+class LeaseProtocol {
+ public:
+  // provider_keys and ip_token_key (32 bytes) serve the handshake; without them it is 503.
+  LeaseProtocol(store::Database& db, BudgetLedger& ledger, IcTokens& ic_tokens, EventBus& events,
+                const ProviderKeys* provider_keys = nullptr, std::string ip_token_key = {})
+      : db_(db), ledger_(ledger), ic_tokens_(ic_tokens), events_(events), provider_keys_(provider_keys),
+        ip_token_key_(std::move(ip_token_key)) {}
+
+  // One write transaction: IC token, reservation, the agent's assigned key (and only it),
+  // provider match, enabled, decrypt, IP token. Any refusal after the reservation rolls it
+  // back (the predecessor leaked it, §9 correctness 1).
+  Result<HandshakeOutcome> handshake(const std::string& ic_token, const HandshakeRequest& in, const RequestContext& ctx);
+
+  Result<ReportOutcome> report(const std::string& ic_token, const std::string& lease_id, const UsageReport& usage,
+                               const RequestContext& ctx);
+  Result<ReturnOutcome> give_back(const std::string& ic_token, const std::string& lease_id,
+                                  std::optional<int64_t> client_spent, const RequestContext& ctx);
+  Result<RefreshOutcome> refresh(const std::string& ic_token, const std::string& lease_id, int64_t requested,
+                                 const RequestContext& ctx);
+
+ private:
+  void publish(const std::string& type, const AgentIdentity& who, nlohmann::json data);
+  store::Database& db_;
+  BudgetLedger& ledger_;
+  IcTokens& ic_tokens_;
+  EventBus& events_;
+  const ProviderKeys* provider_keys_;
+  std::string ip_token_key_;
+};
+
+}  // namespace iron::domain

@@ -1,0 +1,205 @@
+// Agents and IC tokens over real HTTP against the real binary (reference §2.5, fixed per §9):
+// admin CRUD, owner-scoped reads (another user's agent is a 404), the allocation, tokens and
+// history, and the IC-token lifecycle with its regressions.
+#include "governance_support.h"
+
+using gov::agent_path;
+using gov::expect_error;
+using gov::json;
+using gov::Panel;
+
+namespace {
+
+struct Fixture {
+  Panel p;
+  gov::User alice = p.add_user("user", "alice");
+  gov::User bob = p.add_user("user", "bob");
+  gov::User vera = p.add_user("viewer", "vera");
+  int64_t agent = p.create_agent({{"name", "a1"}, {"initial_budget_microdollars", 5'000'000}, {"owner_id", alice.id}})
+                      .value("id", int64_t{0});
+};
+
+}  // namespace
+
+TEST(GovernanceAgents, CreateReturnsTheAgentWithItsBudget) {
+  Panel p;
+  const auto alice = p.add_user("user", "alice");
+  const json a = p.create_agent({{"name", "bot"}, {"initial_budget_microdollars", 7'000'000}, {"owner_id", alice.id}});
+  EXPECT_GT(a.value("id", 0), 0);
+  EXPECT_EQ(a["name"], "bot");
+  EXPECT_EQ(a["owner_id"], alice.id);
+  EXPECT_TRUE(a["providers"].is_array());
+  EXPECT_TRUE(a["provider_key_id"].is_null());
+  EXPECT_GT(a.value("created_at", int64_t{0}), int64_t{1'000'000'000'000});  // ms
+  EXPECT_EQ(a["budget"], (json{{"allocated", 7'000'000}, {"spent", 0}, {"reserved", 0}, {"remaining", 7'000'000}}));
+  // owner_id defaults to the caller; history records the initial allocation.
+  const json mine = p.create_agent({{"name", "mine"}, {"initial_budget_microdollars", 1}});
+  EXPECT_EQ(mine["owner_id"], p.admin.id);
+  auto h = p.call("GET", agent_path(a["id"], "/budget/history"), p.admin.access);
+  ASSERT_EQ(h.status, 200) << h.raw;
+  ASSERT_EQ(h.body.size(), 1u);
+  EXPECT_EQ(h.body[0]["new_allocated"], 7'000'000);
+}
+
+TEST(GovernanceAgents, CreateValidation) {
+  Panel p;
+  const auto alice = p.add_user("user", "alice");
+  const auto key = p.add_key(alice);
+  struct Case {
+    json body;
+    int status;
+    std::string code;
+  };
+  const std::vector<Case> cases = {
+      {{{"initial_budget_microdollars", 1}}, 400, "MISSING_FIELD"},
+      {{{"name", ""}, {"initial_budget_microdollars", 1}}, 400, "VALIDATION_ERROR"},
+      {{{"name", std::string(256, 'x')}, {"initial_budget_microdollars", 1}}, 400, "VALIDATION_ERROR"},
+      {{{"name", "a"}, {"initial_budget_microdollars", 0}}, 400, "VALIDATION_ERROR"},
+      {{{"name", "a"}, {"initial_budget_microdollars", -5}}, 400, "VALIDATION_ERROR"},
+      {{{"name", "a"}, {"initial_budget_microdollars", "10"}}, 400, "VALIDATION_ERROR"},
+      {{{"name", "a"}, {"initial_budget_microdollars", 1}, {"owner_id", "user_nobody"}}, 400, "OWNER_NOT_FOUND"},
+      {{{"name", "a"}, {"initial_budget_microdollars", 1}, {"provider_key_id", key + 100}}, 404, "PROVIDER_KEY_NOT_FOUND"},
+      // The admin's agent cannot use alice's key: keys are per owner.
+      {{{"name", "a"}, {"initial_budget_microdollars", 1}, {"provider_key_id", key}}, 404, "PROVIDER_KEY_NOT_FOUND"},
+  };
+  for (const auto& c : cases) expect_error(p.call("POST", "/api/v1/agents", p.admin.access, c.body), c.status, c.code);
+  EXPECT_EQ(p.call("GET", "/api/v1/agents", p.admin.access).body.size(), 0u) << "a refused create leaves nothing";
+  const json ok = p.create_agent({{"name", "k"}, {"initial_budget_microdollars", 1}, {"owner_id", alice.id}, {"provider_key_id", key}});
+  EXPECT_EQ(ok["provider_key_id"], key);
+  EXPECT_EQ(ok["providers"], json::array({"openai"}));
+}
+
+TEST(GovernanceAgents, ReadsAreOwnerScopedAndMutationsAdminOnly) {
+  Fixture f;
+  auto& p = f.p;
+  const int64_t bobs = p.create_agent({{"name", "b1"}, {"initial_budget_microdollars", 1}, {"owner_id", f.bob.id}}).value("id", int64_t{0});
+  const int64_t later = p.create_agent({{"name", "a2"}, {"initial_budget_microdollars", 1}, {"owner_id", f.alice.id}}).value("id", int64_t{0});
+  auto all = p.call("GET", "/api/v1/agents", p.admin.access);
+  EXPECT_EQ(all.body.size(), 3u);
+  auto mine = p.call("GET", "/api/v1/agents", f.alice.access);
+  ASSERT_EQ(mine.body.size(), 2u);
+  EXPECT_EQ(mine.body[0]["id"], later) << "newest first";
+  EXPECT_EQ(mine.body[1]["id"], f.agent);
+  EXPECT_EQ(p.call("GET", "/api/v1/agents", f.vera.access).body.size(), 0u);
+  EXPECT_EQ(p.call("GET", agent_path(f.agent), f.alice.access).status, 200);
+  for (const std::string suffix : {"", "/tokens", "/budget/history", "/ic-token"})
+    expect_error(p.call("GET", agent_path(bobs, suffix), f.alice.access), 404, "AGENT_NOT_FOUND");
+  expect_error(p.call("GET", agent_path(9999), p.admin.access), 404, "AGENT_NOT_FOUND");
+  expect_error(p.call("GET", "/api/v1/agents/abc", p.admin.access), 400, "INVALID_PARAMETER");
+  expect_error(p.call("GET", "/api/v1/agents"), 401, "AUTH_MISSING_TOKEN");
+  struct Mut {
+    std::string method, path;
+    json body;
+  };
+  const std::vector<Mut> admin_only = {
+      {"POST", "/api/v1/agents", {{"name", "x"}, {"initial_budget_microdollars", 1}}},
+      {"PUT", agent_path(f.agent), {{"name", "x"}}},
+      {"DELETE", agent_path(f.agent), nullptr},
+      {"PUT", agent_path(f.agent, "/budget"), {{"total_allocated_microdollars", 9}}},
+  };
+  for (const auto& m : admin_only)
+    for (const auto* who : {&f.alice, &f.vera})
+      expect_error(p.call(m.method, m.path, who->access, m.body.is_null() ? std::nullopt : std::optional<json>(m.body)), 403,
+                   "INSUFFICIENT_PERMISSIONS");
+}
+
+TEST(GovernanceAgents, UpdateAndDelete) {
+  Fixture f;
+  auto& p = f.p;
+  const auto key = p.add_key(f.alice, "anthropic");
+  auto r = p.call("PUT", agent_path(f.agent), p.admin.access, json{{"name", "renamed"}, {"provider_key_id", key}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["name"], "renamed");
+  EXPECT_EQ(r.body["providers"], json::array({"anthropic"}));
+  r = p.call("PUT", agent_path(f.agent), p.admin.access, json{{"provider_key_id", nullptr}});
+  EXPECT_TRUE(r.body["provider_key_id"].is_null()) << r.raw;
+  EXPECT_EQ(r.body["providers"], json::array());
+  expect_error(p.call("PUT", agent_path(f.agent), p.admin.access, json{{"owner_id", "user_nope"}}), 400, "OWNER_NOT_FOUND");
+  r = p.call("PUT", agent_path(f.agent), p.admin.access, json{{"owner_id", f.bob.id}});
+  EXPECT_EQ(r.body["owner_id"], f.bob.id);
+  expect_error(p.call("GET", agent_path(f.agent), f.alice.access), 404, "AGENT_NOT_FOUND");
+  expect_error(p.call("PUT", agent_path(9999), p.admin.access, json{{"name", "x"}}), 404, "AGENT_NOT_FOUND");
+  EXPECT_EQ(p.call("DELETE", agent_path(f.agent), p.admin.access).status, 204);
+  expect_error(p.call("GET", agent_path(f.agent), p.admin.access), 404, "AGENT_NOT_FOUND");
+  expect_error(p.call("GET", agent_path(f.agent, "/budget/history"), p.admin.access), 404, "AGENT_NOT_FOUND");
+  expect_error(p.call("DELETE", agent_path(f.agent), p.admin.access), 404, "AGENT_NOT_FOUND");
+}
+
+TEST(GovernanceAgents, SetBudgetNeverBelowCommitted) {
+  Fixture f;
+  auto& p = f.p;
+  auto r = p.call("PUT", agent_path(f.agent, "/budget"), p.admin.access, json{{"total_allocated_microdollars", 8'000'000}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body, (json{{"agent_id", f.agent}, {"total_allocated", 8'000'000}, {"total_spent", 0},
+                          {"total_reserved", 0}, {"budget_remaining", 8'000'000}}));
+  p.budget(f.agent);
+  // Commit 3 $ through a lease (handshake), then try to go below it.
+  const auto key = p.add_key(f.alice);
+  p.call("PUT", agent_path(f.agent), p.admin.access, json{{"provider_key_id", key}});
+  const auto ic = p.ic_token(f.agent);
+  auto hs = p.call("POST", "/api/v1/budget/handshake", "", json{{"ic_token", ic}, {"provider", "openai"}, {"requested_budget", 3'000'000}});
+  ASSERT_EQ(hs.status, 200) << hs.raw;
+  expect_error(p.call("PUT", agent_path(f.agent, "/budget"), p.admin.access, json{{"total_allocated_microdollars", 2'999'999}}),
+               400, "ALLOCATION_BELOW_COMMITTED");
+  for (const json& bad : {json{{"total_allocated_microdollars", 0}}, json{{"total_allocated_microdollars", "1"}}})
+    expect_error(p.call("PUT", agent_path(f.agent, "/budget"), p.admin.access, bad), 400, "VALIDATION_ERROR");
+  expect_error(p.call("PUT", agent_path(f.agent, "/budget"), p.admin.access, json::object()), 400, "MISSING_FIELD");
+  expect_error(p.call("PUT", agent_path(9999, "/budget"), p.admin.access, json{{"total_allocated_microdollars", 5}}), 404,
+               "AGENT_NOT_FOUND");
+  EXPECT_EQ(p.call("PUT", agent_path(f.agent, "/budget"), p.admin.access, json{{"total_allocated_microdollars", 3'000'000}}).status, 200);
+  EXPECT_EQ(p.budget(f.agent), (json{{"allocated", 3'000'000}, {"spent", 0}, {"reserved", 3'000'000}, {"remaining", 0}}));
+  auto h = p.call("GET", agent_path(f.agent, "/budget/history"), f.alice.access);
+  ASSERT_EQ(h.body.size(), 3u) << h.raw;
+  EXPECT_EQ(h.body[0]["new_allocated"], 3'000'000) << "newest first";
+  EXPECT_EQ(h.body[0]["previous_allocated"], 8'000'000);
+}
+
+TEST(GovernanceAgents, TokensListsTheAgentsApiTokensScopedToTheCaller) {
+  Fixture f;
+  auto& p = f.p;
+  const json body = {{"name", "t"}, {"agent_id", f.agent}};
+  ASSERT_EQ(p.call("POST", "/api/v1/api-tokens", f.alice.access, body).status, 201);
+  ASSERT_EQ(p.call("POST", "/api/v1/api-tokens", p.admin.access, body).status, 201);
+  ASSERT_EQ(p.call("POST", "/api/v1/api-tokens", f.alice.access, json{{"name", "other"}}).status, 201);
+  auto all = p.call("GET", agent_path(f.agent, "/tokens"), p.admin.access);
+  EXPECT_EQ(all.body.size(), 2u) << all.raw;
+  auto own = p.call("GET", agent_path(f.agent, "/tokens"), f.alice.access);
+  ASSERT_EQ(own.body.size(), 1u) << own.raw;
+  EXPECT_EQ(own.body[0]["user_id"], f.alice.id);
+  EXPECT_FALSE(own.body[0].contains("token_hash"));
+}
+
+TEST(GovernanceAgents, IcTokenLifecycle) {
+  Fixture f;
+  auto& p = f.p;
+  auto st = p.call("GET", agent_path(f.agent, "/ic-token"), f.alice.access);
+  EXPECT_EQ(st.body, (json{{"agent_id", f.agent}, {"has_ic_token", false}, {"created_at", nullptr}}));
+  auto issued = p.call("POST", agent_path(f.agent, "/ic-token"), f.alice.access);
+  ASSERT_EQ(issued.status, 201) << issued.raw;
+  const std::string tok = issued.body["ic_token"];
+  EXPECT_TRUE(std::regex_match(tok, std::regex("ic_" + std::to_string(f.agent) + "_[0-9A-Za-z]{48}"))) << tok;
+  EXPECT_LT(issued.body.value("created_at", int64_t{0}), int64_t{100'000'000'000}) << "unix seconds";
+  EXPECT_FALSE(issued.body.value("warning", "").empty());
+  expect_error(p.call("POST", agent_path(f.agent, "/ic-token"), p.admin.access), 409, "IC_TOKEN_EXISTS");
+  st = p.call("GET", agent_path(f.agent, "/ic-token"), f.alice.access);
+  EXPECT_EQ(st.body["has_ic_token"], true);
+  EXPECT_EQ(st.body["created_at"], issued.body["created_at"]);
+  // Viewers read but never mint; other users never see the agent.
+  for (const std::string path : {"/ic-token", "/ic-token/regenerate"})
+    expect_error(p.call("POST", agent_path(f.agent, path), f.vera.access), 403, "INSUFFICIENT_PERMISSIONS");
+  expect_error(p.call("DELETE", agent_path(f.agent, "/ic-token"), f.bob.access), 404, "AGENT_NOT_FOUND");
+  expect_error(p.call("POST", agent_path(f.agent, "/ic-token/regenerate"), f.bob.access), 404, "AGENT_NOT_FOUND");
+  auto regen = p.call("POST", agent_path(f.agent, "/ic-token/regenerate"), f.alice.access);
+  ASSERT_EQ(regen.status, 200) << regen.raw;
+  EXPECT_EQ(regen.body["old_token_invalidated"], true);
+  EXPECT_NE(regen.body["ic_token"], tok);
+  EXPECT_EQ(p.call("DELETE", agent_path(f.agent, "/ic-token"), f.alice.access).status, 204);
+  EXPECT_EQ(p.call("GET", agent_path(f.agent, "/ic-token"), f.alice.access).body["has_ic_token"], false);
+}
+
+TEST(GovernanceAgents, admin_gets_404_for_missing_agent) {
+  Panel p;
+  for (const auto& [method, suffix] : std::vector<std::pair<std::string, std::string>>{
+           {"POST", "/ic-token"}, {"GET", "/ic-token"}, {"POST", "/ic-token/regenerate"}, {"DELETE", "/ic-token"}})
+    expect_error(p.call(method, agent_path(424242, suffix), p.admin.access), 404, "AGENT_NOT_FOUND");
+}
