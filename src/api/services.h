@@ -10,6 +10,7 @@
 #include "domain/event_bus.h"
 #include "domain/api_tokens.h"
 #include "domain/first_admin.h"
+#include "domain/ic_tokens.h"
 #include "domain/principal.h"
 #include "domain/sessions.h"
 #include "store/database.h"
@@ -30,6 +31,9 @@ struct Services {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // The API-token service behind /api/v1/api-tokens; set by `serve` (null = routes answer 503).
   domain::ApiTokens* api_tokens = nullptr;
+  // Verifies an agent's IC token (domain/ic_tokens); unset = agent routes answer 503
+  // IC_TOKENS_UNAVAILABLE. Set by `serve` once the IC-token service exists.
+  std::function<Result<domain::AgentIdentity>(const std::string&)> authenticate_ic_token = nullptr;
 };
 
 }  // namespace iron::api
