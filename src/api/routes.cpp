@@ -10,6 +10,7 @@ std::vector<Route> all_routes(Services& s) {
   add_api_token_routes(routes, s);
   add_audit_routes(routes, s);
   add_event_stream_routes(routes, s);
+  add_analytics_routes(routes, s);
   add_openapi_route(routes);
   return routes;
 }

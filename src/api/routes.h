@@ -13,6 +13,7 @@ void add_user_routes(std::vector<Route>& routes, Services& s);
 void add_api_token_routes(std::vector<Route>& routes, Services& s);
 void add_audit_routes(std::vector<Route>& routes, Services& s);
 void add_event_stream_routes(std::vector<Route>& routes, Services& s);
+void add_analytics_routes(std::vector<Route>& routes, Services& s);
 // The OpenAPI document of `routes` (GET /api/v1/openapi.json); registered last.
 void add_openapi_route(std::vector<Route>& routes);
 

@@ -25,7 +25,7 @@ Op& Op::header(std::string name, json schema, std::string description) {
 
 std::vector<Op> all_ops() {
   std::vector<Op> ops;
-  for (auto family : {meta_ops, auth_ops, user_ops, api_token_ops, audit_ops})
+  for (auto family : {meta_ops, auth_ops, user_ops, api_token_ops, audit_ops, analytics_ops})
     for (auto& op : family()) ops.push_back(std::move(op));
   return ops;
 }
@@ -202,6 +202,7 @@ json tags() {
       {{"name", "users"}, {"description", "User management (admin)"}},
       {{"name", "api-tokens"}, {"description", "Personal API tokens (`apitok_…`)"}},
       {{"name", "audit"}, {"description", "The append-only audit log (admin)"}},
+      {{"name", "analytics"}, {"description", "Usage events from agents (IC token) and owner-scoped spend and usage reads"}},
   });
 }
 

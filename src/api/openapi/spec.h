@@ -134,6 +134,7 @@ std::vector<Op> auth_ops();
 std::vector<Op> user_ops();
 std::vector<Op> api_token_ops();
 std::vector<Op> audit_ops();
+std::vector<Op> analytics_ops();
 json component_schemas();
 
 // Every documented operation, in document order.
