@@ -1,11 +1,18 @@
 #include "store/analytics_repo.h"
 
-#include <variant>
 
 namespace iron::store::analytics {
 namespace {
 
-using Bind = std::variant<int64_t, std::string>;
+// A bind value (a plain struct: std::variant<int64_t, std::string> trips GCC 12's
+// -Wmaybe-uninitialized at -O3).
+struct Bind {
+  Bind(int64_t v) : is_int(true), i(v) {}             // NOLINT: implicit by design
+  Bind(std::string v) : is_int(false), s(std::move(v)) {}  // NOLINT
+  bool is_int;
+  int64_t i = 0;
+  std::string s;
+};
 
 // " WHERE …" over usage_rollups_daily r JOIN agents a, plus its bind values in order.
 struct Where {
@@ -42,8 +49,8 @@ Statement& prepared(Connection& c, const std::string& sql, const std::vector<Bin
   auto& s = c.prepare(sql);
   int i = 1;
   for (const auto& b : binds) {
-    if (std::holds_alternative<int64_t>(b)) s.bind(i++, std::get<int64_t>(b));
-    else s.bind(i++, std::get<std::string>(b));
+    if (b.is_int) s.bind(i++, b.i);
+    else s.bind(i++, b.s);
   }
   return s;
 }

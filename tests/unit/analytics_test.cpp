@@ -24,6 +24,13 @@ using iron::util::TimePoint;
 
 // 2026-03-15T12:00:00Z
 const TimePoint kNow = iron::util::from_unix_ms(1'773'576'000'000);
+// Appends rather than `"e" + std::to_string(i)`, which trips GCC 12's -Wrestrict at -O3.
+std::string numbered(const char* prefix, int i) {
+  std::string s = prefix;
+  s += std::to_string(i);
+  return s;
+}
+
 int64_t ms(const char* rfc3339) { return iron::util::to_unix_ms(*iron::util::parse_rfc3339(rfc3339)); }
 
 domain::AnalyticsEvent completed(const std::string& id, int64_t ts, int64_t cost, const std::string& model = "gpt-4o",
@@ -222,8 +229,8 @@ TEST_F(AnalyticsRollup, SumsEqualTheSumOfEvents) {
   std::vector<domain::AnalyticsEvent> batch;
   for (int i = 0; i < 600; ++i) {
     const int64_t ts = ms("2026-03-01T00:00:00Z") + int64_t{i} * 3'600'000 * 7 / 3;  // spread over ~58 days
-    auto e = i % 7 == 0 ? failed("e" + std::to_string(i), ts)
-                        : completed("e" + std::to_string(i), ts, 1000 + i * 37, models[i % 3], providers[i % 3]);
+    auto e = i % 7 == 0 ? failed(numbered("e", i), ts)
+                        : completed(numbered("e", i), ts, 1000 + i * 37, models[i % 3], providers[i % 3]);
     batch.push_back(e);
   }
   ASSERT_TRUE(analytics_->ingest_batch(a, {batch.begin(), batch.begin() + 400}, {}, kNow).ok());
@@ -382,7 +389,7 @@ TEST_F(AnalyticsPerformance, ReadsUseRollupsAndIndexesNotRawEvents) {
     r.provider = "openai";
     for (int i = 0; i < 200'000; ++i) {
       r.agent_id = i % 2 ? a.agent_id : b.agent_id;
-      r.event_id = "ev" + std::to_string(i);
+      r.event_id = numbered("ev", i);
       r.timestamp_ms = ms("2025-06-01T00:00:00Z") + int64_t{i} * 150'000;  // ~350 days
       r.day = domain::utc_day(r.timestamp_ms);
       r.model = i % 3 ? "gpt-4o" : "o1";
