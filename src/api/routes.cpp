@@ -15,6 +15,7 @@ std::vector<Route> all_routes(Services& s) {
   add_provider_routes(routes, s);
   add_budget_request_routes(routes, s);
   add_limit_routes(routes, s);
+  add_analytics_routes(routes, s);
   add_openapi_route(routes);
   return routes;
 }

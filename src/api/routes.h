@@ -18,6 +18,7 @@ void add_budget_routes(std::vector<Route>& routes, Services& s);  // the lease p
 void add_provider_routes(std::vector<Route>& routes, Services& s);
 void add_budget_request_routes(std::vector<Route>& routes, Services& s);
 void add_limit_routes(std::vector<Route>& routes, Services& s);
+void add_analytics_routes(std::vector<Route>& routes, Services& s);
 // The OpenAPI document of `routes` (GET /api/v1/openapi.json); registered last.
 void add_openapi_route(std::vector<Route>& routes);
 

@@ -20,6 +20,7 @@
 #include "domain/ic_tokens.h"
 #include "domain/lease_protocol.h"
 #include "domain/event_bus.h"
+#include "domain/analytics.h"
 #include "domain/api_tokens.h"
 #include "domain/budget_requests.h"
 #include "domain/usage_limits.h"
@@ -153,6 +154,12 @@ int run_serve(Invocation& inv) {
   scheduler.every(std::chrono::hours(1), "audit_retention", [&] {
     const int64_t cutoff = util::to_unix_ms(util::now()) - int64_t{c.audit_retention_days} * 86400 * 1000;
     db.write([&](store::Connection& conn) { return store::audit::prune_before(conn, cutoff); });
+  });
+  // Raw analytics events older than the retention period go; the daily rollups stay.
+  domain::Analytics analytics(db);
+  scheduler.every(std::chrono::hours(1), "event_retention", [&] {
+    const int64_t cutoff = util::to_unix_ms(util::now()) - int64_t{c.event_retention_days} * 86400 * 1000;
+    analytics.prune_events_before(cutoff);
   });
   // API-token last_used_at is batched in memory; written here and once more at shutdown.
   scheduler.every(std::chrono::seconds(30), "flush_api_token_last_used", [&] { api_tokens.flush_last_used(); });

@@ -26,7 +26,7 @@ Op& Op::header(std::string name, json schema, std::string description) {
 std::vector<Op> all_ops() {
   std::vector<Op> ops;
   for (auto family : {meta_ops, auth_ops, user_ops, api_token_ops, audit_ops, agent_ops, budget_ops, provider_ops,
-                      budget_request_ops, limit_ops})
+                      budget_request_ops, limit_ops, analytics_ops})
     for (auto& op : family()) ops.push_back(std::move(op));
   return ops;
 }
@@ -213,6 +213,7 @@ json tags() {
       {{"name", "audit"}, {"description", "The append-only audit log (admin)"}},
       {{"name", "providers"}, {"description", "Provider API keys (OpenAI, Anthropic, ...), encrypted at rest, always masked"}},
       {{"name", "projects"}, {"description", "Which provider key a project uses"}},
+      {{"name", "analytics"}, {"description", "Usage events from agents (IC token) and owner-scoped spend and usage reads"}},
   });
 }
 

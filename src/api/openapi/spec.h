@@ -140,6 +140,7 @@ json agent_component_schemas();  // ops_agents_budget.cpp
 std::vector<Op> provider_ops();
 std::vector<Op> budget_request_ops();
 std::vector<Op> limit_ops();
+std::vector<Op> analytics_ops();
 json component_schemas();
 json provider_key_schema();        // ops_providers.cpp
 json project_assignment_schema();  // ops_providers.cpp

@@ -1,0 +1,339 @@
+#include "domain/analytics.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <regex>
+
+namespace iron::domain {
+namespace {
+
+using namespace std::chrono;
+
+constexpr int64_t kMaxTokens = 1'000'000'000'000;                 // per event
+constexpr int64_t kMaxCostMicros = 1'000'000'000'000'000;         // one billion dollars
+constexpr int64_t kMaxTimestampMs = 253'402'300'799'999;          // 9999-12-31T23:59:59.999Z
+constexpr int64_t kPruneBatch = 10'000;
+
+std::string day_text(sys_days d) {
+  const year_month_day ymd{d};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+// Inclusive [first, last] days of a period; nullopt for all-time.
+std::optional<std::pair<sys_days, sys_days>> period_bounds(Period p, util::TimePoint now) {
+  const sys_days today = floor<days>(now);
+  const year_month_day ymd{today};
+  const sys_days month_start = sys_days{ymd.year() / ymd.month() / 1};
+  switch (p) {
+    case Period::today: return std::pair{today, today};
+    case Period::yesterday: return std::pair{today - days{1}, today - days{1}};
+    case Period::last7_days: return std::pair{today - days{6}, today};
+    case Period::last30_days: return std::pair{today - days{29}, today};
+    case Period::this_month: return std::pair{month_start, today};
+    case Period::last_month: {
+      const year_month prev = year_month{ymd.year(), ymd.month()} - months{1};
+      return std::pair{sys_days{prev / 1}, month_start - days{1}};
+    }
+    case Period::all_time: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+bool valid_provider(const std::string& p) {
+  static const std::regex re("^[a-z0-9_-]{1,64}$");
+  return std::regex_match(p, re);
+}
+
+Status check_text(const std::string& field, const std::optional<std::string>& v, size_t max_len) {
+  if (v && v->size() > max_len)
+    return Error::validation(field, field + " must be at most " + std::to_string(max_len) + " characters");
+  return ok_status();
+}
+
+Status check_int(const std::string& field, const std::optional<int64_t>& v, int64_t max) {
+  if (v && (*v < 0 || *v > max))
+    return Error::validation(field, field + " must be an integer between 0 and " + std::to_string(max));
+  return ok_status();
+}
+
+Pagination paginate(int64_t total, const PageRequest& page) {
+  return {page.page, page.per_page, total, (total + page.per_page - 1) / page.per_page};
+}
+
+template <class T>
+Paged<T> page_of(std::vector<T> all, const PageRequest& page) {
+  Paged<T> out;
+  out.pagination = paginate(static_cast<int64_t>(all.size()), page);
+  const auto offset = static_cast<size_t>(std::min<int64_t>((page.page - 1) * page.per_page, all.size()));
+  const auto end = static_cast<size_t>(std::min<int64_t>(offset + page.per_page, all.size()));
+  out.items.assign(std::make_move_iterator(all.begin() + offset), std::make_move_iterator(all.begin() + end));
+  return out;
+}
+
+store::AnalyticsEventRow row_of(const AgentIdentity& who, const AnalyticsEvent& e, util::TimePoint now) {
+  store::AnalyticsEventRow r;
+  r.agent_id = who.agent_id;
+  r.event_id = e.event_id;
+  r.timestamp_ms = *e.timestamp_ms;
+  r.day = utc_day(*e.timestamp_ms);
+  r.event_type = e.event_type;
+  r.model = e.model;
+  r.provider = e.provider;
+  r.provider_id = e.provider_id;
+  r.input_tokens = e.input_tokens.value_or(0);
+  r.output_tokens = e.output_tokens.value_or(0);
+  r.cost_micros = e.cost_micros.value_or(0);
+  r.error_code = e.error_code;
+  r.error_message = e.error_message;
+  r.created_at = util::to_unix_ms(now);
+  return r;
+}
+
+Error agent_not_found() {
+  return {ErrorKind::not_found, "AGENT_NOT_FOUND", "the agent of this IC token no longer exists", {}, 0};
+}
+
+}  // namespace
+
+Status validate_event(const AnalyticsEvent& e) {
+  if (e.event_id.empty() || e.event_id.size() > 200)
+    return Error::validation("event_id", "event_id must be 1 to 200 characters");
+  if (!e.timestamp_ms) return Error::validation("timestamp_ms", "timestamp_ms is required");
+  if (auto s = check_int("timestamp_ms", e.timestamp_ms, kMaxTimestampMs); !s) return s;
+  if (e.event_type != "llm_request_completed" && e.event_type != "llm_request_failed")
+    return Error::validation("event_type", "event_type must be llm_request_completed or llm_request_failed");
+  if (e.model.empty() || e.model.size() > 200) return Error::validation("model", "model must be 1 to 200 characters");
+  // The predecessor's enum (openai, anthropic, unknown) is a subset of this open pattern, so
+  // its runtimes keep working and new providers need no migration.
+  if (!valid_provider(e.provider))
+    return Error::validation("provider", "provider must be 1 to 64 characters of a-z, 0-9, _ or -");
+  if (auto s = check_int("input_tokens", e.input_tokens, kMaxTokens); !s) return s;
+  if (auto s = check_int("output_tokens", e.output_tokens, kMaxTokens); !s) return s;
+  if (auto s = check_int("cost_micros", e.cost_micros, kMaxCostMicros); !s) return s;
+  if (e.event_type == "llm_request_completed") {
+    if (!e.input_tokens) return Error::validation("input_tokens", "a completed request needs input_tokens");
+    if (!e.output_tokens) return Error::validation("output_tokens", "a completed request needs output_tokens");
+  }
+  if (auto s = check_text("provider_id", e.provider_id, 200); !s) return s;
+  if (auto s = check_text("error_code", e.error_code, 100); !s) return s;
+  if (auto s = check_text("error_message", e.error_message, 2000); !s) return s;
+  return ok_status();
+}
+
+std::optional<Period> parse_period(const std::string& text) {
+  for (Period p : {Period::today, Period::yesterday, Period::last7_days, Period::last30_days, Period::this_month,
+                   Period::last_month, Period::all_time})
+    if (text == period_name(p)) return p;
+  return std::nullopt;
+}
+
+const char* period_name(Period p) {
+  switch (p) {
+    case Period::today: return "today";
+    case Period::yesterday: return "yesterday";
+    case Period::last7_days: return "last7-days";
+    case Period::last30_days: return "last30-days";
+    case Period::this_month: return "this-month";
+    case Period::last_month: return "last-month";
+    case Period::all_time: return "all-time";
+  }
+  return "all-time";
+}
+
+DayRange period_days(Period p, util::TimePoint now) {
+  const auto b = period_bounds(p, now);
+  if (!b) return {};
+  return {day_text(b->first), day_text(b->second)};
+}
+
+std::string utc_day(int64_t unix_ms) {
+  return day_text(floor<days>(sys_time<milliseconds>(milliseconds(unix_ms))));
+}
+
+const char* risk_name(RiskLevel r) {
+  switch (r) {
+    case RiskLevel::low: return "low";
+    case RiskLevel::medium: return "medium";
+    case RiskLevel::high: return "high";
+    case RiskLevel::critical: return "critical";
+    case RiskLevel::exhausted: return "exhausted";
+  }
+  return "low";
+}
+
+RiskLevel risk_of(int64_t spent, int64_t allocated) {
+  // spent * 100 >= allocated * N, in 128 bits: exact at the band edges, no overflow.
+  const __int128 s = static_cast<__int128>(spent) * 100;
+  const __int128 a = allocated;
+  if (s >= a * 100) return RiskLevel::exhausted;  // also a zero allocation
+  if (s >= a * 95) return RiskLevel::critical;
+  if (s >= a * 80) return RiskLevel::high;
+  if (s >= a * 50) return RiskLevel::medium;
+  return RiskLevel::low;
+}
+
+Result<IngestOutcome> Analytics::ingest(const AgentIdentity& who, const AnalyticsEvent& e, const RequestContext&,
+                                        util::TimePoint now) {
+  if (auto s = validate_event(e); !s) return s.error();
+  const auto row = row_of(who, e, now);
+  auto r = db_.write([&](store::Connection& c) -> Result<IngestOutcome> {
+    if (!store::analytics::agent_owner(c, who.agent_id)) return agent_not_found();
+    if (!store::analytics::insert_event(c, row)) return IngestOutcome{e.event_id, "duplicate", std::nullopt};
+    store::analytics::add_to_rollup(c, row);
+    return IngestOutcome{e.event_id, "accepted", std::nullopt};
+  });
+  if (r && r->status == "accepted" && events_)
+    events_->publish({0, "usage.tick", who.owner_id,
+                      {{"agent_id", who.agent_id}, {"events", 1}, {"cost_micros", row.cost_micros}}});
+  return r;
+}
+
+Result<BatchOutcome> Analytics::ingest_batch(const AgentIdentity& who, const std::vector<AnalyticsEvent>& events,
+                                             const RequestContext&, util::TimePoint now) {
+  if (events.size() > kMaxBatchEvents)
+    return Error::validation("events", "a batch holds at most " + std::to_string(kMaxBatchEvents) + " events");
+  int64_t cost = 0;
+  auto r = db_.write([&](store::Connection& c) -> Result<BatchOutcome> {
+    if (!store::analytics::agent_owner(c, who.agent_id)) return agent_not_found();
+    BatchOutcome out;
+    for (const auto& e : events) {
+      if (auto s = validate_event(e); !s) {
+        out.results.push_back({e.event_id, "rejected", s.error()});
+        ++out.rejected;
+        continue;
+      }
+      const auto row = row_of(who, e, now);
+      if (!store::analytics::insert_event(c, row)) {
+        out.results.push_back({e.event_id, "duplicate", std::nullopt});
+        ++out.duplicates;
+        continue;
+      }
+      store::analytics::add_to_rollup(c, row);
+      if (row.event_type == "llm_request_completed") cost += row.cost_micros;
+      out.results.push_back({e.event_id, "accepted", std::nullopt});
+      ++out.accepted;
+    }
+    return out;
+  });
+  if (r && r->accepted > 0 && events_)
+    events_->publish({0, "usage.tick", who.owner_id,
+                      {{"agent_id", who.agent_id}, {"events", r->accepted}, {"cost_micros", cost}}});
+  return r;
+}
+
+int64_t Analytics::prune_events_before(int64_t cutoff_ms) {
+  // Small transactions, so the writer is never held for long by a large backlog.
+  int64_t total = 0;
+  for (;;) {
+    const int64_t n = db_.write(
+        [&](store::Connection& c) { return store::analytics::delete_events_before(c, cutoff_ms, kPruneBatch); });
+    total += n;
+    if (n < kPruneBatch) return total;
+  }
+}
+
+store::RollupFilter Analytics::filter_for(const Principal& p, const AnalyticsQuery& q, util::TimePoint now) const {
+  const DayRange range = period_days(q.period, now);
+  store::RollupFilter f;
+  f.from_day = range.from_day;
+  f.to_day = range.to_day;
+  f.agent_id = q.agent_id;
+  f.provider = q.provider;
+  if (!p.is_admin()) f.owner_id = p.user_id;
+  return f;
+}
+
+store::UsageTotals Analytics::totals(const Principal& p, const AnalyticsQuery& q, util::TimePoint now) {
+  const auto f = filter_for(p, q, now);
+  return db_.read([&](store::Connection& c) { return store::analytics::totals(c, f); });
+}
+
+SpendingByAgent Analytics::spending_by_agent(const Principal& p, const AnalyticsQuery& q, const PageRequest& page,
+                                             util::TimePoint now) {
+  const auto f = filter_for(p, q, now);
+  auto rows = db_.read([&](store::Connection& c) { return store::analytics::by_agent(c, f); });
+  SpendingByAgent out;
+  for (const auto& r : rows) {
+    out.total_spend_micros += r.totals.cost_micros;
+    out.total_budget_micros += r.allocated_micros;
+  }
+  out.total_agents = static_cast<int64_t>(rows.size());
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return a.totals.cost_micros > b.totals.cost_micros;
+  });
+  out.page = page_of(std::move(rows), page);
+  return out;
+}
+
+std::vector<store::ProviderUsage> Analytics::by_provider(const Principal& p, const AnalyticsQuery& q,
+                                                         util::TimePoint now) {
+  const auto f = filter_for(p, q, now);
+  return db_.read([&](store::Connection& c) { return store::analytics::by_provider(c, f); });
+}
+
+Paged<store::ModelUsage> Analytics::by_model(const Principal& p, const AnalyticsQuery& q, const PageRequest& page,
+                                             util::TimePoint now) {
+  const auto f = filter_for(p, q, now);
+  auto rows = db_.read([&](store::Connection& c) { return store::analytics::by_model(c, f); });
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const auto& a, const auto& b) { return a.totals.requests > b.totals.requests; });
+  return page_of(std::move(rows), page);
+}
+
+BudgetStatus Analytics::budget_status(const Principal& p, const BudgetStatusQuery& q, const PageRequest& page) {
+  const std::optional<std::string> owner = p.is_admin() ? std::nullopt : std::optional(p.user_id);
+  const auto rows = db_.read([&](store::Connection& c) { return store::analytics::budgets(c, q.agent_id, owner); });
+  std::vector<BudgetStatusRow> kept;
+  for (const auto& b : rows) {
+    BudgetStatusRow r;
+    r.budget = b;
+    r.percent_used = b.allocated > 0 ? static_cast<double>(b.spent) * 100.0 / static_cast<double>(b.allocated)
+                                     : 100.0;
+    r.risk = risk_of(b.spent, b.allocated);
+    r.exhausted = b.remaining == 0;
+    if (q.threshold && r.percent_used < *q.threshold) continue;
+    if (q.status && *q.status != (r.exhausted ? "exhausted" : "active")) continue;
+    kept.push_back(r);
+  }
+  BudgetStatus out;
+  out.total_agents = static_cast<int64_t>(kept.size());
+  for (const auto& r : kept) {
+    ++(r.exhausted ? out.exhausted : out.active);
+    switch (r.risk) {
+      case RiskLevel::critical: ++out.critical; break;
+      case RiskLevel::high: ++out.high; break;
+      case RiskLevel::medium: ++out.medium; break;
+      case RiskLevel::low: ++out.low; break;
+      case RiskLevel::exhausted: break;  // counted in `exhausted` above when nothing remains
+    }
+  }
+  // Sort everything first, then page (the predecessor paged an unsorted list, then sorted).
+  std::stable_sort(kept.begin(), kept.end(),
+                   [](const auto& a, const auto& b) { return a.percent_used > b.percent_used; });
+  out.page = page_of(std::move(kept), page);
+  return out;
+}
+
+Paged<store::AnalyticsEventRow> Analytics::list_events(const Principal& p, const AnalyticsQuery& q,
+                                                       const PageRequest& page, util::TimePoint now) {
+  store::EventListFilter f;
+  if (const auto b = period_bounds(q.period, now)) {
+    f.from_ms = duration_cast<milliseconds>(b->first.time_since_epoch()).count();
+    f.to_ms = duration_cast<milliseconds>((b->second + days{1}).time_since_epoch()).count();
+  }
+  f.agent_id = q.agent_id;
+  f.provider = q.provider;
+  if (!p.is_admin()) f.owner_id = p.user_id;
+  return db_.read([&](store::Connection& c) {
+    Paged<store::AnalyticsEventRow> out;
+    out.pagination = paginate(store::analytics::count_events(c, f), page);
+    out.items = store::analytics::list_events(c, f, page.per_page, (page.page - 1) * page.per_page);
+    return out;
+  });
+}
+
+}  // namespace iron::domain

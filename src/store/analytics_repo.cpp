@@ -1,0 +1,243 @@
+#include "store/analytics_repo.h"
+
+
+namespace iron::store::analytics {
+namespace {
+
+// A bind value (a plain struct: std::variant<int64_t, std::string> trips GCC 12's
+// -Wmaybe-uninitialized at -O3).
+struct Bind {
+  Bind(int64_t v) : is_int(true), i(v) {}             // NOLINT: implicit by design
+  Bind(std::string v) : is_int(false), s(std::move(v)) {}  // NOLINT
+  bool is_int;
+  int64_t i = 0;
+  std::string s;
+};
+
+// " WHERE …" over usage_rollups_daily r JOIN agents a, plus its bind values in order.
+struct Where {
+  std::string sql;
+  std::vector<Bind> binds;
+  void add(const std::string& clause, Bind b) {
+    sql += sql.empty() ? " WHERE " : " AND ";
+    sql += clause;
+    binds.push_back(std::move(b));
+  }
+};
+
+Where rollup_where(const RollupFilter& f) {
+  Where w;
+  if (f.from_day) w.add("r.day >= ?", *f.from_day);
+  if (f.to_day) w.add("r.day <= ?", *f.to_day);
+  if (f.agent_id) w.add("r.agent_id = ?", *f.agent_id);
+  if (f.provider) w.add("r.provider = ?", *f.provider);
+  if (f.owner_id) w.add("a.owner_id = ?", *f.owner_id);
+  return w;
+}
+
+Where event_where(const EventListFilter& f) {
+  Where w;
+  if (f.from_ms) w.add("e.timestamp_ms >= ?", *f.from_ms);
+  if (f.to_ms) w.add("e.timestamp_ms < ?", *f.to_ms);
+  if (f.agent_id) w.add("e.agent_id = ?", *f.agent_id);
+  if (f.provider) w.add("e.provider = ?", *f.provider);
+  if (f.owner_id) w.add("a.owner_id = ?", *f.owner_id);
+  return w;
+}
+
+Statement& prepared(Connection& c, const std::string& sql, const std::vector<Bind>& binds) {
+  auto& s = c.prepare(sql);
+  int i = 1;
+  for (const auto& b : binds) {
+    if (b.is_int) s.bind(i++, b.i);
+    else s.bind(i++, b.s);
+  }
+  return s;
+}
+
+// The aggregate columns every rollup read selects, read back by totals_at.
+const char* kAggregates =
+    "coalesce(sum(r.requests),0), coalesce(sum(r.completed),0), coalesce(sum(r.failed),0), "
+    "coalesce(sum(r.input_tokens),0), coalesce(sum(r.output_tokens),0), coalesce(sum(r.cost_micros),0), "
+    "min(r.min_cost_micros), max(r.max_cost_micros)";
+const char* kFrom = " FROM usage_rollups_daily r JOIN agents a ON a.id = r.agent_id";
+
+UsageTotals totals_at(const Statement& s, int col) {
+  UsageTotals t;
+  t.requests = s.int64(col);
+  t.completed = s.int64(col + 1);
+  t.failed = s.int64(col + 2);
+  t.input_tokens = s.int64(col + 3);
+  t.output_tokens = s.int64(col + 4);
+  t.cost_micros = s.int64(col + 5);
+  t.min_cost_micros = s.opt_int64(col + 6);
+  t.max_cost_micros = s.opt_int64(col + 7);
+  return t;
+}
+
+std::string totals_sql(const Where& w) { return std::string("SELECT ") + kAggregates + kFrom + w.sql; }
+std::string by_agent_sql(const Where& w) {
+  return std::string("SELECT r.agent_id, a.name, coalesce((SELECT b.total_allocated FROM agent_budgets b WHERE "
+                     "b.agent_id = r.agent_id), 0), ") +
+         kAggregates + kFrom + w.sql + " GROUP BY r.agent_id ORDER BY r.agent_id";
+}
+std::string by_provider_sql(const Where& w) {
+  return std::string("SELECT r.provider, count(DISTINCT r.agent_id), ") + kAggregates + kFrom + w.sql +
+         " GROUP BY r.provider ORDER BY r.provider";
+}
+std::string by_model_sql(const Where& w) {
+  return std::string("SELECT r.model, r.provider, ") + kAggregates + kFrom + w.sql +
+         " GROUP BY r.model, r.provider ORDER BY r.model, r.provider";
+}
+
+const char* kEventColumns =
+    "e.agent_id, e.event_id, e.timestamp_ms, e.day, e.event_type, e.model, e.provider, e.provider_id, "
+    "e.input_tokens, e.output_tokens, e.cost_micros, e.error_code, e.error_message, e.created_at, a.name";
+
+}  // namespace
+
+bool insert_event(Connection& c, const AnalyticsEventRow& e) {
+  auto& s = c.prepare(
+      "INSERT INTO analytics_events(agent_id, event_id, timestamp_ms, day, event_type, model, provider, provider_id, "
+      "input_tokens, output_tokens, cost_micros, error_code, error_message, created_at) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(agent_id, event_id) DO NOTHING");
+  s.bind(1, e.agent_id).bind(2, e.event_id).bind(3, e.timestamp_ms).bind(4, e.day).bind(5, e.event_type);
+  s.bind(6, e.model).bind(7, e.provider).bind(8, e.provider_id).bind(9, e.input_tokens).bind(10, e.output_tokens);
+  s.bind(11, e.cost_micros).bind(12, e.error_code).bind(13, e.error_message).bind(14, e.created_at);
+  s.run();
+  return c.changes() == 1;
+}
+
+void add_to_rollup(Connection& c, const AnalyticsEventRow& e) {
+  const bool completed = e.event_type == "llm_request_completed";
+  auto& s = c.prepare(
+      "INSERT INTO usage_rollups_daily(day, agent_id, provider, model, requests, completed, failed, input_tokens, "
+      "output_tokens, cost_micros, min_cost_micros, max_cost_micros) VALUES(?,?,?,?,1,?,?,?,?,?,?,?) "
+      "ON CONFLICT(day, agent_id, provider, model) DO UPDATE SET "
+      "requests = requests + 1, completed = completed + excluded.completed, failed = failed + excluded.failed, "
+      "input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, "
+      "cost_micros = cost_micros + excluded.cost_micros, "
+      "min_cost_micros = CASE WHEN excluded.min_cost_micros IS NULL THEN min_cost_micros "
+      "  WHEN min_cost_micros IS NULL OR excluded.min_cost_micros < min_cost_micros THEN excluded.min_cost_micros "
+      "  ELSE min_cost_micros END, "
+      "max_cost_micros = CASE WHEN excluded.max_cost_micros IS NULL THEN max_cost_micros "
+      "  WHEN max_cost_micros IS NULL OR excluded.max_cost_micros > max_cost_micros THEN excluded.max_cost_micros "
+      "  ELSE max_cost_micros END");
+  // Spending counts completed requests only (§2.8); tokens count every event that carries them.
+  const std::optional<int64_t> cost = completed ? std::optional<int64_t>(e.cost_micros) : std::nullopt;
+  s.bind(1, e.day).bind(2, e.agent_id).bind(3, e.provider).bind(4, e.model);
+  s.bind(5, int64_t{completed ? 1 : 0}).bind(6, int64_t{completed ? 0 : 1});
+  s.bind(7, e.input_tokens).bind(8, e.output_tokens).bind(9, cost.value_or(0)).bind(10, cost).bind(11, cost);
+  s.run();
+}
+
+std::optional<std::string> agent_owner(Connection& c, int64_t agent_id) {
+  auto& s = c.prepare("SELECT owner_id FROM agents WHERE id = ?");
+  s.bind(1, agent_id);
+  if (!s.step()) return std::nullopt;
+  auto owner = s.text(0);
+  s.reset();
+  return owner;
+}
+
+int64_t delete_events_before(Connection& c, int64_t cutoff_ms, int64_t limit) {
+  auto& s = c.prepare(
+      "DELETE FROM analytics_events WHERE id IN "
+      "(SELECT id FROM analytics_events WHERE timestamp_ms < ? ORDER BY timestamp_ms LIMIT ?)");
+  s.bind(1, cutoff_ms).bind(2, limit).run();
+  return c.changes();
+}
+
+UsageTotals totals(Connection& c, const RollupFilter& f) {
+  const Where w = rollup_where(f);
+  auto& s = prepared(c, totals_sql(w), w.binds);
+  UsageTotals t;
+  if (s.step()) t = totals_at(s, 0);
+  s.reset();
+  return t;
+}
+
+std::vector<AgentUsage> by_agent(Connection& c, const RollupFilter& f) {
+  const Where w = rollup_where(f);
+  auto& s = prepared(c, by_agent_sql(w), w.binds);
+  std::vector<AgentUsage> out;
+  while (s.step()) out.push_back({s.int64(0), s.text(1), s.int64(2), totals_at(s, 3)});
+  return out;
+}
+
+std::vector<ProviderUsage> by_provider(Connection& c, const RollupFilter& f) {
+  const Where w = rollup_where(f);
+  auto& s = prepared(c, by_provider_sql(w), w.binds);
+  std::vector<ProviderUsage> out;
+  while (s.step()) out.push_back({s.text(0), s.int64(1), totals_at(s, 2)});
+  return out;
+}
+
+std::vector<ModelUsage> by_model(Connection& c, const RollupFilter& f) {
+  const Where w = rollup_where(f);
+  auto& s = prepared(c, by_model_sql(w), w.binds);
+  std::vector<ModelUsage> out;
+  while (s.step()) out.push_back({s.text(0), s.text(1), totals_at(s, 2)});
+  return out;
+}
+
+std::vector<AgentBudgetRow> budgets(Connection& c, const std::optional<int64_t>& agent_id,
+                                    const std::optional<std::string>& owner_id) {
+  Where w;
+  if (agent_id) w.add("a.id = ?", *agent_id);
+  if (owner_id) w.add("a.owner_id = ?", *owner_id);
+  auto& s = prepared(c,
+                     "SELECT a.id, a.name, b.total_allocated, b.total_spent, b.total_reserved, b.budget_remaining "
+                     "FROM agents a JOIN agent_budgets b ON b.agent_id = a.id" + w.sql + " ORDER BY a.id",
+                     w.binds);
+  std::vector<AgentBudgetRow> out;
+  while (s.step()) out.push_back({s.int64(0), s.text(1), s.int64(2), s.int64(3), s.int64(4), s.int64(5)});
+  return out;
+}
+
+std::vector<AnalyticsEventRow> list_events(Connection& c, const EventListFilter& f, int64_t limit, int64_t offset) {
+  Where w = event_where(f);
+  w.binds.push_back(limit);
+  w.binds.push_back(offset);
+  auto& s = prepared(c,
+                     std::string("SELECT ") + kEventColumns +
+                         " FROM analytics_events e JOIN agents a ON a.id = e.agent_id" + w.sql +
+                         " ORDER BY e.timestamp_ms DESC, e.id DESC LIMIT ? OFFSET ?",
+                     w.binds);
+  std::vector<AnalyticsEventRow> out;
+  while (s.step()) {
+    AnalyticsEventRow e;
+    e.agent_id = s.int64(0);
+    e.event_id = s.text(1);
+    e.timestamp_ms = s.int64(2);
+    e.day = s.text(3);
+    e.event_type = s.text(4);
+    e.model = s.text(5);
+    e.provider = s.text(6);
+    e.provider_id = s.opt_text(7);
+    e.input_tokens = s.int64(8);
+    e.output_tokens = s.int64(9);
+    e.cost_micros = s.int64(10);
+    e.error_code = s.opt_text(11);
+    e.error_message = s.opt_text(12);
+    e.created_at = s.int64(13);
+    e.agent_name = s.text(14);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+int64_t count_events(Connection& c, const EventListFilter& f) {
+  const Where w = event_where(f);
+  auto& s = prepared(c, "SELECT count(*) FROM analytics_events e JOIN agents a ON a.id = e.agent_id" + w.sql, w.binds);
+  const int64_t n = s.step() ? s.int64(0) : 0;
+  s.reset();
+  return n;
+}
+
+std::vector<std::string> rollup_read_sql(const RollupFilter& f) {
+  const Where w = rollup_where(f);
+  return {totals_sql(w), by_agent_sql(w), by_provider_sql(w), by_model_sql(w)};
+}
+
+}  // namespace iron::store::analytics
