@@ -22,6 +22,10 @@ Result<HandshakeOutcome> LeaseProtocol::handshake(const std::string& ic_token, c
     auto who = IcTokens::authenticate_in(c, ic_token);
     if (!who) return who.error();
     who_out = *who;
+    // The owner's usage limits gate new budget (the predecessor stored limits, never checked them).
+    if (limits_) {
+      if (auto st = limits_->check_in(c, who->owner_id, std::nullopt, util::now()); !st) return st.error();
+    }
     auto lease = ledger_.reserve_in(c, who->agent_id, in.requested, util::now(), agent_context(*who, ctx));
     if (!lease) return lease.error();
     // From here on every refusal returns an error, which rolls the reservation back.
@@ -66,6 +70,11 @@ Result<ReportOutcome> LeaseProtocol::report(const std::string& ic_token, const s
   auto who = ic_tokens_.authenticate(ic_token);
   if (!who) return who.error();
   auto out = ledger_.report(lease_id, who->agent_id, usage, util::now(), agent_context(*who, ctx));
+  // Counters follow accepted reports (a replay moved nothing, so it counts nothing). They are
+  // updated in their own transaction right after the report's: a crash in between loses one
+  // report's count, never money.
+  if (out && !out->replayed && limits_)
+    limits_->record(who->owner_id, std::nullopt, usage.tokens, usage.cost_microdollars, util::now());
   if (out && !out->replayed)
     publish("lease.reported", *who,
             {{"lease_id", lease_id},
@@ -95,6 +104,10 @@ Result<RefreshOutcome> LeaseProtocol::refresh(const std::string& ic_token, const
                                               int64_t requested, const RequestContext& ctx) {
   auto who = ic_tokens_.authenticate(ic_token);
   if (!who) return who.error();
+  if (limits_) {
+    auto st = db_.read([&](store::Connection& c) { return limits_->check_in(c, who->owner_id, std::nullopt, util::now()); });
+    if (!st) return st.error();
+  }
   auto out = ledger_.refresh(lease_id, who->agent_id, requested, util::now(), agent_context(*who, ctx));
   if (!out) return out;
   nlohmann::json data = {{"closed_lease_id", out->closed_lease_id},

@@ -12,6 +12,7 @@
 #include "domain/event_bus.h"
 #include "domain/ic_tokens.h"
 #include "domain/provider_keys.h"
+#include "domain/usage_limits.h"
 #include "util/result.h"
 
 namespace iron::domain {
@@ -37,10 +38,12 @@ struct HandshakeOutcome {
 class LeaseProtocol {
  public:
   // provider_keys and ip_token_key (32 bytes) serve the handshake; without them it is 503.
+  // limits (optional) are checked at handshake and refresh and fed by every report.
   LeaseProtocol(store::Database& db, BudgetLedger& ledger, IcTokens& ic_tokens, EventBus& events,
-                const ProviderKeys* provider_keys = nullptr, std::string ip_token_key = {})
+                const ProviderKeys* provider_keys = nullptr, std::string ip_token_key = {},
+                UsageLimits* limits = nullptr)
       : db_(db), ledger_(ledger), ic_tokens_(ic_tokens), events_(events), provider_keys_(provider_keys),
-        ip_token_key_(std::move(ip_token_key)) {}
+        ip_token_key_(std::move(ip_token_key)), limits_(limits) {}
 
   // One write transaction: IC token, reservation, the agent's assigned key (and only it),
   // provider match, enabled, decrypt, IP token. Any refusal after the reservation rolls it
@@ -62,6 +65,7 @@ class LeaseProtocol {
   EventBus& events_;
   const ProviderKeys* provider_keys_;
   std::string ip_token_key_;
+  UsageLimits* limits_;
 };
 
 }  // namespace iron::domain

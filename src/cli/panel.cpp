@@ -1,0 +1,100 @@
+#include "cli/panel.h"
+
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+
+#include "security/crypto.h"
+#include "security/ip_token.h"
+#include "security/random.h"
+#include "store/audit_repo.h"
+#include "store/data_dir.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+namespace iron::cli {
+namespace {
+
+// The 32-byte key the handshake's IP tokens are sealed under: IRON_IP_TOKEN_KEY or the file
+// named by IRON_IP_TOKEN_KEY_FILE (64 hex characters), else generated once into the data dir.
+std::string ip_token_key(const std::string& data_dir) {
+  std::string error;
+  auto configured = config::read_secret_env("IRON_IP_TOKEN_KEY", error);
+  if (!error.empty()) throw std::runtime_error(error);
+  std::string hex = configured ? *configured
+                               : store::read_or_create_secret_file(data_dir, "ip_token.key",
+                                                                   security::random_hex(security::kIpTokenKeyBytes));
+  while (!hex.empty() && std::isspace(static_cast<unsigned char>(hex.back()))) hex.pop_back();
+  auto key = security::hex_decode(hex);
+  if (hex.size() != 2 * security::kIpTokenKeyBytes || !key)
+    throw std::runtime_error("IRON_IP_TOKEN_KEY must be 64 hex characters (32 bytes)");
+  return *key;
+}
+
+int64_t days_ago_ms(int days) { return util::to_unix_ms(util::now()) - int64_t{days} * 86400 * 1000; }
+
+}  // namespace
+
+Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<bool>& draining)
+    : db_(db),
+      config_(c),
+      keys_(security::load_server_keys(c.jwt_secret, c.master_key, c.data_dir)),
+      events_(static_cast<size_t>(c.max_event_streams)),
+      sessions_(db, security::JwtSigner(keys_.jwt_key)),
+      accounts_(db),
+      first_admin_(db, accounts_),
+      api_tokens_(db),
+      provider_keys_(db, keys_.master_key),
+      ledger_(db, domain::LedgerPolicy{std::chrono::seconds(c.lease_ttl_s)}),
+      agents_(db, &domain::ProviderKeys::resolve_for_agent),
+      ic_tokens_(db),
+      usage_limits_(db, events_),
+      leases_(db, ledger_, ic_tokens_, events_, &provider_keys_, ip_token_key(c.data_dir), &usage_limits_),
+      budget_requests_(db),
+      analytics_(db),
+      services_{db, c, draining, sessions_, accounts_, first_admin_, events_, {}} {
+  services_.api_tokens = &api_tokens_;
+  services_.authenticate_api_token = [this](const std::string& t) { return api_tokens_.authenticate(t); };
+  services_.provider_keys = &provider_keys_;
+  services_.agents = &agents_;
+  services_.ic_tokens = &ic_tokens_;
+  services_.leases = &leases_;
+  services_.authenticate_ic_token = [this](const std::string& t) { return ic_tokens_.authenticate(t); };
+  services_.budget_requests = &budget_requests_;
+  services_.usage_limits = &usage_limits_;
+
+  if (auto token = first_admin_.prepare(c.admin_email, c.admin_password)) {
+    // The one secret that is logged, by design: it can only create the first admin, is
+    // replaced on every start and dies when used.
+    log::warn("no admin account yet: open the dashboard or POST /api/v1/setup with this one-time setup token",
+              {{"setup_token", *token}});
+  }
+}
+
+void Panel::schedule(util::Scheduler& scheduler) {
+  using namespace std::chrono_literals;
+  scheduler.every(10min, "purge_expired_sessions", [this] { sessions_.purge_expired(); });
+  scheduler.every(1h, "audit_retention", [this] {
+    const int64_t cutoff = days_ago_ms(config_.audit_retention_days);
+    db_.write([&](store::Connection& c) { return store::audit::prune_before(c, cutoff); });
+  });
+  // Raw analytics events older than the retention period go; the daily rollups stay.
+  scheduler.every(1h, "event_retention",
+                  [this] { analytics_.prune_events_before(days_ago_ms(config_.event_retention_days)); });
+  // API-token last_used_at is batched in memory; written here and once more at shutdown.
+  scheduler.every(30s, "flush_api_token_last_used", [this] { api_tokens_.flush_last_used(); });
+  // Leases past their TTL (IRON_LEASE_TTL) are expired and their unreported part released.
+  scheduler.every(30s, "expire_stale_leases", [this] { ledger_.expire_stale(util::now()); });
+  // Usage counters are keyed by period, so limits reset by themselves; this deletes finished periods.
+  scheduler.every(1h, "prune_usage_counters", [this] { usage_limits_.prune_before(util::now()); });
+}
+
+void Panel::flush() {
+  try {
+    api_tokens_.flush_last_used();
+  } catch (const std::exception& e) {
+    log::error("final API-token last_used_at flush failed", {{"error", e.what()}});
+  }
+}
+
+}  // namespace iron::cli

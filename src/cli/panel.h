@@ -1,0 +1,62 @@
+#pragma once
+// The composition root: every long-lived domain service of one running server, wired
+// together, plus the background tasks they need. `serve` builds one Panel and hands
+// `services()` to the HTTP routes.
+#include <atomic>
+#include <string>
+
+#include "api/services.h"
+#include "config/config.h"
+#include "domain/accounts.h"
+#include "domain/agents.h"
+#include "domain/analytics.h"
+#include "domain/api_tokens.h"
+#include "domain/budget_ledger.h"
+#include "domain/budget_requests.h"
+#include "domain/event_bus.h"
+#include "domain/first_admin.h"
+#include "domain/ic_tokens.h"
+#include "domain/lease_protocol.h"
+#include "domain/provider_keys.h"
+#include "domain/sessions.h"
+#include "domain/usage_limits.h"
+#include "security/server_keys.h"
+#include "store/database.h"
+#include "util/scheduler.h"
+
+namespace iron::cli {
+
+class Panel {
+ public:
+  // Loads the server keys, builds the services and prepares the first-admin bootstrap.
+  // Throws std::runtime_error with a clear message on bad secrets.
+  Panel(store::Database& db, const config::Config& c, const std::atomic<bool>& draining);
+
+  api::Services& services() { return services_; }
+  domain::EventBus& events() { return events_; }
+  // Registers the maintenance tasks on `scheduler` (call before it starts).
+  void schedule(util::Scheduler& scheduler);
+  // Writes what is batched in memory (API-token last_used_at); called after the last request.
+  void flush();
+
+ private:
+  store::Database& db_;
+  const config::Config& config_;
+  security::ServerKeys keys_;
+  domain::EventBus events_;
+  domain::Sessions sessions_;
+  domain::Accounts accounts_;
+  domain::FirstAdmin first_admin_;
+  domain::ApiTokens api_tokens_;
+  domain::ProviderKeys provider_keys_;
+  domain::BudgetLedger ledger_;
+  domain::Agents agents_;
+  domain::IcTokens ic_tokens_;
+  domain::UsageLimits usage_limits_;
+  domain::LeaseProtocol leases_;
+  domain::BudgetRequests budget_requests_;
+  domain::Analytics analytics_;
+  api::Services services_;
+};
+
+}  // namespace iron::cli
