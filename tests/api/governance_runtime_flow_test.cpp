@@ -1,0 +1,105 @@
+// An agent runtime's whole life against the real binary: provider key → agent → IC token →
+// handshake → analytics events + usage reports (one replayed) → return; afterwards the
+// budget and the analytics reflect exactly the reported spend. Also: usage limits refuse a
+// handshake once the owner's counters are exhausted, naming the limit.
+#include "governance_support.h"
+
+using gov::json;
+
+namespace {
+
+int64_t now_ms() { return iron::util::to_unix_ms(iron::util::now()); }
+
+json event(const std::string& id, int64_t cost) {
+  return {{"event_id", id}, {"timestamp_ms", now_ms()}, {"event_type", "llm_request_completed"}, {"model", "gpt-4o"},
+          {"provider", "openai"}, {"input_tokens", 100}, {"output_tokens", 50}, {"cost_micros", cost}};
+}
+
+}  // namespace
+
+TEST(GovernanceRuntimeFlow, AnalyticsAndBudgetReflectExactlyTheReportedSpend) {
+  gov::Panel panel;
+  const int64_t key_id = panel.add_key(panel.admin);
+  const json agent = panel.create_agent({{"name", "flow-agent"}, {"provider_key_id", key_id},
+                                         {"initial_budget_microdollars", 5'000'000}});
+  const int64_t agent_id = agent.value("id", int64_t{0});
+  const std::string ic = panel.ic_token(agent_id);
+
+  auto hs = panel.call("POST", "/api/v1/budget/handshake", "",
+                       json{{"ic_token", ic}, {"provider", "openai"}, {"requested_budget", 1'000'000}});
+  ASSERT_EQ(hs.status, 200) << hs.raw;
+  EXPECT_TRUE(hs.body.value("ip_token", "").starts_with("AES256:"));
+  const std::string ip = hs.body.value("ip_token", "");
+  EXPECT_EQ(std::count(ip.begin(), ip.end(), ':'), 3) << "AES256:iv:ct:tag";
+  EXPECT_EQ(hs.body["budget_granted"], 1'000'000);
+  const std::string lease = hs.body["lease_id"];
+  EXPECT_EQ(panel.budget(agent_id)["reserved"], 1'000'000);
+
+  const std::vector<std::pair<std::string, int64_t>> calls = {{"req-1", 100'000}, {"req-2", 200'000}, {"req-3", 50'000}};
+  for (const auto& [id, cost] : calls) {
+    auto ev = panel.call("POST", "/api/v1/analytics/events", "", [&] {
+      json e = event(id, cost);
+      e["ic_token"] = ic;
+      return e;
+    }());
+    EXPECT_EQ(ev.status, 202) << ev.raw;
+    auto rep = panel.call("POST", "/api/v1/budget/report", ic,
+                          json{{"lease_id", lease}, {"request_id", id}, {"tokens", 150}, {"cost_microdollars", cost},
+                               {"model", "gpt-4o"}, {"provider", "openai"}});
+    EXPECT_EQ(rep.status, 200) << rep.raw;
+    panel.budget(agent_id);  // invariant after every operation
+  }
+  // A retried report and a retried event change nothing.
+  auto replay = panel.call("POST", "/api/v1/budget/report", ic,
+                           json{{"lease_id", lease}, {"request_id", "req-1"}, {"tokens", 150},
+                                {"cost_microdollars", 100'000}, {"model", "gpt-4o"}, {"provider", "openai"}});
+  EXPECT_EQ(replay.status, 200);
+  EXPECT_EQ(replay.body["replayed"], true);
+  auto dup = panel.call("POST", "/api/v1/analytics/events", ic, event("req-1", 100'000));
+  EXPECT_EQ(dup.status, 200);
+  EXPECT_EQ(dup.body["status"], "duplicate");
+
+  // The client claims it spent more; the server releases granted − reported spend.
+  auto ret = panel.call("POST", "/api/v1/budget/return", "", json{{"ic_token", ic}, {"lease_id", lease}, {"spent_microdollars", 900'000}});
+  ASSERT_EQ(ret.status, 200) << ret.raw;
+  EXPECT_EQ(ret.body["returned"], 1'000'000 - 350'000);
+
+  const json b = panel.budget(agent_id);
+  EXPECT_EQ(b["spent"], 350'000);
+  EXPECT_EQ(b["reserved"], 0);
+  EXPECT_EQ(b["remaining"], 5'000'000 - 350'000);
+
+  auto total = panel.call("GET", "/api/v1/analytics/spending/total?period=today", panel.admin.access);
+  ASSERT_EQ(total.status, 200) << total.raw;
+  EXPECT_NE(total.raw.find("\"total_spend_microdollars\":350000"), std::string::npos) << total.raw;
+}
+
+TEST(GovernanceRuntimeFlow, UsageLimitsAreEnforcedAtHandshakeNamingTheLimit) {
+  gov::Panel panel;
+  const int64_t key_id = panel.add_key(panel.admin);
+  const json agent = panel.create_agent({{"name", "limited"}, {"provider_key_id", key_id},
+                                         {"initial_budget_microdollars", 5'000'000}});
+  const int64_t agent_id = agent.value("id", int64_t{0});
+  const std::string ic = panel.ic_token(agent_id);
+  auto lim = panel.call("POST", "/api/v1/limits", panel.admin.access,
+                        json{{"user_id", panel.admin.id}, {"max_tokens_per_day", 200}});
+  ASSERT_EQ(lim.status, 201) << lim.raw;
+
+  auto hs = panel.call("POST", "/api/v1/budget/handshake", ic, json{{"provider", "openai"}, {"requested_budget", 100'000}});
+  ASSERT_EQ(hs.status, 200) << hs.raw;
+  const std::string lease = hs.body["lease_id"];
+  // 250 tokens reported: the daily token limit (200) is now exhausted.
+  auto rep = panel.call("POST", "/api/v1/budget/report", ic,
+                        json{{"lease_id", lease}, {"request_id", "big"}, {"tokens", 250}, {"cost_microdollars", 10},
+                             {"model", "m"}, {"provider", "openai"}});
+  ASSERT_EQ(rep.status, 200) << rep.raw;
+  const json before = panel.budget(agent_id);
+
+  auto refused = panel.call("POST", "/api/v1/budget/handshake", ic, json{{"provider", "openai"}, {"requested_budget", 100'000}});
+  gov::expect_error(refused, 429, "LIMIT_EXCEEDED");
+  EXPECT_EQ(refused.body["error"]["details"]["limit"], "max_tokens_per_day") << refused.raw;
+  EXPECT_EQ(panel.budget(agent_id), before) << "a refused handshake reserves nothing";
+
+  auto refresh = panel.call("POST", "/api/v1/budget/refresh", ic, json{{"current_lease_id", lease}});
+  gov::expect_error(refresh, 429, "LIMIT_EXCEEDED");
+}
