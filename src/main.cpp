@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   iron::cli::add_migrate(app, inv);
   iron::cli::add_backup_restore(app, inv);
   iron::cli::add_admin(app, inv);
+  iron::cli::add_demo_seed(app, inv);
   app.require_subcommand(0, 1);
 
   try {
