@@ -99,7 +99,7 @@ TEST(GovernanceAgents, ReadsAreOwnerScopedAndMutationsAdminOnly) {
   };
   for (const auto& m : admin_only)
     for (const auto* who : {&f.alice, &f.vera})
-      expect_error(p.call(m.method, m.path, who->access, m.body.is_null() ? std::nullopt : std::optional<json>(m.body)), 403,
+      expect_error(p.call(m.method, m.path, who->access, m.body), 403,
                    "INSUFFICIENT_PERMISSIONS");
 }
 

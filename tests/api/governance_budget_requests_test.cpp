@@ -2,16 +2,16 @@
 // get, list, approve, reject, cancel. Named regressions for §9 security 3 (approval open to
 // any role and to the requester; spoofable requester_id) and correctness 4 (approval
 // applying a delta from a stale snapshot). Agents are created through the domain (see
-// governance_panel.h): test setup only.
+// governance_support.h): test setup only.
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-#include "governance_panel.h"
+#include "governance_support.h"
 #include "store/budget_repo.h"
 
-using namespace governance_test;
+using namespace gov;
 
 namespace {
 

@@ -11,9 +11,9 @@
 
 #include "domain/event_bus.h"
 #include "domain/usage_limits.h"
-#include "governance_panel.h"
+#include "governance_support.h"
 
-using namespace governance_test;
+using namespace gov;
 
 namespace {
 

@@ -4,10 +4,12 @@
 // the users routes are written in parallel; every behaviour under test goes over HTTP).
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <optional>
 #include <regex>
 #include <string>
 
+#include "domain/budget_ledger.h"
 #include "security/password.h"
 #include "security/random.h"
 #include "store/data_dir.h"
@@ -21,10 +23,15 @@ namespace gov {
 
 using nlohmann::json;
 
+inline constexpr const char* kAdminEmail = "root@example.test";
+inline constexpr const char* kAdminPassword = "admin-password-0123";
+inline constexpr const char* kUserPassword = "user-password-0123";
+
 struct Resp {
   int status = 0;
   json body;
   std::string raw;
+  std::string retry_after;
 };
 
 struct User {
@@ -39,31 +46,51 @@ class Panel {
   Panel()
       : server_(iron::test::ServerProcess::Options{
             .extra_args = {},
-            .env = {{"IRON_ADMIN_EMAIL", "root@example.test"},
-                    {"IRON_ADMIN_PASSWORD", "admin-password-0123"},
+            .env = {{"IRON_ADMIN_EMAIL", kAdminEmail},
+                    {"IRON_ADMIN_PASSWORD", kAdminPassword},
                     {"IRON_IP_TOKEN_KEY", kIpKey}},
             .data_dir = ""}) {
-    admin.access = login("root@example.test", "admin-password-0123");
+    admin.access = login(kAdminEmail, kAdminPassword);
     admin.id = call("GET", "/api/v1/me", admin.access).body.value("id", "");
   }
 
   Resp call(const std::string& method, const std::string& path, const std::string& bearer = "",
-            const std::optional<json>& body = std::nullopt) {
+            const json& body = nullptr) {  // null = no body
     httplib::Request req;
     req.method = method;
     req.path = path;
     if (!bearer.empty()) req.headers.emplace("Authorization", "Bearer " + bearer);
-    if (body) {
-      req.body = body->dump();
+    if (!body.is_null()) {
+      req.body = body.dump();
       req.headers.emplace("Content-Type", "application/json");
     }
-    auto r = server_.client()->send(req);
-    Resp out;
-    if (!r) return out;
-    out.status = r->status;
-    out.raw = r->body;
-    out.body = iron::test::json_of(r);
-    return out;
+    return send(req);
+  }
+
+  // A request with a raw (possibly non-JSON) body.
+  Resp call_raw(const std::string& method, const std::string& path, const std::string& bearer, const std::string& body) {
+    httplib::Request req;
+    req.method = method;
+    req.path = path;
+    req.headers.emplace("Authorization", "Bearer " + bearer);
+    req.body = body;
+    req.headers.emplace("Content-Type", "application/json");
+    return send(req);
+  }
+
+  // Test setup: the server's database file, opened by the test process (SQLite serialises
+  // the writers), for domain calls that have no route or to inspect state.
+  iron::store::Database& db() {
+    if (!db_) db_ = std::make_unique<iron::store::Database>(iron::store::database_path(server_.data_dir()));
+    return *db_;
+  }
+  iron::domain::BudgetLedger ledger() { return iron::domain::BudgetLedger(db(), {}); }
+
+  // Test setup: an agent with its budget row straight through the domain.
+  int64_t add_agent(const std::string& owner_id, int64_t micros, const std::string& name = "agent") {
+    auto created = ledger().create_agent(name, owner_id, micros, iron::domain::RequestContext::system());
+    EXPECT_TRUE(created.ok());
+    return created.ok() ? created->agent.id : 0;
   }
 
   std::string login(const std::string& email, const std::string& password) {
@@ -75,7 +102,7 @@ class Panel {
   User add_user(const std::string& role, const std::string& label) {
     static const std::string hash = [] {
       iron::security::init();
-      return iron::security::hash_password("user-password-0123");
+      return iron::security::hash_password(kUserPassword);
     }();
     iron::store::User row;
     row.id = "user_" + iron::security::uuid_v4();
@@ -89,7 +116,7 @@ class Panel {
       iron::store::apply_connection_pragmas(c);
       iron::store::users::insert(c, row);
     }
-    return {row.id, login(row.email, "user-password-0123")};
+    return {row.id, login(row.email, kUserPassword)};
   }
 
   // A provider key owned by `owner` (created over HTTP with the owner's token).
@@ -125,16 +152,31 @@ class Panel {
   User admin;
 
  private:
+  Resp send(httplib::Request& req) {
+    auto r = server_.client()->send(req);
+    Resp out;
+    if (!r) return out;
+    out.status = r->status;
+    out.raw = r->body;
+    out.body = iron::test::json_of(r);
+    out.retry_after = r->get_header_value("Retry-After");
+    return out;
+  }
+
   iron::test::ServerProcess server_;
+  std::unique_ptr<iron::store::Database> db_;
 };
 
 inline std::string agent_path(int64_t id, const std::string& suffix = "") {
   return "/api/v1/agents/" + std::to_string(id) + suffix;
 }
 
-inline void expect_error(const Resp& r, int status, const std::string& code) {
+inline void expect_error(const Resp& r, int status, const std::string& code, const std::string& field = "") {
   EXPECT_EQ(r.status, status) << r.raw;
   EXPECT_EQ(r.body["error"]["code"], code) << r.raw;
+  if (!field.empty()) {
+    EXPECT_EQ(r.body["error"]["details"]["field"], field) << r.raw;
+  }
 }
 
 }  // namespace gov
