@@ -13,6 +13,7 @@ std::vector<Route> all_routes(Services& s) {
   add_agent_routes(routes, s);
   add_budget_routes(routes, s);
   add_provider_routes(routes, s);
+  add_key_fetch_routes(routes, s);
   add_budget_request_routes(routes, s);
   add_limit_routes(routes, s);
   add_analytics_routes(routes, s);

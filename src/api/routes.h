@@ -16,6 +16,7 @@ void add_event_stream_routes(std::vector<Route>& routes, Services& s);
 void add_agent_routes(std::vector<Route>& routes, Services& s);   // agents and their IC tokens
 void add_budget_routes(std::vector<Route>& routes, Services& s);  // the lease protocol
 void add_provider_routes(std::vector<Route>& routes, Services& s);
+void add_key_fetch_routes(std::vector<Route>& routes, Services& s);  // GET /keys, POST /agents/provider-key
 void add_budget_request_routes(std::vector<Route>& routes, Services& s);
 void add_limit_routes(std::vector<Route>& routes, Services& s);
 void add_analytics_routes(std::vector<Route>& routes, Services& s);

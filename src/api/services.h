@@ -13,6 +13,7 @@
 #include "domain/budget_requests.h"
 #include "domain/first_admin.h"
 #include "domain/ic_tokens.h"
+#include "domain/key_fetch.h"
 #include "domain/lease_protocol.h"
 #include "domain/principal.h"
 #include "domain/provider_keys.h"
@@ -51,6 +52,8 @@ struct Services {
   // (null = those routes answer 503). The lease routes call usage_limits->check_in/record_in.
   domain::BudgetRequests* budget_requests = nullptr;
   domain::UsageLimits* usage_limits = nullptr;
+  // Plaintext key hand-out (GET /keys, POST /agents/provider-key); set by `serve` (null = 503).
+  domain::KeyFetch* key_fetch = nullptr;
 };
 
 }  // namespace iron::api

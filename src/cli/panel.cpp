@@ -45,6 +45,7 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
       first_admin_(db, accounts_),
       api_tokens_(db),
       provider_keys_(db, keys_.master_key),
+      key_fetch_(db, provider_keys_),
       ledger_(db, domain::LedgerPolicy{std::chrono::seconds(c.lease_ttl_s)}),
       agents_(db, &domain::ProviderKeys::resolve_for_agent),
       ic_tokens_(db),
@@ -62,6 +63,7 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
   services_.authenticate_ic_token = [this](const std::string& t) { return ic_tokens_.authenticate(t); };
   services_.budget_requests = &budget_requests_;
   services_.usage_limits = &usage_limits_;
+  services_.key_fetch = &key_fetch_;
 
   if (auto token = first_admin_.prepare(c.admin_email, c.admin_password)) {
     // The one secret that is logged, by design: it can only create the first admin, is

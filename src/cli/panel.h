@@ -16,6 +16,7 @@
 #include "domain/event_bus.h"
 #include "domain/first_admin.h"
 #include "domain/ic_tokens.h"
+#include "domain/key_fetch.h"
 #include "domain/lease_protocol.h"
 #include "domain/provider_keys.h"
 #include "domain/sessions.h"
@@ -49,6 +50,7 @@ class Panel {
   domain::FirstAdmin first_admin_;
   domain::ApiTokens api_tokens_;
   domain::ProviderKeys provider_keys_;
+  domain::KeyFetch key_fetch_;
   domain::BudgetLedger ledger_;
   domain::Agents agents_;
   domain::IcTokens ic_tokens_;

@@ -111,6 +111,42 @@ std::vector<Op> provider_ops() {
                               "404 when nothing is assigned, or when the assigned key is not the caller's.")
                     .no_content("Unassigned")
                     .errors(404, {"NOT_FOUND"}));
+  ops.push_back(Op("GET", "/api/v1/keys", "fetchProjectKey", "Fetch the provider key of an API token's project")
+                    .tagged("providers")
+                    .secured_by(json::array({{{"bearerAuth", json::array()}}}))
+                    .describe("An API token (`Bearer apitok_…`) only; a session JWT is 401 API_TOKEN_REQUIRED. The "
+                              "token must be bound to a project (400 TOKEN_HAS_NO_PROJECT) and not to an agent (403 "
+                              "USE_HANDSHAKE: agents get their key through the handshake). Returns the plaintext key "
+                              "assigned to the project when the token's owner owns it or is an admin (404 "
+                              "NO_KEY_ASSIGNED otherwise) and it is enabled (403 KEY_DISABLED). At most 10 fetches "
+                              "per (user, project) in any rolling minute (429 RATE_LIMIT_EXCEEDED with Retry-After). "
+                              "Writes the audit row `key_fetched` (never the key).")
+                    .returns(200, object({{"provider", provider_slug()},
+                                          {"api_key", described(str(), "the plaintext provider key")},
+                                          {"base_url", nullable(str(0, 2000))}},
+                                         {"provider", "api_key", "base_url"}),
+                             "The key")
+                    .errors(400, {"TOKEN_HAS_NO_PROJECT"})
+                    .errors(401, {"AUTH_MISSING_TOKEN", "API_TOKEN_REQUIRED", "AUTH_INVALID_TOKEN",
+                                  "AUTH_TOKEN_REVOKED", "AUTH_TOKEN_EXPIRED"})
+                    .errors(403, {"USE_HANDSHAKE", "KEY_DISABLED"})
+                    .errors(404, {"NO_KEY_ASSIGNED"})
+                    .errors(429, {"RATE_LIMIT_EXCEEDED"}));
+  ops.push_back(Op("POST", "/api/v1/agents/provider-key", "fetchAgentProviderKey", "Fetch an agent's own provider key")
+                    .tagged("agents")
+                    .secured_by(json::array({{{"icToken", json::array()}}, json::object()}))
+                    .describe("The agent's IC token, in the body field `ic_token` or as `Authorization: Bearer "
+                              "ic_…`, checked against the stored hash (a regenerated or revoked token is 401 "
+                              "INVALID_IC_TOKEN). Returns the plaintext of the agent's own assigned, enabled key. "
+                              "Writes the audit row `agent_key_fetched` (never the key).")
+                    .body(object({{"ic_token", str(1, 2000)}}, {}), false)
+                    .returns(200, object({{"provider_key", described(str(), "the plaintext provider key")},
+                                          {"provider", provider_slug()},
+                                          {"base_url", nullable(str(0, 2000))}},
+                                         {"provider_key", "provider", "base_url"}),
+                             "The key")
+                    .errors(401, {"IC_TOKEN_MISSING", "INVALID_IC_TOKEN"})
+                    .errors(403, {"NO_PROVIDER_ASSIGNED", "KEY_DISABLED"}));
   return ops;
 }
 

@@ -1,0 +1,53 @@
+#pragma once
+// Handing out a provider key in plaintext (reference §2.4 row 37, §2.5 row 40, fixed):
+//  - GET /api/v1/keys, for an API token bound to a project and NOT to an agent (agents get
+//    their key through the handshake): the project's assigned key, when the token's owner
+//    owns it (or is an admin) and it is enabled; at most 10 fetches per (user, project) per
+//    rolling minute (the predecessor's GCRA allowed 1/min after a burst of 10, §9 corr. 11).
+//  - POST /api/v1/agents/provider-key, for an agent's IC token: the agent's own assigned,
+//    enabled key.
+// Each success writes an audit row (key_fetched / agent_key_fetched) naming the key, never
+// its material, in the transaction that counts the fetch.
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "domain/principal.h"
+#include "domain/provider_keys.h"
+#include "store/database.h"
+#include "util/result.h"
+
+namespace iron::domain {
+
+struct KeyFetchPolicy {
+  int64_t max_per_window = 10;  // per (user, project)
+  int64_t window_ms = 60'000;
+};
+
+struct FetchedKey {
+  int64_t provider_key_id = 0;
+  std::string provider;
+  std::string api_key;  // plaintext
+  std::optional<std::string> base_url;
+};
+
+class KeyFetch {
+ public:
+  KeyFetch(store::Database& db, const ProviderKeys& keys, KeyFetchPolicy policy = {})
+      : db_(db), keys_(keys), policy_(policy) {}
+
+  // `caller` must come from an API token (caller.via == "api_token", token_id its row id).
+  // Errors: 401 API_TOKEN_REQUIRED, 400 TOKEN_HAS_NO_PROJECT, 403 USE_HANDSHAKE,
+  // 429 RATE_LIMIT_EXCEEDED, 404 NO_KEY_ASSIGNED, 403 KEY_DISABLED, 500 (does not decrypt).
+  Result<FetchedKey> for_api_token(const Principal& caller, const RequestContext& ctx);
+
+  // Errors: 401 INVALID_IC_TOKEN, 403 NO_PROVIDER_ASSIGNED, 403 KEY_DISABLED, 500.
+  Result<FetchedKey> for_agent(const std::string& ic_token, const RequestContext& ctx);
+
+ private:
+  store::Database& db_;
+  const ProviderKeys& keys_;
+  KeyFetchPolicy policy_;
+};
+
+}  // namespace iron::domain

@@ -1,0 +1,289 @@
+// Plaintext key hand-out over real HTTP against the real binary (reference §2.4 row 37,
+// §2.5 row 40): GET /api/v1/keys for API tokens bound to a project, POST
+// /api/v1/agents/provider-key for IC tokens. Every rule, and named regressions for the
+// predecessor's weaknesses (§5: /keys must refuse agent-bound tokens; §9 correctness 11: the
+// /keys limiter allowed only 1/min after its burst instead of 10 per minute).
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "governance_support.h"
+
+using gov::expect_error;
+using gov::json;
+using gov::Resp;
+using gov::User;
+
+namespace {
+
+class GovernanceKeyFetch : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { panel_ = std::make_unique<gov::Panel>(); }
+  static void TearDownTestSuite() { panel_.reset(); }
+  gov::Panel& p() { return *panel_; }
+
+  // A fresh user per test: API-token creation is limited per user (10 per minute, 10 active).
+  User user(const std::string& label) {
+    static int n = 0;
+    return p().add_user("user", label + std::to_string(++n));
+  }
+
+  std::string api_token(const User& owner, json fields) {
+    fields["name"] = "key-fetch";
+    auto r = p().call("POST", "/api/v1/api-tokens", owner.access, fields);
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body.value("token", "");
+  }
+
+  void assign(const User& owner, const std::string& project, int64_t key_id) {
+    auto r = p().call("POST", "/api/v1/projects/" + project + "/provider", owner.access, json{{"provider_key_id", key_id}});
+    ASSERT_EQ(r.status, 200) << r.raw;
+  }
+
+  void disable(const User& owner, int64_t key_id) {
+    auto r = p().call("PUT", "/api/v1/providers/" + std::to_string(key_id), owner.access, json{{"is_enabled", false}});
+    ASSERT_EQ(r.status, 200) << r.raw;
+  }
+
+  Resp keys(const std::string& bearer) { return p().call("GET", "/api/v1/keys", bearer); }
+
+  int64_t agent(const User& owner, std::optional<int64_t> key_id) {
+    json body = {{"name", "fetcher"}, {"initial_budget_microdollars", 1'000'000}, {"owner_id", owner.id}};
+    if (key_id) body["provider_key_id"] = *key_id;
+    return p().create_agent(body).value("id", int64_t{0});
+  }
+
+  Resp agent_key(const std::string& ic) {
+    return p().call("POST", "/api/v1/agents/provider-key", "", json{{"ic_token", ic}});
+  }
+
+  json audit(const std::string& action) {
+    auto r = p().call("GET", "/api/v1/audit?action=" + action + "&limit=200", p().admin.access);
+    EXPECT_EQ(r.status, 200) << r.raw;
+    return r.body["items"];
+  }
+
+  static std::unique_ptr<gov::Panel> panel_;
+};
+
+std::unique_ptr<gov::Panel> GovernanceKeyFetch::panel_;
+
+TEST_F(GovernanceKeyFetch, ReturnsTheProjectKeyAndAuditsWithoutIt) {
+  const User alice = user("alice");
+  const std::string secret = "sk-fetch-plain-0123456789abcdef";
+  const int64_t key = p().add_key(alice, "anthropic", secret);
+  assign(alice, "proj-ok", key);
+  const std::string tok = api_token(alice, {{"project_id", "proj-ok"}});
+
+  auto r = keys(tok);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body, (json{{"provider", "anthropic"}, {"api_key", secret}, {"base_url", nullptr}}));
+
+  // base_url is passed through when the key has one.
+  const int64_t key2 = p().add_key(alice, "openai", "sk-fetch-second-0123456789abcdef");
+  ASSERT_EQ(p().call("PUT", "/api/v1/providers/" + std::to_string(key2), alice.access,
+                     json{{"base_url", "https://llm.example.test/v1"}}).status, 200);
+  assign(alice, "proj-url", key2);
+  r = keys(api_token(alice, {{"project_id", "proj-url"}}));
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["base_url"], "https://llm.example.test/v1");
+
+  const json rows = audit("key_fetched");
+  bool found = false;
+  for (const auto& row : rows) {
+    EXPECT_EQ(row.dump().find(secret), std::string::npos) << "the audit row carries the key";
+    if (row.value("entity_id", "") == std::to_string(key)) {
+      found = true;
+      EXPECT_EQ(row["actor_id"], alice.id);
+      EXPECT_EQ(row["after"]["project_id"], "proj-ok");
+    }
+  }
+  EXPECT_TRUE(found) << rows.dump();
+}
+
+TEST_F(GovernanceKeyFetch, RefusalsTable) {
+  const User alice = user("refuse");
+  const int64_t off = p().add_key(alice, "openai", "sk-disabled-0123456789abcdef");
+  assign(alice, "proj-disabled", off);
+  disable(alice, off);
+
+  struct Case {
+    std::string name;
+    std::string bearer;
+    int status;
+    std::string code;
+  };
+  const std::vector<Case> cases = {
+      {"no credentials", "", 401, "AUTH_MISSING_TOKEN"},
+      {"a session JWT", alice.access, 401, "API_TOKEN_REQUIRED"},
+      {"an unknown API token", "apitok_" + std::string(64, 'x'), 401, "AUTH_INVALID_TOKEN"},
+      {"an IC token", "ic_1_" + std::string(48, 'a'), 401, "API_TOKEN_REQUIRED"},
+      {"a token without project", api_token(alice, {{"description", "no project"}}), 400, "TOKEN_HAS_NO_PROJECT"},
+      {"a project without key", api_token(alice, {{"project_id", "proj-none"}}), 404, "NO_KEY_ASSIGNED"},
+      {"a disabled key", api_token(alice, {{"project_id", "proj-disabled"}}), 403, "KEY_DISABLED"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    expect_error(keys(c.bearer), c.status, c.code);
+  }
+}
+
+TEST_F(GovernanceKeyFetch, keys_refuses_agent_bound_tokens) {
+  const User alice = user("agentbound");
+  const int64_t key = p().add_key(alice);
+  assign(alice, "proj-agentbound", key);
+  const int64_t id = agent(alice, key);
+
+  // Bound to an agent, with or without a project that has a key: agents use the handshake.
+  expect_error(keys(api_token(alice, {{"agent_id", id}, {"project_id", "proj-agentbound"}})), 403, "USE_HANDSHAKE");
+  expect_error(keys(api_token(alice, {{"agent_id", id}})), 403, "USE_HANDSHAKE");
+  // The same project through a token bound to it alone works.
+  EXPECT_EQ(keys(api_token(alice, {{"project_id", "proj-agentbound"}})).status, 200);
+}
+
+TEST_F(GovernanceKeyFetch, keys_rate_limit_is_10_per_minute) {
+  const User alice = user("ratelimit");
+  const int64_t key = p().add_key(alice);
+  assign(alice, "proj-rate", key);
+  assign(alice, "proj-rate-other", key);
+  const std::string tok = api_token(alice, {{"project_id", "proj-rate"}});
+
+  // Ten in a minute, not a burst followed by one per minute (§9 correctness 11).
+  for (int i = 1; i <= 10; ++i) {
+    auto r = keys(tok);
+    ASSERT_EQ(r.status, 200) << "fetch " << i << ": " << r.raw;
+  }
+  httplib::Headers h{{"Authorization", "Bearer " + tok}};
+  auto eleventh = p().server().client()->Get("/api/v1/keys", h);
+  ASSERT_TRUE(eleventh);
+  ASSERT_EQ(eleventh->status, 429) << eleventh->body;
+  EXPECT_EQ(iron::test::json_of(eleventh)["error"]["code"], "RATE_LIMIT_EXCEEDED");
+  ASSERT_TRUE(eleventh->has_header("Retry-After"));
+  const int retry = std::stoi(eleventh->get_header_value("Retry-After"));
+  EXPECT_GE(retry, 1);
+  EXPECT_LE(retry, 60);
+
+  // Another token of the same user on the same project shares the budget...
+  expect_error(keys(api_token(alice, {{"project_id", "proj-rate"}})), 429, "RATE_LIMIT_EXCEEDED");
+  // ...while the limit is per (user, project): another project is unaffected.
+  EXPECT_EQ(keys(api_token(alice, {{"project_id", "proj-rate-other"}})).status, 200);
+}
+
+TEST_F(GovernanceKeyFetch, keys_never_for_foreign_key) {
+  const User alice = user("owner");
+  const User mallory = user("mallory");
+  const std::string secret = "sk-alice-only-0123456789abcdef";
+  const int64_t key = p().add_key(alice, "openai", secret);
+  assign(alice, "proj-alice", key);
+
+  // A project id is just a string: binding a token to someone else's project gives nothing.
+  auto r = keys(api_token(mallory, {{"project_id", "proj-alice"}}));
+  expect_error(r, 404, "NO_KEY_ASSIGNED");
+  EXPECT_EQ(r.raw.find(secret), std::string::npos);
+
+  // An admin may fetch it (admins act for every owner).
+  auto a = keys(api_token(p().admin, {{"project_id", "proj-alice"}}));
+  ASSERT_EQ(a.status, 200) << a.raw;
+  EXPECT_EQ(a.body["api_key"], secret);
+}
+
+TEST_F(GovernanceKeyFetch, AgentGetsItsOwnKey) {
+  const User alice = user("agentkey");
+  const std::string secret = "sk-agent-own-0123456789abcdef";
+  const int64_t key = p().add_key(alice, "openai", secret);
+  const int64_t id = agent(alice, key);
+  const std::string ic = p().ic_token(id);
+
+  auto r = agent_key(ic);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body, (json{{"provider_key", secret}, {"provider", "openai"}, {"base_url", nullptr}}));
+  // The same through Authorization: Bearer ic_… and no body.
+  auto b = p().call("POST", "/api/v1/agents/provider-key", ic);
+  ASSERT_EQ(b.status, 200) << b.raw;
+  EXPECT_EQ(b.body["provider_key"], secret);
+
+  bool found = false;
+  for (const auto& row : audit("agent_key_fetched")) {
+    EXPECT_EQ(row.dump().find(secret), std::string::npos) << "the audit row carries the key";
+    if (row["after"].value("agent_id", int64_t{0}) == id) {
+      found = true;
+      EXPECT_EQ(row["actor_type"], "agent");
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(GovernanceKeyFetch, AgentRefusalsTable) {
+  const User alice = user("agentrefuse");
+  const int64_t off = p().add_key(alice, "openai", "sk-agent-off-0123456789abcdef");
+  const int64_t with_off = agent(alice, off);
+  disable(alice, off);
+  const int64_t without = agent(alice, std::nullopt);
+
+  struct Case {
+    std::string name;
+    std::string ic;
+    int status;
+    std::string code;
+  };
+  const std::vector<Case> cases = {
+      {"no key assigned", p().ic_token(without), 403, "NO_PROVIDER_ASSIGNED"},
+      {"a disabled key", p().ic_token(with_off), 403, "KEY_DISABLED"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    expect_error(agent_key(c.ic), c.status, c.code);
+  }
+}
+
+TEST_F(GovernanceKeyFetch, agent_provider_key_requires_ic_token) {
+  const User alice = user("needsic");
+  const int64_t key = p().add_key(alice);
+  const int64_t id = agent(alice, key);
+  const std::string ic = p().ic_token(id);
+  const std::string apitok = api_token(alice, {{"agent_id", id}});
+
+  struct Case {
+    std::string name;
+    std::string bearer;
+    std::optional<json> body;
+    std::string code;
+  };
+  const std::vector<Case> cases = {
+      {"nothing", "", std::nullopt, "IC_TOKEN_MISSING"},
+      {"an empty body", "", json::object(), "IC_TOKEN_MISSING"},
+      {"the owner's JWT", alice.access, json::object(), "IC_TOKEN_MISSING"},
+      {"the admin's JWT", p().admin.access, json::object(), "IC_TOKEN_MISSING"},
+      {"an agent-bound API token", apitok, json::object(), "IC_TOKEN_MISSING"},
+      {"a forged IC token", "", json{{"ic_token", "ic_" + std::to_string(id) + "_" + std::string(48, 'Z')}},
+       "INVALID_IC_TOKEN"},
+      {"an API token as ic_token", "", json{{"ic_token", apitok}}, "INVALID_IC_TOKEN"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    expect_error(p().call("POST", "/api/v1/agents/provider-key", c.bearer, c.body), 401, c.code);
+  }
+  EXPECT_EQ(agent_key(ic).status, 200);
+}
+
+TEST_F(GovernanceKeyFetch, regenerated_ic_token_cannot_fetch_key) {
+  const User alice = user("regen");
+  const int64_t key = p().add_key(alice);
+  const int64_t id = agent(alice, key);
+  const std::string old_ic = p().ic_token(id);
+  ASSERT_EQ(agent_key(old_ic).status, 200);
+
+  auto regen = p().call("POST", gov::agent_path(id, "/ic-token/regenerate"), alice.access);
+  ASSERT_EQ(regen.status, 200) << regen.raw;
+  const std::string new_ic = regen.body.value("ic_token", "");
+  expect_error(agent_key(old_ic), 401, "INVALID_IC_TOKEN");
+  EXPECT_EQ(agent_key(new_ic).status, 200);
+
+  // Revoked: nothing fetches any more.
+  ASSERT_EQ(p().call("DELETE", gov::agent_path(id, "/ic-token"), alice.access).status, 204);
+  expect_error(agent_key(new_ic), 401, "INVALID_IC_TOKEN");
+}
+
+}  // namespace
