@@ -263,7 +263,7 @@ TEST_F(GovernanceKeyFetch, agent_provider_key_requires_ic_token) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    expect_error(p().call("POST", "/api/v1/agents/provider-key", c.bearer, c.body), 401, c.code);
+    expect_error(p().call("POST", "/api/v1/agents/provider-key", c.bearer, c.body.value_or(nullptr)), 401, c.code);
   }
   EXPECT_EQ(agent_key(ic).status, 200);
 }
