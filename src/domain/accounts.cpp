@@ -185,7 +185,7 @@ Result<store::User> Accounts::set_password(const std::string& id, const std::str
     u->force_password_change = force_change;
     u->failed_logins = 0;
     u->locked_until.reset();
-    u->updated_at = now_ms();
+    u->updated_at = u->sessions_valid_after = now_ms();  // every session of the old password ends
     store::users::update(c, *u);
     store::sessions::revoke_all_for_user(c, u->id, now_ms());
     audit(c, ctx, action, "user", u->id, nullptr, {{"force_password_change", force_change}});

@@ -38,8 +38,10 @@ IssuedSession Sessions::issue(store::Connection& c, const store::User& u, const 
   const int64_t now_s = now / 1000;
   const std::string access_jti = security::random_hex(16);
   s.access_expires_at_ms = (now_s + policy_.access_ttl_s) * 1000;
+  // iat_ms: sessions_valid_after is compared at millisecond precision (a login right after a
+  // password reset, in the same second, must work).
   s.access_token = signer_.sign({{"sub", u.id}, {"role", u.role}, {"typ", "access"}, {"jti", access_jti},
-                                 {"iat", now_s}, {"exp", now_s + policy_.access_ttl_s}});
+                                 {"iat", now_s}, {"iat_ms", now}, {"exp", now_s + policy_.access_ttl_s}});
   store::RefreshToken rt;
   rt.jti = security::random_hex(16);
   rt.family_id = family_id;
@@ -206,6 +208,13 @@ TokenCheck Sessions::check(const std::string& token) {
   }
   if (!user || !user->is_active || user->deleted_at) {
     out.reason = "USER_INACTIVE";
+    return out;
+  }
+  const int64_t issued_ms = claims->contains("iat_ms") && (*claims)["iat_ms"].is_number_integer()
+                                ? (*claims)["iat_ms"].get<int64_t>()
+                                : claims->value("iat", int64_t{0}) * 1000;
+  if (issued_ms < user->sessions_valid_after) {
+    out.reason = "TOKEN_REVOKED";  // issued before an admin reset or recovery of the password
     return out;
   }
   Principal p = principal_of(*user);

@@ -26,6 +26,7 @@ struct User {
   std::optional<int64_t> deleted_at;
   int64_t failed_logins = 0;
   std::optional<int64_t> locked_until;
+  int64_t sessions_valid_after = 0;  // access tokens issued before this (ms) are refused
 };
 
 struct UserFilter {

@@ -279,3 +279,33 @@ TEST(IdentityBruteForce, UnknownAccountCostsTheSameArgon2Work) {
   EXPECT_EQ(unknown->status, known->status);
   EXPECT_EQ(json_of(unknown)["error"], json_of(known)["error"]);
 }
+
+// An admin password reset ends the user's existing sessions at once (not after the 15 min
+// access-token lifetime); a fresh login with the new password works immediately.
+TEST(IdentitySessions, AdminPasswordResetEndsExistingSessionsAtOnce) {
+  ServerProcess server(admin_options());
+  auto c = server.client();
+  const std::string admin = login(*c)["user_token"];
+  auto created = post_json(*c, "/api/v1/users",
+                           {{"username", "carol"}, {"email", "carol@example.com"}, {"password", "carol-password-1"},
+                            {"role", "user"}},
+                           bearer(admin));
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  const std::string id = json_of(created)["id"];
+  const std::string old_session = login(*c, "carol@example.com", "carol-password-1")["user_token"];
+  ASSERT_EQ(c->Get("/api/v1/me", bearer(old_session))->status, 200);
+
+  auto reset = post_json(*c, "/api/v1/users/" + id + "/reset-password",
+                         {{"new_password", "carol-password-2"}, {"force_change", false}}, bearer(admin));
+  ASSERT_TRUE(reset);
+  ASSERT_EQ(reset->status, 200) << reset->body;
+
+  auto stale = c->Get("/api/v1/me", bearer(old_session));
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->status, 401) << "a session of the old password survived the reset";
+  const std::string fresh = login(*c, "carol@example.com", "carol-password-2")["user_token"];
+  auto me = c->Get("/api/v1/me", bearer(fresh));
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->status, 200);
+}
