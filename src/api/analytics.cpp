@@ -3,7 +3,8 @@
 // had them (`total_spend`, `spending`, …) and every money figure also comes in integer µ$
 // (`*_microdollars`). Budget status keeps its µ$ `budget/spent/remaining` and adds `*_usd`.
 #include <cmath>
-#include <memory>
+
+#include <stdexcept>
 
 #include "api/guard.h"
 #include "api/json_body.h"
@@ -216,7 +217,8 @@ AuthedHandler with_query(ReadHandler h) {
 
 void add_analytics_routes(std::vector<Route>& routes, Services& s) {
   const std::string base = "/api/v1/analytics";
-  auto a = std::make_shared<Analytics>(s.db, &s.events);
+  if (!s.analytics) throw std::logic_error("analytics routes need Services::analytics");
+  Analytics* a = s.analytics;
 
   routes.push_back({"POST", base + "/events", [&s, a](const Request& r) { return ingest_one(s, *a, r); }});
   routes.push_back({"POST", base + "/events/batch", [&s, a](const Request& r) { return ingest_batch(s, *a, r); }});

@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "domain/accounts.h"
+#include "domain/analytics.h"
 #include "domain/agents.h"
 #include "domain/event_bus.h"
 #include "domain/api_tokens.h"
@@ -52,6 +53,8 @@ struct Services {
   // (null = those routes answer 503). The lease routes call usage_limits->check_in/record_in.
   domain::BudgetRequests* budget_requests = nullptr;
   domain::UsageLimits* usage_limits = nullptr;
+  // Analytics ingestion and reads; the same instance `serve` prunes by retention.
+  domain::Analytics* analytics = nullptr;
   // Plaintext key hand-out (GET /keys, POST /agents/provider-key); set by `serve` (null = 503).
   domain::KeyFetch* key_fetch = nullptr;
 };

@@ -52,7 +52,7 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
       usage_limits_(db, events_),
       leases_(db, ledger_, ic_tokens_, events_, &provider_keys_, ip_token_key(c.data_dir), &usage_limits_),
       budget_requests_(db),
-      analytics_(db),
+      analytics_(db, &events_),
       services_{db, c, draining, sessions_, accounts_, first_admin_, events_, {}} {
   services_.api_tokens = &api_tokens_;
   services_.authenticate_api_token = [this](const std::string& t) { return api_tokens_.authenticate(t); };
@@ -63,6 +63,7 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
   services_.authenticate_ic_token = [this](const std::string& t) { return ic_tokens_.authenticate(t); };
   services_.budget_requests = &budget_requests_;
   services_.usage_limits = &usage_limits_;
+  services_.analytics = &analytics_;
   services_.key_fetch = &key_fetch_;
 
   if (auto token = first_admin_.prepare(c.admin_email, c.admin_password)) {

@@ -3,6 +3,8 @@
 // does not register is a lie. Builds the real route table in-process (api::all_routes plus
 // what HttpServer adds itself, i.e. /metrics when enabled).
 #include <gtest/gtest.h>
+
+#include "domain/analytics.h"
 #include <stdlib.h>
 
 #include <algorithm>
@@ -53,6 +55,8 @@ std::set<Operation> registered_operations() {
     iron::domain::FirstAdmin first_admin(db, accounts);
     iron::domain::EventBus events(1);
     iron::api::Services services{db, config, draining, sessions, accounts, first_admin, events, {}};
+    iron::domain::Analytics analytics(db, &events);
+    services.analytics = &analytics;
     iron::server::HttpServer server(config, iron::api::all_routes(services),
                                     [](const iron::api::Request&) { return iron::api::Response{}; },
                                     [] { return std::pair<int64_t, int64_t>{0, 0}; });
