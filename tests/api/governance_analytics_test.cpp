@@ -3,28 +3,19 @@
 // ingestion by IC token (gated: it needs the IC-token service from the agents branch).
 #include <gtest/gtest.h>
 
+#include "governance_support.h"
+
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "domain/analytics.h"
-#include "domain/budget_ledger.h"
-#include "security/password.h"
-#include "security/random.h"
-#include "store/data_dir.h"
-#include "store/database.h"
-#include "store/user_repo.h"
-#include "support/server_process.h"
 #include "util/clock.h"
 
-using iron::test::ServerProcess;
 using nlohmann::json;
 
 namespace {
 
-constexpr const char* kAdminEmail = "root@example.test";
-constexpr const char* kAdminPassword = "admin-password-0123";
-constexpr const char* kUserPassword = "user-password-0123";
 const std::string kBase = "/api/v1/analytics";
 const std::vector<std::string> kReadRoutes = {
     "/events/list",          "/spending/total", "/spending/by-agent", "/spending/by-provider",
@@ -33,74 +24,20 @@ const std::vector<std::string> kReadRoutes = {
 
 int64_t now_ms() { return iron::util::to_unix_ms(iron::util::now()); }
 
-struct Resp {
-  int status = 0;
-  json body;
-  std::string raw;
-};
+using gov::expect_error;
+using gov::Resp;
 
-class Panel {
+// The shared governance fixture plus what these tests add: analytics GETs, token-only users,
+// and events ingested straight through the domain (TEST SETUP ONLY: reads go over HTTP).
+class Panel : public gov::Panel {
  public:
-  Panel()
-      : server_(ServerProcess::Options{.extra_args = {},
-                                       .env = {{"IRON_ADMIN_EMAIL", kAdminEmail}, {"IRON_ADMIN_PASSWORD", kAdminPassword}},
-                                       .data_dir = ""}) {
-    admin_token = login(kAdminEmail, kAdminPassword);
-  }
+  Panel() : admin_token(admin.access) {}
 
-  Resp call(const std::string& method, const std::string& path, const std::string& bearer = "",
-            const std::optional<json>& body = std::nullopt) {
-    httplib::Request req;
-    req.method = method;
-    req.path = path;
-    if (!bearer.empty()) req.headers.emplace("Authorization", "Bearer " + bearer);
-    if (body) {
-      req.body = body->dump();
-      req.headers.emplace("Content-Type", "application/json");
-    }
-    auto r = server_.client()->send(req);
-    Resp out;
-    if (!r) return out;
-    out.status = r->status;
-    out.raw = r->body;
-    out.body = iron::test::json_of(r);
-    return out;
-  }
   Resp get(const std::string& route, const std::string& bearer) { return call("GET", kBase + route, bearer); }
-
-  std::string login(const std::string& email, const std::string& password) {
-    auto r = call("POST", "/api/v1/auth/login", "", json{{"email", email}, {"password", password}});
-    EXPECT_EQ(r.status, 200) << r.raw;
-    return r.body.value("user_token", "");
-  }
-
-  // ---- test setup: direct database access ----
-  // Users, agents and their events are created straight in the server's iron.db through the
-  // store and domain layers (the users/agents routes and IC tokens live on other branches).
-  // TEST SETUP ONLY: every behaviour under test is exercised over HTTP.
-  std::string add_user(const std::string& role, const std::string& label) {
-    iron::security::init();
-    static const std::string hash = iron::security::hash_password(kUserPassword);
-    iron::store::User row;
-    row.id = "user_" + iron::security::uuid_v4();
-    row.username = label;
-    row.email = label + "@example.test";
-    row.password_hash = hash;
-    row.role = role;
-    row.created_at = row.updated_at = now_ms();
-    db().write([&](iron::store::Connection& c) {
-      iron::store::users::insert(c, row);
-      return 0;
-    });
-    return login(row.email, kUserPassword);
-  }
+  std::string add_user(const std::string& role, const std::string& label) { return gov::Panel::add_user(role, label).access; }
   std::string user_id_of(const std::string& token) { return call("GET", "/api/v1/me", token).body.value("id", ""); }
   int64_t add_agent(const std::string& owner_id, int64_t allocated) {
-    iron::domain::BudgetLedger ledger(db(), {});
-    auto r = ledger.create_agent("agent-of-" + owner_id.substr(0, 12), owner_id, allocated,
-                                 iron::domain::RequestContext::system());
-    EXPECT_TRUE(r.ok());
-    return r.ok() ? r->agent.id : 0;
+    return gov::Panel::add_agent(owner_id, allocated, "agent-of-" + owner_id.substr(0, 12));
   }
   void add_event(int64_t agent_id, const std::string& owner_id, const std::string& id, int64_t cost,
                  const std::string& type = "llm_request_completed") {
@@ -117,25 +54,9 @@ class Panel {
     auto r = analytics.ingest({agent_id, owner_id}, e, iron::domain::RequestContext::system());
     EXPECT_TRUE(r.ok());
   }
-  iron::store::Database& db() {
-    if (!db_) db_ = std::make_unique<iron::store::Database>(iron::store::database_path(server_.data_dir()), 1);
-    return *db_;
-  }
 
-  std::string admin_token;
-
- private:
-  ServerProcess server_;
-  std::unique_ptr<iron::store::Database> db_;
+  const std::string admin_token;
 };
-
-void expect_error(const Resp& r, int status, const std::string& code, const std::string& field = "") {
-  EXPECT_EQ(r.status, status) << r.raw;
-  EXPECT_EQ(r.body["error"]["code"], code) << r.raw;
-  if (!field.empty()) {
-    EXPECT_EQ(r.body["error"]["details"]["field"], field) << r.raw;
-  }
-}
 
 // Two users with one agent each and known spend: alice 1500 + a failed request, bob 70000.
 struct Seeded {
