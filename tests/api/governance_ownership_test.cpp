@@ -41,7 +41,8 @@ void expect_refused(Panel& p, const ForeignKeyCase& c) {
 
 // Every route whose body names another row: api-tokens (user_id, agent_id), agents (owner_id,
 // provider_key_id, on create and update), project assignment (provider_key_id), budget
-// requests (agent_id), limits (user_id) and the handshake (provider_key_id). Today's main let
+// requests (agent_id), limits (user_id), the handshake (provider_key_id) and the lease calls
+// (lease_id, current_lease_id). Today's main let
 // a user bind an API token to another user's agent, or to an agent that does not exist.
 TEST(GovernanceOwnership, every_foreign_key_in_a_body_is_owner_checked) {
   Panel p;
@@ -55,6 +56,16 @@ TEST(GovernanceOwnership, every_foreign_key_in_a_body_is_owner_checked) {
                       {"provider_key_id", bobs_key}})
           .value("id", int64_t{0});
   const std::string bobs_ic = p.ic_token(bobs_agent);
+  // A lease of another agent (alice's runtime), to name from bob's agent.
+  const int64_t alices_runner =
+      p.create_agent({{"name", "r"}, {"initial_budget_microdollars", 1'000'000}, {"owner_id", alice.id},
+                      {"provider_key_id", alices_key}})
+          .value("id", int64_t{0});
+  const Resp alices_lease = p.call("POST", "/api/v1/budget/handshake", "",
+                                   json{{"ic_token", p.ic_token(alices_runner)}, {"provider", "openai"},
+                                        {"requested_budget", 1000}});
+  ASSERT_EQ(alices_lease.status, 200) << alices_lease.raw;
+  const std::string lease = alices_lease.body.value("lease_id", "");
   const std::string& admin = p.admin.access;
   const json agent_body = {{"name", "x"}, {"initial_budget_microdollars", 1}, {"owner_id", bob.id}};
   auto with = [](json body, const json& extra) {
@@ -102,6 +113,14 @@ TEST(GovernanceOwnership, every_foreign_key_in_a_body_is_owner_checked) {
       {"POST /budget/handshake provider_key_id: a key that is not the agent's", "POST", "/api/v1/budget/handshake", "",
        {{"ic_token", bobs_ic}, {"provider", "openai"}, {"requested_budget", 1000}, {"provider_key_id", alices_key}},
        403, "PROVIDER_KEY_MISMATCH", "provider_key_id"},
+      {"POST /budget/report lease_id: another agent's lease", "POST", "/api/v1/budget/report", "",
+       {{"ic_token", bobs_ic}, {"lease_id", lease}, {"request_id", "r1"}, {"tokens", 1}, {"cost_microdollars", 1},
+        {"model", "m"}, {"provider", "openai"}},
+       404, "LEASE_NOT_FOUND", ""},
+      {"POST /budget/return lease_id: another agent's lease", "POST", "/api/v1/budget/return", "",
+       {{"ic_token", bobs_ic}, {"lease_id", lease}}, 404, "LEASE_NOT_FOUND", ""},
+      {"POST /budget/refresh current_lease_id: another agent's lease", "POST", "/api/v1/budget/refresh", "",
+       {{"ic_token", bobs_ic}, {"current_lease_id", lease}}, 404, "LEASE_NOT_FOUND", ""},
   };
   for (const auto& c : cases) expect_refused(p, c);
 
@@ -109,7 +128,8 @@ TEST(GovernanceOwnership, every_foreign_key_in_a_body_is_owner_checked) {
   EXPECT_TRUE(p.call("GET", "/api/v1/api-tokens", bob.access).body.empty());
   EXPECT_TRUE(p.call("GET", "/api/v1/api-tokens", p.admin.access).body.empty());
   EXPECT_TRUE(p.call("GET", agent_path(alices_agent, "/tokens"), p.admin.access).body.empty());
-  EXPECT_EQ(p.call("GET", "/api/v1/agents", p.admin.access).body.size(), 2u);
+  EXPECT_EQ(p.call("GET", "/api/v1/agents", p.admin.access).body.size(), 3u);
+  EXPECT_EQ(p.budget(alices_runner)["reserved"], 1000) << "alice's lease is untouched";
   const json bobs = p.call("GET", agent_path(bobs_agent), p.admin.access).body;
   EXPECT_EQ(bobs["owner_id"], bob.id);
   EXPECT_EQ(bobs["provider_key_id"], bobs_key);
