@@ -19,7 +19,7 @@ constexpr size_t kMaskChars = 4;
 Error key_not_found() { return Error::not_found("provider key"); }
 
 Error no_assignment() {
-  return {ErrorKind::not_found, "NOT_FOUND", "no provider key of yours is assigned to this project",
+  return {ErrorKind::not_found, "NOT_FOUND", "no provider key is assigned to this project of this user",
           nlohmann::json::object(), 0};
 }
 
