@@ -149,8 +149,10 @@ int seed(const config::Config& c) {
 
 void add_demo_seed(CLI::App& app, Invocation& inv) {
   auto* cmd = app.add_subcommand("demo-seed", "Fill an empty data dir with realistic demo data (never automatic)");
-  config::add_data_option(*cmd, inv.config);
-  cmd->callback([&inv] { inv.exit_code = seed(inv.config); });
+  add_data_flag(*cmd, inv);
+  cmd->callback([&inv] {
+    if (resolve_config(inv, config::scope_data | config::scope_keys)) inv.exit_code = seed(inv.config);
+  });
 }
 
 }  // namespace iron::cli

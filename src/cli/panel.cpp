@@ -15,15 +15,13 @@
 namespace iron::cli {
 namespace {
 
-// The 32-byte key the handshake's IP tokens are sealed under: IRON_IP_TOKEN_KEY or the file
-// named by IRON_IP_TOKEN_KEY_FILE (64 hex characters), else generated once into the data dir.
-std::string ip_token_key(const std::string& data_dir) {
-  std::string error;
-  auto configured = config::read_secret_env("IRON_IP_TOKEN_KEY", error);
-  if (!error.empty()) throw std::runtime_error(error);
-  std::string hex = configured ? *configured
-                               : store::read_or_create_secret_file(data_dir, "ip_token.key",
-                                                                   security::random_hex(security::kIpTokenKeyBytes));
+// The 32-byte key the handshake's IP tokens are sealed under: IRON_IP_TOKEN_KEY(_FILE)
+// (64 hex characters), else generated once into the data dir.
+std::string ip_token_key(const config::Config& c) {
+  std::string hex = !c.ip_token_key.empty()
+                        ? c.ip_token_key
+                        : store::read_or_create_secret_file(c.data_dir, "ip_token.key",
+                                                            security::random_hex(security::kIpTokenKeyBytes));
   while (!hex.empty() && std::isspace(static_cast<unsigned char>(hex.back()))) hex.pop_back();
   auto key = security::hex_decode(hex);
   if (hex.size() != 2 * security::kIpTokenKeyBytes || !key)
@@ -50,7 +48,7 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
       agents_(db, &domain::ProviderKeys::resolve_for_agent),
       ic_tokens_(db),
       usage_limits_(db, events_),
-      leases_(db, ledger_, ic_tokens_, events_, &provider_keys_, ip_token_key(c.data_dir), &usage_limits_),
+      leases_(db, ledger_, ic_tokens_, events_, &provider_keys_, ip_token_key(c), &usage_limits_),
       budget_requests_(db),
       analytics_(db, &events_),
       services_{db, c, draining, sessions_, accounts_, first_admin_, events_, {}} {
