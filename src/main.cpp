@@ -1,4 +1,6 @@
 // ironpanel: the control panel for governing AI agents, in one static binary.
+#include <sys/stat.h>
+
 #include <exception>
 #include <iostream>
 
@@ -9,6 +11,9 @@ int main(int argc, char** argv) {
   // Before any thread exists, so every thread inherits the mask and only the sigwait
   // thread ever sees SIGTERM/SIGINT (required to behave as PID 1 in a container).
   iron::server::block_termination_signals();
+  // Every file this process creates (the database, its WAL and SHM, key files, backups) is
+  // private to the service user, whatever umask the shell or unit left: they hold secrets.
+  umask(077);
 
   CLI::App app{"ironpanel — control panel for governing AI agents (REST API + dashboard in one binary)"};
   app.set_help_all_flag("--help-all", "Show help for every subcommand");

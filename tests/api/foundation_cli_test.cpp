@@ -127,3 +127,30 @@ TEST(FoundationCli, DevelopmentModeWipesTheDatabaseProductionNever) {
     if (l.value("level", "") == "warn" && l.value("msg", "").find("DELETING") != std::string::npos) warned = true;
   EXPECT_TRUE(warned);
 }
+
+namespace {
+int mode_of(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 0777) : -1;
+}
+
+// The umask a careless shell or unit leaves; restored when the test ends.
+struct PermissiveUmask {
+  mode_t saved = umask(022);
+  ~PermissiveUmask() { umask(saved); }
+};
+}  // namespace
+
+TEST(FoundationCli, TheDatabaseItsWalAndEveryBackupAreCreated0600) {
+  PermissiveUmask umask_022;
+  ServerProcess server;
+  const std::string db = server.data_dir() + "/iron.db";
+  for (const std::string& path : {db, db + "-wal", db + "-shm"}) EXPECT_EQ(mode_of(path), 0600) << path;
+  const std::string out = iron::test::make_temp_dir() + "/snap.db";
+  ASSERT_EQ(run_binary({"backup", "--data", server.data_dir(), "--out", out}).exit_code, 0);
+  EXPECT_EQ(mode_of(out), 0600) << out;
+  ASSERT_EQ(server.stop(), 0);
+  chmod(out.c_str(), 0644);  // a backup that went through other hands
+  ASSERT_EQ(run_binary({"restore", "--data", server.data_dir(), "--from", out}).exit_code, 0);
+  EXPECT_EQ(mode_of(db), 0600) << "the restored database";
+}
