@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/server_key_check.h"
 #include "server/signals.h"
 
 int main(int argc, char** argv) {
@@ -31,6 +32,8 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const iron::cli::ConfigError& e) {
+    return iron::cli::fail(e.what(), 2);
   } catch (const std::exception& e) {
     // Subcommand callbacks (backup, restore, migrate, ...) run inside parse(): without this
     // their runtime errors escaped main and aborted the process.
@@ -39,6 +42,8 @@ int main(int argc, char** argv) {
   try {
     if (app.get_subcommands().empty() || serve->parsed()) return iron::cli::run_serve(inv);
     return inv.exit_code;
+  } catch (const iron::cli::ConfigError& e) {
+    return iron::cli::fail(e.what(), 2);
   } catch (const std::exception& e) {
     return iron::cli::fail(e.what(), 1);
   }

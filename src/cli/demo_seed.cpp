@@ -12,7 +12,7 @@
 #include "domain/budget_ledger.h"
 #include "domain/provider_keys.h"
 #include "security/random.h"
-#include "security/server_keys.h"
+#include "cli/server_key_check.h"
 #include "store/data_dir.h"
 #include "store/database.h"
 #include "store/sqlite.h"
@@ -95,7 +95,7 @@ int seed(const config::Config& c) {
   store::ensure_data_dir(c.data_dir);
   store::Database db(store::database_path(c.data_dir));
   if (has_agents(db)) return fail("the data dir already has agents; demo-seed only fills an empty panel", 1);
-  const auto keys = security::load_server_keys("", "", c.data_dir);
+  const auto keys = load_checked_server_keys(db, c);
   domain::RequestContext ctx = domain::RequestContext::system();
   ctx.user_agent = "ironpanel-demo-seed";
 

@@ -154,3 +154,52 @@ TEST(FoundationCli, TheDatabaseItsWalAndEveryBackupAreCreated0600) {
   ASSERT_EQ(run_binary({"restore", "--data", server.data_dir(), "--from", out}).exit_code, 0);
   EXPECT_EQ(mode_of(db), 0600) << "the restored database";
 }
+
+// A data dir restored without its key files: the server refuses at start, naming the file,
+// instead of starting and answering 500 at the first sealed secret or handshake.
+TEST(FoundationCli, ADatabaseWithoutTheKeyFilesItWasUsedWithIsRefusedNamingTheFile) {
+  std::string dir;
+  {
+    ServerProcess first;
+    dir = first.data_dir();
+    ASSERT_EQ(first.stop(), 0);
+  }
+  const std::vector<std::string> serve{"serve", "--data", dir, "--listen", "127.0.0.1:0"};
+  for (const char* key : {"master.key", "ip_token.key"}) {
+    SCOPED_TRACE(key);
+    fs::rename(dir + "/" + key, dir + "/" + key + ".aside");
+    const auto r = run_binary(serve, {}, "", 15);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(dir + "/" + key + " is missing"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir + "/" + key)) << "no new key may be generated in its place";
+    fs::rename(dir + "/" + key + ".aside", dir + "/" + key);
+  }
+  // The wrong master key is refused too; the right one starts.
+  fs::copy_file(dir + "/master.key", dir + "/master.key.right");
+  { std::ofstream(dir + "/master.key", std::ios::trunc) << "00112233445566778899aabbccddeeff0123456789abcdef0f1e2d3c4b5a6978\n"; }
+  const auto wrong = run_binary(serve, {}, "", 15);
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.err;
+  EXPECT_NE(wrong.err.find("master.key is not the key this database"), std::string::npos) << wrong.err;
+  fs::rename(dir + "/master.key.right", dir + "/master.key");
+  ServerProcess again({.extra_args = {}, .env = {}, .data_dir = dir});
+  EXPECT_EQ(again.client()->Get("/health/ready")->status, 200);
+}
+
+TEST(FoundationCli, RestoreIntoANewDataDirNamesTheKeyFilesToBringAndServeRefusesWithoutThem) {
+  ServerProcess server;
+  const std::string out = iron::test::make_temp_dir() + "/snap.db";
+  ASSERT_EQ(run_binary({"backup", "--data", server.data_dir(), "--out", out}).exit_code, 0);
+  const std::string fresh = iron::test::make_temp_dir() + "/data";
+  const auto restored = run_binary({"restore", "--data", fresh, "--from", out});
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  for (const char* key : {"jwt.key", "master.key", "ip_token.key"})
+    EXPECT_NE(restored.out.find(key), std::string::npos) << key << " in: " << restored.out;
+  const auto refused = run_binary({"serve", "--data", fresh, "--listen", "127.0.0.1:0"}, {}, "", 15);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("master.key is missing"), std::string::npos) << refused.err;
+  for (const char* key : {"jwt.key", "master.key", "ip_token.key"})
+    fs::copy_file(server.data_dir() + "/" + key, fresh + "/" + key);
+  ASSERT_EQ(server.stop(), 0);
+  ServerProcess moved({.extra_args = {}, .env = {}, .data_dir = fresh});
+  EXPECT_EQ(moved.client()->Get("/health/ready")->status, 200);
+}
