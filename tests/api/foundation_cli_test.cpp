@@ -59,6 +59,41 @@ TEST(FoundationCli, HealthcheckExitCodes) {
   EXPECT_EQ(run_binary({"healthcheck", "--url", url}).exit_code, 1);
 }
 
+// A 200 is not health: at a wrong URL or base path the dashboard's SPA fallback answers 200
+// with index.html. Healthy needs the health JSON with the endpoint's healthy status.
+TEST(FoundationCli, HealthcheckWantsTheHealthJsonNotJustA200) {
+  const std::string assets = iron::test::make_temp_dir();
+  { std::ofstream(assets + "/index.html") << "<!doctype html><title>spa</title>"; }
+  ServerProcess server({.extra_args = {"--assets-dir", assets}, .env = {}});
+  const std::string origin = "http://127.0.0.1:" + std::to_string(server.port());
+  ASSERT_EQ(server.client()->Get("/panel/health/ready")->status, 200) << "the SPA fallback this test relies on";
+  struct Case {
+    std::vector<std::string> args;
+    std::map<std::string, std::string> env;
+    int exit_code;
+    std::string says;  // in stderr
+  };
+  const std::string wrong = "did not answer with the health JSON";
+  const std::vector<Case> cases = {
+      {{"--url", origin + "/health/ready"}, {}, 0, ""},
+      {{"--url", origin + "/health"}, {}, 0, ""},
+      {{"--url", origin + "/health/live"}, {}, 0, ""},
+      {{"--url", origin + "/api/health"}, {}, 0, ""},
+      {{"--url", origin + "/panel/health/ready"}, {}, 1, wrong},  // SPA fallback: HTML
+      {{"--url", origin + "/panel/api/health"}, {}, 1, wrong},
+      {{}, {{"IRON_LISTEN", "127.0.0.1:" + std::to_string(server.port())}, {"IRON_BASE_PATH", "/panel/"}}, 1, wrong},
+      {{"--base-path", "/panel/"}, {{"IRON_LISTEN", "127.0.0.1:" + std::to_string(server.port())}}, 1, wrong},
+      {{"--url", origin + "/"}, {}, 1, "must end in /health"},  // not a health endpoint at all
+  };
+  for (const auto& tc : cases) {
+    std::vector<std::string> args{"healthcheck"};
+    args.insert(args.end(), tc.args.begin(), tc.args.end());
+    const auto r = run_binary(args, tc.env);
+    EXPECT_EQ(r.exit_code, tc.exit_code) << (tc.args.empty() ? "env" : tc.args.back()) << ": " << r.err;
+    EXPECT_NE(r.err.find(tc.says), std::string::npos) << r.err;
+  }
+}
+
 TEST(FoundationCli, MigrateAppliesThenIsANoOp) {
   const std::string dir = iron::test::make_temp_dir() + "/data";
   const auto first = run_binary({"migrate", "--data", dir});
