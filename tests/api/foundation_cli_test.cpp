@@ -188,6 +188,9 @@ TEST(FoundationCli, TheDatabaseItsWalAndEveryBackupAreCreated0600) {
   chmod(out.c_str(), 0644);  // a backup that went through other hands
   ASSERT_EQ(run_binary({"restore", "--data", server.data_dir(), "--from", out}).exit_code, 0);
   EXPECT_EQ(mode_of(db), 0600) << "the restored database";
+  chmod(db.c_str(), 0644);  // as an older version left it
+  ServerProcess again({.extra_args = {}, .env = {}, .data_dir = server.data_dir()});
+  for (const std::string& path : {db, db + "-wal", db + "-shm"}) EXPECT_EQ(mode_of(path), 0600) << "after restart: " << path;
 }
 
 // A data dir restored without its key files: the server refuses at start, naming the file,
