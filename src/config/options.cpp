@@ -159,7 +159,8 @@ std::optional<std::string> resolve(const FlagValues& flags, Config& c, Scope sco
     Source source = Source::default_value;
     if (from_flag != flags.given.end()) {
       text = from_flag->second, source = Source::flag;
-      if (from_env || file_path) out.warnings.push_back(std::string(o.flag) + " overrides " + env + " from the environment");
+      if ((from_env && *from_env != *text) || file_path)
+        out.warnings.push_back(std::string(o.flag) + " overrides " + env + " from the environment");
     } else if (from_env) {
       text = from_env, source = Source::env;
       if (file_path) out.warnings.push_back(env + "_FILE is ignored: " + env + " is set and takes precedence");

@@ -130,6 +130,21 @@ TEST(Config, ABadNumberOrSwitchNamesTheSetting) {
   EXPECT_NE(parse({}, {{"IRON_MAX_BODY_BYTES", "12kb"}}, c).find("IRON_MAX_BODY_BYTES"), std::string::npos);
 }
 
+// Under systemd the unit's --listen and an IRON_LISTEN line in the env file used to fight
+// silently; now the flag wins, and says so when the two disagree.
+TEST(Config, AFlagOverridingADifferentVariableIsWarned) {
+  Config a;
+  iron::config::Resolution differ;
+  EXPECT_EQ(parse({"--listen", "127.0.0.1:8080"}, {{"IRON_LISTEN", "0.0.0.0:8080"}}, a, &differ), "");
+  EXPECT_EQ(a.listen, "127.0.0.1:8080");
+  ASSERT_EQ(differ.warnings.size(), 1u);
+  EXPECT_EQ(differ.warnings[0], "--listen overrides IRON_LISTEN from the environment");
+  Config b;
+  iron::config::Resolution same;
+  EXPECT_EQ(parse({"--listen", "0.0.0.0:8080"}, {{"IRON_LISTEN", "0.0.0.0:8080"}}, b, &same), "");
+  EXPECT_TRUE(same.warnings.empty());
+}
+
 TEST(Config, BothNameAndNameFileSetIsWarnedAndTheVariableWins) {
   const std::string file = temp_file("jwt-both", "from-the-file-0123456789abcdefghijklmnop\n");
   Config c;
