@@ -18,7 +18,7 @@ void add_event_stream_routes(std::vector<Route>& routes, Services& s) {
                       }
                       Response r;
                       r.content_type = "text/event-stream";
-                      r.header("Cache-Control", "no-cache");
+                      r.header("Cache-Control", "no-store");
                       r.header("X-Accel-Buffering", "no");  // nginx: do not buffer the stream
                       const auto heartbeat = std::chrono::seconds(s.config.event_heartbeat_s);
                       r.stream = [sub, heartbeat](const std::function<bool(std::string_view)>& write) {

@@ -1,36 +1,13 @@
 #include "cli/panel.h"
 
-#include <cctype>
-#include <cstdlib>
-#include <fstream>
-
+#include "cli/server_key_check.h"
 #include "domain/agent_key.h"
-#include "security/crypto.h"
-#include "security/ip_token.h"
-#include "security/random.h"
 #include "store/audit_repo.h"
-#include "store/data_dir.h"
 #include "util/clock.h"
 #include "util/log.h"
 
 namespace iron::cli {
 namespace {
-
-// The 32-byte key the handshake's IP tokens are sealed under: IRON_IP_TOKEN_KEY or the file
-// named by IRON_IP_TOKEN_KEY_FILE (64 hex characters), else generated once into the data dir.
-std::string ip_token_key(const std::string& data_dir) {
-  std::string error;
-  auto configured = config::read_secret_env("IRON_IP_TOKEN_KEY", error);
-  if (!error.empty()) throw std::runtime_error(error);
-  std::string hex = configured ? *configured
-                               : store::read_or_create_secret_file(data_dir, "ip_token.key",
-                                                                   security::random_hex(security::kIpTokenKeyBytes));
-  while (!hex.empty() && std::isspace(static_cast<unsigned char>(hex.back()))) hex.pop_back();
-  auto key = security::hex_decode(hex);
-  if (hex.size() != 2 * security::kIpTokenKeyBytes || !key)
-    throw std::runtime_error("IRON_IP_TOKEN_KEY must be 64 hex characters (32 bytes)");
-  return *key;
-}
 
 int64_t days_ago_ms(int days) { return util::to_unix_ms(util::now()) - int64_t{days} * 86400 * 1000; }
 
@@ -39,7 +16,7 @@ int64_t days_ago_ms(int days) { return util::to_unix_ms(util::now()) - int64_t{d
 Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<bool>& draining)
     : db_(db),
       config_(c),
-      keys_(security::load_server_keys(c.jwt_secret, c.master_key, c.data_dir)),
+      keys_(load_checked_server_keys(db, c)),
       events_(static_cast<size_t>(c.max_event_streams)),
       sessions_(db, security::JwtSigner(keys_.jwt_key)),
       accounts_(db),
@@ -51,7 +28,7 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
       agents_(db, &domain::agent_key::check_assignment),
       ic_tokens_(db),
       usage_limits_(db, events_),
-      leases_(db, ledger_, ic_tokens_, events_, &provider_keys_, ip_token_key(c.data_dir), &usage_limits_),
+      leases_(db, ledger_, ic_tokens_, events_, &provider_keys_, keys_.ip_token_key, &usage_limits_),
       budget_requests_(db),
       analytics_(db, &events_),
       services_{db, c, draining, sessions_, accounts_, first_admin_, events_, {}} {
