@@ -1,8 +1,10 @@
 #include "domain/accounts.h"
 
 #include "domain/audit.h"
+#include "domain/login_throttle.h"
 #include "security/password.h"
 #include "security/random.h"
+#include "store/login_failure_repo.h"
 #include "store/session_repo.h"
 #include "util/clock.h"
 
@@ -183,13 +185,23 @@ Result<store::User> Accounts::set_password(const std::string& id, const std::str
     if (!u || u->deleted_at) return not_found();
     u->password_hash = hash;
     u->force_password_change = force_change;
-    u->failed_logins = 0;
-    u->locked_until.reset();
     u->updated_at = u->sessions_valid_after = now_ms();  // every session of the old password ends
     store::users::update(c, *u);
     store::sessions::revoke_all_for_user(c, u->id, now_ms());
+    // The owner may have throttled their own address while they could not remember it.
+    store::login_failures::clear_account(c, login_account_key(u->email));
     audit(c, ctx, action, "user", u->id, nullptr, {{"force_password_change", force_change}});
     return *u;
+  });
+}
+
+Result<LoginUnlock> Accounts::unlock_logins(const std::string& id, const RequestContext& ctx) {
+  return db_.write([&](store::Connection& c) -> Result<LoginUnlock> {
+    auto u = store::users::find_by_id(c, id);
+    if (!u || u->deleted_at) return not_found();
+    const int64_t cleared = store::login_failures::clear_account(c, login_account_key(u->email));
+    audit(c, ctx, "user.unlock", "user", u->id, nullptr, {{"login_failures_cleared", cleared}});
+    return LoginUnlock{std::move(*u), cleared};
   });
 }
 

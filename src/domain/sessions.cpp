@@ -3,6 +3,7 @@
 #include "domain/audit.h"
 #include "security/password.h"
 #include "security/random.h"
+#include "store/login_failure_repo.h"
 #include "store/session_repo.h"
 #include "util/clock.h"
 
@@ -16,9 +17,10 @@ Error invalid_credentials() {
 }
 Error invalid_token() { return Error::unauthenticated("AUTH_INVALID_TOKEN", "token is invalid or expired"); }
 
-std::string lower(std::string s) {
-  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
+RequestContext acting_as(RequestContext ctx, const std::string& user_id) {
+  ctx.actor_id = user_id;
+  ctx.actor_type = "user";
+  return ctx;
 }
 
 }  // namespace
@@ -57,77 +59,46 @@ IssuedSession Sessions::issue(store::Connection& c, const store::User& u, const 
 
 Result<IssuedSession> Sessions::login(const std::string& email_in, const std::string& password,
                                       const RequestContext& ctx) {
-  const std::string email = lower(email_in);
+  const std::string email = login_account_key(email_in);
   const int64_t now = now_ms();
-  const int64_t since = now - policy_.window_s * 1000;
-  const std::string ip_account = "login:ip_account:" + ctx.client_ip + "|" + email;
-  const std::string ip_only = "login:ip:" + ctx.client_ip;
+  const auto& throttle = policy_.login;
 
-  // Throttle before spending a password hash on the attempt.
-  struct Pre {
-    std::optional<store::User> user;
-    int64_t ip_account_failures, ip_failures;
-    std::optional<int64_t> oldest_ip_account, oldest_ip;
-  };
-  const Pre pre = db_.read([&](store::Connection& c) {
-    return Pre{store::users::find_by_email(c, email),
-               store::rate_limits::count_since(c, ip_account, since),
-               store::rate_limits::count_since(c, ip_only, since),
-               store::rate_limits::oldest_since(c, ip_account, since),
-               store::rate_limits::oldest_since(c, ip_only, since)};
+  // Count the guess before spending a password hash on it, in the serialised writer: a
+  // parallel burst sees every earlier guess of the burst. It stays counted as a failure
+  // unless the password turns out right.
+  auto gate = db_.write([&](store::Connection& c) -> Result<std::optional<store::User>> {
+    const int64_t since = now - throttle.window_s * 1000;
+    const int64_t wait_s = login_wait_s(throttle, store::login_failures::for_pair(c, ctx.client_ip, email, since),
+                                        store::login_failures::for_source(c, ctx.client_ip, since), now);
+    // One answer whether or not the account exists: the key is the email as typed.
+    if (wait_s > 0)
+      return Error::rate_limited("RATE_LIMIT_EXCEEDED", "too many failed logins from this address; try again later",
+                                 static_cast<int>(wait_s));
+    store::login_failures::record(c, ctx.client_ip, email, now);
+    return store::users::find_by_email(c, email);
   });
-  auto retry_after = [&](std::optional<int64_t> oldest) {
-    return static_cast<int>(std::max<int64_t>(1, ((oldest.value_or(now) + policy_.window_s * 1000) - now + 999) / 1000));
-  };
-  if (pre.ip_account_failures >= policy_.max_failures_ip_account)
-    return Error::rate_limited("RATE_LIMIT_EXCEEDED", "too many failed logins; try again later",
-                               retry_after(pre.oldest_ip_account));
-  if (pre.ip_failures >= policy_.max_failures_ip)
-    return Error::rate_limited("RATE_LIMIT_EXCEEDED", "too many failed logins from this address; try again later",
-                               retry_after(pre.oldest_ip));
-  if (pre.user && pre.user->locked_until && *pre.user->locked_until > now) {
-    const int retry = static_cast<int>((*pre.user->locked_until - now + 999) / 1000);
-    Error e = Error::forbidden("account is temporarily locked after repeated failed logins", "AUTH_ACCOUNT_LOCKED");
-    e.details = {{"retry_after", retry}, {"locked_until", util::to_rfc3339(util::from_unix_ms(*pre.user->locked_until))}};
-    e.retry_after_s = retry;
-    return e;
-  }
+  if (!gate) return gate.error();
+  const std::optional<store::User>& found = gate.value();
 
-  const bool password_ok = pre.user ? security::verify_password(pre.user->password_hash, password)
-                                    : security::verify_password_against_dummy(password);
+  const bool password_ok = found ? security::verify_password(found->password_hash, password)
+                                 : security::verify_password_against_dummy(password);
 
   return db_.write([&](store::Connection& c) -> Result<IssuedSession> {
-    auto user = pre.user ? store::users::find_by_id(c, pre.user->id) : std::nullopt;
+    auto user = found ? store::users::find_by_id(c, found->id) : std::nullopt;
     if (!password_ok || !user) {
-      store::rate_limits::hit(c, ip_account, now);
-      store::rate_limits::hit(c, ip_only, now);
-      if (user) {
-        // An expired lock starts a fresh count.
-        if (user->locked_until && *user->locked_until <= now) {
-          user->failed_logins = 0;
-          user->locked_until.reset();
-        }
-        user->failed_logins += 1;
-        if (user->failed_logins >= policy_.lockout_threshold) user->locked_until = now + policy_.lockout_s * 1000;
-        store::users::update(c, *user);
-      }
       audit(c, ctx, "auth.login_failed", "user", user ? user->id : "", nullptr, {{"email", email}});
-      // Commit the failure record, then answer 401: the transaction must not roll back.
+      // Commit the audit row, then answer 401: the transaction must not roll back.
       return invalid_credentials();
     }
+    // The right password: this source's failures at this account are forgiven.
+    store::login_failures::clear_pair(c, ctx.client_ip, email);
     if (!user->is_active || user->deleted_at) {
       audit(c, ctx, "auth.login_refused_inactive", "user", user->id);
       return Error::forbidden("account is disabled", "AUTH_ACCOUNT_DISABLED");
     }
-    user->failed_logins = 0;
-    user->locked_until.reset();
     user->last_login = now;
     store::users::update(c, *user);
-    store::rate_limits::clear(c, ip_account);
-    RequestContext as_user = ctx;
-    as_user.actor_id = user->id;
-    as_user.actor_type = "user";
-    audit(c, as_user, "auth.login", "user", user->id);
+    audit(c, acting_as(ctx, user->id), "auth.login", "user", user->id);
     return issue(c, *user, security::random_hex(16), now);
   }, /*commit_on_error=*/true);
 }
@@ -140,9 +111,7 @@ Result<IssuedSession> Sessions::refresh(const std::string& token, const RequestC
   return db_.write([&](store::Connection& c) -> Result<IssuedSession> {
     auto rt = store::sessions::find_refresh(c, jti);
     if (!rt || rt->revoked_at) return invalid_token();
-    RequestContext as_user = ctx;
-    as_user.actor_id = rt->user_id;
-    as_user.actor_type = "user";
+    const RequestContext as_user = acting_as(ctx, rt->user_id);
     if (rt->used_at) {
       // A used token presented again: someone holds a copy. Kill the whole chain.
       store::sessions::revoke_family(c, rt->family_id, now);
@@ -238,7 +207,8 @@ int64_t Sessions::purge_expired() {
   const int64_t now = now_ms();
   return db_.write([&](store::Connection& c) {
     return store::sessions::purge_expired(c, now) +
-           store::rate_limits::purge_before(c, now - std::max<int64_t>(policy_.window_s, 3600) * 1000);
+           store::login_failures::purge_before(c, now - policy_.login.window_s * 1000) +
+           store::rate_limits::purge_before(c, now - int64_t{3600} * 1000);
   });
 }
 

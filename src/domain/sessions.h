@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "domain/login_throttle.h"
 #include "domain/principal.h"
 #include "security/jwt.h"
 #include "store/database.h"
@@ -17,13 +18,7 @@ namespace iron::domain {
 struct SessionPolicy {
   int64_t access_ttl_s = 15 * 60;
   int64_t refresh_ttl_s = 7 * 24 * 3600;
-  // Login throttling: failures per (IP, account) and per IP within the window, then 429.
-  int64_t window_s = 5 * 60;
-  int64_t max_failures_ip_account = 5;
-  int64_t max_failures_ip = 20;
-  // Consecutive failures (from anywhere) that lock the account, and for how long.
-  int64_t lockout_threshold = 10;
-  int64_t lockout_s = 15 * 60;
+  LoginThrottlePolicy login;
 };
 
 struct IssuedSession {

@@ -263,6 +263,7 @@ TEST_F(IdentityUsers, MissingOrDeletedUserIs404OnEveryIdRoute) {
         put(server(), user_path(id, "/activate"), admin()),
         put(server(), user_path(id, "/role"), admin(), {{"role", "viewer"}}),
         post(server(), user_path(id, "/reset-password"), admin(), {{"new_password", "a-new-password-1"}}),
+        send(server(), {.method = "POST", .path = user_path(id, "/unlock"), .token = admin()}),
     };
     for (const auto& r : replies) {
       EXPECT_EQ(r.status, 404) << r.raw;
@@ -384,6 +385,7 @@ TEST_F(IdentityUsers, NonAdminsGet403BeforeAnyValidation) {
       {"PUT", user_path(target.id, "/role"), R"({"role":"admin"})"},
       {"PUT", user_path(user.id, "/role"), R"({"role":"admin"})"},
       {"POST", user_path(target.id, "/reset-password"), R"({"new_password":"x"})"},
+      {"POST", user_path(target.id, "/unlock"), std::nullopt},
   };
   for (const Account* who : {&user, &viewer}) {
     for (const auto& c : cases) {

@@ -64,15 +64,18 @@ std::vector<Op> auth_ops() {
                     .describe("Returns a short-lived access token and a single-use refresh token. Requests carrying "
                               "`X-Requested-With` (the SPA) get the refresh token only as an HttpOnly SameSite=Strict "
                               "cookie scoped to the auth routes, and `refresh_token: null` in the body. Failed logins "
-                              "are throttled per client IP and per IP+account (429) and lock the account after "
-                              "repeated failures (403 AUTH_ACCOUNT_LOCKED).")
+                              "are throttled per source address (429 with Retry-After): 5 failures at one account "
+                              "from one address, then a doubling wait (30 s, 60 s, … up to 15 min), and 20 failures "
+                              "per address across accounts in 15 minutes. An account is never locked: the right "
+                              "password from another address still works, and unknown and existing accounts get "
+                              "the same answers. An admin lifts a throttle with POST /api/v1/users/{id}/unlock.")
                     .header("X-Requested-With", str(), "present for browser sessions (cookie refresh token)")
                     .body(object({{"email", str(1, 255)}, {"password", str(1, 1000)}}, {"email", "password"}))
                     .returns(200, ref("Session"), "Logged in")
                     .response_header("Set-Cookie", "browser sessions: `iron_refresh=…; HttpOnly; SameSite=Strict; Path=<base>api/v1/auth`")
                     .response_header("Cache-Control", "no-store")
                     .errors(401, {"AUTH_INVALID_CREDENTIALS"})
-                    .errors(403, {"AUTH_ACCOUNT_LOCKED", "AUTH_ACCOUNT_DISABLED"})
+                    .errors(403, {"AUTH_ACCOUNT_DISABLED"})
                     .errors(429, {"RATE_LIMIT_EXCEEDED"}));
   ops.push_back(Op("POST", "/api/v1/auth/refresh", "refreshSession", "Exchange a refresh token for a new session")
                     .tagged("auth")
