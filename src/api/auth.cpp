@@ -99,14 +99,27 @@ Response refresh(Services& s, const Request& req) {
   return session_response(req, *session);
 }
 
+// Every client logs out the same way: the Bearer token (access or refresh), a `refresh_token`
+// in the body (what the predecessor's dashboard sends, with no Authorization header) and, for
+// browser sessions, the refresh cookie. Each one's whole session ends, refresh chain included.
 Response logout(Services& s, const Request& req) {
-  const auto token = bearer_token(req);
-  if (!token) return error_response(Error::unauthenticated("AUTH_MISSING_TOKEN", "an Authorization: Bearer token is required"));
-  auto refresh_token = cookie(req, kRefreshCookie);
-  if (refresh_token && !browser_session(req)) refresh_token.reset();  // CSRF: ignore a bare cookie
-  auto st = s.sessions.logout(*token, refresh_token, context_of(req));
-  if (!st) return error_response(st.error(), req.request_id);
-  Response r = no_content();
+  std::vector<std::string> tokens;
+  if (!req.body.empty()) {
+    auto body = JsonBody::parse(req);
+    if (!body) return error_response(body.error());
+    auto t = body->opt_string("refresh_token", 4096);
+    if (!t) return error_response(t.error());
+    if (*t) tokens.push_back(**t);
+  }
+  if (const auto token = bearer_token(req)) tokens.push_back(*token);
+  // CSRF: a bare cookie rides along with any cross-site request; only the SPA's header counts.
+  if (const auto c = cookie(req, kRefreshCookie); c && browser_session(req)) tokens.push_back(*c);
+  if (tokens.empty())
+    return error_response(Error::unauthenticated(
+        "AUTH_MISSING_TOKEN", "an Authorization: Bearer token or a refresh_token in the body is required"));
+  auto st = s.sessions.logout(tokens, context_of(req));
+  Response r = st ? no_content() : error_response(st.error(), req.request_id);
+  // The browser forgets the cookie either way: it must not stay signed in on a dead cookie.
   if (browser_session(req)) r.header("Set-Cookie", refresh_cookie(req, "", 0));
   return r;
 }

@@ -23,6 +23,11 @@ RequestContext acting_as(RequestContext ctx, const std::string& user_id) {
   return ctx;
 }
 
+std::optional<std::string> string_claim(const nlohmann::json& claims, const char* name) {
+  if (!claims.contains(name) || !claims[name].is_string()) return std::nullopt;
+  return claims[name].get<std::string>();
+}
+
 }  // namespace
 
 Principal principal_of(const store::User& u) {
@@ -43,7 +48,8 @@ IssuedSession Sessions::issue(store::Connection& c, const store::User& u, const 
   // iat_ms: sessions_valid_after is compared at millisecond precision (a login right after a
   // password reset, in the same second, must work).
   s.access_token = signer_.sign({{"sub", u.id}, {"role", u.role}, {"typ", "access"}, {"jti", access_jti},
-                                 {"iat", now_s}, {"iat_ms", now}, {"exp", now_s + policy_.access_ttl_s}});
+                                 {"fam", family_id}, {"iat", now_s}, {"iat_ms", now},
+                                 {"exp", now_s + policy_.access_ttl_s}});
   store::RefreshToken rt;
   rt.jti = security::random_hex(16);
   rt.family_id = family_id;
@@ -129,27 +135,35 @@ Result<IssuedSession> Sessions::refresh(const std::string& token, const RequestC
   }, /*commit_on_error=*/true);
 }
 
-Status Sessions::logout(const std::string& access_token, const std::optional<std::string>& refresh_token,
-                        const RequestContext& ctx) {
+Status Sessions::logout(const std::vector<std::string>& tokens, const RequestContext& ctx) {
   const int64_t now = now_ms();
   // Signature only: an expired or already-revoked token still logs out (idempotent 204).
-  bool expired = false;
-  auto claims = signer_.verify(access_token, now / 1000, &expired);
-  if (!claims && !expired) return invalid_token();
-  std::optional<nlohmann::json> refresh_claims;
-  if (refresh_token) refresh_claims = signer_.verify(*refresh_token, now / 1000);
+  std::vector<nlohmann::json> verified;
+  for (const auto& token : tokens) {
+    bool expired = false;
+    auto claims = signer_.verify(token, now / 1000, &expired);
+    if (!claims) claims = expired ? signer_.verify(token, 0) : std::nullopt;
+    if (!claims || !string_claim(*claims, "sub")) return invalid_token();
+    verified.push_back(std::move(*claims));
+  }
   return db_.write([&](store::Connection& c) -> Status {
-    if (claims && claims->value("typ", "") == "access" && (*claims)["jti"].is_string()) {
-      store::sessions::revoke_access(c, (*claims)["jti"], (*claims)["exp"].get<int64_t>() * 1000);
-      // The route is unauthenticated (logout must work with an expired token), so the actor
-      // comes from the verified token, not from the request context.
-      RequestContext as_user = ctx;
-      as_user.actor_id = claims->value("sub", "");
-      as_user.actor_type = "user";
-      audit(c, as_user, "auth.logout", "user", claims->value("sub", ""));
+    for (const auto& claims : verified) {
+      const std::string typ = claims.value("typ", "");
+      if (typ == "access") {
+        // Tokens from before `fam` existed are ended by their own jti.
+        if (auto jti = string_claim(claims, "jti"); jti && claims["exp"].is_number_integer())
+          store::sessions::revoke_access(c, *jti, claims["exp"].get<int64_t>() * 1000);
+      } else if (typ != "refresh") {
+        continue;
+      }
+      if (auto family = string_claim(claims, "fam")) store::sessions::revoke_family(c, *family, now);
     }
-    if (refresh_claims && refresh_claims->value("typ", "") == "refresh" && (*refresh_claims)["fam"].is_string())
-      store::sessions::revoke_family(c, (*refresh_claims)["fam"], now);
+    // The route is unauthenticated (logout must work with an expired token), so the actor
+    // comes from the verified token, not from the request context.
+    if (!verified.empty()) {
+      const std::string sub = verified.front()["sub"];
+      audit(c, acting_as(ctx, sub), "auth.logout", "user", sub);
+    }
     return ok_status();
   });
 }
@@ -162,19 +176,18 @@ TokenCheck Sessions::check(const std::string& token) {
     out.reason = expired ? "TOKEN_EXPIRED" : "TOKEN_INVALID";
     return out;
   }
-  if (claims->value("typ", "") != "access" || !(*claims)["jti"].is_string() || !(*claims)["sub"].is_string()) {
+  const auto jti = string_claim(*claims, "jti");
+  const auto sub = string_claim(*claims, "sub");
+  if (claims->value("typ", "") != "access" || !jti || !sub) {
     out.reason = "TOKEN_INVALID";
     return out;
   }
-  const std::string jti = (*claims)["jti"];
-  const std::string sub = (*claims)["sub"];
+  const auto family = string_claim(*claims, "fam");
   const auto [revoked, user] = db_.read([&](store::Connection& c) {
-    return std::pair{store::sessions::access_revoked(c, jti), store::users::find_by_id(c, sub)};
+    const bool ended = store::sessions::access_revoked(c, *jti) || (family && store::sessions::family_revoked(c, *family));
+    return std::pair{ended, store::users::find_by_id(c, *sub)};
   });
-  if (revoked) {
-    out.reason = "TOKEN_REVOKED";
-    return out;
-  }
+  // A disabled account says so, even though its sessions were also ended.
   if (!user || !user->is_active || user->deleted_at) {
     out.reason = "USER_INACTIVE";
     return out;
@@ -188,7 +201,7 @@ TokenCheck Sessions::check(const std::string& token) {
   }
   Principal p = principal_of(*user);
   p.via = "jwt";
-  p.token_id = jti;
+  p.token_id = *jti;
   p.token_expires_at_ms = (*claims)["exp"].get<int64_t>() * 1000;
   out.valid = true;
   out.principal = std::move(p);

@@ -1,10 +1,13 @@
 #pragma once
 // Login, refresh-token rotation with reuse detection, logout, and authentication of access
-// tokens. Every authenticated request re-reads the user: suspension, deletion and role
-// changes apply at once, and a refresh token is never accepted as an access token.
+// tokens. Every authenticated request re-reads the user:
+// suspension, deletion and role changes apply at once, and a refresh token is never accepted
+// as an access token. An access token names its refresh family (`fam`), so ending the family
+// (logout, reuse detection) ends the access tokens issued with it.
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "domain/login_throttle.h"
 #include "domain/principal.h"
@@ -42,9 +45,10 @@ class Sessions {
 
   Result<IssuedSession> login(const std::string& email, const std::string& password, const RequestContext& ctx);
   Result<IssuedSession> refresh(const std::string& refresh_token, const RequestContext& ctx);
-  // Idempotent: a token that is already revoked (or expired) still logs out with success.
-  Status logout(const std::string& access_token, const std::optional<std::string>& refresh_token,
-                const RequestContext& ctx);
+  // Ends the sessions the presented tokens belong to: an access token's own jti and its refresh
+  // family, a refresh token's family. Idempotent: a validly signed token that is already
+  // revoked or expired still logs out with success; a forged or malformed one is 401.
+  Status logout(const std::vector<std::string>& tokens, const RequestContext& ctx);
   // Full check for an access token: signature, expiry, typ, revocation, live user state.
   Result<Principal> authenticate(const std::string& access_token);
   TokenCheck check(const std::string& access_token);

@@ -92,10 +92,15 @@ std::vector<Op> auth_ops() {
                     .errors(403, {"CSRF_HEADER_REQUIRED"}));
   ops.push_back(Op("POST", "/api/v1/auth/logout", "logout", "Log out (revoke the access token and the refresh chain)")
                     .tagged("auth")
-                    .secured_by(json::array({bearer}))
-                    .describe("Idempotent: an expired or already revoked access token still gets 204. With "
-                              "`X-Requested-With`, the refresh cookie's chain is revoked and the cookie cleared.")
+                    .secured_by(json::array({bearer, json::object()}))
+                    .describe("Ends the session of every token presented: `Authorization: Bearer` (an access token: "
+                              "it and its whole refresh chain; a refresh token: its chain), `refresh_token` in the "
+                              "body (what the predecessor's dashboard sends, with no Authorization header), and "
+                              "with `X-Requested-With` the refresh cookie, which is then cleared. The access tokens "
+                              "of an ended chain stop working at once. Idempotent: an expired or already revoked "
+                              "token still gets 204; a forged or malformed one gets 401 AUTH_INVALID_TOKEN.")
                     .header("X-Requested-With", str(), "browser sessions: also end the cookie session")
+                    .body(object({{"refresh_token", str(1, 4096)}}, {}), false)
                     .no_content("Logged out")
                     .response_header("Set-Cookie", "browser sessions: clears the refresh cookie")
                     .errors(401, {"AUTH_MISSING_TOKEN", "AUTH_INVALID_TOKEN"}));
