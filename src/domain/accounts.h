@@ -49,12 +49,10 @@ class Accounts {
   Result<store::User> remove(const Principal& actor, const std::string& id, const RequestContext& ctx);
   Result<store::User> change_role(const Principal& actor, const std::string& id, const std::string& role,
                                   const RequestContext& ctx);
-  // An admin resetting another user's password. Your own goes through change_own_password,
-  // which asks for the current one.
+  // An admin resetting another user's password. Your own goes through
+  // Sessions::change_own_password, which asks for the current one and starts a new session.
   Result<store::User> reset_password(const Principal& actor, const std::string& id, const std::string& new_password,
                                      bool force_change, const RequestContext& ctx);
-  Result<store::User> change_own_password(const std::string& user_id, const std::string& current,
-                                          const std::string& new_password, const RequestContext& ctx);
   // An admin lifting the login throttle of a user's account for every source address (the
   // user mistyped from an address they must keep using).
   Result<LoginUnlock> unlock_logins(const std::string& id, const RequestContext& ctx);

@@ -1,5 +1,6 @@
 #include "domain/sessions.h"
 
+#include "domain/accounts.h"
 #include "domain/audit.h"
 #include "security/password.h"
 #include "security/random.h"
@@ -125,7 +126,8 @@ Result<IssuedSession> Sessions::refresh(const std::string& token, const RequestC
       return invalid_token();
     }
     auto user = store::users::find_by_id(c, rt->user_id);
-    if (!user || !user->is_active || user->deleted_at) {
+    // A chain started before a password change, reset or suspension is over.
+    if (!user || !user->is_active || user->deleted_at || rt->issued_at < user->sessions_valid_after) {
       store::sessions::revoke_family(c, rt->family_id, now);
       return invalid_token();
     }
@@ -168,6 +170,31 @@ Status Sessions::logout(const std::vector<std::string>& tokens, const RequestCon
   });
 }
 
+Result<IssuedSession> Sessions::change_own_password(const std::string& user_id, const std::string& current,
+                                                    const std::string& new_password, const RequestContext& ctx) {
+  if (auto e = check_new_password(new_password, "new_password")) return *e;
+  if (current == new_password) return Error::validation("new_password", "the new password must differ from the current one");
+  auto u = db_.read([&](store::Connection& c) { return store::users::find_by_id(c, user_id); });
+  if (!u || u->deleted_at) return Error::not_found("user");
+  if (!security::verify_password(u->password_hash, current))
+    return Error::validation("current_password", "current password is wrong", "INVALID_CURRENT_PASSWORD");
+  const std::string hash = security::hash_password(new_password);  // outside the write lock
+  return db_.write([&](store::Connection& c) -> Result<IssuedSession> {
+    auto fresh = store::users::find_by_id(c, user_id);
+    if (!fresh || fresh->deleted_at) return Error::not_found("user");
+    const int64_t now = now_ms();
+    fresh->password_hash = hash;
+    fresh->force_password_change = false;
+    // Every session of the old password ends — on other devices too, where a thief may sit —
+    // and this device continues on the session issued below, at the same instant.
+    fresh->updated_at = fresh->sessions_valid_after = now;
+    store::users::update(c, *fresh);
+    store::sessions::revoke_all_for_user(c, fresh->id, now);
+    audit(c, ctx, "user.password_change", "user", fresh->id, nullptr, {{"other_sessions_ended", true}});
+    return issue(c, *fresh, security::random_hex(16), now);
+  });
+}
+
 TokenCheck Sessions::check(const std::string& token) {
   TokenCheck out;
   bool expired = false;
@@ -192,11 +219,15 @@ TokenCheck Sessions::check(const std::string& token) {
     out.reason = "USER_INACTIVE";
     return out;
   }
+  if (revoked) {
+    out.reason = "TOKEN_REVOKED";
+    return out;
+  }
   const int64_t issued_ms = claims->contains("iat_ms") && (*claims)["iat_ms"].is_number_integer()
                                 ? (*claims)["iat_ms"].get<int64_t>()
                                 : claims->value("iat", int64_t{0}) * 1000;
   if (issued_ms < user->sessions_valid_after) {
-    out.reason = "TOKEN_REVOKED";  // issued before an admin reset or recovery of the password
+    out.reason = "TOKEN_REVOKED";  // issued before a password change or reset, or a suspension
     return out;
   }
   Principal p = principal_of(*user);

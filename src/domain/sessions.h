@@ -1,6 +1,6 @@
 #pragma once
-// Login, refresh-token rotation with reuse detection, logout, and authentication of access
-// tokens. Every authenticated request re-reads the user:
+// Login, refresh-token rotation with reuse detection, logout, the caller's own password change,
+// and authentication of access tokens. Every authenticated request re-reads the user:
 // suspension, deletion and role changes apply at once, and a refresh token is never accepted
 // as an access token. An access token names its refresh family (`fam`), so ending the family
 // (logout, reuse detection) ends the access tokens issued with it.
@@ -49,6 +49,10 @@ class Sessions {
   // family, a refresh token's family. Idempotent: a validly signed token that is already
   // revoked or expired still logs out with success; a forged or malformed one is 401.
   Status logout(const std::vector<std::string>& tokens, const RequestContext& ctx);
+  // Changes the caller's password, ends every other session of the account (access and refresh
+  // tokens issued before) and starts a fresh one for the device that asked.
+  Result<IssuedSession> change_own_password(const std::string& user_id, const std::string& current,
+                                            const std::string& new_password, const RequestContext& ctx);
   // Full check for an access token: signature, expiry, typ, revocation, live user state.
   Result<Principal> authenticate(const std::string& access_token);
   TokenCheck check(const std::string& access_token);

@@ -562,7 +562,8 @@ TEST_F(IdentityUsers, force_password_change_enforced) {
                 {{"current_password", "temporary-pass-1"}, {"new_password", "my-own-password-1"}});
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body["force_password_change"], false);
-  r = get(server(), "/api/v1/users", fresh);
+  // The change ends the old session; the device continues on the one the answer carries.
+  r = get(server(), "/api/v1/users", r.body["session"].value("user_token", ""));
   EXPECT_EQ(r.status, 200) << r.raw;
   EXPECT_FALSE(login(server(), a.email, "my-own-password-1").empty());
   // The other user is still held.

@@ -117,11 +117,18 @@ std::vector<Op> auth_ops() {
                     .errors(404, {"NOT_FOUND"}));
   ops.push_back(Op("PUT", "/api/v1/me/password", "changeOwnPassword", "Change the caller's password")
                     .tagged("account").auth(Auth::self_service)
-                    .describe("Allowed (and required) while `force_password_change` is set; clears it.")
+                    .describe("Allowed (and required) while `force_password_change` is set; clears it. Ends every "
+                              "session of the account, on other devices too: access tokens stop working at once and "
+                              "refresh tokens no longer mint sessions. This device continues with the new session in "
+                              "`session` (the login response's shape; browser sessions get the new refresh cookie). "
+                              "API tokens are not sessions and keep working.")
                     .body(object({{"current_password", str(1, 1000)},
                                   {"new_password", described(str(12, 1000), "at least 12 characters, differs from the current one")}},
                                  {"current_password", "new_password"}))
-                    .returns(200, ref("User"), "Password changed")
+                    .returns(200, {{"allOf", json::array({ref("User"), object({{"session", ref("Session")}}, {"session"})})}},
+                             "Password changed; the caller's new session")
+                    .response_header("Set-Cookie", "browser sessions: the new refresh cookie")
+                    .response_header("Cache-Control", "no-store")
                     .errors(400, {"INVALID_CURRENT_PASSWORD"}));
   ops.push_back(Op("GET", "/api/v1/setup", "getSetupStatus", "Whether first-admin setup is still pending")
                     .tagged("setup").auth(Auth::none)

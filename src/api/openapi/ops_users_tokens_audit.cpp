@@ -52,7 +52,9 @@ std::vector<Op> user_ops() {
                     .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
                     .errors(409, {"LAST_ADMIN"}));
   ops.push_back(user_op("PUT", "/api/v1/users/:id/suspend", "suspendUser", "Suspend a user")
-                    .describe("Not yourself, not the last active admin. The user is locked out at once.")
+                    .describe("Not yourself, not the last active admin. The user is locked out at once, and every "
+                              "credential issued before ends for good: access and refresh tokens stop working and "
+                              "the user's API tokens are revoked, so re-activation revives none of them.")
                     .body(object({{"reason", str(0, 1000)}}, {}), false)
                     .returns(200, ref("User"), "The suspended user")
                     .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
