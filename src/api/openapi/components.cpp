@@ -74,7 +74,6 @@ json error_envelope() {
                   {"properties",
                    {{"field", str()},
                     {"retry_after", integer("seconds until a retry may succeed")},
-                    {"locked_until", rfc3339("end of an account lock")},
                     {"request_id", str()},
                     {"allowed", array_of(str())},
                     {"allow", str()}}},

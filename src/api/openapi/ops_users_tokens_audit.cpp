@@ -52,7 +52,9 @@ std::vector<Op> user_ops() {
                     .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
                     .errors(409, {"LAST_ADMIN"}));
   ops.push_back(user_op("PUT", "/api/v1/users/:id/suspend", "suspendUser", "Suspend a user")
-                    .describe("Not yourself, not the last active admin. The user is locked out at once.")
+                    .describe("Not yourself, not the last active admin. The user is locked out at once, and every "
+                              "credential issued before ends for good: access and refresh tokens stop working and "
+                              "the user's API tokens are revoked, so re-activation revives none of them.")
                     .body(object({{"reason", str(0, 1000)}}, {}), false)
                     .returns(200, ref("User"), "The suspended user")
                     .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
@@ -60,6 +62,15 @@ std::vector<Op> user_ops() {
   ops.push_back(user_op("PUT", "/api/v1/users/:id/activate", "activateUser", "Re-activate a suspended user")
                     .returns(200, ref("User"), "The active user")
                     .errors(409, {"ALREADY_ACTIVE"}));
+  ops.push_back(user_op("POST", "/api/v1/users/:id/unlock", "unlockUserLogins", "Lift the login throttle of a user")
+                    .describe("Forgets the failed logins recorded against this account from every source address, "
+                              "so a user who throttled their own address may sign in again at once. Accounts are "
+                              "never locked by failures (the throttle is per source); audited as `user.unlock`.")
+                    .returns(200,
+                             object({{"user", ref("User")},
+                                     {"login_failures_cleared", integer("failed logins forgotten, from all sources")}},
+                                    {"user", "login_failures_cleared"}),
+                             "The user, with the number of failed logins forgotten"));
   ops.push_back(user_op("PUT", "/api/v1/users/:id/role", "changeUserRole", "Change a user's role")
                     .describe("Not your own role, never demoting the last active admin. Applies at once.")
                     .body(object({{"role", role}}, {"role"}))
@@ -67,6 +78,7 @@ std::vector<Op> user_ops() {
                     .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
                     .errors(409, {"LAST_ADMIN"}));
   ops.push_back(user_op("POST", "/api/v1/users/:id/reset-password", "resetUserPassword", "Set a new password for a user")
+                    .describe("Ends the user's sessions at once and lifts the login throttle of the account.")
                     .body(object({{"new_password", described(str(12, 1000), "at least 12 characters")},
                                   {"force_change", described(boolean(), "require a change at next login; default true")}},
                                  {"new_password"}))
