@@ -172,8 +172,10 @@ void ServerProcess::drain(int fd, bool is_stdout) {
   }
   close(fd);
   std::lock_guard lock(mutex_);
-  if (is_stdout) {
-    exited_ = true;  // stdout closed: the process is exiting
+  // Exited only once both streams are drained: a start-up refusal's message on stderr may
+  // still be in flight when stdout closes.
+  if (--open_streams_ == 0) {
+    exited_ = true;
     cv_.notify_all();
   }
 }

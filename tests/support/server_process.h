@@ -62,6 +62,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   int port_ = 0;
   std::string data_dir_;
+  int open_streams_ = 2;  // stdout and stderr; both closed = the process has exited
   bool exited_ = false;
   int exit_code_ = -1;
   mutable std::mutex mutex_;
