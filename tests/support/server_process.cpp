@@ -83,7 +83,7 @@ std::string make_temp_dir() {
 }
 
 RunResult run_binary(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                     const std::string& stdin_text) {
+                     const std::string& stdin_text, int timeout_s) {
   int in[2], out[2], err[2];
   if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) throw std::runtime_error("pipe");
   std::vector<std::string> full{binary_path()};
@@ -95,6 +95,13 @@ RunResult run_binary(const std::vector<std::string>& args, const std::map<std::s
   if (!stdin_text.empty()) (void)!write(in[1], stdin_text.data(), stdin_text.size());
   close(in[1]);
   RunResult r;
+  std::mutex m;
+  std::condition_variable cv;
+  bool finished = false;
+  std::thread watchdog([&] {
+    std::unique_lock lock(m);
+    if (timeout_s > 0 && !cv.wait_for(lock, std::chrono::seconds(timeout_s), [&] { return finished; })) kill(pid, SIGKILL);
+  });
   std::thread t([&] { r.err = read_all(err[0]); });
   r.out = read_all(out[0]);
   t.join();
@@ -102,6 +109,12 @@ RunResult run_binary(const std::vector<std::string>& args, const std::map<std::s
   close(err[0]);
   int status = 0;
   waitpid(pid, &status, 0);
+  {
+    std::lock_guard lock(m);
+    finished = true;
+  }
+  cv.notify_all();
+  watchdog.join();
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
 }

@@ -23,9 +23,10 @@ struct RunResult {
   std::string out;
   std::string err;
 };
-// Runs the binary to completion with args/env (env adds to the current environment).
+// Runs the binary to completion with args/env (env adds to the current environment). With
+// `timeout_s` > 0 a run still going after that long is killed (exit_code 128 + SIGKILL).
 RunResult run_binary(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
-                     const std::string& stdin_text = "");
+                     const std::string& stdin_text = "", int timeout_s = 0);
 
 class ServerProcess {
  public:
