@@ -12,7 +12,7 @@ std::string trim(std::string s) {
 }
 }  // namespace
 
-bool ClientIpResolver::trusted(const std::string& ip) const {
+bool ClientIpResolver::is_trusted_proxy(const std::string& ip) const {
   const auto parsed = util::parse_ip(ip);
   if (!parsed) return false;
   return std::any_of(trusted_.begin(), trusted_.end(), [&](const util::Cidr& c) { return c.contains(*parsed); });
@@ -22,7 +22,7 @@ ClientOrigin ClientIpResolver::resolve(const std::string& peer, const std::optio
                                        const std::optional<std::string>& real_ip,
                                        const std::optional<std::string>& forwarded_proto) const {
   ClientOrigin origin{peer, false};
-  if (!trusted(peer)) return origin;  // headers from untrusted peers are ignored entirely
+  if (!is_trusted_proxy(peer)) return origin;  // headers from untrusted peers are ignored entirely
   if (forwarded_proto) {
     std::string proto = trim(forwarded_proto->substr(0, forwarded_proto->find(',')));
     std::transform(proto.begin(), proto.end(), proto.begin(), ::tolower);
@@ -41,7 +41,7 @@ ClientOrigin ClientIpResolver::resolve(const std::string& peer, const std::optio
     for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
       if (!util::parse_ip(*it)) return origin;  // garbage in the chain: stop believing it
       origin.ip = *it;
-      if (!trusted(*it)) return origin;
+      if (!is_trusted_proxy(*it)) return origin;
     }
     return origin;
   }

@@ -20,9 +20,10 @@ class ClientIpResolver {
   ClientOrigin resolve(const std::string& peer, const std::optional<std::string>& forwarded_for,
                        const std::optional<std::string>& real_ip,
                        const std::optional<std::string>& forwarded_proto) const;
+  // The peer is one of IRON_TRUSTED_PROXIES.
+  bool is_trusted_proxy(const std::string& ip) const;
 
  private:
-  bool trusted(const std::string& ip) const;
   std::vector<util::Cidr> trusted_;
 };
 
