@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <thread>
+#include <vector>
 #include <filesystem>
 
 #include "store/data_dir.h"
@@ -116,6 +119,47 @@ TEST(FoundationShutdown, ResponsesWrittenDuringTheDrainSayConnectionClose) {
   EXPECT_EQ(during.status, 200) << during.head;
   EXPECT_EQ(during.header("Connection"), "close");
   EXPECT_TRUE(conn.closed_within(seconds(3)));
+  EXPECT_EQ(server.wait_exit(10), 0);
+}
+
+TEST(FoundationShutdown, NoKeepAliveRequestIsDroppedUnansweredWhileDraining) {
+  ServerProcess server;
+  // Clients send request after request on keep-alive connections, thinking up to 30 ms
+  // between them (as a browser or an agent runtime would); SIGTERM arrives mid-way. A
+  // request may be refused a connection, or be told `Connection: close` (then the client
+  // reconnects), but one sent on a connection the server kept open must get an answer.
+  std::atomic<int> answered{0}, dropped{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 6; ++t) {
+    clients.emplace_back([&, t] {
+      unsigned think = static_cast<unsigned>(t) * 7;
+      for (;;) {
+        RawConnection conn(server.port());
+        if (!conn.ok()) return;  // the listener is closed: done
+        for (;;) {
+          if (!conn.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")) {
+            ++dropped;
+            return;
+          }
+          const auto r = conn.read_reply(seconds(10));
+          if (r.status == 0) {
+            ++dropped;
+            return;
+          }
+          ++answered;
+          if (r.header("Connection") == "close") break;  // reconnect
+          think = (think * 1103515245u + 12345u) % 31;
+          ::poll(nullptr, 0, static_cast<int>(think));  // the client's think time, not a synchronisation
+        }
+      }
+    });
+  }
+  const auto until = std::chrono::steady_clock::now() + seconds(20);
+  while (answered < 200 && std::chrono::steady_clock::now() < until) ::poll(nullptr, 0, 5);
+  ASSERT_GE(answered.load(), 200);
+  server.send_signal(SIGTERM);
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(dropped.load(), 0) << "requests sent on a kept-alive connection got no answer (of " << answered << ")";
   EXPECT_EQ(server.wait_exit(10), 0);
 }
 
