@@ -28,7 +28,7 @@ namespace iron::server {
 struct EdgeSettings {
   StreamLimits limits;
   Millis keep_alive{2'000};
-  size_t keep_alive_max_requests = 1000;
+  size_t keep_alive_max_requests = 100;
   Millis drain_grace{250};                 // idle connections wait this long for a request in flight
   size_t max_connections_per_address = 16;
   std::function<bool(const std::string& ip)> uncapped;  // trusted proxies multiplex many clients

@@ -56,6 +56,9 @@ void add_header(httplib::Response& res, const std::string& name, const std::stri
   res.set_header(name, value);
 }
 
+// Requests served on one keep-alive connection before it is closed (and a fresh one opened).
+constexpr size_t kMaxRequestsPerConnection = 1000;
+
 bool is_api_like(const std::string& path) {
   return path == "/api" || path.rfind("/api/", 0) == 0 || path == "/health" || path.rfind("/health/", 0) == 0 ||
          path == "/metrics";
@@ -100,6 +103,7 @@ struct HttpServer::Impl {
     s.limits.max_request_line = CPPHTTPLIB_MAX_LINE_LENGTH - 1;
     s.limits.max_head_bytes = 64 * 1024;
     s.keep_alive = std::chrono::seconds(config.keep_alive_timeout_s);
+    s.keep_alive_max_requests = kMaxRequestsPerConnection;
     // One address may hold as many connections as there are base workers: browsers open
     // about six, so a handful of people behind one NAT fit, while one slow or greedy client
     // can no longer occupy the whole pool. Proxies are exempt: they carry everyone.
@@ -137,7 +141,7 @@ struct HttpServer::Impl {
     // Only for the Keep-Alive response header: EdgeServer enforces both, and the read and
     // write timeouts (StreamLimits).
     http.set_keep_alive_timeout(config.keep_alive_timeout_s);
-    http.set_keep_alive_max_count(1000);
+    http.set_keep_alive_max_count(kMaxRequestsPerConnection);
     http.set_payload_max_length(static_cast<size_t>(config.max_body_bytes));
 
     auto handler = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res); };

@@ -120,7 +120,7 @@ bool RequestStream::fill() {
     // belongs to a request in flight, which the drain lets finish.
     bool woken = false;
     const bool ready = poll_socket(fd_, POLLIN, phase_ == Phase::head ? wake_fd_ : -1,
-                                   std::min(left, limits_.read_idle), woken);
+                                   std::min(left, limits_.io_idle), woken);
     if (!ready) {
       if (woken) {
         reject({503, "SHUTTING_DOWN", "the server is shutting down; retry shortly"});
@@ -167,12 +167,12 @@ ssize_t RequestStream::write(const char* ptr, size_t size) {
 bool RequestStream::wait_readable() const {
   if (off_ < len_) return true;
   bool woken = false;
-  return poll_socket(fd_, POLLIN, -1, limits_.read_idle, woken);
+  return poll_socket(fd_, POLLIN, -1, limits_.io_idle, woken);
 }
 
 bool RequestStream::wait_writable() const {
   bool woken = false;
-  return poll_socket(fd_, POLLOUT, -1, limits_.read_idle, woken);
+  return poll_socket(fd_, POLLOUT, -1, limits_.io_idle, woken);
 }
 
 // Alive unless the peer has hung up: nothing to read, or bytes (a next request) waiting.

@@ -18,7 +18,7 @@ namespace iron::server {
 using Millis = std::chrono::milliseconds;
 
 struct StreamLimits {
-  Millis read_idle{10'000};       // longest wait for any single read or write
+  Millis io_idle{10'000};       // longest wait for any single read or write
   Millis head_deadline{10'000};   // request line + headers, from their first byte
   Millis body_deadline{60'000};   // the whole body, from the end of the headers
   size_t max_request_line = 0;    // longer first line: 414
