@@ -15,7 +15,7 @@ using iron::test::ServerProcess;
 
 namespace {
 
-constexpr auto kPrompt = std::chrono::seconds(3);  // the read timeout these used to wait out is 10 s
+constexpr auto kPrompt = std::chrono::seconds(5);  // the read timeout these used to wait out is 10 s
 
 TEST(EdgeFraming, MalformedFramingIsAnsweredInTheEnvelopeAndTheConnectionClosed) {
   ServerProcess server;
@@ -53,7 +53,7 @@ TEST(EdgeFraming, MalformedFramingIsAnsweredInTheEnvelopeAndTheConnectionClosed)
     ASSERT_TRUE(conn.ok());
     ASSERT_TRUE(conn.send(c.request));
     const auto reply = conn.read_reply(kPrompt);
-    ASSERT_EQ(reply.status, c.status) << "0 = no answer within 3 s: " << reply.head;
+    ASSERT_EQ(reply.status, c.status) << "0 = no answer within 5 s: " << reply.head;
     EXPECT_EQ(reply.header("Content-Type"), "application/json");
     EXPECT_EQ(reply.header("Connection"), "close");
     const auto body = nlohmann::json::parse(reply.body, nullptr, false);

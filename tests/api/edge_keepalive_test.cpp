@@ -14,7 +14,7 @@ namespace id = iron::test::identity;
 
 namespace {
 
-constexpr auto kPrompt = std::chrono::seconds(3);  // the stall this guards against is 10 s
+constexpr auto kPrompt = std::chrono::seconds(5);  // the stall this guards against is 10 s
 constexpr const char* kAdminEmail = "edge-admin@example.test";
 constexpr const char* kAdminPassword = "edge-admin-password-1";
 
@@ -54,7 +54,7 @@ TEST_F(EdgeKeepAlive, ABodylessRequestLeavesTheConnectionReadyForTheNext) {
     // The same connection, at once: not swallowed as the body of the request before.
     ASSERT_TRUE(conn.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n"));
     const auto next = conn.read_reply(kPrompt);
-    ASSERT_EQ(next.status, 200) << "the next request on the connection was not answered within 3 s";
+    ASSERT_EQ(next.status, 200) << "the next request on the connection was not answered within 5 s";
   }
 }
 
@@ -68,7 +68,7 @@ TEST_F(EdgeKeepAlive, ABodylessRequestIsAnsweredAtOnceWhenTheNextOneFollowsOnThe
     ASSERT_TRUE(conn.send(std::string(method) + " /api/v1/auth/validate HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
                           admin_ + "\r\n\r\nGET /health/live HTTP/1.1\r\nHost: x\r\n\r\n"));
     const auto first = conn.read_reply(kPrompt);
-    ASSERT_NE(first.status, 0) << "no answer within 3 s";
+    ASSERT_NE(first.status, 0) << "no answer within 5 s";
     EXPECT_EQ(first.status, std::string(method) == "POST" ? 200 : 405) << first.body;
     if (first.header("Connection") != "close") {
       EXPECT_EQ(conn.read_reply(kPrompt).status, 200);

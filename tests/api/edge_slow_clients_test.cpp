@@ -65,11 +65,11 @@ TEST(EdgeSlowClients, HeaderDribblersGet408Or503AndNeverStarveOtherClients) {
   // Another client is answered promptly while the dribblers are at it.
   const auto t0 = Clock::now();
   auto c = server.client();
-  c->set_read_timeout(3);
+  c->set_read_timeout(6);
   auto res = c->Get("/health/live");
   ASSERT_TRUE(res) << "a normal request got no answer while 100 connections dribbled headers";
   EXPECT_EQ(res->status, 200);
-  EXPECT_LT(Clock::now() - t0, seconds(2));
+  EXPECT_LT(Clock::now() - t0, seconds(5)) << "the head deadline these guard against is 10 s";
 
   // Every dribbler is answered within the 10 s head deadline (plus slack for a loaded
   // machine): 503 at once beyond the per-address cap, 408 at the deadline.
