@@ -1,5 +1,7 @@
 #include "server/client_ip.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 
 namespace iron::server {
@@ -11,6 +13,17 @@ std::string trim(std::string s) {
   return s.substr(b, e - b + 1);
 }
 }  // namespace
+
+std::string connection_group(const std::string& peer) {
+  auto ip = util::parse_ip(peer);
+  if (!ip) return peer;
+  const bool mapped_v4 = std::all_of(ip->begin(), ip->begin() + 10, [](uint8_t b) { return b == 0; }) &&
+                         (*ip)[10] == 0xff && (*ip)[11] == 0xff;
+  char text[INET6_ADDRSTRLEN] = {};
+  if (mapped_v4) return inet_ntop(AF_INET, ip->data() + 12, text, sizeof text) ? text : peer;
+  std::fill(ip->begin() + 8, ip->end(), 0);
+  return inet_ntop(AF_INET6, ip->data(), text, sizeof text) ? std::string(text) + "/64" : peer;
+}
 
 bool ClientIpResolver::is_trusted_proxy(const std::string& ip) const {
   const auto parsed = util::parse_ip(ip);

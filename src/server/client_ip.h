@@ -14,6 +14,11 @@ struct ClientOrigin {
   bool https = false;
 };
 
+// What a per-client connection limit counts under: an IPv4 address itself (also when it
+// arrives IPv4-mapped), an IPv6 address's /64 — one subscriber's allocation, in which a
+// single client can pick a fresh address for every connection. Unparsable: `peer` as is.
+std::string connection_group(const std::string& peer);
+
 class ClientIpResolver {
  public:
   explicit ClientIpResolver(std::vector<util::Cidr> trusted) : trusted_(std::move(trusted)) {}

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "security/random.h"
+#include "server/client_ip.h"
 #include "util/log.h"
 
 namespace iron::server {
@@ -109,16 +110,17 @@ bool EdgeServer::process_and_close_socket(socket_t sock) {
   int port = 0;
   peer_address(sock, ip, port);
   const bool capped = !(settings_.uncapped && settings_.uncapped(ip));
-  if (capped && !acquire_slot(ip)) {
+  const std::string group = connection_group(ip);
+  if (capped && !acquire_slot(group)) {
     log::warn("connection refused: too many from one address",
-              {{"client_ip", ip}, {"limit", settings_.max_connections_per_address}});
+              {{"client_ip", ip}, {"group", group}, {"limit", settings_.max_connections_per_address}});
     RequestStream strm(sock, -1, settings_.limits);
     answer(strm, {503, "TOO_MANY_CONNECTIONS", "too many open connections from your address; retry shortly"});
     close_gracefully(sock);
     return true;
   }
   serve(sock, ip, port);
-  if (capped) release_slot(ip);
+  if (capped) release_slot(group);
   close_gracefully(sock);
   return true;
 }

@@ -2,7 +2,7 @@
 // cpp-httplib's Server with our own connection loop. httplib keeps the routing, parsing and
 // response writing; each accepted connection is served here instead, so that:
 //  - slow clients are bounded (RequestStream's whole-request deadlines) and one client
-//    address cannot hold more than its share of the worker threads;
+//    address (an IPv6 /64) cannot hold more than its share of the worker threads;
 //  - a request without body framing (no Content-Length, no Transfer-Encoding: a body-less
 //    POST/PUT/PATCH/DELETE) has an empty body, as RFC 9112 §6.3 says; httplib would read the
 //    connection until the read timeout looking for one, swallowing the next request;
@@ -57,8 +57,8 @@ class EdgeServer final : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override;
   void serve(int fd, const std::string& ip, int port);
   void answer(RequestStream& strm, const Rejection& r);
-  bool acquire_slot(const std::string& ip);
-  void release_slot(const std::string& ip);
+  bool acquire_slot(const std::string& group);  // connection_group() of the peer
+  void release_slot(const std::string& group);
 
   EdgeSettings settings_;
   int wake_fd_ = -1;
