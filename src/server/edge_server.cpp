@@ -119,7 +119,9 @@ bool EdgeServer::process_and_close_socket(socket_t sock) {
     close_gracefully(sock);
     return true;
   }
+  note_serving(+1);
   serve(sock, ip, port);
+  note_serving(-1);
   if (capped) release_slot(group);
   close_gracefully(sock);
   return true;
@@ -129,7 +131,7 @@ void EdgeServer::serve(int fd, const std::string& ip, int port) {
   std::string local_ip;
   int local_port = 0;
   local_address(fd, local_ip, local_port);
-  RequestStream strm(fd, wake_fd_, settings_.limits);
+  RequestStream strm(fd, wake_fd_, settings_.limits, &under_pressure_);
   for (size_t served = 0; served < settings_.keep_alive_max_requests; ++served) {
     if (strm.wait_for_request(settings_.keep_alive, settings_.drain_grace) != RequestStream::Next::request) return;
     strm.begin_request();
@@ -158,6 +160,11 @@ void EdgeServer::answer(RequestStream& strm, const Rejection& r) {
     if (n <= 0) return;
     done += static_cast<size_t>(n);
   }
+}
+
+void EdgeServer::note_serving(int delta) {
+  const size_t now = delta > 0 ? ++serving_ : --serving_;
+  under_pressure_ = settings_.pressure_connections > 0 && now >= settings_.pressure_connections;
 }
 
 bool EdgeServer::acquire_slot(const std::string& ip) {

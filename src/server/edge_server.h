@@ -31,6 +31,7 @@ struct EdgeSettings {
   size_t keep_alive_max_requests = 100;
   Millis drain_grace{250};                 // idle connections wait this long for a request in flight
   size_t max_connections_per_address = 16;
+  size_t pressure_connections = 0;         // from this many open connections on, heads get the short deadline
   std::function<bool(const std::string& ip)> uncapped;  // trusted proxies multiplex many clients
   std::vector<std::pair<std::string, std::string>> headers;  // added to answers the edge writes itself
 };
@@ -57,12 +58,15 @@ class EdgeServer final : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override;
   void serve(int fd, const std::string& ip, int port);
   void answer(RequestStream& strm, const Rejection& r);
+  void note_serving(int delta);
   bool acquire_slot(const std::string& group);  // connection_group() of the peer
   void release_slot(const std::string& group);
 
   EdgeSettings settings_;
   int wake_fd_ = -1;
   std::atomic<bool> draining_{false};
+  std::atomic<size_t> serving_{0};       // connections being served
+  std::atomic<bool> under_pressure_{false};
   std::mutex slots_mutex_;
   std::unordered_map<std::string, size_t> slots_;
 };

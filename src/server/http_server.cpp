@@ -94,6 +94,12 @@ struct HttpServer::Impl {
     configure();
   }
 
+  // A fixed base with room to grow 4x under bursts, plus one thread per allowed live event
+  // stream (each holds its worker) so open dashboards can never starve API requests.
+  size_t max_workers() const {
+    return static_cast<size_t>(config.threads) * 4 + static_cast<size_t>(config.max_event_streams);
+  }
+
   // Limits on slow and greedy clients (docs/deploy.md, "Connections and slow clients").
   EdgeSettings edge_settings() const {
     EdgeSettings s;
@@ -109,6 +115,9 @@ struct HttpServer::Impl {
     // can no longer occupy the whole pool. Proxies are exempt: they carry everyone.
     s.max_connections_per_address = static_cast<size_t>(config.threads);
     s.uncapped = [this](const std::string& ip) { return ip_resolver.is_trusted_proxy(ip); };
+    // Heads get 2 s instead of 10 s once three quarters of the most workers the pool can
+    // have are taken: slow heads from many addresses then churn out quickly.
+    s.pressure_connections = max_workers() * 3 / 4;
     s.headers = always_headers;
     return s;
   }
@@ -132,10 +141,8 @@ struct HttpServer::Impl {
 
   void configure() {
     const size_t threads = static_cast<size_t>(config.threads);
-    // A fixed base with room to grow 4x under bursts, plus one thread per allowed live event
-    // stream (each holds its worker) so open dashboards can never starve API requests. The
-    // queue is bounded so a flood is refused at accept time instead of piling up memory.
-    const size_t max_threads = threads * 4 + static_cast<size_t>(config.max_event_streams);
+    // The queue is bounded so a flood is refused at accept time instead of piling up memory.
+    const size_t max_threads = max_workers();
     http.new_task_queue = [threads, max_threads] { return new WorkerPool(threads, max_threads, threads * 64); };
     http.set_tcp_nodelay(true);  // Nagle costs ~44 ms per response otherwise
     // Only for the Keep-Alive response header: EdgeServer enforces both, and the read and

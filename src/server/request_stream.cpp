@@ -11,7 +11,6 @@
 namespace iron::server {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr size_t kBufferBytes = 16 * 1024;
 
 int poll_ms(Millis m) { return static_cast<int>(std::clamp<Millis::rep>(m.count(), 0, 1 << 30)); }
@@ -49,8 +48,8 @@ void address_of(int fd, bool peer, std::string& ip, int& port) {
 void peer_address(int fd, std::string& ip, int& port) { address_of(fd, true, ip, port); }
 void local_address(int fd, std::string& ip, int& port) { address_of(fd, false, ip, port); }
 
-RequestStream::RequestStream(int fd, int wake_fd, StreamLimits limits)
-    : fd_(fd), wake_fd_(wake_fd), limits_(limits), buf_(kBufferBytes) {}
+RequestStream::RequestStream(int fd, int wake_fd, StreamLimits limits, const std::atomic<bool>* pressure)
+    : fd_(fd), wake_fd_(wake_fd), limits_(limits), pressure_(pressure), buf_(kBufferBytes) {}
 
 RequestStream::Next RequestStream::wait_for_request(Millis idle, Millis grace) {
   if (off_ < len_) return Next::request;  // pipelined: already here
@@ -63,7 +62,7 @@ RequestStream::Next RequestStream::wait_for_request(Millis idle, Millis grace) {
 
 void RequestStream::begin_request() {
   phase_ = Phase::head;
-  deadline_ = Clock::now() + limits_.head_deadline;
+  head_started_ = last_byte_ = Clock::now();
   head_bytes_ = line_bytes_ = lines_ = 0;
   prev_ = 0;
   written_ = 0;
@@ -88,7 +87,7 @@ size_t RequestStream::scan_head(size_t n) {
       }
       if (line_bytes_ == 2 && lines_ > 0) {  // the empty line: the head is complete
         phase_ = Phase::body;
-        deadline_ = Clock::now() + limits_.body_deadline;
+        body_deadline_ = Clock::now() + limits_.body_deadline;
         prev_ = c;
         return i + 1;
       }
@@ -106,36 +105,48 @@ size_t RequestStream::scan_head(size_t n) {
   return n;
 }
 
+// The head deadline in force now: the short one while the server is under pressure.
+RequestStream::Clock::time_point RequestStream::deadline() const {
+  if (phase_ == Phase::body) return body_deadline_;
+  const bool pressed = pressure_ && pressure_->load(std::memory_order_relaxed);
+  return head_started_ + (pressed ? limits_.head_deadline_under_pressure : limits_.head_deadline);
+}
+
 bool RequestStream::fill() {
   for (;;) {
     const auto now = Clock::now();
-    if (now >= deadline_) {
+    const auto until = deadline();
+    if (now >= until) {
       reject({408, "REQUEST_TIMEOUT",
               phase_ == Phase::head ? "the request headers did not arrive in time"
                                     : "the request body did not arrive in time"});
       return false;
     }
-    const auto left = std::chrono::duration_cast<Millis>(deadline_ - now) + Millis(1);
+    if (now >= last_byte_ + limits_.io_idle) {
+      reject({408, "REQUEST_TIMEOUT", "the client stopped sending the request"});
+      return false;
+    }
+    // Wake for whichever limit comes first; a head reader also re-checks the pressure
+    // regularly, so a silent half-sent head cannot outlast the short deadline.
+    auto wait = std::min(until, last_byte_ + limits_.io_idle) - now;
+    if (phase_ == Phase::head) wait = std::min<Clock::duration>(wait, limits_.head_deadline_under_pressure);
     // Only a reader waiting for a head gives way to a shutdown: a body being received
     // belongs to a request in flight, which the drain lets finish.
     bool woken = false;
     const bool ready = poll_socket(fd_, POLLIN, phase_ == Phase::head ? wake_fd_ : -1,
-                                   std::min(left, limits_.io_idle), woken);
+                                   std::chrono::duration_cast<Millis>(wait) + Millis(1), woken);
     if (!ready) {
       if (woken) {
         reject({503, "SHUTTING_DOWN", "the server is shutting down; retry shortly"});
         return false;
       }
-      if (Clock::now() < deadline_) {
-        reject({408, "REQUEST_TIMEOUT", "the client stopped sending the request"});
-        return false;
-      }
-      continue;  // the deadline passed: reported above
+      continue;  // a limit may have passed: checked above
     }
     const ssize_t n = ::recv(fd_, buf_.data(), buf_.size(), 0);
     if (n > 0) {
       off_ = 0;
       len_ = static_cast<size_t>(n);
+      last_byte_ = Clock::now();
       return true;
     }
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;

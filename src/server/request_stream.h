@@ -2,12 +2,15 @@
 // One client connection as cpp-httplib's Stream, with the limits httplib's own socket stream
 // lacks: its read timeout applies to each recv, so a client dribbling one header byte every
 // few seconds held a worker forever. Here the request line and headers must arrive within a
-// whole-request deadline (and the body within a slower one); the head is checked as it is
-// read (bare LF line endings, an over-long request line or head are refused at once); a
+// whole-request deadline (shorter while most workers are taken, so slow heads from many
+// addresses cannot hold the pool for long) and the body within a slower one; the head is
+// checked as it is read (bare LF line endings, an over-long request line or head are
+// refused at once); a
 // shutdown wakes a reader that is waiting for a head; and the read buffer survives between
 // requests, so pipelined requests are not lost.
 #include <httplib.h>
 
+#include <atomic>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -20,6 +23,7 @@ using Millis = std::chrono::milliseconds;
 struct StreamLimits {
   Millis io_idle{10'000};       // longest wait for any single read or write
   Millis head_deadline{10'000};   // request line + headers, from their first byte
+  Millis head_deadline_under_pressure{2'000};  // the same while most workers are taken
   Millis body_deadline{60'000};   // the whole body, from the end of the headers
   size_t max_request_line = 0;    // longer first line: 414
   size_t max_head_bytes = 0;      // longer request line + headers: 431
@@ -35,8 +39,9 @@ struct Rejection {
 
 class RequestStream final : public httplib::Stream {
  public:
-  // `wake_fd` becomes readable when the server starts draining.
-  RequestStream(int fd, int wake_fd, StreamLimits limits);
+  // `wake_fd` becomes readable when the server starts draining; `pressure` (may be null)
+  // is set while most workers are taken, and shortens the head deadline.
+  RequestStream(int fd, int wake_fd, StreamLimits limits, const std::atomic<bool>* pressure = nullptr);
 
   enum class Next { request, closed, idle_timeout, draining };
   // Waits up to `idle` for the first byte of the next request. Once draining, waits only
@@ -63,17 +68,20 @@ class RequestStream final : public httplib::Stream {
   time_t duration() const override { return 0; }  // only httplib's client uses it
 
  private:
+  using Clock = std::chrono::steady_clock;
   enum class Phase { head, body };
+  Clock::time_point deadline() const;
   bool fill();
   size_t scan_head(size_t n);
 
   int fd_;
   int wake_fd_;
   StreamLimits limits_;
+  const std::atomic<bool>* pressure_;
   std::vector<char> buf_;
   size_t off_ = 0, len_ = 0;
   Phase phase_ = Phase::head;
-  std::chrono::steady_clock::time_point deadline_;
+  Clock::time_point head_started_, body_deadline_, last_byte_;
   size_t head_bytes_ = 0, line_bytes_ = 0, lines_ = 0;
   char prev_ = 0;
   std::optional<Rejection> rejection_;
