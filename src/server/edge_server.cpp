@@ -120,7 +120,11 @@ bool EdgeServer::process_and_close_socket(socket_t sock) {
     return true;
   }
   note_serving(+1);
-  serve(sock, ip, port);
+  try {
+    serve(sock, ip, port);
+  } catch (const std::exception& e) {  // never out of a worker thread, never a lost slot
+    log::error("connection failed", {{"client_ip", ip}, {"error", e.what()}});
+  }
   note_serving(-1);
   if (capped) release_slot(group);
   close_gracefully(sock);
