@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "domain/accounts.h"
+#include "domain/agent_key.h"
 #include "domain/agents.h"
 #include "domain/analytics.h"
 #include "domain/budget_ledger.h"
@@ -115,7 +116,7 @@ int seed(const config::Config& c) {
 
   domain::ProviderKeys provider_keys(db, keys.master_key);
   domain::BudgetLedger ledger(db, {});
-  domain::Agents agents(db, &domain::ProviderKeys::resolve_for_agent);
+  domain::Agents agents(db, &domain::agent_key::check_assignment);
   domain::Analytics analytics(db);
   std::mt19937 rng(42);
   domain::Principal operator_principal = as(alice);

@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "domain/agent_key.h"
 #include "security/crypto.h"
 #include "security/ip_token.h"
 #include "security/random.h"
@@ -47,7 +48,7 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
       provider_keys_(db, keys_.master_key),
       key_fetch_(db, provider_keys_),
       ledger_(db, domain::LedgerPolicy{std::chrono::seconds(c.lease_ttl_s)}),
-      agents_(db, &domain::ProviderKeys::resolve_for_agent),
+      agents_(db, &domain::agent_key::check_assignment),
       ic_tokens_(db),
       usage_limits_(db, events_),
       leases_(db, ledger_, ic_tokens_, events_, &provider_keys_, ip_token_key(c.data_dir), &usage_limits_),
@@ -65,6 +66,10 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
   services_.usage_limits = &usage_limits_;
   services_.analytics = &analytics_;
   services_.key_fetch = &key_fetch_;
+
+  // Credentials in clear in a base_url (rows from before migration 008) are sealed now.
+  if (const size_t sealed = provider_keys_.seal_embedded_credentials())
+    log::info("sealed credentials embedded in provider key base URLs", {{"keys", sealed}});
 
   if (auto token = first_admin_.prepare(c.admin_email, c.admin_password)) {
     // The one secret that is logged, by design: it can only create the first admin, is

@@ -92,6 +92,7 @@ std::map<int, std::vector<std::string>> errors_of(const Op& op) {
   if (bearer) {
     add(401, {"AUTH_MISSING_TOKEN", "AUTH_INVALID_TOKEN", "AUTH_TOKEN_REVOKED", "AUTH_ACCOUNT_DISABLED"});
     if (op.access != Auth::self_service) add(403, {"PASSWORD_CHANGE_REQUIRED"});
+    add(403, {"TOKEN_SCOPE_INSUFFICIENT"});  // an API token whose scope excludes the route (guard.cpp)
     if (op.access == Auth::mutate || op.access == Auth::admin) add(403, {"INSUFFICIENT_PERMISSIONS"});
   }
   if (op.integer_id) add(400, {"INVALID_PARAMETER"});
