@@ -25,52 +25,40 @@ int64_t now_ms() { return util::to_unix_ms(util::now()); }
 
 // ---- decoding ----
 
-Result<std::string> text_field(const json& j, const std::string& field, bool required) {
-  if (!j.contains(field) || j[field].is_null()) {
-    if (required) return Error::validation(field, field + " is required", "MISSING_FIELD");
-    return std::string();
-  }
-  if (!j[field].is_string()) return Error::validation(field, field + " must be a string");
-  return j[field].get<std::string>();
-}
-
-Result<std::optional<std::string>> opt_text_field(const json& j, const std::string& field) {
-  if (!j.contains(field) || j[field].is_null()) return std::optional<std::string>{};
-  if (!j[field].is_string()) return Error::validation(field, field + " must be a string");
-  return std::optional<std::string>(j[field].get<std::string>());
-}
-
-Result<std::optional<int64_t>> opt_int_field(const json& j, const std::string& field) {
-  if (!j.contains(field) || j[field].is_null()) return std::optional<int64_t>{};
-  const auto& v = j[field];
-  if (v.is_number_integer() && !(v.is_number_unsigned() && v.get<uint64_t>() > INT64_MAX))
-    return std::optional<int64_t>(v.get<int64_t>());
-  return Error::validation(field, field + " must be an integer");
-}
-
-// One event object (single or batch item); range rules are domain::validate_event's.
+// One event object (single or batch item), decoded by json_body's member rules; range and
+// length rules are domain::validate_event's.
 Result<domain::AnalyticsEvent> decode_event(const json& j) {
   if (!j.is_object()) return Error::validation("event", "each event must be a JSON object");
+  constexpr size_t kAnyLength = std::string::npos;  // lengths are the domain's rule
   domain::AnalyticsEvent e;
-#define IRON_TAKE(target, expr)             \
-  {                                         \
-    auto v = (expr);                        \
-    if (!v) return v.error();               \
-    target = std::move(v.value());          \
-  }
-  IRON_TAKE(e.event_id, text_field(j, "event_id", true));
-  IRON_TAKE(e.timestamp_ms, opt_int_field(j, "timestamp_ms"));
+  const auto required = [&j](const std::string& field, std::string& out) -> Status {
+    auto v = text_member(j, field, kAnyLength);
+    if (!v) return v.error();
+    if (!*v) return Error::validation(field, field + " is required", "MISSING_FIELD");
+    out = std::move(**v);
+    return ok_status();
+  };
+  const auto optional_text = [&j](const std::string& field, std::optional<std::string>& out) -> Status {
+    auto v = text_member(j, field, kAnyLength);
+    if (!v) return v.error();
+    out = std::move(*v);
+    return ok_status();
+  };
+  const auto optional_int = [&j](const std::string& field, std::optional<int64_t>& out) -> Status {
+    auto v = int_member(j, field, INT64_MIN, INT64_MAX);
+    if (!v) return v.error();
+    out = *v;
+    return ok_status();
+  };
+  for (const Status& s : {required("event_id", e.event_id), optional_int("timestamp_ms", e.timestamp_ms)})
+    if (!s) return s.error();
   if (!e.timestamp_ms) return Error::validation("timestamp_ms", "timestamp_ms is required", "MISSING_FIELD");
-  IRON_TAKE(e.event_type, text_field(j, "event_type", true));
-  IRON_TAKE(e.model, text_field(j, "model", true));
-  IRON_TAKE(e.provider, text_field(j, "provider", true));
-  IRON_TAKE(e.provider_id, opt_text_field(j, "provider_id"));
-  IRON_TAKE(e.input_tokens, opt_int_field(j, "input_tokens"));
-  IRON_TAKE(e.output_tokens, opt_int_field(j, "output_tokens"));
-  IRON_TAKE(e.cost_micros, opt_int_field(j, "cost_micros"));
-  IRON_TAKE(e.error_code, opt_text_field(j, "error_code"));
-  IRON_TAKE(e.error_message, opt_text_field(j, "error_message"));
-#undef IRON_TAKE
+  for (const Status& s : {required("event_type", e.event_type), required("model", e.model),
+                          required("provider", e.provider), optional_text("provider_id", e.provider_id),
+                          optional_int("input_tokens", e.input_tokens), optional_int("output_tokens", e.output_tokens),
+                          optional_int("cost_micros", e.cost_micros), optional_text("error_code", e.error_code),
+                          optional_text("error_message", e.error_message)})
+    if (!s) return s.error();
   return e;
 }
 

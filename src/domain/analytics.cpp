@@ -102,6 +102,9 @@ Error agent_not_found() {
 Status validate_event(const AnalyticsEvent& e) {
   if (e.event_id.empty() || e.event_id.size() > 200)
     return Error::validation("event_id", "event_id must be 1 to 200 characters");
+  // The idempotency key: a NUL would also break the table's length CHECK mid-transaction.
+  if (std::any_of(e.event_id.begin(), e.event_id.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; }))
+    return Error::validation("event_id", "event_id must not contain control characters");
   if (!e.timestamp_ms) return Error::validation("timestamp_ms", "timestamp_ms is required");
   if (auto s = check_int("timestamp_ms", e.timestamp_ms, kMaxTimestampMs); !s) return s;
   if (e.event_type != "llm_request_completed" && e.event_type != "llm_request_failed")

@@ -259,3 +259,41 @@ TEST(GovernanceAnalytics, BatchReportsEachEvent) {
   for (int i = 0; i < 1001; ++i) too_many.push_back(event_json("x" + std::to_string(i), 1));
   expect_error(p.call("POST", kBase + "/events/batch", *ic, json{{"events", too_many}}), 400, "VALIDATION_ERROR", "events");
 }
+
+// Issue 9 item 21: a NUL (or another control character) in event_id was a 500, and one such
+// event made the whole batch a 500, dropping its valid events.
+TEST(GovernanceAnalytics, ControlCharactersAre400AndABatchAnswersPerEvent) {
+  Panel p;
+  const std::string alice = p.add_user("user", "alice");
+  const int64_t agent = p.add_agent(p.user_id_of(alice), 1'000'000);
+  std::string why;
+  const auto ic = ic_token_or_skip_reason(p, agent, why);
+  if (!ic) GTEST_SKIP() << why;
+
+  struct Case { std::string field; std::string value; };
+  const std::vector<Case> cases = {{"event_id", std::string("e\0x", 3)}, {"event_id", "e\x01"},
+                                   {"event_id", "\x7f"},                 {"model", std::string("gpt\0", 4)},
+                                   {"error_message", "bell\x07"},         {"provider_id", "\xc2\x85"}};
+  for (const auto& c : cases) {
+    json body = event_json("single", 1);
+    body[c.field] = c.value;
+    expect_error(p.call("POST", kBase + "/events", *ic, body), 400, "VALIDATION_ERROR", c.field);
+  }
+  json events = json::array({event_json("ok-1", 7), event_json(std::string("bad\0", 4), 1), event_json("ok-2", 8)});
+  auto r = p.call("POST", kBase + "/events/batch", *ic, json{{"events", events}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["accepted"], 2);
+  EXPECT_EQ(r.body["rejected"], 1);
+  EXPECT_EQ(r.body["results"][1]["status"], "rejected");
+  EXPECT_EQ(r.body["results"][1]["error"]["details"]["field"], "event_id");
+  EXPECT_EQ(p.get("/spending/total", alice).body["total_spend_microdollars"], 15);
+  // Tab, newline and carriage return are text, not hazards.
+  json multiline = event_json("ml", 0);
+  multiline["event_type"] = "llm_request_failed";
+  multiline["error_message"] = "line one\nline two\tend\r";
+  EXPECT_EQ(p.call("POST", kBase + "/events", *ic, multiline).status, 202);
+  // The rule holds for every route: one place decodes strings.
+  expect_error(p.call("POST", "/api/v1/agents", p.admin_token,
+                      json{{"name", std::string("a\0b", 3)}, {"initial_budget_microdollars", 1}}),
+               400, "VALIDATION_ERROR", "name");
+}
