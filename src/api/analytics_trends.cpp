@@ -1,0 +1,95 @@
+// GET /api/v1/analytics/spending/timeseries (spend over time for charts) and
+// GET /api/v1/analytics/overview (everything the dashboard's Overview shows, in one request
+// instead of one per card). Owner-scoped like every analytics read; from the daily rollups.
+#include "api/analytics_params.h"
+#include "api/responses.h"
+#include "util/clock.h"
+
+namespace iron::api {
+namespace {
+
+using nlohmann::json;
+using domain::Analytics;
+
+json usage_json(const store::UsageTotals& t) {
+  return {{"spending_microdollars", t.cost_micros},
+          {"spending", usd(t.cost_micros)},
+          {"requests", t.requests},
+          {"successful_requests", t.completed},
+          {"failed_requests", t.failed},
+          {"success_rate", t.requests > 0 ? json(static_cast<double>(t.completed) * 100.0 / static_cast<double>(t.requests))
+                                          : json(nullptr)},
+          {"input_tokens", t.input_tokens},
+          {"output_tokens", t.output_tokens}};
+}
+
+Response timeseries(Analytics& a, const Request& req, const domain::Principal& p, const domain::AnalyticsQuery& q) {
+  domain::Bucket bucket = domain::Bucket::day;
+  if (const auto raw = req.query_param("bucket")) {
+    const auto b = domain::parse_bucket(*raw);
+    if (!b) return error_response(Error::validation("bucket", "bucket must be day, week or month"));
+    bucket = *b;
+  }
+  auto series = a.timeseries(p, q, bucket);
+  if (!series) return error_response(series.error(), req.request_id);
+  json data = json::array();
+  store::UsageTotals sum;
+  for (const auto& point : series->points) {
+    json row = usage_json(point.totals);
+    row["start"] = point.start;
+    json providers = json::array();
+    for (const auto& pt : point.providers)
+      providers.push_back({{"provider", pt.provider},
+                           {"spending_microdollars", pt.totals.cost_micros},
+                           {"spending", usd(pt.totals.cost_micros)},
+                           {"requests", pt.totals.requests}});
+    row["by_provider"] = providers;
+    data.push_back(std::move(row));
+    sum.cost_micros += point.totals.cost_micros;
+    sum.requests += point.totals.requests;
+    sum.completed += point.totals.completed;
+    sum.failed += point.totals.failed;
+    sum.input_tokens += point.totals.input_tokens;
+    sum.output_tokens += point.totals.output_tokens;
+  }
+  return json_response(200, analytics_envelope(q, {{"bucket", domain::bucket_name(series->bucket)},
+                                                   {"from", series->from_day},
+                                                   {"to", series->to_day},
+                                                   {"data", data},
+                                                   {"summary", usage_json(sum)}}));
+}
+
+Response overview(Analytics& a, const domain::Principal& p) {
+  const auto o = a.overview(p);
+  json top = json::array();
+  for (const auto& u : o.top_agents)
+    top.push_back({{"agent_id", u.agent_id},
+                   {"agent_name", u.agent_name},
+                   {"spending_microdollars", u.totals.cost_micros},
+                   {"spending", usd(u.totals.cost_micros)},
+                   {"request_count", u.totals.requests}});
+  const auto& b = o.budgets;
+  return json_response(
+      200, {{"today", usage_json(o.today)},
+            {"this_month", usage_json(o.this_month)},
+            {"all_time", usage_json(o.all_time)},
+            {"active_leases", {{"count", o.active_leases.count}, {"reserved_microdollars", o.active_leases.reserved}}},
+            {"budgets", {{"total_agents", b.total_agents}, {"active", b.active}, {"exhausted", b.exhausted},
+                         {"critical", b.critical}, {"high", b.high}, {"medium", b.medium}, {"low", b.low}}},
+            {"top_agents_this_month", top},
+            {"calculated_at", util::to_rfc3339(util::now())}});
+}
+
+}  // namespace
+
+void add_analytics_trend_routes(std::vector<Route>& routes, Services& s, Analytics& a) {
+  const std::string base = "/api/v1/analytics";
+  routes.push_back({"GET", base + "/spending/timeseries",
+                    analytics_read(s, [&a](const Request& req, const domain::Principal& p,
+                                           const domain::AnalyticsQuery& q) { return timeseries(a, req, p, q); })});
+  routes.push_back({"GET", base + "/overview", guarded(s, Access::read, [&a](const Request&, const domain::Principal& p) {
+                      return overview(a, p);
+                    })});
+}
+
+}  // namespace iron::api
