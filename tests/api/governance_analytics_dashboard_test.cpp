@@ -1,7 +1,7 @@
 // What the dashboard needs from analytics, over real HTTP against the real binary (issue 10):
 // the spend series from the daily rollups, burn rate and projected exhaustion, an agent's
-// leases, the one-request Overview and CSV exports. Everything owner-scoped; a viewer reads
-// like everyone else.
+// leases, the one-request Overview and CSV exports; plus the predecessor's /usage reads and
+// /version (issue 9 item 25). Everything owner-scoped; a viewer reads like everyone else.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -302,4 +302,52 @@ TEST(AnalyticsDashboard, CsvEventExportStreamsPastOneBatch) {
   std::set<std::string> ids;
   for (size_t i = 1; i < rows.size(); ++i) ids.insert(rows[i][1]);
   EXPECT_EQ(ids.size(), 2'500u) << "every event exactly once";
+}
+
+// Issue 9 item 25: the predecessor's /usage reads, authenticated, owner-scoped, from analytics.
+TEST(AnalyticsDashboard, PredecessorUsageReadsAreOwnerScoped) {
+  Panel p;
+  const Seeded s = seed(p);
+  for (const std::string path : {"/api/v1/usage/aggregate", "/api/v1/usage/by-project/p1", "/api/v1/usage/by-provider/openai"})
+    expect_error(p.call("GET", path), 401, "AUTH_MISSING_TOKEN");
+
+  auto bob = p.call("GET", "/api/v1/usage/aggregate", s.bob);
+  ASSERT_EQ(bob.status, 200) << bob.raw;
+  EXPECT_EQ(bob.body["total_cost_microdollars"], 70'000);
+  EXPECT_EQ(bob.body["total_cost_cents"], 7);
+  EXPECT_EQ(bob.body["total_requests"], 1);
+  EXPECT_EQ(bob.body["total_tokens"], 15);
+  ASSERT_EQ(bob.body["providers"].size(), 1u);
+  EXPECT_EQ(bob.body["providers"][0], (json{{"provider", "openai"}, {"tokens", 15}, {"requests", 1},
+                                            {"cost_cents", 7}, {"cost_microdollars", 70'000}}));
+  EXPECT_EQ(p.call("GET", "/api/v1/usage/aggregate", p.admin_token).body["total_cost_microdollars"], 71'500);
+
+  auto alice_openai = p.call("GET", "/api/v1/usage/by-provider/openai", s.alice).body;
+  EXPECT_EQ(alice_openai["requests"], 3);
+  EXPECT_EQ(alice_openai["tokens"], 45);
+  EXPECT_EQ(alice_openai["cost_microdollars"], 1'500);
+  EXPECT_EQ(p.call("GET", "/api/v1/usage/by-provider/anthropic", s.alice).body["requests"], 0);
+
+  // A project's usage is that of the agents its API tokens are bound to.
+  auto token = p.call("POST", "/api/v1/api-tokens", s.alice,
+                      json{{"name", "runtime"}, {"project_id", "proj-a"}, {"agent_id", s.alice_agent}});
+  ASSERT_EQ(token.status, 201) << token.raw;
+  auto project = p.call("GET", "/api/v1/usage/by-project/proj-a", s.alice).body;
+  EXPECT_EQ(project["project_id"], "proj-a");
+  EXPECT_EQ(project["total_cost_microdollars"], 1'500);
+  EXPECT_EQ(p.call("GET", "/api/v1/usage/by-project/proj-a", s.bob).body["total_cost_microdollars"], 0);
+  EXPECT_EQ(p.call("GET", "/api/v1/usage/by-project/other", s.alice).body["total_requests"], 0);
+  expect_error(p.call("GET", "/api/v1/usage/by-provider/" + std::string(101, 'p'), s.alice), 400, "VALIDATION_ERROR",
+               "provider");
+  expect_error(p.call("GET", "/api/v1/usage/aggregate?period=eternity", s.alice), 400, "VALIDATION_ERROR", "period");
+}
+
+TEST(AnalyticsDashboard, PredecessorVersionRoute) {
+  Panel p;
+  auto r = p.call("GET", "/api/v1/version");
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["current_version"], "v1");
+  EXPECT_EQ(r.body["supported_versions"], json::array({"v1"}));
+  EXPECT_EQ(r.body["latest_endpoint"], "/api/v1");
+  EXPECT_EQ(r.body["build"]["commit"], p.call("GET", "/health").body["build_sha"]);
 }

@@ -225,6 +225,7 @@ json component_schemas() {
       {"ProjectProviderAssignment", project_assignment_schema()},
   };
   all.update(analytics_component_schemas());
+  all.update(usage_component_schemas());
   return all;
 }
 

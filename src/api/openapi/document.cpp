@@ -33,7 +33,7 @@ Op& Op::csv_export() {
 std::vector<Op> all_ops() {
   std::vector<Op> ops;
   for (auto family : {meta_ops, auth_ops, user_ops, api_token_ops, audit_ops, agent_ops, budget_ops, provider_ops,
-                      budget_request_ops, limit_ops, analytics_ops})
+                      budget_request_ops, limit_ops, analytics_ops, usage_ops})
     for (auto& op : family()) ops.push_back(std::move(op));
   return ops;
 }

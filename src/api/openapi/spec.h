@@ -145,6 +145,8 @@ std::vector<Op> budget_request_ops();
 std::vector<Op> limit_ops();
 std::vector<Op> analytics_ops();
 json analytics_component_schemas();  // ops_analytics.cpp
+std::vector<Op> usage_ops();         // ops_usage.cpp: the predecessor's /usage reads and /version
+json usage_component_schemas();      // ops_usage.cpp
 json component_schemas();
 json provider_key_schema();        // ops_providers.cpp
 json project_assignment_schema();  // ops_providers.cpp
