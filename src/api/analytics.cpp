@@ -34,12 +34,12 @@ std::string csv_name(const std::string& table, const domain::AnalyticsQuery& q) 
 }
 
 // A CSV answer for a table already computed (aggregates are small: one row per agent/model).
-Response csv_lines(const std::string& table, const domain::AnalyticsQuery& q, const std::vector<std::string>& header,
-                   std::vector<CsvRow> rows) {
+Response csv_lines(const Request& req, const std::string& table, const domain::AnalyticsQuery& q,
+                   const std::vector<std::string>& header, std::vector<CsvRow> rows) {
   return csv_response(csv_name(table, q), header, [rows = std::move(rows)](const CsvWrite& write) {
     for (const auto& r : rows)
       if (!write(r.line())) return;
-  });
+  }, req.request_id);
 }
 
 // Runs `json_answer` or `csv_answer` as the caller asked (400 on a bad `format`).
@@ -80,7 +80,8 @@ Response events_list(Analytics& a, const Request& req, const domain::Principal& 
                                            .line();
                             return write(chunk);
                           });
-                        });
+                        },
+                        req.request_id);
   });
 }
 
@@ -110,7 +111,7 @@ Response spending_by_agent(Analytics& a, const Request& req, const domain::Princ
     for (const auto& u : a.spending_by_agent(p, q, kEveryRow).page.items)
       rows.push_back(std::move(CsvRow().integer(u.agent_id).text(u.agent_name).dollars(u.totals.cost_micros)
                                    .dollars(u.allocated_micros).number(percent(u)).integer(u.totals.completed)));
-    return csv_lines("spending-by-agent", q,
+    return csv_lines(req, "spending-by-agent", q,
                      {"agent_id", "agent_name", "spending_usd", "budget_usd", "percent_used", "request_count"},
                      std::move(rows));
   });
@@ -140,7 +141,7 @@ Response spending_by_provider(Analytics& a, const Request& req, const domain::Pr
       out.push_back(std::move(CsvRow().text(u.provider).dollars(u.totals.cost_micros).integer(u.totals.completed)
                                   .dollars(std::llround(avg_of(u.totals.cost_micros, u.totals.completed)))
                                   .integer(u.agent_count)));
-    return csv_lines("spending-by-provider", q,
+    return csv_lines(req, "spending-by-provider", q,
                      {"provider", "spending_usd", "request_count", "avg_cost_per_request_usd", "agent_count"},
                      std::move(out));
   });
@@ -171,7 +172,7 @@ Response tokens_by_agent(Analytics& a, const Request& req, const domain::Princip
                                    .integer(u.totals.output_tokens)
                                    .integer(u.totals.input_tokens + u.totals.output_tokens)
                                    .integer(u.totals.requests)));
-    return csv_lines("tokens-by-agent", q,
+    return csv_lines(req, "tokens-by-agent", q,
                      {"agent_id", "agent_name", "input_tokens", "output_tokens", "total_tokens", "request_count"},
                      std::move(rows));
   });
@@ -198,7 +199,7 @@ Response model_usage(Analytics& a, const Request& req, const domain::Principal& 
       rows.push_back(std::move(CsvRow().text(m.model).text(m.provider).integer(m.totals.requests)
                                    .dollars(m.totals.cost_micros).integer(m.totals.input_tokens)
                                    .integer(m.totals.output_tokens)));
-    return csv_lines("models", q, {"model", "provider", "request_count", "spending_usd", "input_tokens", "output_tokens"},
+    return csv_lines(req, "models", q, {"model", "provider", "request_count", "spending_usd", "input_tokens", "output_tokens"},
                      std::move(rows));
   });
 }

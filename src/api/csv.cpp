@@ -1,9 +1,11 @@
 #include "api/csv.h"
 
 #include <cstdio>
+#include <exception>
 #include <optional>
 
 #include "util/clock.h"
+#include "util/log.h"
 
 namespace iron::api {
 
@@ -72,15 +74,23 @@ CsvRow& CsvRow::empty() {
 }
 
 Response csv_response(const std::string& filename, const std::vector<std::string>& header,
-                      std::function<void(const CsvWrite&)> rows) {
+                      std::function<void(const CsvWrite&)> rows, const std::string& request_id) {
   Response r;
   r.content_type = "text/csv; charset=utf-8";
   r.header("Content-Disposition", "attachment; filename=\"" + filename + "\"");
   CsvRow head;
   for (const auto& h : header) head.text(h);
-  r.stream = [first = head.line(), rows = std::move(rows)](const std::function<bool(std::string_view)>& write) {
+  r.stream = [first = head.line(), rows = std::move(rows), request_id](const std::function<bool(std::string_view)>& write) {
     if (!write(first)) return;
-    rows([&write](const std::string& chunk) { return write(chunk); });
+    // The body is written after the handler returned, outside the server's error handling:
+    // a failure here must neither escape (it would end the process) nor pass for a complete
+    // export, so it is logged and the file ends with a record saying so.
+    try {
+      rows([&write](const std::string& chunk) { return write(chunk); });
+    } catch (const std::exception& e) {
+      log::error("csv export failed", {{"request_id", request_id}, {"error", e.what()}});
+      write(CsvRow().text("ERROR: export incomplete, see the server log for request " + request_id).line());
+    }
   };
   return r;
 }

@@ -41,8 +41,9 @@ class CsvRow {
 // Writes one chunk of CSV text; false once the client is gone (stop producing).
 using CsvWrite = std::function<bool(const std::string&)>;
 
-// A streamed text/csv attachment: the header record, then what `rows` writes.
+// A streamed text/csv attachment: the header record, then what `rows` writes. A failure
+// while streaming is logged with `request_id` and ends the file with an ERROR record.
 Response csv_response(const std::string& filename, const std::vector<std::string>& header,
-                      std::function<void(const CsvWrite&)> rows);
+                      std::function<void(const CsvWrite&)> rows, const std::string& request_id);
 
 }  // namespace iron::api
