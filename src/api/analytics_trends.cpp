@@ -1,6 +1,7 @@
 // GET /api/v1/analytics/spending/timeseries (spend over time for charts) and
 // GET /api/v1/analytics/overview (everything the dashboard's Overview shows, in one request
-// instead of one per card). Owner-scoped like every analytics read; from the daily rollups.
+// instead of one per card). Owner-scoped like every analytics read; from the daily rollups
+// (the pending budget-request count excepted).
 #include "api/analytics_params.h"
 #include "api/responses.h"
 #include "util/clock.h"
@@ -59,7 +60,18 @@ Response timeseries(Analytics& a, const Request& req, const domain::Principal& p
                                                    {"summary", usage_json(sum)}}));
 }
 
-Response overview(Analytics& a, const domain::Principal& p) {
+// Pending budget requests the caller can see (all for admins, their agents' otherwise): the
+// navigation badge and the Overview card. Few by nature (each awaits a decision).
+Result<int64_t> pending_requests(Services& s, const domain::Principal& p) {
+  if (!s.budget_requests) return int64_t{0};
+  auto pending = s.budget_requests->list(p, std::nullopt, std::string("pending"));
+  if (!pending) return pending.error();
+  return static_cast<int64_t>(pending->size());
+}
+
+Response overview(Services& s, Analytics& a, const Request& req, const domain::Principal& p) {
+  auto pending = pending_requests(s, p);
+  if (!pending) return error_response(pending.error(), req.request_id);
   const auto o = a.overview(p);
   json top = json::array();
   for (const auto& u : o.top_agents)
@@ -77,6 +89,7 @@ Response overview(Analytics& a, const domain::Principal& p) {
             {"budgets", {{"total_agents", b.total_agents}, {"active", b.active}, {"exhausted", b.exhausted},
                          {"critical", b.critical}, {"high", b.high}, {"medium", b.medium}, {"low", b.low}}},
             {"top_agents_this_month", top},
+            {"pending_budget_requests", *pending},
             {"calculated_at", util::to_rfc3339(util::now())}});
 }
 
@@ -87,8 +100,8 @@ void add_analytics_trend_routes(std::vector<Route>& routes, Services& s, Analyti
   routes.push_back({"GET", base + "/spending/timeseries",
                     analytics_read(s, [&a](const Request& req, const domain::Principal& p,
                                            const domain::AnalyticsQuery& q) { return timeseries(a, req, p, q); })});
-  routes.push_back({"GET", base + "/overview", guarded(s, Access::read, [&a](const Request&, const domain::Principal& p) {
-                      return overview(a, p);
+  routes.push_back({"GET", base + "/overview", guarded(s, Access::read, [&s, &a](const Request& req, const domain::Principal& p) {
+                      return overview(s, a, req, p);
                     })});
 }
 

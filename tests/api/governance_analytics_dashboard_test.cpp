@@ -223,6 +223,15 @@ TEST(AnalyticsDashboard, OverviewInOneRequestOwnerScoped) {
   EXPECT_EQ(admin["all_time"]["spending_microdollars"], 71'600);
   EXPECT_EQ(admin["budgets"]["total_agents"], 2);
   EXPECT_EQ(admin["top_agents_this_month"][0]["agent_id"], s.bob_agent) << "highest spend first";
+
+  // Pending budget requests: admins count all, users their agents'.
+  auto filed = p.call("POST", "/api/v1/budget/requests", s.alice,
+                      json{{"agent_id", s.alice_agent}, {"requested_budget_usd", 5},
+                           {"justification", "the nightly evaluation run needs more headroom"}});
+  ASSERT_EQ(filed.status, 201) << filed.raw;
+  EXPECT_EQ(p.get("/overview", p.admin_token).body["pending_budget_requests"], 1);
+  EXPECT_EQ(p.get("/overview", s.alice).body["pending_budget_requests"], 1);
+  EXPECT_EQ(p.get("/overview", s.bob).body["pending_budget_requests"], 0);
 }
 
 TEST(AnalyticsDashboard, CsvExportsTheSameRowsAsJsonStreamedAndQuoted) {

@@ -114,8 +114,10 @@ json overview() {
         array_of(object({{"agent_id", integer()}, {"agent_name", str()}, {"spending_microdollars", micros("spend")},
                          {"spending", usd("spend")}, {"request_count", integer()}},
                         {"agent_id", "agent_name", "spending_microdollars", "spending", "request_count"}))},
+       {"pending_budget_requests", integer("pending budget requests the caller can see (admins: all)")},
        {"calculated_at", rfc3339("when the figures were computed")}},
-      {"today", "this_month", "all_time", "active_leases", "budgets", "top_agents_this_month", "calculated_at"});
+      {"today", "this_month", "all_time", "active_leases", "budgets", "top_agents_this_month",
+       "pending_budget_requests", "calculated_at"});
 }
 
 const std::vector<std::string> kPeriods = {"today", "yesterday", "last7-days", "last30-days", "this-month",
@@ -342,7 +344,8 @@ std::vector<Op> analytics_ops() {
                     .tagged("analytics")
                     .auth(Auth::read)
                     .describe("Owner-scoped, in one request: spend and requests today, this month and all time; "
-                              "active leases right now; budget risk counts; the top 5 agents by spend this month.")
+                              "active leases right now; budget risk counts; the top 5 agents by spend this month; "
+                              "pending budget requests.")
                     .returns(200, ref("AnalyticsOverview")));
   return ops;
 }
