@@ -43,11 +43,9 @@ Result<domain::AnalyticsQuery> analytics_query_of(const Request& req) {
   auto agent = query_int(req, "agent_id", 1, INT64_MAX);
   if (!agent) return agent.error();
   q.agent_id = *agent;
-  if (const auto provider = req.query_param("provider")) {
-    if (provider->empty() || provider->size() > 64)
-      return Error::validation("provider", "provider must be 1 to 64 characters");
-    q.provider = *provider;
-  }
+  auto provider = query_text(req, "provider", 64);
+  if (!provider) return provider.error();
+  q.provider = *provider;
   return q;
 }
 

@@ -133,6 +133,15 @@ Result<std::optional<bool>> query_bool(const Request& req, const std::string& na
   return Error::validation(name, name + " must be true or false");
 }
 
+Result<std::optional<std::string>> query_text(const Request& req, const std::string& name, size_t max_len) {
+  const auto raw = req.query_param(name);
+  if (!raw) return std::optional<std::string>{};
+  if (raw->empty() || raw->size() > max_len)
+    return Error::validation(name, name + " must be 1 to " + std::to_string(max_len) + " characters");
+  if (forbidden_control(*raw)) return type_error(name, "text without NUL or control characters");
+  return raw;
+}
+
 Result<int64_t> path_id(const Request& req, const std::string& name) {
   const auto v = parse_int(req.param(name));
   if (!v || *v <= 0) return Error::validation(name, name + " must be a positive integer", "INVALID_PARAMETER");

@@ -48,6 +48,8 @@ Result<std::optional<int64_t>> int_member(const nlohmann::json& object, const st
 // Query parameters: integers in range, enums; absent → nullopt.
 Result<std::optional<int64_t>> query_int(const Request& req, const std::string& name, int64_t min, int64_t max);
 Result<std::optional<bool>> query_bool(const Request& req, const std::string& name);
+// A text parameter: 1..max_len bytes under the same text rule as JSON strings.
+Result<std::optional<std::string>> query_text(const Request& req, const std::string& name, size_t max_len);
 // A path parameter that must be a positive integer id (else 400 INVALID_PARAMETER).
 Result<int64_t> path_id(const Request& req, const std::string& name);
 

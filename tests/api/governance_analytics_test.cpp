@@ -93,7 +93,8 @@ TEST(GovernanceAnalytics, BadQueryValuesAre400NeverA500) {
       {"per_page=0", "per_page"},    /* per_page_zero_is_400 */     {"per_page=201", "per_page"},
       {"page=-1", "page"},           {"page=abc", "page"},          {"per_page=1e3", "per_page"},
       {"page=99999999999999999999", "page"}, {"agent_id=0", "agent_id"}, {"agent_id=x", "agent_id"},
-      {"provider=", "provider"}};
+      {"provider=", "provider"},     {"provider=open%00ai", "provider"}, {"provider=%07", "provider"},
+      {"from=2026-02-29", "from"},   {"to=yesterday", "to"},        {"period=today&to=2026-01-01", "period"}};
   for (const auto& route : {std::string("/events/list"), std::string("/spending/by-agent"),
                             std::string("/usage/tokens/by-agent"), std::string("/usage/models")})
     for (const auto& c : cases) expect_error(p.get(route + "?" + c.query, p.admin_token), 400, "VALIDATION_ERROR", c.field);
