@@ -26,22 +26,6 @@ double avg_of(int64_t total, int64_t n) { return n > 0 ? static_cast<double>(tot
 
 constexpr domain::PageRequest kEveryRow{1, 1'000'000'000};  // CSV exports are not paged
 
-std::string csv_name(const std::string& table, const domain::AnalyticsQuery& q) {
-  std::string name = "ironpanel-" + table + "-" + period_label(q);
-  if (q.from_day) name += "-from-" + *q.from_day;
-  if (q.to_day) name += "-to-" + *q.to_day;
-  return name + ".csv";
-}
-
-// A CSV answer for a table already computed (aggregates are small: one row per agent/model).
-Response csv_lines(const Request& req, const std::string& table, const domain::AnalyticsQuery& q,
-                   const std::vector<std::string>& header, std::vector<CsvRow> rows) {
-  return csv_response(csv_name(table, q), header, [rows = std::move(rows)](const CsvWrite& write) {
-    for (const auto& r : rows)
-      if (!write(r.line())) return;
-  }, req.request_id);
-}
-
 // Runs `json_answer` or `csv_answer` as the caller asked (400 on a bad `format`).
 template <class J, class C>
 Response json_or_csv(const Request& req, J json_answer, C csv_answer) {

@@ -1,5 +1,6 @@
 #include "api/analytics_params.h"
 
+#include "api/csv.h"
 #include "api/json_body.h"
 #include "api/responses.h"
 #include "util/clock.h"
@@ -63,6 +64,21 @@ json analytics_envelope(const domain::AnalyticsQuery& q, json body) {
   body["filters"] = f;
   body["calculated_at"] = analytics_now_ms();
   return body;
+}
+
+std::string csv_name(const std::string& table, const domain::AnalyticsQuery& q) {
+  std::string name = "ironpanel-" + table + "-" + period_label(q);
+  if (q.from_day) name += "-from-" + *q.from_day;
+  if (q.to_day) name += "-to-" + *q.to_day;
+  return name + ".csv";
+}
+
+Response csv_lines(const Request& req, const std::string& table, const domain::AnalyticsQuery& q,
+                   const std::vector<std::string>& header, std::vector<CsvRow> rows) {
+  return csv_response(csv_name(table, q), header, [rows = std::move(rows)](const CsvWrite& write) {
+    for (const auto& r : rows)
+      if (!write(r.line())) return;
+  }, req.request_id);
 }
 
 Handler analytics_read(Services& s, AnalyticsReadHandler h) {

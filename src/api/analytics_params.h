@@ -4,10 +4,12 @@
 // (period, filters, calculated_at) and the route groups analytics.cpp registers.
 #include <cstdint>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "api/csv.h"
 #include "api/guard.h"
 #include "api/http_types.h"
 #include "api/paging.h"
@@ -26,6 +28,13 @@ Result<domain::AnalyticsQuery> analytics_query_of(const Request& req);
 std::string period_label(const domain::AnalyticsQuery& q);
 // body + period, filters and calculated_at.
 nlohmann::json analytics_envelope(const domain::AnalyticsQuery& q, nlohmann::json body);
+
+// ironpanel-<table>-<period>[-from-…][-to-…].csv
+std::string csv_name(const std::string& table, const domain::AnalyticsQuery& q);
+// A CSV answer for a table already computed (aggregates are small: one row per agent, model
+// or bucket); the raw event export streams instead (analytics.cpp).
+Response csv_lines(const Request& req, const std::string& table, const domain::AnalyticsQuery& q,
+                   const std::vector<std::string>& header, std::vector<CsvRow> rows);
 
 using AnalyticsReadHandler =
     std::function<Response(const Request&, const domain::Principal&, const domain::AnalyticsQuery&)>;

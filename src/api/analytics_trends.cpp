@@ -3,6 +3,7 @@
 // instead of one per card). Owner-scoped like every analytics read; from the daily rollups
 // (the pending budget-request count excepted).
 #include "api/analytics_params.h"
+#include "api/csv.h"
 #include "api/responses.h"
 #include "util/clock.h"
 
@@ -31,8 +32,21 @@ Response timeseries(Analytics& a, const Request& req, const domain::Principal& p
     if (!b) return error_response(Error::validation("bucket", "bucket must be day, week or month"));
     bucket = *b;
   }
+  auto csv = wants_csv(req);
+  if (!csv) return error_response(csv.error());
   auto series = a.timeseries(p, q, bucket);
   if (!series) return error_response(series.error(), req.request_id);
+  if (*csv) {
+    std::vector<CsvRow> rows;
+    for (const auto& point : series->points)
+      rows.push_back(std::move(CsvRow().text(point.start).dollars(point.totals.cost_micros).integer(point.totals.requests)
+                                   .integer(point.totals.completed).integer(point.totals.failed)
+                                   .integer(point.totals.input_tokens).integer(point.totals.output_tokens)));
+    return csv_lines(req, std::string("spending-per-") + domain::bucket_name(bucket), q,
+                     {"start", "spending_usd", "requests", "successful_requests", "failed_requests", "input_tokens",
+                      "output_tokens"},
+                     std::move(rows));
+  }
   json data = json::array();
   store::UsageTotals sum;
   for (const auto& point : series->points) {

@@ -102,6 +102,14 @@ TEST(AnalyticsDashboard, TimeseriesFillsEveryBucketFromTheRollups) {
   auto months = p.get("/spending/timeseries?from=2026-01-01&to=2026-02-10&bucket=month", alice).body;
   ASSERT_EQ(months["data"].size(), 2u) << months;
   EXPECT_EQ(months["data"][1]["start"], "2026-02-01");
+  // The same buckets as CSV (one row per bucket, totals of every provider).
+  auto csv = fetch(p, kBase + "/spending/timeseries?from=2026-01-01&to=2026-01-07&format=csv", alice);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.disposition,
+            "attachment; filename=\"ironpanel-spending-per-day-custom-from-2026-01-01-to-2026-01-07.csv\"");
+  const auto rows = parse_csv(csv.body);
+  ASSERT_EQ(rows.size(), 8u);
+  EXPECT_EQ(rows[3], (std::vector<std::string>{"2026-01-03", "0.003000", "2", "2", "0", "20", "10"}));
   // All time starts at the first day with data and ends today.
   auto all = p.get("/spending/timeseries", alice).body;
   EXPECT_EQ(all["from"], "2026-01-03");

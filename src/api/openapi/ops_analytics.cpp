@@ -315,6 +315,7 @@ std::vector<Op> analytics_ops() {
                                       "per-provider split. An open start (all-time, or `to` alone) begins at the first "
                                       "day with data. At most 3660 buckets (400 naming `bucket` beyond).")
                     .query("bucket", one_of_strings({"day", "week", "month"}), "default day; week = ISO week (Monday)")
+                    .csv_export()
                     .returns(200, ref("SpendingTimeseries")));
   Op budget("GET", "/api/v1/analytics/budget/status", "getBudgetStatus", "Budget state, risk and burn rate of each agent");
   budget.tagged("analytics").auth(Auth::read)
