@@ -34,18 +34,21 @@ Response json_or_csv(const Request& req, J json_answer, C csv_answer) {
   return *csv ? csv_answer() : json_answer();
 }
 
+json event_json(const store::AnalyticsEventRow& e) {
+  return {{"event_id", e.event_id}, {"timestamp_ms", e.timestamp_ms}, {"event_type", e.event_type},
+          {"model", e.model}, {"provider", e.provider}, {"provider_id", opt(e.provider_id)},
+          {"input_tokens", e.input_tokens}, {"output_tokens", e.output_tokens},
+          {"cost_micros", e.cost_micros}, {"agent_id", e.agent_id}, {"agent_name", e.agent_name},
+          {"error_code", opt(e.error_code)}, {"error_message", opt(e.error_message)}};
+}
+
 Response events_list(Analytics& a, const Request& req, const domain::Principal& p, const domain::AnalyticsQuery& q) {
   return json_or_csv(req, [&] {
     auto page = page_of(req, 10);  // the predecessor's default for this list
     if (!page) return error_response(page.error());
     const auto events = a.list_events(p, q, *page);
     json data = json::array();
-    for (const auto& e : events.items)
-      data.push_back({{"event_id", e.event_id}, {"timestamp_ms", e.timestamp_ms}, {"event_type", e.event_type},
-                      {"model", e.model}, {"provider", e.provider}, {"provider_id", opt(e.provider_id)},
-                      {"input_tokens", e.input_tokens}, {"output_tokens", e.output_tokens},
-                      {"cost_micros", e.cost_micros}, {"agent_id", e.agent_id}, {"agent_name", e.agent_name},
-                      {"error_code", opt(e.error_code)}, {"error_message", opt(e.error_message)}});
+    for (const auto& e : events.items) data.push_back(event_json(e));
     return json_response(200, analytics_envelope(q, {{"data", data}, {"pagination", pagination_json(events.pagination)}}));
   }, [&] {
     // Streamed in keyset batches straight from the table: any number of rows, bounded memory.
@@ -67,6 +70,35 @@ Response events_list(Analytics& a, const Request& req, const domain::Principal& 
                         },
                         req.request_id);
   });
+}
+
+// The keyset cursor: "<timestamp_ms>.<row id>" of the previous page's last row.
+Result<std::optional<std::pair<int64_t, int64_t>>> event_cursor_of(const Request& req) {
+  const auto raw = req.query_param("cursor");
+  if (!raw) return std::optional<std::pair<int64_t, int64_t>>{};
+  const Error invalid = Error::validation("cursor", "cursor is not one this server issued", "INVALID_CURSOR");
+  const auto dot = raw->find('.');
+  if (dot == std::string::npos) return invalid;
+  const std::string ts = raw->substr(0, dot), id = raw->substr(dot + 1);
+  if (ts.empty() || id.empty() || ts.size() > 18 || id.size() > 18 ||
+      ts.find_first_not_of("0123456789") != std::string::npos || id.find_first_not_of("0123456789") != std::string::npos)
+    return invalid;
+  return std::optional<std::pair<int64_t, int64_t>>(std::pair<int64_t, int64_t>{std::stoll(ts), std::stoll(id)});
+}
+
+// GET /analytics/events: the event log read by key, for a log of any size.
+Response events_page(Analytics& a, const Request& req, const domain::Principal& p, const domain::AnalyticsQuery& q) {
+  auto cursor = event_cursor_of(req);
+  if (!cursor) return error_response(cursor.error());
+  auto limit = query_int(req, "limit", 1, 200);
+  if (!limit) return error_response(limit.error());
+  const auto page = a.event_page(p, q, *cursor, limit->value_or(50));
+  json items = json::array();
+  for (const auto& e : page.items) items.push_back(event_json(e));
+  json next = nullptr;
+  if (page.more)
+    next = std::to_string(page.items.back().timestamp_ms) + "." + std::to_string(page.items.back().row_id);
+  return json_response(200, analytics_envelope(q, {{"items", items}, {"next_cursor", next}}));
 }
 
 Response spending_by_agent(Analytics& a, const Request& req, const domain::Principal& p, const domain::AnalyticsQuery& q) {
@@ -241,6 +273,7 @@ void add_analytics_routes(std::vector<Route>& routes, Services& s) {
                       })});
   };
   read("/events/list", events_list);
+  read("/events", events_page);
   read("/spending/total", [](Analytics& a, const Request&, const domain::Principal& p, const domain::AnalyticsQuery& q) {
     const auto t = a.totals(p, q);
     return json_response(200, analytics_envelope(q, {{"total_spend", usd(t.cost_micros)},

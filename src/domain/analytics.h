@@ -183,6 +183,15 @@ class Analytics {
                              util::TimePoint now = util::now());
   Paged<store::AnalyticsEventRow> list_events(const Principal& p, const AnalyticsQuery& q, const PageRequest& page,
                                               util::TimePoint now = util::now());
+  // One keyset page of events, newest first: those older than `before` (the (timestamp_ms,
+  // row id) of the previous page's last row), at most `limit`, and whether more follow. Cost
+  // does not grow with the table (no OFFSET, no COUNT).
+  struct EventPage {
+    std::vector<store::AnalyticsEventRow> items;
+    bool more = false;
+  };
+  EventPage event_page(const Principal& p, const AnalyticsQuery& q, const std::optional<std::pair<int64_t, int64_t>>& before,
+                       int64_t limit, util::TimePoint now = util::now());
   // Every matching event, newest first, handed to `sink` in batches of `batch` rows, each
   // batch its own short read (a large export never pins a reader); stops when sink says so.
   void each_event(const Principal& p, const AnalyticsQuery& q,

@@ -1,5 +1,5 @@
 // Analytics over time: the spend series, burn rate and projected exhaustion, the Overview
-// summary and the batched event export. Like every analytics read, all of it comes from the
+// summary, and the keyset reads of raw events (event pages and the batched export). Like every analytics read, all of it comes from the
 // daily rollups (the export excepted, which is the raw event list by definition).
 #include <algorithm>
 
@@ -153,6 +153,18 @@ Overview Analytics::overview(const Principal& p, util::TimePoint now) {
   if (out.top_agents.size() > kTopAgents) out.top_agents.resize(kTopAgents);
   out.budgets = budget_status(p, {}, PageRequest{1, 1}, now);
   out.budgets.page.items.clear();  // the counts are the point; rows live in budget/status
+  return out;
+}
+
+Analytics::EventPage Analytics::event_page(const Principal& p, const AnalyticsQuery& q,
+                                           const std::optional<std::pair<int64_t, int64_t>>& before, int64_t limit,
+                                           util::TimePoint now) {
+  auto f = event_filter_for(p, q, now);
+  f.before = before;
+  EventPage out;
+  out.items = db_.read([&](store::Connection& c) { return store::analytics::list_events(c, f, limit + 1, 0); });
+  out.more = static_cast<int64_t>(out.items.size()) > limit;
+  if (out.more) out.items.pop_back();
   return out;
 }
 

@@ -321,6 +321,34 @@ TEST(AnalyticsDashboard, CsvEventExportStreamsPastOneBatch) {
   EXPECT_EQ(ids.size(), 2'500u) << "every event exactly once";
 }
 
+TEST(AnalyticsDashboard, EventLogByCursorWalksEveryEventOnceOwnerScoped) {
+  Panel p;
+  const Seeded s = seed(p);  // alice: 3 events, bob: 1
+  const std::string alice_id = p.user_id_of(s.alice);
+  for (int i = 0; i < 22; ++i) p.add_event_at(s.alice_agent, alice_id, "c" + std::to_string(i), 1, now_ms() - i % 3);
+  std::set<std::string> seen;
+  std::string cursor;
+  int pages = 0;
+  for (;;) {
+    auto r = p.get("/events?limit=10" + (cursor.empty() ? "" : "&cursor=" + cursor), s.alice);
+    ASSERT_EQ(r.status, 200) << r.raw;
+    ++pages;
+    for (const auto& e : r.body["items"]) {
+      EXPECT_EQ(e["agent_id"], s.alice_agent);
+      EXPECT_TRUE(seen.insert(e["event_id"].get<std::string>()).second) << "twice: " << e["event_id"];
+    }
+    if (r.body["next_cursor"].is_null()) break;
+    cursor = r.body["next_cursor"].get<std::string>();
+  }
+  EXPECT_EQ(seen.size(), 25u);
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(p.get("/events?limit=200", s.bob).body["items"].size(), 1u);
+  EXPECT_EQ(p.get("/events?from=2020-01-01&to=2020-01-02", s.alice).body["items"].size(), 0u);
+  for (const std::string bad : {"x", "1.", ".1", "1.2.3", "-1.5", "99999999999999999999.1"})
+    expect_error(p.get("/events?cursor=" + bad, s.alice), 400, "INVALID_CURSOR", "cursor");
+  expect_error(p.get("/events?limit=0", s.alice), 400, "VALIDATION_ERROR", "limit");
+}
+
 // Issue 9 item 25: the predecessor's /usage reads, authenticated, owner-scoped, from analytics.
 TEST(AnalyticsDashboard, PredecessorUsageReadsAreOwnerScoped) {
   Panel p;

@@ -437,10 +437,20 @@ TEST_F(AnalyticsPerformance, ReadsUseRollupsAndIndexesNotRawEvents) {
   const auto p = plan("SELECT e.id FROM analytics_events e JOIN agents a ON a.id = e.agent_id "
                       "ORDER BY e.timestamp_ms DESC, e.id DESC LIMIT 10");
   EXPECT_NE(p.find("analytics_events_time"), std::string::npos) << p;
+  // The keyset page (GET /analytics/events, the CSV export) seeks the same index.
+  const auto keyset = plan("SELECT e.id FROM analytics_events e JOIN agents a ON a.id = e.agent_id "
+                           "WHERE (e.timestamp_ms, e.id) < (1, 2) ORDER BY e.timestamp_ms DESC, e.id DESC LIMIT 10");
+  EXPECT_NE(keyset.find("SEARCH e USING INDEX analytics_events_time"), std::string::npos) << keyset;
   const auto list = analytics_->list_events(admin_, {}, {1, 10}, kNow);
   ASSERT_EQ(list.items.size(), 10u);
   EXPECT_EQ(list.pagination.total, 200'000);
   EXPECT_EQ(list.items[0].event_id, "ev199999");
+  const auto first = analytics_->event_page(admin_, {}, std::nullopt, 10, kNow);
+  ASSERT_TRUE(first.more);
+  const auto next = analytics_->event_page(
+      admin_, {}, std::pair{first.items.back().timestamp_ms, first.items.back().row_id}, 10, kNow);
+  ASSERT_EQ(next.items.size(), 10u);
+  EXPECT_EQ(next.items[0].event_id, "ev199989");
   // The spend series over the whole ~350 days (past kNow) adds up to the all-time total.
   domain::AnalyticsQuery whole;
   whole.to_day = "2026-12-31";

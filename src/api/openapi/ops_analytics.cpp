@@ -159,6 +159,10 @@ json analytics_component_schemas() {
                                  "error_code", "error_message"})},
       {"AnalyticsEventList", period_body({{"data", array_of(ref("AnalyticsEvent"))}, {"pagination", ref("Pagination")}},
                                          {"data", "pagination"})},
+      {"AnalyticsEventPage",
+       period_body({{"items", array_of(ref("AnalyticsEvent"))},
+                    {"next_cursor", nullable(described(str(), "pass as `cursor` for the next (older) page; null at the end"))}},
+                   {"items", "next_cursor"})},
       {"IngestResult", object({{"event_id", str()}, {"status", one_of_strings({"accepted", "duplicate"})}},
                               {"event_id", "status"})},
       {"IngestBatchResult",
@@ -295,6 +299,14 @@ std::vector<Op> analytics_ops() {
                                       "matching event.")
                     .csv_export()
                     .returns(200, ref("AnalyticsEventList")));
+  ops.push_back(read_op("/api/v1/analytics/events", "pageAnalyticsEvents", "Raw events by cursor, newest first", false)
+                    .describe(scope + " Read by key (`cursor` + `limit`): the cost of a page does not grow with the "
+                                      "number of events, so the dashboard's event log stays fast at any size. "
+                                      "/events/list is the predecessor's page-numbered form of the same rows.")
+                    .query("cursor", str(), "`next_cursor` of the previous page")
+                    .query("limit", integer_range(1, 200, ""), "default 50")
+                    .errors(400, {"INVALID_CURSOR"})
+                    .returns(200, ref("AnalyticsEventPage")));
   ops.push_back(read_op("/api/v1/analytics/spending/total", "getSpendingTotal", "Total spend (completed requests)", false)
                     .describe(scope)
                     .returns(200, ref("SpendingTotal")));
