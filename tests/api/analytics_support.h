@@ -20,7 +20,7 @@ inline const std::string kBase = "/api/v1/analytics";
 inline const std::vector<std::string> kReadRoutes = {
     "/events/list",          "/spending/total", "/spending/by-agent", "/spending/by-provider",
     "/spending/avg-per-request", "/budget/status", "/usage/requests", "/usage/tokens/by-agent",
-    "/usage/models",         "/spending/timeseries", "/overview"};
+    "/usage/models",         "/spending/timeseries", "/overview", "/events"};
 
 inline int64_t now_ms() { return iron::util::to_unix_ms(iron::util::now()); }
 
