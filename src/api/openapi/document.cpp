@@ -23,10 +23,17 @@ Op& Op::header(std::string name, json schema, std::string description) {
   return *this;
 }
 
+Op& Op::csv_export() {
+  csv = true;
+  return query("format", one_of_strings({"json", "csv"}),
+               "csv: every matching row as a streamed RFC 4180 attachment (paging ignored; money in dollars with six "
+               "decimals, times RFC 3339 UTC); `Accept: text/csv` does the same");
+}
+
 std::vector<Op> all_ops() {
   std::vector<Op> ops;
   for (auto family : {meta_ops, auth_ops, user_ops, api_token_ops, audit_ops, agent_ops, budget_ops, provider_ops,
-                      budget_request_ops, limit_ops, analytics_ops})
+                      budget_request_ops, limit_ops, analytics_ops, usage_ops})
     for (auto& op : family()) ops.push_back(std::move(op));
   return ops;
 }
@@ -160,6 +167,11 @@ json operation(const Op& op) {
   if (op.access != Auth::none && op.pattern.rfind("/api/", 0) == 0 && !ok["headers"].contains("Cache-Control"))
     ok["headers"]["Cache-Control"] = header_ref("CacheControlNoStore");
   if (!op.success_schema.is_null()) ok["content"] = {{op.success_media, {{"schema", op.success_schema}}}};
+  if (op.csv) {
+    ok["content"]["text/csv"] = {{"schema", {{"type", "string"}, {"description", "RFC 4180 CSV, header row first"}}}};
+    ok["headers"]["Content-Disposition"] = {{"description", "CSV only: attachment; filename=\"ironpanel-….csv\""},
+                                            {"schema", {{"type", "string"}}}};
+  }
   responses[std::to_string(op.success_status)] = ok;
   for (const auto& [status, response] : op.plain_responses) responses[std::to_string(status)] = response;
   for (const auto& [status, codes] : errors_of(op))
