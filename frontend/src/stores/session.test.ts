@@ -1,0 +1,82 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import { createPinia, setActivePinia } from 'pinia'
+import { envelope, mockApi, sessionBody } from '../test/mockApi'
+import { roleAtLeast, useSessionStore } from './session'
+
+describe('session store', () => {
+  let mock: ReturnType<typeof mockApi>
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    mock = mockApi()
+  })
+
+  it('login keeps the token in memory only and exposes the role', async () => {
+    mock.on('POST', '/api/v1/auth/login', { body: sessionBody('t1', 'viewer') })
+    const s = useSessionStore()
+    await s.login('ada@example.com', 'pw')
+    expect(s.signedIn).toBe(true)
+    expect(s.role).toBe('viewer')
+    expect(s.canMutate).toBe(false)
+    expect(localStorage.length).toBe(0)
+    expect(sessionStorage.length).toBe(0)
+    expect(mock.calls('POST', '/api/v1/auth/login')[0]?.body).toEqual({ email: 'ada@example.com', password: 'pw' })
+  })
+
+  it('restore uses the refresh cookie once per page load', async () => {
+    mock.on('POST', '/api/v1/auth/refresh', { body: sessionBody('t2', 'user', true) })
+    const s = useSessionStore()
+    await Promise.all([s.restore(), s.restore()])
+    await s.restore()
+    expect(mock.calls('POST', '/api/v1/auth/refresh')).toHaveLength(1)
+    expect(s.mustChangePassword).toBe(true)
+    expect(s.accessToken).toBe('t2')
+  })
+
+  it('restore without a cookie leaves the person signed out', async () => {
+    mock.on('POST', '/api/v1/auth/refresh', { status: 401, body: envelope('AUTH_MISSING_TOKEN') })
+    const s = useSessionStore()
+    await s.restore()
+    expect(s.signedIn).toBe(false)
+  })
+
+  it('logout ends the local session even when the server fails', async () => {
+    mock.on('POST', '/api/v1/auth/login', { body: sessionBody('t1') })
+    mock.on('POST', '/api/v1/auth/logout', { status: 500, body: envelope('INTERNAL') })
+    const s = useSessionStore()
+    await s.login('a@b.c', 'pw')
+    await expect(s.logout()).rejects.toMatchObject({ status: 500 })
+    expect(s.signedIn).toBe(false)
+    expect(mock.calls('POST', '/api/v1/auth/logout')[0]?.headers.get('Authorization')).toBe('Bearer t1')
+  })
+
+  it('changePassword clears the pending flag', async () => {
+    mock.on('POST', '/api/v1/auth/login', { body: sessionBody('t1', 'user', true) })
+    mock.on('PUT', '/api/v1/me/password', { body: { force_password_change: false } })
+    mock.on('GET', '/api/v1/me', { body: { force_password_change: false } })
+    const s = useSessionStore()
+    await s.login('ada@example.com', 'old-password')
+    await s.changePassword('old-password', 'new-password-123')
+    expect(s.mustChangePassword).toBe(false)
+  })
+
+  it('changePassword signs in again when the change ended every session', async () => {
+    let logins = 0
+    mock.on('POST', '/api/v1/auth/login', () => ({ body: sessionBody(++logins === 1 ? 't1' : 't2', 'user', logins === 1) }))
+    mock.on('PUT', '/api/v1/me/password', { body: {} })
+    mock.on('POST', '/api/v1/auth/refresh', { status: 401, body: envelope('AUTH_TOKEN_REVOKED') })
+    mock.on('GET', '/api/v1/me', { status: 401, body: envelope('AUTH_TOKEN_REVOKED') })
+    const s = useSessionStore()
+    await s.login('ada@example.com', 'old-password')
+    await s.changePassword('old-password', 'new-password-123')
+    expect(s.accessToken).toBe('t2')
+    expect(s.mustChangePassword).toBe(false)
+    expect(mock.calls('POST', '/api/v1/auth/login')[1]?.body).toEqual({ email: 'ada@example.com', password: 'new-password-123' })
+  })
+
+  it('ranks roles', () => {
+    expect(roleAtLeast('admin', 'user')).toBe(true)
+    expect(roleAtLeast('user', 'admin')).toBe(false)
+    expect(roleAtLeast('viewer', 'viewer')).toBe(true)
+    expect(roleAtLeast(null, 'viewer')).toBe(false)
+  })
+})

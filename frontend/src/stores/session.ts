@@ -1,0 +1,113 @@
+// Who is signed in. The access token lives only in memory (never in storage); a reload
+// restores the session through the HttpOnly refresh cookie (POST /auth/refresh). The client
+// asks this store for the token and for refreshes through connectSession().
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { api, connectSession, unwrap } from '../api/client'
+import { ApiError } from '../api/errors'
+import type { components } from '../api/schema'
+
+export type Role = components['schemas']['Role']
+export type SessionUser = components['schemas']['UserBrief'] & { force_password_change: boolean }
+type Session = components['schemas']['Session']
+
+const RANK: Record<Role, number> = { viewer: 0, user: 1, admin: 2 }
+
+/** True when `role` is at least `min` (admin > user > viewer). */
+export function roleAtLeast(role: Role | null | undefined, min: Role): boolean {
+  return role != null && RANK[role] >= RANK[min]
+}
+
+export const useSessionStore = defineStore('session', () => {
+  const user = ref<SessionUser | null>(null)
+  const accessToken = ref<string | null>(null)
+  const expiresAt = ref<string | null>(null)
+  let restoring: Promise<void> | null = null
+
+  const signedIn = computed(() => user.value !== null && accessToken.value !== null)
+  const role = computed<Role | null>(() => user.value?.role ?? null)
+  const mustChangePassword = computed(() => user.value?.force_password_change === true)
+  const isAdmin = computed(() => role.value === 'admin')
+  /** Viewers never see a mutating control. */
+  const canMutate = computed(() => roleAtLeast(role.value, 'user'))
+
+  function adopt(s: Session): void {
+    accessToken.value = s.user_token
+    expiresAt.value = s.expires_at
+    user.value = { ...s.user, force_password_change: s.force_password_change }
+  }
+
+  function clear(): void {
+    user.value = null
+    accessToken.value = null
+    expiresAt.value = null
+  }
+
+  /** Exchanges the refresh cookie for a new session; false (and signed out) when it is gone. */
+  async function refresh(): Promise<boolean> {
+    try {
+      adopt(await unwrap(api.POST('/api/v1/auth/refresh')))
+      return true
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 0) throw e // offline: keep what we have
+      clear()
+      return false
+    }
+  }
+
+  /** Once per page load: picks up a session that survives in the refresh cookie. */
+  function restore(): Promise<void> {
+    restoring ??= refresh().then(
+      () => undefined,
+      () => undefined,
+    )
+    return restoring
+  }
+
+  async function login(email: string, password: string): Promise<void> {
+    adopt(await unwrap(api.POST('/api/v1/auth/login', { body: { email, password } })))
+    restoring = Promise.resolve()
+  }
+
+  /** Signs this device out. The local session ends even when the server cannot be reached. */
+  async function logout(): Promise<void> {
+    try {
+      if (accessToken.value) await unwrap(api.POST('/api/v1/auth/logout'))
+    } finally {
+      clear()
+    }
+  }
+
+  /** Changes the password, then makes sure this device holds a session valid after it. */
+  async function changePassword(current: string, next: string): Promise<void> {
+    const email = user.value?.email
+    await unwrap(api.PUT('/api/v1/me/password', { body: { current_password: current, new_password: next } }))
+    try {
+      const me = await unwrap(api.GET('/api/v1/me'))
+      if (user.value) user.value = { ...user.value, force_password_change: me.force_password_change }
+    } catch (e) {
+      // The server may end every session issued before the change: sign in again with it.
+      if (!(e instanceof ApiError && e.status === 401) || !email) throw e
+      await login(email, next)
+    }
+  }
+
+  connectSession({ accessToken: () => accessToken.value, refresh })
+
+  return {
+    user,
+    accessToken,
+    expiresAt,
+    signedIn,
+    role,
+    isAdmin,
+    canMutate,
+    mustChangePassword,
+    restore,
+    refresh,
+    login,
+    logout,
+    changePassword,
+    clear,
+  }
+})
