@@ -8,6 +8,7 @@ describe('session store', () => {
   beforeEach(() => {
     setActivePinia(createPinia())
     mock = mockApi()
+    localStorage.clear()
   })
 
   it('login keeps the token in memory only and exposes the role', async () => {
@@ -17,12 +18,15 @@ describe('session store', () => {
     expect(s.signedIn).toBe(true)
     expect(s.role).toBe('viewer')
     expect(s.canMutate).toBe(false)
-    expect(localStorage.length).toBe(0)
+    // Only the "may have a session" hint is stored, never a token.
+    expect(Object.keys(localStorage)).toEqual(['ironpanel.session'])
+    expect(JSON.stringify(localStorage)).not.toContain('t1')
     expect(sessionStorage.length).toBe(0)
     expect(mock.calls('POST', '/api/v1/auth/login')[0]?.body).toEqual({ email: 'ada@example.com', password: 'pw' })
   })
 
   it('restore uses the refresh cookie once per page load', async () => {
+    localStorage.setItem('ironpanel.session', '1')
     mock.on('POST', '/api/v1/auth/refresh', { body: sessionBody('t2', 'user', true) })
     const s = useSessionStore()
     await Promise.all([s.restore(), s.restore()])
@@ -33,9 +37,18 @@ describe('session store', () => {
   })
 
   it('restore without a cookie leaves the person signed out', async () => {
+    localStorage.setItem('ironpanel.session', '1')
     mock.on('POST', '/api/v1/auth/refresh', { status: 401, body: envelope('AUTH_MISSING_TOKEN') })
     const s = useSessionStore()
     await s.restore()
+    expect(s.signedIn).toBe(false)
+    expect(localStorage.getItem('ironpanel.session')).toBeNull()
+  })
+
+  it('restore makes no request when this browser never signed in', async () => {
+    const s = useSessionStore()
+    await s.restore()
+    expect(mock.calls()).toHaveLength(0)
     expect(s.signedIn).toBe(false)
   })
 

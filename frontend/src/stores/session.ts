@@ -11,6 +11,27 @@ export type Role = components['schemas']['Role']
 export type SessionUser = components['schemas']['UserBrief'] & { force_password_change: boolean }
 type Session = components['schemas']['Session']
 
+// A hint (never a secret) that this browser may hold a refresh cookie: without it a page load
+// skips the refresh attempt, so a signed-out visit makes no request that is bound to fail.
+const HINT_KEY = 'ironpanel.session'
+
+function setHint(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(HINT_KEY, '1')
+    else localStorage.removeItem(HINT_KEY)
+  } catch {
+    // storage disabled: restore() then always tries the cookie
+  }
+}
+
+function hinted(): boolean {
+  try {
+    return localStorage.getItem(HINT_KEY) !== null
+  } catch {
+    return true
+  }
+}
+
 const RANK: Record<Role, number> = { viewer: 0, user: 1, admin: 2 }
 
 /** True when `role` is at least `min` (admin > user > viewer). */
@@ -35,12 +56,14 @@ export const useSessionStore = defineStore('session', () => {
     accessToken.value = s.user_token
     expiresAt.value = s.expires_at
     user.value = { ...s.user, force_password_change: s.force_password_change }
+    setHint(true)
   }
 
   function clear(): void {
     user.value = null
     accessToken.value = null
     expiresAt.value = null
+    setHint(false)
   }
 
   /** Exchanges the refresh cookie for a new session; false (and signed out) when it is gone. */
@@ -57,6 +80,7 @@ export const useSessionStore = defineStore('session', () => {
 
   /** Once per page load: picks up a session that survives in the refresh cookie. */
   function restore(): Promise<void> {
+    if (!hinted()) restoring ??= Promise.resolve()
     restoring ??= refresh().then(
       () => undefined,
       () => undefined,
