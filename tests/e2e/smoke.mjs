@@ -31,6 +31,8 @@ async function capture(page, name) {
     await page.emulateMedia({ colorScheme: theme })
     for (const { w, h } of WIDTHS) {
       await page.setViewportSize({ width: w, height: h })
+      // Let resize observers (charts) lay out at the new width before the picture.
+      await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))))
       await screenshot(page, `${name}-${w}-${theme}`)
     }
   }
