@@ -86,6 +86,17 @@ describe('session store', () => {
     expect(mock.calls('POST', '/api/v1/auth/login')[1]?.body).toEqual({ email: 'ada@example.com', password: 'new-password-123' })
   })
 
+  it('changePassword adopts the fresh session the server answers with', async () => {
+    mock.on('POST', '/api/v1/auth/login', { body: sessionBody('t1', 'user', true) })
+    mock.on('PUT', '/api/v1/me/password', { body: { id: 'user_1', force_password_change: false, session: sessionBody('t9', 'user', false) } })
+    const s = useSessionStore()
+    await s.login('ada@example.com', 'old-password')
+    await s.changePassword('old-password', 'new-password-123')
+    expect(s.accessToken).toBe('t9')
+    expect(s.mustChangePassword).toBe(false)
+    expect(mock.calls('GET', '/api/v1/me')).toHaveLength(0)
+  })
+
   it('ranks roles', () => {
     expect(roleAtLeast('admin', 'user')).toBe(true)
     expect(roleAtLeast('user', 'admin')).toBe(false)

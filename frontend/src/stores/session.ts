@@ -32,6 +32,10 @@ function hinted(): boolean {
   }
 }
 
+function isSession(v: unknown): v is Session {
+  return typeof v === 'object' && v !== null && typeof (v as Session).user_token === 'string' && typeof (v as Session).user === 'object'
+}
+
 const RANK: Record<Role, number> = { viewer: 0, user: 1, admin: 2 }
 
 /** True when `role` is at least `min` (admin > user > viewer). */
@@ -102,15 +106,23 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
-  /** Changes the password, then makes sure this device holds a session valid after it. */
+  /**
+   * Changes the password, then makes sure this device holds a session valid after it: the
+   * server may end every session issued before the change and answer with a fresh one
+   * (`session`, shaped like the login answer), which this device adopts.
+   */
   async function changePassword(current: string, next: string): Promise<void> {
     const email = user.value?.email
-    await unwrap(api.PUT('/api/v1/me/password', { body: { current_password: current, new_password: next } }))
+    const answer = await unwrap(api.PUT('/api/v1/me/password', { body: { current_password: current, new_password: next } }))
+    if ('session' in answer && isSession(answer.session)) {
+      adopt(answer.session)
+      return
+    }
     try {
       const me = await unwrap(api.GET('/api/v1/me'))
       if (user.value) user.value = { ...user.value, force_password_change: me.force_password_change }
     } catch (e) {
-      // The server may end every session issued before the change: sign in again with it.
+      // The old session is gone and no new one came with the answer: sign in with the new password.
       if (!(e instanceof ApiError && e.status === 401) || !email) throw e
       await login(email, next)
     }

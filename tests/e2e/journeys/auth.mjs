@@ -1,7 +1,8 @@
 // First run and sign-in, as a new operator and a new user meet them:
 // setup token → first admin (signed in) → sign out → wrong password → sign in →
 // a user whose password an admin reset opens a deep link → signs in → must change the password →
-// lands on the deep link → is refused an admin page → signs out.
+// lands on the deep link → is refused an admin page → signs out; repeated failures from one
+// address are answered with the time to retry.
 // Returns the people the smoke test signs in as.
 
 import { checkAxe, expectVisible, newTrackedContext, screenshot, waitForView } from '../lib/browser.mjs'
@@ -88,6 +89,18 @@ export async function authJourney({ browser, server, baseUrl, api, label, shots 
   await u.assertClean('user password-change journey')
   await u.close()
 
+  // 6. Repeated failures from this address: the form says when to retry and waits until then.
+  const target = 'nobody@example.com'
+  for (let i = 0; i < 5; i++) await api.call('POST', 'api/v1/auth/login', { body: { email: target, password: 'wrong-password' }, expect: [401] })
+  await signOut(page)
+  await page.getByTestId('login-email').fill(target)
+  await page.getByTestId('login-password').fill('wrong-password')
+  a.expectConsole(/429/)
+  await page.getByTestId('login-submit').click()
+  await page.getByTestId('login-error').filter({ hasText: /Too many failed sign-ins from this address\. Try again in \d+ (s|min)/ }).waitFor()
+  if (!(await page.getByTestId('login-submit').isDisabled())) throw new E2eError('the sign-in button stays enabled during the rate-limit wait')
+  if (shots) await screenshot(page, `${label}-journey-rate-limited-1280-light`)
+  await a.assertClean('rate-limited sign-in')
   await a.close()
   return [admin, user, viewer]
 }
