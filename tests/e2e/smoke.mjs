@@ -1,6 +1,7 @@
 // Table-driven smoke test: every route of the app's own router × every role. Each visit must
 // settle without console errors, page errors or CSP violations and pass axe (no serious or
-// critical violation); a route above the role must show the "not allowed" page. With
+// critical violation); a route above the role must show the "not allowed" page; a viewer
+// must see no control marked `data-mutates`. With
 // screenshots on, every view is captured at 1280 and 390 px in light and dark.
 //
 // Views that need data (a detail page) take their parameters from SAMPLE_PARAMS; the journeys
@@ -58,6 +59,11 @@ export async function smokeRoutes({ browser, baseUrl, people, label, shots, dark
       const allowed = RANK[person.role] >= RANK[r.meta.minRole ?? 'viewer']
       if (allowed) await waitForView(page, what)
       else await expectVisible(page, 'forbidden', `${what} above the role`)
+      // Viewers are read-only: no control marked as mutating may be on screen for them.
+      if (person.role === 'viewer') {
+        const shown = await page.locator('[data-mutates]:visible').count()
+        if (shown) throw new E2eError(`${what}: ${shown} mutating control(s) ([data-mutates]) visible to a viewer`)
+      }
       await checkAxe(page, `${what} light`)
       if (darkAxe) {
         await page.emulateMedia({ colorScheme: 'dark' })

@@ -75,6 +75,8 @@ describe('api client', () => {
     expect(err).toMatchObject({ status: 401, code: 'AUTH_TOKEN_REVOKED' })
     expect(mock.calls('GET', '/api/v1/me')).toHaveLength(2)
     expect(mock.calls('POST', '/api/v1/auth/refresh')).toHaveLength(1)
+    // A fresh token refused too: the session is over, so sign-in does not bounce back here.
+    expect(useSessionStore().signedIn).toBe(false)
   })
 
   it('signs out when the refresh is refused, and returns the original 401', async () => {

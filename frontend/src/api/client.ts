@@ -16,9 +16,11 @@ export interface SessionHooks {
   accessToken(): string | null
   /** Obtains a new access token through the refresh cookie; false when the session is gone. */
   refresh(): Promise<boolean>
+  /** A fresh token was refused too: the session is over (avoids a sign-in ⇄ view loop). */
+  lost(): void
 }
 
-let hooks: SessionHooks = { accessToken: () => null, refresh: async () => false }
+let hooks: SessionHooks = { accessToken: () => null, refresh: async () => false, lost: () => {} }
 let refreshing: Promise<boolean> | null = null
 
 export function connectSession(h: SessionHooks): void {
@@ -57,7 +59,9 @@ export async function authFetch(input: Request): Promise<Response> {
   const renewed = current !== null && current !== sent ? true : await refreshOnce()
   const token = hooks.accessToken()
   if (!renewed || !token) return response
-  return fetch(withAuth(spare, token))
+  const retried = await fetch(withAuth(spare, token))
+  if (retried.status === 401) hooks.lost()
+  return retried
 }
 
 /** The typed client: `api.GET('/api/v1/agents', { params: { query } })`. */

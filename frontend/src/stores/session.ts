@@ -128,7 +128,7 @@ export const useSessionStore = defineStore('session', () => {
     }
   }
 
-  connectSession({ accessToken: () => accessToken.value, refresh })
+  connectSession({ accessToken: () => accessToken.value, refresh, lost: clear })
 
   return {
     user,
