@@ -3,6 +3,7 @@
 // chromium (never a downloaded browser). For each mount point ('/' and '--base-path /panel')
 // it starts one fresh server and runs, in one browser:
 //   journeys/auth.mjs  first-run setup → sign in/out → forced password change → role refusal
+//   journeys/live.mjs  a simulated runtime's spend reaches the open dashboard over the live stream
 //   smoke.mjs          every route of the app's router × admin/user/viewer: no console error,
 //                      no CSP violation, axe clean; screenshots at 1280/390 px, light/dark
 //
@@ -21,7 +22,8 @@ import { apiClient } from './lib/api.mjs'
 import { launchBrowser, SCREENSHOT_DIR } from './lib/browser.mjs'
 import { E2eError, indent, startServer, stopServer } from './lib/server.mjs'
 import { authJourney } from './journeys/auth.mjs'
-import { smokeRoutes } from './smoke.mjs'
+import { liveJourney } from './journeys/live.mjs'
+import { SAMPLE_PARAMS, smokeRoutes } from './smoke.mjs'
 
 const BASES = [
   { label: 'root', args: [], path: '/', full: true },
@@ -54,6 +56,9 @@ async function runBase(browser, base) {
     const ctx = { browser, server, baseUrl, api: apiClient(baseUrl), label: base.label, shots: SHOTS && base.full }
     const people = await authJourney(ctx)
     done.push('auth journey')
+    const { agent } = await liveJourney({ ...ctx, people })
+    done.push('live journey')
+    SAMPLE_PARAMS['agent-detail'] = { id: String(agent.id) }
     const smoke = await smokeRoutes({ ...ctx, people: base.full ? people : people.slice(0, 1), darkAxe: base.full })
     done.push(`smoke ${smoke.visits} visits`)
   } catch (e) {
