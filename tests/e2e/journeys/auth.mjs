@@ -22,7 +22,11 @@ export async function authJourney({ browser, server, baseUrl, api, label, shots 
   const res = await page.goto(baseUrl)
   const csp = res?.headers()['content-security-policy'] ?? ''
   if (!/script-src 'self'/.test(csp)) throw new E2eError(`no strict Content-Security-Policy on ${baseUrl} (got ${JSON.stringify(csp)}); the CSP checks would prove nothing`)
+  if (!/^text\/html\b/i.test(res?.headers()['content-type'] ?? '')) throw new E2eError(`${baseUrl} is not served as HTML`)
   await page.waitForURL((u) => u.pathname.endsWith('/setup'))
+  // The server rewrote <base href> to the mount point; every asset and API URL follows it.
+  const docBase = await page.evaluate(() => document.baseURI)
+  if (docBase !== baseUrl) throw new E2eError(`document.baseURI is ${docBase}, want ${baseUrl} (<base href> rewrite)`)
   await expectVisible(page, 'setup-token', 'first visit')
   await checkAxe(page, 'setup form')
   if (shots) await screenshot(page, `${label}-journey-setup-form-1280-light`)
