@@ -32,6 +32,14 @@ function hinted(): boolean {
   }
 }
 
+// Refresh tokens are single-use and a reused one revokes the whole session, while every tab
+// shares the one cookie: two tabs refreshing at the same instant would present the same token
+// twice. A Web Lock makes them take turns (the second then sends the already rotated cookie).
+function acrossTabs<T>(fn: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined
+  return locks ? (locks.request('ironpanel.refresh', fn) as Promise<T>) : fn()
+}
+
 function isSession(v: unknown): v is Session {
   return typeof v === 'object' && v !== null && typeof (v as Session).user_token === 'string' && typeof (v as Session).user === 'object'
 }
@@ -73,7 +81,7 @@ export const useSessionStore = defineStore('session', () => {
   /** Exchanges the refresh cookie for a new session; false (and signed out) when it is gone. */
   async function refresh(): Promise<boolean> {
     try {
-      adopt(await unwrap(api.POST('/api/v1/auth/refresh')))
+      adopt(await acrossTabs(() => unwrap(api.POST('/api/v1/auth/refresh'))))
       return true
     } catch (e) {
       if (e instanceof ApiError && e.status === 0) throw e // offline: keep what we have

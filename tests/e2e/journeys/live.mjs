@@ -35,6 +35,22 @@ export async function liveJourney({ browser, baseUrl, api, people }) {
   await rt.completedRequest(ic, { costMicros: 12_345 })
   await waitForLiveEvent(t.page, 'usage.tick', agent.id)
   await t.assertClean('live journey')
+
+  // Two tabs of the same browser reload at the same instant: both restore the session through
+  // the one shared refresh cookie (single-use tokens must not be presented twice), and stay signed in.
+  const second = await t.context.newPage()
+  await second.goto(new URL('analytics', baseUrl).href)
+  await second.locator('h1').waitFor()
+  await Promise.all([t.page.reload(), second.reload()])
+  for (const p of [t.page, second]) {
+    await p.getByTestId('user-menu').waitFor().catch(() => {
+      throw new E2eError(`after two tabs reloaded together, ${p.url()} is not signed in`)
+    })
+  }
+  // And the session still refreshes afterwards (the family was not revoked as reused).
+  await t.page.reload()
+  await t.page.getByTestId('user-menu').waitFor()
+  await t.assertClean('two tabs reloading together')
   await t.close()
   return { agent }
 }
