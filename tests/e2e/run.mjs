@@ -61,6 +61,12 @@ async function runBase(browser, base) {
     SAMPLE_PARAMS['agent-detail'] = { id: String(agent.id) }
     const smoke = await smokeRoutes({ ...ctx, people: base.full ? people : people.slice(0, 1), darkAxe: base.full })
     done.push(`smoke ${smoke.visits} visits`)
+    if (base.full) {
+      // What each view costs on a fresh load as the admin (session restore and the live stream
+      // included), and what axe noted below "serious": the numbers the dashboard notes quote.
+      console.log('e2e: API requests per view on load (admin), minor axe findings:')
+      for (const v of smoke.report) console.log(`  ${v.route.padEnd(16)} ${String(v.requests.length).padStart(2)}  axe-minor ${v.minorAxe}  ${v.requests.join(', ')}`)
+    }
   } catch (e) {
     failure = e
   }

@@ -47,16 +47,23 @@ async function capture(page, name) {
  */
 export async function smokeRoutes({ browser, baseUrl, people, label, shots, darkAxe }) {
   let visits = 0
+  const report = [] // per admin visit: API requests the view made, minor axe findings
   for (const person of people) {
     const t = await newTrackedContext(browser)
     const { page } = t
     await signIn(page, baseUrl, person)
+    let apiRequests = []
+    page.on('request', (req) => {
+      const path = new URL(req.url()).pathname
+      if (path.includes('/api/v1/')) apiRequests.push(`${req.method()} ${path.slice(path.indexOf('/api/v1/') + 7)}`)
+    })
     const routes = (await appRoutes(page)).filter((r) => !SKIP.has(r.name) && !SIGNED_OUT.has(r.name))
     if (routes.length < 5) throw new E2eError(`only ${routes.length} routes read from the app's router`)
     for (const r of routes) {
       const what = `${label} ${person.role} ${r.name} (${r.path})`
       await page.goto(new URL(fill(r.path, SAMPLE_PARAMS[r.name]).slice(1), baseUrl).href)
       const allowed = RANK[person.role] >= RANK[r.meta.minRole ?? 'viewer']
+      apiRequests = []
       if (allowed) await waitForView(page, what)
       else await expectVisible(page, 'forbidden', `${what} above the role`)
       // Viewers are read-only: no control marked as mutating may be on screen for them.
@@ -64,7 +71,8 @@ export async function smokeRoutes({ browser, baseUrl, people, label, shots, dark
         const shown = await page.locator('[data-mutates]:visible').count()
         if (shown) throw new E2eError(`${what}: ${shown} mutating control(s) ([data-mutates]) visible to a viewer`)
       }
-      await checkAxe(page, `${what} light`)
+      const axe = await checkAxe(page, `${what} light`)
+      if (person.role === 'admin') report.push({ route: r.name, requests: [...apiRequests], minorAxe: axe.minor })
       if (darkAxe) {
         await page.emulateMedia({ colorScheme: 'dark' })
         await checkAxe(page, `${what} dark`)
@@ -90,5 +98,5 @@ export async function smokeRoutes({ browser, baseUrl, people, label, shots, dark
     visits++
   }
   await t.close()
-  return { visits }
+  return { visits, report }
 }
