@@ -1,14 +1,20 @@
 // ironpanel: the control panel for governing AI agents, in one static binary.
+#include <sys/stat.h>
+
 #include <exception>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/server_key_check.h"
 #include "server/signals.h"
 
 int main(int argc, char** argv) {
   // Before any thread exists, so every thread inherits the mask and only the sigwait
   // thread ever sees SIGTERM/SIGINT (required to behave as PID 1 in a container).
   iron::server::block_termination_signals();
+  // Every file this process creates (the database, its WAL and SHM, key files, backups) is
+  // private to the service user, whatever umask the shell or unit left: they hold secrets.
+  umask(077);
 
   CLI::App app{"ironpanel — control panel for governing AI agents (REST API + dashboard in one binary)"};
   app.set_help_all_flag("--help-all", "Show help for every subcommand");
@@ -26,6 +32,8 @@ int main(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
+  } catch (const iron::cli::ConfigError& e) {
+    return iron::cli::fail(e.what(), 2);
   } catch (const std::exception& e) {
     // Subcommand callbacks (backup, restore, migrate, ...) run inside parse(): without this
     // their runtime errors escaped main and aborted the process.
@@ -34,6 +42,8 @@ int main(int argc, char** argv) {
   try {
     if (app.get_subcommands().empty() || serve->parsed()) return iron::cli::run_serve(inv);
     return inv.exit_code;
+  } catch (const iron::cli::ConfigError& e) {
+    return iron::cli::fail(e.what(), 2);
   } catch (const std::exception& e) {
     return iron::cli::fail(e.what(), 1);
   }

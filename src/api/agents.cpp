@@ -26,6 +26,7 @@ json agent_view(const domain::AgentView& v) {
           {"created_at", a.created_at},
           {"owner_id", a.owner_id},
           {"provider_key_id", a.provider_key_id ? json(*a.provider_key_id) : json(nullptr)},
+          {"provider_key_owner_id", v.provider_key_owner_id ? json(*v.provider_key_owner_id) : json(nullptr)},
           {"budget", budget_view(v.budget)}};
 }
 
@@ -93,7 +94,7 @@ Response update(Services& s, const Request& req, const domain::Principal& p) {
   patch.set_provider_key = body->json().contains("provider_key_id");
   patch.provider_key_id = *key;
   patch.owner_id = *owner;
-  return respond(s.agents->update(*id, patch, context_of(req, &p)), 200, agent_view, req.request_id);
+  return respond(s.agents->update(p, *id, patch, context_of(req, &p)), 200, agent_view, req.request_id);
 }
 
 Response set_budget(Services& s, const Request& req, const domain::Principal& p) {

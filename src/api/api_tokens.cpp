@@ -22,7 +22,8 @@ nlohmann::json issued_view(const domain::IssuedApiToken& issued) {
           {"agent_id", v["agent_id"]},
           {"provider", v["provider"]},
           {"created_at", v["created_at"]},
-          {"expires_at", v["expires_at"]}};
+          {"expires_at", v["expires_at"]},
+          {"scope", v["scope"]}};
 }
 
 Response secret_response(int status, const domain::IssuedApiToken& issued) {
@@ -51,6 +52,8 @@ Response create(Services& s, const Request& req, const domain::Principal& p) {
   if (!provider) return error_response(provider.error());
   auto user_id = body->opt_string("user_id", 255);
   if (!user_id) return error_response(user_id.error());
+  auto scope = body->opt_string("scope", 32);
+  if (!scope) return error_response(scope.error());
   auto expires_at = body->opt_string("expires_at", 64);
   if (!expires_at) return error_response(expires_at.error());
   if (*expires_at) {
@@ -64,6 +67,7 @@ Response create(Services& s, const Request& req, const domain::Principal& p) {
   in.agent_id = *agent_id;
   in.provider = *provider;
   in.user_id = *user_id;
+  in.scope = *scope;
   auto issued = s.api_tokens->create(p, in, context_of(req, &p));
   if (!issued) return error_response(issued.error(), req.request_id);
   return secret_response(201, *issued);
@@ -86,6 +90,9 @@ Response update(Services& s, const Request& req, const domain::Principal& p) {
   if (!id) return error_response(id.error());
   auto body = JsonBody::parse(req);
   if (!body) return error_response(body.error());
+  // A scope is fixed at creation: silently keeping the old one would mislead.
+  if (body->has("scope"))
+    return error_response(Error::validation("scope", "scope cannot be changed: create a new token and revoke this one"));
   domain::ApiTokenPatch patch;
   auto provider = body->opt_string("provider", 64);
   if (!provider) return error_response(provider.error());

@@ -41,24 +41,29 @@ nlohmann::json user_brief(const store::User& u) {
   return {{"id", u.id}, {"email", u.email}, {"role", u.role}, {"name", u.name.value_or(u.username)}};
 }
 
-Response session_response(const Request& req, const domain::IssuedSession& s) {
-  const int64_t now = util::to_unix_ms(util::now());
-  nlohmann::json body = {{"user_token", s.access_token},
-                         {"token_type", "Bearer"},
-                         {"expires_in", (s.access_expires_at_ms - now) / 1000},
-                         {"expires_at", util::to_rfc3339(util::from_unix_ms(s.access_expires_at_ms))},
-                         {"refresh_token", nullptr},
-                         {"user", user_brief(s.user)},
-                         {"force_password_change", s.user.force_password_change}};
+// The predecessor's login shape; browser sessions get `refresh_token: null` (see the cookie).
+nlohmann::json session_body(const Request& req, const domain::IssuedSession& s, int64_t now) {
+  return {{"user_token", s.access_token},
+          {"token_type", "Bearer"},
+          {"expires_in", (s.access_expires_at_ms - now) / 1000},
+          {"expires_at", util::to_rfc3339(util::from_unix_ms(s.access_expires_at_ms))},
+          {"refresh_token", browser_session(req) ? nlohmann::json(nullptr) : nlohmann::json(s.refresh_token)},
+          {"user", user_brief(s.user)},
+          {"force_password_change", s.user.force_password_change}};
+}
+
+// A response that hands out a session: the refresh cookie for browsers, never cached.
+Response issuing(const Request& req, const domain::IssuedSession& s, const nlohmann::json& body, int64_t now) {
   Response r = json_response(200, body);
-  if (browser_session(req)) {
+  if (browser_session(req))
     r.header("Set-Cookie", refresh_cookie(req, s.refresh_token, (s.refresh_expires_at_ms - now) / 1000));
-  } else {
-    body["refresh_token"] = s.refresh_token;
-    r = json_response(200, body);
-  }
   r.header("Cache-Control", "no-store");
   return r;
+}
+
+Response session_response(const Request& req, const domain::IssuedSession& s) {
+  const int64_t now = util::to_unix_ms(util::now());
+  return issuing(req, s, session_body(req, s, now), now);
 }
 
 Response login(Services& s, const Request& req) {
@@ -99,14 +104,27 @@ Response refresh(Services& s, const Request& req) {
   return session_response(req, *session);
 }
 
+// Every client logs out the same way: the Bearer token (access or refresh), a `refresh_token`
+// in the body (what the predecessor's dashboard sends, with no Authorization header) and, for
+// browser sessions, the refresh cookie. Each one's whole session ends, refresh chain included.
 Response logout(Services& s, const Request& req) {
-  const auto token = bearer_token(req);
-  if (!token) return error_response(Error::unauthenticated("AUTH_MISSING_TOKEN", "an Authorization: Bearer token is required"));
-  auto refresh_token = cookie(req, kRefreshCookie);
-  if (refresh_token && !browser_session(req)) refresh_token.reset();  // CSRF: ignore a bare cookie
-  auto st = s.sessions.logout(*token, refresh_token, context_of(req));
-  if (!st) return error_response(st.error(), req.request_id);
-  Response r = no_content();
+  std::vector<std::string> tokens;
+  if (!req.body.empty()) {
+    auto body = JsonBody::parse(req);
+    if (!body) return error_response(body.error());
+    auto t = body->opt_string("refresh_token", 4096);
+    if (!t) return error_response(t.error());
+    if (*t) tokens.push_back(**t);
+  }
+  if (const auto token = bearer_token(req)) tokens.push_back(*token);
+  // CSRF: a bare cookie rides along with any cross-site request; only the SPA's header counts.
+  if (const auto c = cookie(req, kRefreshCookie); c && browser_session(req)) tokens.push_back(*c);
+  if (tokens.empty())
+    return error_response(Error::unauthenticated(
+        "AUTH_MISSING_TOKEN", "an Authorization: Bearer token or a refresh_token in the body is required"));
+  auto st = s.sessions.logout(tokens, context_of(req));
+  Response r = st ? no_content() : error_response(st.error(), req.request_id);
+  // The browser forgets the cookie either way: it must not stay signed in on a dead cookie.
   if (browser_session(req)) r.header("Set-Cookie", refresh_cookie(req, "", 0));
   return r;
 }
@@ -124,6 +142,8 @@ Response validate(Services& s, const Request& req) {
                              {"expires_in", (p.token_expires_at_ms - now) / 1000}});
 }
 
+// The password change ends every other session; this device continues on the session in the
+// answer (`session`, shaped like the login response; browser sessions get the new cookie).
 Response change_password(Services& s, const Request& req, const domain::Principal& p) {
   auto body = JsonBody::parse(req);
   if (!body) return error_response(body.error());
@@ -131,9 +151,12 @@ Response change_password(Services& s, const Request& req, const domain::Principa
   if (!current) return error_response(current.error());
   auto next = body->string("new_password", 1, 1000);
   if (!next) return error_response(next.error());
-  auto u = s.accounts.change_own_password(p.user_id, *current, *next, context_of(req, &p));
-  if (!u) return error_response(u.error(), req.request_id);
-  return json_response(200, domain::user_view(*u));
+  auto session = s.sessions.change_own_password(p.user_id, *current, *next, context_of(req, &p));
+  if (!session) return error_response(session.error(), req.request_id);
+  const int64_t now = util::to_unix_ms(util::now());
+  nlohmann::json answer = domain::user_view(session->user);
+  answer["session"] = session_body(req, *session, now);
+  return issuing(req, *session, answer, now);
 }
 
 Response setup(Services& s, const Request& req) {

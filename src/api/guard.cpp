@@ -28,6 +28,35 @@ domain::RequestContext context_of(const Request& req, const domain::Principal* p
   return ctx;
 }
 
+namespace {
+
+// The scope of an API token, checked before the role: a scope is what the token's creator
+// chose to allow, whatever the owner's role is. Sessions carry no scope.
+std::optional<Error> scope_refusal(const domain::Principal& p, Access access, const std::string& method) {
+  if (!p.scope) return std::nullopt;
+  auto refuse = [&](const std::string& why) {
+    return Error::forbidden("this API token's scope (" + std::string(domain::token_scope_name(*p.scope)) + ") " + why,
+                            "TOKEN_SCOPE_INSUFFICIENT");
+  };
+  switch (*p.scope) {
+    case domain::TokenScope::runtime:
+      return refuse("allows only GET /api/v1/keys");
+    case domain::TokenScope::read:
+      if (method != "GET" && method != "HEAD") return refuse("allows only GET requests");
+      if (access == Access::admin) return refuse("does not allow admin routes");
+      return std::nullopt;
+    case domain::TokenScope::user:
+      if (access == Access::admin) return refuse("does not allow admin routes");
+      return std::nullopt;
+    case domain::TokenScope::admin:
+    case domain::TokenScope::legacy_full:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Handler guarded(Services& s, Access access, AuthedHandler handler) {
   return [&s, access, handler = std::move(handler)](const Request& req) -> Response {
     const auto token = bearer_token(req);
@@ -41,6 +70,7 @@ Handler guarded(Services& s, Access access, AuthedHandler handler) {
     if (p.force_password_change && access != Access::self_service)
       return error_response(Error::forbidden("change your password first (PUT /api/v1/me/password)",
                                              "PASSWORD_CHANGE_REQUIRED"));
+    if (auto refused = scope_refusal(p, access, req.method)) return error_response(*refused);
     if (access == Access::admin && !p.is_admin())
       return error_response(Error::forbidden("this action requires the admin role", "INSUFFICIENT_PERMISSIONS"));
     if (access == Access::mutate && p.role == domain::Role::viewer)

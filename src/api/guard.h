@@ -1,7 +1,9 @@
 #pragma once
 // Authentication and the access policy, applied in one place for every protected route:
 // who is calling (Bearer access JWT or apitok_ token, re-checked against the DB on every
-// request) and what they may do. Handlers receive a verified Principal.
+// request) and what they may do: the route's Access against the caller's role, and for an
+// API token its scope first (read: GET only; runtime: no guarded route at all; user: no
+// admin routes). Handlers receive a verified Principal.
 #include <functional>
 
 #include "api/http_types.h"

@@ -1,7 +1,8 @@
 // /api/v1/providers (provider API keys) and /api/v1/projects/:project_id/provider (which key
 // a project uses). Field names follow the predecessor (reference §2.4, rows 30–36); the
-// rules it lacked (no hijacking on create, ownership on unassign, masking everywhere,
-// read-only viewers) live in domain/provider_keys. No response ever carries the key itself.
+// rules it lacked (no hijacking on create, per-owner projects, masking everywhere, base_url
+// credentials sealed, read-only viewers) live in domain/provider_keys. No response ever
+// carries the key itself.
 #include "api/guard.h"
 #include "api/json_body.h"
 #include "api/responses.h"
@@ -98,8 +99,9 @@ Response assign_project(domain::ProviderKeys& keys, const Request& req, const Pr
                  domain::project_assignment_view, req.request_id);
 }
 
+// ?owner_id= names another user's project (admins only): project ids are per owner.
 Response unassign_project(domain::ProviderKeys& keys, const Request& req, const Principal& p) {
-  auto st = keys.unassign(p, req.param("project_id"), context_of(req, &p));
+  auto st = keys.unassign(p, req.param("project_id"), req.query_param("owner_id"), context_of(req, &p));
   if (!st) return error_response(st.error(), req.request_id);
   return no_content();
 }

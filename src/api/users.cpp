@@ -100,6 +100,15 @@ Response reset_password(Services& s, const Request& req, const domain::Principal
       s.accounts.reset_password(p, req.param("id"), *password, force->value_or(true), context_of(req, &p)), req);
 }
 
+// Lifts the login throttle of the account for every source address; the account itself is
+// never locked (see domain/login_throttle.h), so this is all an "unlock" has to do.
+Response unlock_logins(Services& s, const Request& req, const domain::Principal& p) {
+  auto done = s.accounts.unlock_logins(req.param("id"), context_of(req, &p));
+  return respond(done, 200, [](const domain::LoginUnlock& u) {
+    return nlohmann::json{{"user", domain::user_view(u.user)}, {"login_failures_cleared", u.login_failures_cleared}};
+  }, req.request_id);
+}
+
 }  // namespace
 
 void add_user_routes(std::vector<Route>& routes, Services& s) {
@@ -121,6 +130,9 @@ void add_user_routes(std::vector<Route>& routes, Services& s) {
                     })});
   routes.push_back({"PUT", "/api/v1/users/:id/activate", admin([&s](const Request& r, const domain::Principal& p) {
                       return user_response(s.accounts.activate(p, r.param("id"), context_of(r, &p)), r);
+                    })});
+  routes.push_back({"POST", "/api/v1/users/:id/unlock", admin([&s](const Request& r, const domain::Principal& p) {
+                      return unlock_logins(s, r, p);
                     })});
   routes.push_back({"PUT", "/api/v1/users/:id/role", admin([&s](const Request& r, const domain::Principal& p) {
                       return change_role(s, r, p);

@@ -100,13 +100,14 @@ void add_admin(CLI::App& app, Invocation& inv) {
 
   auto create_args = std::make_shared<CreateArgs>();
   auto* create = admin->add_subcommand("create", "Create an admin account (the first one, or another one for recovery)");
-  config::add_data_option(*create, inv.config);
+  add_data_flag(*create, inv);
   create->add_option("--email", create_args->email, "Email of the new admin (required)");
   create->add_option("--name", create_args->name, "Display name");
   create->add_option("--username", create_args->username, "Username (default: the part of the email before @)");
   add_password_options(*create, create_args->password);
   create->callback([&inv, create_args] {
     run_guarded(inv, [&]() -> int {
+      if (!resolve_config(inv, config::scope_data)) return inv.exit_code;
       if (create_args->email.empty()) return fail("--email is required", 1);
       std::string password, error;
       if (!read_password(create_args->password, password, error)) return fail(error, 1);
@@ -129,11 +130,12 @@ void add_admin(CLI::App& app, Invocation& inv) {
   auto reset_args = std::make_shared<ResetArgs>();
   auto* reset = admin->add_subcommand(
       "reset-password", "Set a user's password, clear the lockout and sign the user out everywhere");
-  config::add_data_option(*reset, inv.config);
+  add_data_flag(*reset, inv);
   reset->add_option("--email", reset_args->email, "Email of the account (required)");
   add_password_options(*reset, reset_args->password);
   reset->callback([&inv, reset_args] {
     run_guarded(inv, [&]() -> int {
+      if (!resolve_config(inv, config::scope_data)) return inv.exit_code;
       if (reset_args->email.empty()) return fail("--email is required", 1);
       std::string password, error;
       if (!read_password(reset_args->password, password, error)) return fail(error, 1);

@@ -7,12 +7,13 @@
 
 #include "cli/commands.h"
 #include "domain/accounts.h"
+#include "domain/agent_key.h"
 #include "domain/agents.h"
 #include "domain/analytics.h"
 #include "domain/budget_ledger.h"
 #include "domain/provider_keys.h"
 #include "security/random.h"
-#include "security/server_keys.h"
+#include "cli/server_key_check.h"
 #include "store/data_dir.h"
 #include "store/database.h"
 #include "store/sqlite.h"
@@ -95,7 +96,7 @@ int seed(const config::Config& c) {
   store::ensure_data_dir(c.data_dir);
   store::Database db(store::database_path(c.data_dir));
   if (has_agents(db)) return fail("the data dir already has agents; demo-seed only fills an empty panel", 1);
-  const auto keys = security::load_server_keys("", "", c.data_dir);
+  const auto keys = load_checked_server_keys(db, c);
   domain::RequestContext ctx = domain::RequestContext::system();
   ctx.user_agent = "ironpanel-demo-seed";
 
@@ -115,7 +116,7 @@ int seed(const config::Config& c) {
 
   domain::ProviderKeys provider_keys(db, keys.master_key);
   domain::BudgetLedger ledger(db, {});
-  domain::Agents agents(db, &domain::ProviderKeys::resolve_for_agent);
+  domain::Agents agents(db, &domain::agent_key::check_assignment);
   domain::Analytics analytics(db);
   std::mt19937 rng(42);
   domain::Principal operator_principal = as(alice);
@@ -149,8 +150,10 @@ int seed(const config::Config& c) {
 
 void add_demo_seed(CLI::App& app, Invocation& inv) {
   auto* cmd = app.add_subcommand("demo-seed", "Fill an empty data dir with realistic demo data (never automatic)");
-  config::add_data_option(*cmd, inv.config);
-  cmd->callback([&inv] { inv.exit_code = seed(inv.config); });
+  add_data_flag(*cmd, inv);
+  cmd->callback([&inv] {
+    if (resolve_config(inv, config::scope_data | config::scope_keys)) inv.exit_code = seed(inv.config);
+  });
 }
 
 }  // namespace iron::cli

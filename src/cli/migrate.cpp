@@ -9,8 +9,9 @@ namespace iron::cli {
 
 void add_migrate(CLI::App& app, Invocation& inv) {
   auto* cmd = app.add_subcommand("migrate", "Apply pending schema migrations and exit");
-  config::add_data_option(*cmd, inv.config);
+  add_data_flag(*cmd, inv);
   cmd->callback([&inv] {
+    if (!resolve_config(inv, config::scope_data)) return;
     store::ensure_data_dir(inv.config.data_dir);
     store::DataDirLock lock(inv.config.data_dir);
     store::Connection c(store::database_path(inv.config.data_dir), false);

@@ -1,35 +1,13 @@
 #include "cli/panel.h"
 
-#include <cctype>
-#include <cstdlib>
-#include <fstream>
-
-#include "security/crypto.h"
-#include "security/ip_token.h"
-#include "security/random.h"
+#include "cli/server_key_check.h"
+#include "domain/agent_key.h"
 #include "store/audit_repo.h"
-#include "store/data_dir.h"
 #include "util/clock.h"
 #include "util/log.h"
 
 namespace iron::cli {
 namespace {
-
-// The 32-byte key the handshake's IP tokens are sealed under: IRON_IP_TOKEN_KEY or the file
-// named by IRON_IP_TOKEN_KEY_FILE (64 hex characters), else generated once into the data dir.
-std::string ip_token_key(const std::string& data_dir) {
-  std::string error;
-  auto configured = config::read_secret_env("IRON_IP_TOKEN_KEY", error);
-  if (!error.empty()) throw std::runtime_error(error);
-  std::string hex = configured ? *configured
-                               : store::read_or_create_secret_file(data_dir, "ip_token.key",
-                                                                   security::random_hex(security::kIpTokenKeyBytes));
-  while (!hex.empty() && std::isspace(static_cast<unsigned char>(hex.back()))) hex.pop_back();
-  auto key = security::hex_decode(hex);
-  if (hex.size() != 2 * security::kIpTokenKeyBytes || !key)
-    throw std::runtime_error("IRON_IP_TOKEN_KEY must be 64 hex characters (32 bytes)");
-  return *key;
-}
 
 int64_t days_ago_ms(int days) { return util::to_unix_ms(util::now()) - int64_t{days} * 86400 * 1000; }
 
@@ -38,7 +16,7 @@ int64_t days_ago_ms(int days) { return util::to_unix_ms(util::now()) - int64_t{d
 Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<bool>& draining)
     : db_(db),
       config_(c),
-      keys_(security::load_server_keys(c.jwt_secret, c.master_key, c.data_dir)),
+      keys_(load_checked_server_keys(db, c)),
       events_(static_cast<size_t>(c.max_event_streams)),
       sessions_(db, security::JwtSigner(keys_.jwt_key)),
       accounts_(db),
@@ -47,10 +25,10 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
       provider_keys_(db, keys_.master_key),
       key_fetch_(db, provider_keys_),
       ledger_(db, domain::LedgerPolicy{std::chrono::seconds(c.lease_ttl_s)}),
-      agents_(db, &domain::ProviderKeys::resolve_for_agent),
+      agents_(db, &domain::agent_key::check_assignment),
       ic_tokens_(db),
       usage_limits_(db, events_),
-      leases_(db, ledger_, ic_tokens_, events_, &provider_keys_, ip_token_key(c.data_dir), &usage_limits_),
+      leases_(db, ledger_, ic_tokens_, events_, &provider_keys_, keys_.ip_token_key, &usage_limits_),
       budget_requests_(db),
       analytics_(db, &events_),
       services_{db, c, draining, sessions_, accounts_, first_admin_, events_, {}} {
@@ -65,6 +43,10 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
   services_.usage_limits = &usage_limits_;
   services_.analytics = &analytics_;
   services_.key_fetch = &key_fetch_;
+
+  // Credentials in clear in a base_url (rows from before migration 008) are sealed now.
+  if (const size_t sealed = provider_keys_.seal_embedded_credentials())
+    log::info("sealed credentials embedded in provider key base URLs", {{"keys", sealed}});
 
   if (auto token = first_admin_.prepare(c.admin_email, c.admin_password)) {
     // The one secret that is logged, by design: it can only create the first admin, is

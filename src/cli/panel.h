@@ -29,8 +29,8 @@ namespace iron::cli {
 
 class Panel {
  public:
-  // Loads the server keys, builds the services and prepares the first-admin bootstrap.
-  // Throws std::runtime_error with a clear message on bad secrets.
+  // Loads and checks the server keys, builds the services and prepares the first-admin
+  // bootstrap. Throws ConfigError (server_key_check.h) on bad or missing keys.
   Panel(store::Database& db, const config::Config& c, const std::atomic<bool>& draining);
 
   api::Services& services() { return services_; }

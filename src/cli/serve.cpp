@@ -69,21 +69,22 @@ std::unique_ptr<web::AssetSource> asset_source(const config::Config& c) {
 }  // namespace
 
 CLI::App* add_serve(CLI::App& app, Invocation& inv) {
-  config::add_serve_options(app, inv.config);
+  config::add_flags(app, inv.flags, config::scope_serve);
   auto* cmd = app.add_subcommand("serve", "Serve the API and dashboard (the default command)");
-  config::add_serve_options(*cmd, inv.config);
+  config::add_flags(*cmd, inv.flags, config::scope_serve);
   return cmd;
 }
 
 int run_serve(Invocation& inv) {
   auto& c = inv.config;
-  if (auto e = config::resolve_secrets(c)) return fail(*e);
+  if (!resolve_config(inv, config::scope_serve)) return inv.exit_code;
   if (auto e = config::validate(c)) return fail(*e);
   log::Level level{};
   log::Format format{};
   log::parse_level(c.log_level, level);
   log::parse_format(c.log_format, format);
   log::configure(format, level);
+  log_configuration(inv);
   security::init();
 
   const auto t0 = std::chrono::steady_clock::now();

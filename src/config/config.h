@@ -1,12 +1,10 @@
 #pragma once
-// The server's configuration. Precedence: command-line flags > IRON_* environment > defaults.
-// Secrets also accept NAME_FILE (a path to a file holding the value); giving both is an error.
+// The server's configuration: the values, and their validation. Where each value comes from
+// (flag > IRON_* environment > NAME_FILE > default) is config/options.h.
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
-
-namespace CLI { class App; }
 
 namespace iron::config {
 
@@ -34,10 +32,13 @@ struct Config {
   int max_event_streams = 32;
   int event_heartbeat_s = 15;
 
-  // Secrets (resolved from env / *_FILE by resolve_secrets, never from flags).
+  std::string healthcheck_url;           // `healthcheck` only
+
+  // Secrets: environment or NAME_FILE, never flags.
   std::string metrics_token;
   std::string jwt_secret;
   std::string master_key;
+  std::string ip_token_key;
   std::string admin_email;
   std::string admin_password;
 
@@ -47,21 +48,9 @@ struct Config {
   DeploymentMode mode = DeploymentMode::production;
 };
 
-// Registers every serve flag on `app`, each with its IRON_* environment twin.
-void add_serve_options(CLI::App& app, Config& config);
-// Registers only --data (for migrate/backup/restore/admin).
-void add_data_option(CLI::App& app, Config& config);
-
-// Reads NAME / NAME_FILE for each secret. Returns an error message naming the setting.
-std::optional<std::string> resolve_secrets(Config& config);
-
 // Validates and derives fields. Returns a one-line message naming the bad setting.
 // Touches nothing on disk except checking that the data dir (or its parent) is usable.
 std::optional<std::string> validate(Config& config);
-
-// Reads the environment variable `name`, or the file named by `name`_FILE.
-// nullopt when neither is set; an error string in `error` when both are, or the file fails.
-std::optional<std::string> read_secret_env(const std::string& name, std::string& error);
 
 // "host:port" → parts. The port may be 0 (ephemeral). Hosts must be numeric (IPv4 or [IPv6]).
 bool split_host_port(const std::string& text, std::string& host, int& port);

@@ -1,8 +1,11 @@
 #include "domain/accounts.h"
 
 #include "domain/audit.h"
+#include "domain/login_throttle.h"
 #include "security/password.h"
 #include "security/random.h"
+#include "store/api_token_repo.h"
+#include "store/login_failure_repo.h"
 #include "store/session_repo.h"
 #include "util/clock.h"
 
@@ -107,12 +110,23 @@ Result<store::User> Accounts::suspend(const Principal& actor, const std::string&
     if (!u->is_active) return Error::conflict("ALREADY_SUSPENDED", "user is already suspended");
     if (is_last_active_admin(c, *u)) return last_admin();
     const auto before = user_view(*u);
+    const int64_t now = now_ms();
     u->is_active = false;
-    u->suspended_at = u->updated_at = now_ms();
     u->suspended_reason = std::move(reason);
+    // Every credential issued before ends for good: re-activation must not revive a session
+    // or an API token that was handed out while the account was trusted.
+    u->suspended_at = u->updated_at = u->sessions_valid_after = now;
     store::users::update(c, *u);
-    store::sessions::revoke_all_for_user(c, u->id, now_ms());
-    audit(c, ctx, "user.suspend", "user", u->id, before, user_view(*u));
+    store::sessions::revoke_all_for_user(c, u->id, now);
+    int64_t tokens_revoked = 0;
+    for (const auto& t : store::api_tokens::list_for_user(c, u->id)) {
+      if (t.revoked_at || t.rotated_at || !t.is_active) continue;
+      store::api_tokens::mark_revoked(c, t.id, now);
+      ++tokens_revoked;
+    }
+    auto after = user_view(*u);
+    after["api_tokens_revoked"] = tokens_revoked;
+    audit(c, ctx, "user.suspend", "user", u->id, before, after);
     return *u;
   });
 }
@@ -183,34 +197,23 @@ Result<store::User> Accounts::set_password(const std::string& id, const std::str
     if (!u || u->deleted_at) return not_found();
     u->password_hash = hash;
     u->force_password_change = force_change;
-    u->failed_logins = 0;
-    u->locked_until.reset();
     u->updated_at = u->sessions_valid_after = now_ms();  // every session of the old password ends
     store::users::update(c, *u);
     store::sessions::revoke_all_for_user(c, u->id, now_ms());
+    // The owner may have throttled their own address while they could not remember it.
+    store::login_failures::clear_account(c, login_account_key(u->email));
     audit(c, ctx, action, "user", u->id, nullptr, {{"force_password_change", force_change}});
     return *u;
   });
 }
 
-Result<store::User> Accounts::change_own_password(const std::string& user_id, const std::string& current,
-                                                  const std::string& new_password, const RequestContext& ctx) {
-  if (auto e = check_new_password(new_password, "new_password")) return *e;
-  if (current == new_password) return Error::validation("new_password", "the new password must differ from the current one");
-  auto u = db_.read([&](store::Connection& c) { return store::users::find_by_id(c, user_id); });
-  if (!u || u->deleted_at) return not_found();
-  if (!security::verify_password(u->password_hash, current))
-    return Error::validation("current_password", "current password is wrong", "INVALID_CURRENT_PASSWORD");
-  const std::string hash = security::hash_password(new_password);
-  return db_.write([&](store::Connection& c) -> Result<store::User> {
-    auto fresh = store::users::find_by_id(c, user_id);
-    if (!fresh || fresh->deleted_at) return not_found();
-    fresh->password_hash = hash;
-    fresh->force_password_change = false;
-    fresh->updated_at = now_ms();
-    store::users::update(c, *fresh);
-    audit(c, ctx, "user.password_change", "user", fresh->id);
-    return *fresh;
+Result<LoginUnlock> Accounts::unlock_logins(const std::string& id, const RequestContext& ctx) {
+  return db_.write([&](store::Connection& c) -> Result<LoginUnlock> {
+    auto u = store::users::find_by_id(c, id);
+    if (!u || u->deleted_at) return not_found();
+    const int64_t cleared = store::login_failures::clear_account(c, login_account_key(u->email));
+    audit(c, ctx, "user.unlock", "user", u->id, nullptr, {{"login_failures_cleared", cleared}});
+    return LoginUnlock{std::move(*u), cleared};
   });
 }
 

@@ -24,6 +24,11 @@ struct NewUser {
   bool force_password_change = false;
 };
 
+struct LoginUnlock {
+  store::User user;
+  int64_t login_failures_cleared = 0;
+};
+
 // The user as shown in API responses and audit rows: never the password hash.
 nlohmann::json user_view(const store::User& u);
 
@@ -44,12 +49,13 @@ class Accounts {
   Result<store::User> remove(const Principal& actor, const std::string& id, const RequestContext& ctx);
   Result<store::User> change_role(const Principal& actor, const std::string& id, const std::string& role,
                                   const RequestContext& ctx);
-  // An admin resetting another user's password. Your own goes through change_own_password,
-  // which asks for the current one.
+  // An admin resetting another user's password. Your own goes through
+  // Sessions::change_own_password, which asks for the current one and starts a new session.
   Result<store::User> reset_password(const Principal& actor, const std::string& id, const std::string& new_password,
                                      bool force_change, const RequestContext& ctx);
-  Result<store::User> change_own_password(const std::string& user_id, const std::string& current,
-                                          const std::string& new_password, const RequestContext& ctx);
+  // An admin lifting the login throttle of a user's account for every source address (the
+  // user mistyped from an address they must keep using).
+  Result<LoginUnlock> unlock_logins(const std::string& id, const RequestContext& ctx);
 
   // First-admin paths (environment, setup token): succeed only while no admin exists.
   bool admin_exists();
@@ -57,7 +63,7 @@ class Accounts {
 
   // Operator recovery with file-system access (`ironpanel admin ...`): creates an admin
   // whether or not admins exist; resets a live user's password by email, clearing the
-  // lockout and the forced change and revoking the user's refresh tokens.
+  // login throttle and the forced change and ending the user's sessions.
   Result<store::User> create_admin(const NewUser& u, const RequestContext& ctx);
   Result<store::User> recover_password(const std::string& email, const std::string& new_password,
                                        const RequestContext& ctx);

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/audit.h"
+#include "store/provider_key_repo.h"
 #include "store/user_repo.h"
 #include "util/clock.h"
 
@@ -31,11 +32,28 @@ std::optional<Error> check_owner(store::Connection& c, const std::string& owner_
   return std::nullopt;
 }
 
-json agent_audit(const store::Agent& a) {
-  return {{"name", a.name},
-          {"owner_id", a.owner_id},
-          {"provider_key_id", a.provider_key_id ? json(*a.provider_key_id) : json(nullptr)},
-          {"providers", a.providers}};
+std::optional<std::string> key_owner_of(store::Connection& c, const store::Agent& a) {
+  if (!a.provider_key_id) return std::nullopt;
+  const auto key = store::provider_keys::find(c, *a.provider_key_id);
+  return key ? std::optional(key->owner_id) : std::nullopt;
+}
+
+AgentView view_of(store::Connection& c, const store::Agent& a, std::optional<BudgetSnapshot> budget = std::nullopt) {
+  return {a, budget ? *budget : budget_of(c, a.id), key_owner_of(c, a)};
+}
+
+// A delegated key (owned by the assigning admin, not by the agent's owner) is named in the
+// audit row, so who lent whose provider account is on record.
+json agent_audit(store::Connection& c, const store::Agent& a) {
+  json out = {{"name", a.name},
+              {"owner_id", a.owner_id},
+              {"provider_key_id", a.provider_key_id ? json(*a.provider_key_id) : json(nullptr)},
+              {"providers", a.providers}};
+  if (const auto key_owner = key_owner_of(c, a); key_owner && *key_owner != a.owner_id) {
+    out["provider_key_owner_id"] = *key_owner;
+    out["provider_key_delegated"] = true;
+  }
+  return out;
 }
 
 }  // namespace
@@ -46,11 +64,12 @@ Result<store::Agent> visible_agent(store::Connection& c, const Principal& caller
   return std::move(*a);
 }
 
-Result<std::string> Agents::resolve_key(store::Connection& c, int64_t key_id, const std::string& owner_id) const {
+Result<std::string> Agents::resolve_key(store::Connection& c, int64_t key_id, const std::string& owner_id,
+                                        const Principal& assigner) const {
   if (!resolve_key_)
     return Error{ErrorKind::unavailable, "PROVIDER_KEYS_UNAVAILABLE", "provider keys are not available on this server",
                  json::object(), 0};
-  return resolve_key_(c, key_id, owner_id);
+  return resolve_key_(c, key_id, owner_id, assigner);
 }
 
 std::vector<AgentView> Agents::list(const Principal& caller) {
@@ -58,7 +77,7 @@ std::vector<AgentView> Agents::list(const Principal& caller) {
     const auto agents = caller.is_admin() ? store::agents::list_all(c) : store::agents::list_for_owner(c, caller.user_id);
     std::vector<AgentView> out;
     out.reserve(agents.size());
-    for (const auto& a : agents) out.push_back({a, budget_of(c, a.id)});
+    for (const auto& a : agents) out.push_back(view_of(c, a));
     return out;
   });
 }
@@ -67,7 +86,7 @@ Result<AgentView> Agents::get(const Principal& caller, int64_t id) {
   return db_.read([&](store::Connection& c) -> Result<AgentView> {
     auto a = visible_agent(c, caller, id);
     if (!a) return a.error();
-    return AgentView{*a, budget_of(c, id)};
+    return view_of(c, *a);
   });
 }
 
@@ -77,7 +96,7 @@ Result<AgentView> Agents::create(const Principal& caller, const NewAgent& in, co
     if (auto e = check_owner(c, owner_id)) return *e;
     std::optional<std::string> provider;
     if (in.provider_key_id) {
-      auto p = resolve_key(c, *in.provider_key_id, owner_id);
+      auto p = resolve_key(c, *in.provider_key_id, owner_id, caller);
       if (!p) return p.error();
       provider = *p;
     }
@@ -88,13 +107,14 @@ Result<AgentView> Agents::create(const Principal& caller, const NewAgent& in, co
       a.provider_key_id = in.provider_key_id;
       a.providers = {*provider};
       store::agents::update(c, a);
-      audit(c, ctx, "agent.assign_key", "agent", std::to_string(a.id), nullptr, agent_audit(a));
+      audit(c, ctx, "agent.assign_key", "agent", std::to_string(a.id), nullptr, agent_audit(c, a));
     }
-    return AgentView{a, created->budget};
+    return view_of(c, a, created->budget);
   });
 }
 
-Result<AgentView> Agents::update(int64_t id, const AgentPatch& patch, const RequestContext& ctx) {
+Result<AgentView> Agents::update(const Principal& caller, int64_t id, const AgentPatch& patch,
+                                 const RequestContext& ctx) {
   if (patch.name && (patch.name->empty() || patch.name->size() > 255))
     return Error::validation("name", "name must be 1..255 characters");
   return db_.write([&](store::Connection& c) -> Result<AgentView> {
@@ -108,7 +128,7 @@ Result<AgentView> Agents::update(int64_t id, const AgentPatch& patch, const Requ
     }
     if (patch.set_provider_key) {
       if (patch.provider_key_id) {
-        auto p = resolve_key(c, *patch.provider_key_id, a.owner_id);
+        auto p = resolve_key(c, *patch.provider_key_id, a.owner_id, caller);
         if (!p) return p.error();
         a.provider_key_id = patch.provider_key_id;
         a.providers = {*p};
@@ -118,13 +138,13 @@ Result<AgentView> Agents::update(int64_t id, const AgentPatch& patch, const Requ
       }
     } else if (a.provider_key_id && a.owner_id != found->owner_id) {
       // A new owner must be entitled to the key the agent already uses.
-      auto p = resolve_key(c, *a.provider_key_id, a.owner_id);
+      auto p = resolve_key(c, *a.provider_key_id, a.owner_id, caller);
       if (!p) return p.error();
     }
     a.updated_at = util::to_unix_ms(util::now());
     store::agents::update(c, a);
-    audit(c, ctx, "agent.update", "agent", std::to_string(id), agent_audit(*found), agent_audit(a));
-    return AgentView{a, budget_of(c, id)};
+    audit(c, ctx, "agent.update", "agent", std::to_string(id), agent_audit(c, *found), agent_audit(c, a));
+    return view_of(c, a);
   });
 }
 
@@ -134,7 +154,7 @@ Status Agents::remove(int64_t id, const RequestContext& ctx) {
     if (!found) return agent_not_found();
     const auto budget = budget_of(c, id);
     store::agents::remove(c, id);
-    json before = agent_audit(*found);
+    json before = agent_audit(c, *found);
     before["budget"] = {{"allocated", budget.allocated},
                         {"spent", budget.spent},
                         {"reserved", budget.reserved},

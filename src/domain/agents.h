@@ -22,6 +22,8 @@ namespace iron::domain {
 struct AgentView {
   store::Agent agent;
   BudgetSnapshot budget;
+  // Who owns the assigned key: the agent's owner, or the admin who delegated it (agent_key.h).
+  std::optional<std::string> provider_key_owner_id;
 };
 
 struct NewAgent {
@@ -38,11 +40,11 @@ struct AgentPatch {
   std::optional<std::string> owner_id;
 };
 
-// Checks that provider key `key_id` may be assigned to an agent of `owner_id` and returns the
-// key's provider name (the agent's `providers` becomes [that]). Supplied by the provider-key
-// store; unset = keys are not available on this server, so assigning one is refused.
-using ProviderKeyResolver =
-    std::function<Result<std::string>(store::Connection&, int64_t key_id, const std::string& owner_id)>;
+// Checks that `assigner` may make an agent of `owner_id` use provider key `key_id` and returns
+// the key's provider name (the agent's `providers` becomes [that]): agent_key::check_assignment
+// on a server with provider keys; unset = keys are not available, so assigning one is refused.
+using ProviderKeyResolver = std::function<Result<std::string>(store::Connection&, int64_t key_id,
+                                                              const std::string& owner_id, const Principal& assigner)>;
 
 // The agent if the caller may see it: admins any, others only their own.
 Result<store::Agent> visible_agent(store::Connection& c, const Principal& caller, int64_t agent_id);
@@ -54,7 +56,7 @@ class Agents {
   std::vector<AgentView> list(const Principal& caller);  // newest first
   Result<AgentView> get(const Principal& caller, int64_t id);
   Result<AgentView> create(const Principal& caller, const NewAgent& in, const RequestContext& ctx);
-  Result<AgentView> update(int64_t id, const AgentPatch& patch, const RequestContext& ctx);
+  Result<AgentView> update(const Principal& caller, int64_t id, const AgentPatch& patch, const RequestContext& ctx);
   Status remove(int64_t id, const RequestContext& ctx);  // budget, leases, history cascade
   Result<BudgetSnapshot> set_budget(int64_t id, int64_t total_allocated, const RequestContext& ctx);
   // API tokens bound to the agent; non-admins see only their own tokens.
@@ -62,7 +64,8 @@ class Agents {
   Result<std::vector<store::BudgetHistoryEntry>> history(const Principal& caller, int64_t id);
 
  private:
-  Result<std::string> resolve_key(store::Connection& c, int64_t key_id, const std::string& owner_id) const;
+  Result<std::string> resolve_key(store::Connection& c, int64_t key_id, const std::string& owner_id,
+                                  const Principal& assigner) const;
   store::Database& db_;
   ProviderKeyResolver resolve_key_;
 };

@@ -7,6 +7,7 @@
 #include "domain/sessions.h"
 #include "security/crypto.h"
 #include "security/random.h"
+#include "store/agent_repo.h"
 #include "store/session_repo.h"
 #include "store/user_repo.h"
 #include "util/clock.h"
@@ -60,6 +61,20 @@ std::optional<Error> require_session(const Principal& caller) {
   return std::nullopt;
 }
 
+// The scope asked for at creation; `legacy_full` exists only for tokens older than scopes.
+Result<TokenScope> requested_scope(const NewApiToken& in) {
+  // Default: runtime for an agent-bound token, else user (what tokens did before scopes,
+  // minus admin rights, which must be asked for).
+  const auto scope = in.scope ? parse_token_scope(*in.scope)
+                              : std::optional(in.agent_id ? TokenScope::runtime : TokenScope::user);
+  if (!scope || *scope == TokenScope::legacy_full)
+    return Error::validation("scope", "scope must be one of read, runtime, user, admin");
+  // A token bound to an agent is for that agent's runtime: it must never act as its owner.
+  if (in.agent_id && *scope != TokenScope::runtime)
+    return Error::validation("scope", "a token bound to an agent may only have the runtime scope");
+  return *scope;
+}
+
 std::string new_secret() { return std::string(kPrefix) + security::random_base62(kSecretChars); }
 
 enum class Unusable { none, unknown, revoked, rotated, expired, owner_inactive };
@@ -105,7 +120,8 @@ nlohmann::json api_token_view(const store::ApiToken& t) {
           {"last_used_at", opt_i(t.last_used_at)},
           {"expires_at", t.expires_at ? nlohmann::json(util::to_rfc3339(util::from_unix_ms(*t.expires_at)))
                                       : nlohmann::json(nullptr)},
-          {"is_active", t.is_active}};
+          {"is_active", t.is_active},
+          {"scope", t.scope}};
 }
 
 // ---- LastUsedBatch ----
@@ -153,6 +169,9 @@ Result<IssuedApiToken> ApiTokens::create(const Principal& caller, const NewApiTo
   if (in.project_id && in.project_id->size() > 500)
     return Error::validation("project_id", "project_id must be at most 500 characters");
   if (in.agent_id && *in.agent_id <= 0) return Error::validation("agent_id", "agent_id must be a positive integer");
+  auto requested = requested_scope(in);
+  if (!requested) return requested.error();
+  const TokenScope scope = *requested;
   const int64_t now = now_ms();
   if (in.expires_at_ms) {
     if (*in.expires_at_ms <= now) return Error::validation("expires_at", "expires_at must be in the future");
@@ -172,6 +191,16 @@ Result<IssuedApiToken> ApiTokens::create(const Principal& caller, const NewApiTo
     const auto owner = store::users::find_by_id(c, owner_id);
     if (!owner || owner->deleted_at)
       return Error{ErrorKind::not_found, "USER_NOT_FOUND", "user not found", {{"field", "user_id"}}, 0};
+    if (scope == TokenScope::admin && owner->role != "admin")
+      return Error{ErrorKind::forbidden, "SCOPE_NOT_ALLOWED", "only a token owned by an admin may have the admin scope",
+                   {{"field", "scope"}}, 0};
+    // The agent must be the token owner's own (admins included: a token acts as its owner).
+    if (in.agent_id) {
+      const auto agent = store::agents::find_by_id(c, *in.agent_id);
+      if (!agent || agent->owner_id != owner_id)
+        return Error{ErrorKind::not_found, "AGENT_NOT_FOUND", "the token's owner has no agent with this id",
+                     {{"field", "agent_id"}}, 0};
+    }
     if (store::api_tokens::count_usable_for_user(c, owner_id, now) >= policy_.max_usable_per_user)
       // Retry-After is a hint only: a slot frees when a token is revoked or expires.
       return Error::rate_limited("TOKEN_LIMIT_EXCEEDED",
@@ -196,6 +225,7 @@ Result<IssuedApiToken> ApiTokens::create(const Principal& caller, const NewApiTo
     t.provider = in.provider;
     t.created_at = now;
     t.expires_at = in.expires_at_ms;
+    t.scope = token_scope_name(scope);
     t.id = store::api_tokens::insert(c, t);
     store::rate_limits::hit(c, bucket, now);
     audit(c, ctx, "api_token.create", "api_token", std::to_string(t.id), nullptr, api_token_view(t));
@@ -308,6 +338,9 @@ Result<Principal> ApiTokens::authenticate(const std::string& secret) {
   }
   last_used_.record(found.token->id, now_ms());
   Principal p = principal_of(*found.owner);
+  // An unknown stored scope cannot happen (CHECK constraint); read is the safe reading of one.
+  p.scope = parse_token_scope(found.token->scope).value_or(TokenScope::read);
+  p.role = std::min(p.role, role_cap(*p.scope));
   p.via = "api_token";
   p.token_id = std::to_string(found.token->id);
   return p;

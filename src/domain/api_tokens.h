@@ -1,6 +1,7 @@
 #pragma once
 // API tokens (`apitok_` + 64 base62 characters, ~381 bits): issued once, stored only as a
-// SHA-256 hash, owned by one user and acting with that user's CURRENT role. Lifecycle:
+// SHA-256 hash, owned by one user and acting with that user's CURRENT role capped by the
+// token's scope (domain/principal.h: read, runtime, user, admin). Lifecycle:
 // create → (update) → rotate (old row retired, new row and secret) or revoke (soft).
 // `last_used_at` is batched in memory and flushed by the scheduler, never written per request.
 #include <cstdint>
@@ -34,6 +35,9 @@ struct NewApiToken {
   std::optional<std::string> provider;
   std::optional<std::string> user_id;  // owner override: admins only (predecessor weakness §9.8)
   std::optional<int64_t> expires_at_ms;
+  // read | runtime | user | admin; default user (runtime when bound to an agent). admin
+  // needs an admin owner; an agent-bound token is runtime only.
+  std::optional<std::string> scope;
 };
 
 struct ApiTokenPatch {

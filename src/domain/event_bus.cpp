@@ -22,9 +22,16 @@ void EventBus::publish(LiveEvent event) {
   cv_.notify_all();
 }
 
-std::shared_ptr<Subscription> EventBus::subscribe(const std::string& user_id, bool admin) {
+std::shared_ptr<Subscription> EventBus::subscribe(const std::string& user_id, bool admin, SubscribeRefusal* why) {
   std::lock_guard lock(mutex_);
-  if (closed_ || subscribers_.size() >= max_subscribers_) return nullptr;
+  const auto held = std::count_if(subscribers_.begin(), subscribers_.end(),
+                                  [&](const Subscription* s) { return s->user_id_ == user_id; });
+  const SubscribeRefusal refusal = closed_                                       ? SubscribeRefusal::closed
+                                   : subscribers_.size() >= max_subscribers_     ? SubscribeRefusal::bus_full
+                                   : static_cast<size_t>(held) >= max_per_user_  ? SubscribeRefusal::user_limit
+                                                                                 : SubscribeRefusal::none;
+  if (why) *why = refusal;
+  if (refusal != SubscribeRefusal::none) return nullptr;
   std::shared_ptr<Subscription> s(new Subscription(*this, user_id, admin));
   subscribers_.push_back(s.get());
   return s;

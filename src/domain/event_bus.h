@@ -3,6 +3,7 @@
 // domain operations after they commit, fanned out to a bounded number of subscribers,
 // each with a bounded queue. Owner-scoped: a subscriber sees its own agents' events, an
 // admin sees all. In-process by design; several replicas would put this behind a broker.
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -43,13 +44,21 @@ class Subscription {
   int64_t dropped_ = 0;
 };
 
+// Why subscribe refused.
+enum class SubscribeRefusal { none, closed, bus_full, user_limit };
+
 class EventBus {
  public:
+  // Each user may hold at most an eighth of the streams (at least one), so one viewer with
+  // many tabs or a script cannot take every slot and lock the admin out of live events.
   explicit EventBus(size_t max_subscribers, size_t queue_limit = 256)
-      : max_subscribers_(max_subscribers), queue_limit_(queue_limit) {}
+      : max_subscribers_(max_subscribers),
+        max_per_user_(std::max<size_t>(1, max_subscribers / 8)),
+        queue_limit_(queue_limit) {}
   void publish(LiveEvent event);
-  // nullptr when the subscriber limit is reached or the bus is closed.
-  std::shared_ptr<Subscription> subscribe(const std::string& user_id, bool admin);
+  // nullptr when the bus is closed or full or the user holds their share; `why` says which.
+  std::shared_ptr<Subscription> subscribe(const std::string& user_id, bool admin, SubscribeRefusal* why = nullptr);
+  size_t max_per_user() const { return max_per_user_; }
   void close();  // shutdown: every waiting stream wakes and ends
   size_t subscriber_count() const;
 
@@ -60,6 +69,7 @@ class EventBus {
   std::condition_variable cv_;
   std::vector<Subscription*> subscribers_;
   size_t max_subscribers_;
+  size_t max_per_user_;
   size_t queue_limit_;
   int64_t next_id_ = 1;
   bool closed_ = false;

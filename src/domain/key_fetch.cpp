@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "domain/agent_key.h"
 #include "domain/audit.h"
 #include "domain/ic_tokens.h"
 #include "store/agent_repo.h"
@@ -37,6 +38,11 @@ Result<FetchedKey> KeyFetch::for_api_token(const Principal& caller, const Reques
   } catch (...) {
     return Error::unauthenticated("API_TOKEN_REQUIRED", "GET /api/v1/keys takes an API token (Bearer apitok_…)");
   }
+  if (!caller.scope || !may_fetch_keys(*caller.scope))
+    return Error::forbidden("this API token's scope (" +
+                                std::string(caller.scope ? token_scope_name(*caller.scope) : "none") +
+                                ") does not allow fetching provider keys: use a token with the runtime or user scope",
+                            "TOKEN_SCOPE_INSUFFICIENT");
   return db_.write([&](store::Connection& c) -> Result<FetchedKey> {
     const auto token = store::api_tokens::find_by_id(c, token_id);
     if (!token) return Error::unauthenticated("AUTH_INVALID_TOKEN", "token is invalid or expired");
@@ -62,17 +68,19 @@ Result<FetchedKey> KeyFetch::for_api_token(const Principal& caller, const Reques
                                  retry);
     }
 
-    const auto assignment = store::project_providers::find(c, project);
+    // The token owner's project (project ids are per owner), and the one plaintext rule.
+    const auto assignment = store::project_providers::find(c, token->user_id, project);
     if (!assignment) return no_key_assigned();
     const auto key = store::provider_keys::find(c, assignment->provider_key_id);
-    // Another user's key is "not assigned" to this caller: its existence is not revealed.
-    if (!key || (key->owner_id != token->user_id && !caller.is_admin())) return no_key_assigned();
+    if (!key || !ProviderKeys::may_obtain_plaintext(*key, token->user_id)) return no_key_assigned();
     if (!key->is_enabled) return Error::forbidden("the project's provider key is disabled", "KEY_DISABLED");
     auto plain = keys_.open_row(*key);
     if (!plain) return plain.error();
+    auto base_url = keys_.open_base_url(*key);
+    if (!base_url) return base_url.error();
 
     store::rate_limits::hit(c, bucket, now);
-    FetchedKey out{key->id, key->provider, std::move(*plain), key->base_url};
+    FetchedKey out{key->id, key->provider, std::move(*plain), std::move(*base_url)};
     audit(c, ctx, "key_fetched", "provider_key", std::to_string(key->id), nullptr,
           fetch_audit(out, {{"project_id", project}, {"api_token_id", token->id}}));
     return out;
@@ -84,16 +92,14 @@ Result<FetchedKey> KeyFetch::for_agent(const std::string& ic_token, const Reques
     auto who = IcTokens::authenticate_in(c, ic_token);
     if (!who) return who.error();
     const auto agent = store::agents::find_by_id(c, who->agent_id);
-    if (!agent || !agent->provider_key_id)
-      return Error::forbidden("no provider key is assigned to this agent", "NO_PROVIDER_ASSIGNED");
-    // Only the agent's own key, and only while it still belongs to the agent's owner.
-    const auto key = store::provider_keys::find(c, *agent->provider_key_id);
-    if (!key || key->owner_id != agent->owner_id)
-      return Error::forbidden("no provider key is assigned to this agent", "NO_PROVIDER_ASSIGNED");
-    if (!key->is_enabled) return Error::forbidden("the agent's provider key is disabled", "KEY_DISABLED");
+    if (!agent) return Error::unauthenticated("INVALID_IC_TOKEN", "the IC token's agent no longer exists");
+    auto key = agent_key::usable_key(c, *agent);
+    if (!key) return key.error();
     auto plain = keys_.open_row(*key);
     if (!plain) return plain.error();
-    FetchedKey out{key->id, key->provider, std::move(*plain), key->base_url};
+    auto base_url = keys_.open_base_url(*key);
+    if (!base_url) return base_url.error();
+    FetchedKey out{key->id, key->provider, std::move(*plain), std::move(*base_url)};
     audit(c, agent_context(*who, ctx), "agent_key_fetched", "provider_key", std::to_string(key->id), nullptr,
           fetch_audit(out, {{"agent_id", who->agent_id}}));
     return out;

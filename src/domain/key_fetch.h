@@ -1,11 +1,13 @@
 #pragma once
 // Handing out a provider key in plaintext (reference §2.4 row 37, §2.5 row 40, fixed):
-//  - GET /api/v1/keys, for an API token bound to a project and NOT to an agent (agents get
-//    their key through the handshake): the project's assigned key, when the token's owner
-//    owns it (or is an admin) and it is enabled; at most 10 fetches per (user, project) per
-//    rolling minute (the predecessor's GCRA allowed 1/min after a burst of 10, §9 corr. 11).
-//  - POST /api/v1/agents/provider-key, for an agent's IC token: the agent's own assigned,
-//    enabled key.
+//  - GET /api/v1/keys, for an API token of any scope but read, bound to a project
+//    and NOT to an agent (agents get their key through the handshake): the key assigned to
+//    the token owner's project, when it is enabled. Only the key's owner ever gets it, admins
+//    included (provider_keys.h, the plaintext rule). At most 10 fetches per (user, project)
+//    per rolling minute (the predecessor's GCRA allowed 1/min after a burst of 10, §9 corr. 11).
+//  - POST /api/v1/agents/provider-key, for an agent's IC token: the agent's key under the one
+//    agent-key rule (agent_key.h), the same rule and answers as the handshake.
+// The base_url returned is the full one (credentials included): these are the plaintext paths.
 // Each success writes an audit row (key_fetched / agent_key_fetched) naming the key, never
 // its material, in the transaction that counts the fetch.
 #include <cstdint>
@@ -37,8 +39,8 @@ class KeyFetch {
       : db_(db), keys_(keys), policy_(policy) {}
 
   // `caller` must come from an API token (caller.via == "api_token", token_id its row id).
-  // Errors: 401 API_TOKEN_REQUIRED, 400 TOKEN_HAS_NO_PROJECT, 403 USE_HANDSHAKE,
-  // 429 RATE_LIMIT_EXCEEDED, 404 NO_KEY_ASSIGNED, 403 KEY_DISABLED, 500 (does not decrypt).
+  // Errors: 401 API_TOKEN_REQUIRED, 403 TOKEN_SCOPE_INSUFFICIENT, 400 TOKEN_HAS_NO_PROJECT,
+  // 403 USE_HANDSHAKE, 429 RATE_LIMIT_EXCEEDED, 404 NO_KEY_ASSIGNED, 403 KEY_DISABLED, 500.
   Result<FetchedKey> for_api_token(const Principal& caller, const RequestContext& ctx);
 
   // Errors: 401 INVALID_IC_TOKEN, 403 NO_PROVIDER_ASSIGNED, 403 KEY_DISABLED, 500.

@@ -1,5 +1,6 @@
 #include "domain/lease_protocol.h"
 
+#include "domain/agent_key.h"
 #include "security/ip_token.h"
 #include "store/agent_repo.h"
 #include "store/provider_key_repo.h"
@@ -30,24 +31,20 @@ Result<HandshakeOutcome> LeaseProtocol::handshake(const std::string& ic_token, c
     if (!lease) return lease.error();
     // From here on every refusal returns an error, which rolls the reservation back.
     const auto agent = store::agents::find_by_id(c, who->agent_id);
-    if (!agent || !agent->provider_key_id)
-      return Error::forbidden("no provider key is assigned to this agent", "NO_PROVIDER_ASSIGNED");
-    if (in.provider_key_id && *in.provider_key_id != *agent->provider_key_id) {
+    if (!agent) return Error::unauthenticated("INVALID_IC_TOKEN", "the IC token's agent no longer exists");
+    // The one agent-key rule (agent_key.h), the same answers as the agent key fetch.
+    auto key = agent_key::usable_key(c, *agent);
+    if (!key) return key.error();
+    if (in.provider_key_id && *in.provider_key_id != key->id) {
       Error e = Error::forbidden("provider_key_id is not the key assigned to this agent", "PROVIDER_KEY_MISMATCH");
       e.details["field"] = "provider_key_id";
       return e;
     }
-    // Only the agent's own key, never "any key of that provider" (§9 security 5).
-    const auto key = store::provider_keys::find(c, *agent->provider_key_id);
-    if (!key || key->owner_id != agent->owner_id)
-      return Error{ErrorKind::not_found, "PROVIDER_KEY_NOT_FOUND", "the agent's provider key no longer exists",
-                   nlohmann::json::object(), 0};
     if (key->provider != in.provider) {
       Error e = Error::forbidden("provider does not match the agent's key", "PROVIDER_MISMATCH");
       e.details = {{"field", "provider"}, {"expected", key->provider}};
       return e;
     }
-    if (!key->is_enabled) return Error::forbidden("the agent's provider key is disabled", "KEY_DISABLED");
     auto plain = provider_keys_->open_row(*key);
     if (!plain) return plain.error();
     auto ip = security::seal_ip_token(ip_token_key_, *plain);

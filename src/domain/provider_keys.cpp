@@ -19,7 +19,7 @@ constexpr size_t kMaskChars = 4;
 Error key_not_found() { return Error::not_found("provider key"); }
 
 Error no_assignment() {
-  return {ErrorKind::not_found, "NOT_FOUND", "no provider key of yours is assigned to this project",
+  return {ErrorKind::not_found, "NOT_FOUND", "no provider key is assigned to this project of this user",
           nlohmann::json::object(), 0};
 }
 
@@ -72,6 +72,25 @@ std::optional<std::string> non_empty(const std::optional<std::string>& v) {
   return v;
 }
 
+// Where the userinfo of a URL ends (the '@' before the host), if it has any.
+std::optional<size_t> userinfo_at(const std::string& url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return std::nullopt;
+  const size_t authority = scheme_end + 3;
+  const size_t authority_end = url.find_first_of("/?#", authority);
+  const size_t at = url.rfind('@', authority_end == std::string::npos ? std::string::npos : authority_end - 1);
+  if (at == std::string::npos || at < authority) return std::nullopt;
+  return at;
+}
+
+std::string base_url_associated_data(const store::ProviderKey& row) {
+  return "ironpanel/provider_key_base_url/v1:" + std::to_string(row.id) + ":" + row.owner_id + ":" + row.provider;
+}
+
+nlohmann::json assignment_json(const store::ProjectProvider& a) {
+  return project_assignment_view({a.owner_id, a.project_id, a.provider_key_id, a.assigned_by, a.assigned_at});
+}
+
 }  // namespace
 
 nlohmann::json provider_key_view(const ProviderKeyInfo& k) {
@@ -89,7 +108,8 @@ nlohmann::json provider_key_view(const ProviderKeyInfo& k) {
 }
 
 nlohmann::json project_assignment_view(const ProjectAssignment& a) {
-  return {{"project_id", a.project_id},
+  return {{"owner_id", a.owner_id},
+          {"project_id", a.project_id},
           {"provider_key_id", a.provider_key_id},
           {"assigned_by", a.assigned_by},
           {"assigned_at", a.assigned_at}};
@@ -98,6 +118,12 @@ nlohmann::json project_assignment_view(const ProjectAssignment& a) {
 KeyMask key_mask(const std::string& api_key) {
   if (api_key.size() < kMaskMinLength) return {};
   return {api_key.substr(0, kMaskChars), api_key.substr(api_key.size() - kMaskChars)};
+}
+
+std::string mask_url_credentials(const std::string& url) {
+  const auto at = userinfo_at(url);
+  if (!at) return url;
+  return url.substr(0, url.find("://") + 3) + "***" + url.substr(*at);
 }
 
 std::string masked_key(const std::optional<std::string>& prefix, const std::optional<std::string>& suffix) {
@@ -172,7 +198,9 @@ ProviderKeyInfo ProviderKeys::info(store::Connection& c, const store::ProviderKe
   k.owner_id = row.owner_id;
   k.provider = row.provider;
   k.masked_key = masked_key(row.key_prefix, row.key_suffix);
-  k.base_url = row.base_url;
+  // Masked again here: a row written before migration 008 may still hold credentials in
+  // clear until the startup pass seals them.
+  if (row.base_url) k.base_url = mask_url_credentials(*row.base_url);
   k.description = row.description;
   k.is_enabled = row.is_enabled;
   k.created_at = row.created_at;
@@ -197,14 +225,19 @@ Result<ProviderKeyInfo> ProviderKeys::create(const Principal& caller, const NewP
     const KeyMask mask = key_mask(in.api_key);
     row.key_prefix = mask.prefix;
     row.key_suffix = mask.suffix;
-    row.base_url = non_empty(in.base_url);
+    const auto base_url = non_empty(in.base_url);
+    if (base_url) row.base_url = mask_url_credentials(*base_url);  // never in clear, not even briefly
     row.description = non_empty(in.description);
     row.created_at = row.updated_at = now_ms();
-    // The associated data names the row id, known only after the insert; both statements
-    // are in one transaction, so no reader ever sees the row without its sealed key.
+    // The associated data names the row id, known only after the insert; every statement is
+    // in one transaction, so no reader ever sees the row without its sealed key.
     row.id = store::provider_keys::insert(c, row);
     const auto sealed = security::aead::seal(master_key_, in.api_key, associated_data(row));
     store::provider_keys::set_secret(c, row.id, sealed.ciphertext, sealed.nonce);
+    if (base_url && *base_url != *row.base_url) {
+      set_base_url(row, base_url);
+      store::provider_keys::update(c, row);
+    }
     ProviderKeyInfo out = info(c, row);
     audit(c, ctx, "provider_key.create", "provider_key", std::to_string(row.id), nullptr, provider_key_view(out));
     return out;
@@ -243,7 +276,7 @@ Result<ProviderKeyInfo> ProviderKeys::update(const Principal& caller, int64_t id
     auto row = store::provider_keys::find(c, id);
     if (!row || !may_see(caller, *row)) return key_not_found();
     const auto before = provider_key_view(info(c, *row));
-    if (changes.base_url) row->base_url = non_empty(changes.base_url);
+    if (changes.base_url) set_base_url(*row, non_empty(changes.base_url));
     if (changes.description) row->description = non_empty(changes.description);
     if (changes.is_enabled) row->is_enabled = *changes.is_enabled;
     row->updated_at = now_ms();
@@ -258,8 +291,9 @@ Status ProviderKeys::remove(const Principal& caller, int64_t id, const RequestCo
   return db_.write([&](store::Connection& c) -> Status {
     const auto row = store::provider_keys::find(c, id);
     if (!row || !may_see(caller, *row)) return key_not_found();
-    const auto before = provider_key_view(info(c, *row));  // lists the assignments the delete removes
-    store::provider_keys::remove(c, id);
+    auto before = provider_key_view(info(c, *row));  // lists the assignments the delete removes
+    // Agents using the key lose it in this same transaction (never a dangling reference).
+    before["agents_unassigned"] = store::provider_keys::remove(c, id);
     audit(c, ctx, "provider_key.delete", "provider_key", std::to_string(id), before, nullptr);
     return ok_status();
   });
@@ -276,64 +310,36 @@ Result<ProjectAssignment> ProviderKeys::assign(const Principal& caller, const st
       e.details["field"] = "provider_key_id";
       return e;
     }
-    const auto current = store::project_providers::find(c, project_id);
-    if (current && current->provider_key_id != key_id) {
-      const auto current_key = store::provider_keys::find(c, current->provider_key_id);
-      if (current_key && current_key->owner_id != caller.user_id && !caller.is_admin())
-        return Error::conflict("PROJECT_ALREADY_ASSIGNED",
-                               "this project uses another user's provider key; its owner or an admin must unassign it "
-                               "first");
-    }
-    store::ProjectProvider a{project_id, key_id, caller.user_id, now_ms()};
+    // The caller's own project: another user's project of the same name is another project.
+    const auto current = store::project_providers::find(c, caller.user_id, project_id);
+    const store::ProjectProvider a{caller.user_id, project_id, key_id, caller.user_id, now_ms()};
     store::project_providers::put(c, a);
-    const ProjectAssignment out{a.project_id, a.provider_key_id, a.assigned_by, a.assigned_at};
-    nlohmann::json before = nullptr;
-    if (current)
-      before = project_assignment_view({current->project_id, current->provider_key_id, current->assigned_by,
-                                        current->assigned_at});
-    audit(c, ctx, "project.provider_assign", "project", project_id, before, project_assignment_view(out));
-    return out;
+    audit(c, ctx, "project.provider_assign", "project", project_id, current ? assignment_json(*current) : nullptr,
+          assignment_json(a));
+    return ProjectAssignment{a.owner_id, a.project_id, a.provider_key_id, a.assigned_by, a.assigned_at};
   });
 }
 
-Status ProviderKeys::unassign(const Principal& caller, const std::string& project_id, const RequestContext& ctx) {
+Status ProviderKeys::unassign(const Principal& caller, const std::string& project_id,
+                              const std::optional<std::string>& owner_id, const RequestContext& ctx) {
   if (auto e = check_project_id(project_id)) return *e;
+  const std::string owner = owner_id.value_or(caller.user_id);
+  if (owner != caller.user_id && !caller.is_admin())
+    return Error::forbidden("only an admin may unassign another user's project", "INSUFFICIENT_PERMISSIONS");
   return db_.write([&](store::Connection& c) -> Status {
-    const auto current = store::project_providers::find(c, project_id);
+    const auto current = store::project_providers::find(c, owner, project_id);
     if (!current) return no_assignment();
-    const auto key = store::provider_keys::find(c, current->provider_key_id);
-    // The predecessor let anyone unassign any project; here it is the key's owner or an admin.
-    if (!key || !may_see(caller, *key)) return no_assignment();
-    store::project_providers::remove(c, project_id);
-    audit(c, ctx, "project.provider_unassign", "project", project_id,
-          project_assignment_view({current->project_id, current->provider_key_id, current->assigned_by,
-                                   current->assigned_at}),
-          nullptr);
+    store::project_providers::remove(c, owner, project_id);
+    audit(c, ctx, "project.provider_unassign", "project", project_id, assignment_json(*current), nullptr);
     return ok_status();
   });
 }
 
 Result<std::string> ProviderKeys::plaintext_key(int64_t key_id, const Principal& caller) {
   const auto row = db_.read([&](store::Connection& c) { return store::provider_keys::find(c, key_id); });
-  if (!row || !may_see(caller, *row)) return key_not_found();
+  if (!row || !may_obtain_plaintext(*row, caller.user_id)) return key_not_found();
   if (!row->is_enabled) return Error::forbidden("this provider key is disabled", "KEY_DISABLED");
-  auto plain = security::aead::open(master_key_, {row->nonce, row->ciphertext}, associated_data(*row));
-  if (!plain) {
-    log::error("provider key does not decrypt: wrong master key, or the row was altered or copied",
-               {{"provider_key_id", key_id}});
-    return Error::internal("the stored provider key cannot be decrypted");
-  }
-  return std::move(*plain);
-}
-
-Result<std::string> ProviderKeys::resolve_for_agent(store::Connection& c, int64_t key_id, const std::string& owner_id) {
-  const auto row = store::provider_keys::find(c, key_id);
-  if (!row || row->owner_id != owner_id || !row->is_enabled) {
-    Error e{ErrorKind::not_found, "PROVIDER_KEY_NOT_FOUND", "no enabled provider key with this id belongs to the agent's owner",
-            {{"field", "provider_key_id"}}, 0};
-    return e;
-  }
-  return row->provider;
+  return open_row(*row);
 }
 
 Result<std::string> ProviderKeys::open_row(const store::ProviderKey& row) const {
@@ -344,6 +350,43 @@ Result<std::string> ProviderKeys::open_row(const store::ProviderKey& row) const 
     return Error::internal("the stored provider key cannot be decrypted");
   }
   return std::move(*plain);
+}
+
+Result<std::optional<std::string>> ProviderKeys::open_base_url(const store::ProviderKey& row) const {
+  if (!row.base_url_sealed || !row.base_url_nonce) return row.base_url;
+  auto full = security::aead::open(master_key_, {*row.base_url_nonce, *row.base_url_sealed}, base_url_associated_data(row));
+  if (!full) {
+    log::error("provider key base_url does not decrypt: wrong master key, or the row was altered or copied",
+               {{"provider_key_id", row.id}});
+    return Error::internal("the stored provider base_url cannot be decrypted");
+  }
+  return std::optional<std::string>(std::move(*full));
+}
+
+void ProviderKeys::set_base_url(store::ProviderKey& row, const std::optional<std::string>& full) const {
+  row.base_url_sealed.reset();
+  row.base_url_nonce.reset();
+  row.base_url = full;
+  if (!full || mask_url_credentials(*full) == *full) return;
+  const auto sealed = security::aead::seal(master_key_, *full, base_url_associated_data(row));
+  row.base_url_sealed = sealed.ciphertext;
+  row.base_url_nonce = sealed.nonce;
+  row.base_url = mask_url_credentials(*full);
+}
+
+size_t ProviderKeys::seal_embedded_credentials() {
+  return db_.write([&](store::Connection& c) {
+    size_t sealed = 0;
+    for (auto row : store::provider_keys::list_all(c)) {
+      if (row.base_url_sealed || !row.base_url || mask_url_credentials(*row.base_url) == *row.base_url) continue;
+      set_base_url(row, row.base_url);
+      store::provider_keys::update(c, row);
+      audit(c, RequestContext::system(), "provider_key.seal_base_url", "provider_key", std::to_string(row.id), nullptr,
+            provider_key_view(info(c, row)));
+      ++sealed;
+    }
+    return sealed;
+  });
 }
 
 }  // namespace iron::domain

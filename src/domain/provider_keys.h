@@ -1,10 +1,17 @@
 #pragma once
 // Provider API keys (reference §2.4, fixed): each key belongs to the user who created it and
-// is sealed under the master key (security/aead.h) with associated data naming its row, so
-// nothing above this layer ever sees key material except through plaintext_key(). Creating
-// a key always inserts a new row (the predecessor overwrote and re-owned any key of the same
-// provider); assigning a project needs the key's owner, and so does taking a project away
-// from a key (or an admin). Every mutation writes its audit row in the same transaction.
+// is sealed under the master key (security/aead.h) with associated data naming its row.
+// Creating a key always inserts a new row (the predecessor overwrote and re-owned any key of
+// the same provider). Project ids are per owner: a user's project uses one of that user's
+// keys, so nobody can squat or redirect another user's project. Credentials embedded in a
+// base_url (https://user:pw@host) are secrets too: sealed like the key, masked everywhere
+// else. Every mutation writes its audit row in the same transaction.
+//
+// WHO MAY OBTAIN A KEY IN PLAINTEXT (one rule, every path): the key's owner, through an
+// API token (not read-scoped) bound to the owner's project that uses the key (GET /api/v1/keys),
+// and an agent the key is assigned to (agent_key.h: handshake, agent key fetch). Being an
+// admin never adds to this: an admin sees other users' keys masked, and may disable or
+// delete them, but never reads them.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -57,6 +64,7 @@ struct ProviderKeyInfo {
 };
 
 struct ProjectAssignment {
+  std::string owner_id;  // whose project (project ids are per owner)
   std::string project_id;
   int64_t provider_key_id = 0;
   std::string assigned_by;
@@ -76,6 +84,8 @@ struct KeyMask {
 };
 KeyMask key_mask(const std::string& api_key);
 std::string masked_key(const std::optional<std::string>& prefix, const std::optional<std::string>& suffix);
+// The URL with any userinfo ("user:pw@") replaced by "***@"; unchanged when it has none.
+std::string mask_url_credentials(const std::string& url);
 
 // Validation shared by the API and the domain; the errors name the field, never its value.
 std::optional<Error> check_provider_slug(const std::string& provider);
@@ -99,28 +109,38 @@ class ProviderKeys {
                                  const RequestContext& ctx);
   Status remove(const Principal& caller, int64_t id, const RequestContext& ctx);
 
-  // Points `project_id` at a key the caller owns (admins too: it is the owner's credential).
-  // Replacing another key's assignment needs that key's owner or an admin (409 otherwise).
+  // Points the caller's project `project_id` at a key the caller owns (admins too: it is the
+  // owner's credential; 404 otherwise). Re-assigning replaces the caller's previous key.
   Result<ProjectAssignment> assign(const Principal& caller, const std::string& project_id, int64_t key_id,
                                    const RequestContext& ctx);
-  // 404 when nothing is assigned, or when the assigned key is not the caller's (non-admins).
-  Status unassign(const Principal& caller, const std::string& project_id, const RequestContext& ctx);
+  // Removes the assignment of project `project_id` of `owner_id` (default: the caller; another
+  // user's project is for admins only, 403 otherwise). 404 when nothing is assigned.
+  Status unassign(const Principal& caller, const std::string& project_id, const std::optional<std::string>& owner_id,
+                  const RequestContext& ctx);
 
-  // The decrypted key, for the handshake: owner or admin only (404 otherwise, as above),
-  // 403 KEY_DISABLED for a disabled key, 500 when the row does not open (wrong master key
-  // or a row that was tampered with or copied from elsewhere).
+  // The decrypted key for its owner (the rule above; 404 for anyone else, admins included),
+  // 403 KEY_DISABLED for a disabled key, 500 when the row does not open (wrong master key or
+  // a row that was tampered with or copied from elsewhere).
   Result<std::string> plaintext_key(int64_t key_id, const Principal& caller);
+  static bool may_obtain_plaintext(const store::ProviderKey& key, const std::string& user_id) {
+    return key.owner_id == user_id;
+  }
 
-  // For agents, on the caller's transaction. resolve_for_agent: the provider of key `key_id`
-  // when it may be assigned to an agent of `owner_id` (the owner's own, enabled key; else
-  // 404 PROVIDER_KEY_NOT_FOUND). open_row: the decrypted key of a row already read (500 when
-  // it does not open), so the handshake checks and decrypts inside its one transaction.
-  static Result<std::string> resolve_for_agent(store::Connection& c, int64_t key_id, const std::string& owner_id);
+  // On the caller's transaction, for a row already read and checked: the decrypted key, and
+  // the full base_url (credentials included) of a row (500 when either does not open).
   Result<std::string> open_row(const store::ProviderKey& row) const;
+  Result<std::optional<std::string>> open_base_url(const store::ProviderKey& row) const;
+
+  // Seals credentials still stored in clear in base_url (rows written before migration 008).
+  // Run once at startup; returns how many rows it sealed.
+  size_t seal_embedded_credentials();
 
  private:
   static ProviderKeyInfo info(store::Connection& c, const store::ProviderKey& row);
   static std::string associated_data(const store::ProviderKey& row);
+  // Stores `full` as the row's base_url: masked in the clear column, sealed in full when it
+  // embeds credentials. The row id must be known.
+  void set_base_url(store::ProviderKey& row, const std::optional<std::string>& full) const;
 
   store::Database& db_;
   std::string master_key_;

@@ -1,8 +1,10 @@
 #include "domain/sessions.h"
 
+#include "domain/accounts.h"
 #include "domain/audit.h"
 #include "security/password.h"
 #include "security/random.h"
+#include "store/login_failure_repo.h"
 #include "store/session_repo.h"
 #include "util/clock.h"
 
@@ -16,9 +18,15 @@ Error invalid_credentials() {
 }
 Error invalid_token() { return Error::unauthenticated("AUTH_INVALID_TOKEN", "token is invalid or expired"); }
 
-std::string lower(std::string s) {
-  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return s;
+RequestContext acting_as(RequestContext ctx, const std::string& user_id) {
+  ctx.actor_id = user_id;
+  ctx.actor_type = "user";
+  return ctx;
+}
+
+std::optional<std::string> string_claim(const nlohmann::json& claims, const char* name) {
+  if (!claims.contains(name) || !claims[name].is_string()) return std::nullopt;
+  return claims[name].get<std::string>();
 }
 
 }  // namespace
@@ -41,7 +49,8 @@ IssuedSession Sessions::issue(store::Connection& c, const store::User& u, const 
   // iat_ms: sessions_valid_after is compared at millisecond precision (a login right after a
   // password reset, in the same second, must work).
   s.access_token = signer_.sign({{"sub", u.id}, {"role", u.role}, {"typ", "access"}, {"jti", access_jti},
-                                 {"iat", now_s}, {"iat_ms", now}, {"exp", now_s + policy_.access_ttl_s}});
+                                 {"fam", family_id}, {"iat", now_s}, {"iat_ms", now},
+                                 {"exp", now_s + policy_.access_ttl_s}});
   store::RefreshToken rt;
   rt.jti = security::random_hex(16);
   rt.family_id = family_id;
@@ -57,77 +66,46 @@ IssuedSession Sessions::issue(store::Connection& c, const store::User& u, const 
 
 Result<IssuedSession> Sessions::login(const std::string& email_in, const std::string& password,
                                       const RequestContext& ctx) {
-  const std::string email = lower(email_in);
+  const std::string email = login_account_key(email_in);
   const int64_t now = now_ms();
-  const int64_t since = now - policy_.window_s * 1000;
-  const std::string ip_account = "login:ip_account:" + ctx.client_ip + "|" + email;
-  const std::string ip_only = "login:ip:" + ctx.client_ip;
+  const auto& throttle = policy_.login;
 
-  // Throttle before spending a password hash on the attempt.
-  struct Pre {
-    std::optional<store::User> user;
-    int64_t ip_account_failures, ip_failures;
-    std::optional<int64_t> oldest_ip_account, oldest_ip;
-  };
-  const Pre pre = db_.read([&](store::Connection& c) {
-    return Pre{store::users::find_by_email(c, email),
-               store::rate_limits::count_since(c, ip_account, since),
-               store::rate_limits::count_since(c, ip_only, since),
-               store::rate_limits::oldest_since(c, ip_account, since),
-               store::rate_limits::oldest_since(c, ip_only, since)};
+  // Count the guess before spending a password hash on it, in the serialised writer: a
+  // parallel burst sees every earlier guess of the burst. It stays counted as a failure
+  // unless the password turns out right.
+  auto gate = db_.write([&](store::Connection& c) -> Result<std::optional<store::User>> {
+    const int64_t since = now - throttle.window_s * 1000;
+    const int64_t wait_s = login_wait_s(throttle, store::login_failures::for_pair(c, ctx.client_ip, email, since),
+                                        store::login_failures::for_source(c, ctx.client_ip, since), now);
+    // One answer whether or not the account exists: the key is the email as typed.
+    if (wait_s > 0)
+      return Error::rate_limited("RATE_LIMIT_EXCEEDED", "too many failed logins from this address; try again later",
+                                 static_cast<int>(wait_s));
+    store::login_failures::record(c, ctx.client_ip, email, now);
+    return store::users::find_by_email(c, email);
   });
-  auto retry_after = [&](std::optional<int64_t> oldest) {
-    return static_cast<int>(std::max<int64_t>(1, ((oldest.value_or(now) + policy_.window_s * 1000) - now + 999) / 1000));
-  };
-  if (pre.ip_account_failures >= policy_.max_failures_ip_account)
-    return Error::rate_limited("RATE_LIMIT_EXCEEDED", "too many failed logins; try again later",
-                               retry_after(pre.oldest_ip_account));
-  if (pre.ip_failures >= policy_.max_failures_ip)
-    return Error::rate_limited("RATE_LIMIT_EXCEEDED", "too many failed logins from this address; try again later",
-                               retry_after(pre.oldest_ip));
-  if (pre.user && pre.user->locked_until && *pre.user->locked_until > now) {
-    const int retry = static_cast<int>((*pre.user->locked_until - now + 999) / 1000);
-    Error e = Error::forbidden("account is temporarily locked after repeated failed logins", "AUTH_ACCOUNT_LOCKED");
-    e.details = {{"retry_after", retry}, {"locked_until", util::to_rfc3339(util::from_unix_ms(*pre.user->locked_until))}};
-    e.retry_after_s = retry;
-    return e;
-  }
+  if (!gate) return gate.error();
+  const std::optional<store::User>& found = gate.value();
 
-  const bool password_ok = pre.user ? security::verify_password(pre.user->password_hash, password)
-                                    : security::verify_password_against_dummy(password);
+  const bool password_ok = found ? security::verify_password(found->password_hash, password)
+                                 : security::verify_password_against_dummy(password);
 
   return db_.write([&](store::Connection& c) -> Result<IssuedSession> {
-    auto user = pre.user ? store::users::find_by_id(c, pre.user->id) : std::nullopt;
+    auto user = found ? store::users::find_by_id(c, found->id) : std::nullopt;
     if (!password_ok || !user) {
-      store::rate_limits::hit(c, ip_account, now);
-      store::rate_limits::hit(c, ip_only, now);
-      if (user) {
-        // An expired lock starts a fresh count.
-        if (user->locked_until && *user->locked_until <= now) {
-          user->failed_logins = 0;
-          user->locked_until.reset();
-        }
-        user->failed_logins += 1;
-        if (user->failed_logins >= policy_.lockout_threshold) user->locked_until = now + policy_.lockout_s * 1000;
-        store::users::update(c, *user);
-      }
       audit(c, ctx, "auth.login_failed", "user", user ? user->id : "", nullptr, {{"email", email}});
-      // Commit the failure record, then answer 401: the transaction must not roll back.
+      // Commit the audit row, then answer 401: the transaction must not roll back.
       return invalid_credentials();
     }
+    // The right password: this source's failures at this account are forgiven.
+    store::login_failures::clear_pair(c, ctx.client_ip, email);
     if (!user->is_active || user->deleted_at) {
       audit(c, ctx, "auth.login_refused_inactive", "user", user->id);
       return Error::forbidden("account is disabled", "AUTH_ACCOUNT_DISABLED");
     }
-    user->failed_logins = 0;
-    user->locked_until.reset();
     user->last_login = now;
     store::users::update(c, *user);
-    store::rate_limits::clear(c, ip_account);
-    RequestContext as_user = ctx;
-    as_user.actor_id = user->id;
-    as_user.actor_type = "user";
-    audit(c, as_user, "auth.login", "user", user->id);
+    audit(c, acting_as(ctx, user->id), "auth.login", "user", user->id);
     return issue(c, *user, security::random_hex(16), now);
   }, /*commit_on_error=*/true);
 }
@@ -140,9 +118,7 @@ Result<IssuedSession> Sessions::refresh(const std::string& token, const RequestC
   return db_.write([&](store::Connection& c) -> Result<IssuedSession> {
     auto rt = store::sessions::find_refresh(c, jti);
     if (!rt || rt->revoked_at) return invalid_token();
-    RequestContext as_user = ctx;
-    as_user.actor_id = rt->user_id;
-    as_user.actor_type = "user";
+    const RequestContext as_user = acting_as(ctx, rt->user_id);
     if (rt->used_at) {
       // A used token presented again: someone holds a copy. Kill the whole chain.
       store::sessions::revoke_family(c, rt->family_id, now);
@@ -150,7 +126,8 @@ Result<IssuedSession> Sessions::refresh(const std::string& token, const RequestC
       return invalid_token();
     }
     auto user = store::users::find_by_id(c, rt->user_id);
-    if (!user || !user->is_active || user->deleted_at) {
+    // A chain started before a password change, reset or suspension is over.
+    if (!user || !user->is_active || user->deleted_at || rt->issued_at < user->sessions_valid_after) {
       store::sessions::revoke_family(c, rt->family_id, now);
       return invalid_token();
     }
@@ -160,28 +137,61 @@ Result<IssuedSession> Sessions::refresh(const std::string& token, const RequestC
   }, /*commit_on_error=*/true);
 }
 
-Status Sessions::logout(const std::string& access_token, const std::optional<std::string>& refresh_token,
-                        const RequestContext& ctx) {
+Status Sessions::logout(const std::vector<std::string>& tokens, const RequestContext& ctx) {
   const int64_t now = now_ms();
   // Signature only: an expired or already-revoked token still logs out (idempotent 204).
-  bool expired = false;
-  auto claims = signer_.verify(access_token, now / 1000, &expired);
-  if (!claims && !expired) return invalid_token();
-  std::optional<nlohmann::json> refresh_claims;
-  if (refresh_token) refresh_claims = signer_.verify(*refresh_token, now / 1000);
+  std::vector<nlohmann::json> verified;
+  for (const auto& token : tokens) {
+    bool expired = false;
+    auto claims = signer_.verify(token, now / 1000, &expired);
+    if (!claims) claims = expired ? signer_.verify(token, 0) : std::nullopt;
+    if (!claims || !string_claim(*claims, "sub")) return invalid_token();
+    verified.push_back(std::move(*claims));
+  }
   return db_.write([&](store::Connection& c) -> Status {
-    if (claims && claims->value("typ", "") == "access" && (*claims)["jti"].is_string()) {
-      store::sessions::revoke_access(c, (*claims)["jti"], (*claims)["exp"].get<int64_t>() * 1000);
-      // The route is unauthenticated (logout must work with an expired token), so the actor
-      // comes from the verified token, not from the request context.
-      RequestContext as_user = ctx;
-      as_user.actor_id = claims->value("sub", "");
-      as_user.actor_type = "user";
-      audit(c, as_user, "auth.logout", "user", claims->value("sub", ""));
+    for (const auto& claims : verified) {
+      const std::string typ = claims.value("typ", "");
+      if (typ == "access") {
+        // Tokens from before `fam` existed are ended by their own jti.
+        if (auto jti = string_claim(claims, "jti"); jti && claims["exp"].is_number_integer())
+          store::sessions::revoke_access(c, *jti, claims["exp"].get<int64_t>() * 1000);
+      } else if (typ != "refresh") {
+        continue;
+      }
+      if (auto family = string_claim(claims, "fam")) store::sessions::revoke_family(c, *family, now);
     }
-    if (refresh_claims && refresh_claims->value("typ", "") == "refresh" && (*refresh_claims)["fam"].is_string())
-      store::sessions::revoke_family(c, (*refresh_claims)["fam"], now);
+    // The route is unauthenticated (logout must work with an expired token), so the actor
+    // comes from the verified token, not from the request context.
+    if (!verified.empty()) {
+      const std::string sub = verified.front()["sub"];
+      audit(c, acting_as(ctx, sub), "auth.logout", "user", sub);
+    }
     return ok_status();
+  });
+}
+
+Result<IssuedSession> Sessions::change_own_password(const std::string& user_id, const std::string& current,
+                                                    const std::string& new_password, const RequestContext& ctx) {
+  if (auto e = check_new_password(new_password, "new_password")) return *e;
+  if (current == new_password) return Error::validation("new_password", "the new password must differ from the current one");
+  auto u = db_.read([&](store::Connection& c) { return store::users::find_by_id(c, user_id); });
+  if (!u || u->deleted_at) return Error::not_found("user");
+  if (!security::verify_password(u->password_hash, current))
+    return Error::validation("current_password", "current password is wrong", "INVALID_CURRENT_PASSWORD");
+  const std::string hash = security::hash_password(new_password);  // outside the write lock
+  return db_.write([&](store::Connection& c) -> Result<IssuedSession> {
+    auto fresh = store::users::find_by_id(c, user_id);
+    if (!fresh || fresh->deleted_at) return Error::not_found("user");
+    const int64_t now = now_ms();
+    fresh->password_hash = hash;
+    fresh->force_password_change = false;
+    // Every session of the old password ends — on other devices too, where a thief may sit —
+    // and this device continues on the session issued below, at the same instant.
+    fresh->updated_at = fresh->sessions_valid_after = now;
+    store::users::update(c, *fresh);
+    store::sessions::revoke_all_for_user(c, fresh->id, now);
+    audit(c, ctx, "user.password_change", "user", fresh->id, nullptr, {{"other_sessions_ended", true}});
+    return issue(c, *fresh, security::random_hex(16), now);
   });
 }
 
@@ -193,33 +203,36 @@ TokenCheck Sessions::check(const std::string& token) {
     out.reason = expired ? "TOKEN_EXPIRED" : "TOKEN_INVALID";
     return out;
   }
-  if (claims->value("typ", "") != "access" || !(*claims)["jti"].is_string() || !(*claims)["sub"].is_string()) {
+  const auto jti = string_claim(*claims, "jti");
+  const auto sub = string_claim(*claims, "sub");
+  if (claims->value("typ", "") != "access" || !jti || !sub) {
     out.reason = "TOKEN_INVALID";
     return out;
   }
-  const std::string jti = (*claims)["jti"];
-  const std::string sub = (*claims)["sub"];
+  const auto family = string_claim(*claims, "fam");
   const auto [revoked, user] = db_.read([&](store::Connection& c) {
-    return std::pair{store::sessions::access_revoked(c, jti), store::users::find_by_id(c, sub)};
+    const bool ended = store::sessions::access_revoked(c, *jti) || (family && store::sessions::family_revoked(c, *family));
+    return std::pair{ended, store::users::find_by_id(c, *sub)};
   });
-  if (revoked) {
-    out.reason = "TOKEN_REVOKED";
-    return out;
-  }
+  // A disabled account says so, even though its sessions were also ended.
   if (!user || !user->is_active || user->deleted_at) {
     out.reason = "USER_INACTIVE";
+    return out;
+  }
+  if (revoked) {
+    out.reason = "TOKEN_REVOKED";
     return out;
   }
   const int64_t issued_ms = claims->contains("iat_ms") && (*claims)["iat_ms"].is_number_integer()
                                 ? (*claims)["iat_ms"].get<int64_t>()
                                 : claims->value("iat", int64_t{0}) * 1000;
   if (issued_ms < user->sessions_valid_after) {
-    out.reason = "TOKEN_REVOKED";  // issued before an admin reset or recovery of the password
+    out.reason = "TOKEN_REVOKED";  // issued before a password change or reset, or a suspension
     return out;
   }
   Principal p = principal_of(*user);
   p.via = "jwt";
-  p.token_id = jti;
+  p.token_id = *jti;
   p.token_expires_at_ms = (*claims)["exp"].get<int64_t>() * 1000;
   out.valid = true;
   out.principal = std::move(p);
@@ -238,7 +251,8 @@ int64_t Sessions::purge_expired() {
   const int64_t now = now_ms();
   return db_.write([&](store::Connection& c) {
     return store::sessions::purge_expired(c, now) +
-           store::rate_limits::purge_before(c, now - std::max<int64_t>(policy_.window_s, 3600) * 1000);
+           store::login_failures::purge_before(c, now - policy_.login.window_s * 1000) +
+           store::rate_limits::purge_before(c, now - int64_t{3600} * 1000);
   });
 }
 

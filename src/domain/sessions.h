@@ -1,11 +1,15 @@
 #pragma once
-// Login, refresh-token rotation with reuse detection, logout, and authentication of access
-// tokens. Every authenticated request re-reads the user: suspension, deletion and role
-// changes apply at once, and a refresh token is never accepted as an access token.
+// Login, refresh-token rotation with reuse detection, logout, the caller's own password change,
+// and authentication of access tokens. Every authenticated request re-reads the user:
+// suspension, deletion and role changes apply at once, and a refresh token is never accepted
+// as an access token. An access token names its refresh family (`fam`), so ending the family
+// (logout, reuse detection) ends the access tokens issued with it.
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "domain/login_throttle.h"
 #include "domain/principal.h"
 #include "security/jwt.h"
 #include "store/database.h"
@@ -17,13 +21,7 @@ namespace iron::domain {
 struct SessionPolicy {
   int64_t access_ttl_s = 15 * 60;
   int64_t refresh_ttl_s = 7 * 24 * 3600;
-  // Login throttling: failures per (IP, account) and per IP within the window, then 429.
-  int64_t window_s = 5 * 60;
-  int64_t max_failures_ip_account = 5;
-  int64_t max_failures_ip = 20;
-  // Consecutive failures (from anywhere) that lock the account, and for how long.
-  int64_t lockout_threshold = 10;
-  int64_t lockout_s = 15 * 60;
+  LoginThrottlePolicy login;
 };
 
 struct IssuedSession {
@@ -47,9 +45,14 @@ class Sessions {
 
   Result<IssuedSession> login(const std::string& email, const std::string& password, const RequestContext& ctx);
   Result<IssuedSession> refresh(const std::string& refresh_token, const RequestContext& ctx);
-  // Idempotent: a token that is already revoked (or expired) still logs out with success.
-  Status logout(const std::string& access_token, const std::optional<std::string>& refresh_token,
-                const RequestContext& ctx);
+  // Ends the sessions the presented tokens belong to: an access token's own jti and its refresh
+  // family, a refresh token's family. Idempotent: a validly signed token that is already
+  // revoked or expired still logs out with success; a forged or malformed one is 401.
+  Status logout(const std::vector<std::string>& tokens, const RequestContext& ctx);
+  // Changes the caller's password, ends every other session of the account (access and refresh
+  // tokens issued before) and starts a fresh one for the device that asked.
+  Result<IssuedSession> change_own_password(const std::string& user_id, const std::string& current,
+                                            const std::string& new_password, const RequestContext& ctx);
   // Full check for an access token: signature, expiry, typ, revocation, live user state.
   Result<Principal> authenticate(const std::string& access_token);
   TokenCheck check(const std::string& access_token);

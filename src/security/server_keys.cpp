@@ -1,21 +1,28 @@
 #include "security/server_keys.h"
 
 #include <algorithm>
+#include <cctype>
+#include <set>
 #include <stdexcept>
+#include <vector>
 
 #include "security/crypto.h"
+#include "security/ip_token.h"
 #include "security/random.h"
 #include "store/data_dir.h"
 
 namespace iron::security {
 namespace {
 
-// Defaults the predecessor documented; anyone can read them, so they protect nothing.
-bool is_known_weak(const std::string& v) {
-  static const char* kWeak[] = {"dev-secret-change-in-production", "dev-ic-token-secret-change-in-production",
-                                "secret", "changeme", "change-me", "password"};
-  if (std::all_of(v.begin(), v.end(), [&](char ch) { return ch == v.front(); })) return true;  // "0000…", "aaaa…"
-  return std::any_of(std::begin(kWeak), std::end(kWeak), [&](const char* w) { return v == w; });
+// The length of the shortest pattern that, repeated, spells `v` (prefix function / KMP).
+size_t shortest_period(const std::string& v) {
+  std::vector<size_t> border(v.size(), 0);
+  for (size_t i = 1, k = 0; i < v.size(); ++i) {
+    while (k > 0 && v[i] != v[k]) k = border[k - 1];
+    if (v[i] == v[k]) ++k;
+    border[i] = k;
+  }
+  return v.empty() ? 0 : v.size() - border.back();
 }
 
 std::string decode_master_key(const std::string& text) {
@@ -24,23 +31,44 @@ std::string decode_master_key(const std::string& text) {
   throw std::runtime_error("IRON_SECRETS_MASTER_KEY must be 32 bytes as 64 hex characters or base64");
 }
 
+std::string decode_ip_token_key(std::string hex) {
+  while (!hex.empty() && std::isspace(static_cast<unsigned char>(hex.back()))) hex.pop_back();
+  auto key = hex_decode(hex);
+  if (hex.size() != 2 * kIpTokenKeyBytes || !key)
+    throw std::runtime_error("IRON_IP_TOKEN_KEY must be 64 hex characters (32 bytes)");
+  return *key;
+}
+
 }  // namespace
 
-ServerKeys load_server_keys(const std::string& configured_jwt, const std::string& configured_master,
-                            const std::string& data_dir) {
+bool is_weak_secret(const std::string& v) {
+  // Defaults the predecessor documented; anyone can read them, so they protect nothing.
+  static const char* kKnown[] = {"dev-secret-change-in-production", "dev-ic-token-secret-change-in-production",
+                                 "secret", "changeme", "change-me", "password"};
+  if (std::any_of(std::begin(kKnown), std::end(kKnown), [&](const char* w) { return v == w; })) return true;
+  // A pattern repeated at least twice holds no more entropy than the pattern; a handful of
+  // distinct characters ("abababab…ab", "aaaaaaab") is the same mistake with a twist.
+  if (shortest_period(v) <= v.size() / 2) return true;
+  return std::set<char>(v.begin(), v.end()).size() < 6;
+}
+
+ServerKeys load_server_keys(const ConfiguredKeys& configured, const std::string& data_dir) {
   ServerKeys keys;
-  if (!configured_jwt.empty()) {
-    if (configured_jwt.size() < 32 || is_known_weak(configured_jwt))
-      throw std::runtime_error("IRON_JWT_SECRET is too weak: use at least 32 random characters");
-    keys.jwt_key = configured_jwt;
+  if (!configured.jwt.empty()) {
+    if (configured.jwt.size() < 32 || is_weak_secret(configured.jwt))
+      throw std::runtime_error("IRON_JWT_SECRET is too weak: use at least 32 random characters (e.g. openssl rand -hex 32)");
+    keys.jwt_key = configured.jwt;
   } else {
-    keys.jwt_key = store::read_or_create_secret_file(data_dir, "jwt.key", random_hex(32));
+    keys.jwt_key = store::read_or_create_secret_file(data_dir, kJwtKeyFile, random_hex(32));
   }
-  const std::string master_text =
-      !configured_master.empty() ? configured_master
-                                 : store::read_or_create_secret_file(data_dir, "master.key", random_hex(32));
-  keys.master_key = decode_master_key(master_text);
-  if (is_known_weak(keys.master_key)) throw std::runtime_error("IRON_SECRETS_MASTER_KEY is a known weak value");
+  keys.master_key = decode_master_key(!configured.master.empty()
+                                          ? configured.master
+                                          : store::read_or_create_secret_file(data_dir, kMasterKeyFile, random_hex(32)));
+  if (is_weak_secret(keys.master_key)) throw std::runtime_error("IRON_SECRETS_MASTER_KEY is a known weak value");
+  keys.ip_token_key = decode_ip_token_key(
+      !configured.ip_token.empty()
+          ? configured.ip_token
+          : store::read_or_create_secret_file(data_dir, kIpTokenKeyFile, random_hex(kIpTokenKeyBytes)));
   return keys;
 }
 

@@ -301,6 +301,7 @@ struct HttpServer::Impl {
     if (strip_base(req, path, out)) {
       api::Request areq = to_api_request(req, path, origin, request_id);
       out = route(areq, req.get_header_value("Origin"), t_trace.route);
+      add_api_cache_control(path, out);
     }
     write(out, request_id, res);
     metrics.request_finished();

@@ -1,5 +1,7 @@
 #include "server/security_headers.h"
 
+#include <algorithm>
+
 namespace iron::server {
 
 std::vector<std::pair<std::string, std::string>> security_headers(bool hsts) {
@@ -18,6 +20,13 @@ std::vector<std::pair<std::string, std::string>> security_headers(bool hsts) {
   };
   if (hsts) h.emplace_back("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   return h;
+}
+
+void add_api_cache_control(const std::string& path, api::Response& response) {
+  if (path.rfind("/api/", 0) != 0) return;
+  const bool chosen = std::any_of(response.headers.begin(), response.headers.end(),
+                                  [](const auto& h) { return h.first == "Cache-Control"; });
+  if (!chosen) response.header("Cache-Control", "no-store");
 }
 
 }  // namespace iron::server

@@ -4,7 +4,7 @@ namespace iron::store::api_tokens {
 namespace {
 constexpr const char* kColumns =
     "id, user_id, token_hash, name, description, project_id, agent_id, provider, created_at, last_used_at, "
-    "expires_at, revoked_at, rotated_at, is_active";
+    "expires_at, revoked_at, rotated_at, is_active, scope";
 
 ApiToken read_row(Statement& s) {
   ApiToken t;
@@ -22,6 +22,7 @@ ApiToken read_row(Statement& s) {
   t.revoked_at = s.opt_int64(11);
   t.rotated_at = s.opt_int64(12);
   t.is_active = s.int64(13) != 0;
+  t.scope = s.text(14);
   return t;
 }
 
@@ -34,10 +35,10 @@ std::optional<ApiToken> one(Statement& s) {
 int64_t insert(Connection& c, const ApiToken& t) {
   auto& s = c.prepare(
       "INSERT INTO api_tokens(user_id, token_hash, name, description, project_id, agent_id, provider, created_at, "
-      "last_used_at, expires_at, revoked_at, rotated_at, is_active) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "last_used_at, expires_at, revoked_at, rotated_at, is_active, scope) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, t.user_id).bind(2, t.token_hash).bind(3, t.name).bind(4, t.description).bind(5, t.project_id);
   s.bind(6, t.agent_id).bind(7, t.provider).bind(8, t.created_at).bind(9, t.last_used_at).bind(10, t.expires_at);
-  s.bind(11, t.revoked_at).bind(12, t.rotated_at).bind(13, t.is_active);
+  s.bind(11, t.revoked_at).bind(12, t.rotated_at).bind(13, t.is_active).bind(14, t.scope);
   s.run();
   return c.last_insert_rowid();
 }

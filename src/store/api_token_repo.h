@@ -26,6 +26,7 @@ struct ApiToken {
   std::optional<int64_t> revoked_at;
   std::optional<int64_t> rotated_at;
   bool is_active = true;
+  std::string scope = "read";  // read | runtime | user | admin | legacy_full (domain/principal.h)
 };
 
 namespace api_tokens {

@@ -23,6 +23,12 @@ void fsync_path(const std::string& path) {
   close(fd);
 }
 
+// Snapshots hold every account and sealed secret: private to the service user, whatever the
+// umask, and whatever mode the file a restore starts from had (copy_file keeps it).
+void make_private(const std::string& path) {
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+}
+
 std::string parent_dir(const std::string& path) {
   auto p = fs::absolute(path).parent_path();
   return p.empty() ? "." : p.string();
@@ -52,6 +58,7 @@ void backup_database(const std::string& db_path, const std::string& out_path) {
     }
     dst.exec("PRAGMA journal_mode=DELETE");  // a self-contained single file
   }
+  make_private(tmp);
   fsync_path(tmp);
   fs::rename(tmp, out_path);
   fsync_path(parent_dir(out_path));
@@ -80,6 +87,7 @@ std::string restore_database(const std::string& data_dir, const std::string& fil
   const std::string db = database_path(data_dir);
   const std::string staged = db + ".restore-tmp";
   fs::copy_file(file, staged, fs::copy_options::overwrite_existing);
+  make_private(staged);
   fsync_path(staged);
   std::string kept;
   if (fs::exists(db)) {

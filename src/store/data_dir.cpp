@@ -25,6 +25,13 @@ void ensure_data_dir(const std::string& data_dir) {
   }
   if (!fs::is_directory(data_dir, ec)) throw std::runtime_error("data dir is not a directory: " + data_dir);
   if (access(data_dir.c_str(), W_OK | X_OK) != 0) throw std::runtime_error("data dir is not writable: " + data_dir);
+  // Files an older version (or a copy) left readable by others: SQLite gives a new WAL the
+  // database's mode, so a 0644 iron.db would keep producing 0644 WALs.
+  const std::string db = database_path(data_dir);
+  for (const std::string& path : {db, db + "-wal", db + "-shm"}) {
+    struct stat st {};
+    if (stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) chmod(path.c_str(), st.st_mode & 0700);
+  }
 }
 
 DataDirLock::DataDirLock(const std::string& data_dir) {

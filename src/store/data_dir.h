@@ -8,7 +8,8 @@ namespace iron::store {
 
 std::string database_path(const std::string& data_dir);
 
-// Creates the directory (0700) if missing. Throws std::runtime_error with a clear message.
+// Creates the directory (0700) if missing, and takes group/other access away from an
+// existing database and its WAL/SHM. Throws std::runtime_error with a clear message.
 void ensure_data_dir(const std::string& data_dir);
 
 class DataDirLock {

@@ -6,7 +6,7 @@ namespace {
 
 constexpr const char* kColumns =
     "id, owner_id, provider, ciphertext, nonce, key_prefix, key_suffix, base_url, description, is_enabled, "
-    "created_at, updated_at, last_used_at";
+    "created_at, updated_at, last_used_at, base_url_sealed, base_url_nonce";
 
 ProviderKey read_row(Statement& s) {
   ProviderKey k;
@@ -23,6 +23,8 @@ ProviderKey read_row(Statement& s) {
   k.created_at = s.int64(10);
   k.updated_at = s.int64(11);
   k.last_used_at = s.opt_int64(12);
+  k.base_url_sealed = s.opt_text(13);  // BLOB: the stored bytes unchanged
+  k.base_url_nonce = s.opt_text(14);
   return k;
 }
 
@@ -32,15 +34,23 @@ std::vector<ProviderKey> all_rows(Statement& s) {
   return out;
 }
 
+void bind_opt_blob(Statement& s, int i, const std::optional<std::string>& bytes) {
+  if (bytes) s.bind_blob(i, *bytes);
+  else s.bind_null(i);
+}
+
 }  // namespace
 
 int64_t insert(Connection& c, const ProviderKey& k) {
   auto& s = c.prepare(
       "INSERT INTO provider_keys(owner_id, provider, ciphertext, nonce, key_prefix, key_suffix, base_url, "
-      "description, is_enabled, created_at, updated_at, last_used_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "description, is_enabled, created_at, updated_at, last_used_at, base_url_sealed, base_url_nonce) "
+      "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, k.owner_id).bind(2, k.provider).bind_blob(3, k.ciphertext).bind_blob(4, k.nonce);
   s.bind(5, k.key_prefix).bind(6, k.key_suffix).bind(7, k.base_url).bind(8, k.description);
   s.bind(9, k.is_enabled).bind(10, k.created_at).bind(11, k.updated_at).bind(12, k.last_used_at);
+  bind_opt_blob(s, 13, k.base_url_sealed);
+  bind_opt_blob(s, 14, k.base_url_nonce);
   s.run();
   return c.last_insert_rowid();
 }
@@ -68,22 +78,36 @@ std::vector<ProviderKey> list_all(Connection& c) {
 }
 
 void update(Connection& c, const ProviderKey& k) {
-  auto& s = c.prepare("UPDATE provider_keys SET base_url = ?, description = ?, is_enabled = ?, updated_at = ? WHERE id = ?");
-  s.bind(1, k.base_url).bind(2, k.description).bind(3, k.is_enabled).bind(4, k.updated_at).bind(5, k.id).run();
+  auto& s = c.prepare(
+      "UPDATE provider_keys SET base_url = ?, description = ?, is_enabled = ?, updated_at = ?, base_url_sealed = ?, "
+      "base_url_nonce = ? WHERE id = ?");
+  s.bind(1, k.base_url).bind(2, k.description).bind(3, k.is_enabled).bind(4, k.updated_at);
+  bind_opt_blob(s, 5, k.base_url_sealed);
+  bind_opt_blob(s, 6, k.base_url_nonce);
+  s.bind(7, k.id).run();
 }
 
-void remove(Connection& c, int64_t id) { c.prepare("DELETE FROM provider_keys WHERE id = ?").bind(1, id).run(); }
+std::vector<int64_t> remove(Connection& c, int64_t id) {
+  std::vector<int64_t> agents;
+  auto& using_key = c.prepare("SELECT id FROM agents WHERE provider_key_id = ? ORDER BY id");
+  using_key.bind(1, id);
+  while (using_key.step()) agents.push_back(using_key.int64(0));
+  c.prepare("UPDATE agents SET provider_key_id = NULL, providers = '[]' WHERE provider_key_id = ?").bind(1, id).run();
+  c.prepare("DELETE FROM provider_keys WHERE id = ?").bind(1, id).run();
+  return agents;
+}
 
 }  // namespace provider_keys
 
 namespace project_providers {
 
-std::optional<ProjectProvider> find(Connection& c, const std::string& project_id) {
+std::optional<ProjectProvider> find(Connection& c, const std::string& owner_id, const std::string& project_id) {
   auto& s = c.prepare(
-      "SELECT project_id, provider_key_id, assigned_by, assigned_at FROM project_providers WHERE project_id = ?");
-  s.bind(1, project_id);
+      "SELECT owner_id, project_id, provider_key_id, assigned_by, assigned_at FROM project_providers "
+      "WHERE owner_id = ? AND project_id = ?");
+  s.bind(1, owner_id).bind(2, project_id);
   if (!s.step()) return std::nullopt;
-  return ProjectProvider{s.text(0), s.int64(1), s.text(2), s.int64(3)};
+  return ProjectProvider{s.text(0), s.text(1), s.int64(2), s.text(3), s.int64(4)};
 }
 
 std::vector<std::string> projects_of(Connection& c, int64_t provider_key_id) {
@@ -96,14 +120,15 @@ std::vector<std::string> projects_of(Connection& c, int64_t provider_key_id) {
 
 void put(Connection& c, const ProjectProvider& a) {
   auto& s = c.prepare(
-      "INSERT INTO project_providers(project_id, provider_key_id, assigned_by, assigned_at) VALUES(?, ?, ?, ?) "
-      "ON CONFLICT(project_id) DO UPDATE SET provider_key_id = excluded.provider_key_id, "
+      "INSERT INTO project_providers(owner_id, project_id, provider_key_id, assigned_by, assigned_at) "
+      "VALUES(?, ?, ?, ?, ?) ON CONFLICT(owner_id, project_id) DO UPDATE SET provider_key_id = excluded.provider_key_id, "
       "assigned_by = excluded.assigned_by, assigned_at = excluded.assigned_at");
-  s.bind(1, a.project_id).bind(2, a.provider_key_id).bind(3, a.assigned_by).bind(4, a.assigned_at).run();
+  s.bind(1, a.owner_id).bind(2, a.project_id).bind(3, a.provider_key_id).bind(4, a.assigned_by).bind(5, a.assigned_at);
+  s.run();
 }
 
-void remove(Connection& c, const std::string& project_id) {
-  c.prepare("DELETE FROM project_providers WHERE project_id = ?").bind(1, project_id).run();
+void remove(Connection& c, const std::string& owner_id, const std::string& project_id) {
+  c.prepare("DELETE FROM project_providers WHERE owner_id = ? AND project_id = ?").bind(1, owner_id).bind(2, project_id).run();
 }
 
 }  // namespace project_providers

@@ -33,6 +33,12 @@ void revoke_all_for_user(Connection& c, const std::string& user_id, int64_t now)
       .bind(1, now).bind(2, user_id).run();
 }
 
+bool family_revoked(Connection& c, const std::string& family_id) {
+  auto& s = c.prepare("SELECT 1 FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NOT NULL LIMIT 1");
+  s.bind(1, family_id);
+  return s.step();
+}
+
 void revoke_access(Connection& c, const std::string& jti, int64_t expires_at) {
   c.prepare("INSERT OR IGNORE INTO revoked_access_tokens(jti, expires_at) VALUES(?, ?)")
       .bind(1, jti).bind(2, expires_at).run();

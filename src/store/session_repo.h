@@ -24,6 +24,7 @@ std::optional<RefreshToken> find_refresh(Connection& c, const std::string& jti);
 void mark_refresh_used(Connection& c, const std::string& jti, int64_t now);
 void revoke_family(Connection& c, const std::string& family_id, int64_t now);
 void revoke_all_for_user(Connection& c, const std::string& user_id, int64_t now);
+bool family_revoked(Connection& c, const std::string& family_id);
 void revoke_access(Connection& c, const std::string& jti, int64_t expires_at);  // idempotent
 bool access_revoked(Connection& c, const std::string& jti);
 int64_t purge_expired(Connection& c, int64_t now);  // revocations and refresh rows past expiry

@@ -4,7 +4,7 @@ namespace iron::store::users {
 namespace {
 constexpr const char* kColumns =
     "id, username, email, name, password_hash, role, is_active, force_password_change, created_at, updated_at, "
-    "last_login, suspended_at, suspended_reason, deleted_at, failed_logins, locked_until, sessions_valid_after";
+    "last_login, suspended_at, suspended_reason, deleted_at, sessions_valid_after";
 
 User read_row(Statement& s) {
   User u;
@@ -22,9 +22,7 @@ User read_row(Statement& s) {
   u.suspended_at = s.opt_int64(11);
   u.suspended_reason = s.opt_text(12);
   u.deleted_at = s.opt_int64(13);
-  u.failed_logins = s.int64(14);
-  u.locked_until = s.opt_int64(15);
-  u.sessions_valid_after = s.int64(16);
+  u.sessions_valid_after = s.int64(14);
   return u;
 }
 
@@ -60,11 +58,11 @@ bool email_taken(Connection& c, const std::string& email) {
 
 void insert(Connection& c, const User& u) {
   auto& s = c.prepare(std::string("INSERT INTO users(") + kColumns +
-                      ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                      ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, u.id).bind(2, u.username).bind(3, u.email).bind(4, u.name).bind(5, u.password_hash).bind(6, u.role);
   s.bind(7, u.is_active).bind(8, u.force_password_change).bind(9, u.created_at).bind(10, u.updated_at);
   s.bind(11, u.last_login).bind(12, u.suspended_at).bind(13, u.suspended_reason).bind(14, u.deleted_at);
-  s.bind(15, u.failed_logins).bind(16, u.locked_until).bind(17, u.sessions_valid_after);
+  s.bind(15, u.sessions_valid_after);
   s.run();
 }
 
@@ -72,11 +70,11 @@ void update(Connection& c, const User& u) {
   auto& s = c.prepare(
       "UPDATE users SET username = ?, email = ?, name = ?, password_hash = ?, role = ?, is_active = ?, "
       "force_password_change = ?, updated_at = ?, last_login = ?, suspended_at = ?, suspended_reason = ?, "
-      "deleted_at = ?, failed_logins = ?, locked_until = ?, sessions_valid_after = ? WHERE id = ?");
+      "deleted_at = ?, sessions_valid_after = ? WHERE id = ?");
   s.bind(1, u.username).bind(2, u.email).bind(3, u.name).bind(4, u.password_hash).bind(5, u.role);
   s.bind(6, u.is_active).bind(7, u.force_password_change).bind(8, u.updated_at).bind(9, u.last_login);
-  s.bind(10, u.suspended_at).bind(11, u.suspended_reason).bind(12, u.deleted_at).bind(13, u.failed_logins);
-  s.bind(14, u.locked_until).bind(15, u.sessions_valid_after).bind(16, u.id);
+  s.bind(10, u.suspended_at).bind(11, u.suspended_reason).bind(12, u.deleted_at).bind(13, u.sessions_valid_after);
+  s.bind(14, u.id);
   s.run();
 }
 

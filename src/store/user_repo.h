@@ -24,9 +24,9 @@ struct User {
   std::optional<int64_t> suspended_at;
   std::optional<std::string> suspended_reason;
   std::optional<int64_t> deleted_at;
-  int64_t failed_logins = 0;
-  std::optional<int64_t> locked_until;
-  int64_t sessions_valid_after = 0;  // access tokens issued before this (ms) are refused
+  // Access tokens issued before this (ms) are refused: set by a password change or reset and
+  // by suspension, so re-activation does not revive the sessions of before.
+  int64_t sessions_valid_after = 0;
 };
 
 struct UserFilter {

@@ -1,5 +1,6 @@
 // GET /api/v1/events/stream over a raw socket: authentication, SSE framing and heartbeats,
-// the bound on concurrent streams, and streams ending promptly on shutdown.
+// the bound on concurrent streams (global and per user), and streams ending promptly on
+// shutdown.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -8,6 +9,7 @@
 
 #include <chrono>
 
+#include "identity_http.h"
 #include "support/server_process.h"
 
 using iron::test::json_of;
@@ -66,7 +68,7 @@ TEST(EventsStream, SendsEventStreamHeadersAndHeartbeats) {
   const std::string got = read_until(fd, ": heartbeat");
   EXPECT_NE(got.find("HTTP/1.1 200"), std::string::npos) << got;
   EXPECT_NE(got.find("Content-Type: text/event-stream"), std::string::npos) << got;
-  EXPECT_NE(got.find("Cache-Control: no-cache"), std::string::npos);
+  EXPECT_NE(got.find("Cache-Control: no-store"), std::string::npos) << "authenticated: never cached";
   EXPECT_NE(got.find("X-Accel-Buffering: no"), std::string::npos);
   EXPECT_NE(got.find(": connected"), std::string::npos);
   EXPECT_NE(got.find(": heartbeat"), std::string::npos) << "no heartbeat within the read timeout";
@@ -89,6 +91,34 @@ TEST(EventsStream, ConcurrentStreamsAreBoundedWith503AndRetryAfter) {
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
   close(first);
+}
+
+// Issue 9 item 20: one viewer used to be able to hold all 32 streams, and the admin's got 503.
+TEST(EventsStream, OneUserHoldsAtMostAnEighthOfTheStreams) {
+  ServerProcess server(options({}));  // the default: 32 streams, 4 per user
+  const std::string admin = login(server);
+  const auto viewer = iron::test::identity::login_as(
+      server, iron::test::identity::create_account(server, admin, "viewer", "streamer"));
+  ASSERT_FALSE(viewer.token.empty());
+  std::vector<int> held;
+  for (int i = 0; i < 4; ++i) {
+    const int fd = open_stream(server.port(), viewer.token);
+    ASSERT_GE(fd, 0);
+    ASSERT_NE(read_until(fd, ": connected").find(": connected"), std::string::npos) << "stream " << i + 1;
+    held.push_back(fd);
+  }
+  auto over = server.client()->Get("/api/v1/events/stream", {{"Authorization", "Bearer " + viewer.token}});
+  ASSERT_TRUE(over);
+  EXPECT_EQ(over->status, 429);
+  EXPECT_EQ(json_of(over)["error"]["code"], "TOO_MANY_STREAMS_FOR_USER");
+  EXPECT_FALSE(over->get_header_value("Retry-After").empty());
+  // The admin still gets a stream.
+  const int admin_stream = open_stream(server.port(), admin);
+  ASSERT_GE(admin_stream, 0);
+  const std::string got = read_until(admin_stream, ": connected");
+  EXPECT_NE(got.find("HTTP/1.1 200"), std::string::npos) << got;
+  close(admin_stream);
+  for (int fd : held) close(fd);
 }
 
 TEST(EventsStream, StreamsEndPromptlyOnShutdown) {

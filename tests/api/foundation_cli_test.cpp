@@ -59,6 +59,41 @@ TEST(FoundationCli, HealthcheckExitCodes) {
   EXPECT_EQ(run_binary({"healthcheck", "--url", url}).exit_code, 1);
 }
 
+// A 200 is not health: at a wrong URL or base path the dashboard's SPA fallback answers 200
+// with index.html. Healthy needs the health JSON with the endpoint's healthy status.
+TEST(FoundationCli, HealthcheckWantsTheHealthJsonNotJustA200) {
+  const std::string assets = iron::test::make_temp_dir();
+  { std::ofstream(assets + "/index.html") << "<!doctype html><title>spa</title>"; }
+  ServerProcess server({.extra_args = {"--assets-dir", assets}, .env = {}});
+  const std::string origin = "http://127.0.0.1:" + std::to_string(server.port());
+  ASSERT_EQ(server.client()->Get("/panel/health/ready")->status, 200) << "the SPA fallback this test relies on";
+  struct Case {
+    std::vector<std::string> args;
+    std::map<std::string, std::string> env;
+    int exit_code;
+    std::string says;  // in stderr
+  };
+  const std::string wrong = "did not answer with the health JSON";
+  const std::vector<Case> cases = {
+      {{"--url", origin + "/health/ready"}, {}, 0, ""},
+      {{"--url", origin + "/health"}, {}, 0, ""},
+      {{"--url", origin + "/health/live"}, {}, 0, ""},
+      {{"--url", origin + "/api/health"}, {}, 0, ""},
+      {{"--url", origin + "/panel/health/ready"}, {}, 1, wrong},  // SPA fallback: HTML
+      {{"--url", origin + "/panel/api/health"}, {}, 1, wrong},
+      {{}, {{"IRON_LISTEN", "127.0.0.1:" + std::to_string(server.port())}, {"IRON_BASE_PATH", "/panel/"}}, 1, wrong},
+      {{"--base-path", "/panel/"}, {{"IRON_LISTEN", "127.0.0.1:" + std::to_string(server.port())}}, 1, wrong},
+      {{"--url", origin + "/"}, {}, 1, "must end in /health"},  // not a health endpoint at all
+  };
+  for (const auto& tc : cases) {
+    std::vector<std::string> args{"healthcheck"};
+    args.insert(args.end(), tc.args.begin(), tc.args.end());
+    const auto r = run_binary(args, tc.env);
+    EXPECT_EQ(r.exit_code, tc.exit_code) << (tc.args.empty() ? "env" : tc.args.back()) << ": " << r.err;
+    EXPECT_NE(r.err.find(tc.says), std::string::npos) << r.err;
+  }
+}
+
 TEST(FoundationCli, MigrateAppliesThenIsANoOp) {
   const std::string dir = iron::test::make_temp_dir() + "/data";
   const auto first = run_binary({"migrate", "--data", dir});
@@ -126,4 +161,83 @@ TEST(FoundationCli, DevelopmentModeWipesTheDatabaseProductionNever) {
   for (const auto& l : dev.log_lines())
     if (l.value("level", "") == "warn" && l.value("msg", "").find("DELETING") != std::string::npos) warned = true;
   EXPECT_TRUE(warned);
+}
+
+namespace {
+int mode_of(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 0777) : -1;
+}
+
+// The umask a careless shell or unit leaves; restored when the test ends.
+struct PermissiveUmask {
+  mode_t saved = umask(022);
+  ~PermissiveUmask() { umask(saved); }
+};
+}  // namespace
+
+TEST(FoundationCli, TheDatabaseItsWalAndEveryBackupAreCreated0600) {
+  PermissiveUmask umask_022;
+  ServerProcess server;
+  const std::string db = server.data_dir() + "/iron.db";
+  for (const std::string& path : {db, db + "-wal", db + "-shm"}) EXPECT_EQ(mode_of(path), 0600) << path;
+  const std::string out = iron::test::make_temp_dir() + "/snap.db";
+  ASSERT_EQ(run_binary({"backup", "--data", server.data_dir(), "--out", out}).exit_code, 0);
+  EXPECT_EQ(mode_of(out), 0600) << out;
+  ASSERT_EQ(server.stop(), 0);
+  chmod(out.c_str(), 0644);  // a backup that went through other hands
+  ASSERT_EQ(run_binary({"restore", "--data", server.data_dir(), "--from", out}).exit_code, 0);
+  EXPECT_EQ(mode_of(db), 0600) << "the restored database";
+  chmod(db.c_str(), 0644);  // as an older version left it
+  ServerProcess again({.extra_args = {}, .env = {}, .data_dir = server.data_dir()});
+  for (const std::string& path : {db, db + "-wal", db + "-shm"}) EXPECT_EQ(mode_of(path), 0600) << "after restart: " << path;
+}
+
+// A data dir restored without its key files: the server refuses at start, naming the file,
+// instead of starting and answering 500 at the first sealed secret or handshake.
+TEST(FoundationCli, ADatabaseWithoutTheKeyFilesItWasUsedWithIsRefusedNamingTheFile) {
+  std::string dir;
+  {
+    ServerProcess first;
+    dir = first.data_dir();
+    ASSERT_EQ(first.stop(), 0);
+  }
+  const std::vector<std::string> serve{"serve", "--data", dir, "--listen", "127.0.0.1:0"};
+  for (const char* key : {"master.key", "ip_token.key"}) {
+    SCOPED_TRACE(key);
+    fs::rename(dir + "/" + key, dir + "/" + key + ".aside");
+    const auto r = run_binary(serve, {}, "", 15);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    EXPECT_NE(r.err.find(dir + "/" + key + " is missing"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir + "/" + key)) << "no new key may be generated in its place";
+    fs::rename(dir + "/" + key + ".aside", dir + "/" + key);
+  }
+  // The wrong master key is refused too; the right one starts.
+  fs::copy_file(dir + "/master.key", dir + "/master.key.right");
+  { std::ofstream(dir + "/master.key", std::ios::trunc) << "00112233445566778899aabbccddeeff0123456789abcdef0f1e2d3c4b5a6978\n"; }
+  const auto wrong = run_binary(serve, {}, "", 15);
+  EXPECT_EQ(wrong.exit_code, 2) << wrong.err;
+  EXPECT_NE(wrong.err.find("master.key is not the key this database"), std::string::npos) << wrong.err;
+  fs::rename(dir + "/master.key.right", dir + "/master.key");
+  ServerProcess again({.extra_args = {}, .env = {}, .data_dir = dir});
+  EXPECT_EQ(again.client()->Get("/health/ready")->status, 200);
+}
+
+TEST(FoundationCli, RestoreIntoANewDataDirNamesTheKeyFilesToBringAndServeRefusesWithoutThem) {
+  ServerProcess server;
+  const std::string out = iron::test::make_temp_dir() + "/snap.db";
+  ASSERT_EQ(run_binary({"backup", "--data", server.data_dir(), "--out", out}).exit_code, 0);
+  const std::string fresh = iron::test::make_temp_dir() + "/data";
+  const auto restored = run_binary({"restore", "--data", fresh, "--from", out});
+  ASSERT_EQ(restored.exit_code, 0) << restored.err;
+  for (const char* key : {"jwt.key", "master.key", "ip_token.key"})
+    EXPECT_NE(restored.out.find(key), std::string::npos) << key << " in: " << restored.out;
+  const auto refused = run_binary({"serve", "--data", fresh, "--listen", "127.0.0.1:0"}, {}, "", 15);
+  EXPECT_EQ(refused.exit_code, 2);
+  EXPECT_NE(refused.err.find("master.key is missing"), std::string::npos) << refused.err;
+  for (const char* key : {"jwt.key", "master.key", "ip_token.key"})
+    fs::copy_file(server.data_dir() + "/" + key, fresh + "/" + key);
+  ASSERT_EQ(server.stop(), 0);
+  ServerProcess moved({.extra_args = {}, .env = {}, .data_dir = fresh});
+  EXPECT_EQ(moved.client()->Get("/health/ready")->status, 200);
 }

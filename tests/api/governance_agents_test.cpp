@@ -45,6 +45,8 @@ TEST(GovernanceAgents, CreateValidation) {
   Panel p;
   const auto alice = p.add_user("user", "alice");
   const auto key = p.add_key(alice);
+  const auto off = p.add_key(alice);
+  ASSERT_EQ(p.call("PUT", "/api/v1/providers/" + std::to_string(off), alice.access, json{{"is_enabled", false}}).status, 200);
   struct Case {
     json body;
     int status;
@@ -59,8 +61,10 @@ TEST(GovernanceAgents, CreateValidation) {
       {{{"name", "a"}, {"initial_budget_microdollars", "10"}}, 400, "VALIDATION_ERROR"},
       {{{"name", "a"}, {"initial_budget_microdollars", 1}, {"owner_id", "user_nobody"}}, 400, "OWNER_NOT_FOUND"},
       {{{"name", "a"}, {"initial_budget_microdollars", 1}, {"provider_key_id", key + 100}}, 404, "PROVIDER_KEY_NOT_FOUND"},
-      // The admin's agent cannot use alice's key: keys are per owner.
-      {{{"name", "a"}, {"initial_budget_microdollars", 1}, {"provider_key_id", key}}, 404, "PROVIDER_KEY_NOT_FOUND"},
+      // The admin's agent cannot use alice's key: keys are per owner (a specific error, issue 9 §24).
+      {{{"name", "a"}, {"initial_budget_microdollars", 1}, {"provider_key_id", key}}, 403, "PROVIDER_KEY_NOT_OWNED"},
+      {{{"name", "a"}, {"initial_budget_microdollars", 1}, {"owner_id", alice.id}, {"provider_key_id", off}}, 409,
+       "PROVIDER_KEY_DISABLED"},
   };
   for (const auto& c : cases) expect_error(p.call("POST", "/api/v1/agents", p.admin.access, c.body), c.status, c.code);
   EXPECT_EQ(p.call("GET", "/api/v1/agents", p.admin.access).body.size(), 0u) << "a refused create leaves nothing";
@@ -159,14 +163,17 @@ TEST(GovernanceAgents, TokensListsTheAgentsApiTokensScopedToTheCaller) {
   auto& p = f.p;
   const json body = {{"name", "t"}, {"agent_id", f.agent}};
   ASSERT_EQ(p.call("POST", "/api/v1/api-tokens", f.alice.access, body).status, 201);
-  ASSERT_EQ(p.call("POST", "/api/v1/api-tokens", p.admin.access, body).status, 201);
+  // Only the agent's owner's tokens bind to it (issue 9 §15); an admin issues one for her.
+  expect_error(p.call("POST", "/api/v1/api-tokens", p.admin.access, body), 404, "AGENT_NOT_FOUND", "agent_id");
+  ASSERT_EQ(p.call("POST", "/api/v1/api-tokens", p.admin.access, json{{"name", "t2"}, {"agent_id", f.agent}, {"user_id", f.alice.id}}).status, 201);
   ASSERT_EQ(p.call("POST", "/api/v1/api-tokens", f.alice.access, json{{"name", "other"}}).status, 201);
   auto all = p.call("GET", agent_path(f.agent, "/tokens"), p.admin.access);
   EXPECT_EQ(all.body.size(), 2u) << all.raw;
   auto own = p.call("GET", agent_path(f.agent, "/tokens"), f.alice.access);
-  ASSERT_EQ(own.body.size(), 1u) << own.raw;
+  ASSERT_EQ(own.body.size(), 2u) << own.raw;
   EXPECT_EQ(own.body[0]["user_id"], f.alice.id);
   EXPECT_FALSE(own.body[0].contains("token_hash"));
+  expect_error(p.call("GET", agent_path(f.agent, "/tokens"), f.bob.access), 404, "AGENT_NOT_FOUND");
 }
 
 TEST(GovernanceAgents, IcTokenLifecycle) {
@@ -202,4 +209,69 @@ TEST(GovernanceAgents, admin_gets_404_for_missing_agent) {
   for (const auto& [method, suffix] : std::vector<std::pair<std::string, std::string>>{
            {"POST", "/ic-token"}, {"GET", "/ic-token"}, {"POST", "/ic-token/regenerate"}, {"DELETE", "/ic-token"}})
     expect_error(p.call(method, agent_path(424242, suffix), p.admin.access), 404, "AGENT_NOT_FOUND");
+}
+
+// Issue 9 §24: an admin creating or editing another user's agent with a key the admin owns.
+// Decision: allowed, as a DELEGATION — audited, shown on the agent (provider_key_owner_id),
+// and only by the admin who owns the key; it stops working if that admin loses the role.
+TEST(GovernanceAgents, admin_may_delegate_own_key_to_another_users_agent) {
+  Fixture f;
+  auto& p = f.p;
+  const std::string secret = "sk-admin-delegated-0123456789abcdef";
+  const int64_t admins_key = p.add_key(p.admin, "openai", secret);
+  auto created = p.call("POST", "/api/v1/agents", p.admin.access,
+                        json{{"name", "delegated"}, {"initial_budget_microdollars", 5'000'000}, {"owner_id", f.alice.id},
+                             {"provider_key_id", admins_key}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  EXPECT_EQ(created.body["owner_id"], f.alice.id);
+  EXPECT_EQ(created.body["provider_key_id"], admins_key);
+  EXPECT_EQ(created.body["provider_key_owner_id"], p.admin.id);
+  const int64_t id = created.body.value("id", int64_t{0});
+  // Visible to the agent's owner too, and an own key shows its owner.
+  EXPECT_EQ(p.call("GET", agent_path(id), f.alice.access).body["provider_key_owner_id"], p.admin.id);
+  // Editing: the same admin may put the delegated key on an existing agent of alice's.
+  auto edited = p.call("PUT", agent_path(f.agent), p.admin.access, json{{"provider_key_id", admins_key}});
+  ASSERT_EQ(edited.status, 200) << edited.raw;
+  EXPECT_EQ(edited.body["provider_key_owner_id"], p.admin.id);
+
+  // Audited as a delegation.
+  auto rows = p.call("GET", "/api/v1/audit?action=agent.assign_key&limit=50", p.admin.access);
+  bool audited = false;
+  for (const auto& row : rows.body["items"])
+    if (row.value("entity_id", "") == std::to_string(id)) {
+      audited = true;
+      EXPECT_EQ(row["after"]["provider_key_delegated"], true) << row.dump();
+      EXPECT_EQ(row["after"]["provider_key_owner_id"], p.admin.id) << row.dump();
+    }
+  EXPECT_TRUE(audited) << rows.raw;
+
+  // The agent's runtime uses it on both agent paths.
+  const std::string ic = p.ic_token(id);
+  auto fetched = p.call("POST", "/api/v1/agents/provider-key", "", json{{"ic_token", ic}});
+  ASSERT_EQ(fetched.status, 200) << fetched.raw;
+  EXPECT_EQ(fetched.body["provider_key"], secret);
+  const json handshake = {{"ic_token", ic}, {"provider", "openai"}, {"requested_budget", 1000}};
+  EXPECT_EQ(p.call("POST", "/api/v1/budget/handshake", "", handshake).status, 200);
+
+  // Another admin cannot delegate a key that is not theirs; the refusal says why.
+  const gov::User other_admin = p.add_user("admin", "other-admin");
+  auto refused = p.call("PUT", agent_path(id), other_admin.access, json{{"provider_key_id", admins_key}});
+  expect_error(refused, 403, "PROVIDER_KEY_NOT_OWNED", "provider_key_id");
+  EXPECT_NE(refused.body["error"].value("message", "").find("delegation"), std::string::npos) << refused.raw;
+
+  // A delegation by an admin who is no longer one stops serving the agent, on every path.
+  const int64_t lent = p.add_key(other_admin, "openai", "sk-other-admin-0123456789abcdef");
+  auto by_other = p.call("POST", "/api/v1/agents", other_admin.access,
+                         json{{"name", "lent"}, {"initial_budget_microdollars", 5'000'000}, {"owner_id", f.bob.id},
+                              {"provider_key_id", lent}});
+  ASSERT_EQ(by_other.status, 201) << by_other.raw;
+  const std::string lent_ic = p.ic_token(by_other.body.value("id", int64_t{0}));
+  p.db().write([&](iron::store::Connection& c) {  // test setup: demote the lending admin
+    c.prepare("UPDATE users SET role = 'user' WHERE id = ?").bind(1, other_admin.id).run();
+    return 0;
+  });
+  expect_error(p.call("POST", "/api/v1/agents/provider-key", "", json{{"ic_token", lent_ic}}), 403,
+               "NO_PROVIDER_ASSIGNED");
+  expect_error(p.call("POST", "/api/v1/budget/handshake", "", json{{"ic_token", lent_ic}, {"provider", "openai"}}), 403,
+               "NO_PROVIDER_ASSIGNED");
 }

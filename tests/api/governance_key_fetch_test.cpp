@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "governance_support.h"
+#include "store/data_dir.h"
+#include "store/sqlite.h"
 
 using gov::expect_error;
 using gov::json;
@@ -123,6 +125,9 @@ TEST_F(GovernanceKeyFetch, RefusalsTable) {
       {"a token without project", api_token(alice, {{"description", "no project"}}), 400, "TOKEN_HAS_NO_PROJECT"},
       {"a project without key", api_token(alice, {{"project_id", "proj-none"}}), 404, "NO_KEY_ASSIGNED"},
       {"a disabled key", api_token(alice, {{"project_id", "proj-disabled"}}), 403, "KEY_DISABLED"},
+      // A read-only token never fetches keys (issue 9 §16).
+      {"a read-scoped token", api_token(alice, {{"project_id", "proj-disabled"}, {"scope", "read"}}), 403,
+       "TOKEN_SCOPE_INSUFFICIENT"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -171,22 +176,90 @@ TEST_F(GovernanceKeyFetch, keys_rate_limit_is_10_per_minute) {
   EXPECT_EQ(keys(api_token(alice, {{"project_id", "proj-rate-other"}})).status, 200);
 }
 
-TEST_F(GovernanceKeyFetch, keys_never_for_foreign_key) {
+// Issue 9 §17: one rule for who may obtain a plaintext key — its owner — on every path. An
+// admin's token bound to "the user's project" used to return the user's key.
+TEST_F(GovernanceKeyFetch, keys_never_for_foreign_key_not_even_for_an_admin) {
   const User alice = user("owner");
   const User mallory = user("mallory");
   const std::string secret = "sk-alice-only-0123456789abcdef";
   const int64_t key = p().add_key(alice, "openai", secret);
   assign(alice, "proj-alice", key);
 
-  // A project id is just a string: binding a token to someone else's project gives nothing.
-  auto r = keys(api_token(mallory, {{"project_id", "proj-alice"}}));
-  expect_error(r, 404, "NO_KEY_ASSIGNED");
-  EXPECT_EQ(r.raw.find(secret), std::string::npos);
+  // Project ids are per owner: a token of someone else bound to "proj-alice" names their own
+  // project of that name, which has no key.
+  for (const User* who : {&mallory, static_cast<const User*>(&p().admin)}) {
+    auto r = keys(api_token(*who, {{"project_id", "proj-alice"}}));
+    expect_error(r, 404, "NO_KEY_ASSIGNED");
+    EXPECT_EQ(r.raw.find(secret), std::string::npos);
+  }
+  // The admin cannot point a project of their own at alice's key either (the assign path).
+  auto steal = p().call("POST", "/api/v1/projects/proj-admin/provider", p().admin.access, json{{"provider_key_id", key}});
+  expect_error(steal, 404, "NOT_FOUND", "provider_key_id");
+  // The owner still can.
+  auto own = keys(api_token(alice, {{"project_id", "proj-alice"}}));
+  ASSERT_EQ(own.status, 200) << own.raw;
+  EXPECT_EQ(own.body["api_key"], secret);
+}
 
-  // An admin may fetch it (admins act for every owner).
-  auto a = keys(api_token(p().admin, {{"project_id", "proj-alice"}}));
-  ASSERT_EQ(a.status, 200) << a.raw;
-  EXPECT_EQ(a.body["api_key"], secret);
+// Issue 9 §15: user B naming his project "prod" neither breaks nor reads A's "prod".
+TEST_F(GovernanceKeyFetch, project_ids_are_per_owner_so_nobody_squats_them) {
+  const User alice = user("prod-a");
+  const User bob = user("prod-b");
+  const std::string a_secret = "sk-prod-alice-0123456789abcdef";
+  const std::string b_secret = "sk-prod-bob-0123456789abcdefgh";
+  const int64_t a_key = p().add_key(alice, "openai", a_secret);
+  const int64_t b_key = p().add_key(bob, "openai", b_secret);
+  assign(bob, "prod", b_key);    // bob first: he cannot squat the name...
+  assign(alice, "prod", a_key);  // ...alice's assignment still succeeds (it used to be 409)
+  EXPECT_EQ(keys(api_token(alice, {{"project_id", "prod"}})).body.value("api_key", ""), a_secret);
+  EXPECT_EQ(keys(api_token(bob, {{"project_id", "prod"}})).body.value("api_key", ""), b_secret);
+  // Unassigning is per owner too: bob's DELETE removes his "prod", not alice's.
+  ASSERT_EQ(p().call("DELETE", "/api/v1/projects/prod/provider", bob.access).status, 204);
+  EXPECT_EQ(keys(api_token(alice, {{"project_id", "prod"}})).body.value("api_key", ""), a_secret);
+  expect_error(keys(api_token(bob, {{"project_id", "prod"}})), 404, "NO_KEY_ASSIGNED");
+  // An admin removes another user's assignment by naming the owner.
+  expect_error(p().call("DELETE", "/api/v1/projects/prod/provider?owner_id=" + alice.id, bob.access), 403,
+               "INSUFFICIENT_PERMISSIONS");
+  ASSERT_EQ(p().call("DELETE", "/api/v1/projects/prod/provider?owner_id=" + alice.id, p().admin.access).status, 204);
+  expect_error(keys(api_token(alice, {{"project_id", "prod"}})), 404, "NO_KEY_ASSIGNED");
+}
+
+// Issue 9 §17: credentials in a base_url are secrets: masked in responses and audit rows,
+// handed out in full only where the key itself is.
+TEST_F(GovernanceKeyFetch, base_url_credentials_are_sealed_and_masked) {
+  const User alice = user("creds");
+  const std::string url = "https://proxyuser:s3cret-pw@llm.example.test/v1";
+  const std::string masked = "https://***@llm.example.test/v1";
+  auto created = p().call("POST", "/api/v1/providers", alice.access,
+                          json{{"provider", "openai"}, {"api_key", "sk-creds-0123456789abcdef"}, {"base_url", url}});
+  ASSERT_EQ(created.status, 201) << created.raw;
+  EXPECT_EQ(created.body["base_url"], masked);
+  const int64_t key = created.body.value("id", int64_t{0});
+  const std::string key_path = "/api/v1/providers/" + std::to_string(key);
+  EXPECT_EQ(p().call("GET", key_path, alice.access).body["base_url"], masked);
+  EXPECT_EQ(p().call("GET", key_path, p().admin.access).body["base_url"], masked);
+  // The same through an update.
+  const std::string url2 = "https://other:pw-two@llm2.example.test";
+  auto updated = p().call("PUT", key_path, alice.access, json{{"base_url", url2}});
+  ASSERT_EQ(updated.status, 200) << updated.raw;
+  EXPECT_EQ(updated.body["base_url"], "https://***@llm2.example.test");
+
+  // The plaintext paths get the full URL: the key fetch and the agent's key fetch.
+  assign(alice, "proj-creds", key);
+  EXPECT_EQ(keys(api_token(alice, {{"project_id", "proj-creds"}})).body["base_url"], url2);
+  EXPECT_EQ(agent_key(p().ic_token(agent(alice, key))).body["base_url"], url2);
+
+  // No audit row carries either password.
+  auto all = p().call("GET", "/api/v1/audit?limit=200", p().admin.access);
+  ASSERT_EQ(all.status, 200);
+  EXPECT_EQ(all.raw.find("s3cret-pw"), std::string::npos);
+  EXPECT_EQ(all.raw.find("pw-two"), std::string::npos);
+  // Nor does the database hold them in clear.
+  iron::store::Connection c(iron::store::database_path(p().server().data_dir()), true);
+  auto& q = c.prepare("SELECT base_url FROM provider_keys WHERE id = ?");
+  q.bind(1, key);
+  ASSERT_TRUE(q.step());
+  EXPECT_EQ(q.text(0), "https://***@llm2.example.test");
 }
 
 TEST_F(GovernanceKeyFetch, AgentGetsItsOwnKey) {
@@ -236,6 +309,33 @@ TEST_F(GovernanceKeyFetch, AgentRefusalsTable) {
     SCOPED_TRACE(c.name);
     expect_error(agent_key(c.ic), c.status, c.code);
   }
+}
+
+// Issue 9 §18: one rule, one answer. After the agent's key is deleted the handshake and the
+// agent key fetch answer alike (they used to say 404 PROVIDER_KEY_NOT_FOUND and 403
+// NO_PROVIDER_ASSIGNED), and the agent no longer points at the deleted key.
+TEST_F(GovernanceKeyFetch, deleted_key_same_answer_on_every_agent_path) {
+  const User alice = user("deleted");
+  const int64_t key = p().add_key(alice, "openai", "sk-deleted-0123456789abcdef");
+  const int64_t id = agent(alice, key);
+  const std::string ic = p().ic_token(id);
+  ASSERT_EQ(agent_key(ic).status, 200);
+  ASSERT_EQ(p().call("DELETE", "/api/v1/providers/" + std::to_string(key), alice.access).status, 204);
+
+  expect_error(agent_key(ic), 403, "NO_PROVIDER_ASSIGNED");
+  expect_error(p().call("POST", "/api/v1/budget/handshake", "", json{{"ic_token", ic}, {"provider", "openai"}}), 403,
+               "NO_PROVIDER_ASSIGNED");
+  auto a = p().call("GET", "/api/v1/agents/" + std::to_string(id), p().admin.access);
+  EXPECT_EQ(a.body["provider_key_id"], nullptr) << a.raw;
+  EXPECT_EQ(a.body["providers"], json::array()) << a.raw;
+  // The delete's audit row names the agent that lost the key.
+  bool found = false;
+  for (const auto& row : audit("provider_key.delete"))
+    if (row.value("entity_id", "") == std::to_string(key)) {
+      found = true;
+      EXPECT_EQ(row["before"]["agents_unassigned"], json::array({id})) << row.dump();
+    }
+  EXPECT_TRUE(found);
 }
 
 TEST_F(GovernanceKeyFetch, agent_provider_key_requires_ic_token) {

@@ -515,24 +515,26 @@ TEST_F(GovernanceProviders, project_unassign_requires_ownership) {
   expect_error(call("DELETE", project_path(project), vera_), 403, "INSUFFICIENT_PERMISSIONS");
   EXPECT_EQ(call("GET", key_path(k), alice_).j["assigned_projects"], json::array({project})) << "still assigned";
 
-  // An admin may unassign any project.
-  EXPECT_EQ(call("DELETE", project_path(project), admin_).status, 204);
+  // Project ids are per owner: the admin's own "project" is another one...
+  expect_error(call("DELETE", project_path(project), admin_), 404, "NOT_FOUND");
+  // ...and an admin unassigns a user's project by naming its owner.
+  EXPECT_EQ(call("DELETE", project_path(project) + "?owner_id=" + alice_.id, admin_).status, 204);
   EXPECT_EQ(call("GET", key_path(k), alice_).j["assigned_projects"], json::array());
 }
 
-TEST_F(GovernanceProviders, ReassigningAnotherUsersProjectIsAConflict) {
+// Issue 9 §15: project ids used to be one global namespace, so the first user to assign
+// "prod" blocked everyone else's "prod" (409). They are per owner now.
+TEST_F(GovernanceProviders, SameProjectIdOfTwoUsersAreTwoProjects) {
   auto alices = create(alice_, "openai", fresh_secret());
   auto bobs = create(bob_, "openai", fresh_secret());
   const std::string project = unique_project("taken");
   ASSERT_EQ(call("POST", project_path(project), alice_, json{{"provider_key_id", alices["id"]}}).status, 200);
-  // Bob cannot redirect Alice's project to his key (and so to his base_url).
-  expect_error(call("POST", project_path(project), bob_, json{{"provider_key_id", bobs["id"]}}), 409,
-               "PROJECT_ALREADY_ASSIGNED");
+  auto b = call("POST", project_path(project), bob_, json{{"provider_key_id", bobs["id"]}});
+  ASSERT_EQ(b.status, 200) << b.body;
+  EXPECT_EQ(b.j["owner_id"], bob_.id);
+  // Each key lists its own owner's project; Bob did not redirect Alice's.
   EXPECT_EQ(call("GET", key_path(alices), alice_).j["assigned_projects"], json::array({project}));
-  EXPECT_EQ(call("GET", key_path(bobs), bob_).j["assigned_projects"], json::array());
-  // Once the owner (or an admin) unassigns it, Bob may take it.
-  ASSERT_EQ(call("DELETE", project_path(project), alice_).status, 204);
-  EXPECT_EQ(call("POST", project_path(project), bob_, json{{"provider_key_id", bobs["id"]}}).status, 200);
+  EXPECT_EQ(call("GET", key_path(bobs), bob_).j["assigned_projects"], json::array({project}));
 }
 
 TEST_F(GovernanceProviders, viewer_cannot_mutate_providers) {
@@ -698,7 +700,7 @@ TEST_F(GovernanceProviders, EveryMutationIsAuditedWithTheActorAndWithoutTheKey) 
   const std::string project = unique_project("audited");
   ASSERT_EQ(call("PUT", key_path(k), alice_, json{{"description", "audited"}}).status, 200);
   ASSERT_EQ(call("POST", project_path(project), alice_, json{{"provider_key_id", k["id"]}}).status, 200);
-  ASSERT_EQ(call("DELETE", project_path(project), admin_).status, 204);
+  ASSERT_EQ(call("DELETE", project_path(project) + "?owner_id=" + alice_.id, admin_).status, 204);
   ASSERT_EQ(call("DELETE", key_path(k), alice_).status, 204);
   // Refused requests change nothing and leave no row.
   ASSERT_EQ(call("DELETE", key_path(k), bob_).status, 404);

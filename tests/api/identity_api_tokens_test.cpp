@@ -159,6 +159,15 @@ class Panel {
     return u;
   }
 
+  // An agent of `owner_id`, created by the admin over HTTP (tokens may bind only to their
+  // owner's existing agents).
+  int64_t add_agent(const std::string& owner_id) {
+    auto r = call("POST", "/api/v1/agents", admin.access,
+                  json{{"name", "bound"}, {"initial_budget_microdollars", 1'000'000}, {"owner_id", owner_id}});
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body.value("id", int64_t{0});
+  }
+
   Resp create(const std::string& bearer, const json& body) { return call("POST", kBase, bearer, body); }
   // Creates a token and returns the create response, failing the test unless it is 201.
   json create_ok(const std::string& bearer, const json& body = {{"name", "ci"}}) {
@@ -208,22 +217,24 @@ std::string rfc3339_in(int64_t delta_ms) { return iron::util::to_rfc3339(iron::u
 TEST(IdentityApiTokens, CreateShowsTheSecretOnceAndListShowsMetadataOnly) {
   Panel p;
   const User u = p.add_user("user", "alice");
+  const int64_t agent = p.add_agent(u.id);
   const int64_t before = now_ms();
   const std::string expires = rfc3339_in(7LL * 24 * 3600 * 1000);
   auto r = p.create(u.access, {{"name", "deploy bot"}, {"description", "ships builds"}, {"project_id", "proj-1"},
-                               {"agent_id", 7}, {"provider", "openai"}, {"expires_at", expires}});
+                               {"agent_id", agent}, {"provider", "openai"}, {"expires_at", expires}});
   ASSERT_EQ(r.status, 201) << r.raw;
   EXPECT_EQ(r.cache_control, "no-store");
   const json& c = r.body;
   EXPECT_EQ(keys_of(c), (std::set<std::string>{"id", "token", "user_id", "project_id", "description", "name",
-                                               "agent_id", "provider", "created_at", "expires_at"}));
+                                               "agent_id", "provider", "created_at", "expires_at", "scope"}));
   EXPECT_TRUE(std::regex_match(c["token"].get<std::string>(), std::regex("^apitok_[0-9A-Za-z]{64}$"))) << c["token"];
   EXPECT_TRUE(c["id"].is_number_integer());
   EXPECT_EQ(c["user_id"], u.id);
   EXPECT_EQ(c["name"], "deploy bot");
   EXPECT_EQ(c["description"], "ships builds");
   EXPECT_EQ(c["project_id"], "proj-1");
-  EXPECT_EQ(c["agent_id"], 7);
+  EXPECT_EQ(c["agent_id"], agent);
+  EXPECT_EQ(c["scope"], "runtime") << "an agent-bound token defaults to (and may only have) the runtime scope";
   EXPECT_EQ(c["provider"], "openai");
   EXPECT_EQ(c["expires_at"], expires);
   EXPECT_GE(c["created_at"].get<int64_t>(), before);
@@ -234,7 +245,7 @@ TEST(IdentityApiTokens, CreateShowsTheSecretOnceAndListShowsMetadataOnly) {
   ASSERT_TRUE(list.body.is_array());
   ASSERT_EQ(list.body.size(), 1u);
   const json& item = list.body[0];
-  EXPECT_EQ(keys_of(item), (std::set<std::string>{"id", "user_id", "project_id", "name", "description", "agent_id",
+  EXPECT_EQ(keys_of(item), (std::set<std::string>{"id", "user_id", "project_id", "name", "description", "agent_id", "scope",
                                                   "provider", "created_at", "last_used_at", "expires_at", "is_active"}));
   EXPECT_EQ(item["id"], c["id"]);
   EXPECT_EQ(item["is_active"], true);
@@ -251,6 +262,7 @@ TEST(IdentityApiTokens, CreateShowsTheSecretOnceAndListShowsMetadataOnly) {
   EXPECT_TRUE(bare["name"].is_null());
   EXPECT_TRUE(bare["expires_at"].is_null());
   EXPECT_TRUE(bare["agent_id"].is_null());
+  EXPECT_EQ(bare["scope"], "user") << "the default scope: the owner's rights, never admin ones";
   EXPECT_NE(bare["token"], c["token"]);
 }
 
@@ -530,7 +542,7 @@ TEST(IdentityApiTokens, RotateRetiresTheOldRowAndIssuesANewOneWithTheSameMetadat
   const User a = p.add_user("user", "alice");
   const std::string expires = rfc3339_in(10LL * 86400 * 1000);
   const auto old = p.create_ok(a.access, {{"name", "n"}, {"description", "d"}, {"project_id", "p"},
-                                          {"agent_id", 3}, {"provider", "openai"}, {"expires_at", expires}});
+                                          {"scope", "read"}, {"provider", "openai"}, {"expires_at", expires}});
   auto r = p.call("POST", id_path(old["id"]) + "/rotate", a.access);
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.cache_control, "no-store");
@@ -539,7 +551,7 @@ TEST(IdentityApiTokens, RotateRetiresTheOldRowAndIssuesANewOneWithTheSameMetadat
   EXPECT_NE(fresh["id"], old["id"]);
   EXPECT_NE(fresh["token"], old["token"]);
   EXPECT_TRUE(std::regex_match(fresh["token"].get<std::string>(), std::regex("^apitok_[0-9A-Za-z]{64}$")));
-  for (const char* k : {"user_id", "name", "description", "project_id", "agent_id", "provider", "expires_at"})
+  for (const char* k : {"user_id", "name", "description", "project_id", "agent_id", "provider", "expires_at", "scope"})
     EXPECT_EQ(fresh[k], old[k]) << k;
 
   EXPECT_EQ(p.call("GET", "/api/v1/me", tok(fresh)).status, 200);

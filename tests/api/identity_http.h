@@ -25,6 +25,10 @@ struct Reply {
   std::string code() const {
     return body.is_object() && body.contains("error") ? body["error"].value("code", "") : "";
   }
+  std::string header(const std::string& name) const {  // "" when absent
+    const auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
   std::string field() const {
     if (!body.is_object() || !body.contains("error")) return "";
     const auto& d = body["error"]["details"];

@@ -263,6 +263,7 @@ TEST_F(IdentityUsers, MissingOrDeletedUserIs404OnEveryIdRoute) {
         put(server(), user_path(id, "/activate"), admin()),
         put(server(), user_path(id, "/role"), admin(), {{"role", "viewer"}}),
         post(server(), user_path(id, "/reset-password"), admin(), {{"new_password", "a-new-password-1"}}),
+        send(server(), {.method = "POST", .path = user_path(id, "/unlock"), .token = admin()}),
     };
     for (const auto& r : replies) {
       EXPECT_EQ(r.status, 404) << r.raw;
@@ -384,6 +385,7 @@ TEST_F(IdentityUsers, NonAdminsGet403BeforeAnyValidation) {
       {"PUT", user_path(target.id, "/role"), R"({"role":"admin"})"},
       {"PUT", user_path(user.id, "/role"), R"({"role":"admin"})"},
       {"POST", user_path(target.id, "/reset-password"), R"({"new_password":"x"})"},
+      {"POST", user_path(target.id, "/unlock"), std::nullopt},
   };
   for (const Account* who : {&user, &viewer}) {
     for (const auto& c : cases) {
@@ -560,7 +562,8 @@ TEST_F(IdentityUsers, force_password_change_enforced) {
                 {{"current_password", "temporary-pass-1"}, {"new_password", "my-own-password-1"}});
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body["force_password_change"], false);
-  r = get(server(), "/api/v1/users", fresh);
+  // The change ends the old session; the device continues on the one the answer carries.
+  r = get(server(), "/api/v1/users", r.body["session"].value("user_token", ""));
   EXPECT_EQ(r.status, 200) << r.raw;
   EXPECT_FALSE(login(server(), a.email, "my-own-password-1").empty());
   // The other user is still held.
@@ -603,7 +606,7 @@ class IdentityLastAdmin : public ::testing::Test {};
 
 TEST_F(IdentityLastAdmin, last_admin_cannot_be_removed) {
   auto server = start_with_admin();
-  const std::string root = login(*server, kAdminEmail, kAdminPassword);
+  std::string root = login(*server, kAdminEmail, kAdminPassword);
   const std::string root_id = get(*server, "/api/v1/me", root).body.value("id", "");
   ASSERT_FALSE(root_id.empty());
 
@@ -619,7 +622,7 @@ TEST_F(IdentityLastAdmin, last_admin_cannot_be_removed) {
   auto active_admins = [&](const std::string& token) {
     return get(*server, "/api/v1/users?role=admin&is_active=true", token).body["total"].get<int>();
   };
-  const Account second = login_as(*server, create_account(*server, root, "admin", "last"));
+  Account second = login_as(*server, create_account(*server, root, "admin", "last"));
   ASSERT_FALSE(second.token.empty());
 
   struct Action {
@@ -665,10 +668,16 @@ TEST_F(IdentityLastAdmin, last_admin_cannot_be_removed) {
       const bool root_won = r1.status == 200;
       const std::string& winner = root_won ? root : second.token;
       const std::string& victim = root_won ? second.id : root_id;
-      if (a.name == "suspend")
+      if (a.name == "suspend") {
         ASSERT_EQ(put(*server, user_path(victim, "/activate"), winner).status, 200);
-      else
+        // Suspension ended the victim's sessions for good: it signs in again.
+        if (root_won)
+          second = login_as(*server, second);
+        else
+          root = login(*server, kAdminEmail, kAdminPassword);
+      } else {
         ASSERT_EQ(put(*server, user_path(victim, "/role"), winner, {{"role", "admin"}}).status, 200);
+      }
     }
   }
   EXPECT_EQ(active_admins(root), 2);

@@ -83,7 +83,7 @@ std::string make_temp_dir() {
 }
 
 RunResult run_binary(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                     const std::string& stdin_text) {
+                     const std::string& stdin_text, int timeout_s) {
   int in[2], out[2], err[2];
   if (pipe2(in, O_CLOEXEC) || pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) throw std::runtime_error("pipe");
   std::vector<std::string> full{binary_path()};
@@ -95,9 +95,22 @@ RunResult run_binary(const std::vector<std::string>& args, const std::map<std::s
   if (!stdin_text.empty()) (void)!write(in[1], stdin_text.data(), stdin_text.size());
   close(in[1]);
   RunResult r;
+  std::mutex m;
+  std::condition_variable finished_cv;
+  bool finished = false;
+  std::thread watchdog([&] {
+    std::unique_lock lock(m);
+    if (!finished_cv.wait_for(lock, std::chrono::seconds(timeout_s), [&] { return finished; })) kill(pid, SIGKILL);
+  });
   std::thread t([&] { r.err = read_all(err[0]); });
   r.out = read_all(out[0]);
   t.join();
+  {
+    std::lock_guard lock(m);
+    finished = true;
+  }
+  finished_cv.notify_all();
+  watchdog.join();
   close(out[0]);
   close(err[0]);
   int status = 0;
@@ -108,8 +121,8 @@ RunResult run_binary(const std::vector<std::string>& args, const std::map<std::s
 
 ServerProcess::ServerProcess(Options options) {
   data_dir_ = options.data_dir.empty() ? make_temp_dir() + "/data" : options.data_dir;
-  std::vector<std::string> args{binary_path(), "serve", "--data", data_dir_, "--listen", "127.0.0.1:0",
-                                "--log-format", "json"};
+  std::vector<std::string> args{binary_path()};
+  if (!options.bare) args.insert(args.end(), {"serve", "--data", data_dir_, "--listen", "127.0.0.1:0", "--log-format", "json"});
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) throw std::runtime_error("pipe");

@@ -23,9 +23,11 @@ struct RunResult {
   std::string out;
   std::string err;
 };
-// Runs the binary to completion with args/env (env adds to the current environment).
+// Runs the binary to completion with args/env (env adds to the current environment). A run
+// that outlives `timeout_s` (a server that started although the test expected a refusal) is
+// killed: exit code 128+SIGKILL.
 RunResult run_binary(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
-                     const std::string& stdin_text = "");
+                     const std::string& stdin_text = "", int timeout_s = 60);
 
 class ServerProcess {
  public:
@@ -33,6 +35,9 @@ class ServerProcess {
     std::vector<std::string> extra_args;
     std::map<std::string, std::string> env;
     std::string data_dir;  // empty = fresh temp dir
+    // true: run the binary with extra_args alone (no `serve --data --listen --log-format`), for
+    // tests of the command line itself; they must still end up listening on a free port.
+    bool bare = false;
   };
   explicit ServerProcess(Options options);
   ServerProcess() : ServerProcess(Options{}) {}

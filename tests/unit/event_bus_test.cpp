@@ -44,3 +44,18 @@ TEST(EventBus, CloseWakesWaitersAndRefusesNewSubscribers) {
   EXPECT_TRUE(s->wait(std::chrono::hours(1)).empty());  // returns at once
   EXPECT_EQ(bus.subscribe("u", false), nullptr);
 }
+
+TEST(EventBus, EachUserHoldsAtMostAnEighthOfTheSlots) {
+  EventBus bus(16);  // 2 per user
+  using iron::domain::SubscribeRefusal;
+  SubscribeRefusal why = SubscribeRefusal::none;
+  auto a1 = bus.subscribe("viewer", false, &why);
+  auto a2 = bus.subscribe("viewer", false, &why);
+  ASSERT_TRUE(a1 && a2);
+  EXPECT_EQ(bus.subscribe("viewer", false, &why), nullptr);
+  EXPECT_EQ(why, SubscribeRefusal::user_limit);
+  EXPECT_NE(bus.subscribe("admin", true, &why), nullptr) << "another user still gets a slot";
+  EXPECT_EQ(why, SubscribeRefusal::none);
+  a1.reset();
+  EXPECT_NE(bus.subscribe("viewer", false), nullptr) << "a closed stream frees the user's share";
+}

@@ -1,11 +1,12 @@
-// domain::ProviderKeys below HTTP: the decrypt helper the handshake will use (owner or
-// admin only, disabled keys refused), the row binding of the sealed key (a ciphertext moved
+// domain::ProviderKeys below HTTP: the decrypt helper (the owner only, admins included:
+// issue 9 §17; disabled keys refused), the sealing of credentials in base_url, the row binding of the sealed key (a ciphertext moved
 // to another row, or a row re-owned in the database, does not open), the master key, and
 // the masking and validation rules.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <stdlib.h>
+#include <vector>
 
 #include "domain/provider_keys.h"
 #include "security/random.h"
@@ -78,14 +79,14 @@ class ProviderKeysDomain : public ::testing::Test {
 
 }  // namespace
 
-TEST_F(ProviderKeysDomain, PlaintextKeyForTheOwnerAndAdminsOnly) {
+TEST_F(ProviderKeysDomain, PlaintextKeyForTheOwnerOnlyNotForAdmins) {
   const int64_t id = create(alice_, "sk-alice-0123456789abcdef");
   auto own = keys_->plaintext_key(id, alice_);
   ASSERT_TRUE(own.ok());
   EXPECT_EQ(*own, "sk-alice-0123456789abcdef");
   auto admin = keys_->plaintext_key(id, admin_);
-  ASSERT_TRUE(admin.ok());
-  EXPECT_EQ(*admin, "sk-alice-0123456789abcdef");
+  ASSERT_FALSE(admin.ok());
+  EXPECT_EQ(admin.error().kind, ErrorKind::not_found);
 
   auto other = keys_->plaintext_key(id, bob_);
   ASSERT_FALSE(other.ok());
@@ -140,6 +141,38 @@ TEST_F(ProviderKeysDomain, AnotherMasterKeyCannotOpenTheKeys) {
   EXPECT_EQ(r.error().kind, ErrorKind::internal);
   EXPECT_TRUE(ProviderKeys(*db_, master_).plaintext_key(id, alice_).ok()) << "the same key after a restart does";
   EXPECT_THROW(ProviderKeys(*db_, std::string(16, 'k')), std::invalid_argument);
+}
+
+TEST_F(ProviderKeysDomain, UrlCredentialsAreMasked) {
+  using iron::domain::mask_url_credentials;
+  struct Case {
+    std::string in, out;
+  };
+  const std::vector<Case> cases = {
+      {"https://user:pw@host.test/v1", "https://***@host.test/v1"},
+      {"http://token@host.test", "http://***@host.test"},
+      {"https://u:p@ss@host.test:8443/x?y=1", "https://***@host.test:8443/x?y=1"},
+      {"https://host.test/v1/path@with-at", "https://host.test/v1/path@with-at"},
+      {"https://host.test?q=a@b", "https://host.test?q=a@b"},
+      {"https://host.test", "https://host.test"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(mask_url_credentials(c.in), c.out) << c.in;
+}
+
+// Rows written before migration 008 hold credentials in clear; the startup pass seals them.
+TEST_F(ProviderKeysDomain, LegacyBaseUrlCredentialsAreSealedAtStartup) {
+  const int64_t id = create(alice_, "sk-alice-0123456789abcdef");
+  sql("UPDATE provider_keys SET base_url = 'https://user:legacy-pw@host.test/v1' WHERE id = " + std::to_string(id));
+  // Masked in views even before the pass.
+  EXPECT_EQ(keys_->get(alice_, id)->base_url, "https://***@host.test/v1");
+  EXPECT_EQ(keys_->seal_embedded_credentials(), 1u);
+  EXPECT_EQ(keys_->seal_embedded_credentials(), 0u) << "idempotent";
+  const auto row = db_->read([&](iron::store::Connection& c) { return iron::store::provider_keys::find(c, id); });
+  ASSERT_TRUE(row);
+  EXPECT_EQ(row->base_url, "https://***@host.test/v1");
+  auto full = keys_->open_base_url(*row);
+  ASSERT_TRUE(full.ok());
+  EXPECT_EQ(*full, "https://user:legacy-pw@host.test/v1");
 }
 
 TEST_F(ProviderKeysDomain, MaskKeepsAtMostFourCharactersAtEachEnd) {

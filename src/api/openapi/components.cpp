@@ -74,7 +74,6 @@ json error_envelope() {
                   {"properties",
                    {{"field", str()},
                     {"retry_after", integer("seconds until a retry may succeed")},
-                    {"locked_until", rfc3339("end of an account lock")},
                     {"request_id", str()},
                     {"allowed", array_of(str())},
                     {"allow", str()}}},
@@ -151,22 +150,25 @@ json api_token_fields(bool with_secret) {
   json props = {
       {"id", integer("token id")},
       {"name", nullable(str(1, 100))},
-      {"user_id", described(str(), "owner; the token acts with the owner's current role")},
+      {"user_id", described(str(), "owner; the token acts with the owner's current role, capped by its scope")},
       {"project_id", nullable(str(0, 500))},
       {"description", nullable(str(0, 500))},
       {"agent_id", nullable(integer())},
       {"provider", nullable(str(1, 64))},
       {"created_at", ms_time("creation time")},
-      {"expires_at", nullable(rfc3339("expiry; null = never"))}};
+      {"expires_at", nullable(rfc3339("expiry; null = never"))},
+      {"scope", described(one_of_strings({"read", "runtime", "user", "admin", "legacy_full"}),
+                          "what the token may do (see createApiToken); legacy_full = created before scopes")}};
   if (with_secret) {
     props["token"] = described({{"type", "string"}, {"pattern", "^apitok_[0-9A-Za-z]+$"}},
                                "the secret, shown once only: it is stored as a hash");
-    return object(props, {"id", "token", "user_id", "project_id", "description", "agent_id", "provider", "created_at"});
+    return object(props,
+                  {"id", "token", "user_id", "project_id", "description", "agent_id", "provider", "created_at", "scope"});
   }
   props["last_used_at"] = nullable(ms_time("last use (updated in batches)"));
   props["is_active"] = boolean("false once revoked or rotated");
   return object(props, {"id", "user_id", "project_id", "description", "agent_id", "provider", "created_at",
-                        "last_used_at", "is_active"});
+                        "last_used_at", "is_active", "scope"});
 }
 
 json audit_entry() {

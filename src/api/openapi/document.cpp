@@ -92,6 +92,7 @@ std::map<int, std::vector<std::string>> errors_of(const Op& op) {
   if (bearer) {
     add(401, {"AUTH_MISSING_TOKEN", "AUTH_INVALID_TOKEN", "AUTH_TOKEN_REVOKED", "AUTH_ACCOUNT_DISABLED"});
     if (op.access != Auth::self_service) add(403, {"PASSWORD_CHANGE_REQUIRED"});
+    add(403, {"TOKEN_SCOPE_INSUFFICIENT"});  // an API token whose scope excludes the route (guard.cpp)
     if (op.access == Auth::mutate || op.access == Auth::admin) add(403, {"INSUFFICIENT_PERMISSIONS"});
   }
   if (op.integer_id) add(400, {"INVALID_PARAMETER"});
@@ -155,6 +156,9 @@ json operation(const Op& op) {
   json responses = json::object();
   json ok = {{"description", op.success_description}, {"headers", op.success_headers}};
   ok["headers"]["X-Request-Id"] = header_ref("XRequestId");
+  // The edge adds it to every /api/ answer whose route chose none (server/security_headers.h).
+  if (op.access != Auth::none && op.pattern.rfind("/api/", 0) == 0 && !ok["headers"].contains("Cache-Control"))
+    ok["headers"]["Cache-Control"] = header_ref("CacheControlNoStore");
   if (!op.success_schema.is_null()) ok["content"] = {{op.success_media, {{"schema", op.success_schema}}}};
   responses[std::to_string(op.success_status)] = ok;
   for (const auto& [status, response] : op.plain_responses) responses[std::to_string(status)] = response;
@@ -195,6 +199,8 @@ json components() {
       {"headers",
        {{"RetryAfter", {{"description", "Seconds to wait before retrying"},
                         {"schema", {{"type", "integer"}, {"minimum", 0}}}}},
+        {"CacheControlNoStore", {{"description", "`no-store`: answers to authenticated requests are never cached"},
+                                 {"schema", {{"type", "string"}, {"const", "no-store"}}}}},
         {"XRequestId", {{"description", "The request id (echoed from a valid incoming X-Request-Id, else generated); "
                                         "it is in every log line of the request"},
                         {"schema", {{"type", "string"}}}}}}},

@@ -15,12 +15,15 @@ json agent_schema() {
                  {"created_at", ms_time("creation time")},
                  {"owner_id", described(str(), "the owning user")},
                  {"provider_key_id", nullable(integer("the agent's provider key; the only key its handshake uses"))},
+                 {"provider_key_owner_id",
+                  nullable(described(str(), "who owns the assigned key: the agent's owner, or the admin who "
+                                            "delegated a key of their own to this agent"))},
                  {"budget", object({{"allocated", micros("allocated")},
                                     {"spent", micros("reported usage")},
                                     {"reserved", micros("held by active leases, not yet reported")},
                                     {"remaining", micros("free to lease; allocated = spent + reserved + remaining")}},
                                    {"allocated", "spent", "reserved", "remaining"})}},
-                {"id", "name", "providers", "created_at", "owner_id", "provider_key_id", "budget"});
+                {"id", "name", "providers", "created_at", "owner_id", "provider_key_id", "provider_key_owner_id", "budget"});
 }
 
 json ic_issued(bool regenerated) {
@@ -45,6 +48,14 @@ Op agent_op(std::string method, std::string pattern, std::string id, std::string
   return op;
 }
 
+// The one agent-key rule (domain/agent_key.h), for the create and update descriptions.
+const char* kKeyAssignment =
+    " `provider_key_id` must name an enabled key (404 PROVIDER_KEY_NOT_FOUND, 409 PROVIDER_KEY_DISABLED) that the "
+    "agent's owner owns, or that the calling admin owns: an admin may DELEGATE a key of their own to another user's "
+    "agent, which is audited (`provider_key_delegated` in the audit row) and shown as `provider_key_owner_id`; the "
+    "delegated key stops serving the agent (403 NO_PROVIDER_ASSIGNED) if that admin loses the admin role. Any other "
+    "user's key is 403 PROVIDER_KEY_NOT_OWNED. Deleting a key unassigns it from its agents.";
+
 const char* kIcDescription =
     "The agent's IC token, in the body field `ic_token` (predecessor compatibility) or as "
     "`Authorization: Bearer ic_…`; it is checked against the stored hash on every call, so a regenerated or "
@@ -67,8 +78,9 @@ std::vector<Op> agent_ops() {
                     .describe("Newest first.")
                     .returns(200, array_of(ref("Agent")), "The agents"));
   ops.push_back(agent_op("POST", "/api/v1/agents", "createAgent", "Create an agent and its budget", Auth::admin)
-                    .describe("The agent, its budget row (allocated = remaining = initial) and its key assignment "
-                              "commit in one transaction.")
+                    .describe(std::string("The agent, its budget row (allocated = remaining = initial) and its key "
+                                          "assignment commit in one transaction.") +
+                              kKeyAssignment)
                     .body(object({{"name", str(1, 255)},
                                   {"provider_key_id", integer_range(1, INT64_MAX, "an enabled key the owner may use")},
                                   {"initial_budget_microdollars", integer_range(1, 1'000'000'000'000'000, "µ$")},
@@ -76,18 +88,26 @@ std::vector<Op> agent_ops() {
                                  {"name", "initial_budget_microdollars"}))
                     .returns(201, ref("Agent"), "Created")
                     .errors(400, {"VALIDATION_ERROR", "OWNER_NOT_FOUND"})
+                    .errors(403, {"PROVIDER_KEY_NOT_OWNED"})
                     .errors(404, {"PROVIDER_KEY_NOT_FOUND"})
+                    .errors(409, {"PROVIDER_KEY_DISABLED"})
                     .errors(503, {"PROVIDER_KEYS_UNAVAILABLE"}));
   ops.push_back(agent_op("GET", "/api/v1/agents/:id", "getAgent", "Get an agent (admin or owner)", Auth::read)
                     .returns(200, ref("Agent"), "The agent"));
   ops.push_back(agent_op("PUT", "/api/v1/agents/:id", "updateAgent", "Update an agent", Auth::admin)
-                    .describe("`provider_key_id`: an id assigns that key (providers becomes its provider); null clears both.")
+                    .describe(std::string("`provider_key_id`: an id assigns that key (providers becomes its provider); "
+                                          "null clears both. A new `owner_id` must be entitled to the key the agent "
+                                          "keeps.") +
+                              kKeyAssignment)
                     .body(object({{"name", str(1, 255)},
                                   {"provider_key_id", nullable(integer_range(1, INT64_MAX, ""))},
                                   {"owner_id", str(1, 255)}},
                                  {}))
                     .returns(200, ref("Agent"), "The updated agent")
                     .errors(400, {"VALIDATION_ERROR", "OWNER_NOT_FOUND"})
+                    .errors(403, {"PROVIDER_KEY_NOT_OWNED"})
+                    .errors(404, {"PROVIDER_KEY_NOT_FOUND"})
+                    .errors(409, {"PROVIDER_KEY_DISABLED"})
                     .errors(503, {"PROVIDER_KEYS_UNAVAILABLE"}));
   ops.push_back(agent_op("DELETE", "/api/v1/agents/:id", "deleteAgent", "Delete an agent", Auth::admin)
                     .describe("Hard delete: its budget, leases, reports and history go with it.")
@@ -149,7 +169,9 @@ std::vector<Op> budget_ops() {
                               " In one transaction: reserves min(requested, remaining), then checks the agent's "
                               "assigned key (only that key; provider must match; enabled), decrypts it and wraps it "
                               "as an IP token `AES256:<iv>:<ct>:<tag>` (AES-256-GCM under the IP-token key). Any "
-                              "refusal rolls the reservation back.")
+                              "refusal rolls the reservation back. The key rule and its answers are those of "
+                              "`POST /agents/provider-key`: no usable key (none, deleted, or a delegation whose admin "
+                              "lost the role) is 403 NO_PROVIDER_ASSIGNED.")
                     .body(object({{"ic_token", str(1, 2000)},
                                   {"provider", str(1, 64)},
                                   {"provider_key_id", integer_range(1, INT64_MAX, "must be the agent's assigned key")},
@@ -164,7 +186,6 @@ std::vector<Op> budget_ops() {
                              "The lease")
                     .errors(403, {"BUDGET_EXHAUSTED", "NO_PROVIDER_ASSIGNED", "PROVIDER_KEY_MISMATCH",
                                   "PROVIDER_MISMATCH", "KEY_DISABLED"})
-                    .errors(404, {"PROVIDER_KEY_NOT_FOUND"})
                     .errors(503, {"CRYPTO_UNAVAILABLE"}));
   ops.push_back(budget_op("/api/v1/budget/report", "reportUsage", "Report usage against a lease")
                     .describe(std::string(kIcDescription) +

@@ -46,8 +46,11 @@ std::vector<Op> meta_ops() {
                     .describe("A `text/event-stream` of `id`/`event`/`data` frames: budget alerts, lease changes and "
                               "usage ticks for the caller's agents (admins: all). A comment line is sent every "
                               "heartbeat interval (IRON_EVENT_HEARTBEAT, default 15 s). The number of concurrent "
-                              "streams is bounded (IRON_MAX_EVENT_STREAMS): beyond it 503 with Retry-After.")
+                              "streams is bounded (IRON_MAX_EVENT_STREAMS): beyond it 503 with Retry-After. One user "
+                              "may hold at most an eighth of them (at least one): beyond that share, 429 with "
+                              "Retry-After, so one viewer cannot take every stream.")
                     .returns_text("text/event-stream", "The event stream; it ends when the server shuts down")
+                    .errors(429, {"TOO_MANY_STREAMS_FOR_USER"})
                     .errors(503, {"TOO_MANY_STREAMS"}));
   return ops;
 }
@@ -61,15 +64,18 @@ std::vector<Op> auth_ops() {
                     .describe("Returns a short-lived access token and a single-use refresh token. Requests carrying "
                               "`X-Requested-With` (the SPA) get the refresh token only as an HttpOnly SameSite=Strict "
                               "cookie scoped to the auth routes, and `refresh_token: null` in the body. Failed logins "
-                              "are throttled per client IP and per IP+account (429) and lock the account after "
-                              "repeated failures (403 AUTH_ACCOUNT_LOCKED).")
+                              "are throttled per source address (429 with Retry-After): 5 failures at one account "
+                              "from one address, then a doubling wait (30 s, 60 s, … up to 15 min), and 20 failures "
+                              "per address across accounts in 15 minutes. An account is never locked: the right "
+                              "password from another address still works, and unknown and existing accounts get "
+                              "the same answers. An admin lifts a throttle with POST /api/v1/users/{id}/unlock.")
                     .header("X-Requested-With", str(), "present for browser sessions (cookie refresh token)")
                     .body(object({{"email", str(1, 255)}, {"password", str(1, 1000)}}, {"email", "password"}))
                     .returns(200, ref("Session"), "Logged in")
                     .response_header("Set-Cookie", "browser sessions: `iron_refresh=…; HttpOnly; SameSite=Strict; Path=<base>api/v1/auth`")
                     .response_header("Cache-Control", "no-store")
                     .errors(401, {"AUTH_INVALID_CREDENTIALS"})
-                    .errors(403, {"AUTH_ACCOUNT_LOCKED", "AUTH_ACCOUNT_DISABLED"})
+                    .errors(403, {"AUTH_ACCOUNT_DISABLED"})
                     .errors(429, {"RATE_LIMIT_EXCEEDED"}));
   ops.push_back(Op("POST", "/api/v1/auth/refresh", "refreshSession", "Exchange a refresh token for a new session")
                     .tagged("auth")
@@ -86,10 +92,15 @@ std::vector<Op> auth_ops() {
                     .errors(403, {"CSRF_HEADER_REQUIRED"}));
   ops.push_back(Op("POST", "/api/v1/auth/logout", "logout", "Log out (revoke the access token and the refresh chain)")
                     .tagged("auth")
-                    .secured_by(json::array({bearer}))
-                    .describe("Idempotent: an expired or already revoked access token still gets 204. With "
-                              "`X-Requested-With`, the refresh cookie's chain is revoked and the cookie cleared.")
+                    .secured_by(json::array({bearer, json::object()}))
+                    .describe("Ends the session of every token presented: `Authorization: Bearer` (an access token: "
+                              "it and its whole refresh chain; a refresh token: its chain), `refresh_token` in the "
+                              "body (what the predecessor's dashboard sends, with no Authorization header), and "
+                              "with `X-Requested-With` the refresh cookie, which is then cleared. The access tokens "
+                              "of an ended chain stop working at once. Idempotent: an expired or already revoked "
+                              "token still gets 204; a forged or malformed one gets 401 AUTH_INVALID_TOKEN.")
                     .header("X-Requested-With", str(), "browser sessions: also end the cookie session")
+                    .body(object({{"refresh_token", str(1, 4096)}}, {}), false)
                     .no_content("Logged out")
                     .response_header("Set-Cookie", "browser sessions: clears the refresh cookie")
                     .errors(401, {"AUTH_MISSING_TOKEN", "AUTH_INVALID_TOKEN"}));
@@ -106,11 +117,18 @@ std::vector<Op> auth_ops() {
                     .errors(404, {"NOT_FOUND"}));
   ops.push_back(Op("PUT", "/api/v1/me/password", "changeOwnPassword", "Change the caller's password")
                     .tagged("account").auth(Auth::self_service)
-                    .describe("Allowed (and required) while `force_password_change` is set; clears it.")
+                    .describe("Allowed (and required) while `force_password_change` is set; clears it. Ends every "
+                              "session of the account, on other devices too: access tokens stop working at once and "
+                              "refresh tokens no longer mint sessions. This device continues with the new session in "
+                              "`session` (the login response's shape; browser sessions get the new refresh cookie). "
+                              "API tokens are not sessions and keep working.")
                     .body(object({{"current_password", str(1, 1000)},
                                   {"new_password", described(str(12, 1000), "at least 12 characters, differs from the current one")}},
                                  {"current_password", "new_password"}))
-                    .returns(200, ref("User"), "Password changed")
+                    .returns(200, {{"allOf", json::array({ref("User"), object({{"session", ref("Session")}}, {"session"})})}},
+                             "Password changed; the caller's new session")
+                    .response_header("Set-Cookie", "browser sessions: the new refresh cookie")
+                    .response_header("Cache-Control", "no-store")
                     .errors(400, {"INVALID_CURRENT_PASSWORD"}));
   ops.push_back(Op("GET", "/api/v1/setup", "getSetupStatus", "Whether first-admin setup is still pending")
                     .tagged("setup").auth(Auth::none)

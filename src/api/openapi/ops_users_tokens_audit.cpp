@@ -52,7 +52,9 @@ std::vector<Op> user_ops() {
                     .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
                     .errors(409, {"LAST_ADMIN"}));
   ops.push_back(user_op("PUT", "/api/v1/users/:id/suspend", "suspendUser", "Suspend a user")
-                    .describe("Not yourself, not the last active admin. The user is locked out at once.")
+                    .describe("Not yourself, not the last active admin. The user is locked out at once, and every "
+                              "credential issued before ends for good: access and refresh tokens stop working and "
+                              "the user's API tokens are revoked, so re-activation revives none of them.")
                     .body(object({{"reason", str(0, 1000)}}, {}), false)
                     .returns(200, ref("User"), "The suspended user")
                     .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
@@ -60,6 +62,15 @@ std::vector<Op> user_ops() {
   ops.push_back(user_op("PUT", "/api/v1/users/:id/activate", "activateUser", "Re-activate a suspended user")
                     .returns(200, ref("User"), "The active user")
                     .errors(409, {"ALREADY_ACTIVE"}));
+  ops.push_back(user_op("POST", "/api/v1/users/:id/unlock", "unlockUserLogins", "Lift the login throttle of a user")
+                    .describe("Forgets the failed logins recorded against this account from every source address, "
+                              "so a user who throttled their own address may sign in again at once. Accounts are "
+                              "never locked by failures (the throttle is per source); audited as `user.unlock`.")
+                    .returns(200,
+                             object({{"user", ref("User")},
+                                     {"login_failures_cleared", integer("failed logins forgotten, from all sources")}},
+                                    {"user", "login_failures_cleared"}),
+                             "The user, with the number of failed logins forgotten"));
   ops.push_back(user_op("PUT", "/api/v1/users/:id/role", "changeUserRole", "Change a user's role")
                     .describe("Not your own role, never demoting the last active admin. Applies at once.")
                     .body(object({{"role", role}}, {"role"}))
@@ -67,6 +78,7 @@ std::vector<Op> user_ops() {
                     .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
                     .errors(409, {"LAST_ADMIN"}));
   ops.push_back(user_op("POST", "/api/v1/users/:id/reset-password", "resetUserPassword", "Set a new password for a user")
+                    .describe("Ends the user's sessions at once and lifts the login throttle of the account.")
                     .body(object({{"new_password", described(str(12, 1000), "at least 12 characters")},
                                   {"force_change", described(boolean(), "require a change at next login; default true")}},
                                  {"new_password"}))
@@ -81,20 +93,33 @@ std::vector<Op> api_token_ops() {
                              {"description", str(0, 500)},
                              {"user_id", described(user_id(), "admin only: the owner of the new token")},
                              {"project_id", str(0, 500)},
-                             {"agent_id", integer()},
+                             {"agent_id", described(integer(), "an agent of the token's owner (404 AGENT_NOT_FOUND otherwise)")},
                              {"provider", str(1, 64)},
-                             {"expires_at", rfc3339("optional expiry; must be in the future")}},
+                             {"expires_at", rfc3339("optional expiry; must be in the future")},
+                             {"scope", described(one_of_strings({"read", "runtime", "user", "admin"}),
+                                                 "what the token may do; default `user` (`runtime` when bound to an "
+                                                 "agent, which allows nothing else)")}},
                             {});
   create_body["minProperties"] = 1;
   std::vector<Op> ops;
   ops.push_back(token_op("POST", "/api/v1/api-tokens", "createApiToken", "Create an API token", Auth::mutate)
                     .describe("The secret (`apitok_…`) is returned once and stored only as a hash. At least one of "
                               "the fields is required. `user_id` (create for another user) is admin-only. Per-user "
-                              "caps on active tokens and on creations per minute answer 429.")
+                              "caps on active tokens and on creations per minute answer 429.\n\n"
+                              "**Scopes**, enforced on every route, fixed at creation and shown in the list: "
+                              "`read` — GET requests only, with viewer rights (the owner's own resources; no admin "
+                              "routes, no key fetch); `runtime` — only `GET /api/v1/keys`, every other route is 403; "
+                              "`user` (the default) — the owner's rights capped at the user role (no admin routes); "
+                              "`admin` — the owner's current rights including admin routes, only for an admin owner "
+                              "(403 SCOPE_NOT_ALLOWED). A token bound to an agent is `runtime` only and never acts "
+                              "as its owner. Tokens created before scopes existed show `legacy_full` (the owner's "
+                              "current role everywhere, as before); it cannot be chosen. A scope's refusal is 403 "
+                              "TOKEN_SCOPE_INSUFFICIENT. No token can create or rotate tokens (403 SESSION_REQUIRED).")
                     .body(create_body)
                     .returns(201, ref("ApiTokenCreated"), "Created; `token` is shown only now")
-                    .errors(403, {"INSUFFICIENT_PERMISSIONS", "SESSION_REQUIRED"})
-                    .errors(404, {"USER_NOT_FOUND"})
+                    .errors(403, {"INSUFFICIENT_PERMISSIONS", "SESSION_REQUIRED", "SCOPE_NOT_ALLOWED",
+                                  "TOKEN_SCOPE_INSUFFICIENT", "USER_ID_OVERRIDE_FORBIDDEN"})
+                    .errors(404, {"USER_NOT_FOUND", "AGENT_NOT_FOUND"})
                     .errors(429, {"RATE_LIMIT_EXCEEDED", "TOKEN_LIMIT_EXCEEDED"}));
   ops.push_back(token_op("GET", "/api/v1/api-tokens", "listApiTokens", "List the caller's API tokens (revoked included, newest first)",
                          Auth::read)
@@ -103,7 +128,8 @@ std::vector<Op> api_token_ops() {
                     .returns(200, ref("ApiToken"), "The token (never its secret)")
                     .errors(403, {"NOT_TOKEN_OWNER"}));
   ops.push_back(token_op("PUT", "/api/v1/api-tokens/:id", "updateApiToken", "Update one of the caller's API tokens", Auth::mutate)
-                    .describe("At least one of provider, name, description.")
+                    .describe("At least one of provider, name, description. `scope` cannot be changed (400): create "
+                              "a new token instead.")
                     .body([] {
                       auto b = object({{"provider", str(1, 64)}, {"name", str(1, 100)}, {"description", str(0, 500)}}, {});
                       b["minProperties"] = 1;

@@ -1,0 +1,74 @@
+#include "cli/server_key_check.h"
+
+#include <filesystem>
+#include <vector>
+
+#include "security/crypto.h"
+#include "store/session_repo.h"
+#include "util/clock.h"
+#include "util/log.h"
+
+namespace iron::cli {
+namespace {
+
+// One key the stored data cannot do without.
+struct NeededKey {
+  const char* setting;       // IRON_SECRETS_MASTER_KEY
+  const char* file;          // master.key
+  const char* fingerprint;   // settings row holding HMAC(key, label)
+  const std::string& configured;
+  std::string security::ServerKeys::*loaded;
+  bool must_match;           // false: a deliberate change is allowed (runtimes get the new key)
+};
+
+// Reveals nothing about a 32-byte random key, and tells two keys apart.
+std::string fingerprint_of(const std::string& key) {
+  return security::hex_encode(security::hmac_sha256(key, "ironpanel key fingerprint v1")).substr(0, 32);
+}
+
+}  // namespace
+
+security::ServerKeys load_checked_server_keys(store::Database& db, const config::Config& c) {
+  const NeededKey needed[] = {
+      {"IRON_SECRETS_MASTER_KEY", security::kMasterKeyFile, "key_fingerprint.master", c.master_key,
+       &security::ServerKeys::master_key, true},
+      {"IRON_IP_TOKEN_KEY", security::kIpTokenKeyFile, "key_fingerprint.ip_token", c.ip_token_key,
+       &security::ServerKeys::ip_token_key, false},
+  };
+  const auto stored = db.read([&](store::Connection& conn) {
+    std::vector<std::string> out;
+    for (const auto& k : needed) out.push_back(store::settings::get(conn, k.fingerprint).value_or(""));
+    return out;
+  });
+  // Before anything is generated: a database that was used with a key file must find it.
+  for (size_t i = 0; i < std::size(needed); ++i) {
+    const auto path = std::filesystem::path(c.data_dir) / needed[i].file;
+    if (!stored[i].empty() && needed[i].configured.empty() && !std::filesystem::exists(path))
+      throw ConfigError(path.string() + " is missing, but the database beside it was used with that key: restore " +
+                        needed[i].file + " from the backup of the data dir's key files (docs/deploy.md, Backup and "
+                        "restore), or set " + needed[i].setting + " to its value");
+  }
+  security::ServerKeys keys;
+  try {
+    keys = security::load_server_keys({c.jwt_secret, c.master_key, c.ip_token_key}, c.data_dir);
+  } catch (const std::runtime_error& e) {
+    throw ConfigError(e.what());
+  }
+  for (size_t i = 0; i < std::size(needed); ++i) {
+    const std::string now = fingerprint_of(keys.*needed[i].loaded);
+    if (stored[i] == now) continue;
+    if (!stored[i].empty() && needed[i].must_match)
+      throw ConfigError(std::string(needed[i].configured.empty() ? needed[i].file : needed[i].setting) +
+                        " is not the key this database's secrets were sealed with: restore the matching " +
+                        needed[i].file + " (or " + needed[i].setting + ")");
+    if (!stored[i].empty())
+      log::warn("the IP-token key changed: agent runtimes need the new key", {{"setting", needed[i].setting}});
+    db.write([&](store::Connection& conn) {
+      store::settings::put(conn, needed[i].fingerprint, now, util::to_unix_ms(util::now()));
+      return true;
+    });
+  }
+  return keys;
+}
+
+}  // namespace iron::cli

@@ -1,0 +1,24 @@
+#pragma once
+// The server keys, checked against the database they belong to. The database remembers a
+// fingerprint of the master key and of the IP-token key it was used with, so a data dir
+// restored without its key files (or given the wrong ones) is refused at start, naming the
+// file, instead of starting and failing later with 500s on every sealed secret.
+#include <stdexcept>
+
+#include "config/config.h"
+#include "security/server_keys.h"
+#include "store/database.h"
+
+namespace iron::cli {
+
+// A configuration problem found after the configuration itself validated (a key file the data
+// needs, a weak secret): `main` turns it into exit code 2 like any other bad setting.
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Loads (generating on a new data dir) and checks the keys. Throws ConfigError naming the
+// missing or mismatched file or setting.
+security::ServerKeys load_checked_server_keys(store::Database& db, const config::Config& c);
+
+}  // namespace iron::cli

@@ -1,0 +1,79 @@
+// Migration 008 (issue 9 §15-18) on a database written before it: existing API tokens keep
+// today's behaviour explicitly (legacy_full) except agent-bound ones (runtime), project
+// assignments move to their key owner's projects, and dangling agent key references go.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+
+#include "store/database.h"
+#include "store/migrations.h"
+#include "store/sqlite.h"
+
+namespace {
+
+std::string temp_db() {
+  std::string dir = (std::filesystem::temp_directory_path() / "ironpanel-mig8-XXXXXX").string();
+  EXPECT_NE(mkdtemp(dir.data()), nullptr);
+  return dir + "/iron.db";
+}
+
+// Applies every embedded migration older than 008, as a server before this change did.
+void apply_before_008(iron::store::Connection& c) {
+  c.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  for (const auto& m : iron::store::embedded_migrations()) {
+    if (m.version >= 8) continue;
+    c.exec(m.sql);
+    c.prepare("INSERT INTO schema_migrations(version, name, applied_at) VALUES(?, ?, 'then')")
+        .bind(1, m.version)
+        .bind(2, m.name)
+        .run();
+  }
+}
+
+std::string text_of(iron::store::Connection& c, const std::string& sql) {
+  auto& s = c.prepare(sql);
+  EXPECT_TRUE(s.step()) << sql;
+  return s.opt_text(0).value_or("NULL");
+}
+
+}  // namespace
+
+TEST(Migration008, ExistingRowsKeepTheirMeaningExplicitly) {
+  iron::store::Connection c(temp_db(), false);
+  iron::store::apply_connection_pragmas(c);
+  apply_before_008(c);
+  c.exec(
+      "INSERT INTO users(id, username, email, password_hash, role, created_at, updated_at) VALUES"
+      " ('user_a', 'a', 'a@x.test', 'h', 'admin', 1, 1), ('user_b', 'b', 'b@x.test', 'h', 'user', 1, 1);"
+      "INSERT INTO provider_keys(id, owner_id, provider, ciphertext, nonce, created_at, updated_at) VALUES"
+      " (1, 'user_b', 'openai', x'00', x'00', 1, 1);"
+      "INSERT INTO project_providers(project_id, provider_key_id, assigned_by, assigned_at) VALUES ('prod', 1, 'user_b', 1);"
+      "INSERT INTO agents(id, name, owner_id, provider_key_id, providers, created_at, updated_at) VALUES"
+      " (1, 'kept', 'user_b', 1, '[\"openai\"]', 1, 1), (2, 'dangling', 'user_b', 77, '[\"openai\"]', 1, 1);"
+      "INSERT INTO api_tokens(id, user_id, token_hash, created_at) VALUES (1, 'user_a', 'h1', 1);"
+      "INSERT INTO api_tokens(id, user_id, token_hash, agent_id, created_at) VALUES (2, 'user_b', 'h2', 1, 1);");
+
+  EXPECT_GE(iron::store::apply_migrations(c), 1);
+
+  EXPECT_EQ(text_of(c, "SELECT scope FROM api_tokens WHERE id = 1"), "legacy_full");
+  EXPECT_EQ(text_of(c, "SELECT scope FROM api_tokens WHERE id = 2"), "runtime") << "agent-bound: never the owner";
+  EXPECT_EQ(text_of(c, "SELECT owner_id || '/' || project_id || '=' || provider_key_id FROM project_providers"),
+            "user_b/prod=1");
+  EXPECT_EQ(text_of(c, "SELECT coalesce(provider_key_id, 'NULL') || providers FROM agents WHERE id = 1"), "1[\"openai\"]");
+  EXPECT_EQ(text_of(c, "SELECT coalesce(provider_key_id, 'NULL') || providers FROM agents WHERE id = 2"), "NULL[]");
+
+  // The same project id of another user is another project now...
+  c.exec(
+      "INSERT INTO provider_keys(id, owner_id, provider, ciphertext, nonce, created_at, updated_at) VALUES"
+      " (2, 'user_a', 'openai', x'00', x'00', 1, 1);"
+      "INSERT INTO project_providers(owner_id, project_id, provider_key_id, assigned_by, assigned_at) VALUES"
+      " ('user_a', 'prod', 2, 'user_a', 1);");
+  // ...and a user's project can only ever use that user's key.
+  EXPECT_THROW(c.exec("INSERT INTO project_providers(owner_id, project_id, provider_key_id, assigned_by, assigned_at)"
+                      " VALUES ('user_a', 'other', 1, 'user_a', 1)"),
+               std::exception);
+  EXPECT_THROW(c.exec("INSERT INTO api_tokens(user_id, token_hash, created_at, scope) VALUES ('user_a', 'h3', 1, 'root')"),
+               std::exception);
+}
