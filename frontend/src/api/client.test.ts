@@ -111,9 +111,9 @@ describe('error envelope mapping', () => {
       want: { status: 429, code: 'RATE_LIMIT_EXCEEDED', retryAfter: 42, field: null },
     },
     {
-      name: 'lockout retry comes from details.retry_after',
-      reply: { status: 403, body: envelope('AUTH_ACCOUNT_LOCKED', 'locked', { retry_after: 600, locked_until: '2030-01-01T00:10:00Z' }) },
-      want: { status: 403, code: 'AUTH_ACCOUNT_LOCKED', retryAfter: 600 },
+      name: 'without a Retry-After header the retry time comes from details.retry_after',
+      reply: { status: 429, body: envelope('RATE_LIMIT_EXCEEDED', 'too many', { retry_after: 600 }) },
+      want: { status: 429, code: 'RATE_LIMIT_EXCEEDED', retryAfter: 600 },
     },
     {
       name: 'a body that is not an envelope (proxy error page)',

@@ -62,7 +62,7 @@ export function toApiError(e: unknown): ApiError {
   return new ApiError(0, 'CLIENT_ERROR', e instanceof Error ? e.message : String(e))
 }
 
-/** "in 2 min", "in 45 s": how long until a retry, for lockout and 429 messages. */
+/** "in 2 min", "in 45 s": how long until a retry, for the 429 (throttled) messages. */
 export function describeRetry(seconds: number | null): string {
   if (seconds === null || seconds <= 0) return ''
   if (seconds < 90) return `in ${Math.ceil(seconds)} s`

@@ -45,7 +45,7 @@ export interface paths {
          * Create an agent and its budget
          * @description **Access:** admin only (403 otherwise).
          *
-         *     The agent, its budget row (allocated = remaining = initial) and its key assignment commit in one transaction.
+         *     The agent, its budget row (allocated = remaining = initial) and its key assignment commit in one transaction. `provider_key_id` must name an enabled key (404 PROVIDER_KEY_NOT_FOUND, 409 PROVIDER_KEY_DISABLED) that the agent's owner owns, or that the calling admin owns: an admin may DELEGATE a key of their own to another user's agent, which is audited (`provider_key_delegated` in the audit row) and shown as `provider_key_owner_id`; the delegated key stops serving the agent (403 NO_PROVIDER_ASSIGNED) if that admin loses the admin role. Any other user's key is 403 PROVIDER_KEY_NOT_OWNED. Deleting a key unassigns it from its agents.
          */
         post: operations["createAgent"];
         delete?: never;
@@ -70,7 +70,7 @@ export interface paths {
          * Update an agent
          * @description **Access:** admin only (403 otherwise).
          *
-         *     `provider_key_id`: an id assigns that key (providers becomes its provider); null clears both.
+         *     `provider_key_id`: an id assigns that key (providers becomes its provider); null clears both. A new `owner_id` must be entitled to the key the agent keeps. `provider_key_id` must name an enabled key (404 PROVIDER_KEY_NOT_FOUND, 409 PROVIDER_KEY_DISABLED) that the agent's owner owns, or that the calling admin owns: an admin may DELEGATE a key of their own to another user's agent, which is audited (`provider_key_delegated` in the audit row) and shown as `provider_key_owner_id`; the delegated key stops serving the agent (403 NO_PROVIDER_ASSIGNED) if that admin loses the admin role. Any other user's key is 403 PROVIDER_KEY_NOT_OWNED. Deleting a key unassigns it from its agents.
          */
         put: operations["updateAgent"];
         post?: never;
@@ -209,7 +209,7 @@ export interface paths {
         put?: never;
         /**
          * Fetch an agent's own provider key
-         * @description The agent's IC token, in the body field `ic_token` or as `Authorization: Bearer ic_…`, checked against the stored hash (a regenerated or revoked token is 401 INVALID_IC_TOKEN). Returns the plaintext of the agent's own assigned, enabled key. Writes the audit row `agent_key_fetched` (never the key).
+         * @description The agent's IC token, in the body field `ic_token` or as `Authorization: Bearer ic_…`, checked against the stored hash (a regenerated or revoked token is 401 INVALID_IC_TOKEN). Returns the plaintext of the agent's key under the one agent-key rule (the same answers as the handshake): the key must exist (deleting a key unassigns it), belong to the agent's owner or be delegated by an admin who owns it and still is one (403 NO_PROVIDER_ASSIGNED otherwise), and be enabled (403 KEY_DISABLED). `base_url` is the full URL, credentials included. Writes the audit row `agent_key_fetched` (never the key).
          */
         post: operations["fetchAgentProviderKey"];
         delete?: never;
@@ -474,6 +474,8 @@ export interface paths {
          * @description **Access:** user or admin; viewers are read-only (403).
          *
          *     The secret (`apitok_…`) is returned once and stored only as a hash. At least one of the fields is required. `user_id` (create for another user) is admin-only. Per-user caps on active tokens and on creations per minute answer 429.
+         *
+         *     **Scopes**, enforced on every route, fixed at creation and shown in the list: `read` — GET requests only, with viewer rights (the owner's own resources; no admin routes, no key fetch); `runtime` — only `GET /api/v1/keys`, every other route is 403; `user` (the default) — the owner's rights capped at the user role (no admin routes); `admin` — the owner's current rights including admin routes, only for an admin owner (403 SCOPE_NOT_ALLOWED). A token bound to an agent is `runtime` only and never acts as its owner. Tokens created before scopes existed show `legacy_full` (the owner's current role everywhere, as before); it cannot be chosen. A scope's refusal is 403 TOKEN_SCOPE_INSUFFICIENT. No token can create or rotate tokens (403 SESSION_REQUIRED).
          */
         post: operations["createApiToken"];
         delete?: never;
@@ -498,7 +500,7 @@ export interface paths {
          * Update one of the caller's API tokens
          * @description **Access:** user or admin; viewers are read-only (403).
          *
-         *     At least one of provider, name, description.
+         *     At least one of provider, name, description. `scope` cannot be changed (400): create a new token instead.
          */
         put: operations["updateApiToken"];
         post?: never;
@@ -591,7 +593,7 @@ export interface paths {
          * Log in with email and password
          * @description **Access:** public.
          *
-         *     Returns a short-lived access token and a single-use refresh token. Requests carrying `X-Requested-With` (the SPA) get the refresh token only as an HttpOnly SameSite=Strict cookie scoped to the auth routes, and `refresh_token: null` in the body. Failed logins are throttled per client IP and per IP+account (429) and lock the account after repeated failures (403 AUTH_ACCOUNT_LOCKED).
+         *     Returns a short-lived access token and a single-use refresh token. Requests carrying `X-Requested-With` (the SPA) get the refresh token only as an HttpOnly SameSite=Strict cookie scoped to the auth routes, and `refresh_token: null` in the body. Failed logins are throttled per source address (429 with Retry-After): 5 failures at one account from one address, then a doubling wait (30 s, 60 s, … up to 15 min), and 20 failures per address across accounts in 15 minutes. An account is never locked: the right password from another address still works, and unknown and existing accounts get the same answers. An admin lifts a throttle with POST /api/v1/users/{id}/unlock.
          */
         post: operations["login"];
         delete?: never;
@@ -611,7 +613,7 @@ export interface paths {
         put?: never;
         /**
          * Log out (revoke the access token and the refresh chain)
-         * @description Idempotent: an expired or already revoked access token still gets 204. With `X-Requested-With`, the refresh cookie's chain is revoked and the cookie cleared.
+         * @description Ends the session of every token presented: `Authorization: Bearer` (an access token: it and its whole refresh chain; a refresh token: its chain), `refresh_token` in the body (what the predecessor's dashboard sends, with no Authorization header), and with `X-Requested-With` the refresh cookie, which is then cleared. The access tokens of an ended chain stop working at once. Idempotent: an expired or already revoked token still gets 204; a forged or malformed one gets 401 AUTH_INVALID_TOKEN.
          */
         post: operations["logout"];
         delete?: never;
@@ -671,7 +673,7 @@ export interface paths {
         put?: never;
         /**
          * Open a lease and receive the agent's provider key
-         * @description The agent's IC token, in the body field `ic_token` (predecessor compatibility) or as `Authorization: Bearer ic_…`; it is checked against the stored hash on every call, so a regenerated or revoked token is refused (401 INVALID_IC_TOKEN). In one transaction: reserves min(requested, remaining), then checks the agent's assigned key (only that key; provider must match; enabled), decrypts it and wraps it as an IP token `AES256:<iv>:<ct>:<tag>` (AES-256-GCM under the IP-token key). Any refusal rolls the reservation back.
+         * @description The agent's IC token, in the body field `ic_token` (predecessor compatibility) or as `Authorization: Bearer ic_…`; it is checked against the stored hash on every call, so a regenerated or revoked token is refused (401 INVALID_IC_TOKEN). In one transaction: reserves min(requested, remaining), then checks the agent's assigned key (only that key; provider must match; enabled), decrypts it and wraps it as an IP token `AES256:<iv>:<ct>:<tag>` (AES-256-GCM under the IP-token key). Any refusal rolls the reservation back. The key rule and its answers are those of `POST /agents/provider-key`: no usable key (none, deleted, or a delegation whose admin lost the role) is 403 NO_PROVIDER_ASSIGNED.
          */
         post: operations["handshake"];
         delete?: never;
@@ -863,7 +865,7 @@ export interface paths {
          * Live events (Server-Sent Events)
          * @description **Access:** any authenticated role (viewer, user, admin).
          *
-         *     A `text/event-stream` of `id`/`event`/`data` frames: budget alerts, lease changes and usage ticks for the caller's agents (admins: all). A comment line is sent every heartbeat interval (IRON_EVENT_HEARTBEAT, default 15 s). The number of concurrent streams is bounded (IRON_MAX_EVENT_STREAMS): beyond it 503 with Retry-After.
+         *     A `text/event-stream` of `id`/`event`/`data` frames: budget alerts, lease changes and usage ticks for the caller's agents (admins: all). A comment line is sent every heartbeat interval (IRON_EVENT_HEARTBEAT, default 15 s). The number of concurrent streams is bounded (IRON_MAX_EVENT_STREAMS): beyond it 503 with Retry-After. One user may hold at most an eighth of them (at least one): beyond that share, 429 with Retry-After, so one viewer cannot take every stream.
          */
         get: operations["streamEvents"];
         put?: never;
@@ -883,7 +885,7 @@ export interface paths {
         };
         /**
          * Fetch the provider key of an API token's project
-         * @description An API token (`Bearer apitok_…`) only; a session JWT is 401 API_TOKEN_REQUIRED. The token must be bound to a project (400 TOKEN_HAS_NO_PROJECT) and not to an agent (403 USE_HANDSHAKE: agents get their key through the handshake). Returns the plaintext key assigned to the project when the token's owner owns it or is an admin (404 NO_KEY_ASSIGNED otherwise) and it is enabled (403 KEY_DISABLED). At most 10 fetches per (user, project) in any rolling minute (429 RATE_LIMIT_EXCEEDED with Retry-After). Writes the audit row `key_fetched` (never the key).
+         * @description An API token (`Bearer apitok_…`) only; a session JWT is 401 API_TOKEN_REQUIRED, and a `read`-scoped token 403 TOKEN_SCOPE_INSUFFICIENT. The token must be bound to a project (400 TOKEN_HAS_NO_PROJECT) and not to an agent (403 USE_HANDSHAKE: agents get their key through the handshake). Returns the plaintext key assigned to the token owner's project of that name (project ids are per user; 404 NO_KEY_ASSIGNED when none) when it is enabled (403 KEY_DISABLED). Only a key's owner ever obtains it in plaintext: being an admin adds nothing. `base_url` is the full URL, credentials included. At most 10 fetches per (user, project) in any rolling minute (429 RATE_LIMIT_EXCEEDED with Retry-After). Writes the audit row `key_fetched` (never the key).
          */
         get: operations["fetchProjectKey"];
         put?: never;
@@ -1006,7 +1008,7 @@ export interface paths {
          * Change the caller's password
          * @description **Access:** any authenticated role, also while a password change is forced.
          *
-         *     Allowed (and required) while `force_password_change` is set; clears it.
+         *     Allowed (and required) while `force_password_change` is set; clears it. Ends every session of the account, on other devices too: access tokens stop working at once and refresh tokens no longer mint sessions. This device continues with the new session in `session` (the login response's shape; browser sessions get the new refresh cookie). API tokens are not sessions and keep working.
          */
         put: operations["changeOwnPassword"];
         post?: never;
@@ -1046,17 +1048,17 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Make a project use one of the caller's provider keys
+         * Make a project of the caller's use one of their provider keys
          * @description **Access:** user or admin; viewers are read-only (403).
          *
-         *     The caller must own the key, admins included (404 otherwise: it is the owner's credential). A project uses one key; re-assigning replaces the previous key, which needs that key's owner or an admin (409 otherwise).
+         *     Project ids are per user: this is the caller's project of that name, so nobody can squat or redirect another user's project. The caller must own the key, admins included (404 otherwise: it is the owner's credential). A project uses one key; re-assigning replaces the previous one.
          */
         post: operations["assignProjectProvider"];
         /**
          * Remove a project's provider key assignment
          * @description **Access:** user or admin; viewers are read-only (403).
          *
-         *     Needs the owner of the assigned key or an admin (the predecessor checked nothing). 404 when nothing is assigned, or when the assigned key is not the caller's.
+         *     The caller's project of that name; an admin names another user's project with `owner_id` (403 for anyone else). 404 when nothing is assigned.
          */
         delete: operations["unassignProjectProvider"];
         options?: never;
@@ -1116,7 +1118,7 @@ export interface paths {
          * Delete a provider key
          * @description **Access:** user or admin; viewers are read-only (403).
          *
-         *     Owner or admin; another user's key is 404. Hard delete: the projects assigned to the key lose their assignment.
+         *     Owner or admin; another user's key is 404. Hard delete: the projects assigned to the key lose their assignment, and the agents using it lose it too (`provider_key_id` null; their handshake answers 403 NO_PROVIDER_ASSIGNED).
          */
         delete: operations["deleteProviderKey"];
         options?: never;
@@ -1232,6 +1234,8 @@ export interface paths {
         /**
          * Set a new password for a user
          * @description **Access:** admin only (403 otherwise).
+         *
+         *     Ends the user's sessions at once and lifts the login throttle of the account.
          */
         post: operations["resetUserPassword"];
         delete?: never;
@@ -1274,10 +1278,32 @@ export interface paths {
          * Suspend a user
          * @description **Access:** admin only (403 otherwise).
          *
-         *     Not yourself, not the last active admin. The user is locked out at once.
+         *     Not yourself, not the last active admin. The user is locked out at once, and every credential issued before ends for good: access and refresh tokens stop working and the user's API tokens are revoked, so re-activation revives none of them.
          */
         put: operations["suspendUser"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lift the login throttle of a user
+         * @description **Access:** admin only (403 otherwise).
+         *
+         *     Forgets the failed logins recorded against this account from every source address, so a user who throttled their own address may sign in again at once. Accounts are never locked by failures (the throttle is per source); audited as `user.unlock`.
+         */
+        post: operations["unlockUserLogins"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1409,6 +1435,8 @@ export interface components {
              * @description the agent's provider key; the only key its handshake uses
              */
             provider_key_id: number | null;
+            /** @description who owns the assigned key: the agent's owner, or the admin who delegated a key of their own to this agent */
+            provider_key_owner_id: string | null;
             /** @description the assigned key's provider, or empty */
             providers: string[];
         };
@@ -1441,7 +1469,12 @@ export interface components {
             name?: string | null;
             project_id: string | null;
             provider: string | null;
-            /** @description owner; the token acts with the owner's current role */
+            /**
+             * @description what the token may do (see createApiToken); legacy_full = created before scopes
+             * @enum {string}
+             */
+            scope: "read" | "runtime" | "user" | "admin" | "legacy_full";
+            /** @description owner; the token acts with the owner's current role, capped by its scope */
             user_id: string;
         };
         ApiTokenCreated: {
@@ -1466,9 +1499,14 @@ export interface components {
             name?: string | null;
             project_id: string | null;
             provider: string | null;
+            /**
+             * @description what the token may do (see createApiToken); legacy_full = created before scopes
+             * @enum {string}
+             */
+            scope: "read" | "runtime" | "user" | "admin" | "legacy_full";
             /** @description the secret, shown once only: it is stored as a hash */
             token: string;
-            /** @description owner; the token acts with the owner's current role */
+            /** @description owner; the token acts with the owner's current role, capped by its scope */
             user_id: string;
         };
         AuditEntry: {
@@ -1512,11 +1550,6 @@ export interface components {
                     allow?: string;
                     allowed?: string[];
                     field?: string;
-                    /**
-                     * Format: date-time
-                     * @description end of an account lock (RFC 3339, UTC)
-                     */
-                    locked_until?: string;
                     request_id?: string;
                     /**
                      * Format: int64
@@ -1573,6 +1606,8 @@ export interface components {
             assigned_at: number;
             /** @description the user who made the assignment */
             assigned_by: string;
+            /** @description whose project it is (project ids are per user) */
+            owner_id: string;
             project_id: string;
             /**
              * Format: int64
@@ -1582,8 +1617,9 @@ export interface components {
         };
         /** @description A provider API key, stored encrypted (XChaCha20-Poly1305 under the server's master key). */
         ProviderKey: {
-            /** @description projects that use this key */
+            /** @description the owner's projects that use this key */
             assigned_projects: string[];
+            /** @description credentials masked: `https://***@host` */
             base_url: string | null;
             /**
              * Format: int64
@@ -1728,6 +1764,8 @@ export interface components {
     parameters: never;
     requestBodies: never;
     headers: {
+        /** @description `no-store`: answers to authenticated requests are never cached */
+        CacheControlNoStore: "no-store";
         /** @description Seconds to wait before retrying */
         RetryAfter: number;
         /** @description The request id (echoed from a valid incoming X-Request-Id, else generated); it is in every log line of the request */
@@ -1789,6 +1827,7 @@ export interface operations {
             /** @description The agents */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -1806,7 +1845,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -1858,6 +1897,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -1885,7 +1925,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS, PROVIDER_KEY_NOT_OWNED. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -1897,6 +1937,16 @@ export interface operations {
             };
             /** @description Not found (or not yours: another user's resource is not revealed). Codes: PROVIDER_KEY_NOT_FOUND. */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: PROVIDER_KEY_DISABLED. */
+            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
@@ -1962,6 +2012,7 @@ export interface operations {
             /** @description The agent */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -1989,7 +2040,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2044,6 +2095,7 @@ export interface operations {
             /** @description The updated agent */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -2071,7 +2123,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS, PROVIDER_KEY_NOT_OWNED. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2081,8 +2133,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found (or not yours: another user's resource is not revealed). Codes: AGENT_NOT_FOUND. */
+            /** @description Not found (or not yours: another user's resource is not revealed). Codes: AGENT_NOT_FOUND, PROVIDER_KEY_NOT_FOUND. */
             404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: PROVIDER_KEY_DISABLED. */
+            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
@@ -2148,6 +2210,7 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -2173,7 +2236,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2229,6 +2292,7 @@ export interface operations {
             /** @description The new allocation */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -2279,7 +2343,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2345,6 +2409,7 @@ export interface operations {
             /** @description The history */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -2400,7 +2465,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2446,6 +2511,7 @@ export interface operations {
             /** @description The status */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -2482,7 +2548,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2528,6 +2594,7 @@ export interface operations {
             /** @description Issued */
             201: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -2566,7 +2633,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2622,6 +2689,7 @@ export interface operations {
             /** @description Revoked */
             204: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -2647,7 +2715,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2693,6 +2761,7 @@ export interface operations {
             /** @description The new token */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -2733,7 +2802,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2779,6 +2848,7 @@ export interface operations {
             /** @description The tokens */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -2806,7 +2876,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -2856,6 +2926,7 @@ export interface operations {
             /** @description The key */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -2954,6 +3025,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -3051,7 +3123,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3134,6 +3206,7 @@ export interface operations {
             /** @description Accepted (200 with status duplicate for a replay) */
             202: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -3268,6 +3341,7 @@ export interface operations {
             /** @description Per-event results, in input order */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -3388,6 +3462,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -3463,7 +3538,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3504,6 +3579,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -3573,7 +3649,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3618,6 +3694,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -3707,7 +3784,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3748,6 +3825,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -3821,7 +3899,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3862,6 +3940,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -3910,7 +3989,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3955,6 +4034,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -4034,7 +4114,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4075,6 +4155,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -4122,7 +4203,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4167,6 +4248,7 @@ export interface operations {
             /** @description Success */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -4238,7 +4320,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4272,6 +4354,7 @@ export interface operations {
             /** @description The caller's tokens */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -4289,7 +4372,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4321,7 +4404,10 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** Format: int64 */
+                    /**
+                     * Format: int64
+                     * @description an agent of the token's owner (404 AGENT_NOT_FOUND otherwise)
+                     */
                     agent_id?: number;
                     description?: string;
                     /**
@@ -4333,6 +4419,11 @@ export interface operations {
                     name?: string;
                     project_id?: string;
                     provider?: string;
+                    /**
+                     * @description what the token may do; default `user` (`runtime` when bound to an agent, which allows nothing else)
+                     * @enum {string}
+                     */
+                    scope?: "read" | "runtime" | "user" | "admin";
                     /** @description admin only: the owner of the new token */
                     user_id?: string;
                 };
@@ -4342,6 +4433,7 @@ export interface operations {
             /** @description Created; `token` is shown only now */
             201: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -4369,7 +4461,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS, SESSION_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS, SESSION_REQUIRED, SCOPE_NOT_ALLOWED, USER_ID_OVERRIDE_FORBIDDEN. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4379,7 +4471,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found (or not yours: another user's resource is not revealed). Codes: USER_NOT_FOUND. */
+            /** @description Not found (or not yours: another user's resource is not revealed). Codes: USER_NOT_FOUND, AGENT_NOT_FOUND. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4446,6 +4538,7 @@ export interface operations {
             /** @description The token (never its secret) */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -4473,7 +4566,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, NOT_TOKEN_OWNER. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, NOT_TOKEN_OWNER. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4527,6 +4620,7 @@ export interface operations {
             /** @description The updated token */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -4554,7 +4648,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS, NOT_TOKEN_OWNER. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS, NOT_TOKEN_OWNER. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4630,6 +4724,7 @@ export interface operations {
             /** @description Revoked (soft: the row stays, inactive) */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -4663,7 +4758,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS, NOT_TOKEN_OWNER. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS, NOT_TOKEN_OWNER. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4719,6 +4814,7 @@ export interface operations {
             /** @description The replacement token */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -4746,7 +4842,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS, SESSION_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS, SESSION_REQUIRED. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4890,6 +4986,7 @@ export interface operations {
             /** @description One page of audit rows */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -4917,7 +5014,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4992,7 +5089,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: AUTH_ACCOUNT_LOCKED, AUTH_ACCOUNT_DISABLED. */
+            /** @description Forbidden. Codes: AUTH_ACCOUNT_DISABLED. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -5055,11 +5152,18 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": {
+                    refresh_token?: string;
+                };
+            };
+        };
         responses: {
             /** @description Logged out */
             204: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     /** @description browser sessions: clears the refresh cookie */
                     "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -5067,8 +5171,38 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN. */
             401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request body too large. Codes: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request body must be JSON with Content-Type: application/json. Codes: UNSUPPORTED_MEDIA_TYPE. */
+            415: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
@@ -5195,6 +5329,7 @@ export interface operations {
             /** @description Validation outcome */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5253,6 +5388,7 @@ export interface operations {
             /** @description The lease */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5310,7 +5446,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not found (or not yours: another user's resource is not revealed). Codes: LEASE_NOT_FOUND, PROVIDER_KEY_NOT_FOUND. */
+            /** @description Not found (or not yours: another user's resource is not revealed). Codes: LEASE_NOT_FOUND. */
             404: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -5387,6 +5523,7 @@ export interface operations {
             /** @description Approved or denied */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5521,6 +5658,7 @@ export interface operations {
             /** @description Accepted */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5631,6 +5769,7 @@ export interface operations {
             /** @description The requests */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5701,7 +5840,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -5746,6 +5885,7 @@ export interface operations {
             /** @description Filed */
             201: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5783,7 +5923,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -5849,6 +5989,7 @@ export interface operations {
             /** @description The request */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5907,7 +6048,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -5953,6 +6094,7 @@ export interface operations {
             /** @description Approved */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6013,7 +6155,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS, REQUESTER_CANNOT_APPROVE_OWN_REQUEST. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS, REQUESTER_CANNOT_APPROVE_OWN_REQUEST. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -6069,6 +6211,7 @@ export interface operations {
             /** @description Cancelled */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6129,7 +6272,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS, NOT_REQUESTER. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS, NOT_REQUESTER. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -6192,6 +6335,7 @@ export interface operations {
             /** @description Rejected */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6262,7 +6406,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS, REQUESTER_CANNOT_APPROVE_OWN_REQUEST. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS, REQUESTER_CANNOT_APPROVE_OWN_REQUEST. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -6348,6 +6492,7 @@ export interface operations {
             /** @description Closed */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6461,6 +6606,7 @@ export interface operations {
             /** @description The event stream; it ends when the server shuts down */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6478,9 +6624,20 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests: retry after `Retry-After` seconds. Codes: TOO_MANY_STREAMS_FOR_USER. */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6523,6 +6680,7 @@ export interface operations {
             /** @description The key */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6556,7 +6714,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: USE_HANDSHAKE, KEY_DISABLED. */
+            /** @description Forbidden. Codes: TOKEN_SCOPE_INSUFFICIENT, USE_HANDSHAKE, KEY_DISABLED. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -6614,6 +6772,7 @@ export interface operations {
             /** @description The limits */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6675,7 +6834,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -6734,6 +6893,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6795,7 +6955,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -6871,6 +7031,7 @@ export interface operations {
             /** @description The limit */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6932,7 +7093,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -7000,6 +7161,7 @@ export interface operations {
             /** @description The updated limit */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7061,7 +7223,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -7137,6 +7299,7 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7162,7 +7325,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -7209,6 +7372,7 @@ export interface operations {
             /** @description Counters and limits */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7334,7 +7498,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -7368,6 +7532,7 @@ export interface operations {
             /** @description The caller */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7377,6 +7542,16 @@ export interface operations {
             };
             /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
             401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: TOKEN_SCOPE_INSUFFICIENT. */
+            403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
@@ -7424,14 +7599,20 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Password changed */
+            /** @description Password changed; the caller's new session */
             200: {
                 headers: {
+                    /** @description no-store */
+                    "Cache-Control"?: string;
+                    /** @description browser sessions: the new refresh cookie */
+                    "Set-Cookie"?: string;
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["User"];
+                    "application/json": components["schemas"]["User"] & {
+                        session: components["schemas"]["Session"];
+                    };
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, MISSING_FIELD, INVALID_CURRENT_PASSWORD. */
@@ -7446,6 +7627,16 @@ export interface operations {
             };
             /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
             401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: TOKEN_SCOPE_INSUFFICIENT. */
+            403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
@@ -7541,6 +7732,7 @@ export interface operations {
             /** @description Assigned */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7568,7 +7760,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -7580,16 +7772,6 @@ export interface operations {
             };
             /** @description Not found (or not yours: another user's resource is not revealed). Codes: NOT_FOUND. */
             404: {
-                headers: {
-                    "X-Request-Id": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Conflict with the current state. Codes: PROJECT_ALREADY_ASSIGNED. */
-            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
@@ -7632,7 +7814,10 @@ export interface operations {
     };
     unassignProjectProvider: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description admins only: whose project (default: the caller's) */
+                owner_id?: string;
+            };
             header?: never;
             path: {
                 project_id: string;
@@ -7644,6 +7829,7 @@ export interface operations {
             /** @description Unassigned */
             204: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7669,7 +7855,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -7716,6 +7902,7 @@ export interface operations {
             /** @description The keys */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7743,7 +7930,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -7777,7 +7964,7 @@ export interface operations {
                 "application/json": {
                     /** @description the secret: 1..500 visible ASCII characters, no whitespace */
                     api_key: string;
-                    /** @description http:// or https:// URL, at most 2000 characters; "" means none */
+                    /** @description http:// or https:// URL, at most 2000 characters; "" means none. Credentials in it (`https://user:pw@host`) are secrets: stored encrypted, shown as `https://***@host` */
                     base_url?: string;
                     description?: string;
                     /** @description lowercase provider slug: openai, anthropic, or any other [a-z0-9_-]{1,64} */
@@ -7789,6 +7976,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7816,7 +8004,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -7872,6 +8060,7 @@ export interface operations {
             /** @description The key (masked) */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7899,7 +8088,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -7943,7 +8132,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    /** @description http:// or https:// URL, at most 2000 characters; "" means none */
+                    /** @description http:// or https:// URL, at most 2000 characters; "" means none. Credentials in it (`https://user:pw@host`) are secrets: stored encrypted, shown as `https://***@host` */
                     base_url?: string | null;
                     description?: string | null;
                     is_enabled?: boolean;
@@ -7954,6 +8143,7 @@ export interface operations {
             /** @description The updated key (masked) */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7981,7 +8171,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8047,6 +8237,7 @@ export interface operations {
             /** @description Deleted */
             204: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8072,7 +8263,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8255,6 +8446,7 @@ export interface operations {
             /** @description One page of users */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8282,7 +8474,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8331,6 +8523,7 @@ export interface operations {
             /** @description Created */
             201: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8358,7 +8551,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8424,6 +8617,7 @@ export interface operations {
             /** @description The user */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8441,7 +8635,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8487,6 +8681,7 @@ export interface operations {
             /** @description The deleted user */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8504,7 +8699,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS, SELF_MODIFICATION_FORBIDDEN. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS, SELF_MODIFICATION_FORBIDDEN. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8560,6 +8755,7 @@ export interface operations {
             /** @description The active user */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8577,7 +8773,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8642,6 +8838,7 @@ export interface operations {
             /** @description The updated user */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8669,7 +8866,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8741,6 +8938,7 @@ export interface operations {
             /** @description The updated user */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8768,7 +8966,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS, SELF_MODIFICATION_FORBIDDEN. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS, SELF_MODIFICATION_FORBIDDEN. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8850,6 +9048,7 @@ export interface operations {
             /** @description The suspended user */
             200: {
                 headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8877,7 +9076,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, INSUFFICIENT_PERMISSIONS, SELF_MODIFICATION_FORBIDDEN. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS, SELF_MODIFICATION_FORBIDDEN. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8919,6 +9118,77 @@ export interface operations {
             };
             /** @description Request body must be JSON with Content-Type: application/json. Codes: UNSUPPORTED_MEDIA_TYPE. */
             415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    unlockUserLogins: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user, with the number of failed logins forgotten */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: int64
+                         * @description failed logins forgotten, from all sources
+                         */
+                        login_failures_cleared: number;
+                        user: components["schemas"]["User"];
+                    };
+                };
+            };
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (or not yours: another user's resource is not revealed). Codes: NOT_FOUND. */
+            404: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;

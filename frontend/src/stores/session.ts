@@ -40,10 +40,6 @@ function acrossTabs<T>(fn: () => Promise<T>): Promise<T> {
   return locks ? (locks.request('ironpanel.refresh', fn) as Promise<T>) : fn()
 }
 
-function isSession(v: unknown): v is Session {
-  return typeof v === 'object' && v !== null && typeof (v as Session).user_token === 'string' && typeof (v as Session).user === 'object'
-}
-
 const RANK: Record<Role, number> = { viewer: 0, user: 1, admin: 2 }
 
 /** True when `role` is at least `min` (admin > user > viewer). */
@@ -115,25 +111,12 @@ export const useSessionStore = defineStore('session', () => {
   }
 
   /**
-   * Changes the password, then makes sure this device holds a session valid after it: the
-   * server may end every session issued before the change and answer with a fresh one
-   * (`session`, shaped like the login answer), which this device adopts.
+   * Changes the password. The server ends every other session of the account and answers with
+   * a fresh one for this device (`session`), which replaces the old one here.
    */
   async function changePassword(current: string, next: string): Promise<void> {
-    const email = user.value?.email
     const answer = await unwrap(api.PUT('/api/v1/me/password', { body: { current_password: current, new_password: next } }))
-    if ('session' in answer && isSession(answer.session)) {
-      adopt(answer.session)
-      return
-    }
-    try {
-      const me = await unwrap(api.GET('/api/v1/me'))
-      if (user.value) user.value = { ...user.value, force_password_change: me.force_password_change }
-    } catch (e) {
-      // The old session is gone and no new one came with the answer: sign in with the new password.
-      if (!(e instanceof ApiError && e.status === 401) || !email) throw e
-      await login(email, next)
-    }
+    adopt(answer.session)
   }
 
   connectSession({ accessToken: () => accessToken.value, refresh, lost: clear })

@@ -47,9 +47,11 @@ export async function liveJourney({ browser, baseUrl, api, people }) {
       throw new E2eError(`after two tabs reloaded together, ${p.url()} is not signed in`)
     })
   }
-  // And the session still refreshes afterwards (the family was not revoked as reused).
+  // And the session still refreshes afterwards (the family was not revoked as reused), and the
+  // live stream is back once the server released the slots of the streams the reloads closed.
   await t.page.reload()
   await t.page.getByTestId('user-menu').waitFor()
+  await t.page.locator('[data-testid=live-indicator][data-status=live]').waitFor({ timeout: 30_000 })
   await t.assertClean('two tabs reloading together')
   await t.close()
   return { agent }

@@ -4,7 +4,7 @@ import { formatDateTime } from '../../format/time'
 
 export interface LoginFailure {
   message: string
-  /** Epoch ms before which retrying is pointless (lockout, rate limit). */
+  /** Epoch ms before which retrying is pointless (the per-address throttle). */
   retryAt: number | null
 }
 
@@ -14,8 +14,6 @@ export function loginFailure(e: ApiError, now: number = Date.now()): LoginFailur
   switch (e.code) {
     case 'AUTH_INVALID_CREDENTIALS':
       return { message: 'Wrong email or password.', retryAt: null }
-    case 'AUTH_ACCOUNT_LOCKED':
-      return { message: `This account is locked after repeated failed sign-ins.${when}`, retryAt }
     case 'RATE_LIMIT_EXCEEDED':
       return { message: `Too many failed sign-ins from this address.${when}`, retryAt }
     case 'AUTH_ACCOUNT_DISABLED':
