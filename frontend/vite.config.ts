@@ -3,12 +3,20 @@
 //   --base-path: the server rewrites <base href="/"> in index.html and every
 //   relative URL, including lazily loaded chunks, follows it;
 // - nothing inlined, because the server's CSP allows only 'self' scripts and styles.
+import { loadEnv } from 'vite'
 import { defineConfig } from 'vitest/config'
 import vue from '@vitejs/plugin-vue'
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   base: './',
   plugins: [vue()],
+  // `npm run dev`: hot reload against a running server (IRONPANEL_URL, default :8080). The
+  // dev server is same-origin for the browser, so the refresh cookie works as in production.
+  server: {
+    proxy: Object.fromEntries(
+      ['/api', '/health'].map((p) => [p, { target: loadEnv(mode, '.', 'IRONPANEL_').IRONPANEL_URL ?? 'http://127.0.0.1:8080' }]),
+    ),
+  },
   build: {
     outDir: 'dist',
     assetsDir: 'assets',
@@ -22,6 +30,15 @@ export default defineConfig({
     cssCodeSplit: true,
     sourcemap: false,
     target: 'es2022',
+    rollupOptions: {
+      output: {
+        // The framework every page needs, in one long-cacheable chunk. Only these: a library
+        // one view uses (a chart) must stay in that view's lazy chunk, outside the initial JS.
+        manualChunks(id: string) {
+          return /node_modules\/(@vue|vue|vue-router|pinia|openapi-fetch)\//.test(id) ? 'framework' : undefined
+        },
+      },
+    },
   },
   test: {
     environment: 'jsdom',
@@ -29,4 +46,4 @@ export default defineConfig({
     restoreMocks: true,
     unstubGlobals: true,
   },
-})
+}))

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { mount } from '@vue/test-utils'
+import AppBudgetBar from './AppBudgetBar.vue'
+import AppConfirm from './AppConfirm.vue'
+import AppMoney from './AppMoney.vue'
+import AppRiskBadge from './AppRiskBadge.vue'
+import AppTime from './AppTime.vue'
+
+// jsdom has no <dialog> modal API; the components only need it to exist.
+HTMLDialogElement.prototype.showModal ??= function (this: HTMLDialogElement) {
+  this.open = true
+}
+HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
+  this.open = false
+}
+
+describe('shared components', () => {
+  it('AppMoney formats µ$ and keeps the exact amount in the title', () => {
+    const w = mount(AppMoney, { props: { micros: 1234 } })
+    expect(w.text()).toBe('<$0.01')
+    expect(w.attributes('title')).toBe('$0.001234')
+  })
+
+  it('AppTime shows UTC in the title', () => {
+    const w = mount(AppTime, { props: { value: '2026-11-30T03:07:16Z' } })
+    expect(w.attributes('title')).toBe('2026-11-30 03:07:16 UTC')
+    expect(w.attributes('datetime')).toBe('2026-11-30T03:07:16.000Z')
+  })
+
+  it('AppRiskBadge says the level in words', () => {
+    expect(mount(AppRiskBadge, { props: { level: 'exhausted' } }).text()).toBe('Exhausted')
+  })
+
+  it('AppBudgetBar describes spent, reserved and remaining exactly', () => {
+    const w = mount(AppBudgetBar, { props: { budget: 10_000_000, spent: 2_500_000, reserved: 1_000_000 } })
+    expect(w.find('svg').attributes('aria-label')).toBe('$2.50 spent, $1.00 reserved, $6.50 remaining of $10.00')
+    expect(w.find('rect.spent').attributes('width')).toBe('25')
+    expect(w.find('rect.reserved').attributes('x')).toBe('25')
+    const over = mount(AppBudgetBar, { props: { budget: 1_000_000, spent: 1_500_000 } })
+    expect(over.text()).toContain('$0.50 over')
+    expect(over.find('rect.spent').attributes('width')).toBe('100')
+  })
+
+  it('AppConfirm enables the action only once the name is typed', async () => {
+    const w = mount(AppConfirm, { props: { open: true, title: 'Delete agent', objectName: 'prod-agent' }, attachTo: document.body })
+    const button = () => w.find('[data-testid=confirm-button]')
+    expect(button().attributes('disabled')).toBeDefined()
+    await w.find('[data-testid=confirm-input]').setValue('prod-agen')
+    expect(button().attributes('disabled')).toBeDefined()
+    await w.find('[data-testid=confirm-input]').setValue('prod-agent')
+    expect(button().attributes('disabled')).toBeUndefined()
+    await w.find('form').trigger('submit')
+    expect(w.emitted('confirm')).toHaveLength(1)
+    w.unmount()
+  })
+})

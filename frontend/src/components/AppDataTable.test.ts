@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { mount } from '@vue/test-utils'
+import { ApiError } from '../api/errors'
+import AppDataTable from './AppDataTable.vue'
+import { nextSort } from './table'
+
+const columns = [
+  { key: 'name', label: 'Name', sortable: true },
+  { key: 'spent', label: 'Spent', sortable: true, align: 'end' as const },
+  { key: 'owner', label: 'Owner' },
+]
+const rows = [
+  { id: 1, name: 'alpha', spent: 5, owner: null },
+  { id: 2, name: 'beta', spent: 7, owner: 'ada' },
+]
+
+function table(props: Record<string, unknown> = {}) {
+  return mount(AppDataTable, {
+    props: { columns, rows, rowKey: (r: unknown) => (r as { id: number }).id, caption: 'Agents', ...props },
+    slots: { 'cell-name': '<template #cell-name="{ row }"><a class="name">{{ row.name }}</a></template>' },
+  })
+}
+
+describe('AppDataTable', () => {
+  it('renders rows through cell slots and shows a dash for empty values', () => {
+    const w = table()
+    expect(w.findAll('[data-testid=table-row]')).toHaveLength(2)
+    expect(w.findAll('a.name').map((a) => a.text())).toEqual(['alpha', 'beta'])
+    expect(w.findAll('tbody tr')[0]!.findAll('td')[2]!.text()).toBe('—')
+  })
+
+  it('asks the server for another sort and marks the sorted column', async () => {
+    const w = table({ sort: 'spent' })
+    expect(w.find('th[aria-sort=ascending]').text()).toContain('Spent')
+    await w.find('[data-testid=sort-spent]').trigger('click')
+    expect(w.emitted('update:sort')?.[0]).toEqual(['-spent'])
+    await w.find('[data-testid=sort-name]').trigger('click')
+    expect(w.emitted('update:sort')?.[1]).toEqual(['name'])
+  })
+
+  it('cycles ascending → descending → ascending', () => {
+    expect(nextSort('', 'name')).toBe('name')
+    expect(nextSort('name', 'name')).toBe('-name')
+    expect(nextSort('-name', 'name')).toBe('name')
+  })
+
+  it('shows loading, empty and error states', async () => {
+    expect(table({ rows: [], loading: true }).find('[data-testid=loading-state]').exists()).toBe(true)
+    expect(table({ rows: [], emptyTitle: 'No agents yet' }).find('[data-testid=empty-state]').text()).toContain('No agents yet')
+    const w = table({ error: new ApiError(500, 'INTERNAL', 'internal error') })
+    expect(w.find('[data-testid=error-state]').text()).toContain('internal error')
+    expect(w.findAll('[data-testid=table-row]')).toHaveLength(0)
+    await w.find('[data-testid=error-state] button').trigger('click')
+    expect(w.emitted('retry')).toHaveLength(1)
+  })
+})

@@ -1,0 +1,55 @@
+// A page-numbered server list in one call: URL state (useQueryState), paging (usePagination),
+// loading/error and cancellation of a superseded request. The view supplies how to fetch one
+// page for the current query and reads `items`; every change of the query refetches.
+//
+//   const list = usePagedList({ search: '', sort: '', page: 1, per_page: 25 }, async (q, signal) => {
+//     const r = await unwrap(api.GET('/api/v1/users', { params: { query: { ... } }, signal }))
+//     return { items: r.users, total: r.total }
+//   })
+import { ref, shallowRef, watch } from 'vue'
+import { handleApiError, toApiError, type ApiError } from '../api/errors'
+import { usePagination } from './usePagination'
+import { useQueryState, type QueryDefaults } from './useQueryState'
+
+export interface Page<T> {
+  items: T[]
+  total: number
+}
+
+export function usePagedList<T, D extends QueryDefaults & { page: number; per_page: number }>(
+  defaults: D,
+  fetchPage: (query: D, signal: AbortSignal) => Promise<Page<T>>,
+) {
+  const query = useQueryState(defaults)
+  const pager = usePagination({
+    state: query.state as { page: number; per_page: number },
+    set: (p) => query.set(p as Partial<D>),
+  })
+  const items = shallowRef<T[]>([])
+  const loading = ref(false)
+  const error = ref<ApiError | null>(null)
+  let controller: AbortController | null = null
+
+  async function reload(): Promise<void> {
+    controller?.abort()
+    const mine = (controller = new AbortController())
+    loading.value = true
+    error.value = null
+    try {
+      const page = await fetchPage({ ...(query.state as D) }, mine.signal)
+      if (mine.signal.aborted) return
+      items.value = page.items
+      pager.total.value = page.total
+    } catch (e) {
+      if (mine.signal.aborted) return
+      error.value = toApiError(e)
+      handleApiError(e, { quiet: true })
+    } finally {
+      if (controller === mine) loading.value = false
+    }
+  }
+
+  watch(() => ({ ...query.state }), reload, { immediate: true, deep: true })
+
+  return { query, pager, items, loading, error, reload }
+}
