@@ -31,7 +31,9 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // CLI11 prints the help or the error; its own codes (105, 106, 109, ...) are not the
+    // documented ones: any usage error exits 2 (docs/deploy.md, "Exit codes").
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const iron::cli::ConfigError& e) {
     return iron::cli::fail(e.what(), 2);
   } catch (const std::exception& e) {

@@ -1,13 +1,18 @@
 // /api/v1/agents (reference §2.5): CRUD (admin), owner-scoped reads, the allocation, the
 // agent's API tokens and budget history, and its IC token (issue / status / regenerate /
-// revoke). Predecessor field names and ms-epoch created_at; money in µ$; `budget` is new.
+// revoke), and its leases. Predecessor field names and ms-epoch created_at; money in µ$;
+// `budget`, the burn rate and the lease list are new (RFC 3339 times).
 #include "api/guard.h"
 #include "api/json_body.h"
+#include "api/paging.h"
 #include "api/responses.h"
 #include "api/routes.h"
+#include "domain/agent_leases.h"
 #include "domain/agents.h"
+#include "domain/analytics.h"
 #include "domain/api_tokens.h"
 #include "domain/ic_tokens.h"
+#include "util/clock.h"
 
 namespace iron::api {
 namespace {
@@ -53,6 +58,50 @@ json history_view(const std::vector<store::BudgetHistoryEntry>& entries) {
   return out;
 }
 
+// ---- issue 10: the agent's burn rate and its leases (apart from the CRUD above) ----
+
+// Window spend per agent (domain::BurnRate) in the caller's scope; empty without analytics.
+std::map<int64_t, int64_t> recent_spend_of(Services& s, const domain::Principal& p, std::optional<int64_t> agent_id) {
+  return s.analytics ? s.analytics->recent_spend(p, agent_id) : std::map<int64_t, int64_t>{};
+}
+
+// The agent object the routes answer with: agent_view plus burn rate and projected exhaustion.
+json agent_with_burn(const domain::AgentView& v, const std::map<int64_t, int64_t>& recent_spend) {
+  json out = agent_view(v);
+  const auto it = recent_spend.find(v.agent.id);
+  const auto burn = domain::burn_rate_of(it == recent_spend.end() ? 0 : it->second, v.budget.remaining, util::now());
+  out["burn_rate_micros_per_day"] = burn.micros_per_day;
+  out["projected_exhaustion_at"] = burn.exhaustion_at ? json(util::to_rfc3339(*burn.exhaustion_at)) : json(nullptr);
+  return out;
+}
+
+json lease_view(const store::BudgetLease& l) {
+  const auto at = [](int64_t ms) { return util::to_rfc3339(util::from_unix_ms(ms)); };
+  return {{"id", l.id},
+          {"agent_id", l.agent_id},
+          {"status", l.status},
+          {"granted_microdollars", l.granted},
+          {"spent_microdollars", l.spent},
+          {"available_microdollars", l.status == "active" ? l.granted - l.spent : 0},
+          {"released_microdollars", l.released ? json(*l.released) : json(nullptr)},
+          {"created_at", at(l.created_at)},
+          {"expires_at", at(l.expires_at)},
+          {"closed_at", l.closed_at ? json(at(*l.closed_at)) : json(nullptr)}};
+}
+
+// GET /agents/:id/leases: active ones first, then the most recent; paged; visible like the agent.
+Response list_leases(Services& s, const Request& req, const domain::Principal& p) {
+  auto id = path_id(req, "id");
+  if (!id) return error_response(id.error());
+  auto page = page_of(req, 20);
+  if (!page) return error_response(page.error());
+  auto r = domain::list_agent_leases(s.db, p, *id, req.query_param("status"), *page);
+  if (!r) return error_response(r.error(), req.request_id);
+  json items = json::array();
+  for (const auto& l : r->items) items.push_back(lease_view(l));
+  return json_response(200, {{"data", items}, {"pagination", pagination_json(r->pagination)}});
+}
+
 constexpr const char* kIcWarning = "Store this IC token securely: it is shown only once and cannot be retrieved.";
 
 Response issued_response(int status, const domain::IssuedIcToken& t, bool regenerated) {
@@ -75,7 +124,9 @@ Response create(Services& s, const Request& req, const domain::Principal& p) {
   auto owner = body->opt_string("owner_id", 255);
   if (!owner) return error_response(owner.error());
   domain::NewAgent in{*name, *key, *budget, *owner};
-  return respond(s.agents->create(p, in, context_of(req, &p)), 201, agent_view, req.request_id);
+  return respond(s.agents->create(p, in, context_of(req, &p)), 201,
+                 [](const domain::AgentView& v) { return agent_with_burn(v, {}); },  // nothing spent yet
+                 req.request_id);
 }
 
 Response update(Services& s, const Request& req, const domain::Principal& p) {
@@ -94,7 +145,9 @@ Response update(Services& s, const Request& req, const domain::Principal& p) {
   patch.set_provider_key = body->json().contains("provider_key_id");
   patch.provider_key_id = *key;
   patch.owner_id = *owner;
-  return respond(s.agents->update(p, *id, patch, context_of(req, &p)), 200, agent_view, req.request_id);
+  return respond(s.agents->update(p, *id, patch, context_of(req, &p)), 200,
+                 [&](const domain::AgentView& v) { return agent_with_burn(v, recent_spend_of(s, p, *id)); },
+                 req.request_id);
 }
 
 Response set_budget(Services& s, const Request& req, const domain::Principal& p) {
@@ -140,12 +193,17 @@ void add_agent_routes(std::vector<Route>& routes, Services& s) {
   const std::string base = "/api/v1/agents";
   add(routes, s, "GET", base, Access::read, [&s](const Request&, const domain::Principal& p) {
     json out = json::array();
-    for (const auto& v : s.agents->list(p)) out.push_back(agent_view(v));
+    const auto spend = recent_spend_of(s, p, std::nullopt);
+    for (const auto& v : s.agents->list(p)) out.push_back(agent_with_burn(v, spend));
     return json_response(200, out);
   });
   add(routes, s, "POST", base, Access::admin, [&s](const Request& r, const domain::Principal& p) { return create(s, r, p); });
   add(routes, s, "GET", base + "/:id", Access::read, [&s](const Request& r, const domain::Principal& p) {
-    return with_id(r, [&](int64_t id) { return respond(s.agents->get(p, id), 200, agent_view, r.request_id); });
+    return with_id(r, [&](int64_t id) {
+      return respond(s.agents->get(p, id), 200,
+                     [&](const domain::AgentView& v) { return agent_with_burn(v, recent_spend_of(s, p, id)); },
+                     r.request_id);
+    });
   });
   add(routes, s, "PUT", base + "/:id", Access::admin, [&s](const Request& r, const domain::Principal& p) { return update(s, r, p); });
   add(routes, s, "DELETE", base + "/:id", Access::admin, [&s](const Request& r, const domain::Principal& p) {
@@ -168,6 +226,9 @@ void add_agent_routes(std::vector<Route>& routes, Services& s) {
   add(routes, s, "GET", base + "/:id/budget/history", Access::read, [&s](const Request& r, const domain::Principal& p) {
     return with_id(r, [&](int64_t id) { return respond(s.agents->history(p, id), 200, history_view, r.request_id); });
   });
+
+  add(routes, s, "GET", base + "/:id/leases", Access::read,
+      [&s](const Request& r, const domain::Principal& p) { return list_leases(s, r, p); });
 
   // IC tokens: the agent's owner or an admin; viewers never mint or revoke credentials.
   add(routes, s, "POST", base + "/:id/ic-token", Access::mutate, [&s](const Request& r, const domain::Principal& p) {

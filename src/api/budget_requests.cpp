@@ -84,10 +84,17 @@ Response approve(Services& s, const Request& req, const domain::Principal& p) {
 Response reject(Services& s, const Request& req, const domain::Principal& p) {
   auto body = JsonBody::parse(req);
   if (!body) return error_response(body.error());
-  auto reason = body->string("reason", 1, 4000);  // 1..1000 characters after trimming: checked by the domain
+  // `rejection_reason` is what the predecessor's dashboard sends; `reason` wins when both are.
+  const std::string field = !body->has("reason") && body->has("rejection_reason") ? "rejection_reason" : "reason";
+  auto reason = body->string(field, 1, 4000);  // 1..1000 characters after trimming: checked by the domain
   if (!reason) return error_response(reason.error());
-  return respond(s.budget_requests->reject(p, req.param("id"), *reason, context_of(req, &p)), 200, decision_view,
-                 req.request_id);
+  auto r = s.budget_requests->reject(p, req.param("id"), *reason, context_of(req, &p));
+  if (!r && r.error().details.value("field", "") == "reason") {
+    Error e = r.error();
+    e.details["field"] = field;  // name the field the caller actually sent
+    return error_response(e);
+  }
+  return respond(r, 200, decision_view, req.request_id);
 }
 
 Response cancel(Services& s, const Request& req, const domain::Principal& p) {

@@ -9,10 +9,16 @@ Error type_error(const std::string& field, const std::string& want) {
   return Error::validation(field, field + " must be " + want);
 }
 
-bool valid_utf8(const std::string& s) {
-  // nlohmann rejects invalid UTF-8 while parsing, so decoded strings are valid; NUL is the
-  // remaining hazard (C APIs and logs truncate at it).
-  return s.find('\0') == std::string::npos;
+// The first control character of `s` that text may not hold, if any: C0 except tab, LF and
+// CR, DEL, and the C1 range (UTF-8 C2 80..C2 9F). `s` is valid UTF-8 (the parser checked).
+std::optional<unsigned> forbidden_control(const std::string& s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto ch = static_cast<unsigned char>(s[i]);
+    if ((ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r') || ch == 0x7f) return ch;
+    if (ch == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) <= 0x9f)
+      return static_cast<unsigned char>(s[i + 1]);
+  }
+  return std::nullopt;
 }
 
 std::optional<int64_t> parse_int(const std::string& text) {
@@ -51,17 +57,30 @@ Result<std::string> JsonBody::string(const std::string& field, size_t min_len, s
 }
 
 Result<std::optional<std::string>> JsonBody::opt_string(const std::string& field, size_t max_len) const {
-  if (!has(field)) return std::optional<std::string>{};
-  if (!json_[field].is_string()) return type_error(field, "a string");
-  std::string s = json_[field].get<std::string>();
-  if (!valid_utf8(s)) return type_error(field, "text without NUL characters");
+  return text_member(json_, field, max_len);
+}
+
+Result<std::optional<int64_t>> JsonBody::opt_int(const std::string& field, int64_t min, int64_t max) const {
+  return int_member(json_, field, min, max);
+}
+
+Result<std::optional<std::string>> text_member(const nlohmann::json& object, const std::string& field, size_t max_len) {
+  if (!object.contains(field) || object[field].is_null()) return std::optional<std::string>{};
+  if (!object[field].is_string()) return type_error(field, "a string");
+  std::string s = object[field].get<std::string>();
+  if (const auto bad = forbidden_control(s)) {
+    Error e = type_error(field, "text without NUL or control characters");
+    e.details["character"] = *bad;
+    return e;
+  }
   if (s.size() > max_len) return Error::validation(field, field + " must be at most " + std::to_string(max_len) + " characters");
   return std::optional<std::string>(std::move(s));
 }
 
-Result<std::optional<int64_t>> JsonBody::opt_int(const std::string& field, int64_t min, int64_t max) const {
-  if (!has(field)) return std::optional<int64_t>{};
-  const auto& v = json_[field];
+Result<std::optional<int64_t>> int_member(const nlohmann::json& object, const std::string& field, int64_t min,
+                                          int64_t max) {
+  if (!object.contains(field) || object[field].is_null()) return std::optional<int64_t>{};
+  const auto& v = object[field];
   if (!v.is_number_integer()) return type_error(field, "an integer");
   if (v.is_number_unsigned() && v.get<uint64_t>() > static_cast<uint64_t>(INT64_MAX))
     return Error::validation(field, field + " is out of range");
@@ -112,6 +131,15 @@ Result<std::optional<bool>> query_bool(const Request& req, const std::string& na
   if (*raw == "true" || *raw == "1") return std::optional<bool>(true);
   if (*raw == "false" || *raw == "0") return std::optional<bool>(false);
   return Error::validation(name, name + " must be true or false");
+}
+
+Result<std::optional<std::string>> query_text(const Request& req, const std::string& name, size_t max_len) {
+  const auto raw = req.query_param(name);
+  if (!raw) return std::optional<std::string>{};
+  if (raw->empty() || raw->size() > max_len)
+    return Error::validation(name, name + " must be 1 to " + std::to_string(max_len) + " characters");
+  if (forbidden_control(*raw)) return type_error(name, "text without NUL or control characters");
+  return raw;
 }
 
 Result<int64_t> path_id(const Request& req, const std::string& name) {

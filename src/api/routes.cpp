@@ -17,6 +17,8 @@ std::vector<Route> all_routes(Services& s) {
   add_budget_request_routes(routes, s);
   add_limit_routes(routes, s);
   add_analytics_routes(routes, s);
+  add_usage_routes(routes, s);
+  add_version_routes(routes, s);
   add_openapi_route(routes);
   return routes;
 }

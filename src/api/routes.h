@@ -20,6 +20,8 @@ void add_key_fetch_routes(std::vector<Route>& routes, Services& s);  // GET /key
 void add_budget_request_routes(std::vector<Route>& routes, Services& s);
 void add_limit_routes(std::vector<Route>& routes, Services& s);
 void add_analytics_routes(std::vector<Route>& routes, Services& s);
+void add_usage_routes(std::vector<Route>& routes, Services& s);    // the predecessor's /usage reads
+void add_version_routes(std::vector<Route>& routes, Services& s);  // GET /api/v1/version
 // The OpenAPI document of `routes` (GET /api/v1/openapi.json); registered last.
 void add_openapi_route(std::vector<Route>& routes);
 

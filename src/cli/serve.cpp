@@ -13,6 +13,7 @@
 #include "cli/panel.h"
 #include "security/random.h"
 #include "server/http_server.h"
+#include "server/listener.h"
 #include "server/signals.h"
 #include "server/static_route.h"
 #include "store/data_dir.h"
@@ -101,7 +102,12 @@ int run_serve(Invocation& inv) {
   if (!site->has_index()) log::warn("dashboard not built into this binary: only the API is served");
   server::HttpServer http(c, api::all_routes(panel.services()), server::make_static_handler(site),
                           [&db] { return std::pair{db.file_size_bytes(), db.wal_size_bytes()}; });
-  const int port = http.bind();
+  int port = 0;
+  try {
+    port = http.bind();
+  } catch (const server::ListenError& e) {
+    return fail(e.what());  // the address is a setting: exit 2 like any other bad setting
+  }
 
   ShutdownDeadline deadline;
   server::SignalWatcher signals([&](int signo) {

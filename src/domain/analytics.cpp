@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <regex>
+#include <tuple>
 
 namespace iron::domain {
 namespace {
@@ -14,14 +15,6 @@ constexpr int64_t kMaxTokens = 1'000'000'000'000;                 // per event
 constexpr int64_t kMaxCostMicros = 1'000'000'000'000'000;         // one billion dollars
 constexpr int64_t kMaxTimestampMs = 253'402'300'799'999;          // 9999-12-31T23:59:59.999Z
 constexpr int64_t kPruneBatch = 10'000;
-
-std::string day_text(sys_days d) {
-  const year_month_day ymd{d};
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()));
-  return buf;
-}
 
 // Inclusive [first, last] days of a period; nullopt for all-time.
 std::optional<std::pair<sys_days, sys_days>> period_bounds(Period p, util::TimePoint now) {
@@ -60,10 +53,6 @@ Status check_int(const std::string& field, const std::optional<int64_t>& v, int6
   return ok_status();
 }
 
-Pagination paginate(int64_t total, const PageRequest& page) {
-  return {page.page, page.per_page, total, (total + page.per_page - 1) / page.per_page};
-}
-
 template <class T>
 Paged<T> page_of(std::vector<T> all, const PageRequest& page) {
   Paged<T> out;
@@ -97,11 +86,47 @@ Error agent_not_found() {
   return {ErrorKind::not_found, "AGENT_NOT_FOUND", "the agent of this IC token no longer exists", {}, 0};
 }
 
+// Event-list bounds in ms [from, to) of a query's day range.
+std::pair<std::optional<int64_t>, std::optional<int64_t>> ms_bounds(const AnalyticsQuery& q, util::TimePoint now) {
+  const DayRange r = range_of(q, now);
+  const auto start_ms = [](const std::string& day, int extra_days) {
+    return duration_cast<milliseconds>((*parse_day(day) + days{extra_days}).time_since_epoch()).count();
+  };
+  return {r.from_day ? std::optional(start_ms(*r.from_day, 0)) : std::nullopt,
+          r.to_day ? std::optional(start_ms(*r.to_day, 1)) : std::nullopt};
+}
+
 }  // namespace
+
+std::string day_text(sys_days d) {
+  const year_month_day ymd{d};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()));
+  return buf;
+}
+
+std::optional<sys_days> parse_day(const std::string& text) {
+  static const std::regex re("^([0-9]{4})-([0-9]{2})-([0-9]{2})$");
+  std::smatch m;
+  if (!std::regex_match(text, m, re)) return std::nullopt;
+  const year_month_day ymd{year{std::stoi(m[1])}, month{static_cast<unsigned>(std::stoi(m[2]))},
+                           day{static_cast<unsigned>(std::stoi(m[3]))}};
+  if (!ymd.ok()) return std::nullopt;
+  return sys_days{ymd};
+}
+
+DayRange range_of(const AnalyticsQuery& q, util::TimePoint now) {
+  if (q.custom_range()) return {q.from_day, q.to_day};
+  return period_days(q.period, now);
+}
 
 Status validate_event(const AnalyticsEvent& e) {
   if (e.event_id.empty() || e.event_id.size() > 200)
     return Error::validation("event_id", "event_id must be 1 to 200 characters");
+  // The idempotency key: a NUL would also break the table's length CHECK mid-transaction.
+  if (std::any_of(e.event_id.begin(), e.event_id.end(), [](char ch) { return static_cast<unsigned char>(ch) < 0x20; }))
+    return Error::validation("event_id", "event_id must not contain control characters");
   if (!e.timestamp_ms) return Error::validation("timestamp_ms", "timestamp_ms is required");
   if (auto s = check_int("timestamp_ms", e.timestamp_ms, kMaxTimestampMs); !s) return s;
   if (e.event_type != "llm_request_completed" && e.event_type != "llm_request_failed")
@@ -237,12 +262,13 @@ int64_t Analytics::prune_events_before(int64_t cutoff_ms) {
 }
 
 store::RollupFilter Analytics::filter_for(const Principal& p, const AnalyticsQuery& q, util::TimePoint now) const {
-  const DayRange range = period_days(q.period, now);
+  const DayRange range = range_of(q, now);
   store::RollupFilter f;
   f.from_day = range.from_day;
   f.to_day = range.to_day;
   f.agent_id = q.agent_id;
   f.provider = q.provider;
+  f.project_id = q.project_id;
   if (!p.is_admin()) f.owner_id = p.user_id;
   return f;
 }
@@ -284,7 +310,8 @@ Paged<store::ModelUsage> Analytics::by_model(const Principal& p, const Analytics
   return page_of(std::move(rows), page);
 }
 
-BudgetStatus Analytics::budget_status(const Principal& p, const BudgetStatusQuery& q, const PageRequest& page) {
+BudgetStatus Analytics::budget_status(const Principal& p, const BudgetStatusQuery& q, const PageRequest& page,
+                                      util::TimePoint now) {
   const std::optional<std::string> owner = p.is_admin() ? std::nullopt : std::optional(p.user_id);
   const auto rows = db_.read([&](store::Connection& c) { return store::analytics::budgets(c, q.agent_id, owner); });
   std::vector<BudgetStatusRow> kept;
@@ -315,25 +342,36 @@ BudgetStatus Analytics::budget_status(const Principal& p, const BudgetStatusQuer
   std::stable_sort(kept.begin(), kept.end(),
                    [](const auto& a, const auto& b) { return a.percent_used > b.percent_used; });
   out.page = page_of(std::move(kept), page);
+  if (!out.page.items.empty()) {
+    const auto spend = recent_spend(p, q.agent_id, now);
+    for (auto& r : out.page.items) {
+      const auto it = spend.find(r.budget.agent_id);
+      r.burn = burn_rate_of(it == spend.end() ? 0 : it->second, r.budget.remaining, now);
+    }
+  }
   return out;
 }
 
 Paged<store::AnalyticsEventRow> Analytics::list_events(const Principal& p, const AnalyticsQuery& q,
                                                        const PageRequest& page, util::TimePoint now) {
-  store::EventListFilter f;
-  if (const auto b = period_bounds(q.period, now)) {
-    f.from_ms = duration_cast<milliseconds>(b->first.time_since_epoch()).count();
-    f.to_ms = duration_cast<milliseconds>((b->second + days{1}).time_since_epoch()).count();
-  }
-  f.agent_id = q.agent_id;
-  f.provider = q.provider;
-  if (!p.is_admin()) f.owner_id = p.user_id;
+  const auto f = event_filter_for(p, q, now);
   return db_.read([&](store::Connection& c) {
     Paged<store::AnalyticsEventRow> out;
     out.pagination = paginate(store::analytics::count_events(c, f), page);
-    out.items = store::analytics::list_events(c, f, page.per_page, (page.page - 1) * page.per_page);
+    out.items = store::analytics::list_events(c, f, page.per_page, page.offset());
     return out;
   });
+}
+
+store::EventListFilter Analytics::event_filter_for(const Principal& p, const AnalyticsQuery& q,
+                                                   util::TimePoint now) const {
+  store::EventListFilter f;
+  std::tie(f.from_ms, f.to_ms) = ms_bounds(q, now);
+  f.agent_id = q.agent_id;
+  f.provider = q.provider;
+  f.project_id = q.project_id;
+  if (!p.is_admin()) f.owner_id = p.user_id;
+  return f;
 }
 
 }  // namespace iron::domain

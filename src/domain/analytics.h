@@ -4,15 +4,20 @@
 // model × UTC day) in the same transaction, so every read answers from rollups and stays fast
 // however many events exist. Raw events serve only the event list and are pruned after the
 // retention period; rollups are kept. Reads are owner-scoped: non-admins see their agents only.
+#include <chrono>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "domain/event_bus.h"
 #include "domain/ic_tokens.h"
+#include "domain/paging.h"
 #include "domain/principal.h"
 #include "store/analytics_repo.h"
+#include "store/budget_repo.h"
 #include "store/database.h"
 #include "util/clock.h"
 #include "util/result.h"
@@ -63,30 +68,23 @@ struct DayRange {
 };
 DayRange period_days(Period p, util::TimePoint now);
 std::string utc_day(int64_t unix_ms);
+std::string day_text(std::chrono::sys_days d);
+// A real calendar day written YYYY-MM-DD, or nullopt.
+std::optional<std::chrono::sys_days> parse_day(const std::string& text);
 
 struct AnalyticsQuery {
   Period period = Period::all_time;
+  // A custom range of inclusive UTC days (YYYY-MM-DD, either end may be open); when set it
+  // replaces the period.
+  std::optional<std::string> from_day;
+  std::optional<std::string> to_day;
   std::optional<int64_t> agent_id;
   std::optional<std::string> provider;
+  std::optional<std::string> project_id;  // agents bound to an API token of this project
+  bool custom_range() const { return from_day || to_day; }
 };
-
-struct PageRequest {
-  int64_t page = 1;
-  int64_t per_page = 50;
-};
-
-struct Pagination {
-  int64_t page = 1;
-  int64_t per_page = 50;
-  int64_t total = 0;
-  int64_t total_pages = 0;
-};
-
-template <class T>
-struct Paged {
-  std::vector<T> items;
-  Pagination pagination;
-};
+// The day bounds a query covers at `now`: its custom range, else its period's.
+DayRange range_of(const AnalyticsQuery& q, util::TimePoint now);
 
 struct SpendingByAgent {
   Paged<store::AgentUsage> page;
@@ -100,8 +98,18 @@ const char* risk_name(RiskLevel r);
 // ≥100 % exhausted, ≥95 critical, ≥80 high, ≥50 medium, else low (exact, no floats).
 RiskLevel risk_of(int64_t spent, int64_t allocated);
 
+// How fast an agent spends and when its remaining budget runs out at that pace. The window
+// is the last kBurnWindowDays UTC days, today included, of analytics spend (daily rollups).
+inline constexpr int kBurnWindowDays = 7;
+struct BurnRate {
+  int64_t micros_per_day = 0;                  // window spend / window days, rounded down
+  std::optional<util::TimePoint> exhaustion_at; // null: no recent spend, nothing left, or > 100 years
+};
+BurnRate burn_rate_of(int64_t window_spend_micros, int64_t remaining_micros, util::TimePoint now);
+
 struct BudgetStatusRow {
   store::AgentBudgetRow budget;
+  BurnRate burn;
   double percent_used = 0;
   RiskLevel risk = RiskLevel::low;
   bool exhausted = false;  // nothing left to lease
@@ -116,6 +124,36 @@ struct BudgetStatusQuery {
 struct BudgetStatus {
   Paged<BudgetStatusRow> page;
   int64_t total_agents = 0, active = 0, exhausted = 0, critical = 0, high = 0, medium = 0, low = 0;
+};
+
+enum class Bucket { day, week, month };  // week = ISO week, starting Monday
+std::optional<Bucket> parse_bucket(const std::string& text);
+const char* bucket_name(Bucket b);
+inline constexpr int64_t kMaxSeriesBuckets = 3660;
+
+struct ProviderTotals {
+  std::string provider;
+  store::UsageTotals totals;
+};
+
+struct SeriesPoint {
+  std::string start;  // first UTC day of the bucket, YYYY-MM-DD
+  store::UsageTotals totals;
+  std::vector<ProviderTotals> providers;  // providers with activity in the bucket, by name
+};
+
+struct Timeseries {
+  Bucket bucket = Bucket::day;
+  std::string from_day, to_day;   // the resolved inclusive range
+  std::vector<SeriesPoint> points; // every bucket of the range, empty ones included
+};
+
+// What the dashboard's Overview shows, in one read of the caller's scope.
+struct Overview {
+  store::UsageTotals today, this_month, all_time;
+  store::ActiveLeaseTotals active_leases;
+  BudgetStatus budgets;                          // summary counts only (page is empty)
+  std::vector<store::AgentUsage> top_agents;     // this month, by spend, at most 5
 };
 
 class Analytics {
@@ -141,12 +179,38 @@ class Analytics {
                                     util::TimePoint now = util::now());
   // Sorted by percent_used (desc) over ALL filtered agents, then paged; the summary counts
   // the filtered agents (the predecessor paged before sorting and counted before filtering).
-  BudgetStatus budget_status(const Principal& p, const BudgetStatusQuery& q, const PageRequest& page);
+  BudgetStatus budget_status(const Principal& p, const BudgetStatusQuery& q, const PageRequest& page,
+                             util::TimePoint now = util::now());
   Paged<store::AnalyticsEventRow> list_events(const Principal& p, const AnalyticsQuery& q, const PageRequest& page,
                                               util::TimePoint now = util::now());
+  // One keyset page of events, newest first: those older than `before` (the (timestamp_ms,
+  // row id) of the previous page's last row), at most `limit`, and whether more follow. Cost
+  // does not grow with the table (no OFFSET, no COUNT).
+  struct EventPage {
+    std::vector<store::AnalyticsEventRow> items;
+    bool more = false;
+  };
+  EventPage event_page(const Principal& p, const AnalyticsQuery& q, const std::optional<std::pair<int64_t, int64_t>>& before,
+                       int64_t limit, util::TimePoint now = util::now());
+  // Every matching event, newest first, handed to `sink` in batches of `batch` rows, each
+  // batch its own short read (a large export never pins a reader); stops when sink says so.
+  void each_event(const Principal& p, const AnalyticsQuery& q,
+                  const std::function<bool(const std::vector<store::AnalyticsEventRow>&)>& sink, int64_t batch = 1000,
+                  util::TimePoint now = util::now());
+
+  // Spend over time in day / week / month buckets from the daily rollups. An open start is
+  // the first day with data. VALIDATION_ERROR when the range is reversed or needs more than
+  // kMaxSeriesBuckets buckets.
+  Result<Timeseries> timeseries(const Principal& p, const AnalyticsQuery& q, Bucket bucket,
+                                util::TimePoint now = util::now());
+  // Window spend (see BurnRate) per agent in the caller's scope; agents without spend are absent.
+  std::map<int64_t, int64_t> recent_spend(const Principal& p, const std::optional<int64_t>& agent_id = std::nullopt,
+                                          util::TimePoint now = util::now());
+  Overview overview(const Principal& p, util::TimePoint now = util::now());
 
  private:
   store::RollupFilter filter_for(const Principal& p, const AnalyticsQuery& q, util::TimePoint now) const;
+  store::EventListFilter event_filter_for(const Principal& p, const AnalyticsQuery& q, util::TimePoint now) const;
   store::Database& db_;
   EventBus* events_;
 };

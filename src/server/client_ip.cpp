@@ -1,5 +1,7 @@
 #include "server/client_ip.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 
 namespace iron::server {
@@ -12,7 +14,18 @@ std::string trim(std::string s) {
 }
 }  // namespace
 
-bool ClientIpResolver::trusted(const std::string& ip) const {
+std::string connection_group(const std::string& peer) {
+  auto ip = util::parse_ip(peer);
+  if (!ip) return peer;
+  const bool mapped_v4 = std::all_of(ip->begin(), ip->begin() + 10, [](uint8_t b) { return b == 0; }) &&
+                         (*ip)[10] == 0xff && (*ip)[11] == 0xff;
+  char text[INET6_ADDRSTRLEN] = {};
+  if (mapped_v4) return inet_ntop(AF_INET, ip->data() + 12, text, sizeof text) ? text : peer;
+  std::fill(ip->begin() + 8, ip->end(), 0);
+  return inet_ntop(AF_INET6, ip->data(), text, sizeof text) ? std::string(text) + "/64" : peer;
+}
+
+bool ClientIpResolver::is_trusted_proxy(const std::string& ip) const {
   const auto parsed = util::parse_ip(ip);
   if (!parsed) return false;
   return std::any_of(trusted_.begin(), trusted_.end(), [&](const util::Cidr& c) { return c.contains(*parsed); });
@@ -22,7 +35,7 @@ ClientOrigin ClientIpResolver::resolve(const std::string& peer, const std::optio
                                        const std::optional<std::string>& real_ip,
                                        const std::optional<std::string>& forwarded_proto) const {
   ClientOrigin origin{peer, false};
-  if (!trusted(peer)) return origin;  // headers from untrusted peers are ignored entirely
+  if (!is_trusted_proxy(peer)) return origin;  // headers from untrusted peers are ignored entirely
   if (forwarded_proto) {
     std::string proto = trim(forwarded_proto->substr(0, forwarded_proto->find(',')));
     std::transform(proto.begin(), proto.end(), proto.begin(), ::tolower);
@@ -41,7 +54,7 @@ ClientOrigin ClientIpResolver::resolve(const std::string& peer, const std::optio
     for (auto it = hops.rbegin(); it != hops.rend(); ++it) {
       if (!util::parse_ip(*it)) return origin;  // garbage in the chain: stop believing it
       origin.ip = *it;
-      if (!trusted(*it)) return origin;
+      if (!is_trusted_proxy(*it)) return origin;
     }
     return origin;
   }

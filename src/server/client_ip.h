@@ -14,15 +14,21 @@ struct ClientOrigin {
   bool https = false;
 };
 
+// What a per-client connection limit counts under: an IPv4 address itself (also when it
+// arrives IPv4-mapped), an IPv6 address's /64 — one subscriber's allocation, in which a
+// single client can pick a fresh address for every connection. Unparsable: `peer` as is.
+std::string connection_group(const std::string& peer);
+
 class ClientIpResolver {
  public:
   explicit ClientIpResolver(std::vector<util::Cidr> trusted) : trusted_(std::move(trusted)) {}
   ClientOrigin resolve(const std::string& peer, const std::optional<std::string>& forwarded_for,
                        const std::optional<std::string>& real_ip,
                        const std::optional<std::string>& forwarded_proto) const;
+  // The peer is one of IRON_TRUSTED_PROXIES.
+  bool is_trusted_proxy(const std::string& ip) const;
 
  private:
-  bool trusted(const std::string& ip) const;
   std::vector<util::Cidr> trusted_;
 };
 

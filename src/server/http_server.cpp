@@ -4,14 +4,16 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <stdexcept>
 
 #include "api/responses.h"
 #include "security/random.h"
 #include "server/client_ip.h"
 #include "server/cors.h"
+#include "server/edge_server.h"
+#include "server/listener.h"
 #include "server/router.h"
 #include "server/security_headers.h"
+#include "server/worker_pool.h"
 #include "util/log.h"
 
 namespace iron::server {
@@ -54,6 +56,9 @@ void add_header(httplib::Response& res, const std::string& name, const std::stri
   res.set_header(name, value);
 }
 
+// Requests served on one keep-alive connection before it is closed (and a fresh one opened).
+constexpr size_t kMaxRequestsPerConnection = 1000;
+
 bool is_api_like(const std::string& path) {
   return path == "/api" || path.rfind("/api/", 0) == 0 || path == "/health" || path.rfind("/health/", 0) == 0 ||
          path == "/metrics";
@@ -70,7 +75,7 @@ struct HttpServer::Impl {
   CorsPolicy cors;
   Metrics metrics;
   std::vector<std::pair<std::string, std::string>> always_headers;
-  httplib::Server http;
+  EdgeServer http;
 
   Impl(const config::Config& c, std::vector<api::Route> routes, StaticHandler site,
        std::function<std::pair<int64_t, int64_t>()> sizes)
@@ -82,10 +87,39 @@ struct HttpServer::Impl {
           return *util::parse_cidr_list(c.trusted_proxies, err);  // validated by config::validate
         }()),
         cors(c.cors_origins),
-        always_headers(security_headers(c.hsts)) {
+        always_headers(security_headers(c.hsts)),
+        http(edge_settings()) {
     for (auto& r : routes) router.add(std::move(r));
     if (c.metrics) add_metrics_route();
     configure();
+  }
+
+  // A fixed base with room to grow 4x under bursts, plus one thread per allowed live event
+  // stream (each holds its worker) so open dashboards can never starve API requests.
+  size_t max_workers() const {
+    return static_cast<size_t>(config.threads) * 4 + static_cast<size_t>(config.max_event_streams);
+  }
+
+  // Limits on slow and greedy clients (docs/deploy.md, "Connections and slow clients").
+  EdgeSettings edge_settings() const {
+    EdgeSettings s;
+    // httplib answers a URI over its 8 KiB limit with 414 itself once the head is read (with
+    // the CORS and security headers of any response), but drops a line longer than its 32 KiB
+    // line buffer without a word: the edge answers those, before that point.
+    s.limits.max_request_line = CPPHTTPLIB_MAX_LINE_LENGTH - 1;
+    s.limits.max_head_bytes = 64 * 1024;
+    s.keep_alive = std::chrono::seconds(config.keep_alive_timeout_s);
+    s.keep_alive_max_requests = kMaxRequestsPerConnection;
+    // One address may hold as many connections as there are base workers: browsers open
+    // about six, so a handful of people behind one NAT fit, while one slow or greedy client
+    // can no longer occupy the whole pool. Proxies are exempt: they carry everyone.
+    s.max_connections_per_address = static_cast<size_t>(config.threads);
+    s.uncapped = [this](const std::string& ip) { return ip_resolver.is_trusted_proxy(ip); };
+    // Heads get 2 s instead of 10 s once three quarters of the most workers the pool can
+    // have are taken: slow heads from many addresses then churn out quickly.
+    s.pressure_connections = max_workers() * 3 / 4;
+    s.headers = always_headers;
+    return s;
   }
 
   void add_metrics_route() {
@@ -107,16 +141,14 @@ struct HttpServer::Impl {
 
   void configure() {
     const size_t threads = static_cast<size_t>(config.threads);
-    // A fixed base with room to grow 4x under bursts, plus one thread per allowed live event
-    // stream (each holds its worker) so open dashboards can never starve API requests. The
-    // queue is bounded so a flood is refused at accept time instead of piling up memory.
-    const size_t max_threads = threads * 4 + static_cast<size_t>(config.max_event_streams);
-    http.new_task_queue = [threads, max_threads] { return new httplib::ThreadPool(threads, max_threads, threads * 64); };
+    // The queue is bounded so a flood is refused at accept time instead of piling up memory.
+    const size_t max_threads = max_workers();
+    http.new_task_queue = [threads, max_threads] { return new WorkerPool(threads, max_threads, threads * 64); };
     http.set_tcp_nodelay(true);  // Nagle costs ~44 ms per response otherwise
+    // Only for the Keep-Alive response header: EdgeServer enforces both, and the read and
+    // write timeouts (StreamLimits).
     http.set_keep_alive_timeout(config.keep_alive_timeout_s);
-    http.set_keep_alive_max_count(1000);
-    http.set_read_timeout(10, 0);   // slowloris: a request must arrive within 10 s
-    http.set_write_timeout(10, 0);
+    http.set_keep_alive_max_count(kMaxRequestsPerConnection);
     http.set_payload_max_length(static_cast<size_t>(config.max_body_bytes));
 
     auto handler = [this](const httplib::Request& req, httplib::Response& res) { dispatch(req, res); };
@@ -130,6 +162,11 @@ struct HttpServer::Impl {
     // Errors httplib produces itself (413 body too large, 400 malformed, 414) get the
     // JSON envelope too.
     http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+      if (const Rejection* r = EdgeServer::current_rejection()) {  // 408, 400 framing, ...
+        res.status = r->status;
+        res.set_content(error_envelope(r->code, r->message), "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }
       if (!res.body.empty() || res.is_chunked_content_provider_) return httplib::Server::HandlerResponse::Unhandled;
       std::string code = "BAD_REQUEST", message = "the request could not be parsed";
       if (res.status == 413) code = "PAYLOAD_TOO_LARGE", message = "the request body is larger than allowed";
@@ -138,17 +175,21 @@ struct HttpServer::Impl {
       else if (res.status == 416) code = "RANGE_NOT_SATISFIABLE", message = "the requested range is invalid";
       else if (res.status >= 500) code = "INTERNAL", message = "internal error";
       else if (res.status != 400) return httplib::Server::HandlerResponse::Unhandled;
-      nlohmann::json body = {{"error", {{"code", code}, {"message", message}, {"details", nlohmann::json::object()}}}};
-      res.set_content(body.dump(), "application/json");
+      res.set_content(error_envelope(code, message), "application/json");
       return httplib::Server::HandlerResponse::Handled;
     });
     http.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
       res.status = 500;
       res.set_content(R"({"error":{"code":"INTERNAL","message":"internal error","details":{}}})", "application/json");
     });
-    // A declared body over the cap is refused before httplib starts reading it, so a client
-    // cannot hold a worker by announcing a huge body and sending nothing.
+    // Requests the edge refused while reading them (bad framing) are answered here, before
+    // any body is read. A declared body over the cap is refused before httplib starts
+    // reading it, so a client cannot hold a worker by announcing a huge body and sending nothing.
     http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (const Rejection* r = EdgeServer::current_rejection()) {
+        res.status = r->status;
+        return httplib::Server::HandlerResponse::Handled;  // the error handler writes the envelope
+      }
       if (req.get_header_value_u64("Content-Length") <= static_cast<size_t>(config.max_body_bytes))
         return httplib::Server::HandlerResponse::Unhandled;
       res.status = 413;
@@ -332,25 +373,14 @@ HttpServer::HttpServer(const config::Config& config, std::vector<api::Route> rou
 HttpServer::~HttpServer() = default;
 
 int HttpServer::bind() {
-  const auto& c = impl_->config;
-  int port = c.listen_port;
-  if (port == 0) {
-    port = impl_->http.bind_to_any_port(c.listen_host);
-  } else if (!impl_->http.bind_to_port(c.listen_host, port)) {
-    port = -1;
-  }
-  if (port <= 0) throw std::runtime_error("cannot listen on " + c.listen + " (address in use or not permitted)");
-  return port;
+  const BoundSocket socket = open_listener(impl_->config.listen_host, impl_->config.listen_port);
+  impl_->http.adopt(socket);
+  return socket.port;
 }
 
 void HttpServer::run() { impl_->http.listen_after_bind(); }
 
-void HttpServer::stop() {
-  // A SIGTERM can arrive between bind() and run(); stopping a server that is not running
-  // yet is a no-op in httplib, so wait for the accept loop to exist first.
-  impl_->http.wait_until_ready();
-  impl_->http.stop();
-}
+void HttpServer::stop() { impl_->http.drain(); }
 
 std::vector<std::pair<std::string, std::string>> HttpServer::route_list() const {
   std::vector<std::pair<std::string, std::string>> out;

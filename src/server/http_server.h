@@ -24,12 +24,15 @@ class HttpServer {
              std::function<std::pair<int64_t, int64_t>()> db_sizes);
   ~HttpServer();
 
-  // Binds the listening socket; returns the bound port. Throws with a clear message.
+  // Binds the listening socket; returns the bound port. Throws ListenError (naming the
+  // address and the reason) when it cannot.
   int bind();
   // Serves until stop(); returns after in-flight requests have finished.
   void run();
   // Stops accepting (waiting for run() to have started, so an early SIGTERM is not lost);
-  // idle keep-alive connections close within ~10 ms, busy ones after their response.
+  // idle keep-alive connections close after a short grace for a request already on its way,
+  // clients stuck sending headers get 503, busy connections close after their response,
+  // which says `Connection: close`.
   void stop();
   // Route templates registered (for the OpenAPI completeness test).
   std::vector<std::pair<std::string, std::string>> route_list() const;

@@ -1,5 +1,7 @@
 #include "store/analytics_repo.h"
 
+#include <initializer_list>
+
 
 namespace iron::store::analytics {
 namespace {
@@ -18,12 +20,19 @@ struct Bind {
 struct Where {
   std::string sql;
   std::vector<Bind> binds;
-  void add(const std::string& clause, Bind b) {
+  void add(const std::string& clause, std::initializer_list<Bind> values) {
     sql += sql.empty() ? " WHERE " : " AND ";
     sql += clause;
-    binds.push_back(std::move(b));
+    binds.insert(binds.end(), values);
   }
+  void add(const std::string& clause, Bind b) { add(clause, {std::move(b)}); }
 };
+
+// A project has no table: it is the project_id of API tokens, so "the project's usage" is the
+// usage of the agents its tokens are bound to (the predecessor joined token usage the same way).
+std::string in_project(const std::string& agent_column) {
+  return agent_column + " IN (SELECT t.agent_id FROM api_tokens t WHERE t.project_id = ? AND t.agent_id IS NOT NULL)";
+}
 
 Where rollup_where(const RollupFilter& f) {
   Where w;
@@ -32,6 +41,7 @@ Where rollup_where(const RollupFilter& f) {
   if (f.agent_id) w.add("r.agent_id = ?", *f.agent_id);
   if (f.provider) w.add("r.provider = ?", *f.provider);
   if (f.owner_id) w.add("a.owner_id = ?", *f.owner_id);
+  if (f.project_id) w.add(in_project("r.agent_id"), *f.project_id);
   return w;
 }
 
@@ -42,6 +52,8 @@ Where event_where(const EventListFilter& f) {
   if (f.agent_id) w.add("e.agent_id = ?", *f.agent_id);
   if (f.provider) w.add("e.provider = ?", *f.provider);
   if (f.owner_id) w.add("a.owner_id = ?", *f.owner_id);
+  if (f.project_id) w.add(in_project("e.agent_id"), *f.project_id);
+  if (f.before) w.add("(e.timestamp_ms, e.id) < (?, ?)", {f.before->first, f.before->second});
   return w;
 }
 
@@ -90,8 +102,14 @@ std::string by_model_sql(const Where& w) {
          " GROUP BY r.model, r.provider ORDER BY r.model, r.provider";
 }
 
+std::string daily_sql(const Where& w) {
+  return std::string("SELECT r.day, r.provider, ") + kAggregates + kFrom + w.sql +
+         " GROUP BY r.day, r.provider ORDER BY r.day, r.provider";
+}
+std::string first_day_sql(const Where& w) { return std::string("SELECT min(r.day)") + kFrom + w.sql; }
+
 const char* kEventColumns =
-    "e.agent_id, e.event_id, e.timestamp_ms, e.day, e.event_type, e.model, e.provider, e.provider_id, "
+    "e.id, e.agent_id, e.event_id, e.timestamp_ms, e.day, e.event_type, e.model, e.provider, e.provider_id, "
     "e.input_tokens, e.output_tokens, e.cost_micros, e.error_code, e.error_message, e.created_at, a.name";
 
 }  // namespace
@@ -207,21 +225,22 @@ std::vector<AnalyticsEventRow> list_events(Connection& c, const EventListFilter&
   std::vector<AnalyticsEventRow> out;
   while (s.step()) {
     AnalyticsEventRow e;
-    e.agent_id = s.int64(0);
-    e.event_id = s.text(1);
-    e.timestamp_ms = s.int64(2);
-    e.day = s.text(3);
-    e.event_type = s.text(4);
-    e.model = s.text(5);
-    e.provider = s.text(6);
-    e.provider_id = s.opt_text(7);
-    e.input_tokens = s.int64(8);
-    e.output_tokens = s.int64(9);
-    e.cost_micros = s.int64(10);
-    e.error_code = s.opt_text(11);
-    e.error_message = s.opt_text(12);
-    e.created_at = s.int64(13);
-    e.agent_name = s.text(14);
+    e.row_id = s.int64(0);
+    e.agent_id = s.int64(1);
+    e.event_id = s.text(2);
+    e.timestamp_ms = s.int64(3);
+    e.day = s.text(4);
+    e.event_type = s.text(5);
+    e.model = s.text(6);
+    e.provider = s.text(7);
+    e.provider_id = s.opt_text(8);
+    e.input_tokens = s.int64(9);
+    e.output_tokens = s.int64(10);
+    e.cost_micros = s.int64(11);
+    e.error_code = s.opt_text(12);
+    e.error_message = s.opt_text(13);
+    e.created_at = s.int64(14);
+    e.agent_name = s.text(15);
     out.push_back(std::move(e));
   }
   return out;
@@ -235,9 +254,25 @@ int64_t count_events(Connection& c, const EventListFilter& f) {
   return n;
 }
 
+std::vector<DailyProviderUsage> daily_by_provider(Connection& c, const RollupFilter& f) {
+  const Where w = rollup_where(f);
+  auto& s = prepared(c, daily_sql(w), w.binds);
+  std::vector<DailyProviderUsage> out;
+  while (s.step()) out.push_back({s.text(0), s.text(1), totals_at(s, 2)});
+  return out;
+}
+
+std::optional<std::string> first_day(Connection& c, const RollupFilter& f) {
+  const Where w = rollup_where(f);
+  auto& s = prepared(c, first_day_sql(w), w.binds);
+  std::optional<std::string> day = s.step() ? s.opt_text(0) : std::nullopt;
+  s.reset();
+  return day;
+}
+
 std::vector<std::string> rollup_read_sql(const RollupFilter& f) {
   const Where w = rollup_where(f);
-  return {totals_sql(w), by_agent_sql(w), by_provider_sql(w), by_model_sql(w)};
+  return {totals_sql(w), by_agent_sql(w), by_provider_sql(w), by_model_sql(w), daily_sql(w), first_day_sql(w)};
 }
 
 }  // namespace iron::store::analytics

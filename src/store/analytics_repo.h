@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "store/sqlite.h"
@@ -11,6 +12,7 @@
 namespace iron::store {
 
 struct AnalyticsEventRow {
+  int64_t row_id = 0;  // the table's key, for keyset reads (filled by list_events)
   int64_t agent_id = 0;
   std::string event_id;
   int64_t timestamp_ms = 0;
@@ -36,6 +38,7 @@ struct RollupFilter {
   std::optional<int64_t> agent_id;
   std::optional<std::string> provider;
   std::optional<std::string> owner_id;
+  std::optional<std::string> project_id;  // agents bound to an API token of this project
 };
 
 struct UsageTotals {
@@ -68,6 +71,12 @@ struct ModelUsage {
   UsageTotals totals;
 };
 
+struct DailyProviderUsage {
+  std::string day;
+  std::string provider;
+  UsageTotals totals;
+};
+
 struct AgentBudgetRow {
   int64_t agent_id = 0;
   std::string agent_name;
@@ -83,6 +92,9 @@ struct EventListFilter {
   std::optional<int64_t> agent_id;
   std::optional<std::string> provider;
   std::optional<std::string> owner_id;
+  std::optional<std::string> project_id;
+  // Keyset: only events older than this (timestamp_ms, row id) in list order.
+  std::optional<std::pair<int64_t, int64_t>> before;
 };
 
 namespace analytics {
@@ -99,6 +111,10 @@ UsageTotals totals(Connection& c, const RollupFilter& f);
 std::vector<AgentUsage> by_agent(Connection& c, const RollupFilter& f);
 std::vector<ProviderUsage> by_provider(Connection& c, const RollupFilter& f);
 std::vector<ModelUsage> by_model(Connection& c, const RollupFilter& f);
+// Per (day, provider), ordered by day then provider: the spend-over-time series.
+std::vector<DailyProviderUsage> daily_by_provider(Connection& c, const RollupFilter& f);
+// The earliest day with a rollup row in scope, or nullopt when there is none.
+std::optional<std::string> first_day(Connection& c, const RollupFilter& f);
 // Scoped agents with their budget rows (no period: a budget is a current state).
 std::vector<AgentBudgetRow> budgets(Connection& c, const std::optional<int64_t>& agent_id,
                                     const std::optional<std::string>& owner_id);

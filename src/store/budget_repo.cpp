@@ -167,6 +167,36 @@ std::vector<BudgetLease> list_for_agent(Connection& c, int64_t agent_id, const s
   return out;
 }
 
+std::vector<BudgetLease> page_for_agent(Connection& c, int64_t agent_id, const std::optional<std::string>& status,
+                                        int64_t limit, int64_t offset) {
+  auto& s = c.prepare(std::string("SELECT ") + kLeaseColumns +
+                      " FROM budget_leases WHERE agent_id = ?1 AND (?2 IS NULL OR status = ?2) "
+                      "ORDER BY status = 'active' DESC, created_at DESC, id LIMIT ?3 OFFSET ?4");
+  s.bind(1, agent_id).bind(2, status).bind(3, limit).bind(4, offset);
+  std::vector<BudgetLease> out;
+  while (s.step()) out.push_back(read_lease(s));
+  return out;
+}
+
+int64_t count_for_agent(Connection& c, int64_t agent_id, const std::optional<std::string>& status) {
+  auto& s = c.prepare("SELECT count(*) FROM budget_leases WHERE agent_id = ?1 AND (?2 IS NULL OR status = ?2)");
+  s.bind(1, agent_id).bind(2, status);
+  const int64_t n = s.step() ? s.int64(0) : 0;
+  s.reset();
+  return n;
+}
+
+ActiveLeaseTotals active_totals(Connection& c, const std::optional<std::string>& owner_id) {
+  auto& s = c.prepare(
+      "SELECT count(*), coalesce(sum(l.granted - l.spent), 0) FROM budget_leases l JOIN agents a ON a.id = l.agent_id "
+      "WHERE l.status = 'active' AND (?1 IS NULL OR a.owner_id = ?1)");
+  s.bind(1, owner_id);
+  ActiveLeaseTotals t;
+  if (s.step()) t = {s.int64(0), s.int64(1)};
+  s.reset();
+  return t;
+}
+
 }  // namespace leases
 
 namespace lease_reports {

@@ -35,6 +35,12 @@ struct BudgetLease {
   std::optional<int64_t> released;  // granted - spent, set when the lease ends
 };
 
+// Active leases of a scope right now: how many and the µ$ they still hold.
+struct ActiveLeaseTotals {
+  int64_t count = 0;
+  int64_t reserved = 0;
+};
+
 struct LeaseReport {
   std::string lease_id;
   std::string request_id;
@@ -86,6 +92,12 @@ std::optional<int64_t> finish(Connection& c, const std::string& id, const std::s
 std::vector<BudgetLease> list_expired_active(Connection& c, int64_t now, int64_t limit);
 // An agent's leases, newest first; status filters when given.
 std::vector<BudgetLease> list_for_agent(Connection& c, int64_t agent_id, const std::optional<std::string>& status);
+// One page of an agent's leases for the dashboard: active ones first, then newest first.
+std::vector<BudgetLease> page_for_agent(Connection& c, int64_t agent_id, const std::optional<std::string>& status,
+                                        int64_t limit, int64_t offset);
+int64_t count_for_agent(Connection& c, int64_t agent_id, const std::optional<std::string>& status);
+// Active leases of every agent, or of one owner's agents.
+ActiveLeaseTotals active_totals(Connection& c, const std::optional<std::string>& owner_id);
 }  // namespace leases
 
 namespace lease_reports {

@@ -1,5 +1,5 @@
 // Request limits: body cap (--max-body-bytes, default 1 MiB) → 413 JSON; request target over
-// 8 KiB → 414 JSON; oversized/too many headers and malformed requests → 4xx, never a crash;
+// 8 KiB → 414 JSON; oversized/too many headers and malformed requests → 4xx (always an answer), never a crash;
 // the server answers /health afterwards.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -143,27 +143,24 @@ TEST_F(EdgeLimits, HugeOrTooManyHeadersAndMalformedRequestsAre4xxNotACrash) {
   for (int i = 0; i < 150; ++i) many_headers += "X-H" + std::to_string(i) + ": v\r\n";
   struct Case {
     std::string name, request;
-    bool may_close_silently;  // beyond httplib's 32 KiB line buffer it drops the connection
   };
   const std::string get = "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n";
   const std::vector<Case> cases = {
-      {"one 9 KiB header", get + "X-Big: " + std::string(9 * 1024, 'b') + "\r\n\r\n", false},
-      {"one 40 KiB header", get + "X-Big: " + std::string(40 * 1024, 'b') + "\r\n\r\n", true},
-      {"150 headers", get + many_headers + "\r\n", false},
-      {"request line of 40 KiB", "GET /" + std::string(40 * 1024, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n", true},
-      {"garbage request line", "GARBAGE\r\n\r\n", false},
-      {"header without colon", get + "NoColonHere\r\n\r\n", false},
+      {"one 9 KiB header", get + "X-Big: " + std::string(9 * 1024, 'b') + "\r\n\r\n"},
+      {"one 40 KiB header", get + "X-Big: " + std::string(40 * 1024, 'b') + "\r\n\r\n"},
+      {"150 headers", get + many_headers + "\r\n"},
+      {"request line of 40 KiB", "GET /" + std::string(40 * 1024, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n"},
+      {"garbage request line", "GARBAGE\r\n\r\n"},
+      {"header without colon", get + "NoColonHere\r\n\r\n"},
       {"Content-Length with Transfer-Encoding",
        "POST /api/v1/nope HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n"
-       "Connection: close\r\n\r\n0\r\n\r\n",
-       false},
-      {"negative Content-Length", "POST /api/v1/nope HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n", false},
-      {"non-numeric Content-Length", "POST /api/v1/nope HTTP/1.1\r\nHost: x\r\nContent-Length: 12ab\r\n\r\n", false},
+       "Connection: close\r\n\r\n0\r\n\r\n"},
+      {"negative Content-Length", "POST /api/v1/nope HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n"},
+      {"non-numeric Content-Length", "POST /api/v1/nope HTTP/1.1\r\nHost: x\r\nContent-Length: 12ab\r\n\r\n"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    const int status = raw_status(default_->port(), c.request);
-    if (c.may_close_silently && status == 0) continue;
+    const int status = raw_status(default_->port(), c.request);  // 0 = closed without an answer
     EXPECT_GE(status, 400);
     EXPECT_LT(status, 500);
   }

@@ -1,51 +1,48 @@
 // Graceful shutdown: SIGTERM while a request is in flight and idle keep-alive connections
 // are open. The in-flight request must complete, idle connections must not hold the
 // process up, and the exit code must be 0 within the deadline.
-#include <arpa/inet.h>
+#include <poll.h>
+
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <thread>
+#include <vector>
+#include <filesystem>
 
+#include "store/data_dir.h"
+#include "support/raw_http.h"
 #include "support/server_process.h"
 
+using iron::test::RawConnection;
 using iron::test::ServerProcess;
+using std::chrono::seconds;
 
 namespace {
 
-int connect_to(int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  return fd;
+bool stopped_logged(const ServerProcess& server) {
+  for (const auto& l : server.log_lines())
+    if (l.value("msg", "") == "stopped") return true;
+  return false;
 }
 
-void send_all(int fd, const std::string& s) { ASSERT_EQ(write(fd, s.data(), s.size()), static_cast<ssize_t>(s.size())); }
+// The final checkpoint folds the WAL into the database and truncates it.
+void expect_wal_checkpointed(const ServerProcess& server) {
+  const std::string wal = iron::store::database_path(server.data_dir()) + "-wal";
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(wal, ec);
+  EXPECT_TRUE(ec || size == 0) << wal << " holds " << size << " bytes: no final checkpoint";
+}
 
-std::string read_response(int fd) {
-  std::string out;
-  char buf[4096];
-  ssize_t n;
-  while ((n = read(fd, buf, sizeof buf)) > 0) {
-    out.append(buf, static_cast<size_t>(n));
-    const auto head_end = out.find("\r\n\r\n");
-    if (head_end == std::string::npos) continue;
-    const auto cl = out.find("Content-Length: ");
-    if (cl == std::string::npos) break;
-    const size_t len = std::stoul(out.substr(cl + 16));
-    if (out.size() >= head_end + 4 + len) break;
+// The drain has begun once the listener is closed: a new connection is refused.
+bool listener_closed_within(int port, seconds within) {
+  const auto until = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < until) {
+    if (!RawConnection(port).ok()) return true;
+    ::poll(nullptr, 0, 10);  // pace the attempts
   }
-  return out;
+  return false;
 }
 
 }  // namespace
@@ -53,20 +50,17 @@ std::string read_response(int fd) {
 TEST(FoundationShutdown, SigtermDrainsInFlightClosesIdleAndExitsZero) {
   ServerProcess server;
   // Idle keep-alive connections: each served one request and now waits for another.
-  std::vector<int> idle;
+  std::vector<std::unique_ptr<RawConnection>> idle;
   for (int i = 0; i < 4; ++i) {
-    const int fd = connect_to(server.port());
-    ASSERT_GE(fd, 0);
-    send_all(fd, "GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n");
-    ASSERT_NE(read_response(fd).find("200 OK"), std::string::npos);
-    idle.push_back(fd);
+    idle.push_back(std::make_unique<RawConnection>(server.port()));
+    ASSERT_TRUE(idle.back()->send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_EQ(idle.back()->read_reply(seconds(10)).status, 200);
   }
   // An in-flight request: headers sent, body still on its way when SIGTERM arrives.
-  const int slow = connect_to(server.port());
-  ASSERT_GE(slow, 0);
+  RawConnection slow(server.port());
   const std::string body = R"({"x":1})";
-  send_all(slow, "POST /api/v1/nope HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
-                     std::to_string(body.size()) + "\r\n\r\n{");
+  ASSERT_TRUE(slow.send("POST /api/v1/nope HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: " +
+                        std::to_string(body.size()) + "\r\n\r\n{"));
   // The server reads the headers before the signal; a request of the same connection
   // ordering guarantee: a second connection's full round trip proves the server is past accept.
   {
@@ -76,31 +70,108 @@ TEST(FoundationShutdown, SigtermDrainsInFlightClosesIdleAndExitsZero) {
   const auto t0 = std::chrono::steady_clock::now();
   server.send_signal(SIGTERM);
   // Readiness turns 503 / the listener closes: new connections are refused or answered 503.
-  send_all(slow, body.substr(1));
-  const std::string reply = read_response(slow);
-  EXPECT_NE(reply.find("HTTP/1.1 404"), std::string::npos) << "in-flight request must complete: " << reply;
+  ASSERT_TRUE(slow.send(body.substr(1)));
+  const auto reply = slow.read_reply(seconds(10));
+  EXPECT_EQ(reply.status, 404) << "in-flight request must complete: " << reply.head;
   const int code = server.wait_exit(8);
   const auto elapsed = std::chrono::steady_clock::now() - t0;
   EXPECT_EQ(code, 0) << server.stderr_text();
   EXPECT_LT(elapsed, std::chrono::seconds(3)) << "idle keep-alive connections held shutdown up";
-  for (int fd : idle) close(fd);
-  close(slow);
-  bool stopped_logged = false;
-  for (const auto& l : server.log_lines()) stopped_logged |= l.value("msg", "") == "stopped";
-  EXPECT_TRUE(stopped_logged);
+  EXPECT_TRUE(stopped_logged(server));
+}
+
+TEST(FoundationShutdown, SigtermWhileAClientIsStuckSendingHeadersExitsZeroPromptlyWithTheFinalCheckpoint) {
+  ServerProcess server;
+  RawConnection stuck(server.port());
+  ASSERT_TRUE(stuck.send("GET /health HTTP/1.1\r\nHost: x\r\nX-Half: "));  // and nothing more
+  auto probe = server.client()->Get("/health/live");  // the server is past accepting it
+  ASSERT_TRUE(probe);
+  const auto t0 = std::chrono::steady_clock::now();
+  server.send_signal(SIGTERM);
+  const int code = server.wait_exit(10);
+  EXPECT_EQ(code, 0) << "1 = forced exit at the shutdown deadline: " << server.stderr_text();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, seconds(3));
+  const auto reply = stuck.read_reply(seconds(1));
+  EXPECT_TRUE(reply.status == 503 || reply.status == 0) << reply.head;  // told to retry, or closed
+  if (reply.status == 503) {
+    EXPECT_EQ(reply.header("Connection"), "close");
+  }
+  EXPECT_TRUE(stopped_logged(server));
+  expect_wal_checkpointed(server);
+}
+
+TEST(FoundationShutdown, ResponsesWrittenDuringTheDrainSayConnectionClose) {
+  ServerProcess server;
+  // A keep-alive request in flight when SIGTERM arrives (its body is still coming): its
+  // answer is written during the drain, so it must tell the client not to send another.
+  RawConnection conn(server.port());
+  ASSERT_TRUE(conn.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const auto before = conn.read_reply(seconds(10));
+  ASSERT_EQ(before.status, 200);
+  EXPECT_NE(before.header("Connection"), "close");
+  ASSERT_TRUE(conn.send("GET /health/live HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{"));
+  auto probe = server.client()->Get("/health/live");
+  ASSERT_TRUE(probe);
+  server.send_signal(SIGTERM);
+  ASSERT_TRUE(listener_closed_within(server.port(), seconds(5)));
+  ASSERT_TRUE(conn.send("}"));
+  const auto during = conn.read_reply(seconds(10));
+  EXPECT_EQ(during.status, 200) << during.head;
+  EXPECT_EQ(during.header("Connection"), "close");
+  EXPECT_TRUE(conn.closed_within(seconds(3)));
+  EXPECT_EQ(server.wait_exit(10), 0);
+}
+
+TEST(FoundationShutdown, NoKeepAliveRequestIsDroppedUnansweredWhileDraining) {
+  ServerProcess server;
+  // Clients send request after request on keep-alive connections, thinking up to 30 ms
+  // between them (as a browser or an agent runtime would); SIGTERM arrives mid-way. A
+  // request may be refused a connection, or be told `Connection: close` (then the client
+  // reconnects), but one sent on a connection the server kept open must get an answer.
+  std::atomic<int> answered{0}, dropped{0};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 6; ++t) {
+    clients.emplace_back([&, t] {
+      unsigned think = static_cast<unsigned>(t) * 7;
+      for (;;) {
+        RawConnection conn(server.port());
+        if (!conn.ok()) return;  // the listener is closed: done
+        for (;;) {
+          if (!conn.send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")) {
+            ++dropped;
+            return;
+          }
+          const auto r = conn.read_reply(seconds(10));
+          if (r.status == 0) {
+            ++dropped;
+            return;
+          }
+          ++answered;
+          if (r.header("Connection") == "close") break;  // reconnect
+          think = (think * 1103515245u + 12345u) % 31;
+          ::poll(nullptr, 0, static_cast<int>(think));  // the client's think time, not a synchronisation
+        }
+      }
+    });
+  }
+  const auto until = std::chrono::steady_clock::now() + seconds(20);
+  while (answered < 200 && std::chrono::steady_clock::now() < until) ::poll(nullptr, 0, 5);
+  ASSERT_GE(answered.load(), 200);
+  server.send_signal(SIGTERM);
+  for (auto& c : clients) c.join();
+  EXPECT_EQ(dropped.load(), 0) << "requests sent on a kept-alive connection got no answer (of " << answered << ")";
+  EXPECT_EQ(server.wait_exit(10), 0);
 }
 
 TEST(FoundationShutdown, DeadlineForcesExitNonZeroWhenARequestNeverFinishes) {
   ServerProcess server({.extra_args = {"--shutdown-timeout", "1"}, .env = {}});
-  // A request whose body never arrives keeps its worker busy until the read timeout (10 s),
-  // longer than the 1 s deadline.
-  const int stuck = connect_to(server.port());
-  ASSERT_GE(stuck, 0);
-  send_all(stuck, "POST /api/v1/nope HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{");
+  // A request whose body stops arriving keeps its worker busy until the read timeout (10 s),
+  // longer than the 1 s deadline: the drain lets a request in flight finish.
+  RawConnection stuck(server.port());
+  ASSERT_TRUE(stuck.send("POST /api/v1/nope HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"));
   auto probe = server.client()->Get("/health/live");
   ASSERT_TRUE(probe);
   server.send_signal(SIGTERM);
   const int code = server.wait_exit(6);
   EXPECT_EQ(code, 1);
-  close(stuck);
 }

@@ -3,81 +3,10 @@
 // ingestion by IC token (gated: it needs the IC-token service from the agents branch).
 #include <gtest/gtest.h>
 
-#include "governance_support.h"
-
-#include <optional>
-#include <string>
-#include <vector>
-
-#include "domain/analytics.h"
-#include "util/clock.h"
+#include "analytics_support.h"
 
 using nlohmann::json;
-
-namespace {
-
-const std::string kBase = "/api/v1/analytics";
-const std::vector<std::string> kReadRoutes = {
-    "/events/list",          "/spending/total", "/spending/by-agent", "/spending/by-provider",
-    "/spending/avg-per-request", "/budget/status", "/usage/requests", "/usage/tokens/by-agent",
-    "/usage/models"};
-
-int64_t now_ms() { return iron::util::to_unix_ms(iron::util::now()); }
-
-using gov::expect_error;
-using gov::Resp;
-
-// The shared governance fixture plus what these tests add: analytics GETs, token-only users,
-// and events ingested straight through the domain (TEST SETUP ONLY: reads go over HTTP).
-class Panel : public gov::Panel {
- public:
-  Panel() : admin_token(admin.access) {}
-
-  Resp get(const std::string& route, const std::string& bearer) { return call("GET", kBase + route, bearer); }
-  std::string add_user(const std::string& role, const std::string& label) { return gov::Panel::add_user(role, label).access; }
-  std::string user_id_of(const std::string& token) { return call("GET", "/api/v1/me", token).body.value("id", ""); }
-  int64_t add_agent(const std::string& owner_id, int64_t allocated) {
-    return gov::Panel::add_agent(owner_id, allocated, "agent-of-" + owner_id.substr(0, 12));
-  }
-  void add_event(int64_t agent_id, const std::string& owner_id, const std::string& id, int64_t cost,
-                 const std::string& type = "llm_request_completed") {
-    iron::domain::AnalyticsEvent e;
-    e.event_id = id;
-    e.timestamp_ms = now_ms();
-    e.event_type = type;
-    e.model = "gpt-4o";
-    e.provider = "openai";
-    e.input_tokens = 10;
-    e.output_tokens = 5;
-    e.cost_micros = cost;
-    iron::domain::Analytics analytics(db());
-    auto r = analytics.ingest({agent_id, owner_id}, e, iron::domain::RequestContext::system());
-    EXPECT_TRUE(r.ok());
-  }
-
-  const std::string admin_token;
-};
-
-// Two users with one agent each and known spend: alice 1500 + a failed request, bob 70000.
-struct Seeded {
-  std::string alice, bob;
-  int64_t alice_agent = 0, bob_agent = 0;
-};
-Seeded seed(Panel& p) {
-  Seeded s;
-  s.alice = p.add_user("user", "alice");
-  s.bob = p.add_user("viewer", "bob");
-  const std::string alice_id = p.user_id_of(s.alice), bob_id = p.user_id_of(s.bob);
-  s.alice_agent = p.add_agent(alice_id, 10'000);
-  s.bob_agent = p.add_agent(bob_id, 1'000'000);
-  p.add_event(s.alice_agent, alice_id, "a1", 1000);
-  p.add_event(s.alice_agent, alice_id, "a2", 500);
-  p.add_event(s.alice_agent, alice_id, "a3", 0, "llm_request_failed");
-  p.add_event(s.bob_agent, bob_id, "b1", 70'000);
-  return s;
-}
-
-}  // namespace
+using namespace analytics_test;
 
 TEST(GovernanceAnalytics, EveryReadRouteRequiresAuthentication) {
   Panel p;
@@ -164,7 +93,8 @@ TEST(GovernanceAnalytics, BadQueryValuesAre400NeverA500) {
       {"per_page=0", "per_page"},    /* per_page_zero_is_400 */     {"per_page=201", "per_page"},
       {"page=-1", "page"},           {"page=abc", "page"},          {"per_page=1e3", "per_page"},
       {"page=99999999999999999999", "page"}, {"agent_id=0", "agent_id"}, {"agent_id=x", "agent_id"},
-      {"provider=", "provider"}};
+      {"provider=", "provider"},     {"provider=open%00ai", "provider"}, {"provider=%07", "provider"},
+      {"from=2026-02-29", "from"},   {"to=yesterday", "to"},        {"period=today&to=2026-01-01", "period"}};
   for (const auto& route : {std::string("/events/list"), std::string("/spending/by-agent"),
                             std::string("/usage/tokens/by-agent"), std::string("/usage/models")})
     for (const auto& c : cases) expect_error(p.get(route + "?" + c.query, p.admin_token), 400, "VALIDATION_ERROR", c.field);
@@ -184,27 +114,6 @@ TEST(GovernanceAnalytics, BadQueryValuesAre400NeverA500) {
 
 // ---- ingestion (needs the IC-token service; skipped until the agents branch is merged) ----
 
-namespace {
-// An IC token for `agent_id`, issued over HTTP, or nullopt when this build cannot issue one.
-std::optional<std::string> ic_token_or_skip_reason(Panel& p, int64_t agent_id, std::string& why) {
-  auto probe = p.call("POST", kBase + "/events", "", json{{"event_id", "probe"}});
-  if (probe.status == 503 && probe.body["error"]["code"] == "IC_TOKENS_UNAVAILABLE") {
-    why = "IC tokens are not wired into this build (503 IC_TOKENS_UNAVAILABLE): runs once the agents branch is merged";
-    return std::nullopt;
-  }
-  auto issued = p.call("POST", "/api/v1/agents/" + std::to_string(agent_id) + "/ic-token", p.admin_token, json::object());
-  if (issued.status != 201 || !issued.body.contains("ic_token")) {
-    why = "cannot issue an IC token (POST /agents/:id/ic-token answered " + std::to_string(issued.status) + ")";
-    return std::nullopt;
-  }
-  return issued.body["ic_token"].get<std::string>();
-}
-
-json event_json(const std::string& id, int64_t cost) {
-  return {{"event_id", id}, {"timestamp_ms", now_ms()}, {"event_type", "llm_request_completed"}, {"model", "gpt-4o"},
-          {"provider", "openai"}, {"input_tokens", 3}, {"output_tokens", 4}, {"cost_micros", cost}};
-}
-}  // namespace
 
 TEST(GovernanceAnalytics, IngestionIsIdempotentPerAgentAndEvent) {
   Panel p;
@@ -258,4 +167,42 @@ TEST(GovernanceAnalytics, BatchReportsEachEvent) {
   json too_many = json::array();
   for (int i = 0; i < 1001; ++i) too_many.push_back(event_json("x" + std::to_string(i), 1));
   expect_error(p.call("POST", kBase + "/events/batch", *ic, json{{"events", too_many}}), 400, "VALIDATION_ERROR", "events");
+}
+
+// Issue 9 item 21: a NUL (or another control character) in event_id was a 500, and one such
+// event made the whole batch a 500, dropping its valid events.
+TEST(GovernanceAnalytics, ControlCharactersAre400AndABatchAnswersPerEvent) {
+  Panel p;
+  const std::string alice = p.add_user("user", "alice");
+  const int64_t agent = p.add_agent(p.user_id_of(alice), 1'000'000);
+  std::string why;
+  const auto ic = ic_token_or_skip_reason(p, agent, why);
+  if (!ic) GTEST_SKIP() << why;
+
+  struct Case { std::string field; std::string value; };
+  const std::vector<Case> cases = {{"event_id", std::string("e\0x", 3)}, {"event_id", "e\x01"},
+                                   {"event_id", "\x7f"},                 {"model", std::string("gpt\0", 4)},
+                                   {"error_message", "bell\x07"},         {"provider_id", "\xc2\x85"}};
+  for (const auto& c : cases) {
+    json body = event_json("single", 1);
+    body[c.field] = c.value;
+    expect_error(p.call("POST", kBase + "/events", *ic, body), 400, "VALIDATION_ERROR", c.field);
+  }
+  json events = json::array({event_json("ok-1", 7), event_json(std::string("bad\0", 4), 1), event_json("ok-2", 8)});
+  auto r = p.call("POST", kBase + "/events/batch", *ic, json{{"events", events}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["accepted"], 2);
+  EXPECT_EQ(r.body["rejected"], 1);
+  EXPECT_EQ(r.body["results"][1]["status"], "rejected");
+  EXPECT_EQ(r.body["results"][1]["error"]["details"]["field"], "event_id");
+  EXPECT_EQ(p.get("/spending/total", alice).body["total_spend_microdollars"], 15);
+  // Tab, newline and carriage return are text, not hazards.
+  json multiline = event_json("ml", 0);
+  multiline["event_type"] = "llm_request_failed";
+  multiline["error_message"] = "line one\nline two\tend\r";
+  EXPECT_EQ(p.call("POST", kBase + "/events", *ic, multiline).status, 202);
+  // The rule holds for every route: one place decodes strings.
+  expect_error(p.call("POST", "/api/v1/agents", p.admin_token,
+                      json{{"name", std::string("a\0b", 3)}, {"initial_budget_microdollars", 1}}),
+               400, "VALIDATION_ERROR", "name");
 }

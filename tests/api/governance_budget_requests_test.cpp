@@ -317,3 +317,24 @@ TEST(GovernanceBudgetRequests, cancel_by_requester_only) {
   EXPECT_EQ(p.call("PATCH", path(by_admin, "cancel"), p.admin.access).status, 200);
   EXPECT_EQ(allocated(p, agent), 1'000'000);
 }
+
+// Issue 9 item 22: the predecessor's dashboard sends `rejection_reason`, not `reason`.
+TEST(GovernanceBudgetRequests, reject_accepts_predecessor_rejection_reason) {
+  Panel p;
+  const User alice = p.add_user("user", "alice");
+  const int64_t agent = p.add_agent(alice.id, 1'000'000);
+  const std::string id = file(p, alice, agent, 50);
+  expect_error(p.call("PATCH", path(id, "reject"), p.admin.access, json{{"rejection_reason", "  "}}), 400,
+               "VALIDATION_ERROR", "rejection_reason");
+  auto r = p.call("PATCH", path(id, "reject"), p.admin.access, json{{"rejection_reason", "over the quarterly cap"}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["status"], "rejected");
+  EXPECT_EQ(p.call("GET", path(id), alice.access).body["rejection_reason"], "over the quarterly cap");
+
+  // Both sent: `reason` wins.
+  const std::string second = file(p, alice, agent, 60);
+  r = p.call("PATCH", path(second, "reject"), p.admin.access,
+             json{{"reason", "the new name"}, {"rejection_reason", "the old name"}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["rejection_reason"], "the new name");
+}

@@ -96,25 +96,25 @@ RunResult run_binary(const std::vector<std::string>& args, const std::map<std::s
   close(in[1]);
   RunResult r;
   std::mutex m;
-  std::condition_variable finished_cv;
+  std::condition_variable cv;
   bool finished = false;
   std::thread watchdog([&] {
     std::unique_lock lock(m);
-    if (!finished_cv.wait_for(lock, std::chrono::seconds(timeout_s), [&] { return finished; })) kill(pid, SIGKILL);
+    if (timeout_s > 0 && !cv.wait_for(lock, std::chrono::seconds(timeout_s), [&] { return finished; })) kill(pid, SIGKILL);
   });
   std::thread t([&] { r.err = read_all(err[0]); });
   r.out = read_all(out[0]);
   t.join();
-  {
-    std::lock_guard lock(m);
-    finished = true;
-  }
-  finished_cv.notify_all();
-  watchdog.join();
   close(out[0]);
   close(err[0]);
   int status = 0;
   waitpid(pid, &status, 0);
+  {
+    std::lock_guard lock(m);
+    finished = true;
+  }
+  cv.notify_all();
+  watchdog.join();
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
 }
@@ -172,8 +172,10 @@ void ServerProcess::drain(int fd, bool is_stdout) {
   }
   close(fd);
   std::lock_guard lock(mutex_);
-  if (is_stdout) {
-    exited_ = true;  // stdout closed: the process is exiting
+  // Exited only once both streams are drained: a start-up refusal's message on stderr may
+  // still be in flight when stdout closes.
+  if (--open_streams_ == 0) {
+    exited_ = true;
     cv_.notify_all();
   }
 }

@@ -24,8 +24,8 @@ struct RunResult {
   std::string err;
 };
 // Runs the binary to completion with args/env (env adds to the current environment). A run
-// that outlives `timeout_s` (a server that started although the test expected a refusal) is
-// killed: exit code 128+SIGKILL.
+// still going after `timeout_s` (e.g. a server that started although the test expected a
+// refusal) is killed: exit_code 128 + SIGKILL. 0 = no limit.
 RunResult run_binary(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {},
                      const std::string& stdin_text = "", int timeout_s = 60);
 
@@ -62,6 +62,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   int port_ = 0;
   std::string data_dir_;
+  int open_streams_ = 2;  // stdout and stderr; both closed = the process has exited
   bool exited_ = false;
   int exit_code_ = -1;
   mutable std::mutex mutex_;

@@ -33,6 +33,12 @@ std::string numbered(const char* prefix, int i) {
 
 int64_t ms(const char* rfc3339) { return iron::util::to_unix_ms(*iron::util::parse_rfc3339(rfc3339)); }
 
+domain::AnalyticsQuery period(domain::Period p) {
+  domain::AnalyticsQuery q;
+  q.period = p;
+  return q;
+}
+
 domain::AnalyticsEvent completed(const std::string& id, int64_t ts, int64_t cost, const std::string& model = "gpt-4o",
                                  const std::string& provider = "openai") {
   domain::AnalyticsEvent e;
@@ -279,7 +285,7 @@ TEST_F(AnalyticsPeriods, ReadsCountEventsOnTheirUtcDay) {
   ingest(a, completed("early", ms("2026-03-15T00:00:00Z"), 10));      // today
   ingest(a, completed("feb", ms("2026-02-28T12:00:00Z"), 100));       // last month
   ingest(a, completed("old", ms("2026-01-31T23:59:59Z"), 1000));      // before last month
-  auto spend = [&](domain::Period p) { return analytics_->totals(admin_, {p, {}, {}}, kNow).cost_micros; };
+  auto spend = [&](domain::Period p) { return analytics_->totals(admin_, period(p), kNow).cost_micros; };
   EXPECT_EQ(spend(domain::Period::today), 10);
   EXPECT_EQ(spend(domain::Period::yesterday), 1);
   EXPECT_EQ(spend(domain::Period::this_month), 11);
@@ -287,7 +293,7 @@ TEST_F(AnalyticsPeriods, ReadsCountEventsOnTheirUtcDay) {
   EXPECT_EQ(spend(domain::Period::last7_days), 11);
   EXPECT_EQ(spend(domain::Period::last30_days), 111);
   EXPECT_EQ(spend(domain::Period::all_time), 1111);
-  const auto list = analytics_->list_events(admin_, {domain::Period::yesterday, {}, {}}, {1, 10}, kNow);
+  const auto list = analytics_->list_events(admin_, period(domain::Period::yesterday), {1, 10}, kNow);
   ASSERT_EQ(list.items.size(), 1u);
   EXPECT_EQ(list.items[0].event_id, "late");
 }
@@ -431,10 +437,58 @@ TEST_F(AnalyticsPerformance, ReadsUseRollupsAndIndexesNotRawEvents) {
   const auto p = plan("SELECT e.id FROM analytics_events e JOIN agents a ON a.id = e.agent_id "
                       "ORDER BY e.timestamp_ms DESC, e.id DESC LIMIT 10");
   EXPECT_NE(p.find("analytics_events_time"), std::string::npos) << p;
+  // The keyset page (GET /analytics/events, the CSV export) seeks the same index.
+  const auto keyset = plan("SELECT e.id FROM analytics_events e JOIN agents a ON a.id = e.agent_id "
+                           "WHERE (e.timestamp_ms, e.id) < (1, 2) ORDER BY e.timestamp_ms DESC, e.id DESC LIMIT 10");
+  EXPECT_NE(keyset.find("SEARCH e USING INDEX analytics_events_time"), std::string::npos) << keyset;
   const auto list = analytics_->list_events(admin_, {}, {1, 10}, kNow);
   ASSERT_EQ(list.items.size(), 10u);
   EXPECT_EQ(list.pagination.total, 200'000);
   EXPECT_EQ(list.items[0].event_id, "ev199999");
+  const auto first = analytics_->event_page(admin_, {}, std::nullopt, 10, kNow);
+  ASSERT_TRUE(first.more);
+  const auto next = analytics_->event_page(
+      admin_, {}, std::pair{first.items.back().timestamp_ms, first.items.back().row_id}, 10, kNow);
+  ASSERT_EQ(next.items.size(), 10u);
+  EXPECT_EQ(next.items[0].event_id, "ev199989");
+  // The spend series over the whole ~350 days (past kNow) adds up to the all-time total.
+  domain::AnalyticsQuery whole;
+  whole.to_day = "2026-12-31";
+  auto series = analytics_->timeseries(admin_, whole, domain::Bucket::day, kNow);
+  ASSERT_TRUE(series.ok());
+  int64_t sum = 0;
+  for (const auto& point : series->points) sum += point.totals.cost_micros;
+  EXPECT_EQ(sum, analytics_->totals(admin_, {}, kNow).cost_micros);
+  EXPECT_EQ(series->from_day, "2025-06-01");
+}
+
+TEST_F(AnalyticsFixture, TimeseriesBucketsAcrossAYearBoundary) {
+  const auto a = agent("user_alice");
+  ingest(a, completed("d1", ms("2025-12-31T23:59:59Z"), 10));
+  ingest(a, completed("d2", ms("2026-01-01T00:00:00Z"), 20, "claude", "anthropic"));
+  ingest(a, completed("d3", ms("2026-01-05T08:00:00Z"), 40));
+  domain::AnalyticsQuery q;
+  q.from_day = "2025-12-30";
+  q.to_day = "2026-01-06";
+  auto weeks = analytics_->timeseries(admin_, q, domain::Bucket::week, kNow);
+  ASSERT_TRUE(weeks.ok());
+  ASSERT_EQ(weeks->points.size(), 2u);
+  EXPECT_EQ(weeks->points[0].start, "2025-12-29");  // ISO week 1 of 2026 starts on a Monday in 2025
+  EXPECT_EQ(weeks->points[0].totals.cost_micros, 30);
+  ASSERT_EQ(weeks->points[0].providers.size(), 2u);
+  EXPECT_EQ(weeks->points[0].providers[0].provider, "anthropic");
+  EXPECT_EQ(weeks->points[1].start, "2026-01-05");
+  EXPECT_EQ(weeks->points[1].totals.cost_micros, 40);
+  auto months = analytics_->timeseries(admin_, q, domain::Bucket::month, kNow);
+  ASSERT_TRUE(months.ok());
+  ASSERT_EQ(months->points.size(), 2u);
+  EXPECT_EQ(months->points[0].start, "2025-12-01");
+  EXPECT_EQ(months->points[0].totals.cost_micros, 10);
+  EXPECT_EQ(months->points[1].totals.cost_micros, 60);
+  // Non-admins see only their own agents in the series too.
+  auto bobs = analytics_->timeseries(principal("user_bob", domain::Role::user), q, domain::Bucket::month, kNow);
+  ASSERT_TRUE(bobs.ok());
+  EXPECT_EQ(bobs->points[1].totals.cost_micros, 0);
 }
 
 }  // namespace

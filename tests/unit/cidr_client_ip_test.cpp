@@ -25,6 +25,22 @@ TEST(Cidr, ContainsIpv4AndIpv6) {
   EXPECT_FALSE((*list)[2].contains(*iron::util::parse_ip("192.168.1.8")));
 }
 
+TEST(ClientIp, ConnectionGroupIsTheIpv4AddressOrTheIpv6Slash64) {
+  struct Case {
+    std::string peer, group;
+  };
+  const std::vector<Case> cases = {
+      {"203.0.113.7", "203.0.113.7"},
+      {"::ffff:203.0.113.7", "203.0.113.7"},  // IPv4 on a dual-stack listener
+      {"2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"},
+      {"2001:db8:1:2::1", "2001:db8:1:2::/64"},  // same subscriber, same group
+      {"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+      {"::1", "::/64"},
+      {"not-an-address", "not-an-address"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(iron::server::connection_group(c.peer), c.group) << c.peer;
+}
+
 struct ProxyCase {
   std::string trusted, peer;
   std::optional<std::string> xff, real_ip, proto;

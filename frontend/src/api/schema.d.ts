@@ -176,6 +176,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/agents/{id}/leases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The agent's leases, active first
+         * @description **Access:** any authenticated role (viewer, user, admin).
+         *
+         *     Admin or owner. Active leases first, then the most recent; paged.
+         */
+        get: operations["listAgentLeases"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/agents/{id}/tokens": {
         parameters: {
             query?: never;
@@ -226,10 +248,10 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Budget state and risk of each agent
+         * Budget state, risk and burn rate of each agent
          * @description **Access:** any authenticated role (viewer, user, admin).
          *
-         *     Owner-scoped. Risk: >=100 % exhausted, >=95 critical, >=80 high, >=50 medium, else low. Filters apply first, the summary counts the filtered agents, rows are sorted by percent_used (desc) and then paged. `budget`, `spent`, `remaining` are integer µ$ (predecessor); `*_usd` are floats.
+         *     Owner-scoped. Risk: >=100 % exhausted, >=95 critical, >=80 high, >=50 medium, else low. Filters apply first, the summary counts the filtered agents, rows are sorted by percent_used (desc) and then paged. `budget`, `spent`, `remaining` are integer µ$ (predecessor); `*_usd` are floats. The burn rate is the analytics spend of the last 7 UTC days / 7.
          */
         get: operations["getBudgetStatus"];
         put?: never;
@@ -247,11 +269,17 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Raw events by cursor, newest first
+         * @description **Access:** any authenticated role (viewer, user, admin).
+         *
+         *     Non-admins see only their own agents; admins see all. Answered from daily rollups. Read by key (`cursor` + `limit`): the cost of a page does not grow with the number of events, so the dashboard's event log stays fast at any size. /events/list is the predecessor's page-numbered form of the same rows.
+         */
+        get: operations["pageAnalyticsEvents"];
         put?: never;
         /**
          * Report one LLM request (agent)
-         * @description The agent's IC token in the body field `ic_token` or as `Authorization: Bearer`. Idempotent per (agent, event_id): a replay answers 200 `duplicate` and changes nothing.
+         * @description The agent's IC token in the body field `ic_token` or as `Authorization: Bearer`. Idempotent per (agent, event_id): a replay answers 200 `duplicate` and changes nothing. Text fields refuse NUL and control characters other than tab, LF and CR (400).
          */
         post: operations["ingestAnalyticsEvent"];
         delete?: never;
@@ -271,7 +299,7 @@ export interface paths {
         put?: never;
         /**
          * Report up to 1000 LLM requests (agent)
-         * @description One transaction; each event is accepted, duplicate or rejected on its own (`error` holds the envelope's code/message/details for a rejected one).
+         * @description One transaction; each event is accepted, duplicate or rejected on its own (`error` holds the envelope's code/message/details for a rejected one), so one bad event never costs the others.
          */
         post: operations["ingestAnalyticsEventBatch"];
         delete?: never;
@@ -291,9 +319,31 @@ export interface paths {
          * Raw events, newest first
          * @description **Access:** any authenticated role (viewer, user, admin).
          *
-         *     Non-admins see only their own agents; admins see all. Answered from daily rollups. Raw events are kept IRON_EVENT_RETENTION_DAYS.
+         *     Non-admins see only their own agents; admins see all. Answered from daily rollups. Raw events are kept IRON_EVENT_RETENTION_DAYS. The CSV export streams every matching event.
          */
         get: operations["listAnalyticsEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything the Overview page shows
+         * @description **Access:** any authenticated role (viewer, user, admin).
+         *
+         *     Owner-scoped, in one request: spend and requests today, this month and all time; active leases right now; budget risk counts; the top 5 agents by spend this month; pending budget requests.
+         */
+        get: operations["getAnalyticsOverview"];
         put?: never;
         post?: never;
         delete?: never;
@@ -360,6 +410,28 @@ export interface paths {
          *     Non-admins see only their own agents; admins see all. Answered from daily rollups.
          */
         get: operations["getSpendingByProvider"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/analytics/spending/timeseries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Spend over time
+         * @description **Access:** any authenticated role (viewer, user, admin).
+         *
+         *     Non-admins see only their own agents; admins see all. Answered from daily rollups. One point per bucket of the range, empty buckets included, each with its per-provider split. An open start (all-time, or `to` alone) begins at the first day with data. At most 3660 buckets (400 naming `bucket` beyond).
+         */
+        get: operations["getSpendingTimeseries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -829,7 +901,7 @@ export interface paths {
          * Reject a budget request
          * @description **Access:** admin only (403 otherwise).
          *
-         *     Admin only, never the requester. The reason is stored.
+         *     Admin only, never the requester. The reason is stored. The predecessor's field name `rejection_reason` is accepted too (`reason` wins when both are sent); one of the two is required.
          */
         patch: operations["rejectBudgetRequest"];
         trace?: never;
@@ -1152,6 +1224,72 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/usage/aggregate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Token usage, total and per provider
+         * @description **Access:** any authenticated role (viewer, user, admin).
+         *
+         *     Owner-scoped: non-admins see their own agents' usage, admins everyone's (the predecessor served these to anyone). Answered from the analytics rollups.
+         */
+        get: operations["getUsageAggregate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usage/by-project/{project_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Token usage of one project
+         * @description **Access:** any authenticated role (viewer, user, admin).
+         *
+         *     Owner-scoped: non-admins see their own agents' usage, admins everyone's (the predecessor served these to anyone). Answered from the analytics rollups. A project's usage is that of the agents its API tokens are bound to.
+         */
+        get: operations["getUsageByProject"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/usage/by-provider/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Token usage of one provider
+         * @description **Access:** any authenticated role (viewer, user, admin).
+         *
+         *     Owner-scoped: non-admins see their own agents' usage, admins everyone's (the predecessor served these to anyone). Answered from the analytics rollups.
+         */
+        get: operations["getUsageByProvider"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1310,6 +1448,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * API versions and build (predecessor shape)
+         * @description **Access:** public.
+         */
+        get: operations["getApiVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1419,6 +1577,11 @@ export interface components {
             };
             /**
              * Format: int64
+             * @description analytics spend of the last 7 UTC days (today included) / 7, rounded down, per day (µ$)
+             */
+            burn_rate_micros_per_day: number;
+            /**
+             * Format: int64
              * @description creation time (milliseconds since the Unix epoch)
              */
             created_at: number;
@@ -1431,6 +1594,11 @@ export interface components {
             /** @description the owning user */
             owner_id: string;
             /**
+             * Format: date-time
+             * @description when `remaining` runs out at the 7-day pace; null with no spend in those 7 days, nothing remaining, or more than 100 years away (RFC 3339, UTC)
+             */
+            projected_exhaustion_at: string | null;
+            /**
              * Format: int64
              * @description the agent's provider key; the only key its handshake uses
              */
@@ -1439,6 +1607,228 @@ export interface components {
             provider_key_owner_id: string | null;
             /** @description the assigned key's provider, or empty */
             providers: string[];
+        };
+        AgentLease: {
+            /** Format: int64 */
+            agent_id: number;
+            /**
+             * Format: int64
+             * @description granted - spent while active; 0 once ended (µ$)
+             */
+            available_microdollars: number;
+            /**
+             * Format: date-time
+             * @description when it was returned, refreshed, expired or revoked (RFC 3339, UTC)
+             */
+            closed_at: string | null;
+            /**
+             * Format: date-time
+             * @description granted at (RFC 3339, UTC)
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description expiry unless returned or refreshed first (RFC 3339, UTC)
+             */
+            expires_at: string;
+            /**
+             * Format: int64
+             * @description reserved for the lease at handshake or refresh (µ$)
+             */
+            granted_microdollars: number;
+            /** @description lease_<uuid> */
+            id: string;
+            /**
+             * Format: int64
+             * @description given back to the budget when the lease ended (µ$)
+             */
+            released_microdollars: number | null;
+            /**
+             * Format: int64
+             * @description reported against the lease (µ$)
+             */
+            spent_microdollars: number;
+            /** @enum {string} */
+            status: "active" | "closed" | "expired" | "revoked";
+        };
+        AgentLeasePage: {
+            data: components["schemas"]["AgentLease"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        AgentSpending: {
+            /** Format: int64 */
+            agent_id: number;
+            agent_name: string;
+            /** @description allocation in USD (float, predecessor shape) */
+            budget: number;
+            /**
+             * Format: int64
+             * @description allocation in integer microdollars
+             */
+            budget_microdollars: number;
+            /** @description spend of allocation (percent, 0-100+) */
+            percent_used: number;
+            /**
+             * Format: int64
+             * @description completed requests
+             */
+            request_count: number;
+            /** @description period spend in USD (float, predecessor shape) */
+            spending: number;
+            /**
+             * Format: int64
+             * @description period spend in integer microdollars
+             */
+            spending_microdollars: number;
+        };
+        AgentTokenUsage: {
+            /** Format: int64 */
+            agent_id: number;
+            agent_name: string;
+            avg_tokens_per_request: number;
+            /** Format: int64 */
+            input_tokens: number;
+            /** Format: int64 */
+            output_tokens: number;
+            /** Format: int64 */
+            request_count: number;
+            /** Format: int64 */
+            total_tokens: number;
+        };
+        AnalyticsEvent: {
+            /** Format: int64 */
+            agent_id: number;
+            agent_name: string;
+            /**
+             * Format: int64
+             * @description cost in integer microdollars
+             */
+            cost_micros: number;
+            error_code: string | null;
+            error_message: string | null;
+            event_id: string;
+            /** @enum {string} */
+            event_type: "llm_request_completed" | "llm_request_failed";
+            /** Format: int64 */
+            input_tokens: number;
+            model: string;
+            /** Format: int64 */
+            output_tokens: number;
+            provider: string;
+            provider_id: string | null;
+            /**
+             * Format: int64
+             * @description (milliseconds since the Unix epoch)
+             */
+            timestamp_ms: number;
+        };
+        AnalyticsEventInput: {
+            /**
+             * Format: int64
+             * @description cost in microdollars
+             */
+            cost_micros?: number;
+            error_code?: string;
+            error_message?: string;
+            /** @description idempotency key per agent; no control characters */
+            event_id: string;
+            /** @enum {string} */
+            event_type: "llm_request_completed" | "llm_request_failed";
+            /**
+             * Format: int64
+             * @description required when completed
+             */
+            input_tokens?: number;
+            model: string;
+            /**
+             * Format: int64
+             * @description required when completed
+             */
+            output_tokens?: number;
+            /** @description openai, anthropic, unknown (the predecessor's enum) or another provider name */
+            provider: string;
+            provider_id?: string;
+            /**
+             * Format: int64
+             * @description when the request happened (milliseconds since the Unix epoch)
+             */
+            timestamp_ms: number;
+        };
+        AnalyticsEventList: {
+            /**
+             * Format: int64
+             * @description when the figures were computed (milliseconds since the Unix epoch)
+             */
+            calculated_at: number;
+            data: components["schemas"]["AnalyticsEvent"][];
+            filters: components["schemas"]["AnalyticsFilters"];
+            pagination: components["schemas"]["Pagination"];
+            /** @description the period's name, or `custom` for a from/to range */
+            period: string;
+        };
+        AnalyticsEventPage: {
+            /**
+             * Format: int64
+             * @description when the figures were computed (milliseconds since the Unix epoch)
+             */
+            calculated_at: number;
+            filters: components["schemas"]["AnalyticsFilters"];
+            items: components["schemas"]["AnalyticsEvent"][];
+            /** @description pass as `cursor` for the next (older) page; null at the end */
+            next_cursor: string | null;
+            /** @description the period's name, or `custom` for a from/to range */
+            period: string;
+        };
+        AnalyticsFilters: {
+            /** Format: int64 */
+            agent_id?: number;
+            /** Format: date */
+            from?: string;
+            provider?: string;
+            /** Format: date */
+            to?: string;
+        };
+        AnalyticsOverview: {
+            active_leases: {
+                /**
+                 * Format: int64
+                 * @description active leases right now
+                 */
+                count: number;
+                /**
+                 * Format: int64
+                 * @description still held by them in integer microdollars
+                 */
+                reserved_microdollars: number;
+            };
+            all_time: components["schemas"]["UsageFigures"];
+            budgets: components["schemas"]["BudgetStatusSummary"];
+            /**
+             * Format: date-time
+             * @description when the figures were computed (RFC 3339, UTC)
+             */
+            calculated_at: string;
+            /**
+             * Format: int64
+             * @description pending budget requests the caller can see (admins: all)
+             */
+            pending_budget_requests: number;
+            this_month: components["schemas"]["UsageFigures"];
+            today: components["schemas"]["UsageFigures"];
+            top_agents_this_month: {
+                /** Format: int64 */
+                agent_id: number;
+                agent_name: string;
+                /** Format: int64 */
+                request_count: number;
+                /** @description spend in USD (float, predecessor shape) */
+                spending: number;
+                /**
+                 * Format: int64
+                 * @description spend in integer microdollars
+                 */
+                spending_microdollars: number;
+            }[];
         };
         ApiToken: {
             /** Format: int64 */
@@ -1540,6 +1930,147 @@ export interface components {
             /** @description pass as `cursor` for the next (older) page */
             next_cursor: string | null;
         };
+        AverageCostPerRequest: {
+            /** @description average in USD (float, predecessor shape) */
+            average_cost_per_request: number;
+            /**
+             * Format: int64
+             * @description average (rounded) in integer microdollars
+             */
+            average_cost_per_request_microdollars: number;
+            /**
+             * Format: int64
+             * @description when the figures were computed (milliseconds since the Unix epoch)
+             */
+            calculated_at: number;
+            filters: components["schemas"]["AnalyticsFilters"];
+            /** @description maximum in USD (float, predecessor shape) */
+            max_cost_per_request: number;
+            /**
+             * Format: int64
+             * @description maximum in integer microdollars
+             */
+            max_cost_per_request_microdollars: number;
+            /** @description minimum in USD (float, predecessor shape) */
+            min_cost_per_request: number;
+            /**
+             * Format: int64
+             * @description minimum in integer microdollars
+             */
+            min_cost_per_request_microdollars: number;
+            /** @description the period's name, or `custom` for a from/to range */
+            period: string;
+            /** Format: int64 */
+            total_requests: number;
+            /** @description spend in USD (float, predecessor shape) */
+            total_spend: number;
+            /**
+             * Format: int64
+             * @description spend in integer microdollars
+             */
+            total_spend_microdollars: number;
+        };
+        BudgetStatus: {
+            /**
+             * Format: int64
+             * @description (milliseconds since the Unix epoch)
+             */
+            calculated_at: number;
+            data: components["schemas"]["BudgetStatusRow"][];
+            pagination: components["schemas"]["Pagination"];
+            summary: components["schemas"]["BudgetStatusSummary"];
+        };
+        BudgetStatusRow: {
+            /** Format: int64 */
+            agent_id: number;
+            agent_name: string;
+            /**
+             * Format: int64
+             * @description allocation in integer microdollars
+             */
+            budget: number;
+            /**
+             * Format: int64
+             * @description allocation in integer microdollars
+             */
+            budget_microdollars: number;
+            /** @description allocation in USD (float, predecessor shape) */
+            budget_usd: number;
+            /**
+             * Format: int64
+             * @description analytics spend of the last 7 UTC days (today included) / 7, rounded down, per day in integer microdollars
+             */
+            burn_rate_micros_per_day: number;
+            /** @description spent of allocation (percent, 0-100+) */
+            percent_used: number;
+            /**
+             * Format: date-time
+             * @description when `remaining` runs out at the 7-day pace; null with no spend in those 7 days, nothing remaining, or more than 100 years away (RFC 3339, UTC)
+             */
+            projected_exhaustion_at: string | null;
+            /**
+             * Format: int64
+             * @description remaining in integer microdollars
+             */
+            remaining: number;
+            /**
+             * Format: int64
+             * @description remaining in integer microdollars
+             */
+            remaining_microdollars: number;
+            /** @description remaining in USD (float, predecessor shape) */
+            remaining_usd: number;
+            /**
+             * Format: int64
+             * @description reserved by leases in integer microdollars
+             */
+            reserved: number;
+            /**
+             * Format: int64
+             * @description reserved in integer microdollars
+             */
+            reserved_microdollars: number;
+            /** @description reserved in USD (float, predecessor shape) */
+            reserved_usd: number;
+            /** @enum {string} */
+            risk_level: "low" | "medium" | "high" | "critical" | "exhausted";
+            /**
+             * Format: int64
+             * @description spent in integer microdollars
+             */
+            spent: number;
+            /**
+             * Format: int64
+             * @description spent in integer microdollars
+             */
+            spent_microdollars: number;
+            /** @description spent in USD (float, predecessor shape) */
+            spent_usd: number;
+            /** @enum {string} */
+            status: "active" | "exhausted";
+        };
+        BudgetStatusSummary: {
+            /**
+             * Format: int64
+             * @description agents with budget left to lease
+             */
+            active: number;
+            /** Format: int64 */
+            critical: number;
+            /**
+             * Format: int64
+             * @description agents with nothing left to lease
+             */
+            exhausted: number;
+            /** Format: int64 */
+            high: number;
+            /** Format: int64 */
+            low: number;
+            /** Format: int64 */
+            medium: number;
+            /** Format: int64 */
+            total_agents: number;
+        };
         /** @description The one error envelope every API error uses. */
         ErrorEnvelope: {
             error: {
@@ -1578,6 +2109,29 @@ export interface components {
             uptime_s: number;
             version: string;
         };
+        IngestBatchResult: {
+            /** Format: int64 */
+            accepted: number;
+            /** Format: int64 */
+            duplicates: number;
+            /** Format: int64 */
+            rejected: number;
+            results: {
+                error?: {
+                    code: string;
+                    details: Record<string, never>;
+                    message: string;
+                };
+                event_id: string | null;
+                /** @enum {string} */
+                status: "accepted" | "duplicate" | "rejected";
+            }[];
+        };
+        IngestResult: {
+            event_id: string;
+            /** @enum {string} */
+            status: "accepted" | "duplicate";
+        };
         /** @description the predecessor's shape: status healthy/unhealthy plus a unix timestamp */
         LegacyHealth: {
             build_sha: string;
@@ -1598,6 +2152,58 @@ export interface components {
             /** @enum {string} */
             status: "ok";
         };
+        ModelUsage: {
+            /** Format: int64 */
+            input_tokens: number;
+            model: string;
+            /** Format: int64 */
+            output_tokens: number;
+            provider: string;
+            /** Format: int64 */
+            request_count: number;
+            /** @description spend in USD (float, predecessor shape) */
+            spending: number;
+            /**
+             * Format: int64
+             * @description spend in integer microdollars
+             */
+            spending_microdollars: number;
+        };
+        ModelUsageList: {
+            /**
+             * Format: int64
+             * @description when the figures were computed (milliseconds since the Unix epoch)
+             */
+            calculated_at: number;
+            data: components["schemas"]["ModelUsage"][];
+            filters: components["schemas"]["AnalyticsFilters"];
+            pagination: components["schemas"]["Pagination"];
+            /** @description the period's name, or `custom` for a from/to range */
+            period: string;
+            summary: {
+                /** Format: int64 */
+                total_requests: number;
+                /** @description spend in USD (float, predecessor shape) */
+                total_spend: number;
+                /**
+                 * Format: int64
+                 * @description spend in integer microdollars
+                 */
+                total_spend_microdollars: number;
+                /** Format: int64 */
+                unique_models: number;
+            };
+        };
+        Pagination: {
+            /** Format: int64 */
+            page: number;
+            /** Format: int64 */
+            per_page: number;
+            /** Format: int64 */
+            total: number;
+            /** Format: int64 */
+            total_pages: number;
+        };
         ProjectProviderAssignment: {
             /**
              * Format: int64
@@ -1614,6 +2220,26 @@ export interface components {
              * @description the key the project now uses
              */
             provider_key_id: number;
+        };
+        ProjectTokenUsage: {
+            /** @description the period's name, or `custom` for a from/to range */
+            period: string;
+            project_id: string;
+            providers: components["schemas"]["ProviderTokenUsage"][];
+            /**
+             * Format: int64
+             * @description spend in US cents, rounded half up (predecessor shape)
+             */
+            total_cost_cents: number;
+            /**
+             * Format: int64
+             * @description spend in integer microdollars (authoritative)
+             */
+            total_cost_microdollars: number;
+            /** Format: int64 */
+            total_requests: number;
+            /** Format: int64 */
+            total_tokens: number;
         };
         /** @description A provider API key, stored encrypted (XChaCha20-Poly1305 under the server's master key). */
         ProviderKey: {
@@ -1646,6 +2272,50 @@ export interface components {
             /** @description lowercase provider slug: openai, anthropic, or any other [a-z0-9_-]{1,64} */
             provider: string;
         };
+        ProviderSpending: {
+            /** Format: int64 */
+            agent_count: number;
+            /** @description average in USD (float, predecessor shape) */
+            avg_cost_per_request: number;
+            /**
+             * Format: int64
+             * @description average (rounded) in integer microdollars
+             */
+            avg_cost_per_request_microdollars: number;
+            provider: string;
+            /** Format: int64 */
+            request_count: number;
+            /** @description spend in USD (float, predecessor shape) */
+            spending: number;
+            /**
+             * Format: int64
+             * @description spend in integer microdollars
+             */
+            spending_microdollars: number;
+        };
+        ProviderTokenUsage: {
+            /**
+             * Format: int64
+             * @description spend in US cents, rounded half up (predecessor shape)
+             */
+            cost_cents: number;
+            /**
+             * Format: int64
+             * @description spend in integer microdollars (authoritative)
+             */
+            cost_microdollars: number;
+            provider: string;
+            /**
+             * Format: int64
+             * @description completed + failed
+             */
+            requests: number;
+            /**
+             * Format: int64
+             * @description input + output tokens
+             */
+            tokens: number;
+        };
         Readiness: {
             checks: {
                 /** @enum {string} */
@@ -1656,6 +2326,24 @@ export interface components {
             };
             /** @enum {string} */
             status: "ready" | "not_ready";
+        };
+        RequestUsage: {
+            /**
+             * Format: int64
+             * @description when the figures were computed (milliseconds since the Unix epoch)
+             */
+            calculated_at: number;
+            /** Format: int64 */
+            failed_requests: number;
+            filters: components["schemas"]["AnalyticsFilters"];
+            /** @description the period's name, or `custom` for a from/to range */
+            period: string;
+            /** @description success rate (percent, 0-100+) */
+            success_rate: number;
+            /** Format: int64 */
+            successful_requests: number;
+            /** Format: int64 */
+            total_requests: number;
         };
         /**
          * @description admin > user > viewer; viewer never mutates
@@ -1686,6 +2374,184 @@ export interface components {
             /** @description true while no admin account exists */
             setup_required: boolean;
         };
+        SpendingByAgent: {
+            /**
+             * Format: int64
+             * @description when the figures were computed (milliseconds since the Unix epoch)
+             */
+            calculated_at: number;
+            data: components["schemas"]["AgentSpending"][];
+            filters: components["schemas"]["AnalyticsFilters"];
+            pagination: components["schemas"]["Pagination"];
+            /** @description the period's name, or `custom` for a from/to range */
+            period: string;
+            summary: {
+                /** Format: int64 */
+                total_agents: number;
+                /** @description allocations in USD (float, predecessor shape) */
+                total_budget: number;
+                /**
+                 * Format: int64
+                 * @description allocations in integer microdollars
+                 */
+                total_budget_microdollars: number;
+                /** @description spend in USD (float, predecessor shape) */
+                total_spend: number;
+                /**
+                 * Format: int64
+                 * @description spend in integer microdollars
+                 */
+                total_spend_microdollars: number;
+            };
+        };
+        SpendingByProvider: {
+            /**
+             * Format: int64
+             * @description when the figures were computed (milliseconds since the Unix epoch)
+             */
+            calculated_at: number;
+            data: components["schemas"]["ProviderSpending"][];
+            filters: components["schemas"]["AnalyticsFilters"];
+            /** @description the period's name, or `custom` for a from/to range */
+            period: string;
+            summary: {
+                /** Format: int64 */
+                providers_count: number;
+                /** Format: int64 */
+                total_requests: number;
+                /** @description spend in USD (float, predecessor shape) */
+                total_spend: number;
+                /**
+                 * Format: int64
+                 * @description spend in integer microdollars
+                 */
+                total_spend_microdollars: number;
+            };
+        };
+        SpendingPoint: {
+            by_provider: {
+                provider: string;
+                /** Format: int64 */
+                requests: number;
+                /** @description spend in USD (float, predecessor shape) */
+                spending: number;
+                /**
+                 * Format: int64
+                 * @description spend in integer microdollars
+                 */
+                spending_microdollars: number;
+            }[];
+            /** Format: int64 */
+            failed_requests: number;
+            /** Format: int64 */
+            input_tokens: number;
+            /** Format: int64 */
+            output_tokens: number;
+            /**
+             * Format: int64
+             * @description completed + failed
+             */
+            requests: number;
+            /** @description spend in USD (float, predecessor shape) */
+            spending: number;
+            /**
+             * Format: int64
+             * @description spend of completed requests in integer microdollars
+             */
+            spending_microdollars: number;
+            /**
+             * Format: date
+             * @description first UTC day of the bucket
+             */
+            start: string;
+            /** @description successful of all requests; null without requests (percent, 0-100+) */
+            success_rate: number | null;
+            /** Format: int64 */
+            successful_requests: number;
+        };
+        SpendingTimeseries: {
+            /** @enum {string} */
+            bucket: "day" | "week" | "month";
+            /**
+             * Format: int64
+             * @description when the figures were computed (milliseconds since the Unix epoch)
+             */
+            calculated_at: number;
+            /** @description every bucket of the range, empty ones included */
+            data: components["schemas"]["SpendingPoint"][];
+            filters: components["schemas"]["AnalyticsFilters"];
+            /**
+             * Format: date
+             * @description first day covered (an open start is the first day with data)
+             */
+            from: string;
+            /** @description the period's name, or `custom` for a from/to range */
+            period: string;
+            summary: components["schemas"]["UsageFigures"];
+            /**
+             * Format: date
+             * @description last day covered
+             */
+            to: string;
+        };
+        SpendingTotal: {
+            /**
+             * Format: int64
+             * @description when the figures were computed (milliseconds since the Unix epoch)
+             */
+            calculated_at: number;
+            /** @enum {string} */
+            currency: "USD";
+            filters: components["schemas"]["AnalyticsFilters"];
+            /** @description the period's name, or `custom` for a from/to range */
+            period: string;
+            /** @description spend in USD (float, predecessor shape) */
+            total_spend: number;
+            /**
+             * Format: int64
+             * @description spend in integer microdollars
+             */
+            total_spend_microdollars: number;
+        };
+        TokenUsageAggregate: {
+            /** @description the period's name, or `custom` for a from/to range */
+            period: string;
+            providers: components["schemas"]["ProviderTokenUsage"][];
+            /**
+             * Format: int64
+             * @description spend in US cents, rounded half up (predecessor shape)
+             */
+            total_cost_cents: number;
+            /**
+             * Format: int64
+             * @description spend in integer microdollars (authoritative)
+             */
+            total_cost_microdollars: number;
+            /** Format: int64 */
+            total_requests: number;
+            /** Format: int64 */
+            total_tokens: number;
+        };
+        TokenUsageByAgent: {
+            /**
+             * Format: int64
+             * @description when the figures were computed (milliseconds since the Unix epoch)
+             */
+            calculated_at: number;
+            data: components["schemas"]["AgentTokenUsage"][];
+            filters: components["schemas"]["AnalyticsFilters"];
+            pagination: components["schemas"]["Pagination"];
+            /** @description the period's name, or `custom` for a from/to range */
+            period: string;
+            summary: {
+                /** Format: int64 */
+                total_input_tokens: number;
+                /** Format: int64 */
+                total_output_tokens: number;
+                /** Format: int64 */
+                total_tokens: number;
+            };
+        };
         TokenValidation: {
             /**
              * Format: date-time
@@ -1705,6 +2571,30 @@ export interface components {
             reason: "TOKEN_EXPIRED" | "TOKEN_REVOKED" | "TOKEN_INVALID" | "USER_INACTIVE";
             /** @constant */
             valid: false;
+        };
+        UsageFigures: {
+            /** Format: int64 */
+            failed_requests: number;
+            /** Format: int64 */
+            input_tokens: number;
+            /** Format: int64 */
+            output_tokens: number;
+            /**
+             * Format: int64
+             * @description completed + failed
+             */
+            requests: number;
+            /** @description spend in USD (float, predecessor shape) */
+            spending: number;
+            /**
+             * Format: int64
+             * @description spend of completed requests in integer microdollars
+             */
+            spending_microdollars: number;
+            /** @description successful of all requests; null without requests (percent, 0-100+) */
+            success_rate: number | null;
+            /** Format: int64 */
+            successful_requests: number;
         };
         User: {
             /**
@@ -2834,6 +3724,87 @@ export interface operations {
             };
         };
     };
+    listAgentLeases: {
+        parameters: {
+            query?: {
+                /** @description 1-based page; default 1 */
+                page?: number;
+                /** @description default 20 */
+                per_page?: number;
+                /** @description only this status */
+                status?: "active" | "closed" | "expired" | "revoked";
+            };
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of leases */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AgentLeasePage"];
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: INVALID_PARAMETER, VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not found (or not yours: another user's resource is not revealed). Codes: AGENT_NOT_FOUND. */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listAgentTokens: {
         parameters: {
             query?: never;
@@ -3030,80 +4001,87 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * Format: int64
-                         * @description (milliseconds since the Unix epoch)
-                         */
-                        calculated_at?: number;
-                        data: {
-                            /** Format: int64 */
-                            agent_id: number;
-                            agent_name?: string;
-                            /**
-                             * Format: int64
-                             * @description allocation in integer microdollars
-                             */
-                            budget: number;
-                            /** @description allocation in USD (float, predecessor shape) */
-                            budget_usd?: number;
-                            percent_used?: number;
-                            /**
-                             * Format: int64
-                             * @description remaining in integer microdollars
-                             */
-                            remaining: number;
-                            /** @description remaining in USD (float, predecessor shape) */
-                            remaining_usd?: number;
-                            /**
-                             * Format: int64
-                             * @description reserved by leases in integer microdollars
-                             */
-                            reserved?: number;
-                            /** @description reserved in USD (float, predecessor shape) */
-                            reserved_usd?: number;
-                            /** @enum {string} */
-                            risk_level: "low" | "medium" | "high" | "critical" | "exhausted";
-                            /**
-                             * Format: int64
-                             * @description spent in integer microdollars
-                             */
-                            spent: number;
-                            /** @description spent in USD (float, predecessor shape) */
-                            spent_usd?: number;
-                            /** @enum {string} */
-                            status: "active" | "exhausted";
-                        }[];
-                        pagination: {
-                            /** Format: int64 */
-                            page: number;
-                            /** Format: int64 */
-                            per_page: number;
-                            /** Format: int64 */
-                            total: number;
-                            /** Format: int64 */
-                            total_pages: number;
-                        };
-                        summary: {
-                            /** Format: int64 */
-                            active?: number;
-                            /** Format: int64 */
-                            critical?: number;
-                            /** Format: int64 */
-                            exhausted?: number;
-                            /** Format: int64 */
-                            high?: number;
-                            /** Format: int64 */
-                            low?: number;
-                            /** Format: int64 */
-                            medium?: number;
-                            /** Format: int64 */
-                            total_agents?: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["BudgetStatus"];
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    pageAnalyticsEvents: {
+        parameters: {
+            query?: {
+                /** @description only this agent */
+                agent_id?: number;
+                /** @description `next_cursor` of the previous page */
+                cursor?: string;
+                /** @description custom range start (inclusive UTC day); not together with period */
+                from?: string;
+                /** @description default 50 */
+                limit?: number;
+                /** @description UTC period; default all-time; unknown values are 400 */
+                period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
+                /** @description only this provider */
+                provider?: string;
+                /** @description custom range end (inclusive UTC day); not together with period */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsEventPage"];
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR, INVALID_CURSOR. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3162,7 +4140,7 @@ export interface operations {
                     cost_micros?: number;
                     error_code?: string;
                     error_message?: string;
-                    /** @description idempotency key per agent */
+                    /** @description idempotency key per agent; no control characters */
                     event_id: string;
                     /** @enum {string} */
                     event_type: "llm_request_completed" | "llm_request_failed";
@@ -3196,11 +4174,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        event_id: string;
-                        /** @enum {string} */
-                        status: "duplicate";
-                    };
+                    "application/json": components["schemas"]["IngestResult"];
                 };
             };
             /** @description Accepted (200 with status duplicate for a replay) */
@@ -3211,11 +4185,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        event_id: string;
-                        /** @enum {string} */
-                        status: "accepted";
-                    };
+                    "application/json": components["schemas"]["IngestResult"];
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, MISSING_FIELD. */
@@ -3301,38 +4271,7 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    events: {
-                        /**
-                         * Format: int64
-                         * @description cost in microdollars
-                         */
-                        cost_micros?: number;
-                        error_code?: string;
-                        error_message?: string;
-                        /** @description idempotency key per agent */
-                        event_id: string;
-                        /** @enum {string} */
-                        event_type: "llm_request_completed" | "llm_request_failed";
-                        /**
-                         * Format: int64
-                         * @description required when completed
-                         */
-                        input_tokens?: number;
-                        model: string;
-                        /**
-                         * Format: int64
-                         * @description required when completed
-                         */
-                        output_tokens?: number;
-                        /** @description openai, anthropic, unknown (the predecessor's enum) or another provider name */
-                        provider: string;
-                        provider_id?: string;
-                        /**
-                         * Format: int64
-                         * @description when the request happened (milliseconds since the Unix epoch)
-                         */
-                        timestamp_ms: number;
-                    }[];
+                    events: components["schemas"]["AnalyticsEventInput"][];
                     ic_token?: string;
                 };
             };
@@ -3346,24 +4285,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** Format: int64 */
-                        accepted: number;
-                        /** Format: int64 */
-                        duplicates: number;
-                        /** Format: int64 */
-                        rejected: number;
-                        results: {
-                            error?: {
-                                code: string;
-                                details?: Record<string, never>;
-                                message: string;
-                            };
-                            event_id: string | null;
-                            /** @enum {string} */
-                            status: "accepted" | "duplicate" | "rejected";
-                        }[];
-                    };
+                    "application/json": components["schemas"]["IngestBatchResult"];
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, MISSING_FIELD. */
@@ -3444,6 +4366,10 @@ export interface operations {
             query?: {
                 /** @description only this agent */
                 agent_id?: number;
+                /** @description csv: every matching row as a streamed RFC 4180 attachment (paging ignored; money in dollars with six decimals, times RFC 3339 UTC); `Accept: text/csv` does the same */
+                format?: "json" | "csv";
+                /** @description custom range start (inclusive UTC day); not together with period */
+                from?: string;
                 /** @description 1-based page; default 1 */
                 page?: number;
                 /** @description default 10 */
@@ -3452,6 +4378,8 @@ export interface operations {
                 period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
                 /** @description only this provider */
                 provider?: string;
+                /** @description custom range end (inclusive UTC day); not together with period */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -3463,59 +4391,14 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    /** @description CSV only: attachment; filename="ironpanel-….csv" */
+                    "Content-Disposition"?: string;
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * Format: int64
-                         * @description when the figures were computed (milliseconds since the Unix epoch)
-                         */
-                        calculated_at: number;
-                        data: {
-                            /** Format: int64 */
-                            agent_id: number;
-                            agent_name?: string;
-                            /**
-                             * Format: int64
-                             * @description cost in integer microdollars
-                             */
-                            cost_micros?: number;
-                            error_code?: string | null;
-                            error_message?: string | null;
-                            event_id: string;
-                            event_type: string;
-                            /** Format: int64 */
-                            input_tokens?: number;
-                            model?: string;
-                            /** Format: int64 */
-                            output_tokens?: number;
-                            provider?: string;
-                            provider_id?: string | null;
-                            /**
-                             * Format: int64
-                             * @description (milliseconds since the Unix epoch)
-                             */
-                            timestamp_ms: number;
-                        }[];
-                        filters?: {
-                            /** Format: int64 */
-                            agent_id?: number;
-                            provider?: string;
-                        };
-                        pagination: {
-                            /** Format: int64 */
-                            page: number;
-                            /** Format: int64 */
-                            per_page: number;
-                            /** Format: int64 */
-                            total: number;
-                            /** Format: int64 */
-                            total_pages: number;
-                        };
-                        period: string;
-                    };
+                    "application/json": components["schemas"]["AnalyticsEventList"];
+                    "text/csv": string;
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
@@ -3560,15 +4443,71 @@ export interface operations {
             };
         };
     };
+    getAnalyticsOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsOverview"];
+                };
+            };
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     getAverageCostPerRequest: {
         parameters: {
             query?: {
                 /** @description only this agent */
                 agent_id?: number;
+                /** @description custom range start (inclusive UTC day); not together with period */
+                from?: string;
                 /** @description UTC period; default all-time; unknown values are 400 */
                 period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
                 /** @description only this provider */
                 provider?: string;
+                /** @description custom range end (inclusive UTC day); not together with period */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -3584,49 +4523,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @description average in USD (float, predecessor shape) */
-                        average_cost_per_request: number;
-                        /**
-                         * Format: int64
-                         * @description average (rounded) in integer microdollars
-                         */
-                        average_cost_per_request_microdollars?: number;
-                        /**
-                         * Format: int64
-                         * @description when the figures were computed (milliseconds since the Unix epoch)
-                         */
-                        calculated_at: number;
-                        filters?: {
-                            /** Format: int64 */
-                            agent_id?: number;
-                            provider?: string;
-                        };
-                        /** @description maximum in USD (float, predecessor shape) */
-                        max_cost_per_request?: number;
-                        /**
-                         * Format: int64
-                         * @description maximum in integer microdollars
-                         */
-                        max_cost_per_request_microdollars?: number;
-                        /** @description minimum in USD (float, predecessor shape) */
-                        min_cost_per_request?: number;
-                        /**
-                         * Format: int64
-                         * @description minimum in integer microdollars
-                         */
-                        min_cost_per_request_microdollars?: number;
-                        period: string;
-                        /** Format: int64 */
-                        total_requests: number;
-                        /** @description spend in USD (float, predecessor shape) */
-                        total_spend?: number;
-                        /**
-                         * Format: int64
-                         * @description spend in integer microdollars
-                         */
-                        total_spend_microdollars?: number;
-                    };
+                    "application/json": components["schemas"]["AverageCostPerRequest"];
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
@@ -3676,6 +4573,10 @@ export interface operations {
             query?: {
                 /** @description only this agent */
                 agent_id?: number;
+                /** @description csv: every matching row as a streamed RFC 4180 attachment (paging ignored; money in dollars with six decimals, times RFC 3339 UTC); `Accept: text/csv` does the same */
+                format?: "json" | "csv";
+                /** @description custom range start (inclusive UTC day); not together with period */
+                from?: string;
                 /** @description 1-based page; default 1 */
                 page?: number;
                 /** @description default 50 */
@@ -3684,6 +4585,8 @@ export interface operations {
                 period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
                 /** @description only this provider */
                 provider?: string;
+                /** @description custom range end (inclusive UTC day); not together with period */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -3695,73 +4598,14 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    /** @description CSV only: attachment; filename="ironpanel-….csv" */
+                    "Content-Disposition"?: string;
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * Format: int64
-                         * @description when the figures were computed (milliseconds since the Unix epoch)
-                         */
-                        calculated_at: number;
-                        data: {
-                            /** Format: int64 */
-                            agent_id: number;
-                            agent_name?: string;
-                            /** @description allocation in USD (float, predecessor shape) */
-                            budget?: number;
-                            /**
-                             * Format: int64
-                             * @description allocation in integer microdollars
-                             */
-                            budget_microdollars?: number;
-                            percent_used?: number;
-                            /** Format: int64 */
-                            request_count?: number;
-                            /** @description period spend in USD (float, predecessor shape) */
-                            spending: number;
-                            /**
-                             * Format: int64
-                             * @description period spend in integer microdollars
-                             */
-                            spending_microdollars: number;
-                        }[];
-                        filters?: {
-                            /** Format: int64 */
-                            agent_id?: number;
-                            provider?: string;
-                        };
-                        pagination: {
-                            /** Format: int64 */
-                            page: number;
-                            /** Format: int64 */
-                            per_page: number;
-                            /** Format: int64 */
-                            total: number;
-                            /** Format: int64 */
-                            total_pages: number;
-                        };
-                        period: string;
-                        summary: {
-                            /** Format: int64 */
-                            total_agents?: number;
-                            /** @description allocations in USD (float, predecessor shape) */
-                            total_budget?: number;
-                            /**
-                             * Format: int64
-                             * @description allocations in integer microdollars
-                             */
-                            total_budget_microdollars?: number;
-                            /** @description spend in USD (float, predecessor shape) */
-                            total_spend?: number;
-                            /**
-                             * Format: int64
-                             * @description spend in integer microdollars
-                             */
-                            total_spend_microdollars?: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["SpendingByAgent"];
+                    "text/csv": string;
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
@@ -3811,10 +4655,16 @@ export interface operations {
             query?: {
                 /** @description only this agent */
                 agent_id?: number;
+                /** @description csv: every matching row as a streamed RFC 4180 attachment (paging ignored; money in dollars with six decimals, times RFC 3339 UTC); `Accept: text/csv` does the same */
+                format?: "json" | "csv";
+                /** @description custom range start (inclusive UTC day); not together with period */
+                from?: string;
                 /** @description UTC period; default all-time; unknown values are 400 */
                 period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
                 /** @description only this provider */
                 provider?: string;
+                /** @description custom range end (inclusive UTC day); not together with period */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -3826,57 +4676,94 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    /** @description CSV only: attachment; filename="ironpanel-….csv" */
+                    "Content-Disposition"?: string;
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * Format: int64
-                         * @description when the figures were computed (milliseconds since the Unix epoch)
-                         */
-                        calculated_at: number;
-                        data: {
-                            /** Format: int64 */
-                            agent_count?: number;
-                            /** @description average in USD (float, predecessor shape) */
-                            avg_cost_per_request?: number;
-                            /**
-                             * Format: int64
-                             * @description average in integer microdollars
-                             */
-                            avg_cost_per_request_microdollars?: number;
-                            provider: string;
-                            /** Format: int64 */
-                            request_count?: number;
-                            /** @description spend in USD (float, predecessor shape) */
-                            spending?: number;
-                            /**
-                             * Format: int64
-                             * @description spend in integer microdollars
-                             */
-                            spending_microdollars?: number;
-                        }[];
-                        filters?: {
-                            /** Format: int64 */
-                            agent_id?: number;
-                            provider?: string;
-                        };
-                        period: string;
-                        summary: {
-                            /** Format: int64 */
-                            providers_count?: number;
-                            /** Format: int64 */
-                            total_requests?: number;
-                            /** @description spend in USD (float, predecessor shape) */
-                            total_spend?: number;
-                            /**
-                             * Format: int64
-                             * @description spend in integer microdollars
-                             */
-                            total_spend_microdollars?: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["SpendingByProvider"];
+                    "text/csv": string;
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getSpendingTimeseries: {
+        parameters: {
+            query?: {
+                /** @description only this agent */
+                agent_id?: number;
+                /** @description default day; week = ISO week (Monday) */
+                bucket?: "day" | "week" | "month";
+                /** @description csv: every matching row as a streamed RFC 4180 attachment (paging ignored; money in dollars with six decimals, times RFC 3339 UTC); `Accept: text/csv` does the same */
+                format?: "json" | "csv";
+                /** @description custom range start (inclusive UTC day); not together with period */
+                from?: string;
+                /** @description UTC period; default all-time; unknown values are 400 */
+                period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
+                /** @description only this provider */
+                provider?: string;
+                /** @description custom range end (inclusive UTC day); not together with period */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    /** @description CSV only: attachment; filename="ironpanel-….csv" */
+                    "Content-Disposition"?: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SpendingTimeseries"];
+                    "text/csv": string;
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
@@ -3926,10 +4813,14 @@ export interface operations {
             query?: {
                 /** @description only this agent */
                 agent_id?: number;
+                /** @description custom range start (inclusive UTC day); not together with period */
+                from?: string;
                 /** @description UTC period; default all-time; unknown values are 400 */
                 period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
                 /** @description only this provider */
                 provider?: string;
+                /** @description custom range end (inclusive UTC day); not together with period */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -3945,28 +4836,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * Format: int64
-                         * @description when the figures were computed (milliseconds since the Unix epoch)
-                         */
-                        calculated_at: number;
-                        /** @enum {string} */
-                        currency: "USD";
-                        filters?: {
-                            /** Format: int64 */
-                            agent_id?: number;
-                            provider?: string;
-                        };
-                        period: string;
-                        /** @description spend in USD (float, predecessor shape) */
-                        total_spend: number;
-                        /**
-                         * Format: int64
-                         * @description spend in integer microdollars
-                         */
-                        total_spend_microdollars: number;
-                    };
+                    "application/json": components["schemas"]["SpendingTotal"];
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
@@ -4016,6 +4886,10 @@ export interface operations {
             query?: {
                 /** @description only this agent */
                 agent_id?: number;
+                /** @description csv: every matching row as a streamed RFC 4180 attachment (paging ignored; money in dollars with six decimals, times RFC 3339 UTC); `Accept: text/csv` does the same */
+                format?: "json" | "csv";
+                /** @description custom range start (inclusive UTC day); not together with period */
+                from?: string;
                 /** @description 1-based page; default 1 */
                 page?: number;
                 /** @description default 50 */
@@ -4024,6 +4898,8 @@ export interface operations {
                 period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
                 /** @description only this provider */
                 provider?: string;
+                /** @description custom range end (inclusive UTC day); not together with period */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -4035,63 +4911,14 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    /** @description CSV only: attachment; filename="ironpanel-….csv" */
+                    "Content-Disposition"?: string;
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * Format: int64
-                         * @description when the figures were computed (milliseconds since the Unix epoch)
-                         */
-                        calculated_at: number;
-                        data: {
-                            /** Format: int64 */
-                            input_tokens?: number;
-                            model: string;
-                            /** Format: int64 */
-                            output_tokens?: number;
-                            provider?: string;
-                            /** Format: int64 */
-                            request_count?: number;
-                            /** @description spend in USD (float, predecessor shape) */
-                            spending?: number;
-                            /**
-                             * Format: int64
-                             * @description spend in integer microdollars
-                             */
-                            spending_microdollars?: number;
-                        }[];
-                        filters?: {
-                            /** Format: int64 */
-                            agent_id?: number;
-                            provider?: string;
-                        };
-                        pagination: {
-                            /** Format: int64 */
-                            page: number;
-                            /** Format: int64 */
-                            per_page: number;
-                            /** Format: int64 */
-                            total: number;
-                            /** Format: int64 */
-                            total_pages: number;
-                        };
-                        period: string;
-                        summary: {
-                            /** Format: int64 */
-                            total_requests?: number;
-                            /** @description spend in USD (float, predecessor shape) */
-                            total_spend?: number;
-                            /**
-                             * Format: int64
-                             * @description spend in integer microdollars
-                             */
-                            total_spend_microdollars?: number;
-                            /** Format: int64 */
-                            unique_models?: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["ModelUsageList"];
+                    "text/csv": string;
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
@@ -4141,10 +4968,14 @@ export interface operations {
             query?: {
                 /** @description only this agent */
                 agent_id?: number;
+                /** @description custom range start (inclusive UTC day); not together with period */
+                from?: string;
                 /** @description UTC period; default all-time; unknown values are 400 */
                 period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
                 /** @description only this provider */
                 provider?: string;
+                /** @description custom range end (inclusive UTC day); not together with period */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -4160,27 +4991,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * Format: int64
-                         * @description when the figures were computed (milliseconds since the Unix epoch)
-                         */
-                        calculated_at: number;
-                        /** Format: int64 */
-                        failed_requests: number;
-                        filters?: {
-                            /** Format: int64 */
-                            agent_id?: number;
-                            provider?: string;
-                        };
-                        period: string;
-                        /** @description percent */
-                        success_rate: number;
-                        /** Format: int64 */
-                        successful_requests: number;
-                        /** Format: int64 */
-                        total_requests: number;
-                    };
+                    "application/json": components["schemas"]["RequestUsage"];
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
@@ -4230,6 +5041,10 @@ export interface operations {
             query?: {
                 /** @description only this agent */
                 agent_id?: number;
+                /** @description csv: every matching row as a streamed RFC 4180 attachment (paging ignored; money in dollars with six decimals, times RFC 3339 UTC); `Accept: text/csv` does the same */
+                format?: "json" | "csv";
+                /** @description custom range start (inclusive UTC day); not together with period */
+                from?: string;
                 /** @description 1-based page; default 1 */
                 page?: number;
                 /** @description default 50 */
@@ -4238,6 +5053,8 @@ export interface operations {
                 period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
                 /** @description only this provider */
                 provider?: string;
+                /** @description custom range end (inclusive UTC day); not together with period */
+                to?: string;
             };
             header?: never;
             path?: never;
@@ -4249,55 +5066,14 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    /** @description CSV only: attachment; filename="ironpanel-….csv" */
+                    "Content-Disposition"?: string;
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * Format: int64
-                         * @description when the figures were computed (milliseconds since the Unix epoch)
-                         */
-                        calculated_at: number;
-                        data: {
-                            /** Format: int64 */
-                            agent_id: number;
-                            agent_name?: string;
-                            avg_tokens_per_request?: number;
-                            /** Format: int64 */
-                            input_tokens?: number;
-                            /** Format: int64 */
-                            output_tokens?: number;
-                            /** Format: int64 */
-                            request_count?: number;
-                            /** Format: int64 */
-                            total_tokens?: number;
-                        }[];
-                        filters?: {
-                            /** Format: int64 */
-                            agent_id?: number;
-                            provider?: string;
-                        };
-                        pagination: {
-                            /** Format: int64 */
-                            page: number;
-                            /** Format: int64 */
-                            per_page: number;
-                            /** Format: int64 */
-                            total: number;
-                            /** Format: int64 */
-                            total_pages: number;
-                        };
-                        period: string;
-                        summary: {
-                            /** Format: int64 */
-                            total_input_tokens?: number;
-                            /** Format: int64 */
-                            total_output_tokens?: number;
-                            /** Format: int64 */
-                            total_tokens?: number;
-                        };
-                    };
+                    "application/json": components["schemas"]["TokenUsageByAgent"];
+                    "text/csv": string;
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
@@ -6327,7 +7103,9 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @description 1..1000 characters after trimming */
-                    reason: string;
+                    reason?: string;
+                    /** @description the predecessor's name for `reason` */
+                    rejection_reason?: string;
                 };
             };
         };
@@ -8423,6 +9201,240 @@ export interface operations {
             };
         };
     };
+    getUsageAggregate: {
+        parameters: {
+            query?: {
+                /** @description custom range start (inclusive UTC day); not together with period */
+                from?: string;
+                /** @description UTC period; default all-time */
+                period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
+                /** @description custom range end (inclusive UTC day); not together with period */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenUsageAggregate"];
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getUsageByProject: {
+        parameters: {
+            query?: {
+                /** @description custom range start (inclusive UTC day); not together with period */
+                from?: string;
+                /** @description UTC period; default all-time */
+                period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
+                /** @description custom range end (inclusive UTC day); not together with period */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectTokenUsage"];
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getUsageByProvider: {
+        parameters: {
+            query?: {
+                /** @description custom range start (inclusive UTC day); not together with period */
+                from?: string;
+                /** @description UTC period; default all-time */
+                period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
+                /** @description custom range end (inclusive UTC day); not together with period */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                provider: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: int64
+                         * @description spend in US cents, rounded half up (predecessor shape)
+                         */
+                        cost_cents: number;
+                        /**
+                         * Format: int64
+                         * @description spend in integer microdollars (authoritative)
+                         */
+                        cost_microdollars: number;
+                        period: string;
+                        provider: string;
+                        /**
+                         * Format: int64
+                         * @description completed + failed
+                         */
+                        requests: number;
+                        /**
+                         * Format: int64
+                         * @description input + output tokens
+                         */
+                        tokens: number;
+                    };
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listUsers: {
         parameters: {
             query?: {
@@ -9195,6 +10207,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getApiVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Success */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        build: {
+                            /** @description build SHA */
+                            commit: string;
+                            /** @description always null */
+                            environment: string | null;
+                            /** @description always null: builds are reproducible */
+                            timestamp: string | null;
+                            version: string;
+                        };
+                        /** @enum {string} */
+                        current_version: "v1";
+                        deprecated_versions: string[];
+                        latest_endpoint: string;
+                        supported_versions: string[];
+                    };
                 };
             };
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */

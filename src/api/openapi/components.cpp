@@ -192,7 +192,7 @@ json audit_entry() {
 }  // namespace
 
 json component_schemas() {
-  return {
+  json all = {
       {"ErrorEnvelope", error_envelope()},
       {"Role", described(one_of_strings({"admin", "user", "viewer"}), "admin > user > viewer; viewer never mutates")},
       {"User", user()},
@@ -224,6 +224,9 @@ json component_schemas() {
       {"ProviderKey", provider_key_schema()},
       {"ProjectProviderAssignment", project_assignment_schema()},
   };
+  all.update(analytics_component_schemas());
+  all.update(usage_component_schemas());
+  return all;
 }
 
 }  // namespace iron::api::openapi

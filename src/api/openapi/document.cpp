@@ -23,10 +23,17 @@ Op& Op::header(std::string name, json schema, std::string description) {
   return *this;
 }
 
+Op& Op::csv_export() {
+  csv = true;
+  return query("format", one_of_strings({"json", "csv"}),
+               "csv: every matching row as a streamed RFC 4180 attachment (paging ignored; money in dollars with six "
+               "decimals, times RFC 3339 UTC); `Accept: text/csv` does the same");
+}
+
 std::vector<Op> all_ops() {
   std::vector<Op> ops;
   for (auto family : {meta_ops, auth_ops, user_ops, api_token_ops, audit_ops, agent_ops, budget_ops, provider_ops,
-                      budget_request_ops, limit_ops, analytics_ops})
+                      budget_request_ops, limit_ops, analytics_ops, usage_ops})
     for (auto& op : family()) ops.push_back(std::move(op));
   return ops;
 }
@@ -160,6 +167,11 @@ json operation(const Op& op) {
   if (op.access != Auth::none && op.pattern.rfind("/api/", 0) == 0 && !ok["headers"].contains("Cache-Control"))
     ok["headers"]["Cache-Control"] = header_ref("CacheControlNoStore");
   if (!op.success_schema.is_null()) ok["content"] = {{op.success_media, {{"schema", op.success_schema}}}};
+  if (op.csv) {
+    ok["content"]["text/csv"] = {{"schema", {{"type", "string"}, {"description", "RFC 4180 CSV, header row first"}}}};
+    ok["headers"]["Content-Disposition"] = {{"description", "CSV only: attachment; filename=\"ironpanel-….csv\""},
+                                            {"schema", {{"type", "string"}}}};
+  }
   responses[std::to_string(op.success_status)] = ok;
   for (const auto& [status, response] : op.plain_responses) responses[std::to_string(status)] = response;
   for (const auto& [status, codes] : errors_of(op))
@@ -231,6 +243,11 @@ const char* kDescription =
     "carry `Retry-After`. An unknown API path is 404 NOT_FOUND; a known path with another method is 405 "
     "METHOD_NOT_ALLOWED with an `Allow` header.\n"
     "- Every response has an `X-Request-Id` header.\n"
+    "- Any operation can also be answered by the HTTP edge, in the same envelope and with `Connection: close`: "
+    "400 BAD_REQUEST (malformed framing: a `Transfer-Encoding` other than `chunked`, a bad `Content-Length`, "
+    "bare-LF line endings), 408 REQUEST_TIMEOUT (headers not complete within 10 s, or the body stalled), "
+    "414 URI_TOO_LONG, 431 HEADERS_TOO_LARGE, 503 TOO_MANY_CONNECTIONS (per client address) and 503 "
+    "SHUTTING_DOWN. A request without `Content-Length` or `Transfer-Encoding` has an empty body.\n"
     "- Paths are relative to the server's base path (`--base-path`, default `/`); the server URL below resolves "
     "against this document's own location.\n"
     "- Times: fields kept from the predecessor are integers in milliseconds since the epoch; new fields are RFC 3339 "

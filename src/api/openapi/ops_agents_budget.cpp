@@ -22,8 +22,29 @@ json agent_schema() {
                                     {"spent", micros("reported usage")},
                                     {"reserved", micros("held by active leases, not yet reported")},
                                     {"remaining", micros("free to lease; allocated = spent + reserved + remaining")}},
-                                   {"allocated", "spent", "reserved", "remaining"})}},
-                {"id", "name", "providers", "created_at", "owner_id", "provider_key_id", "provider_key_owner_id", "budget"});
+                                   {"allocated", "spent", "reserved", "remaining"})},
+                 {"burn_rate_micros_per_day",
+                  micros("analytics spend of the last 7 UTC days (today included) / 7, rounded down, per day")},
+                 {"projected_exhaustion_at",
+                  nullable(rfc3339("when `remaining` runs out at the 7-day pace; null with no spend in those 7 days, "
+                                   "nothing remaining, or more than 100 years away"))}},
+                {"id", "name", "providers", "created_at", "owner_id", "provider_key_id", "provider_key_owner_id", "budget",
+                 "burn_rate_micros_per_day", "projected_exhaustion_at"});
+}
+
+json lease_schema() {
+  return object({{"id", described({{"type", "string"}, {"pattern", "^lease_"}}, "lease_<uuid>")},
+                 {"agent_id", integer()},
+                 {"status", one_of_strings({"active", "closed", "expired", "revoked"})},
+                 {"granted_microdollars", micros("reserved for the lease at handshake or refresh")},
+                 {"spent_microdollars", micros("reported against the lease")},
+                 {"available_microdollars", micros("granted - spent while active; 0 once ended")},
+                 {"released_microdollars", nullable(micros("given back to the budget when the lease ended"))},
+                 {"created_at", rfc3339("granted at")},
+                 {"expires_at", rfc3339("expiry unless returned or refreshed first")},
+                 {"closed_at", nullable(rfc3339("when it was returned, refreshed, expired or revoked"))}},
+                {"id", "agent_id", "status", "granted_microdollars", "spent_microdollars", "available_microdollars",
+                 "released_microdollars", "created_at", "expires_at", "closed_at"});
 }
 
 json ic_issued(bool regenerated) {
@@ -142,6 +163,13 @@ std::vector<Op> agent_ops() {
                                                   {"id", "agent_id", "previous_allocated", "new_allocated", "change",
                                                    "changed_by", "reason", "budget_request_id", "created_at"})),
                              "The history"));
+  ops.push_back(agent_op("GET", "/api/v1/agents/:id/leases", "listAgentLeases", "The agent's leases, active first",
+                         Auth::read)
+                    .describe("Admin or owner. Active leases first, then the most recent; paged.")
+                    .query("status", one_of_strings({"active", "closed", "expired", "revoked"}), "only this status")
+                    .query("page", integer_range(1, 1'000'000'000, ""), "1-based page; default 1")
+                    .query("per_page", integer_range(1, 200, ""), "default 20")
+                    .returns(200, ref("AgentLeasePage"), "One page of leases"));
   ops.push_back(agent_op("POST", "/api/v1/agents/:id/ic-token", "issueIcToken", "Issue the agent's IC token", Auth::mutate)
                     .describe("Admin or owner. Format `ic_<agent id>_<48 base62>`; only its SHA-256 is stored.")
                     .returns(201, ic_issued(false), "Issued")
@@ -244,6 +272,11 @@ std::vector<Op> budget_ops() {
   return ops;
 }
 
-json agent_component_schemas() { return {{"Agent", agent_schema()}}; }
+json agent_component_schemas() {
+  return {{"Agent", agent_schema()},
+          {"AgentLease", lease_schema()},
+          {"AgentLeasePage", object({{"data", array_of(ref("AgentLease"))}, {"pagination", ref("Pagination")}},
+                                    {"data", "pagination"})}};
+}
 
 }  // namespace iron::api::openapi

@@ -1,6 +1,8 @@
-// OpenAPI table: usage analytics (reference §2.8). Paths and field names are the
-// predecessor's; USD floats where it had them, plus integer µ$ (`*_microdollars`) for every
-// money figure. Reads are owner-scoped and answered from daily rollups.
+// OpenAPI table: usage analytics (reference §2.8) plus the series and overview the dashboard
+// needs. Paths and field names are the predecessor's; USD floats where it had them, plus
+// integer µ$ (`*_microdollars`) for every money figure. Reads are owner-scoped and answered
+// from daily rollups. Every response body is a named component schema, so the dashboard's
+// generated types have names.
 #include "api/openapi/spec.h"
 
 namespace iron::api::openapi {
@@ -8,9 +10,10 @@ namespace {
 
 json usd(const std::string& what) { return described({{"type", "number"}}, what + " in USD (float, predecessor shape)"); }
 json micros(const std::string& what) { return described(integer(), what + " in integer microdollars"); }
+json percent(const std::string& what) { return described({{"type", "number"}}, what + " (percent, 0-100+)"); }
 
-json event_schema() {
-  return object({{"event_id", described(str(1, 200), "idempotency key per agent")},
+json event_input_schema() {
+  return object({{"event_id", described(str(1, 200), "idempotency key per agent; no control characters")},
                  {"timestamp_ms", ms_time("when the request happened")},
                  {"event_type", one_of_strings({"llm_request_completed", "llm_request_failed"})},
                  {"model", str(1, 200)},
@@ -25,28 +28,107 @@ json event_schema() {
                 {"event_id", "timestamp_ms", "event_type", "model", "provider"});
 }
 
-json pagination() {
-  return object({{"page", integer()}, {"per_page", integer()}, {"total", integer()}, {"total_pages", integer()}},
-                {"page", "per_page", "total", "total_pages"});
-}
-
-json filters() { return object({{"agent_id", integer()}, {"provider", str()}}, {}); }
-
-// period / calculated_at / filters, which every period read returns.
+// period / filters / calculated_at, which every period read returns, around `properties`.
 json period_body(json properties, std::vector<std::string> required) {
-  properties["period"] = str();
-  properties["filters"] = filters();
+  properties["period"] = described(str(), "the period's name, or `custom` for a from/to range");
+  properties["filters"] = ref("AnalyticsFilters");
   properties["calculated_at"] = ms_time("when the figures were computed");
-  required.push_back("period");
-  required.push_back("calculated_at");
+  required.insert(required.end(), {"period", "filters", "calculated_at"});
   return object(std::move(properties), std::move(required));
 }
+
+json agent_spending() {
+  return object({{"agent_id", integer()}, {"agent_name", str()}, {"spending", usd("period spend")},
+                 {"spending_microdollars", micros("period spend")}, {"budget", usd("allocation")},
+                 {"budget_microdollars", micros("allocation")}, {"percent_used", percent("spend of allocation")},
+                 {"request_count", integer("completed requests")}},
+                {"agent_id", "agent_name", "spending", "spending_microdollars", "budget", "budget_microdollars",
+                 "percent_used", "request_count"});
+}
+
+json budget_status_row() {
+  return object({{"agent_id", integer()}, {"agent_name", str()},
+                 {"budget", micros("allocation")}, {"spent", micros("spent")},
+                 {"remaining", micros("remaining")}, {"reserved", micros("reserved by leases")},
+                 {"budget_microdollars", micros("allocation")}, {"spent_microdollars", micros("spent")},
+                 {"remaining_microdollars", micros("remaining")}, {"reserved_microdollars", micros("reserved")},
+                 {"budget_usd", usd("allocation")}, {"spent_usd", usd("spent")},
+                 {"remaining_usd", usd("remaining")}, {"reserved_usd", usd("reserved")},
+                 {"percent_used", percent("spent of allocation")},
+                 {"status", one_of_strings({"active", "exhausted"})},
+                 {"risk_level", one_of_strings({"low", "medium", "high", "critical", "exhausted"})},
+                 {"burn_rate_micros_per_day",
+                  micros("analytics spend of the last 7 UTC days (today included) / 7, rounded down, per day")},
+                 {"projected_exhaustion_at",
+                  nullable(rfc3339("when `remaining` runs out at the 7-day pace; null with no spend in those 7 days, "
+                                   "nothing remaining, or more than 100 years away"))}},
+                {"agent_id", "agent_name", "budget", "spent", "remaining", "reserved", "budget_microdollars",
+                 "spent_microdollars", "remaining_microdollars", "reserved_microdollars", "budget_usd", "spent_usd",
+                 "remaining_usd", "reserved_usd", "percent_used", "status", "risk_level", "burn_rate_micros_per_day",
+                 "projected_exhaustion_at"});
+}
+
+json budget_summary() {
+  return object({{"total_agents", integer()}, {"active", integer("agents with budget left to lease")},
+                 {"exhausted", integer("agents with nothing left to lease")}, {"critical", integer()},
+                 {"high", integer()}, {"medium", integer()}, {"low", integer()}},
+                {"total_agents", "active", "exhausted", "critical", "high", "medium", "low"});
+}
+
+// Spend and request figures of one span (overview cards, series points).
+json usage_figures() {
+  return object({{"spending_microdollars", micros("spend of completed requests")},
+                 {"spending", usd("spend")},
+                 {"requests", integer("completed + failed")},
+                 {"successful_requests", integer()},
+                 {"failed_requests", integer()},
+                 {"success_rate", nullable(percent("successful of all requests; null without requests"))},
+                 {"input_tokens", integer()},
+                 {"output_tokens", integer()}},
+                {"spending_microdollars", "spending", "requests", "successful_requests", "failed_requests",
+                 "success_rate", "input_tokens", "output_tokens"});
+}
+
+json series_point() {
+  json s = usage_figures();
+  s["properties"]["start"] = described(str_fmt("date"), "first UTC day of the bucket");
+  s["properties"]["by_provider"] =
+      array_of(object({{"provider", str()}, {"spending_microdollars", micros("spend")}, {"spending", usd("spend")},
+                       {"requests", integer()}},
+                      {"provider", "spending_microdollars", "spending", "requests"}));
+  s["required"].push_back("start");
+  s["required"].push_back("by_provider");
+  return s;
+}
+
+json overview() {
+  return object(
+      {{"today", ref("UsageFigures")},
+       {"this_month", ref("UsageFigures")},
+       {"all_time", ref("UsageFigures")},
+       {"active_leases", object({{"count", integer("active leases right now")},
+                                 {"reserved_microdollars", micros("still held by them")}},
+                                {"count", "reserved_microdollars"})},
+       {"budgets", ref("BudgetStatusSummary")},
+       {"top_agents_this_month",
+        array_of(object({{"agent_id", integer()}, {"agent_name", str()}, {"spending_microdollars", micros("spend")},
+                         {"spending", usd("spend")}, {"request_count", integer()}},
+                        {"agent_id", "agent_name", "spending_microdollars", "spending", "request_count"}))},
+       {"pending_budget_requests", integer("pending budget requests the caller can see (admins: all)")},
+       {"calculated_at", rfc3339("when the figures were computed")}},
+      {"today", "this_month", "all_time", "active_leases", "budgets", "top_agents_this_month",
+       "pending_budget_requests", "calculated_at"});
+}
+
+const std::vector<std::string> kPeriods = {"today", "yesterday", "last7-days", "last30-days", "this-month",
+                                           "last-month", "all-time"};
 
 Op read_op(std::string pattern, std::string id, std::string summary, bool paged, int64_t default_per_page = 50) {
   Op op("GET", std::move(pattern), std::move(id), std::move(summary));
   op.tagged("analytics").auth(Auth::read);
-  op.query("period", one_of_strings({"today", "yesterday", "last7-days", "last30-days", "this-month", "last-month", "all-time"}),
-           "UTC period; default all-time; unknown values are 400")
+  op.query("period", one_of_strings(kPeriods), "UTC period; default all-time; unknown values are 400")
+      .query("from", str_fmt("date"), "custom range start (inclusive UTC day); not together with period")
+      .query("to", str_fmt("date"), "custom range end (inclusive UTC day); not together with period")
       .query("agent_id", integer_range(1, INT64_MAX, ""), "only this agent")
       .query("provider", str(1, 64), "only this provider");
   if (paged)
@@ -57,6 +139,123 @@ Op read_op(std::string pattern, std::string id, std::string summary, bool paged,
 
 }  // namespace
 
+json analytics_component_schemas() {
+  return {
+      {"Pagination", object({{"page", integer()}, {"per_page", integer()}, {"total", integer()},
+                             {"total_pages", integer()}},
+                            {"page", "per_page", "total", "total_pages"})},
+      {"AnalyticsFilters", object({{"agent_id", integer()}, {"provider", str()}, {"from", str_fmt("date")},
+                                   {"to", str_fmt("date")}},
+                                  {})},
+      {"AnalyticsEventInput", event_input_schema()},
+      {"AnalyticsEvent", object({{"event_id", str()}, {"timestamp_ms", ms_time("")},
+                                 {"event_type", one_of_strings({"llm_request_completed", "llm_request_failed"})},
+                                 {"model", str()}, {"provider", str()}, {"provider_id", nullable(str())},
+                                 {"input_tokens", integer()}, {"output_tokens", integer()},
+                                 {"cost_micros", micros("cost")}, {"agent_id", integer()}, {"agent_name", str()},
+                                 {"error_code", nullable(str())}, {"error_message", nullable(str())}},
+                                {"event_id", "timestamp_ms", "event_type", "model", "provider", "provider_id",
+                                 "input_tokens", "output_tokens", "cost_micros", "agent_id", "agent_name",
+                                 "error_code", "error_message"})},
+      {"AnalyticsEventList", period_body({{"data", array_of(ref("AnalyticsEvent"))}, {"pagination", ref("Pagination")}},
+                                         {"data", "pagination"})},
+      {"AnalyticsEventPage",
+       period_body({{"items", array_of(ref("AnalyticsEvent"))},
+                    {"next_cursor", nullable(described(str(), "pass as `cursor` for the next (older) page; null at the end"))}},
+                   {"items", "next_cursor"})},
+      {"IngestResult", object({{"event_id", str()}, {"status", one_of_strings({"accepted", "duplicate"})}},
+                              {"event_id", "status"})},
+      {"IngestBatchResult",
+       object({{"results", array_of(object({{"event_id", nullable(str())},
+                                           {"status", one_of_strings({"accepted", "duplicate", "rejected"})},
+                                           {"error", object({{"code", str()}, {"message", str()},
+                                                             {"details", {{"type", "object"}}}},
+                                                            {"code", "message", "details"})}},
+                                          {"event_id", "status"}))},
+               {"accepted", integer()}, {"duplicates", integer()}, {"rejected", integer()}},
+              {"results", "accepted", "duplicates", "rejected"})},
+      {"SpendingTotal", period_body({{"total_spend", usd("spend")}, {"total_spend_microdollars", micros("spend")},
+                                     {"currency", one_of_strings({"USD"})}},
+                                    {"total_spend", "total_spend_microdollars", "currency"})},
+      {"AgentSpending", agent_spending()},
+      {"SpendingByAgent",
+       period_body({{"data", array_of(ref("AgentSpending"))},
+                    {"summary", object({{"total_spend", usd("spend")}, {"total_spend_microdollars", micros("spend")},
+                                        {"total_budget", usd("allocations")},
+                                        {"total_budget_microdollars", micros("allocations")},
+                                        {"total_agents", integer()}},
+                                       {"total_spend", "total_spend_microdollars", "total_budget",
+                                        "total_budget_microdollars", "total_agents"})},
+                    {"pagination", ref("Pagination")}},
+                   {"data", "summary", "pagination"})},
+      {"ProviderSpending", object({{"provider", str()}, {"spending", usd("spend")},
+                                   {"spending_microdollars", micros("spend")}, {"request_count", integer()},
+                                   {"avg_cost_per_request", usd("average")},
+                                   {"avg_cost_per_request_microdollars", micros("average (rounded)")},
+                                   {"agent_count", integer()}},
+                                  {"provider", "spending", "spending_microdollars", "request_count",
+                                   "avg_cost_per_request", "avg_cost_per_request_microdollars", "agent_count"})},
+      {"SpendingByProvider",
+       period_body({{"data", array_of(ref("ProviderSpending"))},
+                    {"summary", object({{"total_spend", usd("spend")}, {"total_spend_microdollars", micros("spend")},
+                                        {"total_requests", integer()}, {"providers_count", integer()}},
+                                       {"total_spend", "total_spend_microdollars", "total_requests", "providers_count"})}},
+                   {"data", "summary"})},
+      {"AverageCostPerRequest",
+       period_body({{"average_cost_per_request", usd("average")},
+                    {"average_cost_per_request_microdollars", micros("average (rounded)")},
+                    {"total_requests", integer()}, {"total_spend", usd("spend")},
+                    {"total_spend_microdollars", micros("spend")},
+                    {"min_cost_per_request", usd("minimum")}, {"min_cost_per_request_microdollars", micros("minimum")},
+                    {"max_cost_per_request", usd("maximum")}, {"max_cost_per_request_microdollars", micros("maximum")}},
+                   {"average_cost_per_request", "average_cost_per_request_microdollars", "total_requests",
+                    "total_spend", "total_spend_microdollars", "min_cost_per_request",
+                    "min_cost_per_request_microdollars", "max_cost_per_request", "max_cost_per_request_microdollars"})},
+      {"BudgetStatusRow", budget_status_row()},
+      {"BudgetStatusSummary", budget_summary()},
+      {"BudgetStatus", object({{"data", array_of(ref("BudgetStatusRow"))}, {"summary", ref("BudgetStatusSummary")},
+                               {"pagination", ref("Pagination")}, {"calculated_at", ms_time("")}},
+                              {"data", "summary", "pagination", "calculated_at"})},
+      {"RequestUsage", period_body({{"total_requests", integer()}, {"successful_requests", integer()},
+                                    {"failed_requests", integer()}, {"success_rate", percent("success rate")}},
+                                   {"total_requests", "successful_requests", "failed_requests", "success_rate"})},
+      {"AgentTokenUsage", object({{"agent_id", integer()}, {"agent_name", str()}, {"input_tokens", integer()},
+                                  {"output_tokens", integer()}, {"total_tokens", integer()},
+                                  {"request_count", integer()}, {"avg_tokens_per_request", {{"type", "number"}}}},
+                                 {"agent_id", "agent_name", "input_tokens", "output_tokens", "total_tokens",
+                                  "request_count", "avg_tokens_per_request"})},
+      {"TokenUsageByAgent",
+       period_body({{"data", array_of(ref("AgentTokenUsage"))},
+                    {"summary", object({{"total_input_tokens", integer()}, {"total_output_tokens", integer()},
+                                        {"total_tokens", integer()}},
+                                       {"total_input_tokens", "total_output_tokens", "total_tokens"})},
+                    {"pagination", ref("Pagination")}},
+                   {"data", "summary", "pagination"})},
+      {"ModelUsage", object({{"model", str()}, {"provider", str()}, {"request_count", integer()},
+                             {"spending", usd("spend")}, {"spending_microdollars", micros("spend")},
+                             {"input_tokens", integer()}, {"output_tokens", integer()}},
+                            {"model", "provider", "request_count", "spending", "spending_microdollars", "input_tokens",
+                             "output_tokens"})},
+      {"ModelUsageList",
+       period_body({{"data", array_of(ref("ModelUsage"))},
+                    {"summary", object({{"unique_models", integer()}, {"total_requests", integer()},
+                                        {"total_spend", usd("spend")}, {"total_spend_microdollars", micros("spend")}},
+                                       {"unique_models", "total_requests", "total_spend", "total_spend_microdollars"})},
+                    {"pagination", ref("Pagination")}},
+                   {"data", "summary", "pagination"})},
+      {"UsageFigures", usage_figures()},
+      {"SpendingPoint", series_point()},
+      {"SpendingTimeseries",
+       period_body({{"bucket", one_of_strings({"day", "week", "month"})},
+                    {"from", described(str_fmt("date"), "first day covered (an open start is the first day with data)")},
+                    {"to", described(str_fmt("date"), "last day covered")},
+                    {"data", described(array_of(ref("SpendingPoint")), "every bucket of the range, empty ones included")},
+                    {"summary", ref("UsageFigures")}},
+                   {"bucket", "from", "to", "data", "summary"})},
+      {"AnalyticsOverview", overview()},
+  };
+}
+
 std::vector<Op> analytics_ops() {
   const std::string scope = "Non-admins see only their own agents; admins see all. Answered from daily rollups.";
   std::vector<Op> ops;
@@ -65,18 +264,16 @@ std::vector<Op> analytics_ops() {
                     .tagged("analytics")
                     .secured_by(ic)
                     .describe("The agent's IC token in the body field `ic_token` or as `Authorization: Bearer`. "
-                              "Idempotent per (agent, event_id): a replay answers 200 `duplicate` and changes nothing.")
+                              "Idempotent per (agent, event_id): a replay answers 200 `duplicate` and changes nothing. "
+                              "Text fields refuse NUL and control characters other than tab, LF and CR (400).")
                     .body([] {
-                      auto b = event_schema();
+                      auto b = event_input_schema();
                       b["properties"]["ic_token"] = str(1, 4096);
                       return b;
                     }())
-                    .returns(202, object({{"event_id", str()}, {"status", one_of_strings({"accepted"})}}, {"event_id", "status"}),
-                             "Accepted (200 with status duplicate for a replay)")
+                    .returns(202, ref("IngestResult"), "Accepted (200 with status duplicate for a replay)")
                     .plain_response(200, {{"description", "Duplicate: this event_id was already recorded"},
-                                          {"content", {{"application/json", {{"schema",
-                                              object({{"event_id", str()}, {"status", one_of_strings({"duplicate"})}},
-                                                     {"event_id", "status"})}}}}}})
+                                          {"content", {{"application/json", {{"schema", ref("IngestResult")}}}}}})
                     .errors(401, {"AUTH_MISSING_TOKEN", "AUTH_INVALID_TOKEN"})
                     .errors(404, {"AGENT_NOT_FOUND"})
                     .errors(503, {"IC_TOKENS_UNAVAILABLE"}));
@@ -84,117 +281,85 @@ std::vector<Op> analytics_ops() {
                     .tagged("analytics")
                     .secured_by(ic)
                     .describe("One transaction; each event is accepted, duplicate or rejected on its own (`error` "
-                              "holds the envelope's code/message/details for a rejected one).")
+                              "holds the envelope's code/message/details for a rejected one), so one bad event never "
+                              "costs the others.")
                     .body(object({{"ic_token", str(1, 4096)}, {"events", [] {
-                                    auto a = array_of(event_schema());
+                                    auto a = array_of(ref("AnalyticsEventInput"));
                                     a["maxItems"] = 1000;
                                     return a;
                                   }()}},
                                  {"events"}))
-                    .returns(200, object({{"results", array_of(object({{"event_id", nullable(str())},
-                                                                       {"status", one_of_strings({"accepted", "duplicate", "rejected"})},
-                                                                       {"error", object({{"code", str()}, {"message", str()}, {"details", {{"type", "object"}}}}, {"code", "message"})}},
-                                                                      {"event_id", "status"}))},
-                                          {"accepted", integer()}, {"duplicates", integer()}, {"rejected", integer()}},
-                                         {"results", "accepted", "duplicates", "rejected"}),
-                             "Per-event results, in input order")
+                    .returns(200, ref("IngestBatchResult"), "Per-event results, in input order")
                     .errors(401, {"AUTH_MISSING_TOKEN", "AUTH_INVALID_TOKEN"})
                     .errors(404, {"AGENT_NOT_FOUND"})
                     .errors(503, {"IC_TOKENS_UNAVAILABLE"}));
 
-  const json event = object({{"event_id", str()}, {"timestamp_ms", ms_time("")}, {"event_type", str()}, {"model", str()},
-                             {"provider", str()}, {"provider_id", nullable(str())}, {"input_tokens", integer()},
-                             {"output_tokens", integer()}, {"cost_micros", micros("cost")}, {"agent_id", integer()},
-                             {"agent_name", str()}, {"error_code", nullable(str())}, {"error_message", nullable(str())}},
-                            {"event_id", "timestamp_ms", "event_type", "agent_id"});
   ops.push_back(read_op("/api/v1/analytics/events/list", "listAnalyticsEvents", "Raw events, newest first", true, 10)
-                    .describe(std::string(scope) + " Raw events are kept IRON_EVENT_RETENTION_DAYS.")
-                    .returns(200, period_body({{"data", array_of(event)}, {"pagination", pagination()}}, {"data", "pagination"})));
+                    .describe(scope + " Raw events are kept IRON_EVENT_RETENTION_DAYS. The CSV export streams every "
+                                      "matching event.")
+                    .csv_export()
+                    .returns(200, ref("AnalyticsEventList")));
+  ops.push_back(read_op("/api/v1/analytics/events", "pageAnalyticsEvents", "Raw events by cursor, newest first", false)
+                    .describe(scope + " Read by key (`cursor` + `limit`): the cost of a page does not grow with the "
+                                      "number of events, so the dashboard's event log stays fast at any size. "
+                                      "/events/list is the predecessor's page-numbered form of the same rows.")
+                    .query("cursor", str(), "`next_cursor` of the previous page")
+                    .query("limit", integer_range(1, 200, ""), "default 50")
+                    .errors(400, {"INVALID_CURSOR"})
+                    .returns(200, ref("AnalyticsEventPage")));
   ops.push_back(read_op("/api/v1/analytics/spending/total", "getSpendingTotal", "Total spend (completed requests)", false)
                     .describe(scope)
-                    .returns(200, period_body({{"total_spend", usd("spend")}, {"total_spend_microdollars", micros("spend")},
-                                               {"currency", one_of_strings({"USD"})}},
-                                              {"total_spend", "total_spend_microdollars", "currency"})));
-  const json agent_spend = object({{"agent_id", integer()}, {"agent_name", str()}, {"spending", usd("period spend")},
-                                   {"spending_microdollars", micros("period spend")}, {"budget", usd("allocation")},
-                                   {"budget_microdollars", micros("allocation")}, {"percent_used", {{"type", "number"}}},
-                                   {"request_count", integer()}},
-                                  {"agent_id", "spending", "spending_microdollars"});
+                    .returns(200, ref("SpendingTotal")));
   ops.push_back(read_op("/api/v1/analytics/spending/by-agent", "getSpendingByAgent", "Spend per agent (highest first)", true)
                     .describe(scope)
-                    .returns(200, period_body({{"data", array_of(agent_spend)},
-                                               {"summary", object({{"total_spend", usd("spend")}, {"total_spend_microdollars", micros("spend")},
-                                                                   {"total_budget", usd("allocations")}, {"total_budget_microdollars", micros("allocations")},
-                                                                   {"total_agents", integer()}}, {})},
-                                               {"pagination", pagination()}},
-                                              {"data", "summary", "pagination"})));
+                    .csv_export()
+                    .returns(200, ref("SpendingByAgent")));
   ops.push_back(read_op("/api/v1/analytics/spending/by-provider", "getSpendingByProvider", "Spend per provider", false)
                     .describe(scope)
-                    .returns(200, period_body({{"data", array_of(object({{"provider", str()}, {"spending", usd("spend")},
-                                                                         {"spending_microdollars", micros("spend")}, {"request_count", integer()},
-                                                                         {"avg_cost_per_request", usd("average")},
-                                                                         {"avg_cost_per_request_microdollars", micros("average")},
-                                                                         {"agent_count", integer()}}, {"provider"}))},
-                                               {"summary", object({{"total_spend", usd("spend")}, {"total_spend_microdollars", micros("spend")},
-                                                                   {"total_requests", integer()}, {"providers_count", integer()}}, {})}},
-                                              {"data", "summary"})));
-  ops.push_back(read_op("/api/v1/analytics/spending/avg-per-request", "getAverageCostPerRequest", "Average, min and max cost per completed request", false)
+                    .csv_export()
+                    .returns(200, ref("SpendingByProvider")));
+  ops.push_back(read_op("/api/v1/analytics/spending/avg-per-request", "getAverageCostPerRequest",
+                        "Average, min and max cost per completed request", false)
                     .describe(scope)
-                    .returns(200, period_body({{"average_cost_per_request", usd("average")},
-                                               {"average_cost_per_request_microdollars", micros("average (rounded)")},
-                                               {"total_requests", integer()}, {"total_spend", usd("spend")},
-                                               {"total_spend_microdollars", micros("spend")},
-                                               {"min_cost_per_request", usd("minimum")}, {"min_cost_per_request_microdollars", micros("minimum")},
-                                               {"max_cost_per_request", usd("maximum")}, {"max_cost_per_request_microdollars", micros("maximum")}},
-                                              {"average_cost_per_request", "total_requests"})));
-  Op budget("GET", "/api/v1/analytics/budget/status", "getBudgetStatus", "Budget state and risk of each agent");
+                    .returns(200, ref("AverageCostPerRequest")));
+  ops.push_back(read_op("/api/v1/analytics/spending/timeseries", "getSpendingTimeseries", "Spend over time", false)
+                    .describe(scope + " One point per bucket of the range, empty buckets included, each with its "
+                                      "per-provider split. An open start (all-time, or `to` alone) begins at the first "
+                                      "day with data. At most 3660 buckets (400 naming `bucket` beyond).")
+                    .query("bucket", one_of_strings({"day", "week", "month"}), "default day; week = ISO week (Monday)")
+                    .csv_export()
+                    .returns(200, ref("SpendingTimeseries")));
+  Op budget("GET", "/api/v1/analytics/budget/status", "getBudgetStatus", "Budget state, risk and burn rate of each agent");
   budget.tagged("analytics").auth(Auth::read)
       .describe("Owner-scoped. Risk: >=100 % exhausted, >=95 critical, >=80 high, >=50 medium, else low. Filters apply "
                 "first, the summary counts the filtered agents, rows are sorted by percent_used (desc) and then paged. "
-                "`budget`, `spent`, `remaining` are integer µ$ (predecessor); `*_usd` are floats.")
+                "`budget`, `spent`, `remaining` are integer µ$ (predecessor); `*_usd` are floats. The burn rate is the "
+                "analytics spend of the last 7 UTC days / 7.")
       .query("agent_id", integer_range(1, INT64_MAX, ""), "only this agent")
       .query("threshold", integer_range(0, 1'000'000, ""), "keep agents with percent_used >= threshold")
       .query("status", one_of_strings({"active", "exhausted"}), "only agents in this state")
       .query("page", integer_range(1, 1'000'000'000, ""), "1-based page; default 1")
       .query("per_page", integer_range(1, 200, ""), "default 50")
-      .returns(200, object({{"data", array_of(object({{"agent_id", integer()}, {"agent_name", str()},
-                                                      {"budget", micros("allocation")}, {"spent", micros("spent")},
-                                                      {"remaining", micros("remaining")}, {"reserved", micros("reserved by leases")},
-                                                      {"budget_usd", usd("allocation")}, {"spent_usd", usd("spent")},
-                                                      {"remaining_usd", usd("remaining")}, {"reserved_usd", usd("reserved")},
-                                                      {"percent_used", {{"type", "number"}}},
-                                                      {"status", one_of_strings({"active", "exhausted"})},
-                                                      {"risk_level", one_of_strings({"low", "medium", "high", "critical", "exhausted"})}},
-                                                     {"agent_id", "budget", "spent", "remaining", "status", "risk_level"}))},
-                            {"summary", object({{"total_agents", integer()}, {"active", integer()}, {"exhausted", integer()},
-                                                {"critical", integer()}, {"high", integer()}, {"medium", integer()}, {"low", integer()}}, {})},
-                            {"pagination", pagination()}, {"calculated_at", ms_time("")}},
-                           {"data", "summary", "pagination"}));
+      .returns(200, ref("BudgetStatus"));
   ops.push_back(budget);
   ops.push_back(read_op("/api/v1/analytics/usage/requests", "getUsageRequests", "Request counts and success rate", false)
                     .describe(scope)
-                    .returns(200, period_body({{"total_requests", integer()}, {"successful_requests", integer()},
-                                               {"failed_requests", integer()}, {"success_rate", described({{"type", "number"}}, "percent")}},
-                                              {"total_requests", "successful_requests", "failed_requests", "success_rate"})));
+                    .returns(200, ref("RequestUsage")));
   ops.push_back(read_op("/api/v1/analytics/usage/tokens/by-agent", "getTokenUsageByAgent", "Tokens per agent", true)
                     .describe(scope)
-                    .returns(200, period_body({{"data", array_of(object({{"agent_id", integer()}, {"agent_name", str()},
-                                                                         {"input_tokens", integer()}, {"output_tokens", integer()},
-                                                                         {"total_tokens", integer()}, {"request_count", integer()},
-                                                                         {"avg_tokens_per_request", {{"type", "number"}}}}, {"agent_id"}))},
-                                               {"summary", object({{"total_input_tokens", integer()}, {"total_output_tokens", integer()},
-                                                                   {"total_tokens", integer()}}, {})},
-                                               {"pagination", pagination()}},
-                                              {"data", "summary", "pagination"})));
+                    .csv_export()
+                    .returns(200, ref("TokenUsageByAgent")));
   ops.push_back(read_op("/api/v1/analytics/usage/models", "getModelUsage", "Usage per model (most requests first)", true)
                     .describe(scope)
-                    .returns(200, period_body({{"data", array_of(object({{"model", str()}, {"provider", str()}, {"request_count", integer()},
-                                                                         {"spending", usd("spend")}, {"spending_microdollars", micros("spend")},
-                                                                         {"input_tokens", integer()}, {"output_tokens", integer()}}, {"model"}))},
-                                               {"summary", object({{"unique_models", integer()}, {"total_requests", integer()},
-                                                                   {"total_spend", usd("spend")}, {"total_spend_microdollars", micros("spend")}}, {})},
-                                               {"pagination", pagination()}},
-                                              {"data", "summary", "pagination"})));
+                    .csv_export()
+                    .returns(200, ref("ModelUsageList")));
+  ops.push_back(Op("GET", "/api/v1/analytics/overview", "getAnalyticsOverview", "Everything the Overview page shows")
+                    .tagged("analytics")
+                    .auth(Auth::read)
+                    .describe("Owner-scoped, in one request: spend and requests today, this month and all time; "
+                              "active leases right now; budget risk counts; the top 5 agents by spend this month; "
+                              "pending budget requests.")
+                    .returns(200, ref("AnalyticsOverview")));
   return ops;
 }
 

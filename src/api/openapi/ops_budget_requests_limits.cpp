@@ -141,9 +141,14 @@ std::vector<Op> budget_request_ops() {
                     .errors(403, {"REQUESTER_CANNOT_APPROVE_OWN_REQUEST"})
                     .errors(409, {"REQUEST_NOT_PENDING", "ALLOCATION_BELOW_COMMITTED"}));
   ops.push_back(breq_op("PATCH", base + "/:id/reject", "rejectBudgetRequest", "Reject a budget request", Auth::admin)
-                    .describe("Admin only, never the requester. The reason is stored.")
-                    .body(object({{"reason", described(str(1), "1..1000 characters after trimming")}}, {"reason"}))
+                    .describe("Admin only, never the requester. The reason is stored. The predecessor's field "
+                              "name `rejection_reason` is accepted too (`reason` wins when both are sent); one of "
+                              "the two is required.")
+                    .body(object({{"reason", described(str(1), "1..1000 characters after trimming")},
+                                  {"rejection_reason", described(str(1), "the predecessor's name for `reason`")}},
+                                 {}))
                     .returns(200, decision(), "Rejected")
+                    .errors(400, {"MISSING_FIELD"})
                     .errors(403, {"REQUESTER_CANNOT_APPROVE_OWN_REQUEST"})
                     .errors(409, {"REQUEST_NOT_PENDING"}));
   ops.push_back(breq_op("PATCH", base + "/:id/cancel", "cancelBudgetRequest", "Cancel one's own pending request", Auth::mutate)

@@ -43,6 +43,7 @@ struct Op {
   std::vector<std::pair<int, std::vector<std::string>>> own_errors;  // status -> codes (envelope)
   std::vector<std::pair<int, json>> plain_responses;  // extra non-envelope responses (status -> response)
   json security = nullptr;                            // for Auth::custom
+  bool csv = false;                                   // the success also comes as text/csv (csv_export)
   bool integer_id = false;                            // path params are positive integers (400 INVALID_PARAMETER)
 
   Op(std::string m, std::string p, std::string op_id, std::string s)
@@ -106,6 +107,8 @@ struct Op {
     plain_responses.emplace_back(status, std::move(response));
     return *this;
   }
+  // Also answers text/csv with ?format=csv or Accept: text/csv (api/csv.h).
+  Op& csv_export();
   Op& secured_by(json s) {
     access = Auth::custom;
     security = std::move(s);
@@ -141,6 +144,9 @@ std::vector<Op> provider_ops();
 std::vector<Op> budget_request_ops();
 std::vector<Op> limit_ops();
 std::vector<Op> analytics_ops();
+json analytics_component_schemas();  // ops_analytics.cpp
+std::vector<Op> usage_ops();         // ops_usage.cpp: the predecessor's /usage reads and /version
+json usage_component_schemas();      // ops_usage.cpp
 json component_schemas();
 json provider_key_schema();        // ops_providers.cpp
 json project_assignment_schema();  // ops_providers.cpp

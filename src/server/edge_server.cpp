@@ -1,0 +1,190 @@
+#include "server/edge_server.h"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include <nlohmann/json.hpp>
+
+#include "security/random.h"
+#include "server/client_ip.h"
+#include "util/log.h"
+
+namespace iron::server {
+namespace {
+
+// The connection being served on this worker thread, for the hooks httplib calls back
+// (setup, header writer, routing and error handlers) on the same thread.
+thread_local RequestStream* t_stream = nullptr;
+
+bool iequals(const std::string& a, const char* b) {
+  return std::equal(a.begin(), a.end(), b, b + std::char_traits<char>::length(b),
+                    [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == y; });
+}
+
+bool all_digits(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Called by httplib once the head is parsed, before routing: settles how the body is framed.
+void frame_request(httplib::Request& req) {
+  const size_t encodings = req.get_header_value_count("Transfer-Encoding");
+  const size_t lengths = req.get_header_value_count("Content-Length");
+  if (encodings > 1 || (encodings == 1 && !iequals(req.get_header_value("Transfer-Encoding"), "chunked"))) {
+    t_stream->reject({400, "BAD_REQUEST", "Transfer-Encoding must be exactly \"chunked\""});
+  } else if (lengths > 1 || (lengths == 1 && !all_digits(req.get_header_value("Content-Length")))) {
+    t_stream->reject({400, "BAD_REQUEST", "Content-Length must be one decimal number"});
+  } else if (encodings == 0 && lengths == 0 &&
+             (req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE")) {
+    // No framing means no body (RFC 9112 §6.3). Said explicitly, httplib reads nothing;
+    // otherwise it reads the connection as the body until the read timeout.
+    req.set_header("Content-Length", "0");
+  }
+}
+
+// Half-closes, then reads what the client still sends (the rest of a refused head) until it
+// closes or a short time passes: closing with unread input would reset the connection, and
+// a reset can destroy the answer before the client has read it.
+void close_gracefully(int fd) {
+  ::shutdown(fd, SHUT_WR);
+  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  char scratch[4096];
+  for (;;) {
+    const auto left = std::chrono::duration_cast<Millis>(until - std::chrono::steady_clock::now()).count();
+    pollfd p{fd, POLLIN, 0};
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
+    if (::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) <= 0) break;
+  }
+  ::close(fd);
+}
+
+}  // namespace
+
+std::string error_envelope(const std::string& code, const std::string& message) {
+  return nlohmann::json{{"error", {{"code", code}, {"message", message}, {"details", nlohmann::json::object()}}}}.dump();
+}
+
+EdgeServer::EdgeServer(EdgeSettings settings)
+    : settings_(std::move(settings)), wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+  set_header_writer([this](httplib::Stream& strm, httplib::Headers& headers) {
+    // A response written once the drain has begun says so, even when its request started
+    // before: the client must not send another request on this connection.
+    if (draining_) {
+      headers.erase("Connection");
+      headers.erase("Keep-Alive");
+      headers.emplace("Connection", "close");
+    }
+    const auto [from, to] = headers.equal_range("Connection");
+    if (t_stream && std::any_of(from, to, [](const auto& h) { return iequals(h.second, "close"); }))
+      t_stream->note_connection_close();
+    return httplib::detail::write_headers(strm, headers);
+  });
+}
+
+EdgeServer::~EdgeServer() {
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void EdgeServer::adopt(const BoundSocket& socket) { svr_sock_ = socket.fd; }
+
+void EdgeServer::drain() {
+  // A signal can arrive before the accept loop runs; stopping a server that is not running
+  // yet is a no-op in httplib, so wait for the loop to exist first.
+  wait_until_ready();
+  draining_ = true;
+  const uint64_t one = 1;
+  [[maybe_unused]] const auto n = ::write(wake_fd_, &one, sizeof one);
+  stop();
+}
+
+const Rejection* EdgeServer::current_rejection() {
+  return t_stream && t_stream->rejection() ? &*t_stream->rejection() : nullptr;
+}
+
+bool EdgeServer::process_and_close_socket(socket_t sock) {
+  std::string ip;
+  int port = 0;
+  peer_address(sock, ip, port);
+  const bool capped = !(settings_.uncapped && settings_.uncapped(ip));
+  const std::string group = connection_group(ip);
+  if (capped && !acquire_slot(group)) {
+    log::warn("connection refused: too many from one address",
+              {{"client_ip", ip}, {"group", group}, {"limit", settings_.max_connections_per_address}});
+    RequestStream strm(sock, -1, settings_.limits);
+    answer(strm, {503, "TOO_MANY_CONNECTIONS", "too many open connections from your address; retry shortly"});
+    close_gracefully(sock);
+    return true;
+  }
+  note_serving(+1);
+  try {
+    serve(sock, ip, port);
+  } catch (const std::exception& e) {  // never out of a worker thread, never a lost slot
+    log::error("connection failed", {{"client_ip", ip}, {"error", e.what()}});
+  }
+  note_serving(-1);
+  if (capped) release_slot(group);
+  close_gracefully(sock);
+  return true;
+}
+
+void EdgeServer::serve(int fd, const std::string& ip, int port) {
+  std::string local_ip;
+  int local_port = 0;
+  local_address(fd, local_ip, local_port);
+  RequestStream strm(fd, wake_fd_, settings_.limits, &under_pressure_);
+  for (size_t served = 0; served < settings_.keep_alive_max_requests; ++served) {
+    if (strm.wait_for_request(settings_.keep_alive, settings_.drain_grace) != RequestStream::Next::request) return;
+    strm.begin_request();
+    const bool last = draining_ || served + 1 == settings_.keep_alive_max_requests;
+    bool closed = false;
+    t_stream = &strm;
+    const bool ok = process_request(strm, ip, port, local_ip, local_port, last, closed, frame_request, nullptr);
+    t_stream = nullptr;
+    if (const auto& r = strm.rejection(); r && !strm.responded()) {
+      log::info("request refused", {{"status", r->status}, {"code", r->code}, {"client_ip", ip}});
+      answer(strm, *r);
+    }
+    if (!ok || closed || last || strm.rejection() || strm.said_close()) return;
+  }
+}
+
+void EdgeServer::answer(RequestStream& strm, const Rejection& r) {
+  const std::string body = error_envelope(r.code, r.message);
+  std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " + httplib::status_message(r.status) + "\r\n";
+  for (const auto& [k, v] : settings_.headers) out += k + ": " + v + "\r\n";
+  if (r.status == 503) out += "Retry-After: 1\r\n";
+  out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+         "\r\nConnection: close\r\nX-Request-Id: " + security::random_hex(8) + "\r\n\r\n" + body;
+  for (size_t done = 0; done < out.size();) {
+    const ssize_t n = strm.write(out.data() + done, out.size() - done);
+    if (n <= 0) return;
+    done += static_cast<size_t>(n);
+  }
+}
+
+void EdgeServer::note_serving(int delta) {
+  const size_t now = delta > 0 ? ++serving_ : --serving_;
+  under_pressure_ = settings_.pressure_connections > 0 && now >= settings_.pressure_connections;
+}
+
+bool EdgeServer::acquire_slot(const std::string& ip) {
+  std::lock_guard lock(slots_mutex_);
+  auto& open = slots_[ip];
+  if (open >= settings_.max_connections_per_address) {
+    if (open == 0) slots_.erase(ip);
+    return false;
+  }
+  ++open;
+  return true;
+}
+
+void EdgeServer::release_slot(const std::string& ip) {
+  std::lock_guard lock(slots_mutex_);
+  if (auto it = slots_.find(ip); it != slots_.end() && --it->second == 0) slots_.erase(it);
+}
+
+}  // namespace iron::server

@@ -1,0 +1,74 @@
+#pragma once
+// cpp-httplib's Server with our own connection loop. httplib keeps the routing, parsing and
+// response writing; each accepted connection is served here instead, so that:
+//  - slow clients are bounded (RequestStream's whole-request deadlines) and one client
+//    address (an IPv6 /64) cannot hold more than its share of the worker threads;
+//  - a request without body framing (no Content-Length, no Transfer-Encoding: a body-less
+//    POST/PUT/PATCH/DELETE) has an empty body, as RFC 9112 §6.3 says; httplib would read the
+//    connection until the read timeout looking for one, swallowing the next request;
+//  - malformed framing is answered (400/408/414/431 in the error envelope) and the
+//    connection closed, rather than held or dropped without a word;
+//  - a response that says `Connection: close` is followed by a close, every response written
+//    while draining says it, and a closing connection is shut down gracefully (unread input
+//    would turn the close into a reset that destroys the answer before the client reads it).
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "server/listener.h"
+#include "server/request_stream.h"
+
+namespace iron::server {
+
+struct EdgeSettings {
+  StreamLimits limits;
+  Millis keep_alive{2'000};
+  size_t keep_alive_max_requests = 100;
+  Millis drain_grace{250};                 // idle connections wait this long for a request in flight
+  size_t max_connections_per_address = 16;
+  size_t pressure_connections = 0;         // from this many open connections on, heads get the short deadline
+  std::function<bool(const std::string& ip)> uncapped;  // trusted proxies multiplex many clients
+  std::vector<std::pair<std::string, std::string>> headers;  // added to answers the edge writes itself
+};
+
+// {"error":{"code":...,"message":...,"details":{}}}
+std::string error_envelope(const std::string& code, const std::string& message);
+
+class EdgeServer final : public httplib::Server {
+ public:
+  explicit EdgeServer(EdgeSettings settings);
+  ~EdgeServer() override;
+
+  // Serves on an already listening socket (open_listener); listen_after_bind() runs it.
+  void adopt(const BoundSocket& socket);
+  // Graceful stop: waiting readers give way, responses say `Connection: close`, the
+  // accept loop ends; listen_after_bind() returns once every connection is done.
+  void drain();
+
+  // The edge's verdict on the request being handled on this thread (null when none): the
+  // routing and error handlers answer with it.
+  static const Rejection* current_rejection();
+
+ private:
+  bool process_and_close_socket(socket_t sock) override;
+  void serve(int fd, const std::string& ip, int port);
+  void answer(RequestStream& strm, const Rejection& r);
+  void note_serving(int delta);
+  bool acquire_slot(const std::string& group);  // connection_group() of the peer
+  void release_slot(const std::string& group);
+
+  EdgeSettings settings_;
+  int wake_fd_ = -1;
+  std::atomic<bool> draining_{false};
+  std::atomic<size_t> serving_{0};       // connections being served
+  std::atomic<bool> under_pressure_{false};
+  std::mutex slots_mutex_;
+  std::unordered_map<std::string, size_t> slots_;
+};
+
+}  // namespace iron::server

@@ -1,0 +1,31 @@
+#pragma once
+// The listening socket, opened by us rather than by cpp-httplib: its defaults set
+// SO_REUSEPORT (a second server on a port in use would start and the kernel would split
+// connections between two databases) and a listen backlog of 5 (bursts of handshakes get
+// dropped). We bind without SO_REUSEPORT, with a real backlog, and say why a bind failed.
+#include <stdexcept>
+#include <string>
+
+namespace iron::server {
+
+// The address cannot be listened on (in use, not permitted, not local): a configuration
+// problem, reported with the address and the reason; the CLI exits 2 on it.
+class ListenError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct BoundSocket {
+  int fd = -1;
+  int port = 0;     // the actual port (the ephemeral one when 0 was asked for)
+  int backlog = 0;  // the backlog passed to listen(2)
+};
+
+// The backlog we ask for: 4096, or less when net.core.somaxconn is lower (the kernel
+// would silently cap it anyway; knowing the real value lets the start-up log say it).
+int listen_backlog();
+
+// Binds `host:port` (numeric host) with SO_REUSEADDR only, and listens. Throws ListenError.
+BoundSocket open_listener(const std::string& host, int port);
+
+}  // namespace iron::server

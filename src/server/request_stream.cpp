@@ -1,0 +1,200 @@
+#include "server/request_stream.h"
+
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace iron::server {
+namespace {
+
+constexpr size_t kBufferBytes = 16 * 1024;
+
+int poll_ms(Millis m) { return static_cast<int>(std::clamp<Millis::rep>(m.count(), 0, 1 << 30)); }
+
+// poll() on the socket and, when `wake_fd` >= 0, on the drain signal. Returns the socket's
+// readiness; `woken` says whether the drain signal fired.
+bool poll_socket(int fd, short events, int wake_fd, Millis timeout, bool& woken) {
+  pollfd fds[2] = {{fd, events, 0}, {wake_fd, POLLIN, 0}};
+  woken = false;
+  for (;;) {
+    const int rc = ::poll(fds, wake_fd >= 0 ? 2 : 1, poll_ms(timeout));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc <= 0) return false;
+    woken = wake_fd >= 0 && (fds[1].revents & POLLIN);
+    return fds[0].revents != 0;  // readable, writable, hung up or failed: the next call says which
+  }
+}
+
+void address_of(int fd, bool peer, std::string& ip, int& port) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  const int rc = peer ? getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
+                      : getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (rc != 0) return;
+  if (addr.ss_family == AF_INET) port = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+  else if (addr.ss_family == AF_INET6) port = ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
+  else return;
+  char host[NI_MAXHOST] = {};
+  if (getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof host, nullptr, 0, NI_NUMERICHOST) == 0)
+    ip = host;
+}
+
+}  // namespace
+
+void peer_address(int fd, std::string& ip, int& port) { address_of(fd, true, ip, port); }
+void local_address(int fd, std::string& ip, int& port) { address_of(fd, false, ip, port); }
+
+RequestStream::RequestStream(int fd, int wake_fd, StreamLimits limits, const std::atomic<bool>* pressure)
+    : fd_(fd), wake_fd_(wake_fd), limits_(limits), pressure_(pressure), buf_(kBufferBytes) {}
+
+RequestStream::Next RequestStream::wait_for_request(Millis idle, Millis grace) {
+  if (off_ < len_) return Next::request;  // pipelined: already here
+  bool woken = false;
+  if (poll_socket(fd_, POLLIN, wake_fd_, idle, woken)) return Next::request;
+  if (!woken) return Next::idle_timeout;
+  if (poll_socket(fd_, POLLIN, -1, grace, woken)) return Next::request;
+  return Next::draining;
+}
+
+void RequestStream::begin_request() {
+  phase_ = Phase::head;
+  head_started_ = last_byte_ = Clock::now();
+  head_bytes_ = line_bytes_ = lines_ = 0;
+  prev_ = 0;
+  written_ = 0;
+}
+
+void RequestStream::reject(Rejection r) {
+  if (!rejection_) rejection_ = std::move(r);
+}
+
+// Checks the head byte by byte as httplib consumes it (it reads the head one byte at a
+// time). Returns how many of the next `n` buffered bytes may be handed out; stops early at
+// the end of the head or before a byte that gets the request rejected.
+size_t RequestStream::scan_head(size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const char c = buf_[off_ + i];
+    ++head_bytes_;
+    ++line_bytes_;
+    if (c == '\n') {
+      if (prev_ != '\r') {
+        reject({400, "BAD_REQUEST", "lines of the request head must end with CRLF, not a bare LF"});
+        return i;
+      }
+      if (line_bytes_ == 2 && lines_ > 0) {  // the empty line: the head is complete
+        phase_ = Phase::body;
+        body_deadline_ = Clock::now() + limits_.body_deadline;
+        prev_ = c;
+        return i + 1;
+      }
+      ++lines_;
+      line_bytes_ = 0;
+    } else if (lines_ == 0 && line_bytes_ > limits_.max_request_line) {
+      reject({414, "URI_TOO_LONG", "the request URI is too long"});
+      return i;
+    } else if (head_bytes_ > limits_.max_head_bytes) {
+      reject({431, "HEADERS_TOO_LARGE", "the request headers are too large"});
+      return i;
+    }
+    prev_ = c;
+  }
+  return n;
+}
+
+// The head deadline in force now: the short one while the server is under pressure.
+RequestStream::Clock::time_point RequestStream::deadline() const {
+  if (phase_ == Phase::body) return body_deadline_;
+  const bool pressed = pressure_ && pressure_->load(std::memory_order_relaxed);
+  return head_started_ + (pressed ? limits_.head_deadline_under_pressure : limits_.head_deadline);
+}
+
+bool RequestStream::fill() {
+  for (;;) {
+    const auto now = Clock::now();
+    const auto until = deadline();
+    if (now >= until) {
+      reject({408, "REQUEST_TIMEOUT",
+              phase_ == Phase::head ? "the request headers did not arrive in time"
+                                    : "the request body did not arrive in time"});
+      return false;
+    }
+    if (now >= last_byte_ + limits_.io_idle) {
+      reject({408, "REQUEST_TIMEOUT", "the client stopped sending the request"});
+      return false;
+    }
+    // Wake for whichever limit comes first; a head reader also re-checks the pressure
+    // regularly, so a silent half-sent head cannot outlast the short deadline.
+    auto wait = std::min(until, last_byte_ + limits_.io_idle) - now;
+    if (phase_ == Phase::head) wait = std::min<Clock::duration>(wait, limits_.head_deadline_under_pressure);
+    // Only a reader waiting for a head gives way to a shutdown: a body being received
+    // belongs to a request in flight, which the drain lets finish.
+    bool woken = false;
+    const bool ready = poll_socket(fd_, POLLIN, phase_ == Phase::head ? wake_fd_ : -1,
+                                   std::chrono::duration_cast<Millis>(wait) + Millis(1), woken);
+    if (!ready) {
+      if (woken) {
+        reject({503, "SHUTTING_DOWN", "the server is shutting down; retry shortly"});
+        return false;
+      }
+      continue;  // a limit may have passed: checked above
+    }
+    const ssize_t n = ::recv(fd_, buf_.data(), buf_.size(), 0);
+    if (n > 0) {
+      off_ = 0;
+      len_ = static_cast<size_t>(n);
+      last_byte_ = Clock::now();
+      return true;
+    }
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    error_ = n == 0 ? httplib::Error::ConnectionClosed : httplib::Error::Read;
+    return false;
+  }
+}
+
+ssize_t RequestStream::read(char* ptr, size_t size) {
+  if (rejection_) return -1;
+  if (off_ == len_ && !fill()) return rejection_ || error_ != httplib::Error::ConnectionClosed ? -1 : 0;
+  size_t n = std::min(size, len_ - off_);
+  if (phase_ == Phase::head) {
+    n = scan_head(n);
+    if (n == 0) return -1;  // rejected at this byte
+  }
+  std::memcpy(ptr, buf_.data() + off_, n);
+  off_ += n;
+  return static_cast<ssize_t>(n);
+}
+
+ssize_t RequestStream::write(const char* ptr, size_t size) {
+  if (!wait_writable()) return -1;
+  const ssize_t n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
+  if (n > 0) written_ += static_cast<size_t>(n);
+  return n;
+}
+
+bool RequestStream::wait_readable() const {
+  if (off_ < len_) return true;
+  bool woken = false;
+  return poll_socket(fd_, POLLIN, -1, limits_.io_idle, woken);
+}
+
+bool RequestStream::wait_writable() const {
+  bool woken = false;
+  return poll_socket(fd_, POLLOUT, -1, limits_.io_idle, woken);
+}
+
+// Alive unless the peer has hung up: nothing to read, or bytes (a next request) waiting.
+bool RequestStream::is_peer_alive() const {
+  pollfd p{fd_, POLLIN, 0};
+  if (::poll(&p, 1, 0) <= 0) return true;
+  char byte;
+  return ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
+void RequestStream::get_remote_ip_and_port(std::string& ip, int& port) const { peer_address(fd_, ip, port); }
+void RequestStream::get_local_ip_and_port(std::string& ip, int& port) const { local_address(fd_, ip, port); }
+
+}  // namespace iron::server
