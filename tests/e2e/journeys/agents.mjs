@@ -6,6 +6,7 @@
 
 import { expectVisible, newTrackedContext, screenshot, waitForView } from '../lib/browser.mjs'
 import { E2eError } from '../lib/server.mjs'
+import { runtime } from '../lib/runtime.mjs'
 import { signIn } from '../lib/ui.mjs'
 import { SAMPLE_PARAMS } from '../smoke.mjs'
 
@@ -97,6 +98,9 @@ export async function agentsJourney({ browser, baseUrl, api, people, label, shot
   await rt.report(ic, lease.lease_id, 1_234_567)
   await waitForText(page.getByTestId('agent-spent'), /\$1\.23/, 'live spend on the agent page')
   await waitForText(page.getByTestId('lease-status'), /active/, 'the live lease on the agent page')
+  // Its analytics event (what the spend chart, burn rate and event list read) arrives live too.
+  await runtime(api).completedRequest(ic, { costMicros: 1_234_567 })
+  await waitForText(page.getByTestId('agent-events').locator('td'), /completed/, 'the live event on the agent page')
   if (shots) await screenshot(page, `${label}-journey-agent-detail-1280-light`)
 
   // 4. Regenerate: a new token in the dialog, the old one refused at once; then revoke.

@@ -131,6 +131,12 @@ export interface Choice {
   owner?: string
 }
 
+/** Names of the first 100 users by id, for an admin's owner column (one request, not one per row). */
+export async function userNames(signal?: AbortSignal): Promise<Map<string, string>> {
+  const r = await unwrap(api.GET('/api/v1/users', { params: { query: { page: 1, page_size: 100 } }, signal }))
+  return new Map(r.users.map((u) => [u.id, u.name || u.username]))
+}
+
 /** Owners an admin may pick (active users, first page by name) and the enabled provider keys. */
 export async function loadPickers(signal?: AbortSignal): Promise<{ owners: Choice[]; keys: Choice[] }> {
   const [users, keys] = await Promise.all([
