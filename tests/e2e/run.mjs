@@ -24,6 +24,7 @@ import { E2eError, indent, startServer, stopServer } from './lib/server.mjs'
 import { authJourney } from './journeys/auth.mjs'
 import { liveJourney } from './journeys/live.mjs'
 import { analyticsJourney } from './journeys/analytics.mjs'
+import { agentsJourney } from './journeys/agents.mjs'
 import { SAMPLE_PARAMS, smokeRoutes } from './smoke.mjs'
 
 const BASES = [
@@ -63,6 +64,8 @@ async function runBase(browser, base) {
     await analyticsJourney({ ...ctx, people })
     done.push('analytics journey')
     SAMPLE_PARAMS['agent-detail'] = { id: String(agent.id) }
+    await agentsJourney({ ...ctx, people }) // sets agent samples per role
+    done.push('agents journey')
     const smoke = await smokeRoutes({ ...ctx, people: base.full ? people : people.slice(0, 1), darkAxe: base.full })
     done.push(`smoke ${smoke.visits} visits`)
     if (base.full) {
