@@ -1,8 +1,10 @@
 // GET /api/v1/audit (admin): the append-only audit log, newest first, with filters and
 // cursor paging. The cursor is opaque to clients; today it is the id of the last row of the
 // previous page as a decimal string (rows are returned with id < cursor).
+// With ?format=csv (or Accept: text/csv) every matching row is streamed as audit.csv.
 #include <charconv>
 
+#include "api/csv.h"
 #include "api/guard.h"
 #include "api/json_body.h"
 #include "api/responses.h"
@@ -65,7 +67,36 @@ Result<std::optional<int64_t>> cursor_of(const Request& req) {
   return std::optional<int64_t>(id);
 }
 
+// Every row matching `f` (its cursor and limit ignored), newest first, in keyset batches so
+// memory stays bounded whatever the log's length. before/after are the stored (redacted) JSON.
+Response audit_csv(Services& s, store::AuditFilter f, const std::string& request_id) {
+  return csv_response("audit.csv",
+                      {"at", "id", "actor_type", "actor_id", "action", "entity_type", "entity_id", "before", "after",
+                       "request_id", "client_ip", "user_agent"},
+                      [&s, f](const CsvWrite& write) mutable {
+                        f.before_id.reset();
+                        f.limit = 500;
+                        for (;;) {
+                          const auto rows = s.db.read([&](store::Connection& c) { return store::audit::list(c, f); });
+                          std::string chunk;
+                          for (const auto& r : rows)
+                            chunk += CsvRow()
+                                         .time_ms(r.at).integer(r.id).text(r.actor_type).opt_text(r.actor_id)
+                                         .text(r.action).opt_text(r.entity_type).opt_text(r.entity_id)
+                                         .opt_text(r.before_json).opt_text(r.after_json).opt_text(r.request_id)
+                                         .opt_text(r.client_ip).opt_text(r.user_agent)
+                                         .line();
+                          if (!chunk.empty() && !write(chunk)) return;
+                          if (static_cast<int64_t>(rows.size()) < f.limit) return;
+                          f.before_id = rows.back().id;
+                        }
+                      },
+                      request_id);
+}
+
 Response list_audit(Services& s, const Request& req) {
+  auto csv = wants_csv(req);
+  if (!csv) return error_response(csv.error());
   store::AuditFilter f;
   for (auto [name, slot] : {std::pair{"actor_id", &f.actor_id}, std::pair{"entity_type", &f.entity_type},
                             std::pair{"entity_id", &f.entity_id}, std::pair{"action", &f.action}}) {
@@ -79,6 +110,7 @@ Response list_audit(Services& s, const Request& req) {
   if (!to) return error_response(to.error());
   f.from_ms = *from;
   f.to_ms = *to;
+  if (*csv) return audit_csv(s, f, req.request_id);
   auto cursor = cursor_of(req);
   if (!cursor) return error_response(cursor.error());
   f.before_id = *cursor;

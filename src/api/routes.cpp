@@ -2,6 +2,11 @@
 
 namespace iron::api {
 
+// GET /api/v1/system and /system/backup (api/system.cpp). Declared beside its one caller
+// rather than in routes.h while several branches add route families at once; move it there
+// when they have merged.
+void add_system_routes(std::vector<Route>& routes, Services& s);
+
 std::vector<Route> all_routes(Services& s) {
   std::vector<Route> routes;
   add_health_routes(routes, s);
@@ -19,6 +24,7 @@ std::vector<Route> all_routes(Services& s) {
   add_analytics_routes(routes, s);
   add_usage_routes(routes, s);
   add_version_routes(routes, s);
+  add_system_routes(routes, s);
   add_openapi_route(routes);
   return routes;
 }

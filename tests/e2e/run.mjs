@@ -25,6 +25,7 @@ import { authJourney } from './journeys/auth.mjs'
 import { liveJourney } from './journeys/live.mjs'
 import { analyticsJourney } from './journeys/analytics.mjs'
 import { agentsJourney } from './journeys/agents.mjs'
+import { systemJourney } from './journeys/system.mjs'
 import { SAMPLE_PARAMS, smokeRoutes } from './smoke.mjs'
 
 const BASES = [
@@ -63,6 +64,8 @@ async function runBase(browser, base) {
     done.push('live journey')
     await analyticsJourney({ ...ctx, people })
     done.push('analytics journey')
+    await systemJourney({ ...ctx, people })
+    done.push('system journey')
     SAMPLE_PARAMS['agent-detail'] = { id: String(agent.id) }
     await agentsJourney({ ...ctx, people }) // sets agent samples per role
     done.push('agents journey')

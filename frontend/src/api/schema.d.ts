@@ -1224,6 +1224,48 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/system": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Installation facts: build, uptime, storage, row counts, settings
+         * @description **Access:** admin only (403 otherwise).
+         */
+        get: operations["getSystem"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/system/backup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download a consistent snapshot of the database
+         * @description **Access:** admin only (403 otherwise).
+         *
+         *     Made with SQLite's online backup API while the server keeps serving, written to the data directory (mode 0600), streamed, and removed once sent; audited as `system.backup`. Restore it with `ironpanel restore`. The key files (jwt.key, master.key, ip_token.key) are NOT in it. One backup at a time; refused with 503 INSUFFICIENT_STORAGE when the data directory lacks the database's size plus 16 MiB.
+         */
+        get: operations["downloadBackup"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/usage/aggregate": {
         parameters: {
             query?: never;
@@ -5773,6 +5815,8 @@ export interface operations {
                 entity_id?: string;
                 /** @description e.g. user, api_token */
                 entity_type?: string;
+                /** @description csv: every matching row as a streamed RFC 4180 attachment (paging ignored; money in dollars with six decimals, times RFC 3339 UTC); `Accept: text/csv` does the same */
+                format?: "json" | "csv";
                 /** @description rows at or after this time */
                 from?: string;
                 /** @description rows per page */
@@ -5790,11 +5834,14 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    /** @description CSV only: attachment; filename="ironpanel-….csv" */
+                    "Content-Disposition"?: string;
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AuditPage"];
+                    "text/csv": string;
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
@@ -9219,6 +9266,211 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getSystem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The facts */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description the commit the binary was built from */
+                        build_sha: string;
+                        /** @description the edge settings in force (read-only; change them in the configuration) */
+                        config: {
+                            base_path: string;
+                            /** @description empty = same origin only; * or a comma-separated list */
+                            cors_origins: string;
+                            /** @description GET /metrics is served */
+                            metrics_enabled: boolean;
+                            /** @description comma-separated CIDRs */
+                            trusted_proxies: string;
+                        };
+                        row_counts: {
+                            /**
+                             * Format: int64
+                             * @description rows
+                             */
+                            agents: number;
+                            /**
+                             * Format: int64
+                             * @description rows
+                             */
+                            analytics_events: number;
+                            /**
+                             * Format: int64
+                             * @description rows
+                             */
+                            api_tokens: number;
+                            /**
+                             * Format: int64
+                             * @description rows
+                             */
+                            audit_log: number;
+                            /**
+                             * Format: int64
+                             * @description rows
+                             */
+                            budget_requests: number;
+                            /**
+                             * Format: int64
+                             * @description rows
+                             */
+                            provider_keys: number;
+                            /**
+                             * Format: int64
+                             * @description rows
+                             */
+                            users: number;
+                        };
+                        storage: {
+                            /**
+                             * Format: int64
+                             * @description iron.db, in bytes
+                             */
+                            database_bytes: number;
+                            /**
+                             * Format: int64
+                             * @description space available in the data directory's filesystem, in bytes
+                             */
+                            free_bytes: number;
+                            /**
+                             * Format: int64
+                             * @description size of that filesystem, in bytes
+                             */
+                            total_bytes: number;
+                            /**
+                             * Format: int64
+                             * @description iron.db-wal (0 when absent), in bytes
+                             */
+                            wal_bytes: number;
+                        };
+                        /**
+                         * Format: int64
+                         * @description seconds since this process started
+                         */
+                        uptime_s: number;
+                        version: string;
+                    };
+                };
+            };
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    downloadBackup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The SQLite database file */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    /** @description attachment; filename="ironpanel-backup-<UTC time>.db" */
+                    "Content-Disposition"?: string;
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.sqlite3": string;
+                };
+            };
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: BACKUP_IN_PROGRESS. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: INSUFFICIENT_STORAGE. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };

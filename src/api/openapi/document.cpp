@@ -23,6 +23,8 @@ Op& Op::header(std::string name, json schema, std::string description) {
   return *this;
 }
 
+std::vector<Op> system_ops();  // ops_system.cpp (declared here for the same reason as add_system_routes)
+
 Op& Op::csv_export() {
   csv = true;
   return query("format", one_of_strings({"json", "csv"}),
@@ -33,7 +35,7 @@ Op& Op::csv_export() {
 std::vector<Op> all_ops() {
   std::vector<Op> ops;
   for (auto family : {meta_ops, auth_ops, user_ops, api_token_ops, audit_ops, agent_ops, budget_ops, provider_ops,
-                      budget_request_ops, limit_ops, analytics_ops, usage_ops})
+                      budget_request_ops, limit_ops, analytics_ops, usage_ops, system_ops})
     for (auto& op : family()) ops.push_back(std::move(op));
   return ops;
 }
@@ -232,6 +234,7 @@ json tags() {
       {{"name", "providers"}, {"description", "Provider API keys (OpenAI, Anthropic, ...), encrypted at rest, always masked"}},
       {{"name", "projects"}, {"description", "Which provider key a project uses"}},
       {{"name", "analytics"}, {"description", "Usage events from agents (IC token) and owner-scoped spend and usage reads"}},
+      {{"name", "system"}, {"description", "Installation facts and database backups (admin)"}},
   });
 }
 

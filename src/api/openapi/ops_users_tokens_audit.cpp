@@ -179,6 +179,7 @@ std::vector<Op> audit_ops() {
                     .query("to", rfc3339("exclusive upper bound"), "rows before this time")
                     .query("cursor", str(1, 64), "opaque cursor from a previous page's next_cursor")
                     .query("limit", described(integer_range(1, 200, ""), "default 50"), "rows per page")
+                    .csv_export()
                     .returns(200, ref("AuditPage"), "One page of audit rows"));
   return ops;
 }
