@@ -2,11 +2,6 @@
 
 namespace iron::api {
 
-// GET /api/v1/system and /system/backup (api/system.cpp). Declared beside its one caller
-// rather than in routes.h while several branches add route families at once; move it there
-// when they have merged.
-void add_system_routes(std::vector<Route>& routes, Services& s);
-
 std::vector<Route> all_routes(Services& s) {
   std::vector<Route> routes;
   add_health_routes(routes, s);

@@ -22,6 +22,7 @@ void add_limit_routes(std::vector<Route>& routes, Services& s);
 void add_analytics_routes(std::vector<Route>& routes, Services& s);
 void add_usage_routes(std::vector<Route>& routes, Services& s);    // the predecessor's /usage reads
 void add_version_routes(std::vector<Route>& routes, Services& s);  // GET /api/v1/version
+void add_system_routes(std::vector<Route>& routes, Services& s);   // GET /api/v1/system, /system/backup
 // The OpenAPI document of `routes` (GET /api/v1/openapi.json); registered last.
 void add_openapi_route(std::vector<Route>& routes);
 

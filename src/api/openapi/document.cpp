@@ -23,8 +23,6 @@ Op& Op::header(std::string name, json schema, std::string description) {
   return *this;
 }
 
-std::vector<Op> system_ops();  // ops_system.cpp (declared here for the same reason as add_system_routes)
-
 Op& Op::csv_export() {
   csv = true;
   return query("format", one_of_strings({"json", "csv"}),

@@ -146,6 +146,7 @@ std::vector<Op> limit_ops();
 std::vector<Op> analytics_ops();
 json analytics_component_schemas();  // ops_analytics.cpp
 std::vector<Op> usage_ops();         // ops_usage.cpp: the predecessor's /usage reads and /version
+std::vector<Op> system_ops();        // ops_system.cpp
 json usage_component_schemas();      // ops_usage.cpp
 json component_schemas();
 json provider_key_schema();        // ops_providers.cpp
