@@ -44,9 +44,9 @@ export async function budgetsJourney({ browser, baseUrl, api, people }) {
   const u = await newTrackedContext(browser)
   await signIn(u.page, baseUrl, user)
   await openView(u.page, baseUrl, 'budgets', 'Budgets as the user')
-  await requestBudget(u.page, agent, '12.50', 'More traffic this month')
-  await requestBudget(u.page, agent, '1,000', 'A big experiment')
-  await requestBudget(u.page, agent, '7', 'Changed my mind')
+  await requestBudget(u.page, agent, '12.50', 'More traffic this month from the new region')
+  await requestBudget(u.page, agent, '1,000', 'A big experiment with long prompts')
+  await requestBudget(u.page, agent, '7', 'Changed my mind about this one')
   const mine = (await api.call('GET', `api/v1/budget/requests?agent_id=${agent.id}`, { token: userToken })).requests
   const byAmount = (m) => mine.find((r) => r.requested_budget_microdollars === m)
   const [approve, reject, cancel] = [byAmount(12_500_000), byAmount(1_000_000_000), byAmount(7_000_000)]
