@@ -14,6 +14,11 @@
 #include "domain/ic_tokens.h"
 #include "util/clock.h"
 
+#include <algorithm>
+#include <cctype>
+#include <functional>
+#include <map>
+
 namespace iron::api {
 namespace {
 
@@ -32,6 +37,7 @@ json agent_view(const domain::AgentView& v) {
           {"owner_id", a.owner_id},
           {"provider_key_id", a.provider_key_id ? json(*a.provider_key_id) : json(nullptr)},
           {"provider_key_owner_id", v.provider_key_owner_id ? json(*v.provider_key_owner_id) : json(nullptr)},
+          {"has_ic_token", a.ic_token_hash.has_value()},
           {"budget", budget_view(v.budget)}};
 }
 
@@ -100,6 +106,73 @@ Response list_leases(Services& s, const Request& req, const domain::Principal& p
   json items = json::array();
   for (const auto& l : r->items) items.push_back(lease_view(l));
   return json_response(200, {{"data", items}, {"pagination", pagination_json(r->pagination)}});
+}
+
+// ---- the list: the predecessor's plain array, narrowed, ordered and paged on request ----
+
+std::string ascii_lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// `sort`: a column, `-` for descending. The value each column orders by (ties: newest first).
+using SortKey = std::function<json(const domain::AgentView&)>;
+const std::map<std::string, SortKey>& sort_keys() {
+  static const std::map<std::string, SortKey> keys = {
+      {"name", [](const domain::AgentView& v) { return json(ascii_lower(v.agent.name)); }},
+      {"created_at", [](const domain::AgentView& v) { return json(v.agent.created_at); }},
+      {"allocated", [](const domain::AgentView& v) { return json(v.budget.allocated); }},
+      {"spent", [](const domain::AgentView& v) { return json(v.budget.spent); }},
+      {"remaining", [](const domain::AgentView& v) { return json(v.budget.remaining); }},
+  };
+  return keys;
+}
+
+// GET /agents. Without parameters: every visible agent, newest first, as a plain array (the
+// predecessor's shape). `search` (name contains, case-insensitive) and `owner_id` narrow it,
+// `sort` orders it; `page` or `per_page` answers one page as {data, pagination}, which the
+// dashboard's table uses so its requests stay bounded whatever the number of agents.
+Response list_agents(Services& s, const Request& req, const domain::Principal& p) {
+  auto search = query_text(req, "search", 255);
+  if (!search) return error_response(search.error());
+  auto owner = query_text(req, "owner_id", 255);
+  if (!owner) return error_response(owner.error());
+  auto sort = query_text(req, "sort", 32);
+  if (!sort) return error_response(sort.error());
+  auto page = page_of(req, 25);
+  if (!page) return error_response(page.error());
+  const bool paged = req.query_param("page") || req.query_param("per_page");
+
+  std::vector<domain::AgentView> rows = s.agents->list(p);
+  const std::string needle = ascii_lower(search->value_or(""));
+  std::erase_if(rows, [&](const domain::AgentView& v) {
+    if (*owner && v.agent.owner_id != **owner) return true;
+    return !needle.empty() && ascii_lower(v.agent.name).find(needle) == std::string::npos;
+  });
+  if (*sort) {
+    const bool desc = (*sort)->starts_with('-');
+    const auto key = sort_keys().find(desc ? (*sort)->substr(1) : **sort);
+    if (key == sort_keys().end())
+      return error_response(Error::validation(
+          "sort", "sort must be one of name, created_at, allocated, spent, remaining (prefix - for descending)",
+          "INVALID_PARAMETER"));
+    std::stable_sort(rows.begin(), rows.end(), [&](const domain::AgentView& a, const domain::AgentView& b) {
+      const json ka = key->second(a), kb = key->second(b);
+      return desc ? kb < ka : ka < kb;
+    });
+  }
+
+  const auto spend = recent_spend_of(s, p, std::nullopt);
+  json out = json::array();
+  if (!paged) {
+    for (const auto& v : rows) out.push_back(agent_with_burn(v, spend));
+    return json_response(200, out);
+  }
+  const auto total = static_cast<int64_t>(rows.size());
+  const int64_t first = std::min(page->offset(), total);
+  const int64_t last = std::min(first + page->per_page, total);
+  for (int64_t i = first; i < last; ++i) out.push_back(agent_with_burn(rows[static_cast<size_t>(i)], spend));
+  return json_response(200, {{"data", out}, {"pagination", pagination_json(domain::paginate(total, *page))}});
 }
 
 constexpr const char* kIcWarning = "Store this IC token securely: it is shown only once and cannot be retrieved.";
@@ -191,12 +264,8 @@ void add(std::vector<Route>& routes, Services& s, const std::string& method, con
 
 void add_agent_routes(std::vector<Route>& routes, Services& s) {
   const std::string base = "/api/v1/agents";
-  add(routes, s, "GET", base, Access::read, [&s](const Request&, const domain::Principal& p) {
-    json out = json::array();
-    const auto spend = recent_spend_of(s, p, std::nullopt);
-    for (const auto& v : s.agents->list(p)) out.push_back(agent_with_burn(v, spend));
-    return json_response(200, out);
-  });
+  add(routes, s, "GET", base, Access::read,
+      [&s](const Request& r, const domain::Principal& p) { return list_agents(s, r, p); });
   add(routes, s, "POST", base, Access::admin, [&s](const Request& r, const domain::Principal& p) { return create(s, r, p); });
   add(routes, s, "GET", base + "/:id", Access::read, [&s](const Request& r, const domain::Principal& p) {
     return with_id(r, [&](int64_t id) {

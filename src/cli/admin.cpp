@@ -31,26 +31,19 @@ std::string strip_line_ending(std::string s) {
 }
 
 // The password, or an error message. Exactly one source must be given.
-bool read_password(const PasswordSource& src, std::string& password, std::string& error) {
-  if (src.file.empty() == !src.from_stdin) {
-    error = "give exactly one of --password-file FILE or --password-stdin";
-    return false;
-  }
+// 0 with the password read, else the exit code after saying why: no source or two sources is a
+// usage error (2), an unreadable or empty one a refused value (1).
+int read_password(const PasswordSource& src, std::string& password) {
+  if (src.file.empty() == !src.from_stdin) return fail("give exactly one of --password-file FILE or --password-stdin", 2);
   if (src.from_stdin) {
     password = strip_line_ending(std::string(std::istreambuf_iterator<char>(std::cin), {}));
   } else {
     std::ifstream in(src.file, std::ios::binary);
-    if (!in) {
-      error = "cannot read --password-file " + src.file;
-      return false;
-    }
+    if (!in) return fail("cannot read --password-file " + src.file, 1);
     password = strip_line_ending(std::string(std::istreambuf_iterator<char>(in), {}));
   }
-  if (password.empty()) {
-    error = "the password is empty";
-    return false;
-  }
-  return true;
+  if (password.empty()) return fail("the password is empty", 1);
+  return 0;
 }
 
 domain::RequestContext cli_context() {
@@ -108,9 +101,9 @@ void add_admin(CLI::App& app, Invocation& inv) {
   create->callback([&inv, create_args] {
     run_guarded(inv, [&]() -> int {
       if (!resolve_config(inv, config::scope_data)) return inv.exit_code;
-      if (create_args->email.empty()) return fail("--email is required", 1);
-      std::string password, error;
-      if (!read_password(create_args->password, password, error)) return fail(error, 1);
+      if (create_args->email.empty()) return fail("--email is required", 2);  // usage error
+      std::string password;
+      if (const int code = read_password(create_args->password, password)) return code;
       security::init();
       auto db = open_database(inv.config.data_dir);
       domain::Accounts accounts(*db);
@@ -136,9 +129,9 @@ void add_admin(CLI::App& app, Invocation& inv) {
   reset->callback([&inv, reset_args] {
     run_guarded(inv, [&]() -> int {
       if (!resolve_config(inv, config::scope_data)) return inv.exit_code;
-      if (reset_args->email.empty()) return fail("--email is required", 1);
-      std::string password, error;
-      if (!read_password(reset_args->password, password, error)) return fail(error, 1);
+      if (reset_args->email.empty()) return fail("--email is required", 2);  // usage error
+      std::string password;
+      if (const int code = read_password(reset_args->password, password)) return code;
       security::init();
       auto db = open_database(inv.config.data_dir);
       domain::Accounts accounts(*db);

@@ -275,3 +275,64 @@ TEST(GovernanceAgents, admin_may_delegate_own_key_to_another_users_agent) {
   expect_error(p.call("POST", "/api/v1/budget/handshake", "", json{{"ic_token", lent_ic}, {"provider", "openai"}}), 403,
                "NO_PROVIDER_ASSIGNED");
 }
+
+// The list without parameters keeps the predecessor's plain array; search, owner_id and sort
+// narrow and order it, page/per_page answer {data, pagination} (the dashboard's table, issue 10).
+TEST(GovernanceAgents, ListSearchesSortsAndPagesOnRequest) {
+  Fixture f;  // alice owns "a1" (5 $)
+  auto& p = f.p;
+  p.create_agent({{"name", "Alpha-bot"}, {"initial_budget_microdollars", 3'000'000}, {"owner_id", f.alice.id}});
+  p.create_agent({{"name", "beta"}, {"initial_budget_microdollars", 9'000'000}});
+  p.create_agent({{"name", "ALPHA-two"}, {"initial_budget_microdollars", 1'000'000}});
+  const auto names = [](const json& agents) {
+    std::vector<std::string> out;
+    for (const auto& a : agents) out.push_back(a["name"]);
+    return out;
+  };
+  const auto get = [&](const std::string& query, const std::string& access) {
+    return p.call("GET", "/api/v1/agents" + query, access);
+  };
+  auto plain = get("", p.admin.access);
+  ASSERT_EQ(plain.status, 200) << plain.raw;
+  ASSERT_TRUE(plain.body.is_array());
+  EXPECT_EQ(names(plain.body), (std::vector<std::string>{"ALPHA-two", "beta", "Alpha-bot", "a1"})) << "newest first";
+  EXPECT_EQ(plain.body[0]["has_ic_token"], false);
+
+  struct Case {
+    std::string query;
+    std::vector<std::string> names;
+  };
+  const std::vector<Case> arrays = {
+      {"?search=alpha", {"ALPHA-two", "Alpha-bot"}},
+      {"?owner_id=" + f.alice.id, {"Alpha-bot", "a1"}},
+      {"?sort=name", {"a1", "Alpha-bot", "ALPHA-two", "beta"}},
+      {"?sort=-allocated", {"beta", "a1", "Alpha-bot", "ALPHA-two"}},
+      {"?sort=remaining&search=ALPHA", {"ALPHA-two", "Alpha-bot"}},
+      {"?search=nothing-matches", {}},
+  };
+  for (const auto& c : arrays) {
+    auto r = get(c.query, p.admin.access);
+    ASSERT_EQ(r.status, 200) << c.query << r.raw;
+    ASSERT_TRUE(r.body.is_array()) << c.query;
+    EXPECT_EQ(names(r.body), c.names) << c.query;
+  }
+
+  auto page = get("?sort=name&per_page=3&page=2", p.admin.access);
+  ASSERT_EQ(page.status, 200) << page.raw;
+  EXPECT_EQ(names(page.body["data"]), (std::vector<std::string>{"beta"}));
+  EXPECT_EQ(page.body["pagination"], (json{{"page", 2}, {"per_page", 3}, {"total", 4}, {"total_pages", 2}}));
+  auto past = get("?page=9", p.admin.access);
+  ASSERT_EQ(past.status, 200) << past.raw;
+  EXPECT_EQ(past.body["data"], json::array());
+  EXPECT_EQ(past.body["pagination"]["total"], 4);
+  // Scoping holds under the parameters: alice pages through her own agents only.
+  auto mine = get("?page=1&sort=-name", f.alice.access);
+  EXPECT_EQ(names(mine.body["data"]), (std::vector<std::string>{"Alpha-bot", "a1"}));
+  EXPECT_EQ(mine.body["pagination"]["total"], 2);
+  // The IC-token status shows on the listed agent.
+  ASSERT_EQ(p.call("POST", agent_path(f.agent, "/ic-token"), f.alice.access).status, 201);
+  EXPECT_EQ(get("?search=a1", p.admin.access).body[0]["has_ic_token"], true);
+
+  for (const std::string bad : {"?sort=owner", "?sort=-", "?page=0", "?per_page=201", "?search=", "?search=a%01b"})
+    EXPECT_EQ(get(bad, p.admin.access).status, 400) << bad;
+}

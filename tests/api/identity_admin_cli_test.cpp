@@ -85,7 +85,9 @@ TEST(IdentityAdminCli, CreateWithPasswordStdinWorksWhileTheServerRuns) {
   EXPECT_FALSE(login(server, "first@example.test", "first-password-1").empty());
 }
 
-TEST(IdentityAdminCli, CreateRefusesBadInputWithExitCode1) {
+// A refused value exits 1; a missing required flag or password source is a usage error and exits 2
+// (docs/deploy.md, "Exit codes").
+TEST(IdentityAdminCli, CreateRefusesBadInputWithItsDocumentedExitCode) {
   const std::string dir = make_temp_dir();
   const std::string data = dir + "/data";
   const std::string short_pw = write_file(dir, "short", "elevenchars\n");
@@ -96,14 +98,15 @@ TEST(IdentityAdminCli, CreateRefusesBadInputWithExitCode1) {
     std::vector<std::string> args;
     std::string stdin_text;
     std::string says;
+    int exit_code = 1;
   };
   const std::vector<Case> cases = {
       {"short password file", {"--email", "a@example.test", "--password-file", short_pw}, "", "12"},
       {"short password stdin", {"--email", "a@example.test", "--password-stdin"}, "shortpw\n", "12"},
       {"empty password", {"--email", "a@example.test", "--password-file", empty_pw}, "", "empty"},
       {"missing file", {"--email", "a@example.test", "--password-file", dir + "/nope"}, "", "cannot read"},
-      {"no password source", {"--email", "a@example.test"}, "", "password"},
-      {"no email", {"--password-file", good_pw}, "", "--email"},
+      {"no password source", {"--email", "a@example.test"}, "", "password", 2},
+      {"no email", {"--password-file", good_pw}, "", "--email", 2},
       {"bad email", {"--email", "not-an-email", "--password-file", good_pw}, "", "email"},
   };
   for (const auto& c : cases) {
@@ -111,7 +114,7 @@ TEST(IdentityAdminCli, CreateRefusesBadInputWithExitCode1) {
     std::vector<std::string> args = {"admin", "create", "--data", data};
     args.insert(args.end(), c.args.begin(), c.args.end());
     const auto r = run_binary(args, {}, c.stdin_text);
-    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_EQ(r.exit_code, c.exit_code) << r.out << r.err;
     EXPECT_EQ(lines(r.err), 1) << "one line: " << r.err;
     EXPECT_NE(r.err.find(c.says), std::string::npos) << r.err;
     EXPECT_EQ(r.err.find("elevenchars"), std::string::npos) << "the password is never echoed";

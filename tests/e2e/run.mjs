@@ -23,6 +23,8 @@ import { launchBrowser, SCREENSHOT_DIR, tolerated } from './lib/browser.mjs'
 import { E2eError, indent, startServer, stopServer } from './lib/server.mjs'
 import { authJourney } from './journeys/auth.mjs'
 import { liveJourney } from './journeys/live.mjs'
+import { analyticsJourney } from './journeys/analytics.mjs'
+import { agentsJourney } from './journeys/agents.mjs'
 import { budgetsJourney } from './journeys/budgets.mjs'
 import { SAMPLE_PARAMS, smokeRoutes } from './smoke.mjs'
 
@@ -60,9 +62,13 @@ async function runBase(browser, base) {
     done.push('auth journey')
     const { agent } = await liveJourney({ ...ctx, people })
     done.push('live journey')
+    await analyticsJourney({ ...ctx, people })
+    done.push('analytics journey')
     await budgetsJourney({ ...ctx, people })
     done.push('budgets journey')
     SAMPLE_PARAMS['agent-detail'] = { id: String(agent.id) }
+    await agentsJourney({ ...ctx, people }) // sets agent samples per role
+    done.push('agents journey')
     const smoke = await smokeRoutes({ ...ctx, people: base.full ? people : people.slice(0, 1), darkAxe: base.full })
     done.push(`smoke ${smoke.visits} visits`)
     if (base.full) {

@@ -5,7 +5,7 @@
 // screenshots on, every view is captured at 1280 and 390 px in light and dark.
 //
 // Views that need data (a detail page) take their parameters from SAMPLE_PARAMS; the journeys
-// that create data may set better ones.
+// that create data may set better ones, per role where what a role may see differs.
 
 import { checkAxe, expectVisible, newTrackedContext, screenshot, waitForView } from './lib/browser.mjs'
 import { E2eError } from './lib/server.mjs'
@@ -61,7 +61,9 @@ export async function smokeRoutes({ browser, baseUrl, people, label, shots, dark
     if (routes.length < 5) throw new E2eError(`only ${routes.length} routes read from the app's router`)
     for (const r of routes) {
       const what = `${label} ${person.role} ${r.name} (${r.path})`
-      await page.goto(new URL(fill(r.path, SAMPLE_PARAMS[r.name]).slice(1), baseUrl).href)
+      // Owner-scoped details (an agent) need a sample per role: { admin: {id}, user: {id}, … }.
+      const sample = SAMPLE_PARAMS[r.name]
+      await page.goto(new URL(fill(r.path, sample?.[person.role] ?? sample).slice(1), baseUrl).href)
       const allowed = RANK[person.role] >= RANK[r.meta.minRole ?? 'viewer']
       apiRequests = []
       if (allowed) await waitForView(page, what)

@@ -37,7 +37,7 @@ export interface paths {
          * List agents (admins: all; others: their own)
          * @description **Access:** any authenticated role (viewer, user, admin).
          *
-         *     Newest first.
+         *     Newest first, as a plain array (the predecessor's shape). `search` and `owner_id` narrow the list and `sort` orders it; with `page` or `per_page` the answer is one page, `{data, pagination}`.
          */
         get: operations["listAgents"];
         put?: never;
@@ -1585,6 +1585,8 @@ export interface components {
              * @description creation time (milliseconds since the Unix epoch)
              */
             created_at: number;
+            /** @description whether the agent has an IC token */
+            has_ic_token: boolean;
             /**
              * Format: int64
              * @description agent id
@@ -1653,6 +1655,10 @@ export interface components {
         };
         AgentLeasePage: {
             data: components["schemas"]["AgentLease"][];
+            pagination: components["schemas"]["Pagination"];
+        };
+        AgentPage: {
+            data: components["schemas"]["Agent"][];
             pagination: components["schemas"]["Pagination"];
         };
         AgentSpending: {
@@ -2707,14 +2713,25 @@ export interface operations {
     };
     listAgents: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description only this owner's agents */
+                owner_id?: string;
+                /** @description 1-based page; answers `{data, pagination}` */
+                page?: number;
+                /** @description default 25; answers `{data, pagination}` */
+                per_page?: number;
+                /** @description name contains this (case-insensitive) */
+                search?: string;
+                /** @description order by this column, `-` for descending; default newest first */
+                sort?: "name" | "-name" | "created_at" | "-created_at" | "allocated" | "-allocated" | "spent" | "-spent" | "remaining" | "-remaining";
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The agents */
+            /** @description The agents, or one page of them */
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
@@ -2722,7 +2739,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Agent"][];
+                    "application/json": components["schemas"]["Agent"][] | components["schemas"]["AgentPage"];
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR, INVALID_PARAMETER. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */

@@ -1,7 +1,12 @@
-// The one live connection to /api/v1/events/stream per tab. Views subscribe to event types
-// instead of polling; the top bar shows `status` as the "live" indicator. The stream is read
-// with fetch (see api/sse.ts) so it carries the session's Bearer token, and it reconnects with
-// exponential backoff plus jitter after any failure (401s refresh the session first).
+// The one live connection to /api/v1/events/stream. Views subscribe to event types instead of
+// polling; the top bar shows `status` as the "live" indicator. The stream is read with fetch
+// (see api/sse.ts) so it carries the session's Bearer token, and it reconnects with exponential
+// backoff plus jitter after any failure (401s refresh the session first).
+//
+// One stream per browser, not per tab: the server caps streams per user, so the tabs elect a
+// leader with a Web Lock; the leader reads the stream and rebroadcasts every event and its
+// status on a BroadcastChannel, the other tabs listen. When the leader's tab closes or signs
+// out its lock is released and another tab takes over.
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { apiUrl } from '../base'
@@ -19,6 +24,7 @@ export interface LiveEvent {
 
 type Listener = (e: LiveEvent) => void
 
+const CHANNEL = 'ironpanel.live'
 const MIN_DELAY_MS = 1_000
 const MAX_DELAY_MS = 30_000
 const RECENT_MAX = 50
@@ -40,11 +46,24 @@ export const useLiveEventsStore = defineStore('liveEvents', () => {
   let timer: ReturnType<typeof setTimeout> | null = null
   let failures = 0
   let serverRetryMs = MIN_DELAY_MS
+  let channel: BroadcastChannel | null = null
+  let leading = false
 
-  function emit(frame: SseFrame): void {
+  function deliver(frame: SseFrame): void {
     const e: LiveEvent = { id: frame.id, type: frame.event, data: parseData(frame.data), receivedAt: Date.now() }
     recent.value = [e, ...recent.value].slice(0, RECENT_MAX)
     for (const key of [e.type, '*']) listeners.get(key)?.forEach((fn) => fn(e))
+  }
+
+  // Leader only: an event from the stream, for this tab and the others.
+  function emit(frame: SseFrame): void {
+    deliver(frame)
+    channel?.postMessage({ kind: 'event', frame })
+  }
+
+  function setStatus(s: LiveStatus): void {
+    status.value = s
+    channel?.postMessage({ kind: 'status', status: s })
   }
 
   /** Calls `fn` for every event of `type` ('*' for all); returns the unsubscribe function. */
@@ -57,7 +76,7 @@ export const useLiveEventsStore = defineStore('liveEvents', () => {
 
   function scheduleReconnect(): void {
     if (!controller) return // stopped meanwhile
-    status.value = 'retrying'
+    setStatus('retrying')
     const backoff = Math.min(MAX_DELAY_MS, Math.max(serverRetryMs, MIN_DELAY_MS) * 2 ** Math.min(failures, 5))
     failures++
     // Jitter spreads reconnects of many tabs after a server restart.
@@ -68,13 +87,13 @@ export const useLiveEventsStore = defineStore('liveEvents', () => {
     timer = null
     const mine = controller
     if (!mine) return
-    status.value = failures ? 'retrying' : 'connecting'
+    setStatus(failures ? 'retrying' : 'connecting')
     try {
       const res = await authFetch(
         new Request(apiUrl('api/v1/events/stream'), { headers: { Accept: 'text/event-stream' }, signal: mine.signal }),
       )
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`)
-      status.value = 'live'
+      setStatus('live')
       failures = 0
       const parse = createSseParser(emit, (ms) => (serverRetryMs = ms))
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
@@ -89,20 +108,54 @@ export const useLiveEventsStore = defineStore('liveEvents', () => {
     if (controller === mine && !mine.signal.aborted) scheduleReconnect()
   }
 
-  /** Opens the stream (idempotent). Called when a session starts. */
-  function start(): void {
-    if (controller) return
-    controller = new AbortController()
-    failures = 0
-    void open()
+  // A follower tab: events and status come from the leader.
+  function onMessage(m: MessageEvent): void {
+    const msg = m.data as { kind: string; frame?: SseFrame; status?: LiveStatus }
+    if (leading) {
+      if (msg.kind === 'hello') channel?.postMessage({ kind: 'status', status: status.value })
+    } else if (msg.kind === 'event' && msg.frame) {
+      deliver(msg.frame)
+    } else if (msg.kind === 'status' && msg.status) {
+      status.value = msg.status
+    }
   }
 
-  /** Closes the stream. Called on sign-out. */
+  /** Joins the live stream (idempotent). Called when the signed-in shell mounts. */
+  function start(): void {
+    if (controller) return
+    const mine = (controller = new AbortController())
+    failures = 0
+    const locks = typeof navigator !== 'undefined' ? navigator.locks : undefined
+    if (!locks || typeof BroadcastChannel === 'undefined') {
+      leading = true
+      void open()
+      return
+    }
+    channel = new BroadcastChannel(CHANNEL)
+    channel.onmessage = onMessage
+    status.value = 'connecting'
+    channel.postMessage({ kind: 'hello' }) // a leader answers with its status
+    locks
+      .request(CHANNEL, { signal: mine.signal }, async () => {
+        leading = true
+        void open()
+        // Lead until this tab stops (sign-out, closing the tab).
+        await new Promise<void>((resolve) => mine.signal.addEventListener('abort', () => resolve(), { once: true }))
+      })
+      .catch(() => {
+        // stopped while waiting to lead
+      })
+  }
+
+  /** Leaves the live stream (closing it if this tab leads). Called on sign-out. */
   function stop(): void {
     controller?.abort()
     controller = null
     if (timer) clearTimeout(timer)
     timer = null
+    leading = false
+    channel?.close()
+    channel = null
     status.value = 'off'
   }
 

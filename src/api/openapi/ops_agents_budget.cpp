@@ -18,6 +18,7 @@ json agent_schema() {
                  {"provider_key_owner_id",
                   nullable(described(str(), "who owns the assigned key: the agent's owner, or the admin who "
                                             "delegated a key of their own to this agent"))},
+                 {"has_ic_token", described(boolean(), "whether the agent has an IC token")},
                  {"budget", object({{"allocated", micros("allocated")},
                                     {"spent", micros("reported usage")},
                                     {"reserved", micros("held by active leases, not yet reported")},
@@ -28,7 +29,7 @@ json agent_schema() {
                  {"projected_exhaustion_at",
                   nullable(rfc3339("when `remaining` runs out at the 7-day pace; null with no spend in those 7 days, "
                                    "nothing remaining, or more than 100 years away"))}},
-                {"id", "name", "providers", "created_at", "owner_id", "provider_key_id", "provider_key_owner_id", "budget",
+                {"id", "name", "providers", "created_at", "owner_id", "provider_key_id", "provider_key_owner_id", "has_ic_token", "budget",
                  "burn_rate_micros_per_day", "projected_exhaustion_at"});
 }
 
@@ -96,8 +97,20 @@ Op budget_op(std::string pattern, std::string id, std::string summary) {
 std::vector<Op> agent_ops() {
   std::vector<Op> ops;
   ops.push_back(agent_op("GET", "/api/v1/agents", "listAgents", "List agents (admins: all; others: their own)", Auth::read)
-                    .describe("Newest first.")
-                    .returns(200, array_of(ref("Agent")), "The agents"));
+                    .describe("Newest first, as a plain array (the predecessor's shape). `search` and `owner_id` narrow "
+                              "the list and `sort` orders it; with `page` or `per_page` the answer is one page, "
+                              "`{data, pagination}`.")
+                    .query("search", str(1, 255), "name contains this (case-insensitive)")
+                    .query("owner_id", str(1, 255), "only this owner's agents")
+                    .query("sort",
+                           one_of_strings({"name", "-name", "created_at", "-created_at", "allocated", "-allocated",
+                                           "spent", "-spent", "remaining", "-remaining"}),
+                           "order by this column, `-` for descending; default newest first")
+                    .query("page", integer_range(1, 1'000'000'000, ""), "1-based page; answers `{data, pagination}`")
+                    .query("per_page", integer_range(1, 200, ""), "default 25; answers `{data, pagination}`")
+                    .returns(200, json{{"oneOf", json::array({array_of(ref("Agent")), ref("AgentPage")})}},
+                             "The agents, or one page of them")
+                    .errors(400, {"INVALID_PARAMETER", "VALIDATION_ERROR"}));
   ops.push_back(agent_op("POST", "/api/v1/agents", "createAgent", "Create an agent and its budget", Auth::admin)
                     .describe(std::string("The agent, its budget row (allocated = remaining = initial) and its key "
                                           "assignment commit in one transaction.") +
@@ -275,6 +288,8 @@ std::vector<Op> budget_ops() {
 json agent_component_schemas() {
   return {{"Agent", agent_schema()},
           {"AgentLease", lease_schema()},
+          {"AgentPage", object({{"data", array_of(ref("Agent"))}, {"pagination", ref("Pagination")}},
+                               {"data", "pagination"})},
           {"AgentLeasePage", object({{"data", array_of(ref("AgentLease"))}, {"pagination", ref("Pagination")}},
                                     {"data", "pagination"})}};
 }

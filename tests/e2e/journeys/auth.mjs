@@ -101,7 +101,7 @@ export async function authJourney({ browser, server, baseUrl, api, label, shots 
   await page.getByTestId('login-password').fill('wrong-password')
   a.expectConsole(/429/)
   await page.getByTestId('login-submit').click()
-  await page.getByTestId('login-error').filter({ hasText: /Too many failed sign-ins from this address\. Try again in \d+ (s|min)/ }).waitFor()
+  await page.getByTestId('login-error').filter({ hasText: /Too many failed sign-ins\. Try again in \d+ (s|min)/ }).waitFor()
   if (!(await page.getByTestId('login-submit').isDisabled())) throw new E2eError('the sign-in button stays enabled during the rate-limit wait')
   if (shots) await screenshot(page, `${label}-journey-rate-limited-1280-light`)
   await a.assertClean('rate-limited sign-in')

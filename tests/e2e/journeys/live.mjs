@@ -1,24 +1,25 @@
 // Live updates reach the browser: with the admin's dashboard open, a simulated runtime reports
-// spend and the page's one live stream delivers the usage.tick, without polling or reload.
+// spend and the live stream delivers the usage.tick, without polling or reload; two tabs share
+// one stream (the leader tab rebroadcasts) and survive reloading together.
 
 import { newTrackedContext } from '../lib/browser.mjs'
 import { runtime } from '../lib/runtime.mjs'
 import { E2eError } from '../lib/server.mjs'
 import { signIn } from '../lib/ui.mjs'
 
-/** Waits until the page's live-events store holds an event matching (type, agentId). */
-async function waitForLiveEvent(page, type, agentId) {
+/** Waits until the page's live-events store holds an event of `type` whose data has `fields`. */
+async function waitForLiveEvent(page, type, fields) {
   try {
     await page.waitForFunction(
-      ([t, id]) => {
+      ([t, want]) => {
         const pinia = document.querySelector('#app')?.__vue_app__?.config.globalProperties.$pinia
         const live = pinia?._s.get('liveEvents')
-        return live?.recent.some((e) => e.type === t && e.data?.agent_id === id) ?? false
+        return live?.recent.some((e) => e.type === t && Object.entries(want).every(([k, v]) => e.data?.[k] === v)) ?? false
       },
-      [type, agentId],
+      [type, fields],
     )
   } catch {
-    throw new E2eError(`no live "${type}" event for agent ${agentId} reached the page at ${page.url()}`)
+    throw new E2eError(`no live "${type}" event with ${JSON.stringify(fields)} reached the page at ${page.url()}`)
   }
 }
 
@@ -33,7 +34,7 @@ export async function liveJourney({ browser, baseUrl, api, people }) {
   const agent = await rt.createAgent(token, { name: `live-${Date.now()}`, budgetMicros: 10_000_000 })
   const ic = await rt.issueIcToken(token, agent.id)
   await rt.completedRequest(ic, { costMicros: 12_345 })
-  await waitForLiveEvent(t.page, 'usage.tick', agent.id)
+  await waitForLiveEvent(t.page, 'usage.tick', { agent_id: agent.id })
   await t.assertClean('live journey')
 
   // Two tabs of the same browser reload at the same instant: both restore the session through
@@ -41,17 +42,34 @@ export async function liveJourney({ browser, baseUrl, api, people }) {
   const second = await t.context.newPage()
   await second.goto(new URL('analytics', baseUrl).href)
   await second.locator('h1').waitFor()
+  // Streams open at the same time across both tabs (a leader may reconnect; two at once is the bug).
+  const open = new Set()
+  let mostAtOnce = 0
+  const isStream = (req) => req.url().endsWith('/api/v1/events/stream')
+  for (const p of [t.page, second]) {
+    p.on('response', (r) => {
+      if (!isStream(r.request()) || r.status() !== 200) return
+      open.add(r.request())
+      mostAtOnce = Math.max(mostAtOnce, open.size)
+    })
+    for (const ev of ['requestfinished', 'requestfailed']) p.on(ev, (req) => open.delete(req))
+  }
   await Promise.all([t.page.reload(), second.reload()])
   for (const p of [t.page, second]) {
     await p.getByTestId('user-menu').waitFor().catch(() => {
       throw new E2eError(`after two tabs reloaded together, ${p.url()} is not signed in`)
     })
+    // Both show "Live" once the server released the slots of the streams the reloads closed.
+    await p.locator('[data-testid=live-indicator][data-status=live]').waitFor({ timeout: 30_000 })
   }
-  // And the session still refreshes afterwards (the family was not revoked as reused), and the
-  // live stream is back once the server released the slots of the streams the reloads closed.
+  // One stream serves both tabs: the leader rebroadcasts what it reads to the other tab.
+  await rt.completedRequest(ic, { costMicros: 1_000 })
+  for (const p of [t.page, second]) await waitForLiveEvent(p, 'usage.tick', { agent_id: agent.id, cost_micros: 1_000 })
+  if (mostAtOnce !== 1) throw new E2eError(`two tabs held ${mostAtOnce} live streams at once, want 1 shared by both`)
+  // And the session still refreshes afterwards (the family was not revoked as reused).
+  await second.close()
   await t.page.reload()
   await t.page.getByTestId('user-menu').waitFor()
-  await t.page.locator('[data-testid=live-indicator][data-status=live]').waitFor({ timeout: 30_000 })
   await t.assertClean('two tabs reloading together')
   await t.close()
   return { agent }

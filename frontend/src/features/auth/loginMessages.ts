@@ -15,7 +15,7 @@ export function loginFailure(e: ApiError, now: number = Date.now()): LoginFailur
     case 'AUTH_INVALID_CREDENTIALS':
       return { message: 'Wrong email or password.', retryAt: null }
     case 'RATE_LIMIT_EXCEEDED':
-      return { message: `Too many failed sign-ins from this address.${when}`, retryAt }
+      return { message: `Too many failed sign-ins.${when}`, retryAt }
     case 'AUTH_ACCOUNT_DISABLED':
       return { message: 'This account is suspended. Ask an administrator to reactivate it.', retryAt: null }
     default:

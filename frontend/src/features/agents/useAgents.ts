@@ -1,0 +1,156 @@
+// The agents API (src/api/agents.cpp) for the Agents views, and the few reads of neighbouring
+// resources the agent detail shows for one agent (its spend series and events from analytics,
+// the owner and key pickers). Every request of this feature goes through here.
+import { api, unwrap } from '../../api/client'
+import type { components, operations } from '../../api/schema'
+
+export type Agent = components['schemas']['Agent']
+export type AgentLease = components['schemas']['AgentLease']
+export type ApiToken = components['schemas']['ApiToken']
+export type AnalyticsEvent = components['schemas']['AnalyticsEvent']
+export type SpendingPoint = components['schemas']['SpendingPoint']
+export type BudgetChange = Awaited<ReturnType<typeof budgetHistory>>[number]
+export type IcTokenIssued = Awaited<ReturnType<typeof issueIcToken>>
+
+export const AGENT_SORTS = ['name', 'created_at', 'allocated', 'spent', 'remaining'] as const
+
+export interface AgentQuery {
+  search: string
+  owner_id: string
+  sort: string
+  page: number
+  per_page: number
+}
+
+type SortParam = NonNullable<operations['listAgents']['parameters']['query']>['sort']
+
+/** One page of agents, searched and sorted on the server (empty filters stay out of the URL). */
+export async function listAgents(q: AgentQuery, signal?: AbortSignal): Promise<{ items: Agent[]; total: number }> {
+  const query = {
+    page: q.page,
+    per_page: q.per_page,
+    ...(q.search.trim() ? { search: q.search.trim() } : {}),
+    ...(q.owner_id ? { owner_id: q.owner_id } : {}),
+    ...(q.sort ? { sort: q.sort as SortParam } : {}),
+  }
+  const r = await unwrap(api.GET('/api/v1/agents', { params: { query }, signal }))
+  // With `page` the server answers {data, pagination}; the bare array is the predecessor's shape.
+  if (Array.isArray(r)) return { items: r, total: r.length }
+  return { items: r.data, total: r.pagination.total }
+}
+
+export async function getAgent(id: number, signal?: AbortSignal): Promise<Agent> {
+  return unwrap(api.GET('/api/v1/agents/{id}', { params: { path: { id } }, signal }))
+}
+
+export interface AgentInput {
+  name: string
+  owner_id?: string
+  provider_key_id: number | null
+}
+
+export async function createAgent(input: AgentInput & { initial_budget_microdollars: number }): Promise<Agent> {
+  const body = {
+    name: input.name,
+    initial_budget_microdollars: input.initial_budget_microdollars,
+    ...(input.owner_id ? { owner_id: input.owner_id } : {}),
+    ...(input.provider_key_id ? { provider_key_id: input.provider_key_id } : {}),
+  }
+  return unwrap(api.POST('/api/v1/agents', { body }))
+}
+
+export async function updateAgent(id: number, input: AgentInput): Promise<Agent> {
+  const body = { name: input.name, provider_key_id: input.provider_key_id, ...(input.owner_id ? { owner_id: input.owner_id } : {}) }
+  return unwrap(api.PUT('/api/v1/agents/{id}', { params: { path: { id } }, body }))
+}
+
+export async function deleteAgent(id: number): Promise<void> {
+  await unwrap(api.DELETE('/api/v1/agents/{id}', { params: { path: { id } } }))
+}
+
+export async function setBudget(id: number, totalMicros: number): Promise<void> {
+  await unwrap(api.PUT('/api/v1/agents/{id}/budget', { params: { path: { id } }, body: { total_allocated_microdollars: totalMicros } }))
+}
+
+export async function issueIcToken(id: number) {
+  return unwrap(api.POST('/api/v1/agents/{id}/ic-token', { params: { path: { id } } }))
+}
+
+export async function regenerateIcToken(id: number) {
+  return unwrap(api.POST('/api/v1/agents/{id}/ic-token/regenerate', { params: { path: { id } } }))
+}
+
+export async function revokeIcToken(id: number): Promise<void> {
+  await unwrap(api.DELETE('/api/v1/agents/{id}/ic-token', { params: { path: { id } } }))
+}
+
+export async function listLeases(id: number, page: number, signal?: AbortSignal) {
+  return unwrap(api.GET('/api/v1/agents/{id}/leases', { params: { path: { id }, query: { page, per_page: 10 } }, signal }))
+}
+
+export async function budgetHistory(id: number, signal?: AbortSignal) {
+  return unwrap(api.GET('/api/v1/agents/{id}/budget/history', { params: { path: { id } }, signal }))
+}
+
+export async function agentTokens(id: number, signal?: AbortSignal): Promise<ApiToken[]> {
+  return unwrap(api.GET('/api/v1/agents/{id}/tokens', { params: { path: { id } }, signal }))
+}
+
+/** Daily spend of the last 30 days for one agent (analytics daily rollups). */
+export async function spendSeries(agentId: number, signal?: AbortSignal): Promise<SpendingPoint[]> {
+  const r = await unwrap(
+    api.GET('/api/v1/analytics/spending/timeseries', {
+      params: { query: { agent_id: agentId, period: 'last30-days', bucket: 'day' } },
+      signal,
+    }),
+  )
+  return json(r).data
+}
+
+/** The agent's latest analytics events (newest first). */
+export async function latestEvents(agentId: number, signal?: AbortSignal): Promise<AnalyticsEvent[]> {
+  const r = await unwrap(
+    api.GET('/api/v1/analytics/events/list', {
+      params: { query: { agent_id: agentId, period: 'all-time', page: 1, per_page: 10 } },
+      signal,
+    }),
+  )
+  return json(r).data
+}
+
+// The analytics routes can also answer CSV; without `format` they answer JSON.
+function json<T>(r: T | string): T {
+  if (typeof r === 'string') throw new Error('expected JSON from the analytics API')
+  return r
+}
+
+export interface Choice {
+  value: string
+  label: string
+  /** For a provider key: the user who owns it (an admin may delegate only their own keys). */
+  owner?: string
+}
+
+/** Names of the first 100 users by id, for an admin's owner column (one request, not one per row). */
+export async function userNames(signal?: AbortSignal): Promise<Map<string, string>> {
+  const r = await unwrap(api.GET('/api/v1/users', { params: { query: { page: 1, page_size: 100 } }, signal }))
+  return new Map(r.users.map((u) => [u.id, u.name || u.username]))
+}
+
+/** Owners an admin may pick (active users, first page by name) and the enabled provider keys. */
+export async function loadPickers(signal?: AbortSignal): Promise<{ owners: Choice[]; keys: Choice[] }> {
+  const [users, keys] = await Promise.all([
+    unwrap(api.GET('/api/v1/users', { params: { query: { is_active: true, page: 1, page_size: 100 } }, signal })),
+    unwrap(api.GET('/api/v1/providers', { params: { query: { all: true } }, signal })),
+  ])
+  return {
+    owners: users.users.map((u) => ({ value: u.id, label: u.name ? `${u.name} (${u.username})` : u.username })),
+    keys: keys
+      .filter((k) => k.is_enabled)
+      .map((k) => ({
+        value: String(k.id),
+        label: `${k.provider} · ${k.masked_key}${k.description ? ` · ${k.description}` : ''}`,
+        owner: k.owner_id,
+      })),
+  }
+}

@@ -1,0 +1,78 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { defineComponent, h, reactive } from 'vue'
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { mockApi } from '../../test/mockApi'
+import { FILTER_DEFAULTS, TABLE_ROWS, apiFilters, exportCsv, useAnalyticsReport, type ApiFilters, type FilterState } from './useAnalytics'
+
+describe('apiFilters', () => {
+  const cases: [string, Partial<FilterState>, ApiFilters][] = [
+    ['the default period', {}, { period: 'last30-days' }],
+    ['a named period with agent and provider', { period: 'all-time', agent: 7, provider: 'openai' }, { period: 'all-time', agent_id: 7, provider: 'openai' }],
+    ['a custom range sends from/to, never a period', { period: 'custom', from: '2026-11-01', to: '2026-11-15' }, { from: '2026-11-01', to: '2026-11-15' }],
+    ['a custom range open at the start', { period: 'custom', to: '2026-11-15' }, { to: '2026-11-15' }],
+    ['dates left over from a custom range are ignored', { period: 'today', from: '2026-11-01' }, { period: 'today' }],
+    ['an unknown period falls back to the default', { period: 'forever' }, { period: 'last30-days' }],
+  ]
+  for (const [name, state, want] of cases) it(name, () => expect(apiFilters({ ...FILTER_DEFAULTS, ...state })).toEqual(want))
+})
+
+const page = { page: 1, per_page: TABLE_ROWS, total: 0, total_pages: 0 }
+function mockReport() {
+  return mockApi()
+    .on('GET', '/api/v1/analytics/spending/timeseries', { body: { data: [], summary: {} } })
+    .on('GET', '/api/v1/analytics/spending/by-agent', { body: { data: [], pagination: page } })
+    .on('GET', '/api/v1/analytics/spending/by-provider', { body: { data: [] } })
+    .on('GET', '/api/v1/analytics/usage/models', { body: { data: [], pagination: page } })
+    .on('GET', '/api/v1/analytics/usage/tokens/by-agent', { body: { data: [], pagination: page } })
+}
+
+describe('useAnalyticsReport', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+
+  it('asks every breakdown with the same filters and refetches when they change', async () => {
+    const mock = mockReport()
+    const filters = reactive<ApiFilters>({ period: 'this-month', provider: 'openai' })
+    let report!: ReturnType<typeof useAnalyticsReport>
+    mount(defineComponent({ setup: () => ((report = useAnalyticsReport(() => ({ ...filters }))), () => h('div')) }))
+    await flushPromises()
+    expect(mock.fetch.mock.calls).toHaveLength(5)
+    for (const c of mock.calls()) {
+      expect(c.url.searchParams.get('period')).toBe('this-month')
+      expect(c.url.searchParams.get('provider')).toBe('openai')
+    }
+    expect(mock.calls('GET', '/api/v1/analytics/spending/timeseries')[0]!.url.searchParams.get('bucket')).toBe('day')
+    expect(mock.calls('GET', '/api/v1/analytics/spending/by-agent')[0]!.url.searchParams.get('per_page')).toBe(String(TABLE_ROWS))
+    expect(report.report.value).not.toBeNull()
+    filters.agent_id = 4
+    await flushPromises()
+    expect(mock.fetch.mock.calls).toHaveLength(10)
+    expect(mock.calls().at(-1)!.url.searchParams.get('agent_id')).toBe('4')
+  })
+
+  it('shows a failure as the report error', async () => {
+    mockReport().on('GET', '/api/v1/analytics/usage/models', { status: 400, body: { error: { code: 'VALIDATION_ERROR', message: 'bad from', details: { field: 'from' } } } })
+    let report!: ReturnType<typeof useAnalyticsReport>
+    mount(defineComponent({ setup: () => ((report = useAnalyticsReport(() => ({ from: 'x' }))), () => h('div')) }))
+    await flushPromises()
+    expect(report.error.value).toMatchObject({ code: 'VALIDATION_ERROR' })
+    expect(report.loading.value).toBe(false)
+  })
+})
+
+describe('exportCsv', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+
+  it('downloads the table the view shows, as CSV, with its filters', async () => {
+    const mock = mockApi().on('GET', '/api/v1/analytics/usage/models', {
+      headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="models.csv"' },
+      body: 'model\n',
+    })
+    URL.createObjectURL = vi.fn(() => 'blob:x')
+    URL.revokeObjectURL = vi.fn()
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {})
+    await exportCsv('models', { period: 'today', agent_id: 2 })
+    const call = mock.calls('GET', '/api/v1/analytics/usage/models')[0]!
+    expect(Object.fromEntries(call.url.searchParams)).toEqual({ period: 'today', agent_id: '2', format: 'csv' })
+  })
+})

@@ -1,0 +1,132 @@
+// The Analytics view's only API caller: the spend/usage breakdowns for one filter set, the
+// event log by cursor and the CSV exports of each table. Filters are the URL's (the view keeps
+// them with useQueryState); `apiFilters` turns them into the server's query parameters.
+import { shallowRef, ref, watch } from 'vue'
+import { api, unwrap } from '../../api/client'
+import { downloadFile } from '../../api/download'
+import { handleApiError, toApiError, type ApiError } from '../../api/errors'
+import type { components } from '../../api/schema'
+
+type S = components['schemas']
+
+/** The server's named periods (UTC), the predecessor's set; 'custom' means from/to. */
+export const PERIODS = [
+  { value: 'today', label: 'Today' },
+  { value: 'yesterday', label: 'Yesterday' },
+  { value: 'last7-days', label: 'Last 7 days' },
+  { value: 'last30-days', label: 'Last 30 days' },
+  { value: 'this-month', label: 'This month' },
+  { value: 'last-month', label: 'Last month' },
+  { value: 'all-time', label: 'All time' },
+  { value: 'custom', label: 'Custom range' },
+] as const
+export type ServerPeriod = Exclude<(typeof PERIODS)[number]['value'], 'custom'>
+
+/** The filter state as it sits in the URL (defaults stay out of it). */
+export const FILTER_DEFAULTS = { period: 'last30-days', from: '', to: '', agent: 0, provider: '' }
+export type FilterState = typeof FILTER_DEFAULTS
+
+export interface ApiFilters {
+  period?: ServerPeriod
+  from?: string
+  to?: string
+  agent_id?: number
+  provider?: string
+}
+
+/** The server's query for the URL's filters: a custom range sends from/to, never a period. */
+export function apiFilters(f: FilterState): ApiFilters {
+  const out: ApiFilters = {}
+  if (f.period === 'custom') {
+    if (f.from) out.from = f.from
+    if (f.to) out.to = f.to
+  } else {
+    const known = PERIODS.some((p) => p.value === f.period)
+    out.period = (known ? f.period : FILTER_DEFAULTS.period) as ServerPeriod
+  }
+  if (f.agent > 0) out.agent_id = f.agent
+  if (f.provider) out.provider = f.provider
+  return out
+}
+
+/** Rows per breakdown table; the CSV export carries every row, the table says when it shows fewer. */
+export const TABLE_ROWS = 100
+
+export interface AnalyticsReport {
+  series: S['SpendingTimeseries']
+  byAgent: S['SpendingByAgent']
+  byProvider: S['SpendingByProvider']
+  models: S['ModelUsageList']
+  tokens: S['TokenUsageByAgent']
+}
+
+// The routes that also stream CSV are typed `object | string`; asked without `format` they answer JSON.
+function json<T extends object>(v: T | string): T {
+  if (typeof v === 'string') throw new TypeError('expected a JSON answer')
+  return v
+}
+
+async function fetchReport(f: ApiFilters, signal: AbortSignal): Promise<AnalyticsReport> {
+  const paged = { ...f, per_page: TABLE_ROWS }
+  const [series, byAgent, byProvider, models, tokens] = await Promise.all([
+    unwrap(api.GET('/api/v1/analytics/spending/timeseries', { params: { query: { ...f, bucket: 'day' } }, signal })),
+    unwrap(api.GET('/api/v1/analytics/spending/by-agent', { params: { query: paged }, signal })),
+    unwrap(api.GET('/api/v1/analytics/spending/by-provider', { params: { query: f }, signal })),
+    unwrap(api.GET('/api/v1/analytics/usage/models', { params: { query: paged }, signal })),
+    unwrap(api.GET('/api/v1/analytics/usage/tokens/by-agent', { params: { query: paged }, signal })),
+  ])
+  return { series: json(series), byAgent: json(byAgent), byProvider: json(byProvider), models: json(models), tokens: json(tokens) }
+}
+
+/** Loads the report whenever the filters change; a superseded request is cancelled. */
+export function useAnalyticsReport(filters: () => ApiFilters) {
+  const report = shallowRef<AnalyticsReport | null>(null)
+  const loading = ref(false)
+  const error = ref<ApiError | null>(null)
+  let controller: AbortController | null = null
+
+  async function load(): Promise<void> {
+    controller?.abort()
+    const mine = (controller = new AbortController())
+    loading.value = true
+    error.value = null
+    try {
+      const r = await fetchReport(filters(), mine.signal)
+      if (!mine.signal.aborted) report.value = r
+    } catch (e) {
+      if (mine.signal.aborted) return
+      error.value = toApiError(e)
+      handleApiError(e, { quiet: true })
+    } finally {
+      if (controller === mine) loading.value = false
+    }
+  }
+
+  watch(filters, load, { immediate: true, deep: true })
+  return { report, loading, error, reload: load }
+}
+
+/** One page of the event log (newest first). */
+export function fetchEventPage(f: ApiFilters, cursor: string | null, signal: AbortSignal) {
+  return unwrap(api.GET('/api/v1/analytics/events', { params: { query: { ...f, limit: 50, ...(cursor ? { cursor } : {}) } }, signal }))
+}
+
+/** The tables the view exports, each with the server route that streams it as CSV. */
+export const EXPORTS = {
+  series: '/api/v1/analytics/spending/timeseries',
+  agents: '/api/v1/analytics/spending/by-agent',
+  providers: '/api/v1/analytics/spending/by-provider',
+  models: '/api/v1/analytics/usage/models',
+  tokens: '/api/v1/analytics/usage/tokens/by-agent',
+  events: '/api/v1/analytics/events/list',
+} as const
+export type ExportName = keyof typeof EXPORTS
+
+/** Downloads one table as CSV with the filters it shows; errors become a toast. */
+export async function exportCsv(name: ExportName, f: ApiFilters): Promise<void> {
+  try {
+    await downloadFile(EXPORTS[name], { ...f, format: 'csv' }, `${name}.csv`)
+  } catch (e) {
+    handleApiError(e, { context: 'CSV export' })
+  }
+}
