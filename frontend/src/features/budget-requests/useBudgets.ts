@@ -70,7 +70,9 @@ export function useBudgetRequests(opts: { isAdmin: () => boolean; userId: () => 
         unwrap(api.GET('/api/v1/agents', {})),
       ])
       requests.value = r.requests
-      agents.value = a
+      // Without paging parameters the server answers the whole list as an array (the picker
+      // needs every agent the person may ask for).
+      agents.value = Array.isArray(a) ? a : a.data
       if (opts.isAdmin()) setNavBadge('budgets', pendingCount.value, 'pending')
     } catch (e) {
       error.value = toApiError(e)
