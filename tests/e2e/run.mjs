@@ -26,6 +26,7 @@ import { liveJourney } from './journeys/live.mjs'
 import { analyticsJourney } from './journeys/analytics.mjs'
 import { agentsJourney } from './journeys/agents.mjs'
 import { systemJourney } from './journeys/system.mjs'
+import { budgetsJourney } from './journeys/budgets.mjs'
 import { SAMPLE_PARAMS, smokeRoutes } from './smoke.mjs'
 
 const BASES = [
@@ -66,6 +67,8 @@ async function runBase(browser, base) {
     done.push('analytics journey')
     await systemJourney({ ...ctx, people })
     done.push('system journey')
+    await budgetsJourney({ ...ctx, people })
+    done.push('budgets journey')
     SAMPLE_PARAMS['agent-detail'] = { id: String(agent.id) }
     await agentsJourney({ ...ctx, people }) // sets agent samples per role
     done.push('agents journey')

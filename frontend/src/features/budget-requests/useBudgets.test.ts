@@ -1,0 +1,135 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import { defineComponent, h } from 'vue'
+import { flushPromises, mount } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { createMemoryHistory, createRouter } from 'vue-router'
+import { envelope, mockApi } from '../../test/mockApi'
+import { navBadge } from '../../composables/useNavBadges'
+import { dollarsToUsd, useBudgetRequests, useBudgetStatus } from './useBudgets'
+
+function request(id: string, status: string, requester = 'u1', created = 1) {
+  return {
+    id,
+    agent_id: 7,
+    requester_id: requester,
+    current_budget_usd: 5,
+    requested_budget_usd: 12.5,
+    current_budget_microdollars: 5_000_000,
+    requested_budget_microdollars: 12_500_000,
+    justification: '',
+    status,
+    rejection_reason: null,
+    decided_by: null,
+    decided_at: null,
+    created_at: created,
+    updated_at: created,
+  }
+}
+
+async function withSetup<T>(url: string, setup: () => T): Promise<{ value: T; router: ReturnType<typeof createRouter> }> {
+  const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/budgets', component: { render: () => null } }] })
+  await router.push(url)
+  let value!: T
+  const Comp = defineComponent({
+    setup() {
+      value = setup()
+      return () => h('div')
+    },
+  })
+  mount(Comp, { global: { plugins: [router] } })
+  await flushPromises()
+  return { value, router }
+}
+
+describe('useBudgetStatus', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+
+  it('turns ?risk= into the server threshold and pages on the server', async () => {
+    const mock = mockApi().on('GET', '/api/v1/analytics/budget/status', (c) => ({
+      body: {
+        calculated_at: 1,
+        data: [],
+        pagination: { page: Number(c.url.searchParams.get('page')), per_page: 25, total: 30, total_pages: 2 },
+        summary: { active: 1, critical: 0, exhausted: 0, high: 1, low: 0, medium: 0, total_agents: 1 },
+      },
+    }))
+    const { value: s } = await withSetup('/budgets?risk=high&page=2', useBudgetStatus)
+    const [call] = mock.calls('GET', '/api/v1/analytics/budget/status')
+    expect(call?.url.searchParams.get('threshold')).toBe('80')
+    expect(call?.url.searchParams.get('page')).toBe('2')
+    expect(s.summary.value?.high).toBe(1)
+    expect(s.pager.total.value).toBe(30)
+    await s.query.set({ risk: '' })
+    await flushPromises()
+    expect(mock.calls('GET', '/api/v1/analytics/budget/status').at(-1)?.url.searchParams.has('threshold')).toBe(false)
+  })
+})
+
+describe('useBudgetRequests', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+
+  function setupMock(list: ReturnType<typeof request>[]) {
+    return mockApi()
+      .on('GET', '/api/v1/budget/requests', { body: { requests: list } })
+      .on('GET', '/api/v1/agents', { body: [{ id: 7, name: 'bot', budget: { allocated: 5_000_000, spent: 0, reserved: 0, remaining: 5_000_000 } }] })
+  }
+
+  it('loads requests and agents in two calls, splits the tabs and sets the admin badge', async () => {
+    const mock = setupMock([request('a', 'pending', 'u1', 1), request('b', 'pending', 'u2', 3), request('c', 'approved', 'u1', 2)])
+    const { value: r } = await withSetup('/budgets', () => useBudgetRequests({ isAdmin: () => true, userId: () => 'u1' }))
+    await r.load()
+    expect(mock.calls()).toHaveLength(2)
+    expect(r.rowsFor('pending').map((x) => x.id)).toEqual(['b', 'a'])
+    expect(r.rowsFor('mine').map((x) => x.id)).toEqual(['c', 'a'])
+    expect(r.rowsFor('all').map((x) => x.id)).toEqual(['b', 'c', 'a'])
+    expect(r.agentsById.value.get(7)?.name).toBe('bot')
+    expect(navBadge('budgets')).toEqual({ count: 2, label: 'pending' })
+  })
+
+  it('sends the dollars typed as an exact USD number and refuses a bad amount locally', async () => {
+    const mock = setupMock([]).on('POST', '/api/v1/budget/requests', { status: 201, body: { request_id: 'x', status: 'pending', created_at: 1 } })
+    const { value: r } = await withSetup('/budgets', () => useBudgetRequests({ isAdmin: () => false, userId: () => 'u1' }))
+    const fields: Record<string, string> = {}
+    expect(await r.create({ agentId: 7, dollars: '$1,234.50', justification: ' more ' }, fields)).toBe(true)
+    expect(mock.calls('POST', '/api/v1/budget/requests')[0]?.body).toEqual({ agent_id: 7, requested_budget_usd: 1234.5, justification: 'more' })
+    expect(await r.create({ agentId: 7, dollars: '1.0000001', justification: '' }, fields)).toBe(false)
+    expect(fields.requested_budget_usd).toMatch(/dollars/)
+    expect(mock.calls('POST', '/api/v1/budget/requests')).toHaveLength(1)
+  })
+
+  it('rejects with the reason and shows a server field error under the field', async () => {
+    const mock = setupMock([]).on('PATCH', '/api/v1/budget/requests/:id/reject', {
+      status: 400,
+      body: envelope('VALIDATION_ERROR', 'reason must be 1..1000 characters', { field: 'reason' }),
+    })
+    const { value: r } = await withSetup('/budgets', () => useBudgetRequests({ isAdmin: () => true, userId: () => 'u1' }))
+    const fields: Record<string, string> = {}
+    expect(await r.reject('b', '  ', fields)).toBe(false)
+    expect(mock.calls('PATCH', '/api/v1/budget/requests/:id/reject')[0]?.body).toEqual({ reason: '  ' })
+    expect(fields.reason).toBe('reason must be 1..1000 characters')
+  })
+
+  it('approve and cancel call their routes and reload the list', async () => {
+    const mock = setupMock([])
+      .on('PATCH', '/api/v1/budget/requests/:id/approve', { body: request('a', 'approved') })
+      .on('PATCH', '/api/v1/budget/requests/:id/cancel', { body: request('b', 'cancelled') })
+    const { value: r } = await withSetup('/budgets', () => useBudgetRequests({ isAdmin: () => true, userId: () => 'u1' }))
+    expect(await r.approve('a')).toBe(true)
+    expect(await r.cancel('b')).toBe(true)
+    expect(mock.calls('PATCH', '/api/v1/budget/requests/:id/approve')[0]?.params.id).toBe('a')
+    expect(mock.calls('PATCH', '/api/v1/budget/requests/:id/cancel')[0]?.params.id).toBe('b')
+    expect(mock.calls('GET', '/api/v1/budget/requests')).toHaveLength(2)
+  })
+})
+
+describe('dollarsToUsd', () => {
+  it.each([
+    ['12.50', 12.5],
+    ['$1,000', 1000],
+    ['0.000001', 0.000001],
+    ['0', null],
+    ['-3', null],
+    ['abc', null],
+    ['1.1234567', null],
+  ])('%s → %s', (text, usd) => expect(dollarsToUsd(text)).toBe(usd))
+})

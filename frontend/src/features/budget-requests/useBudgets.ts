@@ -1,0 +1,124 @@
+// The only caller of the budget API for the Budgets view: the paged budget status of every
+// agent (/analytics/budget/status), the budget requests (/budget/requests: not paged by the
+// server, so one call serves every tab and the pending count) and the agents (/agents: names
+// for the request table, current budgets for the request form). Three requests per load,
+// whatever the row count.
+import { computed, ref, shallowRef } from 'vue'
+import { api, unwrap } from '../../api/client'
+import type { components, operations } from '../../api/schema'
+import { handleApiError, toApiError, type ApiError } from '../../api/errors'
+import { usePagedList } from '../../composables/usePagedList'
+import { setNavBadge } from '../../composables/useNavBadges'
+import { microsToDollarInput, parseDollars } from '../../format/money'
+import type { RiskLevel } from '../../format/risk'
+
+export type BudgetRow = components['schemas']['BudgetStatusRow']
+export type BudgetSummary = components['schemas']['BudgetStatusSummary']
+export type Agent = components['schemas']['Agent']
+export type BudgetRequest =
+  operations['listBudgetRequests']['responses'][200]['content']['application/json']['requests'][number]
+export type RequestTab = 'mine' | 'pending' | 'all'
+
+/**
+ * The server filters budget status by a minimum percent used, so `?risk=high` lists the agents
+ * at high risk or worse. The bounds are the server's risk levels (>=50 medium, >=80 high, …).
+ */
+export const RISK_MIN_PERCENT: Record<RiskLevel, number> = { low: 0, medium: 50, high: 80, critical: 95, exhausted: 100 }
+
+export function useBudgetStatus() {
+  const summary = ref<BudgetSummary | null>(null)
+  const list = usePagedList({ risk: '', page: 1, per_page: 25 }, async (q, signal) => {
+    const min = RISK_MIN_PERCENT[q.risk as RiskLevel] ?? 0
+    const query = { page: q.page, per_page: q.per_page, ...(min > 0 ? { threshold: min } : {}) }
+    const r = await unwrap(api.GET('/api/v1/analytics/budget/status', { params: { query }, signal }))
+    summary.value = r.summary
+    return { items: r.data, total: r.pagination.total }
+  })
+  return { ...list, summary }
+}
+
+/** What a person typed as dollars, as the float `requested_budget_usd` the API takes (exact: no µ$ division). */
+export function dollarsToUsd(text: string): number | null {
+  const micros = parseDollars(text)
+  if (micros === null || micros <= 0n) return null
+  return Number(microsToDollarInput(micros))
+}
+
+export function useBudgetRequests(opts: { isAdmin: () => boolean; userId: () => string | null }) {
+  const requests = shallowRef<BudgetRequest[]>([])
+  const agents = shallowRef<Agent[]>([])
+  const loading = ref(false)
+  const error = ref<ApiError | null>(null)
+  const busy = ref(false)
+
+  const agentsById = computed(() => new Map(agents.value.map((a) => [a.id, a])))
+  const pendingCount = computed(() => requests.value.filter((r) => r.status === 'pending').length)
+
+  function rowsFor(tab: RequestTab): BudgetRequest[] {
+    const rows = [...requests.value].sort((a, b) => b.created_at - a.created_at)
+    if (tab === 'pending') return rows.filter((r) => r.status === 'pending')
+    if (tab === 'mine') return rows.filter((r) => r.requester_id === opts.userId())
+    return rows
+  }
+
+  async function load(): Promise<void> {
+    loading.value = true
+    error.value = null
+    try {
+      const [r, a] = await Promise.all([
+        unwrap(api.GET('/api/v1/budget/requests', {})),
+        unwrap(api.GET('/api/v1/agents', {})),
+      ])
+      requests.value = r.requests
+      // Without paging parameters the server answers the whole list as an array (the picker
+      // needs every agent the person may ask for).
+      agents.value = Array.isArray(a) ? a : a.data
+      if (opts.isAdmin()) setNavBadge('budgets', pendingCount.value, 'pending')
+    } catch (e) {
+      error.value = toApiError(e)
+      handleApiError(e, { quiet: true })
+    } finally {
+      loading.value = false
+    }
+  }
+
+  /** Runs one decision; true when it succeeded (then the lists are reloaded). */
+  async function act(run: () => Promise<unknown>, context: string, fields?: Record<string, string>): Promise<boolean> {
+    busy.value = true
+    try {
+      await run()
+      await load()
+      return true
+    } catch (e) {
+      handleApiError(e, { context, fields })
+      return false
+    } finally {
+      busy.value = false
+    }
+  }
+
+  function create(input: { agentId: number; dollars: string; justification: string }, fields: Record<string, string>) {
+    const usd = dollarsToUsd(input.dollars)
+    if (usd === null) {
+      fields.requested_budget_usd = 'Enter a positive amount in dollars, at most six decimals'
+      return Promise.resolve(false)
+    }
+    const body = { agent_id: input.agentId, requested_budget_usd: usd, justification: input.justification.trim() }
+    return act(() => unwrap(api.POST('/api/v1/budget/requests', { body })), 'Could not send the request', fields)
+  }
+
+  const approve = (id: string) =>
+    act(() => unwrap(api.PATCH('/api/v1/budget/requests/{id}/approve', { params: { path: { id } } })), 'Could not approve')
+
+  const reject = (id: string, reason: string, fields: Record<string, string>) =>
+    act(
+      () => unwrap(api.PATCH('/api/v1/budget/requests/{id}/reject', { params: { path: { id } }, body: { reason } })),
+      'Could not reject',
+      fields,
+    )
+
+  const cancel = (id: string) =>
+    act(() => unwrap(api.PATCH('/api/v1/budget/requests/{id}/cancel', { params: { path: { id } } })), 'Could not cancel')
+
+  return { requests, agents, agentsById, pendingCount, loading, error, busy, rowsFor, load, create, approve, reject, cancel }
+}
