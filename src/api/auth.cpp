@@ -159,6 +159,33 @@ Response change_password(Services& s, const Request& req, const domain::Principa
   return issuing(req, *session, answer, now);
 }
 
+// "My sessions": the caller's sign-ins (refresh families), which one this request uses, and
+// ending one or every other. API tokens are not sessions and are listed under /api-tokens.
+nlohmann::json own_session_view(const domain::OwnSession& o) {
+  return {{"id", o.id},
+          {"started_at", o.started_at_ms},
+          {"last_active_at", o.last_active_at_ms},
+          {"expires_at", o.expires_at_ms},
+          {"current", o.current}};
+}
+
+Response list_own_sessions(Services& s, const Request& req, const domain::Principal& p) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& o : s.sessions.list_own(p.user_id, bearer_token(req).value_or(""))) items.push_back(own_session_view(o));
+  return json_response(200, {{"sessions", items}});
+}
+
+Response end_own_session(Services& s, const Request& req, const domain::Principal& p) {
+  auto done = s.sessions.end_own(p.user_id, req.param("id"), context_of(req, &p));
+  if (!done) return error_response(done.error(), req.request_id);
+  return no_content();
+}
+
+Response end_other_sessions(Services& s, const Request& req, const domain::Principal& p) {
+  auto ended = s.sessions.end_others(p.user_id, bearer_token(req).value_or(""), context_of(req, &p));
+  return respond(ended, 200, [](int64_t n) { return nlohmann::json{{"ended", n}}; }, req.request_id);
+}
+
 Response setup(Services& s, const Request& req) {
   auto body = JsonBody::parse(req);
   if (!body) return error_response(body.error());
@@ -196,6 +223,16 @@ void add_auth_routes(std::vector<Route>& routes, Services& s) {
                     })});
   routes.push_back({"PUT", "/api/v1/me/password", guarded(s, Access::self_service, [&s](const Request& r, const domain::Principal& p) {
                       return change_password(s, r, p);
+                    })});
+  // Self-service: every role, viewers included, may see and end their own sessions.
+  routes.push_back({"GET", "/api/v1/me/sessions", guarded(s, Access::self_service, [&s](const Request& r, const domain::Principal& p) {
+                      return list_own_sessions(s, r, p);
+                    })});
+  routes.push_back({"DELETE", "/api/v1/me/sessions", guarded(s, Access::self_service, [&s](const Request& r, const domain::Principal& p) {
+                      return end_other_sessions(s, r, p);
+                    })});
+  routes.push_back({"DELETE", "/api/v1/me/sessions/:id", guarded(s, Access::self_service, [&s](const Request& r, const domain::Principal& p) {
+                      return end_own_session(s, r, p);
                     })});
   routes.push_back({"GET", "/api/v1/setup", [&s](const Request&) {
                       return json_response(200, {{"setup_required", s.first_admin.setup_required()}});

@@ -1,5 +1,8 @@
 #include "domain/sessions.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "domain/accounts.h"
 #include "domain/audit.h"
 #include "security/password.h"
@@ -192,6 +195,52 @@ Result<IssuedSession> Sessions::change_own_password(const std::string& user_id, 
     store::sessions::revoke_all_for_user(c, fresh->id, now);
     audit(c, ctx, "user.password_change", "user", fresh->id, nullptr, {{"other_sessions_ended", true}});
     return issue(c, *fresh, security::random_hex(16), now);
+  });
+}
+
+std::optional<std::string> Sessions::family_of(const std::string& access_token) {
+  const auto claims = signer_.verify(access_token, now_ms() / 1000);
+  if (!claims || claims->value("typ", "") != "access") return std::nullopt;
+  return string_claim(*claims, "fam");
+}
+
+std::vector<OwnSession> Sessions::list_own(const std::string& user_id, const std::string& access_token) {
+  const auto mine = family_of(access_token);
+  const auto families = db_.read([&](store::Connection& c) {
+    return store::sessions::live_families(c, user_id, now_ms(), kMaxListedSessions);
+  });
+  std::vector<OwnSession> out;
+  for (const auto& f : families)
+    out.push_back({f.family_id, f.started_at, f.last_active_at, f.expires_at, mine && *mine == f.family_id});
+  return out;
+}
+
+Status Sessions::end_own(const std::string& user_id, const std::string& session_id, const RequestContext& ctx) {
+  return db_.write([&](store::Connection& c) -> Status {
+    const int64_t now = now_ms();
+    const auto live = store::sessions::live_families(c, user_id, now, kMaxListedSessions);
+    const bool mine = std::any_of(live.begin(), live.end(), [&](const auto& f) { return f.family_id == session_id; });
+    if (!mine) return Error::not_found("session");
+    store::sessions::revoke_family(c, session_id, now);
+    audit(c, ctx, "auth.session_end", "user", user_id, nullptr, {{"sessions_ended", 1}});
+    return ok_status();
+  });
+}
+
+Result<int64_t> Sessions::end_others(const std::string& user_id, const std::string& access_token,
+                                     const RequestContext& ctx) {
+  const auto keep = family_of(access_token);
+  return db_.write([&](store::Connection& c) -> Result<int64_t> {
+    const int64_t now = now_ms();
+    int64_t ended = 0;
+    // Every live family, not only the listed ones: the limit bounds the list, not the sign-out.
+    for (const auto& f : store::sessions::live_families(c, user_id, now, std::numeric_limits<int>::max())) {
+      if (keep && *keep == f.family_id) continue;
+      store::sessions::revoke_family(c, f.family_id, now);
+      ++ended;
+    }
+    audit(c, ctx, "auth.sessions_end_others", "user", user_id, nullptr, {{"sessions_ended", ended}});
+    return ended;
   });
 }
 

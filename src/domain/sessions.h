@@ -38,6 +38,19 @@ struct TokenCheck {
   std::optional<Principal> principal;
 };
 
+// One of the caller's sign-ins, for "my sessions". `id` is the refresh family: it names the
+// session to its owner and is no credential (tokens are signed; knowing it mints nothing).
+struct OwnSession {
+  std::string id;
+  int64_t started_at_ms = 0;
+  int64_t last_active_at_ms = 0;
+  int64_t expires_at_ms = 0;
+  bool current = false;  // the session the request's access token belongs to
+};
+
+// At most this many sessions are listed (newest first); a person has a handful.
+inline constexpr int kMaxListedSessions = 100;
+
 class Sessions {
  public:
   Sessions(store::Database& db, security::JwtSigner signer, SessionPolicy policy = {})
@@ -53,6 +66,15 @@ class Sessions {
   // tokens issued before) and starts a fresh one for the device that asked.
   Result<IssuedSession> change_own_password(const std::string& user_id, const std::string& current,
                                             const std::string& new_password, const RequestContext& ctx);
+  // The caller's live sessions; `current` marks the one `access_token` belongs to (none when
+  // the caller uses an API token, which is not a session).
+  std::vector<OwnSession> list_own(const std::string& user_id, const std::string& access_token);
+  // Ends one of the caller's own sessions at once (its access and refresh tokens). Another
+  // user's session, or one already ended, is 404: owners only ever see their own.
+  Status end_own(const std::string& user_id, const std::string& session_id, const RequestContext& ctx);
+  // "Sign out everywhere else": ends every session of the caller except the one
+  // `access_token` belongs to; answers how many ended.
+  Result<int64_t> end_others(const std::string& user_id, const std::string& access_token, const RequestContext& ctx);
   // Full check for an access token: signature, expiry, typ, revocation, live user state.
   Result<Principal> authenticate(const std::string& access_token);
   TokenCheck check(const std::string& access_token);
@@ -60,6 +82,7 @@ class Sessions {
   const SessionPolicy& policy() const { return policy_; }
 
  private:
+  std::optional<std::string> family_of(const std::string& access_token);
   IssuedSession issue(store::Connection& c, const store::User& u, const std::string& family_id, int64_t now_ms);
   store::Database& db_;
   security::JwtSigner signer_;

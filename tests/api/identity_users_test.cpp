@@ -92,6 +92,35 @@ TEST_F(IdentityUsers, CreateReturns201WithTheUserView) {
   EXPECT_FALSE(login(server(), "alice.create@example.test", "alice-password-123").empty());
 }
 
+// The dashboard creates accounts whose handed-over password must be replaced at first sign-in;
+// without the flag (the predecessor's clients) the account signs in normally, as before.
+TEST_F(IdentityUsers, CreateCanForceAPasswordChangeAtFirstSignIn) {
+  const struct {
+    const char* name;
+    json flag;
+    bool forced;
+  } cases[] = {{"forced", true, true}, {"explicitly not", false, false}, {"omitted", nullptr, false}};
+  for (const auto& c : cases) {
+    const std::string username = unique("force_");
+    json body = {{"username", username}, {"email", username + "@example.test"},
+                 {"password", "handed-over-password-1"}, {"role", "user"}};
+    if (!c.flag.is_null()) body["force_password_change"] = c.flag;
+    const Reply r = post(server(), "/api/v1/users", admin(), body);
+    ASSERT_EQ(r.status, 201) << c.name << ": " << r.raw;
+    EXPECT_EQ(r.body["force_password_change"], c.forced) << c.name;
+    const Reply in = login_reply(server(), username + "@example.test", "handed-over-password-1");
+    ASSERT_EQ(in.status, 200) << c.name << ": " << in.raw;
+    EXPECT_EQ(in.body["force_password_change"], c.forced) << c.name;
+    const Reply me = get(server(), "/api/v1/agents", in.body.value("user_token", ""));
+    EXPECT_EQ(me.status, c.forced ? 403 : 200) << c.name << ": " << me.raw;
+  }
+  const Reply bad = post(server(), "/api/v1/users", admin(),
+                         {{"username", "force_bad"}, {"email", "force.bad@example.test"},
+                          {"password", "handed-over-password-1"}, {"role", "user"}, {"force_password_change", "yes"}});
+  EXPECT_EQ(bad.status, 400) << bad.raw;
+  EXPECT_EQ(bad.body["error"]["details"]["field"], "force_password_change") << bad.raw;
+}
+
 TEST_F(IdentityUsers, CreateValidationNamesTheField) {
   const json good = {{"username", "val_user"}, {"email", "val@example.test"}, {"password", "a-good-password"}, {"role", "user"}};
   auto with = [&](const std::string& k, const json& v) {

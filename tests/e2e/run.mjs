@@ -27,6 +27,7 @@ import { analyticsJourney } from './journeys/analytics.mjs'
 import { agentsJourney } from './journeys/agents.mjs'
 import { systemJourney } from './journeys/system.mjs'
 import { budgetsJourney } from './journeys/budgets.mjs'
+import { usersJourney } from './journeys/users.mjs'
 import { SAMPLE_PARAMS, smokeRoutes } from './smoke.mjs'
 
 const BASES = [
@@ -69,6 +70,8 @@ async function runBase(browser, base) {
     done.push('system journey')
     await budgetsJourney({ ...ctx, people })
     done.push('budgets journey')
+    await usersJourney({ ...ctx, people })
+    done.push('users journey')
     SAMPLE_PARAMS['agent-detail'] = { id: String(agent.id) }
     await agentsJourney({ ...ctx, people }) // sets agent samples per role
     done.push('agents journey')

@@ -8,6 +8,15 @@ json plain(const std::string& description, const std::string& schema_name) {
   return {{"description", description}, {"content", {{"application/json", {{"schema", ref(schema_name)}}}}}};
 }
 
+json own_session() {
+  return object({{"id", described(str(1, 0), "names the session to its owner; not a credential")},
+                 {"started_at", ms_time("sign-in time")},
+                 {"last_active_at", ms_time("latest refresh (the sign-in time until the first one)")},
+                 {"expires_at", ms_time("when the session ends unless refreshed again")},
+                 {"current", boolean("the session this request's access token belongs to")}},
+                {"id", "started_at", "last_active_at", "expires_at", "current"});
+}
+
 }  // namespace
 
 std::vector<Op> meta_ops() {
@@ -130,6 +139,25 @@ std::vector<Op> auth_ops() {
                     .response_header("Set-Cookie", "browser sessions: the new refresh cookie")
                     .response_header("Cache-Control", "no-store")
                     .errors(400, {"INVALID_CURRENT_PASSWORD"}));
+  ops.push_back(Op("GET", "/api/v1/me/sessions", "listOwnSessions", "The caller's active sessions")
+                    .tagged("account").auth(Auth::self_service)
+                    .describe("Every sign-in of the caller that can still refresh, most recently active first (at "
+                              "most 100). `current` marks the one this request uses; none when the caller uses an "
+                              "API token, which is not a session (see /api/v1/api-tokens).")
+                    .returns(200, object({{"sessions", array_of(own_session())}}, {"sessions"}), "The caller's sessions"));
+  ops.push_back(Op("DELETE", "/api/v1/me/sessions", "endOtherSessions", "Sign out everywhere else")
+                    .tagged("account").auth(Auth::self_service)
+                    .describe("Ends every session of the caller except the one this request uses: their access tokens "
+                              "stop working at once and their refresh tokens no longer mint sessions. API tokens keep "
+                              "working. Audited as `auth.sessions_end_others`.")
+                    .returns(200, object({{"ended", integer("sessions ended")}}, {"ended"}), "Other sessions ended"));
+  ops.push_back(Op("DELETE", "/api/v1/me/sessions/:id", "endOwnSession", "End one of the caller's sessions")
+                    .tagged("account").auth(Auth::self_service)
+                    .path_param("id", described(str(1, 0), "session id from GET /api/v1/me/sessions"))
+                    .describe("Only the caller's own live sessions: anyone else's, or one already ended, is 404. "
+                              "Ending the current one signs this device out. Audited as `auth.session_end`.")
+                    .no_content("Session ended")
+                    .errors(404, {"NOT_FOUND"}));
   ops.push_back(Op("GET", "/api/v1/setup", "getSetupStatus", "Whether first-admin setup is still pending")
                     .tagged("setup").auth(Auth::none)
                     .returns(200, ref("SetupStatus"), "Setup status"));

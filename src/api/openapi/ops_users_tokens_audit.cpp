@@ -33,7 +33,9 @@ std::vector<Op> user_ops() {
                                   {"password", described(str(12, 1000), "at least 12 characters")},
                                   {"email", described(str_fmt("email"), "at most 255 characters")},
                                   {"role", role},
-                                  {"name", str(0, 255)}},
+                                  {"name", str(0, 255)},
+                                  {"force_password_change",
+                                   boolean("the user must choose their own password at first sign-in (default false)")}},
                                  {"username", "password", "email", "role"}))
                     .returns(201, ref("User"), "Created")
                     .errors(409, {"USERNAME_TAKEN", "EMAIL_TAKEN"}));
