@@ -23,6 +23,7 @@ import { launchBrowser, SCREENSHOT_DIR, tolerated } from './lib/browser.mjs'
 import { E2eError, indent, startServer, stopServer } from './lib/server.mjs'
 import { authJourney } from './journeys/auth.mjs'
 import { liveJourney } from './journeys/live.mjs'
+import { tokensJourney } from './journeys/tokens.mjs'
 import { SAMPLE_PARAMS, smokeRoutes } from './smoke.mjs'
 
 const BASES = [
@@ -59,6 +60,7 @@ async function runBase(browser, base) {
     done.push('auth journey')
     const { agent } = await liveJourney({ ...ctx, people })
     done.push('live journey')
+    await tokensJourney({ ...ctx, people }).then(() => done.push('tokens journey'))
     SAMPLE_PARAMS['agent-detail'] = { id: String(agent.id) }
     const smoke = await smokeRoutes({ ...ctx, people: base.full ? people : people.slice(0, 1), darkAxe: base.full })
     done.push(`smoke ${smoke.visits} visits`)
