@@ -4,7 +4,7 @@
 // it; a provider key added and assigned to a project, once disabled, refuses the handshake
 // of the agent using it, works again once enabled, and its delete dialog names that agent.
 
-import { newTrackedContext, waitForView } from '../lib/browser.mjs'
+import { newTrackedContext, screenshot, waitForView } from '../lib/browser.mjs'
 import { runtime } from '../lib/runtime.mjs'
 import { E2eError } from '../lib/server.mjs'
 import { signIn } from '../lib/ui.mjs'
@@ -33,7 +33,7 @@ async function handshake(baseUrl, icToken, providerKeyId) {
 }
 
 /** Reads the secret from the shown-once dialog through its Copy button (the clipboard), then closes it. */
-async function copySecret(page, previous = '') {
+async function copySecret(page, previous = '', shot = '') {
   const field = page.getByTestId('secret-value')
   await field.waitFor({ state: 'visible' })
   // The dialog is in the DOM while closed: wait for the secret it was opened with.
@@ -42,6 +42,7 @@ async function copySecret(page, previous = '') {
     return v.startsWith('apitok_') && v !== old
   }, previous)
   const shown = await field.inputValue()
+  if (shot) await captureBoth(page, shot)
   await page.getByTestId('secret-copy').click()
   await page.getByTestId('secret-copy').filter({ hasText: 'Copied' }).waitFor()
   const copied = await page.evaluate(() => navigator.clipboard.readText())
@@ -57,7 +58,15 @@ async function confirmTyped(page, name) {
   await page.getByTestId('confirm-button').waitFor({ state: 'hidden' })
 }
 
-async function tokenJourney(t, baseUrl) {
+/** With rows in the list: a picture at 1280 and at 390 px (the smoke test sees empty lists). */
+async function captureBoth(page, name) {
+  await screenshot(page, `${name}-1280`)
+  await page.setViewportSize({ width: 390, height: 844 })
+  await screenshot(page, `${name}-390`)
+  await page.setViewportSize({ width: 1280, height: 800 })
+}
+
+async function tokenJourney(t, baseUrl, shots, label) {
   const { page } = t
   await page.goto(new URL('api-tokens', baseUrl).href)
   await waitForView(page, 'API tokens')
@@ -65,8 +74,10 @@ async function tokenJourney(t, baseUrl) {
   await page.getByTestId('token-new').click()
   await page.getByTestId('token-name').fill(name)
   await page.getByTestId('token-scope-read').check()
+  if (shots) await captureBoth(page, `${label}-journey-token-create`)
   await page.getByTestId('token-create-submit').click()
-  const first = await copySecret(page)
+  const first = await copySecret(page, '', shots && `${label}-journey-token-secret`)
+  if (shots) await captureBoth(page, `${label}-journey-tokens-rows`)
   await expectStatus(baseUrl, first, 200, 'the created token')
 
   const row = page.locator('tr', { has: page.getByText(name, { exact: true }) })
@@ -82,7 +93,7 @@ async function tokenJourney(t, baseUrl) {
   await expectStatus(baseUrl, second, 401, 'the revoked token')
 }
 
-async function providerJourney(t, baseUrl, api, admin) {
+async function providerJourney(t, baseUrl, api, admin, shots, label) {
   const { page } = t
   await page.goto(new URL('providers', baseUrl).href)
   await waitForView(page, 'provider keys')
@@ -100,6 +111,7 @@ async function providerJourney(t, baseUrl, api, admin) {
   await page.getByTestId('key-assign-project').fill(project)
   await page.getByTestId('key-assign-submit').click()
   await page.getByTestId(`key-unassign-${project}`).waitFor()
+  if (shots) await captureBoth(page, `${label}-journey-provider-projects`)
   await page.keyboard.press('Escape')
   await page.locator('tr', { hasText: project }).waitFor()
 
@@ -121,22 +133,24 @@ async function providerJourney(t, baseUrl, api, admin) {
   const again = await handshake(baseUrl, ic, key.id)
   if (again.status !== 200) throw new E2eError(`the handshake after enabling the key answered ${again.status} ${again.code}`)
 
+  if (shots) await captureBoth(page, `${label}-journey-providers-rows`)
   await page.getByTestId(`key-delete-${key.id}`).click()
   await page.getByTestId('key-delete-agents').filter({ hasText: agent.name }).waitFor()
+  if (shots) await captureBoth(page, `${label}-journey-provider-delete`)
   await confirmTyped(page, 'openai')
   await page.getByTestId(`key-row-${key.id}`).waitFor({ state: 'detached' })
   const after = await api.call('GET', `api/v1/agents/${agent.id}`, { token })
   if (after.provider_key_id !== null) throw new E2eError(`agent ${agent.id} still names key ${after.provider_key_id} after the delete`)
 }
 
-export async function tokensJourney({ browser, baseUrl, api, people }) {
+export async function tokensJourney({ browser, baseUrl, api, people, shots, label }) {
   const [admin] = people
   const t = await newTrackedContext(browser)
   await t.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseUrl).origin })
   await signIn(t.page, baseUrl, admin)
-  await tokenJourney(t, baseUrl)
+  await tokenJourney(t, baseUrl, shots, label)
   await t.assertClean('API tokens journey')
-  await providerJourney(t, baseUrl, api, admin)
+  await providerJourney(t, baseUrl, api, admin, shots, label)
   await t.assertClean('provider keys journey')
   await t.close()
 }
