@@ -191,10 +191,15 @@ void add(std::vector<Route>& routes, Services& s, const std::string& method, con
 
 void add_agent_routes(std::vector<Route>& routes, Services& s) {
   const std::string base = "/api/v1/agents";
-  add(routes, s, "GET", base, Access::read, [&s](const Request&, const domain::Principal& p) {
+  add(routes, s, "GET", base, Access::read, [&s](const Request& r, const domain::Principal& p) {
+    // ?provider_key_id= keeps the agents using that key (who loses it when it is deleted),
+    // within what the caller may see, so a client need not fetch every agent to find them.
+    auto key = query_int(r, "provider_key_id", 1, INT64_MAX);
+    if (!key) return error_response(key.error());
     json out = json::array();
     const auto spend = recent_spend_of(s, p, std::nullopt);
-    for (const auto& v : s.agents->list(p)) out.push_back(agent_with_burn(v, spend));
+    for (const auto& v : s.agents->list(p))
+      if (!*key || v.agent.provider_key_id == **key) out.push_back(agent_with_burn(v, spend));
     return json_response(200, out);
   });
   add(routes, s, "POST", base, Access::admin, [&s](const Request& r, const domain::Principal& p) { return create(s, r, p); });

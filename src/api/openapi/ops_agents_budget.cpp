@@ -97,6 +97,8 @@ std::vector<Op> agent_ops() {
   std::vector<Op> ops;
   ops.push_back(agent_op("GET", "/api/v1/agents", "listAgents", "List agents (admins: all; others: their own)", Auth::read)
                     .describe("Newest first.")
+                    .query("provider_key_id", integer_range(1, INT64_MAX, ""),
+                           "only the agents using this provider key (those that lose it when it is deleted)")
                     .returns(200, array_of(ref("Agent")), "The agents"));
   ops.push_back(agent_op("POST", "/api/v1/agents", "createAgent", "Create an agent and its budget", Auth::admin)
                     .describe(std::string("The agent, its budget row (allocated = remaining = initial) and its key "

@@ -55,11 +55,10 @@ describe('useProviderKeys', () => {
     expect(mock.calls('GET', '/api/v1/providers')).toHaveLength(1)
   })
 
-  it('names the agents that lose the key with one request', async () => {
+  it('names the agents that lose the key with one request filtered by the server', async () => {
     mock.on('GET', '/api/v1/agents', {
       body: [
         { id: 1, name: 'a', provider_key_id: 3 },
-        { id: 2, name: 'b', provider_key_id: null },
         { id: 4, name: 'c', provider_key_id: 3 },
       ],
     })
@@ -67,7 +66,9 @@ describe('useProviderKeys', () => {
       { id: 1, name: 'a' },
       { id: 4, name: 'c' },
     ])
-    expect(mock.calls('GET', '/api/v1/agents')).toHaveLength(1)
+    const calls = mock.calls('GET', '/api/v1/agents')
+    expect(calls).toHaveLength(1)
+    expect(calls[0]?.url.searchParams.get('provider_key_id')).toBe('3')
   })
 
   it('assigns a project and unassigns another owner’s project with owner_id', async () => {

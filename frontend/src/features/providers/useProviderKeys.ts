@@ -88,10 +88,10 @@ export function useProviderKeys() {
     keys.value = keys.value.filter((k) => k.id !== id)
   }
 
-  /** The agents that lose their key when `id` is deleted (one request, asked when the dialog opens). */
+  /** The agents that lose their key when `id` is deleted (one filtered request, asked when the dialog opens). */
   async function agentsUsing(id: number): Promise<{ id: number; name: string }[]> {
-    const agents = await unwrap(api.GET('/api/v1/agents'))
-    return agents.filter((a) => a.provider_key_id === id).map((a) => ({ id: a.id, name: a.name }))
+    const agents = await unwrap(api.GET('/api/v1/agents', { params: { query: { provider_key_id: id } } }))
+    return agents.map((a) => ({ id: a.id, name: a.name }))
   }
 
   /** Points the key owner's project `project` at key `id`; the server answers per owner. */
