@@ -296,5 +296,5 @@ TEST(GovernanceAgents, ListFiltersByProviderKey) {
       << "another user's agents stay invisible";
   EXPECT_EQ(p.call("GET", "/api/v1/agents", f.alice.access).body.size(), 3u) << "no filter: every agent";
   for (const std::string bad : {"0", "abc", "-1"})
-    expect_error(p.call("GET", "/api/v1/agents?provider_key_id=" + bad, p.admin.access), 400, "INVALID_PARAMETER");
+    expect_error(p.call("GET", "/api/v1/agents?provider_key_id=" + bad, p.admin.access), 400, "VALIDATION_ERROR");
 }
