@@ -137,6 +137,9 @@ Response list_agents(Services& s, const Request& req, const domain::Principal& p
   if (!search) return error_response(search.error());
   auto owner = query_text(req, "owner_id", 255);
   if (!owner) return error_response(owner.error());
+  // ?provider_key_id= keeps the agents using that key (who loses it when it is deleted).
+  auto key = query_int(req, "provider_key_id", 1, INT64_MAX);
+  if (!key) return error_response(key.error());
   auto sort = query_text(req, "sort", 32);
   if (!sort) return error_response(sort.error());
   auto page = page_of(req, 25);
@@ -147,6 +150,7 @@ Response list_agents(Services& s, const Request& req, const domain::Principal& p
   const std::string needle = ascii_lower(search->value_or(""));
   std::erase_if(rows, [&](const domain::AgentView& v) {
     if (*owner && v.agent.owner_id != **owner) return true;
+    if (*key && v.agent.provider_key_id != **key) return true;
     return !needle.empty() && ascii_lower(v.agent.name).find(needle) == std::string::npos;
   });
   if (*sort) {

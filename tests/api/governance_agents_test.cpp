@@ -336,3 +336,26 @@ TEST(GovernanceAgents, ListSearchesSortsAndPagesOnRequest) {
   for (const std::string bad : {"?sort=owner", "?sort=-", "?page=0", "?per_page=201", "?search=", "?search=a%01b"})
     EXPECT_EQ(get(bad, p.admin.access).status, 400) << bad;
 }
+
+// ?provider_key_id= answers "which agents lose this key" (the dashboard's delete dialog) within
+// the caller's view, and refuses a malformed id in the envelope.
+TEST(GovernanceAgents, ListFiltersByProviderKey) {
+  Fixture f;
+  auto& p = f.p;
+  const auto key = p.add_key(f.alice);
+  const auto other = p.add_key(f.alice, "anthropic");
+  const int64_t keyed = p.create_agent({{"name", "k1"}, {"initial_budget_microdollars", 1}, {"owner_id", f.alice.id}, {"provider_key_id", key}})
+                            .value("id", int64_t{0});
+  p.create_agent({{"name", "k2"}, {"initial_budget_microdollars", 1}, {"owner_id", f.alice.id}, {"provider_key_id", other}});
+  for (const auto* who : {&p.admin, &f.alice}) {
+    const auto r = p.call("GET", "/api/v1/agents?provider_key_id=" + std::to_string(key), who->access);
+    ASSERT_EQ(r.status, 200);
+    ASSERT_EQ(r.body.size(), 1u);
+    EXPECT_EQ(r.body[0]["id"], keyed);
+  }
+  EXPECT_EQ(p.call("GET", "/api/v1/agents?provider_key_id=" + std::to_string(key), f.bob.access).body.size(), 0u)
+      << "another user's agents stay invisible";
+  EXPECT_EQ(p.call("GET", "/api/v1/agents", f.alice.access).body.size(), 3u) << "no filter: every agent";
+  for (const std::string bad : {"0", "abc", "-1"})
+    expect_error(p.call("GET", "/api/v1/agents?provider_key_id=" + bad, p.admin.access), 400, "VALIDATION_ERROR");
+}

@@ -28,6 +28,7 @@ import { agentsJourney } from './journeys/agents.mjs'
 import { systemJourney } from './journeys/system.mjs'
 import { budgetsJourney } from './journeys/budgets.mjs'
 import { usersJourney } from './journeys/users.mjs'
+import { tokensJourney } from './journeys/tokens.mjs'
 import { SAMPLE_PARAMS, smokeRoutes } from './smoke.mjs'
 
 const BASES = [
@@ -72,6 +73,8 @@ async function runBase(browser, base) {
     done.push('budgets journey')
     await usersJourney({ ...ctx, people })
     done.push('users journey')
+    await tokensJourney({ ...ctx, people })
+    done.push('tokens journey')
     SAMPLE_PARAMS['agent-detail'] = { id: String(agent.id) }
     await agentsJourney({ ...ctx, people }) // sets agent samples per role
     done.push('agents journey')

@@ -37,7 +37,7 @@ export interface paths {
          * List agents (admins: all; others: their own)
          * @description **Access:** any authenticated role (viewer, user, admin).
          *
-         *     Newest first, as a plain array (the predecessor's shape). `search` and `owner_id` narrow the list and `sort` orders it; with `page` or `per_page` the answer is one page, `{data, pagination}`.
+         *     Newest first, as a plain array (the predecessor's shape). `search`, `owner_id` and `provider_key_id` narrow the list and `sort` orders it; with `page` or `per_page` the answer is one page, `{data, pagination}`.
          */
         get: operations["listAgents"];
         put?: never;
@@ -2812,6 +2812,8 @@ export interface operations {
                 page?: number;
                 /** @description default 25; answers `{data, pagination}` */
                 per_page?: number;
+                /** @description only the agents using this provider key (those that lose it when it is deleted) */
+                provider_key_id?: number;
                 /** @description name contains this (case-insensitive) */
                 search?: string;
                 /** @description order by this column, `-` for descending; default newest first */

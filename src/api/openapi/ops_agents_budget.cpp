@@ -97,11 +97,13 @@ Op budget_op(std::string pattern, std::string id, std::string summary) {
 std::vector<Op> agent_ops() {
   std::vector<Op> ops;
   ops.push_back(agent_op("GET", "/api/v1/agents", "listAgents", "List agents (admins: all; others: their own)", Auth::read)
-                    .describe("Newest first, as a plain array (the predecessor's shape). `search` and `owner_id` narrow "
+                    .describe("Newest first, as a plain array (the predecessor's shape). `search`, `owner_id` and `provider_key_id` narrow "
                               "the list and `sort` orders it; with `page` or `per_page` the answer is one page, "
                               "`{data, pagination}`.")
                     .query("search", str(1, 255), "name contains this (case-insensitive)")
                     .query("owner_id", str(1, 255), "only this owner's agents")
+                    .query("provider_key_id", integer_range(1, INT64_MAX, ""),
+                           "only the agents using this provider key (those that lose it when it is deleted)")
                     .query("sort",
                            one_of_strings({"name", "-name", "created_at", "-created_at", "allocated", "-allocated",
                                            "spent", "-spent", "remaining", "-remaining"}),

@@ -1,0 +1,121 @@
+import { beforeEach, describe, expect, it } from 'vitest'
+import { createPinia, setActivePinia } from 'pinia'
+import { envelope, mockApi } from '../../test/mockApi'
+import { createBody, tokenStatus, useApiTokens, type ApiToken, type NewTokenInput } from './useApiTokens'
+
+const row = (over: Partial<ApiToken>): ApiToken => ({
+  id: 1,
+  user_id: 'user_1',
+  project_id: null,
+  name: 'ci',
+  description: null,
+  agent_id: null,
+  provider: null,
+  created_at: 1_000,
+  last_used_at: null,
+  expires_at: null,
+  is_active: true,
+  scope: 'user',
+  ...over,
+})
+const input = (over: Partial<NewTokenInput> = {}): NewTokenInput => ({
+  name: ' ci ',
+  scope: 'read',
+  project_id: '',
+  agent_id: null,
+  provider: '',
+  expires_on: '',
+  description: '',
+  ...over,
+})
+
+describe('createBody', () => {
+  it('leaves empty optional fields out', () => {
+    expect(createBody(input())).toEqual({ name: 'ci', scope: 'read' })
+  })
+  it('sends every filled field and ends the expiry day in UTC', () => {
+    expect(createBody(input({ project_id: 'prod', provider: 'openai', expires_on: '2030-01-31', description: 'x' }))).toEqual({
+      name: 'ci',
+      scope: 'read',
+      project_id: 'prod',
+      provider: 'openai',
+      expires_at: '2030-01-31T23:59:59Z',
+      description: 'x',
+    })
+  })
+  it('makes a token bound to an agent a runtime token, as the server does', () => {
+    expect(createBody(input({ agent_id: 7, scope: 'admin' }))).toMatchObject({ agent_id: 7, scope: 'runtime' })
+  })
+})
+
+describe('tokenStatus', () => {
+  it.each([
+    [row({}), 'active'],
+    [row({ is_active: false }), 'inactive'],
+    [row({ expires_at: '2000-01-01T00:00:00Z' }), 'expired'],
+    [row({ expires_at: '2999-01-01T00:00:00Z' }), 'active'],
+  ] as const)('%o is %s', (t, status) => expect(tokenStatus(t)).toBe(status))
+})
+
+describe('useApiTokens', () => {
+  let mock: ReturnType<typeof mockApi>
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    mock = mockApi()
+  })
+
+  it('lists active tokens first, newest first, in one request', async () => {
+    mock.on('GET', '/api/v1/api-tokens', {
+      body: [row({ id: 1, created_at: 1 }), row({ id: 2, created_at: 3, is_active: false }), row({ id: 3, created_at: 2 })],
+    })
+    const t = useApiTokens()
+    await t.load()
+    expect(t.tokens.value.map((x) => x.id)).toEqual([3, 1, 2])
+    expect(mock.calls('GET', '/api/v1/api-tokens')).toHaveLength(1)
+    expect(t.error.value).toBeNull()
+  })
+
+  it('keeps a load failure for the table to show', async () => {
+    mock.on('GET', '/api/v1/api-tokens', { status: 500, body: envelope('INTERNAL') })
+    const t = useApiTokens()
+    await t.load()
+    expect(t.error.value?.code).toBe('INTERNAL')
+  })
+
+  it('returns the secret of a created token and reloads the list', async () => {
+    mock.on('GET', '/api/v1/api-tokens', { body: [] })
+    mock.on('POST', '/api/v1/api-tokens', { status: 201, body: { ...row({ id: 9 }), token: 'apitok_secret' } })
+    const t = useApiTokens()
+    const issued = await t.create(input())
+    expect(issued.token).toBe('apitok_secret')
+    expect(mock.calls('POST', '/api/v1/api-tokens')[0]?.body).toEqual({ name: 'ci', scope: 'read' })
+    expect(mock.calls('GET', '/api/v1/api-tokens')).toHaveLength(1)
+  })
+
+  it('rotates and revokes by id', async () => {
+    mock.on('GET', '/api/v1/api-tokens', { body: [] })
+    mock.on('POST', '/api/v1/api-tokens/:id/rotate', { body: { ...row({ id: 10 }), token: 'apitok_new' } })
+    mock.on('DELETE', '/api/v1/api-tokens/:id', { body: { id: 10, revoked: true, message: 'ok' } })
+    const t = useApiTokens()
+    expect((await t.rotate(4)).token).toBe('apitok_new')
+    await t.revoke(10)
+    expect(mock.calls('POST', '/api/v1/api-tokens/:id/rotate')[0]?.params.id).toBe('4')
+    expect(mock.calls('DELETE', '/api/v1/api-tokens/:id')[0]?.params.id).toBe('10')
+  })
+
+  it('offers my agents and the providers and projects of my keys for the form', async () => {
+    mock.on('GET', '/api/v1/agents', { body: [{ id: 5, name: 'bot', owner_id: 'user_1' }] })
+    mock.on('GET', '/api/v1/providers', {
+      body: [
+        { id: 1, provider: 'openai', assigned_projects: ['prod', 'dev'] },
+        { id: 2, provider: 'anthropic', assigned_projects: ['prod'] },
+      ],
+    })
+    const choices = await useApiTokens().formChoices()
+    expect(choices).toEqual({
+      agents: [{ id: 5, name: 'bot', owner_id: 'user_1' }],
+      providers: ['anthropic', 'openai'],
+      projects: ['dev', 'prod'],
+    })
+  })
+})

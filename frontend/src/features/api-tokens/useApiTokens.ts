@@ -1,0 +1,115 @@
+// The one caller of /api/v1/api-tokens for the dashboard: the signed-in person's tokens
+// (the server lists only the caller's own, unpaged), create, rotate and revoke. The secret
+// of a created or rotated token is returned to the view once and never kept here.
+import { ref, shallowRef } from 'vue'
+import { api, unwrap } from '../../api/client'
+import { handleApiError, toApiError, type ApiError } from '../../api/errors'
+import type { components } from '../../api/schema'
+
+export type ApiToken = components['schemas']['ApiToken']
+export type IssuedToken = components['schemas']['ApiTokenCreated']
+export type TokenScope = 'read' | 'runtime' | 'user' | 'admin'
+export type TokenStatus = 'active' | 'expired' | 'inactive'
+
+/** What each scope allows, in words (docs/deploy.md "API tokens, provider keys and who may use them"). */
+export const SCOPE_HELP: Record<TokenScope | 'legacy_full', string> = {
+  read: 'Read only: GET requests with viewer rights on your own resources; no admin routes, no key fetch.',
+  runtime: 'Runtime: only fetches the provider key of the token’s project (GET /api/v1/keys); nothing else.',
+  user: 'User (default): your rights, capped at the user role — never admin routes, even for an admin.',
+  admin: 'Admin: your current rights, admin routes included. Only an admin can hold one.',
+  legacy_full: 'Legacy: created before scopes existed; acts with your full role. Replace it with a scoped token.',
+}
+
+export interface NewTokenInput {
+  name: string
+  scope: TokenScope
+  project_id: string
+  agent_id: number | null
+  provider: string
+  /** `YYYY-MM-DD` from a date input, or '' for never; expires at the end of that day (UTC). */
+  expires_on: string
+  description: string
+}
+
+/** The create body: empty optional fields left out, a date turned into an RFC 3339 instant. */
+export function createBody(input: NewTokenInput) {
+  const body: {
+    name: string
+    scope: TokenScope
+    project_id?: string
+    agent_id?: number
+    provider?: string
+    expires_at?: string
+    description?: string
+  } = { name: input.name.trim(), scope: input.agent_id ? 'runtime' : input.scope }
+  if (input.project_id.trim()) body.project_id = input.project_id.trim()
+  if (input.agent_id) body.agent_id = input.agent_id
+  if (input.provider.trim()) body.provider = input.provider.trim()
+  if (input.expires_on) body.expires_at = `${input.expires_on}T23:59:59Z`
+  if (input.description.trim()) body.description = input.description.trim()
+  return body
+}
+
+/** Active, expired (still marked active, past its expiry) or inactive (revoked or rotated). */
+export function tokenStatus(t: ApiToken, now = Date.now()): TokenStatus {
+  if (!t.is_active) return 'inactive'
+  if (t.expires_at && Date.parse(t.expires_at) <= now) return 'expired'
+  return 'active'
+}
+
+export function useApiTokens() {
+  const tokens = shallowRef<ApiToken[]>([])
+  const loading = ref(false)
+  const error = ref<ApiError | null>(null)
+  let inflight: AbortController | null = null
+
+  async function load(): Promise<void> {
+    inflight?.abort()
+    const ctrl = (inflight = new AbortController())
+    loading.value = true
+    error.value = null
+    try {
+      const rows = await unwrap(api.GET('/api/v1/api-tokens', { signal: ctrl.signal }))
+      // Active first, then newest: the ones a person acts on lead the list.
+      tokens.value = [...rows].sort((a, b) => Number(b.is_active) - Number(a.is_active) || b.created_at - a.created_at)
+    } catch (e) {
+      if (toApiError(e).code === 'ABORTED') return
+      error.value = handleApiError(e, { quiet: true })
+    } finally {
+      if (inflight === ctrl) loading.value = false
+    }
+  }
+
+  async function create(input: NewTokenInput): Promise<IssuedToken> {
+    const issued = await unwrap(api.POST('/api/v1/api-tokens', { body: createBody(input) }))
+    await load()
+    return issued
+  }
+
+  async function rotate(id: number): Promise<IssuedToken> {
+    const issued = await unwrap(api.POST('/api/v1/api-tokens/{id}/rotate', { params: { path: { id } } }))
+    await load()
+    return issued
+  }
+
+  async function revoke(id: number): Promise<void> {
+    await unwrap(api.DELETE('/api/v1/api-tokens/{id}', { params: { path: { id } } }))
+    await load()
+  }
+
+  /** Choices for the create form (agents to bind, providers and projects of my keys); on demand only. */
+  async function formChoices() {
+    const [agents, keys] = await Promise.all([
+      unwrap(api.GET('/api/v1/agents')),
+      unwrap(api.GET('/api/v1/providers')),
+    ])
+    return {
+      // Without paging parameters the list is the plain array (a page has `data`).
+      agents: (Array.isArray(agents) ? agents : agents.data).map((a) => ({ id: a.id, name: a.name, owner_id: a.owner_id })),
+      providers: [...new Set(keys.map((k) => k.provider))].sort(),
+      projects: [...new Set(keys.flatMap((k) => k.assigned_projects))].sort(),
+    }
+  }
+
+  return { tokens, loading, error, load, create, rotate, revoke, formChoices }
+}
