@@ -87,9 +87,18 @@ async function tokenJourney(t, baseUrl, shots, label) {
   await expectStatus(baseUrl, first, 401, 'the rotated-away token')
   await expectStatus(baseUrl, second, 200, 'the token from the rotation')
 
-  await row.getByRole('button', { name: 'Revoke' }).click()
-  await confirmTyped(page, name)
-  await row.waitFor({ state: 'detached' }) // the list shows active tokens by default
+  // Rename: the list shows the new name and the secret keeps working.
+  await row.getByRole('button', { name: 'Edit' }).click()
+  const renamed = `${name}-renamed`
+  await page.getByTestId('token-edit-name').fill(renamed)
+  await page.getByTestId('token-edit-submit').click()
+  const renamedRow = page.locator('tr', { has: page.getByText(renamed, { exact: true }) })
+  await renamedRow.waitFor()
+  await expectStatus(baseUrl, second, 200, 'the renamed token')
+
+  await renamedRow.getByRole('button', { name: 'Revoke' }).click()
+  await confirmTyped(page, renamed)
+  await renamedRow.waitFor({ state: 'detached' }) // the list shows active tokens by default
   await expectStatus(baseUrl, second, 401, 'the revoked token')
 }
 

@@ -103,6 +103,17 @@ describe('useApiTokens', () => {
     expect(mock.calls('DELETE', '/api/v1/api-tokens/:id')[0]?.params.id).toBe('10')
   })
 
+  it('renames by id and reloads the list', async () => {
+    mock.on('GET', '/api/v1/api-tokens', { body: [] })
+    mock.on('PUT', '/api/v1/api-tokens/:id', { body: row({ id: 7, name: 'ci-deploy' }) })
+    const t = useApiTokens()
+    await t.update(7, { name: 'ci-deploy', description: 'deploys' })
+    const [put] = mock.calls('PUT', '/api/v1/api-tokens/:id')
+    expect(put?.params.id).toBe('7')
+    expect(put?.body).toEqual({ name: 'ci-deploy', description: 'deploys' })
+    expect(mock.calls('GET', '/api/v1/api-tokens')).toHaveLength(1)
+  })
+
   it('offers my agents and the providers and projects of my keys for the form', async () => {
     mock.on('GET', '/api/v1/agents', { body: [{ id: 5, name: 'bot', owner_id: 'user_1' }] })
     mock.on('GET', '/api/v1/providers', {

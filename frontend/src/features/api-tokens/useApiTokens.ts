@@ -1,5 +1,5 @@
 // The one caller of /api/v1/api-tokens for the dashboard: the signed-in person's tokens
-// (the server lists only the caller's own, unpaged), create, rotate and revoke. The secret
+// (the server lists only the caller's own, unpaged), create, rotate, rename and revoke. The secret
 // of a created or rotated token is returned to the view once and never kept here.
 import { ref, shallowRef } from 'vue'
 import { api, unwrap } from '../../api/client'
@@ -92,6 +92,12 @@ export function useApiTokens() {
     return issued
   }
 
+  /** Renames a token or changes its description; its secret and scope stay. */
+  async function update(id: number, change: { name: string; description: string }): Promise<void> {
+    await unwrap(api.PUT('/api/v1/api-tokens/{id}', { params: { path: { id } }, body: change }))
+    await load()
+  }
+
   async function revoke(id: number): Promise<void> {
     await unwrap(api.DELETE('/api/v1/api-tokens/{id}', { params: { path: { id } } }))
     await load()
@@ -111,5 +117,5 @@ export function useApiTokens() {
     }
   }
 
-  return { tokens, loading, error, load, create, rotate, revoke, formChoices }
+  return { tokens, loading, error, load, create, rotate, update, revoke, formChoices }
 }
