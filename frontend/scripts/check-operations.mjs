@@ -13,10 +13,10 @@
 //
 //   npm run check:operations      (the ctest frontend_operation_coverage runs it)
 
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startServer, stopServer } from '../../tests/e2e/lib/server.mjs'
+import { servedOpenApiDocument } from './served-openapi.mjs'
 
 // "METHOD /path" as written in the OpenAPI document → why no view performs it.
 const NO_VIEW_CALL = {
@@ -51,21 +51,7 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch']
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const src = path.join(here, '..', 'src')
-const bin = process.env.IRONPANEL_BIN ?? path.join(here, '..', '..', 'build', 'ironpanel')
-if (!existsSync(bin)) {
-  console.error(`check-operations: ${bin} not found; build the ironpanel target or set IRONPANEL_BIN`)
-  process.exit(2)
-}
-
-const server = await startServer(bin)
-let doc
-try {
-  const res = await fetch(`${server.origin}/api/v1/openapi.json`)
-  if (!res.ok) throw new Error(`GET /api/v1/openapi.json: HTTP ${res.status}`)
-  doc = await res.json()
-} finally {
-  await stopServer(server)
-}
+const doc = await servedOpenApiDocument('check-operations')
 
 const documented = new Set()
 for (const [p, item] of Object.entries(doc.paths ?? {}))
