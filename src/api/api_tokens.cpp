@@ -73,9 +73,15 @@ Response create(Services& s, const Request& req, const domain::Principal& p) {
   return secret_response(201, *issued);
 }
 
-Response list(Services& s, const domain::Principal& p) {
+// ?user_id=<id> lists that user's tokens, ?user_id=* everyone's: admins only (403 otherwise).
+Response list(Services& s, const Request& req, const domain::Principal& p) {
+  const auto user_id = req.query_param("user_id");
+  if (user_id && (user_id->empty() || user_id->size() > 255))
+    return error_response(Error::validation("user_id", "user_id must be a user id or *"));
+  auto rows = s.api_tokens->list(p, user_id);
+  if (!rows) return error_response(rows.error(), req.request_id);
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& t : s.api_tokens->list(p)) out.push_back(domain::api_token_view(t));
+  for (const auto& t : *rows) out.push_back(domain::api_token_view(t));
   return json_response(200, out);
 }
 
@@ -153,8 +159,8 @@ void add_api_token_routes(std::vector<Route>& routes, Services& s) {
   routes.push_back({"POST", base, guarded(s, Access::mutate, with_service(s, [&s](const Request& r, const domain::Principal& p) {
                       return create(s, r, p);
                     }))});
-  routes.push_back({"GET", base, guarded(s, Access::read, with_service(s, [&s](const Request&, const domain::Principal& p) {
-                      return list(s, p);
+  routes.push_back({"GET", base, guarded(s, Access::read, with_service(s, [&s](const Request& r, const domain::Principal& p) {
+                      return list(s, r, p);
                     }))});
   routes.push_back({"POST", base + "/validate", [&s](const Request& r) {
                       if (!s.api_tokens) return error_response(unavailable());

@@ -234,8 +234,14 @@ Result<IssuedApiToken> ApiTokens::create(const Principal& caller, const NewApiTo
   });
 }
 
-std::vector<store::ApiToken> ApiTokens::list(const Principal& caller) {
-  auto rows = db_.read([&](store::Connection& c) { return store::api_tokens::list_for_user(c, caller.user_id); });
+Result<std::vector<store::ApiToken>> ApiTokens::list(const Principal& caller, const std::optional<std::string>& owner) {
+  const std::string whose = owner ? *owner : caller.user_id;
+  if (whose != caller.user_id && !caller.is_admin())
+    return Error{ErrorKind::forbidden, "USER_ID_OVERRIDE_FORBIDDEN", "only an admin may list another user's API tokens",
+                 {{"field", "user_id"}}, 0};
+  auto rows = db_.read([&](store::Connection& c) {
+    return whose == "*" ? store::api_tokens::list_all(c) : store::api_tokens::list_for_user(c, whose);
+  });
   for (auto& t : rows) t = with_pending(std::move(t));
   return rows;
 }
@@ -307,7 +313,7 @@ Result<store::ApiToken> ApiTokens::revoke(const Principal& caller, int64_t id, c
   return db_.write([&](store::Connection& c) -> Result<store::ApiToken> {
     auto t = store::api_tokens::find_by_id(c, id);
     if (!t) return not_found();
-    if (t->user_id != caller.user_id) return not_owner();
+    if (t->user_id != caller.user_id && !caller.is_admin()) return not_owner();
     if (t->rotated_at) return not_found();
     if (t->revoked_at) return Error::conflict("TOKEN_ALREADY_REVOKED", "this API token is already revoked");
     const auto before = api_token_view(*t);

@@ -74,11 +74,14 @@ class ApiTokens {
   explicit ApiTokens(store::Database& db, ApiTokenPolicy policy = {}) : db_(db), policy_(policy) {}
 
   Result<IssuedApiToken> create(const Principal& caller, const NewApiToken& in, const RequestContext& ctx);
-  std::vector<store::ApiToken> list(const Principal& caller);
+  // The caller's tokens; `owner` (admins only, else 403 USER_ID_OVERRIDE_FORBIDDEN unless it
+  // names the caller) lists that user's tokens, or every user's with "*".
+  Result<std::vector<store::ApiToken>> list(const Principal& caller, const std::optional<std::string>& owner = {});
   Result<store::ApiToken> get(const Principal& caller, int64_t id);
   Result<store::ApiToken> update(const Principal& caller, int64_t id, const ApiTokenPatch& patch,
                                  const RequestContext& ctx);
   Result<IssuedApiToken> rotate(const Principal& caller, int64_t id, const RequestContext& ctx);
+  // Owner, or an admin for anyone's token (audited in the same transaction). Rotate stays owner-only.
   Result<store::ApiToken> revoke(const Principal& caller, int64_t id, const RequestContext& ctx);
 
   // Public check: the token, when it is usable and its owner is active; nullopt otherwise.

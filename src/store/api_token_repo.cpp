@@ -64,6 +64,13 @@ std::vector<ApiToken> list_for_user(Connection& c, const std::string& user_id) {
   return out;
 }
 
+std::vector<ApiToken> list_all(Connection& c) {
+  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM api_tokens ORDER BY created_at DESC, id DESC");
+  std::vector<ApiToken> out;
+  while (s.step()) out.push_back(read_row(s));
+  return out;
+}
+
 std::vector<ApiToken> list_for_agent(Connection& c, int64_t agent_id) {
   auto& s = c.prepare(std::string("SELECT ") + kColumns +
                       " FROM api_tokens WHERE agent_id = ? ORDER BY created_at DESC, id DESC");

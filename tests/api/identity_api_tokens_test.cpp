@@ -430,12 +430,13 @@ TEST(IdentityApiTokens, AnotherUsersTokenIs403ForGetUpdateRevokeAnd404WhenMissin
   const User b = p.add_user("user", "bob");
   const auto t = p.create_ok(a.access, {{"name", "alice's"}, {"provider", "openai"}});
   const std::string path = id_path(t["id"]);
-  // The predecessor's contract answers 403 here (kept for compatibility), for admins too.
+  // The predecessor's contract answers 403 here (kept for compatibility), for admins too
+  // except revoke (AdminListsAndRevokesOtherUsersTokens).
   for (const auto& who : {b.access, p.admin.access}) {
     expect_error(p.call("GET", path, who), 403, "NOT_TOKEN_OWNER");
     expect_error(p.call("PUT", path, who, json{{"provider", "stolen"}}), 403, "NOT_TOKEN_OWNER");
-    expect_error(p.call("DELETE", path, who), 403, "NOT_TOKEN_OWNER");
   }
+  expect_error(p.call("DELETE", path, b.access), 403, "NOT_TOKEN_OWNER");
   auto mine = p.call("GET", path, a.access);
   ASSERT_EQ(mine.status, 200);
   EXPECT_EQ(mine.body["provider"], "openai");
@@ -698,6 +699,101 @@ TEST(IdentityApiTokens, user_id_override_admin_only) {
                "user_id");
   p.db().exec_with_id("UPDATE users SET is_active = 0, deleted_at = 1 WHERE id = ?", a.id);
   expect_error(p.create(p.admin.access, {{"name", "x"}, {"user_id", a.id}}), 404, "USER_NOT_FOUND", "user_id");
+}
+
+TEST(IdentityApiTokens, AdminListsOtherUsersTokensByUserIdQuery) {
+  Panel p;
+  const User a = p.add_user("user", "alice");
+  const User b = p.add_user("user", "bob");
+  const auto ta = p.create_ok(a.access, {{"name", "alice's"}});
+  const auto tb = p.create_ok(b.access, {{"name", "bob's"}});
+  const auto tadmin = p.create_ok(p.admin.access, {{"name", "admin's"}});
+  const auto admin_tok = p.create_ok(p.admin.access, {{"name", "admin scope"}, {"scope", "admin"}});
+  const auto admin_read = p.create_ok(p.admin.access, {{"name", "admin read"}, {"scope", "read"}});
+  const auto admin_user = p.create_ok(p.admin.access, {{"name", "admin user"}, {"scope", "user"}});
+  const auto alice_read = p.create_ok(a.access, {{"name", "alice read"}, {"scope", "read"}});
+  const std::string alice_q = kBase + "?user_id=" + a.id;
+  const std::string bob_q = kBase + "?user_id=" + b.id;
+  const std::string all_q = kBase + "?user_id=*";
+  auto ids_of = [](const json& rows) {
+    std::set<int64_t> out;
+    for (const auto& r : rows) out.insert(r["id"].get<int64_t>());
+    return out;
+  };
+  const std::set<int64_t> alice_ids{ta["id"].get<int64_t>(), alice_read["id"].get<int64_t>()};
+  struct Case {
+    const char* name;
+    std::string bearer;
+    std::string path;
+    int status;
+    std::string code;              // on errors
+    std::set<int64_t> must_have;   // on 200
+    std::set<std::string> owners;  // on 200: exactly these user_ids appear
+  };
+  const std::vector<Case> cases = {
+      {"admin session lists alice's", p.admin.access, alice_q, 200, "", alice_ids, {a.id}},
+      {"admin-scoped token lists alice's", tok(admin_tok), alice_q, 200, "", alice_ids, {a.id}},
+      {"admin lists everyone's", p.admin.access, all_q, 200, "",
+       {ta["id"].get<int64_t>(), tb["id"].get<int64_t>(), tadmin["id"].get<int64_t>()}, {a.id, b.id, p.admin.id}},
+      {"admin lists own by default", p.admin.access, kBase, 200, "", {tadmin["id"].get<int64_t>()}, {p.admin.id}},
+      {"admin, unknown user: empty", p.admin.access, kBase + "?user_id=user_nobody", 200, "", {}, {}},
+      {"user cannot list bob's", a.access, bob_q, 403, "USER_ID_OVERRIDE_FORBIDDEN", {}, {}},
+      {"user cannot list everyone's", a.access, all_q, 403, "USER_ID_OVERRIDE_FORBIDDEN", {}, {}},
+      {"user may name themselves", a.access, alice_q, 200, "", alice_ids, {a.id}},
+      {"read token of a user names itself", tok(alice_read), alice_q, 200, "", alice_ids, {a.id}},
+      {"read token of a user cannot list others", tok(alice_read), bob_q, 403, "USER_ID_OVERRIDE_FORBIDDEN", {}, {}},
+      {"read token of an admin is capped", tok(admin_read), alice_q, 403, "USER_ID_OVERRIDE_FORBIDDEN", {}, {}},
+      {"user token of an admin is capped", tok(admin_user), all_q, 403, "USER_ID_OVERRIDE_FORBIDDEN", {}, {}},
+      {"empty user_id is a validation error", p.admin.access, kBase + "?user_id=", 400, "VALIDATION_ERROR", {}, {}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto r = p.call("GET", c.path, c.bearer);
+    if (c.status != 200) {
+      expect_error(r, c.status, c.code);
+      continue;
+    }
+    ASSERT_EQ(r.status, 200) << r.raw;
+    ASSERT_TRUE(r.body.is_array());
+    const auto ids = ids_of(r.body);
+    for (auto id : c.must_have) EXPECT_TRUE(ids.count(id)) << id;
+    std::set<std::string> owners;
+    for (const auto& row : r.body) {
+      owners.insert(row["user_id"].get<std::string>());
+      EXPECT_FALSE(row.contains("token")) << row.dump();
+      EXPECT_FALSE(row.contains("token_hash")) << row.dump();
+    }
+    EXPECT_EQ(owners, c.owners);
+  }
+}
+
+TEST(IdentityApiTokens, AdminRevokesAnotherUsersTokenButCannotRotateIt) {
+  Panel p;
+  const User a = p.add_user("user", "alice");
+  const User b = p.add_user("user", "bob");
+  const auto t = p.create_ok(a.access, {{"name", "alice's"}});
+  const std::string path = id_path(t["id"]);
+  ASSERT_EQ(p.call("GET", "/api/v1/me", tok(t)).status, 200);
+  // Rotating someone else's token stays refused: the new secret would reach the admin.
+  expect_error(p.call("POST", path + "/rotate", p.admin.access), 404, "NOT_FOUND");
+  // A non-admin still cannot revoke it; a user-scoped token of an admin is capped too.
+  expect_error(p.call("DELETE", path, b.access), 403, "NOT_TOKEN_OWNER");
+  const auto admin_user = p.create_ok(p.admin.access, {{"name", "capped"}, {"scope", "user"}});
+  expect_error(p.call("DELETE", path, tok(admin_user)), 403, "NOT_TOKEN_OWNER");
+  // The admin revokes it; alice's token is refused from then on, and the row shows revoked.
+  auto r = p.call("DELETE", path, p.admin.access);
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["revoked"], true);
+  expect_error(p.call("GET", "/api/v1/me", tok(t)), 401, "AUTH_TOKEN_REVOKED");
+  expect_error(p.call("DELETE", path, p.admin.access), 409, "TOKEN_ALREADY_REVOKED");
+  auto mine = p.call("GET", path, a.access);
+  ASSERT_EQ(mine.status, 200);
+  EXPECT_EQ(mine.body["is_active"], false);
+  // Audited with the admin as the actor.
+  Db d = p.db();
+  const auto actors = d.texts("SELECT actor_id || ':' || entity_id FROM audit_log WHERE action = 'api_token.revoke'");
+  ASSERT_EQ(actors.size(), 1u);
+  EXPECT_EQ(actors[0], p.admin.id + ":" + std::to_string(t["id"].get<int64_t>()));
 }
 
 // ---------------------------------------------------------------------------------------

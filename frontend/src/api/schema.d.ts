@@ -538,6 +538,8 @@ export interface paths {
         /**
          * List the caller's API tokens (revoked included, newest first)
          * @description **Access:** any authenticated role (viewer, user, admin).
+         *
+         *     Each row carries its owner's `user_id`. Admins (a session, or an `admin`-scoped token) may pass `user_id` to list another user's tokens, or `user_id=*` for every user's; anyone else naming a user other than themselves gets 403 USER_ID_OVERRIDE_FORBIDDEN. An unknown user has no tokens (empty list).
          */
         get: operations["listApiTokens"];
         put?: never;
@@ -579,6 +581,8 @@ export interface paths {
         /**
          * Revoke one of the caller's API tokens
          * @description **Access:** user or admin; viewers are read-only (403).
+         *
+         *     The owner, or an admin for any user's token (audited as `api_token.revoke`). Rotating stays owner-only: it would show the new secret to the admin.
          */
         delete: operations["revokeApiToken"];
         options?: never;
@@ -5241,14 +5245,17 @@ export interface operations {
     };
     listApiTokens: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description whose tokens: a user id, or `*` for everyone (admins only) */
+                user_id?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The caller's tokens */
+            /** @description The tokens, newest first */
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
@@ -5257,6 +5264,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiToken"][];
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
@@ -5269,7 +5286,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, USER_ID_OVERRIDE_FORBIDDEN. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];

@@ -125,7 +125,13 @@ std::vector<Op> api_token_ops() {
                     .errors(429, {"RATE_LIMIT_EXCEEDED", "TOKEN_LIMIT_EXCEEDED"}));
   ops.push_back(token_op("GET", "/api/v1/api-tokens", "listApiTokens", "List the caller's API tokens (revoked included, newest first)",
                          Auth::read)
-                    .returns(200, array_of(ref("ApiToken")), "The caller's tokens"));
+                    .describe("Each row carries its owner's `user_id`. Admins (a session, or an `admin`-scoped token) "
+                              "may pass `user_id` to list another user's tokens, or `user_id=*` for every user's; "
+                              "anyone else naming a user other than themselves gets 403 USER_ID_OVERRIDE_FORBIDDEN. "
+                              "An unknown user has no tokens (empty list).")
+                    .query("user_id", str(1, 255), "whose tokens: a user id, or `*` for everyone (admins only)")
+                    .returns(200, array_of(ref("ApiToken")), "The tokens, newest first")
+                    .errors(403, {"USER_ID_OVERRIDE_FORBIDDEN"}));
   ops.push_back(token_op("GET", "/api/v1/api-tokens/:id", "getApiToken", "Get one of the caller's API tokens", Auth::read)
                     .returns(200, ref("ApiToken"), "The token (never its secret)")
                     .errors(403, {"NOT_TOKEN_OWNER"}));
@@ -141,6 +147,8 @@ std::vector<Op> api_token_ops() {
                     .errors(403, {"NOT_TOKEN_OWNER"})
                     .errors(409, {"TOKEN_REVOKED"}));
   ops.push_back(token_op("DELETE", "/api/v1/api-tokens/:id", "revokeApiToken", "Revoke one of the caller's API tokens", Auth::mutate)
+                    .describe("The owner, or an admin for any user's token (audited as `api_token.revoke`). Rotating "
+                              "stays owner-only: it would show the new secret to the admin.")
                     .returns(200,
                              object({{"id", integer()}, {"revoked", {{"type", "boolean"}, {"const", true}}}, {"message", str()}},
                                     {"id", "revoked", "message"}),
