@@ -1,5 +1,6 @@
-// The one caller of /api/v1/api-tokens for the dashboard: the signed-in person's tokens
-// (the server lists only the caller's own, unpaged), create, rotate, rename and revoke. The secret
+// The one caller of /api/v1/api-tokens for the dashboard: the signed-in person's own tokens
+// (unpaged; admins could ask for anyone's with user_id, which this view does not offer yet),
+// create, rotate, rename and revoke. The secret
 // of a created or rotated token is returned to the view once and never kept here.
 import { ref, shallowRef } from 'vue'
 import { api, unwrap } from '../../api/client'
