@@ -87,7 +87,19 @@ Result<store::BudgetRequest> decide(store::Connection& c, const store::BudgetReq
   return *after;
 }
 
+// The owner of the request's agent (who the live event is scoped to); empty if gone.
+std::string agent_owner(store::Connection& c, int64_t agent_id) {
+  const auto agent = store::agents::find_by_id(c, agent_id);
+  return agent ? agent->owner_id : std::string();
+}
+
 }  // namespace
+
+void BudgetRequests::publish(const std::string& type, const std::string& owner_id, const store::BudgetRequest& r) {
+  if (!events_) return;
+  events_->publish({0, type, owner_id,
+                    json{{"id", r.id}, {"agent_id", r.agent_id}, {"status", r.status}, {"requester_id", r.requester_id}}});
+}
 
 Result<int64_t> usd_to_micros(double usd, const std::string& field) {
   const auto invalid = [&] {
@@ -119,9 +131,11 @@ Result<store::BudgetRequest> BudgetRequests::create(const Principal& p, const Ne
   const size_t len = utf8_length(justification);
   if (len < 20 || len > 500)
     return Error::validation("justification", "justification must be 20..500 characters (after trimming)");
-  return db_.write([&](store::Connection& c) -> Result<store::BudgetRequest> {
+  std::string owner;
+  auto created = db_.write([&](store::Connection& c) -> Result<store::BudgetRequest> {
     const auto agent = store::agents::find_by_id(c, in.agent_id);
     if (!agent || (!p.is_admin() && agent->owner_id != p.user_id)) return agent_not_found();
+    owner = agent->owner_id;
     const auto budget = store::budgets::find(c, in.agent_id);
     const int64_t current = budget ? budget->total_allocated : 0;
     if (in.requested_micros == current) {
@@ -143,6 +157,8 @@ Result<store::BudgetRequest> BudgetRequests::create(const Principal& p, const Ne
     audit(c, ctx, "budget_request.create", "budget_request", r.id, nullptr, request_json(r));
     return r;
   });
+  if (created) publish("budget_request.created", owner, *created);
+  return created;
 }
 
 Result<store::BudgetRequest> BudgetRequests::get(const Principal& p, const std::string& id) {
@@ -163,7 +179,8 @@ Result<std::vector<store::BudgetRequest>> BudgetRequests::list(const Principal& 
 
 Result<store::BudgetRequest> BudgetRequests::approve(const Principal& p, const std::string& id,
                                                      const RequestContext& ctx) {
-  return db_.write([&](store::Connection& c) -> Result<store::BudgetRequest> {
+  std::string owner;
+  auto decided = db_.write([&](store::Connection& c) -> Result<store::BudgetRequest> {
     auto r = decidable(c, p, id);
     if (!r) return r.error();
     // The requested ABSOLUTE allocation, applied to the budget as it is now (not a delta from
@@ -177,8 +194,11 @@ Result<store::BudgetRequest> BudgetRequests::approve(const Principal& p, const s
       if (e.code == "ALLOCATION_BELOW_COMMITTED") e.kind = ErrorKind::conflict;
       return e;
     }
+    owner = agent_owner(c, r->agent_id);
     return decide(c, *r, "approved", p, std::nullopt, ctx);
   });
+  if (decided) publish("budget_request.approved", owner, *decided);
+  return decided;
 }
 
 Result<store::BudgetRequest> BudgetRequests::reject(const Principal& p, const std::string& id,
@@ -186,16 +206,21 @@ Result<store::BudgetRequest> BudgetRequests::reject(const Principal& p, const st
   const std::string trimmed = trim(reason);
   if (trimmed.empty() || utf8_length(trimmed) > 1000)
     return Error::validation("reason", "reason must be 1..1000 characters");
-  return db_.write([&](store::Connection& c) -> Result<store::BudgetRequest> {
+  std::string owner;
+  auto decided = db_.write([&](store::Connection& c) -> Result<store::BudgetRequest> {
     auto r = decidable(c, p, id);
     if (!r) return r.error();
+    owner = agent_owner(c, r->agent_id);
     return decide(c, *r, "rejected", p, trimmed, ctx);
   });
+  if (decided) publish("budget_request.rejected", owner, *decided);
+  return decided;
 }
 
 Result<store::BudgetRequest> BudgetRequests::cancel(const Principal& p, const std::string& id,
                                                     const RequestContext& ctx) {
-  return db_.write([&](store::Connection& c) -> Result<store::BudgetRequest> {
+  std::string owner;
+  auto decided = db_.write([&](store::Connection& c) -> Result<store::BudgetRequest> {
     auto r = store::budget_requests::find(c, id);
     if (!r) return request_not_found();
     if (r->requester_id != p.user_id) {
@@ -203,8 +228,11 @@ Result<store::BudgetRequest> BudgetRequests::cancel(const Principal& p, const st
       return Error::forbidden("only the requester may cancel a budget request", "NOT_REQUESTER");
     }
     if (r->status != "pending") return not_pending(*r);
+    owner = agent_owner(c, r->agent_id);
     return decide(c, *r, "cancelled", p, std::nullopt, ctx);
   });
+  if (decided) publish("budget_request.cancelled", owner, *decided);
+  return decided;
 }
 
 }  // namespace iron::domain

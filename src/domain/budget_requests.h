@@ -6,6 +6,9 @@
 //            change and the budget_history row (BudgetLedger::set_allocation_in)
 //   reject   admin only, never the requester; the reason is stored
 //   cancel   the requester only, while pending
+// Each successful create/approve/reject/cancel publishes budget_request.<created|approved|
+// rejected|cancelled> on the event bus AFTER its transaction commits, scoped to the agent's
+// owner (admins see all); data: id, agent_id, status, requester_id.
 // Reads are owner-scoped: a user sees requests for agents they own, an admin all; anything
 // else is "not found" so ids cannot be probed.
 //
@@ -17,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/event_bus.h"
 #include "domain/principal.h"
 #include "store/budget_request_repo.h"
 #include "store/database.h"
@@ -43,7 +47,7 @@ struct NewBudgetRequest {
 
 class BudgetRequests {
  public:
-  explicit BudgetRequests(store::Database& db) : db_(db) {}
+  explicit BudgetRequests(store::Database& db, EventBus* events = nullptr) : db_(db), events_(events) {}
 
   Result<store::BudgetRequest> create(const Principal& p, const NewBudgetRequest& in, const RequestContext& ctx);
   Result<store::BudgetRequest> get(const Principal& p, const std::string& id);
@@ -55,7 +59,10 @@ class BudgetRequests {
   Result<store::BudgetRequest> cancel(const Principal& p, const std::string& id, const RequestContext& ctx);
 
  private:
+  // After commit: the event for `r`, scoped to `owner_id` (the agent's owner).
+  void publish(const std::string& type, const std::string& owner_id, const store::BudgetRequest& r);
   store::Database& db_;
+  EventBus* events_;
 };
 
 }  // namespace iron::domain

@@ -3,7 +3,11 @@
 // any role and to the requester; spoofable requester_id) and correctness 4 (approval
 // applying a delta from a stale snapshot). Agents are created through the domain (see
 // governance_support.h): test setup only.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <string>
 #include <vector>
@@ -34,6 +38,38 @@ std::string path(const std::string& id, const std::string& action = "") {
 }
 
 int64_t allocated(Panel& p, int64_t agent_id) { return p.ledger().snapshot(agent_id)->allocated; }
+
+// GET /api/v1/events/stream on a raw socket (reads time out after 10 s), read until
+// `: connected` so the subscription exists before anything is published.
+class Stream {
+ public:
+  Stream(Panel& p, const std::string& token) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(p.server().port()));
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+    EXPECT_EQ(connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    timeval tv{10, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    const std::string req = "GET /api/v1/events/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n\r\n";
+    EXPECT_EQ(write(fd_, req.data(), req.size()), static_cast<ssize_t>(req.size()));
+    EXPECT_NE(read_until(": connected").find(": connected"), std::string::npos);
+  }
+  ~Stream() { close(fd_); }
+  // Reads until `needle` appears (or EOF/timeout); returns what was read since the last call.
+  std::string read_until(const std::string& needle) {
+    std::string out;
+    char buf[1024];
+    ssize_t n;
+    while (out.find(needle) == std::string::npos && (n = read(fd_, buf, sizeof buf)) > 0)
+      out.append(buf, static_cast<size_t>(n));
+    return out;
+  }
+
+ private:
+  int fd_ = -1;
+};
 
 }  // namespace
 
@@ -337,4 +373,40 @@ TEST(GovernanceBudgetRequests, reject_accepts_predecessor_rejection_reason) {
              json{{"reason", "the new name"}, {"rejection_reason", "the old name"}});
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body["rejection_reason"], "the new name");
+}
+
+TEST(GovernanceBudgetRequests, LiveEventsReachAdminsAndTheOwnerOnly) {
+  Panel p;
+  const User alice = p.add_user("user", "alice");
+  const User bob = p.add_user("user", "bob");
+  const int64_t a_agent = p.add_agent(alice.id, 1'000'000, "a");
+  const int64_t b_agent = p.add_agent(bob.id, 1'000'000, "b");
+  Stream admin(p, p.admin.access);
+  Stream bobs(p, bob.access);
+
+  const std::string id = file(p, alice, a_agent, 2);
+  std::string got = admin.read_until(id);
+  EXPECT_NE(got.find("event: budget_request.created"), std::string::npos) << got;
+  EXPECT_NE(got.find("\"agent_id\":" + std::to_string(a_agent)), std::string::npos) << got;
+  EXPECT_NE(got.find("\"status\":\"pending\""), std::string::npos) << got;
+  EXPECT_NE(got.find("\"requester_id\":\"" + alice.id + "\""), std::string::npos) << got;
+  EXPECT_EQ(got.find("justification"), std::string::npos) << "ids and status only: " << got;
+
+  // Bob's own request reaches his stream; events are ordered, so had alice's reached it, it
+  // would come first.
+  const std::string mine = file(p, bob, b_agent, 3);
+  const std::string bob_got = bobs.read_until(mine);
+  EXPECT_NE(bob_got.find("event: budget_request.created"), std::string::npos) << bob_got;
+  EXPECT_EQ(bob_got.find(id), std::string::npos) << "bob must not see alice's request: " << bob_got;
+
+  ASSERT_EQ(p.call("PATCH", path(id, "approve"), p.admin.access).status, 200);
+  got = admin.read_until("budget_request.approved");
+  EXPECT_NE(got.find(id), std::string::npos) << got;
+  ASSERT_EQ(p.call("PATCH", path(mine, "reject"), p.admin.access, json{{"reason", "not this quarter"}}).status, 200);
+  EXPECT_NE(bobs.read_until("budget_request.rejected").find(mine), std::string::npos);
+  const std::string again = file(p, bob, b_agent, 4);
+  ASSERT_EQ(p.call("PATCH", path(again, "cancel"), bob.access).status, 200);
+  got = admin.read_until("budget_request.cancelled");
+  EXPECT_NE(got.find(again), std::string::npos) << got;
+  EXPECT_EQ(bobs.read_until("budget_request.cancelled").find(id), std::string::npos);
 }

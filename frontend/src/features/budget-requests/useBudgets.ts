@@ -2,13 +2,15 @@
 // agent (/analytics/budget/status), the budget requests (/budget/requests: not paged by the
 // server, so one call serves every tab and the pending count) and the agents (/agents: names
 // for the request table, current budgets for the request form). Three requests per load,
-// whatever the row count.
+// whatever the row count. The requests refetch (debounced) when the live stream reports a
+// budget_request.* event, so the list and the pending badge stay current without polling.
 import { computed, ref, shallowRef } from 'vue'
 import { api, unwrap } from '../../api/client'
 import type { components, operations } from '../../api/schema'
 import { handleApiError, toApiError, type ApiError } from '../../api/errors'
 import { usePagedList } from '../../composables/usePagedList'
 import { setNavBadge } from '../../composables/useNavBadges'
+import { onBudgetRequestEvents } from '../../composables/useBudgetRequestEvents'
 import { microsToDollarInput, parseDollars } from '../../format/money'
 import type { RiskLevel } from '../../format/risk'
 
@@ -44,7 +46,12 @@ export function dollarsToUsd(text: string): number | null {
   return Number(microsToDollarInput(micros))
 }
 
-export function useBudgetRequests(opts: { isAdmin: () => boolean; userId: () => string | null }) {
+export function useBudgetRequests(opts: {
+  isAdmin: () => boolean
+  userId: () => string | null
+  /** After a live refetch caused by an approval (allocations changed: the status table reloads). */
+  onApproved?: () => void
+}) {
   const requests = shallowRef<BudgetRequest[]>([])
   const agents = shallowRef<Agent[]>([])
   const loading = ref(false)
@@ -81,6 +88,22 @@ export function useBudgetRequests(opts: { isAdmin: () => boolean; userId: () => 
       loading.value = false
     }
   }
+
+  /** The requests only (live refresh): the agents do not change with a request. */
+  async function reloadRequests(): Promise<void> {
+    try {
+      const r = await unwrap(api.GET('/api/v1/budget/requests', {}))
+      requests.value = r.requests
+      if (opts.isAdmin()) setNavBadge('budgets', pendingCount.value, 'pending')
+    } catch (e) {
+      handleApiError(e, { quiet: true })
+    }
+  }
+
+  onBudgetRequestEvents((types) => {
+    void reloadRequests()
+    if (types.has('budget_request.approved')) opts.onApproved?.()
+  })
 
   /** Runs one decision; true when it succeeded (then the lists are reloaded). */
   async function act(run: () => Promise<unknown>, context: string, fields?: Record<string, string>): Promise<boolean> {
@@ -120,5 +143,5 @@ export function useBudgetRequests(opts: { isAdmin: () => boolean; userId: () => 
   const cancel = (id: string) =>
     act(() => unwrap(api.PATCH('/api/v1/budget/requests/{id}/cancel', { params: { path: { id } } })), 'Could not cancel')
 
-  return { requests, agents, agentsById, pendingCount, loading, error, busy, rowsFor, load, create, approve, reject, cancel }
+  return { requests, agents, agentsById, pendingCount, loading, error, busy, rowsFor, load, reloadRequests, create, approve, reject, cancel }
 }

@@ -58,6 +58,7 @@ describe('changesOverview', () => {
     ['lease.opened', true],
     ['lease.closed', true],
     ['budget.alert', true],
+    ['budget_request.created', true],
     ['user.created', false],
   ]
   for (const [type, want] of cases) it(type, () => expect(changesOverview(type)).toBe(want))

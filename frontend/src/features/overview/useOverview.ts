@@ -14,9 +14,9 @@ export type SpendSeries = components['schemas']['SpendingTimeseries']
 /** The chart's windows in days (URL `days`). */
 export const WINDOWS = [7, 30, 90] as const
 
-/** Live events that change the overview's figures (usage, leases, budget alerts). */
+/** Live events that change the overview's figures (usage, leases, budget alerts, budget requests). */
 export function changesOverview(type: string): boolean {
-  return type === 'usage.tick' || type.startsWith('lease.') || type === 'budget.alert'
+  return type === 'usage.tick' || type.startsWith('lease.') || type === 'budget.alert' || type.startsWith('budget_request.')
 }
 
 /** The last `days` UTC days, today included, as the server's inclusive from/to. */

@@ -1,0 +1,66 @@
+// Live budget requests: the budget_request.* events the server publishes after a request is
+// created, approved, rejected or cancelled (scoped: a user gets their agents' requests, an
+// admin all), a debounced subscription to them, and the app-wide pending badge the shell keeps
+// current for admins on every page (GET /analytics/overview once, then again after each burst
+// of these events; nothing polls).
+import { onBeforeUnmount, watch } from 'vue'
+import { api, unwrap } from '../api/client'
+import { handleApiError } from '../api/errors'
+import { useLiveEventsStore, type LiveEvent } from '../stores/liveEvents'
+import { setNavBadge } from './useNavBadges'
+
+/** The live events a budget request raises (server: domain BudgetRequests, after commit). */
+export const BUDGET_REQUEST_EVENTS = [
+  'budget_request.created',
+  'budget_request.approved',
+  'budget_request.rejected',
+  'budget_request.cancelled',
+] as const
+
+/** Waits this long after the last budget_request.* event before refetching (a burst costs one request). */
+export const REQUESTS_LIVE_DEBOUNCE_MS = 500
+
+/**
+ * Calls `fn` once, debounced, after a burst of budget_request.* live events (with the types the
+ * burst held); unsubscribes and drops a pending call when the calling component unmounts.
+ */
+export function onBudgetRequestEvents(fn: (types: Set<string>) => void, delayMs = REQUESTS_LIVE_DEBOUNCE_MS): void {
+  const live = useLiveEventsStore()
+  let timer: ReturnType<typeof setTimeout> | null = null
+  let types = new Set<string>()
+  const on = (e: LiveEvent) => {
+    types.add(e.type)
+    if (timer) clearTimeout(timer)
+    timer = setTimeout(() => {
+      timer = null
+      const burst = types
+      types = new Set()
+      fn(burst)
+    }, delayMs)
+  }
+  const offs = BUDGET_REQUEST_EVENTS.map((type) => live.subscribe(type, on))
+  onBeforeUnmount(() => {
+    offs.forEach((off) => off())
+    if (timer) clearTimeout(timer)
+  })
+}
+
+/** The pending-requests badge on "Budgets" for admins, current on every page (used by the shell). */
+export function usePendingBudgetBadge(isAdmin: () => boolean): void {
+  let ctl: AbortController | null = null
+  async function load(): Promise<void> {
+    ctl?.abort()
+    const mine = (ctl = new AbortController())
+    try {
+      const o = await unwrap(api.GET('/api/v1/analytics/overview', { signal: mine.signal }))
+      if (!mine.signal.aborted) setNavBadge('budgets', o.pending_budget_requests, 'pending')
+    } catch (e) {
+      if (!mine.signal.aborted) handleApiError(e, { quiet: true })
+    }
+  }
+  onBudgetRequestEvents(() => {
+    if (isAdmin()) void load()
+  })
+  watch(isAdmin, (admin) => (admin ? void load() : setNavBadge('budgets', null)), { immediate: true })
+  onBeforeUnmount(() => ctl?.abort())
+}
