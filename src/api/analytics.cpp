@@ -42,7 +42,11 @@ json event_json(const store::AnalyticsEventRow& e) {
           {"error_code", opt(e.error_code)}, {"error_message", opt(e.error_message)}};
 }
 
-Response events_list(Analytics& a, const Request& req, const domain::Principal& p, const domain::AnalyticsQuery& q) {
+Response events_list(Analytics& a, const Request& req, const domain::Principal& p,
+                     const domain::AnalyticsQuery& base) {
+  auto filtered = with_event_filters(req, base);
+  if (!filtered) return error_response(filtered.error());
+  const domain::AnalyticsQuery q = *filtered;
   return json_or_csv(req, [&] {
     auto page = page_of(req, 10);  // the predecessor's default for this list
     if (!page) return error_response(page.error());
@@ -87,7 +91,11 @@ Result<std::optional<std::pair<int64_t, int64_t>>> event_cursor_of(const Request
 }
 
 // GET /analytics/events: the event log read by key, for a log of any size.
-Response events_page(Analytics& a, const Request& req, const domain::Principal& p, const domain::AnalyticsQuery& q) {
+Response events_page(Analytics& a, const Request& req, const domain::Principal& p,
+                     const domain::AnalyticsQuery& base) {
+  auto filtered = with_event_filters(req, base);
+  if (!filtered) return error_response(filtered.error());
+  const domain::AnalyticsQuery& q = *filtered;
   auto cursor = event_cursor_of(req);
   if (!cursor) return error_response(cursor.error());
   auto limit = query_int(req, "limit", 1, 200);

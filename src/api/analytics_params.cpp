@@ -50,6 +50,18 @@ Result<domain::AnalyticsQuery> analytics_query_of(const Request& req) {
   return q;
 }
 
+Result<domain::AnalyticsQuery> with_event_filters(const Request& req, domain::AnalyticsQuery q) {
+  auto model = query_text(req, "model", 200);
+  if (!model) return model.error();
+  q.model = *model;
+  auto type = query_text(req, "type", 64);
+  if (!type) return type.error();
+  if (*type && **type != "llm_request_completed" && **type != "llm_request_failed")
+    return Error::validation("type", "type must be llm_request_completed or llm_request_failed");
+  q.event_type = *type;
+  return q;
+}
+
 std::string period_label(const domain::AnalyticsQuery& q) {
   return q.custom_range() ? "custom" : domain::period_name(q.period);
 }
@@ -58,6 +70,8 @@ json analytics_envelope(const domain::AnalyticsQuery& q, json body) {
   json f = json::object();
   if (q.agent_id) f["agent_id"] = *q.agent_id;
   if (q.provider) f["provider"] = *q.provider;
+  if (q.model) f["model"] = *q.model;
+  if (q.event_type) f["type"] = *q.event_type;
   if (q.from_day) f["from"] = *q.from_day;
   if (q.to_day) f["to"] = *q.to_day;
   body["period"] = period_label(q);

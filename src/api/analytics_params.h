@@ -24,6 +24,9 @@ int64_t analytics_now_ms();
 
 // period | from/to (YYYY-MM-DD, inclusive UTC days; not together with period), agent_id, provider.
 Result<domain::AnalyticsQuery> analytics_query_of(const Request& req);
+// The event log's own filters on top of `q`: model (exact, 1-200 characters) and type
+// (llm_request_completed | llm_request_failed; anything else is 400).
+Result<domain::AnalyticsQuery> with_event_filters(const Request& req, domain::AnalyticsQuery q);
 // "custom" for a from/to range, else the period's name.
 std::string period_label(const domain::AnalyticsQuery& q);
 // body + period, filters and calculated_at.

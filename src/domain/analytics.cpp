@@ -370,6 +370,8 @@ store::EventListFilter Analytics::event_filter_for(const Principal& p, const Ana
   f.agent_id = q.agent_id;
   f.provider = q.provider;
   f.project_id = q.project_id;
+  f.model = q.model;
+  f.event_type = q.event_type;
   if (!p.is_admin()) f.owner_id = p.user_id;
   return f;
 }

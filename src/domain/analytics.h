@@ -81,6 +81,9 @@ struct AnalyticsQuery {
   std::optional<int64_t> agent_id;
   std::optional<std::string> provider;
   std::optional<std::string> project_id;  // agents bound to an API token of this project
+  // Event-log reads only (/analytics/events, /events/list): exact model, event type.
+  std::optional<std::string> model;
+  std::optional<std::string> event_type;  // llm_request_completed | llm_request_failed
   bool custom_range() const { return from_day || to_day; }
 };
 // The day bounds a query covers at `now`: its custom range, else its period's.

@@ -53,6 +53,8 @@ Where event_where(const EventListFilter& f) {
   if (f.provider) w.add("e.provider = ?", *f.provider);
   if (f.owner_id) w.add("a.owner_id = ?", *f.owner_id);
   if (f.project_id) w.add(in_project("e.agent_id"), *f.project_id);
+  if (f.model) w.add("e.model = ?", *f.model);
+  if (f.event_type) w.add("e.event_type = ?", *f.event_type);
   if (f.before) w.add("(e.timestamp_ms, e.id) < (?, ?)", {f.before->first, f.before->second});
   return w;
 }

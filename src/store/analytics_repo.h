@@ -93,6 +93,8 @@ struct EventListFilter {
   std::optional<std::string> provider;
   std::optional<std::string> owner_id;
   std::optional<std::string> project_id;
+  std::optional<std::string> model;       // exact
+  std::optional<std::string> event_type;  // exact
   // Keyset: only events older than this (timestamp_ms, row id) in list order.
   std::optional<std::pair<int64_t, int64_t>> before;
 };

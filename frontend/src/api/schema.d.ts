@@ -1886,9 +1886,12 @@ export interface components {
             agent_id?: number;
             /** Format: date */
             from?: string;
+            model?: string;
             provider?: string;
             /** Format: date */
             to?: string;
+            /** @enum {string} */
+            type?: "llm_request_completed" | "llm_request_failed";
         };
         AnalyticsOverview: {
             active_leases: {
@@ -4182,12 +4185,16 @@ export interface operations {
                 from?: string;
                 /** @description default 50 */
                 limit?: number;
+                /** @description only this model (exact) */
+                model?: string;
                 /** @description UTC period; default all-time; unknown values are 400 */
                 period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
                 /** @description only this provider */
                 provider?: string;
                 /** @description custom range end (inclusive UTC day); not together with period */
                 to?: string;
+                /** @description only this event type; unknown values are 400 */
+                type?: "llm_request_completed" | "llm_request_failed";
             };
             header?: never;
             path?: never;
@@ -4495,6 +4502,8 @@ export interface operations {
                 format?: "json" | "csv";
                 /** @description custom range start (inclusive UTC day); not together with period */
                 from?: string;
+                /** @description only this model (exact) */
+                model?: string;
                 /** @description 1-based page; default 1 */
                 page?: number;
                 /** @description default 10 */
@@ -4505,6 +4514,8 @@ export interface operations {
                 provider?: string;
                 /** @description custom range end (inclusive UTC day); not together with period */
                 to?: string;
+                /** @description only this event type; unknown values are 400 */
+                type?: "llm_request_completed" | "llm_request_failed";
             };
             header?: never;
             path?: never;

@@ -145,7 +145,8 @@ json analytics_component_schemas() {
                              {"total_pages", integer()}},
                             {"page", "per_page", "total", "total_pages"})},
       {"AnalyticsFilters", object({{"agent_id", integer()}, {"provider", str()}, {"from", str_fmt("date")},
-                                   {"to", str_fmt("date")}},
+                                   {"to", str_fmt("date")}, {"model", str()},
+                                   {"type", one_of_strings({"llm_request_completed", "llm_request_failed"})}},
                                   {})},
       {"AnalyticsEventInput", event_input_schema()},
       {"AnalyticsEvent", object({{"event_id", str()}, {"timestamp_ms", ms_time("")},
@@ -297,12 +298,18 @@ std::vector<Op> analytics_ops() {
   ops.push_back(read_op("/api/v1/analytics/events/list", "listAnalyticsEvents", "Raw events, newest first", true, 10)
                     .describe(scope + " Raw events are kept IRON_EVENT_RETENTION_DAYS. The CSV export streams every "
                                       "matching event.")
+                    .query("model", str(1, 200), "only this model (exact)")
+                    .query("type", one_of_strings({"llm_request_completed", "llm_request_failed"}),
+                           "only this event type; unknown values are 400")
                     .csv_export()
                     .returns(200, ref("AnalyticsEventList")));
   ops.push_back(read_op("/api/v1/analytics/events", "pageAnalyticsEvents", "Raw events by cursor, newest first", false)
                     .describe(scope + " Read by key (`cursor` + `limit`): the cost of a page does not grow with the "
                                       "number of events, so the dashboard's event log stays fast at any size. "
                                       "/events/list is the predecessor's page-numbered form of the same rows.")
+                    .query("model", str(1, 200), "only this model (exact)")
+                    .query("type", one_of_strings({"llm_request_completed", "llm_request_failed"}),
+                           "only this event type; unknown values are 400")
                     .query("cursor", str(), "`next_cursor` of the previous page")
                     .query("limit", integer_range(1, 200, ""), "default 50")
                     .errors(400, {"INVALID_CURSOR"})

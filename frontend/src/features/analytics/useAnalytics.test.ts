@@ -3,7 +3,18 @@ import { defineComponent, h, reactive } from 'vue'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { mockApi } from '../../test/mockApi'
-import { FILTER_DEFAULTS, TABLE_ROWS, apiFilters, exportCsv, useAnalyticsReport, type ApiFilters, type FilterState } from './useAnalytics'
+import {
+  FILTER_DEFAULTS,
+  TABLE_ROWS,
+  apiFilters,
+  eventFilters,
+  exportCsv,
+  fetchEventPage,
+  useAnalyticsReport,
+  type ApiFilters,
+  type EventFilters,
+  type FilterState,
+} from './useAnalytics'
 
 describe('apiFilters', () => {
   const cases: [string, Partial<FilterState>, ApiFilters][] = [
@@ -15,6 +26,37 @@ describe('apiFilters', () => {
     ['an unknown period falls back to the default', { period: 'forever' }, { period: 'last30-days' }],
   ]
   for (const [name, state, want] of cases) it(name, () => expect(apiFilters({ ...FILTER_DEFAULTS, ...state })).toEqual(want))
+})
+
+describe('eventFilters', () => {
+  const cases: [string, Partial<FilterState>, EventFilters][] = [
+    ['no model or type: the view filters only', { period: 'all-time' }, { period: 'all-time' }],
+    ['a model is sent as is', { period: 'all-time', model: 'gpt-4o' }, { period: 'all-time', model: 'gpt-4o' }],
+    ['completed maps to the server type', { type: 'completed' }, { period: 'last30-days', type: 'llm_request_completed' }],
+    ['failed maps to the server type', { type: 'failed' }, { period: 'last30-days', type: 'llm_request_failed' }],
+    ['an unknown type is dropped', { type: 'exploded' }, { period: 'last30-days' }],
+    [
+      'combined with agent and provider',
+      { period: 'today', agent: 3, provider: 'openai', model: 'gpt-4o', type: 'failed' },
+      { period: 'today', agent_id: 3, provider: 'openai', model: 'gpt-4o', type: 'llm_request_failed' },
+    ],
+  ]
+  for (const [name, state, want] of cases) it(name, () => expect(eventFilters({ ...FILTER_DEFAULTS, ...state })).toEqual(want))
+
+  it('leaves the breakdowns query alone', () => {
+    expect(apiFilters({ ...FILTER_DEFAULTS, model: 'gpt-4o', type: 'failed' })).toEqual({ period: 'last30-days' })
+  })
+
+  it('reaches the event log request and its CSV export', async () => {
+    const mock = mockApi().on('GET', '/api/v1/analytics/events', { body: { items: [], next_cursor: null } })
+    const f = eventFilters({ ...FILTER_DEFAULTS, agent: 2, model: 'claude-3', type: 'completed' })
+    await fetchEventPage(f, 'c1', new AbortController().signal)
+    const q = mock.calls('GET', '/api/v1/analytics/events')[0]!.url.searchParams
+    expect(q.get('model')).toBe('claude-3')
+    expect(q.get('type')).toBe('llm_request_completed')
+    expect(q.get('agent_id')).toBe('2')
+    expect(q.get('cursor')).toBe('c1')
+  })
 })
 
 const page = { page: 1, per_page: TABLE_ROWS, total: 0, total_pages: 0 }
@@ -74,5 +116,23 @@ describe('exportCsv', () => {
     await exportCsv('models', { period: 'today', agent_id: 2 })
     const call = mock.calls('GET', '/api/v1/analytics/usage/models')[0]!
     expect(Object.fromEntries(call.url.searchParams)).toEqual({ period: 'today', agent_id: '2', format: 'csv' })
+  })
+
+  it('exports the event log with its model and type filters', async () => {
+    const mock = mockApi().on('GET', '/api/v1/analytics/events/list', {
+      headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="events.csv"' },
+      body: 'timestamp\n',
+    })
+    URL.createObjectURL = vi.fn(() => 'blob:x')
+    URL.revokeObjectURL = vi.fn()
+    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {})
+    await exportCsv('events', eventFilters({ ...FILTER_DEFAULTS, period: 'today', model: 'gpt-4o', type: 'failed' }))
+    const call = mock.calls('GET', '/api/v1/analytics/events/list')[0]!
+    expect(Object.fromEntries(call.url.searchParams)).toEqual({
+      period: 'today',
+      model: 'gpt-4o',
+      type: 'llm_request_failed',
+      format: 'csv',
+    })
   })
 })

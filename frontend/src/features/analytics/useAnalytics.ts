@@ -23,7 +23,7 @@ export const PERIODS = [
 export type ServerPeriod = Exclude<(typeof PERIODS)[number]['value'], 'custom'>
 
 /** The filter state as it sits in the URL (defaults stay out of it). */
-export const FILTER_DEFAULTS = { period: 'last30-days', from: '', to: '', agent: 0, provider: '' }
+export const FILTER_DEFAULTS = { period: 'last30-days', from: '', to: '', agent: 0, provider: '', model: '', type: '' }
 export type FilterState = typeof FILTER_DEFAULTS
 
 export interface ApiFilters {
@@ -46,6 +46,27 @@ export function apiFilters(f: FilterState): ApiFilters {
   }
   if (f.agent > 0) out.agent_id = f.agent
   if (f.provider) out.provider = f.provider
+  return out
+}
+
+/** The event log's type filter: the URL's short value and the server's event type. */
+export const EVENT_TYPES = [
+  { value: 'completed', server: 'llm_request_completed', label: 'Completed' },
+  { value: 'failed', server: 'llm_request_failed', label: 'Failed' },
+] as const
+export type ServerEventType = (typeof EVENT_TYPES)[number]['server']
+
+export interface EventFilters extends ApiFilters {
+  model?: string
+  type?: ServerEventType
+}
+
+/** The event log's query: the view's filters plus model and type (the breakdowns ignore those two). */
+export function eventFilters(f: FilterState): EventFilters {
+  const out: EventFilters = apiFilters(f)
+  if (f.model) out.model = f.model
+  const type = EVENT_TYPES.find((t) => t.value === f.type)
+  if (type) out.type = type.server
   return out
 }
 
@@ -107,7 +128,7 @@ export function useAnalyticsReport(filters: () => ApiFilters) {
 }
 
 /** One page of the event log (newest first). */
-export function fetchEventPage(f: ApiFilters, cursor: string | null, signal: AbortSignal) {
+export function fetchEventPage(f: EventFilters, cursor: string | null, signal: AbortSignal) {
   return unwrap(api.GET('/api/v1/analytics/events', { params: { query: { ...f, limit: 50, ...(cursor ? { cursor } : {}) } }, signal }))
 }
 
@@ -123,7 +144,7 @@ export const EXPORTS = {
 export type ExportName = keyof typeof EXPORTS
 
 /** Downloads one table as CSV with the filters it shows; errors become a toast. */
-export async function exportCsv(name: ExportName, f: ApiFilters): Promise<void> {
+export async function exportCsv(name: ExportName, f: ApiFilters | EventFilters): Promise<void> {
   try {
     await downloadFile(EXPORTS[name], { ...f, format: 'csv' }, `${name}.csv`)
   } catch (e) {
