@@ -34,9 +34,9 @@ DROP TABLE project_providers;
 ALTER TABLE project_providers_v8 RENAME TO project_providers;
 CREATE INDEX project_providers_key ON project_providers(provider_key_id);
 
--- 3. Credentials in a base_url (https://user:pw@host) are secrets: the full URL is sealed
+-- 3. Credentials in a base_url (`scheme://user:pw@host`) are secrets: the full URL is sealed
 --    like the key (base_url_sealed + base_url_nonce) and base_url keeps only the masked form
---    (https://***@host). Rows written before this migration are sealed by the server at its
+--    (`scheme://***@host`). Rows written before this migration are sealed by the server at its
 --    next start (it holds the master key; SQL does not).
 ALTER TABLE provider_keys ADD COLUMN base_url_sealed BLOB;
 ALTER TABLE provider_keys ADD COLUMN base_url_nonce BLOB;
