@@ -112,6 +112,22 @@ struct Account {
   std::string token;  // filled by login_as
 };
 
+// A programmatic login's two tokens (access JWT, refresh token in the body).
+struct Session {
+  std::string access;
+  std::string refresh;
+};
+
+inline Session start_session(const ServerProcess& s, const Account& a) {
+  const Reply r = login_reply(s, a.email, a.password);
+  EXPECT_EQ(r.status, 200) << r.raw;
+  return {r.body.value("user_token", ""), r.body.value("refresh_token", "")};
+}
+
+inline Reply refresh_with(const ServerProcess& s, const std::string& refresh_token) {
+  return post(s, "/api/v1/auth/refresh", "", {{"refresh_token", refresh_token}});
+}
+
 // Creates a user through the API as `admin_token`; the account's id is empty on failure.
 inline Account create_account(const ServerProcess& s, const std::string& admin_token, const std::string& role,
                               const std::string& prefix = "u") {

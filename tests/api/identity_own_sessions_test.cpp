@@ -13,21 +13,6 @@ namespace {
 constexpr const char* kAdminEmail = "root@example.test";
 constexpr const char* kAdminPassword = "root-password-for-tests";
 
-struct Session {
-  std::string access;
-  std::string refresh;
-};
-
-Session start_session(const ServerProcess& s, const Account& a) {
-  const Reply r = login_reply(s, a.email, a.password);
-  EXPECT_EQ(r.status, 200) << r.raw;
-  return {r.body.value("user_token", ""), r.body.value("refresh_token", "")};
-}
-
-Reply refresh_with(const ServerProcess& s, const std::string& refresh_token) {
-  return post(s, "/api/v1/auth/refresh", "", {{"refresh_token", refresh_token}});
-}
-
 json sessions_of(const ServerProcess& s, const std::string& token) {
   const Reply r = get(s, "/api/v1/me/sessions", token);
   EXPECT_EQ(r.status, 200) << r.raw;
