@@ -59,6 +59,11 @@ void add_header(httplib::Response& res, const std::string& name, const std::stri
 // Requests served on one keep-alive connection before it is closed (and a fresh one opened).
 constexpr size_t kMaxRequestsPerConnection = 1000;
 
+// The methods the ".*" handlers below take; others get httplib's own answer.
+bool known_method(const std::string& m) {
+  return m == "GET" || m == "HEAD" || m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE" || m == "OPTIONS";
+}
+
 bool is_api_like(const std::string& path) {
   return path == "/api" || path.rfind("/api/", 0) == 0 || path == "/health" || path.rfind("/health/", 0) == 0 ||
          path == "/metrics";
@@ -185,20 +190,34 @@ struct HttpServer::Impl {
     // Requests the edge refused while reading them (bad framing) are answered here, before
     // any body is read. A declared body over the cap is refused before httplib starts
     // reading it, so a client cannot hold a worker by announcing a huge body and sending nothing.
+    //
+    // A request without a body is dispatched right here: httplib would otherwise match the
+    // path against the ".*" handlers above with std::regex (a tenth of /health/live's cost,
+    // docs/benchmarks.md). Requests with a body go on to httplib, which reads it first.
     http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       if (const Rejection* r = EdgeServer::current_rejection()) {
         res.status = r->status;
         return httplib::Server::HandlerResponse::Handled;  // the error handler writes the envelope
       }
-      if (req.get_header_value_u64("Content-Length") <= static_cast<size_t>(config.max_body_bytes))
+      const size_t length = req.get_header_value_u64("Content-Length");
+      if (length > static_cast<size_t>(config.max_body_bytes)) {
+        res.status = 413;
+        return httplib::Server::HandlerResponse::Handled;  // the error handler writes the envelope
+      }
+      if (length > 0 || req.has_header("Transfer-Encoding") || !known_method(req.method))
         return httplib::Server::HandlerResponse::Unhandled;
-      res.status = 413;
-      return httplib::Server::HandlerResponse::Handled;  // the error handler writes the envelope
+      dispatch(req, res);
+      return httplib::Server::HandlerResponse::Handled;
     });
     // Runs for every response, including errors httplib raises before dispatch (400, 413,
     // 414): security headers, request id, CORS, and no Content-Length on 204/304.
     http.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      for (const auto& [k, v] : always_headers) replace_header(res, k, v);
+      // Constants, valid by construction: inserted without set_header's per-character
+      // validation (a sixth of /health/live's cost, docs/benchmarks.md).
+      for (const auto& [k, v] : always_headers) {
+        res.headers.erase(k);
+        res.headers.emplace(k, v);
+      }
       if (!res.has_header("X-Request-Id")) {
         const auto incoming = req.get_header_value("X-Request-Id");
         res.set_header("X-Request-Id", valid_request_id(incoming) ? incoming : security::random_hex(8));
@@ -215,20 +234,22 @@ struct HttpServer::Impl {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - req.start_time_).count();
     const bool traced = t_trace.owner == &req;
-    const std::string route = traced ? t_trace.route : "unmatched";
-    const std::string client_ip = traced ? t_trace.client_ip : req.remote_addr;
+    const std::string_view route = traced ? std::string_view(t_trace.route) : "unmatched";
+    const std::string_view client_ip = traced ? std::string_view(t_trace.client_ip) : std::string_view(req.remote_addr);
     t_trace.owner = nullptr;
     metrics.observe(req.method, route, res.status, seconds);
     if (!log::enabled(log::Level::info)) return;
     const size_t bytes = res.body.empty() ? res.content_length_ : res.body.size();
-    log::info("request", {{"request_id", res.get_header_value("X-Request-Id")},
-                          {"method", req.method},
-                          {"path", req.path},
-                          {"route", route},
-                          {"status", res.status},
-                          {"duration_ms", std::round(seconds * 100000.0) / 100.0},
-                          {"bytes", bytes},
-                          {"client_ip", client_ip}});
+    const auto id = res.headers.find("X-Request-Id");
+    log::write_fields(log::Level::info, "request",
+                      {{"request_id", id == res.headers.end() ? std::string_view() : std::string_view(id->second)},
+                       {"method", req.method},
+                       {"path", req.path},
+                       {"route", route},
+                       {"status", int64_t{res.status}},
+                       {"duration_ms", std::round(seconds * 100000.0) / 100.0},
+                       {"bytes", static_cast<int64_t>(bytes)},
+                       {"client_ip", client_ip}});
   }
 
   api::Request to_api_request(const httplib::Request& req, const std::string& path, const ClientOrigin& origin,
