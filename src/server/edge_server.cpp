@@ -109,17 +109,26 @@ bool EdgeServer::process_and_close_socket(socket_t sock) {
   std::string ip;
   int port = 0;
   peer_address(sock, ip, port);
+  const auto refuse = [&](const char* message) {
+    RequestStream strm(sock, -1, settings_.limits);
+    answer(strm, {503, "TOO_MANY_CONNECTIONS", message});
+    close_gracefully(sock);
+    return true;
+  };
+  // At the limit, an idle connection makes room (its worker counts it out as it leaves).
+  if (!note_serving(+1) && !shed_longest_waiting()) {
+    note_serving(-1);
+    log::warn("connection refused: at the connection limit", {{"client_ip", ip}, {"limit", settings_.max_connections}});
+    return refuse("the server is at its connection limit; retry shortly");
+  }
   const bool capped = !(settings_.uncapped && settings_.uncapped(ip));
   const std::string group = connection_group(ip);
   if (capped && !acquire_slot(group)) {
+    note_serving(-1);
     log::warn("connection refused: too many from one address",
               {{"client_ip", ip}, {"group", group}, {"limit", settings_.max_connections_per_address}});
-    RequestStream strm(sock, -1, settings_.limits);
-    answer(strm, {503, "TOO_MANY_CONNECTIONS", "too many open connections from your address; retry shortly"});
-    close_gracefully(sock);
-    return true;
+    return refuse("too many open connections from your address; retry shortly");
   }
-  note_serving(+1);
   try {
     serve(sock, ip, port);
   } catch (const std::exception& e) {  // never out of a worker thread, never a lost slot
@@ -137,7 +146,9 @@ void EdgeServer::serve(int fd, const std::string& ip, int port) {
   local_address(fd, local_ip, local_port);
   RequestStream strm(fd, wake_fd_, settings_.limits, &under_pressure_);
   for (size_t served = 0; served < settings_.keep_alive_max_requests; ++served) {
-    if (strm.wait_for_request(settings_.keep_alive, settings_.drain_grace) != RequestStream::Next::request) return;
+    const auto waiting = start_waiting(fd);
+    const auto next = strm.wait_for_request(settings_.keep_alive, settings_.drain_grace);
+    if (!stop_waiting(waiting) || next != RequestStream::Next::request) return;
     strm.begin_request();
     const bool last = draining_ || served + 1 == settings_.keep_alive_max_requests;
     bool closed = false;
@@ -166,9 +177,36 @@ void EdgeServer::answer(RequestStream& strm, const Rejection& r) {
   }
 }
 
-void EdgeServer::note_serving(int delta) {
+bool EdgeServer::note_serving(int delta) {
   const size_t now = delta > 0 ? ++serving_ : --serving_;
   under_pressure_ = settings_.pressure_connections > 0 && now >= settings_.pressure_connections;
+  return now <= settings_.max_connections;
+}
+
+std::list<EdgeServer::Waiting>::iterator EdgeServer::start_waiting(int fd) {
+  std::lock_guard lock(waiting_mutex_);
+  return waiting_.insert(waiting_.end(), Waiting{fd});
+}
+
+bool EdgeServer::stop_waiting(std::list<Waiting>::iterator it) {
+  std::lock_guard lock(waiting_mutex_);
+  const bool shed = it->shed;
+  waiting_.erase(it);
+  return !shed;
+}
+
+// Under the same mutex as start/stop_waiting, so a connection is either still waiting
+// (and is closed, even if its request is arriving right now: the client sees a keep-alive
+// connection closed, as after an idle timeout) or already serving (and is left alone).
+bool EdgeServer::shed_longest_waiting() {
+  std::lock_guard lock(waiting_mutex_);
+  for (auto& w : waiting_) {
+    if (w.shed) continue;
+    w.shed = true;
+    ::shutdown(w.fd, SHUT_RDWR);  // wakes its poll at once
+    return true;
+  }
+  return false;
 }
 
 bool EdgeServer::acquire_slot(const std::string& ip) {

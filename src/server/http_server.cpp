@@ -58,6 +58,10 @@ void add_header(httplib::Response& res, const std::string& name, const std::stri
 
 // Requests served on one keep-alive connection before it is closed (and a fresh one opened).
 constexpr size_t kMaxRequestsPerConnection = 1000;
+// Worker threads beyond the connection limit, for the 503 answers to connections past it.
+constexpr size_t kRefusalWorkers = 64;
+// Accepted connections waiting for a worker thread to start; beyond, they are closed.
+constexpr size_t kAcceptQueue = 1024;
 
 // The methods the ".*" handlers below take; others get httplib's own answer.
 bool known_method(const std::string& m) {
@@ -80,6 +84,7 @@ struct HttpServer::Impl {
   CorsPolicy cors;
   Metrics metrics;
   std::vector<std::pair<std::string, std::string>> always_headers;
+  size_t connection_limit;  // IRON_MAX_CONNECTIONS, or less when descriptors run short
   EdgeServer http;
 
   Impl(const config::Config& c, std::vector<api::Route> routes, StaticHandler site,
@@ -93,16 +98,29 @@ struct HttpServer::Impl {
         }()),
         cors(c.cors_origins),
         always_headers(security_headers(c.hsts)),
+        connection_limit(fit_connection_limit(static_cast<size_t>(c.max_connections))),
         http(edge_settings()) {
     for (auto& r : routes) router.add(std::move(r));
     if (c.metrics) add_metrics_route();
     configure();
   }
 
-  // A fixed base with room to grow 4x under bursts, plus one thread per allowed live event
-  // stream (each holds its worker) so open dashboards can never starve API requests.
-  size_t max_workers() const {
-    return static_cast<size_t>(config.threads) * 4 + static_cast<size_t>(config.max_event_streams);
+  // One worker per open connection, up to the connection limit, plus a few for answering
+  // connections past it with 503 (each such answer holds its worker up to half a second,
+  // while the client reads it).
+  size_t max_workers() const { return connection_limit + kRefusalWorkers; }
+
+  // Every connection is a descriptor, and so is every connection being refused or queued,
+  // the database and its WAL: past the open-file limit accept() fails and new clients
+  // stall unanswered, so the limit is raised to fit, or the connection limit lowered to it.
+  static size_t fit_connection_limit(size_t wanted) {
+    const size_t reserve = kRefusalWorkers + kAcceptQueue + 64;  // refusals, the accept queue, files
+    const size_t fds = raise_open_files_limit(wanted + reserve);
+    if (fds >= wanted + reserve) return wanted;
+    const size_t fitted = fds > reserve + 16 ? fds - reserve : 16;
+    log::warn("connection limit lowered to fit the open-file limit",
+              {{"max_connections", wanted}, {"open_files", fds}, {"connection_limit", fitted}});
+    return fitted;
   }
 
   // Limits on slow and greedy clients (docs/deploy.md, "Connections and slow clients").
@@ -120,9 +138,10 @@ struct HttpServer::Impl {
     // can no longer occupy the whole pool. Proxies are exempt: they carry everyone.
     s.max_connections_per_address = static_cast<size_t>(config.threads);
     s.uncapped = [this](const std::string& ip) { return ip_resolver.is_trusted_proxy(ip); };
-    // Heads get 2 s instead of 10 s once three quarters of the most workers the pool can
-    // have are taken: slow heads from many addresses then churn out quickly.
-    s.pressure_connections = max_workers() * 3 / 4;
+    s.max_connections = connection_limit;
+    // Heads get 2 s instead of 10 s once three quarters of the connection limit are open:
+    // slow heads from many addresses then churn out quickly.
+    s.pressure_connections = s.max_connections * 3 / 4;
     s.headers = always_headers;
     return s;
   }
@@ -146,9 +165,10 @@ struct HttpServer::Impl {
 
   void configure() {
     const size_t threads = static_cast<size_t>(config.threads);
-    // The queue is bounded so a flood is refused at accept time instead of piling up memory.
+    // The queue is bounded so a flood is refused at accept time instead of piling up memory;
+    // it only fills when connections arrive faster than threads start.
     const size_t max_threads = max_workers();
-    http.new_task_queue = [threads, max_threads] { return new WorkerPool(threads, max_threads, threads * 64); };
+    http.new_task_queue = [threads, max_threads] { return new WorkerPool(threads, max_threads, kAcceptQueue); };
     http.set_tcp_nodelay(true);  // Nagle costs ~44 ms per response otherwise
     // Only for the Keep-Alive response header: EdgeServer enforces both, and the read and
     // write timeouts (StreamLimits).
