@@ -251,7 +251,7 @@ export interface paths {
          * Budget state, risk and burn rate of each agent
          * @description **Access:** any authenticated role (viewer, user, admin).
          *
-         *     Owner-scoped. Risk: >=100 % exhausted, >=95 critical, >=80 high, >=50 medium, else low. Filters apply first, the summary counts the filtered agents, rows are sorted by percent_used (desc) and then paged. `budget`, `spent`, `remaining` are integer µ$ (predecessor); `*_usd` are floats. The burn rate is the analytics spend of the last 7 UTC days / 7.
+         *     Owner-scoped. Risk: >=100 % exhausted, >=95 critical, >=80 high, >=50 medium, else low. Filters apply first, the summary counts the filtered agents (every risk level: `risk` narrows only the rows), rows are sorted by percent_used (desc) and then paged. `budget`, `spent`, `remaining` are integer µ$ (predecessor); `*_usd` are floats. The burn rate is the analytics spend of the last 7 UTC days / 7.
          */
         get: operations["getBudgetStatus"];
         put?: never;
@@ -4110,6 +4110,8 @@ export interface operations {
                 page?: number;
                 /** @description default 50 */
                 per_page?: number;
+                /** @description only agents at exactly this risk level */
+                risk?: "low" | "medium" | "high" | "critical" | "exhausted";
                 /** @description only agents in this state */
                 status?: "active" | "exhausted";
                 /** @description keep agents with percent_used >= threshold */

@@ -44,7 +44,7 @@ async function withSetup<T>(url: string, setup: () => T): Promise<{ value: T; ro
 describe('useBudgetStatus', () => {
   beforeEach(() => setActivePinia(createPinia()))
 
-  it('turns ?risk= into the server threshold and pages on the server', async () => {
+  it('passes ?risk= to the server as the exact level and pages on the server', async () => {
     const mock = mockApi().on('GET', '/api/v1/analytics/budget/status', (c) => ({
       body: {
         calculated_at: 1,
@@ -55,13 +55,13 @@ describe('useBudgetStatus', () => {
     }))
     const { value: s } = await withSetup('/budgets?risk=high&page=2', useBudgetStatus)
     const [call] = mock.calls('GET', '/api/v1/analytics/budget/status')
-    expect(call?.url.searchParams.get('threshold')).toBe('80')
+    expect(call?.url.searchParams.get('risk')).toBe('high')
     expect(call?.url.searchParams.get('page')).toBe('2')
     expect(s.summary.value?.high).toBe(1)
     expect(s.pager.total.value).toBe(30)
     await s.query.set({ risk: '' })
     await flushPromises()
-    expect(mock.calls('GET', '/api/v1/analytics/budget/status').at(-1)?.url.searchParams.has('threshold')).toBe(false)
+    expect(mock.calls('GET', '/api/v1/analytics/budget/status').at(-1)?.url.searchParams.has('risk')).toBe(false)
   })
 })
 
