@@ -21,6 +21,13 @@ namespace {
 // (setup, header writer, routing and error handlers) on the same thread.
 thread_local RequestStream* t_stream = nullptr;
 
+// How long a connection must have waited for a request before a new one may displace it.
+constexpr auto kIdleBeforeShed = std::chrono::milliseconds(250);
+// How long a closing connection waits for the client to close its side (LingeringCloser);
+// shorter for one refused at the limit, which a flood may send many of.
+constexpr auto kLinger = std::chrono::milliseconds(500);
+constexpr auto kRefusedLinger = std::chrono::milliseconds(100);
+
 bool iequals(const std::string& a, const char* b) {
   return std::equal(a.begin(), a.end(), b, b + std::char_traits<char>::length(b),
                     [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == y; });
@@ -44,22 +51,6 @@ void frame_request(httplib::Request& req) {
     // otherwise it reads the connection as the body until the read timeout.
     req.set_header("Content-Length", "0");
   }
-}
-
-// Half-closes, then reads what the client still sends (the rest of a refused head) until it
-// closes or a short time passes: closing with unread input would reset the connection, and
-// a reset can destroy the answer before the client has read it.
-void close_gracefully(int fd) {
-  ::shutdown(fd, SHUT_WR);
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
-  char scratch[4096];
-  for (;;) {
-    const auto left = std::chrono::duration_cast<Millis>(until - std::chrono::steady_clock::now()).count();
-    pollfd p{fd, POLLIN, 0};
-    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
-    if (::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) <= 0) break;
-  }
-  ::close(fd);
 }
 
 }  // namespace
@@ -120,7 +111,7 @@ bool EdgeServer::process_and_close_socket(socket_t sock) {
   const auto refuse = [&](const char* message) {
     RequestStream strm(sock, -1, settings_.limits);
     answer(strm, {503, "TOO_MANY_CONNECTIONS", message});
-    close_gracefully(sock);
+    closer_.close(sock, kRefusedLinger);
     return true;
   };
   // At the limit, an idle connection makes room (its worker counts it out as it leaves).
@@ -144,7 +135,7 @@ bool EdgeServer::process_and_close_socket(socket_t sock) {
   }
   note_serving(-1);
   if (capped) release_slot(group);
-  close_gracefully(sock);
+  closer_.close(sock, kLinger);
   return true;
 }
 
@@ -193,7 +184,7 @@ bool EdgeServer::note_serving(int delta) {
 
 std::list<EdgeServer::Waiting>::iterator EdgeServer::start_waiting(int fd) {
   std::lock_guard lock(waiting_mutex_);
-  return waiting_.insert(waiting_.end(), Waiting{fd});
+  return waiting_.insert(waiting_.end(), Waiting{fd, std::chrono::steady_clock::now()});
 }
 
 bool EdgeServer::stop_waiting(std::list<Waiting>::iterator it) {
@@ -207,9 +198,11 @@ bool EdgeServer::stop_waiting(std::list<Waiting>::iterator it) {
 // (and is closed, even if its request is arriving right now: the client sees a keep-alive
 // connection closed, as after an idle timeout) or already serving (and is left alone).
 bool EdgeServer::shed_longest_waiting() {
+  const auto waited_since = std::chrono::steady_clock::now() - kIdleBeforeShed;
   std::lock_guard lock(waiting_mutex_);
-  for (auto& w : waiting_) {
+  for (auto& w : waiting_) {  // longest waiting first
     if (w.shed) continue;
+    if (w.since > waited_since) return false;
     w.shed = true;
     ::shutdown(w.fd, SHUT_RDWR);  // wakes its poll at once
     return true;

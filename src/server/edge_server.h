@@ -5,7 +5,7 @@
 //    address (an IPv6 /64) cannot hold more than its share of the worker threads;
 //  - at the connection limit a new connection takes the place of the connection that has
 //    waited longest for a request (an idle keep-alive connection, or one that never sent
-//    anything), as nginx reuses its idle connections; only when every connection is busy is
+//    anything; at least 250 ms), as nginx reuses its idle connections; only when every connection is busy is
 //    it answered 503 at once, instead of waiting in a queue behind connections that may stay
 //    open for minutes;
 //  - a request without body framing (no Content-Length, no Transfer-Encoding: a body-less
@@ -17,6 +17,7 @@
 //    while draining says it, and a closing connection is shut down gracefully (unread input
 //    would turn the close into a reset that destroys the answer before the client reads it).
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <list>
 #include <mutex>
@@ -26,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/lingering_closer.h"
 #include "server/listener.h"
 #include "server/request_stream.h"
 
@@ -67,9 +69,12 @@ class EdgeServer final : public httplib::Server {
   void answer(RequestStream& strm, const Rejection& r);
   // Counts a connection in (+1) or out (-1); false when counting in went past the limit.
   bool note_serving(int delta);
-  // A connection waiting for its next request, which a new connection may displace.
+  // A connection waiting for its next request, which a new connection may displace once it
+  // has waited a little (a client that just connected, or just got an answer, is usually
+  // sending its request right now).
   struct Waiting {
     int fd;
+    std::chrono::steady_clock::time_point since;
     bool shed = false;
   };
   std::list<Waiting>::iterator start_waiting(int fd);
@@ -85,6 +90,7 @@ class EdgeServer final : public httplib::Server {
   std::atomic<bool> under_pressure_{false};
   std::mutex waiting_mutex_;
   std::list<Waiting> waiting_;  // longest waiting first
+  LingeringCloser closer_;
   std::mutex slots_mutex_;
   std::unordered_map<std::string, size_t> slots_;
 };

@@ -106,8 +106,7 @@ struct HttpServer::Impl {
   }
 
   // One worker per open connection, up to the connection limit, plus a few for answering
-  // connections past it with 503 (each such answer holds its worker up to half a second,
-  // while the client reads it).
+  // connections past it with 503.
   size_t max_workers() const { return connection_limit + kRefusalWorkers; }
 
   // Every connection is a descriptor, and so is every connection being refused or queued,

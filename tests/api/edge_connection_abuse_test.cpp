@@ -61,17 +61,14 @@ std::optional<milliseconds> served_within(int port, seconds within) {
   return std::nullopt;
 }
 
-// Waits up to `within` until the first `n` connections are all readable (an answer or a close).
-void wait_all_readable(const std::vector<std::unique_ptr<RawConnection>>& conns, size_t n, milliseconds within) {
-  std::vector<bool> seen(n, false);
-  size_t left = n;
+// Waits up to `within` until `need` of the connections are readable (an answer or a close).
+void wait_readable(const std::vector<std::unique_ptr<RawConnection>>& conns, size_t need, milliseconds within) {
   const auto until = Clock::now() + within;
-  while (left > 0 && Clock::now() < until) {
+  for (;;) {
     std::vector<pollfd> fds;
-    for (size_t i = 0; i < n; ++i) fds.push_back({seen[i] ? -1 : conns[i]->fd(), POLLIN, 0});
-    ::poll(fds.data(), fds.size(), 100);
-    for (size_t i = 0; i < n; ++i)
-      if (!seen[i] && fds[i].revents) seen[i] = true, --left;
+    for (const auto& c : conns) fds.push_back({c->fd(), POLLIN, 0});
+    const int ready = ::poll(fds.data(), fds.size(), 100);
+    if (ready >= static_cast<int>(need) || Clock::now() >= until) return;
   }
 }
 
@@ -100,7 +97,7 @@ TEST(EdgeConnectionAbuse, HundredsOfSlowHeaderClientsNeverDelayANormalClient) {
 TEST(EdgeConnectionAbuse, ThousandsOfIdleConnectionsGiveWayToClientsThatAskSomething) {
   // 2,000 connections that never send a byte, against a limit of 64 and a keep-alive
   // timeout of 60 s: each new connection at the limit displaces the one that has waited
-  // longest for a request, so idle connections never lock anyone out.
+  // longest for a request (once that is 250 ms), so idle connections never lock anyone out.
   constexpr size_t kIdle = 2000;
   ASSERT_TRUE(enough_descriptors(kIdle + 16)) << "this test needs " << kIdle + 16 << " descriptors";
   ServerProcess server({.extra_args = {"--max-connections", "64", "--keep-alive-timeout", "60"}});
@@ -109,19 +106,23 @@ TEST(EdgeConnectionAbuse, ThousandsOfIdleConnectionsGiveWayToClientsThatAskSomet
     idle.push_back(std::make_unique<RawConnection>(server.port()));
     ASSERT_TRUE(idle.back()->ok()) << "connection " << i;
   }
+  // A normal client (retrying a 503 at once) is served within a bounded time: once the
+  // connections queued behind the burst are through, and a held one has waited 250 ms.
   for (int i = 0; i < 5; ++i) {
-    const auto [reply, took] = timed_request(server.port());
-    EXPECT_EQ(reply.status, 200) << reply.head;
-    EXPECT_LT(took, milliseconds(1000)) << "a normal client waited behind idle connections";
+    const auto served = served_within(server.port(), seconds(8));
+    ASSERT_TRUE(served) << "a normal client was never served";
+    EXPECT_LT(*served, seconds(i == 0 ? 4 : 1)) << "a normal client waited behind idle connections";
   }
-  // The displaced ones were closed cleanly: an end of stream, no bytes, no reset; at most
+  // The displaced ones were closed cleanly: an end of stream, no bytes, no reset (or, for
+  // those that arrived while every held one had waited less than 250 ms, a 503); at most
   // the limit's worth are still open.
-  wait_all_readable(idle, kIdle - 64, milliseconds(10'000));
+  wait_readable(idle, kIdle - 64, milliseconds(10'000));
   size_t closed = 0;
   for (auto& c : idle) {
     if (!c->closed_within(milliseconds(10))) continue;
     ++closed;
-    EXPECT_EQ(c->read_reply(milliseconds(10)).status, 0) << "an idle connection was sent something";
+    const RawReply r = c->read_reply(milliseconds(10));
+    EXPECT_TRUE(r.status == 0 || (r.status == 503 && error_code(r) == "TOO_MANY_CONNECTIONS")) << r.head;
   }
   EXPECT_GE(closed, kIdle - 64);
   // Once they are gone, the whole limit serves: 64 keep-alive clients at once, twice each.
