@@ -539,7 +539,7 @@ export interface paths {
          * List the caller's API tokens (revoked included, newest first)
          * @description **Access:** any authenticated role (viewer, user, admin).
          *
-         *     Each row carries its owner's `user_id`. Admins (a session, or an `admin`-scoped token) may pass `user_id` to list another user's tokens, or `user_id=*` for every user's; anyone else naming a user other than themselves gets 403 USER_ID_OVERRIDE_FORBIDDEN. An unknown user has no tokens (empty list).
+         *     Each row carries its owner's `user_id`. Admins (a session, or an `admin`-scoped token) may pass `user_id` to list another user's tokens, or `user_id=*` for every user's; anyone else naming a user other than themselves gets 403 USER_ID_OVERRIDE_FORBIDDEN. An unknown user has no tokens (empty list). `status` narrows the list; with `page` or `per_page` the answer is one page as `{data, pagination}`, without them the plain array.
          */
         get: operations["listApiTokens"];
         put?: never;
@@ -1202,6 +1202,8 @@ export interface paths {
         /**
          * List the caller's provider keys (oldest first)
          * @description **Access:** any authenticated role (viewer, user, admin).
+         *
+         *     With `page` or `per_page` the answer is one page as `{data, pagination}`, without them the plain array.
          */
         get: operations["listProviderKeys"];
         put?: never;
@@ -2004,6 +2006,10 @@ export interface components {
             /** @description owner; the token acts with the owner's current role, capped by its scope */
             user_id: string;
         };
+        ApiTokenPage: {
+            data: components["schemas"]["ApiToken"][];
+            pagination: components["schemas"]["Pagination"];
+        };
         AuditEntry: {
             /** @description e.g. auth.login, user.suspend */
             action: string;
@@ -2376,6 +2382,10 @@ export interface components {
             owner_id: string;
             /** @description lowercase provider slug: openai, anthropic, or any other [a-z0-9_-]{1,64} */
             provider: string;
+        };
+        ProviderKeyPage: {
+            data: components["schemas"]["ProviderKey"][];
+            pagination: components["schemas"]["Pagination"];
         };
         ProviderSpending: {
             /** Format: int64 */
@@ -5259,6 +5269,12 @@ export interface operations {
     listApiTokens: {
         parameters: {
             query?: {
+                /** @description 1-based page; answers `{data, pagination}` */
+                page?: number;
+                /** @description default 25; answers `{data, pagination}` */
+                per_page?: number;
+                /** @description active (usable), expired (past expires_at) or inactive (revoked or rotated) */
+                status?: "active" | "expired" | "inactive";
                 /** @description whose tokens: a user id, or `*` for everyone (admins only) */
                 user_id?: string;
             };
@@ -5268,7 +5284,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The tokens, newest first */
+            /** @description The tokens, or one page of them */
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
@@ -5276,7 +5292,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApiToken"][];
+                    "application/json": components["schemas"]["ApiToken"][] | components["schemas"]["ApiTokenPage"];
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
@@ -9020,6 +9036,10 @@ export interface operations {
             query?: {
                 /** @description admins only: every user's keys (a non-admin gets 403) */
                 all?: boolean;
+                /** @description 1-based page; answers `{data, pagination}` */
+                page?: number;
+                /** @description default 25; answers `{data, pagination}` */
+                per_page?: number;
             };
             header?: never;
             path?: never;
@@ -9027,7 +9047,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The keys */
+            /** @description The keys, or one page of them */
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
@@ -9035,7 +9055,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProviderKey"][];
+                    "application/json": components["schemas"]["ProviderKey"][] | components["schemas"]["ProviderKeyPage"];
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */

@@ -1,9 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { defineComponent, h } from 'vue'
-import { flushPromises, mount } from '@vue/test-utils'
+import { flushPromises } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
-import { createMemoryHistory, createRouter } from 'vue-router'
 import { envelope, mockApi } from '../../test/mockApi'
+import { withSetup } from '../../test/withSetup'
 import { navBadge } from '../../composables/useNavBadges'
 import { dollarsToUsd, useBudgetRequests, useBudgetStatus } from './useBudgets'
 
@@ -24,21 +23,6 @@ function request(id: string, status: string, requester = 'u1', created = 1) {
     created_at: created,
     updated_at: created,
   }
-}
-
-async function withSetup<T>(url: string, setup: () => T): Promise<{ value: T; router: ReturnType<typeof createRouter> }> {
-  const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/budgets', component: { render: () => null } }] })
-  await router.push(url)
-  let value!: T
-  const Comp = defineComponent({
-    setup() {
-      value = setup()
-      return () => h('div')
-    },
-  })
-  mount(Comp, { global: { plugins: [router] } })
-  await flushPromises()
-  return { value, router }
 }
 
 describe('useBudgetStatus', () => {

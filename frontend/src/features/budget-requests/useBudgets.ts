@@ -6,6 +6,7 @@
 // budget_request.* event, so the list and the pending badge stay current without polling.
 import { computed, ref, shallowRef } from 'vue'
 import { api, unwrap } from '../../api/client'
+import { rowsOf } from '../../api/lists'
 import type { components, operations } from '../../api/schema'
 import { handleApiError, toApiError, type ApiError } from '../../api/errors'
 import { usePagedList } from '../../composables/usePagedList'
@@ -72,9 +73,8 @@ export function useBudgetRequests(opts: {
         unwrap(api.GET('/api/v1/agents', {})),
       ])
       requests.value = r.requests
-      // Without paging parameters the server answers the whole list as an array (the picker
-      // needs every agent the person may ask for).
-      agents.value = Array.isArray(a) ? a : a.data
+      // Without paging parameters: every agent the person may ask for (the picker needs all).
+      agents.value = rowsOf(a)
       if (opts.isAdmin()) setNavBadge('budgets', pendingCount.value, 'pending')
     } catch (e) {
       error.value = toApiError(e)
