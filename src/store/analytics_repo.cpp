@@ -19,10 +19,12 @@ struct Bind {
   std::string s;
 };
 
-// " WHERE …" over usage_rollups_daily r, plus its bind values in order.
+// " WHERE …" over a rollup table r, plus its bind values in order, and the FROM clause the
+// read can use (see rollup_where).
 struct Where {
   std::string sql;
   std::vector<Bind> binds;
+  std::string from;
   void add(const std::string& clause, std::initializer_list<Bind> values) {
     sql += sql.empty() ? " WHERE " : " AND ";
     sql += clause;
@@ -37,6 +39,17 @@ std::string in_project(const std::string& agent_column) {
   return agent_column + " IN (SELECT t.agent_id FROM api_tokens t WHERE t.project_id = ? AND t.agent_id IS NOT NULL)";
 }
 
+// The per-agent and per-provider reads need the agent (its name, the distinct agents), so they
+// always read the per-agent rollups. Only the per-agent read joins agents (for the name): the
+// others match an owner through the agent id, never looking up an agent per rollup row.
+const char* kAgentRollups = " FROM usage_rollups_daily r";
+
+// Without an agent, owner or project filter, the per-model rollups (migration 009) hold the
+// same sums in a hundredth of the rows.
+const char* rollups_for(bool agent_scoped) {
+  return agent_scoped ? kAgentRollups : " FROM usage_rollups_daily_models r";
+}
+
 Where rollup_where(const RollupFilter& f) {
   Where w;
   if (f.from_day) w.add("r.day >= ?", *f.from_day);
@@ -45,6 +58,7 @@ Where rollup_where(const RollupFilter& f) {
   if (f.provider) w.add("r.provider = ?", *f.provider);
   if (f.owner_id) w.add("r.agent_id IN (SELECT o.id FROM agents o WHERE o.owner_id = ?)", *f.owner_id);
   if (f.project_id) w.add(in_project("r.agent_id"), *f.project_id);
+  w.from = rollups_for(f.agent_id || f.owner_id || f.project_id);
   return w;
 }
 
@@ -81,9 +95,6 @@ const char* kAggregates =
     "coalesce(sum(r.requests),0), coalesce(sum(r.completed),0), coalesce(sum(r.failed),0), "
     "coalesce(sum(r.input_tokens),0), coalesce(sum(r.output_tokens),0), coalesce(sum(r.cost_micros),0), "
     "min(r.min_cost_micros), max(r.max_cost_micros)";
-// Only the per-agent read joins agents (for the name): the others match an owner through the
-// agent id, so they never look up an agent row per rollup row.
-const char* kFrom = " FROM usage_rollups_daily r";
 
 UsageTotals totals_at(const Statement& s, int col) {
   UsageTotals t;
@@ -98,26 +109,26 @@ UsageTotals totals_at(const Statement& s, int col) {
   return t;
 }
 
-std::string totals_sql(const Where& w) { return std::string("SELECT ") + kAggregates + kFrom + w.sql; }
+std::string totals_sql(const Where& w) { return std::string("SELECT ") + kAggregates + w.from + w.sql; }
 std::string by_agent_sql(const Where& w) {
   return std::string("SELECT r.agent_id, a.name, coalesce((SELECT b.total_allocated FROM agent_budgets b WHERE "
                      "b.agent_id = r.agent_id), 0), ") +
-         kAggregates + kFrom + " JOIN agents a ON a.id = r.agent_id" + w.sql + " GROUP BY r.agent_id ORDER BY r.agent_id";
+         kAggregates + kAgentRollups + " JOIN agents a ON a.id = r.agent_id" + w.sql + " GROUP BY r.agent_id ORDER BY r.agent_id";
 }
 std::string by_provider_sql(const Where& w) {
-  return std::string("SELECT r.provider, count(DISTINCT r.agent_id), ") + kAggregates + kFrom + w.sql +
+  return std::string("SELECT r.provider, count(DISTINCT r.agent_id), ") + kAggregates + kAgentRollups + w.sql +
          " GROUP BY r.provider ORDER BY r.provider";
 }
 std::string by_model_sql(const Where& w) {
-  return std::string("SELECT r.model, r.provider, ") + kAggregates + kFrom + w.sql +
+  return std::string("SELECT r.model, r.provider, ") + kAggregates + w.from + w.sql +
          " GROUP BY r.model, r.provider ORDER BY r.model, r.provider";
 }
 
 std::string daily_sql(const Where& w) {
-  return std::string("SELECT r.day, r.provider, ") + kAggregates + kFrom + w.sql +
+  return std::string("SELECT r.day, r.provider, ") + kAggregates + w.from + w.sql +
          " GROUP BY r.day, r.provider ORDER BY r.day, r.provider";
 }
-std::string first_day_sql(const Where& w) { return std::string("SELECT min(r.day)") + kFrom + w.sql; }
+std::string first_day_sql(const Where& w) { return std::string("SELECT min(r.day)") + w.from + w.sql; }
 
 const char* kEventColumns =
     "e.id, e.agent_id, e.event_id, e.timestamp_ms, e.day, e.event_type, e.model, e.provider, e.provider_id, "
@@ -169,12 +180,12 @@ int64_t count_rollup_events(Connection& c, const EventListFilter& f, int64_t fir
   if (f.owner_id) w.add("r.agent_id IN (SELECT o.id FROM agents o WHERE o.owner_id = ?)", *f.owner_id);
   if (f.project_id) w.add(in_project("r.agent_id"), *f.project_id);
   if (f.model) w.add("r.model = ?", *f.model);
+  w.from = rollups_for(f.agent_id || f.owner_id || f.project_id);
   const char* column = !f.event_type                            ? "r.requests"
                        : *f.event_type == "llm_request_completed" ? "r.completed"
                        : *f.event_type == "llm_request_failed"    ? "r.failed"
                                                                   : "0";
-  auto& s = prepared(c, std::string("SELECT coalesce(sum(") + column + "), 0) FROM usage_rollups_daily r" + w.sql,
-                     w.binds);
+  auto& s = prepared(c, std::string("SELECT coalesce(sum(") + column + "), 0)" + w.from + w.sql, w.binds);
   const int64_t n = s.step() ? s.int64(0) : 0;
   s.reset();
   return n;
