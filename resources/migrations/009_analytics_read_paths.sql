@@ -68,3 +68,7 @@ CREATE TRIGGER usage_rollups_daily_models_delete AFTER DELETE ON usage_rollups_d
   DELETE FROM usage_rollups_daily_models
   WHERE day = OLD.day AND provider = OLD.provider AND model = OLD.model AND requests = 0;
 END;
+
+-- Which agents used a provider in a period, one seek per agent and provider (the whole-panel
+-- provider breakdown's agent count). Rollup upserts never change these columns.
+CREATE INDEX usage_rollups_daily_provider_agent ON usage_rollups_daily(provider, agent_id, day);

@@ -115,9 +115,28 @@ std::string by_agent_sql(const Where& w) {
                      "b.agent_id = r.agent_id), 0), ") +
          kAggregates + kAgentRollups + " JOIN agents a ON a.id = r.agent_id" + w.sql + " GROUP BY r.agent_id ORDER BY r.agent_id";
 }
-std::string by_provider_sql(const Where& w) {
-  return std::string("SELECT r.provider, count(DISTINCT r.agent_id), ") + kAggregates + kAgentRollups + w.sql +
-         " GROUP BY r.provider ORDER BY r.provider";
+// Sets binds to the statement's bind values in order.
+std::string by_provider_sql(const RollupFilter& f, const Where& w, std::vector<Bind>& binds) {
+  binds = w.binds;
+  if (w.from == kAgentRollups)
+    return std::string("SELECT r.provider, count(DISTINCT r.agent_id), ") + kAggregates + kAgentRollups + w.sql +
+           " GROUP BY r.provider ORDER BY r.provider";
+  // Whole panel: the sums from the per-model rollups; the distinct agents per provider by one
+  // seek of usage_rollups_daily_provider_agent per agent and provider, instead of reading
+  // every agent's rollup rows of the period.
+  std::string used = "x.provider = r.provider AND x.agent_id = a.id";
+  std::vector<Bind> period;
+  if (f.from_day) {
+    used += " AND x.day >= ?";
+    period.emplace_back(*f.from_day);
+  }
+  if (f.to_day) {
+    used += " AND x.day <= ?";
+    period.emplace_back(*f.to_day);
+  }
+  binds.insert(binds.begin(), period.begin(), period.end());
+  return "SELECT r.provider, (SELECT count(*) FROM agents a WHERE EXISTS (SELECT 1 FROM usage_rollups_daily x WHERE " +
+         used + ")), " + kAggregates + w.from + w.sql + " GROUP BY r.provider ORDER BY r.provider";
 }
 std::string by_model_sql(const Where& w) {
   return std::string("SELECT r.model, r.provider, ") + kAggregates + w.from + w.sql +
@@ -264,7 +283,8 @@ std::vector<AgentUsage> by_agent(Connection& c, const RollupFilter& f) {
 
 std::vector<ProviderUsage> by_provider(Connection& c, const RollupFilter& f) {
   const Where w = rollup_where(f);
-  auto& s = prepared(c, by_provider_sql(w), w.binds);
+  std::vector<Bind> binds;
+  auto& s = prepared(c, by_provider_sql(f, w, binds), binds);
   std::vector<ProviderUsage> out;
   while (s.step()) out.push_back({s.text(0), s.int64(1), totals_at(s, 2)});
   return out;
@@ -367,7 +387,8 @@ std::optional<std::string> first_day(Connection& c, const RollupFilter& f) {
 
 std::vector<std::string> rollup_read_sql(const RollupFilter& f) {
   const Where w = rollup_where(f);
-  return {totals_sql(w), by_agent_sql(w), by_provider_sql(w), by_model_sql(w), daily_sql(w), first_day_sql(w)};
+  std::vector<Bind> binds;
+  return {totals_sql(w), by_agent_sql(w), by_provider_sql(f, w, binds), by_model_sql(w), daily_sql(w), first_day_sql(w)};
 }
 
 }  // namespace iron::store::analytics

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 
 #include "analytics_support.h"
 
@@ -17,16 +18,17 @@ constexpr int64_t kDay = 86'400'000;
 struct Ev {
   int64_t agent;
   int64_t at;
-  std::string model;
+  std::string provider, model;
   int64_t cost;
 };
 
-// What /usage/models, /spending/avg-per-request and /events/list must say about `events`.
+// What /usage/models, /spending/by-provider, /spending/avg-per-request and /events/list must
+// say about `events`.
 void expect_reads_match(analytics_test::Panel& p, const std::vector<Ev>& events, const std::string& when) {
-  std::map<std::string, std::pair<int64_t, int64_t>> by_model;  // model -> requests, cost
+  std::map<std::string, std::pair<int64_t, int64_t>> by_model;  // model/provider -> requests, cost
   int64_t total = 0, lo = INT64_MAX, hi = 0;
   for (const auto& e : events) {
-    auto& m = by_model[e.model];
+    auto& m = by_model[e.model + "/" + e.provider];
     ++m.first;
     m.second += e.cost;
     total += e.cost;
@@ -37,11 +39,26 @@ void expect_reads_match(analytics_test::Panel& p, const std::vector<Ev>& events,
   ASSERT_EQ(models.status, 200) << models.raw;
   ASSERT_EQ(models.body["data"].size(), by_model.size()) << when << models.raw;
   for (const auto& row : models.body["data"]) {
-    const auto& want = by_model[row.value("model", "")];
+    const auto& want = by_model[row.value("model", "") + "/" + row.value("provider", "")];
     EXPECT_EQ(row["request_count"], want.first) << when << row.dump();
     EXPECT_EQ(row["spending_microdollars"], want.second) << when << row.dump();
   }
   EXPECT_EQ(models.body["summary"]["total_spend_microdollars"], total) << when;
+  std::map<std::string, std::pair<std::set<int64_t>, int64_t>> by_provider;  // provider -> agents, cost
+  for (const auto& e : events) {
+    by_provider[e.provider].first.insert(e.agent);
+    by_provider[e.provider].second += e.cost;
+  }
+  for (const std::string period : {"all-time", "last7-days"}) {
+    const auto providers = p.get("/spending/by-provider?period=" + period, p.admin_token);
+    ASSERT_EQ(providers.status, 200) << providers.raw;
+    ASSERT_EQ(providers.body["data"].size(), by_provider.size()) << when << providers.raw;
+    for (const auto& row : providers.body["data"]) {
+      const auto& want = by_provider[row.value("provider", "")];
+      EXPECT_EQ(row["agent_count"], static_cast<int64_t>(want.first.size())) << when << period << row.dump();
+      EXPECT_EQ(row["spending_microdollars"], want.second) << when << period << row.dump();
+    }
+  }
   const auto avg = p.get("/spending/avg-per-request?period=all-time", p.admin_token);
   ASSERT_EQ(avg.status, 200) << avg.raw;
   EXPECT_EQ(avg.body["total_requests"], static_cast<int64_t>(events.size())) << when;
@@ -64,13 +81,13 @@ TEST(StoreModelRollups, WholePanelReadsEqualTheEventsAfterIngestionAndAgentDelet
   for (int d = 4; d >= 1; --d) {
     for (int k = 0; k < 4; ++k) {
       const std::string model = k % 2 ? "gpt-4o" : "claude";
-      events.push_back({keep, today - d * kDay + k * 1000, model, 100 + d * 10 + k});
-      events.push_back({gone, today - d * kDay + k * 1000 + 1, model, k % 2 ? 5 : 9'000});
+      events.push_back({keep, today - d * kDay + k * 1000, "openai", model, 100 + d * 10 + k});
+      events.push_back({gone, today - d * kDay + k * 1000 + 1, k < 2 ? "openai" : "anthropic", model, k % 2 ? 5 : 9'000});
     }
   }
   int n = 0;
   for (const auto& e : events)
-    p.add_event_at(e.agent, p.admin.id, "m" + std::to_string(n++), e.cost, e.at, "openai", e.model);
+    p.add_event_at(e.agent, p.admin.id, "m" + std::to_string(n++), e.cost, e.at, e.provider, e.model);
   expect_reads_match(p, events, "after ingestion: ");
 
   ASSERT_EQ(p.call("DELETE", "/api/v1/agents/" + std::to_string(gone), p.admin_token).status, 204);
