@@ -37,8 +37,8 @@ void add_backup_restore(CLI::App& app, Invocation& inv) {
   backup->callback([&inv, out] {
     if (!resolve_config(inv, config::scope_data)) return;
     store::backup_database(store::database_path(inv.config.data_dir), *out);
-    const int version = store::verify_backup(*out);
-    std::cout << "backup written to " << *out << " (schema version " << version << ")\n";
+    const int version = store::verify_backup(*out, store::BackupCheck::quick);
+    std::cout << "backup written to " << *out << " (schema version " << version << ")" << std::endl;
     inv.exit_code = 0;
   });
 

@@ -28,7 +28,7 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
       agents_(db, &domain::agent_key::check_assignment),
       ic_tokens_(db),
       usage_limits_(db, events_),
-      leases_(db, ledger_, ic_tokens_, events_, &provider_keys_, keys_.ip_token_key, &usage_limits_),
+      leases_(db, ledger_, events_, &provider_keys_, keys_.ip_token_key, &usage_limits_),
       budget_requests_(db, &events_),
       analytics_(db, &events_),
       services_{db, c, draining, sessions_, accounts_, first_admin_, events_, {}} {

@@ -1,8 +1,10 @@
 #include "domain/agents.h"
 
 #include <nlohmann/json.hpp>
+#include <unordered_map>
 
 #include "domain/audit.h"
+#include "store/analytics_repo.h"
 #include "store/provider_key_repo.h"
 #include "store/user_repo.h"
 #include "util/clock.h"
@@ -72,12 +74,28 @@ Result<std::string> Agents::resolve_key(store::Connection& c, int64_t key_id, co
   return resolve_key_(c, key_id, owner_id, assigner);
 }
 
+// Three queries for the whole list (agents, their budget rows, the provider keys' owners),
+// not two more per agent (issue 13: GET /agents ran one budget and one key query per agent).
 std::vector<AgentView> Agents::list(const Principal& caller) {
   return db_.read([&](store::Connection& c) {
-    const auto agents = caller.is_admin() ? store::agents::list_all(c) : store::agents::list_for_owner(c, caller.user_id);
+    const std::optional<std::string> owner = caller.is_admin() ? std::nullopt : std::optional(caller.user_id);
+    const auto agents = owner ? store::agents::list_for_owner(c, *owner) : store::agents::list_all(c);
+    std::unordered_map<int64_t, BudgetSnapshot> budgets;
+    for (const auto& b : store::analytics::budgets(c, std::nullopt, owner))
+      budgets.emplace(b.agent_id, BudgetSnapshot{b.agent_id, b.allocated, b.spent, b.reserved, b.remaining});
+    // All keys, not only the caller's: an agent may use a key its admin delegated.
+    std::unordered_map<int64_t, std::string> key_owners;
+    for (auto& k : store::provider_keys::list_all(c)) key_owners.emplace(k.id, std::move(k.owner_id));
     std::vector<AgentView> out;
     out.reserve(agents.size());
-    for (const auto& a : agents) out.push_back(view_of(c, a));
+    for (const auto& a : agents) {
+      const auto b = budgets.find(a.id);
+      std::optional<std::string> key_owner;
+      if (a.provider_key_id) {
+        if (const auto k = key_owners.find(*a.provider_key_id); k != key_owners.end()) key_owner = k->second;
+      }
+      out.push_back({a, b != budgets.end() ? b->second : BudgetSnapshot{a.id, 0, 0, 0, 0}, std::move(key_owner)});
+    }
     return out;
   });
 }

@@ -197,6 +197,12 @@ Result<Lease> BudgetLedger::reserve_in(store::Connection& c, int64_t agent_id, i
 
 Result<ReportOutcome> BudgetLedger::report(const std::string& lease_id, int64_t agent_id, const UsageReport& usage,
                                            util::TimePoint now, const RequestContext& ctx) {
+  return db_.write([&](store::Connection& c) { return report_in(c, lease_id, agent_id, usage, now, ctx); });
+}
+
+Result<ReportOutcome> BudgetLedger::report_in(store::Connection& c, const std::string& lease_id, int64_t agent_id,
+                                              const UsageReport& usage, util::TimePoint now,
+                                              const RequestContext& ctx) {
   if (auto e = check_text("request_id", usage.request_id, 255)) return *e;
   if (auto e = check_text("model", usage.model, 255)) return *e;
   if (auto e = check_text("provider", usage.provider, 64)) return *e;
@@ -204,100 +210,105 @@ Result<ReportOutcome> BudgetLedger::report(const std::string& lease_id, int64_t 
   if (usage.cost_microdollars < 0 || usage.cost_microdollars > kMaxLedgerAmountMicros)
     return Error::validation("cost_microdollars", "cost_microdollars must be 0.." +
                                                       std::to_string(kMaxLedgerAmountMicros));
-  return db_.write([&](store::Connection& c) -> Result<ReportOutcome> {
-    auto lease = own_lease(c, lease_id, agent_id);
-    if (!lease) return lease.error();
-    // A replay is answered before the status checks: a runtime retrying a report whose
-    // answer it lost must get that answer, even if the lease has ended since.
-    if (auto first = store::lease_reports::find(c, lease_id, usage.request_id)) {
-      return ReportOutcome{lease_id,
-                           first->request_id,
-                           first->cost_microdollars,
-                           first->lease_spent_after,
-                           lease->granted - first->lease_spent_after,
-                           first->budget_remaining_after,
-                           true};
-    }
-    const int64_t now_ms = ms(now);
-    if (auto e = check_usable(*lease, now_ms)) return *e;
-    const int64_t available = lease->granted - lease->spent;
-    if (usage.cost_microdollars > available) {
-      Error e = Error::forbidden("the cost exceeds what is left on the lease", "LEASE_EXCEEDED");
-      e.details = {{"lease_id", lease_id},
-                   {"granted", lease->granted},
-                   {"spent", lease->spent},
-                   {"available", available},
-                   {"cost", usage.cost_microdollars}};
-      return e;
-    }
-    auto spent = store::leases::add_spend(c, lease_id, usage.cost_microdollars);
-    if (!spent) return inconsistent("adding spend to lease " + lease_id);
-    // The cost was reserved when the lease was granted: it moves from reserved to spent, and
-    // remaining does not change.
-    auto budget = store::budgets::commit_spend(c, agent_id, usage.cost_microdollars, now_ms);
-    if (!budget) return inconsistent("committing spend of lease " + lease_id);
-    store::lease_reports::insert(c, {lease_id, usage.request_id, usage.tokens, usage.cost_microdollars, usage.model,
-                                     usage.provider, *spent, budget->budget_remaining, now_ms});
-    audit(c, ctx, "lease.report", "lease", lease_id, nullptr,
-          {{"request_id", usage.request_id},
-           {"tokens", usage.tokens},
-           {"cost", usage.cost_microdollars},
-           {"model", usage.model},
-           {"provider", usage.provider},
-           {"lease_spent", *spent}});
-    return ReportOutcome{lease_id, usage.request_id, usage.cost_microdollars, *spent, lease->granted - *spent,
-                         budget->budget_remaining, false};
-  });
+  auto lease = own_lease(c, lease_id, agent_id);
+  if (!lease) return lease.error();
+  // A replay is answered before the status checks: a runtime retrying a report whose
+  // answer it lost must get that answer, even if the lease has ended since.
+  if (auto first = store::lease_reports::find(c, lease_id, usage.request_id)) {
+    return ReportOutcome{lease_id,
+                         first->request_id,
+                         first->cost_microdollars,
+                         first->lease_spent_after,
+                         lease->granted - first->lease_spent_after,
+                         first->budget_remaining_after,
+                         true};
+  }
+  const int64_t now_ms = ms(now);
+  if (auto e = check_usable(*lease, now_ms)) return *e;
+  const int64_t available = lease->granted - lease->spent;
+  if (usage.cost_microdollars > available) {
+    Error e = Error::forbidden("the cost exceeds what is left on the lease", "LEASE_EXCEEDED");
+    e.details = {{"lease_id", lease_id},
+                 {"granted", lease->granted},
+                 {"spent", lease->spent},
+                 {"available", available},
+                 {"cost", usage.cost_microdollars}};
+    return e;
+  }
+  auto spent = store::leases::add_spend(c, lease_id, usage.cost_microdollars);
+  if (!spent) return inconsistent("adding spend to lease " + lease_id);
+  // The cost was reserved when the lease was granted: it moves from reserved to spent, and
+  // remaining does not change.
+  auto budget = store::budgets::commit_spend(c, agent_id, usage.cost_microdollars, now_ms);
+  if (!budget) return inconsistent("committing spend of lease " + lease_id);
+  store::lease_reports::insert(c, {lease_id, usage.request_id, usage.tokens, usage.cost_microdollars, usage.model,
+                                   usage.provider, *spent, budget->budget_remaining, now_ms});
+  audit(c, ctx, "lease.report", "lease", lease_id, nullptr,
+        {{"request_id", usage.request_id},
+         {"tokens", usage.tokens},
+         {"cost", usage.cost_microdollars},
+         {"model", usage.model},
+         {"provider", usage.provider},
+         {"lease_spent", *spent}});
+  return ReportOutcome{lease_id, usage.request_id, usage.cost_microdollars, *spent, lease->granted - *spent,
+                       budget->budget_remaining, false};
 }
 
 Result<ReleaseOutcome> BudgetLedger::release(const std::string& lease_id, int64_t agent_id, util::TimePoint now,
                                              const RequestContext& ctx) {
-  return db_.write([&](store::Connection& c) -> Result<ReleaseOutcome> {
-    auto lease = own_lease(c, lease_id, agent_id);
-    if (!lease) return lease.error();
-    // An active lease past its expiry may still be returned: it releases exactly what the
-    // sweeper would, only sooner.
-    if (lease->status != "active") return *check_usable(*lease, ms(now));
-    auto ended = end_lease(c, *lease, "closed", ms(now));
-    if (!ended) return ended.error();
-    audit(c, ctx, "lease.release", "lease", lease_id, nullptr,
-          {{"returned", ended->released},
-           {"lease_spent", lease->spent},
-           {"budget", budget_json(snapshot_of(ended->budget))}});
-    return ReleaseOutcome{lease_id, ended->released, lease->spent, ended->budget.budget_remaining};
-  });
+  return db_.write([&](store::Connection& c) { return release_in(c, lease_id, agent_id, now, ctx); });
+}
+
+Result<ReleaseOutcome> BudgetLedger::release_in(store::Connection& c, const std::string& lease_id, int64_t agent_id,
+                                                util::TimePoint now, const RequestContext& ctx) {
+  auto lease = own_lease(c, lease_id, agent_id);
+  if (!lease) return lease.error();
+  // An active lease past its expiry may still be returned: it releases exactly what the
+  // sweeper would, only sooner.
+  if (lease->status != "active") return *check_usable(*lease, ms(now));
+  auto ended = end_lease(c, *lease, "closed", ms(now));
+  if (!ended) return ended.error();
+  audit(c, ctx, "lease.release", "lease", lease_id, nullptr,
+        {{"returned", ended->released},
+         {"lease_spent", lease->spent},
+         {"budget", budget_json(snapshot_of(ended->budget))}});
+  return ReleaseOutcome{lease_id, ended->released, lease->spent, ended->budget.budget_remaining};
 }
 
 Result<RefreshOutcome> BudgetLedger::refresh(const std::string& old_lease_id, int64_t agent_id, int64_t requested,
                                              util::TimePoint now, const RequestContext& ctx) {
+  return db_.write([&](store::Connection& c) { return refresh_in(c, old_lease_id, agent_id, requested, now, ctx); });
+}
+
+Result<RefreshOutcome> BudgetLedger::refresh_in(store::Connection& c, const std::string& old_lease_id,
+                                                int64_t agent_id, int64_t requested, util::TimePoint now,
+                                                const RequestContext& ctx) {
   if (auto e = check_amount("requested", requested)) return *e;
-  return db_.write([&](store::Connection& c) -> Result<RefreshOutcome> {
-    auto old = own_lease(c, old_lease_id, agent_id);
-    if (!old) return old.error();
-    const int64_t now_ms = ms(now);
-    if (auto e = check_usable(*old, now_ms)) return *e;
-    auto ended = end_lease(c, *old, "closed", now_ms);
-    if (!ended) return ended.error();
-    RefreshOutcome out;
-    out.closed_lease_id = old_lease_id;
-    out.released = ended->released;
-    out.budget_remaining = ended->budget.budget_remaining;
-    if (ended->budget.budget_remaining > 0) {
-      auto lease = reserve_in(c, agent_id, requested, now, ctx);
-      if (!lease) return lease.error();
-      out.approved = true;
-      out.budget_remaining = lease->remaining_after;
-      out.lease = std::move(lease.value());
-    } else {
-      out.reason = "insufficient_budget";
-    }
-    audit(c, ctx, "lease.refresh", "lease", old_lease_id, nullptr,
-          {{"released", out.released},
-           {"status", out.approved ? "approved" : "denied"},
-           {"new_lease_id", out.lease ? json(out.lease->id) : json(nullptr)},
-           {"requested", requested}});
-    return out;
-  });
+  auto old = own_lease(c, old_lease_id, agent_id);
+  if (!old) return old.error();
+  const int64_t now_ms = ms(now);
+  if (auto e = check_usable(*old, now_ms)) return *e;
+  auto ended = end_lease(c, *old, "closed", now_ms);
+  if (!ended) return ended.error();
+  RefreshOutcome out;
+  out.closed_lease_id = old_lease_id;
+  out.released = ended->released;
+  out.budget_remaining = ended->budget.budget_remaining;
+  if (ended->budget.budget_remaining > 0) {
+    auto lease = reserve_in(c, agent_id, requested, now, ctx);
+    if (!lease) return lease.error();
+    out.approved = true;
+    out.budget_remaining = lease->remaining_after;
+    out.lease = std::move(lease.value());
+  } else {
+    out.reason = "insufficient_budget";
+  }
+  audit(c, ctx, "lease.refresh", "lease", old_lease_id, nullptr,
+        {{"released", out.released},
+         {"status", out.approved ? "approved" : "denied"},
+         {"new_lease_id", out.lease ? json(out.lease->id) : json(nullptr)},
+         {"requested", requested}});
+  return out;
 }
 
 int64_t BudgetLedger::expire_stale(util::TimePoint now) {

@@ -139,6 +139,14 @@ class BudgetLedger {
   // request sets the allocation and the request's status together.
   Result<Lease> reserve_in(store::Connection& c, int64_t agent_id, int64_t requested, util::TimePoint now,
                            const RequestContext& ctx);
+  // The lease protocol commits report / release / refresh together with the IC token check
+  // and the usage-limit counters (lease_protocol.h): one transaction, one fsync, no count lost.
+  Result<ReportOutcome> report_in(store::Connection& c, const std::string& lease_id, int64_t agent_id,
+                                  const UsageReport& usage, util::TimePoint now, const RequestContext& ctx);
+  Result<ReleaseOutcome> release_in(store::Connection& c, const std::string& lease_id, int64_t agent_id,
+                                    util::TimePoint now, const RequestContext& ctx);
+  Result<RefreshOutcome> refresh_in(store::Connection& c, const std::string& old_lease_id, int64_t agent_id,
+                                    int64_t requested, util::TimePoint now, const RequestContext& ctx);
   // create_agent on an open write transaction: agent use cases that also set the agent's
   // provider key create the agent, its budget and the key assignment in one commit.
   static Result<CreatedAgent> create_agent_in(store::Connection& c, const std::string& name,

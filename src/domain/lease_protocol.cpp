@@ -64,16 +64,23 @@ Result<HandshakeOutcome> LeaseProtocol::handshake(const std::string& ic_token, c
 
 Result<ReportOutcome> LeaseProtocol::report(const std::string& ic_token, const std::string& lease_id,
                                             const UsageReport& usage, const RequestContext& ctx) {
-  auto who = ic_tokens_.authenticate(ic_token);
-  if (!who) return who.error();
-  auto out = ledger_.report(lease_id, who->agent_id, usage, util::now(), agent_context(*who, ctx));
-  // Counters follow accepted reports (a replay moved nothing, so it counts nothing). They are
-  // updated in their own transaction right after the report's: a crash in between loses one
-  // report's count, never money.
-  if (out && !out->replayed && limits_)
-    limits_->record(who->owner_id, std::nullopt, usage.tokens, usage.cost_microdollars, util::now());
+  std::optional<AgentIdentity> who_out;
+  // The IC token check, the ledger move and the usage-limit counters commit together: an
+  // acknowledged report is counted, and a crash loses neither the money nor the count.
+  auto out = db_.write([&](store::Connection& c) -> Result<ReportOutcome> {
+    auto who = IcTokens::authenticate_in(c, ic_token);
+    if (!who) return who.error();
+    who_out = *who;
+    const auto now = util::now();
+    auto report = ledger_.report_in(c, lease_id, who->agent_id, usage, now, agent_context(*who, ctx));
+    // Counters follow accepted reports (a replay moved nothing, so it counts nothing).
+    if (report && !report->replayed && limits_)
+      limits_->record_in(c, who->owner_id, std::nullopt, usage.tokens, usage.cost_microdollars, now);
+    return report;
+  });
+  if (limits_) limits_->publish_pending_alerts();
   if (out && !out->replayed)
-    publish("lease.reported", *who,
+    publish("lease.reported", *who_out,
             {{"lease_id", lease_id},
              {"request_id", usage.request_id},
              {"cost_microdollars", out->cost},
@@ -85,11 +92,15 @@ Result<ReportOutcome> LeaseProtocol::report(const std::string& ic_token, const s
 
 Result<ReturnOutcome> LeaseProtocol::give_back(const std::string& ic_token, const std::string& lease_id,
                                                std::optional<int64_t> client_spent, const RequestContext& ctx) {
-  auto who = ic_tokens_.authenticate(ic_token);
-  if (!who) return who.error();
-  auto out = ledger_.release(lease_id, who->agent_id, util::now(), agent_context(*who, ctx));
+  std::optional<AgentIdentity> who_out;
+  auto out = db_.write([&](store::Connection& c) -> Result<ReleaseOutcome> {
+    auto who = IcTokens::authenticate_in(c, ic_token);
+    if (!who) return who.error();
+    who_out = *who;
+    return ledger_.release_in(c, lease_id, who->agent_id, util::now(), agent_context(*who, ctx));
+  });
   if (!out) return out.error();
-  publish("lease.closed", *who,
+  publish("lease.closed", *who_out,
           {{"lease_id", lease_id},
            {"returned", out->returned},
            {"lease_spent", out->lease_spent},
@@ -99,13 +110,17 @@ Result<ReturnOutcome> LeaseProtocol::give_back(const std::string& ic_token, cons
 
 Result<RefreshOutcome> LeaseProtocol::refresh(const std::string& ic_token, const std::string& lease_id,
                                               int64_t requested, const RequestContext& ctx) {
-  auto who = ic_tokens_.authenticate(ic_token);
-  if (!who) return who.error();
-  if (limits_) {
-    auto st = db_.read([&](store::Connection& c) { return limits_->check_in(c, who->owner_id, std::nullopt, util::now()); });
-    if (!st) return st.error();
-  }
-  auto out = ledger_.refresh(lease_id, who->agent_id, requested, util::now(), agent_context(*who, ctx));
+  std::optional<AgentIdentity> who_out;
+  auto out = db_.write([&](store::Connection& c) -> Result<RefreshOutcome> {
+    auto who = IcTokens::authenticate_in(c, ic_token);
+    if (!who) return who.error();
+    who_out = *who;
+    const auto now = util::now();
+    if (limits_) {
+      if (auto st = limits_->check_in(c, who->owner_id, std::nullopt, now); !st) return st.error();
+    }
+    return ledger_.refresh_in(c, lease_id, who->agent_id, requested, now, agent_context(*who, ctx));
+  });
   if (!out) return out;
   nlohmann::json data = {{"closed_lease_id", out->closed_lease_id},
                          {"released", out->released},
@@ -115,7 +130,7 @@ Result<RefreshOutcome> LeaseProtocol::refresh(const std::string& ic_token, const
     data["lease_id"] = out->lease->id;
     data["budget_granted"] = out->lease->granted;
   }
-  publish("lease.refreshed", *who, std::move(data));
+  publish("lease.refreshed", *who_out, std::move(data));
   return out;
 }
 

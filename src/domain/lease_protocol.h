@@ -1,9 +1,10 @@
 #pragma once
 // The budget lease protocol as agents call it (reference §2.6, fixed per §5/§9): every
-// operation first authenticates the IC token against the stored hash, then runs one
-// BudgetLedger operation, then publishes a live event (owner = the agent's owner). The
-// predecessor's public report/return and its JWT requirement on refresh are gone: the IC
-// token is the agent's credential, and the only one.
+// operation is one write transaction that authenticates the IC token against the stored hash
+// and runs one BudgetLedger operation (a report also bumps the usage-limit counters), then
+// publishes a live event (owner = the agent's owner). The predecessor's public report/return
+// and its JWT requirement on refresh are gone: the IC token is the agent's credential, and
+// the only one.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -39,10 +40,10 @@ class LeaseProtocol {
  public:
   // provider_keys and ip_token_key (32 bytes) serve the handshake; without them it is 503.
   // limits (optional) are checked at handshake and refresh and fed by every report.
-  LeaseProtocol(store::Database& db, BudgetLedger& ledger, IcTokens& ic_tokens, EventBus& events,
+  LeaseProtocol(store::Database& db, BudgetLedger& ledger, EventBus& events,
                 const ProviderKeys* provider_keys = nullptr, std::string ip_token_key = {},
                 UsageLimits* limits = nullptr)
-      : db_(db), ledger_(ledger), ic_tokens_(ic_tokens), events_(events), provider_keys_(provider_keys),
+      : db_(db), ledger_(ledger), events_(events), provider_keys_(provider_keys),
         ip_token_key_(std::move(ip_token_key)), limits_(limits) {}
 
   // One write transaction: IC token, reservation, the agent's assigned key (and only it),
@@ -61,7 +62,6 @@ class LeaseProtocol {
   void publish(const std::string& type, const AgentIdentity& who, nlohmann::json data);
   store::Database& db_;
   BudgetLedger& ledger_;
-  IcTokens& ic_tokens_;
   EventBus& events_;
   const ProviderKeys* provider_keys_;
   std::string ip_token_key_;

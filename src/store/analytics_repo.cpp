@@ -1,5 +1,8 @@
 #include "store/analytics_repo.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <initializer_list>
 
 
@@ -16,10 +19,12 @@ struct Bind {
   std::string s;
 };
 
-// " WHERE …" over usage_rollups_daily r JOIN agents a, plus its bind values in order.
+// " WHERE …" over a rollup table r, plus its bind values in order, and the FROM clause the
+// read can use (see rollup_where).
 struct Where {
   std::string sql;
   std::vector<Bind> binds;
+  std::string from;
   void add(const std::string& clause, std::initializer_list<Bind> values) {
     sql += sql.empty() ? " WHERE " : " AND ";
     sql += clause;
@@ -34,24 +39,40 @@ std::string in_project(const std::string& agent_column) {
   return agent_column + " IN (SELECT t.agent_id FROM api_tokens t WHERE t.project_id = ? AND t.agent_id IS NOT NULL)";
 }
 
+// The per-agent and per-provider reads need the agent (its name, the distinct agents), so they
+// always read the per-agent rollups. Only the per-agent read joins agents (for the name): the
+// others match an owner through the agent id, never looking up an agent per rollup row.
+const char* kAgentRollups = " FROM usage_rollups_daily r";
+
+// Without an agent, owner or project filter, the per-model rollups (migration 009) hold the
+// same sums in a hundredth of the rows.
+const char* rollups_for(bool agent_scoped) {
+  return agent_scoped ? kAgentRollups : " FROM usage_rollups_daily_models r";
+}
+
 Where rollup_where(const RollupFilter& f) {
   Where w;
   if (f.from_day) w.add("r.day >= ?", *f.from_day);
   if (f.to_day) w.add("r.day <= ?", *f.to_day);
   if (f.agent_id) w.add("r.agent_id = ?", *f.agent_id);
   if (f.provider) w.add("r.provider = ?", *f.provider);
-  if (f.owner_id) w.add("a.owner_id = ?", *f.owner_id);
+  if (f.owner_id) w.add("r.agent_id IN (SELECT o.id FROM agents o WHERE o.owner_id = ?)", *f.owner_id);
   if (f.project_id) w.add(in_project("r.agent_id"), *f.project_id);
+  w.from = rollups_for(f.agent_id || f.owner_id || f.project_id);
   return w;
 }
 
+// Over analytics_events e alone: the owner is matched through the agent id, so neither the
+// count nor the page's key scan joins agents row by row (issue 13: the join made the 30-day
+// count 28 s at 10M events). The unary + keeps that match off analytics_events_agent_time:
+// the time index (which covers agent_id) gives the newest-first order without a sort.
 Where event_where(const EventListFilter& f) {
   Where w;
   if (f.from_ms) w.add("e.timestamp_ms >= ?", *f.from_ms);
   if (f.to_ms) w.add("e.timestamp_ms < ?", *f.to_ms);
   if (f.agent_id) w.add("e.agent_id = ?", *f.agent_id);
   if (f.provider) w.add("e.provider = ?", *f.provider);
-  if (f.owner_id) w.add("a.owner_id = ?", *f.owner_id);
+  if (f.owner_id) w.add("+e.agent_id IN (SELECT o.id FROM agents o WHERE o.owner_id = ?)", *f.owner_id);
   if (f.project_id) w.add(in_project("e.agent_id"), *f.project_id);
   if (f.model) w.add("e.model = ?", *f.model);
   if (f.event_type) w.add("e.event_type = ?", *f.event_type);
@@ -74,7 +95,6 @@ const char* kAggregates =
     "coalesce(sum(r.requests),0), coalesce(sum(r.completed),0), coalesce(sum(r.failed),0), "
     "coalesce(sum(r.input_tokens),0), coalesce(sum(r.output_tokens),0), coalesce(sum(r.cost_micros),0), "
     "min(r.min_cost_micros), max(r.max_cost_micros)";
-const char* kFrom = " FROM usage_rollups_daily r JOIN agents a ON a.id = r.agent_id";
 
 UsageTotals totals_at(const Statement& s, int col) {
   UsageTotals t;
@@ -89,30 +109,106 @@ UsageTotals totals_at(const Statement& s, int col) {
   return t;
 }
 
-std::string totals_sql(const Where& w) { return std::string("SELECT ") + kAggregates + kFrom + w.sql; }
+std::string totals_sql(const Where& w) { return std::string("SELECT ") + kAggregates + w.from + w.sql; }
 std::string by_agent_sql(const Where& w) {
   return std::string("SELECT r.agent_id, a.name, coalesce((SELECT b.total_allocated FROM agent_budgets b WHERE "
                      "b.agent_id = r.agent_id), 0), ") +
-         kAggregates + kFrom + w.sql + " GROUP BY r.agent_id ORDER BY r.agent_id";
+         kAggregates + kAgentRollups + " JOIN agents a ON a.id = r.agent_id" + w.sql + " GROUP BY r.agent_id ORDER BY r.agent_id";
 }
-std::string by_provider_sql(const Where& w) {
-  return std::string("SELECT r.provider, count(DISTINCT r.agent_id), ") + kAggregates + kFrom + w.sql +
-         " GROUP BY r.provider ORDER BY r.provider";
+// Sets binds to the statement's bind values in order.
+std::string by_provider_sql(const RollupFilter& f, const Where& w, std::vector<Bind>& binds) {
+  binds = w.binds;
+  if (w.from == kAgentRollups)
+    return std::string("SELECT r.provider, count(DISTINCT r.agent_id), ") + kAggregates + kAgentRollups + w.sql +
+           " GROUP BY r.provider ORDER BY r.provider";
+  // Whole panel: the sums from the per-model rollups; the distinct agents per provider by one
+  // seek of usage_rollups_daily_provider_agent per agent and provider, instead of reading
+  // every agent's rollup rows of the period.
+  std::string used = "x.provider = r.provider AND x.agent_id = a.id";
+  std::vector<Bind> period;
+  if (f.from_day) {
+    used += " AND x.day >= ?";
+    period.emplace_back(*f.from_day);
+  }
+  if (f.to_day) {
+    used += " AND x.day <= ?";
+    period.emplace_back(*f.to_day);
+  }
+  binds.insert(binds.begin(), period.begin(), period.end());
+  return "SELECT r.provider, (SELECT count(*) FROM agents a WHERE EXISTS (SELECT 1 FROM usage_rollups_daily x WHERE " +
+         used + ")), " + kAggregates + w.from + w.sql + " GROUP BY r.provider ORDER BY r.provider";
 }
 std::string by_model_sql(const Where& w) {
-  return std::string("SELECT r.model, r.provider, ") + kAggregates + kFrom + w.sql +
+  return std::string("SELECT r.model, r.provider, ") + kAggregates + w.from + w.sql +
          " GROUP BY r.model, r.provider ORDER BY r.model, r.provider";
 }
 
 std::string daily_sql(const Where& w) {
-  return std::string("SELECT r.day, r.provider, ") + kAggregates + kFrom + w.sql +
+  return std::string("SELECT r.day, r.provider, ") + kAggregates + w.from + w.sql +
          " GROUP BY r.day, r.provider ORDER BY r.day, r.provider";
 }
-std::string first_day_sql(const Where& w) { return std::string("SELECT min(r.day)") + kFrom + w.sql; }
+std::string first_day_sql(const Where& w) { return std::string("SELECT min(r.day)") + w.from + w.sql; }
 
 const char* kEventColumns =
     "e.id, e.agent_id, e.event_id, e.timestamp_ms, e.day, e.event_type, e.model, e.provider, e.provider_id, "
     "e.input_tokens, e.output_tokens, e.cost_micros, e.error_code, e.error_message, e.created_at, a.name";
+
+constexpr int64_t kDayMs = 86'400'000;
+int64_t floor_day(int64_t ms) { return ms - (((ms % kDayMs) + kDayMs) % kDayMs); }
+int64_t ceil_day(int64_t ms) { return floor_day(ms) == ms ? ms : floor_day(ms) + kDayMs; }
+
+// YYYY-MM-DD (UTC) of a day start, as usage_rollups_daily.day holds it.
+std::string day_text(int64_t day_start_ms) {
+  const std::chrono::year_month_day d{
+      std::chrono::floor<std::chrono::days>(std::chrono::sys_time<std::chrono::milliseconds>(
+          std::chrono::milliseconds(day_start_ms)))};
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(d.year()), static_cast<unsigned>(d.month()),
+                static_cast<unsigned>(d.day()));
+  return buf;
+}
+
+// min or max timestamp of all stored events: one seek of analytics_events_time.
+std::optional<int64_t> extreme_timestamp(Connection& c, const char* fn) {
+  auto& s = c.prepare(std::string("SELECT ") + fn + "(timestamp_ms) FROM analytics_events");
+  std::optional<int64_t> v = s.step() ? s.opt_int64(0) : std::nullopt;
+  s.reset();
+  return v;
+}
+
+// Events matching f with lo <= timestamp_ms < hi, counted from the table's indexes.
+int64_t count_raw_events(Connection& c, EventListFilter f, int64_t lo, int64_t hi) {
+  if (lo >= hi) return 0;
+  f.from_ms = lo;
+  f.to_ms = hi;
+  const Where w = event_where(f);
+  auto& s = prepared(c, "SELECT count(*) FROM analytics_events e" + w.sql, w.binds);
+  const int64_t n = s.step() ? s.int64(0) : 0;
+  s.reset();
+  return n;
+}
+
+// Events matching f in the whole days [first_day_ms, end_day_ms), from the daily rollups,
+// which carry every dimension the event list filters on.
+int64_t count_rollup_events(Connection& c, const EventListFilter& f, int64_t first_day_ms, int64_t end_day_ms) {
+  Where w;
+  w.add("r.day >= ?", day_text(first_day_ms));
+  w.add("r.day < ?", day_text(end_day_ms));
+  if (f.agent_id) w.add("r.agent_id = ?", *f.agent_id);
+  if (f.provider) w.add("r.provider = ?", *f.provider);
+  if (f.owner_id) w.add("r.agent_id IN (SELECT o.id FROM agents o WHERE o.owner_id = ?)", *f.owner_id);
+  if (f.project_id) w.add(in_project("r.agent_id"), *f.project_id);
+  if (f.model) w.add("r.model = ?", *f.model);
+  w.from = rollups_for(f.agent_id || f.owner_id || f.project_id);
+  const char* column = !f.event_type                            ? "r.requests"
+                       : *f.event_type == "llm_request_completed" ? "r.completed"
+                       : *f.event_type == "llm_request_failed"    ? "r.failed"
+                                                                  : "0";
+  auto& s = prepared(c, std::string("SELECT coalesce(sum(") + column + "), 0)" + w.from + w.sql, w.binds);
+  const int64_t n = s.step() ? s.int64(0) : 0;
+  s.reset();
+  return n;
+}
 
 }  // namespace
 
@@ -187,7 +283,8 @@ std::vector<AgentUsage> by_agent(Connection& c, const RollupFilter& f) {
 
 std::vector<ProviderUsage> by_provider(Connection& c, const RollupFilter& f) {
   const Where w = rollup_where(f);
-  auto& s = prepared(c, by_provider_sql(w), w.binds);
+  std::vector<Bind> binds;
+  auto& s = prepared(c, by_provider_sql(f, w, binds), binds);
   std::vector<ProviderUsage> out;
   while (s.step()) out.push_back({s.text(0), s.int64(1), totals_at(s, 2)});
   return out;
@@ -219,10 +316,15 @@ std::vector<AnalyticsEventRow> list_events(Connection& c, const EventListFilter&
   Where w = event_where(f);
   w.binds.push_back(limit);
   w.binds.push_back(offset);
+  // The page's keys first, newest first along analytics_events_time (which covers the time,
+  // key and agent filters, so an OFFSET skips index entries, not rows); then only those rows
+  // are read and joined to their agent's name.
   auto& s = prepared(c,
                      std::string("SELECT ") + kEventColumns +
-                         " FROM analytics_events e JOIN agents a ON a.id = e.agent_id" + w.sql +
-                         " ORDER BY e.timestamp_ms DESC, e.id DESC LIMIT ? OFFSET ?",
+                         " FROM analytics_events e JOIN agents a ON a.id = e.agent_id WHERE e.id IN "
+                         "(SELECT e.id FROM analytics_events e" + w.sql +
+                         " ORDER BY e.timestamp_ms DESC, e.id DESC LIMIT ? OFFSET ?)"
+                         " ORDER BY e.timestamp_ms DESC, e.id DESC",
                      w.binds);
   std::vector<AnalyticsEventRow> out;
   while (s.step()) {
@@ -249,11 +351,22 @@ std::vector<AnalyticsEventRow> list_events(Connection& c, const EventListFilter&
 }
 
 int64_t count_events(Connection& c, const EventListFilter& f) {
-  const Where w = event_where(f);
-  auto& s = prepared(c, "SELECT count(*) FROM analytics_events e JOIN agents a ON a.id = e.agent_id" + w.sql, w.binds);
-  const int64_t n = s.step() ? s.int64(0) : 0;
-  s.reset();
-  return n;
+  const auto oldest = extreme_timestamp(c, "min");
+  if (!oldest) return 0;
+  const int64_t newest_end = *extreme_timestamp(c, "max") + 1;
+  const int64_t lo = f.from_ms ? std::max(*f.from_ms, *oldest) : *oldest;
+  const int64_t hi = f.to_ms ? std::min(*f.to_ms, newest_end) : newest_end;
+  if (lo >= hi) return 0;
+  // Whole UTC days are counted from the daily rollups, the partial days at either end from the
+  // events themselves: at most two days of events are read, however long the period. A
+  // rollup holds exactly its day's events except on the oldest stored event's day, which
+  // retention may be deleting from (in batches, ties included): that day is always counted
+  // from the events.
+  const int64_t first_whole = std::max(ceil_day(lo), floor_day(*oldest) + kDayMs);
+  const int64_t end_whole = floor_day(hi);
+  if (f.before || first_whole >= end_whole) return count_raw_events(c, f, lo, hi);
+  return count_raw_events(c, f, lo, first_whole) + count_rollup_events(c, f, first_whole, end_whole) +
+         count_raw_events(c, f, end_whole, hi);
 }
 
 std::vector<DailyProviderUsage> daily_by_provider(Connection& c, const RollupFilter& f) {
@@ -274,7 +387,8 @@ std::optional<std::string> first_day(Connection& c, const RollupFilter& f) {
 
 std::vector<std::string> rollup_read_sql(const RollupFilter& f) {
   const Where w = rollup_where(f);
-  return {totals_sql(w), by_agent_sql(w), by_provider_sql(w), by_model_sql(w), daily_sql(w), first_day_sql(w)};
+  std::vector<Bind> binds;
+  return {totals_sql(w), by_agent_sql(w), by_provider_sql(f, w, binds), by_model_sql(w), daily_sql(w), first_day_sql(w)};
 }
 
 }  // namespace iron::store::analytics

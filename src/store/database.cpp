@@ -1,5 +1,6 @@
 #include "store/database.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "store/migrations.h"
@@ -36,6 +37,94 @@ void Database::rollback_quietly(Connection& c) {
     c.reset_statements();
     if (!sqlite3_get_autocommit(c.handle())) c.exec("ROLLBACK");
   } catch (...) {
+  }
+}
+
+namespace {
+// Enough to gather every concurrent client of a busy panel into one commit, small enough that
+// one batch's latency stays a few milliseconds.
+constexpr size_t kMaxBatch = 256;
+}  // namespace
+
+void Database::run_in_group(WriteCall& call) {
+  std::unique_lock lock(queue_mutex_);
+  queue_.push_back(&call);
+  queue_cv_.wait(lock, [&] { return call.done || (!leader_active_ && queue_.front() == &call); });
+  if (!call.done) {
+    // This caller leads: it takes the queue's head (its own call first) as one batch.
+    leader_active_ = true;
+    const size_t n = std::min(queue_.size(), kMaxBatch);
+    std::vector<WriteCall*> batch(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    lock.unlock();
+    {
+      std::lock_guard writer(writer_mutex_);
+      run_batch(batch);
+    }
+    lock.lock();
+    for (auto* c : batch) c->done = true;
+    leader_active_ = false;
+    stats_.calls += static_cast<int64_t>(batch.size());
+    ++stats_.batches;
+    lock.unlock();
+    queue_cv_.notify_all();  // the batch's callers, and the next leader
+  }
+  if (call.error) std::rethrow_exception(call.error);
+}
+
+Database::WriteStats Database::write_stats() {
+  std::lock_guard lock(queue_mutex_);
+  return stats_;
+}
+
+size_t Database::queued_writes() {
+  std::lock_guard lock(queue_mutex_);
+  return queue_.size();
+}
+
+void Database::run_batch(const std::vector<WriteCall*>& batch) {
+  Connection& w = *writer_;
+  try {
+    w.exec("BEGIN IMMEDIATE");
+  } catch (...) {
+    for (auto* c : batch) c->error = std::current_exception();
+    return;
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    WriteCall& call = *batch[i];
+    try {
+      w.prepare("SAVEPOINT write_call").run();
+      const bool keep = call.run(call.body, w);
+      w.reset_statements();
+      if (!keep) w.prepare("ROLLBACK TO write_call").run();
+      w.prepare("RELEASE write_call").run();
+      continue;
+    } catch (...) {
+      call.error = std::current_exception();
+    }
+    w.reset_statements();
+    if (!sqlite3_get_autocommit(w.handle())) {
+      try {
+        w.exec("ROLLBACK TO write_call; RELEASE write_call");
+        continue;
+      } catch (...) {
+        rollback_quietly(w);
+      }
+    }
+    // SQLite abandoned the whole transaction (an I/O error, a full disk): the calls before
+    // this one lost their work too, so they fail with the same error; the rest start afresh.
+    for (size_t j = 0; j < i; ++j)
+      if (!batch[j]->error) batch[j]->error = call.error;
+    std::vector<WriteCall*> rest(batch.begin() + static_cast<std::ptrdiff_t>(i) + 1, batch.end());
+    if (!rest.empty()) run_batch(rest);
+    return;
+  }
+  try {
+    w.exec("COMMIT");
+  } catch (...) {
+    rollback_quietly(w);
+    for (auto* c : batch)
+      if (!c->error) c->error = std::current_exception();
   }
 }
 

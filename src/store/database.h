@@ -4,8 +4,11 @@
 // transaction opened here; a domain Result that carries an error rolls it back.
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <exception>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -25,27 +28,33 @@ class Database {
   explicit Database(std::string path, int reader_count = 4);
   ~Database();
 
-  // Runs f(Connection&) in BEGIN IMMEDIATE on the writer. Commits unless f throws or
-  // returns a Result holding an error — except with commit_on_error, for operations whose
-  // refusal must itself be recorded (a failed login's counter and audit row).
+  // Runs f(Connection&) on the writer, inside a write transaction, and returns once that
+  // transaction is durably committed. f's work is kept unless f throws or returns a Result
+  // holding an error — except with commit_on_error, for operations whose refusal must itself
+  // be recorded (a failed login's counter and audit row).
+  //
+  // Group commit: concurrent callers queue up; the first becomes the leader and runs the
+  // queued calls as one batch in one BEGIN IMMEDIATE, each in its own SAVEPOINT (a refusal
+  // or an exception rolls back only that call's work), then COMMITs once and wakes them all.
+  // With synchronous=FULL that is one fsync for many acknowledged writes. A call sees the
+  // committed-or-batched work of the calls before it, exactly as if they ran one by one. f
+  // may run on another caller's thread; it must not call write() itself.
   template <class F>
   auto write(F&& f, bool commit_on_error = false) -> decltype(f(std::declval<Connection&>())) {
-    std::lock_guard lock(writer_mutex_);
-    writer_->exec("BEGIN IMMEDIATE");
-    try {
-      auto result = f(*writer_);
-      writer_->reset_statements();
-      if constexpr (is_result<decltype(result)>::value) {
-        writer_->exec(result.ok() || commit_on_error ? "COMMIT" : "ROLLBACK");
+    using R = decltype(f(std::declval<Connection&>()));
+    std::optional<R> result;
+    auto body = [&](Connection& c) -> bool {
+      result.emplace(f(c));
+      if constexpr (is_result<R>::value) {
+        return result->ok() || commit_on_error;
       } else {
         (void)commit_on_error;
-        writer_->exec("COMMIT");
+        return true;
       }
-      return result;
-    } catch (...) {
-      rollback_quietly(*writer_);
-      throw;
-    }
+    };
+    WriteCall call{[](void* b, Connection& c) { return (*static_cast<decltype(body)*>(b))(c); }, &body, false, {}};
+    run_in_group(call);  // rethrows f's exception, or the batch's commit failure
+    return std::move(*result);
   }
 
   // Runs f(Connection&) in a read transaction (one consistent snapshot) on a pooled reader.
@@ -64,6 +73,16 @@ class Database {
     }
   }
 
+  // Group commit counters since open: write() calls that finished, and the batches (one
+  // transaction each) they ran in. calls / batches is the average batch size.
+  struct WriteStats {
+    int64_t calls = 0;
+    int64_t batches = 0;
+  };
+  WriteStats write_stats();
+  // write() calls waiting for a leader to take them (the running batch not included).
+  size_t queued_writes();
+
   const std::string& path() const { return path_; }
   int schema_version();
   bool ping();                 // a trivial read succeeds
@@ -80,9 +99,24 @@ class Database {
   };
   static void rollback_quietly(Connection& c);  // also resets cached statements
 
+  // One queued write() call: run returns whether to keep the call's work.
+  struct WriteCall {
+    bool (*run)(void* body, Connection& c);
+    void* body;
+    bool done = false;
+    std::exception_ptr error;
+  };
+  void run_in_group(WriteCall& call);
+  void run_batch(const std::vector<WriteCall*>& batch);  // on the writer, under writer_mutex_
+
   std::string path_;
   std::unique_ptr<Connection> writer_;
   std::mutex writer_mutex_;
+  std::mutex queue_mutex_;  // guards queue_, leader_active_ and every queued call's done/error
+  std::condition_variable queue_cv_;
+  std::deque<WriteCall*> queue_;
+  bool leader_active_ = false;
+  WriteStats stats_;
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> idle_readers_;
   std::mutex pool_mutex_;

@@ -425,7 +425,7 @@ TEST_F(AnalyticsPerformance, ReadsUseRollupsAndIndexesNotRawEvents) {
     for (const auto& sql : store::analytics::rollup_read_sql(filter)) {
       const auto p = plan(sql);
       EXPECT_EQ(p.find("analytics_events"), std::string::npos) << sql << "\n" << p;
-      EXPECT_NE(p.find("usage_rollups_daily"), std::string::npos) << p;
+      EXPECT_TRUE(p.find("SCAN r") != std::string::npos || p.find("SEARCH r") != std::string::npos) << p;
     }
   }
   for (const auto& sql : store::analytics::rollup_read_sql(f)) {
@@ -440,7 +440,7 @@ TEST_F(AnalyticsPerformance, ReadsUseRollupsAndIndexesNotRawEvents) {
   // The keyset page (GET /analytics/events, the CSV export) seeks the same index.
   const auto keyset = plan("SELECT e.id FROM analytics_events e JOIN agents a ON a.id = e.agent_id "
                            "WHERE (e.timestamp_ms, e.id) < (1, 2) ORDER BY e.timestamp_ms DESC, e.id DESC LIMIT 10");
-  EXPECT_NE(keyset.find("SEARCH e USING INDEX analytics_events_time"), std::string::npos) << keyset;
+  EXPECT_NE(keyset.find("INDEX analytics_events_time (timestamp_ms<?)"), std::string::npos) << keyset;
   const auto list = analytics_->list_events(admin_, {}, {1, 10}, kNow);
   ASSERT_EQ(list.items.size(), 10u);
   EXPECT_EQ(list.pagination.total, 200'000);
