@@ -11,63 +11,25 @@
 #include <thread>
 #include <tuple>
 
-#include "identity_http.h"
+#include "support/panel.h"
 
-using namespace iron::test::identity;
-using iron::test::ServerProcess;
+using namespace iron::test;
 
 namespace {
-
-constexpr const char* kAdminEmail = "root@example.test";
-constexpr const char* kAdminPassword = "root-password-for-tests";
-
-std::unique_ptr<ServerProcess> start_with_admin() {
-  return std::make_unique<ServerProcess>(ServerProcess::Options{
-      .extra_args = {}, .env = {{"IRON_ADMIN_EMAIL", kAdminEmail}, {"IRON_ADMIN_PASSWORD", kAdminPassword}}});
-}
 
 std::string user_path(const std::string& id, const std::string& suffix = "") { return "/api/v1/users/" + id + suffix; }
 
 }  // namespace
 
-class IdentityUsers : public ::testing::Test {
+class IdentityUsers : public PanelSuite {
  protected:
-  static void SetUpTestSuite() {
-    server_ = start_with_admin().release();
-    admin_token_ = new std::string(login(*server_, kAdminEmail, kAdminPassword));
-    const Reply me = get(*server_, "/api/v1/me", *admin_token_);
-    admin_id_ = new std::string(me.body.value("id", ""));
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete admin_token_;
-    delete admin_id_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    ASSERT_FALSE(admin_token_->empty()) << "the bootstrap admin could not log in";
-    ASSERT_FALSE(admin_id_->empty());
-  }
-
-  const ServerProcess& server() const { return *server_; }
-  const std::string& admin() const { return *admin_token_; }
-  const std::string& admin_id() const { return *admin_id_; }
   Account account(const std::string& role, const std::string& prefix = "u") {
-    return create_account(*server_, *admin_token_, role, prefix);
+    return create_account(server(), admin(), role, prefix);
   }
   Account logged_in(const std::string& role, const std::string& prefix = "u") {
-    return login_as(*server_, account(role, prefix));
+    return login_as(server(), account(role, prefix));
   }
-
-  static ServerProcess* server_;
-  static std::string* admin_token_;
-  static std::string* admin_id_;
 };
-
-ServerProcess* IdentityUsers::server_ = nullptr;
-std::string* IdentityUsers::admin_token_ = nullptr;
-std::string* IdentityUsers::admin_id_ = nullptr;
 
 TEST_F(IdentityUsers, CreateReturns201WithTheUserView) {
   const Reply r = post(server(), "/api/v1/users", admin(),
@@ -634,7 +596,7 @@ TEST_F(IdentityUsers, PasswordHashNeverInAnyResponse) {
 class IdentityLastAdmin : public ::testing::Test {};
 
 TEST_F(IdentityLastAdmin, last_admin_cannot_be_removed) {
-  auto server = start_with_admin();
+  auto server = std::make_unique<ServerProcess>(admin_options());
   std::string root = login(*server, kAdminEmail, kAdminPassword);
   const std::string root_id = get(*server, "/api/v1/me", root).body.value("id", "");
   ASSERT_FALSE(root_id.empty());
