@@ -83,7 +83,7 @@ TEST(Robustness, NoInputProducesA500) {
       const bool has_params = path.find('{') != std::string::npos;
       for (const auto& value : has_params ? kPathValues : std::vector<std::string>{""}) {
         const std::string url = fill_path(path, value) + "?page=0&per_page=-1&period=never&limit=x&cursor=-1";
-        for (const std::string& bearer : {panel.admin.access, std::string("garbage")}) {
+        for (const std::string& bearer : {panel.admin.token, std::string("garbage")}) {
           for (const auto& body : kBodies) {
             auto r = panel.call_raw(method, url, bearer, body);
             ++requests;
@@ -117,9 +117,9 @@ TEST(Robustness, HostileTextInEveryFieldIsRefusedNeverA500) {
       for (auto& ch : method) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       if (op.value("operationId", "") == "logout") continue;  // would end the admin's session
       // Agent routes (no required role) get the IC token; user routes the admin's token.
-      const std::string bearer = op.contains("x-required-role") ? panel.admin.access : ic;
+      const std::string bearer = op.contains("x-required-role") ? panel.admin.token : ic;
       const std::string url = fill_path(path, "1");
-      auto expect_refused_or_safe = [&](const gov::Resp& r, const std::string& what) {
+      auto expect_refused_or_safe = [&](const gov::Reply& r, const std::string& what) {
         ++requests;
         ASSERT_NE(r.status, 0) << method << " " << url << " " << what << ": no response (crash?)";
         EXPECT_LT(r.status, 500) << method << " " << url << " " << what << " -> " << r.raw;
