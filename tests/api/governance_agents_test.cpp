@@ -1,4 +1,4 @@
-// Agents and IC tokens over real HTTP against the real binary (reference §2.5, fixed per §9):
+// Agents and IC tokens over real HTTP against the real binary (docs/compatibility.md: S6, C8, C11):
 // admin CRUD, owner-scoped reads (another user's agent is a 404), the allocation, tokens and
 // history, and the IC-token lifecycle with its regressions.
 #include "governance_support.h"
@@ -61,7 +61,7 @@ TEST(GovernanceAgents, CreateValidation) {
       {{{"name", "a"}, {"initial_budget_microdollars", "10"}}, 400, "VALIDATION_ERROR"},
       {{{"name", "a"}, {"initial_budget_microdollars", 1}, {"owner_id", "user_nobody"}}, 400, "OWNER_NOT_FOUND"},
       {{{"name", "a"}, {"initial_budget_microdollars", 1}, {"provider_key_id", key + 100}}, 404, "PROVIDER_KEY_NOT_FOUND"},
-      // The admin's agent cannot use alice's key: keys are per owner (a specific error, issue 9 §24).
+      // The admin's agent cannot use alice's key: keys are per owner (a specific error).
       {{{"name", "a"}, {"initial_budget_microdollars", 1}, {"provider_key_id", key}}, 403, "PROVIDER_KEY_NOT_OWNED"},
       {{{"name", "a"}, {"initial_budget_microdollars", 1}, {"owner_id", alice.id}, {"provider_key_id", off}}, 409,
        "PROVIDER_KEY_DISABLED"},
@@ -163,7 +163,7 @@ TEST(GovernanceAgents, TokensListsTheAgentsApiTokensScopedToTheCaller) {
   auto& p = f.p;
   const json body = {{"name", "t"}, {"agent_id", f.agent}};
   ASSERT_EQ(p.call("POST", "/api/v1/api-tokens", f.alice.token, body).status, 201);
-  // Only the agent's owner's tokens bind to it (issue 9 §15); an admin issues one for her.
+  // Only the agent's owner's tokens bind to it; an admin issues one for her.
   expect_error(p.call("POST", "/api/v1/api-tokens", p.admin.token, body), 404, "AGENT_NOT_FOUND", "agent_id");
   ASSERT_EQ(p.call("POST", "/api/v1/api-tokens", p.admin.token, json{{"name", "t2"}, {"agent_id", f.agent}, {"user_id", f.alice.id}}).status, 201);
   ASSERT_EQ(p.call("POST", "/api/v1/api-tokens", f.alice.token, json{{"name", "other"}}).status, 201);
@@ -211,7 +211,7 @@ TEST(GovernanceAgents, admin_gets_404_for_missing_agent) {
     expect_error(p.call(method, agent_path(424242, suffix), p.admin.token), 404, "AGENT_NOT_FOUND");
 }
 
-// Issue 9 §24: an admin creating or editing another user's agent with a key the admin owns.
+// An admin creating or editing another user's agent with a key the admin owns.
 // Decision: allowed, as a DELEGATION — audited, shown on the agent (provider_key_owner_id),
 // and only by the admin who owns the key; it stops working if that admin loses the role.
 TEST(GovernanceAgents, admin_may_delegate_own_key_to_another_users_agent) {

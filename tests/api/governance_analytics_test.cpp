@@ -1,6 +1,6 @@
 // Usage analytics over real HTTP against the real binary: every read route requires auth and
 // is owner-scoped, bad period / page / per_page / filters are 400 envelopes (never 500), and
-// ingestion by IC token (gated: it needs the IC-token service from the agents branch).
+// ingestion by IC token.
 #include <gtest/gtest.h>
 
 #include "analytics_support.h"
@@ -112,7 +112,7 @@ TEST(GovernanceAnalytics, BadQueryValuesAre400NeverA500) {
     EXPECT_EQ(p.get(std::string("/usage/requests?period=") + period, p.admin_token).body["period"], period);
 }
 
-// ---- ingestion (needs the IC-token service; skipped until the agents branch is merged) ----
+// ---- ingestion with the agent's IC token ----
 
 
 TEST(GovernanceAnalytics, IngestionIsIdempotentPerAgentAndEvent) {

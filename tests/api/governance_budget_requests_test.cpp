@@ -1,8 +1,7 @@
-// Budget-change requests over real HTTP against the real binary (predecessor §2.7): create,
-// get, list, approve, reject, cancel. Named regressions for §9 security 3 (approval open to
-// any role and to the requester; spoofable requester_id) and correctness 4 (approval
-// applying a delta from a stale snapshot). Agents are created through the domain (see
-// governance_support.h): test setup only.
+// Budget-change requests over real HTTP against the real binary (docs/compatibility.md): create,
+// get, list, approve, reject, cancel. Named regressions for S3 (approval open to
+// any role and to the requester; spoofable requester_id) and C4 (approval applying a
+// delta from a stale snapshot).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>

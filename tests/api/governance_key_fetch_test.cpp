@@ -1,7 +1,7 @@
-// Plaintext key hand-out over real HTTP against the real binary (reference §2.4 row 37,
-// §2.5 row 40): GET /api/v1/keys for API tokens bound to a project, POST
+// Plaintext key hand-out over real HTTP against the real binary (docs/compatibility.md,
+// Key fetch): GET /api/v1/keys for API tokens bound to a project, POST
 // /api/v1/agents/provider-key for IC tokens. Every rule, and named regressions for the
-// predecessor's weaknesses (§5: /keys must refuse agent-bound tokens; §9 correctness 11: the
+// predecessor's weaknesses (/keys refuses agent-bound tokens, as it did; C11: the
 // /keys limiter allowed only 1/min after its burst instead of 10 per minute).
 #include <gtest/gtest.h>
 
@@ -125,7 +125,7 @@ TEST_F(GovernanceKeyFetch, RefusalsTable) {
       {"a token without project", api_token(alice, {{"description", "no project"}}), 400, "TOKEN_HAS_NO_PROJECT"},
       {"a project without key", api_token(alice, {{"project_id", "proj-none"}}), 404, "NO_KEY_ASSIGNED"},
       {"a disabled key", api_token(alice, {{"project_id", "proj-disabled"}}), 403, "KEY_DISABLED"},
-      // A read-only token never fetches keys (issue 9 §16).
+      // A read-only token never fetches keys.
       {"a read-scoped token", api_token(alice, {{"project_id", "proj-disabled"}, {"scope", "read"}}), 403,
        "TOKEN_SCOPE_INSUFFICIENT"},
   };
@@ -155,7 +155,7 @@ TEST_F(GovernanceKeyFetch, keys_rate_limit_is_10_per_minute) {
   assign(alice, "proj-rate-other", key);
   const std::string tok = api_token(alice, {{"project_id", "proj-rate"}});
 
-  // Ten in a minute, not a burst followed by one per minute (§9 correctness 11).
+  // Ten in a minute, not a burst followed by one per minute (docs/compatibility.md C11).
   for (int i = 1; i <= 10; ++i) {
     auto r = keys(tok);
     ASSERT_EQ(r.status, 200) << "fetch " << i << ": " << r.raw;
@@ -176,7 +176,7 @@ TEST_F(GovernanceKeyFetch, keys_rate_limit_is_10_per_minute) {
   EXPECT_EQ(keys(api_token(alice, {{"project_id", "proj-rate-other"}})).status, 200);
 }
 
-// Issue 9 §17: one rule for who may obtain a plaintext key — its owner — on every path. An
+// One rule for who may obtain a plaintext key — its owner — on every path. An
 // admin's token bound to "the user's project" used to return the user's key.
 TEST_F(GovernanceKeyFetch, keys_never_for_foreign_key_not_even_for_an_admin) {
   const Account alice = user("owner");
@@ -201,7 +201,7 @@ TEST_F(GovernanceKeyFetch, keys_never_for_foreign_key_not_even_for_an_admin) {
   EXPECT_EQ(own.body["api_key"], secret);
 }
 
-// Issue 9 §15: user B naming his project "prod" neither breaks nor reads A's "prod".
+// User B naming his project "prod" neither breaks nor reads A's "prod".
 TEST_F(GovernanceKeyFetch, project_ids_are_per_owner_so_nobody_squats_them) {
   const Account alice = user("prod-a");
   const Account bob = user("prod-b");
@@ -224,7 +224,7 @@ TEST_F(GovernanceKeyFetch, project_ids_are_per_owner_so_nobody_squats_them) {
   expect_error(keys(api_token(alice, {{"project_id", "prod"}})), 404, "NO_KEY_ASSIGNED");
 }
 
-// Issue 9 §17: credentials in a base_url are secrets: masked in responses and audit rows,
+// Credentials in a base_url are secrets: masked in responses and audit rows,
 // handed out in full only where the key itself is.
 TEST_F(GovernanceKeyFetch, base_url_credentials_are_sealed_and_masked) {
   const Account alice = user("creds");
@@ -311,7 +311,7 @@ TEST_F(GovernanceKeyFetch, AgentRefusalsTable) {
   }
 }
 
-// Issue 9 §18: one rule, one answer. After the agent's key is deleted the handshake and the
+// One rule, one answer. After the agent's key is deleted the handshake and the
 // agent key fetch answer alike (they used to say 404 PROVIDER_KEY_NOT_FOUND and 403
 // NO_PROVIDER_ASSIGNED), and the agent no longer points at the deleted key.
 TEST_F(GovernanceKeyFetch, deleted_key_same_answer_on_every_agent_path) {

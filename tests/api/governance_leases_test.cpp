@@ -1,5 +1,5 @@
-// The budget lease protocol over real HTTP (reference §2.6, fixed per §5/§9 and issue 5
-// item 4): handshake / report / return / refresh with the IC token, the invariant
+// The budget lease protocol over real HTTP (docs/compatibility.md: S2, S5,
+// C1–C3): handshake / report / return / refresh with the IC token, the invariant
 // allocated = spent + reserved + remaining after every operation, the named regressions,
 // and live lease events on /api/v1/events/stream.
 #include <arpa/inet.h>

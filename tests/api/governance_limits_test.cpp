@@ -1,6 +1,6 @@
 // Usage limits over real HTTP against the real binary: CRUD (admin writes, owners read their
 // own), validation, PUT that keeps unspecified fields, and GET /limits/usage. Named
-// regressions for §9 security 2 (limits routes were public) and the predecessor's PUT that
+// regressions for docs/compatibility.md S2 (limits routes were public) and the predecessor's PUT that
 // nulled omitted maxima. Enforcement itself is unit-tested (tests/unit/usage_limits_test.cpp);
 // here usage is recorded through the domain as test setup (the lease routes are written in
 // parallel) and read back over HTTP.

@@ -1,4 +1,4 @@
-// Ownership of everything a request body can name (issue 9 §15) and API token scopes (§16),
+// Ownership of everything a request body can name and API token scopes,
 // over real HTTP against the real binary. Both are tables: one row per (route, field), and
 // one row per (scope, route class).
 #include <algorithm>
@@ -141,7 +141,7 @@ TEST(GovernanceOwnership, every_foreign_key_in_a_body_is_owner_checked) {
             201);
 }
 
-// §16: what each scope may do, per route class. The tokens belong to the admin, so the role
+// What each scope may do, per route class. The tokens belong to the admin, so the role
 // never limits them: every 403 here is the scope's.
 TEST(GovernanceOwnership, token_scope_by_route_class) {
   Panel p;

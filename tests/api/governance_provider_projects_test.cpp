@@ -71,7 +71,7 @@ TEST_F(GovernanceProviders, project_unassign_requires_ownership) {
   EXPECT_EQ(call("GET", key_path(k), alice_).body["assigned_projects"], json::array());
 }
 
-// Issue 9 §15: project ids used to be one global namespace, so the first user to assign
+// Project ids used to be one global namespace, so the first user to assign
 // "prod" blocked everyone else's "prod" (409). They are per owner now.
 TEST_F(GovernanceProviders, SameProjectIdOfTwoUsersAreTwoProjects) {
   auto alices = create(alice_, "openai", fresh_secret());

@@ -137,7 +137,7 @@ TEST_F(IdentityUsers, NonAdminsGet403BeforeAnyValidation) {
   EXPECT_EQ(get(server(), user_path(target.id), admin()).body["is_active"], true);
 }
 
-// §9 / issue 4: "viewer is really read-only" — every mutating users route refuses it, even
+// "viewer is really read-only" — every mutating users route refuses it, even
 // with a perfectly valid request, and nothing changes.
 TEST_F(IdentityUsers, viewer_cannot_mutate) {
   const Account viewer = logged_in("viewer", "ro");

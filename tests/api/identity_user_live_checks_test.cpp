@@ -12,7 +12,7 @@
 
 using namespace iron::test;
 
-// §9 weakness 7: the predecessor's extractor ignored suspension. A still-valid access token
+// docs/compatibility.md S7: the predecessor's extractor ignored suspension. A still-valid access token
 // of a suspended user is refused at once; activation lets them back in.
 TEST_F(IdentityUsers, suspended_user_locked_out_immediately) {
   const Account u = logged_in("user", "susp");
@@ -38,7 +38,7 @@ TEST_F(IdentityUsers, suspended_user_locked_out_immediately) {
       << "activation does not revive the old refresh token";
 }
 
-// §9 weakness 7: the role is read from the database on every request, not from the token.
+// S7: the role is read from the database on every request, not from the token.
 TEST_F(IdentityUsers, role_change_applies_immediately) {
   const Account u = logged_in("user", "promo");
   Reply r = get(server(), "/api/v1/users", u.token);
@@ -68,7 +68,7 @@ TEST_F(IdentityUsers, deleted_user_locked_out) {
   EXPECT_EQ(r.status, 409) << r.raw;
 }
 
-// §9 weakness 10: force_password_change was stored but never enforced.
+// docs/compatibility.md C10: force_password_change was stored but never enforced.
 TEST_F(IdentityUsers, force_password_change_enforced) {
   const Account a = logged_in("admin", "force");
   const Account u = logged_in("user", "force");
@@ -130,7 +130,7 @@ TEST_F(IdentityUsers, PasswordHashNeverInAnyResponse) {
   }
 }
 
-// Issue 4 / §9: "cannot remove the last active admin". Over HTTP the acting admin is itself an
+// "cannot remove the last active admin". Over HTTP the acting admin is itself an
 // active admin, so the only way to reach the guard is two admins removing each other at the
 // same moment: whichever commits second would leave no admin. This suite runs its own server
 // so no other admin exists. The deterministic domain-level case is in
