@@ -12,9 +12,12 @@
 #include <vector>
 
 #include "governance_support.h"
+#include "support/scenario.h"
 #include "store/budget_repo.h"
 
 using namespace gov;
+using iron::test::run_scenarios;
+using iron::test::Scenario;
 
 namespace {
 
@@ -113,37 +116,31 @@ TEST(GovernanceBudgetRequests, CreateValidation) {
   const Account alice = p.add_user("user", "alice");
   const int64_t agent = p.add_agent(alice.id, 5'000'000);
   const std::string padded = "   " + std::string(19, 'x') + "   ";  // 19 after trimming
-  struct Case {
-    const char* name;
-    json body;
-    int status;
-    const char* code;
-    const char* field;
+  // A create refused with `status`, `code` and (when given) details.field.
+  const auto refused = [&](std::string name, json body, int status, std::string code, std::string field) {
+    return Scenario{.name = std::move(name), .principal = alice.token, .method = "POST", .path = kBase,
+                    .body = std::move(body), .status = status, .code = std::move(code), .field = std::move(field)};
   };
-  const std::vector<Case> cases = {
-      {"agent_id missing", {{"requested_budget_usd", 1}, {"justification", kWhy}}, 400, "MISSING_FIELD", "agent_id"},
-      {"agent_id zero", body_for(0, 1), 400, "VALIDATION_ERROR", "agent_id"},
-      {"agent_id string", {{"agent_id", "1"}, {"requested_budget_usd", 1}, {"justification", kWhy}}, 400,
-       "VALIDATION_ERROR", "agent_id"},
-      {"usd missing", {{"agent_id", agent}, {"justification", kWhy}}, 400, "MISSING_FIELD", "requested_budget_usd"},
-      {"usd string", {{"agent_id", agent}, {"requested_budget_usd", "5"}, {"justification", kWhy}}, 400,
-       "VALIDATION_ERROR", "requested_budget_usd"},
-      {"usd zero", body_for(agent, 0), 400, "VALIDATION_ERROR", "requested_budget_usd"},
-      {"usd negative", body_for(agent, -1), 400, "VALIDATION_ERROR", "requested_budget_usd"},
-      {"usd below one microdollar", body_for(agent, 0.0000004), 400, "VALIDATION_ERROR", "requested_budget_usd"},
-      {"usd equals current", body_for(agent, 5), 400, "REQUESTED_EQUALS_CURRENT", "requested_budget_usd"},
-      {"justification missing", {{"agent_id", agent}, {"requested_budget_usd", 1}}, 400, "MISSING_FIELD",
-       "justification"},
-      {"justification 19 after trim", {{"agent_id", agent}, {"requested_budget_usd", 1}, {"justification", padded}},
-       400, "VALIDATION_ERROR", "justification"},
-      {"justification 501", {{"agent_id", agent}, {"requested_budget_usd", 1}, {"justification", std::string(501, 'j')}},
-       400, "VALIDATION_ERROR", "justification"},
-      {"unknown agent", body_for(agent + 100, 1), 404, "AGENT_NOT_FOUND", ""},
-  };
-  for (const auto& c : cases) {
-    SCOPED_TRACE(c.name);
-    expect_error(p.call("POST", kBase, alice.token, c.body), c.status, c.code, c.field);
-  }
+  run_scenarios(p.server(), {
+      refused("agent_id missing", {{"requested_budget_usd", 1}, {"justification", kWhy}}, 400, "MISSING_FIELD", "agent_id"),
+      refused("agent_id zero", body_for(0, 1), 400, "VALIDATION_ERROR", "agent_id"),
+      refused("agent_id string", {{"agent_id", "1"}, {"requested_budget_usd", 1}, {"justification", kWhy}}, 400,
+       "VALIDATION_ERROR", "agent_id"),
+      refused("usd missing", {{"agent_id", agent}, {"justification", kWhy}}, 400, "MISSING_FIELD", "requested_budget_usd"),
+      refused("usd string", {{"agent_id", agent}, {"requested_budget_usd", "5"}, {"justification", kWhy}}, 400,
+       "VALIDATION_ERROR", "requested_budget_usd"),
+      refused("usd zero", body_for(agent, 0), 400, "VALIDATION_ERROR", "requested_budget_usd"),
+      refused("usd negative", body_for(agent, -1), 400, "VALIDATION_ERROR", "requested_budget_usd"),
+      refused("usd below one microdollar", body_for(agent, 0.0000004), 400, "VALIDATION_ERROR", "requested_budget_usd"),
+      refused("usd equals current", body_for(agent, 5), 400, "REQUESTED_EQUALS_CURRENT", "requested_budget_usd"),
+      refused("justification missing", {{"agent_id", agent}, {"requested_budget_usd", 1}}, 400, "MISSING_FIELD",
+       "justification"),
+      refused("justification 19 after trim", {{"agent_id", agent}, {"requested_budget_usd", 1}, {"justification", padded}},
+       400, "VALIDATION_ERROR", "justification"),
+      refused("justification 501", {{"agent_id", agent}, {"requested_budget_usd", 1}, {"justification", std::string(501, 'j')}},
+       400, "VALIDATION_ERROR", "justification"),
+      refused("unknown agent", body_for(agent + 100, 1), 404, "AGENT_NOT_FOUND", ""),
+  });
   EXPECT_EQ(p.call_raw("POST", kBase, alice.token, "{not json").status, 400);
   EXPECT_EQ(p.call("GET", kBase, alice.token).body["requests"].size(), 0u) << "nothing was filed";
   // Exact decimal conversion: 0.000001 is one microdollar, 0.29 is 290000 (not 289999).

@@ -12,8 +12,11 @@
 #include "domain/event_bus.h"
 #include "domain/usage_limits.h"
 #include "governance_support.h"
+#include "support/scenario.h"
 
 using namespace gov;
+using iron::test::run_scenarios;
+using iron::test::Scenario;
 
 namespace {
 
@@ -66,38 +69,32 @@ TEST(GovernanceLimits, CreateValidation) {
   Panel p;
   const Account alice = p.add_user("user", "alice");
   const int64_t too_big = (int64_t{1} << 62) + 1;
-  struct Case {
-    const char* name;
-    json body;
-    int status;
-    const char* code;
-    const char* field;
+  // A create refused with `status`, `code` and (when given) details.field.
+  const auto refused = [&](std::string name, json body, int status, std::string code, std::string field) {
+    return Scenario{.name = std::move(name), .principal = p.admin.token, .method = "POST", .path = kBase,
+                    .body = std::move(body), .status = status, .code = std::move(code), .field = std::move(field)};
   };
-  const std::vector<Case> cases = {
-      {"no maximum", {{"user_id", alice.id}}, 422, "NO_LIMIT_GIVEN", ""},
-      {"only null maxima", {{"user_id", alice.id}, {"max_tokens_per_day", nullptr}}, 422, "NO_LIMIT_GIVEN", ""},
-      {"tokens zero", {{"user_id", alice.id}, {"max_tokens_per_day", 0}}, 400, "VALIDATION_ERROR", "max_tokens_per_day"},
-      {"requests negative", {{"user_id", alice.id}, {"max_requests_per_minute", -5}}, 400, "VALIDATION_ERROR",
-       "max_requests_per_minute"},
-      {"cost above 2^62", {{"user_id", alice.id}, {"max_cost_per_month_microdollars", too_big}}, 400,
-       "VALIDATION_ERROR", "max_cost_per_month_microdollars"},
-      {"cost not integer", {{"user_id", alice.id}, {"max_cost_per_month_microdollars", 1.5}}, 400, "VALIDATION_ERROR",
-       "max_cost_per_month_microdollars"},
-      {"threshold 0", {{"user_id", alice.id}, {"max_tokens_per_day", 1}, {"alert_thresholds", {0}}}, 400,
-       "VALIDATION_ERROR", "alert_thresholds"},
-      {"threshold 101", {{"user_id", alice.id}, {"max_tokens_per_day", 1}, {"alert_thresholds", {101}}}, 400,
-       "VALIDATION_ERROR", "alert_thresholds"},
-      {"thresholds not array", {{"user_id", alice.id}, {"max_tokens_per_day", 1}, {"alert_thresholds", 50}}, 400,
-       "VALIDATION_ERROR", "alert_thresholds"},
-      {"user_id missing", {{"max_tokens_per_day", 1}}, 400, "MISSING_FIELD", "user_id"},
-      {"unknown user", {{"user_id", "user_nobody"}, {"max_tokens_per_day", 1}}, 400, "USER_NOT_FOUND", "user_id"},
-      {"empty project", {{"user_id", alice.id}, {"project_id", ""}, {"max_tokens_per_day", 1}}, 400,
-       "VALIDATION_ERROR", "project_id"},
-  };
-  for (const auto& c : cases) {
-    SCOPED_TRACE(c.name);
-    expect_error(p.call("POST", kBase, p.admin.token, c.body), c.status, c.code, c.field);
-  }
+  run_scenarios(p.server(), {
+      refused("no maximum", {{"user_id", alice.id}}, 422, "NO_LIMIT_GIVEN", ""),
+      refused("only null maxima", {{"user_id", alice.id}, {"max_tokens_per_day", nullptr}}, 422, "NO_LIMIT_GIVEN", ""),
+      refused("tokens zero", {{"user_id", alice.id}, {"max_tokens_per_day", 0}}, 400, "VALIDATION_ERROR", "max_tokens_per_day"),
+      refused("requests negative", {{"user_id", alice.id}, {"max_requests_per_minute", -5}}, 400, "VALIDATION_ERROR",
+       "max_requests_per_minute"),
+      refused("cost above 2^62", {{"user_id", alice.id}, {"max_cost_per_month_microdollars", too_big}}, 400,
+       "VALIDATION_ERROR", "max_cost_per_month_microdollars"),
+      refused("cost not integer", {{"user_id", alice.id}, {"max_cost_per_month_microdollars", 1.5}}, 400, "VALIDATION_ERROR",
+       "max_cost_per_month_microdollars"),
+      refused("threshold 0", {{"user_id", alice.id}, {"max_tokens_per_day", 1}, {"alert_thresholds", {0}}}, 400,
+       "VALIDATION_ERROR", "alert_thresholds"),
+      refused("threshold 101", {{"user_id", alice.id}, {"max_tokens_per_day", 1}, {"alert_thresholds", {101}}}, 400,
+       "VALIDATION_ERROR", "alert_thresholds"),
+      refused("thresholds not array", {{"user_id", alice.id}, {"max_tokens_per_day", 1}, {"alert_thresholds", 50}}, 400,
+       "VALIDATION_ERROR", "alert_thresholds"),
+      refused("user_id missing", {{"max_tokens_per_day", 1}}, 400, "MISSING_FIELD", "user_id"),
+      refused("unknown user", {{"user_id", "user_nobody"}, {"max_tokens_per_day", 1}}, 400, "USER_NOT_FOUND", "user_id"),
+      refused("empty project", {{"user_id", alice.id}, {"project_id", ""}, {"max_tokens_per_day", 1}}, 400,
+       "VALIDATION_ERROR", "project_id"),
+  });
   EXPECT_EQ(p.call("GET", kBase, p.admin.token).body.size(), 0u);
   create_ok(p, {{"user_id", alice.id}, {"max_tokens_per_day", int64_t{1} << 62}});
   expect_error(p.call("POST", kBase, p.admin.token, {{"user_id", alice.id}, {"max_requests_per_minute", 3}}), 409,
