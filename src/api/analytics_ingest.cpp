@@ -55,7 +55,10 @@ Error ic_unavailable() {
 // The IC token from the body field `ic_token` (predecessor) or a Bearer header.
 Result<domain::AgentIdentity> agent_of(Services& s, const Request& req, const json& body) {
   std::optional<std::string> token;
-  if (body.contains("ic_token") && body["ic_token"].is_string()) token = body["ic_token"].get<std::string>();
+  // A known field is type-checked even when a Bearer token would do (api-conventions.md).
+  auto field = text_member(body, "ic_token", 4096);
+  if (!field) return field.error();
+  token = *field;
   if (!token) token = bearer_token(req);
   if (!token || token->empty())
     return Error::unauthenticated("AUTH_MISSING_TOKEN", "an IC token is required (body ic_token or Bearer)");

@@ -6986,6 +6986,16 @@ export interface operations {
                     };
                 };
             };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
             401: {
                 headers: {
@@ -7091,6 +7101,16 @@ export interface operations {
                          */
                         updated_at: number;
                     };
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
@@ -7208,6 +7228,16 @@ export interface operations {
                          */
                         updated_at: number;
                     };
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
@@ -7336,7 +7366,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, MISSING_FIELD. */
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR, MALFORMED_JSON, INVALID_JSON, MISSING_FIELD. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8779,6 +8809,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
             401: {
                 headers: {
@@ -8884,7 +8924,7 @@ export interface operations {
                     "application/json": components["schemas"]["ProjectProviderAssignment"];
                 };
             };
-            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, MISSING_FIELD. */
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR, MALFORMED_JSON, INVALID_JSON, MISSING_FIELD. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -10214,6 +10254,16 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
             401: {
                 headers: {
@@ -10276,6 +10326,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
@@ -10350,6 +10410,16 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
@@ -10435,7 +10505,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, MISSING_FIELD. */
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR, MALFORMED_JSON, INVALID_JSON, MISSING_FIELD. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -10535,7 +10605,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, MISSING_FIELD. */
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR, MALFORMED_JSON, INVALID_JSON, MISSING_FIELD. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -10645,7 +10715,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR. */
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR, MALFORMED_JSON, INVALID_JSON. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -10754,6 +10824,16 @@ export interface operations {
                         login_failures_cleared: number;
                         user: components["schemas"]["User"];
                     };
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
