@@ -1,4 +1,4 @@
-// /api/v1/agents (reference §2.5): CRUD (admin), owner-scoped reads, the allocation, the
+// /api/v1/agents (docs/compatibility.md): CRUD (admin), owner-scoped reads, the allocation, the
 // agent's API tokens and budget history, and its IC token (issue / status / regenerate /
 // revoke), and its leases. Predecessor field names and ms-epoch created_at; money in µ$;
 // `budget`, the burn rate and the lease list are new (RFC 3339 times).

@@ -1,5 +1,5 @@
 // /api/v1/analytics reads: the owner-scoped tables of the dashboard. Paths and field names
-// follow the predecessor (§2.8); its USD floats stay where it had them (`total_spend`,
+// follow the predecessor (docs/compatibility.md); its USD floats stay where it had them (`total_spend`,
 // `spending`, …) and every money figure also comes in integer µ$ (`*_microdollars`). Budget
 // status keeps its µ$ `budget/spent/remaining` and adds `*_usd` and the burn rate. The tables
 // also answer CSV (every matching row, paging ignored; csv.h). Ingestion is in

@@ -1,5 +1,5 @@
 // /api/v1/api-tokens: create, list, get, update, rotate, revoke, and the public validate.
-// Paths and field names follow the predecessor (§2.3); ms-epoch integers for its fields,
+// Paths and field names follow the predecessor (docs/compatibility.md); ms-epoch integers for its fields,
 // RFC 3339 for the new expires_at. The secret appears only in create and rotate responses.
 #include "api/guard.h"
 #include "api/json_body.h"

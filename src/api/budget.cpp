@@ -1,7 +1,7 @@
-// /api/v1/budget/*: the lease protocol agents call (reference §2.6, fixed per §5 and §9).
+// /api/v1/budget/*: the lease protocol agents call (docs/compatibility.md: S2, S5, C1–C3).
 // Every route takes the agent's IC token, in the body field `ic_token` (predecessor
 // compatibility) or as `Authorization: Bearer ic_…`, and checks it against the stored hash.
-// report and return were public in the predecessor (§9 security 2); refresh also demanded a
+// report and return were public in the predecessor (S2); refresh also demanded a
 // user JWT, which an agent runtime does not have: the IC token alone is the agent's
 // credential here, on all of them.
 #include "api/guard.h"

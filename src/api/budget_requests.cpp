@@ -1,5 +1,5 @@
-// /api/v1/budget/requests: create, get, list, approve, reject, cancel (predecessor §2.7,
-// with §9 security 3 and correctness 4 fixed). Field names and ms-epoch times follow the
+// /api/v1/budget/requests: create, get, list, approve, reject, cancel (docs/compatibility.md,
+// with S3 and C4 fixed). Field names and ms-epoch times follow the
 // predecessor; the USD floats are kept for compatibility, the *_microdollars fields are
 // authoritative; decided_at is new (RFC 3339).
 #include "api/guard.h"

@@ -1,4 +1,4 @@
-// Plaintext provider keys (reference §2.4 row 37, §2.5 row 40): GET /api/v1/keys for API
+// Plaintext provider keys (docs/compatibility.md, Key fetch): GET /api/v1/keys for API
 // tokens bound to a project, POST /api/v1/agents/provider-key for an agent's IC token. The
 // rules (binding, ownership, enabled, the 10/min rolling limit, audit) live in
 // domain/key_fetch. Responses are never cached.

@@ -1,4 +1,4 @@
-// /api/v1/limits: usage-limit CRUD (predecessor §2.4 rows 25–29, now authenticated: admin
+// /api/v1/limits: usage-limit CRUD (docs/compatibility.md, now authenticated: admin
 // writes, owners read their own) and GET /api/v1/limits/usage (current counters vs limits).
 // PUT changes only the fields it is given (the predecessor nulled the omitted maxima); an
 // explicit null clears that maximum. Enforcement lives in domain/usage_limits (lease routes).

@@ -1,5 +1,5 @@
 // /api/v1/providers (provider API keys) and /api/v1/projects/:project_id/provider (which key
-// a project uses). Field names follow the predecessor (reference §2.4, rows 30–36); the
+// a project uses). Field names follow the predecessor (docs/compatibility.md); the
 // rules it lacked (no hijacking on create, per-owner projects, masking everywhere, base_url
 // credentials sealed, read-only viewers) live in domain/provider_keys. No response ever
 // carries the key itself.

@@ -1,4 +1,4 @@
-// The predecessor's token-usage reads (§2.4 rows 22-24): /api/v1/usage/aggregate,
+// The predecessor's token-usage reads (docs/compatibility.md): /api/v1/usage/aggregate,
 // /usage/by-project/:project_id and /usage/by-provider/:provider. It served them to anyone
 // from a table nothing wrote; here they need authentication, are owner-scoped (non-admins see
 // their own agents' usage) and are answered from the analytics rollups. Its cents are kept

@@ -1,4 +1,4 @@
-// /api/v1/users (predecessor §2.2). Admin-only: the guard checks the caller's role BEFORE
+// /api/v1/users (docs/compatibility.md). Admin-only: the guard checks the caller's role BEFORE
 // any body is read, so a non-admin learns nothing about validation (the predecessor
 // validated first). The rules themselves — never yourself, never the last active admin,
 // duplicates → 409 — live in domain::Accounts.

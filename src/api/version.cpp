@@ -1,4 +1,4 @@
-// GET /api/v1/version: the predecessor's API-version document (§2.1 row 2), which its
+// GET /api/v1/version: the predecessor's API-version document, which its
 // dashboard and SDK read. Public, like /health, which already shows the same build facts.
 // There is no build timestamp (builds are reproducible) and no deployment "environment"
 // setting, so those two are null.

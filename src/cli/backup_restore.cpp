@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
-#include "security/server_keys.h"
+#include "cli/server_key_check.h"
 #include "store/backup.h"
 #include "store/data_dir.h"
 
@@ -16,9 +16,9 @@ namespace {
 // stand in for it. The server refuses to start without the ones the database was used with.
 void name_missing_key_files(const config::Config& c) {
   const struct { const char* file; const char* setting; const std::string& configured; } keys[] = {
-      {security::kJwtKeyFile, "IRON_JWT_SECRET", c.jwt_secret},
-      {security::kMasterKeyFile, "IRON_SECRETS_MASTER_KEY", c.master_key},
-      {security::kIpTokenKeyFile, "IRON_IP_TOKEN_KEY", c.ip_token_key},
+      {kJwtKeyFile, "IRON_JWT_SECRET", c.jwt_secret},
+      {kMasterKeyFile, "IRON_SECRETS_MASTER_KEY", c.master_key},
+      {kIpTokenKeyFile, "IRON_IP_TOKEN_KEY", c.ip_token_key},
   };
   for (const auto& k : keys) {
     if (!k.configured.empty() || std::filesystem::exists(std::filesystem::path(c.data_dir) / k.file)) continue;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "security/crypto.h"
+#include "store/data_dir.h"
 #include "store/session_repo.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -26,13 +27,23 @@ std::string fingerprint_of(const std::string& key) {
   return security::hex_encode(security::hmac_sha256(key, "ironpanel key fingerprint v1")).substr(0, 32);
 }
 
+// The key files for the keys no setting gives, each created on first use; security/ only
+// decodes and checks what they hold.
+security::ConfiguredKeys read_key_files(const config::Config& c) {
+  const auto file = [&](const std::string& configured, const char* name) {
+    return configured.empty() ? store::read_or_create_secret_file(c.data_dir, name, security::fresh_key_text())
+                              : std::string();
+  };
+  return {file(c.jwt_secret, kJwtKeyFile), file(c.master_key, kMasterKeyFile), file(c.ip_token_key, kIpTokenKeyFile)};
+}
+
 }  // namespace
 
 security::ServerKeys load_checked_server_keys(store::Database& db, const config::Config& c) {
   const NeededKey needed[] = {
-      {"IRON_SECRETS_MASTER_KEY", security::kMasterKeyFile, "key_fingerprint.master", c.master_key,
+      {"IRON_SECRETS_MASTER_KEY", kMasterKeyFile, "key_fingerprint.master", c.master_key,
        &security::ServerKeys::master_key, true},
-      {"IRON_IP_TOKEN_KEY", security::kIpTokenKeyFile, "key_fingerprint.ip_token", c.ip_token_key,
+      {"IRON_IP_TOKEN_KEY", kIpTokenKeyFile, "key_fingerprint.ip_token", c.ip_token_key,
        &security::ServerKeys::ip_token_key, false},
   };
   const auto stored = db.read([&](store::Connection& conn) {
@@ -50,7 +61,7 @@ security::ServerKeys load_checked_server_keys(store::Database& db, const config:
   }
   security::ServerKeys keys;
   try {
-    keys = security::load_server_keys({c.jwt_secret, c.master_key, c.ip_token_key}, c.data_dir);
+    keys = security::load_server_keys({c.jwt_secret, c.master_key, c.ip_token_key}, read_key_files(c));
   } catch (const std::runtime_error& e) {
     throw ConfigError(e.what());
   }

@@ -11,6 +11,12 @@
 
 namespace iron::cli {
 
+// The key files generated into the data dir when no setting gives the key (docs/deploy.md's
+// backup runbook lists them).
+inline constexpr const char* kJwtKeyFile = "jwt.key";
+inline constexpr const char* kMasterKeyFile = "master.key";
+inline constexpr const char* kIpTokenKeyFile = "ip_token.key";
+
 // A configuration problem found after the configuration itself validated (a key file the data
 // needs, a weak secret): `main` turns it into exit code 2 like any other bad setting.
 struct ConfigError : std::runtime_error {

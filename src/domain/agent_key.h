@@ -1,5 +1,5 @@
 #pragma once
-// The one rule for the provider key an agent uses (issue 9 §18, §24), written once and
+// The one rule for the provider key an agent uses, written once and
 // applied on every path: assignment (agent create / update), the handshake and the agent
 // key fetch. The key must exist, be enabled, and belong to the agent's owner — or be
 // DELEGATED: owned by an admin who assigned it to another user's agent themselves (audited,

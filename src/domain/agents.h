@@ -1,7 +1,7 @@
 #pragma once
-// Agents (reference §2.5): admin CRUD, owner-scoped reads, the allocation, the agent's API
+// Agents (docs/compatibility.md): admin CRUD, owner-scoped reads, the allocation, the agent's API
 // tokens and its budget history. Creation goes through BudgetLedger::create_agent_in, so the
-// agent, its budget row and its provider-key assignment commit together (§9 correctness 11).
+// agent, its budget row and its provider-key assignment commit together (docs/compatibility.md C11).
 // A non-admin asking for another user's agent gets AGENT_NOT_FOUND, never a hint it exists.
 #include <cstdint>
 #include <functional>

@@ -26,7 +26,7 @@ namespace iron::domain {
 
 inline constexpr size_t kMaxBatchEvents = 1000;
 
-// One reported event, as the runtime sends it (predecessor §2.8 row 59).
+// One reported event, as the runtime sends it (POST /api/v1/analytics/events).
 struct AnalyticsEvent {
   std::string event_id;
   std::optional<int64_t> timestamp_ms;

@@ -296,7 +296,7 @@ Result<IssuedApiToken> ApiTokens::rotate(const Principal& caller, int64_t id, co
   out.secret = new_secret();
   return db_.write([&](store::Connection& c) -> Result<IssuedApiToken> {
     auto old = store::api_tokens::find_by_id(c, id);
-    // Owner only (predecessor weakness §9.1: anyone could rotate any id and get the secret).
+    // Owner only (docs/compatibility.md S1: anyone could rotate any id and get the secret).
     if (!old || old->user_id != caller.user_id) return not_found();
     if (old->revoked_at || old->rotated_at || !old->is_active) return not_found();
     if (old->expires_at && *old->expires_at <= now)

@@ -34,7 +34,7 @@ struct NewApiToken {
   std::optional<std::string> project_id;
   std::optional<int64_t> agent_id;
   std::optional<std::string> provider;
-  std::optional<std::string> user_id;  // owner override: admins only (predecessor weakness §9.8)
+  std::optional<std::string> user_id;  // owner override: admins only (docs/compatibility.md S8)
   std::optional<int64_t> expires_at_ms;
   // read | runtime | user | admin; default user (runtime when bound to an agent). admin
   // needs an admin owner; an agent-bound token is runtime only.

@@ -1,5 +1,5 @@
 #pragma once
-// Budget-change requests (predecessor §2.7, with §9 security 3 and correctness 4 fixed):
+// Budget-change requests (docs/compatibility.md, with S3 and C4 fixed):
 //   create   agent owner or admin; the requester is the caller (never a body field)
 //   approve  admin only, never the requester; sets the agent's allocation to the requested
 //            ABSOLUTE amount against the CURRENT budget, in one transaction with the status

@@ -2,9 +2,9 @@
 // IC tokens: an agent's credential for the lease protocol and analytics ingestion.
 // Format `ic_<agent id>_<48 base62>` (~285 random bits). Only the SHA-256 hex is stored
 // (agents.ic_token_hash) and EVERY use compares against the stored hash, so regenerate and
-// revoke really invalidate the old token (the predecessor never checked it, §9 security 6).
+// revoke really invalidate the old token (the predecessor never checked it, docs/compatibility.md S6).
 // Issue / status / regenerate / revoke are for the agent's owner or an admin; a missing or
-// foreign agent is AGENT_NOT_FOUND for everyone, admins included (§9 correctness 8).
+// foreign agent is AGENT_NOT_FOUND for everyone, admins included (C8).
 #include <cstdint>
 #include <optional>
 #include <string>

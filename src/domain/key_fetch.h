@@ -1,10 +1,10 @@
 #pragma once
-// Handing out a provider key in plaintext (reference §2.4 row 37, §2.5 row 40, fixed):
+// Handing out a provider key in plaintext (docs/compatibility.md, Key fetch):
 //  - GET /api/v1/keys, for an API token of any scope but read, bound to a project
 //    and NOT to an agent (agents get their key through the handshake): the key assigned to
 //    the token owner's project, when it is enabled. Only the key's owner ever gets it, admins
 //    included (provider_keys.h, the plaintext rule). At most 10 fetches per (user, project)
-//    per rolling minute (the predecessor's GCRA allowed 1/min after a burst of 10, §9 corr. 11).
+//    per rolling minute (the predecessor's GCRA allowed 1/min after a burst of 10, C11).
 //  - POST /api/v1/agents/provider-key, for an agent's IC token: the agent's key under the one
 //    agent-key rule (agent_key.h), the same rule and answers as the handshake.
 // The base_url returned is the full one (credentials included): these are the plaintext paths.

@@ -1,5 +1,5 @@
 #pragma once
-// The budget lease protocol as agents call it (reference §2.6, fixed per §5/§9): every
+// The budget lease protocol as agents call it (docs/compatibility.md: S5, S6, C1–C3): every
 // operation is one write transaction that authenticates the IC token against the stored hash
 // and runs one BudgetLedger operation (a report also bumps the usage-limit counters), then
 // publishes a live event (owner = the agent's owner). The predecessor's public report/return
@@ -48,7 +48,7 @@ class LeaseProtocol {
 
   // One write transaction: IC token, reservation, the agent's assigned key (and only it),
   // provider match, enabled, decrypt, IP token. Any refusal after the reservation rolls it
-  // back (the predecessor leaked it, §9 correctness 1).
+  // back (the predecessor leaked it, docs/compatibility.md C1).
   Result<HandshakeOutcome> handshake(const std::string& ic_token, const HandshakeRequest& in, const RequestContext& ctx);
 
   Result<ReportOutcome> report(const std::string& ic_token, const std::string& lease_id, const UsageReport& usage,

@@ -1,5 +1,5 @@
 #pragma once
-// Provider API keys (reference §2.4, fixed): each key belongs to the user who created it and
+// Provider API keys (docs/compatibility.md, S4 fixed): each key belongs to the user who created it and
 // is sealed under the master key (security/aead.h) with associated data naming its row.
 // Creating a key always inserts a new row (the predecessor overwrote and re-owned any key of
 // the same provider). Project ids are per owner: a user's project uses one of that user's

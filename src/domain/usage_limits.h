@@ -1,6 +1,6 @@
 #pragma once
-// Usage limits that are enforced (the predecessor stored them and never checked them, §9
-// correctness 5). A limit row belongs to a user, optionally narrowed to one project, and
+// Usage limits that are enforced (the predecessor stored them and never checked them,
+// docs/compatibility.md C5). A limit row belongs to a user, optionally narrowed to one project, and
 // caps any of: tokens per UTC day, requests per UTC minute, cost (µ$) per UTC month.
 //
 // Counting: record_in adds each reported usage to the counters of the current periods —

@@ -9,7 +9,6 @@
 #include "security/crypto.h"
 #include "security/ip_token.h"
 #include "security/random.h"
-#include "store/data_dir.h"
 
 namespace iron::security {
 namespace {
@@ -52,23 +51,20 @@ bool is_weak_secret(const std::string& v) {
   return std::set<char>(v.begin(), v.end()).size() < 6;
 }
 
-ServerKeys load_server_keys(const ConfiguredKeys& configured, const std::string& data_dir) {
+std::string fresh_key_text() { return random_hex(kIpTokenKeyBytes); }
+
+ServerKeys load_server_keys(const ConfiguredKeys& configured, const ConfiguredKeys& from_files) {
   ServerKeys keys;
   if (!configured.jwt.empty()) {
     if (configured.jwt.size() < 32 || is_weak_secret(configured.jwt))
       throw std::runtime_error("IRON_JWT_SECRET is too weak: use at least 32 random characters (e.g. openssl rand -hex 32)");
     keys.jwt_key = configured.jwt;
   } else {
-    keys.jwt_key = store::read_or_create_secret_file(data_dir, kJwtKeyFile, random_hex(32));
+    keys.jwt_key = from_files.jwt;
   }
-  keys.master_key = decode_master_key(!configured.master.empty()
-                                          ? configured.master
-                                          : store::read_or_create_secret_file(data_dir, kMasterKeyFile, random_hex(32)));
+  keys.master_key = decode_master_key(!configured.master.empty() ? configured.master : from_files.master);
   if (is_weak_secret(keys.master_key)) throw std::runtime_error("IRON_SECRETS_MASTER_KEY is a known weak value");
-  keys.ip_token_key = decode_ip_token_key(
-      !configured.ip_token.empty()
-          ? configured.ip_token
-          : store::read_or_create_secret_file(data_dir, kIpTokenKeyFile, random_hex(kIpTokenKeyBytes)));
+  keys.ip_token_key = decode_ip_token_key(!configured.ip_token.empty() ? configured.ip_token : from_files.ip_token);
   return keys;
 }
 

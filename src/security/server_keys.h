@@ -3,16 +3,13 @@
 // secrets at rest, and the key the handshake's IP tokens are sealed under. Each comes from
 // its setting (IRON_JWT_SECRET, IRON_SECRETS_MASTER_KEY, IRON_IP_TOKEN_KEY, or NAME_FILE)
 // when given, else from a file generated once with the CSPRNG into the data dir (mode 0600),
-// so a bare `ironpanel --data DIR` works and keeps its sessions across restarts.
+// so a bare `ironpanel --data DIR` works and keeps its sessions across restarts. Reading and
+// creating those files is the caller's (cli/server_key_check): this folder does no file I/O.
 #include <string>
 
 namespace iron::security {
 
-// The files generated into the data dir (the backup runbook lists them).
-inline constexpr const char* kJwtKeyFile = "jwt.key";
-inline constexpr const char* kMasterKeyFile = "master.key";
-inline constexpr const char* kIpTokenKeyFile = "ip_token.key";
-
+// The three keys as text, in the order of ServerKeys; an empty member is one not given.
 struct ConfiguredKeys {
   std::string jwt;       // text, at least 32 characters
   std::string master;    // 32 bytes as hex or base64
@@ -25,8 +22,13 @@ struct ServerKeys {
   std::string ip_token_key;  // exactly 32 raw bytes
 };
 
-// Throws std::runtime_error naming the setting when a configured value is weak or malformed.
-ServerKeys load_server_keys(const ConfiguredKeys& configured, const std::string& data_dir);
+// A fresh value for a generated key file: 32 CSPRNG bytes as hex, the form every key accepts.
+std::string fresh_key_text();
+
+// Decodes and checks the keys: each from `configured` (the settings) when given, else from
+// `from_files` (the data dir's key files). Throws std::runtime_error naming the setting when
+// a value is weak or malformed.
+ServerKeys load_server_keys(const ConfiguredKeys& configured, const ConfiguredKeys& from_files);
 
 // True for values anyone could guess: published defaults, one repeated character, or a short
 // pattern repeated ("abababab…", "0123456789abcdef0123456789abcdef").

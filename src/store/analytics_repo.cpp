@@ -239,7 +239,7 @@ void add_to_rollup(Connection& c, const AnalyticsEventRow& e) {
       "max_cost_micros = CASE WHEN excluded.max_cost_micros IS NULL THEN max_cost_micros "
       "  WHEN max_cost_micros IS NULL OR excluded.max_cost_micros > max_cost_micros THEN excluded.max_cost_micros "
       "  ELSE max_cost_micros END");
-  // Spending counts completed requests only (§2.8); tokens count every event that carries them.
+  // Spending counts completed requests only, as the predecessor's did; tokens count every event that carries them.
   const std::optional<int64_t> cost = completed ? std::optional<int64_t>(e.cost_micros) : std::nullopt;
   s.bind(1, e.day).bind(2, e.agent_id).bind(3, e.provider).bind(4, e.model);
   s.bind(5, int64_t{completed ? 1 : 0}).bind(6, int64_t{completed ? 0 : 1});

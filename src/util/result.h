@@ -1,6 +1,6 @@
 #pragma once
 // The result of a domain operation: a value or a typed error with a stable code.
-// api/ maps ErrorKind to an HTTP status in one place (api/error_response.cpp).
+// api/ maps ErrorKind to an HTTP status in one place (http_status in api/responses.cpp).
 #include <string>
 #include <utility>
 #include <variant>

@@ -1,6 +1,8 @@
 #pragma once
-// The analytics API tests' fixture: the shared governance Panel plus analytics GETs, token-only
-// users, and events ingested straight through the domain (TEST SETUP ONLY: reads go over HTTP).
+// The analytics API tests' fixture: the governance Panel plus analytics GETs, token-only users,
+// and one documented fixture: events ingested through the domain (add_event_at), because the
+// tests need events at chosen past times, owners and costs that the runtime's POST
+// /analytics/events would stamp or refuse. Every read under test goes over HTTP.
 #include <gtest/gtest.h>
 
 #include "governance_support.h"
@@ -25,19 +27,17 @@ inline const std::vector<std::string> kReadRoutes = {
 inline int64_t now_ms() { return iron::util::to_unix_ms(iron::util::now()); }
 
 using gov::expect_error;
-using gov::Resp;
+using gov::Reply;
 
-// The shared governance fixture plus what these tests add: analytics GETs, token-only users,
-// and events ingested straight through the domain (TEST SETUP ONLY: reads go over HTTP).
 class Panel : public gov::Panel {
  public:
-  Panel() : admin_token(admin.access) {}
+  Panel() : admin_token(admin.token) {}
 
-  Resp get(const std::string& route, const std::string& bearer) { return call("GET", kBase + route, bearer); }
-  std::string add_user(const std::string& role, const std::string& label) { return gov::Panel::add_user(role, label).access; }
+  Reply get(const std::string& route, const std::string& bearer) { return call("GET", kBase + route, bearer); }
+  std::string add_user(const std::string& role, const std::string& label) { return gov::Panel::add_user(role, label).token; }
   std::string user_id_of(const std::string& token) { return call("GET", "/api/v1/me", token).body.value("id", ""); }
   int64_t add_agent(const std::string& owner_id, int64_t allocated) {
-    return gov::Panel::add_agent(owner_id, allocated, "agent-of-" + owner_id.substr(0, 12));
+    return iron::test::Panel::add_agent(owner_id, allocated, "agent-of-" + owner_id.substr(0, 12));
   }
   void add_event(int64_t agent_id, const std::string& owner_id, const std::string& id, int64_t cost,
                  const std::string& type = "llm_request_completed") {
@@ -81,21 +81,6 @@ inline Seeded seed(Panel& p) {
   p.add_event(s.alice_agent, alice_id, "a3", 0, "llm_request_failed");
   p.add_event(s.bob_agent, bob_id, "b1", 70'000);
   return s;
-}
-
-// An IC token for `agent_id`, issued over HTTP, or nullopt when this build cannot issue one.
-inline std::optional<std::string> ic_token_or_skip_reason(Panel& p, int64_t agent_id, std::string& why) {
-  auto probe = p.call("POST", kBase + "/events", "", json{{"event_id", "probe"}});
-  if (probe.status == 503 && probe.body["error"]["code"] == "IC_TOKENS_UNAVAILABLE") {
-    why = "IC tokens are not wired into this build (503 IC_TOKENS_UNAVAILABLE): runs once the agents branch is merged";
-    return std::nullopt;
-  }
-  auto issued = p.call("POST", "/api/v1/agents/" + std::to_string(agent_id) + "/ic-token", p.admin_token, json::object());
-  if (issued.status != 201 || !issued.body.contains("ic_token")) {
-    why = "cannot issue an IC token (POST /agents/:id/ic-token answered " + std::to_string(issued.status) + ")";
-    return std::nullopt;
-  }
-  return issued.body["ic_token"].get<std::string>();
 }
 
 inline json event_json(const std::string& id, int64_t cost) {

@@ -2,9 +2,9 @@
 // `Cache-Control: no-store`, so neither the browser nor a shared proxy cache keeps it.
 #include <gtest/gtest.h>
 
-#include "identity_http.h"
+#include "support/panel.h"
 
-namespace id = iron::test::identity;
+namespace id = iron::test;
 using iron::test::ServerProcess;
 
 namespace {

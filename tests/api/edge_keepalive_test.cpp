@@ -5,12 +5,12 @@
 // (tests/system/nginx_keepalive.sh checks the same through a real nginx.)
 #include <gtest/gtest.h>
 
-#include "identity_http.h"
+#include "support/panel.h"
 #include "support/raw_http.h"
 
 using iron::test::RawConnection;
 using iron::test::ServerProcess;
-namespace id = iron::test::identity;
+namespace id = iron::test;
 
 namespace {
 

@@ -9,24 +9,11 @@
 
 #include <chrono>
 
-#include "identity_http.h"
-#include "support/server_process.h"
+#include "support/panel.h"
 
-using iron::test::json_of;
-using iron::test::ServerProcess;
+using namespace iron::test;
 
 namespace {
-
-ServerProcess::Options options(std::vector<std::string> args) {
-  return {.extra_args = std::move(args),
-          .env = {{"IRON_ADMIN_EMAIL", "admin@example.com"}, {"IRON_ADMIN_PASSWORD", "correct-horse-battery-staple"}}};
-}
-
-std::string login(ServerProcess& s) {
-  auto r = s.client()->Post("/api/v1/auth/login", R"({"email":"admin@example.com","password":"correct-horse-battery-staple"})",
-                            "application/json");
-  return r && r->status == 200 ? json_of(r).value("user_token", "") : "";
-}
 
 // Opens the stream on a raw socket and returns the fd (reads time out after 10 s).
 int open_stream(int port, const std::string& token) {
@@ -55,15 +42,15 @@ std::string read_until(int fd, const std::string& needle) {
 }  // namespace
 
 TEST(EventsStream, RequiresAuthentication) {
-  ServerProcess server(options({}));
+  ServerProcess server(admin_options({}));
   auto r = server.client()->Get("/api/v1/events/stream");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 401);
 }
 
 TEST(EventsStream, SendsEventStreamHeadersAndHeartbeats) {
-  ServerProcess server(options({"--event-heartbeat", "1"}));
-  const int fd = open_stream(server.port(), login(server));
+  ServerProcess server(admin_options({"--event-heartbeat", "1"}));
+  const int fd = open_stream(server.port(), login(server, kAdminEmail, kAdminPassword));
   ASSERT_GE(fd, 0);
   const std::string got = read_until(fd, ": heartbeat");
   EXPECT_NE(got.find("HTTP/1.1 200"), std::string::npos) << got;
@@ -76,8 +63,8 @@ TEST(EventsStream, SendsEventStreamHeadersAndHeartbeats) {
 }
 
 TEST(EventsStream, ConcurrentStreamsAreBoundedWith503AndRetryAfter) {
-  ServerProcess server(options({"--max-event-streams", "1"}));
-  const std::string token = login(server);
+  ServerProcess server(admin_options({"--max-event-streams", "1"}));
+  const std::string token = login(server, kAdminEmail, kAdminPassword);
   const int first = open_stream(server.port(), token);
   ASSERT_GE(first, 0);
   ASSERT_NE(read_until(first, ": connected").find(": connected"), std::string::npos);
@@ -95,10 +82,10 @@ TEST(EventsStream, ConcurrentStreamsAreBoundedWith503AndRetryAfter) {
 
 // Issue 9 item 20: one viewer used to be able to hold all 32 streams, and the admin's got 503.
 TEST(EventsStream, OneUserHoldsAtMostAnEighthOfTheStreams) {
-  ServerProcess server(options({}));  // the default: 32 streams, 4 per user
-  const std::string admin = login(server);
-  const auto viewer = iron::test::identity::login_as(
-      server, iron::test::identity::create_account(server, admin, "viewer", "streamer"));
+  ServerProcess server(admin_options({}));  // the default: 32 streams, 4 per user
+  const std::string admin = login(server, kAdminEmail, kAdminPassword);
+  const auto viewer = iron::test::login_as(
+      server, iron::test::create_account(server, admin, "viewer", "streamer"));
   ASSERT_FALSE(viewer.token.empty());
   std::vector<int> held;
   for (int i = 0; i < 4; ++i) {
@@ -122,8 +109,8 @@ TEST(EventsStream, OneUserHoldsAtMostAnEighthOfTheStreams) {
 }
 
 TEST(EventsStream, StreamsEndPromptlyOnShutdown) {
-  ServerProcess server(options({}));  // default 15 s heartbeat: shutdown must not wait for it
-  const int fd = open_stream(server.port(), login(server));
+  ServerProcess server(admin_options({}));  // default 15 s heartbeat: shutdown must not wait for it
+  const int fd = open_stream(server.port(), login(server, kAdminEmail, kAdminPassword));
   ASSERT_GE(fd, 0);
   ASSERT_NE(read_until(fd, ": connected").find(": connected"), std::string::npos);
   const auto t0 = std::chrono::steady_clock::now();

@@ -199,7 +199,7 @@ TEST(AnalyticsDashboard, BudgetStatusRiskFilterIsExactAndLeavesTheSummaryWhole) 
 
 TEST(AnalyticsDashboard, AgentLeasesActiveFirstPagedAndOwnerScoped) {
   gov::Panel p;
-  const gov::User alice = p.add_user("viewer", "alice"), bob = p.add_user("user", "bob");
+  const gov::Account alice = p.add_user("viewer", "alice"), bob = p.add_user("user", "bob");
   const int64_t agent = p.add_agent(alice.id, 10'000'000);
   const auto ctx = iron::domain::RequestContext::system();
   auto ledger = p.ledger();
@@ -210,7 +210,7 @@ TEST(AnalyticsDashboard, AgentLeasesActiveFirstPagedAndOwnerScoped) {
   ASSERT_TRUE(second.ok());
 
   const std::string path = gov::agent_path(agent, "/leases");
-  auto r = p.call("GET", path, alice.access);  // a viewer reads their own agent's leases
+  auto r = p.call("GET", path, alice.token);  // a viewer reads their own agent's leases
   ASSERT_EQ(r.status, 200) << r.raw;
   ASSERT_EQ(r.body["data"].size(), 2u);
   EXPECT_EQ(r.body["data"][0]["id"], second->id) << "active first";
@@ -222,17 +222,17 @@ TEST(AnalyticsDashboard, AgentLeasesActiveFirstPagedAndOwnerScoped) {
   EXPECT_TRUE(iron::util::parse_rfc3339(r.body["data"][1]["closed_at"].get<std::string>()).has_value());
   EXPECT_EQ(r.body["pagination"], (json{{"page", 1}, {"per_page", 20}, {"total", 2}, {"total_pages", 1}}));
 
-  auto page2 = p.call("GET", path + "?per_page=1&page=2", alice.access).body;
+  auto page2 = p.call("GET", path + "?per_page=1&page=2", alice.token).body;
   ASSERT_EQ(page2["data"].size(), 1u);
   EXPECT_EQ(page2["data"][0]["id"], first->id);
-  EXPECT_EQ(p.call("GET", path + "?status=closed", alice.access).body["data"].size(), 1u);
-  EXPECT_EQ(p.call("GET", path, p.admin.access).status, 200);
+  EXPECT_EQ(p.call("GET", path + "?status=closed", alice.token).body["data"].size(), 1u);
+  EXPECT_EQ(p.call("GET", path, p.admin.token).status, 200);
 
-  expect_error(p.call("GET", path, bob.access), 404, "AGENT_NOT_FOUND");  // not revealed
+  expect_error(p.call("GET", path, bob.token), 404, "AGENT_NOT_FOUND");  // not revealed
   expect_error(p.call("GET", path, ""), 401, "AUTH_MISSING_TOKEN");
-  expect_error(p.call("GET", path + "?status=pending", alice.access), 400, "VALIDATION_ERROR", "status");
-  expect_error(p.call("GET", path + "?page=0", alice.access), 400, "VALIDATION_ERROR", "page");
-  expect_error(p.call("GET", gov::agent_path(999'999, "/leases"), p.admin.access), 404, "AGENT_NOT_FOUND");
+  expect_error(p.call("GET", path + "?status=pending", alice.token), 400, "VALIDATION_ERROR", "status");
+  expect_error(p.call("GET", path + "?page=0", alice.token), 400, "VALIDATION_ERROR", "page");
+  expect_error(p.call("GET", gov::agent_path(999'999, "/leases"), p.admin.token), 404, "AGENT_NOT_FOUND");
 }
 
 TEST(AnalyticsDashboard, OverviewInOneRequestOwnerScoped) {

@@ -1,8 +1,7 @@
-// Budget-change requests over real HTTP against the real binary (predecessor §2.7): create,
-// get, list, approve, reject, cancel. Named regressions for §9 security 3 (approval open to
-// any role and to the requester; spoofable requester_id) and correctness 4 (approval
-// applying a delta from a stale snapshot). Agents are created through the domain (see
-// governance_support.h): test setup only.
+// Budget-change requests over real HTTP against the real binary (docs/compatibility.md): create,
+// get, list, approve, reject, cancel. Named regressions for S3 (approval open to
+// any role and to the requester; spoofable requester_id) and C4 (approval applying a
+// delta from a stale snapshot).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -13,9 +12,12 @@
 #include <vector>
 
 #include "governance_support.h"
+#include "support/scenario.h"
 #include "store/budget_repo.h"
 
 using namespace gov;
+using iron::test::run_scenarios;
+using iron::test::Scenario;
 
 namespace {
 
@@ -27,8 +29,8 @@ json body_for(int64_t agent_id, double usd) {
 }
 
 // Files a request and returns its id, failing the test unless it is 201.
-std::string file(Panel& p, const User& who, int64_t agent_id, double usd) {
-  auto r = p.call("POST", kBase, who.access, body_for(agent_id, usd));
+std::string file(Panel& p, const Account& who, int64_t agent_id, double usd) {
+  auto r = p.call("POST", kBase, who.token, body_for(agent_id, usd));
   EXPECT_EQ(r.status, 201) << r.raw;
   return r.body.value("request_id", "");
 }
@@ -75,17 +77,17 @@ class Stream {
 
 TEST(GovernanceBudgetRequests, CreateGetAndListShowTheRequest) {
   Panel p;
-  const User alice = p.add_user("user", "alice");
+  const Account alice = p.add_user("user", "alice");
   const int64_t agent = p.add_agent(alice.id, 5'000'000);
   const int64_t before = iron::util::to_unix_ms(iron::util::now());
-  auto r = p.call("POST", kBase, alice.access, body_for(agent, 12.5));
+  auto r = p.call("POST", kBase, alice.token, body_for(agent, 12.5));
   ASSERT_EQ(r.status, 201) << r.raw;
   EXPECT_EQ(r.body["status"], "pending");
   EXPECT_EQ(r.body["request_id"].get<std::string>().rfind("breq_", 0), 0u);
   EXPECT_GE(r.body["created_at"].get<int64_t>(), before);
   const std::string id = r.body["request_id"];
 
-  auto got = p.call("GET", path(id), alice.access);
+  auto got = p.call("GET", path(id), alice.token);
   ASSERT_EQ(got.status, 200) << got.raw;
   const json& R = got.body;
   EXPECT_EQ(R["id"], id);
@@ -102,7 +104,7 @@ TEST(GovernanceBudgetRequests, CreateGetAndListShowTheRequest) {
   EXPECT_TRUE(R["decided_at"].is_null());
   EXPECT_EQ(R["created_at"], R["updated_at"]);
 
-  auto list = p.call("GET", kBase, alice.access);
+  auto list = p.call("GET", kBase, alice.token);
   ASSERT_EQ(list.status, 200) << list.raw;
   ASSERT_EQ(list.body["requests"].size(), 1u);
   EXPECT_EQ(list.body["requests"][0], R);
@@ -111,46 +113,40 @@ TEST(GovernanceBudgetRequests, CreateGetAndListShowTheRequest) {
 
 TEST(GovernanceBudgetRequests, CreateValidation) {
   Panel p;
-  const User alice = p.add_user("user", "alice");
+  const Account alice = p.add_user("user", "alice");
   const int64_t agent = p.add_agent(alice.id, 5'000'000);
   const std::string padded = "   " + std::string(19, 'x') + "   ";  // 19 after trimming
-  struct Case {
-    const char* name;
-    json body;
-    int status;
-    const char* code;
-    const char* field;
+  // A create refused with `status`, `code` and (when given) details.field.
+  const auto refused = [&](std::string name, json body, int status, std::string code, std::string field) {
+    return Scenario{.name = std::move(name), .principal = alice.token, .method = "POST", .path = kBase,
+                    .body = std::move(body), .status = status, .code = std::move(code), .field = std::move(field)};
   };
-  const std::vector<Case> cases = {
-      {"agent_id missing", {{"requested_budget_usd", 1}, {"justification", kWhy}}, 400, "MISSING_FIELD", "agent_id"},
-      {"agent_id zero", body_for(0, 1), 400, "VALIDATION_ERROR", "agent_id"},
-      {"agent_id string", {{"agent_id", "1"}, {"requested_budget_usd", 1}, {"justification", kWhy}}, 400,
-       "VALIDATION_ERROR", "agent_id"},
-      {"usd missing", {{"agent_id", agent}, {"justification", kWhy}}, 400, "MISSING_FIELD", "requested_budget_usd"},
-      {"usd string", {{"agent_id", agent}, {"requested_budget_usd", "5"}, {"justification", kWhy}}, 400,
-       "VALIDATION_ERROR", "requested_budget_usd"},
-      {"usd zero", body_for(agent, 0), 400, "VALIDATION_ERROR", "requested_budget_usd"},
-      {"usd negative", body_for(agent, -1), 400, "VALIDATION_ERROR", "requested_budget_usd"},
-      {"usd below one microdollar", body_for(agent, 0.0000004), 400, "VALIDATION_ERROR", "requested_budget_usd"},
-      {"usd equals current", body_for(agent, 5), 400, "REQUESTED_EQUALS_CURRENT", "requested_budget_usd"},
-      {"justification missing", {{"agent_id", agent}, {"requested_budget_usd", 1}}, 400, "MISSING_FIELD",
-       "justification"},
-      {"justification 19 after trim", {{"agent_id", agent}, {"requested_budget_usd", 1}, {"justification", padded}},
-       400, "VALIDATION_ERROR", "justification"},
-      {"justification 501", {{"agent_id", agent}, {"requested_budget_usd", 1}, {"justification", std::string(501, 'j')}},
-       400, "VALIDATION_ERROR", "justification"},
-      {"unknown agent", body_for(agent + 100, 1), 404, "AGENT_NOT_FOUND", ""},
-  };
-  for (const auto& c : cases) {
-    SCOPED_TRACE(c.name);
-    expect_error(p.call("POST", kBase, alice.access, c.body), c.status, c.code, c.field);
-  }
-  EXPECT_EQ(p.call_raw("POST", kBase, alice.access, "{not json").status, 400);
-  EXPECT_EQ(p.call("GET", kBase, alice.access).body["requests"].size(), 0u) << "nothing was filed";
+  run_scenarios(p.server(), {
+      refused("agent_id missing", {{"requested_budget_usd", 1}, {"justification", kWhy}}, 400, "MISSING_FIELD", "agent_id"),
+      refused("agent_id zero", body_for(0, 1), 400, "VALIDATION_ERROR", "agent_id"),
+      refused("agent_id string", {{"agent_id", "1"}, {"requested_budget_usd", 1}, {"justification", kWhy}}, 400,
+       "VALIDATION_ERROR", "agent_id"),
+      refused("usd missing", {{"agent_id", agent}, {"justification", kWhy}}, 400, "MISSING_FIELD", "requested_budget_usd"),
+      refused("usd string", {{"agent_id", agent}, {"requested_budget_usd", "5"}, {"justification", kWhy}}, 400,
+       "VALIDATION_ERROR", "requested_budget_usd"),
+      refused("usd zero", body_for(agent, 0), 400, "VALIDATION_ERROR", "requested_budget_usd"),
+      refused("usd negative", body_for(agent, -1), 400, "VALIDATION_ERROR", "requested_budget_usd"),
+      refused("usd below one microdollar", body_for(agent, 0.0000004), 400, "VALIDATION_ERROR", "requested_budget_usd"),
+      refused("usd equals current", body_for(agent, 5), 400, "REQUESTED_EQUALS_CURRENT", "requested_budget_usd"),
+      refused("justification missing", {{"agent_id", agent}, {"requested_budget_usd", 1}}, 400, "MISSING_FIELD",
+       "justification"),
+      refused("justification 19 after trim", {{"agent_id", agent}, {"requested_budget_usd", 1}, {"justification", padded}},
+       400, "VALIDATION_ERROR", "justification"),
+      refused("justification 501", {{"agent_id", agent}, {"requested_budget_usd", 1}, {"justification", std::string(501, 'j')}},
+       400, "VALIDATION_ERROR", "justification"),
+      refused("unknown agent", body_for(agent + 100, 1), 404, "AGENT_NOT_FOUND", ""),
+  });
+  EXPECT_EQ(p.call_raw("POST", kBase, alice.token, "{not json").status, 400);
+  EXPECT_EQ(p.call("GET", kBase, alice.token).body["requests"].size(), 0u) << "nothing was filed";
   // Exact decimal conversion: 0.000001 is one microdollar, 0.29 is 290000 (not 289999).
   file(p, alice, agent, 0.000001);
   file(p, alice, agent, 0.29);
-  auto list = p.call("GET", kBase, alice.access).body["requests"];
+  auto list = p.call("GET", kBase, alice.token).body["requests"];
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[0]["requested_budget_microdollars"], 290'000);
   EXPECT_EQ(list[1]["requested_budget_microdollars"], 1);
@@ -159,15 +155,15 @@ TEST(GovernanceBudgetRequests, CreateValidation) {
 TEST(GovernanceBudgetRequests, usd_boundary_10000_ok_10000_01_rejected) {
   Panel p;
   const int64_t agent = p.add_agent(p.admin.id, 1'000'000);
-  auto ok = p.call("POST", kBase, p.admin.access, body_for(agent, 10000));
+  auto ok = p.call("POST", kBase, p.admin.token, body_for(agent, 10000));
   ASSERT_EQ(ok.status, 201) << ok.raw;
-  EXPECT_EQ(p.call("GET", path(ok.body["request_id"]), p.admin.access).body["requested_budget_microdollars"],
+  EXPECT_EQ(p.call("GET", path(ok.body["request_id"]), p.admin.token).body["requested_budget_microdollars"],
             10'000'000'000LL);
-  expect_error(p.call("POST", kBase, p.admin.access, body_for(agent, 10000.01)), 400, "VALIDATION_ERROR",
+  expect_error(p.call("POST", kBase, p.admin.token, body_for(agent, 10000.01)), 400, "VALIDATION_ERROR",
                "requested_budget_usd");
-  expect_error(p.call("POST", kBase, p.admin.access, body_for(agent, 10000.000001)), 400, "VALIDATION_ERROR",
+  expect_error(p.call("POST", kBase, p.admin.token, body_for(agent, 10000.000001)), 400, "VALIDATION_ERROR",
                "requested_budget_usd");
-  expect_error(p.call_raw("POST", kBase, p.admin.access,
+  expect_error(p.call_raw("POST", kBase, p.admin.token,
                           R"({"agent_id":)" + std::to_string(agent) + R"(,"requested_budget_usd":1e400,"justification":")" +
                               kWhy + "\"}"),
                400, "MALFORMED_JSON");
@@ -175,46 +171,46 @@ TEST(GovernanceBudgetRequests, usd_boundary_10000_ok_10000_01_rejected) {
 
 TEST(GovernanceBudgetRequests, requester_taken_from_token) {
   Panel p;
-  const User alice = p.add_user("user", "alice");
+  const Account alice = p.add_user("user", "alice");
   const int64_t agent = p.add_agent(alice.id, 1'000'000);
   json body = body_for(agent, 3);
   body["requester_id"] = p.admin.id;  // spoof attempt: ignored
-  auto r = p.call("POST", kBase, alice.access, body);
+  auto r = p.call("POST", kBase, alice.token, body);
   ASSERT_EQ(r.status, 201) << r.raw;
-  EXPECT_EQ(p.call("GET", path(r.body["request_id"]), alice.access).body["requester_id"], alice.id);
+  EXPECT_EQ(p.call("GET", path(r.body["request_id"]), alice.token).body["requester_id"], alice.id);
   // And because the requester is alice, the admin she tried to impersonate may approve.
-  EXPECT_EQ(p.call("PATCH", path(r.body["request_id"], "approve"), p.admin.access).status, 200);
+  EXPECT_EQ(p.call("PATCH", path(r.body["request_id"], "approve"), p.admin.token).status, 200);
 }
 
 TEST(GovernanceBudgetRequests, ScopedReadsAndCreates) {
   Panel p;
-  const User alice = p.add_user("user", "alice");
-  const User bob = p.add_user("user", "bob");
-  const User viewer = p.add_user("viewer", "vera");
+  const Account alice = p.add_user("user", "alice");
+  const Account bob = p.add_user("user", "bob");
+  const Account viewer = p.add_user("viewer", "vera");
   const int64_t a_agent = p.add_agent(alice.id, 1'000'000, "a");
   const int64_t b_agent = p.add_agent(bob.id, 1'000'000, "b");
-  expect_error(p.call("POST", kBase, bob.access, body_for(a_agent, 2)), 404, "AGENT_NOT_FOUND");
-  expect_error(p.call("POST", kBase, viewer.access, body_for(a_agent, 2)), 403, "INSUFFICIENT_PERMISSIONS");
+  expect_error(p.call("POST", kBase, bob.token, body_for(a_agent, 2)), 404, "AGENT_NOT_FOUND");
+  expect_error(p.call("POST", kBase, viewer.token, body_for(a_agent, 2)), 403, "INSUFFICIENT_PERMISSIONS");
   const std::string a_req = file(p, alice, a_agent, 2);
   const std::string b_req = file(p, bob, b_agent, 3);
   const std::string admin_req = file(p, p.admin, a_agent, 4);  // admin may file for any agent
 
-  expect_error(p.call("GET", path(a_req), bob.access), 404, "NOT_FOUND");
-  expect_error(p.call("GET", path("breq_missing"), p.admin.access), 404, "NOT_FOUND");
-  EXPECT_EQ(p.call("GET", path(admin_req), alice.access).status, 200) << "alice owns the agent";
-  auto mine = p.call("GET", kBase, alice.access).body["requests"];
+  expect_error(p.call("GET", path(a_req), bob.token), 404, "NOT_FOUND");
+  expect_error(p.call("GET", path("breq_missing"), p.admin.token), 404, "NOT_FOUND");
+  EXPECT_EQ(p.call("GET", path(admin_req), alice.token).status, 200) << "alice owns the agent";
+  auto mine = p.call("GET", kBase, alice.token).body["requests"];
   ASSERT_EQ(mine.size(), 2u);
   EXPECT_EQ(mine[0]["id"], admin_req) << "newest first";
   EXPECT_EQ(mine[1]["id"], a_req);
-  EXPECT_EQ(p.call("GET", kBase, p.admin.access).body["requests"].size(), 3u);
-  auto filtered = p.call("GET", kBase + "?agent_id=" + std::to_string(b_agent), p.admin.access).body["requests"];
+  EXPECT_EQ(p.call("GET", kBase, p.admin.token).body["requests"].size(), 3u);
+  auto filtered = p.call("GET", kBase + "?agent_id=" + std::to_string(b_agent), p.admin.token).body["requests"];
   ASSERT_EQ(filtered.size(), 1u);
   EXPECT_EQ(filtered[0]["id"], b_req);
-  EXPECT_EQ(p.call("GET", kBase + "?agent_id=" + std::to_string(b_agent), alice.access).body["requests"].size(), 0u);
-  EXPECT_EQ(p.call("GET", kBase + "?status=pending", p.admin.access).body["requests"].size(), 3u);
-  EXPECT_EQ(p.call("GET", kBase + "?status=approved", p.admin.access).body["requests"].size(), 0u);
-  expect_error(p.call("GET", kBase + "?status=bogus", p.admin.access), 400, "VALIDATION_ERROR", "status");
-  expect_error(p.call("GET", kBase + "?agent_id=0", p.admin.access), 400, "VALIDATION_ERROR", "agent_id");
+  EXPECT_EQ(p.call("GET", kBase + "?agent_id=" + std::to_string(b_agent), alice.token).body["requests"].size(), 0u);
+  EXPECT_EQ(p.call("GET", kBase + "?status=pending", p.admin.token).body["requests"].size(), 3u);
+  EXPECT_EQ(p.call("GET", kBase + "?status=approved", p.admin.token).body["requests"].size(), 0u);
+  expect_error(p.call("GET", kBase + "?status=bogus", p.admin.token), 400, "VALIDATION_ERROR", "status");
+  expect_error(p.call("GET", kBase + "?agent_id=0", p.admin.token), 400, "VALIDATION_ERROR", "agent_id");
 }
 
 TEST(GovernanceBudgetRequests, EveryRouteRequiresAuthentication) {
@@ -229,20 +225,20 @@ TEST(GovernanceBudgetRequests, EveryRouteRequiresAuthentication) {
     EXPECT_EQ(p.call(method, url, "", json{{"reason", "x"}}).status, 401);
     EXPECT_EQ(p.call(method, url, "not-a-token", json{{"reason", "x"}}).status, 401);
   }
-  EXPECT_EQ(p.call("GET", path(id), p.admin.access).body["status"], "pending");
+  EXPECT_EQ(p.call("GET", path(id), p.admin.token).body["status"], "pending");
 }
 
 TEST(GovernanceBudgetRequests, requester_cannot_approve_own_request) {
   Panel p;
-  const User admin2 = p.add_user("admin", "second-admin");
+  const Account admin2 = p.add_user("admin", "second-admin");
   const int64_t agent = p.add_agent(p.admin.id, 1'000'000);
   const std::string id = file(p, p.admin, agent, 7);
-  expect_error(p.call("PATCH", path(id, "approve"), p.admin.access), 403, "REQUESTER_CANNOT_APPROVE_OWN_REQUEST");
-  expect_error(p.call("PATCH", path(id, "reject"), p.admin.access, json{{"reason", "no"}}), 403,
+  expect_error(p.call("PATCH", path(id, "approve"), p.admin.token), 403, "REQUESTER_CANNOT_APPROVE_OWN_REQUEST");
+  expect_error(p.call("PATCH", path(id, "reject"), p.admin.token, json{{"reason", "no"}}), 403,
                "REQUESTER_CANNOT_APPROVE_OWN_REQUEST");
   EXPECT_EQ(allocated(p, agent), 1'000'000);
-  EXPECT_EQ(p.call("GET", path(id), p.admin.access).body["status"], "pending");
-  auto ok = p.call("PATCH", path(id, "approve"), admin2.access);
+  EXPECT_EQ(p.call("GET", path(id), p.admin.token).body["status"], "pending");
+  auto ok = p.call("PATCH", path(id, "approve"), admin2.token);
   ASSERT_EQ(ok.status, 200) << ok.raw;
   EXPECT_EQ(ok.body["request_id"], id);
   EXPECT_EQ(ok.body["status"], "approved");
@@ -253,37 +249,37 @@ TEST(GovernanceBudgetRequests, requester_cannot_approve_own_request) {
 
 TEST(GovernanceBudgetRequests, approve_is_admin_only) {
   Panel p;
-  const User alice = p.add_user("user", "alice");
-  const User bob = p.add_user("user", "bob");
-  const User viewer = p.add_user("viewer", "vera");
+  const Account alice = p.add_user("user", "alice");
+  const Account bob = p.add_user("user", "bob");
+  const Account viewer = p.add_user("viewer", "vera");
   const int64_t agent = p.add_agent(alice.id, 1'000'000);
   const std::string id = file(p, alice, agent, 9);
-  for (const User* u : {&alice, &bob, &viewer}) {
-    expect_error(p.call("PATCH", path(id, "approve"), u->access), 403, "INSUFFICIENT_PERMISSIONS");
-    expect_error(p.call("PATCH", path(id, "reject"), u->access, json{{"reason", "no"}}), 403,
+  for (const Account* u : {&alice, &bob, &viewer}) {
+    expect_error(p.call("PATCH", path(id, "approve"), u->token), 403, "INSUFFICIENT_PERMISSIONS");
+    expect_error(p.call("PATCH", path(id, "reject"), u->token, json{{"reason", "no"}}), 403,
                  "INSUFFICIENT_PERMISSIONS");
   }
   EXPECT_EQ(allocated(p, agent), 1'000'000);
-  EXPECT_EQ(p.call("GET", path(id), alice.access).body["status"], "pending");
-  expect_error(p.call("PATCH", path("breq_missing", "approve"), p.admin.access), 404, "NOT_FOUND");
-  ASSERT_EQ(p.call("PATCH", path(id, "approve"), p.admin.access).status, 200);
-  expect_error(p.call("PATCH", path(id, "approve"), p.admin.access), 409, "REQUEST_NOT_PENDING");
-  expect_error(p.call("PATCH", path(id, "reject"), p.admin.access, json{{"reason", "late"}}), 409,
+  EXPECT_EQ(p.call("GET", path(id), alice.token).body["status"], "pending");
+  expect_error(p.call("PATCH", path("breq_missing", "approve"), p.admin.token), 404, "NOT_FOUND");
+  ASSERT_EQ(p.call("PATCH", path(id, "approve"), p.admin.token).status, 200);
+  expect_error(p.call("PATCH", path(id, "approve"), p.admin.token), 409, "REQUEST_NOT_PENDING");
+  expect_error(p.call("PATCH", path(id, "reject"), p.admin.token, json{{"reason", "late"}}), 409,
                "REQUEST_NOT_PENDING");
-  expect_error(p.call("PATCH", path(id, "cancel"), alice.access), 409, "REQUEST_NOT_PENDING");
+  expect_error(p.call("PATCH", path(id, "cancel"), alice.token), 409, "REQUEST_NOT_PENDING");
   EXPECT_EQ(allocated(p, agent), 9'000'000);
 }
 
 TEST(GovernanceBudgetRequests, approval_uses_current_state) {
   Panel p;
-  const User alice = p.add_user("user", "alice");
+  const Account alice = p.add_user("user", "alice");
   const int64_t agent = p.add_agent(alice.id, 10'000'000);
   const std::string id = file(p, alice, agent, 25);  // filed against 10 $: the old code would add +15 $
   auto admin_ctx = iron::domain::RequestContext::system();
   // Between request and approval the allocation changes and some budget is leased.
   ASSERT_TRUE(p.ledger().set_allocation(agent, 40'000'000, admin_ctx, {"manual top-up", std::nullopt}).ok());
   ASSERT_TRUE(p.ledger().reserve(agent, 3'000'000, iron::util::now(), admin_ctx).ok());
-  auto ok = p.call("PATCH", path(id, "approve"), p.admin.access);
+  auto ok = p.call("PATCH", path(id, "approve"), p.admin.token);
   ASSERT_EQ(ok.status, 200) << ok.raw;
   auto b = p.ledger().snapshot(agent);
   EXPECT_EQ(b->allocated, 25'000'000) << "exactly the requested absolute value, not 40 + 15";
@@ -303,73 +299,73 @@ TEST(GovernanceBudgetRequests, approval_uses_current_state) {
 TEST(GovernanceBudgetRequests, ApprovalBelowWhatIsCommittedIsAConflictAndStaysPending) {
   Panel p;
   const int64_t agent = p.add_agent(p.admin.id, 10'000'000);
-  const User alice = p.add_user("admin", "alice");
+  const Account alice = p.add_user("admin", "alice");
   const std::string id = file(p, alice, agent, 2);
   ASSERT_TRUE(p.ledger().reserve(agent, 5'000'000, iron::util::now(), iron::domain::RequestContext::system()).ok());
-  auto r = p.call("PATCH", path(id, "approve"), p.admin.access);
+  auto r = p.call("PATCH", path(id, "approve"), p.admin.token);
   expect_error(r, 409, "ALLOCATION_BELOW_COMMITTED");
   EXPECT_EQ(r.body["error"]["details"]["minimum"], 5'000'000);
-  EXPECT_EQ(p.call("GET", path(id), p.admin.access).body["status"], "pending");
+  EXPECT_EQ(p.call("GET", path(id), p.admin.token).body["status"], "pending");
   EXPECT_EQ(allocated(p, agent), 10'000'000);
 }
 
 TEST(GovernanceBudgetRequests, reject_stores_reason) {
   Panel p;
-  const User alice = p.add_user("user", "alice");
+  const Account alice = p.add_user("user", "alice");
   const int64_t agent = p.add_agent(alice.id, 1'000'000);
   const std::string id = file(p, alice, agent, 50);
-  expect_error(p.call("PATCH", path(id, "reject"), p.admin.access, json::object()), 400, "MISSING_FIELD", "reason");
-  expect_error(p.call("PATCH", path(id, "reject"), p.admin.access, json{{"reason", "   "}}), 400, "VALIDATION_ERROR",
+  expect_error(p.call("PATCH", path(id, "reject"), p.admin.token, json::object()), 400, "MISSING_FIELD", "reason");
+  expect_error(p.call("PATCH", path(id, "reject"), p.admin.token, json{{"reason", "   "}}), 400, "VALIDATION_ERROR",
                "reason");
-  expect_error(p.call("PATCH", path(id, "reject"), p.admin.access, json{{"reason", std::string(1001, 'r')}}), 400,
+  expect_error(p.call("PATCH", path(id, "reject"), p.admin.token, json{{"reason", std::string(1001, 'r')}}), 400,
                "VALIDATION_ERROR", "reason");
-  auto r = p.call("PATCH", path(id, "reject"), p.admin.access, json{{"reason", "  spend the Q3 budget first  "}});
+  auto r = p.call("PATCH", path(id, "reject"), p.admin.token, json{{"reason", "  spend the Q3 budget first  "}});
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body["status"], "rejected");
-  auto got = p.call("GET", path(id), alice.access).body;
+  auto got = p.call("GET", path(id), alice.token).body;
   EXPECT_EQ(got["status"], "rejected");
   EXPECT_EQ(got["rejection_reason"], "spend the Q3 budget first");
   EXPECT_EQ(got["decided_by"], p.admin.id);
   EXPECT_EQ(allocated(p, agent), 1'000'000);
-  EXPECT_EQ(p.call("GET", kBase + "?status=rejected", alice.access).body["requests"].size(), 1u);
+  EXPECT_EQ(p.call("GET", kBase + "?status=rejected", alice.token).body["requests"].size(), 1u);
 }
 
 TEST(GovernanceBudgetRequests, cancel_by_requester_only) {
   Panel p;
-  const User alice = p.add_user("user", "alice");
-  const User bob = p.add_user("user", "bob");
+  const Account alice = p.add_user("user", "alice");
+  const Account bob = p.add_user("user", "bob");
   const int64_t agent = p.add_agent(alice.id, 1'000'000);
   const std::string by_admin = file(p, p.admin, agent, 2);  // filed by the admin for alice's agent
   const std::string by_alice = file(p, alice, agent, 3);
-  expect_error(p.call("PATCH", path(by_admin, "cancel"), alice.access), 403, "NOT_REQUESTER");
-  expect_error(p.call("PATCH", path(by_alice, "cancel"), p.admin.access), 403, "NOT_REQUESTER");
-  expect_error(p.call("PATCH", path(by_alice, "cancel"), bob.access), 404, "NOT_FOUND");
-  auto r = p.call("PATCH", path(by_alice, "cancel"), alice.access);
+  expect_error(p.call("PATCH", path(by_admin, "cancel"), alice.token), 403, "NOT_REQUESTER");
+  expect_error(p.call("PATCH", path(by_alice, "cancel"), p.admin.token), 403, "NOT_REQUESTER");
+  expect_error(p.call("PATCH", path(by_alice, "cancel"), bob.token), 404, "NOT_FOUND");
+  auto r = p.call("PATCH", path(by_alice, "cancel"), alice.token);
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body["status"], "cancelled");
   EXPECT_EQ(r.body["decided_by"], alice.id);
-  expect_error(p.call("PATCH", path(by_alice, "cancel"), alice.access), 409, "REQUEST_NOT_PENDING");
-  expect_error(p.call("PATCH", path(by_alice, "approve"), p.admin.access), 409, "REQUEST_NOT_PENDING");
-  EXPECT_EQ(p.call("PATCH", path(by_admin, "cancel"), p.admin.access).status, 200);
+  expect_error(p.call("PATCH", path(by_alice, "cancel"), alice.token), 409, "REQUEST_NOT_PENDING");
+  expect_error(p.call("PATCH", path(by_alice, "approve"), p.admin.token), 409, "REQUEST_NOT_PENDING");
+  EXPECT_EQ(p.call("PATCH", path(by_admin, "cancel"), p.admin.token).status, 200);
   EXPECT_EQ(allocated(p, agent), 1'000'000);
 }
 
 // Issue 9 item 22: the predecessor's dashboard sends `rejection_reason`, not `reason`.
 TEST(GovernanceBudgetRequests, reject_accepts_predecessor_rejection_reason) {
   Panel p;
-  const User alice = p.add_user("user", "alice");
+  const Account alice = p.add_user("user", "alice");
   const int64_t agent = p.add_agent(alice.id, 1'000'000);
   const std::string id = file(p, alice, agent, 50);
-  expect_error(p.call("PATCH", path(id, "reject"), p.admin.access, json{{"rejection_reason", "  "}}), 400,
+  expect_error(p.call("PATCH", path(id, "reject"), p.admin.token, json{{"rejection_reason", "  "}}), 400,
                "VALIDATION_ERROR", "rejection_reason");
-  auto r = p.call("PATCH", path(id, "reject"), p.admin.access, json{{"rejection_reason", "over the quarterly cap"}});
+  auto r = p.call("PATCH", path(id, "reject"), p.admin.token, json{{"rejection_reason", "over the quarterly cap"}});
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body["status"], "rejected");
-  EXPECT_EQ(p.call("GET", path(id), alice.access).body["rejection_reason"], "over the quarterly cap");
+  EXPECT_EQ(p.call("GET", path(id), alice.token).body["rejection_reason"], "over the quarterly cap");
 
   // Both sent: `reason` wins.
   const std::string second = file(p, alice, agent, 60);
-  r = p.call("PATCH", path(second, "reject"), p.admin.access,
+  r = p.call("PATCH", path(second, "reject"), p.admin.token,
              json{{"reason", "the new name"}, {"rejection_reason", "the old name"}});
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body["rejection_reason"], "the new name");
@@ -377,12 +373,12 @@ TEST(GovernanceBudgetRequests, reject_accepts_predecessor_rejection_reason) {
 
 TEST(GovernanceBudgetRequests, LiveEventsReachAdminsAndTheOwnerOnly) {
   Panel p;
-  const User alice = p.add_user("user", "alice");
-  const User bob = p.add_user("user", "bob");
+  const Account alice = p.add_user("user", "alice");
+  const Account bob = p.add_user("user", "bob");
   const int64_t a_agent = p.add_agent(alice.id, 1'000'000, "a");
   const int64_t b_agent = p.add_agent(bob.id, 1'000'000, "b");
-  Stream admin(p, p.admin.access);
-  Stream bobs(p, bob.access);
+  Stream admin(p, p.admin.token);
+  Stream bobs(p, bob.token);
 
   const std::string id = file(p, alice, a_agent, 2);
   std::string got = admin.read_until(id);
@@ -399,13 +395,13 @@ TEST(GovernanceBudgetRequests, LiveEventsReachAdminsAndTheOwnerOnly) {
   EXPECT_NE(bob_got.find("event: budget_request.created"), std::string::npos) << bob_got;
   EXPECT_EQ(bob_got.find(id), std::string::npos) << "bob must not see alice's request: " << bob_got;
 
-  ASSERT_EQ(p.call("PATCH", path(id, "approve"), p.admin.access).status, 200);
+  ASSERT_EQ(p.call("PATCH", path(id, "approve"), p.admin.token).status, 200);
   got = admin.read_until("budget_request.approved");
   EXPECT_NE(got.find(id), std::string::npos) << got;
-  ASSERT_EQ(p.call("PATCH", path(mine, "reject"), p.admin.access, json{{"reason", "not this quarter"}}).status, 200);
+  ASSERT_EQ(p.call("PATCH", path(mine, "reject"), p.admin.token, json{{"reason", "not this quarter"}}).status, 200);
   EXPECT_NE(bobs.read_until("budget_request.rejected").find(mine), std::string::npos);
   const std::string again = file(p, bob, b_agent, 4);
-  ASSERT_EQ(p.call("PATCH", path(again, "cancel"), bob.access).status, 200);
+  ASSERT_EQ(p.call("PATCH", path(again, "cancel"), bob.token).status, 200);
   got = admin.read_until("budget_request.cancelled");
   EXPECT_NE(got.find(again), std::string::npos) << got;
   EXPECT_EQ(bobs.read_until("budget_request.cancelled").find(id), std::string::npos);

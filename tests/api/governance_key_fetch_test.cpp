@@ -1,7 +1,7 @@
-// Plaintext key hand-out over real HTTP against the real binary (reference §2.4 row 37,
-// §2.5 row 40): GET /api/v1/keys for API tokens bound to a project, POST
+// Plaintext key hand-out over real HTTP against the real binary (docs/compatibility.md,
+// Key fetch): GET /api/v1/keys for API tokens bound to a project, POST
 // /api/v1/agents/provider-key for IC tokens. Every rule, and named regressions for the
-// predecessor's weaknesses (§5: /keys must refuse agent-bound tokens; §9 correctness 11: the
+// predecessor's weaknesses (/keys refuses agent-bound tokens, as it did; C11: the
 // /keys limiter allowed only 1/min after its burst instead of 10 per minute).
 #include <gtest/gtest.h>
 
@@ -15,8 +15,8 @@
 
 using gov::expect_error;
 using gov::json;
-using gov::Resp;
-using gov::User;
+using gov::Reply;
+using gov::Account;
 
 namespace {
 
@@ -27,42 +27,42 @@ class GovernanceKeyFetch : public ::testing::Test {
   gov::Panel& p() { return *panel_; }
 
   // A fresh user per test: API-token creation is limited per user (10 per minute, 10 active).
-  User user(const std::string& label) {
+  Account user(const std::string& label) {
     static int n = 0;
     return p().add_user("user", label + std::to_string(++n));
   }
 
-  std::string api_token(const User& owner, json fields) {
+  std::string api_token(const Account& owner, json fields) {
     fields["name"] = "key-fetch";
-    auto r = p().call("POST", "/api/v1/api-tokens", owner.access, fields);
+    auto r = p().call("POST", "/api/v1/api-tokens", owner.token, fields);
     EXPECT_EQ(r.status, 201) << r.raw;
     return r.body.value("token", "");
   }
 
-  void assign(const User& owner, const std::string& project, int64_t key_id) {
-    auto r = p().call("POST", "/api/v1/projects/" + project + "/provider", owner.access, json{{"provider_key_id", key_id}});
+  void assign(const Account& owner, const std::string& project, int64_t key_id) {
+    auto r = p().call("POST", "/api/v1/projects/" + project + "/provider", owner.token, json{{"provider_key_id", key_id}});
     ASSERT_EQ(r.status, 200) << r.raw;
   }
 
-  void disable(const User& owner, int64_t key_id) {
-    auto r = p().call("PUT", "/api/v1/providers/" + std::to_string(key_id), owner.access, json{{"is_enabled", false}});
+  void disable(const Account& owner, int64_t key_id) {
+    auto r = p().call("PUT", "/api/v1/providers/" + std::to_string(key_id), owner.token, json{{"is_enabled", false}});
     ASSERT_EQ(r.status, 200) << r.raw;
   }
 
-  Resp keys(const std::string& bearer) { return p().call("GET", "/api/v1/keys", bearer); }
+  Reply keys(const std::string& bearer) { return p().call("GET", "/api/v1/keys", bearer); }
 
-  int64_t agent(const User& owner, std::optional<int64_t> key_id) {
+  int64_t agent(const Account& owner, std::optional<int64_t> key_id) {
     json body = {{"name", "fetcher"}, {"initial_budget_microdollars", 1'000'000}, {"owner_id", owner.id}};
     if (key_id) body["provider_key_id"] = *key_id;
     return p().create_agent(body).value("id", int64_t{0});
   }
 
-  Resp agent_key(const std::string& ic) {
+  Reply agent_key(const std::string& ic) {
     return p().call("POST", "/api/v1/agents/provider-key", "", json{{"ic_token", ic}});
   }
 
   json audit(const std::string& action) {
-    auto r = p().call("GET", "/api/v1/audit?action=" + action + "&limit=200", p().admin.access);
+    auto r = p().call("GET", "/api/v1/audit?action=" + action + "&limit=200", p().admin.token);
     EXPECT_EQ(r.status, 200) << r.raw;
     return r.body["items"];
   }
@@ -73,7 +73,7 @@ class GovernanceKeyFetch : public ::testing::Test {
 std::unique_ptr<gov::Panel> GovernanceKeyFetch::panel_;
 
 TEST_F(GovernanceKeyFetch, ReturnsTheProjectKeyAndAuditsWithoutIt) {
-  const User alice = user("alice");
+  const Account alice = user("alice");
   const std::string secret = "sk-fetch-plain-0123456789abcdef";
   const int64_t key = p().add_key(alice, "anthropic", secret);
   assign(alice, "proj-ok", key);
@@ -85,7 +85,7 @@ TEST_F(GovernanceKeyFetch, ReturnsTheProjectKeyAndAuditsWithoutIt) {
 
   // base_url is passed through when the key has one.
   const int64_t key2 = p().add_key(alice, "openai", "sk-fetch-second-0123456789abcdef");
-  ASSERT_EQ(p().call("PUT", "/api/v1/providers/" + std::to_string(key2), alice.access,
+  ASSERT_EQ(p().call("PUT", "/api/v1/providers/" + std::to_string(key2), alice.token,
                      json{{"base_url", "https://llm.example.test/v1"}}).status, 200);
   assign(alice, "proj-url", key2);
   r = keys(api_token(alice, {{"project_id", "proj-url"}}));
@@ -106,7 +106,7 @@ TEST_F(GovernanceKeyFetch, ReturnsTheProjectKeyAndAuditsWithoutIt) {
 }
 
 TEST_F(GovernanceKeyFetch, RefusalsTable) {
-  const User alice = user("refuse");
+  const Account alice = user("refuse");
   const int64_t off = p().add_key(alice, "openai", "sk-disabled-0123456789abcdef");
   assign(alice, "proj-disabled", off);
   disable(alice, off);
@@ -119,13 +119,13 @@ TEST_F(GovernanceKeyFetch, RefusalsTable) {
   };
   const std::vector<Case> cases = {
       {"no credentials", "", 401, "AUTH_MISSING_TOKEN"},
-      {"a session JWT", alice.access, 401, "API_TOKEN_REQUIRED"},
+      {"a session JWT", alice.token, 401, "API_TOKEN_REQUIRED"},
       {"an unknown API token", "apitok_" + std::string(64, 'x'), 401, "AUTH_INVALID_TOKEN"},
       {"an IC token", "ic_1_" + std::string(48, 'a'), 401, "API_TOKEN_REQUIRED"},
       {"a token without project", api_token(alice, {{"description", "no project"}}), 400, "TOKEN_HAS_NO_PROJECT"},
       {"a project without key", api_token(alice, {{"project_id", "proj-none"}}), 404, "NO_KEY_ASSIGNED"},
       {"a disabled key", api_token(alice, {{"project_id", "proj-disabled"}}), 403, "KEY_DISABLED"},
-      // A read-only token never fetches keys (issue 9 §16).
+      // A read-only token never fetches keys.
       {"a read-scoped token", api_token(alice, {{"project_id", "proj-disabled"}, {"scope", "read"}}), 403,
        "TOKEN_SCOPE_INSUFFICIENT"},
   };
@@ -136,7 +136,7 @@ TEST_F(GovernanceKeyFetch, RefusalsTable) {
 }
 
 TEST_F(GovernanceKeyFetch, keys_refuses_agent_bound_tokens) {
-  const User alice = user("agentbound");
+  const Account alice = user("agentbound");
   const int64_t key = p().add_key(alice);
   assign(alice, "proj-agentbound", key);
   const int64_t id = agent(alice, key);
@@ -149,13 +149,13 @@ TEST_F(GovernanceKeyFetch, keys_refuses_agent_bound_tokens) {
 }
 
 TEST_F(GovernanceKeyFetch, keys_rate_limit_is_10_per_minute) {
-  const User alice = user("ratelimit");
+  const Account alice = user("ratelimit");
   const int64_t key = p().add_key(alice);
   assign(alice, "proj-rate", key);
   assign(alice, "proj-rate-other", key);
   const std::string tok = api_token(alice, {{"project_id", "proj-rate"}});
 
-  // Ten in a minute, not a burst followed by one per minute (§9 correctness 11).
+  // Ten in a minute, not a burst followed by one per minute (docs/compatibility.md C11).
   for (int i = 1; i <= 10; ++i) {
     auto r = keys(tok);
     ASSERT_EQ(r.status, 200) << "fetch " << i << ": " << r.raw;
@@ -176,24 +176,24 @@ TEST_F(GovernanceKeyFetch, keys_rate_limit_is_10_per_minute) {
   EXPECT_EQ(keys(api_token(alice, {{"project_id", "proj-rate-other"}})).status, 200);
 }
 
-// Issue 9 §17: one rule for who may obtain a plaintext key — its owner — on every path. An
+// One rule for who may obtain a plaintext key — its owner — on every path. An
 // admin's token bound to "the user's project" used to return the user's key.
 TEST_F(GovernanceKeyFetch, keys_never_for_foreign_key_not_even_for_an_admin) {
-  const User alice = user("owner");
-  const User mallory = user("mallory");
+  const Account alice = user("owner");
+  const Account mallory = user("mallory");
   const std::string secret = "sk-alice-only-0123456789abcdef";
   const int64_t key = p().add_key(alice, "openai", secret);
   assign(alice, "proj-alice", key);
 
   // Project ids are per owner: a token of someone else bound to "proj-alice" names their own
   // project of that name, which has no key.
-  for (const User* who : {&mallory, static_cast<const User*>(&p().admin)}) {
+  for (const Account* who : {&mallory, static_cast<const Account*>(&p().admin)}) {
     auto r = keys(api_token(*who, {{"project_id", "proj-alice"}}));
     expect_error(r, 404, "NO_KEY_ASSIGNED");
     EXPECT_EQ(r.raw.find(secret), std::string::npos);
   }
   // The admin cannot point a project of their own at alice's key either (the assign path).
-  auto steal = p().call("POST", "/api/v1/projects/proj-admin/provider", p().admin.access, json{{"provider_key_id", key}});
+  auto steal = p().call("POST", "/api/v1/projects/proj-admin/provider", p().admin.token, json{{"provider_key_id", key}});
   expect_error(steal, 404, "NOT_FOUND", "provider_key_id");
   // The owner still can.
   auto own = keys(api_token(alice, {{"project_id", "proj-alice"}}));
@@ -201,10 +201,10 @@ TEST_F(GovernanceKeyFetch, keys_never_for_foreign_key_not_even_for_an_admin) {
   EXPECT_EQ(own.body["api_key"], secret);
 }
 
-// Issue 9 §15: user B naming his project "prod" neither breaks nor reads A's "prod".
+// User B naming his project "prod" neither breaks nor reads A's "prod".
 TEST_F(GovernanceKeyFetch, project_ids_are_per_owner_so_nobody_squats_them) {
-  const User alice = user("prod-a");
-  const User bob = user("prod-b");
+  const Account alice = user("prod-a");
+  const Account bob = user("prod-b");
   const std::string a_secret = "sk-prod-alice-0123456789abcdef";
   const std::string b_secret = "sk-prod-bob-0123456789abcdefgh";
   const int64_t a_key = p().add_key(alice, "openai", a_secret);
@@ -214,33 +214,33 @@ TEST_F(GovernanceKeyFetch, project_ids_are_per_owner_so_nobody_squats_them) {
   EXPECT_EQ(keys(api_token(alice, {{"project_id", "prod"}})).body.value("api_key", ""), a_secret);
   EXPECT_EQ(keys(api_token(bob, {{"project_id", "prod"}})).body.value("api_key", ""), b_secret);
   // Unassigning is per owner too: bob's DELETE removes his "prod", not alice's.
-  ASSERT_EQ(p().call("DELETE", "/api/v1/projects/prod/provider", bob.access).status, 204);
+  ASSERT_EQ(p().call("DELETE", "/api/v1/projects/prod/provider", bob.token).status, 204);
   EXPECT_EQ(keys(api_token(alice, {{"project_id", "prod"}})).body.value("api_key", ""), a_secret);
   expect_error(keys(api_token(bob, {{"project_id", "prod"}})), 404, "NO_KEY_ASSIGNED");
   // An admin removes another user's assignment by naming the owner.
-  expect_error(p().call("DELETE", "/api/v1/projects/prod/provider?owner_id=" + alice.id, bob.access), 403,
+  expect_error(p().call("DELETE", "/api/v1/projects/prod/provider?owner_id=" + alice.id, bob.token), 403,
                "INSUFFICIENT_PERMISSIONS");
-  ASSERT_EQ(p().call("DELETE", "/api/v1/projects/prod/provider?owner_id=" + alice.id, p().admin.access).status, 204);
+  ASSERT_EQ(p().call("DELETE", "/api/v1/projects/prod/provider?owner_id=" + alice.id, p().admin.token).status, 204);
   expect_error(keys(api_token(alice, {{"project_id", "prod"}})), 404, "NO_KEY_ASSIGNED");
 }
 
-// Issue 9 §17: credentials in a base_url are secrets: masked in responses and audit rows,
+// Credentials in a base_url are secrets: masked in responses and audit rows,
 // handed out in full only where the key itself is.
 TEST_F(GovernanceKeyFetch, base_url_credentials_are_sealed_and_masked) {
-  const User alice = user("creds");
+  const Account alice = user("creds");
   const std::string url = "https://proxyuser:s3cret-pw@llm.example.test/v1";
   const std::string masked = "https://***@llm.example.test/v1";
-  auto created = p().call("POST", "/api/v1/providers", alice.access,
+  auto created = p().call("POST", "/api/v1/providers", alice.token,
                           json{{"provider", "openai"}, {"api_key", "sk-creds-0123456789abcdef"}, {"base_url", url}});
   ASSERT_EQ(created.status, 201) << created.raw;
   EXPECT_EQ(created.body["base_url"], masked);
   const int64_t key = created.body.value("id", int64_t{0});
   const std::string key_path = "/api/v1/providers/" + std::to_string(key);
-  EXPECT_EQ(p().call("GET", key_path, alice.access).body["base_url"], masked);
-  EXPECT_EQ(p().call("GET", key_path, p().admin.access).body["base_url"], masked);
+  EXPECT_EQ(p().call("GET", key_path, alice.token).body["base_url"], masked);
+  EXPECT_EQ(p().call("GET", key_path, p().admin.token).body["base_url"], masked);
   // The same through an update.
   const std::string url2 = "https://other:pw-two@llm2.example.test";
-  auto updated = p().call("PUT", key_path, alice.access, json{{"base_url", url2}});
+  auto updated = p().call("PUT", key_path, alice.token, json{{"base_url", url2}});
   ASSERT_EQ(updated.status, 200) << updated.raw;
   EXPECT_EQ(updated.body["base_url"], "https://***@llm2.example.test");
 
@@ -250,7 +250,7 @@ TEST_F(GovernanceKeyFetch, base_url_credentials_are_sealed_and_masked) {
   EXPECT_EQ(agent_key(p().ic_token(agent(alice, key))).body["base_url"], url2);
 
   // No audit row carries either password.
-  auto all = p().call("GET", "/api/v1/audit?limit=200", p().admin.access);
+  auto all = p().call("GET", "/api/v1/audit?limit=200", p().admin.token);
   ASSERT_EQ(all.status, 200);
   EXPECT_EQ(all.raw.find("s3cret-pw"), std::string::npos);
   EXPECT_EQ(all.raw.find("pw-two"), std::string::npos);
@@ -263,7 +263,7 @@ TEST_F(GovernanceKeyFetch, base_url_credentials_are_sealed_and_masked) {
 }
 
 TEST_F(GovernanceKeyFetch, AgentGetsItsOwnKey) {
-  const User alice = user("agentkey");
+  const Account alice = user("agentkey");
   const std::string secret = "sk-agent-own-0123456789abcdef";
   const int64_t key = p().add_key(alice, "openai", secret);
   const int64_t id = agent(alice, key);
@@ -289,7 +289,7 @@ TEST_F(GovernanceKeyFetch, AgentGetsItsOwnKey) {
 }
 
 TEST_F(GovernanceKeyFetch, AgentRefusalsTable) {
-  const User alice = user("agentrefuse");
+  const Account alice = user("agentrefuse");
   const int64_t off = p().add_key(alice, "openai", "sk-agent-off-0123456789abcdef");
   const int64_t with_off = agent(alice, off);
   disable(alice, off);
@@ -311,21 +311,21 @@ TEST_F(GovernanceKeyFetch, AgentRefusalsTable) {
   }
 }
 
-// Issue 9 §18: one rule, one answer. After the agent's key is deleted the handshake and the
+// One rule, one answer. After the agent's key is deleted the handshake and the
 // agent key fetch answer alike (they used to say 404 PROVIDER_KEY_NOT_FOUND and 403
 // NO_PROVIDER_ASSIGNED), and the agent no longer points at the deleted key.
 TEST_F(GovernanceKeyFetch, deleted_key_same_answer_on_every_agent_path) {
-  const User alice = user("deleted");
+  const Account alice = user("deleted");
   const int64_t key = p().add_key(alice, "openai", "sk-deleted-0123456789abcdef");
   const int64_t id = agent(alice, key);
   const std::string ic = p().ic_token(id);
   ASSERT_EQ(agent_key(ic).status, 200);
-  ASSERT_EQ(p().call("DELETE", "/api/v1/providers/" + std::to_string(key), alice.access).status, 204);
+  ASSERT_EQ(p().call("DELETE", "/api/v1/providers/" + std::to_string(key), alice.token).status, 204);
 
   expect_error(agent_key(ic), 403, "NO_PROVIDER_ASSIGNED");
   expect_error(p().call("POST", "/api/v1/budget/handshake", "", json{{"ic_token", ic}, {"provider", "openai"}}), 403,
                "NO_PROVIDER_ASSIGNED");
-  auto a = p().call("GET", "/api/v1/agents/" + std::to_string(id), p().admin.access);
+  auto a = p().call("GET", "/api/v1/agents/" + std::to_string(id), p().admin.token);
   EXPECT_EQ(a.body["provider_key_id"], nullptr) << a.raw;
   EXPECT_EQ(a.body["providers"], json::array()) << a.raw;
   // The delete's audit row names the agent that lost the key.
@@ -339,7 +339,7 @@ TEST_F(GovernanceKeyFetch, deleted_key_same_answer_on_every_agent_path) {
 }
 
 TEST_F(GovernanceKeyFetch, agent_provider_key_requires_ic_token) {
-  const User alice = user("needsic");
+  const Account alice = user("needsic");
   const int64_t key = p().add_key(alice);
   const int64_t id = agent(alice, key);
   const std::string ic = p().ic_token(id);
@@ -354,8 +354,8 @@ TEST_F(GovernanceKeyFetch, agent_provider_key_requires_ic_token) {
   const std::vector<Case> cases = {
       {"nothing", "", std::nullopt, "IC_TOKEN_MISSING"},
       {"an empty body", "", json::object(), "IC_TOKEN_MISSING"},
-      {"the owner's JWT", alice.access, json::object(), "IC_TOKEN_MISSING"},
-      {"the admin's JWT", p().admin.access, json::object(), "IC_TOKEN_MISSING"},
+      {"the owner's JWT", alice.token, json::object(), "IC_TOKEN_MISSING"},
+      {"the admin's JWT", p().admin.token, json::object(), "IC_TOKEN_MISSING"},
       {"an agent-bound API token", apitok, json::object(), "IC_TOKEN_MISSING"},
       {"a forged IC token", "", json{{"ic_token", "ic_" + std::to_string(id) + "_" + std::string(48, 'Z')}},
        "INVALID_IC_TOKEN"},
@@ -369,20 +369,20 @@ TEST_F(GovernanceKeyFetch, agent_provider_key_requires_ic_token) {
 }
 
 TEST_F(GovernanceKeyFetch, regenerated_ic_token_cannot_fetch_key) {
-  const User alice = user("regen");
+  const Account alice = user("regen");
   const int64_t key = p().add_key(alice);
   const int64_t id = agent(alice, key);
   const std::string old_ic = p().ic_token(id);
   ASSERT_EQ(agent_key(old_ic).status, 200);
 
-  auto regen = p().call("POST", gov::agent_path(id, "/ic-token/regenerate"), alice.access);
+  auto regen = p().call("POST", gov::agent_path(id, "/ic-token/regenerate"), alice.token);
   ASSERT_EQ(regen.status, 200) << regen.raw;
   const std::string new_ic = regen.body.value("ic_token", "");
   expect_error(agent_key(old_ic), 401, "INVALID_IC_TOKEN");
   EXPECT_EQ(agent_key(new_ic).status, 200);
 
   // Revoked: nothing fetches any more.
-  ASSERT_EQ(p().call("DELETE", gov::agent_path(id, "/ic-token"), alice.access).status, 204);
+  ASSERT_EQ(p().call("DELETE", gov::agent_path(id, "/ic-token"), alice.token).status, 204);
   expect_error(agent_key(new_ic), 401, "INVALID_IC_TOKEN");
 }
 

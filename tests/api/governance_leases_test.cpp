@@ -1,5 +1,5 @@
-// The budget lease protocol over real HTTP (reference §2.6, fixed per §5/§9 and issue 5
-// item 4): handshake / report / return / refresh with the IC token, the invariant
+// The budget lease protocol over real HTTP (docs/compatibility.md: S2, S5,
+// C1–C3): handshake / report / return / refresh with the IC token, the invariant
 // allocated = spent + reserved + remaining after every operation, the named regressions,
 // and live lease events on /api/v1/events/stream.
 #include <arpa/inet.h>
@@ -10,6 +10,7 @@
 #include "governance_support.h"
 #include "security/crypto.h"
 #include "security/ip_token.h"
+#include "security/random.h"
 
 using gov::agent_path;
 using gov::expect_error;
@@ -20,17 +21,23 @@ namespace {
 
 const std::string kSecret = "sk-live-abcdefghijklmnop";
 
+// The provider key an IP token seals, opened with the Panel's IP-token key.
+std::optional<std::string> open_ip_token(const std::string& ip_token) {
+  iron::security::init();
+  return iron::security::open_ip_token(*iron::security::hex_decode(iron::test::kIpTokenKey), ip_token);
+}
+
 // An agent of alice with her openai key assigned and an IC token.
 struct Agent {
   Panel p;
-  gov::User alice = p.add_user("user", "alice");
+  gov::Account alice = p.add_user("user", "alice");
   int64_t key = p.add_key(alice, "openai", kSecret);
   int64_t id = p.create_agent({{"name", "runner"}, {"initial_budget_microdollars", 50'000'000}, {"owner_id", alice.id},
                                {"provider_key_id", key}})
                    .value("id", int64_t{0});
-  std::string ic = p.ic_token(id, alice.access);
+  std::string ic = p.ic_token(id, alice.token);
 
-  gov::Resp handshake(int64_t requested, json extra = json::object()) {
+  gov::Reply handshake(int64_t requested, json extra = json::object()) {
     json body = {{"ic_token", ic}, {"provider", "openai"}, {"requested_budget", requested}};
     body.update(extra);
     return p.call("POST", "/api/v1/budget/handshake", "", body);
@@ -40,12 +47,12 @@ struct Agent {
     EXPECT_EQ(r.status, 200) << r.raw;
     return r.body.value("lease_id", "");
   }
-  gov::Resp report(const std::string& lease_id, const std::string& request_id, int64_t cost, const std::string& token = "") {
+  gov::Reply report(const std::string& lease_id, const std::string& request_id, int64_t cost, const std::string& token = "") {
     return p.call("POST", "/api/v1/budget/report", "",
                   json{{"ic_token", token.empty() ? ic : token}, {"lease_id", lease_id}, {"request_id", request_id},
                        {"tokens", 10}, {"cost_microdollars", cost}, {"model", "gpt-x"}, {"provider", "openai"}});
   }
-  gov::Resp give_back(const std::string& lease_id, json extra = json::object()) {
+  gov::Reply give_back(const std::string& lease_id, json extra = json::object()) {
     json body = {{"ic_token", ic}, {"lease_id", lease_id}};
     body.update(extra);
     return p.call("POST", "/api/v1/budget/return", "", body);
@@ -68,7 +75,7 @@ TEST(GovernanceLeases, EndToEndFlowBudgetReflectsExactlyTheReportedSpend) {
   EXPECT_TRUE(std::regex_match(hs.body.value("lease_id", ""), std::regex("lease_[0-9a-f-]{36}")));
   EXPECT_TRUE(iron::util::parse_rfc3339(hs.body.value("expires_at", "")).has_value()) << hs.raw;
   // The IP token opens under the shared key to exactly the agent's provider key.
-  EXPECT_EQ(iron::security::open_ip_token(*iron::security::hex_decode(gov::kIpKey), hs.body.value("ip_token", "")), kSecret);
+  EXPECT_EQ(open_ip_token(hs.body.value("ip_token", "")), kSecret);
   EXPECT_EQ(a.budget(), b(50'000'000, 0, 10'000'000, 40'000'000));
   const std::string lease = hs.body["lease_id"];
   auto r1 = a.report(lease, "req-1", 1'500'000);
@@ -111,7 +118,7 @@ TEST(GovernanceLeases, report_requires_ic_token) {
   expect_error(r, 401, "IC_TOKEN_MISSING");
   expect_error(a.report(lease, "x", 1, "ic_1_notavalidtoken"), 401, "INVALID_IC_TOKEN");
   // A user's access token is not an agent credential.
-  auto with_jwt = a.p.call("POST", "/api/v1/budget/report", a.alice.access,
+  auto with_jwt = a.p.call("POST", "/api/v1/budget/report", a.alice.token,
                            json{{"lease_id", lease}, {"request_id", "x"}, {"tokens", 1}, {"cost_microdollars", 1}, {"model", "m"}, {"provider", "openai"}});
   expect_error(with_jwt, 401, "IC_TOKEN_MISSING");
   // The Bearer form works.
@@ -147,7 +154,7 @@ TEST(GovernanceLeases, regenerated_ic_token_invalidates_old) {
   Agent a;
   const auto lease = a.lease(1'000);
   const std::string old = a.ic;
-  auto regen = a.p.call("POST", agent_path(a.id, "/ic-token/regenerate"), a.alice.access);
+  auto regen = a.p.call("POST", agent_path(a.id, "/ic-token/regenerate"), a.alice.token);
   ASSERT_EQ(regen.status, 200);
   expect_error(a.report(lease, "r", 1, old), 401, "INVALID_IC_TOKEN");
   a.ic = regen.body["ic_token"];
@@ -158,7 +165,7 @@ TEST(GovernanceLeases, regenerated_ic_token_invalidates_old) {
 TEST(GovernanceLeases, revoked_ic_token_refused) {
   Agent a;
   const auto lease = a.lease(1'000);
-  ASSERT_EQ(a.p.call("DELETE", agent_path(a.id, "/ic-token"), a.alice.access).status, 204);
+  ASSERT_EQ(a.p.call("DELETE", agent_path(a.id, "/ic-token"), a.alice.token).status, 204);
   expect_error(a.report(lease, "r", 1), 401, "INVALID_IC_TOKEN");
   expect_error(a.give_back(lease), 401, "INVALID_IC_TOKEN");
   expect_error(a.handshake(5), 401, "INVALID_IC_TOKEN");
@@ -179,7 +186,7 @@ TEST(GovernanceLeases, refresh_releases_old_reservation) {
   expect_error(a.report(lease, "late", 1), 403, "LEASE_NOT_ACTIVE");
   // Denied (HTTP 200) once nothing is left.
   const std::string next = r.body["lease_id"];
-  ASSERT_EQ(a.p.call("PUT", agent_path(a.id, "/budget"), a.p.admin.access, json{{"total_allocated_microdollars", 6'000'000}}).status, 200);
+  ASSERT_EQ(a.p.call("PUT", agent_path(a.id, "/budget"), a.p.admin.token, json{{"total_allocated_microdollars", 6'000'000}}).status, 200);
   ASSERT_EQ(a.report(next, "r", 2'000'000).status, 200);
   auto denied = a.p.call("POST", "/api/v1/budget/refresh", a.ic, json{{"current_lease_id", next}});
   ASSERT_EQ(denied.status, 200) << denied.raw;
@@ -212,7 +219,7 @@ TEST(GovernanceLeases, handshake_uses_only_the_agents_key) {
   auto r = a.handshake(1'000, {{"provider_key_id", other}});
   expect_error(r, 403, "PROVIDER_KEY_MISMATCH");
   auto ok = a.handshake(1'000);
-  EXPECT_EQ(iron::security::open_ip_token(*iron::security::hex_decode(gov::kIpKey), ok.body.value("ip_token", "")), kSecret);
+  EXPECT_EQ(open_ip_token(ok.body.value("ip_token", "")), kSecret);
   // An agent without a key gets nothing, even though openai keys exist.
   const int64_t bare = a.p.create_agent({{"name", "bare"}, {"initial_budget_microdollars", 5'000}, {"owner_id", a.alice.id}}).value("id", int64_t{0});
   auto none = a.p.call("POST", "/api/v1/budget/handshake", "", json{{"ic_token", a.p.ic_token(bare)}, {"provider", "openai"}});
@@ -225,10 +232,10 @@ TEST(GovernanceLeases, handshake_rollback_on_key_mismatch) {
   const json before = a.budget();
   expect_error(a.handshake(1'000, {{"provider", "anthropic"}}), 403, "PROVIDER_MISMATCH");
   EXPECT_EQ(a.budget(), before);
-  ASSERT_EQ(a.p.call("PUT", "/api/v1/providers/" + std::to_string(a.key), a.alice.access, json{{"is_enabled", false}}).status, 200);
+  ASSERT_EQ(a.p.call("PUT", "/api/v1/providers/" + std::to_string(a.key), a.alice.token, json{{"is_enabled", false}}).status, 200);
   expect_error(a.handshake(1'000), 403, "KEY_DISABLED");
   EXPECT_EQ(a.budget(), before);
-  auto audit_free = a.p.call("GET", agent_path(a.id), a.alice.access);
+  auto audit_free = a.p.call("GET", agent_path(a.id), a.alice.token);
   EXPECT_EQ(audit_free.body["budget"], before);
 }
 
@@ -243,7 +250,7 @@ TEST(GovernanceLeases, LeaseEventsReachTheOwnersStream) {
   ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
   timeval tv{10, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  const std::string req = "GET /api/v1/events/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.alice.access + "\r\n\r\n";
+  const std::string req = "GET /api/v1/events/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + a.alice.token + "\r\n\r\n";
   ASSERT_EQ(write(fd, req.data(), req.size()), static_cast<ssize_t>(req.size()));
   auto read_until = [fd](const std::string& needle) {
     std::string out;

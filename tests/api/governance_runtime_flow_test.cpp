@@ -69,7 +69,7 @@ TEST(GovernanceRuntimeFlow, AnalyticsAndBudgetReflectExactlyTheReportedSpend) {
   EXPECT_EQ(b["reserved"], 0);
   EXPECT_EQ(b["remaining"], 5'000'000 - 350'000);
 
-  auto total = panel.call("GET", "/api/v1/analytics/spending/total?period=today", panel.admin.access);
+  auto total = panel.call("GET", "/api/v1/analytics/spending/total?period=today", panel.admin.token);
   ASSERT_EQ(total.status, 200) << total.raw;
   EXPECT_NE(total.raw.find("\"total_spend_microdollars\":350000"), std::string::npos) << total.raw;
 }
@@ -81,7 +81,7 @@ TEST(GovernanceRuntimeFlow, UsageLimitsAreEnforcedAtHandshakeNamingTheLimit) {
                                          {"initial_budget_microdollars", 5'000'000}});
   const int64_t agent_id = agent.value("id", int64_t{0});
   const std::string ic = panel.ic_token(agent_id);
-  auto lim = panel.call("POST", "/api/v1/limits", panel.admin.access,
+  auto lim = panel.call("POST", "/api/v1/limits", panel.admin.token,
                         json{{"user_id", panel.admin.id}, {"max_tokens_per_day", 200}});
   ASSERT_EQ(lim.status, 201) << lim.raw;
 

@@ -7,12 +7,11 @@
 
 #include <fstream>
 
-#include "identity_http.h"
+#include "support/panel.h"
 
-using namespace iron::test::identity;
+using namespace iron::test;
 using iron::test::make_temp_dir;
 using iron::test::run_binary;
-using iron::test::ServerProcess;
 
 namespace {
 

@@ -6,39 +6,13 @@
 #include <memory>
 #include <set>
 
-#include "identity_http.h"
+#include "support/panel.h"
 #include "util/clock.h"
 
-using namespace iron::test::identity;
-using iron::test::ServerProcess;
+using namespace iron::test;
 
-namespace {
-constexpr const char* kAdminEmail = "auditor@example.test";
-constexpr const char* kAdminPassword = "auditor-password-1";
-}  // namespace
-
-class IdentityAudit : public ::testing::Test {
+class IdentityAudit : public PanelSuite {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new ServerProcess(ServerProcess::Options{
-        .extra_args = {}, .env = {{"IRON_ADMIN_EMAIL", kAdminEmail}, {"IRON_ADMIN_PASSWORD", kAdminPassword}}});
-    admin_token_ = new std::string(login(*server_, kAdminEmail, kAdminPassword));
-    admin_id_ = new std::string(get(*server_, "/api/v1/me", *admin_token_).body.value("id", ""));
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete admin_token_;
-    delete admin_id_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    ASSERT_FALSE(admin_token_->empty());
-  }
-  const ServerProcess& server() const { return *server_; }
-  const std::string& admin() const { return *admin_token_; }
-  const std::string& admin_id() const { return *admin_id_; }
-
   // Every item matching `query`, following next_cursor to the end.
   std::vector<json> all_items(const std::string& query, int limit = 200) {
     std::vector<json> out;
@@ -56,25 +30,18 @@ class IdentityAudit : public ::testing::Test {
     return out;
   }
 
-  static ServerProcess* server_;
-  static std::string* admin_token_;
-  static std::string* admin_id_;
 };
-
-ServerProcess* IdentityAudit::server_ = nullptr;
-std::string* IdentityAudit::admin_token_ = nullptr;
-std::string* IdentityAudit::admin_id_ = nullptr;
 
 TEST_F(IdentityAudit, MutationsRecordActorEntityAndRequestContext) {
   const httplib::Headers ctx = {{"X-Request-Id", "req-audit-create-1"}, {"User-Agent", "identity-audit-test/1.0"}};
   const std::string username = unique("audited_");
-  const Reply created = with_json(server(), "POST", "/api/v1/users", admin(),
+  const Reply created = call(server(), "POST", "/api/v1/users", admin(),
                                   {{"username", username}, {"email", username + "@example.test"},
                                    {"password", "audited-password-1"}, {"role", "user"}},
                                   ctx);
   ASSERT_EQ(created.status, 201) << created.raw;
   const std::string id = created.body["id"];
-  ASSERT_EQ(with_json(server(), "PUT", "/api/v1/users/" + id + "/suspend", admin(), {{"reason", "audit me"}},
+  ASSERT_EQ(call(server(), "PUT", "/api/v1/users/" + id + "/suspend", admin(), {{"reason", "audit me"}},
                       {{"X-Request-Id", "req-audit-suspend-1"}, {"User-Agent", "identity-audit-test/1.0"}})
                 .status,
             200);

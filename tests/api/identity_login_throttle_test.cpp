@@ -10,20 +10,13 @@
 #include <map>
 #include <thread>
 
-#include "identity_http.h"
+#include "support/panel.h"
 
-using namespace iron::test::identity;
-using iron::test::ServerProcess;
+using namespace iron::test;
 
 namespace {
 
-constexpr const char* kAdminEmail = "admin@example.com";
-constexpr const char* kAdminPassword = "correct-horse-battery-staple";
 constexpr int kFreeFailures = 5;  // per (source, account): LoginThrottlePolicy::free_failures
-
-ServerProcess::Options admin_options() {
-  return {.extra_args = {}, .env = {{"IRON_ADMIN_EMAIL", kAdminEmail}, {"IRON_ADMIN_PASSWORD", kAdminPassword}}};
-}
 
 httplib::Headers from(const std::string& source) { return {{"X-Forwarded-For", source}}; }
 

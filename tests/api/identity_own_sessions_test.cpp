@@ -3,15 +3,11 @@
 // one while this device stays signed in; nobody reaches anyone else's sessions.
 #include <gtest/gtest.h>
 
-#include "identity_http.h"
+#include "support/panel.h"
 
-using namespace iron::test::identity;
-using iron::test::ServerProcess;
+using namespace iron::test;
 
 namespace {
-
-constexpr const char* kAdminEmail = "root@example.test";
-constexpr const char* kAdminPassword = "root-password-for-tests";
 
 json sessions_of(const ServerProcess& s, const std::string& token) {
   const Reply r = get(s, "/api/v1/me/sessions", token);
@@ -31,26 +27,10 @@ bool works(const ServerProcess& s, const std::string& access) { return get(s, "/
 
 }  // namespace
 
-class IdentityOwnSessions : public ::testing::Test {
+class IdentityOwnSessions : public PanelSuite {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new ServerProcess(ServerProcess::Options{
-        .extra_args = {}, .env = {{"IRON_ADMIN_EMAIL", kAdminEmail}, {"IRON_ADMIN_PASSWORD", kAdminPassword}}});
-    admin_ = new std::string(login(*server_, kAdminEmail, kAdminPassword));
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete admin_;
-    server_ = nullptr;
-  }
-  const ServerProcess& server() const { return *server_; }
-  Account account(const std::string& role = "user") { return create_account(*server_, *admin_, role, "own"); }
-
-  static ServerProcess* server_;
-  static std::string* admin_;
+  Account account(const std::string& role = "user") { return create_account(server(), admin(), role, "own"); }
 };
-ServerProcess* IdentityOwnSessions::server_ = nullptr;
-std::string* IdentityOwnSessions::admin_ = nullptr;
 
 TEST_F(IdentityOwnSessions, ListsMySignInsAndMarksTheOneIAmUsing) {
   const Account u = account();

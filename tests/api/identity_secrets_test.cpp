@@ -6,22 +6,15 @@
 #include <filesystem>
 #include <fstream>
 
-#include "support/server_process.h"
+#include "support/panel.h"
 
-using iron::test::json_of;
-using iron::test::run_binary;
-using iron::test::ServerProcess;
+using namespace iron::test;
 
 namespace {
-const std::map<std::string, std::string> kAdmin = {{"IRON_ADMIN_EMAIL", "admin@example.com"},
-                                                   {"IRON_ADMIN_PASSWORD", "correct-horse-battery-staple"}};
+const std::map<std::string, std::string> kAdmin = admin_options().env;
 
-std::string login(httplib::Client& c) {
-  auto r = c.Post("/api/v1/auth/login", R"({"email":"admin@example.com","password":"correct-horse-battery-staple"})",
-                  "application/json");
-  EXPECT_TRUE(r && r->status == 200);
-  return r ? json_of(r).value("user_token", "") : "";
-}
+std::string admin_login(const ServerProcess& s) { return login(s, kAdminEmail, kAdminPassword); }
+
 }  // namespace
 
 TEST(IdentitySecrets, GeneratedKeysAre0600AndSessionsSurviveARestart) {
@@ -29,7 +22,7 @@ TEST(IdentitySecrets, GeneratedKeysAre0600AndSessionsSurviveARestart) {
   {
     ServerProcess first({.extra_args = {}, .env = kAdmin});
     dir = first.data_dir();
-    token = login(*first.client());
+    token = admin_login(first);
     ASSERT_EQ(first.stop(), 0);
   }
   for (const char* name : {"jwt.key", "master.key"}) {
@@ -50,7 +43,7 @@ TEST(IdentitySecrets, ConfiguredJwtSecretFromAFileSignsTokens) {
   env["IRON_JWT_SECRET_FILE"] = dir + "/jwt";
   ServerProcess server({.extra_args = {}, .env = env});
   EXPECT_FALSE(std::filesystem::exists(server.data_dir() + "/jwt.key")) << "a configured key is not replaced";
-  EXPECT_FALSE(login(*server.client()).empty());
+  EXPECT_FALSE(admin_login(server).empty());
 }
 
 TEST(IdentitySecrets, WeakOrMalformedSecretsAreRefusedAtStart) {

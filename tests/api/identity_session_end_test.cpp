@@ -4,41 +4,20 @@
 // this device continues; suspension ends every credential for good, API tokens included.
 #include <gtest/gtest.h>
 
-#include "identity_http.h"
+#include "support/panel.h"
 
-using namespace iron::test::identity;
-using iron::test::ServerProcess;
+using namespace iron::test;
 
 namespace {
-
-constexpr const char* kAdminEmail = "root@example.test";
-constexpr const char* kAdminPassword = "root-password-for-tests";
 
 Reply me(const ServerProcess& s, const std::string& token) { return get(s, "/api/v1/me", token); }
 
 }  // namespace
 
-class IdentitySessionEnd : public ::testing::Test {
+class IdentitySessionEnd : public PanelSuite {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new ServerProcess(ServerProcess::Options{
-        .extra_args = {}, .env = {{"IRON_ADMIN_EMAIL", kAdminEmail}, {"IRON_ADMIN_PASSWORD", kAdminPassword}}});
-    admin_ = new std::string(login(*server_, kAdminEmail, kAdminPassword));
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete admin_;
-    server_ = nullptr;
-  }
-  const ServerProcess& server() const { return *server_; }
-  Account user() { return create_account(*server_, *admin_, "user", "sess"); }
-  const std::string& admin() const { return *admin_; }
-
-  static ServerProcess* server_;
-  static std::string* admin_;
+  Account user() { return create_account(server(), admin(), "user", "sess"); }
 };
-ServerProcess* IdentitySessionEnd::server_ = nullptr;
-std::string* IdentitySessionEnd::admin_ = nullptr;
 
 // Issue 9 item 14: the OpenAPI document promises "revoke the access token and the refresh
 // chain"; an API client's refresh token used to keep minting sessions after logout.
@@ -138,7 +117,7 @@ TEST_F(IdentitySessionEnd, ChangingMyPasswordInTheBrowserRenewsTheCookie) {
   const Account u = user();
   const Reply in = login_reply(server(), u.email, u.password, {{"X-Requested-With", "ironpanel"}});
   ASSERT_EQ(in.status, 200) << in.raw;
-  const Reply r = with_json(server(), "PUT", "/api/v1/me/password", in.body["user_token"],
+  const Reply r = call(server(), "PUT", "/api/v1/me/password", in.body["user_token"],
                             {{"current_password", u.password}, {"new_password", "browser-new-password"}},
                             {{"X-Requested-With", "ironpanel"}});
   ASSERT_EQ(r.status, 200) << r.raw;

@@ -16,13 +16,13 @@ TEST(ProviderKeyList, PagesOldestFirstWithTheTotalOfWhatTheCallerMaySee) {
   for (int i = 0; i < 3; ++i) mine.push_back(p.add_key(alice, "openai", "sk-alice-key-" + std::to_string(i) + "-abcdefgh"));
   const int64_t admins = p.add_key(p.admin, "anthropic", "sk-admin-key-abcdefgh");
 
-  auto plain = p.call("GET", "/api/v1/providers", alice.access);
+  auto plain = p.call("GET", "/api/v1/providers", alice.token);
   ASSERT_EQ(plain.status, 200) << plain.raw;
   ASSERT_TRUE(plain.body.is_array());
   EXPECT_EQ(plain.body.size(), 3u);
 
-  auto first = p.call("GET", "/api/v1/providers?per_page=2", alice.access);
-  auto second = p.call("GET", "/api/v1/providers?per_page=2&page=2", alice.access);
+  auto first = p.call("GET", "/api/v1/providers?per_page=2", alice.token);
+  auto second = p.call("GET", "/api/v1/providers?per_page=2&page=2", alice.token);
   ASSERT_EQ(first.status, 200) << first.raw;
   EXPECT_EQ(first.body["pagination"]["total"], 3);
   EXPECT_EQ(first.body["pagination"]["total_pages"], 2);
@@ -33,19 +33,19 @@ TEST(ProviderKeyList, PagesOldestFirstWithTheTotalOfWhatTheCallerMaySee) {
   EXPECT_EQ(second.body["data"][0]["id"], mine[2]);
   EXPECT_FALSE(second.body.dump().find("sk-alice-key-2") != std::string::npos) << "masked in pages too";
 
-  auto everyone = p.call("GET", "/api/v1/providers?all=true&page=2&per_page=3", p.admin.access);
+  auto everyone = p.call("GET", "/api/v1/providers?all=true&page=2&per_page=3", p.admin.token);
   ASSERT_EQ(everyone.status, 200) << everyone.raw;
   EXPECT_EQ(everyone.body["pagination"]["total"], 4);
   ASSERT_EQ(everyone.body["data"].size(), 1u);
   EXPECT_EQ(everyone.body["data"][0]["id"], admins);
-  expect_error(p.call("GET", "/api/v1/providers?all=true&per_page=2", alice.access), 403, "INSUFFICIENT_PERMISSIONS");
+  expect_error(p.call("GET", "/api/v1/providers?all=true&per_page=2", alice.token), 403, "INSUFFICIENT_PERMISSIONS");
 }
 
 TEST(ProviderKeyList, BadPagingIs400) {
   Panel p;
   for (const auto& [query, field] : std::vector<std::pair<std::string, std::string>>{
            {"?page=0", "page"}, {"?per_page=0", "per_page"}, {"?per_page=201", "per_page"}, {"?page=x", "page"}})
-    expect_error(p.call("GET", "/api/v1/providers" + query, p.admin.access), 400, "VALIDATION_ERROR", field);
+    expect_error(p.call("GET", "/api/v1/providers" + query, p.admin.token), 400, "VALIDATION_ERROR", field);
 }
 
 }  // namespace

@@ -10,18 +10,14 @@
 #include <fstream>
 #include <thread>
 
-#include "identity_http.h"
+#include "support/panel.h"
 #include "store/backup.h"
 #include "store/sqlite.h"
 
-using namespace iron::test::identity;
-using iron::test::ServerProcess;
+using namespace iron::test;
 namespace fs = std::filesystem;
 
 namespace {
-constexpr const char* kAdminEmail = "sysadmin@example.test";
-constexpr const char* kAdminPassword = "sysadmin-password-1";
-
 // Files named backup-*.db left in the data dir.
 int snapshots_in(const std::string& dir) {
   int n = 0;
@@ -31,29 +27,9 @@ int snapshots_in(const std::string& dir) {
 }
 }  // namespace
 
-class SystemApi : public ::testing::Test {
+class SystemApi : public PanelSuite {
  protected:
-  static void SetUpTestSuite() {
-    server_ = new ServerProcess(ServerProcess::Options{
-        .extra_args = {}, .env = {{"IRON_ADMIN_EMAIL", kAdminEmail}, {"IRON_ADMIN_PASSWORD", kAdminPassword}}});
-    admin_ = new std::string(login(*server_, kAdminEmail, kAdminPassword));
-  }
-  static void TearDownTestSuite() {
-    delete server_;
-    delete admin_;
-    server_ = nullptr;
-  }
-  void SetUp() override {
-    ASSERT_NE(server_, nullptr);
-    ASSERT_FALSE(admin_->empty());
-  }
-  const ServerProcess& server() const { return *server_; }
-  const std::string& admin() const { return *admin_; }
-  static ServerProcess* server_;
-  static std::string* admin_;
 };
-ServerProcess* SystemApi::server_ = nullptr;
-std::string* SystemApi::admin_ = nullptr;
 
 TEST_F(SystemApi, OnlyAdminsSeeTheSystem) {
   const auto user = login_as(server(), create_account(server(), admin(), "user"));

@@ -12,14 +12,14 @@
 #include <sstream>
 
 #include "access_matrix_table.h"
-#include "api/identity_http.h"
+#include "support/panel.h"
 #include "security/crypto.h"
 #include "security/jwt.h"
 #include "support/raw_http.h"
 #include "support/server_process.h"
 #include "util/clock.h"
 
-using namespace iron::test::identity;
+using namespace iron::test;
 using iron::test::ServerProcess;
 using iron::test::json_of;
 using iron::test::access::kCallers;

@@ -89,7 +89,7 @@ TEST(Robustness, NoInputProducesA500) {
       const bool has_params = path.find('{') != std::string::npos;
       for (const auto& value : has_params ? kPathValues : std::vector<std::string>{""}) {
         const std::string url = fill_path(path, value) + "?page=0&per_page=-1&period=never&limit=x&cursor=-1";
-        for (const std::string& bearer : {panel.admin.access, std::string("garbage")}) {
+        for (const std::string& bearer : {panel.admin.token, std::string("garbage")}) {
           for (const auto& body : kBodies) {
             auto r = panel.call_raw(method, url, bearer, body);
             ++requests;
@@ -123,9 +123,9 @@ TEST(Robustness, HostileTextInEveryFieldIsRefusedNeverA500) {
       for (auto& ch : method) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       if (op.value("operationId", "") == "logout") continue;  // would end the admin's session
       // Agent routes (no required role) get the IC token; user routes the admin's token.
-      const std::string bearer = op.contains("x-required-role") ? panel.admin.access : ic;
+      const std::string bearer = op.contains("x-required-role") ? panel.admin.token : ic;
       const std::string url = fill_path(path, "1");
-      auto expect_refused_or_safe = [&](const gov::Resp& r, const std::string& what) {
+      auto expect_refused_or_safe = [&](const gov::Reply& r, const std::string& what) {
         ++requests;
         ASSERT_NE(r.status, 0) << method << " " << url << " " << what << ": no response (crash?)";
         EXPECT_LT(r.status, 500) << method << " " << url << " " << what << " -> " << r.raw;
@@ -303,17 +303,17 @@ TEST(BadInput, GeneratedCasesGetA4xxEnvelopeAndChangeNothing) {
   const int64_t agent = panel.create_agent({{"name", "bad-input"}, {"provider_key_id", key}, {"initial_budget_microdollars", 1'000'000}})
                             .value("id", int64_t{0});
   const std::string ic = panel.ic_token(agent);
-  const gov::User viewer = panel.add_user("viewer", "bad-input-viewer");
-  const gov::User user = panel.add_user("user", "bad-input-user");
+  const gov::Account viewer = panel.add_user("viewer", "bad-input-viewer");
+  const gov::Account user = panel.add_user("user", "bad-input-user");
   const int64_t user_agent = panel.add_agent(user.id, 1'000'000);
-  const auto created = [&](const gov::Resp& r) {
+  const auto created = [&](const gov::Reply& r) {
     EXPECT_EQ(r.status, 201) << r.raw;
     return r.body;
   };
-  const std::string limit = created(panel.call("POST", "/api/v1/limits", panel.admin.access,
+  const std::string limit = created(panel.call("POST", "/api/v1/limits", panel.admin.token,
                                                json{{"user_id", viewer.id}, {"max_requests_per_minute", 10}}))["id"].dump();
-  const std::string token = created(panel.call("POST", "/api/v1/api-tokens", panel.admin.access, json{{"name", "t"}}))["id"].dump();
-  const std::string breq = created(panel.call("POST", "/api/v1/budget/requests", user.access,
+  const std::string token = created(panel.call("POST", "/api/v1/api-tokens", panel.admin.token, json{{"name", "t"}}))["id"].dump();
+  const std::string breq = created(panel.call("POST", "/api/v1/budget/requests", user.token,
                                               json{{"agent_id", user_agent}, {"requested_budget_usd", 3},
                                                    {"justification", "a pending request to aim bad input at"}}))
                                .value("request_id", "");
@@ -342,7 +342,7 @@ TEST(BadInput, GeneratedCasesGetA4xxEnvelopeAndChangeNothing) {
       {"createBudgetRequest", {{"agent_id", agent}, {"requested_budget_usd", 2}, {"justification", std::string(30, 'j')}}},
       {"assignProjectProvider", {{"provider_key_id", key}}},
       {"handshake", {{"provider", "openai"}, {"provider_key_id", key}, {"requested_budget", 1}}},
-      {"login", {{"email", gov::kAdminEmail}, {"password", "not-the-password"}}},
+      {"login", {{"email", iron::test::kAdminEmail}, {"password", "not-the-password"}}},
   };
 
   auto doc = panel.call("GET", "/api/v1/openapi.json");
@@ -352,7 +352,7 @@ TEST(BadInput, GeneratedCasesGetA4xxEnvelopeAndChangeNothing) {
   const auto before = table_contents(db_path);
 
   int requests = 0;
-  const auto expect_refused = [&](const gov::Resp& r, const std::string& what, const std::string& field) {
+  const auto expect_refused = [&](const gov::Reply& r, const std::string& what, const std::string& field) {
     ++requests;
     ASSERT_NE(r.status, 0) << what << ": no answer (stall or crash)";
     EXPECT_GE(r.status, 400) << what << " -> " << r.raw;
@@ -375,7 +375,7 @@ TEST(BadInput, GeneratedCasesGetA4xxEnvelopeAndChangeNothing) {
       for (auto& ch : method) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
       documented_methods.insert(path + " " + method);
       const std::string id = op.value("operationId", "");
-      const std::string bearer = op.contains("x-required-role") ? panel.admin.access : ic;
+      const std::string bearer = op.contains("x-required-role") ? panel.admin.token : ic;
       for (const auto& param : op.value("parameters", json::array())) {
         if (param["in"] != "query") continue;
         for (const auto& v : query_cases(param)) {
@@ -406,15 +406,15 @@ TEST(BadInput, GeneratedCasesGetA4xxEnvelopeAndChangeNothing) {
         if (!c.content_type.empty()) req.headers.emplace("Content-Type", c.content_type);
         req.body = c.body;
         auto res = panel.server().client()->send(req);
-        gov::Resp r;
-        if (res) r = {res->status, iron::test::json_of(res), res->body, ""};
+        gov::Reply r;
+        if (res) r = {res->status, iron::test::json_of(res), res->body, res->headers};
         expect_refused(r, method + " " + url + " " + c.what, c.field);
       }
     }
     // Undocumented methods on a documented path.
     for (const std::string m : {"GET", "POST", "PUT", "PATCH", "DELETE"})
       if (!documented_methods.count(path + " " + m))
-        expect_refused(panel.call_raw(m, url, panel.admin.access, "{}"), m + " " + url + " (undocumented method)", "");
+        expect_refused(panel.call_raw(m, url, panel.admin.token, "{}"), m + " " + url + " (undocumented method)", "");
   }
   EXPECT_GT(requests, 2500) << "the document yields fewer cases than expected";
   std::cout << requests << " bad-input requests\n";

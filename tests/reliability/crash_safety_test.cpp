@@ -47,7 +47,7 @@ struct Acknowledged {
 
 struct Client {
   int port;
-  gov::Resp call(const std::string& method, const std::string& path, const std::string& bearer, const json& body) const {
+  gov::Reply call(const std::string& method, const std::string& path, const std::string& bearer, const json& body) const {
     httplib::Client c("127.0.0.1", port);
     c.set_connection_timeout(2);
     c.set_read_timeout(10);
@@ -60,7 +60,7 @@ struct Client {
       req.headers.emplace("Content-Type", "application/json");
       return req;
     }());
-    gov::Resp out;
+    gov::Reply out;
     if (!r) return out;  // status 0: the server died under this request
     out.status = r->status;
     out.raw = r->body;
@@ -76,7 +76,7 @@ json event(const std::string& id) {
           {"provider", "openai"}, {"input_tokens", 10}, {"output_tokens", 5}, {"cost_micros", 7}};
 }
 
-bool ok(const gov::Resp& r) { return r.status >= 200 && r.status < 300; }
+bool ok(const gov::Reply& r) { return r.status >= 200 && r.status < 300; }
 
 // One writer per kind; each stops at its first unanswered request (the server is gone).
 void write_events(const Client& c, const std::string& ic, const std::string& prefix, Acknowledged& acks) {
@@ -198,14 +198,14 @@ TEST(CrashSafety, EveryAcknowledgedWriteSurvivesRepeatedSigkill) {
   const std::string db_path = iron::store::database_path(data_dir);
   const ServerProcess::Options options{
       .extra_args = {},
-      .env = {{"IRON_ADMIN_EMAIL", gov::kAdminEmail}, {"IRON_ADMIN_PASSWORD", gov::kAdminPassword}, {"IRON_IP_TOKEN_KEY", gov::kIpKey}},
+      .env = {{"IRON_ADMIN_EMAIL", iron::test::kAdminEmail}, {"IRON_ADMIN_PASSWORD", iron::test::kAdminPassword}, {"IRON_IP_TOKEN_KEY", iron::test::kIpTokenKey}},
       .data_dir = data_dir};
   int64_t agent_id = 0;
   std::string ic;
   {  // Setup: a key, an agent with a budget that outlasts the run, its IC token.
     ServerProcess server(options);
     Client c{server.port()};
-    const auto login = c.call("POST", "/api/v1/auth/login", "", json{{"email", gov::kAdminEmail}, {"password", gov::kAdminPassword}});
+    const auto login = c.call("POST", "/api/v1/auth/login", "", json{{"email", iron::test::kAdminEmail}, {"password", iron::test::kAdminPassword}});
     ASSERT_EQ(login.status, 200) << login.raw;
     const std::string admin = login.body.value("user_token", "");
     const auto key = c.call("POST", "/api/v1/providers", admin, json{{"provider", "openai"}, {"api_key", "sk-crash-0123456789"}});
@@ -231,7 +231,7 @@ TEST(CrashSafety, EveryAcknowledgedWriteSurvivesRepeatedSigkill) {
     if (HasFailure()) return;
 
     Client c{server.port()};
-    const auto login = c.call("POST", "/api/v1/auth/login", "", json{{"email", gov::kAdminEmail}, {"password", gov::kAdminPassword}});
+    const auto login = c.call("POST", "/api/v1/auth/login", "", json{{"email", iron::test::kAdminEmail}, {"password", iron::test::kAdminPassword}});
     ASSERT_EQ(login.status, 200) << login.raw;
     const std::string admin = login.body.value("user_token", "");
     const std::string prefix = "c" + std::to_string(cycle);

@@ -35,8 +35,8 @@ void race(int n, const std::function<void(int)>& body) {
 // Answers seen during a race: a status of 0 is a connection reset or timeout.
 struct Tally {
   std::mutex m;
-  std::vector<gov::Resp> replies;
-  void add(gov::Resp r) {
+  std::vector<gov::Reply> replies;
+  void add(gov::Reply r) {
     std::lock_guard lock(m);
     replies.push_back(std::move(r));
   }
@@ -60,7 +60,7 @@ class MoneyUnderConcurrency : public ::testing::Test {
     const int64_t id = agent.value("id", int64_t{0});
     return {id, panel.ic_token(id)};
   }
-  gov::Resp handshake(const std::string& ic, int64_t requested) {
+  gov::Reply handshake(const std::string& ic, int64_t requested) {
     return panel.call("POST", "/api/v1/budget/handshake", ic, json{{"provider", "openai"}, {"requested_budget", requested}});
   }
   void expect_ledger_exact() {
@@ -123,7 +123,7 @@ TEST_F(MoneyUnderConcurrency, ReportsRacingTheReturnOfTheirLeaseAreChargedOnceAn
     });
     tally.expect_clean("report/return");
     const auto ret = std::find_if(tally.replies.begin(), tally.replies.end(),
-                                  [](const gov::Resp& r) { return r.body.contains("returned"); });
+                                  [](const gov::Reply& r) { return r.body.contains("returned"); });
     ASSERT_NE(ret, tally.replies.end()) << "the return was answered";
     EXPECT_EQ(ret->body["returned"], 1'000'000 - accepted_cost.load()) << "released = granted - charged";
     expect_ledger_exact();
@@ -175,8 +175,8 @@ TEST_F(MoneyUnderConcurrency, OverflowSizedAmountsAreRefusedAndChangeNothing) {
       {"POST", "/api/v1/budget/report", ic,
        R"({"lease_id":")" + lease + R"(","request_id":"tok-@","tokens":@,"cost_microdollars":9223372036854775807,"model":"m","provider":"openai"})"},
       {"POST", "/api/v1/budget/handshake", ic, R"({"provider":"openai","requested_budget":@})"},
-      {"PUT", agent_path + "/budget", panel.admin.access, R"({"total_allocated_microdollars":@})"},
-      {"POST", "/api/v1/agents", panel.admin.access, R"({"name":"x","initial_budget_microdollars":@})"},
+      {"PUT", agent_path + "/budget", panel.admin.token, R"({"total_allocated_microdollars":@})"},
+      {"POST", "/api/v1/agents", panel.admin.token, R"({"name":"x","initial_budget_microdollars":@})"},
   };
   const json before = panel.budget(agent);
   int refused = 0;

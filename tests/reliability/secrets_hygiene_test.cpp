@@ -11,12 +11,12 @@
 #include <sstream>
 #include <vector>
 
-#include "api/identity_http.h"
+#include "support/panel.h"
 #include "store/data_dir.h"
 #include "support/server_process.h"
 
 using iron::test::ServerProcess;
-using namespace iron::test::identity;
+using namespace iron::test;
 
 namespace {
 

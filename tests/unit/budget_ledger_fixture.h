@@ -140,3 +140,6 @@ class LedgerFixture : public ::testing::Test {
 };
 
 }  // namespace ledger_test
+
+// The suite of budget_ledger_test.cpp and budget_ledger_leases_test.cpp.
+class BudgetLedger : public ledger_test::LedgerFixture {};

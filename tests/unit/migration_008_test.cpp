@@ -1,4 +1,4 @@
-// Migration 008 (issue 9 §15-18) on a database written before it: existing API tokens keep
+// Migration 008 (ownership, scopes and key rules) on a database written before it: existing API tokens keep
 // today's behaviour explicitly (legacy_full) except agent-bound ones (runtime), project
 // assignments move to their key owner's projects, and dangling agent key references go.
 #include <gtest/gtest.h>

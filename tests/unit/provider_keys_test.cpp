@@ -1,5 +1,5 @@
-// domain::ProviderKeys below HTTP: the decrypt helper (the owner only, admins included:
-// issue 9 §17; disabled keys refused), the sealing of credentials in base_url, the row binding of the sealed key (a ciphertext moved
+// domain::ProviderKeys below HTTP: the decrypt helper (the owner only, admins included;
+// disabled keys refused), the sealing of credentials in base_url, the row binding of the sealed key (a ciphertext moved
 // to another row, or a row re-owned in the database, does not open), the master key, and
 // the masking and validation rules.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-// OpenAPI table: agents and their IC tokens (reference §2.5), and the budget lease protocol
-// agents call with their IC token (§2.6, fixed per §5 and §9).
+// OpenAPI table: agents and their IC tokens, and the budget lease protocol
+// agents call with their IC token (docs/compatibility.md: S5, S6, C1–C3).
 #include "api/openapi/spec.h"
 
 namespace iron::api::openapi {

@@ -1,4 +1,4 @@
-// OpenAPI table: usage analytics (reference §2.8) plus the series and overview the dashboard
+// OpenAPI table: usage analytics (docs/compatibility.md) plus the series and overview the dashboard
 // needs. Paths and field names are the predecessor's; USD floats where it had them, plus
 // integer µ$ (`*_microdollars`) for every money figure. Reads are owner-scoped and answered
 // from daily rollups. Every response body is a named component schema, so the dashboard's

@@ -1,5 +1,5 @@
-// OpenAPI table: budget-change requests (predecessor §2.7) and usage limits (§2.4 rows
-// 25–29, plus GET /limits/usage). Schemas are local to this family.
+// OpenAPI table: budget-change requests and usage limits (docs/compatibility.md),
+// plus GET /limits/usage. Schemas are local to this family.
 #include "api/openapi/spec.h"
 
 namespace iron::api::openapi {

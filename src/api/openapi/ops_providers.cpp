@@ -1,4 +1,4 @@
-// OpenAPI table: provider API keys and project assignment (reference §2.4 rows 30–36, with
+// OpenAPI table: provider API keys and project assignment (docs/compatibility.md, with
 // the ownership rules the predecessor lacked), plus their component schemas.
 #include "api/openapi/spec.h"
 

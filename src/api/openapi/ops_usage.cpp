@@ -1,5 +1,5 @@
-// OpenAPI table: the predecessor's token-usage reads (§2.4 rows 22-24, now authenticated and
-// owner-scoped, answered from the analytics rollups) and its API-version document (§2.1 row 2).
+// OpenAPI table: the predecessor's token-usage reads (docs/compatibility.md, now authenticated and
+// owner-scoped, answered from the analytics rollups) and its API-version document.
 #include "api/openapi/spec.h"
 
 namespace iron::api::openapi {

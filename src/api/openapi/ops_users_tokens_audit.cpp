@@ -1,5 +1,5 @@
 // OpenAPI table: user management (admin), API tokens, the audit log (admin).
-// Shapes follow the predecessor (reference §2.2–2.3) with the guards it lacked.
+// Shapes follow the predecessor (docs/compatibility.md) with the guards it lacked.
 #include "api/openapi/spec.h"
 
 namespace iron::api::openapi {

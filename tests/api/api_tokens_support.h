@@ -1,0 +1,117 @@
+#pragma once
+// Shared by the API-token tests (identity_api_token*_test.cpp): the harness Panel plus token
+// calls, and one documented fixture, Db, for what the API does not show or cannot produce:
+//  - reads of stored rows (hashes, last_used_at, audit actors) to check what is kept;
+//  - moving a token's expiry into the past (the API accepts only future expiries, and a test
+//    cannot wait for one);
+//  - flipping a user row's status under a live token without the revocations the users
+//    routes perform, to prove the bearer check re-reads the owner on every request.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "store/data_dir.h"
+#include "store/database.h"
+#include "store/sqlite.h"
+#include "support/panel.h"
+#include "util/clock.h"
+
+namespace api_tokens_test {
+
+using iron::test::Account;
+using iron::test::expect_error;
+using iron::test::Reply;
+using nlohmann::json;
+
+inline const std::string kBase = "/api/v1/api-tokens";
+
+inline int64_t now_ms() { return iron::util::to_unix_ms(iron::util::now()); }
+inline std::string rfc3339_in(int64_t delta_ms) {
+  return iron::util::to_rfc3339(iron::util::from_unix_ms(now_ms() + delta_ms));
+}
+
+inline std::string file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The server's iron.db opened beside it (WAL and the busy timeout make this safe).
+class Db {
+ public:
+  explicit Db(const std::string& data_dir) : conn_(iron::store::database_path(data_dir), false) {
+    iron::store::apply_connection_pragmas(conn_);
+  }
+  iron::store::Connection& conn() { return conn_; }
+  void exec_with_id(const std::string& sql, const std::string& id) { conn_.prepare(sql).bind(1, id).run(); }
+  void exec_with_id(const std::string& sql, int64_t id) { conn_.prepare(sql).bind(1, id).run(); }
+  std::optional<int64_t> int_of(const std::string& sql, int64_t id) {
+    auto& s = conn_.prepare(sql);
+    s.bind(1, id);
+    if (!s.step()) return std::nullopt;
+    auto v = s.opt_int64(0);
+    s.reset();
+    return v;
+  }
+  std::vector<std::string> texts(const std::string& sql) {
+    auto& s = conn_.prepare(sql);
+    std::vector<std::string> out;
+    while (s.step()) out.push_back(s.opt_text(0).value_or(""));
+    return out;
+  }
+
+ private:
+  iron::store::Connection conn_;
+};
+
+inline iron::test::ServerProcess::Options options_in(const std::string& data_dir) {
+  auto options = iron::test::admin_options();
+  options.data_dir = data_dir;
+  return options;
+}
+
+class Panel : public iron::test::Panel {
+ public:
+  explicit Panel(const std::string& data_dir = "") : iron::test::Panel(options_in(data_dir)) {}
+
+  Db db() { return Db(server().data_dir()); }
+  using iron::test::Panel::call;
+  // A raw (possibly malformed) body, or none.
+  Reply call(const std::string& method, const std::string& path, const std::string& bearer,
+             const std::optional<std::string>& raw, const std::string& content_type = "application/json") const {
+    return iron::test::send(server(), {.method = method, .path = path, .token = bearer, .body = raw,
+                                       .content_type = content_type});
+  }
+  Reply create(const std::string& bearer, const json& body) { return call("POST", kBase, bearer, body); }
+  // Creates a token and returns the create response, failing the test unless it is 201.
+  json create_ok(const std::string& bearer, const json& body = {{"name", "ci"}}) {
+    auto r = create(bearer, body);
+    EXPECT_EQ(r.status, 201) << r.raw;
+    return r.body;
+  }
+};
+
+inline std::string id_path(int64_t id) { return kBase + "/" + std::to_string(id); }
+inline std::string id_path(const json& id) { return id_path(id.get<int64_t>()); }
+inline std::string tok(const json& created) { return created.at("token").get<std::string>(); }
+
+inline std::set<std::string> keys_of(const json& j) {
+  std::set<std::string> out;
+  for (auto it = j.begin(); it != j.end(); ++it) out.insert(it.key());
+  return out;
+}
+
+// "t3": appends rather than `"t" + std::to_string(i)`, which trips GCC 12's -Wrestrict at -O3.
+inline std::string numbered(const char* prefix, int i) {
+  std::string s = prefix;
+  s += std::to_string(i);
+  return s;
+}
+
+}  // namespace api_tokens_test
