@@ -19,13 +19,13 @@ TEST(StoreAgentList, EachListedAgentCarriesItsOwnBudgetAndKeyOwner) {
   };
   for (const auto& a : agents) p.create_agent(a);
   // Books that differ per agent: move one agent's allocation.
-  const int64_t first = p.call("GET", "/api/v1/agents", p.admin.access).body[0].value("id", int64_t{0});
-  ASSERT_EQ(p.call("PUT", gov::agent_path(first, "/budget"), p.admin.access, json{{"total_allocated_microdollars", 7'777}}).status, 200);
+  const int64_t first = p.call("GET", "/api/v1/agents", p.admin.token).body[0].value("id", int64_t{0});
+  ASSERT_EQ(p.call("PUT", gov::agent_path(first, "/budget"), p.admin.token, json{{"total_allocated_microdollars", 7'777}}).status, 200);
 
   const struct {
     std::string who, token;
     size_t expected;
-  } callers[] = {{"admin", p.admin.access, agents.size()}, {"alice", alice.access, agents.size() - 1}};
+  } callers[] = {{"admin", p.admin.token, agents.size()}, {"alice", alice.token, agents.size() - 1}};
   for (const auto& c : callers) {
     const auto list = p.call("GET", "/api/v1/agents", c.token);
     ASSERT_EQ(list.status, 200) << c.who << list.raw;

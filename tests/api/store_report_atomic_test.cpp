@@ -35,7 +35,7 @@ TEST(StoreReportAtomic, KilledMidReportsLeavesCountersEqualToTheLedger) {
                                         {"owner_id", alice.id},
                                         {"provider_key_id", key}})
                             .value("id", int64_t{0});
-  const std::string ic = p.ic_token(agent, alice.access);
+  const std::string ic = p.ic_token(agent, alice.token);
   auto hs = p.call("POST", "/api/v1/budget/handshake", "",
                    json{{"ic_token", ic}, {"provider", "openai"}, {"requested_budget", 100'000'000}});
   ASSERT_EQ(hs.status, 200) << hs.raw;
