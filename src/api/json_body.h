@@ -9,7 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/body.h"
 #include "api/http_types.h"
+#include "api/query.h"
 #include "util/result.h"
 
 namespace iron::api {
@@ -33,24 +35,5 @@ class JsonBody {
   explicit JsonBody(nlohmann::json j) : json_(std::move(j)) {}
   nlohmann::json json_;
 };
-
-// Members of a JSON object that is not a whole body (an item of a batch), decoded by the
-// same rules as JsonBody's: absent or null → nullopt; wrong type, out of range or unsafe
-// text → 400 VALIDATION_ERROR naming the field.
-// Text rule, for every string any route decodes: no NUL and no control characters other
-// than tab, line feed and carriage return (C APIs, SQLite's length() and terminals stop or
-// misbehave at them). Invalid UTF-8, lone surrogates and over-long encodings never get this
-// far: the JSON parser refuses them (400 MALFORMED_JSON).
-Result<std::optional<std::string>> text_member(const nlohmann::json& object, const std::string& field, size_t max_len);
-Result<std::optional<int64_t>> int_member(const nlohmann::json& object, const std::string& field, int64_t min,
-                                          int64_t max);
-
-// Query parameters: integers in range, enums; absent → nullopt.
-Result<std::optional<int64_t>> query_int(const Request& req, const std::string& name, int64_t min, int64_t max);
-Result<std::optional<bool>> query_bool(const Request& req, const std::string& name);
-// A text parameter: 1..max_len bytes under the same text rule as JSON strings.
-Result<std::optional<std::string>> query_text(const Request& req, const std::string& name, size_t max_len);
-// A path parameter that must be a positive integer id (else 400 INVALID_PARAMETER).
-Result<int64_t> path_id(const Request& req, const std::string& name);
 
 }  // namespace iron::api

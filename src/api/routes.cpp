@@ -2,25 +2,26 @@
 
 namespace iron::api {
 
+std::vector<Endpoint> all_endpoints() {
+  std::vector<Endpoint> out;
+  for (auto family : {health_endpoints, meta_endpoints, auth_endpoints, user_endpoints, audit_endpoints,
+                      event_stream_endpoints, agent_endpoints, agent_credential_endpoints, budget_endpoints,
+                      key_fetch_endpoints, budget_request_endpoints, limit_endpoints, version_endpoints, system_endpoints})
+    for (auto& e : family()) out.push_back(std::move(e));
+  return out;
+}
+
 std::vector<Route> all_routes(Services& s) {
   std::vector<Route> routes;
-  add_health_routes(routes, s);
-  add_auth_routes(routes, s);
-  add_user_routes(routes, s);
+  for (auto& e : all_endpoints()) {
+    if (!e.action) continue;  // served by the edge
+    std::string method = e.doc.method, pattern = e.doc.pattern;
+    routes.push_back({std::move(method), std::move(pattern), bind(s, std::move(e))});
+  }
   add_api_token_routes(routes, s);
-  add_audit_routes(routes, s);
-  add_event_stream_routes(routes, s);
-  add_agent_routes(routes, s);
-  add_budget_routes(routes, s);
   add_provider_routes(routes, s);
-  add_key_fetch_routes(routes, s);
-  add_budget_request_routes(routes, s);
-  add_limit_routes(routes, s);
   add_analytics_routes(routes, s);
   add_usage_routes(routes, s);
-  add_version_routes(routes, s);
-  add_system_routes(routes, s);
-  add_openapi_route(routes);
   return routes;
 }
 

@@ -6,6 +6,8 @@
 
 #include "api/openapi/spec.h"
 #include "api/openapi_document.h"
+#include "api/agent_views.h"
+#include "api/routes.h"
 #include "util/build_info.h"
 
 namespace iron::api {
@@ -32,8 +34,9 @@ Op& Op::csv_export() {
 
 std::vector<Op> all_ops() {
   std::vector<Op> ops;
-  for (auto family : {meta_ops, auth_ops, user_ops, api_token_ops, audit_ops, agent_ops, budget_ops, provider_ops,
-                      budget_request_ops, limit_ops, analytics_ops, usage_ops, system_ops})
+  for (auto& e : all_endpoints()) ops.push_back(std::move(e.doc));
+  for (auto family : {api_token_ops, provider_ops,
+                      analytics_ops, usage_ops})
     for (auto& op : family()) ops.push_back(std::move(op));
   return ops;
 }
@@ -102,6 +105,7 @@ std::map<int, std::vector<std::string>> errors_of(const Op& op) {
     add(403, {"TOKEN_SCOPE_INSUFFICIENT"});  // an API token whose scope excludes the route (guard.cpp)
     if (op.access == Auth::mutate || op.access == Auth::admin) add(403, {"INSUFFICIENT_PERMISSIONS"});
   }
+  if (op.access == Auth::agent) add(401, {"IC_TOKEN_MISSING", "INVALID_IC_TOKEN"});
   if (op.integer_id) add(400, {"INVALID_PARAMETER"});
   for (const auto& p : op.parameters)
     if (p["in"] == "query") add(400, {"VALIDATION_ERROR"});
@@ -134,6 +138,7 @@ std::string access_note(Auth a) {
     case Auth::mutate: return "**Access:** user or admin; viewers are read-only (403).";
     case Auth::admin: return "**Access:** admin only (403 otherwise).";
     case Auth::self_service: return "**Access:** any authenticated role, also while a password change is forced.";
+    case Auth::agent:
     case Auth::custom: return "";
   }
   return "";
@@ -180,6 +185,7 @@ json operation(const Op& op) {
 
   if (op.access == Auth::none) o["security"] = json::array();
   else if (op.access == Auth::custom) o["security"] = op.security;
+  else if (op.access == Auth::agent) o["security"] = json::array({{{"icToken", json::array()}}, json::object()});
   else o["security"] = json::array({{{"bearerAuth", json::array()}}});
   return o;
 }
@@ -188,7 +194,7 @@ json components() {
   return {
       {"schemas", [] {
          json all = component_schemas();
-         all.update(agent_component_schemas());
+         all.update(iron::api::agent_component_schemas());
          return all;
        }()},
       {"securitySchemes",

@@ -7,11 +7,6 @@ namespace {
 
 json key_id() { return integer_range(1, INT64_MAX, "provider key id"); }
 
-json provider_slug() {
-  return described({{"type", "string"}, {"minLength", 1}, {"maxLength", 64}, {"pattern", "^[a-z0-9_-]{1,64}$"}},
-                   "lowercase provider slug: openai, anthropic, or any other [a-z0-9_-]{1,64}");
-}
-
 json project_id() {
   return described(str(1, 500), "a free-form project identifier (1..500 characters, UTF-8, no control characters); "
                                 "project ids are per user: another user's project of the same name is another project");
@@ -117,48 +112,6 @@ std::vector<Op> provider_ops() {
                     .no_content("Unassigned")
                     .errors(403, {"INSUFFICIENT_PERMISSIONS"})
                     .errors(404, {"NOT_FOUND"}));
-  ops.push_back(Op("GET", "/api/v1/keys", "fetchProjectKey", "Fetch the provider key of an API token's project")
-                    .tagged("providers")
-                    .secured_by(json::array({{{"bearerAuth", json::array()}}}))
-                    .describe("An API token (`Bearer apitok_…`) only; a session JWT is 401 API_TOKEN_REQUIRED, and "
-                              "a `read`-scoped token 403 TOKEN_SCOPE_INSUFFICIENT. The token must be bound to a "
-                              "project (400 TOKEN_HAS_NO_PROJECT) and not to an agent (403 USE_HANDSHAKE: agents get "
-                              "their key through the handshake). Returns the plaintext key assigned to the token "
-                              "owner's project of that name (project ids are per user; 404 NO_KEY_ASSIGNED when "
-                              "none) when it is enabled (403 KEY_DISABLED). Only a key's owner ever obtains it in "
-                              "plaintext: being an admin adds nothing. `base_url` is the full URL, credentials "
-                              "included. At most 10 fetches per (user, project) in any rolling minute (429 "
-                              "RATE_LIMIT_EXCEEDED with Retry-After). Writes the audit row `key_fetched` (never the key).")
-                    .returns(200, object({{"provider", provider_slug()},
-                                          {"api_key", described(str(), "the plaintext provider key")},
-                                          {"base_url", nullable(str(0, 2000))}},
-                                         {"provider", "api_key", "base_url"}),
-                             "The key")
-                    .errors(400, {"TOKEN_HAS_NO_PROJECT"})
-                    .errors(401, {"AUTH_MISSING_TOKEN", "API_TOKEN_REQUIRED", "AUTH_INVALID_TOKEN",
-                                  "AUTH_TOKEN_REVOKED", "AUTH_TOKEN_EXPIRED"})
-                    .errors(403, {"TOKEN_SCOPE_INSUFFICIENT", "USE_HANDSHAKE", "KEY_DISABLED"})
-                    .errors(404, {"NO_KEY_ASSIGNED"})
-                    .errors(429, {"RATE_LIMIT_EXCEEDED"}));
-  ops.push_back(Op("POST", "/api/v1/agents/provider-key", "fetchAgentProviderKey", "Fetch an agent's own provider key")
-                    .tagged("agents")
-                    .secured_by(json::array({{{"icToken", json::array()}}, json::object()}))
-                    .describe("The agent's IC token, in the body field `ic_token` or as `Authorization: Bearer "
-                              "ic_…`, checked against the stored hash (a regenerated or revoked token is 401 "
-                              "INVALID_IC_TOKEN). Returns the plaintext of the agent's key under the one agent-key "
-                              "rule (the same answers as the handshake): the key must exist (deleting a key "
-                              "unassigns it), belong to the agent's owner or be delegated by an admin who owns it "
-                              "and still is one (403 NO_PROVIDER_ASSIGNED otherwise), and be enabled (403 "
-                              "KEY_DISABLED). `base_url` is the full URL, credentials included. Writes the audit row "
-                              "`agent_key_fetched` (never the key).")
-                    .body(object({{"ic_token", str(1, 2000)}}, {}), false)
-                    .returns(200, object({{"provider_key", described(str(), "the plaintext provider key")},
-                                          {"provider", provider_slug()},
-                                          {"base_url", nullable(str(0, 2000))}},
-                                         {"provider_key", "provider", "base_url"}),
-                             "The key")
-                    .errors(401, {"IC_TOKEN_MISSING", "INVALID_IC_TOKEN"})
-                    .errors(403, {"NO_PROVIDER_ASSIGNED", "KEY_DISABLED"}));
   return ops;
 }
 

@@ -47,20 +47,6 @@ const char* kScope =
 
 std::vector<Op> usage_ops() {
   std::vector<Op> ops;
-  ops.push_back(Op("GET", "/api/v1/version", "getApiVersion", "API versions and build (predecessor shape)")
-                    .tagged("meta")
-                    .auth(Auth::none)
-                    .returns(200, object({{"current_version", one_of_strings({"v1"})},
-                                          {"supported_versions", array_of(str())},
-                                          {"deprecated_versions", array_of(str())},
-                                          {"latest_endpoint", str()},
-                                          {"build", object({{"version", str()},
-                                                            {"commit", described(str(), "build SHA")},
-                                                            {"timestamp", nullable(described(str(), "always null: builds are reproducible"))},
-                                                            {"environment", nullable(described(str(), "always null"))}},
-                                                           {"version", "commit", "timestamp", "environment"})}},
-                                         {"current_version", "supported_versions", "deprecated_versions",
-                                          "latest_endpoint", "build"})));
   ops.push_back(usage_op("/api/v1/usage/aggregate", "getUsageAggregate", "Token usage, total and per provider")
                     .describe(kScope)
                     .returns(200, ref("TokenUsageAggregate")));

@@ -5,15 +5,7 @@
 namespace iron::api::openapi {
 namespace {
 
-json user_id() { return described({{"type", "string"}, {"pattern", "^user_"}}, "user id (user_<uuid>)"); }
 json token_id() { return integer_range(1, INT64_MAX, "API token id"); }
-
-Op user_op(std::string method, std::string pattern, std::string id, std::string summary) {
-  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
-  op.tagged("users").auth(Auth::admin);
-  if (op.pattern.find(":id") != std::string::npos) op.path_param("id", user_id()).errors(404, {"NOT_FOUND"});
-  return op;
-}
 
 Op token_op(std::string method, std::string pattern, std::string id, std::string summary, Auth access) {
   Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
@@ -25,75 +17,12 @@ Op token_op(std::string method, std::string pattern, std::string id, std::string
 
 }  // namespace
 
-std::vector<Op> user_ops() {
-  const json role = ref("Role");
-  std::vector<Op> ops;
-  ops.push_back(user_op("POST", "/api/v1/users", "createUser", "Create a user")
-                    .body(object({{"username", str(1, 255)},
-                                  {"password", described(str(12, 1000), "at least 12 characters")},
-                                  {"email", described(str_fmt("email"), "at most 255 characters")},
-                                  {"role", role},
-                                  {"name", str(0, 255)},
-                                  {"force_password_change",
-                                   boolean("the user must choose their own password at first sign-in (default false)")}},
-                                 {"username", "password", "email", "role"}))
-                    .returns(201, ref("User"), "Created")
-                    .errors(409, {"USERNAME_TAKEN", "EMAIL_TAKEN"}));
-  ops.push_back(user_op("GET", "/api/v1/users", "listUsers", "List users (deleted users excluded, newest first)")
-                    .query("role", role, "only this role")
-                    .query("is_active", boolean(), "only active (true) or suspended (false) users")
-                    .query("search", str(0, 255), "substring of the username or email")
-                    .query("page", described(integer_range(1, INT64_MAX, ""), "1-based page; default 1"), "page number")
-                    .query("page_size", described(integer_range(1, 100, ""), "default 20"), "users per page")
-                    .returns(200, ref("UserList"), "One page of users"));
-  ops.push_back(user_op("GET", "/api/v1/users/:id", "getUser", "Get a user")
-                    .returns(200, ref("User"), "The user"));
-  ops.push_back(user_op("DELETE", "/api/v1/users/:id", "deleteUser", "Soft-delete a user")
-                    .describe("Not yourself, not the last active admin. Revokes the user's sessions at once.")
-                    .returns(200, ref("User"), "The deleted user")
-                    .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
-                    .errors(409, {"LAST_ADMIN"}));
-  ops.push_back(user_op("PUT", "/api/v1/users/:id/suspend", "suspendUser", "Suspend a user")
-                    .describe("Not yourself, not the last active admin. The user is locked out at once, and every "
-                              "credential issued before ends for good: access and refresh tokens stop working and "
-                              "the user's API tokens are revoked, so re-activation revives none of them.")
-                    .body(object({{"reason", str(0, 1000)}}, {}), false)
-                    .returns(200, ref("User"), "The suspended user")
-                    .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
-                    .errors(409, {"ALREADY_SUSPENDED", "LAST_ADMIN"}));
-  ops.push_back(user_op("PUT", "/api/v1/users/:id/activate", "activateUser", "Re-activate a suspended user")
-                    .returns(200, ref("User"), "The active user")
-                    .errors(409, {"ALREADY_ACTIVE"}));
-  ops.push_back(user_op("POST", "/api/v1/users/:id/unlock", "unlockUserLogins", "Lift the login throttle of a user")
-                    .describe("Forgets the failed logins recorded against this account from every source address, "
-                              "so a user who throttled their own address may sign in again at once. Accounts are "
-                              "never locked by failures (the throttle is per source); audited as `user.unlock`.")
-                    .returns(200,
-                             object({{"user", ref("User")},
-                                     {"login_failures_cleared", integer("failed logins forgotten, from all sources")}},
-                                    {"user", "login_failures_cleared"}),
-                             "The user, with the number of failed logins forgotten"));
-  ops.push_back(user_op("PUT", "/api/v1/users/:id/role", "changeUserRole", "Change a user's role")
-                    .describe("Not your own role, never demoting the last active admin. Applies at once.")
-                    .body(object({{"role", role}}, {"role"}))
-                    .returns(200, ref("User"), "The updated user")
-                    .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
-                    .errors(409, {"LAST_ADMIN"}));
-  ops.push_back(user_op("POST", "/api/v1/users/:id/reset-password", "resetUserPassword", "Set a new password for a user")
-                    .describe("Ends the user's sessions at once and lifts the login throttle of the account.")
-                    .body(object({{"new_password", described(str(12, 1000), "at least 12 characters")},
-                                  {"force_change", described(boolean(), "require a change at next login; default true")}},
-                                 {"new_password"}))
-                    .returns(200, ref("User"), "The updated user"));
-  return ops;
-}
-
 std::vector<Op> api_token_ops() {
   const json name = described({{"type", "string"}, {"minLength", 1}, {"maxLength", 100}, {"pattern", "^[^\\x00<>]*$"}},
                               "1..100 characters, no NUL, < or >");
   json create_body = object({{"name", name},
                              {"description", str(0, 500)},
-                             {"user_id", described(user_id(), "admin only: the owner of the new token")},
+                             {"user_id", described(user_id_schema(), "admin only: the owner of the new token")},
                              {"project_id", str(0, 500)},
                              {"agent_id", described(integer(), "an agent of the token's owner (404 AGENT_NOT_FOUND otherwise)")},
                              {"provider", str(1, 64)},
@@ -172,25 +101,6 @@ std::vector<Op> api_token_ops() {
                                      {"token_id", integer()}},
                                     {"valid"}),
                              "Validation outcome; the ids only when valid"));
-  return ops;
-}
-
-std::vector<Op> audit_ops() {
-  std::vector<Op> ops;
-  ops.push_back(Op("GET", "/api/v1/audit", "listAudit", "Read the audit log (newest first)")
-                    .tagged("audit").auth(Auth::admin)
-                    .describe("Append-only record of every mutation and auth event, written in the same transaction "
-                              "as the change. Cursor-paged: pass `next_cursor` back as `cursor`.")
-                    .query("actor_id", str(1, 255), "only this actor")
-                    .query("entity_type", str(1, 64), "e.g. user, api_token")
-                    .query("entity_id", str(1, 255), "only this entity (with entity_type)")
-                    .query("action", str(1, 128), "e.g. auth.login")
-                    .query("from", rfc3339("inclusive lower bound"), "rows at or after this time")
-                    .query("to", rfc3339("exclusive upper bound"), "rows before this time")
-                    .query("cursor", str(1, 64), "opaque cursor from a previous page's next_cursor")
-                    .query("limit", described(integer_range(1, 200, ""), "default 50"), "rows per page")
-                    .csv_export()
-                    .returns(200, ref("AuditPage"), "One page of audit rows"));
   return ops;
 }
 
