@@ -66,7 +66,7 @@ std::vector<Endpoint> agent_credential_endpoints() {
                    .describe("Admin or owner. Format `ic_<agent id>_<48 base62>`; only its SHA-256 is stored.")
                    .returns(201, ic_issued_schema(false), "Issued")
                    .errors(409, {"IC_TOKEN_EXISTS"}),
-               [](const Call& c) { return issued(c.s.ic_tokens->issue(c.who(), c.id(), c.context()), 201, false); }});
+               [](const Call& c) { return issued(c.s.ic_tokens.issue(c.who(), c.id(), c.context()), 201, false); }});
   e.push_back({agent_op("GET", "/api/v1/agents/:id/ic-token", "getIcTokenStatus", "Whether the agent has an IC token",
                         Auth::read)
                    .returns(200, object({{"agent_id", integer()},
@@ -75,7 +75,7 @@ std::vector<Endpoint> agent_credential_endpoints() {
                                         {"agent_id", "has_ic_token", "created_at"}),
                             "The status"),
                [](const Call& c) {
-                 return reply(c.s.ic_tokens->status(c.who(), c.id()), 200, [](const domain::IcTokenStatus& st) {
+                 return reply(c.s.ic_tokens.status(c.who(), c.id()), 200, [](const domain::IcTokenStatus& st) {
                    return json{{"agent_id", st.agent_id},
                                {"has_ic_token", st.has_ic_token},
                                {"created_at", st.created_at_s ? json(*st.created_at_s) : json(nullptr)}};
@@ -84,11 +84,11 @@ std::vector<Endpoint> agent_credential_endpoints() {
   e.push_back({agent_op("POST", "/api/v1/agents/:id/ic-token/regenerate", "regenerateIcToken",
                         "Replace the agent's IC token (the old one stops working at once)", Auth::mutate)
                    .returns(200, ic_issued_schema(true), "The new token"),
-               [](const Call& c) { return issued(c.s.ic_tokens->regenerate(c.who(), c.id(), c.context()), 200, true); }});
+               [](const Call& c) { return issued(c.s.ic_tokens.regenerate(c.who(), c.id(), c.context()), 200, true); }});
   e.push_back({agent_op("DELETE", "/api/v1/agents/:id/ic-token", "revokeIcToken",
                         "Revoke the agent's IC token (it stops working at once)", Auth::mutate)
                    .no_content("Revoked"),
-               [](const Call& c) { return reply_no_content(c.s.ic_tokens->revoke(c.who(), c.id(), c.context())); }});
+               [](const Call& c) { return reply_no_content(c.s.ic_tokens.revoke(c.who(), c.id(), c.context())); }});
   return e;
 }
 

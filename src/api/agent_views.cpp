@@ -95,7 +95,7 @@ json history_view(const std::vector<store::BudgetHistoryEntry>& entries) {
 }
 
 std::map<int64_t, int64_t> recent_spend_of(Services& s, const domain::Principal& p, std::optional<int64_t> agent_id) {
-  return s.analytics->recent_spend(p, agent_id);
+  return s.analytics.recent_spend(p, agent_id);
 }
 
 json agent_with_burn(const domain::AgentView& v, const std::map<int64_t, int64_t>& recent_spend) {

@@ -57,7 +57,7 @@ Reply list_agents(const Call& c) {
   if (!page) return page.error();
   const bool paged = req.query_param("page") || req.query_param("per_page");
 
-  std::vector<domain::AgentView> rows = c.s.agents->list(c.who());
+  std::vector<domain::AgentView> rows = c.s.agents.list(c.who());
   const std::string needle = ascii_lower(search->value_or(""));
   std::erase_if(rows, [&](const domain::AgentView& v) {
     if (*owner && v.agent.owner_id != **owner) return true;
@@ -125,7 +125,7 @@ Reply create(const Call& c) {
   auto in = kNewAgent.decode(c.req);
   if (!in) return in.error();
   domain::NewAgent a{in->name, in->provider_key_id, in->initial_budget_microdollars, in->owner_id};
-  return reply(c.s.agents->create(c.who(), a, c.context()), 201,
+  return reply(c.s.agents.create(c.who(), a, c.context()), 201,
                [](const domain::AgentView& v) { return agent_with_burn(v, {}); });  // nothing spent yet
 }
 
@@ -138,7 +138,7 @@ Reply update(const Call& c) {
   patch.set_provider_key = in->provider_key_id.has_value();
   patch.provider_key_id = in->provider_key_id.value_or(std::nullopt);
   patch.owner_id = in->owner_id;
-  return reply(c.s.agents->update(c.who(), id, patch, c.context()), 200,
+  return reply(c.s.agents.update(c.who(), id, patch, c.context()), 200,
                [&](const domain::AgentView& v) { return agent_with_burn(v, recent_spend_of(c.s, c.who(), id)); });
 }
 
@@ -146,7 +146,7 @@ Reply set_budget(const Call& c) {
   const int64_t id = c.id();
   auto in = kAllocation.decode(c.req);
   if (!in) return in.error();
-  auto r = c.s.agents->set_budget(id, in->total_allocated_microdollars, c.context());
+  auto r = c.s.agents.set_budget(id, in->total_allocated_microdollars, c.context());
   if (!r && r.error().code == "ALLOCATION_BELOW_COMMITTED") {
     Error e = r.error();
     e.details["field"] = "total_allocated_microdollars";
@@ -213,7 +213,7 @@ std::vector<Endpoint> agent_endpoints() {
                    .returns(200, ref("Agent"), "The agent"),
                [](const Call& c) {
                  const int64_t id = c.id();
-                 return reply(c.s.agents->get(c.who(), id), 200, [&](const domain::AgentView& v) {
+                 return reply(c.s.agents.get(c.who(), id), 200, [&](const domain::AgentView& v) {
                    return agent_with_burn(v, recent_spend_of(c.s, c.who(), id));
                  });
                }});
@@ -233,7 +233,7 @@ std::vector<Endpoint> agent_endpoints() {
   e.push_back({agent_op("DELETE", "/api/v1/agents/:id", "deleteAgent", "Delete an agent", Auth::admin)
                    .describe("Hard delete: its budget, leases, reports and history go with it.")
                    .no_content("Deleted"),
-               [](const Call& c) { return reply_no_content(c.s.agents->remove(c.id(), c.context())); }});
+               [](const Call& c) { return reply_no_content(c.s.agents.remove(c.id(), c.context())); }});
   e.push_back({agent_op("PUT", "/api/v1/agents/:id/budget", "setAgentBudget", "Set an agent's allocation", Auth::admin)
                    .body(kAllocation.schema())
                    .returns(200, object({{"agent_id", integer()},
@@ -250,7 +250,7 @@ std::vector<Endpoint> agent_endpoints() {
                    .describe("Admin or owner; non-admins see only their own tokens.")
                    .returns(200, array_of(ref("ApiToken")), "The tokens"),
                [](const Call& c) {
-                 return reply(c.s.agents->tokens(c.who(), c.id()), 200, [](const std::vector<store::ApiToken>& tokens) {
+                 return reply(c.s.agents.tokens(c.who(), c.id()), 200, [](const std::vector<store::ApiToken>& tokens) {
                    json out = json::array();
                    for (const auto& t : tokens) out.push_back(domain::api_token_view(t));
                    return out;
@@ -270,7 +270,7 @@ std::vector<Endpoint> agent_endpoints() {
                                                  {"id", "agent_id", "previous_allocated", "new_allocated", "change",
                                                   "changed_by", "reason", "budget_request_id", "created_at"})),
                             "The history"),
-               [](const Call& c) { return reply(c.s.agents->history(c.who(), c.id()), 200, history_view); }});
+               [](const Call& c) { return reply(c.s.agents.history(c.who(), c.id()), 200, history_view); }});
   return e;
 }
 

@@ -128,6 +128,14 @@ class BodyFields {
     return add(std::move(name), required, std::move(schema), std::move(read));
   }
 
+  // A known field this body does not take (an update of something fixed at creation): when
+  // present (`even_null`: present at all) it is `refusal`; silently keeping the old value
+  // would mislead. Not part of the schema.
+  BodyFields& refuse(std::string name, Error refusal, bool even_null = false) {
+    refusals_.push_back({std::move(name), std::move(refusal), even_null});
+    return *this;
+  }
+
   // ---- modifiers of the field added last ----
   BodyFields& describe(const std::string& description) {
     fields_.back().schema = openapi::described(fields_.back().schema, description);
@@ -153,6 +161,8 @@ class BodyFields {
   }
 
   Result<T> decode_object(const nlohmann::json& object) const {
+    for (const auto& r : refusals_)
+      if (object.contains(r.name) && (r.even_null || !object[r.name].is_null())) return r.refusal;
     T out{};
     for (const auto& f : fields_)
       if (auto st = f.read(object, out); !st) return st.error();
@@ -187,7 +197,13 @@ class BodyFields {
     fields_.push_back({std::move(name), required, std::move(schema), std::move(read)});
     return *this;
   }
+  struct Refusal {
+    std::string name;
+    Error refusal;
+    bool even_null;
+  };
   std::vector<Field> fields_;
+  std::vector<Refusal> refusals_;
   bool min_properties_ = false;
 };
 

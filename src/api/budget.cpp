@@ -80,7 +80,7 @@ Reply agent_call(const Call& c, const BodyFields<T>& fields, F f) {
 Reply handshake(const Call& c) {
   return agent_call(c, kHandshake, [&](const HandshakeBody& in, const std::string& token) -> Reply {
     const domain::HandshakeRequest h{in.provider, in.provider_key_id, in.requested_budget.value_or(kDefaultRequest)};
-    auto out = c.s.leases->handshake(token, h, c.context());
+    auto out = c.s.leases.handshake(token, h, c.context());
     if (!out) return out.error();
     Response r = json_response(200, {{"ip_token", out->ip_token},
                                      {"lease_id", out->lease.id},
@@ -95,7 +95,7 @@ Reply handshake(const Call& c) {
 Reply report(const Call& c) {
   return agent_call(c, kReport, [&](const ReportBody& in, const std::string& token) {
     const domain::UsageReport usage{in.request_id, in.tokens, in.cost_microdollars, in.model, in.provider};
-    return reply(c.s.leases->report(token, in.lease_id, usage, c.context()), 200, [](const domain::ReportOutcome& o) {
+    return reply(c.s.leases.report(token, in.lease_id, usage, c.context()), 200, [](const domain::ReportOutcome& o) {
       return json{{"success", true},
                   {"budget_remaining", o.budget_remaining},
                   {"lease_spent", o.lease_spent},
@@ -106,7 +106,7 @@ Reply report(const Call& c) {
 
 Reply give_back(const Call& c) {
   return agent_call(c, kReturn, [&](const ReturnBody& in, const std::string& token) {
-    return reply(c.s.leases->give_back(token, in.lease_id, in.spent_microdollars, c.context()), 200,
+    return reply(c.s.leases.give_back(token, in.lease_id, in.spent_microdollars, c.context()), 200,
                  [](const domain::ReturnOutcome& o) {
                    json out = {{"success", true},
                                {"returned", o.release.returned},
@@ -123,7 +123,7 @@ Reply give_back(const Call& c) {
 
 Reply refresh(const Call& c) {
   return agent_call(c, kRefresh, [&](const RefreshBody& in, const std::string& token) {
-    auto outcome = c.s.leases->refresh(token, in.current_lease_id, in.requested_budget.value_or(kDefaultRequest),
+    auto outcome = c.s.leases.refresh(token, in.current_lease_id, in.requested_budget.value_or(kDefaultRequest),
                                        c.context());
     return reply(outcome, 200, [](const domain::RefreshOutcome& o) {
       json out = {{"status", o.approved ? "approved" : "denied"},

@@ -89,7 +89,7 @@ Reply create(const Call& c) {
   auto in = kNewRequest.decode(c.req);
   if (!in) return in.error();
   domain::NewBudgetRequest r{in->agent_id, in->requested_micros, in->justification};
-  return reply(c.s.budget_requests->create(c.who(), r, c.context()), 201, [](const store::BudgetRequest& v) {
+  return reply(c.s.budget_requests.create(c.who(), r, c.context()), 201, [](const store::BudgetRequest& v) {
     return json{{"request_id", v.id}, {"status", v.status}, {"created_at", v.created_at}};
   });
 }
@@ -97,7 +97,7 @@ Reply create(const Call& c) {
 Reply list(const Call& c) {
   auto agent_id = query_int(c.req, "agent_id", 1, INT64_MAX);
   if (!agent_id) return agent_id.error();
-  return reply(c.s.budget_requests->list(c.who(), *agent_id, c.req.query_param("status")), 200,
+  return reply(c.s.budget_requests.list(c.who(), *agent_id, c.req.query_param("status")), 200,
                [](const std::vector<store::BudgetRequest>& rows) {
                  json out = json::array();
                  for (const auto& item : rows) out.push_back(request_view(item));
@@ -108,7 +108,7 @@ Reply list(const Call& c) {
 Reply reject(const Call& c) {
   auto in = kReject.decode(c.req);
   if (!in) return in.error();
-  auto r = c.s.budget_requests->reject(c.who(), c.param("id"), in->reason, c.context());
+  auto r = c.s.budget_requests.reject(c.who(), c.param("id"), in->reason, c.context());
   if (!r && r.error().details.value("field", "") == "reason") {
     Error e = r.error();
     e.details["field"] = in->field;  // name the field the caller actually sent
@@ -182,7 +182,7 @@ std::vector<Endpoint> budget_request_endpoints() {
                list});
   e.push_back({breq_op("GET", base + "/:id", "getBudgetRequest", "Get a budget request", Auth::read)
                     .returns(200, budget_request(), "The request"),
-               [](const Call& c) { return reply(c.s.budget_requests->get(c.who(), c.param("id")), 200, request_view); }});
+               [](const Call& c) { return reply(c.s.budget_requests.get(c.who(), c.param("id")), 200, request_view); }});
   e.push_back({breq_op("PATCH", base + "/:id/approve", "approveBudgetRequest", "Approve a budget request", Auth::admin)
                     .describe("Admin only, never the requester. Sets the agent's allocation to the requested "
                               "absolute amount against the CURRENT budget, in one transaction with the status "
@@ -192,7 +192,7 @@ std::vector<Endpoint> budget_request_endpoints() {
                     .errors(403, {"REQUESTER_CANNOT_APPROVE_OWN_REQUEST"})
                     .errors(409, {"REQUEST_NOT_PENDING", "ALLOCATION_BELOW_COMMITTED"}),
                [](const Call& c) {
-                 return reply(c.s.budget_requests->approve(c.who(), c.param("id"), c.context()), 200, decision_view);
+                 return reply(c.s.budget_requests.approve(c.who(), c.param("id"), c.context()), 200, decision_view);
                }});
   e.push_back({breq_op("PATCH", base + "/:id/reject", "rejectBudgetRequest", "Reject a budget request", Auth::admin)
                     .describe("Admin only, never the requester. The reason is stored. The predecessor's field "
@@ -209,7 +209,7 @@ std::vector<Endpoint> budget_request_endpoints() {
                     .errors(403, {"NOT_REQUESTER"})
                     .errors(409, {"REQUEST_NOT_PENDING"}),
                [](const Call& c) {
-                 return reply(c.s.budget_requests->cancel(c.who(), c.param("id"), c.context()), 200, decision_view);
+                 return reply(c.s.budget_requests.cancel(c.who(), c.param("id"), c.context()), 200, decision_view);
                }});
   return e;
 }

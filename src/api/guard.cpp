@@ -62,7 +62,7 @@ std::optional<Error> scope_refusal(const domain::Principal& p, Access access, co
 Result<domain::Principal> authenticate(Services& s, const Request& req, Access access) {
   const auto token = bearer_token(req);
   if (!token) return errors::missing_bearer();
-  auto who = token->rfind("apitok_", 0) == 0 ? s.api_tokens->authenticate(*token) : s.sessions.authenticate(*token);
+  auto who = token->rfind("apitok_", 0) == 0 ? s.api_tokens.authenticate(*token) : s.sessions.authenticate(*token);
   if (!who) return who.error();
   const domain::Principal& p = who.value();
   if (p.force_password_change && access != Access::self_service)

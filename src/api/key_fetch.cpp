@@ -27,9 +27,9 @@ Reply fetch_for_token(const Call& c) {
   if (token->rfind("apitok_", 0) != 0)
     return Error::unauthenticated("API_TOKEN_REQUIRED",
                                   "GET /api/v1/keys takes an API token (Bearer apitok_…), not a session token");
-  auto who = c.s.authenticate_api_token(*token);
+  auto who = c.s.api_tokens.authenticate(*token);
   if (!who) return who.error();
-  auto key = c.s.key_fetch->for_api_token(*who, context_of(c.req, &who.value()));
+  auto key = c.s.key_fetch.for_api_token(*who, context_of(c.req, &who.value()));
   if (!key) return key.error();
   return secret_response({{"provider", key->provider}, {"api_key", key->api_key}, {"base_url", nullable_text(key->base_url)}});
 }
@@ -40,7 +40,7 @@ Reply fetch_for_agent(const Call& c) {
   if (!body) return body.error();
   auto ic = agent_token_of(c.req, *body);
   if (!ic) return ic.error();
-  auto key = c.s.key_fetch->for_agent(*ic, c.context());
+  auto key = c.s.key_fetch.for_agent(*ic, c.context());
   if (!key) return key.error();
   return secret_response(
       {{"provider_key", key->api_key}, {"provider", key->provider}, {"base_url", nullable_text(key->base_url)}});

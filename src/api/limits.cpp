@@ -106,11 +106,11 @@ Reply create(const Call& c) {
   auto in = kNewLimit.decode(c.req);
   if (!in) return in.error();
   domain::NewLimit limit{in->user_id, in->project_id, fields_of(*in)};
-  return reply(c.s.usage_limits->create(c.who(), limit, c.context()), 201, limit_view);
+  return reply(c.s.usage_limits.create(c.who(), limit, c.context()), 201, limit_view);
 }
 
 Reply list(const Call& c) {
-  return reply(c.s.usage_limits->list(c.who(), c.req.query_param("user_id")), 200,
+  return reply(c.s.usage_limits.list(c.who(), c.req.query_param("user_id")), 200,
                [](const std::vector<store::UsageLimit>& limits) {
                  json out = json::array();
                  for (const auto& l : limits) out.push_back(limit_view(l));
@@ -121,7 +121,7 @@ Reply list(const Call& c) {
 Reply update(const Call& c) {
   auto in = kLimitPatch.decode(c.req);
   if (!in) return in.error();
-  return reply(c.s.usage_limits->update(c.who(), c.id(), fields_of(*in), c.context()), 200, limit_view);
+  return reply(c.s.usage_limits.update(c.who(), c.id(), fields_of(*in), c.context()), 200, limit_view);
 }
 
 json limit_id() { return integer_range(1, INT64_MAX, "usage limit id"); }
@@ -199,11 +199,11 @@ std::vector<Endpoint> limit_endpoints() {
                     .query("user_id", str(1, 255), "admin: another user")
                     .returns(200, usage_report(), "Counters and limits"),
                [](const Call& c) {
-                 return reply(c.s.usage_limits->usage(c.who(), c.req.query_param("user_id"), util::now()), 200, usage_view);
+                 return reply(c.s.usage_limits.usage(c.who(), c.req.query_param("user_id"), util::now()), 200, usage_view);
                }});
   e.push_back({limit_op("GET", base + "/:id", "getLimit", "Get a usage limit", Auth::read)
                     .returns(200, usage_limit(), "The limit"),
-               [](const Call& c) { return reply(c.s.usage_limits->get(c.who(), c.id()), 200, limit_view); }});
+               [](const Call& c) { return reply(c.s.usage_limits.get(c.who(), c.id()), 200, limit_view); }});
   e.push_back({limit_op("PUT", base + "/:id", "updateLimit", "Update a usage limit", Auth::admin)
                     .describe("Changes only the fields given; an explicit null clears that maximum. At least one "
                               "maximum must remain (else 422).")
@@ -213,7 +213,7 @@ std::vector<Endpoint> limit_endpoints() {
                update});
   e.push_back({limit_op("DELETE", base + "/:id", "deleteLimit", "Delete a usage limit", Auth::admin)
                     .no_content("Deleted"),
-               [](const Call& c) { return reply_no_content(c.s.usage_limits->remove(c.who(), c.id(), c.context())); }});
+               [](const Call& c) { return reply_no_content(c.s.usage_limits.remove(c.who(), c.id(), c.context())); }});
   return e;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Every API route of the server, by resource family (one file each in api/): each family
-// declares its endpoints (endpoint.h) and all_routes() binds them to the services.
+// declares its endpoints (endpoint.h); all_routes() binds them to the services and the
+// OpenAPI document (openapi_document.h) is assembled from the same list.
 #include <vector>
 
 #include "api/endpoint.h"
@@ -13,22 +14,21 @@ std::vector<Endpoint> health_endpoints();
 std::vector<Endpoint> meta_endpoints();  // openapi.json, /metrics
 std::vector<Endpoint> version_endpoints();
 std::vector<Endpoint> event_stream_endpoints();
-std::vector<Endpoint> auth_endpoints();
-std::vector<Endpoint> audit_endpoints();
-std::vector<Endpoint> system_endpoints();
+std::vector<Endpoint> auth_endpoints();   // auth, the caller's own account, setup
 std::vector<Endpoint> user_endpoints();
+std::vector<Endpoint> api_token_endpoints();
+std::vector<Endpoint> audit_endpoints();
 std::vector<Endpoint> agent_endpoints();
 std::vector<Endpoint> agent_credential_endpoints();  // IC tokens and leases of an agent
 std::vector<Endpoint> budget_endpoints();            // the lease protocol
+std::vector<Endpoint> provider_endpoints();          // provider keys, project assignment
 std::vector<Endpoint> key_fetch_endpoints();         // GET /keys, POST /agents/provider-key
 std::vector<Endpoint> budget_request_endpoints();
 std::vector<Endpoint> limit_endpoints();
-
-// Families still registered and documented apart (legacy: being moved to endpoints).
-void add_api_token_routes(std::vector<Route>& routes, Services& s);
-void add_provider_routes(std::vector<Route>& routes, Services& s);
-void add_analytics_routes(std::vector<Route>& routes, Services& s);
-void add_usage_routes(std::vector<Route>& routes, Services& s);    // the predecessor's /usage reads
+std::vector<Endpoint> analytics_endpoints();         // the period reads (analytics_params.h: the others)
+std::vector<Endpoint> analytics_event_endpoints();   // the event log
+std::vector<Endpoint> usage_endpoints();             // the predecessor's /usage reads
+std::vector<Endpoint> system_endpoints();
 
 // Every declared endpoint, in the document's order.
 std::vector<Endpoint> all_endpoints();

@@ -1,6 +1,6 @@
 // Usage analytics over real HTTP against the real binary: every read route requires auth and
 // is owner-scoped, bad period / page / per_page / filters are 400 envelopes (never 500), and
-// ingestion by IC token (gated: it needs the IC-token service from the agents branch).
+// ingestion by IC token.
 #include <gtest/gtest.h>
 
 #include "analytics_support.h"
@@ -112,48 +112,47 @@ TEST(GovernanceAnalytics, BadQueryValuesAre400NeverA500) {
     EXPECT_EQ(p.get(std::string("/usage/requests?period=") + period, p.admin_token).body["period"], period);
 }
 
-// ---- ingestion (needs the IC-token service; skipped until the agents branch is merged) ----
+// ---- ingestion by IC token ----
 
 
 TEST(GovernanceAnalytics, IngestionIsIdempotentPerAgentAndEvent) {
   Panel p;
   const std::string alice = p.add_user("user", "alice");
   const int64_t agent = p.add_agent(p.user_id_of(alice), 1'000'000);
-  std::string why;
-  const auto ic = ic_token_or_skip_reason(p, agent, why);
-  if (!ic) GTEST_SKIP() << why;
+  const std::string ic = issued_ic_token(p, agent);
+  ASSERT_FALSE(ic.empty());
 
   json body = event_json("e-1", 1234);
-  body["ic_token"] = *ic;
+  body["ic_token"] = ic;
   auto first = p.call("POST", kBase + "/events", "", body);
   EXPECT_EQ(first.status, 202) << first.raw;
   EXPECT_EQ(first.body, (json{{"event_id", "e-1"}, {"status", "accepted"}}));
-  auto replay = p.call("POST", kBase + "/events", *ic, event_json("e-1", 99));  // Bearer form
+  auto replay = p.call("POST", kBase + "/events", ic, event_json("e-1", 99));  // Bearer form
   EXPECT_EQ(replay.status, 200) << replay.raw;
   EXPECT_EQ(replay.body["status"], "duplicate");
   EXPECT_EQ(p.get("/spending/total", alice).body["total_spend_microdollars"], 1234);
 
-  expect_error(p.call("POST", kBase + "/events", "", event_json("e-2", 1)), 401, "AUTH_MISSING_TOKEN");
+  // The one agent-token guard (api/guard.h): the same code as the lease routes and the key fetch.
+  expect_error(p.call("POST", kBase + "/events", "", event_json("e-2", 1)), 401, "IC_TOKEN_MISSING");
   EXPECT_EQ(p.call("POST", kBase + "/events", "bogus-token", event_json("e-2", 1)).status, 401);
   json bad = event_json("e-3", 1);
   bad.erase("input_tokens");
-  expect_error(p.call("POST", kBase + "/events", *ic, bad), 400, "VALIDATION_ERROR", "input_tokens");
+  expect_error(p.call("POST", kBase + "/events", ic, bad), 400, "VALIDATION_ERROR", "input_tokens");
   bad = event_json("e-4", 1);
   bad["provider"] = "Not A Provider";
-  expect_error(p.call("POST", kBase + "/events", *ic, bad), 400, "VALIDATION_ERROR", "provider");
+  expect_error(p.call("POST", kBase + "/events", ic, bad), 400, "VALIDATION_ERROR", "provider");
 }
 
 TEST(GovernanceAnalytics, BatchReportsEachEvent) {
   Panel p;
   const std::string alice = p.add_user("user", "alice");
   const int64_t agent = p.add_agent(p.user_id_of(alice), 1'000'000);
-  std::string why;
-  const auto ic = ic_token_or_skip_reason(p, agent, why);
-  if (!ic) GTEST_SKIP() << why;
+  const std::string ic = issued_ic_token(p, agent);
+  ASSERT_FALSE(ic.empty());
 
   json events = json::array({event_json("b-1", 10), json{{"event_id", "b-2"}, {"timestamp_ms", "soon"}},
                              event_json("b-1", 10), event_json("b-3", 5), 42});
-  auto r = p.call("POST", kBase + "/events/batch", "", json{{"ic_token", *ic}, {"events", events}});
+  auto r = p.call("POST", kBase + "/events/batch", "", json{{"ic_token", ic}, {"events", events}});
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body["accepted"], 2);
   EXPECT_EQ(r.body["duplicates"], 1);
@@ -166,7 +165,7 @@ TEST(GovernanceAnalytics, BatchReportsEachEvent) {
 
   json too_many = json::array();
   for (int i = 0; i < 1001; ++i) too_many.push_back(event_json("x" + std::to_string(i), 1));
-  expect_error(p.call("POST", kBase + "/events/batch", *ic, json{{"events", too_many}}), 400, "VALIDATION_ERROR", "events");
+  expect_error(p.call("POST", kBase + "/events/batch", ic, json{{"events", too_many}}), 400, "VALIDATION_ERROR", "events");
 }
 
 // Issue 9 item 21: a NUL (or another control character) in event_id was a 500, and one such
@@ -175,9 +174,8 @@ TEST(GovernanceAnalytics, ControlCharactersAre400AndABatchAnswersPerEvent) {
   Panel p;
   const std::string alice = p.add_user("user", "alice");
   const int64_t agent = p.add_agent(p.user_id_of(alice), 1'000'000);
-  std::string why;
-  const auto ic = ic_token_or_skip_reason(p, agent, why);
-  if (!ic) GTEST_SKIP() << why;
+  const std::string ic = issued_ic_token(p, agent);
+  ASSERT_FALSE(ic.empty());
 
   struct Case { std::string field; std::string value; };
   const std::vector<Case> cases = {{"event_id", std::string("e\0x", 3)}, {"event_id", "e\x01"},
@@ -186,10 +184,10 @@ TEST(GovernanceAnalytics, ControlCharactersAre400AndABatchAnswersPerEvent) {
   for (const auto& c : cases) {
     json body = event_json("single", 1);
     body[c.field] = c.value;
-    expect_error(p.call("POST", kBase + "/events", *ic, body), 400, "VALIDATION_ERROR", c.field);
+    expect_error(p.call("POST", kBase + "/events", ic, body), 400, "VALIDATION_ERROR", c.field);
   }
   json events = json::array({event_json("ok-1", 7), event_json(std::string("bad\0", 4), 1), event_json("ok-2", 8)});
-  auto r = p.call("POST", kBase + "/events/batch", *ic, json{{"events", events}});
+  auto r = p.call("POST", kBase + "/events/batch", ic, json{{"events", events}});
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body["accepted"], 2);
   EXPECT_EQ(r.body["rejected"], 1);
@@ -200,7 +198,7 @@ TEST(GovernanceAnalytics, ControlCharactersAre400AndABatchAnswersPerEvent) {
   json multiline = event_json("ml", 0);
   multiline["event_type"] = "llm_request_failed";
   multiline["error_message"] = "line one\nline two\tend\r";
-  EXPECT_EQ(p.call("POST", kBase + "/events", *ic, multiline).status, 202);
+  EXPECT_EQ(p.call("POST", kBase + "/events", ic, multiline).status, 202);
   // The rule holds for every route: one place decodes strings.
   expect_error(p.call("POST", "/api/v1/agents", p.admin_token,
                       json{{"name", std::string("a\0b", 3)}, {"initial_budget_microdollars", 1}}),

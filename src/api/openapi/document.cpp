@@ -1,5 +1,5 @@
-// Turns the per-route tables (ops_*.cpp) into the OpenAPI 3.1 document, adding what every
-// route shares: path parameters, the error envelope for auth / body / 500 errors, the
+// Turns the endpoints' entries (api/routes.h: all_endpoints) into the OpenAPI 3.1 document,
+// adding what every route shares: path parameters, the error envelope for auth / body / 500 errors, the
 // X-Request-Id and Retry-After headers, and the security requirement of its access level.
 #include <algorithm>
 #include <map>
@@ -30,15 +30,6 @@ Op& Op::csv_export() {
   return query("format", one_of_strings({"json", "csv"}),
                "csv: every matching row as a streamed RFC 4180 attachment (paging ignored; money in dollars with six "
                "decimals, times RFC 3339 UTC); `Accept: text/csv` does the same");
-}
-
-std::vector<Op> all_ops() {
-  std::vector<Op> ops;
-  for (auto& e : all_endpoints()) ops.push_back(std::move(e.doc));
-  for (auto family : {api_token_ops, provider_ops,
-                      analytics_ops, usage_ops})
-    for (auto& op : family()) ops.push_back(std::move(op));
-  return ops;
 }
 
 namespace {
@@ -262,7 +253,8 @@ const char* kDescription =
 
 json build() {
   json paths = json::object();
-  for (const auto& op : all_ops()) {
+  for (const auto& e : all_endpoints()) {
+    const Op& op = e.doc;
     std::string method = op.method;
     std::transform(method.begin(), method.end(), method.begin(), ::tolower);
     paths[openapi_path(op.pattern)][method] = operation(op);
