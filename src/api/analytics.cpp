@@ -167,12 +167,12 @@ Reply budget_status(const Call& c) {
   if (*threshold) q.threshold = static_cast<double>(**threshold);
   if (const auto status = req.query_param("status")) {
     if (*status != "active" && *status != "exhausted")
-      return Error::validation("status", "status must be active or exhausted");
+      return errors::must_be("status", "active or exhausted");
     q.status = *status;
   }
   if (const auto risk = req.query_param("risk")) {
     q.risk = domain::parse_risk(*risk);
-    if (!q.risk) return Error::validation("risk", "risk must be low, medium, high, critical or exhausted");
+    if (!q.risk) return errors::must_be("risk", "low, medium, high, critical or exhausted");
   }
   auto page = page_of(req, 50);
   if (!page) return page.error();

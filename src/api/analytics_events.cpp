@@ -63,7 +63,7 @@ Reply events_list(const Call& c, const domain::AnalyticsQuery& base) {
 Result<std::optional<std::pair<int64_t, int64_t>>> event_cursor_of(const Request& req) {
   const auto raw = req.query_param("cursor");
   if (!raw) return std::optional<std::pair<int64_t, int64_t>>{};
-  const Error invalid = Error::validation("cursor", "cursor is not one this server issued", "INVALID_CURSOR");
+  const Error invalid = errors::invalid_cursor();
   const auto dot = raw->find('.');
   if (dot == std::string::npos) return invalid;
   const std::string ts = raw->substr(0, dot), id = raw->substr(dot + 1);

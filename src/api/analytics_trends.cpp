@@ -34,7 +34,7 @@ Reply timeseries(const Call& c, const domain::AnalyticsQuery& q) {
   domain::Bucket bucket = domain::Bucket::day;
   if (const auto raw = req.query_param("bucket")) {
     const auto b = domain::parse_bucket(*raw);
-    if (!b) return Error::validation("bucket", "bucket must be day, week or month");
+    if (!b) return errors::must_be("bucket", "day, week or month");
     bucket = *b;
   }
   auto csv = wants_csv(req);

@@ -74,14 +74,6 @@ Result<domain::Principal> authenticate(Services& s, const Request& req, Access a
   return who;
 }
 
-Handler guarded(Services& s, Access access, AuthedHandler handler) {
-  return [&s, access, handler = std::move(handler)](const Request& req) -> Response {
-    auto who = authenticate(s, req, access);
-    if (!who) return error_response(who.error(), req.request_id);
-    return handler(req, who.value());
-  };
-}
-
 Result<std::string> agent_token_of(const Request& req, const nlohmann::json& body) {
   auto field = text_member(body, "ic_token", 2000);
   if (!field) return field.error();

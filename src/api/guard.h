@@ -26,9 +26,6 @@ enum class Access {
 // a forced password change, the token's scope or the role forbids it.
 Result<domain::Principal> authenticate(Services& s, const Request& req, Access access);
 
-using AuthedHandler = std::function<Response(const Request&, const domain::Principal&)>;
-Handler guarded(Services& s, Access access, AuthedHandler handler);
-
 // The credential of the routes agents call (lease protocol, provider-key fetch, analytics
 // ingestion; openapi::Auth::agent): the IC token from the body field `ic_token` when given
 // and non-empty (the predecessor's form; text of at most 2000 characters), else an
