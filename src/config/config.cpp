@@ -99,6 +99,8 @@ std::optional<std::string> validate(Config& c) {
     return "IRON_LOG_LEVEL/--log-level must be debug, info, warn or error";
   if (c.shutdown_timeout_s < 1 || c.shutdown_timeout_s > 3600) return "IRON_SHUTDOWN_TIMEOUT must be 1..3600 seconds";
   if (c.threads < 2 || c.threads > 1024) return "IRON_THREADS must be 2..1024";
+  if (c.max_connections < c.threads || c.max_connections > 65536)
+    return "IRON_MAX_CONNECTIONS must be IRON_THREADS..65536";
   if (c.keep_alive_timeout_s < 1 || c.keep_alive_timeout_s > 300) return "IRON_KEEPALIVE_TIMEOUT must be 1..300 seconds";
   if (c.max_body_bytes < 1024 || c.max_body_bytes > (int64_t{1} << 30)) return "IRON_MAX_BODY_BYTES must be 1024..1073741824";
   if (c.audit_retention_days < 1) return "IRON_AUDIT_RETENTION_DAYS must be at least 1";

@@ -19,6 +19,7 @@ struct Config {
   std::string log_level = "info";
   int shutdown_timeout_s = 8;
   int threads = 16;
+  int max_connections = 1024;            // open connections served at once; more get 503
   int keep_alive_timeout_s = 2;
   int64_t max_body_bytes = 1 << 20;
   std::string cors_origins;              // "", "*", or a comma-separated list

@@ -92,6 +92,8 @@ const std::vector<Option>& options() {
       {"IRON_SHUTDOWN_TIMEOUT", "--shutdown-timeout", "Seconds to drain on SIGTERM before forcing exit",
        &Config::shutdown_timeout_s, kServe},
       {"IRON_THREADS", "--threads", "HTTP worker threads", &Config::threads, kServe},
+      {"IRON_MAX_CONNECTIONS", "--max-connections", "Open connections served at once (each holds a thread); more get 503",
+       &Config::max_connections, kServe},
       {"IRON_KEEPALIVE_TIMEOUT", "--keep-alive-timeout", "Seconds an idle keep-alive connection is kept",
        &Config::keep_alive_timeout_s, kServe},
       {"IRON_MAX_BODY_BYTES", "--max-body-bytes", "Largest accepted request body", &Config::max_body_bytes, kServe},

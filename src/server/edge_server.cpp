@@ -21,6 +21,13 @@ namespace {
 // (setup, header writer, routing and error handlers) on the same thread.
 thread_local RequestStream* t_stream = nullptr;
 
+// How long a connection must have waited for a request before a new one may displace it.
+constexpr auto kIdleBeforeShed = std::chrono::milliseconds(250);
+// How long a closing connection waits for the client to close its side (LingeringCloser);
+// shorter for one refused at the limit, which a flood may send many of.
+constexpr auto kLinger = std::chrono::milliseconds(500);
+constexpr auto kRefusedLinger = std::chrono::milliseconds(100);
+
 bool iequals(const std::string& a, const char* b) {
   return std::equal(a.begin(), a.end(), b, b + std::char_traits<char>::length(b),
                     [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == y; });
@@ -46,22 +53,6 @@ void frame_request(httplib::Request& req) {
   }
 }
 
-// Half-closes, then reads what the client still sends (the rest of a refused head) until it
-// closes or a short time passes: closing with unread input would reset the connection, and
-// a reset can destroy the answer before the client has read it.
-void close_gracefully(int fd) {
-  ::shutdown(fd, SHUT_WR);
-  const auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
-  char scratch[4096];
-  for (;;) {
-    const auto left = std::chrono::duration_cast<Millis>(until - std::chrono::steady_clock::now()).count();
-    pollfd p{fd, POLLIN, 0};
-    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) break;
-    if (::recv(fd, scratch, sizeof scratch, MSG_DONTWAIT) <= 0) break;
-  }
-  ::close(fd);
-}
-
 }  // namespace
 
 std::string error_envelope(const std::string& code, const std::string& message) {
@@ -81,7 +72,15 @@ EdgeServer::EdgeServer(EdgeSettings settings)
     const auto [from, to] = headers.equal_range("Connection");
     if (t_stream && std::any_of(from, to, [](const auto& h) { return iequals(h.second, "close"); }))
       t_stream->note_connection_close();
-    return httplib::detail::write_headers(strm, headers);
+    // One string and one write for the whole block; httplib's own write_headers builds a
+    // temporary string per header (a tenth of a static file's cost, docs/benchmarks.md).
+    size_t size = 2;
+    for (const auto& [k, v] : headers) size += k.size() + v.size() + 4;
+    std::string block;
+    block.reserve(size);
+    for (const auto& [k, v] : headers) block.append(k).append(": ").append(v).append("\r\n");
+    block.append("\r\n");
+    return strm.write(block.data(), block.size());
   });
 }
 
@@ -109,17 +108,26 @@ bool EdgeServer::process_and_close_socket(socket_t sock) {
   std::string ip;
   int port = 0;
   peer_address(sock, ip, port);
+  const auto refuse = [&](const char* message) {
+    RequestStream strm(sock, -1, settings_.limits);
+    answer(strm, {503, "TOO_MANY_CONNECTIONS", message});
+    closer_.close(sock, kRefusedLinger);
+    return true;
+  };
+  // At the limit, an idle connection makes room (its worker counts it out as it leaves).
+  if (!note_serving(+1) && !shed_longest_waiting()) {
+    note_serving(-1);
+    log::warn("connection refused: at the connection limit", {{"client_ip", ip}, {"limit", settings_.max_connections}});
+    return refuse("the server is at its connection limit; retry shortly");
+  }
   const bool capped = !(settings_.uncapped && settings_.uncapped(ip));
   const std::string group = connection_group(ip);
   if (capped && !acquire_slot(group)) {
+    note_serving(-1);
     log::warn("connection refused: too many from one address",
               {{"client_ip", ip}, {"group", group}, {"limit", settings_.max_connections_per_address}});
-    RequestStream strm(sock, -1, settings_.limits);
-    answer(strm, {503, "TOO_MANY_CONNECTIONS", "too many open connections from your address; retry shortly"});
-    close_gracefully(sock);
-    return true;
+    return refuse("too many open connections from your address; retry shortly");
   }
-  note_serving(+1);
   try {
     serve(sock, ip, port);
   } catch (const std::exception& e) {  // never out of a worker thread, never a lost slot
@@ -127,7 +135,7 @@ bool EdgeServer::process_and_close_socket(socket_t sock) {
   }
   note_serving(-1);
   if (capped) release_slot(group);
-  close_gracefully(sock);
+  closer_.close(sock, kLinger);
   return true;
 }
 
@@ -137,7 +145,9 @@ void EdgeServer::serve(int fd, const std::string& ip, int port) {
   local_address(fd, local_ip, local_port);
   RequestStream strm(fd, wake_fd_, settings_.limits, &under_pressure_);
   for (size_t served = 0; served < settings_.keep_alive_max_requests; ++served) {
-    if (strm.wait_for_request(settings_.keep_alive, settings_.drain_grace) != RequestStream::Next::request) return;
+    const auto waiting = start_waiting(fd);
+    const auto next = strm.wait_for_request(settings_.keep_alive, settings_.drain_grace);
+    if (!stop_waiting(waiting) || next != RequestStream::Next::request) return;
     strm.begin_request();
     const bool last = draining_ || served + 1 == settings_.keep_alive_max_requests;
     bool closed = false;
@@ -166,9 +176,38 @@ void EdgeServer::answer(RequestStream& strm, const Rejection& r) {
   }
 }
 
-void EdgeServer::note_serving(int delta) {
+bool EdgeServer::note_serving(int delta) {
   const size_t now = delta > 0 ? ++serving_ : --serving_;
   under_pressure_ = settings_.pressure_connections > 0 && now >= settings_.pressure_connections;
+  return now <= settings_.max_connections;
+}
+
+std::list<EdgeServer::Waiting>::iterator EdgeServer::start_waiting(int fd) {
+  std::lock_guard lock(waiting_mutex_);
+  return waiting_.insert(waiting_.end(), Waiting{fd, std::chrono::steady_clock::now()});
+}
+
+bool EdgeServer::stop_waiting(std::list<Waiting>::iterator it) {
+  std::lock_guard lock(waiting_mutex_);
+  const bool shed = it->shed;
+  waiting_.erase(it);
+  return !shed;
+}
+
+// Under the same mutex as start/stop_waiting, so a connection is either still waiting
+// (and is closed, even if its request is arriving right now: the client sees a keep-alive
+// connection closed, as after an idle timeout) or already serving (and is left alone).
+bool EdgeServer::shed_longest_waiting() {
+  const auto waited_since = std::chrono::steady_clock::now() - kIdleBeforeShed;
+  std::lock_guard lock(waiting_mutex_);
+  for (auto& w : waiting_) {  // longest waiting first
+    if (w.shed) continue;
+    if (w.since > waited_since) return false;
+    w.shed = true;
+    ::shutdown(w.fd, SHUT_RDWR);  // wakes its poll at once
+    return true;
+  }
+  return false;
 }
 
 bool EdgeServer::acquire_slot(const std::string& ip) {

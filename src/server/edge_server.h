@@ -3,6 +3,11 @@
 // response writing; each accepted connection is served here instead, so that:
 //  - slow clients are bounded (RequestStream's whole-request deadlines) and one client
 //    address (an IPv6 /64) cannot hold more than its share of the worker threads;
+//  - at the connection limit a new connection takes the place of the connection that has
+//    waited longest for a request (an idle keep-alive connection, or one that never sent
+//    anything; at least 250 ms), as nginx reuses its idle connections; only when every connection is busy is
+//    it answered 503 at once, instead of waiting in a queue behind connections that may stay
+//    open for minutes;
 //  - a request without body framing (no Content-Length, no Transfer-Encoding: a body-less
 //    POST/PUT/PATCH/DELETE) has an empty body, as RFC 9112 §6.3 says; httplib would read the
 //    connection until the read timeout looking for one, swallowing the next request;
@@ -12,7 +17,9 @@
 //    while draining says it, and a closing connection is shut down gracefully (unread input
 //    would turn the close into a reset that destroys the answer before the client reads it).
 #include <atomic>
+#include <chrono>
 #include <functional>
+#include <list>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -20,6 +27,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/lingering_closer.h"
 #include "server/listener.h"
 #include "server/request_stream.h"
 
@@ -31,6 +39,7 @@ struct EdgeSettings {
   size_t keep_alive_max_requests = 100;
   Millis drain_grace{250};                 // idle connections wait this long for a request in flight
   size_t max_connections_per_address = 16;
+  size_t max_connections = 1024;           // served at once; beyond, 503 at once
   size_t pressure_connections = 0;         // from this many open connections on, heads get the short deadline
   std::function<bool(const std::string& ip)> uncapped;  // trusted proxies multiplex many clients
   std::vector<std::pair<std::string, std::string>> headers;  // added to answers the edge writes itself
@@ -58,7 +67,19 @@ class EdgeServer final : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override;
   void serve(int fd, const std::string& ip, int port);
   void answer(RequestStream& strm, const Rejection& r);
-  void note_serving(int delta);
+  // Counts a connection in (+1) or out (-1); false when counting in went past the limit.
+  bool note_serving(int delta);
+  // A connection waiting for its next request, which a new connection may displace once it
+  // has waited a little (a client that just connected, or just got an answer, is usually
+  // sending its request right now).
+  struct Waiting {
+    int fd;
+    std::chrono::steady_clock::time_point since;
+    bool shed = false;
+  };
+  std::list<Waiting>::iterator start_waiting(int fd);
+  bool stop_waiting(std::list<Waiting>::iterator it);  // false: it was shed meanwhile
+  bool shed_longest_waiting();
   bool acquire_slot(const std::string& group);  // connection_group() of the peer
   void release_slot(const std::string& group);
 
@@ -67,6 +88,9 @@ class EdgeServer final : public httplib::Server {
   std::atomic<bool> draining_{false};
   std::atomic<size_t> serving_{0};       // connections being served
   std::atomic<bool> under_pressure_{false};
+  std::mutex waiting_mutex_;
+  std::list<Waiting> waiting_;  // longest waiting first
+  LingeringCloser closer_;
   std::mutex slots_mutex_;
   std::unordered_map<std::string, size_t> slots_;
 };

@@ -58,6 +58,15 @@ void add_header(httplib::Response& res, const std::string& name, const std::stri
 
 // Requests served on one keep-alive connection before it is closed (and a fresh one opened).
 constexpr size_t kMaxRequestsPerConnection = 1000;
+// Worker threads beyond the connection limit, for the 503 answers to connections past it.
+constexpr size_t kRefusalWorkers = 64;
+// Accepted connections waiting for a worker thread to start; beyond, they are closed.
+constexpr size_t kAcceptQueue = 1024;
+
+// The methods the ".*" handlers below take; others get httplib's own answer.
+bool known_method(const std::string& m) {
+  return m == "GET" || m == "HEAD" || m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE" || m == "OPTIONS";
+}
 
 bool is_api_like(const std::string& path) {
   return path == "/api" || path.rfind("/api/", 0) == 0 || path == "/health" || path.rfind("/health/", 0) == 0 ||
@@ -75,6 +84,7 @@ struct HttpServer::Impl {
   CorsPolicy cors;
   Metrics metrics;
   std::vector<std::pair<std::string, std::string>> always_headers;
+  size_t connection_limit;  // IRON_MAX_CONNECTIONS, or less when descriptors run short
   EdgeServer http;
 
   Impl(const config::Config& c, std::vector<api::Route> routes, StaticHandler site,
@@ -88,16 +98,28 @@ struct HttpServer::Impl {
         }()),
         cors(c.cors_origins),
         always_headers(security_headers(c.hsts)),
+        connection_limit(fit_connection_limit(static_cast<size_t>(c.max_connections))),
         http(edge_settings()) {
     for (auto& r : routes) router.add(std::move(r));
     if (c.metrics) add_metrics_route();
     configure();
   }
 
-  // A fixed base with room to grow 4x under bursts, plus one thread per allowed live event
-  // stream (each holds its worker) so open dashboards can never starve API requests.
-  size_t max_workers() const {
-    return static_cast<size_t>(config.threads) * 4 + static_cast<size_t>(config.max_event_streams);
+  // One worker per open connection, up to the connection limit, plus a few for answering
+  // connections past it with 503.
+  size_t max_workers() const { return connection_limit + kRefusalWorkers; }
+
+  // Every connection is a descriptor, and so is every connection being refused or queued,
+  // the database and its WAL: past the open-file limit accept() fails and new clients
+  // stall unanswered, so the limit is raised to fit, or the connection limit lowered to it.
+  static size_t fit_connection_limit(size_t wanted) {
+    const size_t reserve = kRefusalWorkers + kAcceptQueue + 64;  // refusals, the accept queue, files
+    const size_t fds = raise_open_files_limit(wanted + reserve);
+    if (fds >= wanted + reserve) return wanted;
+    const size_t fitted = fds > reserve + 16 ? fds - reserve : 16;
+    log::warn("connection limit lowered to fit the open-file limit",
+              {{"max_connections", wanted}, {"open_files", fds}, {"connection_limit", fitted}});
+    return fitted;
   }
 
   // Limits on slow and greedy clients (docs/deploy.md, "Connections and slow clients").
@@ -115,9 +137,10 @@ struct HttpServer::Impl {
     // can no longer occupy the whole pool. Proxies are exempt: they carry everyone.
     s.max_connections_per_address = static_cast<size_t>(config.threads);
     s.uncapped = [this](const std::string& ip) { return ip_resolver.is_trusted_proxy(ip); };
-    // Heads get 2 s instead of 10 s once three quarters of the most workers the pool can
-    // have are taken: slow heads from many addresses then churn out quickly.
-    s.pressure_connections = max_workers() * 3 / 4;
+    s.max_connections = connection_limit;
+    // Heads get 2 s instead of 10 s once three quarters of the connection limit are open:
+    // slow heads from many addresses then churn out quickly.
+    s.pressure_connections = s.max_connections * 3 / 4;
     s.headers = always_headers;
     return s;
   }
@@ -141,9 +164,10 @@ struct HttpServer::Impl {
 
   void configure() {
     const size_t threads = static_cast<size_t>(config.threads);
-    // The queue is bounded so a flood is refused at accept time instead of piling up memory.
+    // The queue is bounded so a flood is refused at accept time instead of piling up memory;
+    // it only fills when connections arrive faster than threads start.
     const size_t max_threads = max_workers();
-    http.new_task_queue = [threads, max_threads] { return new WorkerPool(threads, max_threads, threads * 64); };
+    http.new_task_queue = [threads, max_threads] { return new WorkerPool(threads, max_threads, kAcceptQueue); };
     http.set_tcp_nodelay(true);  // Nagle costs ~44 ms per response otherwise
     // Only for the Keep-Alive response header: EdgeServer enforces both, and the read and
     // write timeouts (StreamLimits).
@@ -185,20 +209,34 @@ struct HttpServer::Impl {
     // Requests the edge refused while reading them (bad framing) are answered here, before
     // any body is read. A declared body over the cap is refused before httplib starts
     // reading it, so a client cannot hold a worker by announcing a huge body and sending nothing.
+    //
+    // A request without a body is dispatched right here: httplib would otherwise match the
+    // path against the ".*" handlers above with std::regex (a tenth of /health/live's cost,
+    // docs/benchmarks.md). Requests with a body go on to httplib, which reads it first.
     http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       if (const Rejection* r = EdgeServer::current_rejection()) {
         res.status = r->status;
         return httplib::Server::HandlerResponse::Handled;  // the error handler writes the envelope
       }
-      if (req.get_header_value_u64("Content-Length") <= static_cast<size_t>(config.max_body_bytes))
+      const size_t length = req.get_header_value_u64("Content-Length");
+      if (length > static_cast<size_t>(config.max_body_bytes)) {
+        res.status = 413;
+        return httplib::Server::HandlerResponse::Handled;  // the error handler writes the envelope
+      }
+      if (length > 0 || req.has_header("Transfer-Encoding") || !known_method(req.method))
         return httplib::Server::HandlerResponse::Unhandled;
-      res.status = 413;
-      return httplib::Server::HandlerResponse::Handled;  // the error handler writes the envelope
+      dispatch(req, res);
+      return httplib::Server::HandlerResponse::Handled;
     });
     // Runs for every response, including errors httplib raises before dispatch (400, 413,
     // 414): security headers, request id, CORS, and no Content-Length on 204/304.
     http.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      for (const auto& [k, v] : always_headers) replace_header(res, k, v);
+      // Constants, valid by construction: inserted without set_header's per-character
+      // validation (a sixth of /health/live's cost, docs/benchmarks.md).
+      for (const auto& [k, v] : always_headers) {
+        res.headers.erase(k);
+        res.headers.emplace(k, v);
+      }
       if (!res.has_header("X-Request-Id")) {
         const auto incoming = req.get_header_value("X-Request-Id");
         res.set_header("X-Request-Id", valid_request_id(incoming) ? incoming : security::random_hex(8));
@@ -215,20 +253,22 @@ struct HttpServer::Impl {
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - req.start_time_).count();
     const bool traced = t_trace.owner == &req;
-    const std::string route = traced ? t_trace.route : "unmatched";
-    const std::string client_ip = traced ? t_trace.client_ip : req.remote_addr;
+    const std::string_view route = traced ? std::string_view(t_trace.route) : "unmatched";
+    const std::string_view client_ip = traced ? std::string_view(t_trace.client_ip) : std::string_view(req.remote_addr);
     t_trace.owner = nullptr;
     metrics.observe(req.method, route, res.status, seconds);
     if (!log::enabled(log::Level::info)) return;
     const size_t bytes = res.body.empty() ? res.content_length_ : res.body.size();
-    log::info("request", {{"request_id", res.get_header_value("X-Request-Id")},
-                          {"method", req.method},
-                          {"path", req.path},
-                          {"route", route},
-                          {"status", res.status},
-                          {"duration_ms", std::round(seconds * 100000.0) / 100.0},
-                          {"bytes", bytes},
-                          {"client_ip", client_ip}});
+    const auto id = res.headers.find("X-Request-Id");
+    log::write_fields(log::Level::info, "request",
+                      {{"request_id", id == res.headers.end() ? std::string_view() : std::string_view(id->second)},
+                       {"method", req.method},
+                       {"path", req.path},
+                       {"route", route},
+                       {"status", int64_t{res.status}},
+                       {"duration_ms", std::round(seconds * 100000.0) / 100.0},
+                       {"bytes", static_cast<int64_t>(bytes)},
+                       {"client_ip", client_ip}});
   }
 
   api::Request to_api_request(const httplib::Request& req, const std::string& path, const ClientOrigin& origin,

@@ -2,6 +2,7 @@
 
 #include <netdb.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -36,6 +37,18 @@ int listen_backlog() {
   int somaxconn = 0;
   if (in >> somaxconn && somaxconn > 0) return std::min(kWantedBacklog, somaxconn);
   return kWantedBacklog;
+}
+
+size_t raise_open_files_limit(size_t wanted) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return 1024;
+  if (lim.rlim_cur == RLIM_INFINITY) return wanted;
+  if (lim.rlim_cur < wanted) {
+    rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max == RLIM_INFINITY ? wanted : std::min<rlim_t>(wanted, lim.rlim_max);
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  }
+  return static_cast<size_t>(lim.rlim_cur);
 }
 
 BoundSocket open_listener(const std::string& host, int port) {

@@ -25,6 +25,10 @@ struct BoundSocket {
 // would silently cap it anyway; knowing the real value lets the start-up log say it).
 int listen_backlog();
 
+// Raises this process's open-file limit (soft, up to the hard limit) to `wanted` when it is
+// lower; returns the limit in force afterwards. Every connection is a descriptor.
+size_t raise_open_files_limit(size_t wanted);
+
 // Binds `host:port` (numeric host) with SO_REUSEADDR only, and listens. Throws ListenError.
 BoundSocket open_listener(const std::string& host, int port);
 

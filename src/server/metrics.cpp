@@ -16,10 +16,16 @@ std::string escape_label(const std::string& v) {
 }
 }  // namespace
 
-void Metrics::observe(const std::string& method, const std::string& route, int status, double seconds) {
-  const std::string key = method + '\x1f' + route + '\x1f' + std::to_string(status / 100) + "xx";
+void Metrics::observe(std::string_view method, std::string_view route, int status, double seconds) {
+  std::string key;
+  key.reserve(method.size() + route.size() + 5);
+  key.append(method).append(1, '\x1f').append(route).append(1, '\x1f');
+  key += static_cast<char>('0' + status / 100 % 10);
+  key += "xx";
   std::lock_guard lock(mutex_);
-  auto& s = series_[key];
+  auto it = series_.find(key);
+  if (it == series_.end()) it = series_.emplace(std::move(key), Series{}).first;
+  auto& s = it->second;
   ++s.count;
   s.sum += seconds;
   for (size_t i = 0; i < kBuckets.size(); ++i)
@@ -30,7 +36,7 @@ std::string Metrics::render(int64_t db_bytes, int64_t wal_bytes) const {
   std::ostringstream out;
   out << "# HELP ironpanel_http_requests_total HTTP requests by route template and status class.\n"
          "# TYPE ironpanel_http_requests_total counter\n";
-  std::map<std::string, Series> copy;
+  std::map<std::string, Series, std::less<>> copy;
   {
     std::lock_guard lock(mutex_);
     copy = series_;

@@ -18,52 +18,53 @@ std::vector<std::string_view> split_path(std::string_view path) {
   return out;
 }
 
-bool match_pattern(std::string_view pattern, std::string_view path, std::map<std::string, std::string>* params) {
-  const auto ps = split_path(pattern);
-  const auto xs = split_path(path);
-  if (ps.size() != xs.size()) return false;
-  for (size_t i = 0; i < ps.size(); ++i) {
-    if (!ps[i].empty() && ps[i][0] == ':') {
-      if (xs[i].empty()) return false;
-      if (params) (*params)[std::string(ps[i].substr(1))] = std::string(xs[i]);
-    } else if (ps[i] != xs[i]) {
-      return false;
-    }
-  }
-  return true;
-}
-
 }  // namespace
 
 void Router::add(api::Route route) {
   for (const auto& r : routes_)
     if (r.method == route.method && r.pattern == route.pattern)
       throw std::logic_error("route registered twice: " + route.method + " " + route.pattern);
+  Compiled c;
+  for (const auto part : split_path(route.pattern)) {
+    const bool param = !part.empty() && part[0] == ':';
+    c.segments.push_back({std::string(param ? part.substr(1) : part), param});
+    c.params += param ? 1 : 0;
+  }
   routes_.push_back(std::move(route));
+  compiled_.push_back(std::move(c));
 }
 
 Router::Match Router::match(const std::string& method, const std::string& path) const {
   Match m;
-  const std::string& effective = method == "HEAD" ? std::string("GET") : method;
-  // Literal segments win over parameters: try routes in order of fewest parameters first.
-  const api::Route* best = nullptr;
-  size_t best_params = SIZE_MAX;
-  for (const auto& r : routes_) {
-    std::map<std::string, std::string> params;
-    if (!match_pattern(r.pattern, path, &params)) continue;
+  const std::string_view effective = method == "HEAD" ? std::string_view("GET") : std::string_view(method);
+  const auto parts = split_path(path);
+  const auto fits = [&](const Compiled& c) {
+    if (c.segments.size() != parts.size()) return false;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const Segment& s = c.segments[i];
+      if (s.param ? parts[i].empty() : s.text != parts[i]) return false;
+    }
+    return true;
+  };
+  // Literal segments win over parameters: the matching route with the fewest parameters.
+  size_t best = routes_.size();
+  for (size_t i = 0; i < routes_.size(); ++i) {
+    const Compiled& c = compiled_[i];
+    if (!fits(c)) continue;
+    const api::Route& r = routes_[i];
     if (r.method != effective) {
       if (std::find(m.allowed_methods.begin(), m.allowed_methods.end(), r.method) == m.allowed_methods.end())
         m.allowed_methods.push_back(r.method);
       continue;
     }
-    if (params.size() < best_params) {
-      best = &r;
-      best_params = params.size();
-      m.params = std::move(params);
-    }
+    if (best == routes_.size() || c.params < compiled_[best].params) best = i;
   }
-  m.route = best;
-  if (best) m.allowed_methods.clear();
+  if (best == routes_.size()) return m;
+  m.route = &routes_[best];
+  m.allowed_methods.clear();
+  const Compiled& c = compiled_[best];
+  for (size_t i = 0; i < parts.size(); ++i)
+    if (c.segments[i].param) m.params.emplace(c.segments[i].text, std::string(parts[i]));
   return m;
 }
 

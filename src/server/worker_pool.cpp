@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 namespace iron::server {
 namespace {
@@ -11,37 +12,34 @@ constexpr auto kExtraWorkerIdle = std::chrono::seconds(5);
 WorkerPool::WorkerPool(size_t base, size_t max, size_t max_queued)
     : base_(base), max_(std::max(base, max)), max_queued_(max_queued) {
   std::lock_guard lock(mutex_);
-  for (size_t i = 0; i < base_; ++i) workers_.emplace_back([this] { work(false); });
+  for (size_t i = 0; i < base_; ++i) start_worker(false);
 }
 
 WorkerPool::~WorkerPool() { shutdown(); }
+
+void WorkerPool::start_worker(bool extra) {
+  ++workers_;
+  std::thread([this, extra] { work(extra); }).detach();
+}
 
 bool WorkerPool::enqueue(std::function<void()> job) {
   {
     std::lock_guard lock(mutex_);
     if (stopping_ || jobs_.size() >= max_queued_) return false;
     jobs_.push_back(std::move(job));
-    join_finished();
     // Every waiting job needs a free worker of its own; `idle_` counts workers waiting for
     // a job, so compare against the whole queue, not just the job just added.
-    if (jobs_.size() > idle_ && workers_.size() < max_) workers_.emplace_back([this] { work(true); });
+    if (jobs_.size() > idle_ && workers_ < max_) start_worker(true);
   }
   cv_.notify_one();
   return true;
 }
 
 void WorkerPool::shutdown() {
-  std::list<std::thread> workers;
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-    workers.swap(workers_);
-  }
+  std::unique_lock lock(mutex_);
+  stopping_ = true;
   cv_.notify_all();
-  for (auto& t : workers)
-    if (t.joinable()) t.join();
-  std::lock_guard lock(mutex_);
-  finished_.clear();
+  all_left_.wait(lock, [&] { return workers_ == 0; });
 }
 
 void WorkerPool::work(bool extra) {
@@ -61,18 +59,9 @@ void WorkerPool::work(bool extra) {
     job();
     lock.lock();
   }
-  // An extra worker that idled out leaves; the next enqueue (or shutdown) joins it.
-  if (!stopping_) finished_.push_back(std::this_thread::get_id());
-}
-
-void WorkerPool::join_finished() {
-  for (const auto id : finished_) {
-    auto it = std::find_if(workers_.begin(), workers_.end(), [&](const std::thread& t) { return t.get_id() == id; });
-    if (it == workers_.end()) continue;
-    it->join();  // it has left work(); at most the unlock remains
-    workers_.erase(it);
-  }
-  finished_.clear();
+  // The last thing this thread does with the pool, under its mutex: shutdown() cannot see
+  // zero workers (and let the pool be destroyed) before the mutex is released.
+  if (--workers_ == 0) all_left_.notify_all();
 }
 
 }  // namespace iron::server

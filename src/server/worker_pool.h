@@ -6,14 +6,16 @@
 // waits there as long as those connections last. This pool starts a worker whenever more
 // connections wait than workers are free, up to `max`; workers beyond `base` end after
 // a few idle seconds.
+//
+// Workers are detached and counted rather than joined: joining hundreds of workers that
+// idled out at once (after a burst of 1,000 connections) stalled the accept thread that
+// queues the next connection for tens of milliseconds.
 #include <httplib.h>
 
 #include <condition_variable>
 #include <deque>
 #include <functional>
-#include <list>
 #include <mutex>
-#include <thread>
 
 namespace iron::server {
 
@@ -24,19 +26,19 @@ class WorkerPool final : public httplib::TaskQueue {
 
   // false (the connection is refused) when `max_queued` connections already wait.
   bool enqueue(std::function<void()> job) override;
-  // Runs every queued job, then joins every worker.
+  // Runs every queued job, then waits until every worker has left.
   void shutdown() override;
 
  private:
+  void start_worker(bool extra);  // with mutex_ held
   void work(bool extra);
-  void join_finished();  // with mutex_ held
 
   const size_t base_, max_, max_queued_;
   std::mutex mutex_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;       // a job was queued, or the pool is stopping
+  std::condition_variable all_left_;
   std::deque<std::function<void()>> jobs_;
-  std::list<std::thread> workers_;
-  std::list<std::thread::id> finished_;
+  size_t workers_ = 0;  // started and not yet left
   size_t idle_ = 0;
   bool stopping_ = false;
 };

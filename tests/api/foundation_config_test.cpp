@@ -35,6 +35,7 @@ std::vector<Row> rows(const std::string& dir) {
       {"IRON_LOG_LEVEL", "error", "info"},
       {"IRON_SHUTDOWN_TIMEOUT", "9", "7"},
       {"IRON_THREADS", "3", "4"},
+      {"IRON_MAX_CONNECTIONS", "300", "200"},
       {"IRON_KEEPALIVE_TIMEOUT", "3", "4"},
       {"IRON_MAX_BODY_BYTES", "2048", "4096"},
       {"IRON_CORS_ORIGINS", "https://env.example", "https://flag.example"},

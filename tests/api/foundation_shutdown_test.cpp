@@ -6,12 +6,18 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <iostream>
+#include <mutex>
+#include <iostream>
 #include <chrono>
 #include <thread>
 #include <vector>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "store/data_dir.h"
+#include "store/sqlite.h"
 #include "support/raw_http.h"
 #include "support/server_process.h"
 
@@ -174,4 +180,115 @@ TEST(FoundationShutdown, DeadlineForcesExitNonZeroWhenARequestNeverFinishes) {
   server.send_signal(SIGTERM);
   const int code = server.wait_exit(6);
   EXPECT_EQ(code, 1);
+}
+
+// Shutdown under load (docs/security.md, "Shutdown under load"): SIGTERM while 100 clients
+// are sending analytics events back to back (so most are mid-request when it arrives; half
+// on keep-alive connections, half on a new connection per request, as a keep-alive client
+// sending without pause holds its worker and 100 of them would starve the rest of the pool), with idle keep-alive connections, open live event streams and
+// clients stuck sending headers. Every request sent on a connection the server kept open gets
+// a complete answer and each event acknowledged is in the database afterwards; new
+// connections are refused; the streams end; the process exits 0 well within the deadline
+// after the final WAL checkpoint.
+TEST(FoundationShutdown, SigtermUnderLoadAnswersEveryAcceptedRequestAndExitsZeroCheckpointed) {
+  constexpr const char* kEmail = "root@example.test";
+  constexpr const char* kPassword = "shutdown-admin-password-1";
+  constexpr int kClients = 100;
+  ServerProcess server({.extra_args = {}, .env = {{"IRON_ADMIN_EMAIL", kEmail}, {"IRON_ADMIN_PASSWORD", kPassword}}});
+  auto c = server.client();
+  auto login = c->Post("/api/v1/auth/login", nlohmann::json{{"email", kEmail}, {"password", kPassword}}.dump(), "application/json");
+  ASSERT_TRUE(login && login->status == 200);
+  const std::string admin = nlohmann::json::parse(login->body).value("user_token", "");
+  const httplib::Headers auth = {{"Authorization", "Bearer " + admin}};
+  auto agent = c->Post("/api/v1/agents", auth, R"({"name":"load","initial_budget_microdollars":1000})", "application/json");
+  ASSERT_TRUE(agent && agent->status == 201);
+  const auto agent_id = nlohmann::json::parse(agent->body).value("id", int64_t{0});
+  auto ic_reply = c->Post("/api/v1/agents/" + std::to_string(agent_id) + "/ic-token", auth, "{}", "application/json");
+  ASSERT_TRUE(ic_reply && ic_reply->status == 201);
+  const std::string ic = nlohmann::json::parse(ic_reply->body).value("ic_token", "");
+
+  std::vector<std::unique_ptr<RawConnection>> idle, streams, stuck;
+  for (int i = 0; i < 10; ++i) {  // idle keep-alive: served once, now waiting
+    idle.push_back(std::make_unique<RawConnection>(server.port()));
+    ASSERT_TRUE(idle.back()->send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n"));
+    ASSERT_EQ(idle.back()->read_reply(seconds(10)).status, 200);
+  }
+  for (int i = 0; i < 3; ++i) {  // live event streams
+    streams.push_back(std::make_unique<RawConnection>(server.port()));
+    ASSERT_TRUE(streams.back()->send("GET /api/v1/events/stream HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + admin + "\r\n\r\n"));
+    ASSERT_EQ(streams.back()->read_reply(seconds(10)).status, 200);
+  }
+  for (int i = 0; i < 5; ++i) {  // headers never finished
+    stuck.push_back(std::make_unique<RawConnection>(server.port()));
+    ASSERT_TRUE(stuck.back()->send("GET /health HTTP/1.1\r\nHost: x\r\nX-Half: "));
+  }
+
+  std::mutex m;
+  std::vector<std::string> acknowledged;
+  std::atomic<int> busy_clients{0}, dropped{0}, answered_after_sigterm{0};
+  std::atomic<bool> sigterm_sent{false};
+  std::vector<std::thread> clients;
+  for (int t = 0; t < kClients; ++t)
+    clients.emplace_back([&, t] {
+      bool counted = false;
+      for (int n = 0;;) {
+        RawConnection conn(server.port());
+        if (!conn.ok()) return;  // the listener is closed: done
+        for (;; ++n) {
+          const std::string id = "load-" + std::to_string(t) + "-" + std::to_string(n);
+          const std::string body = nlohmann::json{{"event_id", id}, {"timestamp_ms", 1'700'000'000'000},
+                                                  {"event_type", "llm_request_completed"}, {"model", "m"},
+                                                  {"provider", "openai"}, {"input_tokens", 1}, {"output_tokens", 1},
+                                                  {"cost_micros", 1}}
+                                       .dump();
+          const bool sent = conn.send("POST /api/v1/analytics/events HTTP/1.1\r\nHost: x\r\n" +
+                                      std::string(t % 2 ? "Connection: close\r\n" : "") + "Authorization: Bearer " + ic +
+                                      "\r\nContent-Type: application/json\r\nContent-Length: " +
+                                      std::to_string(body.size()) + "\r\n\r\n" + body);
+          const auto r = sent ? conn.read_reply(seconds(15)) : iron::test::RawReply{};
+          if (r.status == 0) {
+            ++dropped;
+            return;
+          }
+          if (sigterm_sent) ++answered_after_sigterm;
+          EXPECT_EQ(r.status, 202) << r.head << r.body;
+          if (r.status == 202) {
+            std::lock_guard lock(m);
+            acknowledged.push_back(id);
+          }
+          if (!counted) ++busy_clients, counted = true;
+          if (t % 2 || r.header("Connection") == "close") {
+            ++n;
+            break;  // reconnect
+          }
+        }
+      }
+    });
+  // Every client has been served at least once: all 100 are connected and sending.
+  const auto until = std::chrono::steady_clock::now() + seconds(30);
+  while (busy_clients < kClients && std::chrono::steady_clock::now() < until) ::poll(nullptr, 0, 5);
+  EXPECT_EQ(busy_clients.load(), kClients);  // (the clients must still be joined below)
+  const auto t0 = std::chrono::steady_clock::now();
+  sigterm_sent = true;
+  server.send_signal(SIGTERM);
+  EXPECT_TRUE(listener_closed_within(server.port(), seconds(5))) << "new connections are still accepted";
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(dropped.load(), 0) << "requests sent on a connection the server kept open got no answer";
+  EXPECT_GT(answered_after_sigterm.load(), 0) << "no request was in flight at SIGTERM";
+  for (auto& s : streams) EXPECT_TRUE(s->closed_within(seconds(10))) << "a live event stream held the shutdown up";
+  const int code = server.wait_exit(10);
+  EXPECT_EQ(code, 0) << "1 = forced exit at the shutdown deadline: " << server.stderr_text();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, seconds(8)) << "slower than the default shutdown deadline";
+  EXPECT_TRUE(stopped_logged(server));
+  expect_wal_checkpointed(server);
+  for (auto& s : stuck) {  // told to retry, timed out earlier (the short head deadline under load), or closed
+    const auto reply = s->read_reply(std::chrono::milliseconds(500));
+    EXPECT_TRUE(reply.status == 503 || reply.status == 408 || reply.status == 0) << reply.head;
+  }
+  // Every acknowledged event is in the database the server left behind.
+  iron::store::Connection db(iron::store::database_path(server.data_dir()), true);
+  auto& count = db.prepare("SELECT count(*) FROM analytics_events WHERE event_id LIKE 'load-%'");
+  ASSERT_TRUE(count.step());
+  EXPECT_EQ(count.int64(0), static_cast<int64_t>(acknowledged.size()));
+  std::cout << acknowledged.size() << " events acknowledged, " << answered_after_sigterm << " answered after SIGTERM\n";
 }

@@ -130,6 +130,19 @@ TEST(Config, ABadNumberOrSwitchNamesTheSetting) {
   EXPECT_NE(parse({}, {{"IRON_MAX_BODY_BYTES", "12kb"}}, c).find("IRON_MAX_BODY_BYTES"), std::string::npos);
 }
 
+TEST(Config, TheConnectionLimitIsAtLeastTheThreadsAndAtMost65536) {
+  for (const auto& [threads, max, ok] : std::vector<std::tuple<std::string, std::string, bool>>{
+           {"16", "16", true}, {"16", "65536", true}, {"16", "15", false}, {"32", "16", false}, {"16", "65537", false}}) {
+    Config c;
+    c.data_dir = std::filesystem::temp_directory_path().string();
+    const std::string err = parse({"--threads", threads, "--max-connections", max}, {}, c);
+    EXPECT_EQ(err.empty(), ok) << threads << " " << max << ": " << err;
+    if (!ok) {
+      EXPECT_NE(err.find("IRON_MAX_CONNECTIONS"), std::string::npos) << err;
+    }
+  }
+}
+
 // Under systemd the unit's --listen and an IRON_LISTEN line in the env file used to fight
 // silently; now the flag wins, and says so when the two disagree.
 TEST(Config, AFlagOverridingADifferentVariableIsWarned) {

@@ -98,6 +98,8 @@ std::map<int, std::vector<std::string>> errors_of(const Op& op) {
   }
   if (op.access == Auth::agent) add(401, {"IC_TOKEN_MISSING", "INVALID_IC_TOKEN"});
   if (op.integer_id) add(400, {"INVALID_PARAMETER"});
+  // Text path parameters with control characters or ill-formed UTF-8 are refused (routes.cpp).
+  if (!op.integer_id && !path_param_names(op.pattern).empty()) add(400, {"VALIDATION_ERROR"});
   for (const auto& p : op.parameters)
     if (p["in"] == "query") add(400, {"VALIDATION_ERROR"});
   if (!op.body_schema.is_null()) {
