@@ -1,114 +1,24 @@
 // /api/v1/agents (docs/compatibility.md): CRUD (admin), owner-scoped reads, the allocation, the
-// agent's API tokens and budget history, and its IC token (issue / status / regenerate /
-// revoke), and its leases. Predecessor field names and ms-epoch created_at; money in µ$;
-// `budget`, the burn rate and the lease list are new (RFC 3339 times).
-#include "api/guard.h"
-#include "api/json_body.h"
-#include "api/paging.h"
-#include "api/responses.h"
-#include "api/routes.h"
-#include "domain/agent_leases.h"
-#include "domain/agents.h"
-#include "domain/analytics.h"
-#include "domain/api_tokens.h"
-#include "domain/ic_tokens.h"
-#include "util/clock.h"
-
+// agent's API tokens and budget history. Predecessor field names and ms-epoch created_at;
+// money in µ$; `budget` and the burn rate are new (RFC 3339 times). Its credentials (the IC
+// token) and its leases are in agent_credentials.cpp.
 #include <algorithm>
 #include <cctype>
 #include <functional>
 #include <map>
 
+#include "api/agent_views.h"
+#include "api/body.h"
+#include "api/endpoint.h"
+#include "api/paging.h"
+#include "api/routes.h"
+#include "domain/api_tokens.h"
+#include "domain/budget_ledger.h"
+
 namespace iron::api {
 namespace {
 
-using nlohmann::json;
-
-json budget_view(const domain::BudgetSnapshot& b) {
-  return {{"allocated", b.allocated}, {"spent", b.spent}, {"reserved", b.reserved}, {"remaining", b.remaining}};
-}
-
-json agent_view(const domain::AgentView& v) {
-  const auto& a = v.agent;
-  return {{"id", a.id},
-          {"name", a.name},
-          {"providers", a.providers},
-          {"created_at", a.created_at},
-          {"owner_id", a.owner_id},
-          {"provider_key_id", a.provider_key_id ? json(*a.provider_key_id) : json(nullptr)},
-          {"provider_key_owner_id", v.provider_key_owner_id ? json(*v.provider_key_owner_id) : json(nullptr)},
-          {"has_ic_token", a.ic_token_hash.has_value()},
-          {"budget", budget_view(v.budget)}};
-}
-
-json allocation_view(const domain::BudgetSnapshot& b) {
-  return {{"agent_id", b.agent_id},
-          {"total_allocated", b.allocated},
-          {"total_spent", b.spent},
-          {"total_reserved", b.reserved},
-          {"budget_remaining", b.remaining}};
-}
-
-json history_view(const std::vector<store::BudgetHistoryEntry>& entries) {
-  json out = json::array();
-  for (const auto& e : entries)
-    out.push_back({{"id", e.id},
-                   {"agent_id", e.agent_id},
-                   {"previous_allocated", e.previous_allocated},
-                   {"new_allocated", e.new_allocated},
-                   {"change", e.new_allocated - e.previous_allocated},
-                   {"changed_by", e.changed_by},
-                   {"reason", e.reason ? json(*e.reason) : json(nullptr)},
-                   {"budget_request_id", e.budget_request_id ? json(*e.budget_request_id) : json(nullptr)},
-                   {"created_at", e.created_at}});
-  return out;
-}
-
-// ---- issue 10: the agent's burn rate and its leases (apart from the CRUD above) ----
-
-// Window spend per agent (domain::BurnRate) in the caller's scope; empty without analytics.
-std::map<int64_t, int64_t> recent_spend_of(Services& s, const domain::Principal& p, std::optional<int64_t> agent_id) {
-  return s.analytics ? s.analytics->recent_spend(p, agent_id) : std::map<int64_t, int64_t>{};
-}
-
-// The agent object the routes answer with: agent_view plus burn rate and projected exhaustion.
-json agent_with_burn(const domain::AgentView& v, const std::map<int64_t, int64_t>& recent_spend) {
-  json out = agent_view(v);
-  const auto it = recent_spend.find(v.agent.id);
-  const auto burn = domain::burn_rate_of(it == recent_spend.end() ? 0 : it->second, v.budget.remaining, util::now());
-  out["burn_rate_micros_per_day"] = burn.micros_per_day;
-  out["projected_exhaustion_at"] = burn.exhaustion_at ? json(util::to_rfc3339(*burn.exhaustion_at)) : json(nullptr);
-  return out;
-}
-
-json lease_view(const store::BudgetLease& l) {
-  const auto at = [](int64_t ms) { return util::to_rfc3339(util::from_unix_ms(ms)); };
-  return {{"id", l.id},
-          {"agent_id", l.agent_id},
-          {"status", l.status},
-          {"granted_microdollars", l.granted},
-          {"spent_microdollars", l.spent},
-          {"available_microdollars", l.status == "active" ? l.granted - l.spent : 0},
-          {"released_microdollars", l.released ? json(*l.released) : json(nullptr)},
-          {"created_at", at(l.created_at)},
-          {"expires_at", at(l.expires_at)},
-          {"closed_at", l.closed_at ? json(at(*l.closed_at)) : json(nullptr)}};
-}
-
-// GET /agents/:id/leases: active ones first, then the most recent; paged; visible like the agent.
-Response list_leases(Services& s, const Request& req, const domain::Principal& p) {
-  auto id = path_id(req, "id");
-  if (!id) return error_response(id.error());
-  auto page = page_of(req, 20);
-  if (!page) return error_response(page.error());
-  auto r = domain::list_agent_leases(s.db, p, *id, req.query_param("status"), *page);
-  if (!r) return error_response(r.error(), req.request_id);
-  json items = json::array();
-  for (const auto& l : r->items) items.push_back(lease_view(l));
-  return json_response(200, {{"data", items}, {"pagination", pagination_json(r->pagination)}});
-}
-
-// ---- the list: the predecessor's plain array, narrowed, ordered and paged on request ----
+using namespace openapi;
 
 std::string ascii_lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -132,21 +42,22 @@ const std::map<std::string, SortKey>& sort_keys() {
 // predecessor's shape). `search` (name contains, case-insensitive) and `owner_id` narrow it,
 // `sort` orders it; `page` or `per_page` answers one page as {data, pagination}, which the
 // dashboard's table uses so its requests stay bounded whatever the number of agents.
-Response list_agents(Services& s, const Request& req, const domain::Principal& p) {
+Reply list_agents(const Call& c) {
+  const Request& req = c.req;
   auto search = query_text(req, "search", 255);
-  if (!search) return error_response(search.error());
+  if (!search) return search.error();
   auto owner = query_text(req, "owner_id", 255);
-  if (!owner) return error_response(owner.error());
+  if (!owner) return owner.error();
   // ?provider_key_id= keeps the agents using that key (who loses it when it is deleted).
   auto key = query_int(req, "provider_key_id", 1, INT64_MAX);
-  if (!key) return error_response(key.error());
+  if (!key) return key.error();
   auto sort = query_text(req, "sort", 32);
-  if (!sort) return error_response(sort.error());
+  if (!sort) return sort.error();
   auto page = page_of(req, 25);
-  if (!page) return error_response(page.error());
+  if (!page) return page.error();
   const bool paged = req.query_param("page") || req.query_param("per_page");
 
-  std::vector<domain::AgentView> rows = s.agents->list(p);
+  std::vector<domain::AgentView> rows = c.s.agents.list(c.who());
   const std::string needle = ascii_lower(search->value_or(""));
   std::erase_if(rows, [&](const domain::AgentView& v) {
     if (*owner && v.agent.owner_id != **owner) return true;
@@ -155,18 +66,17 @@ Response list_agents(Services& s, const Request& req, const domain::Principal& p
   });
   if (*sort) {
     const bool desc = (*sort)->starts_with('-');
-    const auto key = sort_keys().find(desc ? (*sort)->substr(1) : **sort);
-    if (key == sort_keys().end())
-      return error_response(Error::validation(
-          "sort", "sort must be one of name, created_at, allocated, spent, remaining (prefix - for descending)",
-          "INVALID_PARAMETER"));
+    const auto column = sort_keys().find(desc ? (*sort)->substr(1) : **sort);
+    if (column == sort_keys().end())
+      return errors::must_be("sort", "one of name, created_at, allocated, spent, remaining (prefix - for descending)",
+                             "INVALID_PARAMETER");
     std::stable_sort(rows.begin(), rows.end(), [&](const domain::AgentView& a, const domain::AgentView& b) {
-      const json ka = key->second(a), kb = key->second(b);
+      const json ka = column->second(a), kb = column->second(b);
       return desc ? kb < ka : ka < kb;
     });
   }
 
-  const auto spend = recent_spend_of(s, p, std::nullopt);
+  const auto spend = recent_spend_of(c.s, c.who(), std::nullopt);
   json out = json::array();
   if (!paged) {
     for (const auto& v : rows) out.push_back(agent_with_burn(v, spend));
@@ -179,159 +89,189 @@ Response list_agents(Services& s, const Request& req, const domain::Principal& p
   return json_response(200, {{"data", out}, {"pagination", pagination_json(domain::paginate(total, *page))}});
 }
 
-constexpr const char* kIcWarning = "Store this IC token securely: it is shown only once and cannot be retrieved.";
+struct NewAgentBody {
+  std::string name;
+  std::optional<int64_t> provider_key_id;
+  int64_t initial_budget_microdollars = 0;
+  std::optional<std::string> owner_id;
+};
+const auto kNewAgent = BodyFields<NewAgentBody>()
+    .text("name", &NewAgentBody::name, 1, 255)
+    .integer("provider_key_id", &NewAgentBody::provider_key_id, 1, INT64_MAX).describe("an enabled key the owner may use")
+    .integer("initial_budget_microdollars", &NewAgentBody::initial_budget_microdollars, 1, domain::kMaxLedgerAmountMicros)
+    .describe("µ$")
+    .text("owner_id", &NewAgentBody::owner_id, 255).schema_with({{"minLength", 1}})
+    .describe("an existing active user; default: the caller");
 
-Response issued_response(int status, const domain::IssuedIcToken& t, bool regenerated) {
-  json body = {{"agent_id", t.agent_id}, {"ic_token", t.token}, {"created_at", t.created_at_s}, {"warning", kIcWarning}};
-  if (regenerated) body["old_token_invalidated"] = true;
-  Response r = json_response(status, body);
-  r.header("Cache-Control", "no-store");
-  return r;
+struct AgentPatchBody {
+  std::optional<std::string> name;
+  std::optional<std::optional<int64_t>> provider_key_id;  // null: unassign
+  std::optional<std::string> owner_id;
+};
+const auto kAgentPatch = BodyFields<AgentPatchBody>()
+    .text("name", &AgentPatchBody::name, 255).schema_with({{"minLength", 1}})
+    .clearable_integer("provider_key_id", &AgentPatchBody::provider_key_id, 1, INT64_MAX)
+    .text("owner_id", &AgentPatchBody::owner_id, 255).schema_with({{"minLength", 1}});
+
+struct AllocationBody {
+  int64_t total_allocated_microdollars = 0;
+};
+const auto kAllocation = BodyFields<AllocationBody>()
+    .integer("total_allocated_microdollars", &AllocationBody::total_allocated_microdollars, 1,
+             domain::kMaxLedgerAmountMicros)
+    .describe("at least spent + reserved");
+
+Reply create(const Call& c) {
+  auto in = kNewAgent.decode(c.req);
+  if (!in) return in.error();
+  domain::NewAgent a{in->name, in->provider_key_id, in->initial_budget_microdollars, in->owner_id};
+  return reply(c.s.agents.create(c.who(), a, c.context()), 201,
+               [](const domain::AgentView& v) { return agent_with_burn(v, {}); });  // nothing spent yet
 }
 
-Response create(Services& s, const Request& req, const domain::Principal& p) {
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto name = body->string("name", 1, 255);
-  if (!name) return error_response(name.error());
-  auto key = body->opt_int("provider_key_id", 1, INT64_MAX);
-  if (!key) return error_response(key.error());
-  auto budget = body->integer("initial_budget_microdollars", 1, domain::kMaxLedgerAmountMicros);
-  if (!budget) return error_response(budget.error());
-  auto owner = body->opt_string("owner_id", 255);
-  if (!owner) return error_response(owner.error());
-  domain::NewAgent in{*name, *key, *budget, *owner};
-  return respond(s.agents->create(p, in, context_of(req, &p)), 201,
-                 [](const domain::AgentView& v) { return agent_with_burn(v, {}); },  // nothing spent yet
-                 req.request_id);
-}
-
-Response update(Services& s, const Request& req, const domain::Principal& p) {
-  auto id = path_id(req, "id");
-  if (!id) return error_response(id.error());
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
+Reply update(const Call& c) {
+  const int64_t id = c.id();
+  auto in = kAgentPatch.decode(c.req);
+  if (!in) return in.error();
   domain::AgentPatch patch;
-  auto name = body->opt_string("name", 255);
-  if (!name) return error_response(name.error());
-  auto key = body->opt_int("provider_key_id", 1, INT64_MAX);
-  if (!key) return error_response(key.error());
-  auto owner = body->opt_string("owner_id", 255);
-  if (!owner) return error_response(owner.error());
-  patch.name = *name;
-  patch.set_provider_key = body->json().contains("provider_key_id");
-  patch.provider_key_id = *key;
-  patch.owner_id = *owner;
-  return respond(s.agents->update(p, *id, patch, context_of(req, &p)), 200,
-                 [&](const domain::AgentView& v) { return agent_with_burn(v, recent_spend_of(s, p, *id)); },
-                 req.request_id);
+  patch.name = in->name;
+  patch.set_provider_key = in->provider_key_id.has_value();
+  patch.provider_key_id = in->provider_key_id.value_or(std::nullopt);
+  patch.owner_id = in->owner_id;
+  return reply(c.s.agents.update(c.who(), id, patch, c.context()), 200,
+               [&](const domain::AgentView& v) { return agent_with_burn(v, recent_spend_of(c.s, c.who(), id)); });
 }
 
-Response set_budget(Services& s, const Request& req, const domain::Principal& p) {
-  auto id = path_id(req, "id");
-  if (!id) return error_response(id.error());
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto total = body->integer("total_allocated_microdollars", 1, domain::kMaxLedgerAmountMicros);
-  if (!total) return error_response(total.error());
-  auto r = s.agents->set_budget(*id, *total, context_of(req, &p));
+Reply set_budget(const Call& c) {
+  const int64_t id = c.id();
+  auto in = kAllocation.decode(c.req);
+  if (!in) return in.error();
+  auto r = c.s.agents.set_budget(id, in->total_allocated_microdollars, c.context());
   if (!r && r.error().code == "ALLOCATION_BELOW_COMMITTED") {
     Error e = r.error();
     e.details["field"] = "total_allocated_microdollars";
-    return error_response(e);
+    return e;
   }
-  return respond(r, 200, allocation_view, req.request_id);
+  return reply(r, 200, allocation_view);
 }
 
-// Runs f(id) for a route with an integer :id, answering 400 for a non-numeric one.
-template <class F>
-Response with_id(const Request& req, F f) {
-  auto id = path_id(req, "id");
-  if (!id) return error_response(id.error());
-  return f(*id);
-}
+json agent_id_schema() { return integer_range(1, INT64_MAX, "agent id"); }
 
-Error unavailable() {
-  return Error{ErrorKind::unavailable, "UNAVAILABLE", "agents are not available on this server", {}, 0};
-}
+// The one agent-key rule (domain/agent_key.h), for the create and update descriptions.
+const char* kKeyAssignment =
+    " `provider_key_id` must name an enabled key (404 PROVIDER_KEY_NOT_FOUND, 409 PROVIDER_KEY_DISABLED) that the "
+    "agent's owner owns, or that the calling admin owns: an admin may DELEGATE a key of their own to another user's "
+    "agent, which is audited (`provider_key_delegated` in the audit row) and shown as `provider_key_owner_id`; the "
+    "delegated key stops serving the agent (403 NO_PROVIDER_ASSIGNED) if that admin loses the admin role. Any other "
+    "user's key is 403 PROVIDER_KEY_NOT_OWNED. Deleting a key unassigns it from its agents.";
 
-// Registers a guarded route whose handler needs the agent services (503 without them).
-void add(std::vector<Route>& routes, Services& s, const std::string& method, const std::string& pattern, Access access,
-         AuthedHandler h) {
-  routes.push_back({method, pattern, guarded(s, access, [&s, h](const Request& r, const domain::Principal& p) {
-                      if (!s.agents || !s.ic_tokens) return error_response(unavailable());
-                      return h(r, p);
-                    })});
-}
+json micros(const std::string& description) { return described(integer(), description + " (µ$)"); }
 
 }  // namespace
 
-void add_agent_routes(std::vector<Route>& routes, Services& s) {
-  const std::string base = "/api/v1/agents";
-  add(routes, s, "GET", base, Access::read,
-      [&s](const Request& r, const domain::Principal& p) { return list_agents(s, r, p); });
-  add(routes, s, "POST", base, Access::admin, [&s](const Request& r, const domain::Principal& p) { return create(s, r, p); });
-  add(routes, s, "GET", base + "/:id", Access::read, [&s](const Request& r, const domain::Principal& p) {
-    return with_id(r, [&](int64_t id) {
-      return respond(s.agents->get(p, id), 200,
-                     [&](const domain::AgentView& v) { return agent_with_burn(v, recent_spend_of(s, p, id)); },
-                     r.request_id);
-    });
-  });
-  add(routes, s, "PUT", base + "/:id", Access::admin, [&s](const Request& r, const domain::Principal& p) { return update(s, r, p); });
-  add(routes, s, "DELETE", base + "/:id", Access::admin, [&s](const Request& r, const domain::Principal& p) {
-    return with_id(r, [&](int64_t id) {
-      auto done = s.agents->remove(id, context_of(r, &p));
-      return done ? no_content() : error_response(done.error(), r.request_id);
-    });
-  });
-  add(routes, s, "PUT", base + "/:id/budget", Access::admin,
-      [&s](const Request& r, const domain::Principal& p) { return set_budget(s, r, p); });
-  add(routes, s, "GET", base + "/:id/tokens", Access::read, [&s](const Request& r, const domain::Principal& p) {
-    return with_id(r, [&](int64_t id) {
-      return respond(s.agents->tokens(p, id), 200, [](const std::vector<store::ApiToken>& tokens) {
-        json out = json::array();
-        for (const auto& t : tokens) out.push_back(domain::api_token_view(t));
-        return out;
-      }, r.request_id);
-    });
-  });
-  add(routes, s, "GET", base + "/:id/budget/history", Access::read, [&s](const Request& r, const domain::Principal& p) {
-    return with_id(r, [&](int64_t id) { return respond(s.agents->history(p, id), 200, history_view, r.request_id); });
-  });
+Op agent_op(std::string method, std::string pattern, std::string id, std::string summary, Auth access) {
+  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
+  op.tagged("agents").auth(access);
+  if (op.pattern.find(":id") != std::string::npos)
+    op.path_param("id", agent_id_schema()).integer_ids().errors(404, {"AGENT_NOT_FOUND"});
+  return op;
+}
 
-  add(routes, s, "GET", base + "/:id/leases", Access::read,
-      [&s](const Request& r, const domain::Principal& p) { return list_leases(s, r, p); });
-
-  // IC tokens: the agent's owner or an admin; viewers never mint or revoke credentials.
-  add(routes, s, "POST", base + "/:id/ic-token", Access::mutate, [&s](const Request& r, const domain::Principal& p) {
-    return with_id(r, [&](int64_t id) {
-      auto t = s.ic_tokens->issue(p, id, context_of(r, &p));
-      return t ? issued_response(201, *t, false) : error_response(t.error(), r.request_id);
-    });
-  });
-  add(routes, s, "GET", base + "/:id/ic-token", Access::read, [&s](const Request& r, const domain::Principal& p) {
-    return with_id(r, [&](int64_t id) {
-      return respond(s.ic_tokens->status(p, id), 200, [](const domain::IcTokenStatus& st) {
-        return json{{"agent_id", st.agent_id},
-                    {"has_ic_token", st.has_ic_token},
-                    {"created_at", st.created_at_s ? json(*st.created_at_s) : json(nullptr)}};
-      }, r.request_id);
-    });
-  });
-  add(routes, s, "POST", base + "/:id/ic-token/regenerate", Access::mutate,
-      [&s](const Request& r, const domain::Principal& p) {
-        return with_id(r, [&](int64_t id) {
-          auto t = s.ic_tokens->regenerate(p, id, context_of(r, &p));
-          return t ? issued_response(200, *t, true) : error_response(t.error(), r.request_id);
-        });
-      });
-  add(routes, s, "DELETE", base + "/:id/ic-token", Access::mutate, [&s](const Request& r, const domain::Principal& p) {
-    return with_id(r, [&](int64_t id) {
-      auto done = s.ic_tokens->revoke(p, id, context_of(r, &p));
-      return done ? no_content() : error_response(done.error(), r.request_id);
-    });
-  });
+std::vector<Endpoint> agent_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({agent_op("GET", "/api/v1/agents", "listAgents", "List agents (admins: all; others: their own)", Auth::read)
+                   .describe("Newest first, as a plain array (the predecessor's shape). `search`, `owner_id` and `provider_key_id` narrow "
+                             "the list and `sort` orders it; with `page` or `per_page` the answer is one page, "
+                             "`{data, pagination}`.")
+                   .query("search", str(1, 255), "name contains this (case-insensitive)")
+                   .query("owner_id", str(1, 255), "only this owner's agents")
+                   .query("provider_key_id", integer_range(1, INT64_MAX, ""),
+                          "only the agents using this provider key (those that lose it when it is deleted)")
+                   .query("sort",
+                          one_of_strings({"name", "-name", "created_at", "-created_at", "allocated", "-allocated",
+                                          "spent", "-spent", "remaining", "-remaining"}),
+                          "order by this column, `-` for descending; default newest first")
+                   .query("page", integer_range(1, 1'000'000'000, ""), "1-based page; answers `{data, pagination}`")
+                   .query("per_page", integer_range(1, 200, ""), "default 25; answers `{data, pagination}`")
+                   .returns(200, json{{"oneOf", json::array({array_of(ref("Agent")), ref("AgentPage")})}},
+                            "The agents, or one page of them")
+                   .errors(400, {"INVALID_PARAMETER", "VALIDATION_ERROR"}),
+               list_agents});
+  e.push_back({agent_op("POST", "/api/v1/agents", "createAgent", "Create an agent and its budget", Auth::admin)
+                   .describe(std::string("The agent, its budget row (allocated = remaining = initial) and its key "
+                                         "assignment commit in one transaction.") +
+                             kKeyAssignment)
+                   .body(kNewAgent.schema())
+                   .returns(201, ref("Agent"), "Created")
+                   .errors(400, {"VALIDATION_ERROR", "OWNER_NOT_FOUND"})
+                   .errors(403, {"PROVIDER_KEY_NOT_OWNED"})
+                   .errors(404, {"PROVIDER_KEY_NOT_FOUND"})
+                   .errors(409, {"PROVIDER_KEY_DISABLED"})
+                   .errors(503, {"PROVIDER_KEYS_UNAVAILABLE"}),
+               create});
+  e.push_back({agent_op("GET", "/api/v1/agents/:id", "getAgent", "Get an agent (admin or owner)", Auth::read)
+                   .returns(200, ref("Agent"), "The agent"),
+               [](const Call& c) {
+                 const int64_t id = c.id();
+                 return reply(c.s.agents.get(c.who(), id), 200, [&](const domain::AgentView& v) {
+                   return agent_with_burn(v, recent_spend_of(c.s, c.who(), id));
+                 });
+               }});
+  e.push_back({agent_op("PUT", "/api/v1/agents/:id", "updateAgent", "Update an agent", Auth::admin)
+                   .describe(std::string("`provider_key_id`: an id assigns that key (providers becomes its provider); "
+                                         "null clears both. A new `owner_id` must be entitled to the key the agent "
+                                         "keeps.") +
+                             kKeyAssignment)
+                   .body(kAgentPatch.schema())
+                   .returns(200, ref("Agent"), "The updated agent")
+                   .errors(400, {"VALIDATION_ERROR", "OWNER_NOT_FOUND"})
+                   .errors(403, {"PROVIDER_KEY_NOT_OWNED"})
+                   .errors(404, {"PROVIDER_KEY_NOT_FOUND"})
+                   .errors(409, {"PROVIDER_KEY_DISABLED"})
+                   .errors(503, {"PROVIDER_KEYS_UNAVAILABLE"}),
+               update});
+  e.push_back({agent_op("DELETE", "/api/v1/agents/:id", "deleteAgent", "Delete an agent", Auth::admin)
+                   .describe("Hard delete: its budget, leases, reports and history go with it.")
+                   .no_content("Deleted"),
+               [](const Call& c) { return reply_no_content(c.s.agents.remove(c.id(), c.context())); }});
+  e.push_back({agent_op("PUT", "/api/v1/agents/:id/budget", "setAgentBudget", "Set an agent's allocation", Auth::admin)
+                   .body(kAllocation.schema())
+                   .returns(200, object({{"agent_id", integer()},
+                                         {"total_allocated", micros("allocated")},
+                                         {"total_spent", micros("spent")},
+                                         {"total_reserved", micros("reserved")},
+                                         {"budget_remaining", micros("remaining")}},
+                                        {"agent_id", "total_allocated", "total_spent", "total_reserved",
+                                         "budget_remaining"}),
+                            "The new allocation")
+                   .errors(400, {"VALIDATION_ERROR", "ALLOCATION_BELOW_COMMITTED"}),
+               set_budget});
+  e.push_back({agent_op("GET", "/api/v1/agents/:id/tokens", "listAgentTokens", "API tokens bound to the agent", Auth::read)
+                   .describe("Admin or owner; non-admins see only their own tokens.")
+                   .returns(200, array_of(ref("ApiToken")), "The tokens"),
+               [](const Call& c) {
+                 return reply(c.s.agents.tokens(c.who(), c.id()), 200, [](const std::vector<store::ApiToken>& tokens) {
+                   json out = json::array();
+                   for (const auto& t : tokens) out.push_back(domain::api_token_view(t));
+                   return out;
+                 });
+               }});
+  e.push_back({agent_op("GET", "/api/v1/agents/:id/budget/history", "getAgentBudgetHistory",
+                        "Allocation changes, newest first", Auth::read)
+                   .returns(200, array_of(object({{"id", integer()},
+                                                  {"agent_id", integer()},
+                                                  {"previous_allocated", micros("before")},
+                                                  {"new_allocated", micros("after")},
+                                                  {"change", micros("new - previous")},
+                                                  {"changed_by", str()},
+                                                  {"reason", nullable(str())},
+                                                  {"budget_request_id", nullable(str())},
+                                                  {"created_at", ms_time("when")}},
+                                                 {"id", "agent_id", "previous_allocated", "new_allocated", "change",
+                                                  "changed_by", "reason", "budget_request_id", "created_at"})),
+                            "The history"),
+               [](const Call& c) { return reply(c.s.agents.history(c.who(), c.id()), 200, history_view); }});
+  return e;
 }
 
 }  // namespace iron::api

@@ -2,122 +2,40 @@
 // follow the predecessor (docs/compatibility.md); its USD floats stay where it had them (`total_spend`,
 // `spending`, …) and every money figure also comes in integer µ$ (`*_microdollars`). Budget
 // status keeps its µ$ `budget/spent/remaining` and adds `*_usd` and the burn rate. The tables
-// also answer CSV (every matching row, paging ignored; csv.h). Ingestion is in
-// analytics_ingest.cpp, the series and the overview in analytics_trends.cpp.
+// also answer CSV (every matching row, paging ignored; csv.h). The event log is in
+// analytics_events.cpp, ingestion in analytics_ingest.cpp, the series and the overview in
+// analytics_trends.cpp.
 #include <cmath>
-
-#include <stdexcept>
 
 #include "api/analytics_params.h"
 #include "api/csv.h"
-#include "api/json_body.h"
-#include "api/responses.h"
 #include "api/routes.h"
 #include "util/clock.h"
 
 namespace iron::api {
 namespace {
 
-using nlohmann::json;
+using namespace openapi;
 using domain::Analytics;
 
-json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+const char* kScope = "Non-admins see only their own agents; admins see all. Answered from daily rollups.";
+
 double avg_of(int64_t total, int64_t n) { return n > 0 ? static_cast<double>(total) / static_cast<double>(n) : 0.0; }
 
 constexpr domain::PageRequest kEveryRow{1, 1'000'000'000};  // CSV exports are not paged
 
-// Runs `json_answer` or `csv_answer` as the caller asked (400 on a bad `format`).
-template <class J, class C>
-Response json_or_csv(const Request& req, J json_answer, C csv_answer) {
-  auto csv = wants_csv(req);
-  if (!csv) return error_response(csv.error());
-  return *csv ? csv_answer() : json_answer();
-}
-
-json event_json(const store::AnalyticsEventRow& e) {
-  return {{"event_id", e.event_id}, {"timestamp_ms", e.timestamp_ms}, {"event_type", e.event_type},
-          {"model", e.model}, {"provider", e.provider}, {"provider_id", opt(e.provider_id)},
-          {"input_tokens", e.input_tokens}, {"output_tokens", e.output_tokens},
-          {"cost_micros", e.cost_micros}, {"agent_id", e.agent_id}, {"agent_name", e.agent_name},
-          {"error_code", opt(e.error_code)}, {"error_message", opt(e.error_message)}};
-}
-
-Response events_list(Analytics& a, const Request& req, const domain::Principal& p,
-                     const domain::AnalyticsQuery& base) {
-  auto filtered = with_event_filters(req, base);
-  if (!filtered) return error_response(filtered.error());
-  const domain::AnalyticsQuery q = *filtered;
-  return json_or_csv(req, [&] {
-    auto page = page_of(req, 10);  // the predecessor's default for this list
-    if (!page) return error_response(page.error());
-    const auto events = a.list_events(p, q, *page);
-    json data = json::array();
-    for (const auto& e : events.items) data.push_back(event_json(e));
-    return json_response(200, analytics_envelope(q, {{"data", data}, {"pagination", pagination_json(events.pagination)}}));
-  }, [&] {
-    // Streamed in keyset batches straight from the table: any number of rows, bounded memory.
-    return csv_response(csv_name("events", q),
-                        {"timestamp", "event_id", "event_type", "agent_id", "agent_name", "provider", "model",
-                         "provider_id", "input_tokens", "output_tokens", "cost_usd", "error_code", "error_message"},
-                        [&a, p, q](const CsvWrite& write) {
-                          a.each_event(p, q, [&write](const std::vector<store::AnalyticsEventRow>& rows) {
-                            std::string chunk;
-                            for (const auto& e : rows)
-                              chunk += CsvRow()
-                                           .time_ms(e.timestamp_ms).text(e.event_id).text(e.event_type)
-                                           .integer(e.agent_id).text(e.agent_name).text(e.provider).text(e.model)
-                                           .opt_text(e.provider_id).integer(e.input_tokens).integer(e.output_tokens)
-                                           .dollars(e.cost_micros).opt_text(e.error_code).opt_text(e.error_message)
-                                           .line();
-                            return write(chunk);
-                          });
-                        },
-                        req.request_id);
-  });
-}
-
-// The keyset cursor: "<timestamp_ms>.<row id>" of the previous page's last row.
-Result<std::optional<std::pair<int64_t, int64_t>>> event_cursor_of(const Request& req) {
-  const auto raw = req.query_param("cursor");
-  if (!raw) return std::optional<std::pair<int64_t, int64_t>>{};
-  const Error invalid = Error::validation("cursor", "cursor is not one this server issued", "INVALID_CURSOR");
-  const auto dot = raw->find('.');
-  if (dot == std::string::npos) return invalid;
-  const std::string ts = raw->substr(0, dot), id = raw->substr(dot + 1);
-  if (ts.empty() || id.empty() || ts.size() > 18 || id.size() > 18 ||
-      ts.find_first_not_of("0123456789") != std::string::npos || id.find_first_not_of("0123456789") != std::string::npos)
-    return invalid;
-  return std::optional<std::pair<int64_t, int64_t>>(std::pair<int64_t, int64_t>{std::stoll(ts), std::stoll(id)});
-}
-
-// GET /analytics/events: the event log read by key, for a log of any size.
-Response events_page(Analytics& a, const Request& req, const domain::Principal& p,
-                     const domain::AnalyticsQuery& base) {
-  auto filtered = with_event_filters(req, base);
-  if (!filtered) return error_response(filtered.error());
-  const domain::AnalyticsQuery& q = *filtered;
-  auto cursor = event_cursor_of(req);
-  if (!cursor) return error_response(cursor.error());
-  auto limit = query_int(req, "limit", 1, 200);
-  if (!limit) return error_response(limit.error());
-  const auto page = a.event_page(p, q, *cursor, limit->value_or(50));
-  json items = json::array();
-  for (const auto& e : page.items) items.push_back(event_json(e));
-  json next = nullptr;
-  if (page.more)
-    next = std::to_string(page.items.back().timestamp_ms) + "." + std::to_string(page.items.back().row_id);
-  return json_response(200, analytics_envelope(q, {{"items", items}, {"next_cursor", next}}));
-}
-
-Response spending_by_agent(Analytics& a, const Request& req, const domain::Principal& p, const domain::AnalyticsQuery& q) {
+Reply spending_by_agent(const Call& c, const domain::AnalyticsQuery& q) {
+  Analytics& a = c.s.analytics;
+  const Request& req = c.req;
+  const domain::Principal& p = c.who();
   const auto percent = [](const store::AgentUsage& u) {
     return u.allocated_micros > 0
                ? static_cast<double>(u.totals.cost_micros) * 100.0 / static_cast<double>(u.allocated_micros)
                : 0.0;
   };
-  return json_or_csv(req, [&] {
+  return json_or_csv(req, [&]() -> Reply {
     auto page = page_of(req, 50);
-    if (!page) return error_response(page.error());
+    if (!page) return page.error();
     const auto r = a.spending_by_agent(p, q, *page);
     json data = json::array();
     for (const auto& u : r.page.items)
@@ -130,7 +48,7 @@ Response spending_by_agent(Analytics& a, const Request& req, const domain::Princ
                     {"total_agents", r.total_agents}};
     return json_response(200, analytics_envelope(q, {{"data", data}, {"summary", summary},
                                                      {"pagination", pagination_json(r.page.pagination)}}));
-  }, [&] {
+  }, [&]() -> Reply {
     std::vector<CsvRow> rows;
     for (const auto& u : a.spending_by_agent(p, q, kEveryRow).page.items)
       rows.push_back(std::move(CsvRow().integer(u.agent_id).text(u.agent_name).dollars(u.totals.cost_micros)
@@ -141,10 +59,12 @@ Response spending_by_agent(Analytics& a, const Request& req, const domain::Princ
   });
 }
 
-Response spending_by_provider(Analytics& a, const Request& req, const domain::Principal& p,
-                              const domain::AnalyticsQuery& q) {
+Reply spending_by_provider(const Call& c, const domain::AnalyticsQuery& q) {
+  Analytics& a = c.s.analytics;
+  const Request& req = c.req;
+  const domain::Principal& p = c.who();
   const auto rows = a.by_provider(p, q);
-  return json_or_csv(req, [&] {
+  return json_or_csv(req, [&]() -> Reply {
     json data = json::array();
     int64_t spend = 0, requests = 0;
     for (const auto& u : rows) {
@@ -159,7 +79,7 @@ Response spending_by_provider(Analytics& a, const Request& req, const domain::Pr
     json summary = {{"total_spend", usd(spend)}, {"total_spend_microdollars", spend},
                     {"total_requests", requests}, {"providers_count", rows.size()}};
     return json_response(200, analytics_envelope(q, {{"data", data}, {"summary", summary}}));
-  }, [&] {
+  }, [&]() -> Reply {
     std::vector<CsvRow> out;
     for (const auto& u : rows)
       out.push_back(std::move(CsvRow().text(u.provider).dollars(u.totals.cost_micros).integer(u.totals.completed)
@@ -171,10 +91,13 @@ Response spending_by_provider(Analytics& a, const Request& req, const domain::Pr
   });
 }
 
-Response tokens_by_agent(Analytics& a, const Request& req, const domain::Principal& p, const domain::AnalyticsQuery& q) {
-  return json_or_csv(req, [&] {
+Reply tokens_by_agent(const Call& c, const domain::AnalyticsQuery& q) {
+  Analytics& a = c.s.analytics;
+  const Request& req = c.req;
+  const domain::Principal& p = c.who();
+  return json_or_csv(req, [&]() -> Reply {
     auto page = page_of(req, 50);
-    if (!page) return error_response(page.error());
+    if (!page) return page.error();
     const auto r = a.spending_by_agent(p, q, *page);
     json data = json::array();
     for (const auto& u : r.page.items) {
@@ -189,7 +112,7 @@ Response tokens_by_agent(Analytics& a, const Request& req, const domain::Princip
                     {"total_tokens", t.input_tokens + t.output_tokens}};
     return json_response(200, analytics_envelope(q, {{"data", data}, {"summary", summary},
                                                      {"pagination", pagination_json(r.page.pagination)}}));
-  }, [&] {
+  }, [&]() -> Reply {
     std::vector<CsvRow> rows;
     for (const auto& u : a.spending_by_agent(p, q, kEveryRow).page.items)
       rows.push_back(std::move(CsvRow().integer(u.agent_id).text(u.agent_name).integer(u.totals.input_tokens)
@@ -202,10 +125,13 @@ Response tokens_by_agent(Analytics& a, const Request& req, const domain::Princip
   });
 }
 
-Response model_usage(Analytics& a, const Request& req, const domain::Principal& p, const domain::AnalyticsQuery& q) {
-  return json_or_csv(req, [&] {
+Reply model_usage(const Call& c, const domain::AnalyticsQuery& q) {
+  Analytics& a = c.s.analytics;
+  const Request& req = c.req;
+  const domain::Principal& p = c.who();
+  return json_or_csv(req, [&]() -> Reply {
     auto page = page_of(req, 50);
-    if (!page) return error_response(page.error());
+    if (!page) return page.error();
     const auto r = a.by_model(p, q, *page);
     json data = json::array();
     for (const auto& m : r.items)
@@ -217,7 +143,7 @@ Response model_usage(Analytics& a, const Request& req, const domain::Principal& 
                     {"total_spend", usd(t.cost_micros)}, {"total_spend_microdollars", t.cost_micros}};
     return json_response(200, analytics_envelope(q, {{"data", data}, {"summary", summary},
                                                      {"pagination", pagination_json(r.pagination)}}));
-  }, [&] {
+  }, [&]() -> Reply {
     std::vector<CsvRow> rows;
     for (const auto& m : a.by_model(p, q, kEveryRow).items)
       rows.push_back(std::move(CsvRow().text(m.model).text(m.provider).integer(m.totals.requests)
@@ -228,25 +154,28 @@ Response model_usage(Analytics& a, const Request& req, const domain::Principal& 
   });
 }
 
-Response budget_status(Analytics& a, const Request& req, const domain::Principal& p) {
+Reply budget_status(const Call& c) {
+  Analytics& a = c.s.analytics;
+  const Request& req = c.req;
+  const domain::Principal& p = c.who();
   domain::BudgetStatusQuery q;
   auto agent = query_int(req, "agent_id", 1, INT64_MAX);
-  if (!agent) return error_response(agent.error());
+  if (!agent) return agent.error();
   q.agent_id = *agent;
   auto threshold = query_int(req, "threshold", 0, 1'000'000);
-  if (!threshold) return error_response(threshold.error());
+  if (!threshold) return threshold.error();
   if (*threshold) q.threshold = static_cast<double>(**threshold);
   if (const auto status = req.query_param("status")) {
     if (*status != "active" && *status != "exhausted")
-      return error_response(Error::validation("status", "status must be active or exhausted"));
+      return errors::must_be("status", "active or exhausted");
     q.status = *status;
   }
   if (const auto risk = req.query_param("risk")) {
     q.risk = domain::parse_risk(*risk);
-    if (!q.risk) return error_response(Error::validation("risk", "risk must be low, medium, high, critical or exhausted"));
+    if (!q.risk) return errors::must_be("risk", "low, medium, high, critical or exhausted");
   }
   auto page = page_of(req, 50);
-  if (!page) return error_response(page.error());
+  if (!page) return page.error();
   const auto r = a.budget_status(p, q, *page);
   json data = json::array();
   for (const auto& row : r.page.items) {
@@ -272,55 +201,82 @@ Response budget_status(Analytics& a, const Request& req, const domain::Principal
 
 }  // namespace
 
-void add_analytics_routes(std::vector<Route>& routes, Services& s) {
-  const std::string base = "/api/v1/analytics";
-  if (!s.analytics) throw std::logic_error("analytics routes need Services::analytics");
-  Analytics& a = *s.analytics;
-  add_analytics_ingest_routes(routes, s, a);
-
-  const auto read = [&](const std::string& path, auto fn) {
-    routes.push_back({"GET", base + path, analytics_read(s, [&a, fn](const Request& req, const domain::Principal& p,
-                                                                     const domain::AnalyticsQuery& q) {
-                        return fn(a, req, p, q);
-                      })});
-  };
-  read("/events/list", events_list);
-  read("/events", events_page);
-  read("/spending/total", [](Analytics& a, const Request&, const domain::Principal& p, const domain::AnalyticsQuery& q) {
-    const auto t = a.totals(p, q);
-    return json_response(200, analytics_envelope(q, {{"total_spend", usd(t.cost_micros)},
-                                                     {"total_spend_microdollars", t.cost_micros},
-                                                     {"currency", "USD"}}));
-  });
-  read("/spending/by-agent", spending_by_agent);
-  read("/spending/by-provider", spending_by_provider);
-  read("/spending/avg-per-request", [](Analytics& a, const Request&, const domain::Principal& p,
-                                       const domain::AnalyticsQuery& q) {
-    const auto t = a.totals(p, q);
-    const double avg = avg_of(t.cost_micros, t.completed);
-    const int64_t min = t.min_cost_micros.value_or(0), max = t.max_cost_micros.value_or(0);
-    return json_response(200, analytics_envelope(q, {{"average_cost_per_request", avg / 1e6},
-                                                     {"average_cost_per_request_microdollars", std::llround(avg)},
-                                                     {"total_requests", t.completed},
-                                                     {"total_spend", usd(t.cost_micros)},
-                                                     {"total_spend_microdollars", t.cost_micros},
-                                                     {"min_cost_per_request", usd(min)},
-                                                     {"min_cost_per_request_microdollars", min},
-                                                     {"max_cost_per_request", usd(max)},
-                                                     {"max_cost_per_request_microdollars", max}}));
-  });
-  routes.push_back({"GET", base + "/budget/status", guarded(s, Access::read, [&a](const Request& req, const domain::Principal& p) {
-                      return budget_status(a, req, p);
-                    })});
-  read("/usage/requests", [](Analytics& a, const Request&, const domain::Principal& p, const domain::AnalyticsQuery& q) {
-    const auto t = a.totals(p, q);
-    const double rate = t.requests > 0 ? static_cast<double>(t.completed) * 100.0 / static_cast<double>(t.requests) : 0.0;
-    return json_response(200, analytics_envelope(q, {{"total_requests", t.requests}, {"successful_requests", t.completed},
-                                                     {"failed_requests", t.failed}, {"success_rate", rate}}));
-  });
-  read("/usage/tokens/by-agent", tokens_by_agent);
-  read("/usage/models", model_usage);
-  add_analytics_trend_routes(routes, s, a);
+std::vector<Endpoint> analytics_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({analytics_read_op("/api/v1/analytics/spending/total", "getSpendingTotal", "Total spend (completed requests)", false)
+                    .describe(kScope)
+                    .returns(200, ref("SpendingTotal")),
+               period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
+                 const auto t = c.s.analytics.totals(c.who(), q);
+                 return json_response(200, analytics_envelope(q, {{"total_spend", usd(t.cost_micros)},
+                                                                  {"total_spend_microdollars", t.cost_micros},
+                                                                  {"currency", "USD"}}));
+               })});
+  e.push_back({analytics_read_op("/api/v1/analytics/spending/by-agent", "getSpendingByAgent", "Spend per agent (highest first)", true)
+                    .describe(kScope)
+                    .csv_export()
+                    .returns(200, ref("SpendingByAgent")),
+               period_read(spending_by_agent)});
+  e.push_back({analytics_read_op("/api/v1/analytics/spending/by-provider", "getSpendingByProvider", "Spend per provider", false)
+                    .describe(kScope)
+                    .csv_export()
+                    .returns(200, ref("SpendingByProvider")),
+               period_read(spending_by_provider)});
+  e.push_back({analytics_read_op("/api/v1/analytics/spending/avg-per-request", "getAverageCostPerRequest",
+                        "Average, min and max cost per completed request", false)
+                    .describe(kScope)
+                    .returns(200, ref("AverageCostPerRequest")),
+               period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
+                 const auto t = c.s.analytics.totals(c.who(), q);
+                 const double avg = avg_of(t.cost_micros, t.completed);
+                 const int64_t min = t.min_cost_micros.value_or(0), max = t.max_cost_micros.value_or(0);
+                 return json_response(200, analytics_envelope(q, {{"average_cost_per_request", avg / 1e6},
+                                                                  {"average_cost_per_request_microdollars", std::llround(avg)},
+                                                                  {"total_requests", t.completed},
+                                                                  {"total_spend", usd(t.cost_micros)},
+                                                                  {"total_spend_microdollars", t.cost_micros},
+                                                                  {"min_cost_per_request", usd(min)},
+                                                                  {"min_cost_per_request_microdollars", min},
+                                                                  {"max_cost_per_request", usd(max)},
+                                                                  {"max_cost_per_request_microdollars", max}}));
+               })});
+  e.push_back({Op("GET", "/api/v1/analytics/budget/status", "getBudgetStatus", "Budget state, risk and burn rate of each agent")
+      .tagged("analytics").auth(Auth::read)
+      .describe("Owner-scoped. Risk: >=100 % exhausted, >=95 critical, >=80 high, >=50 medium, else low. Filters apply "
+                "first, the summary counts the filtered agents (every risk level: `risk` narrows only the rows), rows are sorted by percent_used (desc) and then paged. "
+                "`budget`, `spent`, `remaining` are integer µ$ (predecessor); `*_usd` are floats. The burn rate is the "
+                "analytics spend of the last 7 UTC days / 7.")
+      .query("agent_id", integer_range(1, INT64_MAX, ""), "only this agent")
+      .query("threshold", integer_range(0, 1'000'000, ""), "keep agents with percent_used >= threshold")
+      .query("status", one_of_strings({"active", "exhausted"}), "only agents in this state")
+      .query("risk", one_of_strings({"low", "medium", "high", "critical", "exhausted"}), "only agents at exactly this risk level")
+      .query("page", integer_range(1, 1'000'000'000, ""), "1-based page; default 1")
+      .query("per_page", integer_range(1, 200, ""), "default 50")
+      .returns(200, ref("BudgetStatus")),
+               budget_status});
+  e.push_back({analytics_read_op("/api/v1/analytics/usage/requests", "getUsageRequests", "Request counts and success rate", false)
+                    .describe(kScope)
+                    .returns(200, ref("RequestUsage")),
+               period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
+                 const auto t = c.s.analytics.totals(c.who(), q);
+                 const double rate =
+                     t.requests > 0 ? static_cast<double>(t.completed) * 100.0 / static_cast<double>(t.requests) : 0.0;
+                 return json_response(200, analytics_envelope(q, {{"total_requests", t.requests},
+                                                                  {"successful_requests", t.completed},
+                                                                  {"failed_requests", t.failed},
+                                                                  {"success_rate", rate}}));
+               })});
+  e.push_back({analytics_read_op("/api/v1/analytics/usage/tokens/by-agent", "getTokenUsageByAgent", "Tokens per agent", true)
+                    .describe(kScope)
+                    .csv_export()
+                    .returns(200, ref("TokenUsageByAgent")),
+               period_read(tokens_by_agent)});
+  e.push_back({analytics_read_op("/api/v1/analytics/usage/models", "getModelUsage", "Usage per model (most requests first)", true)
+                    .describe(kScope)
+                    .csv_export()
+                    .returns(200, ref("ModelUsageList")),
+               period_read(model_usage)});
+  return e;
 }
 
 }  // namespace iron::api

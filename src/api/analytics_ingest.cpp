@@ -1,68 +1,49 @@
-// POST /api/v1/analytics/events and /events/batch: usage events reported by agents with their
-// IC token (body field `ic_token`, the predecessor's, or Bearer). Idempotent per (agent,
-// event_id); a batch answers per event, so one bad event never costs the others.
+// POST /api/v1/analytics/events and /events/batch: usage events reported by agents with
+// their IC token (the agent-token guard, guard.h), idempotent per (agent, event_id); a batch
+// answers per event, so one bad event never costs the others.
 #include "api/analytics_params.h"
-#include "api/json_body.h"
-#include "api/responses.h"
+#include "api/body.h"
+#include "api/routes.h"
 
 namespace iron::api {
 namespace {
 
-using nlohmann::json;
-using domain::Analytics;
+using namespace openapi;
 
-// One event object (single or batch item), decoded by json_body's member rules; range and
-// length rules are domain::validate_event's.
+// One event object (single or batch item). Lengths and ranges are domain::validate_event's
+// rules (documented in the AnalyticsEventInput component), so strings are taken at any
+// length here; required means present and not null.
+constexpr size_t kAnyLength = std::string::npos;
+const auto kEvent = BodyFields<domain::AnalyticsEvent>()
+    .text("event_id", &domain::AnalyticsEvent::event_id, 0, kAnyLength)
+    .custom("timestamp_ms", true, ms_time("when the request happened"),
+            [](const json& o, domain::AnalyticsEvent& out) -> Status {
+              auto v = int_member(o, "timestamp_ms", INT64_MIN, INT64_MAX);
+              if (!v) return v.error();
+              if (!*v) return errors::missing_field("timestamp_ms");
+              out.timestamp_ms = *v;
+              return ok_status();
+            })
+    .text("event_type", &domain::AnalyticsEvent::event_type, 0, kAnyLength)
+    .text("model", &domain::AnalyticsEvent::model, 0, kAnyLength)
+    .text("provider", &domain::AnalyticsEvent::provider, 0, kAnyLength)
+    .text("provider_id", &domain::AnalyticsEvent::provider_id, kAnyLength)
+    .integer("input_tokens", &domain::AnalyticsEvent::input_tokens, INT64_MIN, INT64_MAX)
+    .integer("output_tokens", &domain::AnalyticsEvent::output_tokens, INT64_MIN, INT64_MAX)
+    .integer("cost_micros", &domain::AnalyticsEvent::cost_micros, INT64_MIN, INT64_MAX)
+    .text("error_code", &domain::AnalyticsEvent::error_code, kAnyLength)
+    .text("error_message", &domain::AnalyticsEvent::error_message, kAnyLength);
+
 Result<domain::AnalyticsEvent> decode_event(const json& j) {
   if (!j.is_object()) return Error::validation("event", "each event must be a JSON object");
-  constexpr size_t kAnyLength = std::string::npos;  // lengths are the domain's rule
-  domain::AnalyticsEvent e;
-  const auto required = [&j](const std::string& field, std::string& out) -> Status {
-    auto v = text_member(j, field, kAnyLength);
-    if (!v) return v.error();
-    if (!*v) return Error::validation(field, field + " is required", "MISSING_FIELD");
-    out = std::move(**v);
-    return ok_status();
-  };
-  const auto optional_text = [&j](const std::string& field, std::optional<std::string>& out) -> Status {
-    auto v = text_member(j, field, kAnyLength);
-    if (!v) return v.error();
-    out = std::move(*v);
-    return ok_status();
-  };
-  const auto optional_int = [&j](const std::string& field, std::optional<int64_t>& out) -> Status {
-    auto v = int_member(j, field, INT64_MIN, INT64_MAX);
-    if (!v) return v.error();
-    out = *v;
-    return ok_status();
-  };
-  for (const Status& s : {required("event_id", e.event_id), optional_int("timestamp_ms", e.timestamp_ms)})
-    if (!s) return s.error();
-  if (!e.timestamp_ms) return Error::validation("timestamp_ms", "timestamp_ms is required", "MISSING_FIELD");
-  for (const Status& s : {required("event_type", e.event_type), required("model", e.model),
-                          required("provider", e.provider), optional_text("provider_id", e.provider_id),
-                          optional_int("input_tokens", e.input_tokens), optional_int("output_tokens", e.output_tokens),
-                          optional_int("cost_micros", e.cost_micros), optional_text("error_code", e.error_code),
-                          optional_text("error_message", e.error_message)})
-    if (!s) return s.error();
-  return e;
+  return kEvent.decode_object(j);
 }
 
-Error ic_unavailable() {
-  return {ErrorKind::unavailable, "IC_TOKENS_UNAVAILABLE", "agent IC tokens are not available on this server", {}, 30};
-}
-
-// The IC token from the body field `ic_token` (predecessor) or a Bearer header.
-Result<domain::AgentIdentity> agent_of(Services& s, const Request& req, const json& body) {
-  std::optional<std::string> token;
-  // A known field is type-checked even when a Bearer token would do (api-conventions.md).
-  auto field = text_member(body, "ic_token", 4096);
-  if (!field) return field.error();
-  token = *field;
-  if (!token) token = bearer_token(req);
-  if (!token || token->empty())
-    return Error::unauthenticated("AUTH_MISSING_TOKEN", "an IC token is required (body ic_token or Bearer)");
-  return s.authenticate_ic_token(*token);
+// The reporting agent: its IC token, verified against the stored hash.
+Result<domain::AgentIdentity> agent_of(const Call& c, const json& body) {
+  auto token = agent_token_of(c.req, body);
+  if (!token) return token.error();
+  return c.s.ic_tokens.authenticate(*token);
 }
 
 domain::RequestContext agent_context(const Request& req, const domain::AgentIdentity& who) {
@@ -72,29 +53,27 @@ domain::RequestContext agent_context(const Request& req, const domain::AgentIden
   return ctx;
 }
 
-Response ingest_one(Services& s, Analytics& a, const Request& req) {
-  if (!s.authenticate_ic_token) return error_response(ic_unavailable());
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto who = agent_of(s, req, body->json());
-  if (!who) return error_response(who.error(), req.request_id);
-  auto event = decode_event(body->json());
-  if (!event) return error_response(event.error());
-  auto r = a.ingest(*who, *event, agent_context(req, *who));
-  if (!r) return error_response(r.error(), req.request_id);
+Reply ingest_one(const Call& c) {
+  auto body = json_object_of(c.req);
+  if (!body) return body.error();
+  auto who = agent_of(c, *body);
+  if (!who) return who.error();
+  auto event = decode_event(*body);
+  if (!event) return event.error();
+  auto r = c.s.analytics.ingest(*who, *event, agent_context(c.req, *who));
+  if (!r) return r.error();
   return json_response(r->status == "accepted" ? 202 : 200, {{"event_id", r->event_id}, {"status", r->status}});
 }
 
-Response ingest_batch(Services& s, Analytics& a, const Request& req) {
-  if (!s.authenticate_ic_token) return error_response(ic_unavailable());
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto who = agent_of(s, req, body->json());
-  if (!who) return error_response(who.error(), req.request_id);
-  const json& items = body->json().contains("events") ? body->json()["events"] : json(nullptr);
-  if (!items.is_array()) return error_response(Error::validation("events", "events must be an array", "MISSING_FIELD"));
+Reply ingest_batch(const Call& c) {
+  auto body = json_object_of(c.req);
+  if (!body) return body.error();
+  auto who = agent_of(c, *body);
+  if (!who) return who.error();
+  const json& items = body->contains("events") ? (*body)["events"] : json(nullptr);
+  if (!items.is_array()) return errors::must_be("events", "an array", "MISSING_FIELD");
   if (items.size() > domain::kMaxBatchEvents)
-    return error_response(Error::validation("events", "a batch holds at most 1000 events"));
+    return Error::validation("events", "a batch holds at most 1000 events");
   // Items that cannot be decoded are rejected in place; the rest go to the domain together.
   std::vector<domain::AnalyticsEvent> decoded;
   std::vector<std::optional<Error>> decode_errors;
@@ -103,8 +82,8 @@ Response ingest_batch(Services& s, Analytics& a, const Request& req) {
     decode_errors.push_back(e ? std::nullopt : std::optional<Error>(e.error()));
     if (e) decoded.push_back(std::move(e.value()));
   }
-  auto r = a.ingest_batch(*who, decoded, agent_context(req, *who));
-  if (!r) return error_response(r.error(), req.request_id);
+  auto r = c.s.analytics.ingest_batch(*who, decoded, agent_context(c.req, *who));
+  if (!r) return r.error();
   json results = json::array();
   int64_t rejected = r->rejected;
   size_t next = 0;
@@ -131,10 +110,38 @@ Response ingest_batch(Services& s, Analytics& a, const Request& req) {
 
 }  // namespace
 
-void add_analytics_ingest_routes(std::vector<Route>& routes, Services& s, Analytics& a) {
-  const std::string base = "/api/v1/analytics";
-  routes.push_back({"POST", base + "/events", [&s, &a](const Request& r) { return ingest_one(s, a, r); }});
-  routes.push_back({"POST", base + "/events/batch", [&s, &a](const Request& r) { return ingest_batch(s, a, r); }});
+std::vector<Endpoint> analytics_ingest_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({Op("POST", "/api/v1/analytics/events", "ingestAnalyticsEvent", "Report one LLM request (agent)")
+                   .tagged("analytics").auth(Auth::agent)
+                   .describe("The agent's IC token in the body field `ic_token` or as `Authorization: Bearer ic_…`. "
+                             "Idempotent per (agent, event_id): a replay answers 200 `duplicate` and changes nothing. "
+                             "Text fields refuse NUL and control characters other than tab, LF and CR (400).")
+                   .body([] {
+                     auto b = analytics_event_input_schema();
+                     b["properties"]["ic_token"] = str(1, 2000);
+                     return b;
+                   }())
+                   .returns(202, ref("IngestResult"), "Accepted (200 with status duplicate for a replay)")
+                   .plain_response(200, {{"description", "Duplicate: this event_id was already recorded"},
+                                         {"content", {{"application/json", {{"schema", ref("IngestResult")}}}}}})
+                   .errors(404, {"AGENT_NOT_FOUND"}),
+               ingest_one});
+  e.push_back({Op("POST", "/api/v1/analytics/events/batch", "ingestAnalyticsEventBatch", "Report up to 1000 LLM requests (agent)")
+                   .tagged("analytics").auth(Auth::agent)
+                   .describe("One transaction; each event is accepted, duplicate or rejected on its own (`error` "
+                             "holds the envelope's code/message/details for a rejected one), so one bad event never "
+                             "costs the others.")
+                   .body(object({{"ic_token", str(1, 2000)}, {"events", [] {
+                                   auto a = array_of(ref("AnalyticsEventInput"));
+                                   a["maxItems"] = 1000;
+                                   return a;
+                                 }()}},
+                                {"events"}))
+                   .returns(200, ref("IngestBatchResult"), "Per-event results, in input order")
+                   .errors(404, {"AGENT_NOT_FOUND"}),
+               ingest_batch});
+  return e;
 }
 
 }  // namespace iron::api

@@ -1,7 +1,6 @@
 #include "api/analytics_params.h"
 
 #include "api/csv.h"
-#include "api/json_body.h"
 #include "api/responses.h"
 #include "util/clock.h"
 
@@ -57,7 +56,7 @@ Result<domain::AnalyticsQuery> with_event_filters(const Request& req, domain::An
   auto type = query_text(req, "type", 64);
   if (!type) return type.error();
   if (*type && **type != "llm_request_completed" && **type != "llm_request_failed")
-    return Error::validation("type", "type must be llm_request_completed or llm_request_failed");
+    return errors::must_be("type", "llm_request_completed or llm_request_failed");
   q.event_type = *type;
   return q;
 }
@@ -95,12 +94,22 @@ Response csv_lines(const Request& req, const std::string& table, const domain::A
   }, req.request_id);
 }
 
-Handler analytics_read(Services& s, AnalyticsReadHandler h) {
-  return guarded(s, Access::read, [h = std::move(h)](const Request& req, const domain::Principal& p) -> Response {
-    auto q = analytics_query_of(req);
-    if (!q) return error_response(q.error());
-    return h(req, p, *q);
-  });
+openapi::Op analytics_read_op(std::string pattern, std::string id, std::string summary, bool paged,
+                              int64_t default_per_page) {
+  using namespace openapi;
+  static const std::vector<std::string> kPeriods = {"today",      "yesterday",  "last7-days", "last30-days",
+                                                    "this-month", "last-month", "all-time"};
+  Op op("GET", std::move(pattern), std::move(id), std::move(summary));
+  op.tagged("analytics").auth(Auth::read);
+  op.query("period", one_of_strings(kPeriods), "UTC period; default all-time; unknown values are 400")
+      .query("from", str_fmt("date"), "custom range start (inclusive UTC day); not together with period")
+      .query("to", str_fmt("date"), "custom range end (inclusive UTC day); not together with period")
+      .query("agent_id", integer_range(1, INT64_MAX, ""), "only this agent")
+      .query("provider", str(1, 64), "only this provider");
+  if (paged)
+    op.query("page", integer_range(1, 1'000'000'000, ""), "1-based page; default 1")
+        .query("per_page", integer_range(1, 200, ""), "default " + std::to_string(default_per_page));
+  return op;
 }
 
 }  // namespace iron::api

@@ -1,7 +1,7 @@
 #pragma once
 // What the analytics and usage routes share: decoding the period / custom range / filter /
-// paging parameters (400 naming the parameter), the predecessor's response envelope
-// (period, filters, calculated_at) and the route groups analytics.cpp registers.
+// paging parameters (400 naming the parameter) and their OpenAPI entry, and the
+// predecessor's response envelope (period, filters, calculated_at).
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/csv.h"
-#include "api/guard.h"
+#include "api/endpoint.h"
 #include "api/http_types.h"
 #include "api/paging.h"
 #include "api/services.h"
@@ -39,13 +39,30 @@ std::string csv_name(const std::string& table, const domain::AnalyticsQuery& q);
 Response csv_lines(const Request& req, const std::string& table, const domain::AnalyticsQuery& q,
                    const std::vector<std::string>& header, std::vector<CsvRow> rows);
 
-using AnalyticsReadHandler =
-    std::function<Response(const Request&, const domain::Principal&, const domain::AnalyticsQuery&)>;
-// A guarded read (any role) whose query is decoded, 400 on bad values, before `h` runs.
-Handler analytics_read(Services& s, AnalyticsReadHandler h);
+// Runs `json_answer` or `csv_answer` as the caller asked (400 on a bad `format`).
+template <class J, class C>
+Reply json_or_csv(const Request& req, J json_answer, C csv_answer) {
+  auto csv = wants_csv(req);
+  if (!csv) return csv.error();
+  return *csv ? csv_answer() : json_answer();
+}
 
-// Route groups of /api/v1/analytics beyond analytics.cpp's own (ingestion; series and overview).
-void add_analytics_ingest_routes(std::vector<Route>& routes, Services& s, domain::Analytics& a);
-void add_analytics_trend_routes(std::vector<Route>& routes, Services& s, domain::Analytics& a);
+// The action of a period read: decodes the query (400 on bad values), then runs f(call, query).
+template <class F>
+Action period_read(F f) {
+  return [f](const Call& c) -> Reply {
+    auto q = analytics_query_of(c.req);
+    if (!q) return q.error();
+    return f(c, *q);
+  };
+}
+// The OpenAPI entry of a period read: GET, tag, any role, and the parameters above (with the
+// paging ones when `paged`).
+openapi::Op analytics_read_op(std::string pattern, std::string id, std::string summary, bool paged,
+                              int64_t default_per_page = 50);
+
+// Endpoint groups of /api/v1/analytics besides analytics.cpp's reads.
+std::vector<Endpoint> analytics_ingest_endpoints();
+std::vector<Endpoint> analytics_trend_endpoints();  // the series and the overview
 
 }  // namespace iron::api

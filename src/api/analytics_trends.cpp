@@ -4,14 +4,16 @@
 // (the pending budget-request count excepted).
 #include "api/analytics_params.h"
 #include "api/csv.h"
-#include "api/responses.h"
+#include "api/routes.h"
 #include "util/clock.h"
 
 namespace iron::api {
 namespace {
 
-using nlohmann::json;
+using namespace openapi;
 using domain::Analytics;
+
+const char* kScope = "Non-admins see only their own agents; admins see all. Answered from daily rollups.";
 
 json usage_json(const store::UsageTotals& t) {
   return {{"spending_microdollars", t.cost_micros},
@@ -25,17 +27,20 @@ json usage_json(const store::UsageTotals& t) {
           {"output_tokens", t.output_tokens}};
 }
 
-Response timeseries(Analytics& a, const Request& req, const domain::Principal& p, const domain::AnalyticsQuery& q) {
+Reply timeseries(const Call& c, const domain::AnalyticsQuery& q) {
+  Analytics& a = c.s.analytics;
+  const Request& req = c.req;
+  const domain::Principal& p = c.who();
   domain::Bucket bucket = domain::Bucket::day;
   if (const auto raw = req.query_param("bucket")) {
     const auto b = domain::parse_bucket(*raw);
-    if (!b) return error_response(Error::validation("bucket", "bucket must be day, week or month"));
+    if (!b) return errors::must_be("bucket", "day, week or month");
     bucket = *b;
   }
   auto csv = wants_csv(req);
-  if (!csv) return error_response(csv.error());
+  if (!csv) return csv.error();
   auto series = a.timeseries(p, q, bucket);
-  if (!series) return error_response(series.error(), req.request_id);
+  if (!series) return series.error();
   if (*csv) {
     std::vector<CsvRow> rows;
     for (const auto& point : series->points)
@@ -77,15 +82,16 @@ Response timeseries(Analytics& a, const Request& req, const domain::Principal& p
 // Pending budget requests the caller can see (all for admins, their agents' otherwise): the
 // navigation badge and the Overview card. Few by nature (each awaits a decision).
 Result<int64_t> pending_requests(Services& s, const domain::Principal& p) {
-  if (!s.budget_requests) return int64_t{0};
-  auto pending = s.budget_requests->list(p, std::nullopt, std::string("pending"));
+  auto pending = s.budget_requests.list(p, std::nullopt, std::string("pending"));
   if (!pending) return pending.error();
   return static_cast<int64_t>(pending->size());
 }
 
-Response overview(Services& s, Analytics& a, const Request& req, const domain::Principal& p) {
-  auto pending = pending_requests(s, p);
-  if (!pending) return error_response(pending.error(), req.request_id);
+Reply overview(const Call& c) {
+  Analytics& a = c.s.analytics;
+  const domain::Principal& p = c.who();
+  auto pending = pending_requests(c.s, p);
+  if (!pending) return pending.error();
   const auto o = a.overview(p);
   json top = json::array();
   for (const auto& u : o.top_agents)
@@ -109,14 +115,25 @@ Response overview(Services& s, Analytics& a, const Request& req, const domain::P
 
 }  // namespace
 
-void add_analytics_trend_routes(std::vector<Route>& routes, Services& s, Analytics& a) {
-  const std::string base = "/api/v1/analytics";
-  routes.push_back({"GET", base + "/spending/timeseries",
-                    analytics_read(s, [&a](const Request& req, const domain::Principal& p,
-                                           const domain::AnalyticsQuery& q) { return timeseries(a, req, p, q); })});
-  routes.push_back({"GET", base + "/overview", guarded(s, Access::read, [&s, &a](const Request& req, const domain::Principal& p) {
-                      return overview(s, a, req, p);
-                    })});
+std::vector<Endpoint> analytics_trend_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({analytics_read_op("/api/v1/analytics/spending/timeseries", "getSpendingTimeseries", "Spend over time", false)
+                    .describe(std::string(kScope) + " One point per bucket of the range, empty buckets included, each with its "
+                                      "per-provider split. An open start (all-time, or `to` alone) begins at the first "
+                                      "day with data. At most 3660 buckets (400 naming `bucket` beyond).")
+                    .query("bucket", one_of_strings({"day", "week", "month"}), "default day; week = ISO week (Monday)")
+                    .csv_export()
+                    .returns(200, ref("SpendingTimeseries")),
+               period_read(timeseries)});
+  e.push_back({Op("GET", "/api/v1/analytics/overview", "getAnalyticsOverview", "Everything the Overview page shows")
+                    .tagged("analytics")
+                    .auth(Auth::read)
+                    .describe("Owner-scoped, in one request: spend and requests today, this month and all time; "
+                              "active leases right now; budget risk counts; the top 5 agents by spend this month; "
+                              "pending budget requests.")
+                    .returns(200, ref("AnalyticsOverview")),
+               overview});
+  return e;
 }
 
 }  // namespace iron::api

@@ -1,16 +1,17 @@
 // /api/v1/api-tokens: create, list, get, update, rotate, revoke, and the public validate.
 // Paths and field names follow the predecessor (docs/compatibility.md); ms-epoch integers for its fields,
 // RFC 3339 for the new expires_at. The secret appears only in create and rotate responses.
-#include "api/guard.h"
-#include "api/json_body.h"
+#include "api/body.h"
+#include "api/endpoint.h"
 #include "api/paging.h"
-#include "api/responses.h"
 #include "api/routes.h"
 #include "domain/api_tokens.h"
 #include "util/clock.h"
 
 namespace iron::api {
 namespace {
+
+using namespace openapi;
 
 nlohmann::json issued_view(const domain::IssuedApiToken& issued) {
   const auto v = domain::api_token_view(issued.token);
@@ -27,168 +28,215 @@ nlohmann::json issued_view(const domain::IssuedApiToken& issued) {
           {"scope", v["scope"]}};
 }
 
-Response secret_response(int status, const domain::IssuedApiToken& issued) {
-  Response r = json_response(status, issued_view(issued));
+Reply secret_response(int status, const Result<domain::IssuedApiToken>& issued) {
+  if (!issued) return issued.error();
+  Response r = json_response(status, issued_view(issued.value()));
   r.header("Cache-Control", "no-store");
   return r;
 }
 
-Error unavailable() {
-  return Error{ErrorKind::unavailable, "UNAVAILABLE", "API tokens are not available on this server", {}, 0};
-}
+struct NewTokenBody {
+  std::optional<std::string> name, description, project_id;
+  std::optional<int64_t> agent_id;
+  std::optional<std::string> provider, user_id, scope;
+  std::optional<int64_t> expires_at_ms;
+};
+// A name's characters, the scopes and who may create for whom are the domain's rules.
+const auto kNewToken = BodyFields<NewTokenBody>()
+    .text("name", &NewTokenBody::name, 100)
+    .schema_with({{"minLength", 1}, {"pattern", "^[^\\x00<>]*$"}}).describe("1..100 characters, no NUL, < or >")
+    .text("description", &NewTokenBody::description, 500)
+    .text("project_id", &NewTokenBody::project_id, 500)
+    .integer("agent_id", &NewTokenBody::agent_id, 1, INT64_MAX)
+    .describe("an agent of the token's owner (404 AGENT_NOT_FOUND otherwise)")
+    .text("provider", &NewTokenBody::provider, 64).schema_with({{"minLength", 1}})
+    .text("user_id", &NewTokenBody::user_id, 255).schema_with({{"pattern", "^user_"}})
+    .describe("admin only: the owner of the new token")
+    .text("scope", &NewTokenBody::scope, 32)
+    .schema_with({{"enum", {"read", "runtime", "user", "admin"}}})
+    .describe("what the token may do; default `user` (`runtime` when bound to an agent, which allows nothing else)")
+    .custom("expires_at", false, rfc3339("optional expiry; must be in the future"),
+            [](const json& o, NewTokenBody& out) -> Status {
+              auto v = text_member(o, "expires_at", 64);
+              if (!v) return v.error();
+              if (!*v) return ok_status();
+              const auto t = util::parse_rfc3339(**v);
+              if (!t) return errors::must_be("expires_at", "an RFC 3339 date-time");
+              out.expires_at_ms = util::to_unix_ms(*t);
+              return ok_status();
+            })
+    .at_least_one();
 
-Response create(Services& s, const Request& req, const domain::Principal& p) {
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  domain::NewApiToken in;
-  auto name = body->opt_string("name", 100);
-  if (!name) return error_response(name.error());
-  auto description = body->opt_string("description", 500);
-  if (!description) return error_response(description.error());
-  auto project_id = body->opt_string("project_id", 500);
-  if (!project_id) return error_response(project_id.error());
-  auto agent_id = body->opt_int("agent_id", 1, INT64_MAX);
-  if (!agent_id) return error_response(agent_id.error());
-  auto provider = body->opt_string("provider", 64);
-  if (!provider) return error_response(provider.error());
-  auto user_id = body->opt_string("user_id", 255);
-  if (!user_id) return error_response(user_id.error());
-  auto scope = body->opt_string("scope", 32);
-  if (!scope) return error_response(scope.error());
-  auto expires_at = body->opt_string("expires_at", 64);
-  if (!expires_at) return error_response(expires_at.error());
-  if (*expires_at) {
-    const auto t = util::parse_rfc3339(**expires_at);
-    if (!t) return error_response(Error::validation("expires_at", "expires_at must be an RFC 3339 date-time"));
-    in.expires_at_ms = util::to_unix_ms(*t);
-  }
-  in.name = *name;
-  in.description = *description;
-  in.project_id = *project_id;
-  in.agent_id = *agent_id;
-  in.provider = *provider;
-  in.user_id = *user_id;
-  in.scope = *scope;
-  auto issued = s.api_tokens->create(p, in, context_of(req, &p));
-  if (!issued) return error_response(issued.error(), req.request_id);
-  return secret_response(201, *issued);
+struct TokenPatchBody {
+  std::optional<std::string> provider, name, description;
+};
+const auto kTokenPatch = BodyFields<TokenPatchBody>()
+    .refuse("scope", errors::immutable("scope", "create a new token and revoke this one"))
+    .text("provider", &TokenPatchBody::provider, 64).schema_with({{"minLength", 1}})
+    .text("name", &TokenPatchBody::name, 100).schema_with({{"minLength", 1}})
+    .text("description", &TokenPatchBody::description, 500)
+    .at_least_one();
+
+struct ValidateBody {
+  std::string token;
+};
+const auto kValidate = BodyFields<ValidateBody>().text("token", &ValidateBody::token, 1, 4096);
+
+Reply create(const Call& c) {
+  auto in = kNewToken.decode(c.req);
+  if (!in) return in.error();
+  domain::NewApiToken t;
+  t.name = in->name;
+  t.description = in->description;
+  t.project_id = in->project_id;
+  t.agent_id = in->agent_id;
+  t.provider = in->provider;
+  t.user_id = in->user_id;
+  t.scope = in->scope;
+  t.expires_at_ms = in->expires_at_ms;
+  return secret_response(201, c.s.api_tokens.create(c.who(), t, c.context()));
 }
 
 // ?user_id=<id> lists that user's tokens, ?user_id=* everyone's: admins only (403 otherwise).
 // ?status= narrows to active | expired | inactive. Without page/per_page the answer is the
 // predecessor's plain array; with them, one page as {data, pagination}.
-Response list(Services& s, const Request& req, const domain::Principal& p) {
+Reply list(const Call& c) {
+  const Request& req = c.req;
   domain::ApiTokens::ListQuery q;
   q.owner = req.query_param("user_id");
-  if (q.owner && (q.owner->empty() || q.owner->size() > 255))
-    return error_response(Error::validation("user_id", "user_id must be a user id or *"));
+  if (q.owner && (q.owner->empty() || q.owner->size() > 255)) return errors::must_be("user_id", "a user id or *");
   q.status = req.query_param("status");
   if (q.status && *q.status != "active" && *q.status != "expired" && *q.status != "inactive")
-    return error_response(Error::validation("status", "status must be active, expired or inactive"));
+    return errors::must_be("status", "active, expired or inactive");
   auto page = page_of(req, 25);
-  if (!page) return error_response(page.error());
+  if (!page) return page.error();
   if (req.query_param("page") || req.query_param("per_page")) q.page = *page;
-  auto rows = s.api_tokens->list(p, q);
-  if (!rows) return error_response(rows.error(), req.request_id);
-  nlohmann::json out = nlohmann::json::array();
+  auto rows = c.s.api_tokens.list(c.who(), q);
+  if (!rows) return rows.error();
+  json out = json::array();
   for (const auto& t : rows->items) out.push_back(domain::api_token_view(t));
   if (!q.page) return json_response(200, out);
   return json_response(200, {{"data", out}, {"pagination", pagination_json(rows->pagination)}});
 }
 
-Response get(Services& s, const Request& req, const domain::Principal& p) {
-  auto id = path_id(req, "id");
-  if (!id) return error_response(id.error());
-  return respond(s.api_tokens->get(p, *id), 200, domain::api_token_view, req.request_id);
-}
-
-Response update(Services& s, const Request& req, const domain::Principal& p) {
-  auto id = path_id(req, "id");
-  if (!id) return error_response(id.error());
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  // A scope is fixed at creation: silently keeping the old one would mislead.
-  if (body->has("scope"))
-    return error_response(Error::validation("scope", "scope cannot be changed: create a new token and revoke this one"));
+Reply update(const Call& c) {
+  auto in = kTokenPatch.decode(c.req);
+  if (!in) return in.error();
   domain::ApiTokenPatch patch;
-  auto provider = body->opt_string("provider", 64);
-  if (!provider) return error_response(provider.error());
-  auto name = body->opt_string("name", 100);
-  if (!name) return error_response(name.error());
-  auto description = body->opt_string("description", 500);
-  if (!description) return error_response(description.error());
-  patch.provider = *provider;
-  patch.name = *name;
-  patch.description = *description;
-  return respond(s.api_tokens->update(p, *id, patch, context_of(req, &p)), 200, domain::api_token_view,
-                 req.request_id);
-}
-
-Response rotate(Services& s, const Request& req, const domain::Principal& p) {
-  auto id = path_id(req, "id");
-  if (!id) return error_response(id.error());
-  auto issued = s.api_tokens->rotate(p, *id, context_of(req, &p));
-  if (!issued) return error_response(issued.error(), req.request_id);
-  return secret_response(200, *issued);
-}
-
-Response revoke(Services& s, const Request& req, const domain::Principal& p) {
-  auto id = path_id(req, "id");
-  if (!id) return error_response(id.error());
-  auto t = s.api_tokens->revoke(p, *id, context_of(req, &p));
-  if (!t) return error_response(t.error(), req.request_id);
-  return json_response(200, {{"id", t->id}, {"revoked", true}, {"message", "API token revoked"}});
+  patch.provider = in->provider;
+  patch.name = in->name;
+  patch.description = in->description;
+  return reply(c.s.api_tokens.update(c.who(), c.id(), patch, c.context()), 200, domain::api_token_view);
 }
 
 // Public: says nothing beyond {valid:false} for a token it cannot match or cannot honour.
-Response validate(Services& s, const Request& req) {
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto token = body->string("token", 1, 4096);
-  if (!token) return error_response(token.error());
-  const auto t = s.api_tokens->validate(*token);
+Reply validate(const Call& c) {
+  auto in = kValidate.decode(c.req);
+  if (!in) return in.error();
+  const auto t = c.s.api_tokens.validate(in->token);
   if (!t) return json_response(200, {{"valid", false}});
   return json_response(200, {{"valid", true},
                              {"user_id", t->user_id},
-                             {"project_id", t->project_id ? nlohmann::json(*t->project_id) : nlohmann::json(nullptr)},
+                             {"project_id", t->project_id ? json(*t->project_id) : json(nullptr)},
                              {"token_id", t->id}});
 }
 
-// Wraps a handler so a server built without the token service answers 503, not a crash.
-template <class F>
-AuthedHandler with_service(Services& s, F f) {
-  return [&s, f](const Request& req, const domain::Principal& p) -> Response {
-    if (!s.api_tokens) return error_response(unavailable());
-    return f(req, p);
-  };
+json token_id() { return integer_range(1, INT64_MAX, "API token id"); }
+
+Op token_op(std::string method, std::string pattern, std::string id, std::string summary, Auth access) {
+  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
+  op.tagged("api-tokens").auth(access);
+  if (op.pattern.find(":id") != std::string::npos)
+    op.path_param("id", token_id()).integer_ids().errors(404, {"NOT_FOUND"});
+  return op;
 }
 
 }  // namespace
 
-void add_api_token_routes(std::vector<Route>& routes, Services& s) {
-  const std::string base = "/api/v1/api-tokens";
-  routes.push_back({"POST", base, guarded(s, Access::mutate, with_service(s, [&s](const Request& r, const domain::Principal& p) {
-                      return create(s, r, p);
-                    }))});
-  routes.push_back({"GET", base, guarded(s, Access::read, with_service(s, [&s](const Request& r, const domain::Principal& p) {
-                      return list(s, r, p);
-                    }))});
-  routes.push_back({"POST", base + "/validate", [&s](const Request& r) {
-                      if (!s.api_tokens) return error_response(unavailable());
-                      return validate(s, r);
-                    }});
-  routes.push_back({"GET", base + "/:id", guarded(s, Access::read, with_service(s, [&s](const Request& r, const domain::Principal& p) {
-                      return get(s, r, p);
-                    }))});
-  routes.push_back({"PUT", base + "/:id", guarded(s, Access::mutate, with_service(s, [&s](const Request& r, const domain::Principal& p) {
-                      return update(s, r, p);
-                    }))});
-  routes.push_back({"DELETE", base + "/:id", guarded(s, Access::mutate, with_service(s, [&s](const Request& r, const domain::Principal& p) {
-                      return revoke(s, r, p);
-                    }))});
-  routes.push_back({"POST", base + "/:id/rotate", guarded(s, Access::mutate, with_service(s, [&s](const Request& r, const domain::Principal& p) {
-                      return rotate(s, r, p);
-                    }))});
+std::vector<Endpoint> api_token_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({token_op("POST", "/api/v1/api-tokens", "createApiToken", "Create an API token", Auth::mutate)
+                    .describe("The secret (`apitok_…`) is returned once and stored only as a hash. At least one of "
+                              "the fields is required. `user_id` (create for another user) is admin-only. Per-user "
+                              "caps on active tokens and on creations per minute answer 429.\n\n"
+                              "**Scopes**, enforced on every route, fixed at creation and shown in the list: "
+                              "`read` — GET requests only, with viewer rights (the owner's own resources; no admin "
+                              "routes, no key fetch); `runtime` — only `GET /api/v1/keys`, every other route is 403; "
+                              "`user` (the default) — the owner's rights capped at the user role (no admin routes); "
+                              "`admin` — the owner's current rights including admin routes, only for an admin owner "
+                              "(403 SCOPE_NOT_ALLOWED). A token bound to an agent is `runtime` only and never acts "
+                              "as its owner. Tokens created before scopes existed show `legacy_full` (the owner's "
+                              "current role everywhere, as before); it cannot be chosen. A scope's refusal is 403 "
+                              "TOKEN_SCOPE_INSUFFICIENT. No token can create or rotate tokens (403 SESSION_REQUIRED).")
+                    .body(kNewToken.schema())
+                    .returns(201, ref("ApiTokenCreated"), "Created; `token` is shown only now")
+                    .errors(403, {"INSUFFICIENT_PERMISSIONS", "SESSION_REQUIRED", "SCOPE_NOT_ALLOWED",
+                                  "TOKEN_SCOPE_INSUFFICIENT", "USER_ID_OVERRIDE_FORBIDDEN"})
+                    .errors(404, {"USER_NOT_FOUND", "AGENT_NOT_FOUND"})
+                    .errors(429, {"RATE_LIMIT_EXCEEDED", "TOKEN_LIMIT_EXCEEDED"}),
+               create});
+  e.push_back({token_op("GET", "/api/v1/api-tokens", "listApiTokens",
+                         "List the caller's API tokens (revoked included, newest first)", Auth::read)
+                    .describe("Each row carries its owner's `user_id`. Admins (a session, or an `admin`-scoped token) "
+                              "may pass `user_id` to list another user's tokens, or `user_id=*` for every user's; "
+                              "anyone else naming a user other than themselves gets 403 USER_ID_OVERRIDE_FORBIDDEN. "
+                              "An unknown user has no tokens (empty list). `status` narrows the list; with `page` or "
+                              "`per_page` the answer is one page as `{data, pagination}`, without them the plain array.")
+                    .query("user_id", str(1, 255), "whose tokens: a user id, or `*` for everyone (admins only)")
+                    .query("status", one_of_strings({"active", "expired", "inactive"}),
+                           "active (usable), expired (past expires_at) or inactive (revoked or rotated)")
+                    .query("page", integer_range(1, 1'000'000'000, ""), "1-based page; answers `{data, pagination}`")
+                    .query("per_page", integer_range(1, 200, ""), "default 25; answers `{data, pagination}`")
+                    .returns(200, json{{"oneOf", json::array({array_of(ref("ApiToken")), ref("ApiTokenPage")})}},
+                             "The tokens, or one page of them")
+                    .errors(403, {"USER_ID_OVERRIDE_FORBIDDEN"}),
+               list});
+  e.push_back({token_op("GET", "/api/v1/api-tokens/:id", "getApiToken", "Get one of the caller's API tokens", Auth::read)
+                    .returns(200, ref("ApiToken"), "The token (never its secret)")
+                    .errors(403, {"NOT_TOKEN_OWNER"}),
+               [](const Call& c) { return reply(c.s.api_tokens.get(c.who(), c.id()), 200, domain::api_token_view); }});
+  e.push_back({token_op("PUT", "/api/v1/api-tokens/:id", "updateApiToken", "Update one of the caller's API tokens", Auth::mutate)
+                    .describe("At least one of provider, name, description. `scope` cannot be changed (400): create "
+                              "a new token instead.")
+                    .body(kTokenPatch.schema())
+                    .returns(200, ref("ApiToken"), "The updated token")
+                    .errors(403, {"NOT_TOKEN_OWNER"})
+                    .errors(409, {"TOKEN_REVOKED"}),
+               update});
+  e.push_back({token_op("DELETE", "/api/v1/api-tokens/:id", "revokeApiToken", "Revoke one of the caller's API tokens", Auth::mutate)
+                    .describe("The owner, or an admin for any user's token (audited as `api_token.revoke`). Rotating "
+                              "stays owner-only: it would show the new secret to the admin.")
+                    .returns(200,
+                             object({{"id", integer()}, {"revoked", {{"type", "boolean"}, {"const", true}}}, {"message", str()}},
+                                    {"id", "revoked", "message"}),
+                             "Revoked (soft: the row stays, inactive)")
+                    .errors(403, {"NOT_TOKEN_OWNER"})
+                    .errors(409, {"TOKEN_ALREADY_REVOKED"}),
+               [](const Call& c) {
+                 return reply(c.s.api_tokens.revoke(c.who(), c.id(), c.context()), 200, [](const auto& t) {
+                   return json{{"id", t.id}, {"revoked", true}, {"message", "API token revoked"}};
+                 });
+               }});
+  e.push_back({token_op("POST", "/api/v1/api-tokens/:id/rotate", "rotateApiToken", "Rotate one of the caller's API tokens",
+                         Auth::mutate)
+                    .describe("Owner only (the predecessor let anyone rotate). Deactivates the token and issues a new "
+                              "one with the same metadata under a new id; the new secret is shown once.")
+                    .returns(200, ref("ApiTokenCreated"), "The replacement token")
+                    .errors(403, {"SESSION_REQUIRED"})
+                    .errors(409, {"TOKEN_EXPIRED"}),
+               [](const Call& c) { return secret_response(200, c.s.api_tokens.rotate(c.who(), c.id(), c.context())); }});
+  e.push_back({token_op("POST", "/api/v1/api-tokens/validate", "validateApiToken", "Check an API token (public)", Auth::none)
+                    .describe("Says nothing beyond `valid:false` for a token it cannot match.")
+                    .body(kValidate.schema())
+                    .returns(200,
+                             object({{"valid", boolean()},
+                                     {"user_id", str()},
+                                     {"project_id", nullable(str())},
+                                     {"token_id", integer()}},
+                                    {"valid"}),
+                             "Validation outcome; the ids only when valid"),
+               validate});
+  return e;
 }
 
 }  // namespace iron::api

@@ -5,15 +5,15 @@
 #include <charconv>
 
 #include "api/csv.h"
-#include "api/guard.h"
-#include "api/json_body.h"
-#include "api/responses.h"
+#include "api/endpoint.h"
 #include "api/routes.h"
-#include "store/audit_repo.h"
+#include "domain/audit_log.h"
 #include "util/clock.h"
 
 namespace iron::api {
 namespace {
+
+using namespace openapi;
 
 nlohmann::json opt_text(const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
@@ -43,8 +43,7 @@ nlohmann::json item_json(const store::AuditRow& r) {
 Result<std::optional<std::string>> text_filter(const Request& req, const std::string& name) {
   const auto v = req.query_param(name);
   if (!v) return std::optional<std::string>{};
-  if (v->empty() || v->size() > 255 || v->find('\0') != std::string::npos)
-    return Error::validation(name, name + " must be 1..255 characters");
+  if (v->empty() || v->size() > 255 || v->find('\0') != std::string::npos) return errors::must_be(name, "1..255 characters");
   return std::optional<std::string>(*v);
 }
 
@@ -52,7 +51,7 @@ Result<std::optional<int64_t>> time_filter(const Request& req, const std::string
   const auto v = req.query_param(name);
   if (!v) return std::optional<int64_t>{};
   const auto t = util::parse_rfc3339(*v);
-  if (!t) return Error::validation(name, name + " must be an RFC 3339 time, e.g. 2026-01-31T12:00:00Z");
+  if (!t) return errors::must_be(name, "an RFC 3339 time, e.g. 2026-01-31T12:00:00Z");
   return std::optional<int64_t>(util::to_unix_ms(*t));
 }
 
@@ -63,7 +62,7 @@ Result<std::optional<int64_t>> cursor_of(const Request& req) {
   const char* end = v->data() + v->size();
   auto [p, ec] = std::from_chars(v->data(), end, id);
   if (v->empty() || ec != std::errc() || p != end || id <= 0)
-    return Error::validation("cursor", "cursor is not one this server issued", "INVALID_CURSOR");
+    return errors::invalid_cursor();
   return std::optional<int64_t>(id);
 }
 
@@ -77,7 +76,7 @@ Response audit_csv(Services& s, store::AuditFilter f, const std::string& request
                         f.before_id.reset();
                         f.limit = 500;
                         for (;;) {
-                          const auto rows = s.db.read([&](store::Connection& c) { return store::audit::list(c, f); });
+                          const auto rows = domain::read_audit(s.db, f);
                           std::string chunk;
                           for (const auto& r : rows)
                             chunk += CsvRow()
@@ -94,32 +93,34 @@ Response audit_csv(Services& s, store::AuditFilter f, const std::string& request
                       request_id);
 }
 
-Response list_audit(Services& s, const Request& req) {
+Reply list_audit(const Call& c) {
+  Services& s = c.s;
+  const Request& req = c.req;
   auto csv = wants_csv(req);
-  if (!csv) return error_response(csv.error());
+  if (!csv) return csv.error();
   store::AuditFilter f;
   for (auto [name, slot] : {std::pair{"actor_id", &f.actor_id}, std::pair{"entity_type", &f.entity_type},
                             std::pair{"entity_id", &f.entity_id}, std::pair{"action", &f.action}}) {
     auto v = text_filter(req, name);
-    if (!v) return error_response(v.error());
+    if (!v) return v.error();
     *slot = *v;
   }
   auto from = time_filter(req, "from");
-  if (!from) return error_response(from.error());
+  if (!from) return from.error();
   auto to = time_filter(req, "to");
-  if (!to) return error_response(to.error());
+  if (!to) return to.error();
   f.from_ms = *from;
   f.to_ms = *to;
   if (*csv) return audit_csv(s, f, req.request_id);
   auto cursor = cursor_of(req);
-  if (!cursor) return error_response(cursor.error());
+  if (!cursor) return cursor.error();
   f.before_id = *cursor;
   auto limit = query_int(req, "limit", 1, 200);
-  if (!limit) return error_response(limit.error());
+  if (!limit) return limit.error();
   const int64_t page_size = limit->value_or(50);
   f.limit = page_size + 1;  // one extra row says whether another page exists
 
-  auto rows = s.db.read([&](store::Connection& c) { return store::audit::list(c, f); });
+  auto rows = domain::read_audit(s.db, f);
   const bool more = static_cast<int64_t>(rows.size()) > page_size;
   if (more) rows.resize(static_cast<size_t>(page_size));
   nlohmann::json items = nlohmann::json::array();
@@ -130,10 +131,24 @@ Response list_audit(Services& s, const Request& req) {
 
 }  // namespace
 
-void add_audit_routes(std::vector<Route>& routes, Services& s) {
-  routes.push_back({"GET", "/api/v1/audit", guarded(s, Access::admin, [&s](const Request& r, const domain::Principal&) {
-                      return list_audit(s, r);
-                    })});
+std::vector<Endpoint> audit_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({Op("GET", "/api/v1/audit", "listAudit", "Read the audit log (newest first)")
+                   .tagged("audit").auth(Auth::admin)
+                   .describe("Append-only record of every mutation and auth event, written in the same transaction "
+                             "as the change. Cursor-paged: pass `next_cursor` back as `cursor`.")
+                   .query("actor_id", str(1, 255), "only this actor")
+                   .query("entity_type", str(1, 64), "e.g. user, api_token")
+                   .query("entity_id", str(1, 255), "only this entity (with entity_type)")
+                   .query("action", str(1, 128), "e.g. auth.login")
+                   .query("from", rfc3339("inclusive lower bound"), "rows at or after this time")
+                   .query("to", rfc3339("exclusive upper bound"), "rows before this time")
+                   .query("cursor", str(1, 64), "opaque cursor from a previous page's next_cursor")
+                   .query("limit", described(integer_range(1, 200, ""), "default 50"), "rows per page")
+                   .csv_export()
+                   .returns(200, ref("AuditPage"), "One page of audit rows"),
+               list_audit});
+  return e;
 }
 
 }  // namespace iron::api

@@ -2,14 +2,15 @@
 // response (user_token, token_type, expires_in, expires_at, refresh_token, user{...}).
 // Browser sessions (X-Requested-With present) get the refresh token only as an HttpOnly
 // SameSite=Strict cookie scoped to the auth routes; programmatic clients get it in the body.
-#include "api/guard.h"
-#include "api/json_body.h"
-#include "api/responses.h"
+#include "api/body.h"
+#include "api/endpoint.h"
 #include "api/routes.h"
 #include "util/clock.h"
 
 namespace iron::api {
 namespace {
+
+using namespace openapi;
 
 constexpr const char* kRefreshCookie = "iron_refresh";
 
@@ -66,36 +67,61 @@ Response session_response(const Request& req, const domain::IssuedSession& s) {
   return issuing(req, s, session_body(req, s, now), now);
 }
 
-Response login(Services& s, const Request& req) {
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto email = body->string("email", 1, 255);
-  if (!email) return error_response(email.error());
-  auto password = body->string("password", 1, 1000);
-  if (!password) return error_response(password.error());
-  auto session = s.sessions.login(*email, *password, context_of(req));
-  if (!session) return error_response(session.error(), req.request_id);
-  return session_response(req, *session);
+struct LoginBody {
+  std::string email, password;
+};
+const auto kLogin = BodyFields<LoginBody>()
+    .text("email", &LoginBody::email, 1, 255)
+    .text("password", &LoginBody::password, 1, 1000);
+
+// refresh and logout: the body is optional and so is its one field.
+struct RefreshTokenBody {
+  std::optional<std::string> refresh_token;
+};
+const auto kRefreshToken = BodyFields<RefreshTokenBody>()
+    .text("refresh_token", &RefreshTokenBody::refresh_token, 4096).schema_with({{"minLength", 1}});
+
+struct PasswordChangeBody {
+  std::string current_password, new_password;
+};
+const auto kPasswordChange = BodyFields<PasswordChangeBody>()
+    .text("current_password", &PasswordChangeBody::current_password, 1, 1000)
+    .text("new_password", &PasswordChangeBody::new_password, 1, 1000).domain_min_length(12)
+    .describe("at least 12 characters, differs from the current one");
+
+struct SetupBody {
+  std::string setup_token, email, password;
+  std::optional<std::string> name, username;
+};
+const auto kSetup = BodyFields<SetupBody>()
+    .text("setup_token", &SetupBody::setup_token, 1, 200)
+    .text("email", &SetupBody::email, 1, 255).schema_with({{"format", "email"}}).describe("at most 255 characters")
+    .text("password", &SetupBody::password, 1, 1000).domain_min_length(12).describe("at least 12 characters")
+    .text("name", &SetupBody::name, 255)
+    .text("username", &SetupBody::username, 255).describe("defaults to one derived from the email");
+
+Reply login(const Call& c) {
+  auto in = kLogin.decode(c.req);
+  if (!in) return in.error();
+  auto session = c.s.sessions.login(in->email, in->password, c.context());
+  if (!session) return session.error();
+  return session_response(c.req, *session);
 }
 
-Response refresh(Services& s, const Request& req) {
-  std::optional<std::string> token;
-  if (!req.body.empty()) {
-    auto body = JsonBody::parse(req);
-    if (!body) return error_response(body.error());
-    auto t = body->opt_string("refresh_token", 4096);
-    if (!t) return error_response(t.error());
-    token = *t;
-  }
+Reply refresh(const Call& c) {
+  const Request& req = c.req;
+  auto in = kRefreshToken.decode(req, /*optional=*/true);
+  if (!in) return in.error();
+  std::optional<std::string> token = in->refresh_token;
   if (!token) token = bearer_token(req);
   if (!token) {
     token = cookie(req, kRefreshCookie);
     // The cookie rides along with any cross-site request; a custom header cannot.
     if (token && !browser_session(req))
-      return error_response(Error::forbidden("cookie sessions must send X-Requested-With", "CSRF_HEADER_REQUIRED"));
+      return Error::forbidden("cookie sessions must send X-Requested-With", "CSRF_HEADER_REQUIRED");
   }
-  if (!token) return error_response(Error::unauthenticated("AUTH_MISSING_TOKEN", "a refresh token is required"));
-  auto session = s.sessions.refresh(*token, context_of(req));
+  if (!token) return errors::missing_bearer("a refresh token is required");
+  auto session = c.s.sessions.refresh(*token, c.context());
   if (!session) {
     Response r = error_response(session.error(), req.request_id);
     if (browser_session(req)) r.header("Set-Cookie", refresh_cookie(req, "", 0));
@@ -107,32 +133,28 @@ Response refresh(Services& s, const Request& req) {
 // Every client logs out the same way: the Bearer token (access or refresh), a `refresh_token`
 // in the body (what the predecessor's dashboard sends, with no Authorization header) and, for
 // browser sessions, the refresh cookie. Each one's whole session ends, refresh chain included.
-Response logout(Services& s, const Request& req) {
+Reply logout(const Call& c) {
+  const Request& req = c.req;
+  auto in = kRefreshToken.decode(req, /*optional=*/true);
+  if (!in) return in.error();
   std::vector<std::string> tokens;
-  if (!req.body.empty()) {
-    auto body = JsonBody::parse(req);
-    if (!body) return error_response(body.error());
-    auto t = body->opt_string("refresh_token", 4096);
-    if (!t) return error_response(t.error());
-    if (*t) tokens.push_back(**t);
-  }
+  if (in->refresh_token) tokens.push_back(*in->refresh_token);
   if (const auto token = bearer_token(req)) tokens.push_back(*token);
   // CSRF: a bare cookie rides along with any cross-site request; only the SPA's header counts.
-  if (const auto c = cookie(req, kRefreshCookie); c && browser_session(req)) tokens.push_back(*c);
+  if (const auto ck = cookie(req, kRefreshCookie); ck && browser_session(req)) tokens.push_back(*ck);
   if (tokens.empty())
-    return error_response(Error::unauthenticated(
-        "AUTH_MISSING_TOKEN", "an Authorization: Bearer token or a refresh_token in the body is required"));
-  auto st = s.sessions.logout(tokens, context_of(req));
+    return errors::missing_bearer("an Authorization: Bearer token or a refresh_token in the body is required");
+  auto st = c.s.sessions.logout(tokens, c.context());
   Response r = st ? no_content() : error_response(st.error(), req.request_id);
   // The browser forgets the cookie either way: it must not stay signed in on a dead cookie.
   if (browser_session(req)) r.header("Set-Cookie", refresh_cookie(req, "", 0));
   return r;
 }
 
-Response validate(Services& s, const Request& req) {
-  const auto token = bearer_token(req);
-  if (!token) return error_response(Error::validation("authorization", "an Authorization: Bearer token is required", "AUTH_MISSING_TOKEN"));
-  const auto check = s.sessions.check(*token);
+Reply validate(const Call& c) {
+  const auto token = bearer_token(c.req);
+  if (!token) return Error::validation("authorization", "an Authorization: Bearer token is required", "AUTH_MISSING_TOKEN");
+  const auto check = c.s.sessions.check(*token);
   if (!check.valid) return json_response(200, {{"valid", false}, {"reason", check.reason}});
   const auto& p = *check.principal;
   const int64_t now = util::to_unix_ms(util::now());
@@ -144,19 +166,15 @@ Response validate(Services& s, const Request& req) {
 
 // The password change ends every other session; this device continues on the session in the
 // answer (`session`, shaped like the login response; browser sessions get the new cookie).
-Response change_password(Services& s, const Request& req, const domain::Principal& p) {
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto current = body->string("current_password", 1, 1000);
-  if (!current) return error_response(current.error());
-  auto next = body->string("new_password", 1, 1000);
-  if (!next) return error_response(next.error());
-  auto session = s.sessions.change_own_password(p.user_id, *current, *next, context_of(req, &p));
-  if (!session) return error_response(session.error(), req.request_id);
+Reply change_password(const Call& c) {
+  auto in = kPasswordChange.decode(c.req);
+  if (!in) return in.error();
+  auto session = c.s.sessions.change_own_password(c.who().user_id, in->current_password, in->new_password, c.context());
+  if (!session) return session.error();
   const int64_t now = util::to_unix_ms(util::now());
   nlohmann::json answer = domain::user_view(session->user);
-  answer["session"] = session_body(req, *session, now);
-  return issuing(req, *session, answer, now);
+  answer["session"] = session_body(c.req, *session, now);
+  return issuing(c.req, *session, answer, now);
 }
 
 // "My sessions": the caller's sign-ins (refresh families), which one this request uses, and
@@ -169,75 +187,163 @@ nlohmann::json own_session_view(const domain::OwnSession& o) {
           {"current", o.current}};
 }
 
-Response list_own_sessions(Services& s, const Request& req, const domain::Principal& p) {
+Reply list_own_sessions(const Call& c) {
   nlohmann::json items = nlohmann::json::array();
-  for (const auto& o : s.sessions.list_own(p.user_id, bearer_token(req).value_or(""))) items.push_back(own_session_view(o));
+  for (const auto& o : c.s.sessions.list_own(c.who().user_id, bearer_token(c.req).value_or("")))
+    items.push_back(own_session_view(o));
   return json_response(200, {{"sessions", items}});
 }
 
-Response end_own_session(Services& s, const Request& req, const domain::Principal& p) {
-  auto done = s.sessions.end_own(p.user_id, req.param("id"), context_of(req, &p));
-  if (!done) return error_response(done.error(), req.request_id);
-  return no_content();
-}
-
-Response end_other_sessions(Services& s, const Request& req, const domain::Principal& p) {
-  auto ended = s.sessions.end_others(p.user_id, bearer_token(req).value_or(""), context_of(req, &p));
-  return respond(ended, 200, [](int64_t n) { return nlohmann::json{{"ended", n}}; }, req.request_id);
-}
-
-Response setup(Services& s, const Request& req) {
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto token = body->string("setup_token", 1, 200);
-  if (!token) return error_response(token.error());
-  auto email = body->string("email", 1, 255);
-  if (!email) return error_response(email.error());
-  auto password = body->string("password", 1, 1000);
-  if (!password) return error_response(password.error());
-  auto name = body->opt_string("name", 255);
-  if (!name) return error_response(name.error());
-  auto username = body->opt_string("username", 255);
-  if (!username) return error_response(username.error());
+Reply setup(const Call& c) {
+  auto in = kSetup.decode(c.req);
+  if (!in) return in.error();
   domain::NewUser admin;
-  admin.email = *email;
-  admin.password = *password;
-  admin.name = *name;
-  admin.username = username->value_or("");
-  auto u = s.first_admin.redeem(*token, admin, context_of(req));
-  if (!u) return error_response(u.error(), req.request_id);
-  return json_response(201, domain::user_view(*u));
+  admin.email = in->email;
+  admin.password = in->password;
+  admin.name = in->name;
+  admin.username = in->username.value_or("");
+  return reply(c.s.first_admin.redeem(in->setup_token, admin, c.context()), 201,
+               [](const store::User& u) { return domain::user_view(u); });
+}
+
+json own_session_schema() {
+  return object({{"id", described(str(1, 0), "names the session to its owner; not a credential")},
+                 {"started_at", ms_time("sign-in time")},
+                 {"last_active_at", ms_time("latest refresh (the sign-in time until the first one)")},
+                 {"expires_at", ms_time("when the session ends unless refreshed again")},
+                 {"current", boolean("the session this request's access token belongs to")}},
+                {"id", "started_at", "last_active_at", "expires_at", "current"});
 }
 
 }  // namespace
 
-void add_auth_routes(std::vector<Route>& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/auth/login", [&s](const Request& r) { return login(s, r); }});
-  routes.push_back({"POST", "/api/v1/auth/refresh", [&s](const Request& r) { return refresh(s, r); }});
-  routes.push_back({"POST", "/api/v1/auth/logout", [&s](const Request& r) { return logout(s, r); }});
-  routes.push_back({"POST", "/api/v1/auth/validate", [&s](const Request& r) { return validate(s, r); }});
-  routes.push_back({"GET", "/api/v1/me", guarded(s, Access::self_service, [&s](const Request&, const domain::Principal& p) {
-                      auto u = s.accounts.get(p.user_id);
-                      if (!u) return error_response(u.error());
-                      return json_response(200, domain::user_view(*u));
-                    })});
-  routes.push_back({"PUT", "/api/v1/me/password", guarded(s, Access::self_service, [&s](const Request& r, const domain::Principal& p) {
-                      return change_password(s, r, p);
-                    })});
+std::vector<Endpoint> auth_endpoints() {
+  const json bearer = {{"bearerAuth", json::array()}};
+  const json cookie = {{"refreshCookie", json::array()}};
+  std::vector<Endpoint> e;
+  e.push_back({Op("POST", "/api/v1/auth/login", "login", "Log in with email and password")
+                   .tagged("auth").auth(Auth::none)
+                   .describe("Returns a short-lived access token and a single-use refresh token. Requests carrying "
+                             "`X-Requested-With` (the SPA) get the refresh token only as an HttpOnly SameSite=Strict "
+                             "cookie scoped to the auth routes, and `refresh_token: null` in the body. Failed logins "
+                             "are throttled per source address (429 with Retry-After): 5 failures at one account "
+                             "from one address, then a doubling wait (30 s, 60 s, … up to 15 min), and 20 failures "
+                             "per address across accounts in 15 minutes. An account is never locked: the right "
+                             "password from another address still works, and unknown and existing accounts get "
+                             "the same answers. An admin lifts a throttle with POST /api/v1/users/{id}/unlock.")
+                   .header("X-Requested-With", str(), "present for browser sessions (cookie refresh token)")
+                   .body(kLogin.schema())
+                   .returns(200, ref("Session"), "Logged in")
+                   .response_header("Set-Cookie", "browser sessions: `iron_refresh=…; HttpOnly; SameSite=Strict; Path=<base>api/v1/auth`")
+                   .response_header("Cache-Control", "no-store")
+                   .errors(401, {"AUTH_INVALID_CREDENTIALS"})
+                   .errors(403, {"AUTH_ACCOUNT_DISABLED"})
+                   .errors(429, {"RATE_LIMIT_EXCEEDED"}),
+               login});
+  e.push_back({Op("POST", "/api/v1/auth/refresh", "refreshSession", "Exchange a refresh token for a new session")
+                   .tagged("auth")
+                   .secured_by(json::array({cookie, bearer, json::object()}))
+                   .describe("The refresh token comes from the body (`refresh_token`), else `Authorization: Bearer`, "
+                             "else the iron_refresh cookie — which is honoured only with `X-Requested-With` (CSRF). "
+                             "Each refresh token works once: presenting a used one revokes its whole chain.")
+                   .header("X-Requested-With", str(), "required when the refresh token comes from the cookie")
+                   .body(kRefreshToken.schema(), false)
+                   .returns(200, ref("Session"), "A new access token and a new (rotated) refresh token")
+                   .response_header("Set-Cookie", "browser sessions: the rotated refresh cookie (cleared on failure)")
+                   .response_header("Cache-Control", "no-store")
+                   .errors(401, {"AUTH_MISSING_TOKEN", "AUTH_INVALID_TOKEN"})
+                   .errors(403, {"CSRF_HEADER_REQUIRED"}),
+               refresh});
+  e.push_back({Op("POST", "/api/v1/auth/logout", "logout", "Log out (revoke the access token and the refresh chain)")
+                   .tagged("auth")
+                   .secured_by(json::array({bearer, json::object()}))
+                   .describe("Ends the session of every token presented: `Authorization: Bearer` (an access token: "
+                             "it and its whole refresh chain; a refresh token: its chain), `refresh_token` in the "
+                             "body (what the predecessor's dashboard sends, with no Authorization header), and "
+                             "with `X-Requested-With` the refresh cookie, which is then cleared. The access tokens "
+                             "of an ended chain stop working at once. Idempotent: an expired or already revoked "
+                             "token still gets 204; a forged or malformed one gets 401 AUTH_INVALID_TOKEN.")
+                   .header("X-Requested-With", str(), "browser sessions: also end the cookie session")
+                   .body(kRefreshToken.schema(), false)
+                   .no_content("Logged out")
+                   .response_header("Set-Cookie", "browser sessions: clears the refresh cookie")
+                   .errors(401, {"AUTH_MISSING_TOKEN", "AUTH_INVALID_TOKEN"}),
+               logout});
+  e.push_back({Op("POST", "/api/v1/auth/validate", "validateToken", "Check an access token")
+                   .tagged("auth")
+                   .secured_by(json::array({bearer}))
+                   .describe("Always 200 for a presented token: `valid:false` with a reason when it is expired, "
+                             "revoked, malformed or its user is inactive.")
+                   .returns(200, ref("TokenValidation"), "Validation outcome")
+                   .errors(400, {"AUTH_MISSING_TOKEN"}),
+               validate});
+  e.push_back({Op("GET", "/api/v1/me", "getMe", "The caller's own account")
+                   .tagged("account").auth(Auth::self_service)
+                   .returns(200, ref("User"), "The caller")
+                   .errors(404, {"NOT_FOUND"}),
+               [](const Call& c) {
+                 return reply(c.s.accounts.get(c.who().user_id), 200,
+                              [](const store::User& u) { return domain::user_view(u); });
+               }});
+  e.push_back({Op("PUT", "/api/v1/me/password", "changeOwnPassword", "Change the caller's password")
+                   .tagged("account").auth(Auth::self_service)
+                   .describe("Allowed (and required) while `force_password_change` is set; clears it. Ends every "
+                             "session of the account, on other devices too: access tokens stop working at once and "
+                             "refresh tokens no longer mint sessions. This device continues with the new session in "
+                             "`session` (the login response's shape; browser sessions get the new refresh cookie). "
+                             "API tokens are not sessions and keep working.")
+                   .body(kPasswordChange.schema())
+                   .returns(200, {{"allOf", json::array({ref("User"), object({{"session", ref("Session")}}, {"session"})})}},
+                            "Password changed; the caller's new session")
+                   .response_header("Set-Cookie", "browser sessions: the new refresh cookie")
+                   .response_header("Cache-Control", "no-store")
+                   .errors(400, {"INVALID_CURRENT_PASSWORD"}),
+               change_password});
   // Self-service: every role, viewers included, may see and end their own sessions.
-  routes.push_back({"GET", "/api/v1/me/sessions", guarded(s, Access::self_service, [&s](const Request& r, const domain::Principal& p) {
-                      return list_own_sessions(s, r, p);
-                    })});
-  routes.push_back({"DELETE", "/api/v1/me/sessions", guarded(s, Access::self_service, [&s](const Request& r, const domain::Principal& p) {
-                      return end_other_sessions(s, r, p);
-                    })});
-  routes.push_back({"DELETE", "/api/v1/me/sessions/:id", guarded(s, Access::self_service, [&s](const Request& r, const domain::Principal& p) {
-                      return end_own_session(s, r, p);
-                    })});
-  routes.push_back({"GET", "/api/v1/setup", [&s](const Request&) {
-                      return json_response(200, {{"setup_required", s.first_admin.setup_required()}});
-                    }});
-  routes.push_back({"POST", "/api/v1/setup", [&s](const Request& r) { return setup(s, r); }});
+  e.push_back({Op("GET", "/api/v1/me/sessions", "listOwnSessions", "The caller's active sessions")
+                   .tagged("account").auth(Auth::self_service)
+                   .describe("Every sign-in of the caller that can still refresh, most recently active first (at "
+                             "most 100). `current` marks the one this request uses; none when the caller uses an "
+                             "API token, which is not a session (see /api/v1/api-tokens).")
+                   .returns(200, object({{"sessions", array_of(own_session_schema())}}, {"sessions"}),
+                            "The caller's sessions"),
+               list_own_sessions});
+  e.push_back({Op("DELETE", "/api/v1/me/sessions", "endOtherSessions", "Sign out everywhere else")
+                   .tagged("account").auth(Auth::self_service)
+                   .describe("Ends every session of the caller except the one this request uses: their access tokens "
+                             "stop working at once and their refresh tokens no longer mint sessions. API tokens keep "
+                             "working. Audited as `auth.sessions_end_others`.")
+                   .returns(200, object({{"ended", integer("sessions ended")}}, {"ended"}), "Other sessions ended"),
+               [](const Call& c) {
+                 auto ended = c.s.sessions.end_others(c.who().user_id, bearer_token(c.req).value_or(""), c.context());
+                 return reply(ended, 200, [](int64_t n) { return json{{"ended", n}}; });
+               }});
+  e.push_back({Op("DELETE", "/api/v1/me/sessions/:id", "endOwnSession", "End one of the caller's sessions")
+                   .tagged("account").auth(Auth::self_service)
+                   .path_param("id", described(str(1, 0), "session id from GET /api/v1/me/sessions"))
+                   .describe("Only the caller's own live sessions: anyone else's, or one already ended, is 404. "
+                             "Ending the current one signs this device out. Audited as `auth.session_end`.")
+                   .no_content("Session ended")
+                   .errors(404, {"NOT_FOUND"}),
+               [](const Call& c) {
+                 return reply_no_content(c.s.sessions.end_own(c.who().user_id, c.param("id"), c.context()));
+               }});
+  e.push_back({Op("GET", "/api/v1/setup", "getSetupStatus", "Whether first-admin setup is still pending")
+                   .tagged("setup").auth(Auth::none)
+                   .returns(200, ref("SetupStatus"), "Setup status"),
+               [](const Call& c) -> Reply {
+                 return json_response(200, {{"setup_required", c.s.first_admin.setup_required()}});
+               }});
+  e.push_back({Op("POST", "/api/v1/setup", "completeSetup", "Create the first admin with the one-time setup token")
+                   .tagged("setup").auth(Auth::none)
+                   .describe("The setup token is printed to the log on first start while no admin exists; it works "
+                             "once and only while no admin exists.")
+                   .body(kSetup.schema())
+                   .returns(201, ref("User"), "The first admin account")
+                   .errors(403, {"INVALID_SETUP_TOKEN"})
+                   .errors(409, {"ADMIN_EXISTS", "EMAIL_TAKEN"}),
+               setup});
+  return e;
 }
 
 }  // namespace iron::api

@@ -1,60 +1,87 @@
 // /api/v1/budget/*: the lease protocol agents call (docs/compatibility.md: S2, S5, C1–C3).
-// Every route takes the agent's IC token, in the body field `ic_token` (predecessor
-// compatibility) or as `Authorization: Bearer ic_…`, and checks it against the stored hash.
-// report and return were public in the predecessor (S2); refresh also demanded a
-// user JWT, which an agent runtime does not have: the IC token alone is the agent's
-// credential here, on all of them.
-#include "api/guard.h"
-#include "api/json_body.h"
-#include "api/responses.h"
+// Every route takes the agent's IC token through the one agent-token guard (guard.h:
+// agent_token_of), in the body field `ic_token` (predecessor compatibility) or as
+// `Authorization: Bearer ic_…`, and the domain checks it against the stored hash. report and
+// return were public in the predecessor (S2); refresh also demanded a user JWT, which an agent
+// runtime does not have: the IC token alone is the agent's credential here, on all of them.
+#include "api/body.h"
+#include "api/endpoint.h"
 #include "api/routes.h"
+#include "domain/budget_ledger.h"
 #include "domain/lease_protocol.h"
 #include "util/clock.h"
 
 namespace iron::api {
 namespace {
 
-using nlohmann::json;
+using namespace openapi;
 
 constexpr int64_t kDefaultRequest = 10'000'000;  // $10, as the predecessor
 constexpr int64_t kMaxRefreshRequest = 1'000'000'000;
 constexpr int64_t kMaxHandshakeRequest = 100'000'000;
 
-// The IC token of the request: the body field wins, else a Bearer ic_… header.
-Result<std::string> ic_token_of(const Request& req, const JsonBody& body) {
-  auto field = body.opt_string("ic_token", 2000);
-  if (!field) return field.error();
-  if (*field && !(*field)->empty()) return **field;
-  if (auto b = bearer_token(req); b && b->rfind("ic_", 0) == 0) return *b;
-  return Error::unauthenticated("IC_TOKEN_MISSING", "an IC token is required (body field ic_token or Bearer ic_…)");
+// Every lease body may carry the IC token (the predecessor's form; read by agent_token_of).
+template <class T>
+BodyFields<T> agent_body() {
+  return BodyFields<T>().custom("ic_token", false, str(1, 2000), [](const json&, T&) { return ok_status(); });
 }
 
-Error unavailable() {
-  return Error{ErrorKind::unavailable, "UNAVAILABLE", "the lease protocol is not available on this server", {}, 0};
+struct HandshakeBody {
+  std::string provider;
+  std::optional<int64_t> provider_key_id, requested_budget;
+};
+const auto kHandshake = agent_body<HandshakeBody>()
+    .text("provider", &HandshakeBody::provider, 1, 64)
+    .integer("provider_key_id", &HandshakeBody::provider_key_id, 1, INT64_MAX).describe("must be the agent's assigned key")
+    .integer("requested_budget", &HandshakeBody::requested_budget, 1, kMaxHandshakeRequest).describe("µ$; default 10000000");
+
+struct ReportBody {
+  std::string lease_id, request_id;
+  int64_t tokens = 0, cost_microdollars = 0;
+  std::string model, provider;
+};
+const auto kReport = agent_body<ReportBody>()
+    .text("lease_id", &ReportBody::lease_id, 1, 100)
+    .text("request_id", &ReportBody::request_id, 1, 200)
+    .integer("tokens", &ReportBody::tokens, 1, INT64_MAX)
+    .integer("cost_microdollars", &ReportBody::cost_microdollars, 0, domain::kMaxLedgerAmountMicros).describe("µ$")
+    .text("model", &ReportBody::model, 1, 255)
+    .text("provider", &ReportBody::provider, 1, 64);
+
+struct ReturnBody {
+  std::string lease_id;
+  std::optional<int64_t> spent_microdollars;
+};
+const auto kReturn = agent_body<ReturnBody>()
+    .text("lease_id", &ReturnBody::lease_id, 1, 100)
+    .integer("spent_microdollars", &ReturnBody::spent_microdollars, 0, domain::kMaxLedgerAmountMicros)
+    .describe("informational");
+
+struct RefreshBody {
+  std::string current_lease_id;
+  std::optional<int64_t> requested_budget;
+};
+const auto kRefresh = agent_body<RefreshBody>()
+    .text("current_lease_id", &RefreshBody::current_lease_id, 1, 100)
+    .integer("requested_budget", &RefreshBody::requested_budget, 1, kMaxRefreshRequest).describe("µ$; default 10000000");
+
+// The agent's token, then the rest of the body: f(body, token).
+template <class T, class F>
+Reply agent_call(const Call& c, const BodyFields<T>& fields, F f) {
+  auto object = json_object_of(c.req);
+  if (!object) return object.error();
+  auto token = agent_token_of(c.req, *object);
+  if (!token) return token.error();
+  auto in = fields.decode_object(*object);
+  if (!in) return in.error();
+  return f(*in, *token);
 }
 
-// Parses the body and the IC token, then calls f(body, token).
-template <class F>
-Response with_agent_body(Services& s, const Request& req, F f) {
-  if (!s.leases) return error_response(unavailable());
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto token = ic_token_of(req, *body);
-  if (!token) return error_response(token.error());
-  return f(*body, *token);
-}
-
-Response handshake(Services& s, const Request& req) {
-  return with_agent_body(s, req, [&](const JsonBody& body, const std::string& token) {
-    auto provider = body.string("provider", 1, 64);
-    if (!provider) return error_response(provider.error());
-    auto key_id = body.opt_int("provider_key_id", 1, INT64_MAX);
-    if (!key_id) return error_response(key_id.error());
-    auto requested = body.opt_int("requested_budget", 1, kMaxHandshakeRequest);
-    if (!requested) return error_response(requested.error());
-    const domain::HandshakeRequest in{*provider, *key_id, requested->value_or(kDefaultRequest)};
-    auto out = s.leases->handshake(token, in, context_of(req));
-    if (!out) return error_response(out.error(), req.request_id);
+Reply handshake(const Call& c) {
+  return agent_call(c, kHandshake, [&](const HandshakeBody& in, const std::string& token) -> Reply {
+    const domain::HandshakeRequest h{in.provider, in.provider_key_id, in.requested_budget.value_or(kDefaultRequest)};
+    auto out = c.s.leases.handshake(token, h, c.context());
+    if (!out) return out.error();
     Response r = json_response(200, {{"ip_token", out->ip_token},
                                      {"lease_id", out->lease.id},
                                      {"budget_granted", out->lease.granted},
@@ -65,84 +92,136 @@ Response handshake(Services& s, const Request& req) {
   });
 }
 
-Response report(Services& s, const Request& req) {
-  return with_agent_body(s, req, [&](const JsonBody& body, const std::string& token) {
-    auto lease_id = body.string("lease_id", 1, 100);
-    if (!lease_id) return error_response(lease_id.error());
-    auto request_id = body.string("request_id", 1, 200);
-    if (!request_id) return error_response(request_id.error());
-    auto tokens = body.integer("tokens", 1, INT64_MAX);
-    if (!tokens) return error_response(tokens.error());
-    auto cost = body.integer("cost_microdollars", 0, domain::kMaxLedgerAmountMicros);
-    if (!cost) return error_response(cost.error());
-    auto model = body.string("model", 1, 255);
-    if (!model) return error_response(model.error());
-    auto provider = body.string("provider", 1, 64);
-    if (!provider) return error_response(provider.error());
-    const domain::UsageReport usage{*request_id, *tokens, *cost, *model, *provider};
-    return respond(s.leases->report(token, *lease_id, usage, context_of(req)), 200,
-                   [](const domain::ReportOutcome& o) {
-                     return json{{"success", true},
-                                 {"budget_remaining", o.budget_remaining},
-                                 {"lease_spent", o.lease_spent},
-                                 {"replayed", o.replayed}};
-                   },
-                   req.request_id);
+Reply report(const Call& c) {
+  return agent_call(c, kReport, [&](const ReportBody& in, const std::string& token) {
+    const domain::UsageReport usage{in.request_id, in.tokens, in.cost_microdollars, in.model, in.provider};
+    return reply(c.s.leases.report(token, in.lease_id, usage, c.context()), 200, [](const domain::ReportOutcome& o) {
+      return json{{"success", true},
+                  {"budget_remaining", o.budget_remaining},
+                  {"lease_spent", o.lease_spent},
+                  {"replayed", o.replayed}};
+    });
   });
 }
 
-Response give_back(Services& s, const Request& req) {
-  return with_agent_body(s, req, [&](const JsonBody& body, const std::string& token) {
-    auto lease_id = body.string("lease_id", 1, 100);
-    if (!lease_id) return error_response(lease_id.error());
-    auto client_spent = body.opt_int("spent_microdollars", 0, domain::kMaxLedgerAmountMicros);
-    if (!client_spent) return error_response(client_spent.error());
-    return respond(s.leases->give_back(token, *lease_id, *client_spent, context_of(req)), 200,
-                   [](const domain::ReturnOutcome& o) {
-                     json out = {{"success", true},
-                                 {"returned", o.release.returned},
-                                 {"budget_remaining", o.release.budget_remaining}};
-                     // The client's figure is never trusted; a disagreement is reported back.
-                     if (o.client_spent && *o.client_spent != o.release.lease_spent) {
-                       out["reported_spent"] = o.release.lease_spent;
-                       out["client_spent"] = *o.client_spent;
-                     }
-                     return out;
-                   },
-                   req.request_id);
+Reply give_back(const Call& c) {
+  return agent_call(c, kReturn, [&](const ReturnBody& in, const std::string& token) {
+    return reply(c.s.leases.give_back(token, in.lease_id, in.spent_microdollars, c.context()), 200,
+                 [](const domain::ReturnOutcome& o) {
+                   json out = {{"success", true},
+                               {"returned", o.release.returned},
+                               {"budget_remaining", o.release.budget_remaining}};
+                   // The client's figure is never trusted; a disagreement is reported back.
+                   if (o.client_spent && *o.client_spent != o.release.lease_spent) {
+                     out["reported_spent"] = o.release.lease_spent;
+                     out["client_spent"] = *o.client_spent;
+                   }
+                   return out;
+                 });
   });
 }
 
-Response refresh(Services& s, const Request& req) {
-  return with_agent_body(s, req, [&](const JsonBody& body, const std::string& token) {
-    auto lease_id = body.string("current_lease_id", 1, 100);
-    if (!lease_id) return error_response(lease_id.error());
-    auto requested = body.opt_int("requested_budget", 1, kMaxRefreshRequest);
-    if (!requested) return error_response(requested.error());
-    return respond(s.leases->refresh(token, *lease_id, requested->value_or(kDefaultRequest), context_of(req)), 200,
-                   [](const domain::RefreshOutcome& o) {
-                     json out = {{"status", o.approved ? "approved" : "denied"},
-                                 {"budget_remaining", o.budget_remaining},
-                                 {"released", o.released}};
-                     if (o.lease) {
-                       out["budget_granted"] = o.lease->granted;
-                       out["lease_id"] = o.lease->id;
-                       out["expires_at"] = util::to_rfc3339(o.lease->expires_at);
-                     }
-                     if (o.reason) out["reason"] = *o.reason;
-                     return out;
-                   },
-                   req.request_id);
+Reply refresh(const Call& c) {
+  return agent_call(c, kRefresh, [&](const RefreshBody& in, const std::string& token) {
+    auto outcome = c.s.leases.refresh(token, in.current_lease_id, in.requested_budget.value_or(kDefaultRequest),
+                                       c.context());
+    return reply(outcome, 200, [](const domain::RefreshOutcome& o) {
+      json out = {{"status", o.approved ? "approved" : "denied"},
+                  {"budget_remaining", o.budget_remaining},
+                  {"released", o.released}};
+      if (o.lease) {
+        out["budget_granted"] = o.lease->granted;
+        out["lease_id"] = o.lease->id;
+        out["expires_at"] = util::to_rfc3339(o.lease->expires_at);
+      }
+      if (o.reason) out["reason"] = *o.reason;
+      return out;
+    });
   });
+}
+
+json micros(const std::string& description) { return described(integer(), description + " (µ$)"); }
+
+const char* kIcDescription =
+    "The agent's IC token, in the body field `ic_token` (predecessor compatibility) or as "
+    "`Authorization: Bearer ic_…`; it is checked against the stored hash on every call, so a regenerated or "
+    "revoked token is refused (401 INVALID_IC_TOKEN).";
+
+Op budget_op(std::string pattern, std::string id, std::string summary) {
+  return Op("POST", std::move(pattern), std::move(id), std::move(summary))
+      .tagged("budget").auth(Auth::agent)
+      .errors(404, {"LEASE_NOT_FOUND"});
 }
 
 }  // namespace
 
-void add_budget_routes(std::vector<Route>& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/budget/handshake", [&s](const Request& r) { return handshake(s, r); }});
-  routes.push_back({"POST", "/api/v1/budget/report", [&s](const Request& r) { return report(s, r); }});
-  routes.push_back({"POST", "/api/v1/budget/return", [&s](const Request& r) { return give_back(s, r); }});
-  routes.push_back({"POST", "/api/v1/budget/refresh", [&s](const Request& r) { return refresh(s, r); }});
+std::vector<Endpoint> budget_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({budget_op("/api/v1/budget/handshake", "handshake", "Open a lease and receive the agent's provider key")
+                   .describe(std::string(kIcDescription) +
+                             " In one transaction: reserves min(requested, remaining), then checks the agent's "
+                             "assigned key (only that key; provider must match; enabled), decrypts it and wraps it "
+                             "as an IP token `AES256:<iv>:<ct>:<tag>` (AES-256-GCM under the IP-token key). Any "
+                             "refusal rolls the reservation back. The key rule and its answers are those of "
+                             "`POST /agents/provider-key`: no usable key (none, deleted, or a delegation whose admin "
+                             "lost the role) is 403 NO_PROVIDER_ASSIGNED.")
+                   .body(kHandshake.schema())
+                   .returns(200, object({{"ip_token", described(str(), "AES256:<iv b64>:<ct b64>:<tag b64>")},
+                                         {"lease_id", described(str(), "lease_<uuid>")},
+                                         {"budget_granted", micros("reserved for this lease")},
+                                         {"budget_remaining", micros("the agent's remaining budget")},
+                                         {"expires_at", rfc3339("the lease's expiry (IRON_LEASE_TTL)")}},
+                                        {"ip_token", "lease_id", "budget_granted", "budget_remaining", "expires_at"}),
+                            "The lease")
+                   .errors(403, {"BUDGET_EXHAUSTED", "NO_PROVIDER_ASSIGNED", "PROVIDER_KEY_MISMATCH",
+                                 "PROVIDER_MISMATCH", "KEY_DISABLED"})
+                   .errors(503, {"CRYPTO_UNAVAILABLE"}),
+               handshake});
+  e.push_back({budget_op("/api/v1/budget/report", "reportUsage", "Report usage against a lease")
+                   .describe(std::string(kIcDescription) +
+                             " Moves the cost from reserved to spent. Idempotent per (lease_id, request_id): a replay "
+                             "returns the first outcome with `replayed: true`.")
+                   .body(kReport.schema())
+                   .returns(200, object({{"success", boolean()},
+                                         {"budget_remaining", micros("the agent's remaining budget")},
+                                         {"lease_spent", micros("reported on this lease")},
+                                         {"replayed", boolean("this request_id had been reported before")}},
+                                        {"success", "budget_remaining", "lease_spent", "replayed"}),
+                            "Accepted")
+                   .errors(403, {"LEASE_EXPIRED", "LEASE_NOT_ACTIVE", "LEASE_EXCEEDED"}),
+               report});
+  e.push_back({budget_op("/api/v1/budget/return", "returnLease", "Close a lease and release its unused part")
+                   .describe(std::string(kIcDescription) +
+                             " Releases granted − reported spend. `spent_microdollars` is never trusted for "
+                             "accounting; when it differs from the reported spend both figures are echoed.")
+                   .body(kReturn.schema())
+                   .returns(200, object({{"success", boolean()},
+                                         {"returned", micros("released back to remaining")},
+                                         {"budget_remaining", micros("the agent's remaining budget")},
+                                         {"reported_spent", micros("present only when the client's figure differs")},
+                                         {"client_spent", micros("present only when it differs from reported_spent")}},
+                                        {"success", "returned", "budget_remaining"}),
+                            "Closed")
+                   .errors(403, {"LEASE_EXPIRED", "LEASE_NOT_ACTIVE"}),
+               give_back});
+  e.push_back({budget_op("/api/v1/budget/refresh", "refreshLease", "Close a lease and open a new one")
+                   .describe(std::string(kIcDescription) +
+                             " No user JWT is needed (the predecessor required one). The old lease's unreported part "
+                             "is released; a new lease of min(requested, remaining) is granted, or `denied` "
+                             "(HTTP 200) when nothing is left.")
+                   .body(kRefresh.schema())
+                   .returns(200, object({{"status", one_of_strings({"approved", "denied"})},
+                                         {"budget_granted", micros("the new lease (approved only)")},
+                                         {"budget_remaining", micros("the agent's remaining budget")},
+                                         {"released", micros("released from the old lease")},
+                                         {"lease_id", str()},
+                                         {"expires_at", rfc3339("the new lease's expiry")},
+                                         {"reason", one_of_strings({"insufficient_budget"})}},
+                                        {"status", "budget_remaining", "released"}),
+                            "Approved or denied")
+                   .errors(403, {"LEASE_EXPIRED", "LEASE_NOT_ACTIVE"}),
+               refresh});
+  return e;
 }
 
 }  // namespace iron::api

@@ -2,9 +2,8 @@
 // with S3 and C4 fixed). Field names and ms-epoch times follow the
 // predecessor; the USD floats are kept for compatibility, the *_microdollars fields are
 // authoritative; decided_at is new (RFC 3339).
-#include "api/guard.h"
-#include "api/json_body.h"
-#include "api/responses.h"
+#include "api/body.h"
+#include "api/endpoint.h"
 #include "api/routes.h"
 #include "domain/budget_requests.h"
 #include "util/clock.h"
@@ -12,7 +11,7 @@
 namespace iron::api {
 namespace {
 
-using nlohmann::json;
+using namespace openapi;
 
 double usd(int64_t micros) { return static_cast<double>(micros) / 1'000'000.0; }
 
@@ -41,89 +40,178 @@ json decision_view(const store::BudgetRequest& r) {
   return out;
 }
 
-Response create(Services& s, const Request& req, const domain::Principal& p) {
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto agent_id = body->integer("agent_id", 1, INT64_MAX);
-  if (!agent_id) return error_response(agent_id.error());
-  // A body requester_id is ignored on purpose: the requester is the authenticated caller.
-  if (!body->has("requested_budget_usd"))
-    return error_response(Error::validation("requested_budget_usd", "requested_budget_usd is required", "MISSING_FIELD"));
-  const auto& amount = body->json()["requested_budget_usd"];
-  if (!amount.is_number())
-    return error_response(Error::validation("requested_budget_usd", "requested_budget_usd must be a number"));
-  auto micros = domain::usd_to_micros(amount.get<double>());
-  if (!micros) return error_response(micros.error());
-  auto justification = body->string("justification", 0, 20000);
-  if (!justification) return error_response(justification.error());
-  domain::NewBudgetRequest in{*agent_id, *micros, *justification};
-  auto r = s.budget_requests->create(p, in, context_of(req, &p));
-  if (!r) return error_response(r.error(), req.request_id);
-  return json_response(201, {{"request_id", r->id}, {"status", r->status}, {"created_at", r->created_at}});
+struct NewRequestBody {
+  int64_t agent_id = 0;
+  int64_t requested_micros = 0;
+  std::string justification;
+};
+// A body requester_id is ignored on purpose: the requester is the authenticated caller.
+const auto kNewRequest = BodyFields<NewRequestBody>()
+    .integer("agent_id", &NewRequestBody::agent_id, 1, INT64_MAX)
+    .custom("requested_budget_usd", true,
+            described({{"type", "number"}, {"exclusiveMinimum", 0}, {"maximum", 10000}},
+                      "the requested absolute allocation in USD"),
+            [](const json& o, NewRequestBody& out) -> Status {
+              if (!o.contains("requested_budget_usd") || o["requested_budget_usd"].is_null())
+                return errors::missing_field("requested_budget_usd");
+              const auto& amount = o["requested_budget_usd"];
+              if (!amount.is_number()) return errors::must_be("requested_budget_usd", "a number");
+              auto micros = domain::usd_to_micros(amount.get<double>());
+              if (!micros) return micros.error();
+              out.requested_micros = *micros;
+              return ok_status();
+            })
+    // 20..500 characters after trimming: checked by the domain.
+    .text("justification", &NewRequestBody::justification, 0, 20000).domain_min_length(20)
+    .describe("20..500 characters after trimming");
+
+// `rejection_reason` is what the predecessor's dashboard sends; `reason` wins when both are.
+struct RejectBody {
+  std::string field;  // the name the caller used, so errors name it
+  std::string reason;
+};
+const auto kReject = BodyFields<RejectBody>()
+    .custom("reason", false, described(str(1), "1..1000 characters after trimming"),
+            [](const json& o, RejectBody& out) -> Status {
+              const auto given = [&o](const char* name) { return o.contains(name) && !o[name].is_null(); };
+              out.field = !given("reason") && given("rejection_reason") ? "rejection_reason" : "reason";
+              auto v = text_member(o, out.field, 4000);  // 1..1000 after trimming: the domain's rule
+              if (!v) return v.error();
+              if (!*v) return errors::missing_field(out.field);
+              if ((*v)->empty()) return errors::too_short(out.field, 1);
+              out.reason = std::move(**v);
+              return ok_status();
+            })
+    .custom("rejection_reason", false, described(str(1), "the predecessor's name for `reason`"),
+            [](const json&, RejectBody&) { return ok_status(); });
+
+Reply create(const Call& c) {
+  auto in = kNewRequest.decode(c.req);
+  if (!in) return in.error();
+  domain::NewBudgetRequest r{in->agent_id, in->requested_micros, in->justification};
+  return reply(c.s.budget_requests.create(c.who(), r, c.context()), 201, [](const store::BudgetRequest& v) {
+    return json{{"request_id", v.id}, {"status", v.status}, {"created_at", v.created_at}};
+  });
 }
 
-Response get(Services& s, const Request& req, const domain::Principal& p) {
-  return respond(s.budget_requests->get(p, req.param("id")), 200, request_view, req.request_id);
+Reply list(const Call& c) {
+  auto agent_id = query_int(c.req, "agent_id", 1, INT64_MAX);
+  if (!agent_id) return agent_id.error();
+  return reply(c.s.budget_requests.list(c.who(), *agent_id, c.req.query_param("status")), 200,
+               [](const std::vector<store::BudgetRequest>& rows) {
+                 json out = json::array();
+                 for (const auto& item : rows) out.push_back(request_view(item));
+                 return json{{"requests", out}};
+               });
 }
 
-Response list(Services& s, const Request& req, const domain::Principal& p) {
-  auto agent_id = query_int(req, "agent_id", 1, INT64_MAX);
-  if (!agent_id) return error_response(agent_id.error());
-  auto r = s.budget_requests->list(p, *agent_id, req.query_param("status"));
-  if (!r) return error_response(r.error(), req.request_id);
-  json out = json::array();
-  for (const auto& item : *r) out.push_back(request_view(item));
-  return json_response(200, {{"requests", out}});
-}
-
-Response approve(Services& s, const Request& req, const domain::Principal& p) {
-  return respond(s.budget_requests->approve(p, req.param("id"), context_of(req, &p)), 200, decision_view,
-                 req.request_id);
-}
-
-Response reject(Services& s, const Request& req, const domain::Principal& p) {
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  // `rejection_reason` is what the predecessor's dashboard sends; `reason` wins when both are.
-  const std::string field = !body->has("reason") && body->has("rejection_reason") ? "rejection_reason" : "reason";
-  auto reason = body->string(field, 1, 4000);  // 1..1000 characters after trimming: checked by the domain
-  if (!reason) return error_response(reason.error());
-  auto r = s.budget_requests->reject(p, req.param("id"), *reason, context_of(req, &p));
+Reply reject(const Call& c) {
+  auto in = kReject.decode(c.req);
+  if (!in) return in.error();
+  auto r = c.s.budget_requests.reject(c.who(), c.param("id"), in->reason, c.context());
   if (!r && r.error().details.value("field", "") == "reason") {
     Error e = r.error();
-    e.details["field"] = field;  // name the field the caller actually sent
-    return error_response(e);
+    e.details["field"] = in->field;  // name the field the caller actually sent
+    return e;
   }
-  return respond(r, 200, decision_view, req.request_id);
+  return reply(r, 200, decision_view);
 }
 
-Response cancel(Services& s, const Request& req, const domain::Principal& p) {
-  return respond(s.budget_requests->cancel(p, req.param("id"), context_of(req, &p)), 200, decision_view,
-                 req.request_id);
+json request_id() { return described({{"type", "string"}, {"pattern", "^breq_"}}, "budget request id (breq_<uuid>)"); }
+json micros(const std::string& d) { return integer_range(0, INT64_MAX, d + " (µ$)"); }
+
+json budget_request() {
+  return object({{"id", request_id()},
+                 {"agent_id", integer()},
+                 {"requester_id", described(str(), "the user who filed it (from their token)")},
+                 {"current_budget_usd", described({{"type", "number"}}, "USD float, predecessor compatibility")},
+                 {"requested_budget_usd", described({{"type", "number"}}, "USD float, predecessor compatibility")},
+                 {"current_budget_microdollars", micros("the agent's allocation when the request was filed")},
+                 {"requested_budget_microdollars", micros("the requested ABSOLUTE allocation; authoritative")},
+                 {"justification", str(20, 500)},
+                 {"status", one_of_strings({"pending", "approved", "rejected", "cancelled"})},
+                 {"rejection_reason", nullable(str(1, 1000))},
+                 {"decided_by", nullable(str())},
+                 {"decided_at", nullable(rfc3339("when approved, rejected or cancelled"))},
+                 {"created_at", ms_time("created")},
+                 {"updated_at", ms_time("last change")}},
+                {"id", "agent_id", "requester_id", "current_budget_usd", "requested_budget_usd",
+                 "current_budget_microdollars", "requested_budget_microdollars", "justification", "status",
+                 "rejection_reason", "decided_by", "decided_at", "created_at", "updated_at"});
 }
 
-using Fn = Response (*)(Services&, const Request&, const domain::Principal&);
+json decision() {
+  json d = budget_request();
+  d["properties"]["request_id"] = request_id();
+  d["required"].push_back("request_id");
+  return d;
+}
 
-// A server built without the service answers 503, not a crash.
-AuthedHandler bind(Services& s, Fn f) {
-  return [&s, f](const Request& req, const domain::Principal& p) -> Response {
-    if (!s.budget_requests)
-      return error_response(
-          Error{ErrorKind::unavailable, "UNAVAILABLE", "budget requests are not available on this server", {}, 0});
-    return f(s, req, p);
-  };
+Op breq_op(std::string method, std::string pattern, std::string id, std::string summary, Auth access) {
+  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
+  op.tagged("budget-requests").auth(access);
+  if (op.pattern.find(":id") != std::string::npos) op.path_param("id", request_id()).errors(404, {"NOT_FOUND"});
+  return op;
 }
 
 }  // namespace
 
-void add_budget_request_routes(std::vector<Route>& routes, Services& s) {
+std::vector<Endpoint> budget_request_endpoints() {
   const std::string base = "/api/v1/budget/requests";
-  routes.push_back({"POST", base, guarded(s, Access::mutate, bind(s, create))});
-  routes.push_back({"GET", base, guarded(s, Access::read, bind(s, list))});
-  routes.push_back({"GET", base + "/:id", guarded(s, Access::read, bind(s, get))});
-  routes.push_back({"PATCH", base + "/:id/approve", guarded(s, Access::admin, bind(s, approve))});
-  routes.push_back({"PATCH", base + "/:id/reject", guarded(s, Access::admin, bind(s, reject))});
-  routes.push_back({"PATCH", base + "/:id/cancel", guarded(s, Access::mutate, bind(s, cancel))});
+  std::vector<Endpoint> e;
+  e.push_back({breq_op("POST", base, "createBudgetRequest", "Request a new absolute budget for an agent", Auth::mutate)
+                    .describe("Agent owner or admin. The requester is the caller; a body `requester_id` is ignored. "
+                              "`requested_budget_usd` is read as the shortest decimal of the JSON number, scaled "
+                              "to µ$ exactly and rounded half away from zero at the 7th decimal; it must be in "
+                              "(0, 10000] and at least 1 µ$, and differ from the current allocation.")
+                    .body(kNewRequest.schema())
+                    .returns(201,
+                             object({{"request_id", request_id()},
+                                     {"status", one_of_strings({"pending"})},
+                                     {"created_at", ms_time("created")}},
+                                    {"request_id", "status", "created_at"}),
+                             "Filed")
+                    .errors(400, {"REQUESTED_EQUALS_CURRENT"})
+                    .errors(404, {"AGENT_NOT_FOUND"}),
+               create});
+  e.push_back({breq_op("GET", base, "listBudgetRequests", "List budget requests (newest first)", Auth::read)
+                    .describe("Users see requests for agents they own; admins see all.")
+                    .query("agent_id", integer_range(1, INT64_MAX, ""), "only this agent")
+                    .query("status", one_of_strings({"pending", "approved", "rejected", "cancelled"}), "only this status")
+                    .returns(200, object({{"requests", array_of(budget_request())}}, {"requests"}), "The requests"),
+               list});
+  e.push_back({breq_op("GET", base + "/:id", "getBudgetRequest", "Get a budget request", Auth::read)
+                    .returns(200, budget_request(), "The request"),
+               [](const Call& c) { return reply(c.s.budget_requests.get(c.who(), c.param("id")), 200, request_view); }});
+  e.push_back({breq_op("PATCH", base + "/:id/approve", "approveBudgetRequest", "Approve a budget request", Auth::admin)
+                    .describe("Admin only, never the requester. Sets the agent's allocation to the requested "
+                              "absolute amount against the CURRENT budget, in one transaction with the status "
+                              "change and a budget_history row. A request below what the agent has already "
+                              "spent + reserved is refused with 409 ALLOCATION_BELOW_COMMITTED and stays pending.")
+                    .returns(200, decision(), "Approved")
+                    .errors(403, {"REQUESTER_CANNOT_APPROVE_OWN_REQUEST"})
+                    .errors(409, {"REQUEST_NOT_PENDING", "ALLOCATION_BELOW_COMMITTED"}),
+               [](const Call& c) {
+                 return reply(c.s.budget_requests.approve(c.who(), c.param("id"), c.context()), 200, decision_view);
+               }});
+  e.push_back({breq_op("PATCH", base + "/:id/reject", "rejectBudgetRequest", "Reject a budget request", Auth::admin)
+                    .describe("Admin only, never the requester. The reason is stored. The predecessor's field "
+                              "name `rejection_reason` is accepted too (`reason` wins when both are sent); one of "
+                              "the two is required.")
+                    .body(kReject.schema())
+                    .returns(200, decision(), "Rejected")
+                    .errors(400, {"MISSING_FIELD"})
+                    .errors(403, {"REQUESTER_CANNOT_APPROVE_OWN_REQUEST"})
+                    .errors(409, {"REQUEST_NOT_PENDING"}),
+               reject});
+  e.push_back({breq_op("PATCH", base + "/:id/cancel", "cancelBudgetRequest", "Cancel one's own pending request", Auth::mutate)
+                    .returns(200, decision(), "Cancelled")
+                    .errors(403, {"NOT_REQUESTER"})
+                    .errors(409, {"REQUEST_NOT_PENDING"}),
+               [](const Call& c) {
+                 return reply(c.s.budget_requests.cancel(c.who(), c.param("id"), c.context()), 200, decision_view);
+               }});
+  return e;
 }
 
 }  // namespace iron::api

@@ -4,6 +4,7 @@
 #include <exception>
 #include <optional>
 
+#include "api/errors.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -13,7 +14,7 @@ Result<bool> wants_csv(const Request& req) {
   if (const auto format = req.query_param("format")) {
     if (*format == "csv") return true;
     if (*format == "json") return false;
-    return Error::validation("format", "format must be json or csv");
+    return errors::must_be("format", "json or csv");
   }
   std::string accept = req.header("accept").value_or("");
   for (auto& ch : accept) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));

@@ -2,49 +2,66 @@
 // the event bus; a comment line every heartbeat interval keeps proxies from timing the
 // stream out; a bounded number of streams (503 + Retry-After beyond it) and a share of them
 // per user (429 + Retry-After beyond it); every stream ends as soon as shutdown closes the bus.
-#include "api/guard.h"
-#include "api/responses.h"
+#include "api/endpoint.h"
 #include "api/routes.h"
 
 namespace iron::api {
+namespace {
 
-void add_event_stream_routes(std::vector<Route>& routes, Services& s) {
-  routes.push_back({"GET", "/api/v1/events/stream", guarded(s, Access::read, [&s](const Request&, const domain::Principal& p) {
-                      domain::SubscribeRefusal why = domain::SubscribeRefusal::none;
-                      auto sub = s.events.subscribe(p.user_id, p.is_admin(), &why);
-                      if (why == domain::SubscribeRefusal::user_limit)
-                        return error_response(Error::rate_limited(
-                            "TOO_MANY_STREAMS_FOR_USER",
-                            "you already hold " + std::to_string(s.events.max_per_user()) +
-                                " live event streams, the most one user may open; close one first",
-                            5));
-                      if (!sub) {
-                        Error e{ErrorKind::unavailable, "TOO_MANY_STREAMS",
-                                "too many live event streams are open; retry shortly", {}, 5};
-                        return error_response(e);
-                      }
-                      Response r;
-                      r.content_type = "text/event-stream";
-                      r.header("Cache-Control", "no-store");
-                      r.header("X-Accel-Buffering", "no");  // nginx: do not buffer the stream
-                      const auto heartbeat = std::chrono::seconds(s.config.event_heartbeat_s);
-                      r.stream = [sub, heartbeat](const std::function<bool(std::string_view)>& write) {
-                        if (!write(": connected\nretry: 3000\n\n")) return;
-                        while (!sub->closed()) {
-                          const auto events = sub->wait(heartbeat);
-                          if (events.empty()) {
-                            if (!write(": heartbeat\n\n")) return;
-                            continue;
-                          }
-                          for (const auto& e : events) {
-                            const std::string frame = "id: " + std::to_string(e.id) + "\nevent: " + e.type +
-                                                      "\ndata: " + e.data.dump() + "\n\n";
-                            if (!write(frame)) return;
-                          }
-                        }
-                      };
-                      return r;
-                    })});
+using namespace openapi;
+
+Reply stream_events(const Call& c) {
+  auto& events = c.s.events;
+  domain::SubscribeRefusal why = domain::SubscribeRefusal::none;
+  auto sub = events.subscribe(c.who().user_id, c.who().is_admin(), &why);
+  if (why == domain::SubscribeRefusal::user_limit)
+    return Error::rate_limited("TOO_MANY_STREAMS_FOR_USER",
+                               "you already hold " + std::to_string(events.max_per_user()) +
+                                   " live event streams, the most one user may open; close one first",
+                               5);
+  if (!sub) return Error{ErrorKind::unavailable, "TOO_MANY_STREAMS", "too many live event streams are open; retry shortly", {}, 5};
+  Response r;
+  r.content_type = "text/event-stream";
+  r.header("Cache-Control", "no-store");
+  r.header("X-Accel-Buffering", "no");  // nginx: do not buffer the stream
+  const auto heartbeat = std::chrono::seconds(c.s.config.event_heartbeat_s);
+  r.stream = [sub, heartbeat](const std::function<bool(std::string_view)>& write) {
+    if (!write(": connected\nretry: 3000\n\n")) return;
+    while (!sub->closed()) {
+      const auto batch = sub->wait(heartbeat);
+      if (batch.empty()) {
+        if (!write(": heartbeat\n\n")) return;
+        continue;
+      }
+      for (const auto& e : batch) {
+        const std::string frame =
+            "id: " + std::to_string(e.id) + "\nevent: " + e.type + "\ndata: " + e.data.dump() + "\n\n";
+        if (!write(frame)) return;
+      }
+    }
+  };
+  return r;
+}
+
+}  // namespace
+
+std::vector<Endpoint> event_stream_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({Op("GET", "/api/v1/events/stream", "streamEvents", "Live events (Server-Sent Events)")
+                   .tagged("events").auth(Auth::read)
+                   .describe("A `text/event-stream` of `id`/`event`/`data` frames: budget alerts, lease changes, "
+                             "usage ticks and budget requests (`budget_request.created`, `.approved`, `.rejected`, "
+                             "`.cancelled`; data: id, agent_id, status, requester_id) for the caller's agents "
+                             "(admins: all). A comment line is sent every "
+                             "heartbeat interval (IRON_EVENT_HEARTBEAT, default 15 s). The number of concurrent "
+                             "streams is bounded (IRON_MAX_EVENT_STREAMS): beyond it 503 with Retry-After. One user "
+                             "may hold at most an eighth of them (at least one): beyond that share, 429 with "
+                             "Retry-After, so one viewer cannot take every stream.")
+                   .returns_text("text/event-stream", "The event stream; it ends when the server shuts down")
+                   .errors(429, {"TOO_MANY_STREAMS_FOR_USER"})
+                   .errors(503, {"TOO_MANY_STREAMS"}),
+               stream_events});
+  return e;
 }
 
 }  // namespace iron::api

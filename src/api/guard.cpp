@@ -1,5 +1,7 @@
 #include "api/guard.h"
 
+#include "api/body.h"
+#include "api/errors.h"
 #include "api/responses.h"
 
 namespace iron::api {
@@ -57,26 +59,27 @@ std::optional<Error> scope_refusal(const domain::Principal& p, Access access, co
 
 }  // namespace
 
-Handler guarded(Services& s, Access access, AuthedHandler handler) {
-  return [&s, access, handler = std::move(handler)](const Request& req) -> Response {
-    const auto token = bearer_token(req);
-    if (!token)
-      return error_response(Error::unauthenticated("AUTH_MISSING_TOKEN", "an Authorization: Bearer token is required"));
-    Result<domain::Principal> who = token->rfind("apitok_", 0) == 0 && s.authenticate_api_token
-                                        ? s.authenticate_api_token(*token)
-                                        : s.sessions.authenticate(*token);
-    if (!who) return error_response(who.error(), req.request_id);
-    const domain::Principal& p = who.value();
-    if (p.force_password_change && access != Access::self_service)
-      return error_response(Error::forbidden("change your password first (PUT /api/v1/me/password)",
-                                             "PASSWORD_CHANGE_REQUIRED"));
-    if (auto refused = scope_refusal(p, access, req.method)) return error_response(*refused);
-    if (access == Access::admin && !p.is_admin())
-      return error_response(Error::forbidden("this action requires the admin role", "INSUFFICIENT_PERMISSIONS"));
-    if (access == Access::mutate && p.role == domain::Role::viewer)
-      return error_response(Error::forbidden("viewers have read-only access", "INSUFFICIENT_PERMISSIONS"));
-    return handler(req, p);
-  };
+Result<domain::Principal> authenticate(Services& s, const Request& req, Access access) {
+  const auto token = bearer_token(req);
+  if (!token) return errors::missing_bearer();
+  auto who = token->rfind("apitok_", 0) == 0 ? s.api_tokens.authenticate(*token) : s.sessions.authenticate(*token);
+  if (!who) return who.error();
+  const domain::Principal& p = who.value();
+  if (p.force_password_change && access != Access::self_service)
+    return Error::forbidden("change your password first (PUT /api/v1/me/password)", "PASSWORD_CHANGE_REQUIRED");
+  if (auto refused = scope_refusal(p, access, req.method)) return *refused;
+  if (access == Access::admin && !p.is_admin()) return errors::insufficient_permissions("this action requires the admin role");
+  if (access == Access::mutate && p.role == domain::Role::viewer)
+    return errors::insufficient_permissions("viewers have read-only access");
+  return who;
+}
+
+Result<std::string> agent_token_of(const Request& req, const nlohmann::json& body) {
+  auto field = text_member(body, "ic_token", 2000);
+  if (!field) return field.error();
+  if (*field && !(*field)->empty()) return **field;
+  if (auto b = bearer_token(req); b && b->rfind("ic_", 0) == 0) return *b;
+  return errors::ic_token_missing();
 }
 
 }  // namespace iron::api

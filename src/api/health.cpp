@@ -1,16 +1,18 @@
 // Health endpoints. /health/live never touches the database (a wedged DB must not get the
 // process restarted in a loop by a liveness probe); /health/ready is what load balancers and
 // the container HEALTHCHECK ask: DB reachable, schema current, not draining.
-#include "util/build_info.h"
-#include "api/responses.h"
+#include "api/endpoint.h"
 #include "api/routes.h"
-#include "store/migrations.h"
+#include "domain/health.h"
+#include "util/build_info.h"
 #include "util/clock.h"
 
 namespace iron::api {
 namespace {
 
-nlohmann::json health_body(Services& s, bool db_ok) {
+using namespace openapi;
+
+json health_body(Services& s, bool db_ok) {
   const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - s.started);
   return {{"status", db_ok ? "ok" : "degraded"},
           {"version", iron::util::build_version()},
@@ -19,42 +21,60 @@ nlohmann::json health_body(Services& s, bool db_ok) {
           {"checks", {{"database", db_ok ? "ok" : "error"}}}};
 }
 
+Reply readiness(const Call& c) {
+  const bool draining = c.s.draining.load();
+  const auto db = domain::database_health(c.s.db);
+  const bool ready = !draining && db.reachable && db.schema_current;
+  Response r = json_response(ready ? 200 : 503, {{"status", ready ? "ready" : "not_ready"},
+                                                 {"checks",
+                                                  {{"database", db.reachable ? "ok" : "error"},
+                                                   {"migrations", db.schema_current ? "ok" : "pending"},
+                                                   {"draining", draining}}}});
+  if (!ready) r.header("Retry-After", "1");
+  return r;
+}
+
+json plain(const std::string& description, const std::string& schema_name) {
+  return {{"description", description}, {"content", {{"application/json", {{"schema", ref(schema_name)}}}}}};
+}
+
+Op health_op(std::string pattern, std::string id, std::string summary) {
+  return Op("GET", std::move(pattern), std::move(id), std::move(summary)).tagged("health").auth(Auth::none);
+}
+
 }  // namespace
 
-void add_health_routes(std::vector<Route>& routes, Services& s) {
-  routes.push_back({"GET", "/health", [&s](const Request&) {
-                      const bool db_ok = s.db.ping();
-                      return json_response(db_ok ? 200 : 503, health_body(s, db_ok));
-                    }});
-  routes.push_back({"GET", "/health/live", [](const Request&) { return json_response(200, {{"status", "ok"}}); }});
-  routes.push_back({"GET", "/health/ready", [&s](const Request&) {
-                      const bool draining = s.draining.load();
-                      const bool db_ok = s.db.ping();
-                      bool schema_ok = false;
-                      if (db_ok) {
-                        try {
-                          schema_ok = s.db.schema_version() == store::latest_schema_version();
-                        } catch (const std::exception&) {
-                        }
-                      }
-                      const bool ready = !draining && db_ok && schema_ok;
-                      Response r = json_response(ready ? 200 : 503,
-                                                 {{"status", ready ? "ready" : "not_ready"},
-                                                  {"checks",
-                                                   {{"database", db_ok ? "ok" : "error"},
-                                                    {"migrations", schema_ok ? "ok" : "pending"},
-                                                    {"draining", draining}}}});
-                      if (!ready) r.header("Retry-After", "1");
-                      return r;
-                    }});
+std::vector<Endpoint> health_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({health_op("/health", "getHealth", "Health summary (database check, version, uptime)")
+                   .returns(200, ref("Health"), "Healthy")
+                   .plain_response(503, plain("The database is unreachable", "Health")),
+               [](const Call& c) -> Reply {
+                 const bool db_ok = domain::database_reachable(c.s.db);
+                 return json_response(db_ok ? 200 : 503, health_body(c.s, db_ok));
+               }});
+  e.push_back({health_op("/health/live", "getLiveness", "Liveness probe (never touches the database)")
+                   .returns(200, ref("Liveness"), "The process is alive"),
+               [](const Call&) -> Reply { return json_response(200, {{"status", "ok"}}); }});
+  e.push_back({health_op("/health/ready", "getReadiness", "Readiness probe: database reachable, schema current, not draining")
+                   .returns(200, ref("Readiness"), "Ready for traffic")
+                   .plain_response(503, {{"description", "Not ready (draining, database down or migrations pending)"},
+                                         {"headers", {{"Retry-After", {{"$ref", "#/components/headers/RetryAfter"}}}}},
+                                         {"content", {{"application/json", {{"schema", ref("Readiness")}}}}}}),
+               readiness});
   // The predecessor's health route; its clients expect status "healthy" and a unix timestamp.
-  routes.push_back({"GET", "/api/health", [&s](const Request&) {
-                      const bool db_ok = s.db.ping();
-                      auto body = health_body(s, db_ok);
-                      body["status"] = db_ok ? "healthy" : "unhealthy";
-                      body["timestamp"] = util::to_unix_s(util::now());
-                      return json_response(db_ok ? 200 : 503, body);
-                    }});
+  e.push_back({health_op("/api/health", "getLegacyHealth", "Health in the predecessor's shape")
+                   .describe("Kept for existing clients: `status` is `healthy`/`unhealthy` and `timestamp` is unix seconds.")
+                   .returns(200, ref("LegacyHealth"), "Healthy")
+                   .plain_response(503, plain("The database is unreachable", "LegacyHealth")),
+               [](const Call& c) -> Reply {
+                 const bool db_ok = domain::database_reachable(c.s.db);
+                 auto body = health_body(c.s, db_ok);
+                 body["status"] = db_ok ? "healthy" : "unhealthy";
+                 body["timestamp"] = util::to_unix_s(util::now());
+                 return json_response(db_ok ? 200 : 503, body);
+               }});
+  return e;
 }
 
 }  // namespace iron::api

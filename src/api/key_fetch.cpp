@@ -2,22 +2,17 @@
 // tokens bound to a project, POST /api/v1/agents/provider-key for an agent's IC token. The
 // rules (binding, ownership, enabled, the 10/min rolling limit, audit) live in
 // domain/key_fetch. Responses are never cached.
-#include "api/guard.h"
-#include "api/json_body.h"
-#include "api/responses.h"
+#include "api/body.h"
+#include "api/endpoint.h"
 #include "api/routes.h"
 #include "domain/key_fetch.h"
 
 namespace iron::api {
 namespace {
 
-using nlohmann::json;
+using namespace openapi;
 
-Error unavailable() {
-  return Error{ErrorKind::unavailable, "UNAVAILABLE", "key fetching is not available on this server", {}, 0};
-}
-
-json nullable(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+json nullable_text(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 
 Response secret_response(const json& body) {
   Response r = json_response(200, body);
@@ -26,46 +21,79 @@ Response secret_response(const json& body) {
 }
 
 // GET /api/v1/keys: an API token only. A session JWT is refused before it is even verified.
-Response fetch_for_token(Services& s, const Request& req) {
-  if (!s.key_fetch || !s.authenticate_api_token) return error_response(unavailable());
-  const auto token = bearer_token(req);
-  if (!token)
-    return error_response(Error::unauthenticated("AUTH_MISSING_TOKEN", "an Authorization: Bearer apitok_… token is required"));
+Reply fetch_for_token(const Call& c) {
+  const auto token = bearer_token(c.req);
+  if (!token) return errors::missing_bearer("an Authorization: Bearer apitok_… token is required");
   if (token->rfind("apitok_", 0) != 0)
-    return error_response(Error::unauthenticated("API_TOKEN_REQUIRED",
-                                                 "GET /api/v1/keys takes an API token (Bearer apitok_…), not a "
-                                                 "session token"));
-  auto who = s.authenticate_api_token(*token);
-  if (!who) return error_response(who.error(), req.request_id);
-  auto key = s.key_fetch->for_api_token(*who, context_of(req, &who.value()));
-  if (!key) return error_response(key.error(), req.request_id);
-  return secret_response({{"provider", key->provider}, {"api_key", key->api_key}, {"base_url", nullable(key->base_url)}});
+    return Error::unauthenticated("API_TOKEN_REQUIRED",
+                                  "GET /api/v1/keys takes an API token (Bearer apitok_…), not a session token");
+  auto who = c.s.api_tokens.authenticate(*token);
+  if (!who) return who.error();
+  auto key = c.s.key_fetch.for_api_token(*who, context_of(c.req, &who.value()));
+  if (!key) return key.error();
+  return secret_response({{"provider", key->provider}, {"api_key", key->api_key}, {"base_url", nullable_text(key->base_url)}});
 }
 
-// POST /api/v1/agents/provider-key: {ic_token} or Bearer ic_….
-Response fetch_for_agent(Services& s, const Request& req) {
-  if (!s.key_fetch) return error_response(unavailable());
-  auto body = JsonBody::parse(req, true);
-  if (!body) return error_response(body.error());
-  auto field = body->opt_string("ic_token", 2000);
-  if (!field) return error_response(field.error());
-  std::string ic;
-  if (*field && !(*field)->empty()) ic = **field;
-  else if (auto b = bearer_token(req); b && b->rfind("ic_", 0) == 0) ic = *b;
-  else
-    return error_response(
-        Error::unauthenticated("IC_TOKEN_MISSING", "an IC token is required (body field ic_token or Bearer ic_…)"));
-  auto key = s.key_fetch->for_agent(ic, context_of(req));
-  if (!key) return error_response(key.error(), req.request_id);
+// POST /api/v1/agents/provider-key: {ic_token} or Bearer ic_…; the body may be left out.
+Reply fetch_for_agent(const Call& c) {
+  auto body = json_object_of(c.req, /*optional=*/true);
+  if (!body) return body.error();
+  auto ic = agent_token_of(c.req, *body);
+  if (!ic) return ic.error();
+  auto key = c.s.key_fetch.for_agent(*ic, c.context());
+  if (!key) return key.error();
   return secret_response(
-      {{"provider_key", key->api_key}, {"provider", key->provider}, {"base_url", nullable(key->base_url)}});
+      {{"provider_key", key->api_key}, {"provider", key->provider}, {"base_url", nullable_text(key->base_url)}});
 }
 
 }  // namespace
 
-void add_key_fetch_routes(std::vector<Route>& routes, Services& s) {
-  routes.push_back({"GET", "/api/v1/keys", [&s](const Request& r) { return fetch_for_token(s, r); }});
-  routes.push_back({"POST", "/api/v1/agents/provider-key", [&s](const Request& r) { return fetch_for_agent(s, r); }});
+std::vector<Endpoint> key_fetch_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({Op("GET", "/api/v1/keys", "fetchProjectKey", "Fetch the provider key of an API token's project")
+                    .tagged("providers")
+                    .secured_by(json::array({{{"bearerAuth", json::array()}}}))
+                    .describe("An API token (`Bearer apitok_…`) only; a session JWT is 401 API_TOKEN_REQUIRED, and "
+                              "a `read`-scoped token 403 TOKEN_SCOPE_INSUFFICIENT. The token must be bound to a "
+                              "project (400 TOKEN_HAS_NO_PROJECT) and not to an agent (403 USE_HANDSHAKE: agents get "
+                              "their key through the handshake). Returns the plaintext key assigned to the token "
+                              "owner's project of that name (project ids are per user; 404 NO_KEY_ASSIGNED when "
+                              "none) when it is enabled (403 KEY_DISABLED). Only a key's owner ever obtains it in "
+                              "plaintext: being an admin adds nothing. `base_url` is the full URL, credentials "
+                              "included. At most 10 fetches per (user, project) in any rolling minute (429 "
+                              "RATE_LIMIT_EXCEEDED with Retry-After). Writes the audit row `key_fetched` (never the key).")
+                    .returns(200, object({{"provider", provider_slug()},
+                                          {"api_key", described(str(), "the plaintext provider key")},
+                                          {"base_url", nullable(str(0, 2000))}},
+                                         {"provider", "api_key", "base_url"}),
+                             "The key")
+                    .errors(400, {"TOKEN_HAS_NO_PROJECT"})
+                    .errors(401, {"AUTH_MISSING_TOKEN", "API_TOKEN_REQUIRED", "AUTH_INVALID_TOKEN",
+                                  "AUTH_TOKEN_REVOKED", "AUTH_TOKEN_EXPIRED"})
+                    .errors(403, {"TOKEN_SCOPE_INSUFFICIENT", "USE_HANDSHAKE", "KEY_DISABLED"})
+                    .errors(404, {"NO_KEY_ASSIGNED"})
+                    .errors(429, {"RATE_LIMIT_EXCEEDED"}),
+               fetch_for_token});
+  e.push_back({Op("POST", "/api/v1/agents/provider-key", "fetchAgentProviderKey", "Fetch an agent's own provider key")
+                    .tagged("agents")
+                    .auth(Auth::agent)
+                    .describe("The agent's IC token, in the body field `ic_token` or as `Authorization: Bearer "
+                              "ic_…`, checked against the stored hash (a regenerated or revoked token is 401 "
+                              "INVALID_IC_TOKEN). Returns the plaintext of the agent's key under the one agent-key "
+                              "rule (the same answers as the handshake): the key must exist (deleting a key "
+                              "unassigns it), belong to the agent's owner or be delegated by an admin who owns it "
+                              "and still is one (403 NO_PROVIDER_ASSIGNED otherwise), and be enabled (403 "
+                              "KEY_DISABLED). `base_url` is the full URL, credentials included. Writes the audit row "
+                              "`agent_key_fetched` (never the key).")
+                    .body(object({{"ic_token", str(1, 2000)}}, {}), false)
+                    .returns(200, object({{"provider_key", described(str(), "the plaintext provider key")},
+                                          {"provider", provider_slug()},
+                                          {"base_url", nullable(str(0, 2000))}},
+                                         {"provider_key", "provider", "base_url"}),
+                             "The key")
+                    .errors(403, {"NO_PROVIDER_ASSIGNED", "KEY_DISABLED"}),
+               fetch_for_agent});
+  return e;
 }
 
 }  // namespace iron::api

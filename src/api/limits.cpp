@@ -2,9 +2,8 @@
 // writes, owners read their own) and GET /api/v1/limits/usage (current counters vs limits).
 // PUT changes only the fields it is given (the predecessor nulled the omitted maxima); an
 // explicit null clears that maximum. Enforcement lives in domain/usage_limits (lease routes).
-#include "api/guard.h"
-#include "api/json_body.h"
-#include "api/responses.h"
+#include "api/body.h"
+#include "api/endpoint.h"
 #include "api/routes.h"
 #include "domain/usage_limits.h"
 #include "util/clock.h"
@@ -12,7 +11,7 @@
 namespace iron::api {
 namespace {
 
-using nlohmann::json;
+using namespace openapi;
 
 json opt(const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); }
 
@@ -49,103 +48,174 @@ json usage_view(const domain::UsageReportView& v) {
           {"limits", limits}};
 }
 
-// The maxima and thresholds present in the body: absent = untouched, null = cleared.
-Result<domain::LimitFields> fields_of(const JsonBody& body) {
+// A limit's body: the owner (create only) and the maxima and thresholds present — absent =
+// untouched, null = cleared.
+struct LimitBody {
+  std::string user_id;
+  std::optional<std::string> project_id;
+  std::optional<std::optional<int64_t>> max_tokens_per_day, max_requests_per_minute, max_cost_per_month_microdollars;
+  std::optional<std::vector<int64_t>> alert_thresholds;
+};
+
+// Each in 1..2^62; a percent's range and the count of thresholds are the domain's rules.
+BodyFields<LimitBody> with_limit_fields(BodyFields<LimitBody> f) {
+  return f.clearable_integer("max_tokens_per_day", &LimitBody::max_tokens_per_day, 1, domain::kMaxLimitValue)
+      .describe("tokens per UTC day; null = no limit")
+      .clearable_integer("max_requests_per_minute", &LimitBody::max_requests_per_minute, 1, domain::kMaxLimitValue)
+      .describe("requests per UTC minute; null = no limit")
+      .clearable_integer("max_cost_per_month_microdollars", &LimitBody::max_cost_per_month_microdollars, 1,
+                         domain::kMaxLimitValue)
+      .describe("µ$ per UTC month; null = no limit")
+      .custom("alert_thresholds", false,
+              described(array_of(integer_range(1, 100, "")),
+                        "percents (at most 10) at which budget.alert events fire; default [50,80,95]"),
+              [](const json& o, LimitBody& out) -> Status {
+                if (!o.contains("alert_thresholds") || o["alert_thresholds"].is_null()) return ok_status();
+                const auto& a = o["alert_thresholds"];
+                const Error not_integers = errors::must_be("alert_thresholds", "an array of integers");
+                if (!a.is_array()) return not_integers;
+                std::vector<int64_t> percents;
+                for (const auto& t : a) {
+                  if (!t.is_number_integer()) return not_integers;
+                  percents.push_back(t.get<int64_t>());
+                }
+                out.alert_thresholds = std::move(percents);
+                return ok_status();
+              });
+}
+
+const auto kNewLimit = with_limit_fields(BodyFields<LimitBody>()
+    .text("user_id", &LimitBody::user_id, 1, 255)
+    .text("project_id", &LimitBody::project_id, 1000).schema_with({{"minLength", 1}}).describe("omit for a user-wide limit"));
+const auto kLimitPatch = with_limit_fields(BodyFields<LimitBody>());
+
+domain::LimitFields fields_of(const LimitBody& in) {
   domain::LimitFields f;
-  const auto maximum = [&](const std::string& name, bool& set, std::optional<int64_t>& out) -> std::optional<Error> {
-    if (!body.json().contains(name)) return std::nullopt;
-    set = true;
-    auto v = body.opt_int(name, 1, domain::kMaxLimitValue);
-    if (!v) return v.error();
-    out = *v;
-    return std::nullopt;
-  };
-  if (auto e = maximum("max_tokens_per_day", f.set_tokens, f.max_tokens_per_day)) return *e;
-  if (auto e = maximum("max_requests_per_minute", f.set_requests, f.max_requests_per_minute)) return *e;
-  if (auto e = maximum("max_cost_per_month_microdollars", f.set_cost, f.max_cost_per_month_microdollars)) return *e;
-  if (body.has("alert_thresholds")) {
-    const auto& a = body.json()["alert_thresholds"];
-    if (!a.is_array()) return Error::validation("alert_thresholds", "alert_thresholds must be an array of integers");
-    for (const auto& t : a) {
-      if (!t.is_number_integer())
-        return Error::validation("alert_thresholds", "alert_thresholds must be an array of integers");
-      f.alert_thresholds.push_back(t.get<int64_t>());
-    }
-    f.set_thresholds = true;
-  }
+  f.set_tokens = in.max_tokens_per_day.has_value();
+  f.max_tokens_per_day = in.max_tokens_per_day.value_or(std::nullopt);
+  f.set_requests = in.max_requests_per_minute.has_value();
+  f.max_requests_per_minute = in.max_requests_per_minute.value_or(std::nullopt);
+  f.set_cost = in.max_cost_per_month_microdollars.has_value();
+  f.max_cost_per_month_microdollars = in.max_cost_per_month_microdollars.value_or(std::nullopt);
+  f.set_thresholds = in.alert_thresholds.has_value();
+  f.alert_thresholds = in.alert_thresholds.value_or(std::vector<int64_t>{});
   return f;
 }
 
-Response create(Services& s, const Request& req, const domain::Principal& p) {
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto user_id = body->string("user_id", 1, 255);
-  if (!user_id) return error_response(user_id.error());
-  auto project_id = body->opt_string("project_id", 1000);
-  if (!project_id) return error_response(project_id.error());
-  auto fields = fields_of(*body);
-  if (!fields) return error_response(fields.error());
-  domain::NewLimit in{*user_id, *project_id, *fields};
-  return respond(s.usage_limits->create(p, in, context_of(req, &p)), 201, limit_view, req.request_id);
+Reply create(const Call& c) {
+  auto in = kNewLimit.decode(c.req);
+  if (!in) return in.error();
+  domain::NewLimit limit{in->user_id, in->project_id, fields_of(*in)};
+  return reply(c.s.usage_limits.create(c.who(), limit, c.context()), 201, limit_view);
 }
 
-Response list(Services& s, const Request& req, const domain::Principal& p) {
-  auto r = s.usage_limits->list(p, req.query_param("user_id"));
-  if (!r) return error_response(r.error(), req.request_id);
-  json out = json::array();
-  for (const auto& l : *r) out.push_back(limit_view(l));
-  return json_response(200, out);
+Reply list(const Call& c) {
+  return reply(c.s.usage_limits.list(c.who(), c.req.query_param("user_id")), 200,
+               [](const std::vector<store::UsageLimit>& limits) {
+                 json out = json::array();
+                 for (const auto& l : limits) out.push_back(limit_view(l));
+                 return out;
+               });
 }
 
-Response get(Services& s, const Request& req, const domain::Principal& p) {
-  auto id = path_id(req, "id");
-  if (!id) return error_response(id.error());
-  return respond(s.usage_limits->get(p, *id), 200, limit_view, req.request_id);
+Reply update(const Call& c) {
+  auto in = kLimitPatch.decode(c.req);
+  if (!in) return in.error();
+  return reply(c.s.usage_limits.update(c.who(), c.id(), fields_of(*in), c.context()), 200, limit_view);
 }
 
-Response update(Services& s, const Request& req, const domain::Principal& p) {
-  auto id = path_id(req, "id");
-  if (!id) return error_response(id.error());
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto fields = fields_of(*body);
-  if (!fields) return error_response(fields.error());
-  return respond(s.usage_limits->update(p, *id, *fields, context_of(req, &p)), 200, limit_view, req.request_id);
+json limit_id() { return integer_range(1, INT64_MAX, "usage limit id"); }
+
+json maximum(const std::string& d) {
+  return described(nullable(integer_range(1, int64_t{1} << 62, "")), d + "; null = no limit");
 }
 
-Response remove(Services& s, const Request& req, const domain::Principal& p) {
-  auto id = path_id(req, "id");
-  if (!id) return error_response(id.error());
-  auto r = s.usage_limits->remove(p, *id, context_of(req, &p));
-  if (!r) return error_response(r.error(), req.request_id);
-  return no_content();
+json usage_limit() {
+  return object({{"id", limit_id()},
+                 {"user_id", str()},
+                 {"project_id", nullable(str(1, 1000))},
+                 {"max_tokens_per_day", maximum("tokens per UTC day")},
+                 {"max_requests_per_minute", maximum("requests per UTC minute")},
+                 {"max_cost_per_month_microdollars", maximum("µ$ per UTC month")},
+                 {"alert_thresholds", array_of(integer_range(1, 100, "percent"))},
+                 {"created_at", ms_time("created")},
+                 {"updated_at", ms_time("last change")}},
+                {"id", "user_id", "project_id", "max_tokens_per_day", "max_requests_per_minute",
+                 "max_cost_per_month_microdollars", "alert_thresholds", "created_at", "updated_at"});
 }
 
-Response usage(Services& s, const Request& req, const domain::Principal& p) {
-  return respond(s.usage_limits->usage(p, req.query_param("user_id"), util::now()), 200, usage_view, req.request_id);
+json period() { return object({{"start", rfc3339("period start")}, {"resets_at", rfc3339("next period")}}, {"start", "resets_at"}); }
+
+json usage_report() {
+  const json counters = object({{"limit", usage_limit()},
+                                {"tokens_today", integer()},
+                                {"requests_this_minute", integer()},
+                                {"cost_this_month_microdollars", integer()}},
+                               {"limit", "tokens_today", "requests_this_minute", "cost_this_month_microdollars"});
+  return object({{"user_id", str()},
+                 {"tokens_today", integer("user-wide, all projects")},
+                 {"requests_this_minute", integer("user-wide, all projects")},
+                 {"cost_this_month_microdollars", integer("user-wide, all projects")},
+                 {"periods", object({{"day", period()}, {"minute", period()}, {"month", period()}},
+                                    {"day", "minute", "month"})},
+                 {"limits", array_of(counters)}},
+                {"user_id", "tokens_today", "requests_this_minute", "cost_this_month_microdollars", "periods",
+                 "limits"});
 }
 
-using Fn = Response (*)(Services&, const Request&, const domain::Principal&);
-
-AuthedHandler bind(Services& s, Fn f) {
-  return [&s, f](const Request& req, const domain::Principal& p) -> Response {
-    if (!s.usage_limits)
-      return error_response(
-          Error{ErrorKind::unavailable, "UNAVAILABLE", "usage limits are not available on this server", {}, 0});
-    return f(s, req, p);
-  };
+Op limit_op(std::string method, std::string pattern, std::string id, std::string summary, Auth access) {
+  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
+  op.tagged("limits").auth(access);
+  if (op.pattern.find(":id") != std::string::npos)
+    op.path_param("id", limit_id()).integer_ids().errors(404, {"NOT_FOUND"});
+  return op;
 }
 
 }  // namespace
 
-void add_limit_routes(std::vector<Route>& routes, Services& s) {
+std::vector<Endpoint> limit_endpoints() {
   const std::string base = "/api/v1/limits";
-  routes.push_back({"GET", base, guarded(s, Access::read, bind(s, list))});
-  routes.push_back({"POST", base, guarded(s, Access::admin, bind(s, create))});
-  routes.push_back({"GET", base + "/usage", guarded(s, Access::read, bind(s, usage))});
-  routes.push_back({"GET", base + "/:id", guarded(s, Access::read, bind(s, get))});
-  routes.push_back({"PUT", base + "/:id", guarded(s, Access::admin, bind(s, update))});
-  routes.push_back({"DELETE", base + "/:id", guarded(s, Access::admin, bind(s, remove))});
+  std::vector<Endpoint> e;
+  e.push_back({limit_op("GET", base, "listLimits", "List usage limits", Auth::read)
+                    .describe("Users see their own limits; admins see all (or one user's with `user_id`).")
+                    .query("user_id", str(1, 255), "admin: only this user's limits")
+                    .returns(200, array_of(usage_limit()), "The limits"),
+               list});
+  e.push_back({limit_op("POST", base, "createLimit", "Create a usage limit", Auth::admin)
+                    .describe("Limits are ENFORCED: the budget handshake and refresh refuse with 429 "
+                              "LIMIT_EXCEEDED (details {limit, limit_value, current, period_resets_at}; "
+                              "Retry-After = seconds until the UTC minute / day / month resets) once a counter "
+                              "reaches its maximum. Every limit uses 429 because each lifts when its period ends. "
+                              "At least one maximum (else 422); each in 1..2^62.")
+                    .body(kNewLimit.schema())
+                    .returns(201, usage_limit(), "Created")
+                    .errors(400, {"USER_NOT_FOUND"})
+                    .errors(409, {"LIMIT_EXISTS"})
+                    .errors(422, {"NO_LIMIT_GIVEN"}),
+               create});
+  e.push_back({limit_op("GET", base + "/usage", "getLimitUsage", "Current usage counters against limits", Auth::read)
+                    .describe("The caller's counters of the current UTC minute, day and month, user-wide and per "
+                              "limit; admins may pass `user_id`.")
+                    .query("user_id", str(1, 255), "admin: another user")
+                    .returns(200, usage_report(), "Counters and limits"),
+               [](const Call& c) {
+                 return reply(c.s.usage_limits.usage(c.who(), c.req.query_param("user_id"), util::now()), 200, usage_view);
+               }});
+  e.push_back({limit_op("GET", base + "/:id", "getLimit", "Get a usage limit", Auth::read)
+                    .returns(200, usage_limit(), "The limit"),
+               [](const Call& c) { return reply(c.s.usage_limits.get(c.who(), c.id()), 200, limit_view); }});
+  e.push_back({limit_op("PUT", base + "/:id", "updateLimit", "Update a usage limit", Auth::admin)
+                    .describe("Changes only the fields given; an explicit null clears that maximum. At least one "
+                              "maximum must remain (else 422).")
+                    .body(kLimitPatch.schema())
+                    .returns(200, usage_limit(), "The updated limit")
+                    .errors(422, {"NO_LIMIT_GIVEN"}),
+               update});
+  e.push_back({limit_op("DELETE", base + "/:id", "deleteLimit", "Delete a usage limit", Auth::admin)
+                    .no_content("Deleted"),
+               [](const Call& c) { return reply_no_content(c.s.usage_limits.remove(c.who(), c.id(), c.context())); }});
+  return e;
 }
+
 
 }  // namespace iron::api

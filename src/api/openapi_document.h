@@ -1,6 +1,6 @@
 #pragma once
 // The OpenAPI 3.1 contract of the REST API, served at GET /api/v1/openapi.json. Built once
-// from the per-route table in api/openapi/ops_*.cpp; tests/unit/openapi_test.cpp checks it
+// from the endpoint declarations (api/endpoint.h); tests/unit/openapi_test.cpp checks it
 // against the routes the server really registers, in both directions.
 #include <string>
 #include <string_view>

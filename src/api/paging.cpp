@@ -1,6 +1,6 @@
 #include "api/paging.h"
 
-#include "api/json_body.h"
+#include "api/query.h"
 
 namespace iron::api {
 

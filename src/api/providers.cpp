@@ -3,132 +3,229 @@
 // rules it lacked (no hijacking on create, per-owner projects, masking everywhere, base_url
 // credentials sealed, read-only viewers) live in domain/provider_keys. No response ever
 // carries the key itself.
-#include "api/guard.h"
-#include "api/json_body.h"
+#include "api/body.h"
+#include "api/endpoint.h"
 #include "api/paging.h"
-#include "api/responses.h"
 #include "api/routes.h"
 #include "domain/provider_keys.h"
 
 namespace iron::api {
 namespace {
 
-using domain::Principal;
+using namespace openapi;
 
-// Set by `serve`; a Services built without it (tools, the OpenAPI test) answers 503.
-Response unavailable(const Request& req) {
-  return error_response({ErrorKind::unavailable, "UNAVAILABLE", "provider keys are not available on this server", {}, 0},
-                        req.request_id);
+json key_id() { return integer_range(1, INT64_MAX, "provider key id"); }
+
+json project_id() {
+  return described(str(1, 500), "a free-form project identifier (1..500 characters, UTF-8, no control characters); "
+                                "project ids are per user: another user's project of the same name is another project");
 }
 
-Response create_key(domain::ProviderKeys& keys, const Request& req, const Principal& p) {
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto provider = body->string("provider", 1, domain::kProviderSlugMax);
-  if (!provider) return error_response(provider.error());
-  auto api_key = body->string("api_key", 1, domain::kProviderApiKeyMax);
-  if (!api_key) return error_response(api_key.error());
-  auto base_url = body->opt_string("base_url", domain::kProviderBaseUrlMax);
-  if (!base_url) return error_response(base_url.error());
-  auto description = body->opt_string("description", domain::kProviderDescriptionMax);
-  if (!description) return error_response(description.error());
-  domain::NewProviderKey in{*provider, *api_key, *base_url, *description};
-  return respond(keys.create(p, in, context_of(req, &p)), 201, domain::provider_key_view, req.request_id);
+// The URL and visible-ASCII rules are the domain's; the schema states them for clients.
+const json kBaseUrlRules = {{"pattern", "^(https?://\\S+)?$"},
+                            {"description", "http:// or https:// URL, at most 2000 characters; \"\" means none. "
+                                            "Credentials in it (`https://user:pw@host`) are secrets: stored encrypted, "
+                                            "shown as `https://***@host`"}};
+
+json base_url_schema() {
+  json s = str(0, domain::kProviderBaseUrlMax);
+  s.update(kBaseUrlRules);
+  return s;
 }
 
-Response list_keys(domain::ProviderKeys& keys, const Request& req, const Principal& p) {
-  auto all = query_bool(req, "all");
-  if (!all) return error_response(all.error());
-  auto page = page_of(req, 25);
-  if (!page) return error_response(page.error());
+struct NewKeyBody {
+  std::string provider, api_key;
+  std::optional<std::string> base_url, description;
+};
+const auto kNewKey = BodyFields<NewKeyBody>()
+    .text("provider", &NewKeyBody::provider, 1, domain::kProviderSlugMax).schema_with(provider_slug())
+    .text("api_key", &NewKeyBody::api_key, 1, domain::kProviderApiKeyMax)
+    .schema_with({{"pattern", "^[\\x21-\\x7e]+$"}})
+    .describe("the secret: 1..500 visible ASCII characters, no whitespace")
+    .text("base_url", &NewKeyBody::base_url, domain::kProviderBaseUrlMax).schema_with(kBaseUrlRules)
+    .text("description", &NewKeyBody::description, domain::kProviderDescriptionMax);
+
+// base_url / description: a string sets, "" or null clears (as ""), absent leaves unchanged.
+struct KeyPatchBody {
+  std::optional<std::string> base_url, description;
+  std::optional<bool> is_enabled;
+};
+BodyFields<KeyPatchBody>::Reader clearable(std::string name, std::optional<std::string> KeyPatchBody::*member,
+                                            size_t max_len) {
+  return [name, member, max_len](const json& o, KeyPatchBody& out) -> Status {
+    if (o.contains(name) && o[name].is_null()) {
+      out.*member = std::string();
+      return ok_status();
+    }
+    auto v = text_member(o, name, max_len);
+    if (!v) return v.error();
+    out.*member = std::move(*v);
+    return ok_status();
+  };
+}
+const auto kKeyPatch = BodyFields<KeyPatchBody>()
+    .refuse("api_key", errors::immutable("api_key", "create a new key and delete this one"), /*even_null=*/true)
+    .refuse("provider", errors::immutable("provider", "create a new key and delete this one"), /*even_null=*/true)
+    .custom("base_url", false, nullable(base_url_schema()),
+            clearable("base_url", &KeyPatchBody::base_url, domain::kProviderBaseUrlMax))
+    .custom("description", false, nullable(str(0, domain::kProviderDescriptionMax)),
+            clearable("description", &KeyPatchBody::description, domain::kProviderDescriptionMax))
+    .boolean("is_enabled", &KeyPatchBody::is_enabled);
+
+struct AssignBody {
+  int64_t provider_key_id = 0;
+};
+const auto kAssign = BodyFields<AssignBody>()
+    .integer("provider_key_id", &AssignBody::provider_key_id, 1, INT64_MAX).describe("provider key id");
+
+Reply create_key(const Call& c) {
+  auto in = kNewKey.decode(c.req);
+  if (!in) return in.error();
+  domain::NewProviderKey k{in->provider, in->api_key, in->base_url, in->description};
+  return reply(c.s.provider_keys.create(c.who(), k, c.context()), 201, domain::provider_key_view);
+}
+
+Reply list_keys(const Call& c) {
+  auto all = query_bool(c.req, "all");
+  if (!all) return all.error();
+  auto page = page_of(c.req, 25);
+  if (!page) return page.error();
   // Without page/per_page: the predecessor's plain array; with them, one page.
-  const bool paged = req.query_param("page") || req.query_param("per_page");
-  auto rows = keys.list(p, all->value_or(false), paged ? std::optional(*page) : std::nullopt);
-  if (!rows) return error_response(rows.error(), req.request_id);
-  nlohmann::json out = nlohmann::json::array();
+  const bool paged = c.req.query_param("page") || c.req.query_param("per_page");
+  auto rows = c.s.provider_keys.list(c.who(), all->value_or(false), paged ? std::optional(*page) : std::nullopt);
+  if (!rows) return rows.error();
+  json out = json::array();
   for (const auto& k : rows->items) out.push_back(domain::provider_key_view(k));
   if (!paged) return json_response(200, out);
   return json_response(200, {{"data", out}, {"pagination", pagination_json(rows->pagination)}});
 }
 
-Response get_key(domain::ProviderKeys& keys, const Request& req, const Principal& p) {
-  auto id = path_id(req, "id");
-  if (!id) return error_response(id.error());
-  return respond(keys.get(p, *id), 200, domain::provider_key_view, req.request_id);
-}
-
-// base_url / description: a string sets, "" or null clears, absent leaves unchanged.
-Result<std::optional<std::string>> clearable(const JsonBody& body, const std::string& field, size_t max_len) {
-  if (body.is_explicit_null(field)) return std::optional<std::string>(std::string());
-  return body.opt_string(field, max_len);
-}
-
-Response update_key(domain::ProviderKeys& keys, const Request& req, const Principal& p) {
-  auto id = path_id(req, "id");
-  if (!id) return error_response(id.error());
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  // Known fields that cannot change: silently keeping the old secret would mislead.
-  for (const char* fixed : {"api_key", "provider"})
-    if (body->json().contains(fixed))
-      return error_response(Error::validation(fixed, std::string(fixed) + " cannot be changed: create a new key "
-                                                                          "and delete this one"));
+Reply update_key(const Call& c) {
+  auto in = kKeyPatch.decode(c.req);
+  if (!in) return in.error();
   domain::ProviderKeyChanges changes;
-  auto base_url = clearable(*body, "base_url", domain::kProviderBaseUrlMax);
-  if (!base_url) return error_response(base_url.error());
-  changes.base_url = *base_url;
-  auto description = clearable(*body, "description", domain::kProviderDescriptionMax);
-  if (!description) return error_response(description.error());
-  changes.description = *description;
-  auto enabled = body->opt_bool("is_enabled");
-  if (!enabled) return error_response(enabled.error());
-  changes.is_enabled = *enabled;
-  return respond(keys.update(p, *id, changes, context_of(req, &p)), 200, domain::provider_key_view, req.request_id);
+  changes.base_url = in->base_url;
+  changes.description = in->description;
+  changes.is_enabled = in->is_enabled;
+  return reply(c.s.provider_keys.update(c.who(), c.id(), changes, c.context()), 200, domain::provider_key_view);
 }
 
-Response delete_key(domain::ProviderKeys& keys, const Request& req, const Principal& p) {
-  auto id = path_id(req, "id");
-  if (!id) return error_response(id.error());
-  auto st = keys.remove(p, *id, context_of(req, &p));
-  if (!st) return error_response(st.error(), req.request_id);
-  return no_content();
-}
-
-Response assign_project(domain::ProviderKeys& keys, const Request& req, const Principal& p) {
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto key_id = body->integer("provider_key_id", 1, INT64_MAX);
-  if (!key_id) return error_response(key_id.error());
-  return respond(keys.assign(p, req.param("project_id"), *key_id, context_of(req, &p)), 200,
-                 domain::project_assignment_view, req.request_id);
+Reply assign_project(const Call& c) {
+  auto in = kAssign.decode(c.req);
+  if (!in) return in.error();
+  return reply(c.s.provider_keys.assign(c.who(), c.param("project_id"), in->provider_key_id, c.context()), 200,
+               domain::project_assignment_view);
 }
 
 // ?owner_id= names another user's project (admins only): project ids are per owner.
-Response unassign_project(domain::ProviderKeys& keys, const Request& req, const Principal& p) {
-  auto st = keys.unassign(p, req.param("project_id"), req.query_param("owner_id"), context_of(req, &p));
-  if (!st) return error_response(st.error(), req.request_id);
-  return no_content();
+Reply unassign_project(const Call& c) {
+  return reply_no_content(
+      c.s.provider_keys.unassign(c.who(), c.param("project_id"), c.req.query_param("owner_id"), c.context()));
 }
 
-// Wraps a handler: authentication and role via guarded(), then the domain object.
-template <class F>
-Handler with_keys(Services& s, Access access, F f) {
-  return guarded(s, access, [&s, f](const Request& req, const Principal& p) {
-    if (!s.provider_keys) return unavailable(req);
-    return f(*s.provider_keys, req, p);
-  });
+Op key_op(std::string method, std::string pattern, std::string id, std::string summary, Auth access) {
+  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
+  op.tagged("providers").auth(access);
+  if (op.pattern.find(":id") != std::string::npos) op.path_param("id", key_id()).integer_ids().errors(404, {"NOT_FOUND"});
+  return op;
+}
+
+Op project_op(std::string method, std::string id, std::string summary) {
+  Op op(std::move(method), "/api/v1/projects/:project_id/provider", std::move(id), std::move(summary));
+  op.tagged("projects").auth(Auth::mutate).path_param("project_id", project_id()).errors(400, {"VALIDATION_ERROR"});
+  return op;
 }
 
 }  // namespace
 
-void add_provider_routes(std::vector<Route>& routes, Services& s) {
-  routes.push_back({"POST", "/api/v1/providers", with_keys(s, Access::mutate, create_key)});
-  routes.push_back({"GET", "/api/v1/providers", with_keys(s, Access::read, list_keys)});
-  routes.push_back({"GET", "/api/v1/providers/:id", with_keys(s, Access::read, get_key)});
-  routes.push_back({"PUT", "/api/v1/providers/:id", with_keys(s, Access::mutate, update_key)});
-  routes.push_back({"DELETE", "/api/v1/providers/:id", with_keys(s, Access::mutate, delete_key)});
-  routes.push_back({"POST", "/api/v1/projects/:project_id/provider", with_keys(s, Access::mutate, assign_project)});
-  routes.push_back({"DELETE", "/api/v1/projects/:project_id/provider", with_keys(s, Access::mutate, unassign_project)});
+std::vector<Endpoint> provider_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({key_op("POST", "/api/v1/providers", "createProviderKey", "Store a provider API key", Auth::mutate)
+                    .describe("Always creates a new key owned by the caller (the predecessor overwrote and re-owned "
+                              "any existing key of the same provider). The key is encrypted at rest and never "
+                              "returned, logged or audited; responses carry `masked_key` only.")
+                    .body(kNewKey.schema())
+                    .returns(201, ref("ProviderKey"), "Created"),
+               create_key});
+  e.push_back({key_op("GET", "/api/v1/providers", "listProviderKeys", "List the caller's provider keys (oldest first)",
+                       Auth::read)
+                    .describe("With `page` or `per_page` the answer is one page as `{data, pagination}`, "
+                              "without them the plain array.")
+                    .query("all", boolean(), "admins only: every user's keys (a non-admin gets 403)")
+                    .query("page", integer_range(1, 1'000'000'000, ""), "1-based page; answers `{data, pagination}`")
+                    .query("per_page", integer_range(1, 200, ""), "default 25; answers `{data, pagination}`")
+                    .returns(200, json{{"oneOf", json::array({array_of(ref("ProviderKey")), ref("ProviderKeyPage")})}},
+                             "The keys, or one page of them")
+                    .errors(403, {"INSUFFICIENT_PERMISSIONS"}),
+               list_keys});
+  e.push_back({key_op("GET", "/api/v1/providers/:id", "getProviderKey", "Get a provider key", Auth::read)
+                    .describe("The owner's, or any key for an admin; another user's key is 404.")
+                    .returns(200, ref("ProviderKey"), "The key (masked)"),
+               [](const Call& c) { return reply(c.s.provider_keys.get(c.who(), c.id()), 200, domain::provider_key_view); }});
+  e.push_back({key_op("PUT", "/api/v1/providers/:id", "updateProviderKey", "Update a provider key", Auth::mutate)
+                    .describe("Owner or admin; another user's key is 404. Absent fields stay unchanged; `\"\"` or "
+                              "null clears `base_url` / `description`. At least one field is required. `api_key` and "
+                              "`provider` cannot be changed (400): create a new key instead.")
+                    .body(kKeyPatch.schema())
+                    .returns(200, ref("ProviderKey"), "The updated key (masked)"),
+               update_key});
+  e.push_back({key_op("DELETE", "/api/v1/providers/:id", "deleteProviderKey", "Delete a provider key", Auth::mutate)
+                    .describe("Owner or admin; another user's key is 404. Hard delete: the projects assigned to the "
+                              "key lose their assignment, and the agents using it lose it too (`provider_key_id` "
+                              "null; their handshake answers 403 NO_PROVIDER_ASSIGNED).")
+                    .no_content("Deleted"),
+               [](const Call& c) { return reply_no_content(c.s.provider_keys.remove(c.who(), c.id(), c.context())); }});
+  e.push_back({project_op("POST", "assignProjectProvider", "Make a project of the caller's use one of their provider keys")
+                    .describe("Project ids are per user: this is the caller's project of that name, so nobody can "
+                              "squat or redirect another user's project. The caller must own the key, admins "
+                              "included (404 otherwise: it is the owner's credential). A project uses one key; "
+                              "re-assigning replaces the previous one.")
+                    .body(kAssign.schema())
+                    .returns(200, ref("ProjectProviderAssignment"), "Assigned")
+                    .errors(404, {"NOT_FOUND"}),
+               assign_project});
+  e.push_back({project_op("DELETE", "unassignProjectProvider", "Remove a project's provider key assignment")
+                    .describe("The caller's project of that name; an admin names another user's project with "
+                              "`owner_id` (403 for anyone else). 404 when nothing is assigned.")
+                    .query("owner_id", str(1, 255), "admins only: whose project (default: the caller's)")
+                    .no_content("Unassigned")
+                    .errors(403, {"INSUFFICIENT_PERMISSIONS"})
+                    .errors(404, {"NOT_FOUND"}),
+               unassign_project});
+  return e;
 }
 
+
+namespace openapi {
+
+// The component schemas of this family (components.cpp).
+json provider_key_schema() {
+  return described(
+      object({{"id", integer("provider key id")},
+              {"provider", provider_slug()},
+              {"base_url", nullable(described(str(0, 2000), "credentials masked: `https://***@host`"))},
+              {"description", nullable(str(0, 500))},
+              {"is_enabled", boolean("disabled keys are refused by the handshake")},
+              {"created_at", ms_time("creation time")},
+              {"last_used_at", nullable(ms_time("last use by a handshake"))},
+              {"masked_key",
+               described(str(), "`sk-a...wxyz`: the first and last 4 characters of a key of 16 or more characters; "
+                                "`***` for shorter keys. The key itself is never returned.")},
+              {"assigned_projects", described(array_of(str()), "the owner's projects that use this key")},
+              {"owner_id", described(str(), "the user who created the key")}},
+             {"id", "provider", "base_url", "description", "is_enabled", "created_at", "last_used_at", "masked_key",
+              "assigned_projects", "owner_id"}),
+      "A provider API key, stored encrypted (XChaCha20-Poly1305 under the server's master key).");
+}
+
+json project_assignment_schema() {
+  return object({{"owner_id", described(str(), "whose project it is (project ids are per user)")},
+                 {"project_id", str(1, 500)},
+                 {"provider_key_id", integer("the key the project now uses")},
+                 {"assigned_by", described(str(), "the user who made the assignment")},
+                 {"assigned_at", ms_time("assignment time")}},
+                {"owner_id", "project_id", "provider_key_id", "assigned_by", "assigned_at"});
+}
+
+}  // namespace openapi
 }  // namespace iron::api

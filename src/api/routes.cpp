@@ -1,7 +1,7 @@
 #include "api/routes.h"
 
-#include "api/json_body.h"
-#include "api/responses.h"
+#include "api/analytics_params.h"
+#include "api/body.h"
 
 namespace iron::api {
 
@@ -34,13 +34,13 @@ bool valid_utf8(const std::string& s) {
   return true;
 }
 
-// Query and path parameters are text under the same rule as JSON strings (json_body.h): a NUL,
+// Query and path parameters are text under the same rule as JSON strings (body.h): a NUL,
 // another control character or ill-formed UTF-8 is refused once, here, for every route, rather
 // than echoed into filters and answers by the routes that read a parameter as free text.
 std::optional<Error> refused_parameter(const Request& req) {
   auto refused = [](const std::string& name, const std::string& value) -> std::optional<Error> {
     if (valid_utf8(value) && text_member({{name, value}}, name, value.size())) return std::nullopt;
-    return Error::validation(name, name + " must be UTF-8 text without control characters");
+    return errors::must_be(name, "UTF-8 text without control characters");
   };
   for (const auto& [name, value] : req.query)
     if (auto e = refused(name, value)) return e;
@@ -51,30 +51,28 @@ std::optional<Error> refused_parameter(const Request& req) {
 
 }  // namespace
 
+std::vector<Endpoint> all_endpoints() {
+  std::vector<Endpoint> out;
+  for (auto family : {health_endpoints, meta_endpoints, auth_endpoints, user_endpoints, api_token_endpoints,
+                      audit_endpoints, event_stream_endpoints, agent_endpoints, agent_credential_endpoints,
+                      budget_endpoints, provider_endpoints, key_fetch_endpoints, budget_request_endpoints,
+                      limit_endpoints, analytics_ingest_endpoints, analytics_event_endpoints, analytics_endpoints,
+                      analytics_trend_endpoints, usage_endpoints, version_endpoints, system_endpoints})
+    for (auto& e : family()) out.push_back(std::move(e));
+  return out;
+}
+
 std::vector<Route> all_routes(Services& s) {
   std::vector<Route> routes;
-  add_health_routes(routes, s);
-  add_auth_routes(routes, s);
-  add_user_routes(routes, s);
-  add_api_token_routes(routes, s);
-  add_audit_routes(routes, s);
-  add_event_stream_routes(routes, s);
-  add_agent_routes(routes, s);
-  add_budget_routes(routes, s);
-  add_provider_routes(routes, s);
-  add_key_fetch_routes(routes, s);
-  add_budget_request_routes(routes, s);
-  add_limit_routes(routes, s);
-  add_analytics_routes(routes, s);
-  add_usage_routes(routes, s);
-  add_version_routes(routes, s);
-  add_system_routes(routes, s);
-  add_openapi_route(routes);
-  for (auto& route : routes)
-    route.handler = [handler = std::move(route.handler)](const Request& req) -> Response {
-      if (const auto refused = refused_parameter(req)) return error_response(*refused, req.request_id);
-      return handler(req);
-    };
+  for (auto& e : all_endpoints()) {
+    if (!e.action) continue;  // served by the edge
+    std::string method = e.doc.method, pattern = e.doc.pattern;
+    routes.push_back({std::move(method), std::move(pattern),
+                      [handler = bind(s, std::move(e))](const Request& req) -> Response {
+                        if (const auto refused = refused_parameter(req)) return error_response(*refused, req.request_id);
+                        return handler(req);
+                      }});
+  }
   return routes;
 }
 

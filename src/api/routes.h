@@ -1,31 +1,37 @@
 #pragma once
-// Every API route of the server, by resource family (one file each in api/).
+// Every API route of the server, by resource family (one file each in api/): each family
+// declares its endpoints (endpoint.h); all_routes() binds them to the services and the
+// OpenAPI document (openapi_document.h) is assembled from the same list.
 #include <vector>
 
+#include "api/endpoint.h"
 #include "api/http_types.h"
 #include "api/services.h"
 
 namespace iron::api {
 
-void add_health_routes(std::vector<Route>& routes, Services& s);
-void add_auth_routes(std::vector<Route>& routes, Services& s);
-void add_user_routes(std::vector<Route>& routes, Services& s);
-void add_api_token_routes(std::vector<Route>& routes, Services& s);
-void add_audit_routes(std::vector<Route>& routes, Services& s);
-void add_event_stream_routes(std::vector<Route>& routes, Services& s);
-void add_agent_routes(std::vector<Route>& routes, Services& s);   // agents and their IC tokens
-void add_budget_routes(std::vector<Route>& routes, Services& s);  // the lease protocol
-void add_provider_routes(std::vector<Route>& routes, Services& s);
-void add_key_fetch_routes(std::vector<Route>& routes, Services& s);  // GET /keys, POST /agents/provider-key
-void add_budget_request_routes(std::vector<Route>& routes, Services& s);
-void add_limit_routes(std::vector<Route>& routes, Services& s);
-void add_analytics_routes(std::vector<Route>& routes, Services& s);
-void add_usage_routes(std::vector<Route>& routes, Services& s);    // the predecessor's /usage reads
-void add_version_routes(std::vector<Route>& routes, Services& s);  // GET /api/v1/version
-void add_system_routes(std::vector<Route>& routes, Services& s);   // GET /api/v1/system, /system/backup
-// The OpenAPI document of `routes` (GET /api/v1/openapi.json); registered last.
-void add_openapi_route(std::vector<Route>& routes);
+std::vector<Endpoint> health_endpoints();
+std::vector<Endpoint> meta_endpoints();  // openapi.json, /metrics
+std::vector<Endpoint> version_endpoints();
+std::vector<Endpoint> event_stream_endpoints();
+std::vector<Endpoint> auth_endpoints();   // auth, the caller's own account, setup
+std::vector<Endpoint> user_endpoints();
+std::vector<Endpoint> api_token_endpoints();
+std::vector<Endpoint> audit_endpoints();
+std::vector<Endpoint> agent_endpoints();
+std::vector<Endpoint> agent_credential_endpoints();  // IC tokens and leases of an agent
+std::vector<Endpoint> budget_endpoints();            // the lease protocol
+std::vector<Endpoint> provider_endpoints();          // provider keys, project assignment
+std::vector<Endpoint> key_fetch_endpoints();         // GET /keys, POST /agents/provider-key
+std::vector<Endpoint> budget_request_endpoints();
+std::vector<Endpoint> limit_endpoints();
+std::vector<Endpoint> analytics_endpoints();         // the period reads (analytics_params.h: the others)
+std::vector<Endpoint> analytics_event_endpoints();   // the event log
+std::vector<Endpoint> usage_endpoints();             // the predecessor's /usage reads
+std::vector<Endpoint> system_endpoints();
 
+// Every declared endpoint, in the document's order.
+std::vector<Endpoint> all_endpoints();
 std::vector<Route> all_routes(Services& s);
 
 }  // namespace iron::api

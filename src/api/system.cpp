@@ -7,8 +7,7 @@
 #include <cstdio>
 #include <memory>
 
-#include "api/guard.h"
-#include "api/responses.h"
+#include "api/endpoint.h"
 #include "api/routes.h"
 #include "domain/system.h"
 #include "util/build_info.h"
@@ -16,9 +15,10 @@
 namespace iron::api {
 namespace {
 
-using nlohmann::json;
+using namespace openapi;
 
-Response system_info(Services& s) {
+Reply system_info(const Call& c) {
+  Services& s = c.s;
   const auto facts = domain::system_facts(s.db, s.config.data_dir);
   const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - s.started);
   json counts = json::object();
@@ -41,9 +41,9 @@ Response system_info(Services& s) {
 
 // Streams the snapshot in 64 KiB pieces; the last owner of `snap` (this provider) removes
 // the file when the response is done, sent or abandoned.
-Response backup_download(Services& s, const Request& req, const domain::Principal& p) {
-  auto snap = domain::make_backup(s.db, s.config.data_dir, context_of(req, &p));
-  if (!snap) return error_response(snap.error(), req.request_id);
+Reply backup_download(const Call& c) {
+  auto snap = domain::make_backup(c.s.db, c.s.config.data_dir, c.context());
+  if (!snap) return snap.error();
   std::shared_ptr<domain::BackupSnapshot> file = *snap;
   Response r;
   r.content_type = "application/vnd.sqlite3";
@@ -60,15 +60,55 @@ Response backup_download(Services& s, const Request& req, const domain::Principa
   return r;
 }
 
+json bytes(const std::string& what) { return integer_range(0, INT64_MAX, what + ", in bytes"); }
+
+json system_info_schema() {
+  json counts = json::object();
+  std::vector<std::string> names;
+  for (const char* n : {"users", "api_tokens", "agents", "provider_keys", "budget_requests", "analytics_events", "audit_log"}) {
+    counts[n] = integer_range(0, INT64_MAX, "rows");
+    names.emplace_back(n);
+  }
+  return object(
+      {{"version", str()},
+       {"build_sha", described(str(), "the commit the binary was built from")},
+       {"uptime_s", integer_range(0, INT64_MAX, "seconds since this process started")},
+       {"storage", object({{"database_bytes", bytes("iron.db")},
+                           {"wal_bytes", bytes("iron.db-wal (0 when absent)")},
+                           {"free_bytes", bytes("space available in the data directory's filesystem")},
+                           {"total_bytes", bytes("size of that filesystem")}},
+                          {"database_bytes", "wal_bytes", "free_bytes", "total_bytes"})},
+       {"row_counts", object(counts, names)},
+       {"config", described(object({{"base_path", str()},
+                                    {"cors_origins", described(str(), "empty = same origin only; * or a comma-separated list")},
+                                    {"trusted_proxies", described(str(), "comma-separated CIDRs")},
+                                    {"metrics_enabled", boolean("GET /metrics is served")}},
+                                   {"base_path", "cors_origins", "trusted_proxies", "metrics_enabled"}),
+                            "the edge settings in force (read-only; change them in the configuration)")}},
+      {"version", "build_sha", "uptime_s", "storage", "row_counts", "config"});
+}
+
 }  // namespace
 
-void add_system_routes(std::vector<Route>& routes, Services& s) {
-  routes.push_back({"GET", "/api/v1/system", guarded(s, Access::admin, [&s](const Request&, const domain::Principal&) {
-                      return system_info(s);
-                    })});
-  routes.push_back({"GET", "/api/v1/system/backup", guarded(s, Access::admin, [&s](const Request& r, const domain::Principal& p) {
-                      return backup_download(s, r, p);
-                    })});
+std::vector<Endpoint> system_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({Op("GET", "/api/v1/system", "getSystem", "Installation facts: build, uptime, storage, row counts, settings")
+                   .tagged("system").auth(Auth::admin)
+                   .returns(200, system_info_schema(), "The facts"),
+               system_info});
+  e.push_back({Op("GET", "/api/v1/system/backup", "downloadBackup", "Download a consistent snapshot of the database")
+                   .tagged("system").auth(Auth::admin)
+                   .describe("Made with SQLite's online backup API while the server keeps serving, written to the data "
+                             "directory (mode 0600), streamed, and removed once sent; audited as `system.backup`. "
+                             "Restore it with `ironpanel restore`. The key files (jwt.key, master.key, "
+                             "ip_token.key) are NOT in it. One backup at a time; refused with 503 "
+                             "INSUFFICIENT_STORAGE when the data directory lacks the database's size plus 16 MiB.")
+                   .returns_text("application/vnd.sqlite3", "The SQLite database file")
+                   .response_header("Content-Disposition", "attachment; filename=\"ironpanel-backup-<UTC time>.db\"")
+                   .errors(409, {"BACKUP_IN_PROGRESS"})
+                   .errors(503, {"INSUFFICIENT_STORAGE"}),
+               backup_download});
+  return e;
 }
 
 }  // namespace iron::api

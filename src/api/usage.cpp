@@ -4,16 +4,37 @@
 // their own agents' usage) and are answered from the analytics rollups. Its cents are kept
 // (`*_cost_cents`, rounded half up) beside the authoritative µ$ (`*_cost_microdollars`).
 // `period` (and from/to) narrow them like the analytics reads; the default is all time.
-#include <stdexcept>
-
 #include "api/analytics_params.h"
-#include "api/responses.h"
 #include "api/routes.h"
 
 namespace iron::api {
 namespace {
 
-using nlohmann::json;
+using namespace openapi;
+
+json cents(const std::string& what) { return integer(what + " in US cents, rounded half up (predecessor shape)"); }
+json micros(const std::string& what) { return integer(what + " in integer microdollars (authoritative)"); }
+
+json provider_usage() {
+  return object({{"provider", str()}, {"tokens", integer("input + output tokens")},
+                 {"requests", integer("completed + failed")}, {"cost_cents", cents("spend")},
+                 {"cost_microdollars", micros("spend")}},
+                {"provider", "tokens", "requests", "cost_cents", "cost_microdollars"});
+}
+
+json aggregate(bool with_project) {
+  json props = {{"total_tokens", integer()}, {"total_requests", integer()}, {"total_cost_cents", cents("spend")},
+                {"total_cost_microdollars", micros("spend")}, {"providers", array_of(ref("ProviderTokenUsage"))},
+                {"period", described(str(), "the period's name, or `custom` for a from/to range")}};
+  std::vector<std::string> required = {"total_tokens", "total_requests", "total_cost_cents", "total_cost_microdollars",
+                                       "providers", "period"};
+  if (with_project) {
+    props["project_id"] = str(1, 1000);
+    required.push_back("project_id");
+  }
+  return object(props, required);
+}
+
 
 int64_t cents(int64_t micros) { return (micros + 5'000) / 10'000; }
 
@@ -46,41 +67,85 @@ json aggregate_json(domain::Analytics& a, const domain::Principal& p, const doma
 // A path segment the predecessor bounded (blank or too long → 400).
 Result<std::string> segment(const Request& req, const std::string& name, size_t max_len) {
   const std::string& v = req.param(name);
-  if (v.empty() || v.size() > max_len)
-    return Error::validation(name, name + " must be 1 to " + std::to_string(max_len) + " characters");
+  if (v.empty() || v.size() > max_len) return errors::must_be(name, "1 to " + std::to_string(max_len) + " characters");
   return v;
 }
 
-}  // namespace
-
-void add_usage_routes(std::vector<Route>& routes, Services& s) {
-  const std::string base = "/api/v1/usage";
-  domain::Analytics* a = s.analytics;
-  if (!a) throw std::logic_error("usage routes need Services::analytics");
-  routes.push_back({"GET", base + "/aggregate", analytics_read(s, [a](const Request&, const domain::Principal& p,
-                                                                      const domain::AnalyticsQuery& q) {
-                      return json_response(200, aggregate_json(*a, p, q));
-                    })});
-  routes.push_back({"GET", base + "/by-project/:project_id",
-                    analytics_read(s, [a](const Request& req, const domain::Principal& p, domain::AnalyticsQuery q) {
-                      auto project = segment(req, "project_id", 1000);
-                      if (!project) return error_response(project.error());
-                      q.project_id = *project;
-                      json body = aggregate_json(*a, p, q);
-                      body["project_id"] = *project;
-                      return json_response(200, body);
-                    })});
-  routes.push_back({"GET", base + "/by-provider/:provider",
-                    analytics_read(s, [a](const Request& req, const domain::Principal& p, domain::AnalyticsQuery q) {
-                      auto provider = segment(req, "provider", 100);
-                      if (!provider) return error_response(provider.error());
-                      q.provider = *provider;
-                      store::UsageTotals t;
-                      for (const auto& u : a->by_provider(p, q)) t = u.totals;  // at most one row
-                      json body = provider_json(*provider, t);
-                      body["period"] = period_label(q);
-                      return json_response(200, body);
-                    })});
+Reply by_project(const Call& c, domain::AnalyticsQuery q) {
+  auto project = segment(c.req, "project_id", 1000);
+  if (!project) return project.error();
+  q.project_id = *project;
+  json body = aggregate_json(c.s.analytics, c.who(), q);
+  body["project_id"] = *project;
+  return json_response(200, body);
 }
 
+Reply by_provider(const Call& c, domain::AnalyticsQuery q) {
+  auto provider = segment(c.req, "provider", 100);
+  if (!provider) return provider.error();
+  q.provider = *provider;
+  store::UsageTotals t;
+  for (const auto& u : c.s.analytics.by_provider(c.who(), q)) t = u.totals;  // at most one row
+  json body = provider_json(*provider, t);
+  body["period"] = period_label(q);
+  return json_response(200, body);
+}
+
+Op usage_op(std::string pattern, std::string id, std::string summary) {
+  Op op("GET", std::move(pattern), std::move(id), std::move(summary));
+  op.tagged("analytics").auth(Auth::read);
+  op.query("period", one_of_strings({"today", "yesterday", "last7-days", "last30-days", "this-month", "last-month",
+                                     "all-time"}),
+           "UTC period; default all-time")
+      .query("from", str_fmt("date"), "custom range start (inclusive UTC day); not together with period")
+      .query("to", str_fmt("date"), "custom range end (inclusive UTC day); not together with period");
+  return op;
+}
+
+const char* kScope =
+    "Owner-scoped: non-admins see their own agents' usage, admins everyone's (the predecessor served these to "
+    "anyone). Answered from the analytics rollups.";
+
+
+
+}  // namespace
+
+std::vector<Endpoint> usage_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({usage_op("/api/v1/usage/aggregate", "getUsageAggregate", "Token usage, total and per provider")
+                    .describe(kScope)
+                    .returns(200, ref("TokenUsageAggregate")),
+               period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
+                 return json_response(200, aggregate_json(c.s.analytics, c.who(), q));
+               })});
+  e.push_back({usage_op("/api/v1/usage/by-project/:project_id", "getUsageByProject", "Token usage of one project")
+                    .describe(std::string(kScope) +
+                              " A project's usage is that of the agents its API tokens are bound to.")
+                    .path_param("project_id", str(1, 1000))
+                    .returns(200, ref("ProjectTokenUsage")),
+               period_read(by_project)});
+  e.push_back({usage_op("/api/v1/usage/by-provider/:provider", "getUsageByProvider", "Token usage of one provider")
+                    .describe(kScope)
+                    .path_param("provider", str(1, 100))
+                    .returns(200, [] {
+                      json s = provider_usage();
+                      s["properties"]["period"] = str();
+                      s["required"].push_back("period");
+                      return s;
+                    }()),
+               period_read(by_provider)});
+  return e;
+}
+
+
+namespace openapi {
+
+// The component schemas of this family (components.cpp).
+json usage_component_schemas() {
+  return {{"ProviderTokenUsage", provider_usage()},
+          {"TokenUsageAggregate", aggregate(false)},
+          {"ProjectTokenUsage", aggregate(true)}};
+}
+
+}  // namespace openapi
 }  // namespace iron::api

@@ -4,147 +4,191 @@
 // duplicates → 409 — live in domain::Accounts.
 #include <algorithm>
 
-#include "api/guard.h"
-#include "api/json_body.h"
-#include "api/responses.h"
+#include "api/body.h"
+#include "api/endpoint.h"
 #include "api/routes.h"
 
 namespace iron::api {
 namespace {
 
+using namespace openapi;
+
 const std::vector<std::string> kRoles = {"admin", "user", "viewer"};
 
-Response user_response(const Result<store::User>& u, const Request& req, int status = 200) {
-  return respond(u, status, [](const store::User& v) { return domain::user_view(v); }, req.request_id);
+struct NewUserBody {
+  std::string username, password, email, role;
+  std::optional<std::string> name;
+  std::optional<bool> force_password_change;
+};
+const auto kNewUser = BodyFields<NewUserBody>()
+    .text("username", &NewUserBody::username, 1, 255)
+    // Shape here; the domain enforces the minimum of 12 with the same field name.
+    .text("password", &NewUserBody::password, 1, 1000).domain_min_length(12).describe("at least 12 characters")
+    .text("email", &NewUserBody::email, 1, 255).schema_with({{"format", "email"}}).describe("at most 255 characters")
+    .one_of("role", &NewUserBody::role, kRoles).schema_with(ref("Role"))
+    .text("name", &NewUserBody::name, 255)
+    // Off by default (the predecessor's clients never sent it); the dashboard sends true, so a
+    // password an admin handed over is replaced by the person's own at first sign-in.
+    .boolean("force_password_change", &NewUserBody::force_password_change)
+    .describe("the user must choose their own password at first sign-in (default false)");
+
+struct SuspendBody {
+  std::optional<std::string> reason;
+};
+const auto kSuspend = BodyFields<SuspendBody>().text("reason", &SuspendBody::reason, 1000);
+
+struct RoleBody {
+  std::string role;
+};
+const auto kRole = BodyFields<RoleBody>().one_of("role", &RoleBody::role, kRoles).schema_with(ref("Role"));
+
+struct ResetBody {
+  std::string new_password;
+  std::optional<bool> force_change;
+};
+const auto kReset = BodyFields<ResetBody>()
+    .text("new_password", &ResetBody::new_password, 1, 1000).domain_min_length(12).describe("at least 12 characters")
+    .boolean("force_change", &ResetBody::force_change).describe("require a change at next login; default true");
+
+Reply user_reply(const Result<store::User>& u, int status = 200) {
+  return reply(u, status, [](const store::User& v) { return domain::user_view(v); });
 }
 
-Response create_user(Services& s, const Request& req, const domain::Principal& p) {
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto username = body->string("username", 1, 255);
-  if (!username) return error_response(username.error());
-  // Length 1..1000 here (shape); the domain enforces the minimum of 12 with the same field name.
-  auto password = body->string("password", 1, 1000);
-  if (!password) return error_response(password.error());
-  auto email = body->string("email", 1, 255);
-  if (!email) return error_response(email.error());
-  auto role = body->one_of("role", kRoles);
-  if (!role) return error_response(role.error());
-  auto name = body->opt_string("name", 255);
-  if (!name) return error_response(name.error());
-  // Off by default (the predecessor's clients never sent it); the dashboard sends true, so a
-  // password an admin handed over is replaced by the person's own at first sign-in.
-  auto force = body->opt_bool("force_password_change");
-  if (!force) return error_response(force.error());
+Reply create_user(const Call& c) {
+  auto in = kNewUser.decode(c.req);
+  if (!in) return in.error();
   domain::NewUser u;
-  u.username = *username;
-  u.password = *password;
-  u.email = *email;
-  u.role = *role;
-  u.name = *name;
-  u.force_password_change = force->value_or(false);
-  return user_response(s.accounts.create(u, context_of(req, &p)), req, 201);
+  u.username = in->username;
+  u.password = in->password;
+  u.email = in->email;
+  u.role = in->role;
+  u.name = in->name;
+  u.force_password_change = in->force_password_change.value_or(false);
+  return user_reply(c.s.accounts.create(u, c.context()), 201);
 }
 
-Response list_users(Services& s, const Request& req) {
+Reply list_users(const Call& c) {
   store::UserFilter f;
-  if (const auto role = req.query_param("role")) {
-    if (std::find(kRoles.begin(), kRoles.end(), *role) == kRoles.end()) {
-      Error e = Error::validation("role", "role must be one of: admin, user, viewer");
-      e.details["allowed"] = kRoles;
-      return error_response(e);
-    }
+  if (const auto role = c.req.query_param("role")) {
+    if (std::find(kRoles.begin(), kRoles.end(), *role) == kRoles.end()) return errors::not_one_of("role", kRoles);
     f.role = *role;
   }
-  auto active = query_bool(req, "is_active");
-  if (!active) return error_response(active.error());
+  auto active = query_bool(c.req, "is_active");
+  if (!active) return active.error();
   f.is_active = *active;
-  if (const auto search = req.query_param("search")) {
-    if (search->size() > 255) return error_response(Error::validation("search", "search must be at most 255 characters"));
-    if (search->find('\0') != std::string::npos)
-      return error_response(Error::validation("search", "search must be text without NUL characters"));
+  if (const auto search = c.req.query_param("search")) {
+    if (search->size() > 255) return errors::too_long("search", 255);
+    if (search->find('\0') != std::string::npos) return errors::must_be("search", "text without NUL characters");
     if (!search->empty()) f.search = *search;
   }
   // Bounded so (page - 1) * page_size can never overflow (the predecessor underflowed on 0).
-  auto page = query_int(req, "page", 1, 1'000'000'000);
-  if (!page) return error_response(page.error());
-  auto page_size = query_int(req, "page_size", 1, 100);
-  if (!page_size) return error_response(page_size.error());
+  auto page = query_int(c.req, "page", 1, 1'000'000'000);
+  if (!page) return page.error();
+  auto page_size = query_int(c.req, "page_size", 1, 100);
+  if (!page_size) return page_size.error();
   f.page = page->value_or(1);
   f.page_size = page_size->value_or(20);
-  const auto [users, total] = s.accounts.list(f);
+  const auto [users, total] = c.s.accounts.list(f);
   nlohmann::json items = nlohmann::json::array();
   for (const auto& u : users) items.push_back(domain::user_view(u));
   return json_response(200, {{"users", items}, {"total", total}, {"page", f.page}, {"page_size", f.page_size}});
 }
 
-Response suspend_user(Services& s, const Request& req, const domain::Principal& p) {
-  auto body = JsonBody::parse(req, /*allow_empty=*/true);
-  if (!body) return error_response(body.error());
-  auto reason = body->opt_string("reason", 1000);
-  if (!reason) return error_response(reason.error());
-  return user_response(s.accounts.suspend(p, req.param("id"), *reason, context_of(req, &p)), req);
+Reply suspend_user(const Call& c) {
+  auto in = kSuspend.decode(c.req, /*optional=*/true);
+  if (!in) return in.error();
+  return user_reply(c.s.accounts.suspend(c.who(), c.param("id"), in->reason, c.context()));
 }
 
-Response change_role(Services& s, const Request& req, const domain::Principal& p) {
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto role = body->one_of("role", kRoles);
-  if (!role) return error_response(role.error());
-  return user_response(s.accounts.change_role(p, req.param("id"), *role, context_of(req, &p)), req);
+Reply change_role(const Call& c) {
+  auto in = kRole.decode(c.req);
+  if (!in) return in.error();
+  return user_reply(c.s.accounts.change_role(c.who(), c.param("id"), in->role, c.context()));
 }
 
-Response reset_password(Services& s, const Request& req, const domain::Principal& p) {
-  auto body = JsonBody::parse(req);
-  if (!body) return error_response(body.error());
-  auto password = body->string("new_password", 1, 1000);
-  if (!password) return error_response(password.error());
-  auto force = body->opt_bool("force_change");
-  if (!force) return error_response(force.error());
-  return user_response(
-      s.accounts.reset_password(p, req.param("id"), *password, force->value_or(true), context_of(req, &p)), req);
+Reply reset_password(const Call& c) {
+  auto in = kReset.decode(c.req);
+  if (!in) return in.error();
+  return user_reply(c.s.accounts.reset_password(c.who(), c.param("id"), in->new_password,
+                                                in->force_change.value_or(true), c.context()));
 }
 
 // Lifts the login throttle of the account for every source address; the account itself is
 // never locked (see domain/login_throttle.h), so this is all an "unlock" has to do.
-Response unlock_logins(Services& s, const Request& req, const domain::Principal& p) {
-  auto done = s.accounts.unlock_logins(req.param("id"), context_of(req, &p));
-  return respond(done, 200, [](const domain::LoginUnlock& u) {
+Reply unlock_logins(const Call& c) {
+  return reply(c.s.accounts.unlock_logins(c.param("id"), c.context()), 200, [](const domain::LoginUnlock& u) {
     return nlohmann::json{{"user", domain::user_view(u.user)}, {"login_failures_cleared", u.login_failures_cleared}};
-  }, req.request_id);
+  });
+}
+
+Op user_op(std::string method, std::string pattern, std::string id, std::string summary) {
+  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
+  op.tagged("users").auth(Auth::admin);
+  if (op.pattern.find(":id") != std::string::npos) op.path_param("id", user_id_schema()).errors(404, {"NOT_FOUND"});
+  return op;
 }
 
 }  // namespace
 
-void add_user_routes(std::vector<Route>& routes, Services& s) {
-  auto admin = [&s](AuthedHandler h) { return guarded(s, Access::admin, std::move(h)); };
-  routes.push_back({"POST", "/api/v1/users", admin([&s](const Request& r, const domain::Principal& p) {
-                      return create_user(s, r, p);
-                    })});
-  routes.push_back({"GET", "/api/v1/users", admin([&s](const Request& r, const domain::Principal&) {
-                      return list_users(s, r);
-                    })});
-  routes.push_back({"GET", "/api/v1/users/:id", admin([&s](const Request& r, const domain::Principal&) {
-                      return user_response(s.accounts.get(r.param("id")), r);
-                    })});
-  routes.push_back({"DELETE", "/api/v1/users/:id", admin([&s](const Request& r, const domain::Principal& p) {
-                      return user_response(s.accounts.remove(p, r.param("id"), context_of(r, &p)), r);
-                    })});
-  routes.push_back({"PUT", "/api/v1/users/:id/suspend", admin([&s](const Request& r, const domain::Principal& p) {
-                      return suspend_user(s, r, p);
-                    })});
-  routes.push_back({"PUT", "/api/v1/users/:id/activate", admin([&s](const Request& r, const domain::Principal& p) {
-                      return user_response(s.accounts.activate(p, r.param("id"), context_of(r, &p)), r);
-                    })});
-  routes.push_back({"POST", "/api/v1/users/:id/unlock", admin([&s](const Request& r, const domain::Principal& p) {
-                      return unlock_logins(s, r, p);
-                    })});
-  routes.push_back({"PUT", "/api/v1/users/:id/role", admin([&s](const Request& r, const domain::Principal& p) {
-                      return change_role(s, r, p);
-                    })});
-  routes.push_back({"POST", "/api/v1/users/:id/reset-password", admin([&s](const Request& r, const domain::Principal& p) {
-                      return reset_password(s, r, p);
-                    })});
+std::vector<Endpoint> user_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({user_op("POST", "/api/v1/users", "createUser", "Create a user")
+                   .body(kNewUser.schema())
+                   .returns(201, ref("User"), "Created")
+                   .errors(409, {"USERNAME_TAKEN", "EMAIL_TAKEN"}),
+               create_user});
+  e.push_back({user_op("GET", "/api/v1/users", "listUsers", "List users (deleted users excluded, newest first)")
+                   .query("role", ref("Role"), "only this role")
+                   .query("is_active", boolean(), "only active (true) or suspended (false) users")
+                   .query("search", str(0, 255), "substring of the username or email")
+                   .query("page", described(integer_range(1, INT64_MAX, ""), "1-based page; default 1"), "page number")
+                   .query("page_size", described(integer_range(1, 100, ""), "default 20"), "users per page")
+                   .returns(200, ref("UserList"), "One page of users"),
+               list_users});
+  e.push_back({user_op("GET", "/api/v1/users/:id", "getUser", "Get a user").returns(200, ref("User"), "The user"),
+               [](const Call& c) { return user_reply(c.s.accounts.get(c.param("id"))); }});
+  e.push_back({user_op("DELETE", "/api/v1/users/:id", "deleteUser", "Soft-delete a user")
+                   .describe("Not yourself, not the last active admin. Revokes the user's sessions at once.")
+                   .returns(200, ref("User"), "The deleted user")
+                   .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
+                   .errors(409, {"LAST_ADMIN"}),
+               [](const Call& c) { return user_reply(c.s.accounts.remove(c.who(), c.param("id"), c.context())); }});
+  e.push_back({user_op("PUT", "/api/v1/users/:id/suspend", "suspendUser", "Suspend a user")
+                   .describe("Not yourself, not the last active admin. The user is locked out at once, and every "
+                             "credential issued before ends for good: access and refresh tokens stop working and "
+                             "the user's API tokens are revoked, so re-activation revives none of them.")
+                   .body(kSuspend.schema(), false)
+                   .returns(200, ref("User"), "The suspended user")
+                   .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
+                   .errors(409, {"ALREADY_SUSPENDED", "LAST_ADMIN"}),
+               suspend_user});
+  e.push_back({user_op("PUT", "/api/v1/users/:id/activate", "activateUser", "Re-activate a suspended user")
+                   .returns(200, ref("User"), "The active user")
+                   .errors(409, {"ALREADY_ACTIVE"}),
+               [](const Call& c) { return user_reply(c.s.accounts.activate(c.who(), c.param("id"), c.context())); }});
+  e.push_back({user_op("POST", "/api/v1/users/:id/unlock", "unlockUserLogins", "Lift the login throttle of a user")
+                   .describe("Forgets the failed logins recorded against this account from every source address, "
+                             "so a user who throttled their own address may sign in again at once. Accounts are "
+                             "never locked by failures (the throttle is per source); audited as `user.unlock`.")
+                   .returns(200,
+                            object({{"user", ref("User")},
+                                    {"login_failures_cleared", integer("failed logins forgotten, from all sources")}},
+                                   {"user", "login_failures_cleared"}),
+                            "The user, with the number of failed logins forgotten"),
+               unlock_logins});
+  e.push_back({user_op("PUT", "/api/v1/users/:id/role", "changeUserRole", "Change a user's role")
+                   .describe("Not your own role, never demoting the last active admin. Applies at once.")
+                   .body(kRole.schema())
+                   .returns(200, ref("User"), "The updated user")
+                   .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
+                   .errors(409, {"LAST_ADMIN"}),
+               change_role});
+  e.push_back({user_op("POST", "/api/v1/users/:id/reset-password", "resetUserPassword", "Set a new password for a user")
+                   .describe("Ends the user's sessions at once and lifts the login throttle of the account.")
+                   .body(kReset.schema())
+                   .returns(200, ref("User"), "The updated user"),
+               reset_password});
+  return e;
 }
 
 }  // namespace iron::api

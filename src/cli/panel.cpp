@@ -31,18 +31,8 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
       leases_(db, ledger_, events_, &provider_keys_, keys_.ip_token_key, &usage_limits_),
       budget_requests_(db, &events_),
       analytics_(db, &events_),
-      services_{db, c, draining, sessions_, accounts_, first_admin_, events_, {}} {
-  services_.api_tokens = &api_tokens_;
-  services_.authenticate_api_token = [this](const std::string& t) { return api_tokens_.authenticate(t); };
-  services_.provider_keys = &provider_keys_;
-  services_.agents = &agents_;
-  services_.ic_tokens = &ic_tokens_;
-  services_.leases = &leases_;
-  services_.authenticate_ic_token = [this](const std::string& t) { return ic_tokens_.authenticate(t); };
-  services_.budget_requests = &budget_requests_;
-  services_.usage_limits = &usage_limits_;
-  services_.analytics = &analytics_;
-  services_.key_fetch = &key_fetch_;
+      services_{db,         c,        draining, sessions_, accounts_,        first_admin_,  events_,   api_tokens_,
+                provider_keys_, key_fetch_, agents_, ic_tokens_, leases_, budget_requests_, usage_limits_, analytics_} {
 
   // Credentials in clear in a base_url (rows from before migration 008) are sealed now.
   if (const size_t sealed = provider_keys_.seal_embedded_credentials())

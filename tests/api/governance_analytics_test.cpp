@@ -131,7 +131,8 @@ TEST(GovernanceAnalytics, IngestionIsIdempotentPerAgentAndEvent) {
   EXPECT_EQ(replay.body["status"], "duplicate");
   EXPECT_EQ(p.get("/spending/total", alice).body["total_spend_microdollars"], 1234);
 
-  expect_error(p.call("POST", kBase + "/events", "", event_json("e-2", 1)), 401, "AUTH_MISSING_TOKEN");
+  // The one agent-token guard (api/guard.h): the same code as the lease routes and the key fetch.
+  expect_error(p.call("POST", kBase + "/events", "", event_json("e-2", 1)), 401, "IC_TOKEN_MISSING");
   EXPECT_EQ(p.call("POST", kBase + "/events", "bogus-token", event_json("e-2", 1)).status, 401);
   json bad = event_json("e-3", 1);
   bad.erase("input_tokens");

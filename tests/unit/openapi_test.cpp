@@ -4,7 +4,6 @@
 // what HttpServer adds itself, i.e. /metrics when enabled).
 #include <gtest/gtest.h>
 
-#include "domain/analytics.h"
 #include <stdlib.h>
 
 #include <algorithm>
@@ -17,11 +16,8 @@
 
 #include "api/openapi_document.h"
 #include "api/routes.h"
+#include "cli/panel.h"
 #include "config/config.h"
-#include "domain/accounts.h"
-#include "domain/first_admin.h"
-#include "domain/sessions.h"
-#include "security/jwt.h"
 #include "security/random.h"
 #include "server/http_server.h"
 #include "store/database.h"
@@ -50,14 +46,8 @@ std::set<Operation> registered_operations() {
     config.data_dir = dir;
     config.metrics = true;  // the server registers GET /metrics itself when enabled
     std::atomic<bool> draining{false};
-    iron::domain::Sessions sessions(db, iron::security::JwtSigner(std::string(32, 'k')));
-    iron::domain::Accounts accounts(db);
-    iron::domain::FirstAdmin first_admin(db, accounts);
-    iron::domain::EventBus events(1);
-    iron::api::Services services{db, config, draining, sessions, accounts, first_admin, events, {}};
-    iron::domain::Analytics analytics(db, &events);
-    services.analytics = &analytics;
-    iron::server::HttpServer server(config, iron::api::all_routes(services),
+    iron::cli::Panel panel(db, config, draining);  // the services exactly as `serve` builds them
+    iron::server::HttpServer server(config, iron::api::all_routes(panel.services()),
                                     [](const iron::api::Request&) { return iron::api::Response{}; },
                                     [] { return std::pair<int64_t, int64_t>{0, 0}; });
     for (const auto& [method, pattern] : server.route_list()) out.emplace(method, iron::api::openapi_path(pattern));

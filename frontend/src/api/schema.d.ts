@@ -279,7 +279,7 @@ export interface paths {
         put?: never;
         /**
          * Report one LLM request (agent)
-         * @description The agent's IC token in the body field `ic_token` or as `Authorization: Bearer`. Idempotent per (agent, event_id): a replay answers 200 `duplicate` and changes nothing. Text fields refuse NUL and control characters other than tab, LF and CR (400).
+         * @description The agent's IC token in the body field `ic_token` or as `Authorization: Bearer ic_…`. Idempotent per (agent, event_id): a replay answers 200 `duplicate` and changes nothing. Text fields refuse NUL and control characters other than tab, LF and CR (400).
          */
         post: operations["ingestAnalyticsEvent"];
         delete?: never;
@@ -4342,7 +4342,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN. */
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: IC_TOKEN_MISSING, INVALID_IC_TOKEN. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4385,17 +4385,6 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
-                    "X-Request-Id": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Unavailable: retry after `Retry-After` seconds. Codes: IC_TOKENS_UNAVAILABLE. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -4442,7 +4431,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN. */
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: IC_TOKEN_MISSING, INVALID_IC_TOKEN. */
             401: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4485,17 +4474,6 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
-                    "X-Request-Id": components["headers"]["XRequestId"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Unavailable: retry after `Retry-After` seconds. Codes: IC_TOKENS_UNAVAILABLE. */
-            503: {
-                headers: {
-                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };

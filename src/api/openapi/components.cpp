@@ -64,6 +64,13 @@ json ms_time(const std::string& description) { return integer(description + " (m
 
 json rfc3339(const std::string& description) { return str_fmt("date-time", description + " (RFC 3339, UTC)"); }
 
+json provider_slug() {
+  return described({{"type", "string"}, {"minLength", 1}, {"maxLength", 64}, {"pattern", "^[a-z0-9_-]{1,64}$"}},
+                   "lowercase provider slug: openai, anthropic, or any other [a-z0-9_-]{1,64}");
+}
+
+json user_id_schema() { return described({{"type", "string"}, {"pattern", "^user_"}}, "user id (user_<uuid>)"); }
+
 namespace {
 
 json error_envelope() {

@@ -1,11 +1,13 @@
-// Turns the per-route tables (ops_*.cpp) into the OpenAPI 3.1 document, adding what every
-// route shares: path parameters, the error envelope for auth / body / 500 errors, the
+// Turns the endpoints' entries (api/routes.h: all_endpoints) into the OpenAPI 3.1 document,
+// adding what every route shares: path parameters, the error envelope for auth / body / 500 errors, the
 // X-Request-Id and Retry-After headers, and the security requirement of its access level.
 #include <algorithm>
 #include <map>
 
 #include "api/openapi/spec.h"
 #include "api/openapi_document.h"
+#include "api/agent_views.h"
+#include "api/routes.h"
 #include "util/build_info.h"
 
 namespace iron::api {
@@ -28,14 +30,6 @@ Op& Op::csv_export() {
   return query("format", one_of_strings({"json", "csv"}),
                "csv: every matching row as a streamed RFC 4180 attachment (paging ignored; money in dollars with six "
                "decimals, times RFC 3339 UTC); `Accept: text/csv` does the same");
-}
-
-std::vector<Op> all_ops() {
-  std::vector<Op> ops;
-  for (auto family : {meta_ops, auth_ops, user_ops, api_token_ops, audit_ops, agent_ops, budget_ops, provider_ops,
-                      budget_request_ops, limit_ops, analytics_ops, usage_ops, system_ops})
-    for (auto& op : family()) ops.push_back(std::move(op));
-  return ops;
 }
 
 namespace {
@@ -102,6 +96,7 @@ std::map<int, std::vector<std::string>> errors_of(const Op& op) {
     add(403, {"TOKEN_SCOPE_INSUFFICIENT"});  // an API token whose scope excludes the route (guard.cpp)
     if (op.access == Auth::mutate || op.access == Auth::admin) add(403, {"INSUFFICIENT_PERMISSIONS"});
   }
+  if (op.access == Auth::agent) add(401, {"IC_TOKEN_MISSING", "INVALID_IC_TOKEN"});
   if (op.integer_id) add(400, {"INVALID_PARAMETER"});
   // Text path parameters with control characters or ill-formed UTF-8 are refused (routes.cpp).
   if (!op.integer_id && !path_param_names(op.pattern).empty()) add(400, {"VALIDATION_ERROR"});
@@ -136,6 +131,7 @@ std::string access_note(Auth a) {
     case Auth::mutate: return "**Access:** user or admin; viewers are read-only (403).";
     case Auth::admin: return "**Access:** admin only (403 otherwise).";
     case Auth::self_service: return "**Access:** any authenticated role, also while a password change is forced.";
+    case Auth::agent:
     case Auth::custom: return "";
   }
   return "";
@@ -182,6 +178,7 @@ json operation(const Op& op) {
 
   if (op.access == Auth::none) o["security"] = json::array();
   else if (op.access == Auth::custom) o["security"] = op.security;
+  else if (op.access == Auth::agent) o["security"] = json::array({{{"icToken", json::array()}}, json::object()});
   else o["security"] = json::array({{{"bearerAuth", json::array()}}});
   return o;
 }
@@ -190,7 +187,7 @@ json components() {
   return {
       {"schemas", [] {
          json all = component_schemas();
-         all.update(agent_component_schemas());
+         all.update(iron::api::agent_component_schemas());
          return all;
        }()},
       {"securitySchemes",
@@ -258,7 +255,8 @@ const char* kDescription =
 
 json build() {
   json paths = json::object();
-  for (const auto& op : all_ops()) {
+  for (const auto& e : all_endpoints()) {
+    const Op& op = e.doc;
     std::string method = op.method;
     std::transform(method.begin(), method.end(), method.begin(), ::tolower);
     paths[openapi_path(op.pattern)][method] = operation(op);

@@ -1,6 +1,6 @@
 #pragma once
 // The building blocks of the OpenAPI 3.1 document (GET /api/v1/openapi.json): one `Op` per
-// registered route, written as a readable table in ops_*.cpp, turned into the document by
+// registered route, declared beside its handler (api/endpoint.h), turned into the document by
 // document.cpp. The errors every route shares (auth, body decoding, 500) are derived from
 // the op's access level and body, so each table row lists only its own error codes.
 #include <string>
@@ -20,6 +20,7 @@ enum class Auth {
   mutate,        // user or admin: viewers get 403
   admin,         // admin only
   self_service,  // any role, allowed while a password change is forced
+  agent,         // an agent's IC token (body field ic_token or Bearer ic_…; api/guard.h agent_token_of)
   custom,        // the op sets its own `security` (refresh, logout, validate, metrics)
 };
 
@@ -130,29 +131,17 @@ json object(json properties, std::vector<std::string> required);
 json described(json schema, const std::string& description);
 json ms_time(const std::string& description);                // ms since the epoch (predecessor fields)
 json rfc3339(const std::string& description);
+// Shared field schemas.
+json provider_slug();   // openai, anthropic, or any other [a-z0-9_-]{1,64}
+json user_id_schema();  // user_<uuid>
 
-// The families' tables (ops_*.cpp) and the shared components (components.cpp).
-std::vector<Op> meta_ops();
-std::vector<Op> auth_ops();
-std::vector<Op> user_ops();
-std::vector<Op> api_token_ops();
-std::vector<Op> audit_ops();
-std::vector<Op> agent_ops();
-std::vector<Op> budget_ops();
-json agent_component_schemas();  // ops_agents_budget.cpp
-std::vector<Op> provider_ops();
-std::vector<Op> budget_request_ops();
-std::vector<Op> limit_ops();
-std::vector<Op> analytics_ops();
-json analytics_component_schemas();  // ops_analytics.cpp
-std::vector<Op> usage_ops();         // ops_usage.cpp: the predecessor's /usage reads and /version
-std::vector<Op> system_ops();        // ops_system.cpp
-json usage_component_schemas();      // ops_usage.cpp
+// Component schemas: the shared ones (components.cpp) and those a family owns, defined
+// beside its endpoints.
 json component_schemas();
-json provider_key_schema();        // ops_providers.cpp
-json project_assignment_schema();  // ops_providers.cpp
-
-// Every documented operation, in document order.
-std::vector<Op> all_ops();
+json provider_key_schema();          // providers.cpp
+json project_assignment_schema();    // providers.cpp
+json analytics_component_schemas();  // analytics_schemas.cpp
+json analytics_event_input_schema(); // analytics_schemas.cpp (AnalyticsEventInput)
+json usage_component_schemas();      // usage.cpp
 
 }  // namespace iron::api::openapi

@@ -1,8 +1,6 @@
-// OpenAPI table: usage analytics (docs/compatibility.md) plus the series and overview the dashboard
-// needs. Paths and field names are the predecessor's; USD floats where it had them, plus
-// integer µ$ (`*_microdollars`) for every money figure. Reads are owner-scoped and answered
-// from daily rollups. Every response body is a named component schema, so the dashboard's
-// generated types have names.
+// The component schemas of the analytics reads and ingestion (components.cpp): every
+// response body is a named schema, so the dashboard's generated types have names. USD floats
+// where the predecessor had them, plus integer µ$ (`*_microdollars`) for every money figure.
 #include "api/openapi/spec.h"
 
 namespace iron::api::openapi {
@@ -12,21 +10,6 @@ json usd(const std::string& what) { return described({{"type", "number"}}, what 
 json micros(const std::string& what) { return described(integer(), what + " in integer microdollars"); }
 json percent(const std::string& what) { return described({{"type", "number"}}, what + " (percent, 0-100+)"); }
 
-json event_input_schema() {
-  return object({{"event_id", described(str(1, 200), "idempotency key per agent; no control characters")},
-                 {"timestamp_ms", ms_time("when the request happened")},
-                 {"event_type", one_of_strings({"llm_request_completed", "llm_request_failed"})},
-                 {"model", str(1, 200)},
-                 {"provider", described({{"type", "string"}, {"pattern", "^[a-z0-9_-]{1,64}$"}},
-                                        "openai, anthropic, unknown (the predecessor's enum) or another provider name")},
-                 {"provider_id", str(0, 200)},
-                 {"input_tokens", described(integer_range(0, 1'000'000'000'000, ""), "required when completed")},
-                 {"output_tokens", described(integer_range(0, 1'000'000'000'000, ""), "required when completed")},
-                 {"cost_micros", integer_range(0, 1'000'000'000'000'000, "cost in microdollars")},
-                 {"error_code", str(0, 100)},
-                 {"error_message", str(0, 2000)}},
-                {"event_id", "timestamp_ms", "event_type", "model", "provider"});
-}
 
 // period / filters / calculated_at, which every period read returns, around `properties`.
 json period_body(json properties, std::vector<std::string> required) {
@@ -120,24 +103,23 @@ json overview() {
        "pending_budget_requests", "calculated_at"});
 }
 
-const std::vector<std::string> kPeriods = {"today", "yesterday", "last7-days", "last30-days", "this-month",
-                                           "last-month", "all-time"};
-
-Op read_op(std::string pattern, std::string id, std::string summary, bool paged, int64_t default_per_page = 50) {
-  Op op("GET", std::move(pattern), std::move(id), std::move(summary));
-  op.tagged("analytics").auth(Auth::read);
-  op.query("period", one_of_strings(kPeriods), "UTC period; default all-time; unknown values are 400")
-      .query("from", str_fmt("date"), "custom range start (inclusive UTC day); not together with period")
-      .query("to", str_fmt("date"), "custom range end (inclusive UTC day); not together with period")
-      .query("agent_id", integer_range(1, INT64_MAX, ""), "only this agent")
-      .query("provider", str(1, 64), "only this provider");
-  if (paged)
-    op.query("page", integer_range(1, 1'000'000'000, ""), "1-based page; default 1")
-        .query("per_page", integer_range(1, 200, ""), "default " + std::to_string(default_per_page));
-  return op;
-}
-
 }  // namespace
+
+json analytics_event_input_schema() {
+  return object({{"event_id", described(str(1, 200), "idempotency key per agent; no control characters")},
+                 {"timestamp_ms", ms_time("when the request happened")},
+                 {"event_type", one_of_strings({"llm_request_completed", "llm_request_failed"})},
+                 {"model", str(1, 200)},
+                 {"provider", described({{"type", "string"}, {"pattern", "^[a-z0-9_-]{1,64}$"}},
+                                        "openai, anthropic, unknown (the predecessor's enum) or another provider name")},
+                 {"provider_id", str(0, 200)},
+                 {"input_tokens", described(integer_range(0, 1'000'000'000'000, ""), "required when completed")},
+                 {"output_tokens", described(integer_range(0, 1'000'000'000'000, ""), "required when completed")},
+                 {"cost_micros", integer_range(0, 1'000'000'000'000'000, "cost in microdollars")},
+                 {"error_code", str(0, 100)},
+                 {"error_message", str(0, 2000)}},
+                {"event_id", "timestamp_ms", "event_type", "model", "provider"});
+}
 
 json analytics_component_schemas() {
   return {
@@ -148,7 +130,7 @@ json analytics_component_schemas() {
                                    {"to", str_fmt("date")}, {"model", str()},
                                    {"type", one_of_strings({"llm_request_completed", "llm_request_failed"})}},
                                   {})},
-      {"AnalyticsEventInput", event_input_schema()},
+      {"AnalyticsEventInput", analytics_event_input_schema()},
       {"AnalyticsEvent", object({{"event_id", str()}, {"timestamp_ms", ms_time("")},
                                  {"event_type", one_of_strings({"llm_request_completed", "llm_request_failed"})},
                                  {"model", str()}, {"provider", str()}, {"provider_id", nullable(str())},
@@ -255,120 +237,6 @@ json analytics_component_schemas() {
                    {"bucket", "from", "to", "data", "summary"})},
       {"AnalyticsOverview", overview()},
   };
-}
-
-std::vector<Op> analytics_ops() {
-  const std::string scope = "Non-admins see only their own agents; admins see all. Answered from daily rollups.";
-  std::vector<Op> ops;
-  const json ic = json::array({{{"bearerAuth", json::array()}}, json::object()});
-  ops.push_back(Op("POST", "/api/v1/analytics/events", "ingestAnalyticsEvent", "Report one LLM request (agent)")
-                    .tagged("analytics")
-                    .secured_by(ic)
-                    .describe("The agent's IC token in the body field `ic_token` or as `Authorization: Bearer`. "
-                              "Idempotent per (agent, event_id): a replay answers 200 `duplicate` and changes nothing. "
-                              "Text fields refuse NUL and control characters other than tab, LF and CR (400).")
-                    .body([] {
-                      auto b = event_input_schema();
-                      b["properties"]["ic_token"] = str(1, 4096);
-                      return b;
-                    }())
-                    .returns(202, ref("IngestResult"), "Accepted (200 with status duplicate for a replay)")
-                    .plain_response(200, {{"description", "Duplicate: this event_id was already recorded"},
-                                          {"content", {{"application/json", {{"schema", ref("IngestResult")}}}}}})
-                    .errors(401, {"AUTH_MISSING_TOKEN", "AUTH_INVALID_TOKEN"})
-                    .errors(404, {"AGENT_NOT_FOUND"})
-                    .errors(503, {"IC_TOKENS_UNAVAILABLE"}));
-  ops.push_back(Op("POST", "/api/v1/analytics/events/batch", "ingestAnalyticsEventBatch", "Report up to 1000 LLM requests (agent)")
-                    .tagged("analytics")
-                    .secured_by(ic)
-                    .describe("One transaction; each event is accepted, duplicate or rejected on its own (`error` "
-                              "holds the envelope's code/message/details for a rejected one), so one bad event never "
-                              "costs the others.")
-                    .body(object({{"ic_token", str(1, 4096)}, {"events", [] {
-                                    auto a = array_of(ref("AnalyticsEventInput"));
-                                    a["maxItems"] = 1000;
-                                    return a;
-                                  }()}},
-                                 {"events"}))
-                    .returns(200, ref("IngestBatchResult"), "Per-event results, in input order")
-                    .errors(401, {"AUTH_MISSING_TOKEN", "AUTH_INVALID_TOKEN"})
-                    .errors(404, {"AGENT_NOT_FOUND"})
-                    .errors(503, {"IC_TOKENS_UNAVAILABLE"}));
-
-  ops.push_back(read_op("/api/v1/analytics/events/list", "listAnalyticsEvents", "Raw events, newest first", true, 10)
-                    .describe(scope + " Raw events are kept IRON_EVENT_RETENTION_DAYS. The CSV export streams every "
-                                      "matching event.")
-                    .query("model", str(1, 200), "only this model (exact)")
-                    .query("type", one_of_strings({"llm_request_completed", "llm_request_failed"}),
-                           "only this event type; unknown values are 400")
-                    .csv_export()
-                    .returns(200, ref("AnalyticsEventList")));
-  ops.push_back(read_op("/api/v1/analytics/events", "pageAnalyticsEvents", "Raw events by cursor, newest first", false)
-                    .describe(scope + " Read by key (`cursor` + `limit`): the cost of a page does not grow with the "
-                                      "number of events, so the dashboard's event log stays fast at any size. "
-                                      "/events/list is the predecessor's page-numbered form of the same rows.")
-                    .query("model", str(1, 200), "only this model (exact)")
-                    .query("type", one_of_strings({"llm_request_completed", "llm_request_failed"}),
-                           "only this event type; unknown values are 400")
-                    .query("cursor", str(), "`next_cursor` of the previous page")
-                    .query("limit", integer_range(1, 200, ""), "default 50")
-                    .errors(400, {"INVALID_CURSOR"})
-                    .returns(200, ref("AnalyticsEventPage")));
-  ops.push_back(read_op("/api/v1/analytics/spending/total", "getSpendingTotal", "Total spend (completed requests)", false)
-                    .describe(scope)
-                    .returns(200, ref("SpendingTotal")));
-  ops.push_back(read_op("/api/v1/analytics/spending/by-agent", "getSpendingByAgent", "Spend per agent (highest first)", true)
-                    .describe(scope)
-                    .csv_export()
-                    .returns(200, ref("SpendingByAgent")));
-  ops.push_back(read_op("/api/v1/analytics/spending/by-provider", "getSpendingByProvider", "Spend per provider", false)
-                    .describe(scope)
-                    .csv_export()
-                    .returns(200, ref("SpendingByProvider")));
-  ops.push_back(read_op("/api/v1/analytics/spending/avg-per-request", "getAverageCostPerRequest",
-                        "Average, min and max cost per completed request", false)
-                    .describe(scope)
-                    .returns(200, ref("AverageCostPerRequest")));
-  ops.push_back(read_op("/api/v1/analytics/spending/timeseries", "getSpendingTimeseries", "Spend over time", false)
-                    .describe(scope + " One point per bucket of the range, empty buckets included, each with its "
-                                      "per-provider split. An open start (all-time, or `to` alone) begins at the first "
-                                      "day with data. At most 3660 buckets (400 naming `bucket` beyond).")
-                    .query("bucket", one_of_strings({"day", "week", "month"}), "default day; week = ISO week (Monday)")
-                    .csv_export()
-                    .returns(200, ref("SpendingTimeseries")));
-  Op budget("GET", "/api/v1/analytics/budget/status", "getBudgetStatus", "Budget state, risk and burn rate of each agent");
-  budget.tagged("analytics").auth(Auth::read)
-      .describe("Owner-scoped. Risk: >=100 % exhausted, >=95 critical, >=80 high, >=50 medium, else low. Filters apply "
-                "first, the summary counts the filtered agents (every risk level: `risk` narrows only the rows), rows are sorted by percent_used (desc) and then paged. "
-                "`budget`, `spent`, `remaining` are integer µ$ (predecessor); `*_usd` are floats. The burn rate is the "
-                "analytics spend of the last 7 UTC days / 7.")
-      .query("agent_id", integer_range(1, INT64_MAX, ""), "only this agent")
-      .query("threshold", integer_range(0, 1'000'000, ""), "keep agents with percent_used >= threshold")
-      .query("status", one_of_strings({"active", "exhausted"}), "only agents in this state")
-      .query("risk", one_of_strings({"low", "medium", "high", "critical", "exhausted"}), "only agents at exactly this risk level")
-      .query("page", integer_range(1, 1'000'000'000, ""), "1-based page; default 1")
-      .query("per_page", integer_range(1, 200, ""), "default 50")
-      .returns(200, ref("BudgetStatus"));
-  ops.push_back(budget);
-  ops.push_back(read_op("/api/v1/analytics/usage/requests", "getUsageRequests", "Request counts and success rate", false)
-                    .describe(scope)
-                    .returns(200, ref("RequestUsage")));
-  ops.push_back(read_op("/api/v1/analytics/usage/tokens/by-agent", "getTokenUsageByAgent", "Tokens per agent", true)
-                    .describe(scope)
-                    .csv_export()
-                    .returns(200, ref("TokenUsageByAgent")));
-  ops.push_back(read_op("/api/v1/analytics/usage/models", "getModelUsage", "Usage per model (most requests first)", true)
-                    .describe(scope)
-                    .csv_export()
-                    .returns(200, ref("ModelUsageList")));
-  ops.push_back(Op("GET", "/api/v1/analytics/overview", "getAnalyticsOverview", "Everything the Overview page shows")
-                    .tagged("analytics")
-                    .auth(Auth::read)
-                    .describe("Owner-scoped, in one request: spend and requests today, this month and all time; "
-                              "active leases right now; budget risk counts; the top 5 agents by spend this month; "
-                              "pending budget requests.")
-                    .returns(200, ref("AnalyticsOverview")));
-  return ops;
 }
 
 }  // namespace iron::api::openapi

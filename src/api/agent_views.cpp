@@ -1,0 +1,133 @@
+// The JSON shapes of agents, budgets and leases, and their component schemas.
+#include "api/agent_views.h"
+
+#include "api/openapi/spec.h"
+#include "domain/analytics.h"
+#include "util/clock.h"
+
+namespace iron::api {
+namespace {
+
+using namespace openapi;
+
+json budget_view(const domain::BudgetSnapshot& b) {
+  return {{"allocated", b.allocated}, {"spent", b.spent}, {"reserved", b.reserved}, {"remaining", b.remaining}};
+}
+
+json agent_view(const domain::AgentView& v) {
+  const auto& a = v.agent;
+  return {{"id", a.id},
+          {"name", a.name},
+          {"providers", a.providers},
+          {"created_at", a.created_at},
+          {"owner_id", a.owner_id},
+          {"provider_key_id", a.provider_key_id ? json(*a.provider_key_id) : json(nullptr)},
+          {"provider_key_owner_id", v.provider_key_owner_id ? json(*v.provider_key_owner_id) : json(nullptr)},
+          {"has_ic_token", a.ic_token_hash.has_value()},
+          {"budget", budget_view(v.budget)}};
+}
+
+json micros(const std::string& description) { return described(integer(), description + " (µ$)"); }
+
+json agent_schema() {
+  return object({{"id", integer("agent id")},
+                 {"name", str(1, 255)},
+                 {"providers", described(array_of(str()), "the assigned key's provider, or empty")},
+                 {"created_at", ms_time("creation time")},
+                 {"owner_id", described(str(), "the owning user")},
+                 {"provider_key_id", nullable(integer("the agent's provider key; the only key its handshake uses"))},
+                 {"provider_key_owner_id",
+                  nullable(described(str(), "who owns the assigned key: the agent's owner, or the admin who "
+                                            "delegated a key of their own to this agent"))},
+                 {"has_ic_token", described(boolean(), "whether the agent has an IC token")},
+                 {"budget", object({{"allocated", micros("allocated")},
+                                    {"spent", micros("reported usage")},
+                                    {"reserved", micros("held by active leases, not yet reported")},
+                                    {"remaining", micros("free to lease; allocated = spent + reserved + remaining")}},
+                                   {"allocated", "spent", "reserved", "remaining"})},
+                 {"burn_rate_micros_per_day",
+                  micros("analytics spend of the last 7 UTC days (today included) / 7, rounded down, per day")},
+                 {"projected_exhaustion_at",
+                  nullable(rfc3339("when `remaining` runs out at the 7-day pace; null with no spend in those 7 days, "
+                                   "nothing remaining, or more than 100 years away"))}},
+                {"id", "name", "providers", "created_at", "owner_id", "provider_key_id", "provider_key_owner_id", "has_ic_token", "budget",
+                 "burn_rate_micros_per_day", "projected_exhaustion_at"});
+}
+
+json lease_schema() {
+  return object({{"id", described({{"type", "string"}, {"pattern", "^lease_"}}, "lease_<uuid>")},
+                 {"agent_id", integer()},
+                 {"status", one_of_strings({"active", "closed", "expired", "revoked"})},
+                 {"granted_microdollars", micros("reserved for the lease at handshake or refresh")},
+                 {"spent_microdollars", micros("reported against the lease")},
+                 {"available_microdollars", micros("granted - spent while active; 0 once ended")},
+                 {"released_microdollars", nullable(micros("given back to the budget when the lease ended"))},
+                 {"created_at", rfc3339("granted at")},
+                 {"expires_at", rfc3339("expiry unless returned or refreshed first")},
+                 {"closed_at", nullable(rfc3339("when it was returned, refreshed, expired or revoked"))}},
+                {"id", "agent_id", "status", "granted_microdollars", "spent_microdollars", "available_microdollars",
+                 "released_microdollars", "created_at", "expires_at", "closed_at"});
+}
+
+}  // namespace
+
+json allocation_view(const domain::BudgetSnapshot& b) {
+  return {{"agent_id", b.agent_id},
+          {"total_allocated", b.allocated},
+          {"total_spent", b.spent},
+          {"total_reserved", b.reserved},
+          {"budget_remaining", b.remaining}};
+}
+
+json history_view(const std::vector<store::BudgetHistoryEntry>& entries) {
+  json out = json::array();
+  for (const auto& e : entries)
+    out.push_back({{"id", e.id},
+                   {"agent_id", e.agent_id},
+                   {"previous_allocated", e.previous_allocated},
+                   {"new_allocated", e.new_allocated},
+                   {"change", e.new_allocated - e.previous_allocated},
+                   {"changed_by", e.changed_by},
+                   {"reason", e.reason ? json(*e.reason) : json(nullptr)},
+                   {"budget_request_id", e.budget_request_id ? json(*e.budget_request_id) : json(nullptr)},
+                   {"created_at", e.created_at}});
+  return out;
+}
+
+std::map<int64_t, int64_t> recent_spend_of(Services& s, const domain::Principal& p, std::optional<int64_t> agent_id) {
+  return s.analytics.recent_spend(p, agent_id);
+}
+
+json agent_with_burn(const domain::AgentView& v, const std::map<int64_t, int64_t>& recent_spend) {
+  json out = agent_view(v);
+  const auto it = recent_spend.find(v.agent.id);
+  const auto burn = domain::burn_rate_of(it == recent_spend.end() ? 0 : it->second, v.budget.remaining, util::now());
+  out["burn_rate_micros_per_day"] = burn.micros_per_day;
+  out["projected_exhaustion_at"] = burn.exhaustion_at ? json(util::to_rfc3339(*burn.exhaustion_at)) : json(nullptr);
+  return out;
+}
+
+json lease_view(const store::BudgetLease& l) {
+  const auto at = [](int64_t ms) { return util::to_rfc3339(util::from_unix_ms(ms)); };
+  return {{"id", l.id},
+          {"agent_id", l.agent_id},
+          {"status", l.status},
+          {"granted_microdollars", l.granted},
+          {"spent_microdollars", l.spent},
+          {"available_microdollars", l.status == "active" ? l.granted - l.spent : 0},
+          {"released_microdollars", l.released ? json(*l.released) : json(nullptr)},
+          {"created_at", at(l.created_at)},
+          {"expires_at", at(l.expires_at)},
+          {"closed_at", l.closed_at ? json(at(*l.closed_at)) : json(nullptr)}};
+}
+
+json agent_component_schemas() {
+  return {{"Agent", agent_schema()},
+          {"AgentLease", lease_schema()},
+          {"AgentPage", object({{"data", array_of(ref("Agent"))}, {"pagination", ref("Pagination")}},
+                               {"data", "pagination"})},
+          {"AgentLeasePage", object({{"data", array_of(ref("AgentLease"))}, {"pagination", ref("Pagination")}},
+                                    {"data", "pagination"})}};
+}
+
+}  // namespace iron::api

@@ -1,0 +1,30 @@
+#pragma once
+// The JSON shapes of agents, their budgets and leases (agents.cpp, agent_credentials.cpp),
+// beside their OpenAPI component schemas (Agent, AgentLease, AgentPage, AgentLeasePage).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/openapi/spec.h"
+#include "api/services.h"
+#include "domain/agents.h"
+
+namespace iron::api {
+
+// Window spend per agent (domain::BurnRate) in the caller's scope.
+std::map<int64_t, int64_t> recent_spend_of(Services& s, const domain::Principal& p, std::optional<int64_t> agent_id);
+// The agent object the routes answer with: the agent, its budget, burn rate and projected exhaustion.
+nlohmann::json agent_with_burn(const domain::AgentView& v, const std::map<int64_t, int64_t>& recent_spend);
+nlohmann::json allocation_view(const domain::BudgetSnapshot& b);
+nlohmann::json history_view(const std::vector<store::BudgetHistoryEntry>& entries);
+nlohmann::json lease_view(const store::BudgetLease& l);
+
+nlohmann::json agent_component_schemas();
+// The OpenAPI entry of an /agents route: tag, access and, for `:id` routes, the integer id
+// and its 404 (agents.cpp).
+openapi::Op agent_op(std::string method, std::string pattern, std::string id, std::string summary, openapi::Auth access);
+
+}  // namespace iron::api

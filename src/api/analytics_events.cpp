@@ -1,0 +1,125 @@
+// GET /api/v1/analytics/events/list (the predecessor's page-numbered event list, also as a
+// streamed CSV) and GET /api/v1/analytics/events (the same rows read by key, for a log of any
+// size). Owner-scoped like every analytics read.
+#include "api/analytics_params.h"
+#include "api/csv.h"
+#include "api/routes.h"
+
+namespace iron::api {
+namespace {
+
+using namespace openapi;
+using domain::Analytics;
+
+const char* kScope = "Non-admins see only their own agents; admins see all. Answered from daily rollups.";
+
+json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+
+json event_json(const store::AnalyticsEventRow& e) {
+  return {{"event_id", e.event_id}, {"timestamp_ms", e.timestamp_ms}, {"event_type", e.event_type},
+          {"model", e.model}, {"provider", e.provider}, {"provider_id", opt(e.provider_id)},
+          {"input_tokens", e.input_tokens}, {"output_tokens", e.output_tokens},
+          {"cost_micros", e.cost_micros}, {"agent_id", e.agent_id}, {"agent_name", e.agent_name},
+          {"error_code", opt(e.error_code)}, {"error_message", opt(e.error_message)}};
+}
+
+Reply events_list(const Call& c, const domain::AnalyticsQuery& base) {
+  Analytics& a = c.s.analytics;
+  const Request& req = c.req;
+  const domain::Principal& p = c.who();
+  auto filtered = with_event_filters(req, base);
+  if (!filtered) return filtered.error();
+  const domain::AnalyticsQuery q = *filtered;
+  return json_or_csv(req, [&]() -> Reply {
+    auto page = page_of(req, 10);  // the predecessor's default for this list
+    if (!page) return page.error();
+    const auto events = a.list_events(p, q, *page);
+    json data = json::array();
+    for (const auto& e : events.items) data.push_back(event_json(e));
+    return json_response(200, analytics_envelope(q, {{"data", data}, {"pagination", pagination_json(events.pagination)}}));
+  }, [&]() -> Reply {
+    // Streamed in keyset batches straight from the table: any number of rows, bounded memory.
+    return csv_response(csv_name("events", q),
+                        {"timestamp", "event_id", "event_type", "agent_id", "agent_name", "provider", "model",
+                         "provider_id", "input_tokens", "output_tokens", "cost_usd", "error_code", "error_message"},
+                        [&a, p, q](const CsvWrite& write) {
+                          a.each_event(p, q, [&write](const std::vector<store::AnalyticsEventRow>& rows) {
+                            std::string chunk;
+                            for (const auto& e : rows)
+                              chunk += CsvRow()
+                                           .time_ms(e.timestamp_ms).text(e.event_id).text(e.event_type)
+                                           .integer(e.agent_id).text(e.agent_name).text(e.provider).text(e.model)
+                                           .opt_text(e.provider_id).integer(e.input_tokens).integer(e.output_tokens)
+                                           .dollars(e.cost_micros).opt_text(e.error_code).opt_text(e.error_message)
+                                           .line();
+                            return write(chunk);
+                          });
+                        },
+                        req.request_id);
+  });
+}
+
+// The keyset cursor: "<timestamp_ms>.<row id>" of the previous page's last row.
+Result<std::optional<std::pair<int64_t, int64_t>>> event_cursor_of(const Request& req) {
+  const auto raw = req.query_param("cursor");
+  if (!raw) return std::optional<std::pair<int64_t, int64_t>>{};
+  const Error invalid = errors::invalid_cursor();
+  const auto dot = raw->find('.');
+  if (dot == std::string::npos) return invalid;
+  const std::string ts = raw->substr(0, dot), id = raw->substr(dot + 1);
+  if (ts.empty() || id.empty() || ts.size() > 18 || id.size() > 18 ||
+      ts.find_first_not_of("0123456789") != std::string::npos || id.find_first_not_of("0123456789") != std::string::npos)
+    return invalid;
+  return std::optional<std::pair<int64_t, int64_t>>(std::pair<int64_t, int64_t>{std::stoll(ts), std::stoll(id)});
+}
+
+// GET /analytics/events: the event log read by key, for a log of any size.
+Reply events_page(const Call& c, const domain::AnalyticsQuery& base) {
+  Analytics& a = c.s.analytics;
+  const Request& req = c.req;
+  const domain::Principal& p = c.who();
+  auto filtered = with_event_filters(req, base);
+  if (!filtered) return filtered.error();
+  const domain::AnalyticsQuery& q = *filtered;
+  auto cursor = event_cursor_of(req);
+  if (!cursor) return cursor.error();
+  auto limit = query_int(req, "limit", 1, 200);
+  if (!limit) return limit.error();
+  const auto page = a.event_page(p, q, *cursor, limit->value_or(50));
+  json items = json::array();
+  for (const auto& e : page.items) items.push_back(event_json(e));
+  json next = nullptr;
+  if (page.more)
+    next = std::to_string(page.items.back().timestamp_ms) + "." + std::to_string(page.items.back().row_id);
+  return json_response(200, analytics_envelope(q, {{"items", items}, {"next_cursor", next}}));
+}
+
+}  // namespace
+
+std::vector<Endpoint> analytics_event_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({analytics_read_op("/api/v1/analytics/events/list", "listAnalyticsEvents", "Raw events, newest first", true, 10)
+                    .describe(std::string(kScope) + " Raw events are kept IRON_EVENT_RETENTION_DAYS. The CSV export streams every "
+                                      "matching event.")
+                    .query("model", str(1, 200), "only this model (exact)")
+                    .query("type", one_of_strings({"llm_request_completed", "llm_request_failed"}),
+                           "only this event type; unknown values are 400")
+                    .csv_export()
+                    .returns(200, ref("AnalyticsEventList")),
+               period_read(events_list)});
+  e.push_back({analytics_read_op("/api/v1/analytics/events", "pageAnalyticsEvents", "Raw events by cursor, newest first", false)
+                    .describe(std::string(kScope) + " Read by key (`cursor` + `limit`): the cost of a page does not grow with the "
+                                      "number of events, so the dashboard's event log stays fast at any size. "
+                                      "/events/list is the predecessor's page-numbered form of the same rows.")
+                    .query("model", str(1, 200), "only this model (exact)")
+                    .query("type", one_of_strings({"llm_request_completed", "llm_request_failed"}),
+                           "only this event type; unknown values are 400")
+                    .query("cursor", str(), "`next_cursor` of the previous page")
+                    .query("limit", integer_range(1, 200, ""), "default 50")
+                    .errors(400, {"INVALID_CURSOR"})
+                    .returns(200, ref("AnalyticsEventPage")),
+               period_read(events_page)});
+  return e;
+}
+
+}  // namespace iron::api

@@ -1,0 +1,48 @@
+#include "api/endpoint.h"
+
+namespace iron::api {
+namespace {
+
+std::optional<Access> guard_of(openapi::Auth a) {
+  switch (a) {
+    case openapi::Auth::read: return Access::read;
+    case openapi::Auth::mutate: return Access::mutate;
+    case openapi::Auth::admin: return Access::admin;
+    case openapi::Auth::self_service: return Access::self_service;
+    case openapi::Auth::none:
+    case openapi::Auth::agent:  // the action reads the IC token (agent_token_of): it may be in the body
+    case openapi::Auth::custom: return std::nullopt;  // public, or the action checks its own credential
+  }
+  return std::nullopt;
+}
+
+// The action's answer, or the error envelope with the request id.
+Response envelope(Reply r, const Request& req) { return r ? std::move(*r) : error_response(r.error(), req.request_id); }
+
+// Runs `action` once the integer `:id` an Op declares is checked.
+Response run(const Action& action, bool integer_id, Call call) {
+  if (integer_id) {
+    auto id = path_id(call.req, "id");
+    if (!id) return error_response(id.error(), call.req.request_id);
+    call.integer_id = *id;
+  }
+  return envelope(action(call), call.req);
+}
+
+}  // namespace
+
+Handler bind(Services& s, Endpoint e) {
+  const auto access = guard_of(e.doc.access);
+  const bool integer_id = e.doc.integer_id && e.doc.pattern.find("/:id") != std::string::npos;
+  if (!access)
+    return [&s, integer_id, action = std::move(e.action)](const Request& req) {
+      return run(action, integer_id, Call{s, req});
+    };
+  return [&s, access = *access, integer_id, action = std::move(e.action)](const Request& req) {
+    auto who = authenticate(s, req, access);
+    if (!who) return error_response(who.error(), req.request_id);
+    return run(action, integer_id, Call{s, req, &who.value()});
+  };
+}
+
+}  // namespace iron::api

@@ -1,0 +1,69 @@
+#pragma once
+// One declaration per operation: an Endpoint is the route's OpenAPI entry (openapi::Op:
+// method, pattern, access, body schema, answers) and the action that serves it, side by side
+// in src/api/<resource>.cpp. all_routes() (routes.h) registers the actions and the document
+// (openapi_document.h) is assembled from the same entries, so neither can list a route the
+// other lacks. The Op's access level is also what guards the route: a guarded route's action
+// runs only for an authenticated caller allowed that access (guard.h).
+//
+// An action returns a Reply: the response, or an Error that the binding turns into the error
+// envelope with the request id, in this one place (api-conventions.md, "Errors"). A failed
+// step is handed on as it is: `if (!x) return x.error();`.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "api/errors.h"
+#include "api/guard.h"
+#include "api/http_types.h"
+#include "api/openapi/spec.h"
+#include "api/query.h"
+#include "api/responses.h"
+#include "api/services.h"
+#include "util/result.h"
+
+namespace iron::api {
+
+using Reply = Result<Response>;
+
+// What an action is given: the server's services, the request and, on a guarded route, the
+// verified caller.
+struct Call {
+  Services& s;
+  const Request& req;
+  const domain::Principal* caller = nullptr;
+  int64_t integer_id = 0;  // `:id`, checked by the binding when the Op declares integer_ids()
+
+  const domain::Principal& who() const { return *caller; }
+  // The audit context of the request (the caller as actor, when there is one).
+  domain::RequestContext context() const { return context_of(req, caller); }
+  // The `:id` path parameter of an Op with integer_ids(): a positive integer (the binding
+  // answered 400 INVALID_PARAMETER before the action ran otherwise).
+  int64_t id() const { return integer_id; }
+  const std::string& param(const std::string& name) const { return req.param(name); }
+};
+
+using Action = std::function<Reply(const Call&)>;
+
+struct Endpoint {
+  openapi::Op doc;
+  Action action;  // empty: the route is served by the edge itself (GET /metrics, server/)
+};
+
+// A domain result as a reply: the value through `view` with `status`, or its error.
+template <class T, class F>
+Reply reply(const Result<T>& r, int status, F&& view) {
+  if (!r) return r.error();
+  return json_response(status, view(r.value()));
+}
+// A domain status as 204 No Content, or its error.
+inline Reply reply_no_content(const Status& st) {
+  if (!st) return st.error();
+  return no_content();
+}
+
+// The handler the router calls for `e`: the guard its access level asks for, the action, and
+// the error envelope.
+Handler bind(Services& s, Endpoint e);
+
+}  // namespace iron::api
