@@ -7,7 +7,7 @@ namespace {
 
 json request_id() { return described({{"type", "string"}, {"pattern", "^breq_"}}, "budget request id (breq_<uuid>)"); }
 json limit_id() { return integer_range(1, INT64_MAX, "usage limit id"); }
-json micros(const std::string& d) { return integer_range(0, INT64_MAX, d + " (µ$)"); }
+json nonnegative_micros(const std::string& d) { return integer_range(0, INT64_MAX, d + " (µ$)"); }
 
 json budget_request() {
   return object({{"id", request_id()},
@@ -15,8 +15,8 @@ json budget_request() {
                  {"requester_id", described(str(), "the user who filed it (from their token)")},
                  {"current_budget_usd", described({{"type", "number"}}, "USD float, predecessor compatibility")},
                  {"requested_budget_usd", described({{"type", "number"}}, "USD float, predecessor compatibility")},
-                 {"current_budget_microdollars", micros("the agent's allocation when the request was filed")},
-                 {"requested_budget_microdollars", micros("the requested ABSOLUTE allocation; authoritative")},
+                 {"current_budget_microdollars", nonnegative_micros("the agent's allocation when the request was filed")},
+                 {"requested_budget_microdollars", nonnegative_micros("the requested ABSOLUTE allocation; authoritative")},
                  {"justification", str(20, 500)},
                  {"status", one_of_strings({"pending", "approved", "rejected", "cancelled"})},
                  {"rejection_reason", nullable(str(1, 1000))},

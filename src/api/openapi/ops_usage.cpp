@@ -6,18 +6,18 @@ namespace iron::api::openapi {
 namespace {
 
 json cents(const std::string& what) { return integer(what + " in US cents, rounded half up (predecessor shape)"); }
-json micros(const std::string& what) { return integer(what + " in integer microdollars (authoritative)"); }
+json usage_micros(const std::string& what) { return integer(what + " in integer microdollars (authoritative)"); }
 
 json provider_usage() {
   return object({{"provider", str()}, {"tokens", integer("input + output tokens")},
                  {"requests", integer("completed + failed")}, {"cost_cents", cents("spend")},
-                 {"cost_microdollars", micros("spend")}},
+                 {"cost_microdollars", usage_micros("spend")}},
                 {"provider", "tokens", "requests", "cost_cents", "cost_microdollars"});
 }
 
 json aggregate(bool with_project) {
   json props = {{"total_tokens", integer()}, {"total_requests", integer()}, {"total_cost_cents", cents("spend")},
-                {"total_cost_microdollars", micros("spend")}, {"providers", array_of(ref("ProviderTokenUsage"))},
+                {"total_cost_microdollars", usage_micros("spend")}, {"providers", array_of(ref("ProviderTokenUsage"))},
                 {"period", described(str(), "the period's name, or `custom` for a from/to range")}};
   std::vector<std::string> required = {"total_tokens", "total_requests", "total_cost_cents", "total_cost_microdollars",
                                        "providers", "period"};
