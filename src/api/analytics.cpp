@@ -241,6 +241,10 @@ Response budget_status(Analytics& a, const Request& req, const domain::Principal
       return error_response(Error::validation("status", "status must be active or exhausted"));
     q.status = *status;
   }
+  if (const auto risk = req.query_param("risk")) {
+    q.risk = domain::parse_risk(*risk);
+    if (!q.risk) return error_response(Error::validation("risk", "risk must be low, medium, high, critical or exhausted"));
+  }
   auto page = page_of(req, 50);
   if (!page) return error_response(page.error());
   const auto r = a.budget_status(p, q, *page);

@@ -3,6 +3,7 @@
 // RFC 3339 for the new expires_at. The secret appears only in create and rotate responses.
 #include "api/guard.h"
 #include "api/json_body.h"
+#include "api/paging.h"
 #include "api/responses.h"
 #include "api/routes.h"
 #include "domain/api_tokens.h"
@@ -74,15 +75,25 @@ Response create(Services& s, const Request& req, const domain::Principal& p) {
 }
 
 // ?user_id=<id> lists that user's tokens, ?user_id=* everyone's: admins only (403 otherwise).
+// ?status= narrows to active | expired | inactive. Without page/per_page the answer is the
+// predecessor's plain array; with them, one page as {data, pagination}.
 Response list(Services& s, const Request& req, const domain::Principal& p) {
-  const auto user_id = req.query_param("user_id");
-  if (user_id && (user_id->empty() || user_id->size() > 255))
+  domain::ApiTokens::ListQuery q;
+  q.owner = req.query_param("user_id");
+  if (q.owner && (q.owner->empty() || q.owner->size() > 255))
     return error_response(Error::validation("user_id", "user_id must be a user id or *"));
-  auto rows = s.api_tokens->list(p, user_id);
+  q.status = req.query_param("status");
+  if (q.status && *q.status != "active" && *q.status != "expired" && *q.status != "inactive")
+    return error_response(Error::validation("status", "status must be active, expired or inactive"));
+  auto page = page_of(req, 25);
+  if (!page) return error_response(page.error());
+  if (req.query_param("page") || req.query_param("per_page")) q.page = *page;
+  auto rows = s.api_tokens->list(p, q);
   if (!rows) return error_response(rows.error(), req.request_id);
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& t : *rows) out.push_back(domain::api_token_view(t));
-  return json_response(200, out);
+  for (const auto& t : rows->items) out.push_back(domain::api_token_view(t));
+  if (!q.page) return json_response(200, out);
+  return json_response(200, {{"data", out}, {"pagination", pagination_json(rows->pagination)}});
 }
 
 Response get(Services& s, const Request& req, const domain::Principal& p) {

@@ -5,6 +5,7 @@
 // carries the key itself.
 #include "api/guard.h"
 #include "api/json_body.h"
+#include "api/paging.h"
 #include "api/responses.h"
 #include "api/routes.h"
 #include "domain/provider_keys.h"
@@ -18,12 +19,6 @@ using domain::Principal;
 Response unavailable(const Request& req) {
   return error_response({ErrorKind::unavailable, "UNAVAILABLE", "provider keys are not available on this server", {}, 0},
                         req.request_id);
-}
-
-nlohmann::json key_list(const std::vector<domain::ProviderKeyInfo>& keys) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& k : keys) out.push_back(domain::provider_key_view(k));
-  return out;
 }
 
 Response create_key(domain::ProviderKeys& keys, const Request& req, const Principal& p) {
@@ -44,7 +39,16 @@ Response create_key(domain::ProviderKeys& keys, const Request& req, const Princi
 Response list_keys(domain::ProviderKeys& keys, const Request& req, const Principal& p) {
   auto all = query_bool(req, "all");
   if (!all) return error_response(all.error());
-  return respond(keys.list(p, all->value_or(false)), 200, key_list, req.request_id);
+  auto page = page_of(req, 25);
+  if (!page) return error_response(page.error());
+  // Without page/per_page: the predecessor's plain array; with them, one page.
+  const bool paged = req.query_param("page") || req.query_param("per_page");
+  auto rows = keys.list(p, all->value_or(false), paged ? std::optional(*page) : std::nullopt);
+  if (!rows) return error_response(rows.error(), req.request_id);
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& k : rows->items) out.push_back(domain::provider_key_view(k));
+  if (!paged) return json_response(200, out);
+  return json_response(200, {{"data", out}, {"pagination", pagination_json(rows->pagination)}});
 }
 
 Response get_key(domain::ProviderKeys& keys, const Request& req, const Principal& p) {

@@ -190,6 +190,12 @@ const char* risk_name(RiskLevel r) {
   return "low";
 }
 
+std::optional<RiskLevel> parse_risk(const std::string& name) {
+  for (const auto r : {RiskLevel::low, RiskLevel::medium, RiskLevel::high, RiskLevel::critical, RiskLevel::exhausted})
+    if (name == risk_name(r)) return r;
+  return std::nullopt;
+}
+
 RiskLevel risk_of(int64_t spent, int64_t allocated) {
   // spent * 100 >= allocated * N, in 128 bits: exact at the band edges, no overflow.
   const __int128 s = static_cast<__int128>(spent) * 100;
@@ -338,6 +344,9 @@ BudgetStatus Analytics::budget_status(const Principal& p, const BudgetStatusQuer
       case RiskLevel::exhausted: break;  // counted in `exhausted` above when nothing remains
     }
   }
+  // The risk filter narrows the rows, not the summary: the summary is the per-level breakdown
+  // a reader picks a level from.
+  if (q.risk) std::erase_if(kept, [&](const BudgetStatusRow& r) { return r.risk != *q.risk; });
   // Sort everything first, then page (the predecessor paged an unsorted list, then sorted).
   std::stable_sort(kept.begin(), kept.end(),
                    [](const auto& a, const auto& b) { return a.percent_used > b.percent_used; });

@@ -98,6 +98,7 @@ struct SpendingByAgent {
 
 enum class RiskLevel { low, medium, high, critical, exhausted };
 const char* risk_name(RiskLevel r);
+std::optional<RiskLevel> parse_risk(const std::string& name);
 // ≥100 % exhausted, ≥95 critical, ≥80 high, ≥50 medium, else low (exact, no floats).
 RiskLevel risk_of(int64_t spent, int64_t allocated);
 
@@ -122,6 +123,7 @@ struct BudgetStatusQuery {
   std::optional<int64_t> agent_id;
   std::optional<double> threshold;   // keep agents with percent_used >= threshold
   std::optional<std::string> status; // active | exhausted
+  std::optional<RiskLevel> risk;     // exactly this level; the summary still counts every level
 };
 
 struct BudgetStatus {

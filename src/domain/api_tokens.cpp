@@ -232,16 +232,27 @@ Result<IssuedApiToken> ApiTokens::create(const Principal& caller, const NewApiTo
   });
 }
 
-Result<std::vector<store::ApiToken>> ApiTokens::list(const Principal& caller, const std::optional<std::string>& owner) {
-  const std::string whose = owner ? *owner : caller.user_id;
+Result<Paged<store::ApiToken>> ApiTokens::list(const Principal& caller, const ListQuery& q) {
+  const std::string whose = q.owner.value_or(caller.user_id);
   if (whose != caller.user_id && !caller.is_admin())
     return Error{ErrorKind::forbidden, "USER_ID_OVERRIDE_FORBIDDEN", "only an admin may list another user's API tokens",
                  {{"field", "user_id"}}, 0};
-  auto rows = db_.read([&](store::Connection& c) {
-    return whose == "*" ? store::api_tokens::list_all(c) : store::api_tokens::list_for_user(c, whose);
+  store::api_tokens::TokenListFilter f;
+  if (whose != "*") f.user_id = whose;
+  f.status = q.status;
+  f.now_ms = util::now_unix_ms();
+  auto out = db_.read([&](store::Connection& c) {
+    Paged<store::ApiToken> page;
+    if (q.page) {
+      page.pagination = paginate(store::api_tokens::count(c, f), *q.page);
+      page.items = store::api_tokens::list_page(c, f, q.page->per_page, q.page->offset());
+    } else {
+      page.items = store::api_tokens::list_page(c, f, -1, 0);  // LIMIT -1: every row
+    }
+    return page;
   });
-  for (auto& t : rows) t = with_pending(std::move(t));
-  return rows;
+  for (auto& t : out.items) t = with_pending(std::move(t));
+  return out;
 }
 
 Result<store::ApiToken> ApiTokens::get(const Principal& caller, int64_t id) {

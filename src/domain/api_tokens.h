@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "domain/paging.h"
 #include "domain/principal.h"
 #include "store/api_token_repo.h"
 #include "store/database.h"
@@ -74,9 +75,15 @@ class ApiTokens {
   explicit ApiTokens(store::Database& db, ApiTokenPolicy policy = {}) : db_(db), policy_(policy) {}
 
   Result<IssuedApiToken> create(const Principal& caller, const NewApiToken& in, const RequestContext& ctx);
-  // The caller's tokens; `owner` (admins only, else 403 USER_ID_OVERRIDE_FORBIDDEN unless it
-  // names the caller) lists that user's tokens, or every user's with "*".
-  Result<std::vector<store::ApiToken>> list(const Principal& caller, const std::optional<std::string>& owner = {});
+  // The caller's tokens, newest first; `owner` (admins only, else 403
+  // USER_ID_OVERRIDE_FORBIDDEN unless it names the caller) lists that user's tokens, or every
+  // user's with "*"; `status` is active | expired | inactive; without `page`, every row.
+  struct ListQuery {
+    std::optional<std::string> owner;
+    std::optional<std::string> status;
+    std::optional<PageRequest> page;
+  };
+  Result<Paged<store::ApiToken>> list(const Principal& caller, const ListQuery& q);
   Result<store::ApiToken> get(const Principal& caller, int64_t id);
   Result<store::ApiToken> update(const Principal& caller, int64_t id, const ApiTokenPatch& patch,
                                  const RequestContext& ctx);

@@ -242,14 +242,18 @@ Result<ProviderKeyInfo> ProviderKeys::create(const Principal& caller, const NewP
   });
 }
 
-Result<std::vector<ProviderKeyInfo>> ProviderKeys::list(const Principal& caller, bool everyone) {
+Result<Paged<ProviderKeyInfo>> ProviderKeys::list(const Principal& caller, bool everyone,
+                                                  const std::optional<PageRequest>& page) {
   if (everyone && !caller.is_admin())
     return Error::forbidden("listing every user's provider keys requires the admin role", "INSUFFICIENT_PERMISSIONS");
+  const std::optional<std::string> owner = everyone ? std::nullopt : std::optional(caller.user_id);
   return db_.read([&](store::Connection& c) {
-    const auto rows = everyone ? store::provider_keys::list_all(c) : store::provider_keys::list_by_owner(c, caller.user_id);
-    std::vector<ProviderKeyInfo> out;
-    out.reserve(rows.size());
-    for (const auto& row : rows) out.push_back(info(c, row));
+    Paged<ProviderKeyInfo> out;
+    if (page) out.pagination = paginate(store::provider_keys::count(c, owner), *page);
+    const auto rows = page ? store::provider_keys::list_page(c, owner, page->per_page, page->offset())
+                           : store::provider_keys::list_page(c, owner, -1, 0);  // LIMIT -1: every row
+    out.items.reserve(rows.size());
+    for (const auto& row : rows) out.items.push_back(info(c, row));
     return out;
   });
 }

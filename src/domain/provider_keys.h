@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "domain/paging.h"
 #include "domain/principal.h"
 #include "store/database.h"
 #include "store/provider_key_repo.h"
@@ -101,8 +102,9 @@ class ProviderKeys {
 
   // Always a new row owned by `caller`.
   Result<ProviderKeyInfo> create(const Principal& caller, const NewProviderKey& in, const RequestContext& ctx);
-  // The caller's own keys; `everyone` (admins only, else 403) lists every user's keys.
-  Result<std::vector<ProviderKeyInfo>> list(const Principal& caller, bool everyone);
+  // The caller's own keys, oldest first; `everyone` (admins only, else 403) lists every user's
+  // keys; `page` answers one page, without it every key.
+  Result<Paged<ProviderKeyInfo>> list(const Principal& caller, bool everyone, const std::optional<PageRequest>& page = {});
   // Owner or admin; anyone else gets 404, as for a key that does not exist.
   Result<ProviderKeyInfo> get(const Principal& caller, int64_t id);
   Result<ProviderKeyInfo> update(const Principal& caller, int64_t id, const ProviderKeyChanges& changes,

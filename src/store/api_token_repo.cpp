@@ -64,11 +64,45 @@ std::vector<ApiToken> list_for_user(Connection& c, const std::string& user_id) {
   return out;
 }
 
-std::vector<ApiToken> list_all(Connection& c) {
-  auto& s = c.prepare(std::string("SELECT ") + kApiTokenColumns + " FROM api_tokens ORDER BY created_at DESC, id DESC");
+namespace {
+// The WHERE clause of a token list and its bindings, in order.
+struct ListWhere {
+  std::string sql = " WHERE 1 = 1";
+  // Returns the next free parameter index.
+  int bind(Statement& s, const TokenListFilter& f) const {
+    int i = 1;
+    if (f.user_id) s.bind(i++, *f.user_id);
+    if (f.status == "active" || f.status == "expired") s.bind(i++, f.now_ms);
+    return i;
+  }
+};
+ListWhere where_of(const TokenListFilter& f) {
+  ListWhere w;
+  if (f.user_id) w.sql += " AND user_id = ?";
+  if (f.status == "active") w.sql += " AND is_active = 1 AND (expires_at IS NULL OR expires_at > ?)";
+  if (f.status == "expired") w.sql += " AND is_active = 1 AND expires_at <= ?";
+  if (f.status == "inactive") w.sql += " AND is_active = 0";
+  return w;
+}
+}  // namespace
+
+std::vector<ApiToken> list_page(Connection& c, const TokenListFilter& f, int64_t limit, int64_t offset) {
+  const auto w = where_of(f);
+  auto& s = c.prepare(std::string("SELECT ") + kApiTokenColumns + " FROM api_tokens" + w.sql +
+                      " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
+  const int next = w.bind(s, f);
+  s.bind(next, limit).bind(next + 1, offset);
   std::vector<ApiToken> out;
   while (s.step()) out.push_back(read_api_token(s));
   return out;
+}
+
+int64_t count(Connection& c, const TokenListFilter& f) {
+  const auto w = where_of(f);
+  auto& s = c.prepare("SELECT count(*) FROM api_tokens" + w.sql);
+  w.bind(s, f);
+  s.step();
+  return s.int64(0);
 }
 
 std::vector<ApiToken> list_for_agent(Connection& c, int64_t agent_id) {

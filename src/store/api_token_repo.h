@@ -34,7 +34,14 @@ int64_t insert(Connection& c, const ApiToken& t);  // returns the new id
 std::optional<ApiToken> find_by_id(Connection& c, int64_t id);
 std::optional<ApiToken> find_by_hash(Connection& c, const std::string& token_hash);
 std::vector<ApiToken> list_for_user(Connection& c, const std::string& user_id);  // newest first, inactive included
-std::vector<ApiToken> list_all(Connection& c);                                  // every owner, newest first
+// One page of a token list, newest first.
+struct TokenListFilter {
+  std::optional<std::string> user_id;  // nullopt: every owner
+  std::optional<std::string> status;   // active | expired | inactive (revoked or rotated)
+  int64_t now_ms = 0;                  // where `expired` starts
+};
+std::vector<ApiToken> list_page(Connection& c, const TokenListFilter& f, int64_t limit, int64_t offset);
+int64_t count(Connection& c, const TokenListFilter& f);
 std::vector<ApiToken> list_for_agent(Connection& c, int64_t agent_id);          // newest first, inactive included
 // Tokens that can still authenticate: active, not revoked or rotated, not past expiry.
 int64_t count_usable_for_user(Connection& c, const std::string& user_id, int64_t now);

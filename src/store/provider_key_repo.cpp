@@ -77,6 +77,21 @@ std::vector<ProviderKey> list_all(Connection& c) {
   return all_rows(c.prepare(std::string("SELECT ") + kProviderKeyColumns + " FROM provider_keys ORDER BY id"));
 }
 
+std::vector<ProviderKey> list_page(Connection& c, const std::optional<std::string>& owner_id, int64_t limit,
+                                   int64_t offset) {
+  auto& s = c.prepare(std::string("SELECT ") + kProviderKeyColumns + " FROM provider_keys WHERE (?1 IS NULL OR owner_id = ?1) " +
+                      "ORDER BY id LIMIT ?2 OFFSET ?3");
+  s.bind(1, owner_id).bind(2, limit).bind(3, offset);
+  return all_rows(s);
+}
+
+int64_t count(Connection& c, const std::optional<std::string>& owner_id) {
+  auto& s = c.prepare("SELECT count(*) FROM provider_keys WHERE (?1 IS NULL OR owner_id = ?1)");
+  s.bind(1, owner_id);
+  s.step();
+  return s.int64(0);
+}
+
 void update(Connection& c, const ProviderKey& k) {
   auto& s = c.prepare(
       "UPDATE provider_keys SET base_url = ?, description = ?, is_enabled = ?, updated_at = ?, base_url_sealed = ?, "

@@ -47,6 +47,10 @@ void set_secret(Connection& c, int64_t id, const std::string& ciphertext, const 
 std::optional<ProviderKey> find(Connection& c, int64_t id);
 std::vector<ProviderKey> list_by_owner(Connection& c, const std::string& owner_id);  // oldest first
 std::vector<ProviderKey> list_all(Connection& c);                                    // oldest first
+// One page, oldest first: the owner's keys, or every owner's when `owner_id` is nullopt.
+std::vector<ProviderKey> list_page(Connection& c, const std::optional<std::string>& owner_id, int64_t limit,
+                                   int64_t offset);
+int64_t count(Connection& c, const std::optional<std::string>& owner_id);
 // Writes the mutable fields: base_url (+ its sealed form), description, is_enabled, updated_at.
 void update(Connection& c, const ProviderKey& k);
 // Deletes the key; its project assignments go with it (ON DELETE CASCADE) and the agents

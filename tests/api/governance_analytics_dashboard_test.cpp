@@ -3,6 +3,7 @@
 // leases, the one-request Overview and CSV exports; plus the predecessor's /usage reads and
 // /version (issue 9 item 25). Everything owner-scoped; a viewer reads like everyone else.
 #include <gtest/gtest.h>
+#include <map>
 
 #include <set>
 #include <sstream>
@@ -166,6 +167,34 @@ TEST(AnalyticsDashboard, BurnRateAndProjectedExhaustionOnTheAgentAndBudgetStatus
   ASSERT_EQ(status.status, 200) << status.raw;
   expect_ten_days(status.body["data"][0]);
   EXPECT_TRUE(p.get("/budget/status?agent_id=" + std::to_string(idle), alice).body["data"][0]["projected_exhaustion_at"].is_null());
+}
+
+TEST(AnalyticsDashboard, BudgetStatusRiskFilterIsExactAndLeavesTheSummaryWhole) {
+  Panel p;
+  const std::string alice_id = p.user_id_of(p.add_user("user", "alice"));
+  const auto ctx = iron::domain::RequestContext::system();
+  // One agent per risk level: budget 1,000,000 µ$ with this much spent through a lease.
+  struct Level { std::string risk; int64_t spent; };
+  const std::vector<Level> levels = {{"low", 100'000}, {"medium", 500'000}, {"high", 800'000},
+                                     {"critical", 960'000}, {"exhausted", 1'000'000}};
+  std::map<std::string, int64_t> agent_at;
+  for (const auto& l : levels) {
+    const int64_t agent = p.add_agent(alice_id, 1'000'000);
+    auto lease = p.ledger().reserve(agent, l.spent, iron::util::now(), ctx);
+    ASSERT_TRUE(lease.ok());
+    ASSERT_TRUE(p.ledger().report(lease->id, agent, {"r-" + l.risk, 1, l.spent, "gpt-4o", "openai"}, iron::util::now(), ctx).ok());
+    agent_at[l.risk] = agent;
+  }
+  for (const auto& l : levels) {
+    auto r = p.get("/budget/status?risk=" + l.risk, p.admin_token);
+    ASSERT_EQ(r.status, 200) << r.raw;
+    ASSERT_EQ(r.body["data"].size(), 1u) << l.risk << ": exactly this level, not this level or worse";
+    EXPECT_EQ(r.body["data"][0]["agent_id"], agent_at[l.risk]);
+    EXPECT_EQ(r.body["data"][0]["risk_level"], l.risk);
+    EXPECT_EQ(r.body["pagination"]["total"], 1);
+    EXPECT_EQ(r.body["summary"]["total_agents"], 5) << "the summary stays the per-level breakdown";
+  }
+  expect_error(p.get("/budget/status?risk=severe", p.admin_token), 400, "VALIDATION_ERROR", "risk");
 }
 
 TEST(AnalyticsDashboard, AgentLeasesActiveFirstPagedAndOwnerScoped) {

@@ -251,7 +251,7 @@ export interface paths {
          * Budget state, risk and burn rate of each agent
          * @description **Access:** any authenticated role (viewer, user, admin).
          *
-         *     Owner-scoped. Risk: >=100 % exhausted, >=95 critical, >=80 high, >=50 medium, else low. Filters apply first, the summary counts the filtered agents, rows are sorted by percent_used (desc) and then paged. `budget`, `spent`, `remaining` are integer µ$ (predecessor); `*_usd` are floats. The burn rate is the analytics spend of the last 7 UTC days / 7.
+         *     Owner-scoped. Risk: >=100 % exhausted, >=95 critical, >=80 high, >=50 medium, else low. Filters apply first, the summary counts the filtered agents (every risk level: `risk` narrows only the rows), rows are sorted by percent_used (desc) and then paged. `budget`, `spent`, `remaining` are integer µ$ (predecessor); `*_usd` are floats. The burn rate is the analytics spend of the last 7 UTC days / 7.
          */
         get: operations["getBudgetStatus"];
         put?: never;
@@ -539,7 +539,7 @@ export interface paths {
          * List the caller's API tokens (revoked included, newest first)
          * @description **Access:** any authenticated role (viewer, user, admin).
          *
-         *     Each row carries its owner's `user_id`. Admins (a session, or an `admin`-scoped token) may pass `user_id` to list another user's tokens, or `user_id=*` for every user's; anyone else naming a user other than themselves gets 403 USER_ID_OVERRIDE_FORBIDDEN. An unknown user has no tokens (empty list).
+         *     Each row carries its owner's `user_id`. Admins (a session, or an `admin`-scoped token) may pass `user_id` to list another user's tokens, or `user_id=*` for every user's; anyone else naming a user other than themselves gets 403 USER_ID_OVERRIDE_FORBIDDEN. An unknown user has no tokens (empty list). `status` narrows the list; with `page` or `per_page` the answer is one page as `{data, pagination}`, without them the plain array.
          */
         get: operations["listApiTokens"];
         put?: never;
@@ -1202,6 +1202,8 @@ export interface paths {
         /**
          * List the caller's provider keys (oldest first)
          * @description **Access:** any authenticated role (viewer, user, admin).
+         *
+         *     With `page` or `per_page` the answer is one page as `{data, pagination}`, without them the plain array.
          */
         get: operations["listProviderKeys"];
         put?: never;
@@ -2004,6 +2006,10 @@ export interface components {
             /** @description owner; the token acts with the owner's current role, capped by its scope */
             user_id: string;
         };
+        ApiTokenPage: {
+            data: components["schemas"]["ApiToken"][];
+            pagination: components["schemas"]["Pagination"];
+        };
         AuditEntry: {
             /** @description e.g. auth.login, user.suspend */
             action: string;
@@ -2376,6 +2382,10 @@ export interface components {
             owner_id: string;
             /** @description lowercase provider slug: openai, anthropic, or any other [a-z0-9_-]{1,64} */
             provider: string;
+        };
+        ProviderKeyPage: {
+            data: components["schemas"]["ProviderKey"][];
+            pagination: components["schemas"]["Pagination"];
         };
         ProviderSpending: {
             /** Format: int64 */
@@ -4110,6 +4120,8 @@ export interface operations {
                 page?: number;
                 /** @description default 50 */
                 per_page?: number;
+                /** @description only agents at exactly this risk level */
+                risk?: "low" | "medium" | "high" | "critical" | "exhausted";
                 /** @description only agents in this state */
                 status?: "active" | "exhausted";
                 /** @description keep agents with percent_used >= threshold */
@@ -5257,6 +5269,12 @@ export interface operations {
     listApiTokens: {
         parameters: {
             query?: {
+                /** @description 1-based page; answers `{data, pagination}` */
+                page?: number;
+                /** @description default 25; answers `{data, pagination}` */
+                per_page?: number;
+                /** @description active (usable), expired (past expires_at) or inactive (revoked or rotated) */
+                status?: "active" | "expired" | "inactive";
                 /** @description whose tokens: a user id, or `*` for everyone (admins only) */
                 user_id?: string;
             };
@@ -5266,7 +5284,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The tokens, newest first */
+            /** @description The tokens, or one page of them */
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
@@ -5274,7 +5292,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ApiToken"][];
+                    "application/json": components["schemas"]["ApiToken"][] | components["schemas"]["ApiTokenPage"];
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
@@ -9018,6 +9036,10 @@ export interface operations {
             query?: {
                 /** @description admins only: every user's keys (a non-admin gets 403) */
                 all?: boolean;
+                /** @description 1-based page; answers `{data, pagination}` */
+                page?: number;
+                /** @description default 25; answers `{data, pagination}` */
+                per_page?: number;
             };
             header?: never;
             path?: never;
@@ -9025,7 +9047,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The keys */
+            /** @description The keys, or one page of them */
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
@@ -9033,7 +9055,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ProviderKey"][];
+                    "application/json": components["schemas"]["ProviderKey"][] | components["schemas"]["ProviderKeyPage"];
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */

@@ -217,11 +217,13 @@ json component_schemas() {
       {"SetupStatus", object({{"setup_required", boolean("true while no admin account exists")}}, {"setup_required"})},
       {"ApiToken", api_token_fields(false)},
       {"ApiTokenCreated", api_token_fields(true)},
+      {"ApiTokenPage", object({{"data", array_of(ref("ApiToken"))}, {"pagination", ref("Pagination")}}, {"data", "pagination"})},
       {"AuditEntry", audit_entry()},
       {"AuditPage", object({{"items", array_of(ref("AuditEntry"))},
                             {"next_cursor", nullable(described(str(), "pass as `cursor` for the next (older) page"))}},
                            {"items", "next_cursor"})},
       {"ProviderKey", provider_key_schema()},
+      {"ProviderKeyPage", object({{"data", array_of(ref("ProviderKey"))}, {"pagination", ref("Pagination")}}, {"data", "pagination"})},
       {"ProjectProviderAssignment", project_assignment_schema()},
   };
   all.update(analytics_component_schemas());

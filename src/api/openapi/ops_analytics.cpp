@@ -339,12 +339,13 @@ std::vector<Op> analytics_ops() {
   Op budget("GET", "/api/v1/analytics/budget/status", "getBudgetStatus", "Budget state, risk and burn rate of each agent");
   budget.tagged("analytics").auth(Auth::read)
       .describe("Owner-scoped. Risk: >=100 % exhausted, >=95 critical, >=80 high, >=50 medium, else low. Filters apply "
-                "first, the summary counts the filtered agents, rows are sorted by percent_used (desc) and then paged. "
+                "first, the summary counts the filtered agents (every risk level: `risk` narrows only the rows), rows are sorted by percent_used (desc) and then paged. "
                 "`budget`, `spent`, `remaining` are integer µ$ (predecessor); `*_usd` are floats. The burn rate is the "
                 "analytics spend of the last 7 UTC days / 7.")
       .query("agent_id", integer_range(1, INT64_MAX, ""), "only this agent")
       .query("threshold", integer_range(0, 1'000'000, ""), "keep agents with percent_used >= threshold")
       .query("status", one_of_strings({"active", "exhausted"}), "only agents in this state")
+      .query("risk", one_of_strings({"low", "medium", "high", "critical", "exhausted"}), "only agents at exactly this risk level")
       .query("page", integer_range(1, 1'000'000'000, ""), "1-based page; default 1")
       .query("per_page", integer_range(1, 200, ""), "default 50")
       .returns(200, ref("BudgetStatus"));

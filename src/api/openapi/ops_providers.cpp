@@ -82,8 +82,13 @@ std::vector<Op> provider_ops() {
                     .returns(201, ref("ProviderKey"), "Created"));
   ops.push_back(key_op("GET", "/api/v1/providers", "listProviderKeys", "List the caller's provider keys (oldest first)",
                        Auth::read)
+                    .describe("With `page` or `per_page` the answer is one page as `{data, pagination}`, "
+                              "without them the plain array.")
                     .query("all", boolean(), "admins only: every user's keys (a non-admin gets 403)")
-                    .returns(200, array_of(ref("ProviderKey")), "The keys")
+                    .query("page", integer_range(1, 1'000'000'000, ""), "1-based page; answers `{data, pagination}`")
+                    .query("per_page", integer_range(1, 200, ""), "default 25; answers `{data, pagination}`")
+                    .returns(200, json{{"oneOf", json::array({array_of(ref("ProviderKey")), ref("ProviderKeyPage")})}},
+                             "The keys, or one page of them")
                     .errors(403, {"INSUFFICIENT_PERMISSIONS"}));
   ops.push_back(key_op("GET", "/api/v1/providers/:id", "getProviderKey", "Get a provider key", Auth::read)
                     .describe("The owner's, or any key for an admin; another user's key is 404.")

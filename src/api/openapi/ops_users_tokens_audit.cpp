@@ -123,14 +123,20 @@ std::vector<Op> api_token_ops() {
                                   "TOKEN_SCOPE_INSUFFICIENT", "USER_ID_OVERRIDE_FORBIDDEN"})
                     .errors(404, {"USER_NOT_FOUND", "AGENT_NOT_FOUND"})
                     .errors(429, {"RATE_LIMIT_EXCEEDED", "TOKEN_LIMIT_EXCEEDED"}));
-  ops.push_back(token_op("GET", "/api/v1/api-tokens", "listApiTokens", "List the caller's API tokens (revoked included, newest first)",
-                         Auth::read)
+  ops.push_back(token_op("GET", "/api/v1/api-tokens", "listApiTokens",
+                         "List the caller's API tokens (revoked included, newest first)", Auth::read)
                     .describe("Each row carries its owner's `user_id`. Admins (a session, or an `admin`-scoped token) "
                               "may pass `user_id` to list another user's tokens, or `user_id=*` for every user's; "
                               "anyone else naming a user other than themselves gets 403 USER_ID_OVERRIDE_FORBIDDEN. "
-                              "An unknown user has no tokens (empty list).")
+                              "An unknown user has no tokens (empty list). `status` narrows the list; with `page` or "
+                              "`per_page` the answer is one page as `{data, pagination}`, without them the plain array.")
                     .query("user_id", str(1, 255), "whose tokens: a user id, or `*` for everyone (admins only)")
-                    .returns(200, array_of(ref("ApiToken")), "The tokens, newest first")
+                    .query("status", one_of_strings({"active", "expired", "inactive"}),
+                           "active (usable), expired (past expires_at) or inactive (revoked or rotated)")
+                    .query("page", integer_range(1, 1'000'000'000, ""), "1-based page; answers `{data, pagination}`")
+                    .query("per_page", integer_range(1, 200, ""), "default 25; answers `{data, pagination}`")
+                    .returns(200, json{{"oneOf", json::array({array_of(ref("ApiToken")), ref("ApiTokenPage")})}},
+                             "The tokens, or one page of them")
                     .errors(403, {"USER_ID_OVERRIDE_FORBIDDEN"}));
   ops.push_back(token_op("GET", "/api/v1/api-tokens/:id", "getApiToken", "Get one of the caller's API tokens", Auth::read)
                     .returns(200, ref("ApiToken"), "The token (never its secret)")

@@ -102,6 +102,28 @@ async function tokenJourney(t, baseUrl, shots, label) {
   await expectStatus(baseUrl, second, 401, 'the revoked token')
 }
 
+/**
+ * An admin lists everyone's tokens: another user's token shows with its owner and may be
+ * revoked, never rotated or edited (the server keeps those to the owner).
+ */
+async function everyoneJourney(t, baseUrl, api, user) {
+  const { page } = t
+  const name = `e2e-theirs-${Date.now()}`
+  const theirs = await api.call('POST', 'api/v1/api-tokens', { token: await api.login(user.email, user.password), body: { name } })
+  await page.goto(new URL('api-tokens', baseUrl).href)
+  await waitForView(page, 'API tokens')
+  await page.getByTestId('token-who-filter').selectOption('*')
+  const row = page.locator('tr', { has: page.getByTestId(`token-row-${theirs.id}`) })
+  await row.waitFor()
+  if (!new URL(page.url()).searchParams.get('who')) throw new E2eError('the owner filter is not kept in the URL')
+  await row.getByText(user.name ?? user.email.split('@')[0]).first().waitFor()
+  if (await row.getByRole('button', { name: 'Rotate' }).count()) throw new E2eError("another user's token offers Rotate")
+  await row.getByRole('button', { name: 'Revoke' }).click()
+  await confirmTyped(page, name)
+  await row.waitFor({ state: 'detached' })
+  await expectStatus(baseUrl, theirs.token, 401, "the other user's token an admin revoked")
+}
+
 async function providerJourney(t, baseUrl, api, admin, shots, label) {
   const { page } = t
   await page.goto(new URL('providers', baseUrl).href)
@@ -153,11 +175,12 @@ async function providerJourney(t, baseUrl, api, admin, shots, label) {
 }
 
 export async function tokensJourney({ browser, baseUrl, api, people, shots, label }) {
-  const [admin] = people
+  const [admin, user] = people
   const t = await newTrackedContext(browser)
   await t.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(baseUrl).origin })
   await signIn(t.page, baseUrl, admin)
   await tokenJourney(t, baseUrl, shots, label)
+  await everyoneJourney(t, baseUrl, api, user)
   await t.assertClean('API tokens journey')
   await providerJourney(t, baseUrl, api, admin, shots, label)
   await t.assertClean('provider keys journey')

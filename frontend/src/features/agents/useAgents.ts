@@ -2,6 +2,7 @@
 // resources the agent detail shows for one agent (its spend series and events from analytics,
 // the owner and key pickers). Every request of this feature goes through here.
 import { api, unwrap } from '../../api/client'
+import { pageOf, rowsOf } from '../../api/lists'
 import type { components, operations } from '../../api/schema'
 
 export type Agent = components['schemas']['Agent']
@@ -33,10 +34,7 @@ export async function listAgents(q: AgentQuery, signal?: AbortSignal): Promise<{
     ...(q.owner_id ? { owner_id: q.owner_id } : {}),
     ...(q.sort ? { sort: q.sort as SortParam } : {}),
   }
-  const r = await unwrap(api.GET('/api/v1/agents', { params: { query }, signal }))
-  // With `page` the server answers {data, pagination}; the bare array is the predecessor's shape.
-  if (Array.isArray(r)) return { items: r, total: r.length }
-  return { items: r.data, total: r.pagination.total }
+  return pageOf(await unwrap(api.GET('/api/v1/agents', { params: { query }, signal })))
 }
 
 export async function getAgent(id: number, signal?: AbortSignal): Promise<Agent> {
@@ -131,12 +129,6 @@ export interface Choice {
   owner?: string
 }
 
-/** Names of the first 100 users by id, for an admin's owner column (one request, not one per row). */
-export async function userNames(signal?: AbortSignal): Promise<Map<string, string>> {
-  const r = await unwrap(api.GET('/api/v1/users', { params: { query: { page: 1, page_size: 100 } }, signal }))
-  return new Map(r.users.map((u) => [u.id, u.name || u.username]))
-}
-
 /** Owners an admin may pick (active users, first page by name) and the enabled provider keys. */
 export async function loadPickers(signal?: AbortSignal): Promise<{ owners: Choice[]; keys: Choice[] }> {
   const [users, keys] = await Promise.all([
@@ -145,7 +137,7 @@ export async function loadPickers(signal?: AbortSignal): Promise<{ owners: Choic
   ])
   return {
     owners: users.users.map((u) => ({ value: u.id, label: u.name ? `${u.name} (${u.username})` : u.username })),
-    keys: keys
+    keys: rowsOf(keys)
       .filter((k) => k.is_enabled)
       .map((k) => ({
         value: String(k.id),

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { envelope, mockApi } from '../../test/mockApi'
+import { withSetup } from '../../test/withSetup'
 import { createBody, tokenStatus, useApiTokens, type ApiToken, type NewTokenInput } from './useApiTokens'
 
 const row = (over: Partial<ApiToken>): ApiToken => ({
@@ -64,39 +65,54 @@ describe('useApiTokens', () => {
     mock = mockApi()
   })
 
-  it('lists active tokens first, newest first, in one request', async () => {
-    mock.on('GET', '/api/v1/api-tokens', {
-      body: [row({ id: 1, created_at: 1 }), row({ id: 2, created_at: 3, is_active: false }), row({ id: 3, created_at: 2 })],
-    })
-    const t = useApiTokens()
-    await t.load()
-    expect(t.tokens.value.map((x) => x.id)).toEqual([3, 1, 2])
-    expect(mock.calls('GET', '/api/v1/api-tokens')).toHaveLength(1)
+  const page = (rows: ApiToken[], total = rows.length) => ({
+    body: { data: rows, pagination: { page: 1, per_page: 25, total, total_pages: Math.ceil(total / 25) } },
+  })
+  const tokensAt = async (url: string) => (await withSetup(url, useApiTokens)).value
+
+  it('asks the server for one page of my active tokens by default, in one request', async () => {
+    mock.on('GET', '/api/v1/api-tokens', page([row({ id: 3 }), row({ id: 1 })], 30))
+    const t = await tokensAt('/api-tokens')
+    const calls = mock.calls('GET', '/api/v1/api-tokens')
+    expect(calls).toHaveLength(1)
+    expect(Object.fromEntries(calls[0]!.url.searchParams)).toEqual({ page: '1', per_page: '25', status: 'active' })
+    expect(t.items.value.map((x) => x.id)).toEqual([3, 1])
+    expect(t.pager.total.value).toBe(30)
     expect(t.error.value).toBeNull()
+  })
+
+  it.each([
+    ['/api-tokens?who=*&status=all', { user_id: '*' }],
+    ['/api-tokens?who=user_7&status=inactive&page=2', { user_id: 'user_7', status: 'inactive', page: '2' }],
+  ])('turns %s into the server query', async (url, expected) => {
+    mock.on('GET', '/api/v1/api-tokens', page([]))
+    await tokensAt(url)
+    const params = Object.fromEntries(mock.calls('GET', '/api/v1/api-tokens')[0]!.url.searchParams)
+    expect(params).toMatchObject(expected)
+    if (!('status' in expected)) expect(params).not.toHaveProperty('status')
   })
 
   it('keeps a load failure for the table to show', async () => {
     mock.on('GET', '/api/v1/api-tokens', { status: 500, body: envelope('INTERNAL') })
-    const t = useApiTokens()
-    await t.load()
+    const t = await tokensAt('/api-tokens')
     expect(t.error.value?.code).toBe('INTERNAL')
   })
 
   it('returns the secret of a created token and reloads the list', async () => {
-    mock.on('GET', '/api/v1/api-tokens', { body: [] })
+    mock.on('GET', '/api/v1/api-tokens', page([]))
     mock.on('POST', '/api/v1/api-tokens', { status: 201, body: { ...row({ id: 9 }), token: 'apitok_secret' } })
-    const t = useApiTokens()
+    const t = await tokensAt('/api-tokens')
     const issued = await t.create(input())
     expect(issued.token).toBe('apitok_secret')
     expect(mock.calls('POST', '/api/v1/api-tokens')[0]?.body).toEqual({ name: 'ci', scope: 'read' })
-    expect(mock.calls('GET', '/api/v1/api-tokens')).toHaveLength(1)
+    expect(mock.calls('GET', '/api/v1/api-tokens')).toHaveLength(2)
   })
 
   it('rotates and revokes by id', async () => {
-    mock.on('GET', '/api/v1/api-tokens', { body: [] })
+    mock.on('GET', '/api/v1/api-tokens', page([]))
     mock.on('POST', '/api/v1/api-tokens/:id/rotate', { body: { ...row({ id: 10 }), token: 'apitok_new' } })
     mock.on('DELETE', '/api/v1/api-tokens/:id', { body: { id: 10, revoked: true, message: 'ok' } })
-    const t = useApiTokens()
+    const t = await tokensAt('/api-tokens')
     expect((await t.rotate(4)).token).toBe('apitok_new')
     await t.revoke(10)
     expect(mock.calls('POST', '/api/v1/api-tokens/:id/rotate')[0]?.params.id).toBe('4')
@@ -104,14 +120,14 @@ describe('useApiTokens', () => {
   })
 
   it('renames by id and reloads the list', async () => {
-    mock.on('GET', '/api/v1/api-tokens', { body: [] })
+    mock.on('GET', '/api/v1/api-tokens', page([]))
     mock.on('PUT', '/api/v1/api-tokens/:id', { body: row({ id: 7, name: 'ci-deploy' }) })
-    const t = useApiTokens()
+    const t = await tokensAt('/api-tokens')
     await t.update(7, { name: 'ci-deploy', description: 'deploys' })
     const [put] = mock.calls('PUT', '/api/v1/api-tokens/:id')
     expect(put?.params.id).toBe('7')
     expect(put?.body).toEqual({ name: 'ci-deploy', description: 'deploys' })
-    expect(mock.calls('GET', '/api/v1/api-tokens')).toHaveLength(1)
+    expect(mock.calls('GET', '/api/v1/api-tokens')).toHaveLength(2)
   })
 
   it('offers my agents and the providers and projects of my keys for the form', async () => {
@@ -122,7 +138,8 @@ describe('useApiTokens', () => {
         { id: 2, provider: 'anthropic', assigned_projects: ['prod'] },
       ],
     })
-    const choices = await useApiTokens().formChoices()
+    mock.on('GET', '/api/v1/api-tokens', page([]))
+    const choices = await (await tokensAt('/api-tokens')).formChoices()
     expect(choices).toEqual({
       agents: [{ id: 5, name: 'bot', owner_id: 'user_1' }],
       providers: ['anthropic', 'openai'],

@@ -1,16 +1,20 @@
-// The one caller of /api/v1/api-tokens for the dashboard: the signed-in person's own tokens
-// (unpaged; admins could ask for anyone's with user_id, which this view does not offer yet),
-// create, rotate, rename and revoke. The secret
-// of a created or rotated token is returned to the view once and never kept here.
-import { ref, shallowRef } from 'vue'
+// The one caller of /api/v1/api-tokens for the dashboard: a page of tokens filtered by status
+// on the server — mine, or (admins) one user's or everyone's, kept in the URL as `who` — plus
+// create, rotate, rename and revoke. The secret of a created or rotated token is returned to
+// the view once and never kept here.
 import { api, unwrap } from '../../api/client'
-import { handleApiError, toApiError, type ApiError } from '../../api/errors'
+import { pageOf, rowsOf } from '../../api/lists'
 import type { components } from '../../api/schema'
+import { usePagedList } from '../../composables/usePagedList'
 
 export type ApiToken = components['schemas']['ApiToken']
 export type IssuedToken = components['schemas']['ApiTokenCreated']
 export type TokenScope = 'read' | 'runtime' | 'user' | 'admin'
 export type TokenStatus = 'active' | 'expired' | 'inactive'
+/** Whose tokens the list shows: `mine`, `*` (everyone, admins) or a user id (admins). */
+export type Whose = string
+
+export const LIST_DEFAULTS = { who: 'mine' as Whose, status: 'active' as TokenStatus | 'all', page: 1, per_page: 25 }
 
 /** What each scope allows, in words (docs/deploy.md "API tokens, provider keys and who may use them"). */
 export const SCOPE_HELP: Record<TokenScope | 'legacy_full', string> = {
@@ -59,27 +63,16 @@ export function tokenStatus(t: ApiToken, now = Date.now()): TokenStatus {
 }
 
 export function useApiTokens() {
-  const tokens = shallowRef<ApiToken[]>([])
-  const loading = ref(false)
-  const error = ref<ApiError | null>(null)
-  let inflight: AbortController | null = null
-
-  async function load(): Promise<void> {
-    inflight?.abort()
-    const ctrl = (inflight = new AbortController())
-    loading.value = true
-    error.value = null
-    try {
-      const rows = await unwrap(api.GET('/api/v1/api-tokens', { signal: ctrl.signal }))
-      // Active first, then newest: the ones a person acts on lead the list.
-      tokens.value = [...rows].sort((a, b) => Number(b.is_active) - Number(a.is_active) || b.created_at - a.created_at)
-    } catch (e) {
-      if (toApiError(e).code === 'ABORTED') return
-      error.value = handleApiError(e, { quiet: true })
-    } finally {
-      if (inflight === ctrl) loading.value = false
+  const list = usePagedList({ ...LIST_DEFAULTS }, async (q, signal) => {
+    const query = {
+      page: q.page,
+      per_page: q.per_page,
+      ...(q.who !== 'mine' ? { user_id: q.who } : {}),
+      ...(q.status !== 'all' ? { status: q.status } : {}),
     }
-  }
+    return pageOf(await unwrap(api.GET('/api/v1/api-tokens', { params: { query }, signal })))
+  })
+  const load = list.reload
 
   async function create(input: NewTokenInput): Promise<IssuedToken> {
     const issued = await unwrap(api.POST('/api/v1/api-tokens', { body: createBody(input) }))
@@ -111,12 +104,11 @@ export function useApiTokens() {
       unwrap(api.GET('/api/v1/providers')),
     ])
     return {
-      // Without paging parameters the list is the plain array (a page has `data`).
-      agents: (Array.isArray(agents) ? agents : agents.data).map((a) => ({ id: a.id, name: a.name, owner_id: a.owner_id })),
-      providers: [...new Set(keys.map((k) => k.provider))].sort(),
-      projects: [...new Set(keys.flatMap((k) => k.assigned_projects))].sort(),
+      agents: rowsOf(agents).map((a) => ({ id: a.id, name: a.name, owner_id: a.owner_id })),
+      providers: [...new Set(rowsOf(keys).map((k) => k.provider))].sort(),
+      projects: [...new Set(rowsOf(keys).flatMap((k) => k.assigned_projects))].sort(),
     }
   }
 
-  return { tokens, loading, error, load, create, rotate, update, revoke, formChoices }
+  return { ...list, create, rotate, update, revoke, formChoices }
 }

@@ -1,9 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest'
-import { defineComponent, h } from 'vue'
-import { flushPromises, mount } from '@vue/test-utils'
+import { flushPromises } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
-import { createMemoryHistory, createRouter } from 'vue-router'
 import { envelope, mockApi } from '../../test/mockApi'
+import { withSetup } from '../../test/withSetup'
 import { navBadge } from '../../composables/useNavBadges'
 import { dollarsToUsd, useBudgetRequests, useBudgetStatus } from './useBudgets'
 
@@ -26,25 +25,10 @@ function request(id: string, status: string, requester = 'u1', created = 1) {
   }
 }
 
-async function withSetup<T>(url: string, setup: () => T): Promise<{ value: T; router: ReturnType<typeof createRouter> }> {
-  const router = createRouter({ history: createMemoryHistory(), routes: [{ path: '/budgets', component: { render: () => null } }] })
-  await router.push(url)
-  let value!: T
-  const Comp = defineComponent({
-    setup() {
-      value = setup()
-      return () => h('div')
-    },
-  })
-  mount(Comp, { global: { plugins: [router] } })
-  await flushPromises()
-  return { value, router }
-}
-
 describe('useBudgetStatus', () => {
   beforeEach(() => setActivePinia(createPinia()))
 
-  it('turns ?risk= into the server threshold and pages on the server', async () => {
+  it('passes ?risk= to the server as the exact level and pages on the server', async () => {
     const mock = mockApi().on('GET', '/api/v1/analytics/budget/status', (c) => ({
       body: {
         calculated_at: 1,
@@ -55,13 +39,13 @@ describe('useBudgetStatus', () => {
     }))
     const { value: s } = await withSetup('/budgets?risk=high&page=2', useBudgetStatus)
     const [call] = mock.calls('GET', '/api/v1/analytics/budget/status')
-    expect(call?.url.searchParams.get('threshold')).toBe('80')
+    expect(call?.url.searchParams.get('risk')).toBe('high')
     expect(call?.url.searchParams.get('page')).toBe('2')
     expect(s.summary.value?.high).toBe(1)
     expect(s.pager.total.value).toBe(30)
     await s.query.set({ risk: '' })
     await flushPromises()
-    expect(mock.calls('GET', '/api/v1/analytics/budget/status').at(-1)?.url.searchParams.has('threshold')).toBe(false)
+    expect(mock.calls('GET', '/api/v1/analytics/budget/status').at(-1)?.url.searchParams.has('risk')).toBe(false)
   })
 })
 

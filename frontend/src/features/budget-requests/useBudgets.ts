@@ -6,13 +6,14 @@
 // budget_request.* event, so the list and the pending badge stay current without polling.
 import { computed, ref, shallowRef } from 'vue'
 import { api, unwrap } from '../../api/client'
+import { rowsOf } from '../../api/lists'
 import type { components, operations } from '../../api/schema'
 import { handleApiError, toApiError, type ApiError } from '../../api/errors'
 import { usePagedList } from '../../composables/usePagedList'
 import { setNavBadge } from '../../composables/useNavBadges'
 import { onBudgetRequestEvents } from '../../composables/useBudgetRequestEvents'
 import { microsToDollarInput, parseDollars } from '../../format/money'
-import type { RiskLevel } from '../../format/risk'
+import { RISK_LEVELS } from '../../format/risk'
 
 export type BudgetRow = components['schemas']['BudgetStatusRow']
 export type BudgetSummary = components['schemas']['BudgetStatusSummary']
@@ -21,17 +22,12 @@ export type BudgetRequest =
   operations['listBudgetRequests']['responses'][200]['content']['application/json']['requests'][number]
 export type RequestTab = 'mine' | 'pending' | 'all'
 
-/**
- * The server filters budget status by a minimum percent used, so `?risk=high` lists the agents
- * at high risk or worse. The bounds are the server's risk levels (>=50 medium, >=80 high, …).
- */
-export const RISK_MIN_PERCENT: Record<RiskLevel, number> = { low: 0, medium: 50, high: 80, critical: 95, exhausted: 100 }
-
+/** `?risk=` lists the agents at exactly that level; the summary still counts every level. */
 export function useBudgetStatus() {
   const summary = ref<BudgetSummary | null>(null)
   const list = usePagedList({ risk: '', page: 1, per_page: 25 }, async (q, signal) => {
-    const min = RISK_MIN_PERCENT[q.risk as RiskLevel] ?? 0
-    const query = { page: q.page, per_page: q.per_page, ...(min > 0 ? { threshold: min } : {}) }
+    const risk = RISK_LEVELS.find((l) => l === q.risk)
+    const query = { page: q.page, per_page: q.per_page, ...(risk ? { risk } : {}) }
     const r = await unwrap(api.GET('/api/v1/analytics/budget/status', { params: { query }, signal }))
     summary.value = r.summary
     return { items: r.data, total: r.pagination.total }
@@ -77,9 +73,8 @@ export function useBudgetRequests(opts: {
         unwrap(api.GET('/api/v1/agents', {})),
       ])
       requests.value = r.requests
-      // Without paging parameters the server answers the whole list as an array (the picker
-      // needs every agent the person may ask for).
-      agents.value = Array.isArray(a) ? a : a.data
+      // Without paging parameters: every agent the person may ask for (the picker needs all).
+      agents.value = rowsOf(a)
       if (opts.isAdmin()) setNavBadge('budgets', pendingCount.value, 'pending')
     } catch (e) {
       error.value = toApiError(e)

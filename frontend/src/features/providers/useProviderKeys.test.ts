@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { mockApi } from '../../test/mockApi'
+import { withSetup } from '../../test/withSetup'
 import { addBody, editBody, useProviderKeys, type ProviderKey } from './useProviderKeys'
 
 const key = (over: Partial<ProviderKey>): ProviderKey => ({
@@ -27,31 +28,39 @@ describe('bodies', () => {
   })
 })
 
+const page = (rows: ProviderKey[], total = rows.length) => ({
+  body: { data: rows, pagination: { page: 1, per_page: 25, total, total_pages: Math.ceil(total / 25) } },
+})
+
 describe('useProviderKeys', () => {
   let mock: ReturnType<typeof mockApi>
   beforeEach(() => {
     setActivePinia(createPinia())
     mock = mockApi()
   })
+  const keysAt = async (url: string, admin = true) => (await withSetup(url, () => useProviderKeys(() => admin))).value
 
-  it('lists my keys, or everyone’s with all=true', async () => {
-    mock.on('GET', '/api/v1/providers', { body: [key({})] })
-    const k = useProviderKeys()
-    await k.load()
-    await k.load(true)
+  it.each([
+    ['/providers', true, { page: '1', per_page: '25' }],
+    ['/providers?all=true&page=2', true, { page: '2', per_page: '25', all: 'true' }],
+    ['/providers?all=true', false, { page: '1', per_page: '25' }],
+  ])('%s (admin: %s) asks the server for one page: %o', async (url, admin, expected) => {
+    mock.on('GET', '/api/v1/providers', page([key({})], 40))
+    const k = await keysAt(url, admin)
     const calls = mock.calls('GET', '/api/v1/providers')
-    expect(calls.map((c) => c.url.searchParams.get('all'))).toEqual([null, 'true'])
-    expect(k.keys.value).toHaveLength(1)
+    expect(calls).toHaveLength(1)
+    expect(Object.fromEntries(calls[0]!.url.searchParams)).toEqual(expected)
+    expect(k.items.value).toHaveLength(1)
+    expect(k.pager.total.value).toBe(40)
   })
 
   it('enables / disables with one PUT and replaces the row with the answer', async () => {
-    mock.on('GET', '/api/v1/providers', { body: [key({}), key({ id: 2 })] })
+    mock.on('GET', '/api/v1/providers', page([key({}), key({ id: 2 })]))
     mock.on('PUT', '/api/v1/providers/:id', (c) => ({ body: key({ id: Number(c.params.id), is_enabled: false }) }))
-    const k = useProviderKeys()
-    await k.load()
+    const k = await keysAt('/providers')
     await k.setEnabled(1, false)
     expect(mock.calls('PUT', '/api/v1/providers/:id')[0]?.body).toEqual({ is_enabled: false })
-    expect(k.keys.value.map((x) => x.is_enabled)).toEqual([false, true])
+    expect(k.items.value.map((x) => x.is_enabled)).toEqual([false, true])
     expect(mock.calls('GET', '/api/v1/providers')).toHaveLength(1)
   })
 
@@ -62,7 +71,8 @@ describe('useProviderKeys', () => {
         { id: 4, name: 'c', provider_key_id: 3 },
       ],
     })
-    expect(await useProviderKeys().agentsUsing(3)).toEqual([
+    mock.on('GET', '/api/v1/providers', page([]))
+    expect(await (await keysAt('/providers')).agentsUsing(3)).toEqual([
       { id: 1, name: 'a' },
       { id: 4, name: 'c' },
     ])
@@ -75,21 +85,24 @@ describe('useProviderKeys', () => {
     mock.on('GET', '/api/v1/providers/:id', { body: key({ assigned_projects: ['prod'] }) })
     mock.on('POST', '/api/v1/projects/:project_id/provider', { body: {} })
     mock.on('DELETE', '/api/v1/projects/:project_id/provider', { status: 204 })
-    const k = useProviderKeys()
-    k.keys.value = [key({})]
+    mock.on('GET', '/api/v1/providers', page([key({})]))
+    const k = await keysAt('/providers')
     await k.assign(1, ' prod ')
     expect(mock.calls('POST', '/api/v1/projects/:project_id/provider')[0]).toMatchObject({ params: { project_id: 'prod' }, body: { provider_key_id: 1 } })
-    expect(k.keys.value[0]?.assigned_projects).toEqual(['prod'])
+    expect(k.items.value[0]?.assigned_projects).toEqual(['prod'])
     await k.unassign(key({ owner_id: 'user_2' }), 'prod', 'user_1')
     await k.unassign(key({}), 'prod', 'user_1')
     expect(mock.calls('DELETE', '/api/v1/projects/:project_id/provider').map((c) => c.url.searchParams.get('owner_id'))).toEqual(['user_2', null])
   })
 
-  it('deletes and drops the row', async () => {
+  it('deletes and reloads the page', async () => {
     mock.on('DELETE', '/api/v1/providers/:id', { status: 204 })
-    const k = useProviderKeys()
-    k.keys.value = [key({}), key({ id: 2 })]
+    let rows = [key({}), key({ id: 2 })]
+    mock.on('GET', '/api/v1/providers', () => page(rows))
+    const k = await keysAt('/providers')
+    rows = [key({ id: 2 })]
     await k.remove(1)
-    expect(k.keys.value.map((x) => x.id)).toEqual([2])
+    expect(mock.calls('DELETE', '/api/v1/providers/:id')[0]?.params.id).toBe('1')
+    expect(k.items.value.map((x) => x.id)).toEqual([2])
   })
 })

@@ -1,10 +1,11 @@
 // The one caller of /api/v1/providers and /api/v1/projects/{id}/provider for the dashboard:
-// my provider keys (admins may list everyone's), add, edit, enable/disable, delete, and which
-// of the owner's projects use a key. The key itself is sent once on add and never comes back.
-import { ref, shallowRef } from 'vue'
+// a page of my provider keys (admins may list everyone's: `?all=true` in the URL), add, edit,
+// enable/disable, delete, and which of the owner's projects use a key. The key itself is sent
+// once on add and never comes back.
 import { api, unwrap } from '../../api/client'
-import { handleApiError, toApiError, type ApiError } from '../../api/errors'
+import { pageOf, rowsOf } from '../../api/lists'
 import type { components } from '../../api/schema'
+import { usePagedList } from '../../composables/usePagedList'
 
 export type ProviderKey = components['schemas']['ProviderKey']
 
@@ -42,27 +43,13 @@ export function editBody(edit: KeyEdit, urlChanged: boolean) {
   return body
 }
 
-export function useProviderKeys() {
-  const keys = shallowRef<ProviderKey[]>([])
-  const loading = ref(false)
-  const error = ref<ApiError | null>(null)
-  let inflight: AbortController | null = null
-
-  async function load(everyone = false): Promise<void> {
-    inflight?.abort()
-    const ctrl = (inflight = new AbortController())
-    loading.value = true
-    error.value = null
-    try {
-      const query = everyone ? { all: true } : {}
-      keys.value = await unwrap(api.GET('/api/v1/providers', { params: { query }, signal: ctrl.signal }))
-    } catch (e) {
-      if (toApiError(e).code === 'ABORTED') return
-      error.value = handleApiError(e, { quiet: true })
-    } finally {
-      if (inflight === ctrl) loading.value = false
-    }
-  }
+/** `mayListEveryone`: only an admin's `?all=true` is sent (anyone else would get a 403). */
+export function useProviderKeys(mayListEveryone: () => boolean) {
+  const list = usePagedList({ all: false as boolean, page: 1, per_page: 25 }, async (q, signal) => {
+    const query = { page: q.page, per_page: q.per_page, ...(q.all && mayListEveryone() ? { all: true } : {}) }
+    return pageOf(await unwrap(api.GET('/api/v1/providers', { params: { query }, signal })))
+  })
+  const keys = list.items
 
   /** Replaces one row with the server's answer (no reload for an edit of one key). */
   function put(key: ProviderKey): void {
@@ -71,7 +58,7 @@ export function useProviderKeys() {
 
   async function add(input: NewKeyInput): Promise<ProviderKey> {
     const key = await unwrap(api.POST('/api/v1/providers', { body: addBody(input) }))
-    keys.value = [key, ...keys.value]
+    await list.reload()
     return key
   }
 
@@ -85,14 +72,13 @@ export function useProviderKeys() {
 
   async function remove(id: number): Promise<void> {
     await unwrap(api.DELETE('/api/v1/providers/{id}', { params: { path: { id } } }))
-    keys.value = keys.value.filter((k) => k.id !== id)
+    await list.reload()
   }
 
   /** The agents that lose their key when `id` is deleted (one filtered request, asked when the dialog opens). */
   async function agentsUsing(id: number): Promise<{ id: number; name: string }[]> {
     const agents = await unwrap(api.GET('/api/v1/agents', { params: { query: { provider_key_id: id } } }))
-    // Without paging parameters the list is the plain array (a page has `data`).
-    return (Array.isArray(agents) ? agents : agents.data).map((a) => ({ id: a.id, name: a.name }))
+    return rowsOf(agents).map((a) => ({ id: a.id, name: a.name }))
   }
 
   /** Points the key owner's project `project` at key `id`; the server answers per owner. */
@@ -114,5 +100,5 @@ export function useProviderKeys() {
     put(await unwrap(api.GET('/api/v1/providers/{id}', { params: { path: { id } } })))
   }
 
-  return { keys, loading, error, load, add, edit, setEnabled, remove, agentsUsing, assign, unassign }
+  return { ...list, add, edit, setEnabled, remove, agentsUsing, assign, unassign }
 }
