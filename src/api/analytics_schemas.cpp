@@ -7,7 +7,7 @@ namespace iron::api::openapi {
 namespace {
 
 json usd(const std::string& what) { return described({{"type", "number"}}, what + " in USD (float, predecessor shape)"); }
-json micros(const std::string& what) { return described(integer(), what + " in integer microdollars"); }
+json analytics_micros(const std::string& what) { return described(integer(), what + " in integer microdollars"); }
 json percent(const std::string& what) { return described({{"type", "number"}}, what + " (percent, 0-100+)"); }
 
 
@@ -22,8 +22,8 @@ json period_body(json properties, std::vector<std::string> required) {
 
 json agent_spending() {
   return object({{"agent_id", integer()}, {"agent_name", str()}, {"spending", usd("period spend")},
-                 {"spending_microdollars", micros("period spend")}, {"budget", usd("allocation")},
-                 {"budget_microdollars", micros("allocation")}, {"percent_used", percent("spend of allocation")},
+                 {"spending_microdollars", analytics_micros("period spend")}, {"budget", usd("allocation")},
+                 {"budget_microdollars", analytics_micros("allocation")}, {"percent_used", percent("spend of allocation")},
                  {"request_count", integer("completed requests")}},
                 {"agent_id", "agent_name", "spending", "spending_microdollars", "budget", "budget_microdollars",
                  "percent_used", "request_count"});
@@ -31,17 +31,17 @@ json agent_spending() {
 
 json budget_status_row() {
   return object({{"agent_id", integer()}, {"agent_name", str()},
-                 {"budget", micros("allocation")}, {"spent", micros("spent")},
-                 {"remaining", micros("remaining")}, {"reserved", micros("reserved by leases")},
-                 {"budget_microdollars", micros("allocation")}, {"spent_microdollars", micros("spent")},
-                 {"remaining_microdollars", micros("remaining")}, {"reserved_microdollars", micros("reserved")},
+                 {"budget", analytics_micros("allocation")}, {"spent", analytics_micros("spent")},
+                 {"remaining", analytics_micros("remaining")}, {"reserved", analytics_micros("reserved by leases")},
+                 {"budget_microdollars", analytics_micros("allocation")}, {"spent_microdollars", analytics_micros("spent")},
+                 {"remaining_microdollars", analytics_micros("remaining")}, {"reserved_microdollars", analytics_micros("reserved")},
                  {"budget_usd", usd("allocation")}, {"spent_usd", usd("spent")},
                  {"remaining_usd", usd("remaining")}, {"reserved_usd", usd("reserved")},
                  {"percent_used", percent("spent of allocation")},
                  {"status", one_of_strings({"active", "exhausted"})},
                  {"risk_level", one_of_strings({"low", "medium", "high", "critical", "exhausted"})},
                  {"burn_rate_micros_per_day",
-                  micros("analytics spend of the last 7 UTC days (today included) / 7, rounded down, per day")},
+                  analytics_micros("analytics spend of the last 7 UTC days (today included) / 7, rounded down, per day")},
                  {"projected_exhaustion_at",
                   nullable(rfc3339("when `remaining` runs out at the 7-day pace; null with no spend in those 7 days, "
                                    "nothing remaining, or more than 100 years away"))}},
@@ -60,7 +60,7 @@ json budget_summary() {
 
 // Spend and request figures of one span (overview cards, series points).
 json usage_figures() {
-  return object({{"spending_microdollars", micros("spend of completed requests")},
+  return object({{"spending_microdollars", analytics_micros("spend of completed requests")},
                  {"spending", usd("spend")},
                  {"requests", integer("completed + failed")},
                  {"successful_requests", integer()},
@@ -76,7 +76,7 @@ json series_point() {
   json s = usage_figures();
   s["properties"]["start"] = described(str_fmt("date"), "first UTC day of the bucket");
   s["properties"]["by_provider"] =
-      array_of(object({{"provider", str()}, {"spending_microdollars", micros("spend")}, {"spending", usd("spend")},
+      array_of(object({{"provider", str()}, {"spending_microdollars", analytics_micros("spend")}, {"spending", usd("spend")},
                        {"requests", integer()}},
                       {"provider", "spending_microdollars", "spending", "requests"}));
   s["required"].push_back("start");
@@ -90,11 +90,11 @@ json overview() {
        {"this_month", ref("UsageFigures")},
        {"all_time", ref("UsageFigures")},
        {"active_leases", object({{"count", integer("active leases right now")},
-                                 {"reserved_microdollars", micros("still held by them")}},
+                                 {"reserved_microdollars", analytics_micros("still held by them")}},
                                 {"count", "reserved_microdollars"})},
        {"budgets", ref("BudgetStatusSummary")},
        {"top_agents_this_month",
-        array_of(object({{"agent_id", integer()}, {"agent_name", str()}, {"spending_microdollars", micros("spend")},
+        array_of(object({{"agent_id", integer()}, {"agent_name", str()}, {"spending_microdollars", analytics_micros("spend")},
                          {"spending", usd("spend")}, {"request_count", integer()}},
                         {"agent_id", "agent_name", "spending_microdollars", "spending", "request_count"}))},
        {"pending_budget_requests", integer("pending budget requests the caller can see (admins: all)")},
@@ -135,7 +135,7 @@ json analytics_component_schemas() {
                                  {"event_type", one_of_strings({"llm_request_completed", "llm_request_failed"})},
                                  {"model", str()}, {"provider", str()}, {"provider_id", nullable(str())},
                                  {"input_tokens", integer()}, {"output_tokens", integer()},
-                                 {"cost_micros", micros("cost")}, {"agent_id", integer()}, {"agent_name", str()},
+                                 {"cost_micros", analytics_micros("cost")}, {"agent_id", integer()}, {"agent_name", str()},
                                  {"error_code", nullable(str())}, {"error_message", nullable(str())}},
                                 {"event_id", "timestamp_ms", "event_type", "model", "provider", "provider_id",
                                  "input_tokens", "output_tokens", "cost_micros", "agent_id", "agent_name",
@@ -157,40 +157,40 @@ json analytics_component_schemas() {
                                           {"event_id", "status"}))},
                {"accepted", integer()}, {"duplicates", integer()}, {"rejected", integer()}},
               {"results", "accepted", "duplicates", "rejected"})},
-      {"SpendingTotal", period_body({{"total_spend", usd("spend")}, {"total_spend_microdollars", micros("spend")},
+      {"SpendingTotal", period_body({{"total_spend", usd("spend")}, {"total_spend_microdollars", analytics_micros("spend")},
                                      {"currency", one_of_strings({"USD"})}},
                                     {"total_spend", "total_spend_microdollars", "currency"})},
       {"AgentSpending", agent_spending()},
       {"SpendingByAgent",
        period_body({{"data", array_of(ref("AgentSpending"))},
-                    {"summary", object({{"total_spend", usd("spend")}, {"total_spend_microdollars", micros("spend")},
+                    {"summary", object({{"total_spend", usd("spend")}, {"total_spend_microdollars", analytics_micros("spend")},
                                         {"total_budget", usd("allocations")},
-                                        {"total_budget_microdollars", micros("allocations")},
+                                        {"total_budget_microdollars", analytics_micros("allocations")},
                                         {"total_agents", integer()}},
                                        {"total_spend", "total_spend_microdollars", "total_budget",
                                         "total_budget_microdollars", "total_agents"})},
                     {"pagination", ref("Pagination")}},
                    {"data", "summary", "pagination"})},
       {"ProviderSpending", object({{"provider", str()}, {"spending", usd("spend")},
-                                   {"spending_microdollars", micros("spend")}, {"request_count", integer()},
+                                   {"spending_microdollars", analytics_micros("spend")}, {"request_count", integer()},
                                    {"avg_cost_per_request", usd("average")},
-                                   {"avg_cost_per_request_microdollars", micros("average (rounded)")},
+                                   {"avg_cost_per_request_microdollars", analytics_micros("average (rounded)")},
                                    {"agent_count", integer()}},
                                   {"provider", "spending", "spending_microdollars", "request_count",
                                    "avg_cost_per_request", "avg_cost_per_request_microdollars", "agent_count"})},
       {"SpendingByProvider",
        period_body({{"data", array_of(ref("ProviderSpending"))},
-                    {"summary", object({{"total_spend", usd("spend")}, {"total_spend_microdollars", micros("spend")},
+                    {"summary", object({{"total_spend", usd("spend")}, {"total_spend_microdollars", analytics_micros("spend")},
                                         {"total_requests", integer()}, {"providers_count", integer()}},
                                        {"total_spend", "total_spend_microdollars", "total_requests", "providers_count"})}},
                    {"data", "summary"})},
       {"AverageCostPerRequest",
        period_body({{"average_cost_per_request", usd("average")},
-                    {"average_cost_per_request_microdollars", micros("average (rounded)")},
+                    {"average_cost_per_request_microdollars", analytics_micros("average (rounded)")},
                     {"total_requests", integer()}, {"total_spend", usd("spend")},
-                    {"total_spend_microdollars", micros("spend")},
-                    {"min_cost_per_request", usd("minimum")}, {"min_cost_per_request_microdollars", micros("minimum")},
-                    {"max_cost_per_request", usd("maximum")}, {"max_cost_per_request_microdollars", micros("maximum")}},
+                    {"total_spend_microdollars", analytics_micros("spend")},
+                    {"min_cost_per_request", usd("minimum")}, {"min_cost_per_request_microdollars", analytics_micros("minimum")},
+                    {"max_cost_per_request", usd("maximum")}, {"max_cost_per_request_microdollars", analytics_micros("maximum")}},
                    {"average_cost_per_request", "average_cost_per_request_microdollars", "total_requests",
                     "total_spend", "total_spend_microdollars", "min_cost_per_request",
                     "min_cost_per_request_microdollars", "max_cost_per_request", "max_cost_per_request_microdollars"})},
@@ -215,14 +215,14 @@ json analytics_component_schemas() {
                     {"pagination", ref("Pagination")}},
                    {"data", "summary", "pagination"})},
       {"ModelUsage", object({{"model", str()}, {"provider", str()}, {"request_count", integer()},
-                             {"spending", usd("spend")}, {"spending_microdollars", micros("spend")},
+                             {"spending", usd("spend")}, {"spending_microdollars", analytics_micros("spend")},
                              {"input_tokens", integer()}, {"output_tokens", integer()}},
                             {"model", "provider", "request_count", "spending", "spending_microdollars", "input_tokens",
                              "output_tokens"})},
       {"ModelUsageList",
        period_body({{"data", array_of(ref("ModelUsage"))},
                     {"summary", object({{"unique_models", integer()}, {"total_requests", integer()},
-                                        {"total_spend", usd("spend")}, {"total_spend_microdollars", micros("spend")}},
+                                        {"total_spend", usd("spend")}, {"total_spend_microdollars", analytics_micros("spend")}},
                                        {"unique_models", "total_requests", "total_spend", "total_spend_microdollars"})},
                     {"pagination", ref("Pagination")}},
                    {"data", "summary", "pagination"})},

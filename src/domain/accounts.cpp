@@ -12,11 +12,9 @@
 namespace iron::domain {
 namespace {
 
-int64_t now_ms() { return util::to_unix_ms(util::now()); }
-
 std::optional<int64_t> opt(const std::optional<int64_t>& v) { return v; }
 
-Error not_found() { return Error::not_found("user"); }
+Error user_not_found() { return Error::not_found("user"); }
 
 Error self_forbidden(const std::string& what) {
   return Error::forbidden("you cannot " + what + " your own account", "SELF_MODIFICATION_FORBIDDEN");
@@ -84,7 +82,7 @@ Result<store::User> Accounts::create(const NewUser& in, const RequestContext& ct
     u.password_hash = hash;
     u.role = in.role;
     u.force_password_change = in.force_password_change;
-    u.created_at = u.updated_at = now_ms();
+    u.created_at = u.updated_at = util::now_unix_ms();
     store::users::insert(c, u);
     audit(c, ctx, "user.create", "user", u.id, nullptr, user_view(u));
     return u;
@@ -93,7 +91,7 @@ Result<store::User> Accounts::create(const NewUser& in, const RequestContext& ct
 
 Result<store::User> Accounts::get(const std::string& id) {
   auto u = db_.read([&](store::Connection& c) { return store::users::find_by_id(c, id); });
-  if (!u || u->deleted_at) return not_found();
+  if (!u || u->deleted_at) return user_not_found();
   return *u;
 }
 
@@ -106,11 +104,11 @@ Result<store::User> Accounts::suspend(const Principal& actor, const std::string&
   if (actor.user_id == id) return self_forbidden("suspend");
   return db_.write([&](store::Connection& c) -> Result<store::User> {
     auto u = store::users::find_by_id(c, id);
-    if (!u || u->deleted_at) return not_found();
+    if (!u || u->deleted_at) return user_not_found();
     if (!u->is_active) return Error::conflict("ALREADY_SUSPENDED", "user is already suspended");
     if (is_last_active_admin(c, *u)) return last_admin();
     const auto before = user_view(*u);
-    const int64_t now = now_ms();
+    const int64_t now = util::now_unix_ms();
     u->is_active = false;
     u->suspended_reason = std::move(reason);
     // Every credential issued before ends for good: re-activation must not revive a session
@@ -135,13 +133,13 @@ Result<store::User> Accounts::activate(const Principal& actor, const std::string
   (void)actor;
   return db_.write([&](store::Connection& c) -> Result<store::User> {
     auto u = store::users::find_by_id(c, id);
-    if (!u || u->deleted_at) return not_found();
+    if (!u || u->deleted_at) return user_not_found();
     if (u->is_active) return Error::conflict("ALREADY_ACTIVE", "user is already active");
     const auto before = user_view(*u);
     u->is_active = true;
     u->suspended_at.reset();
     u->suspended_reason.reset();
-    u->updated_at = now_ms();
+    u->updated_at = util::now_unix_ms();
     store::users::update(c, *u);
     audit(c, ctx, "user.activate", "user", u->id, before, user_view(*u));
     return *u;
@@ -152,13 +150,13 @@ Result<store::User> Accounts::remove(const Principal& actor, const std::string& 
   if (actor.user_id == id) return self_forbidden("delete");
   return db_.write([&](store::Connection& c) -> Result<store::User> {
     auto u = store::users::find_by_id(c, id);
-    if (!u || u->deleted_at) return not_found();
+    if (!u || u->deleted_at) return user_not_found();
     if (is_last_active_admin(c, *u)) return last_admin();
     const auto before = user_view(*u);
-    u->deleted_at = u->updated_at = now_ms();
+    u->deleted_at = u->updated_at = util::now_unix_ms();
     u->is_active = false;
     store::users::update(c, *u);
-    store::sessions::revoke_all_for_user(c, u->id, now_ms());
+    store::sessions::revoke_all_for_user(c, u->id, util::now_unix_ms());
     audit(c, ctx, "user.delete", "user", u->id, before, user_view(*u));
     return *u;
   });
@@ -170,11 +168,11 @@ Result<store::User> Accounts::change_role(const Principal& actor, const std::str
   if (actor.user_id == id) return self_forbidden("change the role of");
   return db_.write([&](store::Connection& c) -> Result<store::User> {
     auto u = store::users::find_by_id(c, id);
-    if (!u || u->deleted_at) return not_found();
+    if (!u || u->deleted_at) return user_not_found();
     if (role != "admin" && is_last_active_admin(c, *u)) return last_admin();
     const auto before = user_view(*u);
     u->role = role;
-    u->updated_at = now_ms();
+    u->updated_at = util::now_unix_ms();
     store::users::update(c, *u);
     audit(c, ctx, "user.role_change", "user", u->id, before, user_view(*u));
     return *u;
@@ -194,12 +192,12 @@ Result<store::User> Accounts::set_password(const std::string& id, const std::str
   const std::string hash = security::hash_password(new_password);
   return db_.write([&](store::Connection& c) -> Result<store::User> {
     auto u = store::users::find_by_id(c, id);
-    if (!u || u->deleted_at) return not_found();
+    if (!u || u->deleted_at) return user_not_found();
     u->password_hash = hash;
     u->force_password_change = force_change;
-    u->updated_at = u->sessions_valid_after = now_ms();  // every session of the old password ends
+    u->updated_at = u->sessions_valid_after = util::now_unix_ms();  // every session of the old password ends
     store::users::update(c, *u);
-    store::sessions::revoke_all_for_user(c, u->id, now_ms());
+    store::sessions::revoke_all_for_user(c, u->id, util::now_unix_ms());
     // The owner may have throttled their own address while they could not remember it.
     store::login_failures::clear_account(c, login_account_key(u->email));
     audit(c, ctx, action, "user", u->id, nullptr, {{"force_password_change", force_change}});
@@ -210,7 +208,7 @@ Result<store::User> Accounts::set_password(const std::string& id, const std::str
 Result<LoginUnlock> Accounts::unlock_logins(const std::string& id, const RequestContext& ctx) {
   return db_.write([&](store::Connection& c) -> Result<LoginUnlock> {
     auto u = store::users::find_by_id(c, id);
-    if (!u || u->deleted_at) return not_found();
+    if (!u || u->deleted_at) return user_not_found();
     const int64_t cleared = store::login_failures::clear_account(c, login_account_key(u->email));
     audit(c, ctx, "user.unlock", "user", u->id, nullptr, {{"login_failures_cleared", cleared}});
     return LoginUnlock{std::move(*u), cleared};
@@ -252,7 +250,7 @@ Result<store::User> Accounts::insert_admin(const NewUser& in, bool only_if_none,
     u.name = admin.name;
     u.password_hash = hash;
     u.role = "admin";
-    u.created_at = u.updated_at = now_ms();
+    u.created_at = u.updated_at = util::now_unix_ms();
     store::users::insert(c, u);
     audit(c, ctx, action, "user", u.id, nullptr, user_view(u));
     return u;
@@ -263,7 +261,7 @@ Result<store::User> Accounts::recover_password(const std::string& email, const s
                                                const RequestContext& ctx) {
   if (auto e = check_new_password(new_password)) return *e;
   const auto u = db_.read([&](store::Connection& c) { return store::users::find_by_email(c, email); });
-  if (!u) return not_found();
+  if (!u) return user_not_found();
   return set_password(u->id, new_password, /*force_change=*/false, "user.password_recover", ctx);
 }
 

@@ -14,12 +14,6 @@ namespace {
 
 using nlohmann::json;
 
-Error agent_not_found() { return {ErrorKind::not_found, "AGENT_NOT_FOUND", "agent not found", json::object(), 0}; }
-
-BudgetSnapshot snapshot_of(const store::AgentBudget& b) {
-  return {b.agent_id, b.total_allocated, b.total_spent, b.total_reserved, b.budget_remaining};
-}
-
 // The budget row exists for every agent (same transaction); an absent one is a broken book.
 BudgetSnapshot budget_of(store::Connection& c, int64_t agent_id) {
   auto b = store::budgets::find(c, agent_id);

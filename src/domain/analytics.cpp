@@ -82,7 +82,7 @@ store::AnalyticsEventRow row_of(const AgentIdentity& who, const AnalyticsEvent& 
   return r;
 }
 
-Error agent_not_found() {
+Error ic_agent_gone() {
   return {ErrorKind::not_found, "AGENT_NOT_FOUND", "the agent of this IC token no longer exists", {}, 0};
 }
 
@@ -212,7 +212,7 @@ Result<IngestOutcome> Analytics::ingest(const AgentIdentity& who, const Analytic
   if (auto s = validate_event(e); !s) return s.error();
   const auto row = row_of(who, e, now);
   auto r = db_.write([&](store::Connection& c) -> Result<IngestOutcome> {
-    if (!store::analytics::agent_owner(c, who.agent_id)) return agent_not_found();
+    if (!store::analytics::agent_owner(c, who.agent_id)) return ic_agent_gone();
     if (!store::analytics::insert_event(c, row)) return IngestOutcome{e.event_id, "duplicate", std::nullopt};
     store::analytics::add_to_rollup(c, row);
     return IngestOutcome{e.event_id, "accepted", std::nullopt};
@@ -229,7 +229,7 @@ Result<BatchOutcome> Analytics::ingest_batch(const AgentIdentity& who, const std
     return Error::validation("events", "a batch holds at most " + std::to_string(kMaxBatchEvents) + " events");
   int64_t cost = 0;
   auto r = db_.write([&](store::Connection& c) -> Result<BatchOutcome> {
-    if (!store::analytics::agent_owner(c, who.agent_id)) return agent_not_found();
+    if (!store::analytics::agent_owner(c, who.agent_id)) return ic_agent_gone();
     BatchOutcome out;
     for (const auto& e : events) {
       if (auto s = validate_event(e); !s) {

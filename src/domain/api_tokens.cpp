@@ -18,15 +18,13 @@ namespace {
 constexpr std::string_view kPrefix = "apitok_";
 constexpr size_t kSecretChars = 64;  // base62: ~381 bits
 
-int64_t now_ms() { return util::to_unix_ms(util::now()); }
-
 // The hash covers the part after the prefix, as the predecessor stored it, so its token
 // hashes stay valid if its data is ever imported.
 std::string hash_of(std::string_view secret) { return security::sha256_hex(secret.substr(kPrefix.size())); }
 
 bool has_prefix(std::string_view secret) { return secret.size() > kPrefix.size() && secret.substr(0, kPrefix.size()) == kPrefix; }
 
-Error not_found() { return Error::not_found("API token"); }
+Error token_not_found() { return Error::not_found("API token"); }
 
 // The predecessor answered 403 for get/update/delete of another user's token and clients
 // may depend on it; api-conventions allow keeping a predecessor's 403. Rotate had no such
@@ -88,7 +86,7 @@ struct Lookup {
 Lookup look_up(store::Database& db, const std::string& secret) {
   if (!has_prefix(secret)) return {};
   const std::string hash = hash_of(secret);
-  const int64_t now = now_ms();
+  const int64_t now = util::now_unix_ms();
   return db.read([&](store::Connection& c) {
     Lookup out;
     out.token = store::api_tokens::find_by_hash(c, hash);
@@ -172,7 +170,7 @@ Result<IssuedApiToken> ApiTokens::create(const Principal& caller, const NewApiTo
   auto requested = requested_scope(in);
   if (!requested) return requested.error();
   const TokenScope scope = *requested;
-  const int64_t now = now_ms();
+  const int64_t now = util::now_unix_ms();
   if (in.expires_at_ms) {
     if (*in.expires_at_ms <= now) return Error::validation("expires_at", "expires_at must be in the future");
     if (*in.expires_at_ms > now + policy_.max_lifetime_ms)
@@ -242,7 +240,7 @@ Result<Paged<store::ApiToken>> ApiTokens::list(const Principal& caller, const Li
   store::api_tokens::TokenListFilter f;
   if (whose != "*") f.user_id = whose;
   f.status = q.status;
-  f.now_ms = now_ms();
+  f.now_ms = util::now_unix_ms();
   auto out = db_.read([&](store::Connection& c) {
     Paged<store::ApiToken> page;
     if (q.page) {
@@ -259,7 +257,7 @@ Result<Paged<store::ApiToken>> ApiTokens::list(const Principal& caller, const Li
 
 Result<store::ApiToken> ApiTokens::get(const Principal& caller, int64_t id) {
   auto t = db_.read([&](store::Connection& c) { return store::api_tokens::find_by_id(c, id); });
-  if (!t) return not_found();
+  if (!t) return token_not_found();
   if (t->user_id != caller.user_id) return not_owner();
   return with_pending(std::move(*t));
 }
@@ -273,9 +271,9 @@ Result<store::ApiToken> ApiTokens::update(const Principal& caller, int64_t id, c
   if (auto e = check_provider(patch.provider)) return *e;
   auto updated = db_.write([&](store::Connection& c) -> Result<store::ApiToken> {
     auto t = store::api_tokens::find_by_id(c, id);
-    if (!t) return not_found();
+    if (!t) return token_not_found();
     if (t->user_id != caller.user_id) return not_owner();
-    if (t->rotated_at) return not_found();  // replaced: like revoke, a rotated id is gone
+    if (t->rotated_at) return token_not_found();  // replaced: like revoke, a rotated id is gone
     if (t->revoked_at) return Error::conflict("TOKEN_REVOKED", "this API token has been revoked");
     const auto before = api_token_view(*t);
     if (patch.name) t->name = patch.name;
@@ -291,14 +289,14 @@ Result<store::ApiToken> ApiTokens::update(const Principal& caller, int64_t id, c
 
 Result<IssuedApiToken> ApiTokens::rotate(const Principal& caller, int64_t id, const RequestContext& ctx) {
   if (auto e = require_session(caller)) return *e;
-  const int64_t now = now_ms();
+  const int64_t now = util::now_unix_ms();
   IssuedApiToken out;
   out.secret = new_secret();
   return db_.write([&](store::Connection& c) -> Result<IssuedApiToken> {
     auto old = store::api_tokens::find_by_id(c, id);
     // Owner only (docs/compatibility.md S1: anyone could rotate any id and get the secret).
-    if (!old || old->user_id != caller.user_id) return not_found();
-    if (old->revoked_at || old->rotated_at || !old->is_active) return not_found();
+    if (!old || old->user_id != caller.user_id) return token_not_found();
+    if (old->revoked_at || old->rotated_at || !old->is_active) return token_not_found();
     if (old->expires_at && *old->expires_at <= now)
       return Error::conflict("TOKEN_EXPIRED", "this API token has expired; create a new one");
     const auto before = api_token_view(*old);
@@ -320,12 +318,12 @@ Result<IssuedApiToken> ApiTokens::rotate(const Principal& caller, int64_t id, co
 }
 
 Result<store::ApiToken> ApiTokens::revoke(const Principal& caller, int64_t id, const RequestContext& ctx) {
-  const int64_t now = now_ms();
+  const int64_t now = util::now_unix_ms();
   return db_.write([&](store::Connection& c) -> Result<store::ApiToken> {
     auto t = store::api_tokens::find_by_id(c, id);
-    if (!t) return not_found();
+    if (!t) return token_not_found();
     if (t->user_id != caller.user_id && !caller.is_admin()) return not_owner();
-    if (t->rotated_at) return not_found();
+    if (t->rotated_at) return token_not_found();
     if (t->revoked_at) return Error::conflict("TOKEN_ALREADY_REVOKED", "this API token is already revoked");
     const auto before = api_token_view(*t);
     store::api_tokens::mark_revoked(c, t->id, now);
@@ -353,7 +351,7 @@ Result<Principal> ApiTokens::authenticate(const std::string& secret) {
     case Unusable::owner_inactive:
       return Error::unauthenticated("AUTH_ACCOUNT_DISABLED", "the token's owner is disabled or deleted");
   }
-  last_used_.record(found.token->id, now_ms());
+  last_used_.record(found.token->id, util::now_unix_ms());
   Principal p = principal_of(*found.owner);
   // An unknown stored scope cannot happen (CHECK constraint); read is the safe reading of one.
   p.scope = parse_token_scope(found.token->scope).value_or(TokenScope::read);

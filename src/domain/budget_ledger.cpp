@@ -12,6 +12,13 @@
 #include "store/user_repo.h"
 
 namespace iron::domain {
+
+BudgetSnapshot snapshot_of(const store::AgentBudget& b) {
+  return {b.agent_id, b.total_allocated, b.total_spent, b.total_reserved, b.budget_remaining};
+}
+
+Error agent_not_found() { return {ErrorKind::not_found, "AGENT_NOT_FOUND", "agent not found", nlohmann::json::object(), 0}; }
+
 namespace {
 
 using nlohmann::json;
@@ -22,15 +29,10 @@ constexpr int64_t kSweepBatch = 256;
 
 int64_t ms(util::TimePoint t) { return util::to_unix_ms(t); }
 
-BudgetSnapshot snapshot_of(const store::AgentBudget& b) {
-  return {b.agent_id, b.total_allocated, b.total_spent, b.total_reserved, b.budget_remaining};
-}
-
 json budget_json(const BudgetSnapshot& s) {
   return {{"allocated", s.allocated}, {"spent", s.spent}, {"reserved", s.reserved}, {"remaining", s.remaining}};
 }
 
-Error agent_not_found() { return {ErrorKind::not_found, "AGENT_NOT_FOUND", "agent not found", json::object(), 0}; }
 Error lease_not_found() { return {ErrorKind::not_found, "LEASE_NOT_FOUND", "lease not found", json::object(), 0}; }
 
 // A guarded UPDATE refused although the rows read in this transaction said it would apply:

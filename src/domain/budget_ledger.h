@@ -17,6 +17,7 @@
 
 #include "domain/principal.h"
 #include "store/agent_repo.h"
+#include "store/budget_repo.h"
 #include "store/database.h"
 #include "util/clock.h"
 #include "util/result.h"
@@ -38,6 +39,10 @@ struct BudgetSnapshot {
   int64_t reserved = 0;
   int64_t remaining = 0;
 };
+
+// Shared by the agent, ledger and budget-request services.
+BudgetSnapshot snapshot_of(const store::AgentBudget& b);
+Error agent_not_found();  // 404 AGENT_NOT_FOUND
 
 struct CreatedAgent {
   store::Agent agent;

@@ -18,8 +18,6 @@ namespace {
 using nlohmann::json;
 
 Error request_not_found() { return Error::not_found("budget request"); }
-Error agent_not_found() { return {ErrorKind::not_found, "AGENT_NOT_FOUND", "agent not found", json::object(), 0}; }
-
 json request_json(const store::BudgetRequest& r) {
   return {{"id", r.id},
           {"agent_id", r.agent_id},

@@ -15,15 +15,15 @@
 namespace iron::domain {
 namespace {
 
-constexpr size_t kSecretChars = 48;  // 48 × log2(62) ≈ 285 bits
+constexpr size_t kIcSecretChars = 48;  // 48 × log2(62) ≈ 285 bits
 
-Error invalid_token() { return Error::unauthenticated("INVALID_IC_TOKEN", "invalid IC token"); }
+Error invalid_ic_token() { return Error::unauthenticated("INVALID_IC_TOKEN", "invalid IC token"); }
 
 // The agent id embedded in a well-formed token, else nullopt.
 std::optional<int64_t> parse_agent_id(const std::string& token) {
   if (token.size() > 64 || token.rfind("ic_", 0) != 0) return std::nullopt;
   const size_t sep = token.find('_', 3);
-  if (sep == std::string::npos || sep == 3 || sep - 3 > 18 || token.size() - sep - 1 != kSecretChars)
+  if (sep == std::string::npos || sep == 3 || sep - 3 > 18 || token.size() - sep - 1 != kIcSecretChars)
     return std::nullopt;
   int64_t id = 0;
   for (size_t i = 3; i < sep; ++i) {
@@ -51,7 +51,7 @@ Result<IssuedIcToken> IcTokens::store_new(const Principal& caller, int64_t agent
     if (!a) return a.error();
     IssuedIcToken out;
     out.agent_id = agent_id;
-    out.token = "ic_" + std::to_string(agent_id) + "_" + security::random_base62(kSecretChars);
+    out.token = "ic_" + std::to_string(agent_id) + "_" + security::random_base62(kIcSecretChars);
     out.created_at_s = util::to_unix_ms(util::now()) / 1000;
     if (!store::agents::set_ic_token(c, agent_id, security::sha256_hex(out.token), out.created_at_s, only_if_none))
       return Error::conflict("IC_TOKEN_EXISTS", "the agent already has an IC token: regenerate or revoke it");
@@ -95,13 +95,13 @@ Result<AgentIdentity> IcTokens::authenticate(const std::string& token) {
 
 Result<AgentIdentity> IcTokens::authenticate_in(store::Connection& c, const std::string& token) {
   const auto agent_id = parse_agent_id(token);
-  if (!agent_id) return invalid_token();
+  if (!agent_id) return invalid_ic_token();
   auto a = store::agents::find_by_id(c, *agent_id);
   if (!a || !a->ic_token_hash || !security::constant_time_equal(*a->ic_token_hash, security::sha256_hex(token)))
-    return invalid_token();
+    return invalid_ic_token();
   // An agent acts for its owner: a suspended or deleted owner's agents are locked out too.
   auto owner = store::users::find_by_id(c, a->owner_id);
-  if (!owner || owner->deleted_at || owner->suspended_at || !owner->is_active) return invalid_token();
+  if (!owner || owner->deleted_at || owner->suspended_at || !owner->is_active) return invalid_ic_token();
   return AgentIdentity{a->id, a->owner_id};
 }
 

@@ -14,8 +14,6 @@
 namespace iron::domain {
 namespace {
 
-int64_t now_ms() { return util::to_unix_ms(util::now()); }
-
 Error no_key_assigned() {
   return {ErrorKind::not_found, "NO_KEY_ASSIGNED", "no provider key of yours is assigned to this token's project",
           nlohmann::json::object(), 0};
@@ -58,7 +56,7 @@ Result<FetchedKey> KeyFetch::for_api_token(const Principal& caller, const Reques
 
     // A true rolling window: at most max_per_window fetches in any window_ms. A refused or
     // failed fetch rolls back with its transaction and so does not count.
-    const int64_t now = now_ms();
+    const int64_t now = util::now_unix_ms();
     const std::string bucket = "key_fetch:" + token->user_id + ":" + project;
     const int64_t since = now - policy_.window_ms;
     if (store::rate_limits::count_since(c, bucket, since) >= policy_.max_per_window) {

@@ -10,8 +10,6 @@
 namespace iron::domain {
 namespace {
 
-int64_t now_ms() { return util::to_unix_ms(util::now()); }
-
 // Keys shorter than this show nothing: 4 + 4 characters of a 9-character key is most of it.
 constexpr size_t kMaskMinLength = 16;
 constexpr size_t kMaskChars = 4;
@@ -228,7 +226,7 @@ Result<ProviderKeyInfo> ProviderKeys::create(const Principal& caller, const NewP
     const auto base_url = non_empty(in.base_url);
     if (base_url) row.base_url = mask_url_credentials(*base_url);  // never in clear, not even briefly
     row.description = non_empty(in.description);
-    row.created_at = row.updated_at = now_ms();
+    row.created_at = row.updated_at = util::now_unix_ms();
     // The associated data names the row id, known only after the insert; every statement is
     // in one transaction, so no reader ever sees the row without its sealed key.
     row.id = store::provider_keys::insert(c, row);
@@ -283,7 +281,7 @@ Result<ProviderKeyInfo> ProviderKeys::update(const Principal& caller, int64_t id
     if (changes.base_url) set_base_url(*row, non_empty(changes.base_url));
     if (changes.description) row->description = non_empty(changes.description);
     if (changes.is_enabled) row->is_enabled = *changes.is_enabled;
-    row->updated_at = now_ms();
+    row->updated_at = util::now_unix_ms();
     store::provider_keys::update(c, *row);
     ProviderKeyInfo out = info(c, *row);
     audit(c, ctx, "provider_key.update", "provider_key", std::to_string(id), before, provider_key_view(out));
@@ -316,7 +314,7 @@ Result<ProjectAssignment> ProviderKeys::assign(const Principal& caller, const st
     }
     // The caller's own project: another user's project of the same name is another project.
     const auto current = store::project_providers::find(c, caller.user_id, project_id);
-    const store::ProjectProvider a{caller.user_id, project_id, key_id, caller.user_id, now_ms()};
+    const store::ProjectProvider a{caller.user_id, project_id, key_id, caller.user_id, util::now_unix_ms()};
     store::project_providers::put(c, a);
     audit(c, ctx, "project.provider_assign", "project", project_id, current ? assignment_json(*current) : nullptr,
           assignment_json(a));

@@ -14,8 +14,6 @@
 namespace iron::domain {
 namespace {
 
-int64_t now_ms() { return util::to_unix_ms(util::now()); }
-
 Error invalid_credentials() {
   return Error::unauthenticated("AUTH_INVALID_CREDENTIALS", "email or password is wrong");
 }
@@ -70,7 +68,7 @@ IssuedSession Sessions::issue(store::Connection& c, const store::User& u, const 
 Result<IssuedSession> Sessions::login(const std::string& email_in, const std::string& password,
                                       const RequestContext& ctx) {
   const std::string email = login_account_key(email_in);
-  const int64_t now = now_ms();
+  const int64_t now = util::now_unix_ms();
   const auto& throttle = policy_.login;
 
   // Count the guess before spending a password hash on it, in the serialised writer: a
@@ -114,7 +112,7 @@ Result<IssuedSession> Sessions::login(const std::string& email_in, const std::st
 }
 
 Result<IssuedSession> Sessions::refresh(const std::string& token, const RequestContext& ctx) {
-  const int64_t now = now_ms();
+  const int64_t now = util::now_unix_ms();
   const auto claims = signer_.verify(token, now / 1000);
   if (!claims || claims->value("typ", "") != "refresh" || !(*claims)["jti"].is_string()) return invalid_token();
   const std::string jti = (*claims)["jti"];
@@ -141,7 +139,7 @@ Result<IssuedSession> Sessions::refresh(const std::string& token, const RequestC
 }
 
 Status Sessions::logout(const std::vector<std::string>& tokens, const RequestContext& ctx) {
-  const int64_t now = now_ms();
+  const int64_t now = util::now_unix_ms();
   // Signature only: an expired or already-revoked token still logs out (idempotent 204).
   std::vector<nlohmann::json> verified;
   for (const auto& token : tokens) {
@@ -185,7 +183,7 @@ Result<IssuedSession> Sessions::change_own_password(const std::string& user_id, 
   return db_.write([&](store::Connection& c) -> Result<IssuedSession> {
     auto fresh = store::users::find_by_id(c, user_id);
     if (!fresh || fresh->deleted_at) return Error::not_found("user");
-    const int64_t now = now_ms();
+    const int64_t now = util::now_unix_ms();
     fresh->password_hash = hash;
     fresh->force_password_change = false;
     // Every session of the old password ends — on other devices too, where a thief may sit —
@@ -199,7 +197,7 @@ Result<IssuedSession> Sessions::change_own_password(const std::string& user_id, 
 }
 
 std::optional<std::string> Sessions::family_of(const std::string& access_token) {
-  const auto claims = signer_.verify(access_token, now_ms() / 1000);
+  const auto claims = signer_.verify(access_token, util::now_unix_ms() / 1000);
   if (!claims || claims->value("typ", "") != "access") return std::nullopt;
   return string_claim(*claims, "fam");
 }
@@ -207,7 +205,7 @@ std::optional<std::string> Sessions::family_of(const std::string& access_token) 
 std::vector<OwnSession> Sessions::list_own(const std::string& user_id, const std::string& access_token) {
   const auto mine = family_of(access_token);
   const auto families = db_.read([&](store::Connection& c) {
-    return store::sessions::live_families(c, user_id, now_ms(), kMaxListedSessions);
+    return store::sessions::live_families(c, user_id, util::now_unix_ms(), kMaxListedSessions);
   });
   std::vector<OwnSession> out;
   for (const auto& f : families)
@@ -217,7 +215,7 @@ std::vector<OwnSession> Sessions::list_own(const std::string& user_id, const std
 
 Status Sessions::end_own(const std::string& user_id, const std::string& session_id, const RequestContext& ctx) {
   return db_.write([&](store::Connection& c) -> Status {
-    const int64_t now = now_ms();
+    const int64_t now = util::now_unix_ms();
     const auto live = store::sessions::live_families(c, user_id, now, kMaxListedSessions);
     const bool mine = std::any_of(live.begin(), live.end(), [&](const auto& f) { return f.family_id == session_id; });
     if (!mine) return Error::not_found("session");
@@ -231,7 +229,7 @@ Result<int64_t> Sessions::end_others(const std::string& user_id, const std::stri
                                      const RequestContext& ctx) {
   const auto keep = family_of(access_token);
   return db_.write([&](store::Connection& c) -> Result<int64_t> {
-    const int64_t now = now_ms();
+    const int64_t now = util::now_unix_ms();
     int64_t ended = 0;
     // Every live family, not only the listed ones: the limit bounds the list, not the sign-out.
     for (const auto& f : store::sessions::live_families(c, user_id, now, std::numeric_limits<int>::max())) {
@@ -247,7 +245,7 @@ Result<int64_t> Sessions::end_others(const std::string& user_id, const std::stri
 TokenCheck Sessions::check(const std::string& token) {
   TokenCheck out;
   bool expired = false;
-  const auto claims = signer_.verify(token, now_ms() / 1000, &expired);
+  const auto claims = signer_.verify(token, util::now_unix_ms() / 1000, &expired);
   if (!claims) {
     out.reason = expired ? "TOKEN_EXPIRED" : "TOKEN_INVALID";
     return out;
@@ -297,7 +295,7 @@ Result<Principal> Sessions::authenticate(const std::string& token) {
 }
 
 int64_t Sessions::purge_expired() {
-  const int64_t now = now_ms();
+  const int64_t now = util::now_unix_ms();
   return db_.write([&](store::Connection& c) {
     return store::sessions::purge_expired(c, now) +
            store::login_failures::purge_before(c, now - policy_.login.window_s * 1000) +

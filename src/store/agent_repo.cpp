@@ -4,7 +4,7 @@
 
 namespace iron::store::agents {
 namespace {
-constexpr const char* kColumns =
+constexpr const char* kAgentColumns =
     "id, name, owner_id, provider_key_id, providers, created_at, updated_at, ic_token_hash, ic_token_created_at";
 
 std::vector<std::string> parse_providers(const std::string& text) {
@@ -16,7 +16,7 @@ std::vector<std::string> parse_providers(const std::string& text) {
   return out;
 }
 
-Agent read_row(Statement& s) {
+Agent read_agent(Statement& s) {
   Agent a;
   a.id = s.int64(0);
   a.name = s.text(1);
@@ -42,27 +42,27 @@ int64_t insert(Connection& c, const Agent& a) {
 }
 
 std::optional<Agent> find_by_id(Connection& c, int64_t id) {
-  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM agents WHERE id = ?");
+  auto& s = c.prepare(std::string("SELECT ") + kAgentColumns + " FROM agents WHERE id = ?");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
-  return read_row(s);
+  return read_agent(s);
 }
 
 namespace {
 std::vector<Agent> read_all(Statement& s) {
   std::vector<Agent> out;
-  while (s.step()) out.push_back(read_row(s));
+  while (s.step()) out.push_back(read_agent(s));
   return out;
 }
 }  // namespace
 
 std::vector<Agent> list_all(Connection& c) {
-  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM agents ORDER BY created_at DESC, id DESC");
+  auto& s = c.prepare(std::string("SELECT ") + kAgentColumns + " FROM agents ORDER BY created_at DESC, id DESC");
   return read_all(s);
 }
 
 std::vector<Agent> list_for_owner(Connection& c, const std::string& owner_id) {
-  auto& s = c.prepare(std::string("SELECT ") + kColumns +
+  auto& s = c.prepare(std::string("SELECT ") + kAgentColumns +
                       " FROM agents WHERE owner_id = ? ORDER BY created_at DESC, id DESC");
   s.bind(1, owner_id);
   return read_all(s);

@@ -2,11 +2,11 @@
 
 namespace iron::store::api_tokens {
 namespace {
-constexpr const char* kColumns =
+constexpr const char* kApiTokenColumns =
     "id, user_id, token_hash, name, description, project_id, agent_id, provider, created_at, last_used_at, "
     "expires_at, revoked_at, rotated_at, is_active, scope";
 
-ApiToken read_row(Statement& s) {
+ApiToken read_api_token(Statement& s) {
   ApiToken t;
   t.id = s.int64(0);
   t.user_id = s.text(1);
@@ -28,7 +28,7 @@ ApiToken read_row(Statement& s) {
 
 std::optional<ApiToken> one(Statement& s) {
   if (!s.step()) return std::nullopt;
-  return read_row(s);
+  return read_api_token(s);
 }
 }  // namespace
 
@@ -44,23 +44,23 @@ int64_t insert(Connection& c, const ApiToken& t) {
 }
 
 std::optional<ApiToken> find_by_id(Connection& c, int64_t id) {
-  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM api_tokens WHERE id = ?");
+  auto& s = c.prepare(std::string("SELECT ") + kApiTokenColumns + " FROM api_tokens WHERE id = ?");
   s.bind(1, id);
   return one(s);
 }
 
 std::optional<ApiToken> find_by_hash(Connection& c, const std::string& token_hash) {
-  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM api_tokens WHERE token_hash = ?");
+  auto& s = c.prepare(std::string("SELECT ") + kApiTokenColumns + " FROM api_tokens WHERE token_hash = ?");
   s.bind(1, token_hash);
   return one(s);
 }
 
 std::vector<ApiToken> list_for_user(Connection& c, const std::string& user_id) {
-  auto& s = c.prepare(std::string("SELECT ") + kColumns +
+  auto& s = c.prepare(std::string("SELECT ") + kApiTokenColumns +
                       " FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC");
   s.bind(1, user_id);
   std::vector<ApiToken> out;
-  while (s.step()) out.push_back(read_row(s));
+  while (s.step()) out.push_back(read_api_token(s));
   return out;
 }
 
@@ -88,12 +88,12 @@ ListWhere where_of(const TokenListFilter& f) {
 
 std::vector<ApiToken> list_page(Connection& c, const TokenListFilter& f, int64_t limit, int64_t offset) {
   const auto w = where_of(f);
-  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM api_tokens" + w.sql +
+  auto& s = c.prepare(std::string("SELECT ") + kApiTokenColumns + " FROM api_tokens" + w.sql +
                       " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
   const int next = w.bind(s, f);
   s.bind(next, limit).bind(next + 1, offset);
   std::vector<ApiToken> out;
-  while (s.step()) out.push_back(read_row(s));
+  while (s.step()) out.push_back(read_api_token(s));
   return out;
 }
 
@@ -106,11 +106,11 @@ int64_t count(Connection& c, const TokenListFilter& f) {
 }
 
 std::vector<ApiToken> list_for_agent(Connection& c, int64_t agent_id) {
-  auto& s = c.prepare(std::string("SELECT ") + kColumns +
+  auto& s = c.prepare(std::string("SELECT ") + kApiTokenColumns +
                       " FROM api_tokens WHERE agent_id = ? ORDER BY created_at DESC, id DESC");
   s.bind(1, agent_id);
   std::vector<ApiToken> out;
-  while (s.step()) out.push_back(read_row(s));
+  while (s.step()) out.push_back(read_api_token(s));
   return out;
 }
 

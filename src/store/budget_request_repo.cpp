@@ -3,11 +3,11 @@
 namespace iron::store {
 namespace {
 
-constexpr const char* kColumns =
+constexpr const char* kBudgetRequestColumns =
     "id, agent_id, requester_id, current_budget_micros, requested_budget_micros, justification, status, "
     "rejection_reason, decided_by, decided_at, created_at, updated_at";
 
-BudgetRequest read_row(Statement& s) {
+BudgetRequest read_budget_request(Statement& s) {
   BudgetRequest r;
   r.id = s.text(0);
   r.agent_id = s.int64(1);
@@ -29,7 +29,7 @@ BudgetRequest read_row(Statement& s) {
 namespace budget_requests {
 
 void insert(Connection& c, const BudgetRequest& r) {
-  auto& s = c.prepare(std::string("INSERT INTO budget_requests(") + kColumns +
+  auto& s = c.prepare(std::string("INSERT INTO budget_requests(") + kBudgetRequestColumns +
                       ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, r.id).bind(2, r.agent_id).bind(3, r.requester_id).bind(4, r.current_budget_micros);
   s.bind(5, r.requested_budget_micros).bind(6, r.justification).bind(7, r.status).bind(8, r.rejection_reason);
@@ -38,24 +38,24 @@ void insert(Connection& c, const BudgetRequest& r) {
 }
 
 std::optional<BudgetRequest> find(Connection& c, const std::string& id) {
-  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM budget_requests WHERE id = ?");
+  auto& s = c.prepare(std::string("SELECT ") + kBudgetRequestColumns + " FROM budget_requests WHERE id = ?");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
-  auto r = read_row(s);
+  auto r = read_budget_request(s);
   s.reset();
   return r;
 }
 
 std::vector<BudgetRequest> list(Connection& c, const BudgetRequestFilter& f) {
   // One statement text; absent filters bind NULL and match everything.
-  auto& s = c.prepare(std::string("SELECT ") + kColumns +
+  auto& s = c.prepare(std::string("SELECT ") + kBudgetRequestColumns +
                       " FROM budget_requests r WHERE (?1 IS NULL OR r.agent_id = ?1)"
                       " AND (?2 IS NULL OR r.status = ?2)"
                       " AND (?3 IS NULL OR r.agent_id IN (SELECT id FROM agents WHERE owner_id = ?3))"
                       " ORDER BY r.created_at DESC, r.rowid DESC");
   s.bind(1, f.agent_id).bind(2, f.status).bind(3, f.owner_id);
   std::vector<BudgetRequest> out;
-  while (s.step()) out.push_back(read_row(s));
+  while (s.step()) out.push_back(read_budget_request(s));
   return out;
 }
 
@@ -64,10 +64,10 @@ std::optional<BudgetRequest> decide(Connection& c, const std::string& id, const 
                                     int64_t now) {
   auto& s = c.prepare(std::string("UPDATE budget_requests SET status = ?, decided_by = ?, rejection_reason = ?, "
                                   "decided_at = ?, updated_at = ? WHERE id = ? AND status = 'pending' RETURNING ") +
-                      kColumns);
+                      kBudgetRequestColumns);
   s.bind(1, status).bind(2, decided_by).bind(3, reason).bind(4, now).bind(5, now).bind(6, id);
   if (!s.step()) return std::nullopt;
-  auto r = read_row(s);
+  auto r = read_budget_request(s);
   s.run();
   return r;
 }

@@ -4,11 +4,11 @@ namespace iron::store {
 namespace provider_keys {
 namespace {
 
-constexpr const char* kColumns =
+constexpr const char* kProviderKeyColumns =
     "id, owner_id, provider, ciphertext, nonce, key_prefix, key_suffix, base_url, description, is_enabled, "
     "created_at, updated_at, last_used_at, base_url_sealed, base_url_nonce";
 
-ProviderKey read_row(Statement& s) {
+ProviderKey read_provider_key(Statement& s) {
   ProviderKey k;
   k.id = s.int64(0);
   k.owner_id = s.text(1);
@@ -30,7 +30,7 @@ ProviderKey read_row(Statement& s) {
 
 std::vector<ProviderKey> all_rows(Statement& s) {
   std::vector<ProviderKey> out;
-  while (s.step()) out.push_back(read_row(s));
+  while (s.step()) out.push_back(read_provider_key(s));
   return out;
 }
 
@@ -61,25 +61,25 @@ void set_secret(Connection& c, int64_t id, const std::string& ciphertext, const 
 }
 
 std::optional<ProviderKey> find(Connection& c, int64_t id) {
-  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM provider_keys WHERE id = ?");
+  auto& s = c.prepare(std::string("SELECT ") + kProviderKeyColumns + " FROM provider_keys WHERE id = ?");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
-  return read_row(s);
+  return read_provider_key(s);
 }
 
 std::vector<ProviderKey> list_by_owner(Connection& c, const std::string& owner_id) {
-  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM provider_keys WHERE owner_id = ? ORDER BY id");
+  auto& s = c.prepare(std::string("SELECT ") + kProviderKeyColumns + " FROM provider_keys WHERE owner_id = ? ORDER BY id");
   s.bind(1, owner_id);
   return all_rows(s);
 }
 
 std::vector<ProviderKey> list_all(Connection& c) {
-  return all_rows(c.prepare(std::string("SELECT ") + kColumns + " FROM provider_keys ORDER BY id"));
+  return all_rows(c.prepare(std::string("SELECT ") + kProviderKeyColumns + " FROM provider_keys ORDER BY id"));
 }
 
 std::vector<ProviderKey> list_page(Connection& c, const std::optional<std::string>& owner_id, int64_t limit,
                                    int64_t offset) {
-  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM provider_keys WHERE (?1 IS NULL OR owner_id = ?1) " +
+  auto& s = c.prepare(std::string("SELECT ") + kProviderKeyColumns + " FROM provider_keys WHERE (?1 IS NULL OR owner_id = ?1) " +
                       "ORDER BY id LIMIT ?2 OFFSET ?3");
   s.bind(1, owner_id).bind(2, limit).bind(3, offset);
   return all_rows(s);

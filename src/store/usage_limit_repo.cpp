@@ -3,11 +3,11 @@
 namespace iron::store {
 namespace {
 
-constexpr const char* kColumns =
+constexpr const char* kUsageLimitColumns =
     "id, user_id, project_id, max_tokens_per_day, max_requests_per_minute, max_cost_per_month_microdollars, "
     "alert_thresholds, created_at, updated_at";
 
-UsageLimit read_row(Statement& s) {
+UsageLimit read_usage_limit(Statement& s) {
   UsageLimit l;
   l.id = s.int64(0);
   l.user_id = s.text(1);
@@ -23,7 +23,7 @@ UsageLimit read_row(Statement& s) {
 
 std::vector<UsageLimit> read_all(Statement& s) {
   std::vector<UsageLimit> out;
-  while (s.step()) out.push_back(read_row(s));
+  while (s.step()) out.push_back(read_usage_limit(s));
   return out;
 }
 
@@ -42,16 +42,16 @@ int64_t insert(Connection& c, const UsageLimit& l) {
 }
 
 std::optional<UsageLimit> find(Connection& c, int64_t id) {
-  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM usage_limits WHERE id = ?");
+  auto& s = c.prepare(std::string("SELECT ") + kUsageLimitColumns + " FROM usage_limits WHERE id = ?");
   s.bind(1, id);
   if (!s.step()) return std::nullopt;
-  auto l = read_row(s);
+  auto l = read_usage_limit(s);
   s.reset();
   return l;
 }
 
 std::vector<UsageLimit> list(Connection& c, const std::optional<std::string>& user_id) {
-  auto& s = c.prepare(std::string("SELECT ") + kColumns +
+  auto& s = c.prepare(std::string("SELECT ") + kUsageLimitColumns +
                       " FROM usage_limits WHERE (?1 IS NULL OR user_id = ?1) ORDER BY id");
   s.bind(1, user_id);
   return read_all(s);
@@ -59,7 +59,7 @@ std::vector<UsageLimit> list(Connection& c, const std::optional<std::string>& us
 
 std::vector<UsageLimit> applicable(Connection& c, const std::string& user_id,
                                    const std::optional<std::string>& project_id) {
-  auto& s = c.prepare(std::string("SELECT ") + kColumns +
+  auto& s = c.prepare(std::string("SELECT ") + kUsageLimitColumns +
                       " FROM usage_limits WHERE user_id = ?1 AND (project_id IS NULL OR project_id = ?2)"
                       " ORDER BY project_id IS NULL, id");
   s.bind(1, user_id).bind(2, project_id);

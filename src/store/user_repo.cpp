@@ -2,11 +2,11 @@
 
 namespace iron::store::users {
 namespace {
-constexpr const char* kColumns =
+constexpr const char* kUserColumns =
     "id, username, email, name, password_hash, role, is_active, force_password_change, created_at, updated_at, "
     "last_login, suspended_at, suspended_reason, deleted_at, sessions_valid_after";
 
-User read_row(Statement& s) {
+User read_user(Statement& s) {
   User u;
   u.id = s.text(0);
   u.username = s.text(1);
@@ -28,18 +28,18 @@ User read_row(Statement& s) {
 
 std::optional<User> one(Statement& s) {
   if (!s.step()) return std::nullopt;
-  return read_row(s);
+  return read_user(s);
 }
 }  // namespace
 
 std::optional<User> find_by_id(Connection& c, const std::string& id) {
-  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM users WHERE id = ?");
+  auto& s = c.prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE id = ?");
   s.bind(1, id);
   return one(s);
 }
 
 std::optional<User> find_by_email(Connection& c, const std::string& email) {
-  auto& s = c.prepare(std::string("SELECT ") + kColumns + " FROM users WHERE email = ? AND deleted_at IS NULL");
+  auto& s = c.prepare(std::string("SELECT ") + kUserColumns + " FROM users WHERE email = ? AND deleted_at IS NULL");
   s.bind(1, email);
   return one(s);
 }
@@ -57,7 +57,7 @@ bool email_taken(Connection& c, const std::string& email) {
 }
 
 void insert(Connection& c, const User& u) {
-  auto& s = c.prepare(std::string("INSERT INTO users(") + kColumns +
+  auto& s = c.prepare(std::string("INSERT INTO users(") + kUserColumns +
                       ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, u.id).bind(2, u.username).bind(3, u.email).bind(4, u.name).bind(5, u.password_hash).bind(6, u.role);
   s.bind(7, u.is_active).bind(8, u.force_password_change).bind(9, u.created_at).bind(10, u.updated_at);
@@ -113,11 +113,11 @@ std::pair<std::vector<User>, int64_t> list(Connection& c, const UserFilter& f) {
   bind_filters(count);
   count.step();
   const int64_t total = count.int64(0);
-  auto& s = c.prepare(std::string("SELECT ") + kColumns + where + " ORDER BY created_at DESC, id LIMIT ?4 OFFSET ?5");
+  auto& s = c.prepare(std::string("SELECT ") + kUserColumns + where + " ORDER BY created_at DESC, id LIMIT ?4 OFFSET ?5");
   bind_filters(s);
   s.bind(4, f.page_size).bind(5, (f.page - 1) * f.page_size);
   std::vector<User> out;
-  while (s.step()) out.push_back(read_row(s));
+  while (s.step()) out.push_back(read_user(s));
   return {std::move(out), total};
 }
 

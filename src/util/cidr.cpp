@@ -7,6 +7,9 @@
 namespace iron::util {
 
 std::optional<std::array<uint8_t, 16>> parse_ip(std::string_view text) {
+  // inet_pton reads a C string: "10.1.2.2\0junk" would parse as 10.1.2.2 while callers keep
+  // the whole text (an X-Forwarded-For hop becomes the client IP as is).
+  if (text.find('\0') != std::string_view::npos) return std::nullopt;
   std::string s(text);
   std::array<uint8_t, 16> out{};
   in_addr a4{};

@@ -6,6 +6,7 @@
 namespace iron::util {
 
 TimePoint now() { return Clock::now(); }
+int64_t now_unix_ms() { return to_unix_ms(now()); }
 
 int64_t to_unix_ms(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();

@@ -12,6 +12,7 @@ using Clock = std::chrono::system_clock;
 using TimePoint = Clock::time_point;
 
 TimePoint now();
+int64_t now_unix_ms();  // to_unix_ms(now())
 int64_t to_unix_ms(TimePoint t);
 int64_t to_unix_s(TimePoint t);
 TimePoint from_unix_ms(int64_t ms);

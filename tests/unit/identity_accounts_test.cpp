@@ -11,16 +11,11 @@
 #include "domain/sessions.h"
 #include "security/random.h"
 #include "store/database.h"
+#include "temp_db.h"
 
 using namespace iron;
 
 namespace {
-
-std::string temp_db() {
-  std::string dir = (std::filesystem::temp_directory_path() / "ironpanel-acc-XXXXXX").string();
-  EXPECT_NE(mkdtemp(dir.data()), nullptr);
-  return dir + "/iron.db";
-}
 
 class IdentityAccounts : public ::testing::Test {
  protected:

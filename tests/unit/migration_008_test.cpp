@@ -10,14 +10,9 @@
 #include "store/database.h"
 #include "store/migrations.h"
 #include "store/sqlite.h"
+#include "temp_db.h"
 
 namespace {
-
-std::string temp_db() {
-  std::string dir = (std::filesystem::temp_directory_path() / "ironpanel-mig8-XXXXXX").string();
-  EXPECT_NE(mkdtemp(dir.data()), nullptr);
-  return dir + "/iron.db";
-}
 
 // Applies every embedded migration older than 008, as a server before this change did.
 void apply_before_008(iron::store::Connection& c) {

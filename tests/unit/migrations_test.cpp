@@ -5,14 +5,8 @@
 
 #include "store/database.h"
 #include "store/migrations.h"
+#include "temp_db.h"
 
-namespace {
-std::string temp_db() {
-  std::string dir = (std::filesystem::temp_directory_path() / "ironpanel-mig-XXXXXX").string();
-  EXPECT_NE(mkdtemp(dir.data()), nullptr);
-  return dir + "/iron.db";
-}
-}  // namespace
 
 TEST(Migrations, AreNumberedUniquelyAndAscending) {
   int previous = 0;
