@@ -23,6 +23,8 @@ thread_local RequestStream* t_stream = nullptr;
 
 // How long a connection must have waited for a request before a new one may displace it.
 constexpr auto kIdleBeforeShed = std::chrono::milliseconds(250);
+// How long a drain waits for the accept loop to take the connections queued at SIGTERM.
+constexpr auto kQueuedConnectionsWait = std::chrono::seconds(2);
 // How long a closing connection waits for the client to close its side (LingeringCloser);
 // shorter for one refused at the limit, which a flood may send many of.
 constexpr auto kLinger = std::chrono::milliseconds(500);
@@ -97,7 +99,24 @@ void EdgeServer::drain() {
   draining_ = true;
   const uint64_t one = 1;
   [[maybe_unused]] const auto n = ::write(wake_fd_, &one, sizeof one);
+  take_queued_connections();
   stop();
+}
+
+// Closing the listener resets the connections the kernel has queued but the accept loop has
+// not taken yet, and their clients already sent a request. So first shrink the queue to
+// (almost) nothing, which turns new clients away, and let the accept loop take what is
+// queued — served like every drained connection, with Connection: close — before closing.
+void EdgeServer::take_queued_connections() {
+  const int fd = svr_sock_;
+  if (fd < 0 || ::listen(fd, 0) != 0) return;
+  const auto until = std::chrono::steady_clock::now() + kQueuedConnectionsWait;
+  for (;;) {
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) return;  // nothing queued
+    if (std::chrono::steady_clock::now() >= until) return;
+    ::poll(nullptr, 0, 2);  // the accept loop runs on its own thread
+  }
 }
 
 const Rejection* EdgeServer::current_rejection() {

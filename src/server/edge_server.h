@@ -64,6 +64,7 @@ class EdgeServer final : public httplib::Server {
   static const Rejection* current_rejection();
 
  private:
+  void take_queued_connections();
   bool process_and_close_socket(socket_t sock) override;
   void serve(int fd, const std::string& ip, int port);
   void answer(RequestStream& strm, const Rejection& r);
