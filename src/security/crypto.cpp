@@ -1,5 +1,7 @@
 #include "security/crypto.h"
 
+#include <algorithm>
+
 #include <sodium.h>
 
 namespace iron::security {
@@ -13,7 +15,19 @@ std::string encode64(std::string_view raw, int variant) {
   return out;
 }
 
+// Only the variant's own alphabet: libsodium's decoder maps some bytes >= 0x80 onto valid
+// digits (the JWT fuzz harness found "\x9d" read as '_'), which made a signed token's text
+// malleable: the same signature could be spelled more than one way.
+bool in_alphabet(std::string_view text, int variant) {
+  const bool url = variant == sodium_base64_VARIANT_URLSAFE_NO_PADDING || variant == sodium_base64_VARIANT_URLSAFE;
+  return std::all_of(text.begin(), text.end(), [url](char c) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '=') return true;
+    return url ? (c == '-' || c == '_') : (c == '+' || c == '/');
+  });
+}
+
 std::optional<std::string> decode64(std::string_view text, int variant) {
+  if (!in_alphabet(text, variant)) return std::nullopt;
   std::string out(text.size(), '\0');
   size_t len = 0;
   const char* end = nullptr;
