@@ -6,7 +6,7 @@
 //     const r = await unwrap(api.GET('/api/v1/users', { params: { query: { ... } }, signal }))
 //     return { items: r.users, total: r.total }
 //   })
-import { ref, shallowRef, watch } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import { handleApiError, toApiError, type ApiError } from '../api/errors'
 import { usePagination } from './usePagination'
 import { useQueryState, type QueryDefaults } from './useQueryState'
@@ -51,5 +51,14 @@ export function usePagedList<T, D extends QueryDefaults & { page: number; per_pa
 
   watch(() => ({ ...query.state }), reload, { immediate: true, deep: true })
 
-  return { query, pager, items, loading, error, reload }
+  /** Everything AppPager needs for this list: `<AppPager v-bind="list.pagerProps.value" />`. */
+  const pagerProps = computed(() => ({
+    page: query.state.page,
+    perPage: query.state.per_page,
+    total: pager.total.value,
+    'onUpdate:page': pager.setPage,
+    'onUpdate:perPage': pager.setPageSize,
+  }))
+
+  return { query, pager, pagerProps, items, loading, error, reload }
 }
