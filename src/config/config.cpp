@@ -112,7 +112,11 @@ std::optional<std::string> validate(Config& c) {
   else if (c.deployment_mode == "development") c.mode = DeploymentMode::development;
   else return "IRON_DEPLOYMENT_MODE must be production or development, got: " + c.deployment_mode;
   if (auto e = check_trusted_proxies(c.trusted_proxies)) return e;
-  if (!c.assets_dir.empty() && !fs::is_directory(c.assets_dir)) return "IRON_ASSETS_DIR/--assets-dir is not a directory: " + c.assets_dir;
+  // The non-throwing form: a name the file system refuses (too long, say) is a usage error,
+  // not an exception out of startup (the config fuzz harness found one).
+  std::error_code ec;
+  if (!c.assets_dir.empty() && !fs::is_directory(c.assets_dir, ec))
+    return "IRON_ASSETS_DIR/--assets-dir is not a directory: " + c.assets_dir;
   return check_data_dir(c.data_dir);
 }
 

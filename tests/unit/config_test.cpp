@@ -208,6 +208,9 @@ TEST(Config, BadValuesAreRefusedWithAMessageNamingTheSetting) {
       {{"--trusted-proxies", "::/8"}, {}, "IRON_TRUSTED_PROXIES"},
       {{"--trusted-proxies", "2000::/3"}, {}, "IRON_TRUSTED_PROXIES"},
       {{}, {{"IRON_JWT_SECRET_FILE", "/nonexistent/secret"}}, "IRON_JWT_SECRET_FILE"},
+      {{"--assets-dir", "/proc/version"}, {}, "IRON_ASSETS_DIR"},
+      // A name the file system refuses (ENAMETOOLONG) is a message too, not an exception.
+      {{"--assets-dir", "/tmp/" + std::string(300, 'a')}, {}, "IRON_ASSETS_DIR"},
   };
   for (const auto& tc : cases) {
     Config c;
