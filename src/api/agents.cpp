@@ -53,9 +53,8 @@ Reply list_agents(const Call& c) {
   if (!key) return key.error();
   auto sort = query_text(req, "sort", 32);
   if (!sort) return sort.error();
-  auto page = page_of(req, 25);
+  auto page = page_on_request(req, 25);
   if (!page) return page.error();
-  const bool paged = req.query_param("page") || req.query_param("per_page");
 
   std::vector<domain::AgentView> rows = c.s.agents.list(c.who());
   const std::string needle = ascii_lower(search->value_or(""));
@@ -77,16 +76,13 @@ Reply list_agents(const Call& c) {
   }
 
   const auto spend = recent_spend_of(c.s, c.who(), std::nullopt);
-  json out = json::array();
-  if (!paged) {
-    for (const auto& v : rows) out.push_back(agent_with_burn(v, spend));
-    return json_response(200, out);
-  }
+  // Paged in memory: the filters and sorts above run here, not in SQL.
   const auto total = static_cast<int64_t>(rows.size());
-  const int64_t first = std::min(page->offset(), total);
-  const int64_t last = std::min(first + page->per_page, total);
+  const int64_t first = *page ? std::min((*page)->offset(), total) : 0;
+  const int64_t last = *page ? std::min(first + (*page)->per_page, total) : total;
+  json out = json::array();
   for (int64_t i = first; i < last; ++i) out.push_back(agent_with_burn(rows[static_cast<size_t>(i)], spend));
-  return json_response(200, {{"data", out}, {"pagination", pagination_json(domain::paginate(total, *page))}});
+  return json_response(200, listed(std::move(out), *page ? std::optional(domain::paginate(total, **page)) : std::nullopt));
 }
 
 struct NewAgentBody {

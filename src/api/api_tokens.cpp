@@ -108,15 +108,14 @@ Reply list(const Call& c) {
   q.status = req.query_param("status");
   if (q.status && *q.status != "active" && *q.status != "expired" && *q.status != "inactive")
     return errors::must_be("status", "active, expired or inactive");
-  auto page = page_of(req, 25);
+  auto page = page_on_request(req, 25);
   if (!page) return page.error();
-  if (req.query_param("page") || req.query_param("per_page")) q.page = *page;
+  q.page = *page;
   auto rows = c.s.api_tokens.list(c.who(), q);
   if (!rows) return rows.error();
   json out = json::array();
   for (const auto& t : rows->items) out.push_back(domain::api_token_view(t));
-  if (!q.page) return json_response(200, out);
-  return json_response(200, {{"data", out}, {"pagination", pagination_json(rows->pagination)}});
+  return json_response(200, listed(std::move(out), q.page ? std::optional(rows->pagination) : std::nullopt));
 }
 
 Reply update(const Call& c) {

@@ -88,16 +88,13 @@ Reply create_key(const Call& c) {
 Reply list_keys(const Call& c) {
   auto all = query_bool(c.req, "all");
   if (!all) return all.error();
-  auto page = page_of(c.req, 25);
+  auto page = page_on_request(c.req, 25);
   if (!page) return page.error();
-  // Without page/per_page: the predecessor's plain array; with them, one page.
-  const bool paged = c.req.query_param("page") || c.req.query_param("per_page");
-  auto rows = c.s.provider_keys.list(c.who(), all->value_or(false), paged ? std::optional(*page) : std::nullopt);
+  auto rows = c.s.provider_keys.list(c.who(), all->value_or(false), *page);
   if (!rows) return rows.error();
   json out = json::array();
   for (const auto& k : rows->items) out.push_back(domain::provider_key_view(k));
-  if (!paged) return json_response(200, out);
-  return json_response(200, {{"data", out}, {"pagination", pagination_json(rows->pagination)}});
+  return json_response(200, listed(std::move(out), *page ? std::optional(rows->pagination) : std::nullopt));
 }
 
 Reply update_key(const Call& c) {
