@@ -11,10 +11,8 @@ export type ApiToken = components['schemas']['ApiToken']
 export type IssuedToken = components['schemas']['ApiTokenCreated']
 export type TokenScope = 'read' | 'runtime' | 'user' | 'admin'
 export type TokenStatus = 'active' | 'expired' | 'inactive'
-/** Whose tokens the list shows: `mine`, `*` (everyone, admins) or a user id (admins). */
-export type Whose = string
-
-export const LIST_DEFAULTS = { who: 'mine' as Whose, status: 'active' as TokenStatus | 'all', page: 1, per_page: 25 }
+/** `who`: whose tokens the list shows, `mine`, `*` (everyone, admins) or a user id (admins). */
+const LIST_DEFAULTS = { who: 'mine', status: 'active' as TokenStatus | 'all', page: 1, per_page: 25 }
 
 /** What each scope allows, in words (docs/deploy.md "API tokens, provider keys and who may use them"). */
 export const SCOPE_HELP: Record<TokenScope | 'legacy_full', string> = {
@@ -72,29 +70,27 @@ export function useApiTokens() {
     }
     return pageOf(await unwrap(api.GET('/api/v1/api-tokens', { params: { query }, signal })))
   })
-  const load = list.reload
-
   async function create(input: NewTokenInput): Promise<IssuedToken> {
     const issued = await unwrap(api.POST('/api/v1/api-tokens', { body: createBody(input) }))
-    await load()
+    await list.reload()
     return issued
   }
 
   async function rotate(id: number): Promise<IssuedToken> {
     const issued = await unwrap(api.POST('/api/v1/api-tokens/{id}/rotate', { params: { path: { id } } }))
-    await load()
+    await list.reload()
     return issued
   }
 
   /** Renames a token or changes its description; its secret and scope stay. */
   async function update(id: number, change: { name: string; description: string }): Promise<void> {
     await unwrap(api.PUT('/api/v1/api-tokens/{id}', { params: { path: { id } }, body: change }))
-    await load()
+    await list.reload()
   }
 
   async function revoke(id: number): Promise<void> {
     await unwrap(api.DELETE('/api/v1/api-tokens/{id}', { params: { path: { id } } }))
-    await load()
+    await list.reload()
   }
 
   /** Choices for the create form (agents to bind, providers and projects of my keys); on demand only. */
