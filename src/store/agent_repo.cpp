@@ -2,10 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/table.h"
+
 namespace iron::store::agents {
 namespace {
-constexpr const char* kAgentColumns =
-    "id, name, owner_id, provider_key_id, providers, created_at, updated_at, ic_token_hash, ic_token_created_at";
 
 std::vector<std::string> parse_providers(const std::string& text) {
   std::vector<std::string> out;
@@ -16,56 +16,35 @@ std::vector<std::string> parse_providers(const std::string& text) {
   return out;
 }
 
-Agent read_agent(Statement& s) {
-  Agent a;
-  a.id = s.int64(0);
-  a.name = s.text(1);
-  a.owner_id = s.text(2);
-  a.provider_key_id = s.opt_int64(3);
-  a.providers = parse_providers(s.text(4));
-  a.created_at = s.int64(5);
-  a.updated_at = s.int64(6);
-  a.ic_token_hash = s.opt_text(7);
-  a.ic_token_created_at = s.opt_int64(8);
-  return a;
-}
+const Table<Agent> kAgents =
+    Table<Agent>("agents")
+        .column("id", &Agent::id)
+        .key_assigned_on_insert()
+        .column("name", &Agent::name)
+        .column("owner_id", &Agent::owner_id)
+        .column("provider_key_id", &Agent::provider_key_id)
+        .column(  // a JSON array of provider names
+            "providers", [](const Statement& s, int col, Agent& a) { a.providers = parse_providers(s.text(col)); },
+            [](Statement& s, int i, const Agent& a) { s.bind(i, nlohmann::json(a.providers).dump()); })
+        .column("created_at", &Agent::created_at)
+        .column("updated_at", &Agent::updated_at)
+        .column("ic_token_hash", &Agent::ic_token_hash)
+        .column("ic_token_created_at", &Agent::ic_token_created_at);
+
 }  // namespace
 
-int64_t insert(Connection& c, const Agent& a) {
-  auto& s = c.prepare(
-      "INSERT INTO agents(name, owner_id, provider_key_id, providers, created_at, updated_at, ic_token_hash, "
-      "ic_token_created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
-  s.bind(1, a.name).bind(2, a.owner_id).bind(3, a.provider_key_id).bind(4, nlohmann::json(a.providers).dump());
-  s.bind(5, a.created_at).bind(6, a.updated_at).bind(7, a.ic_token_hash).bind(8, a.ic_token_created_at);
-  s.run();
-  return c.last_insert_rowid();
-}
+int64_t insert(Connection& c, const Agent& a) { return kAgents.insert(c, a); }
 
-std::optional<Agent> find_by_id(Connection& c, int64_t id) {
-  auto& s = c.prepare(std::string("SELECT ") + kAgentColumns + " FROM agents WHERE id = ?");
-  s.bind(1, id);
-  if (!s.step()) return std::nullopt;
-  return read_agent(s);
-}
-
-namespace {
-std::vector<Agent> read_all(Statement& s) {
-  std::vector<Agent> out;
-  while (s.step()) out.push_back(read_agent(s));
-  return out;
-}
-}  // namespace
+std::optional<Agent> find_by_id(Connection& c, int64_t id) { return kAgents.find(c, id); }
 
 std::vector<Agent> list_all(Connection& c) {
-  auto& s = c.prepare(std::string("SELECT ") + kAgentColumns + " FROM agents ORDER BY created_at DESC, id DESC");
-  return read_all(s);
+  return kAgents.all(c.prepare(kAgents.select() + " ORDER BY created_at DESC, id DESC"));
 }
 
 std::vector<Agent> list_for_owner(Connection& c, const std::string& owner_id) {
-  auto& s = c.prepare(std::string("SELECT ") + kAgentColumns +
-                      " FROM agents WHERE owner_id = ? ORDER BY created_at DESC, id DESC");
+  auto& s = c.prepare(kAgents.select() + " WHERE owner_id = ? ORDER BY created_at DESC, id DESC");
   s.bind(1, owner_id);
-  return read_all(s);
+  return kAgents.all(s);
 }
 
 void update(Connection& c, const Agent& a) {
@@ -91,11 +70,6 @@ void clear_ic_token(Connection& c, int64_t id) {
   s.run();
 }
 
-bool remove(Connection& c, int64_t id) {
-  auto& s = c.prepare("DELETE FROM agents WHERE id = ?");
-  s.bind(1, id);
-  s.run();
-  return c.changes() > 0;
-}
+bool remove(Connection& c, int64_t id) { return kAgents.remove(c, id); }
 
 }  // namespace iron::store::agents

@@ -1,67 +1,42 @@
 #include "store/api_token_repo.h"
 
+#include "store/table.h"
+
 namespace iron::store::api_tokens {
 namespace {
-constexpr const char* kApiTokenColumns =
-    "id, user_id, token_hash, name, description, project_id, agent_id, provider, created_at, last_used_at, "
-    "expires_at, revoked_at, rotated_at, is_active, scope";
-
-ApiToken read_api_token(Statement& s) {
-  ApiToken t;
-  t.id = s.int64(0);
-  t.user_id = s.text(1);
-  t.token_hash = s.text(2);
-  t.name = s.opt_text(3);
-  t.description = s.opt_text(4);
-  t.project_id = s.opt_text(5);
-  t.agent_id = s.opt_int64(6);
-  t.provider = s.opt_text(7);
-  t.created_at = s.int64(8);
-  t.last_used_at = s.opt_int64(9);
-  t.expires_at = s.opt_int64(10);
-  t.revoked_at = s.opt_int64(11);
-  t.rotated_at = s.opt_int64(12);
-  t.is_active = s.int64(13) != 0;
-  t.scope = s.text(14);
-  return t;
-}
-
-std::optional<ApiToken> one(Statement& s) {
-  if (!s.step()) return std::nullopt;
-  return read_api_token(s);
-}
+const Table<ApiToken> kApiTokens = Table<ApiToken>("api_tokens")
+                                       .column("id", &ApiToken::id)
+                                       .key_assigned_on_insert()
+                                       .column("user_id", &ApiToken::user_id)
+                                       .column("token_hash", &ApiToken::token_hash)
+                                       .column("name", &ApiToken::name)
+                                       .column("description", &ApiToken::description)
+                                       .column("project_id", &ApiToken::project_id)
+                                       .column("agent_id", &ApiToken::agent_id)
+                                       .column("provider", &ApiToken::provider)
+                                       .column("created_at", &ApiToken::created_at)
+                                       .column("last_used_at", &ApiToken::last_used_at)
+                                       .column("expires_at", &ApiToken::expires_at)
+                                       .column("revoked_at", &ApiToken::revoked_at)
+                                       .column("rotated_at", &ApiToken::rotated_at)
+                                       .column("is_active", &ApiToken::is_active)
+                                       .column("scope", &ApiToken::scope);
 }  // namespace
 
-int64_t insert(Connection& c, const ApiToken& t) {
-  auto& s = c.prepare(
-      "INSERT INTO api_tokens(user_id, token_hash, name, description, project_id, agent_id, provider, created_at, "
-      "last_used_at, expires_at, revoked_at, rotated_at, is_active, scope) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  s.bind(1, t.user_id).bind(2, t.token_hash).bind(3, t.name).bind(4, t.description).bind(5, t.project_id);
-  s.bind(6, t.agent_id).bind(7, t.provider).bind(8, t.created_at).bind(9, t.last_used_at).bind(10, t.expires_at);
-  s.bind(11, t.revoked_at).bind(12, t.rotated_at).bind(13, t.is_active).bind(14, t.scope);
-  s.run();
-  return c.last_insert_rowid();
-}
+int64_t insert(Connection& c, const ApiToken& t) { return kApiTokens.insert(c, t); }
 
-std::optional<ApiToken> find_by_id(Connection& c, int64_t id) {
-  auto& s = c.prepare(std::string("SELECT ") + kApiTokenColumns + " FROM api_tokens WHERE id = ?");
-  s.bind(1, id);
-  return one(s);
-}
+std::optional<ApiToken> find_by_id(Connection& c, int64_t id) { return kApiTokens.find(c, id); }
 
 std::optional<ApiToken> find_by_hash(Connection& c, const std::string& token_hash) {
-  auto& s = c.prepare(std::string("SELECT ") + kApiTokenColumns + " FROM api_tokens WHERE token_hash = ?");
+  auto& s = c.prepare(kApiTokens.select() + " WHERE token_hash = ?");
   s.bind(1, token_hash);
-  return one(s);
+  return kApiTokens.one(s);
 }
 
 std::vector<ApiToken> list_for_user(Connection& c, const std::string& user_id) {
-  auto& s = c.prepare(std::string("SELECT ") + kApiTokenColumns +
-                      " FROM api_tokens WHERE user_id = ? ORDER BY created_at DESC, id DESC");
+  auto& s = c.prepare(kApiTokens.select() + " WHERE user_id = ? ORDER BY created_at DESC, id DESC");
   s.bind(1, user_id);
-  std::vector<ApiToken> out;
-  while (s.step()) out.push_back(read_api_token(s));
-  return out;
+  return kApiTokens.all(s);
 }
 
 namespace {
@@ -88,13 +63,10 @@ ListWhere where_of(const TokenListFilter& f) {
 
 std::vector<ApiToken> list_page(Connection& c, const TokenListFilter& f, int64_t limit, int64_t offset) {
   const auto w = where_of(f);
-  auto& s = c.prepare(std::string("SELECT ") + kApiTokenColumns + " FROM api_tokens" + w.sql +
-                      " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
+  auto& s = c.prepare(kApiTokens.select() + w.sql + " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?");
   const int next = w.bind(s, f);
   s.bind(next, limit).bind(next + 1, offset);
-  std::vector<ApiToken> out;
-  while (s.step()) out.push_back(read_api_token(s));
-  return out;
+  return kApiTokens.all(s);
 }
 
 int64_t count(Connection& c, const TokenListFilter& f) {
@@ -106,12 +78,9 @@ int64_t count(Connection& c, const TokenListFilter& f) {
 }
 
 std::vector<ApiToken> list_for_agent(Connection& c, int64_t agent_id) {
-  auto& s = c.prepare(std::string("SELECT ") + kApiTokenColumns +
-                      " FROM api_tokens WHERE agent_id = ? ORDER BY created_at DESC, id DESC");
+  auto& s = c.prepare(kApiTokens.select() + " WHERE agent_id = ? ORDER BY created_at DESC, id DESC");
   s.bind(1, agent_id);
-  std::vector<ApiToken> out;
-  while (s.step()) out.push_back(read_api_token(s));
-  return out;
+  return kApiTokens.all(s);
 }
 
 int64_t count_usable_for_user(Connection& c, const std::string& user_id, int64_t now) {

@@ -1,88 +1,56 @@
 #include "store/provider_key_repo.h"
 
+#include "store/table.h"
+
 namespace iron::store {
 namespace provider_keys {
 namespace {
 
-constexpr const char* kProviderKeyColumns =
-    "id, owner_id, provider, ciphertext, nonce, key_prefix, key_suffix, base_url, description, is_enabled, "
-    "created_at, updated_at, last_used_at, base_url_sealed, base_url_nonce";
-
-ProviderKey read_provider_key(Statement& s) {
-  ProviderKey k;
-  k.id = s.int64(0);
-  k.owner_id = s.text(1);
-  k.provider = s.text(2);
-  k.ciphertext = s.text(3);  // BLOB columns: text() returns the stored bytes unchanged
-  k.nonce = s.text(4);
-  k.key_prefix = s.opt_text(5);
-  k.key_suffix = s.opt_text(6);
-  k.base_url = s.opt_text(7);
-  k.description = s.opt_text(8);
-  k.is_enabled = s.int64(9) != 0;
-  k.created_at = s.int64(10);
-  k.updated_at = s.int64(11);
-  k.last_used_at = s.opt_int64(12);
-  k.base_url_sealed = s.opt_text(13);  // BLOB: the stored bytes unchanged
-  k.base_url_nonce = s.opt_text(14);
-  return k;
-}
-
-std::vector<ProviderKey> all_rows(Statement& s) {
-  std::vector<ProviderKey> out;
-  while (s.step()) out.push_back(read_provider_key(s));
-  return out;
-}
-
-void bind_opt_blob(Statement& s, int i, const std::optional<std::string>& bytes) {
-  if (bytes) s.bind_blob(i, *bytes);
-  else s.bind_null(i);
-}
+// ciphertext, nonce and the sealed base URL are BLOBs: the stored bytes, unchanged.
+const Table<ProviderKey> kProviderKeys = Table<ProviderKey>("provider_keys")
+                                             .column("id", &ProviderKey::id)
+                                             .key_assigned_on_insert()
+                                             .column("owner_id", &ProviderKey::owner_id)
+                                             .column("provider", &ProviderKey::provider)
+                                             .blob("ciphertext", &ProviderKey::ciphertext)
+                                             .blob("nonce", &ProviderKey::nonce)
+                                             .column("key_prefix", &ProviderKey::key_prefix)
+                                             .column("key_suffix", &ProviderKey::key_suffix)
+                                             .column("base_url", &ProviderKey::base_url)
+                                             .column("description", &ProviderKey::description)
+                                             .column("is_enabled", &ProviderKey::is_enabled)
+                                             .column("created_at", &ProviderKey::created_at)
+                                             .column("updated_at", &ProviderKey::updated_at)
+                                             .column("last_used_at", &ProviderKey::last_used_at)
+                                             .blob("base_url_sealed", &ProviderKey::base_url_sealed)
+                                             .blob("base_url_nonce", &ProviderKey::base_url_nonce);
 
 }  // namespace
 
-int64_t insert(Connection& c, const ProviderKey& k) {
-  auto& s = c.prepare(
-      "INSERT INTO provider_keys(owner_id, provider, ciphertext, nonce, key_prefix, key_suffix, base_url, "
-      "description, is_enabled, created_at, updated_at, last_used_at, base_url_sealed, base_url_nonce) "
-      "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  s.bind(1, k.owner_id).bind(2, k.provider).bind_blob(3, k.ciphertext).bind_blob(4, k.nonce);
-  s.bind(5, k.key_prefix).bind(6, k.key_suffix).bind(7, k.base_url).bind(8, k.description);
-  s.bind(9, k.is_enabled).bind(10, k.created_at).bind(11, k.updated_at).bind(12, k.last_used_at);
-  bind_opt_blob(s, 13, k.base_url_sealed);
-  bind_opt_blob(s, 14, k.base_url_nonce);
-  s.run();
-  return c.last_insert_rowid();
-}
+int64_t insert(Connection& c, const ProviderKey& k) { return kProviderKeys.insert(c, k); }
 
 void set_secret(Connection& c, int64_t id, const std::string& ciphertext, const std::string& nonce) {
   c.prepare("UPDATE provider_keys SET ciphertext = ?, nonce = ? WHERE id = ?")
       .bind_blob(1, ciphertext).bind_blob(2, nonce).bind(3, id).run();
 }
 
-std::optional<ProviderKey> find(Connection& c, int64_t id) {
-  auto& s = c.prepare(std::string("SELECT ") + kProviderKeyColumns + " FROM provider_keys WHERE id = ?");
-  s.bind(1, id);
-  if (!s.step()) return std::nullopt;
-  return read_provider_key(s);
-}
+std::optional<ProviderKey> find(Connection& c, int64_t id) { return kProviderKeys.find(c, id); }
 
 std::vector<ProviderKey> list_by_owner(Connection& c, const std::string& owner_id) {
-  auto& s = c.prepare(std::string("SELECT ") + kProviderKeyColumns + " FROM provider_keys WHERE owner_id = ? ORDER BY id");
+  auto& s = c.prepare(kProviderKeys.select() + " WHERE owner_id = ? ORDER BY id");
   s.bind(1, owner_id);
-  return all_rows(s);
+  return kProviderKeys.all(s);
 }
 
 std::vector<ProviderKey> list_all(Connection& c) {
-  return all_rows(c.prepare(std::string("SELECT ") + kProviderKeyColumns + " FROM provider_keys ORDER BY id"));
+  return kProviderKeys.all(c.prepare(kProviderKeys.select() + " ORDER BY id"));
 }
 
 std::vector<ProviderKey> list_page(Connection& c, const std::optional<std::string>& owner_id, int64_t limit,
                                    int64_t offset) {
-  auto& s = c.prepare(std::string("SELECT ") + kProviderKeyColumns + " FROM provider_keys WHERE (?1 IS NULL OR owner_id = ?1) " +
-                      "ORDER BY id LIMIT ?2 OFFSET ?3");
+  auto& s = c.prepare(kProviderKeys.select() + " WHERE (?1 IS NULL OR owner_id = ?1) ORDER BY id LIMIT ?2 OFFSET ?3");
   s.bind(1, owner_id).bind(2, limit).bind(3, offset);
-  return all_rows(s);
+  return kProviderKeys.all(s);
 }
 
 int64_t count(Connection& c, const std::optional<std::string>& owner_id) {
@@ -97,9 +65,7 @@ void update(Connection& c, const ProviderKey& k) {
       "UPDATE provider_keys SET base_url = ?, description = ?, is_enabled = ?, updated_at = ?, base_url_sealed = ?, "
       "base_url_nonce = ? WHERE id = ?");
   s.bind(1, k.base_url).bind(2, k.description).bind(3, k.is_enabled).bind(4, k.updated_at);
-  bind_opt_blob(s, 5, k.base_url_sealed);
-  bind_opt_blob(s, 6, k.base_url_nonce);
-  s.bind(7, k.id).run();
+  s.bind_blob(5, k.base_url_sealed).bind_blob(6, k.base_url_nonce).bind(7, k.id).run();
 }
 
 std::vector<int64_t> remove(Connection& c, int64_t id) {

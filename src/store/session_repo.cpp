@@ -1,23 +1,24 @@
 #include "store/session_repo.h"
 
+#include "store/table.h"
+
 namespace iron::store {
 
-namespace sessions {
-void insert_refresh(Connection& c, const RefreshToken& t) {
-  auto& s = c.prepare(
-      "INSERT INTO refresh_tokens(jti, family_id, user_id, issued_at, expires_at, used_at, revoked_at) "
-      "VALUES(?, ?, ?, ?, ?, ?, ?)");
-  s.bind(1, t.jti).bind(2, t.family_id).bind(3, t.user_id).bind(4, t.issued_at).bind(5, t.expires_at);
-  s.bind(6, t.used_at).bind(7, t.revoked_at).run();
-}
+namespace {
+const Table<RefreshToken> kRefreshTokens = Table<RefreshToken>("refresh_tokens")
+                                               .column("jti", &RefreshToken::jti)
+                                               .column("family_id", &RefreshToken::family_id)
+                                               .column("user_id", &RefreshToken::user_id)
+                                               .column("issued_at", &RefreshToken::issued_at)
+                                               .column("expires_at", &RefreshToken::expires_at)
+                                               .column("used_at", &RefreshToken::used_at)
+                                               .column("revoked_at", &RefreshToken::revoked_at);
+}  // namespace
 
-std::optional<RefreshToken> find_refresh(Connection& c, const std::string& jti) {
-  auto& s = c.prepare(
-      "SELECT jti, family_id, user_id, issued_at, expires_at, used_at, revoked_at FROM refresh_tokens WHERE jti = ?");
-  s.bind(1, jti);
-  if (!s.step()) return std::nullopt;
-  return RefreshToken{s.text(0), s.text(1), s.text(2), s.int64(3), s.int64(4), s.opt_int64(5), s.opt_int64(6)};
-}
+namespace sessions {
+void insert_refresh(Connection& c, const RefreshToken& t) { kRefreshTokens.insert(c, t); }
+
+std::optional<RefreshToken> find_refresh(Connection& c, const std::string& jti) { return kRefreshTokens.find(c, jti); }
 
 void mark_refresh_used(Connection& c, const std::string& jti, int64_t now) {
   c.prepare("UPDATE refresh_tokens SET used_at = ? WHERE jti = ?").bind(1, now).bind(2, jti).run();

@@ -38,6 +38,10 @@ class Statement {
   Statement& bind(int i, const char* v) { return bind(i, std::string_view(v)); }
   Statement& bind(int i, const std::string& v) { return bind(i, std::string_view(v)); }
   Statement& bind_blob(int i, std::string_view bytes);
+  Statement& bind_blob(int i, const std::string& bytes) { return bind_blob(i, std::string_view(bytes)); }
+  Statement& bind_blob(int i, const std::optional<std::string>& bytes) {
+    return bytes ? bind_blob(i, *bytes) : bind_null(i);
+  }
   Statement& bind_null(int i);
   template <class T>
   Statement& bind(int i, const std::optional<T>& v) { return v ? bind(i, *v) : bind_null(i); }
@@ -54,6 +58,16 @@ class Statement {
   std::string text(int col) const;
   std::optional<std::string> opt_text(int col) const { return is_null(col) ? std::nullopt : std::optional(text(col)); }
   std::optional<int64_t> opt_int64(int col) const { return is_null(col) ? std::nullopt : std::optional(int64(col)); }
+  // The column read into `out` by its type, for code generic over a column's type (table.h).
+  void get(int col, int64_t& out) const { out = int64(col); }
+  void get(int col, bool& out) const { out = int64(col) != 0; }
+  void get(int col, double& out) const { out = real(col); }
+  void get(int col, std::string& out) const { out = text(col); }
+  template <class T>
+  void get(int col, std::optional<T>& out) const {
+    if (is_null(col)) out.reset();
+    else get(col, out.emplace());
+  }
 
  private:
   sqlite3* db_;

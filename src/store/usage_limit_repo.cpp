@@ -1,69 +1,44 @@
 #include "store/usage_limit_repo.h"
 
+#include "store/table.h"
+
 namespace iron::store {
 namespace {
 
-constexpr const char* kUsageLimitColumns =
-    "id, user_id, project_id, max_tokens_per_day, max_requests_per_minute, max_cost_per_month_microdollars, "
-    "alert_thresholds, created_at, updated_at";
-
-UsageLimit read_usage_limit(Statement& s) {
-  UsageLimit l;
-  l.id = s.int64(0);
-  l.user_id = s.text(1);
-  l.project_id = s.opt_text(2);
-  l.max_tokens_per_day = s.opt_int64(3);
-  l.max_requests_per_minute = s.opt_int64(4);
-  l.max_cost_per_month_microdollars = s.opt_int64(5);
-  l.alert_thresholds = s.text(6);
-  l.created_at = s.int64(7);
-  l.updated_at = s.int64(8);
-  return l;
-}
-
-std::vector<UsageLimit> read_all(Statement& s) {
-  std::vector<UsageLimit> out;
-  while (s.step()) out.push_back(read_usage_limit(s));
-  return out;
-}
+const Table<UsageLimit> kUsageLimits = Table<UsageLimit>("usage_limits")
+                                           .column("id", &UsageLimit::id)
+                                           .key_assigned_on_insert()
+                                           .column("user_id", &UsageLimit::user_id)
+                                           .column("project_id", &UsageLimit::project_id)
+                                           .column("max_tokens_per_day", &UsageLimit::max_tokens_per_day)
+                                           .column("max_requests_per_minute", &UsageLimit::max_requests_per_minute)
+                                           .column("max_cost_per_month_microdollars",
+                                                   &UsageLimit::max_cost_per_month_microdollars)
+                                           .column("alert_thresholds", &UsageLimit::alert_thresholds)
+                                           .column("created_at", &UsageLimit::created_at)
+                                           .column("updated_at", &UsageLimit::updated_at);
 
 }  // namespace
 
 namespace usage_limits {
 
-int64_t insert(Connection& c, const UsageLimit& l) {
-  auto& s = c.prepare(
-      "INSERT INTO usage_limits(user_id, project_id, max_tokens_per_day, max_requests_per_minute, "
-      "max_cost_per_month_microdollars, alert_thresholds, created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
-  s.bind(1, l.user_id).bind(2, l.project_id).bind(3, l.max_tokens_per_day).bind(4, l.max_requests_per_minute);
-  s.bind(5, l.max_cost_per_month_microdollars).bind(6, l.alert_thresholds).bind(7, l.created_at).bind(8, l.updated_at);
-  s.run();
-  return c.last_insert_rowid();
-}
+int64_t insert(Connection& c, const UsageLimit& l) { return kUsageLimits.insert(c, l); }
 
-std::optional<UsageLimit> find(Connection& c, int64_t id) {
-  auto& s = c.prepare(std::string("SELECT ") + kUsageLimitColumns + " FROM usage_limits WHERE id = ?");
-  s.bind(1, id);
-  if (!s.step()) return std::nullopt;
-  auto l = read_usage_limit(s);
-  s.reset();
-  return l;
-}
+std::optional<UsageLimit> find(Connection& c, int64_t id) { return kUsageLimits.find(c, id); }
 
 std::vector<UsageLimit> list(Connection& c, const std::optional<std::string>& user_id) {
-  auto& s = c.prepare(std::string("SELECT ") + kUsageLimitColumns +
-                      " FROM usage_limits WHERE (?1 IS NULL OR user_id = ?1) ORDER BY id");
+  auto& s = c.prepare(kUsageLimits.select() + " WHERE (?1 IS NULL OR user_id = ?1) ORDER BY id");
   s.bind(1, user_id);
-  return read_all(s);
+  return kUsageLimits.all(s);
 }
 
 std::vector<UsageLimit> applicable(Connection& c, const std::string& user_id,
                                    const std::optional<std::string>& project_id) {
-  auto& s = c.prepare(std::string("SELECT ") + kUsageLimitColumns +
-                      " FROM usage_limits WHERE user_id = ?1 AND (project_id IS NULL OR project_id = ?2)"
+  auto& s = c.prepare(kUsageLimits.select() +
+                      " WHERE user_id = ?1 AND (project_id IS NULL OR project_id = ?2)"
                       " ORDER BY project_id IS NULL, id");
   s.bind(1, user_id).bind(2, project_id);
-  return read_all(s);
+  return kUsageLimits.all(s);
 }
 
 bool update(Connection& c, const UsageLimit& l) {
@@ -76,12 +51,7 @@ bool update(Connection& c, const UsageLimit& l) {
   return c.changes() > 0;
 }
 
-bool remove(Connection& c, int64_t id) {
-  auto& s = c.prepare("DELETE FROM usage_limits WHERE id = ?");
-  s.bind(1, id);
-  s.run();
-  return c.changes() > 0;
-}
+bool remove(Connection& c, int64_t id) { return kUsageLimits.remove(c, id); }
 
 }  // namespace usage_limits
 

@@ -1,0 +1,118 @@
+#pragma once
+// One table's columns and the fields of the plain struct that holds its row, listed once: the
+// SELECT list, the reading of a row and the INSERT with its bindings all come from that list,
+// so a column cannot be read at one index and written at another.
+//
+//   const Table<User> kUsers = Table<User>("users")
+//       .column("id", &User::id)
+//       .column("email", &User::email);
+//   auto& s = c.prepare(kUsers.select() + " WHERE id = ?");
+//   s.bind(1, id);
+//   return kUsers.one(s);
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/sqlite.h"
+
+namespace iron::store {
+
+template <class Row>
+class Table {
+ public:
+  using Reader = std::function<void(const Statement& s, int col, Row& out)>;
+  using Binder = std::function<void(Statement& s, int index, const Row& in)>;
+
+  explicit Table(std::string name) : name_(std::move(name)) {}
+
+  // A column holding `member`: int64_t, bool, double, std::string, or an optional of those.
+  template <class F>
+  Table& column(std::string name, F Row::*member) {
+    return column(std::move(name), [member](const Statement& s, int col, Row& r) { s.get(col, r.*member); },
+                  [member](Statement& s, int i, const Row& r) { s.bind(i, r.*member); });
+  }
+  // A BLOB column of bytes held in a std::string or an optional one (get() returns the stored
+  // bytes unchanged).
+  template <class F>
+  Table& blob(std::string name, F Row::*member) {
+    return column(std::move(name), [member](const Statement& s, int col, Row& r) { s.get(col, r.*member); },
+                  [member](Statement& s, int i, const Row& r) { s.bind_blob(i, r.*member); });
+  }
+  // A column stored in another form than the field's (a list kept as JSON text).
+  Table& column(std::string name, Reader read, Binder bind) {
+    columns_.push_back({std::move(name), std::move(read), std::move(bind)});
+    return *this;
+  }
+  // The first column is an INTEGER PRIMARY KEY that SQLite assigns: insert() leaves it out.
+  Table& key_assigned_on_insert() {
+    assigned_key_ = true;
+    return *this;
+  }
+
+  // "SELECT <every column> FROM <table>", for the caller to finish with WHERE / ORDER BY.
+  std::string select() const { return "SELECT " + names(0) + " FROM " + name_; }
+  // Every column name, comma-separated (for a RETURNING clause).
+  std::string columns() const { return names(0); }
+  // The row the statement stands on, read in column order.
+  Row read(const Statement& s) const {
+    Row r{};
+    for (size_t i = 0; i < columns_.size(); ++i) columns_[i].read(s, static_cast<int>(i), r);
+    return r;
+  }
+  // The first row, or nullopt. The statement is reset, so it keeps no read snapshot open.
+  std::optional<Row> one(Statement& s) const {
+    std::optional<Row> r;
+    if (s.step()) r = read(s);
+    s.reset();
+    return r;
+  }
+  std::vector<Row> all(Statement& s) const {
+    std::vector<Row> out;
+    while (s.step()) out.push_back(read(s));
+    return out;
+  }
+  // The row whose key (the first column) is `key`, or nullopt.
+  template <class K>
+  std::optional<Row> find(Connection& c, const K& key) const {
+    auto& s = c.prepare(select() + " WHERE " + columns_.front().name + " = ?");
+    s.bind(1, key);
+    return one(s);
+  }
+  // Deletes the row whose key is `key`; whether there was one.
+  template <class K>
+  bool remove(Connection& c, const K& key) const {
+    c.prepare("DELETE FROM " + name_ + " WHERE " + columns_.front().name + " = ?").bind(1, key).run();
+    return c.changes() > 0;
+  }
+  // INSERTs `r`; returns the rowid (the assigned key, with key_assigned_on_insert()).
+  int64_t insert(Connection& c, const Row& r) const {
+    const size_t first = assigned_key_ ? 1 : 0;
+    std::string marks = "?";
+    for (size_t i = first + 1; i < columns_.size(); ++i) marks += ", ?";
+    auto& s = c.prepare("INSERT INTO " + name_ + "(" + names(first) + ") VALUES(" + marks + ")");
+    for (size_t i = first; i < columns_.size(); ++i) columns_[i].bind(s, static_cast<int>(i - first + 1), r);
+    s.run();
+    return c.last_insert_rowid();
+  }
+
+ private:
+  // The column names from the `first`th on, comma-separated.
+  std::string names(size_t first) const {
+    std::string list;
+    for (size_t i = first; i < columns_.size(); ++i) list += (list.empty() ? "" : ", ") + columns_[i].name;
+    return list;
+  }
+  struct Column {
+    std::string name;
+    Reader read;
+    Binder bind;
+  };
+  std::string name_;
+  std::vector<Column> columns_;
+  bool assigned_key_ = false;
+};
+
+}  // namespace iron::store
