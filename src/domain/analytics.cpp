@@ -6,6 +6,8 @@
 #include <regex>
 #include <tuple>
 
+#include "util/enum_names.h"
+
 namespace iron::domain {
 namespace {
 
@@ -149,25 +151,23 @@ Status validate_event(const AnalyticsEvent& e) {
   return ok_status();
 }
 
-std::optional<Period> parse_period(const std::string& text) {
-  for (Period p : {Period::today, Period::yesterday, Period::last7_days, Period::last30_days, Period::this_month,
-                   Period::last_month, Period::all_time})
-    if (text == period_name(p)) return p;
-  return std::nullopt;
-}
+namespace {
+constexpr util::EnumNames<Period, 7> kPeriodNames = {{{Period::today, "today"},
+                                                     {Period::yesterday, "yesterday"},
+                                                     {Period::last7_days, "last7-days"},
+                                                     {Period::last30_days, "last30-days"},
+                                                     {Period::this_month, "this-month"},
+                                                     {Period::last_month, "last-month"},
+                                                     {Period::all_time, "all-time"}}};
+constexpr util::EnumNames<RiskLevel, 5> kRiskNames = {{{RiskLevel::low, "low"},
+                                                      {RiskLevel::medium, "medium"},
+                                                      {RiskLevel::high, "high"},
+                                                      {RiskLevel::critical, "critical"},
+                                                      {RiskLevel::exhausted, "exhausted"}}};
+}  // namespace
 
-const char* period_name(Period p) {
-  switch (p) {
-    case Period::today: return "today";
-    case Period::yesterday: return "yesterday";
-    case Period::last7_days: return "last7-days";
-    case Period::last30_days: return "last30-days";
-    case Period::this_month: return "this-month";
-    case Period::last_month: return "last-month";
-    case Period::all_time: return "all-time";
-  }
-  return "all-time";
-}
+std::optional<Period> parse_period(const std::string& text) { return util::parse_name(kPeriodNames, text); }
+const char* period_name(Period p) { return util::name_of(kPeriodNames, p); }
 
 DayRange period_days(Period p, util::TimePoint now) {
   const auto b = period_bounds(p, now);
@@ -179,22 +179,8 @@ std::string utc_day(int64_t unix_ms) {
   return day_text(floor<days>(sys_time<milliseconds>(milliseconds(unix_ms))));
 }
 
-const char* risk_name(RiskLevel r) {
-  switch (r) {
-    case RiskLevel::low: return "low";
-    case RiskLevel::medium: return "medium";
-    case RiskLevel::high: return "high";
-    case RiskLevel::critical: return "critical";
-    case RiskLevel::exhausted: return "exhausted";
-  }
-  return "low";
-}
-
-std::optional<RiskLevel> parse_risk(const std::string& name) {
-  for (const auto r : {RiskLevel::low, RiskLevel::medium, RiskLevel::high, RiskLevel::critical, RiskLevel::exhausted})
-    if (name == risk_name(r)) return r;
-  return std::nullopt;
-}
+const char* risk_name(RiskLevel r) { return util::name_of(kRiskNames, r); }
+std::optional<RiskLevel> parse_risk(const std::string& name) { return util::parse_name(kRiskNames, name); }
 
 RiskLevel risk_of(int64_t spent, int64_t allocated) {
   // spent * 100 >= allocated * N, in 128 bits: exact at the band edges, no overflow.

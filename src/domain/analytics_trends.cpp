@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "domain/analytics.h"
+#include "util/enum_names.h"
 
 namespace iron::domain {
 namespace {
@@ -64,20 +65,12 @@ BurnRate burn_rate_of(int64_t window_spend_micros, int64_t remaining_micros, uti
   return out;
 }
 
-std::optional<Bucket> parse_bucket(const std::string& text) {
-  for (Bucket b : {Bucket::day, Bucket::week, Bucket::month})
-    if (text == bucket_name(b)) return b;
-  return std::nullopt;
-}
+namespace {
+constexpr util::EnumNames<Bucket, 3> kBucketNames = {{{Bucket::day, "day"}, {Bucket::week, "week"}, {Bucket::month, "month"}}};
+}  // namespace
 
-const char* bucket_name(Bucket b) {
-  switch (b) {
-    case Bucket::day: return "day";
-    case Bucket::week: return "week";
-    case Bucket::month: return "month";
-  }
-  return "day";
-}
+std::optional<Bucket> parse_bucket(const std::string& text) { return util::parse_name(kBucketNames, text); }
+const char* bucket_name(Bucket b) { return util::name_of(kBucketNames, b); }
 
 Result<Timeseries> Analytics::timeseries(const Principal& p, const AnalyticsQuery& q, Bucket bucket,
                                          util::TimePoint now) {

@@ -1,42 +1,22 @@
 #include "domain/principal.h"
 
+#include "util/enum_names.h"
+
 namespace iron::domain {
 
-std::optional<Role> parse_role(const std::string& text) {
-  if (text == "admin") return Role::admin;
-  if (text == "user") return Role::user;
-  if (text == "viewer") return Role::viewer;
-  return std::nullopt;
-}
+namespace {
+constexpr util::EnumNames<Role, 3> kRoleNames = {{{Role::admin, "admin"}, {Role::user, "user"}, {Role::viewer, "viewer"}}};
+constexpr util::EnumNames<TokenScope, 5> kScopeNames = {{{TokenScope::read, "read"},
+                                                        {TokenScope::runtime, "runtime"},
+                                                        {TokenScope::user, "user"},
+                                                        {TokenScope::admin, "admin"},
+                                                        {TokenScope::legacy_full, "legacy_full"}}};
+}  // namespace
 
-const char* role_name(Role role) {
-  switch (role) {
-    case Role::admin: return "admin";
-    case Role::user: return "user";
-    case Role::viewer: return "viewer";
-  }
-  return "viewer";
-}
-
-std::optional<TokenScope> parse_token_scope(const std::string& text) {
-  if (text == "read") return TokenScope::read;
-  if (text == "runtime") return TokenScope::runtime;
-  if (text == "user") return TokenScope::user;
-  if (text == "admin") return TokenScope::admin;
-  if (text == "legacy_full") return TokenScope::legacy_full;
-  return std::nullopt;
-}
-
-const char* token_scope_name(TokenScope scope) {
-  switch (scope) {
-    case TokenScope::read: return "read";
-    case TokenScope::runtime: return "runtime";
-    case TokenScope::user: return "user";
-    case TokenScope::admin: return "admin";
-    case TokenScope::legacy_full: return "legacy_full";
-  }
-  return "read";
-}
+std::optional<Role> parse_role(const std::string& text) { return util::parse_name(kRoleNames, text); }
+const char* role_name(Role role) { return util::name_of(kRoleNames, role); }
+std::optional<TokenScope> parse_token_scope(const std::string& text) { return util::parse_name(kScopeNames, text); }
+const char* token_scope_name(TokenScope scope) { return util::name_of(kScopeNames, scope); }
 
 Role role_cap(TokenScope scope) {
   switch (scope) {
