@@ -73,6 +73,22 @@ std::unique_ptr<store::Database> open_database(const std::string& data_dir) {
   return std::make_unique<store::Database>(store::database_path(data_dir), 1);
 }
 
+// What both subcommands do first: resolve the data dir, require --email (a usage error
+// without it), read the password; then act(accounts, password) on the data dir's database.
+template <class F>
+void run_on_accounts(Invocation& inv, const std::string& email, const PasswordSource& src, F act) {
+  run_guarded(inv, [&]() -> int {
+    if (!resolve_config(inv, config::scope_data)) return inv.exit_code;
+    if (email.empty()) return fail("--email is required", 2);  // usage error
+    std::string password;
+    if (const int code = read_password(src, password)) return code;
+    security::init();
+    auto db = open_database(inv.config.data_dir);
+    domain::Accounts accounts(*db);
+    return act(accounts, std::move(password));
+  });
+}
+
 struct CreateArgs {
   std::string email;
   std::string name;
@@ -99,14 +115,7 @@ void add_admin(CLI::App& app, Invocation& inv) {
   create->add_option("--username", create_args->username, "Username (default: the part of the email before @)");
   add_password_options(*create, create_args->password);
   create->callback([&inv, create_args] {
-    run_guarded(inv, [&]() -> int {
-      if (!resolve_config(inv, config::scope_data)) return inv.exit_code;
-      if (create_args->email.empty()) return fail("--email is required", 2);  // usage error
-      std::string password;
-      if (const int code = read_password(create_args->password, password)) return code;
-      security::init();
-      auto db = open_database(inv.config.data_dir);
-      domain::Accounts accounts(*db);
+    run_on_accounts(inv, create_args->email, create_args->password, [&](domain::Accounts& accounts, std::string password) {
       domain::NewUser u;
       u.email = create_args->email;
       u.username = create_args->username;
@@ -127,14 +136,7 @@ void add_admin(CLI::App& app, Invocation& inv) {
   reset->add_option("--email", reset_args->email, "Email of the account (required)");
   add_password_options(*reset, reset_args->password);
   reset->callback([&inv, reset_args] {
-    run_guarded(inv, [&]() -> int {
-      if (!resolve_config(inv, config::scope_data)) return inv.exit_code;
-      if (reset_args->email.empty()) return fail("--email is required", 2);  // usage error
-      std::string password;
-      if (const int code = read_password(reset_args->password, password)) return code;
-      security::init();
-      auto db = open_database(inv.config.data_dir);
-      domain::Accounts accounts(*db);
+    run_on_accounts(inv, reset_args->email, reset_args->password, [&](domain::Accounts& accounts, std::string password) {
       auto u = accounts.recover_password(reset_args->email, password, cli_context());
       if (!u) {
         const std::string why = u.error().kind == ErrorKind::not_found ? "no live account with email " + reset_args->email
