@@ -13,18 +13,11 @@ namespace {
 
 using namespace openapi;
 
-json opt(const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); }
-
 json limit_view(const store::UsageLimit& l) {
-  return {{"id", l.id},
-          {"user_id", l.user_id},
-          {"project_id", l.project_id ? json(*l.project_id) : json(nullptr)},
-          {"max_tokens_per_day", opt(l.max_tokens_per_day)},
-          {"max_requests_per_minute", opt(l.max_requests_per_minute)},
-          {"max_cost_per_month_microdollars", opt(l.max_cost_per_month_microdollars)},
-          {"alert_thresholds", json::parse(l.alert_thresholds, nullptr, false)},
-          {"created_at", l.created_at},
-          {"updated_at", l.updated_at}};
+  json v = domain::usage_limit_json(l);
+  v["created_at"] = l.created_at;
+  v["updated_at"] = l.updated_at;
+  return v;
 }
 
 std::string rfc(int64_t ms) { return util::to_rfc3339(util::from_unix_ms(ms)); }

@@ -17,16 +17,6 @@ constexpr const char* kTokensDay = "tokens_day";
 constexpr const char* kRequestsMinute = "requests_minute";
 constexpr const char* kCostMonth = "cost_month";
 
-json limit_json(const store::UsageLimit& l) {
-  auto opt = [](const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); };
-  return {{"id", l.id},
-          {"user_id", l.user_id},
-          {"project_id", l.project_id ? json(*l.project_id) : json(nullptr)},
-          {"max_tokens_per_day", opt(l.max_tokens_per_day)},
-          {"max_requests_per_minute", opt(l.max_requests_per_minute)},
-          {"max_cost_per_month_microdollars", opt(l.max_cost_per_month_microdollars)},
-          {"alert_thresholds", json::parse(l.alert_thresholds, nullptr, false)}};
-}
 
 std::vector<int64_t> thresholds_of(const store::UsageLimit& l) {
   std::vector<int64_t> out;
@@ -99,6 +89,17 @@ int64_t clamp_amount(int64_t v) { return std::clamp<int64_t>(v, 0, kMaxLimitValu
 
 }  // namespace
 
+json usage_limit_json(const store::UsageLimit& l) {
+  auto opt = [](const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); };
+  return {{"id", l.id},
+          {"user_id", l.user_id},
+          {"project_id", l.project_id ? json(*l.project_id) : json(nullptr)},
+          {"max_tokens_per_day", opt(l.max_tokens_per_day)},
+          {"max_requests_per_minute", opt(l.max_requests_per_minute)},
+          {"max_cost_per_month_microdollars", opt(l.max_cost_per_month_microdollars)},
+          {"alert_thresholds", json::parse(l.alert_thresholds, nullptr, false)}};
+}
+
 Periods periods_at(util::TimePoint now) {
   using namespace std::chrono;
   const int64_t t = util::to_unix_ms(now);
@@ -137,7 +138,7 @@ Result<store::UsageLimit> UsageLimits::create(const Principal& p, const NewLimit
       if (!e.is_constraint()) throw;
       return Error::conflict("LIMIT_EXISTS", "this user already has a limit for this project (or user-wide)");
     }
-    audit(c, ctx, "usage_limit.create", "usage_limit", std::to_string(l.id), nullptr, limit_json(l));
+    audit(c, ctx, "usage_limit.create", "usage_limit", std::to_string(l.id), nullptr, usage_limit_json(l));
     return l;
   });
 }
@@ -168,7 +169,7 @@ Result<store::UsageLimit> UsageLimits::update(const Principal& p, int64_t id, co
     if (auto e = check_some_maximum(after)) return *e;
     after.updated_at = util::to_unix_ms(util::now());
     store::usage_limits::update(c, after);
-    audit(c, ctx, "usage_limit.update", "usage_limit", std::to_string(id), limit_json(*before), limit_json(after));
+    audit(c, ctx, "usage_limit.update", "usage_limit", std::to_string(id), usage_limit_json(*before), usage_limit_json(after));
     return after;
   });
 }
@@ -178,7 +179,7 @@ Status UsageLimits::remove(const Principal& p, int64_t id, const RequestContext&
   return db_.write([&](store::Connection& c) -> Status {
     auto before = store::usage_limits::find(c, id);
     if (!before || !store::usage_limits::remove(c, id)) return Error::not_found("limit");
-    audit(c, ctx, "usage_limit.delete", "usage_limit", std::to_string(id), limit_json(*before), nullptr);
+    audit(c, ctx, "usage_limit.delete", "usage_limit", std::to_string(id), usage_limit_json(*before), nullptr);
     return ok_status();
   });
 }

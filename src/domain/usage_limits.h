@@ -30,6 +30,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "domain/event_bus.h"
 #include "domain/principal.h"
 #include "store/database.h"
@@ -44,6 +46,9 @@ inline constexpr int64_t kMaxLimitValue = int64_t{1} << 62;
 
 // Create / replace input. For update, an absent field (nullopt in `set_*` false) keeps the
 // stored value; set_* true with a nullopt value clears that maximum.
+// A limit as its audit rows record it (the API's view adds created_at and updated_at).
+nlohmann::json usage_limit_json(const store::UsageLimit& l);
+
 struct LimitFields {
   bool set_tokens = false, set_requests = false, set_cost = false, set_thresholds = false;
   std::optional<int64_t> max_tokens_per_day;
