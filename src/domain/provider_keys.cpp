@@ -6,6 +6,7 @@
 #include "security/aead.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/utf8.h"
 
 namespace iron::domain {
 namespace {
@@ -26,44 +27,6 @@ bool may_see(const Principal& caller, const store::ProviderKey& k) {
 }
 
 bool is_control(unsigned char ch) { return ch < 0x20 || ch == 0x7f; }
-
-// Project ids arrive in the URL path (percent-decoded), not through the JSON parser, so
-// nothing has checked their encoding yet; audit rows and responses are JSON.
-bool valid_utf8(const std::string& s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t n = 0;
-    uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xe0) == 0xc0) {
-      n = 1;
-      cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      n = 2;
-      cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      n = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + n >= s.size()) return false;  // truncated sequence
-    for (size_t k = 1; k <= n; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    // Overlong forms, surrogates and code points past U+10FFFF.
-    if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-        (cp >= 0xd800 && cp <= 0xdfff))
-      return false;
-    i += n + 1;
-  }
-  return true;
-}
 
 std::optional<std::string> non_empty(const std::optional<std::string>& v) {
   if (!v || v->empty()) return std::nullopt;
@@ -172,7 +135,9 @@ std::optional<Error> check_description(const std::string& description) {
 std::optional<Error> check_project_id(const std::string& project_id) {
   if (project_id.empty() || project_id.size() > kProjectIdMax)
     return Error::validation("project_id", "project_id must be 1..500 characters");
-  if (!valid_utf8(project_id)) return Error::validation("project_id", "project_id must be valid UTF-8");
+  // Project ids arrive in the URL path (percent-decoded), not through the JSON parser, so
+  // nothing has checked their encoding yet; audit rows and responses are JSON.
+  if (!util::valid_utf8(project_id)) return Error::validation("project_id", "project_id must be valid UTF-8");
   for (char ch : project_id)
     if (is_control(static_cast<unsigned char>(ch)))
       return Error::validation("project_id", "project_id must not contain control characters");
