@@ -117,9 +117,7 @@ Reply list(const Call& c) {
   const domain::ApiTokens::ListQuery q{in->owner, in->status, in->page.asked()};
   auto rows = c.s.api_tokens.list(c.who(), q);
   if (!rows) return rows.error();
-  json out = json::array();
-  for (const auto& t : rows->items) out.push_back(domain::api_token_view(t));
-  return json_response(200, listed(std::move(out), q.page ? std::optional(rows->pagination) : std::nullopt));
+  return listed_response(*rows, q.page.has_value(), domain::api_token_view);
 }
 
 Reply update(const Call& c) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/query.h"
+#include "api/responses.h"
 #include "domain/paging.h"
 
 namespace iron::api {
@@ -32,5 +33,12 @@ QueryFields<PageParams> page_on_request_fields(int64_t default_per_page);
 nlohmann::json pagination_json(const domain::Pagination& p);
 // The rows as the plain array, or as {data, pagination} when a page was asked for.
 nlohmann::json listed(nlohmann::json rows, const std::optional<domain::Pagination>& page);
+// The answer of a list that pages on request: each row through `view`, shaped as listed().
+template <class T, class V>
+Response listed_response(const domain::Paged<T>& rows, bool page_asked, V view) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& r : rows.items) out.push_back(view(r));
+  return json_response(200, listed(std::move(out), page_asked ? std::optional(rows.pagination) : std::nullopt));
+}
 
 }  // namespace iron::api

@@ -100,9 +100,7 @@ Reply list_keys(const Call& c) {
   const auto page = in->page.asked();
   auto rows = c.s.provider_keys.list(c.who(), in->all.value_or(false), page);
   if (!rows) return rows.error();
-  json out = json::array();
-  for (const auto& k : rows->items) out.push_back(domain::provider_key_view(k));
-  return json_response(200, listed(std::move(out), page ? std::optional(rows->pagination) : std::nullopt));
+  return listed_response(*rows, page.has_value(), domain::provider_key_view);
 }
 
 Reply update_key(const Call& c) {

@@ -242,14 +242,9 @@ Result<Paged<store::ApiToken>> ApiTokens::list(const Principal& caller, const Li
   f.status = q.status;
   f.now_ms = util::now_unix_ms();
   auto out = db_.read([&](store::Connection& c) {
-    Paged<store::ApiToken> page;
-    if (q.page) {
-      page.pagination = paginate(store::api_tokens::count(c, f), *q.page);
-      page.items = store::api_tokens::list_page(c, f, q.page->per_page, q.page->offset());
-    } else {
-      page.items = store::api_tokens::list_page(c, f, -1, 0);  // LIMIT -1: every row
-    }
-    return page;
+    return page_on_request<store::ApiToken>(
+        q.page, [&] { return store::api_tokens::count(c, f); },
+        [&](int64_t limit, int64_t offset) { return store::api_tokens::list_page(c, f, limit, offset); });
   });
   for (auto& t : out.items) t = with_pending(std::move(t));
   return out;

@@ -2,6 +2,7 @@
 // Page-numbered lists (`page` ≥ 1, `per_page` 1..200, answered with a pagination block), as
 // the predecessor paged its analytics and as the dashboard's tables page.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace iron::domain {
@@ -28,5 +29,16 @@ struct Paged {
   std::vector<T> items;
   Pagination pagination;
 };
+
+// A list that pages on request: with `page`, that page and its pagination block; without,
+// every row. count() is the number of rows, rows(limit, offset) reads them (limit -1: every
+// row, as SQLite's LIMIT -1).
+template <class T, class Count, class Rows>
+Paged<T> page_on_request(const std::optional<PageRequest>& page, Count count, Rows rows) {
+  Paged<T> out;
+  if (page) out.pagination = paginate(count(), *page);
+  out.items = page ? rows(page->per_page, page->offset()) : rows(-1, 0);
+  return out;
+}
 
 }  // namespace iron::domain

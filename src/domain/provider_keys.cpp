@@ -213,13 +213,13 @@ Result<Paged<ProviderKeyInfo>> ProviderKeys::list(const Principal& caller, bool 
     return Error::forbidden("listing every user's provider keys requires the admin role", "INSUFFICIENT_PERMISSIONS");
   const std::optional<std::string> owner = everyone ? std::nullopt : std::optional(caller.user_id);
   return db_.read([&](store::Connection& c) {
-    Paged<ProviderKeyInfo> out;
-    if (page) out.pagination = paginate(store::provider_keys::count(c, owner), *page);
-    const auto rows = page ? store::provider_keys::list_page(c, owner, page->per_page, page->offset())
-                           : store::provider_keys::list_page(c, owner, -1, 0);  // LIMIT -1: every row
-    out.items.reserve(rows.size());
-    for (const auto& row : rows) out.items.push_back(info(c, row));
-    return out;
+    return page_on_request<ProviderKeyInfo>(
+        page, [&] { return store::provider_keys::count(c, owner); },
+        [&](int64_t limit, int64_t offset) {
+          std::vector<ProviderKeyInfo> infos;
+          for (const auto& row : store::provider_keys::list_page(c, owner, limit, offset)) infos.push_back(info(c, row));
+          return infos;
+        });
   });
 }
 
