@@ -35,28 +35,23 @@ Reply secret_response(int status, const Result<domain::IssuedApiToken>& issued) 
   return r;
 }
 
-struct NewTokenBody {
-  std::optional<std::string> name, description, project_id;
-  std::optional<int64_t> agent_id;
-  std::optional<std::string> provider, user_id, scope;
-  std::optional<int64_t> expires_at_ms;
-};
+using domain::NewApiToken;
 // A name's characters, the scopes and who may create for whom are the domain's rules.
-const auto kNewToken = BodyFields<NewTokenBody>()
-    .text("name", &NewTokenBody::name, 100)
+const auto kNewToken = BodyFields<NewApiToken>()
+    .text("name", &NewApiToken::name, 100)
     .schema_with({{"minLength", 1}, {"pattern", "^[^\\x00<>]*$"}}).describe("1..100 characters, no NUL, < or >")
-    .text("description", &NewTokenBody::description, 500)
-    .text("project_id", &NewTokenBody::project_id, 500)
-    .integer("agent_id", &NewTokenBody::agent_id, 1, INT64_MAX)
+    .text("description", &NewApiToken::description, 500)
+    .text("project_id", &NewApiToken::project_id, 500)
+    .integer("agent_id", &NewApiToken::agent_id, 1, INT64_MAX)
     .describe("an agent of the token's owner (404 AGENT_NOT_FOUND otherwise)")
-    .text("provider", &NewTokenBody::provider, 64).schema_with({{"minLength", 1}})
-    .text("user_id", &NewTokenBody::user_id, 255).schema_with({{"pattern", "^user_"}})
+    .text("provider", &NewApiToken::provider, 64).schema_with({{"minLength", 1}})
+    .text("user_id", &NewApiToken::user_id, 255).schema_with({{"pattern", "^user_"}})
     .describe("admin only: the owner of the new token")
-    .text("scope", &NewTokenBody::scope, 32)
+    .text("scope", &NewApiToken::scope, 32)
     .schema_with({{"enum", {"read", "runtime", "user", "admin"}}})
     .describe("what the token may do; default `user` (`runtime` when bound to an agent, which allows nothing else)")
     .custom("expires_at", false, rfc3339("optional expiry; must be in the future"),
-            [](const json& o, NewTokenBody& out) -> Status {
+            [](const json& o, NewApiToken& out) -> Status {
               auto v = text_member(o, "expires_at", 64);
               if (!v) return v.error();
               if (!*v) return ok_status();
@@ -67,14 +62,11 @@ const auto kNewToken = BodyFields<NewTokenBody>()
             })
     .at_least_one();
 
-struct TokenPatchBody {
-  std::optional<std::string> provider, name, description;
-};
-const auto kTokenPatch = BodyFields<TokenPatchBody>()
+const auto kTokenPatch = BodyFields<domain::ApiTokenPatch>()
     .refuse("scope", errors::immutable("scope", "create a new token and revoke this one"))
-    .text("provider", &TokenPatchBody::provider, 64).schema_with({{"minLength", 1}})
-    .text("name", &TokenPatchBody::name, 100).schema_with({{"minLength", 1}})
-    .text("description", &TokenPatchBody::description, 500)
+    .text("provider", &domain::ApiTokenPatch::provider, 64).schema_with({{"minLength", 1}})
+    .text("name", &domain::ApiTokenPatch::name, 100).schema_with({{"minLength", 1}})
+    .text("description", &domain::ApiTokenPatch::description, 500)
     .at_least_one();
 
 struct ValidateBody {
@@ -85,16 +77,7 @@ const auto kValidate = BodyFields<ValidateBody>().text("token", &ValidateBody::t
 Reply create(const Call& c) {
   auto in = kNewToken.decode(c.req);
   if (!in) return in.error();
-  domain::NewApiToken t;
-  t.name = in->name;
-  t.description = in->description;
-  t.project_id = in->project_id;
-  t.agent_id = in->agent_id;
-  t.provider = in->provider;
-  t.user_id = in->user_id;
-  t.scope = in->scope;
-  t.expires_at_ms = in->expires_at_ms;
-  return secret_response(201, c.s.api_tokens.create(c.who(), t, c.context()));
+  return secret_response(201, c.s.api_tokens.create(c.who(), *in, c.context()));
 }
 
 // ?user_id=<id> lists that user's tokens, ?user_id=* everyone's: admins only (403 otherwise).
@@ -123,11 +106,7 @@ Reply list(const Call& c) {
 Reply update(const Call& c) {
   auto in = kTokenPatch.decode(c.req);
   if (!in) return in.error();
-  domain::ApiTokenPatch patch;
-  patch.provider = in->provider;
-  patch.name = in->name;
-  patch.description = in->description;
-  return reply(c.s.api_tokens.update(c.who(), c.id(), patch, c.context()), 200, domain::api_token_view);
+  return reply(c.s.api_tokens.update(c.who(), c.id(), *in, c.context()), 200, domain::api_token_view);
 }
 
 // Public: says nothing beyond {valid:false} for a token it cannot match or cannot honour.

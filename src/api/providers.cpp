@@ -33,26 +33,19 @@ json base_url_schema() {
   return s;
 }
 
-struct NewKeyBody {
-  std::string provider, api_key;
-  std::optional<std::string> base_url, description;
-};
-const auto kNewKey = BodyFields<NewKeyBody>()
-    .text("provider", &NewKeyBody::provider, 1, domain::kProviderSlugMax).schema_with(provider_slug())
-    .text("api_key", &NewKeyBody::api_key, 1, domain::kProviderApiKeyMax)
+const auto kNewKey = BodyFields<domain::NewProviderKey>()
+    .text("provider", &domain::NewProviderKey::provider, 1, domain::kProviderSlugMax).schema_with(provider_slug())
+    .text("api_key", &domain::NewProviderKey::api_key, 1, domain::kProviderApiKeyMax)
     .schema_with({{"pattern", "^[\\x21-\\x7e]+$"}})
     .describe("the secret: 1..500 visible ASCII characters, no whitespace")
-    .text("base_url", &NewKeyBody::base_url, domain::kProviderBaseUrlMax).schema_with(kBaseUrlRules)
-    .text("description", &NewKeyBody::description, domain::kProviderDescriptionMax);
+    .text("base_url", &domain::NewProviderKey::base_url, domain::kProviderBaseUrlMax).schema_with(kBaseUrlRules)
+    .text("description", &domain::NewProviderKey::description, domain::kProviderDescriptionMax);
 
 // base_url / description: a string sets, "" or null clears (as ""), absent leaves unchanged.
-struct KeyPatchBody {
-  std::optional<std::string> base_url, description;
-  std::optional<bool> is_enabled;
-};
-BodyFields<KeyPatchBody>::Reader clearable(std::string name, std::optional<std::string> KeyPatchBody::*member,
-                                            size_t max_len) {
-  return [name, member, max_len](const json& o, KeyPatchBody& out) -> Status {
+using domain::ProviderKeyChanges;
+BodyFields<ProviderKeyChanges>::Reader clearable(std::string name, std::optional<std::string> ProviderKeyChanges::*member,
+                                                 size_t max_len) {
+  return [name, member, max_len](const json& o, ProviderKeyChanges& out) -> Status {
     if (o.contains(name) && o[name].is_null()) {
       out.*member = std::string();
       return ok_status();
@@ -63,14 +56,14 @@ BodyFields<KeyPatchBody>::Reader clearable(std::string name, std::optional<std::
     return ok_status();
   };
 }
-const auto kKeyPatch = BodyFields<KeyPatchBody>()
+const auto kKeyPatch = BodyFields<ProviderKeyChanges>()
     .refuse("api_key", errors::immutable("api_key", "create a new key and delete this one"), /*even_null=*/true)
     .refuse("provider", errors::immutable("provider", "create a new key and delete this one"), /*even_null=*/true)
     .custom("base_url", false, nullable(base_url_schema()),
-            clearable("base_url", &KeyPatchBody::base_url, domain::kProviderBaseUrlMax))
+            clearable("base_url", &ProviderKeyChanges::base_url, domain::kProviderBaseUrlMax))
     .custom("description", false, nullable(str(0, domain::kProviderDescriptionMax)),
-            clearable("description", &KeyPatchBody::description, domain::kProviderDescriptionMax))
-    .boolean("is_enabled", &KeyPatchBody::is_enabled);
+            clearable("description", &ProviderKeyChanges::description, domain::kProviderDescriptionMax))
+    .boolean("is_enabled", &ProviderKeyChanges::is_enabled);
 
 struct AssignBody {
   int64_t provider_key_id = 0;
@@ -81,8 +74,7 @@ const auto kAssign = BodyFields<AssignBody>()
 Reply create_key(const Call& c) {
   auto in = kNewKey.decode(c.req);
   if (!in) return in.error();
-  domain::NewProviderKey k{in->provider, in->api_key, in->base_url, in->description};
-  return reply(c.s.provider_keys.create(c.who(), k, c.context()), 201, domain::provider_key_view);
+  return reply(c.s.provider_keys.create(c.who(), *in, c.context()), 201, domain::provider_key_view);
 }
 
 struct KeyListParams {
@@ -106,11 +98,7 @@ Reply list_keys(const Call& c) {
 Reply update_key(const Call& c) {
   auto in = kKeyPatch.decode(c.req);
   if (!in) return in.error();
-  domain::ProviderKeyChanges changes;
-  changes.base_url = in->base_url;
-  changes.description = in->description;
-  changes.is_enabled = in->is_enabled;
-  return reply(c.s.provider_keys.update(c.who(), c.id(), changes, c.context()), 200, domain::provider_key_view);
+  return reply(c.s.provider_keys.update(c.who(), c.id(), *in, c.context()), 200, domain::provider_key_view);
 }
 
 Reply assign_project(const Call& c) {
