@@ -47,19 +47,10 @@ class QueryFields {
   // `start`: the value decoding begins from (defaults a sub-table carries, e.g. a page size).
   explicit QueryFields(T start = T{}) : start_(std::move(start)) {}
 
-  // An integer in min..max.
-  QueryFields& integer(std::string name, std::optional<int64_t> T::*member, int64_t min, int64_t max,
-                       std::string description) {
-    return custom(name, openapi::integer_range(min, max, ""), std::move(description),
-                  [name, member, min, max](const std::string& raw, T& out) -> Status {
-                    auto v = query_int(name, raw, min, max);
-                    if (!v) return v.error();
-                    out.*member = *v;
-                    return ok_status();
-                  });
-  }
-  // An integer in min..max; absent → the start value's.
-  QueryFields& integer(std::string name, int64_t T::*member, int64_t min, int64_t max, std::string description) {
+  // An integer in min..max, into an optional (absent → nullopt) or a plain int64_t (absent →
+  // the start value's).
+  template <class M>
+  QueryFields& integer(std::string name, M T::*member, int64_t min, int64_t max, std::string description) {
     return custom(name, openapi::integer_range(min, max, ""), std::move(description),
                   [name, member, min, max](const std::string& raw, T& out) -> Status {
                     auto v = query_int(name, raw, min, max);
