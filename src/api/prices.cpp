@@ -261,7 +261,7 @@ std::vector<Endpoint> price_endpoints() {
                               200, recalculation_json);
                }});
   e.push_back({analytics_read_op("/api/v1/analytics/cost-differences", "getCostDifferences",
-                                 "Reported cost against the catalogue, and unpriced events", false)
+                                 "Reported cost against the catalogue, and unpriced events")
                    .describe("Per agent, provider and model, from the raw events (kept for the retention period): "
                              "events with a reported cost and a catalogue price beside it (their sums and difference), "
                              "and events with tokens but no cost and no price (cost_source unpriced). Non-admins see "
