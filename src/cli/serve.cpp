@@ -92,7 +92,7 @@ int run_serve(Invocation& inv) {
   store::ensure_data_dir(c.data_dir);
   store::DataDirLock lock(c.data_dir);
   if (c.mode == config::DeploymentMode::development) wipe_for_development(c.data_dir);
-  store::Database db(store::database_path(c.data_dir));
+  store::Database db(store::database_path(c.data_dir), store::Database::kDefaultReaders, c.max_db_mb << 20);
 
   std::atomic<bool> draining{false};
   Panel panel(db, c, draining);
