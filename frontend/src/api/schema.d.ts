@@ -10209,10 +10209,14 @@ export interface operations {
     getUsageAggregate: {
         parameters: {
             query?: {
+                /** @description only this agent */
+                agent_id?: number;
                 /** @description custom range start (inclusive UTC day); not together with period */
                 from?: string;
-                /** @description UTC period; default all-time */
+                /** @description UTC period; default all-time; unknown values are 400 */
                 period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
+                /** @description only this provider */
+                provider?: string;
                 /** @description custom range end (inclusive UTC day); not together with period */
                 to?: string;
             };
@@ -10278,10 +10282,14 @@ export interface operations {
     getUsageByProject: {
         parameters: {
             query?: {
+                /** @description only this agent */
+                agent_id?: number;
                 /** @description custom range start (inclusive UTC day); not together with period */
                 from?: string;
-                /** @description UTC period; default all-time */
+                /** @description UTC period; default all-time; unknown values are 400 */
                 period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
+                /** @description only this provider */
+                provider?: string;
                 /** @description custom range end (inclusive UTC day); not together with period */
                 to?: string;
             };
@@ -10349,10 +10357,14 @@ export interface operations {
     getUsageByProvider: {
         parameters: {
             query?: {
+                /** @description only this agent */
+                agent_id?: number;
                 /** @description custom range start (inclusive UTC day); not together with period */
                 from?: string;
-                /** @description UTC period; default all-time */
+                /** @description UTC period; default all-time; unknown values are 400 */
                 period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
+                /** @description only this provider */
+                provider?: string;
                 /** @description custom range end (inclusive UTC day); not together with period */
                 to?: string;
             };
