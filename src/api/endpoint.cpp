@@ -1,5 +1,8 @@
 #include "api/endpoint.h"
 
+#include "domain/health.h"
+#include "util/log.h"
+
 namespace iron::api {
 namespace {
 
@@ -29,6 +32,21 @@ Response run(const Action& action, bool integer_id, Call call) {
   return envelope(action(call), call.req);
 }
 
+// serve(), with a write refused for lack of space answered as 503 STORAGE_FULL rather than
+// the edge's 500: a full disk is an operating condition, not a defect, nothing was stored, and
+// the client may retry. Covers every write of the request, the guard's included.
+template <class F>
+Response answering_storage_full(const Request& req, F&& serve) {
+  try {
+    return serve();
+  } catch (const std::exception& e) {
+    if (!domain::is_storage_full(e)) throw;
+    log::error("write refused: storage full (free disk space or raise IRON_MAX_DB_MB)",
+               {{"request_id", req.request_id}, {"route", req.route}, {"error", e.what()}});
+    return error_response(errors::storage_full(), req.request_id);
+  }
+}
+
 }  // namespace
 
 Handler bind(Services& s, Endpoint e) {
@@ -36,12 +54,14 @@ Handler bind(Services& s, Endpoint e) {
   const bool integer_id = e.doc.integer_id && e.doc.pattern.find("/:id") != std::string::npos;
   if (!access)
     return [&s, integer_id, action = std::move(e.action)](const Request& req) {
-      return run(action, integer_id, Call{s, req});
+      return answering_storage_full(req, [&] { return run(action, integer_id, Call{s, req}); });
     };
   return [&s, access = *access, integer_id, action = std::move(e.action)](const Request& req) {
-    auto who = authenticate(s, req, access);
-    if (!who) return error_response(who.error(), req.request_id);
-    return run(action, integer_id, Call{s, req, &who.value()});
+    return answering_storage_full(req, [&] {
+      auto who = authenticate(s, req, access);
+      if (!who) return error_response(who.error(), req.request_id);
+      return run(action, integer_id, Call{s, req, &who.value()});
+    });
   };
 }
 

@@ -56,6 +56,13 @@ inline Error missing_bearer(const std::string& message = "an Authorization: Bear
 inline Error ic_token_missing() {
   return Error::unauthenticated("IC_TOKEN_MISSING", "an IC token is required (body field ic_token or Bearer ic_…)");
 }
+// A write refused for lack of space (the disk, or the operator's IRON_MAX_DB_MB cap): nothing was
+// stored. 503 rather than 507, as for the backup's INSUFFICIENT_STORAGE (docs/deploy.md): generic
+// clients and proxies handle 507 poorly, and 503 carries Retry-After.
+inline Error storage_full() {
+  return {ErrorKind::unavailable, "STORAGE_FULL",
+          "the server's storage is full, so this change was not saved; retry once space has been freed", {}, 30};
+}
 inline Error insufficient_permissions(const std::string& message) {
   return Error::forbidden(message, "INSUFFICIENT_PERMISSIONS");
 }

@@ -1,7 +1,8 @@
 // GET /api/v1/events/stream: Server-Sent Events for the dashboard. Owner-scoped through
 // the event bus; a comment line every heartbeat interval keeps proxies from timing the
 // stream out; a bounded number of streams (503 + Retry-After beyond it) and a share of them
-// per user (429 + Retry-After beyond it); every stream ends as soon as shutdown closes the bus.
+// per user (429 + Retry-After beyond it); a stream ends as soon as shutdown closes the bus
+// or its client disconnects.
 #include "api/endpoint.h"
 #include "api/routes.h"
 
@@ -9,6 +10,11 @@ namespace iron::api {
 namespace {
 
 using namespace openapi;
+
+// How often a stream with nothing to send checks that its client is still connected: a
+// closed tab frees its slot (IRON_MAX_EVENT_STREAMS) within this, not at the next heartbeat
+// (IRON_EVENT_HEARTBEAT, 15 s), when the failed write would first notice it.
+constexpr std::chrono::milliseconds kPeerCheck{250};
 
 Reply stream_events(const Call& c) {
   auto& events = c.s.events;
@@ -26,11 +32,15 @@ Reply stream_events(const Call& c) {
   r.header("X-Accel-Buffering", "no");  // nginx: do not buffer the stream
   const auto heartbeat = std::chrono::seconds(c.s.config.event_heartbeat_s);
   r.stream = [sub, heartbeat](const std::function<bool(std::string_view)>& write) {
+    using Clock = std::chrono::steady_clock;
     if (!write(": connected\nretry: 3000\n\n")) return;
+    auto last_write = Clock::now();
     while (!sub->closed()) {
-      const auto batch = sub->wait(heartbeat);
+      const auto batch = sub->wait(kPeerCheck);
       if (batch.empty()) {
-        if (!write(": heartbeat\n\n")) return;
+        const bool heartbeat_due = Clock::now() - last_write >= heartbeat;
+        if (!write(heartbeat_due ? ": heartbeat\n\n" : "")) return;  // "": is the client still there?
+        if (heartbeat_due) last_write = Clock::now();
         continue;
       }
       for (const auto& e : batch) {
@@ -38,6 +48,7 @@ Reply stream_events(const Call& c) {
             "id: " + std::to_string(e.id) + "\nevent: " + e.type + "\ndata: " + e.data.dump() + "\n\n";
         if (!write(frame)) return;
       }
+      last_write = Clock::now();
     }
   };
   return r;

@@ -1,6 +1,8 @@
 // Health endpoints. /health/live never touches the database (a wedged DB must not get the
 // process restarted in a loop by a liveness probe); /health/ready is what load balancers and
-// the container HEALTHCHECK ask: DB reachable, schema current, not draining.
+// the container HEALTHCHECK ask: DB reachable, schema current, not draining. A full disk is
+// reported (checks.storage) but keeps the server ready: reads still work, and taking the only
+// instance out of rotation would not free any space.
 #include "api/endpoint.h"
 #include "api/routes.h"
 #include "domain/health.h"
@@ -29,7 +31,8 @@ Reply readiness(const Call& c) {
                                                  {"checks",
                                                   {{"database", db.reachable ? "ok" : "error"},
                                                    {"migrations", db.schema_current ? "ok" : "pending"},
-                                                   {"draining", draining}}}});
+                                                   {"draining", draining},
+                                                   {"storage", db.storage_full ? "full" : "ok"}}}});
   if (!ready) r.header("Retry-After", "1");
   return r;
 }

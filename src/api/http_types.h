@@ -31,7 +31,9 @@ struct Request {
 };
 
 // A body written incrementally (Server-Sent Events). `write` returns false once the client
-// is gone; the provider returns when the stream should end.
+// is gone; the provider returns when the stream should end. `write("")` sends nothing and
+// only asks whether the client is still connected, so a provider that waits a long time
+// between writes can notice a closed connection without waiting for its next write.
 using StreamProvider = std::function<void(const std::function<bool(std::string_view)>& write)>;
 
 struct Response {

@@ -72,7 +72,8 @@ std::vector<Endpoint> key_fetch_endpoints() {
                                   "AUTH_TOKEN_REVOKED", "AUTH_TOKEN_EXPIRED"})
                     .errors(403, {"TOKEN_SCOPE_INSUFFICIENT", "USE_HANDSHAKE", "KEY_DISABLED"})
                     .errors(404, {"NO_KEY_ASSIGNED"})
-                    .errors(429, {"RATE_LIMIT_EXCEEDED"}),
+                    .errors(429, {"RATE_LIMIT_EXCEEDED"})
+                    .errors(503, {"STORAGE_FULL"}),  // the audit row cannot be written
                fetch_for_token});
   e.push_back({Op("POST", "/api/v1/agents/provider-key", "fetchAgentProviderKey", "Fetch an agent's own provider key")
                     .tagged("agents")

@@ -106,7 +106,7 @@ std::vector<Endpoint> system_endpoints() {
                    .returns_text("application/vnd.sqlite3", "The SQLite database file")
                    .response_header("Content-Disposition", "attachment; filename=\"ironpanel-backup-<UTC time>.db\"")
                    .errors(409, {"BACKUP_IN_PROGRESS"})
-                   .errors(503, {"INSUFFICIENT_STORAGE"}),
+                   .errors(503, {"INSUFFICIENT_STORAGE", "STORAGE_FULL"}),
                backup_download});
   return e;
 }

@@ -92,7 +92,7 @@ int run_serve(Invocation& inv) {
   store::ensure_data_dir(c.data_dir);
   store::DataDirLock lock(c.data_dir);
   if (c.mode == config::DeploymentMode::development) wipe_for_development(c.data_dir);
-  store::Database db(store::database_path(c.data_dir));
+  store::Database db(store::database_path(c.data_dir), store::Database::kDefaultReaders, c.max_db_mb << 20);
 
   std::atomic<bool> draining{false};
   Panel panel(db, c, draining);
@@ -130,7 +130,15 @@ int run_serve(Invocation& inv) {
   scheduler.stop();
   panel.flush();
 
-  db.checkpoint();
+  try {
+    db.checkpoint();
+  } catch (const store::SqliteError& e) {
+    // Folding the WAL into iron.db may need room a full disk lacks. Nothing is lost: the WAL
+    // holds every acknowledged write and the next start reads it, so this is still a clean stop.
+    if (!e.is_storage_full()) throw;
+    log::warn("final checkpoint skipped: storage full; the WAL keeps every write for the next start",
+              {{"error", e.what()}});
+  }
   log::info("stopped");
   return 0;
 }

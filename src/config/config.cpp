@@ -103,6 +103,7 @@ std::optional<std::string> validate(Config& c) {
     return "IRON_MAX_CONNECTIONS must be IRON_THREADS..65536";
   if (c.keep_alive_timeout_s < 1 || c.keep_alive_timeout_s > 300) return "IRON_KEEPALIVE_TIMEOUT must be 1..300 seconds";
   if (c.max_body_bytes < 1024 || c.max_body_bytes > (int64_t{1} << 30)) return "IRON_MAX_BODY_BYTES must be 1024..1073741824";
+  if (c.max_db_mb < 0 || c.max_db_mb > (int64_t{1} << 24)) return "IRON_MAX_DB_MB must be 0 (no cap)..16777216 MiB";
   if (c.audit_retention_days < 1) return "IRON_AUDIT_RETENTION_DAYS must be at least 1";
   if (c.event_retention_days < 1) return "IRON_EVENT_RETENTION_DAYS must be at least 1";
   if (c.lease_ttl_s < 10 || c.lease_ttl_s > 7 * 86400) return "IRON_LEASE_TTL must be 10..604800 seconds";

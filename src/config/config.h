@@ -22,6 +22,7 @@ struct Config {
   int max_connections = 1024;            // open connections served at once; more get 503
   int keep_alive_timeout_s = 2;
   int64_t max_body_bytes = 1 << 20;
+  int64_t max_db_mb = 0;                 // cap on iron.db in MiB (0 = none); past it writes get 503 STORAGE_FULL
   std::string cors_origins;              // "", "*", or a comma-separated list
   std::string trusted_proxies = "127.0.0.1/32,::1/128";
   bool hsts = false;

@@ -9,6 +9,7 @@ bool database_reachable(store::Database& db) { return db.ping(); }
 DatabaseHealth database_health(store::Database& db) {
   DatabaseHealth h;
   h.reachable = db.ping();
+  h.storage_full = db.storage_full();
   if (h.reachable) {
     try {
       h.schema_current = db.schema_version() == store::latest_schema_version();
@@ -17,6 +18,11 @@ DatabaseHealth database_health(store::Database& db) {
     }
   }
   return h;
+}
+
+bool is_storage_full(const std::exception& e) {
+  const auto* sqlite = dynamic_cast<const store::SqliteError*>(&e);
+  return sqlite && sqlite->is_storage_full();
 }
 
 }  // namespace iron::domain

@@ -395,7 +395,10 @@ struct HttpServer::Impl {
     if (out.stream) {
       auto provider = std::move(out.stream);
       res.set_chunked_content_provider(out.content_type, [provider](size_t, httplib::DataSink& sink) {
-        provider([&sink](std::string_view chunk) { return sink.is_writable() && sink.write(chunk.data(), chunk.size()); });
+        provider([&sink](std::string_view chunk) {
+          // An empty chunk only asks whether the client is still there (api/http_types.h).
+          return sink.is_writable() && (chunk.empty() || sink.write(chunk.data(), chunk.size()));
+        });
         sink.done();
         return true;
       });

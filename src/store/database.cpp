@@ -13,7 +13,7 @@ void apply_connection_pragmas(Connection& c) {
   c.exec("PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
 }
 
-Database::Database(std::string path, int reader_count) : path_(std::move(path)) {
+Database::Database(std::string path, int reader_count, int64_t max_bytes) : path_(std::move(path)) {
   writer_ = std::make_unique<Connection>(path_, false);
   apply_connection_pragmas(*writer_);
   // synchronous=FULL: every acknowledged commit is on disk before we answer. The writer is
@@ -21,6 +21,13 @@ Database::Database(std::string path, int reader_count) : path_(std::move(path)) 
   // below what one fsync per commit allows; losing an acknowledged spend is not acceptable.
   writer_->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
   apply_migrations(*writer_);
+  if (max_bytes > 0) {
+    // Per connection and not stored in the file: only the writer grows the database. SQLite
+    // keeps the current page count if the cap is below it (writes that need a new page fail).
+    auto& size = writer_->prepare("PRAGMA page_size");
+    const int64_t page = size.step() ? size.int64(0) : 4096;
+    writer_->exec("PRAGMA max_page_count=" + std::to_string(std::max<int64_t>(1, max_bytes / page)));
+  }
   writer_->reset_statements();
   for (int i = 0; i < reader_count; ++i) {
     auto reader = std::make_unique<Connection>(path_, true);
@@ -41,6 +48,17 @@ void Database::rollback_quietly(Connection& c) {
 }
 
 namespace {
+bool is_storage_full(const std::exception_ptr& error) {
+  if (!error) return false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const SqliteError& e) {
+    return e.is_storage_full();
+  } catch (...) {
+    return false;
+  }
+}
+
 // Enough to gather every concurrent client of a busy panel into one commit, small enough that
 // one batch's latency stays a few milliseconds.
 constexpr size_t kMaxBatch = 256;
@@ -61,6 +79,9 @@ void Database::run_in_group(WriteCall& call) {
       std::lock_guard writer(writer_mutex_);
       run_batch(batch);
     }
+    bool refused_for_space = false;
+    for (auto* c : batch) refused_for_space = refused_for_space || is_storage_full(c->error);
+    storage_full_ = refused_for_space;
     lock.lock();
     for (auto* c : batch) c->done = true;
     leader_active_ = false;

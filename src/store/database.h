@@ -2,6 +2,7 @@
 // The SQLite database: one serialised writer connection plus a small pool of read-only
 // connections (WAL lets readers run beside the writer). Every use case runs inside one
 // transaction opened here; a domain Result that carries an error rolls it back.
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -25,7 +26,10 @@ class Database {
  public:
   // Opens (creating if needed) the file, sets pragmas, applies pending migrations.
   // Throws std::runtime_error with a clear message on failure (e.g. a DB newer than us).
-  explicit Database(std::string path, int reader_count = 4);
+  // max_bytes > 0 caps the database file (PRAGMA max_page_count, applied after the
+  // migrations): a write that would grow it past the cap fails as storage full.
+  static constexpr int kDefaultReaders = 4;
+  explicit Database(std::string path, int reader_count = kDefaultReaders, int64_t max_bytes = 0);
   ~Database();
 
   // Runs f(Connection&) on the writer, inside a write transaction, and returns once that
@@ -82,6 +86,9 @@ class Database {
   WriteStats write_stats();
   // write() calls waiting for a leader to take them (the running batch not included).
   size_t queued_writes();
+  // Whether the latest write batch had a call refused for lack of space (SqliteError::
+  // is_storage_full); the next batch that commits whole clears it.
+  bool storage_full() const { return storage_full_.load(); }
 
   const std::string& path() const { return path_; }
   int schema_version();
@@ -117,6 +124,7 @@ class Database {
   std::deque<WriteCall*> queue_;
   bool leader_active_ = false;
   WriteStats stats_;
+  std::atomic<bool> storage_full_{false};
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> idle_readers_;
   std::mutex pool_mutex_;

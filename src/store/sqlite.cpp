@@ -1,12 +1,24 @@
 #include "store/sqlite.h"
 
+#include <cerrno>
+
 namespace iron::store {
+
+SqliteError last_error(sqlite3* db, const std::string& message) {
+  const int code = sqlite3_extended_errcode(db);
+  // SQLite reports most ENOSPC as SQLITE_FULL, but a failed fsync, ftruncate or shm growth
+  // surfaces as an SQLITE_IOERR_* whose OS error says why.
+  const int os_error = sqlite3_system_errno(db);
+  const bool no_space = (code & 0xff) == SQLITE_IOERR && (os_error == ENOSPC || os_error == EDQUOT);
+  return SqliteError(code, message, no_space);
+}
 
 void throw_sqlite(sqlite3* db, int rc, std::string_view context) {
   std::string msg(context);
   msg += ": ";
   msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  throw SqliteError(db ? sqlite3_extended_errcode(db) : rc, msg);
+  if (db) throw last_error(db, msg);
+  throw SqliteError(rc, msg);
 }
 
 Statement& Statement::bind(int i, int64_t v) {
@@ -37,10 +49,9 @@ bool Statement::step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   // Reset so the cached statement is reusable; keep the original error for the message.
-  std::string msg = sqlite3_errmsg(db_);
-  const int ext = sqlite3_extended_errcode(db_);
+  SqliteError error = last_error(db_, std::string("step: ") + sqlite3_errmsg(db_));
   sqlite3_reset(stmt_);
-  throw SqliteError(ext, "step: " + msg);
+  throw error;
 }
 
 void Statement::reset() {
@@ -77,7 +88,7 @@ void Connection::exec(std::string_view sql) {
   if (int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
     std::string msg = err ? err : sqlite3_errstr(rc);
     sqlite3_free(err);
-    throw SqliteError(sqlite3_extended_errcode(db_), "exec: " + msg);
+    throw last_error(db_, "exec: " + msg);
   }
 }
 

@@ -15,11 +15,17 @@ namespace iron::store {
 
 class SqliteError : public std::runtime_error {
  public:
-  SqliteError(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  SqliteError(int code, const std::string& what, bool storage_full = false)
+      : std::runtime_error(what), code_(code), storage_full_(storage_full || (code & 0xff) == SQLITE_FULL) {}
   int code() const { return code_; }
   bool is_constraint() const { return (code_ & 0xff) == SQLITE_CONSTRAINT; }
+  // The write needed space that is not there: SQLITE_FULL (the disk, or PRAGMA max_page_count,
+  // the operator's size cap) or an I/O error whose cause was ENOSPC/EDQUOT (an fsync or a
+  // file extension that failed for lack of space). Nothing of the transaction was kept.
+  bool is_storage_full() const { return storage_full_; }
  private:
   int code_;
+  bool storage_full_;
 };
 
 class Statement {
@@ -98,5 +104,7 @@ class Connection {
 };
 
 [[noreturn]] void throw_sqlite(sqlite3* db, int rc, std::string_view context);
+// The error of `db`'s last failed call, with `message` (which names no file).
+SqliteError last_error(sqlite3* db, const std::string& message);
 
 }  // namespace iron::store

@@ -38,6 +38,7 @@ std::vector<Row> rows(const std::string& dir) {
       {"IRON_MAX_CONNECTIONS", "300", "200"},
       {"IRON_KEEPALIVE_TIMEOUT", "3", "4"},
       {"IRON_MAX_BODY_BYTES", "2048", "4096"},
+      {"IRON_MAX_DB_MB", "100", "200"},
       {"IRON_CORS_ORIGINS", "https://env.example", "https://flag.example"},
       {"IRON_TRUSTED_PROXIES", "10.0.0.0/8", "192.168.0.0/16"},
       {"IRON_HSTS", "0", "1"},

@@ -14,6 +14,7 @@
 #include "api/governance_support.h"
 #include "store/data_dir.h"
 #include "store/sqlite.h"
+#include "table_contents.h"
 
 using gov::json;
 
@@ -171,31 +172,6 @@ TEST(Robustness, HostileTextInEveryFieldIsRefusedNeverA500) {
 // the database is the same afterwards (checksum of every table, read from the file).
 namespace {
 
-// Every row of every table, as text.
-std::map<std::string, std::string> table_contents(const std::string& db_path) {
-  iron::store::Connection c(db_path, true);
-  std::vector<std::string> tables;
-  auto& list = c.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
-  while (list.step()) tables.push_back(list.text(0));
-  std::map<std::string, std::string> out;
-  for (const auto& t : tables) {
-    sqlite3_stmt* s = nullptr;
-    sqlite3_prepare_v2(c.handle(), ("SELECT * FROM \"" + t + "\" ORDER BY 1").c_str(), -1, &s, nullptr);
-    std::string text;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-      for (int i = 0; i < sqlite3_column_count(s); ++i) {
-        const auto* v = sqlite3_column_text(s, i);
-        text += v ? std::string(reinterpret_cast<const char*>(v)) : "NULL";
-        text += '\x1f';
-      }
-      text += '\n';
-    }
-    sqlite3_finalize(s);
-    out[t] = text;
-  }
-  return out;
-}
-
 struct BadCase {
   std::string what;   // "missing /name", "mistyped /agent_id", ...
   std::string field;  // the top-level field a 400 should name ("" when none applies)
@@ -349,7 +325,7 @@ TEST(BadInput, GeneratedCasesGetA4xxEnvelopeAndChangeNothing) {
   ASSERT_EQ(doc.status, 200);
   const json& components = doc.body["components"]["schemas"];
   const std::string db_path = iron::store::database_path(panel.server().data_dir());
-  const auto before = table_contents(db_path);
+  const auto before = iron::test::reliability::table_contents(db_path);
 
   int requests = 0;
   const auto expect_refused = [&](const gov::Reply& r, const std::string& what, const std::string& field) {
@@ -418,7 +394,7 @@ TEST(BadInput, GeneratedCasesGetA4xxEnvelopeAndChangeNothing) {
   }
   EXPECT_GT(requests, 2500) << "the document yields fewer cases than expected";
   std::cout << requests << " bad-input requests\n";
-  const auto after = table_contents(db_path);
+  const auto after = iron::test::reliability::table_contents(db_path);
   for (const auto& [table, rows] : before)
     EXPECT_TRUE(after.count(table) && after.at(table) == rows) << "bad input changed table " << table;
   EXPECT_EQ(panel.call("GET", "/health").status, 200);

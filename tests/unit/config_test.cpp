@@ -201,6 +201,8 @@ TEST(Config, BadValuesAreRefusedWithAMessageNamingTheSetting) {
       {{"--trusted-proxies", "not-an-ip"}, {}, "IRON_TRUSTED_PROXIES"},
       {{"--deployment-mode", "staging"}, {}, "IRON_DEPLOYMENT_MODE"},
       {{"--max-body-bytes", "10"}, {}, "IRON_MAX_BODY_BYTES"},
+      {{"--max-db-mb", "-1"}, {}, "IRON_MAX_DB_MB"},
+      {{"--max-db-mb", "99999999"}, {}, "IRON_MAX_DB_MB"},
       {{"--trusted-proxies", "0.0.0.0/0"}, {}, "IRON_TRUSTED_PROXIES"},
       {{"--trusted-proxies", "::/0"}, {}, "IRON_TRUSTED_PROXIES"},
       {{"--trusted-proxies", "10.0.0.0/8, 128.0.0.0/1"}, {}, "IRON_TRUSTED_PROXIES"},

@@ -2571,6 +2571,11 @@ export interface components {
                 draining: boolean;
                 /** @enum {string} */
                 migrations: "ok" | "pending";
+                /**
+                 * @description full while writes are refused for lack of space (503 STORAGE_FULL); reads still work, so the server stays ready
+                 * @enum {string}
+                 */
+                storage: "ok" | "full";
             };
             /** @enum {string} */
             status: "ready" | "not_ready";
@@ -3146,7 +3151,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Unavailable: retry after `Retry-After` seconds. Codes: PROVIDER_KEYS_UNAVAILABLE. */
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: PROVIDER_KEYS_UNAVAILABLE, STORAGE_FULL. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -3344,7 +3349,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Unavailable: retry after `Retry-After` seconds. Codes: PROVIDER_KEYS_UNAVAILABLE. */
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: PROVIDER_KEYS_UNAVAILABLE, STORAGE_FULL. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -3420,6 +3425,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -3547,6 +3563,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -3834,6 +3861,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     revokeIcToken: {
@@ -3899,6 +3937,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -3986,6 +4035,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -4235,6 +4295,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -4660,6 +4731,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     ingestAnalyticsEventBatch: {
@@ -4742,6 +4824,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5711,6 +5804,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     getApiToken: {
@@ -5897,6 +6001,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     revokeApiToken: {
@@ -5980,6 +6095,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6071,6 +6197,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     validateApiToken: {
@@ -6137,6 +6274,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6334,6 +6482,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     logout: {
@@ -6408,6 +6567,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6509,6 +6679,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     validateToken: {
@@ -6544,6 +6725,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -6680,7 +6872,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Unavailable: retry after `Retry-After` seconds. Codes: CRYPTO_UNAVAILABLE. */
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: CRYPTO_UNAVAILABLE, STORAGE_FULL. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -6821,6 +7013,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     reportUsage: {
@@ -6937,6 +7140,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7160,6 +7374,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7409,6 +7634,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     cancelBudgetRequest: {
@@ -7529,6 +7765,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7692,6 +7939,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     returnLease: {
@@ -7811,6 +8069,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -7974,6 +8243,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8234,6 +8514,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8509,6 +8800,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     deleteLimit: {
@@ -8574,6 +8876,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -8901,6 +9214,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     listOwnSessions: {
@@ -9033,6 +9357,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     endOwnSession: {
@@ -9098,6 +9433,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -9373,6 +9719,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     exportPrices: {
@@ -9598,6 +9955,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     recalculatePrices: {
@@ -9756,6 +10124,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     assignProjectProvider: {
@@ -9860,6 +10239,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     unassignProjectProvider: {
@@ -9928,6 +10318,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10091,6 +10492,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10275,6 +10687,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     deleteProviderKey: {
@@ -10340,6 +10763,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10468,6 +10902,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -10669,7 +11114,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Unavailable: retry after `Retry-After` seconds. Codes: INSUFFICIENT_STORAGE. */
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: INSUFFICIENT_STORAGE, STORAGE_FULL. */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["RetryAfter"];
@@ -11108,6 +11553,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     getUser: {
@@ -11266,6 +11722,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     activateUser: {
@@ -11343,6 +11810,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -11446,6 +11924,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -11563,6 +12052,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     suspendUser: {
@@ -11673,6 +12173,17 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
         };
     };
     unlockUserLogins: {
@@ -11747,6 +12258,17 @@ export interface operations {
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
             500: {
                 headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unavailable: retry after `Retry-After` seconds. Codes: STORAGE_FULL. */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["RetryAfter"];
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };

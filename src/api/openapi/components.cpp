@@ -218,8 +218,12 @@ json component_schemas() {
       {"Readiness", object({{"status", one_of_strings({"ready", "not_ready"})},
                             {"checks", object({{"database", one_of_strings({"ok", "error"})},
                                                {"migrations", one_of_strings({"ok", "pending"})},
-                                               {"draining", boolean()}},
-                                              {"database", "migrations", "draining"})}},
+                                               {"draining", boolean()},
+                                               {"storage", described(one_of_strings({"ok", "full"}),
+                                                                     "full while writes are refused for lack of "
+                                                                     "space (503 STORAGE_FULL); reads still work, "
+                                                                     "so the server stays ready")}},
+                                              {"database", "migrations", "draining", "storage"})}},
                            {"status", "checks"})},
       {"SetupStatus", object({{"setup_required", boolean("true while no admin account exists")}}, {"setup_required"})},
       {"ApiToken", api_token_fields(false)},

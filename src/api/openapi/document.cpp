@@ -110,6 +110,8 @@ std::map<int, std::vector<std::string>> errors_of(const Op& op) {
     add(415, {"UNSUPPORTED_MEDIA_TYPE"});
   }
   for (const auto& [status, codes] : op.own_errors) add(status, codes);
+  // Any change can be refused for lack of space (endpoint.cpp); the GETs that write declare it.
+  if (op.method != "GET") add(503, {"STORAGE_FULL"});
   add(500, {"INTERNAL"});
   return out;
 }
