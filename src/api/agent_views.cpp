@@ -10,23 +10,6 @@ namespace {
 
 using namespace openapi;
 
-json budget_view(const domain::BudgetSnapshot& b) {
-  return {{"allocated", b.allocated}, {"spent", b.spent}, {"reserved", b.reserved}, {"remaining", b.remaining}};
-}
-
-json agent_view(const domain::AgentView& v) {
-  const auto& a = v.agent;
-  return {{"id", a.id},
-          {"name", a.name},
-          {"providers", a.providers},
-          {"created_at", a.created_at},
-          {"owner_id", a.owner_id},
-          {"provider_key_id", a.provider_key_id ? json(*a.provider_key_id) : json(nullptr)},
-          {"provider_key_owner_id", v.provider_key_owner_id ? json(*v.provider_key_owner_id) : json(nullptr)},
-          {"has_ic_token", a.ic_token_hash.has_value()},
-          {"budget", budget_view(v.budget)}};
-}
-
 json micros(const std::string& description) { return described(integer(), description + " (µ$)"); }
 
 json agent_schema() {
@@ -98,13 +81,45 @@ std::map<int64_t, int64_t> recent_spend_of(Services& s, const domain::Principal&
   return s.analytics.recent_spend(p, agent_id);
 }
 
+// Keys in name order, as nlohmann::json writes an object: the list and the single agent
+// answer the same bytes as when both were built as json trees.
+void write_agent(util::JsonWriter& w, const domain::AgentView& v, const std::map<int64_t, int64_t>& recent_spend,
+                 util::TimePoint now) {
+  const auto& a = v.agent;
+  const auto it = recent_spend.find(a.id);
+  const auto burn = domain::burn_rate_of(it == recent_spend.end() ? 0 : it->second, v.budget.remaining, now);
+  w.begin_object();
+  w.key("budget").begin_object();
+  w.key("allocated").number(v.budget.allocated);
+  w.key("remaining").number(v.budget.remaining);
+  w.key("reserved").number(v.budget.reserved);
+  w.key("spent").number(v.budget.spent);
+  w.end_object();
+  w.key("burn_rate_micros_per_day").number(burn.micros_per_day);
+  w.key("created_at").number(a.created_at);
+  w.key("has_ic_token").boolean(a.ic_token_hash.has_value());
+  w.key("id").number(a.id);
+  w.key("name").string(a.name);
+  w.key("owner_id").string(a.owner_id);
+  w.key("projected_exhaustion_at");
+  if (burn.exhaustion_at) w.string(util::to_rfc3339(*burn.exhaustion_at));
+  else w.null();
+  w.key("provider_key_id");
+  if (a.provider_key_id) w.number(*a.provider_key_id);
+  else w.null();
+  w.key("provider_key_owner_id");
+  if (v.provider_key_owner_id) w.string(*v.provider_key_owner_id);
+  else w.null();
+  w.key("providers").begin_array();
+  for (const auto& p : a.providers) w.string(p);
+  w.end_array();
+  w.end_object();
+}
+
 json agent_with_burn(const domain::AgentView& v, const std::map<int64_t, int64_t>& recent_spend) {
-  json out = agent_view(v);
-  const auto it = recent_spend.find(v.agent.id);
-  const auto burn = domain::burn_rate_of(it == recent_spend.end() ? 0 : it->second, v.budget.remaining, util::now());
-  out["burn_rate_micros_per_day"] = burn.micros_per_day;
-  out["projected_exhaustion_at"] = burn.exhaustion_at ? json(util::to_rfc3339(*burn.exhaustion_at)) : json(nullptr);
-  return out;
+  util::JsonWriter w;
+  write_agent(w, v, recent_spend, util::now());
+  return json::parse(w.take());
 }
 
 json lease_view(const store::BudgetLease& l) {

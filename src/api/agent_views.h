@@ -11,12 +11,18 @@
 #include "api/openapi/spec.h"
 #include "api/services.h"
 #include "domain/agents.h"
+#include "util/clock.h"
+#include "util/json_writer.h"
 
 namespace iron::api {
 
 // Window spend per agent (domain::BurnRate) in the caller's scope.
 std::map<int64_t, int64_t> recent_spend_of(Services& s, const domain::Principal& p, std::optional<int64_t> agent_id);
-// The agent object the routes answer with: the agent, its budget, burn rate and projected exhaustion.
+// The agent object the routes answer with: the agent, its budget, burn rate and projected
+// exhaustion. Written straight as text (lists of agents are long); agent_with_burn parses it
+// back for the routes that answer one agent.
+void write_agent(util::JsonWriter& w, const domain::AgentView& v, const std::map<int64_t, int64_t>& recent_spend,
+                 util::TimePoint now);
 nlohmann::json agent_with_burn(const domain::AgentView& v, const std::map<int64_t, int64_t>& recent_spend);
 nlohmann::json allocation_view(const domain::BudgetSnapshot& b);
 nlohmann::json history_view(const std::vector<store::BudgetHistoryEntry>& entries);

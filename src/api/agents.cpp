@@ -98,9 +98,18 @@ Reply list_agents(const Call& c) {
   const auto total = static_cast<int64_t>(rows.size());
   const int64_t first = page ? std::min(page->offset(), total) : 0;
   const int64_t last = page ? std::min(first + page->per_page, total) : total;
-  json out = json::array();
-  for (int64_t i = first; i < last; ++i) out.push_back(agent_with_burn(rows[static_cast<size_t>(i)], spend));
-  return json_response(200, listed(std::move(out), page ? std::optional(domain::paginate(total, *page)) : std::nullopt));
+  // Written as text, not as a json tree (three quarters of the request, docs/benchmarks.md);
+  // the same bytes as listed() would give.
+  const auto now = util::now();
+  util::JsonWriter w(static_cast<size_t>(last - first) * 400);  // an agent is ~340 bytes
+  if (page) w.begin_object().key("data");
+  w.begin_array();
+  for (int64_t i = first; i < last; ++i) write_agent(w, rows[static_cast<size_t>(i)], spend, now);
+  w.end_array();
+  if (page) w.key("pagination").raw(pagination_json(domain::paginate(total, *page)).dump()).end_object();
+  Response r;
+  r.body = w.take();
+  return r;
 }
 
 struct NewAgentBody {

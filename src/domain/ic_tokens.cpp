@@ -9,7 +9,6 @@
 #include "security/crypto.h"
 #include "security/random.h"
 #include "store/agent_repo.h"
-#include "store/user_repo.h"
 #include "util/clock.h"
 
 namespace iron::domain {
@@ -96,13 +95,12 @@ Result<AgentIdentity> IcTokens::authenticate(const std::string& token) {
 Result<AgentIdentity> IcTokens::authenticate_in(store::Connection& c, const std::string& token) {
   const auto agent_id = parse_agent_id(token);
   if (!agent_id) return invalid_ic_token();
-  auto a = store::agents::find_by_id(c, *agent_id);
+  // An agent acts for its owner: a suspended or deleted owner's agents are locked out too
+  // (ic_credential_of_active finds nothing then).
+  auto a = store::agents::ic_credential_of_active(c, *agent_id);
   if (!a || !a->ic_token_hash || !security::constant_time_equal(*a->ic_token_hash, security::sha256_hex(token)))
     return invalid_ic_token();
-  // An agent acts for its owner: a suspended or deleted owner's agents are locked out too.
-  auto owner = store::users::find_by_id(c, a->owner_id);
-  if (!owner || owner->deleted_at || owner->suspended_at || !owner->is_active) return invalid_ic_token();
-  return AgentIdentity{a->id, a->owner_id};
+  return AgentIdentity{*agent_id, a->owner_id};
 }
 
 }  // namespace iron::domain

@@ -12,6 +12,7 @@
 
 #include "security/random.h"
 #include "server/client_ip.h"
+#include "server/worker_pool.h"
 #include "util/log.h"
 
 namespace iron::server {
@@ -29,6 +30,7 @@ constexpr auto kQueuedConnectionsWait = std::chrono::seconds(2);
 // shorter for one refused at the limit, which a flood may send many of.
 constexpr auto kLinger = std::chrono::milliseconds(500);
 constexpr auto kRefusedLinger = std::chrono::milliseconds(100);
+const Rejection kQueueFull{503, "TOO_MANY_CONNECTIONS", "the server is at its connection limit; retry shortly"};
 
 bool iequals(const std::string& a, const char* b) {
   return std::equal(a.begin(), a.end(), b, b + std::char_traits<char>::length(b),
@@ -124,6 +126,10 @@ const Rejection* EdgeServer::current_rejection() {
 }
 
 bool EdgeServer::process_and_close_socket(socket_t sock) {
+  if (WorkerPool::overflowing()) {
+    refuse_at_accept(sock);
+    return true;
+  }
   std::string ip;
   int port = 0;
   peer_address(sock, ip, port);
@@ -137,7 +143,7 @@ bool EdgeServer::process_and_close_socket(socket_t sock) {
   if (!note_serving(+1) && !shed_longest_waiting()) {
     note_serving(-1);
     log::warn("connection refused: at the connection limit", {{"client_ip", ip}, {"limit", settings_.max_connections}});
-    return refuse("the server is at its connection limit; retry shortly");
+    return refuse(kQueueFull.message.c_str());
   }
   const bool capped = !(settings_.uncapped && settings_.uncapped(ip));
   const std::string group = connection_group(ip);
@@ -182,16 +188,37 @@ void EdgeServer::serve(int fd, const std::string& ip, int port) {
 }
 
 void EdgeServer::answer(RequestStream& strm, const Rejection& r) {
+  const std::string out = answer_bytes(r);
+  for (size_t done = 0; done < out.size();) {
+    const ssize_t n = strm.write(out.data() + done, out.size() - done);
+    if (n <= 0) return;
+    done += static_cast<size_t>(n);
+  }
+}
+
+std::string EdgeServer::answer_bytes(const Rejection& r) const {
   const std::string body = error_envelope(r.code, r.message);
   std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " + httplib::status_message(r.status) + "\r\n";
   for (const auto& [k, v] : settings_.headers) out += k + ": " + v + "\r\n";
   if (r.status == 503) out += "Retry-After: 1\r\n";
   out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
          "\r\nConnection: close\r\nX-Request-Id: " + security::random_hex(8) + "\r\n\r\n" + body;
-  for (size_t done = 0; done < out.size();) {
-    const ssize_t n = strm.write(out.data() + done, out.size() - done);
-    if (n <= 0) return;
-    done += static_cast<size_t>(n);
+  return out;
+}
+
+// On the accept loop's thread, so nothing here may block: the answer is one non-blocking
+// send into the new socket's empty buffer (it always fits), the close is the lingering
+// closer's, and the warning is logged at most once a second with the count since.
+void EdgeServer::refuse_at_accept(int fd) {
+  const std::string out = answer_bytes(kQueueFull);
+  [[maybe_unused]] const ssize_t n = ::send(fd, out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  closer_.close(fd, kRefusedLinger);
+  ++refused_at_accept_;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_accept_refusal_log_ >= std::chrono::seconds(1)) {
+    last_accept_refusal_log_ = now;
+    log::warn("connections refused: more waiting for a worker than the accept queue holds",
+              {{"refused", refused_at_accept_.exchange(0)}, {"limit", settings_.max_connections}});
   }
 }
 

@@ -68,6 +68,9 @@ class EdgeServer final : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override;
   void serve(int fd, const std::string& ip, int port);
   void answer(RequestStream& strm, const Rejection& r);
+  std::string answer_bytes(const Rejection& r) const;  // status line, headers, envelope
+  // A connection the worker pool had no room to queue (WorkerPool::overflowing()): 503.
+  void refuse_at_accept(int fd);
   // Counts a connection in (+1) or out (-1); false when counting in went past the limit.
   bool note_serving(int delta);
   // A connection waiting for its next request, which a new connection may displace once it
@@ -89,6 +92,8 @@ class EdgeServer final : public httplib::Server {
   std::atomic<bool> draining_{false};
   std::atomic<size_t> serving_{0};       // connections being served
   std::atomic<bool> under_pressure_{false};
+  std::atomic<size_t> refused_at_accept_{0};  // since the last warning
+  std::chrono::steady_clock::time_point last_accept_refusal_log_{};  // the accept loop's own
   std::mutex waiting_mutex_;
   std::list<Waiting> waiting_;  // longest waiting first
   LingeringCloser closer_;

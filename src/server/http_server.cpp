@@ -60,7 +60,9 @@ void add_header(httplib::Response& res, const std::string& name, const std::stri
 constexpr size_t kMaxRequestsPerConnection = 1000;
 // Worker threads beyond the connection limit, for the 503 answers to connections past it.
 constexpr size_t kRefusalWorkers = 64;
-// Accepted connections waiting for a worker thread to start; beyond, they are closed.
+// Accepted connections waiting for a worker thread (at most this many, and at most the
+// connection limit: more than the limit waiting would nearly all be refused anyway); beyond,
+// the accept loop answers them 503 itself (EdgeServer::refuse_at_accept).
 constexpr size_t kAcceptQueue = 1024;
 
 // The methods the ".*" handlers below take; others get httplib's own answer.
@@ -167,7 +169,8 @@ struct HttpServer::Impl {
     // The queue is bounded so a flood is refused at accept time instead of piling up memory;
     // it only fills when connections arrive faster than threads start.
     const size_t max_threads = max_workers();
-    http.new_task_queue = [threads, max_threads] { return new WorkerPool(threads, max_threads, kAcceptQueue); };
+    const size_t queued = std::min(kAcceptQueue, connection_limit);
+    http.new_task_queue = [threads, max_threads, queued] { return new WorkerPool(threads, max_threads, queued); };
     http.set_tcp_nodelay(true);  // Nagle costs ~44 ms per response otherwise
     // Only for the Keep-Alive response header: EdgeServer enforces both, and the read and
     // write timeouts (StreamLimits).

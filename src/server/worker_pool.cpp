@@ -7,7 +7,10 @@
 namespace iron::server {
 namespace {
 constexpr auto kExtraWorkerIdle = std::chrono::seconds(5);
+thread_local bool t_overflowing = false;
 }
+
+bool WorkerPool::overflowing() { return t_overflowing; }
 
 WorkerPool::WorkerPool(size_t base, size_t max, size_t max_queued)
     : base_(base), max_(std::max(base, max)), max_queued_(max_queued) {
@@ -24,8 +27,15 @@ void WorkerPool::start_worker(bool extra) {
 
 bool WorkerPool::enqueue(std::function<void()> job) {
   {
-    std::lock_guard lock(mutex_);
-    if (stopping_ || jobs_.size() >= max_queued_) return false;
+    std::unique_lock lock(mutex_);
+    if (stopping_) return false;
+    if (jobs_.size() >= max_queued_) {
+      lock.unlock();
+      t_overflowing = true;
+      job();
+      t_overflowing = false;
+      return true;
+    }
     jobs_.push_back(std::move(job));
     // Every waiting job needs a free worker of its own; `idle_` counts workers waiting for
     // a job, so compare against the whole queue, not just the job just added.

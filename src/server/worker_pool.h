@@ -24,8 +24,12 @@ class WorkerPool final : public httplib::TaskQueue {
   WorkerPool(size_t base, size_t max, size_t max_queued);
   ~WorkerPool() override;
 
-  // false (the connection is refused) when `max_queued` connections already wait.
+  // When `max_queued` connections already wait, the job runs at once on the calling thread
+  // (the accept loop) with overflowing() true, so the connection is answered 503 there
+  // instead of closed without a word (httplib closes it when enqueue returns false).
   bool enqueue(std::function<void()> job) override;
+  // True while a job runs inline because the queue was full.
+  static bool overflowing();
   // Runs every queued job, then waits until every worker has left.
   void shutdown() override;
 

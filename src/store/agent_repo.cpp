@@ -37,6 +37,15 @@ int64_t insert(Connection& c, const Agent& a) { return kAgents.insert(c, a); }
 
 std::optional<Agent> find_by_id(Connection& c, int64_t id) { return kAgents.find(c, id); }
 
+std::optional<IcCredential> ic_credential_of_active(Connection& c, int64_t id) {
+  auto& s = c.prepare(
+      "SELECT a.ic_token_hash, a.owner_id FROM agents a JOIN users u ON u.id = a.owner_id "
+      "WHERE a.id = ? AND u.deleted_at IS NULL AND u.suspended_at IS NULL AND u.is_active != 0");
+  s.bind(1, id);
+  if (!s.step()) return std::nullopt;
+  return IcCredential{s.opt_text(0), s.text(1)};
+}
+
 std::vector<Agent> list_all(Connection& c) {
   return kAgents.all(c.prepare(kAgents.select() + " ORDER BY created_at DESC, id DESC"));
 }

@@ -27,6 +27,15 @@ namespace agents {
 // budget row in the same transaction (budgets::insert).
 int64_t insert(Connection& c, const Agent& a);
 std::optional<Agent> find_by_id(Connection& c, int64_t id);
+// What checking an agent's IC token needs, in one seek, and only while the agent's owner is an
+// active user (not deleted, not suspended): it runs on the single writer for every budget
+// report and ingested event, where reading the whole agent and the whole owner was a third of
+// the report's work.
+struct IcCredential {
+  std::optional<std::string> ic_token_hash;
+  std::string owner_id;
+};
+std::optional<IcCredential> ic_credential_of_active(Connection& c, int64_t id);
 // Hard delete; the budget, leases, reports and history rows cascade. False if absent.
 bool remove(Connection& c, int64_t id);
 std::vector<Agent> list_all(Connection& c);                                   // newest first

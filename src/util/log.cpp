@@ -7,6 +7,7 @@
 #include <mutex>
 
 #include "util/clock.h"
+#include "util/json_writer.h"
 
 namespace iron::log {
 namespace {
@@ -31,67 +32,6 @@ void emit(std::string& line) {
   std::fflush(stdout);
 }
 
-// The UTF-8 sequence starting at s[i]: its length, and whether it is valid (RFC 3629: no
-// overlongs, no surrogates, nothing above U+10FFFF). An invalid one is its longest prefix
-// that could still have begun a valid sequence (at least one byte): the bytes nlohmann::json
-// replaces with one U+FFFD before looking at the next.
-std::pair<size_t, bool> utf8_sequence(std::string_view s, size_t i) {
-  const auto c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) return {1, true};
-  size_t need = 0;
-  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
-  if (c >= 0xC2 && c <= 0xDF) need = 1;
-  else if (c >= 0xE0 && c <= 0xEF) need = 2, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-  else if (c >= 0xF0 && c <= 0xF4) need = 3, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-  else return {1, false};
-  for (size_t k = 1; k <= need; ++k) {
-    if (i + k >= s.size()) return {k, false};
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if (k == 1 ? (b < lo || b > hi) : (b & 0xC0) != 0x80) return {k, false};
-  }
-  return {need + 1, true};
-}
-
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (size_t i = 0; i < s.size();) {
-    // The usual run of printable ASCII goes in at once.
-    size_t plain = i;
-    while (plain < s.size() && s[plain] >= 0x20 && s[plain] != '"' && s[plain] != '\\') ++plain;
-    out.append(s.substr(i, plain - i));
-    if ((i = plain) == s.size()) break;
-    const char c = s[i];
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x80) {
-      const auto [n, valid] = utf8_sequence(s, i);
-      if (valid) out.append(s.substr(i, n));
-      else out += "\xEF\xBF\xBD";  // U+FFFD, as nlohmann's error_handler_t::replace writes it
-      i += n;
-      continue;
-    }
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (u < 0x20) {
-          static constexpr char hex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += hex[u >> 4];
-          out += hex[u & 0xF];
-        } else {
-          out += c;
-        }
-    }
-    ++i;
-  }
-  out += '"';
-}
-
 template <typename T>
 void append_number(std::string& out, T v) {
   char buf[32];
@@ -101,7 +41,7 @@ void append_number(std::string& out, T v) {
 
 void append_value(std::string& out, const Field& f, bool json) {
   if (const auto* s = std::get_if<std::string_view>(&f.value)) {
-    if (json) append_json_string(out, *s);
+    if (json) util::append_json_string(out, *s);
     else out.append(*s);
   } else if (const auto* i = std::get_if<int64_t>(&f.value)) {
     append_number(out, *i);
@@ -162,16 +102,16 @@ std::string format_fields(Format format, Level level, std::string_view ts, std::
     line += "{";
     if (!ts.empty()) {
       line += "\"ts\":";
-      append_json_string(line, ts);
+      util::append_json_string(line, ts);
       line += ',';
     }
     line += "\"level\":\"";
     line += level_name(level);
     line += "\",\"msg\":";
-    append_json_string(line, msg);
+    util::append_json_string(line, msg);
     for (const auto& f : fields) {
       line += ',';
-      append_json_string(line, f.key);
+      util::append_json_string(line, f.key);
       line += ':';
       append_value(line, f, true);
     }

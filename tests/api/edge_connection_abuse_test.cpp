@@ -92,6 +92,36 @@ void wait_readable(const std::vector<std::unique_ptr<RawConnection>>& conns, siz
   }
 }
 
+// `n` connections at once, each sending a request: what each was answered (503 counts only
+// as a clean refusal: the envelope, Retry-After and Connection: close; 0 is a close without
+// an answer), reading each answer as it comes and closing its connection, as a client would;
+// and how many were left unanswered after `within`.
+std::pair<std::map<int, size_t>, size_t> flood(int port, size_t n, seconds within) {
+  std::vector<std::unique_ptr<RawConnection>> conns;
+  for (size_t i = 0; i < n; ++i) {
+    conns.push_back(std::make_unique<RawConnection>(port));
+    conns.back()->send(kGet);
+  }
+  const auto t0 = Clock::now();
+  std::map<int, size_t> answers;
+  size_t left = conns.size();
+  while (left > 0 && Clock::now() - t0 < within) {
+    std::vector<pollfd> fds;
+    for (auto& c : conns) fds.push_back({c ? c->fd() : -1, POLLIN, 0});
+    ::poll(fds.data(), fds.size(), 100);
+    for (size_t i = 0; i < conns.size(); ++i) {
+      if (!conns[i] || !fds[i].revents) continue;
+      const RawReply r = conns[i]->read_reply(milliseconds(500));
+      const bool clean_refusal = r.status == 503 && error_code(r) == "TOO_MANY_CONNECTIONS" &&
+                                 r.header("Retry-After") == "1" && r.header("Connection") == "close";
+      ++answers[clean_refusal || r.status != 503 ? r.status : -503];
+      conns[i].reset();
+      --left;
+    }
+  }
+  return {answers, left};
+}
+
 TEST(EdgeConnectionAbuse, HundredsOfSlowHeaderClientsNeverDelayANormalClient) {
   // 300 slow heads from 300 addresses, a byte every second, against a limit of 360: more
   // than three quarters of the connections are taken, so heads get 2 s instead of 10 s
@@ -159,29 +189,8 @@ TEST(EdgeConnectionAbuse, AFloodPastTheLimitIsRefused503AtOnceAndTheServerRecove
   ServerProcess server({.extra_args = {"--max-connections", "32"}});
   Dribblers busy(server.port(), 32, [](size_t) { return "127.0.0.1"; });  // a trusted proxy: no per-address cap
   busy.tick(milliseconds(200));
-  std::vector<std::unique_ptr<RawConnection>> flood;
-  for (int i = 0; i < 300; ++i) {
-    flood.push_back(std::make_unique<RawConnection>(server.port()));
-    flood.back()->send(kGet);
-  }
-  // Each answer is read as it comes and its connection closed, as a client would.
   const auto t0 = Clock::now();
-  std::map<int, size_t> answers;
-  size_t left = flood.size();
-  while (left > 0 && Clock::now() - t0 < seconds(5)) {
-    std::vector<pollfd> fds;
-    for (auto& c : flood) fds.push_back({c ? c->fd() : -1, POLLIN, 0});
-    ::poll(fds.data(), fds.size(), 100);
-    for (size_t i = 0; i < flood.size(); ++i) {
-      if (!flood[i] || !fds[i].revents) continue;
-      const RawReply r = flood[i]->read_reply(milliseconds(500));
-      const bool clean_refusal = r.status == 503 && error_code(r) == "TOO_MANY_CONNECTIONS" &&
-                                 r.header("Retry-After") == "1" && r.header("Connection") == "close";
-      ++answers[clean_refusal ? 503 : r.status];
-      flood[i].reset();
-      --left;
-    }
-  }
+  auto [answers, left] = flood(server.port(), 300, seconds(5));
   const auto took = Clock::now() - t0;
   EXPECT_EQ(left, 0u) << "a connection past the limit was left waiting";
   // Refusals come at once; only a connection the 2 s head deadline made room for in the
@@ -199,6 +208,30 @@ TEST(EdgeConnectionAbuse, AFloodPastTheLimitIsRefused503AtOnceAndTheServerRecove
   // The abuse stops: the whole limit serves again.
   busy = Dribblers(server.port(), 0, [](size_t) { return ""; });
   expect_n_clients_served(server.port(), 32);
+}
+
+TEST(EdgeConnectionAbuse, ConnectionsPastTheAcceptQueueAreAnswered503ByTheAcceptLoop) {
+  // A limit of 2 (queue: 2 connections waiting for a worker) with both connections busy:
+  // floods of 500 connections arrive faster than the 64 refusal workers answer, so some find
+  // the queue full. Those are answered 503 by the accept loop itself, like the others, never
+  // closed without a word. Floods repeat until the server has logged such a refusal.
+  ASSERT_TRUE(enough_descriptors(700)) << "this test needs 700 descriptors";
+  ServerProcess server({.extra_args = {"--threads", "2", "--max-connections", "2"}});
+  const auto refused_at_accept = [&] {
+    for (const auto& line : server.log_lines())
+      if (line.value("msg", "").starts_with("connections refused: more waiting for a worker")) return true;
+    return false;
+  };
+  for (int round = 0; round < 8 && !refused_at_accept(); ++round) {
+    Dribblers busy(server.port(), 2, [](size_t) { return "127.0.0.1"; });
+    busy.tick(milliseconds(100));
+    auto [answers, left] = flood(server.port(), 500, seconds(5));
+    EXPECT_EQ(left, 0u) << "a connection past the limit was left waiting";
+    EXPECT_EQ(answers[503] + answers[200], 500u)
+        << "round " << round << ": closed without an answer: " << answers[0] << ", unclean 503s: " << answers[-503];
+  }
+  EXPECT_TRUE(refused_at_accept()) << "no flood ever filled the accept queue";
+  EXPECT_EQ(timed_request(server.port()).first.status, 200);
 }
 
 TEST(EdgeConnectionAbuse, AnEndlessHeadIsRefusedAsSoonAsItPassesTheLimit) {

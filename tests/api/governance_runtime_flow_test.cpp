@@ -1,7 +1,8 @@
 // An agent runtime's whole life against the real binary: provider key → agent → IC token →
 // handshake → analytics events + usage reports (one replayed) → return; afterwards the
 // budget and the analytics reflect exactly the reported spend. Also: usage limits refuse a
-// handshake once the owner's counters are exhausted, naming the limit.
+// handshake once the owner's counters are exhausted, naming the limit; an agent of a suspended
+// or deleted owner is refused.
 #include "governance_support.h"
 
 using gov::json;
@@ -102,4 +103,43 @@ TEST(GovernanceRuntimeFlow, UsageLimitsAreEnforcedAtHandshakeNamingTheLimit) {
 
   auto refresh = panel.call("POST", "/api/v1/budget/refresh", ic, json{{"current_lease_id", lease}});
   gov::expect_error(refresh, 429, "LIMIT_EXCEEDED");
+}
+
+// An agent acts for its owner: while the owner is suspended or once deleted, the agent's IC
+// token is refused (the same answer as a wrong token); an activated owner's agent works again.
+TEST(GovernanceRuntimeFlow, AnAgentOfASuspendedOrDeletedOwnerIsRefused) {
+  gov::Panel panel;
+  struct Case {
+    std::string label;
+    std::function<void(const std::string& user_path)> lock_out;
+    std::function<void(const std::string& user_path)> let_back;  // none: for good
+  };
+  const std::vector<Case> cases = {
+      {"suspended",
+       [&](const std::string& u) { ASSERT_EQ(panel.call("PUT", u + "/suspend", panel.admin.token, json{{"reason", "t"}}).status, 200); },
+       [&](const std::string& u) { ASSERT_EQ(panel.call("PUT", u + "/activate", panel.admin.token).status, 200); }},
+      {"deleted", [&](const std::string& u) { ASSERT_EQ(panel.call("DELETE", u, panel.admin.token).status, 200); }, nullptr},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.label);
+    const auto owner = panel.add_user("user", c.label);
+    const int64_t agent_id = panel.add_agent(owner.id);
+    const std::string ic = panel.ic_token(agent_id);
+    const std::string user_path = "/api/v1/users/" + owner.id;
+    int n = 0;
+    const auto ingest = [&] {
+      json e = event(c.label + "-" + std::to_string(n++), 10);
+      e["ic_token"] = ic;
+      return panel.call("POST", "/api/v1/analytics/events", "", e);
+    };
+    ASSERT_EQ(ingest().status, 202);
+    c.lock_out(user_path);
+    const auto refused = ingest();
+    EXPECT_EQ(refused.status, 401) << refused.raw;
+    EXPECT_EQ(refused.code(), "INVALID_IC_TOKEN") << refused.raw;
+    if (c.let_back) {
+      c.let_back(user_path);
+      EXPECT_EQ(ingest().status, 202);
+    }
+  }
 }

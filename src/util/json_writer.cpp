@@ -1,0 +1,164 @@
+#include "util/json_writer.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <utility>
+
+namespace iron::util {
+namespace {
+
+// The UTF-8 sequence starting at s[i]: its length, and whether it is valid (RFC 3629: no
+// overlongs, no surrogates, nothing above U+10FFFF). An invalid one is its longest prefix
+// that could still have begun a valid sequence (at least one byte): the bytes nlohmann::json
+// replaces with one U+FFFD before looking at the next.
+std::pair<size_t, bool> utf8_sequence(std::string_view s, size_t i) {
+  const auto c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return {1, true};
+  size_t need = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // the range of the second byte
+  if (c >= 0xC2 && c <= 0xDF) need = 1;
+  else if (c >= 0xE0 && c <= 0xEF) need = 2, lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+  else if (c >= 0xF0 && c <= 0xF4) need = 3, lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+  else return {1, false};
+  for (size_t k = 1; k <= need; ++k) {
+    if (i + k >= s.size()) return {k, false};
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if (k == 1 ? (b < lo || b > hi) : (b & 0xC0) != 0x80) return {k, false};
+  }
+  return {need + 1, true};
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (size_t i = 0; i < s.size();) {
+    // The usual run of printable ASCII goes in at once.
+    size_t plain = i;
+    while (plain < s.size() && s[plain] >= 0x20 && s[plain] != '"' && s[plain] != '\\') ++plain;
+    out.append(s.substr(i, plain - i));
+    if ((i = plain) == s.size()) break;
+    const char c = s[i];
+    const auto u = static_cast<unsigned char>(c);
+    if (u >= 0x80) {
+      const auto [n, valid] = utf8_sequence(s, i);
+      if (valid) out.append(s.substr(i, n));
+      else out += "\xEF\xBF\xBD";  // U+FFFD, as nlohmann's error_handler_t::replace writes it
+      i += n;
+      continue;
+    }
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (u < 0x20) {
+          static constexpr char hex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += hex[u >> 4];
+          out += hex[u & 0xF];
+        } else {
+          out += c;
+        }
+    }
+    ++i;
+  }
+  out += '"';
+}
+
+void JsonWriter::separate() {
+  if (after_key_) {
+    after_key_ = false;
+    return;
+  }
+  if (!first_) out_ += ',';
+  first_ = false;
+}
+
+JsonWriter& JsonWriter::begin_object() {
+  separate();
+  out_ += '{';
+  first_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_object() {
+  out_ += '}';
+  first_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::begin_array() {
+  separate();
+  out_ += '[';
+  first_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::end_array() {
+  out_ += ']';
+  first_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::key(std::string_view k) {
+  separate();
+  // Keys are nearly always plain names: one append instead of a character-wise escape
+  // (which was two thirds of writing an agent list).
+  const bool plain = std::all_of(k.begin(), k.end(), [](char c) { return c >= 0x20 && c != '"' && c != '\\'; });
+  if (plain) {
+    char buf[64];
+    if (k.size() + 3 <= sizeof buf) {
+      buf[0] = '"';
+      std::memcpy(buf + 1, k.data(), k.size());
+      buf[k.size() + 1] = '"';
+      buf[k.size() + 2] = ':';
+      out_.append(buf, k.size() + 3);
+      after_key_ = true;
+      return *this;
+    }
+  }
+  append_json_string(out_, k);
+  out_ += ':';
+  after_key_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::string(std::string_view s) {
+  separate();
+  append_json_string(out_, s);
+  return *this;
+}
+
+JsonWriter& JsonWriter::number(int64_t n) {
+  separate();
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof buf, n);
+  out_.append(buf, r.ptr);
+  return *this;
+}
+
+JsonWriter& JsonWriter::boolean(bool b) {
+  separate();
+  out_ += b ? "true" : "false";
+  return *this;
+}
+
+JsonWriter& JsonWriter::null() {
+  separate();
+  out_ += "null";
+  return *this;
+}
+
+JsonWriter& JsonWriter::raw(std::string_view json) {
+  separate();
+  out_.append(json);
+  return *this;
+}
+
+}  // namespace iron::util
