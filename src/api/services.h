@@ -8,6 +8,8 @@
 
 #include "config/config.h"
 #include "domain/accounts.h"
+#include "domain/alert_channels.h"
+#include "domain/alert_rules.h"
 #include "domain/agents.h"
 #include "domain/analytics.h"
 #include "domain/api_tokens.h"
@@ -41,6 +43,8 @@ struct Services {
   domain::BudgetRequests& budget_requests;
   domain::UsageLimits& usage_limits;
   domain::Analytics& analytics;
+  domain::AlertChannels& alert_channels;
+  domain::AlertRules& alert_rules;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

@@ -11,11 +11,22 @@ namespace {
 
 int64_t days_ago_ms(int days) { return util::to_unix_ms(util::now()) - int64_t{days} * 86400 * 1000; }
 
+domain::AlertSettings alert_settings(const config::Config& c) {
+  domain::AlertSettings s;
+  s.policy.allow_private = c.alert_allow_private_destinations;
+  s.policy.allowed_hosts = outbound::parse_host_list(c.alert_allowed_hosts);
+  s.policy.timeout_ms = c.alert_timeout_ms;
+  s.max_attempts = c.alert_max_attempts;
+  s.retry_base_ms = c.alert_retry_base_ms;
+  return s;
+}
+
 }  // namespace
 
 Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<bool>& draining)
     : db_(db),
       config_(c),
+      draining_(draining),
       keys_(load_checked_server_keys(db, c)),
       events_(static_cast<size_t>(c.max_event_streams)),
       sessions_(db, security::JwtSigner(keys_.jwt_key)),
@@ -31,8 +42,12 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
       leases_(db, ledger_, events_, &provider_keys_, keys_.ip_token_key, &usage_limits_),
       budget_requests_(db, &events_),
       analytics_(db, &events_),
+      alert_channels_(db, keys_.master_key, alert_settings(c)),
+      alert_rules_(db),
+      alert_delivery_(db, alert_channels_),
       services_{db,         c,        draining, sessions_, accounts_,        first_admin_,  events_,   api_tokens_,
-                provider_keys_, key_fetch_, agents_, ic_tokens_, leases_, budget_requests_, usage_limits_, analytics_} {
+                provider_keys_, key_fetch_, agents_, ic_tokens_, leases_, budget_requests_, usage_limits_, analytics_,
+                alert_channels_, alert_rules_} {
 
   // Credentials in clear in a base_url (rows from before migration 008) are sealed now.
   if (const size_t sealed = provider_keys_.seal_embedded_credentials())
@@ -46,8 +61,11 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
   }
 }
 
-void Panel::schedule(util::Scheduler& scheduler) {
+void Panel::schedule(util::Scheduler& scheduler, util::Scheduler& alert_worker) {
   using namespace std::chrono_literals;
+  // The outbox is polled: rows are written inside other use cases' transactions, and a
+  // poll is one indexed read. Draining stops a batch between two sends.
+  alert_worker.every(250ms, "deliver_alerts", [this] { alert_delivery_.deliver_due(draining_); });
   scheduler.every(10min, "purge_expired_sessions", [this] { sessions_.purge_expired(); });
   scheduler.every(1h, "audit_retention", [this] {
     const int64_t cutoff = days_ago_ms(config_.audit_retention_days);

@@ -48,6 +48,11 @@ std::vector<Row> rows(const std::string& dir) {
       {"IRON_LEASE_TTL", "60", "120"},
       {"IRON_MAX_EVENT_STREAMS", "5", "6"},
       {"IRON_EVENT_HEARTBEAT", "5", "6"},
+      {"IRON_ALERT_ALLOW_PRIVATE_DESTINATIONS", "1", "0"},
+      {"IRON_ALERT_ALLOWED_HOSTS", "hooks.env.example", "hooks.flag.example"},
+      {"IRON_ALERT_TIMEOUT_MS", "2000", "3000"},
+      {"IRON_ALERT_MAX_ATTEMPTS", "3", "4"},
+      {"IRON_ALERT_RETRY_BASE_MS", "500", "600"},
   };
 }
 
