@@ -29,6 +29,17 @@ int64_t disable_a_key(AlertPanel& p) {
   return key;
 }
 
+// Alerts raised for the channel so far: those still pending plus those in the log. Read in
+// this order, an alert is counted whether or not the worker sends it in between (its row
+// leaves `pending` in the transaction that writes its log row).
+size_t alerts_raised(AlertPanel& p, int64_t channel_id) {
+  const int64_t pending = p.call("GET", channel_path(channel_id), p.admin.token).body["pending_deliveries"];
+  size_t logged = 0;
+  for (const auto& row : p.deliveries(channel_id))
+    if (row["event_type"] != "test" && row["attempt"] == 1) ++logged;
+  return static_cast<size_t>(pending) + logged;
+}
+
 }  // namespace
 
 TEST(AlertDelivery, SendTestPostsASignedWebhookAndLogsIt) {
@@ -177,8 +188,8 @@ TEST(AlertDelivery, RedirectsAreNotFollowed) {
   EXPECT_EQ(got[0].path, "/hook");
 }
 
-// A threshold raises once per limit, threshold and period, however often it is crossed
-// again: the usage is counted through the domain (test setup: the lease routes need an agent
+// A threshold raises once per limit, threshold and period, even when it is crossed again
+// (after the maximum was raised): the usage is counted through the domain (test setup: the lease routes need an agent
 // runtime), the alert is delivered by the server's worker.
 TEST(AlertDelivery, ThresholdsAreEdgeTriggeredOncePerPeriod) {
   AlertPanel p(loopback_env());
@@ -208,16 +219,55 @@ TEST(AlertDelivery, ThresholdsAreEdgeTriggeredOncePerPeriod) {
   std::sort(seen.begin(), seen.end());
   EXPECT_EQ(seen, (std::vector<std::string>{"budget.exhausted:0", "budget.threshold:50", "budget.threshold:80"}));
 
-  // The same crossing raised again in the same period (as by a replayed counter) is not sent.
-  iron::domain::UsageLimits again(p.db(), bus);
-  p.db().write([&](iron::store::Connection& c) {
-    again.record_in(c, alice.id, std::nullopt, 0, 0, now);
-    return 0;
-  });
-  const Reply test = p.call("POST", channel_path(ch["id"], "/test"), p.admin.token);  // a marker after any stray
-  ASSERT_EQ(test.status, 200);
-  const json log = p.wait_for_deliveries(ch["id"], 4);
-  EXPECT_EQ(log.size(), 4u) << "three alerts and the test: nothing raised twice";
+  ASSERT_EQ(p.wait_for_deliveries(ch["id"], 3).size(), 3u);
+  // The maximum raised to 4000 (the counter now at 25 %), then 50 % crossed again in the same
+  // period: that edge was sent already, so nothing is raised.
+  const Reply raised = p.call("PUT", "/api/v1/limits/" + std::to_string(limit.body["id"].get<int64_t>()),
+                              p.admin.token, {{"max_tokens_per_day", 4000}});
+  ASSERT_EQ(raised.status, 200) << raised.raw;
+  limits.record(alice.id, std::nullopt, 1100, 0, now);
+  EXPECT_EQ(alerts_raised(p, ch["id"]), 3u);
+}
+
+TEST(AlertDelivery, ZeroCostUsageAndLockoutsRaiseOncePerEdge) {
+  AlertPanel p(loopback_env());
+  Receiver receiver;
+  const json ch = p.add_channel(receiver.url());
+  p.add_rule({"usage.zero_cost", "user.locked_out"}, ch["id"]);
+  const int64_t agent = p.add_agent(p.admin.id, 1'000'000);
+  const std::string ic = p.ic_token(agent);
+  const auto event = [&](const std::string& id, const std::string& model, int64_t cost) {
+    const int64_t now_ms = iron::util::now_unix_ms();
+    return json{{"event_id", id},           {"timestamp_ms", now_ms}, {"event_type", "llm_request_completed"},
+                {"model", model},           {"provider", "openai"},   {"input_tokens", 30},
+                {"output_tokens", 40},      {"cost_micros", cost}};
+  };
+  // Two zero-cost events of one model on one day: one alert; a priced one: none; another
+  // model through the batch route: a second alert.
+  EXPECT_EQ(p.call("POST", "/api/v1/analytics/events", ic, event("e-1", "gpt-x", 0)).status, 202);
+  EXPECT_EQ(p.call("POST", "/api/v1/analytics/events", ic, event("e-2", "gpt-x", 0)).status, 202);
+  EXPECT_EQ(p.call("POST", "/api/v1/analytics/events", ic, event("e-3", "gpt-x", 120)).status, 202);
+  const Reply batch = p.call("POST", "/api/v1/analytics/events/batch", ic, {{"events", {event("e-4", "gpt-y", 0)}}});
+  ASSERT_LT(batch.status, 300) << batch.raw;
+
+  // Five wrong passwords from one address start the backoff: one user.locked_out; the refused
+  // attempts after it and failures for an unknown email raise nothing.
+  const Account bob = p.add_user("user", "bob");
+  for (int i = 0; i < 7; ++i) iron::test::login_reply(p.server(), bob.email, "wrong-password-" + std::to_string(i));
+  for (int i = 0; i < 2; ++i) iron::test::login_reply(p.server(), "nobody@example.test", "wrong-password");
+
+  const auto got = receiver.wait_for(3);
+  ASSERT_EQ(got.size(), 3u);
+  std::vector<std::string> seen;
+  for (const auto& r : got) {
+    const json payload = json::parse(r.body);
+    const json& d = payload["data"];
+    seen.push_back(payload["type"].get<std::string>() + ":" + d.value("model", d.value("user_id", "")));
+  }
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(seen, (std::vector<std::string>{"usage.zero_cost:gpt-x", "usage.zero_cost:gpt-y", "user.locked_out:" + bob.id}));
+  ASSERT_EQ(p.wait_for_deliveries(ch["id"], 3).size(), 3u);
+  EXPECT_EQ(alerts_raised(p, ch["id"]), 3u);
 }
 
 // Nothing is lost on a crash: an alert whose first attempt failed is pending (its retry
