@@ -16,6 +16,7 @@ domain::AlertSettings alert_settings(const config::Config& c) {
   s.policy.allow_private = c.alert_allow_private_destinations;
   s.policy.allowed_hosts = outbound::parse_host_list(c.alert_allowed_hosts);
   s.policy.timeout_ms = c.alert_timeout_ms;
+  s.policy.ca_file = c.alert_ca_file;
   s.max_attempts = c.alert_max_attempts;
   s.retry_base_ms = c.alert_retry_base_ms;
   return s;

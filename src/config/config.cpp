@@ -121,6 +121,8 @@ std::optional<std::string> validate(Config& c) {
   std::error_code ec;
   if (!c.assets_dir.empty() && !fs::is_directory(c.assets_dir, ec))
     return "IRON_ASSETS_DIR/--assets-dir is not a directory: " + c.assets_dir;
+  if (!c.alert_ca_file.empty() && !fs::is_regular_file(c.alert_ca_file, ec))
+    return "IRON_ALERT_CA_FILE/--alert-ca-file is not a file: " + c.alert_ca_file;
   return check_data_dir(c.data_dir);
 }
 

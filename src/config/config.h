@@ -38,6 +38,7 @@ struct Config {
   int alert_timeout_ms = 10'000;
   int alert_max_attempts = 8;
   int alert_retry_base_ms = 30'000;
+  std::string alert_ca_file;                      // PEM CAs for https:// receivers; "" = the system's
 
   std::string healthcheck_url;           // `healthcheck` only
 

@@ -127,6 +127,9 @@ const std::vector<Option>& options() {
       {"IRON_ALERT_RETRY_BASE_MS", "--alert-retry-base-ms",
        "Wait before the first retry of an alert, in ms; doubles after each failed attempt (at most 1 h)",
        &Config::alert_retry_base_ms, kServe},
+      {"IRON_ALERT_CA_FILE", "--alert-ca-file",
+       "PEM file of the CAs https:// alert receivers are verified against (default: the system's trust store)",
+       &Config::alert_ca_file, kServe},
       {"IRON_HEALTHCHECK_URL", "--url", "URL to probe (default: /health/ready of --listen and --base-path)",
        &Config::healthcheck_url, scope_healthcheck},
       // Environment only.

@@ -28,6 +28,7 @@ struct Policy {
   bool allow_private = false;              // loopback / private / link-local destinations
   std::vector<std::string> allowed_hosts;  // empty = any; "example.com" or "*.example.com"
   int timeout_ms = 10'000;                 // per request: connect, each read and each write
+  std::string ca_file;                     // https: trust these CAs (PEM) instead of the system's
 };
 
 // Parses the comma-separated IRON_ALERT_ALLOWED_HOSTS value (lowercased, blanks dropped).

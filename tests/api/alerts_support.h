@@ -37,9 +37,14 @@ struct Received {
 class Receiver {
  public:
   // `statuses`: the answers to the first requests, in order; 200 after them. A 302 answer
-  // redirects to /elsewhere on the same receiver.
-  explicit Receiver(std::vector<int> statuses = {}) : statuses_(std::move(statuses)) {
-    server_.Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
+  // redirects to /elsewhere on the same receiver. With `cert` and `key` (PEM files) it
+  // serves https.
+  explicit Receiver(std::vector<int> statuses = {}, const std::string& cert = "", const std::string& key = "")
+      : server_(cert.empty() ? std::make_unique<httplib::Server>()
+                             : std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str())),
+        scheme_(cert.empty() ? "http" : "https"),
+        statuses_(std::move(statuses)) {
+    server_->Post(".*", [this](const httplib::Request& req, httplib::Response& res) {
       std::lock_guard lock(mutex_);
       Received r{req.path, {}, req.body};
       for (const auto& [k, v] : req.headers) r.headers[k] = v;
@@ -50,17 +55,17 @@ class Receiver {
       res.set_content("{}", "application/json");
       cv_.notify_all();
     });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    server_.wait_until_ready();
+    port_ = server_->bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    server_->wait_until_ready();
   }
   ~Receiver() {
-    server_.stop();
+    server_->stop();
     if (thread_.joinable()) thread_.join();
   }
   int port() const { return port_; }
   std::string url(const std::string& path = "/hook") const {
-    return "http://127.0.0.1:" + std::to_string(port_) + path;
+    return scheme_ + "://127.0.0.1:" + std::to_string(port_) + path;
   }
   // Waits (up to `timeout`) until `n` requests arrived; returns what arrived.
   std::vector<Received> wait_for(size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
@@ -74,7 +79,8 @@ class Receiver {
   }
 
  private:
-  httplib::Server server_;
+  std::unique_ptr<httplib::Server> server_;
+  std::string scheme_;
   std::vector<int> statuses_;
   int port_ = 0;
   std::thread thread_;

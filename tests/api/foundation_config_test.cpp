@@ -26,6 +26,7 @@ struct Row {
 std::vector<Row> rows(const std::string& dir) {
   fs::create_directories(dir + "/assets-env");
   fs::create_directories(dir + "/assets-flag");
+  for (const char* ca : {"/ca-env.pem", "/ca-flag.pem"}) std::ofstream(dir + ca) << "not read until an alert is sent\n";
   return {
       {"IRON_DATA_DIR", dir + "/data-env", dir + "/data-flag"},
       {"IRON_LISTEN", "127.0.0.2:0", "127.0.0.1:0"},
@@ -53,6 +54,7 @@ std::vector<Row> rows(const std::string& dir) {
       {"IRON_ALERT_TIMEOUT_MS", "2000", "3000"},
       {"IRON_ALERT_MAX_ATTEMPTS", "3", "4"},
       {"IRON_ALERT_RETRY_BASE_MS", "500", "600"},
+      {"IRON_ALERT_CA_FILE", dir + "/ca-env.pem", dir + "/ca-flag.pem"},
   };
 }
 
