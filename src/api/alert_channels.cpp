@@ -74,13 +74,19 @@ Reply send_test(const Call& c) {
                              {"duration_ms", o.duration_ms}});
 }
 
+struct DeliveryPageQuery {
+  int64_t limit = 50;
+  std::optional<int64_t> cursor;
+};
+const auto kDeliveryPage = QueryFields<DeliveryPageQuery>()
+    .integer("limit", &DeliveryPageQuery::limit, 1, 200, "rows per page (default 50)")
+    .integer("cursor", &DeliveryPageQuery::cursor, 1, INT64_MAX, "`next_cursor` of the previous page");
+
 Reply list_deliveries(const Call& c) {
-  auto cursor = query_int(c.req, "cursor", 1, INT64_MAX);
-  if (!cursor) return cursor.error();
-  auto limit = query_int(c.req, "limit", 1, 200);
-  if (!limit) return limit.error();
-  const int64_t page_size = limit->value_or(50);
-  auto rows = c.s.alert_channels.deliveries(c.who(), c.id(), *cursor, page_size + 1);  // +1: is there more?
+  auto q = kDeliveryPage.decode(c.req);
+  if (!q) return q.error();
+  const int64_t page_size = q->limit;
+  auto rows = c.s.alert_channels.deliveries(c.who(), c.id(), q->cursor, page_size + 1);  // +1: is there more?
   if (!rows) return rows.error();
   const bool more = static_cast<int64_t>(rows->size()) > page_size;
   if (more) rows->resize(static_cast<size_t>(page_size));
@@ -145,8 +151,7 @@ std::vector<Endpoint> alert_channel_endpoints() {
                           "The channel's delivery log, newest first")
                     .describe("Every attempt: alerts from the outbox and test sends. Keyset paging: pass "
                               "`next_cursor` back as `cursor`.")
-                    .query("limit", integer_range(1, 200, ""), "rows per page (default 50)")
-                    .query("cursor", integer_range(1, INT64_MAX, ""), "`next_cursor` of the previous page")
+                    .query_params(kDeliveryPage.parameters())
                     .returns(200, ref("AlertDeliveryPage"), "One page of attempts")
                     .errors(400, {"VALIDATION_ERROR"}),
                list_deliveries});

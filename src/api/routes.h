@@ -29,6 +29,7 @@ std::vector<Endpoint> analytics_endpoints();         // the period reads (analyt
 std::vector<Endpoint> analytics_event_endpoints();   // the event log
 std::vector<Endpoint> usage_endpoints();             // the predecessor's /usage reads
 std::vector<Endpoint> system_endpoints();
+std::vector<Endpoint> price_endpoints();             // the price catalogue, recalculation, cost differences
 std::vector<Endpoint> alert_channel_endpoints();     // notification channels, test send, delivery log
 std::vector<Endpoint> alert_rule_endpoints();
 

@@ -29,6 +29,7 @@ import { systemJourney } from './journeys/system.mjs'
 import { budgetsJourney } from './journeys/budgets.mjs'
 import { usersJourney } from './journeys/users.mjs'
 import { tokensJourney } from './journeys/tokens.mjs'
+import { pricesJourney } from './journeys/prices.mjs'
 import { notificationsJourney } from './journeys/notifications.mjs'
 import { SAMPLE_PARAMS, smokeRoutes } from './smoke.mjs'
 
@@ -77,6 +78,8 @@ async function runBase(browser, base) {
     done.push('users journey')
     await tokensJourney({ ...ctx, people })
     done.push('tokens journey')
+    await pricesJourney({ ...ctx, people })
+    done.push('prices journey')
     await notificationsJourney({ ...ctx, people })
     done.push('notifications journey')
     SAMPLE_PARAMS['agent-detail'] = { id: String(agent.id) }
