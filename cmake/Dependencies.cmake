@@ -14,14 +14,23 @@ find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
 find_path(SODIUM_INCLUDE_DIR sodium.h REQUIRED)
 find_library(SODIUM_LIBRARY NAMES libsodium.a sodium REQUIRED)
 
+# OpenSSL's static libraries (Debian libssl-dev), for the outbound alert client's https://
+# (docs/alerts.md). The server itself never terminates TLS (a reverse proxy does).
+set(OPENSSL_USE_STATIC_LIBS TRUE)
+find_package(OpenSSL 3 REQUIRED)
+
 # cpp-httplib, split by scripts/bootstrap into declarations + one implementation file that
 # is compiled once (including the full header costs ~15 s per translation unit).
-# No TLS and no zlib/brotli support: assets are precompressed at build time and API
-# bodies are small, so httplib can never compress a body a second time.
+# TLS on for every user of the header: CPPHTTPLIB_OPENSSL_SUPPORT changes the layout of
+# httplib's classes (ClientImpl's socket, Result), so defining it in one translation unit
+# only would break the one-definition rule against httplib.cc; PUBLIC keeps them all equal.
+# No zlib/brotli support: assets are precompressed at build time and API bodies are small,
+# so httplib can never compress a body a second time.
 add_library(httplib STATIC "${IRON_DEPS_DIR}/httplib/httplib.cc")
 target_include_directories(httplib SYSTEM PUBLIC "${IRON_DEPS_DIR}/httplib")
 target_compile_options(httplib PRIVATE -w)
-target_link_libraries(httplib PUBLIC Threads::Threads)
+target_compile_definitions(httplib PUBLIC CPPHTTPLIB_OPENSSL_SUPPORT)
+target_link_libraries(httplib PUBLIC OpenSSL::SSL OpenSSL::Crypto Threads::Threads ${CMAKE_DL_LIBS})
 
 add_library(iron_third_party INTERFACE)
 target_include_directories(iron_third_party SYSTEM INTERFACE ${CLI11_INCLUDE_DIR} ${SODIUM_INCLUDE_DIR})

@@ -30,6 +30,8 @@ std::vector<Endpoint> analytics_event_endpoints();   // the event log
 std::vector<Endpoint> usage_endpoints();             // the predecessor's /usage reads
 std::vector<Endpoint> system_endpoints();
 std::vector<Endpoint> price_endpoints();             // the price catalogue, recalculation, cost differences
+std::vector<Endpoint> alert_channel_endpoints();     // notification channels, test send, delivery log
+std::vector<Endpoint> alert_rule_endpoints();
 
 // Every declared endpoint, in the document's order.
 std::vector<Endpoint> all_endpoints();

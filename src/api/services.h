@@ -8,6 +8,8 @@
 
 #include "config/config.h"
 #include "domain/accounts.h"
+#include "domain/alert_channels.h"
+#include "domain/alert_rules.h"
 #include "domain/agents.h"
 #include "domain/analytics.h"
 #include "domain/api_tokens.h"
@@ -45,6 +47,8 @@ struct Services {
   domain::Analytics& analytics;
   domain::PriceCatalogue& prices;
   domain::CatalogueCosts& catalogue_costs;
+  domain::AlertChannels& alert_channels;
+  domain::AlertRules& alert_rules;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

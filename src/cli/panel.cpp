@@ -11,11 +11,23 @@ namespace {
 
 int64_t days_ago_ms(int days) { return util::to_unix_ms(util::now()) - int64_t{days} * 86400 * 1000; }
 
+domain::AlertSettings alert_settings(const config::Config& c) {
+  domain::AlertSettings s;
+  s.policy.allow_private = c.alert_allow_private_destinations;
+  s.policy.allowed_hosts = outbound::parse_host_list(c.alert_allowed_hosts);
+  s.policy.timeout_ms = c.alert_timeout_ms;
+  s.policy.ca_file = c.alert_ca_file;
+  s.max_attempts = c.alert_max_attempts;
+  s.retry_base_ms = c.alert_retry_base_ms;
+  return s;
+}
+
 }  // namespace
 
 Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<bool>& draining)
     : db_(db),
       config_(c),
+      draining_(draining),
       keys_(load_checked_server_keys(db, c)),
       events_(static_cast<size_t>(c.max_event_streams)),
       sessions_(db, security::JwtSigner(keys_.jwt_key)),
@@ -33,9 +45,12 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
       prices_(db),
       analytics_(db, &events_, &prices_),
       catalogue_costs_(db, prices_),
+      alert_channels_(db, keys_.master_key, alert_settings(c)),
+      alert_rules_(db),
+      alert_delivery_(db, alert_channels_),
       services_{db,         c,        draining, sessions_, accounts_,        first_admin_,  events_,   api_tokens_,
                 provider_keys_, key_fetch_, agents_, ic_tokens_, leases_, budget_requests_, usage_limits_, analytics_,
-                prices_,    catalogue_costs_} {
+                prices_,    catalogue_costs_, alert_channels_, alert_rules_} {
 
   // A new panel starts with the shipped price list (resources/prices/seed.json).
   if (const size_t seeded = prices_.seed_if_empty(domain::embedded_price_seed()))
@@ -53,8 +68,11 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
   }
 }
 
-void Panel::schedule(util::Scheduler& scheduler) {
+void Panel::schedule(util::Scheduler& scheduler, util::Scheduler& alert_worker) {
   using namespace std::chrono_literals;
+  // The outbox is polled: rows are written inside other use cases' transactions, and a
+  // poll is one indexed read. Draining stops a batch between two sends.
+  alert_worker.every(250ms, "deliver_alerts", [this] { alert_delivery_.deliver_due(draining_); });
   scheduler.every(10min, "purge_expired_sessions", [this] { sessions_.purge_expired(); });
   scheduler.every(1h, "audit_retention", [this] {
     const int64_t cutoff = days_ago_ms(config_.audit_retention_days);

@@ -8,6 +8,9 @@
 #include "api/services.h"
 #include "config/config.h"
 #include "domain/accounts.h"
+#include "domain/alert_channels.h"
+#include "domain/alert_delivery.h"
+#include "domain/alert_rules.h"
 #include "domain/agents.h"
 #include "domain/analytics.h"
 #include "domain/api_tokens.h"
@@ -37,14 +40,17 @@ class Panel {
 
   api::Services& services() { return services_; }
   domain::EventBus& events() { return events_; }
-  // Registers the maintenance tasks on `scheduler` (call before it starts).
-  void schedule(util::Scheduler& scheduler);
+  // Registers the maintenance tasks on `scheduler` and the alert delivery worker on
+  // `alert_worker` (call before they start). Delivery has its own thread: a slow receiver
+  // (up to IRON_ALERT_TIMEOUT_MS per attempt) must not hold up lease expiry and the others.
+  void schedule(util::Scheduler& scheduler, util::Scheduler& alert_worker);
   // Writes what is batched in memory (API-token last_used_at); called after the last request.
   void flush();
 
  private:
   store::Database& db_;
   const config::Config& config_;
+  const std::atomic<bool>& draining_;
   security::ServerKeys keys_;
   domain::EventBus events_;
   domain::Sessions sessions_;
@@ -62,6 +68,9 @@ class Panel {
   domain::PriceCatalogue prices_;
   domain::Analytics analytics_;
   domain::CatalogueCosts catalogue_costs_;
+  domain::AlertChannels alert_channels_;
+  domain::AlertRules alert_rules_;
+  domain::AlertDelivery alert_delivery_;
   api::Services services_;
 };
 

@@ -96,8 +96,8 @@ int run_serve(Invocation& inv) {
 
   std::atomic<bool> draining{false};
   Panel panel(db, c, draining);
-  util::Scheduler scheduler;
-  panel.schedule(scheduler);
+  util::Scheduler scheduler, alert_worker;
+  panel.schedule(scheduler, alert_worker);
   auto site = std::make_shared<const web::StaticSite>(asset_source(c), c.base_path);
   if (!site->has_index()) log::warn("dashboard not built into this binary: only the API is served");
   server::HttpServer http(c, api::all_routes(panel.services()), server::make_static_handler(site),
@@ -126,7 +126,9 @@ int run_serve(Invocation& inv) {
                           {"data_dir", c.data_dir},
                           {"startup_ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count()}});
   scheduler.start();
+  alert_worker.start();
   http.run();  // returns once stopped and in-flight requests are done
+  alert_worker.stop();
   scheduler.stop();
   panel.flush();
 

@@ -109,6 +109,10 @@ std::optional<std::string> validate(Config& c) {
   if (c.lease_ttl_s < 10 || c.lease_ttl_s > 7 * 86400) return "IRON_LEASE_TTL must be 10..604800 seconds";
   if (c.max_event_streams < 1 || c.max_event_streams > 1000) return "IRON_MAX_EVENT_STREAMS must be 1..1000";
   if (c.event_heartbeat_s < 1 || c.event_heartbeat_s > 300) return "IRON_EVENT_HEARTBEAT must be 1..300 seconds";
+  if (c.alert_timeout_ms < 100 || c.alert_timeout_ms > 60'000) return "IRON_ALERT_TIMEOUT_MS must be 100..60000";
+  if (c.alert_max_attempts < 1 || c.alert_max_attempts > 100) return "IRON_ALERT_MAX_ATTEMPTS must be 1..100";
+  if (c.alert_retry_base_ms < 10 || c.alert_retry_base_ms > 3'600'000)
+    return "IRON_ALERT_RETRY_BASE_MS must be 10..3600000";
   if (c.deployment_mode == "production") c.mode = DeploymentMode::production;
   else if (c.deployment_mode == "development") c.mode = DeploymentMode::development;
   else return "IRON_DEPLOYMENT_MODE must be production or development, got: " + c.deployment_mode;
@@ -118,6 +122,8 @@ std::optional<std::string> validate(Config& c) {
   std::error_code ec;
   if (!c.assets_dir.empty() && !fs::is_directory(c.assets_dir, ec))
     return "IRON_ASSETS_DIR/--assets-dir is not a directory: " + c.assets_dir;
+  if (!c.alert_ca_file.empty() && !fs::is_regular_file(c.alert_ca_file, ec))
+    return "IRON_ALERT_CA_FILE/--alert-ca-file is not a file: " + c.alert_ca_file;
   return check_data_dir(c.data_dir);
 }
 

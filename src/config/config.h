@@ -33,6 +33,13 @@ struct Config {
   int lease_ttl_s = 3600;
   int max_event_streams = 32;
   int event_heartbeat_s = 15;
+  // Alert delivery (docs/alerts.md): outbound requests to notification channels.
+  bool alert_allow_private_destinations = false;  // loopback / private / link-local receivers
+  std::string alert_allowed_hosts;                // "" = any host; else a comma-separated list
+  int alert_timeout_ms = 10'000;
+  int alert_max_attempts = 8;
+  int alert_retry_base_ms = 30'000;
+  std::string alert_ca_file;                      // PEM CAs for https:// receivers; "" = the system's
 
   std::string healthcheck_url;           // `healthcheck` only
 

@@ -1,5 +1,7 @@
 #include "domain/analytics.h"
 
+#include "domain/alert_raisers.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -91,6 +93,13 @@ store::AnalyticsEventRow row_of(const AgentIdentity& who, const AnalyticsEvent& 
   r.error_message = e.error_message;
   r.created_at = util::to_unix_ms(now);
   return r;
+}
+
+// Completed requests only: a failed request legitimately costs nothing.
+void raise_zero_cost_alert(store::Connection& c, const store::AnalyticsEventRow& row) {
+  if (row.event_type != "llm_request_completed") return;
+  alerts::usage_recorded(c, row.agent_id, "analytics_event", row.provider, row.model,
+                         row.input_tokens + row.output_tokens, row.cost_micros, row.timestamp_ms);
 }
 
 Error ic_agent_gone() {
@@ -213,6 +222,7 @@ Result<IngestOutcome> Analytics::ingest(const AgentIdentity& who, const Analytic
     if (!store::analytics::agent_owner(c, who.agent_id)) return ic_agent_gone();
     if (!store::analytics::insert_event(c, row)) return IngestOutcome{e.event_id, "duplicate", std::nullopt};
     store::analytics::add_to_rollup(c, row);
+    raise_zero_cost_alert(c, row);
     return IngestOutcome{e.event_id, "accepted", std::nullopt};
   });
   if (r && r->status == "accepted" && events_)
@@ -243,6 +253,7 @@ Result<BatchOutcome> Analytics::ingest_batch(const AgentIdentity& who, const std
         continue;
       }
       store::analytics::add_to_rollup(c, row);
+    raise_zero_cost_alert(c, row);
       if (row.event_type == "llm_request_completed") cost += row.cost_micros;
       out.results.push_back({e.event_id, "accepted", std::nullopt});
       ++out.accepted;

@@ -1,5 +1,7 @@
 #include "domain/budget_ledger.h"
 
+#include "domain/alert_raisers.h"
+
 #include <algorithm>
 #include <stdexcept>
 #include <utility>
@@ -245,6 +247,9 @@ Result<ReportOutcome> BudgetLedger::report_in(store::Connection& c, const std::s
   if (!budget) return inconsistent("committing spend of lease " + lease_id);
   store::lease_reports::insert(c, {lease_id, usage.request_id, usage.tokens, usage.cost_microdollars, usage.model,
                                    usage.provider, *spent, budget->budget_remaining, now_ms});
+  alerts::agent_spent(c, agent_id, budget->total_allocated, budget->total_spent, budget->budget_remaining, now_ms);
+  alerts::usage_recorded(c, agent_id, "lease_report", usage.provider, usage.model, usage.tokens,
+                         usage.cost_microdollars, now_ms);
   audit(c, ctx, "lease.report", "lease", lease_id, nullptr,
         {{"request_id", usage.request_id},
          {"tokens", usage.tokens},

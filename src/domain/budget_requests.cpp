@@ -1,5 +1,7 @@
 #include "domain/budget_requests.h"
 
+#include "domain/alert_raisers.h"
+
 #include <charconv>
 #include <cmath>
 
@@ -82,6 +84,7 @@ Result<store::BudgetRequest> decide(store::Connection& c, const store::BudgetReq
   auto after = store::budget_requests::decide(c, before.id, status, p.user_id, reason, now);
   if (!after) return not_pending(before);
   audit(c, ctx, "budget_request." + status, "budget_request", before.id, request_json(before), request_json(*after));
+  alerts::budget_request_decided(c, before.id, before.agent_id, status, p.user_id);
   return *after;
 }
 
@@ -153,6 +156,7 @@ Result<store::BudgetRequest> BudgetRequests::create(const Principal& p, const Ne
     r.created_at = r.updated_at = now;
     store::budget_requests::insert(c, r);
     audit(c, ctx, "budget_request.create", "budget_request", r.id, nullptr, request_json(r));
+    alerts::budget_request_created(c, r.id, r.agent_id, p.user_id, current, in.requested_micros);
     return r;
   });
   if (created) publish("budget_request.created", owner, *created);

@@ -1,5 +1,7 @@
 #include "domain/provider_keys.h"
 
+#include "domain/alert_raisers.h"
+
 #include <stdexcept>
 
 #include "domain/audit.h"
@@ -243,6 +245,7 @@ Result<ProviderKeyInfo> ProviderKeys::update(const Principal& caller, int64_t id
     auto row = store::provider_keys::find(c, id);
     if (!row || !may_see(caller, *row)) return key_not_found();
     const auto before = provider_key_view(info(c, *row));
+    const bool disabling = changes.is_enabled && !*changes.is_enabled && row->is_enabled;
     if (changes.base_url) set_base_url(*row, non_empty(changes.base_url));
     if (changes.description) row->description = non_empty(changes.description);
     if (changes.is_enabled) row->is_enabled = *changes.is_enabled;
@@ -250,6 +253,7 @@ Result<ProviderKeyInfo> ProviderKeys::update(const Principal& caller, int64_t id
     store::provider_keys::update(c, *row);
     ProviderKeyInfo out = info(c, *row);
     audit(c, ctx, "provider_key.update", "provider_key", std::to_string(id), before, provider_key_view(out));
+    if (disabling) alerts::provider_key_disabled(c, id, row->owner_id, row->provider, caller.user_id, row->updated_at);
     return out;
   });
 }

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "domain/accounts.h"
+#include "domain/alert_raisers.h"
 #include "domain/audit.h"
 #include "security/password.h"
 #include "security/random.h"
@@ -28,6 +29,16 @@ RequestContext acting_as(RequestContext ctx, const std::string& user_id) {
 std::optional<std::string> string_claim(const nlohmann::json& claims, const char* name) {
   if (!claims.contains(name) || !claims[name].is_string()) return std::nullopt;
   return claims[name].get<std::string>();
+}
+
+// After a failed login of an existing account: when this failure makes the throttle refuse
+// the next attempt from this source, the user.locked_out alert is due (once per lockout).
+void raise_if_locked_out(store::Connection& c, const LoginThrottlePolicy& throttle, const std::string& user_id,
+                         const std::string& email, const std::string& source, int64_t now) {
+  const int64_t since = now - throttle.window_s * 1000;
+  const auto pair = store::login_failures::for_pair(c, source, email, since);
+  const int64_t wait_s = login_wait_s(throttle, pair, store::login_failures::for_source(c, source, since), now);
+  if (wait_s > 0) alerts::user_locked_out(c, user_id, source, wait_s, pair.oldest_at.value_or(now));
 }
 
 }  // namespace
@@ -95,6 +106,7 @@ Result<IssuedSession> Sessions::login(const std::string& email_in, const std::st
     auto user = found ? store::users::find_by_id(c, found->id) : std::nullopt;
     if (!password_ok || !user) {
       audit(c, ctx, "auth.login_failed", "user", user ? user->id : "", nullptr, {{"email", email}});
+      if (user) raise_if_locked_out(c, throttle, user->id, email, ctx.client_ip, now);
       // Commit the audit row, then answer 401: the transaction must not roll back.
       return invalid_credentials();
     }

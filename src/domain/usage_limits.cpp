@@ -1,5 +1,7 @@
 #include "domain/usage_limits.h"
 
+#include "domain/alert_raisers.h"
+
 #include <algorithm>
 #include <chrono>
 
@@ -258,6 +260,8 @@ void UsageLimits::record_in(store::Connection& c, const std::string& user_id,
     const auto check = [&](const char* limit, const std::optional<int64_t>& max, int64_t before, int64_t after,
                            int64_t period_start) {
       if (!max) return;
+      alerts::limit_counter_moved(c, l.id, user_id, l.project_id, limit, before, after, *max, thresholds_of(l),
+                                  util::to_rfc3339(util::from_unix_ms(period_start)));
       for (int64_t t : thresholds_of(l)) {
         if (!crossed(before, after, t, *max)) continue;
         alerts.push_back({0, "budget.alert", user_id,

@@ -26,6 +26,7 @@ struct Row {
 std::vector<Row> rows(const std::string& dir) {
   fs::create_directories(dir + "/assets-env");
   fs::create_directories(dir + "/assets-flag");
+  for (const char* ca : {"/ca-env.pem", "/ca-flag.pem"}) std::ofstream(dir + ca) << "not read until an alert is sent\n";
   return {
       {"IRON_DATA_DIR", dir + "/data-env", dir + "/data-flag"},
       {"IRON_LISTEN", "127.0.0.2:0", "127.0.0.1:0"},
@@ -49,6 +50,12 @@ std::vector<Row> rows(const std::string& dir) {
       {"IRON_LEASE_TTL", "60", "120"},
       {"IRON_MAX_EVENT_STREAMS", "5", "6"},
       {"IRON_EVENT_HEARTBEAT", "5", "6"},
+      {"IRON_ALERT_ALLOW_PRIVATE_DESTINATIONS", "1", "0"},
+      {"IRON_ALERT_ALLOWED_HOSTS", "hooks.env.example", "hooks.flag.example"},
+      {"IRON_ALERT_TIMEOUT_MS", "2000", "3000"},
+      {"IRON_ALERT_MAX_ATTEMPTS", "3", "4"},
+      {"IRON_ALERT_RETRY_BASE_MS", "500", "600"},
+      {"IRON_ALERT_CA_FILE", dir + "/ca-env.pem", dir + "/ca-flag.pem"},
   };
 }
 

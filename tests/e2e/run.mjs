@@ -30,6 +30,7 @@ import { budgetsJourney } from './journeys/budgets.mjs'
 import { usersJourney } from './journeys/users.mjs'
 import { tokensJourney } from './journeys/tokens.mjs'
 import { pricesJourney } from './journeys/prices.mjs'
+import { notificationsJourney } from './journeys/notifications.mjs'
 import { SAMPLE_PARAMS, smokeRoutes } from './smoke.mjs'
 
 const BASES = [
@@ -56,8 +57,9 @@ async function runBase(browser, base) {
   let failure
   const done = []
   try {
-    // A short heartbeat lets the server notice a closed live stream (a page reload) quickly.
-    server = await startServer(bin, base.args, { IRON_EVENT_HEARTBEAT: '2' })
+    // A short heartbeat lets the server notice a closed live stream (a page reload) quickly;
+    // the notifications journey's webhook receiver listens on loopback (docs/alerts.md, SSRF).
+    server = await startServer(bin, base.args, { IRON_EVENT_HEARTBEAT: '2', IRON_ALERT_ALLOW_PRIVATE_DESTINATIONS: '1' })
     const baseUrl = new URL(base.path, server.origin).href
     // The full pass (screenshots, dark-theme axe, every role) runs at '/'; under /panel the
     // journeys and every route as the admin prove the base path (role checks do not depend on it).
@@ -78,6 +80,8 @@ async function runBase(browser, base) {
     done.push('tokens journey')
     await pricesJourney({ ...ctx, people })
     done.push('prices journey')
+    await notificationsJourney({ ...ctx, people })
+    done.push('notifications journey')
     SAMPLE_PARAMS['agent-detail'] = { id: String(agent.id) }
     await agentsJourney({ ...ctx, people }) // sets agent samples per role
     done.push('agents journey')

@@ -239,6 +239,7 @@ json component_schemas() {
   };
   all.update(analytics_component_schemas());
   all.update(usage_component_schemas());
+  all.update(alert_component_schemas());
   return all;
 }
 

@@ -234,6 +234,7 @@ json tags() {
       {{"name", "projects"}, {"description", "Which provider key a project uses"}},
       {{"name", "analytics"}, {"description", "Usage events from agents (IC token) and owner-scoped spend and usage reads"}},
       {{"name", "system"}, {"description", "Installation facts and database backups (admin)"}},
+      {{"name", "alerts"}, {"description", "Alert delivery: notification channels, rules, delivery log (admin)"}},
   });
 }
 

@@ -148,5 +148,7 @@ json project_assignment_schema();    // providers.cpp
 json analytics_component_schemas();  // analytics_schemas.cpp
 json analytics_event_input_schema(); // analytics_schemas.cpp (AnalyticsEventInput)
 json usage_component_schemas();      // usage.cpp
+json alert_component_schemas();      // alert_channels.cpp
+json alert_rule_schema();            // alert_rules.cpp
 
 }  // namespace iron::api::openapi

@@ -1,0 +1,125 @@
+// The only caller of the alert API (/alert-channels, /alert-rules) for the Notifications view
+// (docs/alerts.md): channels and rules are two small admin lists, loaded together; the
+// delivery log of one channel pages by cursor (useDeliveryLog). Mutations reload the lists.
+import { ref, shallowRef } from 'vue'
+import { api, unwrap } from '../../api/client'
+import type { components, operations } from '../../api/schema'
+import { handleApiError, toApiError, type ApiError } from '../../api/errors'
+import { useCursorList } from '../../composables/useCursorList'
+
+export type Channel = components['schemas']['AlertChannel']
+export type CreatedChannel = components['schemas']['AlertChannelCreated']
+export type Rule = components['schemas']['AlertRule']
+export type Delivery = components['schemas']['AlertDelivery']
+export type EventType = Rule['event_types'][number]
+export type TestOutcome = operations['testAlertChannel']['responses'][200]['content']['application/json']
+export type ChannelKind = Channel['kind']
+
+/** What each event type means, for the rule form (docs/alerts.md, "Events"). */
+export const EVENT_TYPES: { type: EventType; label: string }[] = [
+  { type: 'budget.threshold', label: 'A usage limit passed an alert threshold' },
+  { type: 'budget.exhausted', label: 'A usage limit or an agent budget is used up' },
+  { type: 'budget_request.created', label: 'A budget request was filed' },
+  { type: 'budget_request.decided', label: 'A budget request was approved or rejected' },
+  { type: 'provider_key.disabled', label: 'A provider key was disabled' },
+  { type: 'usage.zero_cost', label: 'Tokens were recorded at cost $0' },
+  { type: 'user.locked_out', label: 'Logins to an account are refused after failures' },
+]
+
+export interface ChannelInput {
+  name: string
+  kind: ChannelKind
+  url: string
+}
+
+export interface RuleInput {
+  name: string
+  event_types: EventType[]
+  channel_ids: number[]
+  is_enabled: boolean
+}
+
+export function useNotifications() {
+  const channels = shallowRef<Channel[]>([])
+  const rules = shallowRef<Rule[]>([])
+  const loading = ref(false)
+  const error = ref<ApiError | null>(null)
+
+  async function load(): Promise<void> {
+    loading.value = true
+    error.value = null
+    try {
+      const [c, r] = await Promise.all([
+        unwrap(api.GET('/api/v1/alert-channels')),
+        unwrap(api.GET('/api/v1/alert-rules')),
+      ])
+      channels.value = c
+      rules.value = r
+    } catch (e) {
+      error.value = toApiError(e)
+      handleApiError(e, { quiet: true })
+    } finally {
+      loading.value = false
+    }
+  }
+
+  /** Creates a channel; the answer holds the webhook's signing secret, shown once. */
+  async function createChannel(input: ChannelInput): Promise<CreatedChannel> {
+    const created = await unwrap(api.POST('/api/v1/alert-channels', { body: { name: input.name.trim(), kind: input.kind, url: input.url.trim() } }))
+    await load()
+    return created
+  }
+
+  /** Saves the changed fields only: an unchanged URL is not sent (the server never returns it). */
+  async function updateChannel(id: number, changes: { name?: string; url?: string; is_enabled?: boolean }): Promise<Channel> {
+    const body: { name?: string; url?: string; is_enabled?: boolean } = {}
+    if (changes.name !== undefined) body.name = changes.name.trim()
+    if (changes.url) body.url = changes.url.trim()
+    if (changes.is_enabled !== undefined) body.is_enabled = changes.is_enabled
+    const saved = await unwrap(api.PUT('/api/v1/alert-channels/{id}', { params: { path: { id } }, body }))
+    await load()
+    return saved
+  }
+
+  async function removeChannel(id: number): Promise<void> {
+    await unwrap(api.DELETE('/api/v1/alert-channels/{id}', { params: { path: { id } } }))
+    await load()
+  }
+
+  /** Sends a test alert now; a receiver that fails is an outcome, not an error. */
+  async function sendTest(id: number): Promise<TestOutcome> {
+    const outcome = await unwrap(api.POST('/api/v1/alert-channels/{id}/test', { params: { path: { id } } }))
+    await load()
+    return outcome
+  }
+
+  async function saveRule(id: number | null, input: RuleInput): Promise<Rule> {
+    const body = { ...input, name: input.name.trim() }
+    const saved =
+      id === null
+        ? await unwrap(api.POST('/api/v1/alert-rules', { body }))
+        : await unwrap(api.PUT('/api/v1/alert-rules/{id}', { params: { path: { id } }, body }))
+    await load()
+    return saved
+  }
+
+  async function removeRule(id: number): Promise<void> {
+    await unwrap(api.DELETE('/api/v1/alert-rules/{id}', { params: { path: { id } } }))
+    await load()
+  }
+
+  const channelName = (id: number) => channels.value.find((c) => c.id === id)?.name ?? `#${id}`
+
+  load()
+  return { channels, rules, loading, error, load, createChannel, updateChannel, removeChannel, sendTest, saveRule, removeRule, channelName }
+}
+
+/** One channel's delivery log, newest first, "Load more" for older attempts. */
+export function useDeliveryLog(channelId: () => number | null) {
+  return useCursorList<Delivery>(async (cursor, signal) => {
+    const id = channelId()
+    if (id === null) return { items: [], next_cursor: null }
+    const query = cursor ? { cursor: Number(cursor), limit: 25 } : { limit: 25 }
+    return unwrap(api.GET('/api/v1/alert-channels/{id}/deliveries', { params: { path: { id }, query }, signal }))
+  })
+}

@@ -1,0 +1,201 @@
+// /api/v1/alert-channels: notification channels for alerts (docs/alerts.md), admins only.
+// The rules live in domain/alert_channels: URLs and signing secrets are sealed and never
+// returned (a webhook's secret once, by create), every attempt is in the channel's log.
+#include "api/body.h"
+#include "api/endpoint.h"
+#include "api/routes.h"
+#include "domain/alert_channels.h"
+
+namespace iron::api {
+namespace {
+
+using namespace openapi;
+
+json url_schema() {
+  return described(str(1, 2000),
+                   "http:// or https:// URL of the receiver, no credentials in it. Stored encrypted and never "
+                   "returned (an incoming-webhook URL is itself a secret); responses show `url_origin` only. "
+                   "Refused (400 DESTINATION_REFUSED) when its host is not in IRON_ALERT_ALLOWED_HOSTS or it is a "
+                   "loopback, private or link-local address, unless IRON_ALERT_ALLOW_PRIVATE_DESTINATIONS=1");
+}
+
+struct NewChannelBody {
+  std::string name, kind, url;
+};
+const auto kNewChannel = BodyFields<NewChannelBody>()
+    .text("name", &NewChannelBody::name, 1, domain::kAlertNameMax)
+    .one_of("kind", &NewChannelBody::kind, {"webhook", "slack"})
+    .describe("webhook: a signed JSON POST; slack: a Slack-compatible incoming webhook (Slack, Mattermost, "
+              "Rocket.Chat)")
+    .text("url", &NewChannelBody::url, 1, 2000).schema_with(url_schema());
+
+struct ChannelPatchBody {
+  std::optional<std::string> name, url;
+  std::optional<bool> is_enabled;
+};
+const auto kChannelPatch = BodyFields<ChannelPatchBody>()
+    .refuse("kind", errors::immutable("kind", "create a new channel and delete this one"), /*even_null=*/true)
+    .text("name", &ChannelPatchBody::name, domain::kAlertNameMax)
+    .text("url", &ChannelPatchBody::url, 2000).schema_with(url_schema())
+    .boolean("is_enabled", &ChannelPatchBody::is_enabled)
+    .describe("a disabled channel receives nothing; its pending alerts wait until it is enabled again")
+    .at_least_one();
+
+Reply create_channel(const Call& c) {
+  auto in = kNewChannel.decode(c.req);
+  if (!in) return in.error();
+  return reply(c.s.alert_channels.create(c.who(), {in->name, in->kind, in->url}, c.context()), 201,
+               domain::alert_channel_view);
+}
+
+Reply list_channels(const Call& c) {
+  auto rows = c.s.alert_channels.list(c.who());
+  if (!rows) return rows.error();
+  json out = json::array();
+  for (const auto& ch : *rows) out.push_back(domain::alert_channel_view(ch));
+  return json_response(200, out);
+}
+
+Reply update_channel(const Call& c) {
+  auto in = kChannelPatch.decode(c.req);
+  if (!in) return in.error();
+  domain::AlertChannelChanges changes{in->name, in->url, in->is_enabled};
+  return reply(c.s.alert_channels.update(c.who(), c.id(), changes, c.context()), 200, domain::alert_channel_view);
+}
+
+Reply send_test(const Call& c) {
+  auto r = c.s.alert_channels.send_test(c.who(), c.id(), c.context());
+  if (!r) return r.error();
+  const auto& o = r->outcome;
+  return json_response(200, {{"delivered", o.delivered},
+                             {"delivery_id", r->delivery_id},
+                             {"status_code", o.status ? json(*o.status) : json(nullptr)},
+                             {"error", o.delivered ? json(nullptr) : json(o.error)},
+                             {"duration_ms", o.duration_ms}});
+}
+
+struct DeliveryPageQuery {
+  int64_t limit = 50;
+  std::optional<int64_t> cursor;
+};
+const auto kDeliveryPage = QueryFields<DeliveryPageQuery>()
+    .integer("limit", &DeliveryPageQuery::limit, 1, 200, "rows per page (default 50)")
+    .integer("cursor", &DeliveryPageQuery::cursor, 1, INT64_MAX, "`next_cursor` of the previous page");
+
+Reply list_deliveries(const Call& c) {
+  auto q = kDeliveryPage.decode(c.req);
+  if (!q) return q.error();
+  const int64_t page_size = q->limit;
+  auto rows = c.s.alert_channels.deliveries(c.who(), c.id(), q->cursor, page_size + 1);  // +1: is there more?
+  if (!rows) return rows.error();
+  const bool more = static_cast<int64_t>(rows->size()) > page_size;
+  if (more) rows->resize(static_cast<size_t>(page_size));
+  json items = json::array();
+  for (const auto& d : *rows) items.push_back(domain::alert_delivery_view(d));
+  return json_response(200, {{"items", items}, {"next_cursor", more ? json(std::to_string(rows->back().id)) : json(nullptr)}});
+}
+
+Op channel_op(std::string method, std::string pattern, std::string id, std::string summary) {
+  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
+  op.tagged("alerts").auth(Auth::admin);
+  if (op.pattern.find(":id") != std::string::npos)
+    op.path_param("id", integer_range(1, INT64_MAX, "alert channel id")).integer_ids().errors(404, {"NOT_FOUND"});
+  return op;
+}
+
+}  // namespace
+
+std::vector<Endpoint> alert_channel_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({channel_op("POST", "/api/v1/alert-channels", "createAlertChannel", "Create a notification channel")
+                    .describe("A webhook channel gets a signing secret, returned in this answer only "
+                              "(`signing_secret`): every delivery carries `X-Ironpanel-Timestamp` and "
+                              "`X-Ironpanel-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + \".\" + body)>` "
+                              "(docs/alerts.md). The URL and the secret are stored encrypted and never returned, "
+                              "logged or audited.")
+                    .body(kNewChannel.schema())
+                    .returns(201, ref("AlertChannelCreated"), "Created; the only answer with the signing secret")
+                    .errors(400, {"VALIDATION_ERROR", "DESTINATION_REFUSED"}),
+               create_channel});
+  e.push_back({channel_op("GET", "/api/v1/alert-channels", "listAlertChannels", "List the notification channels")
+                    .returns(200, array_of(ref("AlertChannel")), "The channels, oldest first"),
+               list_channels});
+  e.push_back({channel_op("GET", "/api/v1/alert-channels/:id", "getAlertChannel", "Get a notification channel")
+                    .returns(200, ref("AlertChannel"), "The channel"),
+               [](const Call& c) { return reply(c.s.alert_channels.get(c.who(), c.id()), 200, domain::alert_channel_view); }});
+  e.push_back({channel_op("PUT", "/api/v1/alert-channels/:id", "updateAlertChannel", "Update a notification channel")
+                    .describe("Absent fields stay unchanged; at least one is required. A new `url` keeps the "
+                              "signing secret. `kind` cannot be changed (400).")
+                    .body(kChannelPatch.schema())
+                    .returns(200, ref("AlertChannel"), "The updated channel")
+                    .errors(400, {"VALIDATION_ERROR", "DESTINATION_REFUSED"}),
+               update_channel});
+  e.push_back({channel_op("DELETE", "/api/v1/alert-channels/:id", "deleteAlertChannel", "Delete a notification channel")
+                    .describe("Its rule links, pending alerts and delivery log go with it.")
+                    .no_content("Deleted"),
+               [](const Call& c) { return reply_no_content(c.s.alert_channels.remove(c.who(), c.id(), c.context())); }});
+  e.push_back({channel_op("POST", "/api/v1/alert-channels/:id/test", "testAlertChannel", "Send a test alert now")
+                    .describe("Sends one `test` alert synchronously, under the same outbound rules as real "
+                              "alerts, and records the attempt in the channel's delivery log. A receiver that "
+                              "fails is still a 200: `delivered` false with the reason.")
+                    .returns(200,
+                             object({{"delivered", boolean("the receiver answered 2xx")},
+                                     {"delivery_id", described(str(), "the payload's `id`")},
+                                     {"status_code", nullable(integer("the receiver's HTTP status"))},
+                                     {"error", nullable(described(str(), "why it was not delivered"))},
+                                     {"duration_ms", integer()}},
+                                    {"delivered", "delivery_id", "status_code", "error", "duration_ms"}),
+                             "The attempt's outcome"),
+               send_test});
+  e.push_back({channel_op("GET", "/api/v1/alert-channels/:id/deliveries", "listAlertDeliveries",
+                          "The channel's delivery log, newest first")
+                    .describe("Every attempt: alerts from the outbox and test sends. Keyset paging: pass "
+                              "`next_cursor` back as `cursor`.")
+                    .query_params(kDeliveryPage.parameters())
+                    .returns(200, ref("AlertDeliveryPage"), "One page of attempts")
+                    .errors(400, {"VALIDATION_ERROR"}),
+               list_deliveries});
+  return e;
+}
+
+namespace openapi {
+
+json alert_component_schemas() {
+  auto channel = [](bool created) {
+    json props = {{"id", integer("alert channel id")},
+                  {"name", str(1, 200)},
+                  {"kind", one_of_strings({"webhook", "slack"})},
+                  {"url_origin", described(str(), "scheme://host[:port] of the receiver; the URL itself is never returned")},
+                  {"is_enabled", boolean()},
+                  {"pending_deliveries", integer("alerts waiting to be delivered (retries included)")},
+                  {"created_by", user_id_schema()},
+                  {"created_at", rfc3339("creation time")},
+                  {"updated_at", rfc3339("last change")}};
+    std::vector<std::string> required = {"id", "name", "kind", "url_origin", "is_enabled", "pending_deliveries",
+                                         "created_by", "created_at", "updated_at"};
+    if (created)
+      props["signing_secret"] = described(str(), "webhooks only: the HMAC key of X-Ironpanel-Signature. Shown once.");
+    return object(props, required);
+  };
+  json delivery = object({{"id", integer("log row id")},
+                          {"delivery_id", described(str(), "the payload's `id` (idempotency key; the same for every attempt of one alert)")},
+                          {"event_type", str()},
+                          {"attempt", integer("1 for the first attempt")},
+                          {"outcome", one_of_strings({"delivered", "retrying", "failed"})},
+                          {"status_code", nullable(integer("the receiver's HTTP status"))},
+                          {"error", nullable(described(str(), "why the attempt failed; never holds the URL or secret"))},
+                          {"duration_ms", integer()},
+                          {"at", rfc3339("attempt time")}},
+                         {"id", "delivery_id", "event_type", "attempt", "outcome", "status_code", "error",
+                          "duration_ms", "at"});
+  return {{"AlertChannel", channel(false)},
+          {"AlertChannelCreated", channel(true)},
+          {"AlertDelivery", delivery},
+          {"AlertDeliveryPage", object({{"items", array_of(ref("AlertDelivery"))},
+                                        {"next_cursor", nullable(described(str(), "pass as `cursor` for older rows"))}},
+                                       {"items", "next_cursor"})},
+          {"AlertRule", alert_rule_schema()}};
+}
+
+}  // namespace openapi
+}  // namespace iron::api

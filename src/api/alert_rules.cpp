@@ -1,0 +1,147 @@
+// /api/v1/alert-rules: which event types go to which notification channels (docs/alerts.md),
+// admins only. The rules live in domain/alert_rules.
+#include "api/body.h"
+#include "api/endpoint.h"
+#include "api/routes.h"
+#include "domain/alert_events.h"
+#include "domain/alert_rules.h"
+
+namespace iron::api {
+namespace {
+
+using namespace openapi;
+
+json event_types_schema() {
+  json s = array_of(one_of_strings(domain::alert_event_types()));
+  s["minItems"] = 1;
+  return described(s, "the event types this rule sends (docs/alerts.md, \"Events\")");
+}
+
+json channel_ids_schema() {
+  json s = array_of(integer_range(1, INT64_MAX, "alert channel id"));
+  s["minItems"] = 1;
+  return described(s, "the channels it sends them to");
+}
+
+using Input = domain::AlertRuleInput;
+
+// The lists are checked here for shape; which names and channels exist is the domain's.
+BodyFields<Input>::Reader event_types_reader() {
+  return [](const json& o, Input& out) -> Status {
+    if (!o.contains("event_types") || o["event_types"].is_null()) return ok_status();
+    const auto& a = o["event_types"];
+    if (!a.is_array() || a.size() > 50) return errors::must_be("event_types", "an array of event type names");
+    std::vector<std::string> types;
+    for (const auto& t : a) {
+      if (!t.is_string()) return errors::must_be("event_types", "an array of event type names");
+      types.push_back(t.get<std::string>());
+    }
+    out.event_types = std::move(types);
+    return ok_status();
+  };
+}
+
+BodyFields<Input>::Reader channel_ids_reader() {
+  return [](const json& o, Input& out) -> Status {
+    if (!o.contains("channel_ids") || o["channel_ids"].is_null()) return ok_status();
+    const auto& a = o["channel_ids"];
+    const Error bad = errors::must_be("channel_ids", "an array of positive channel ids");
+    if (!a.is_array() || a.size() > 100) return bad;
+    std::vector<int64_t> ids;
+    for (const auto& id : a) {
+      if (!id.is_number_integer() || id.get<int64_t>() < 1) return bad;
+      ids.push_back(id.get<int64_t>());
+    }
+    out.channel_ids = std::move(ids);
+    return ok_status();
+  };
+}
+
+BodyFields<Input> rule_body(bool create) {
+  BodyFields<Input> b;
+  b.text("name", &Input::name, domain::kAlertNameMax)
+      .custom("event_types", create, event_types_schema(), event_types_reader())
+      .custom("channel_ids", create, channel_ids_schema(), channel_ids_reader())
+      .boolean("is_enabled", &Input::is_enabled)
+      .describe("a disabled rule raises nothing (default true)");
+  if (!create) b.at_least_one();
+  return b;
+}
+const auto kNewRule = rule_body(true);
+const auto kRulePatch = rule_body(false);
+
+Reply create_rule(const Call& c) {
+  auto in = kNewRule.decode(c.req);
+  if (!in) return in.error();
+  return reply(c.s.alert_rules.create(c.who(), *in, c.context()), 201, domain::alert_rule_view);
+}
+
+Reply list_rules(const Call& c) {
+  auto rows = c.s.alert_rules.list(c.who());
+  if (!rows) return rows.error();
+  json out = json::array();
+  for (const auto& r : *rows) out.push_back(domain::alert_rule_view(r));
+  return json_response(200, out);
+}
+
+Reply update_rule(const Call& c) {
+  auto in = kRulePatch.decode(c.req);
+  if (!in) return in.error();
+  return reply(c.s.alert_rules.update(c.who(), c.id(), *in, c.context()), 200, domain::alert_rule_view);
+}
+
+Op rule_op(std::string method, std::string pattern, std::string id, std::string summary) {
+  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
+  op.tagged("alerts").auth(Auth::admin);
+  if (op.pattern.find(":id") != std::string::npos)
+    op.path_param("id", integer_range(1, INT64_MAX, "alert rule id")).integer_ids().errors(404, {"NOT_FOUND"});
+  return op;
+}
+
+}  // namespace
+
+std::vector<Endpoint> alert_rule_endpoints() {
+  std::vector<Endpoint> e;
+  e.push_back({rule_op("POST", "/api/v1/alert-rules", "createAlertRule", "Create an alert rule")
+                    .describe("`name`, `event_types` and `channel_ids` are required. Each event is sent once per "
+                              "rule and channel (edge-triggered: a threshold crossed again in the same period is "
+                              "not sent again).")
+                    .body(kNewRule.schema())
+                    .returns(201, ref("AlertRule"), "Created")
+                    .errors(400, {"VALIDATION_ERROR", "MISSING_FIELD"}),
+               create_rule});
+  e.push_back({rule_op("GET", "/api/v1/alert-rules", "listAlertRules", "List the alert rules")
+                    .returns(200, array_of(ref("AlertRule")), "The rules, oldest first"),
+               list_rules});
+  e.push_back({rule_op("GET", "/api/v1/alert-rules/:id", "getAlertRule", "Get an alert rule")
+                    .returns(200, ref("AlertRule"), "The rule"),
+               [](const Call& c) { return reply(c.s.alert_rules.get(c.who(), c.id()), 200, domain::alert_rule_view); }});
+  e.push_back({rule_op("PUT", "/api/v1/alert-rules/:id", "updateAlertRule", "Update an alert rule")
+                    .describe("Absent fields stay unchanged; a list given replaces the stored one.")
+                    .body(kRulePatch.schema())
+                    .returns(200, ref("AlertRule"), "The updated rule")
+                    .errors(400, {"VALIDATION_ERROR"}),
+               update_rule});
+  e.push_back({rule_op("DELETE", "/api/v1/alert-rules/:id", "deleteAlertRule", "Delete an alert rule")
+                    .describe("Alerts it already raised are still delivered.")
+                    .no_content("Deleted"),
+               [](const Call& c) { return reply_no_content(c.s.alert_rules.remove(c.who(), c.id(), c.context())); }});
+  return e;
+}
+
+namespace openapi {
+
+json alert_rule_schema() {
+  return object({{"id", integer("alert rule id")},
+                 {"name", str(1, 200)},
+                 {"event_types", array_of(one_of_strings(domain::alert_event_types()))},
+                 {"channel_ids", array_of(integer("alert channel id"))},
+                 {"is_enabled", boolean()},
+                 {"created_by", user_id_schema()},
+                 {"created_at", rfc3339("creation time")},
+                 {"updated_at", rfc3339("last change")}},
+                {"id", "name", "event_types", "channel_ids", "is_enabled", "created_by", "created_at", "updated_at"});
+}
+
+}  // namespace openapi
+}  // namespace iron::api

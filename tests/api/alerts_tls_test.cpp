@@ -1,0 +1,64 @@
+// Outbound TLS (docs/alerts.md): an https:// webhook receiver with a self-signed certificate
+// this test generates (`openssl req`). With that certificate as IRON_ALERT_CA_FILE the alert
+// is delivered and signed; without it the certificate is not trusted and nothing is sent —
+// verification is never switched off.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <optional>
+#include <string>
+
+#include "alerts_support.h"
+
+using namespace alerts_test;
+
+namespace {
+
+struct SelfSigned {
+  std::string cert, key;
+};
+
+// A certificate for 127.0.0.1 and localhost, valid for a day; nullopt without openssl.
+std::optional<SelfSigned> self_signed() {
+  const std::string dir = iron::test::make_temp_dir();
+  const SelfSigned s{dir + "/cert.pem", dir + "/key.pem"};
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+                          "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " + s.key + " -out " + s.cert +
+                          " >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) return std::nullopt;
+  return s;
+}
+
+json send_test(AlertPanel& p, int64_t channel_id) {
+  const Reply r = p.call("POST", "/api/v1/alert-channels/" + std::to_string(channel_id) + "/test", p.admin.token);
+  EXPECT_EQ(r.status, 200) << r.raw;
+  return r.body;
+}
+
+}  // namespace
+
+TEST(AlertTls, AnHttpsReceiverIsVerifiedAgainstTheConfiguredCa) {
+  const auto tls = self_signed();
+  if (!tls) GTEST_SKIP() << "openssl (the command) is not installed";
+  Receiver receiver({}, tls->cert, tls->key);
+  ASSERT_EQ(receiver.url().rfind("https://", 0), 0u);
+
+  AlertPanel trusting(loopback_env({{"IRON_ALERT_CA_FILE", tls->cert}}));
+  const json ch = trusting.add_channel(receiver.url("/hook"));
+  const json ok = send_test(trusting, ch["id"]);
+  EXPECT_EQ(ok["delivered"], true) << ok.dump();
+  EXPECT_EQ(ok["status_code"], 200);
+  const auto got = receiver.received();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_TRUE(signature_valid(got[0], ch["signing_secret"]));
+
+  // The same receiver, a server that does not trust its certificate: refused before any byte
+  // of the alert is sent.
+  AlertPanel wary(loopback_env());
+  const json other = wary.add_channel(receiver.url("/hook"));
+  const json refused = send_test(wary, other["id"]);
+  EXPECT_EQ(refused["delivered"], false);
+  EXPECT_TRUE(refused["status_code"].is_null());
+  EXPECT_NE(refused.value("error", "").find("SSL"), std::string::npos) << refused.dump();
+  EXPECT_EQ(receiver.received().size(), 1u) << "nothing reached the receiver";
+}
