@@ -5,7 +5,7 @@ namespace {
 
 constexpr const char* kUsageLimitColumns =
     "id, user_id, project_id, max_tokens_per_day, max_requests_per_minute, max_cost_per_month_microdollars, "
-    "alert_thresholds, created_at, updated_at";
+    "alert_thresholds, created_at, updated_at, max_tokens_per_minute";
 
 UsageLimit read_usage_limit(Statement& s) {
   UsageLimit l;
@@ -18,6 +18,7 @@ UsageLimit read_usage_limit(Statement& s) {
   l.alert_thresholds = s.text(6);
   l.created_at = s.int64(7);
   l.updated_at = s.int64(8);
+  l.max_tokens_per_minute = s.opt_int64(9);
   return l;
 }
 
@@ -34,9 +35,11 @@ namespace usage_limits {
 int64_t insert(Connection& c, const UsageLimit& l) {
   auto& s = c.prepare(
       "INSERT INTO usage_limits(user_id, project_id, max_tokens_per_day, max_requests_per_minute, "
-      "max_cost_per_month_microdollars, alert_thresholds, created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+      "max_cost_per_month_microdollars, alert_thresholds, created_at, updated_at, max_tokens_per_minute) "
+      "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, l.user_id).bind(2, l.project_id).bind(3, l.max_tokens_per_day).bind(4, l.max_requests_per_minute);
   s.bind(5, l.max_cost_per_month_microdollars).bind(6, l.alert_thresholds).bind(7, l.created_at).bind(8, l.updated_at);
+  s.bind(9, l.max_tokens_per_minute);
   s.run();
   return c.last_insert_rowid();
 }
@@ -69,9 +72,10 @@ std::vector<UsageLimit> applicable(Connection& c, const std::string& user_id,
 bool update(Connection& c, const UsageLimit& l) {
   auto& s = c.prepare(
       "UPDATE usage_limits SET max_tokens_per_day = ?, max_requests_per_minute = ?, "
-      "max_cost_per_month_microdollars = ?, alert_thresholds = ?, updated_at = ? WHERE id = ?");
+      "max_cost_per_month_microdollars = ?, alert_thresholds = ?, updated_at = ?, max_tokens_per_minute = ? "
+      "WHERE id = ?");
   s.bind(1, l.max_tokens_per_day).bind(2, l.max_requests_per_minute).bind(3, l.max_cost_per_month_microdollars);
-  s.bind(4, l.alert_thresholds).bind(5, l.updated_at).bind(6, l.id);
+  s.bind(4, l.alert_thresholds).bind(5, l.updated_at).bind(6, l.max_tokens_per_minute).bind(7, l.id);
   s.run();
   return c.changes() > 0;
 }
