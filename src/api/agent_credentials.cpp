@@ -26,10 +26,19 @@ Reply issued(const Result<domain::IssuedIcToken>& t, int status, bool regenerate
 }
 
 // GET /agents/:id/leases: active ones first, then the most recent; paged; visible like the agent.
+struct LeaseListQuery {
+  std::optional<std::string> status;
+  PageParams page;
+};
+const QueryFields<LeaseListQuery> kLeaseListQuery =
+    QueryFields<LeaseListQuery>()
+        .one_of("status", &LeaseListQuery::status, {"active", "closed", "expired", "revoked"}, "only this status")
+        .within(&LeaseListQuery::page, page_fields(20));
+
 Reply list_leases(const Call& c) {
-  auto page = page_of(c.req, 20);
-  if (!page) return page.error();
-  auto r = domain::list_agent_leases(c.s.db, c.who(), c.id(), c.req.query_param("status"), *page);
+  auto q = kLeaseListQuery.decode(c.req);
+  if (!q) return q.error();
+  auto r = domain::list_agent_leases(c.s.db, c.who(), c.id(), q->status, q->page.request());
   if (!r) return r.error();
   json items = json::array();
   for (const auto& l : r->items) items.push_back(lease_view(l));
@@ -57,9 +66,7 @@ std::vector<Endpoint> agent_credential_endpoints() {
   e.push_back({agent_op("GET", "/api/v1/agents/:id/leases", "listAgentLeases", "The agent's leases, active first",
                         Auth::read)
                    .describe("Admin or owner. Active leases first, then the most recent; paged.")
-                   .query("status", one_of_strings({"active", "closed", "expired", "revoked"}), "only this status")
-                   .query("page", integer_range(1, 1'000'000'000, ""), "1-based page; default 1")
-                   .query("per_page", integer_range(1, 200, ""), "default 20")
+                   .query_params(kLeaseListQuery.parameters())
                    .returns(200, ref("AgentLeasePage"), "One page of leases"),
                list_leases});
   e.push_back({agent_op("POST", "/api/v1/agents/:id/ic-token", "issueIcToken", "Issue the agent's IC token", Auth::mutate)

@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <functional>
-#include <map>
 
 #include "api/agent_views.h"
 #include "api/body.h"
@@ -27,8 +26,8 @@ std::string ascii_lower(std::string s) {
 
 // `sort`: a column, `-` for descending. The value each column orders by (ties: newest first).
 using SortKey = std::function<json(const domain::AgentView&)>;
-const std::map<std::string, SortKey>& sort_keys() {
-  static const std::map<std::string, SortKey> keys = {
+const std::vector<std::pair<std::string, SortKey>>& sort_keys() {
+  static const std::vector<std::pair<std::string, SortKey>> keys = {
       {"name", [](const domain::AgentView& v) { return json(ascii_lower(v.agent.name)); }},
       {"created_at", [](const domain::AgentView& v) { return json(v.agent.created_at); }},
       {"allocated", [](const domain::AgentView& v) { return json(v.budget.allocated); }},
@@ -38,51 +37,70 @@ const std::map<std::string, SortKey>& sort_keys() {
   return keys;
 }
 
+struct AgentSort {
+  SortKey key;
+  bool descending = false;
+};
+struct AgentListQuery {
+  std::optional<std::string> search, owner_id;
+  std::optional<int64_t> provider_key_id;  // the agents using that key (who loses it when it is deleted)
+  std::optional<AgentSort> sort;
+  PageParams page;
+};
+std::vector<std::string> sort_values() {
+  std::vector<std::string> values;
+  for (const auto& [column, key] : sort_keys()) values.insert(values.end(), {column, "-" + column});
+  return values;
+}
+const QueryFields<AgentListQuery> kAgentListQuery =
+    QueryFields<AgentListQuery>()
+        .text("search", &AgentListQuery::search, 1, 255, "name contains this (case-insensitive)")
+        .text("owner_id", &AgentListQuery::owner_id, 1, 255, "only this owner's agents")
+        .integer("provider_key_id", &AgentListQuery::provider_key_id, 1, INT64_MAX,
+                 "only the agents using this provider key (those that lose it when it is deleted)")
+        .custom("sort", one_of_strings(sort_values()), "order by this column, `-` for descending; default newest first",
+                [](const std::string& raw, AgentListQuery& q) -> Status {
+                  const bool desc = raw.starts_with('-');
+                  const std::string name = desc ? raw.substr(1) : raw;
+                  const auto column = std::find_if(sort_keys().begin(), sort_keys().end(),
+                                                   [&](const auto& k) { return k.first == name; });
+                  if (column == sort_keys().end())
+                    return errors::must_be("sort", "one of name, created_at, allocated, spent, remaining (prefix - for descending)",
+                                           "INVALID_PARAMETER");
+                  q.sort = AgentSort{column->second, desc};
+                  return ok_status();
+                })
+        .within(&AgentListQuery::page, page_on_request_fields(25));
+
 // GET /agents. Without parameters: every visible agent, newest first, as a plain array (the
 // predecessor's shape). `search` (name contains, case-insensitive) and `owner_id` narrow it,
 // `sort` orders it; `page` or `per_page` answers one page as {data, pagination}, which the
 // dashboard's table uses so its requests stay bounded whatever the number of agents.
 Reply list_agents(const Call& c) {
-  const Request& req = c.req;
-  auto search = query_text(req, "search", 255);
-  if (!search) return search.error();
-  auto owner = query_text(req, "owner_id", 255);
-  if (!owner) return owner.error();
-  // ?provider_key_id= keeps the agents using that key (who loses it when it is deleted).
-  auto key = query_int(req, "provider_key_id", 1, INT64_MAX);
-  if (!key) return key.error();
-  auto sort = query_text(req, "sort", 32);
-  if (!sort) return sort.error();
-  auto page = page_on_request(req, 25);
-  if (!page) return page.error();
-
+  auto q = kAgentListQuery.decode(c.req);
+  if (!q) return q.error();
+  const auto page = q->page.asked();
   std::vector<domain::AgentView> rows = c.s.agents.list(c.who());
-  const std::string needle = ascii_lower(search->value_or(""));
+  const std::string needle = ascii_lower(q->search.value_or(""));
   std::erase_if(rows, [&](const domain::AgentView& v) {
-    if (*owner && v.agent.owner_id != **owner) return true;
-    if (*key && v.agent.provider_key_id != **key) return true;
+    if (q->owner_id && v.agent.owner_id != *q->owner_id) return true;
+    if (q->provider_key_id && v.agent.provider_key_id != *q->provider_key_id) return true;
     return !needle.empty() && ascii_lower(v.agent.name).find(needle) == std::string::npos;
   });
-  if (*sort) {
-    const bool desc = (*sort)->starts_with('-');
-    const auto column = sort_keys().find(desc ? (*sort)->substr(1) : **sort);
-    if (column == sort_keys().end())
-      return errors::must_be("sort", "one of name, created_at, allocated, spent, remaining (prefix - for descending)",
-                             "INVALID_PARAMETER");
+  if (const auto& sort = q->sort)
     std::stable_sort(rows.begin(), rows.end(), [&](const domain::AgentView& a, const domain::AgentView& b) {
-      const json ka = column->second(a), kb = column->second(b);
-      return desc ? kb < ka : ka < kb;
+      const json ka = sort->key(a), kb = sort->key(b);
+      return sort->descending ? kb < ka : ka < kb;
     });
-  }
 
   const auto spend = recent_spend_of(c.s, c.who(), std::nullopt);
   // Paged in memory: the filters and sorts above run here, not in SQL.
   const auto total = static_cast<int64_t>(rows.size());
-  const int64_t first = *page ? std::min((*page)->offset(), total) : 0;
-  const int64_t last = *page ? std::min(first + (*page)->per_page, total) : total;
+  const int64_t first = page ? std::min(page->offset(), total) : 0;
+  const int64_t last = page ? std::min(first + page->per_page, total) : total;
   json out = json::array();
   for (int64_t i = first; i < last; ++i) out.push_back(agent_with_burn(rows[static_cast<size_t>(i)], spend));
-  return json_response(200, listed(std::move(out), *page ? std::optional(domain::paginate(total, **page)) : std::nullopt));
+  return json_response(200, listed(std::move(out), page ? std::optional(domain::paginate(total, *page)) : std::nullopt));
 }
 
 const std::vector<std::string> kPeriods = {"one_off", "daily", "weekly", "monthly"};
@@ -196,16 +214,7 @@ std::vector<Endpoint> agent_endpoints() {
                    .describe("Newest first, as a plain array (the predecessor's shape). `search`, `owner_id` and `provider_key_id` narrow "
                              "the list and `sort` orders it; with `page` or `per_page` the answer is one page, "
                              "`{data, pagination}`.")
-                   .query("search", str(1, 255), "name contains this (case-insensitive)")
-                   .query("owner_id", str(1, 255), "only this owner's agents")
-                   .query("provider_key_id", integer_range(1, INT64_MAX, ""),
-                          "only the agents using this provider key (those that lose it when it is deleted)")
-                   .query("sort",
-                          one_of_strings({"name", "-name", "created_at", "-created_at", "allocated", "-allocated",
-                                          "spent", "-spent", "remaining", "-remaining"}),
-                          "order by this column, `-` for descending; default newest first")
-                   .query("page", integer_range(1, 1'000'000'000, ""), "1-based page; answers `{data, pagination}`")
-                   .query("per_page", integer_range(1, 200, ""), "default 25; answers `{data, pagination}`")
+                   .query_params(kAgentListQuery.parameters())
                    .returns(200, json{{"oneOf", json::array({array_of(ref("Agent")), ref("AgentPage")})}},
                             "The agents, or one page of them")
                    .errors(400, {"INVALID_PARAMETER", "VALIDATION_ERROR"}),

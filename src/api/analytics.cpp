@@ -20,6 +20,18 @@ using domain::Analytics;
 
 const char* kScope = "Non-admins see only their own agents; admins see all. Answered from daily rollups.";
 
+const QueryFields<PageParams> kPage = page_fields(50);
+
+// A paged table: its JSON answer is one page (400 on a bad page / per_page), its CSV every row.
+template <class J, class C>
+Reply paged_table(const Request& req, J json_page, C csv_all) {
+  return json_or_csv(req, [&]() -> Reply {
+    auto page = kPage.decode(req);
+    if (!page) return page.error();
+    return json_page(page->request());
+  }, csv_all);
+}
+
 double avg_of(int64_t total, int64_t n) { return n > 0 ? static_cast<double>(total) / static_cast<double>(n) : 0.0; }
 
 constexpr domain::PageRequest kEveryRow{1, 1'000'000'000};  // CSV exports are not paged
@@ -33,10 +45,8 @@ Reply spending_by_agent(const Call& c, const domain::AnalyticsQuery& q) {
                ? static_cast<double>(u.totals.cost_micros) * 100.0 / static_cast<double>(u.allocated_micros)
                : 0.0;
   };
-  return json_or_csv(req, [&]() -> Reply {
-    auto page = page_of(req, 50);
-    if (!page) return page.error();
-    const auto r = a.spending_by_agent(p, q, *page);
+  return paged_table(req, [&](const domain::PageRequest& page) -> Reply {
+    const auto r = a.spending_by_agent(p, q, page);
     json data = json::array();
     for (const auto& u : r.page.items)
       data.push_back({{"agent_id", u.agent_id}, {"agent_name", u.agent_name},
@@ -95,10 +105,8 @@ Reply tokens_by_agent(const Call& c, const domain::AnalyticsQuery& q) {
   Analytics& a = c.s.analytics;
   const Request& req = c.req;
   const domain::Principal& p = c.who();
-  return json_or_csv(req, [&]() -> Reply {
-    auto page = page_of(req, 50);
-    if (!page) return page.error();
-    const auto r = a.spending_by_agent(p, q, *page);
+  return paged_table(req, [&](const domain::PageRequest& page) -> Reply {
+    const auto r = a.spending_by_agent(p, q, page);
     json data = json::array();
     for (const auto& u : r.page.items) {
       const int64_t total = u.totals.input_tokens + u.totals.output_tokens;
@@ -129,10 +137,8 @@ Reply model_usage(const Call& c, const domain::AnalyticsQuery& q) {
   Analytics& a = c.s.analytics;
   const Request& req = c.req;
   const domain::Principal& p = c.who();
-  return json_or_csv(req, [&]() -> Reply {
-    auto page = page_of(req, 50);
-    if (!page) return page.error();
-    const auto r = a.by_model(p, q, *page);
+  return paged_table(req, [&](const domain::PageRequest& page) -> Reply {
+    const auto r = a.by_model(p, q, page);
     json data = json::array();
     for (const auto& m : r.items)
       data.push_back({{"model", m.model}, {"provider", m.provider}, {"request_count", m.totals.requests},
@@ -154,29 +160,35 @@ Reply model_usage(const Call& c, const domain::AnalyticsQuery& q) {
   });
 }
 
+const std::vector<std::string> kRiskLevels = {"low", "medium", "high", "critical", "exhausted"};
+
+const QueryFields<domain::BudgetStatusQuery> kBudgetStatusFilters =
+    QueryFields<domain::BudgetStatusQuery>()
+        .integer("agent_id", &domain::BudgetStatusQuery::agent_id, 1, INT64_MAX, "only this agent")
+        .custom("threshold", integer_range(0, 1'000'000, ""), "keep agents with percent_used >= threshold",
+                [](const std::string& raw, domain::BudgetStatusQuery& q) -> Status {
+                  auto v = query_int("threshold", raw, 0, 1'000'000);
+                  if (!v) return v.error();
+                  q.threshold = static_cast<double>(*v);
+                  return ok_status();
+                })
+        .one_of("status", &domain::BudgetStatusQuery::status, {"active", "exhausted"}, "only agents in this state")
+        .custom("risk", one_of_strings(kRiskLevels), "only agents at exactly this risk level",
+                [](const std::string& raw, domain::BudgetStatusQuery& q) -> Status {
+                  q.risk = domain::parse_risk(raw);
+                  if (!q.risk) return errors::not_one_of("risk", kRiskLevels);
+                  return ok_status();
+                });
+
 Reply budget_status(const Call& c) {
   Analytics& a = c.s.analytics;
   const Request& req = c.req;
   const domain::Principal& p = c.who();
-  domain::BudgetStatusQuery q;
-  auto agent = query_int(req, "agent_id", 1, INT64_MAX);
-  if (!agent) return agent.error();
-  q.agent_id = *agent;
-  auto threshold = query_int(req, "threshold", 0, 1'000'000);
-  if (!threshold) return threshold.error();
-  if (*threshold) q.threshold = static_cast<double>(**threshold);
-  if (const auto status = req.query_param("status")) {
-    if (*status != "active" && *status != "exhausted")
-      return errors::must_be("status", "active or exhausted");
-    q.status = *status;
-  }
-  if (const auto risk = req.query_param("risk")) {
-    q.risk = domain::parse_risk(*risk);
-    if (!q.risk) return errors::must_be("risk", "low, medium, high, critical or exhausted");
-  }
-  auto page = page_of(req, 50);
+  auto q = kBudgetStatusFilters.decode(req);
+  if (!q) return q.error();
+  auto page = kPage.decode(req);
   if (!page) return page.error();
-  const auto r = a.budget_status(p, q, *page);
+  const auto r = a.budget_status(p, *q, page->request());
   json data = json::array();
   for (const auto& row : r.page.items) {
     const auto& b = row.budget;
@@ -205,7 +217,7 @@ Reply budget_status(const Call& c) {
 
 std::vector<Endpoint> analytics_endpoints() {
   std::vector<Endpoint> e;
-  e.push_back({analytics_read_op("/api/v1/analytics/spending/total", "getSpendingTotal", "Total spend (completed requests)", false)
+  e.push_back({analytics_read_op("/api/v1/analytics/spending/total", "getSpendingTotal", "Total spend (completed requests)")
                     .describe(kScope)
                     .returns(200, ref("SpendingTotal")),
                period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
@@ -214,18 +226,19 @@ std::vector<Endpoint> analytics_endpoints() {
                                                                   {"total_spend_microdollars", t.cost_micros},
                                                                   {"currency", "USD"}}));
                })});
-  e.push_back({analytics_read_op("/api/v1/analytics/spending/by-agent", "getSpendingByAgent", "Spend per agent (highest first)", true)
+  e.push_back({analytics_read_op("/api/v1/analytics/spending/by-agent", "getSpendingByAgent", "Spend per agent (highest first)")
+                    .query_params(kPage.parameters())
                     .describe(kScope)
                     .csv_export()
                     .returns(200, ref("SpendingByAgent")),
                period_read(spending_by_agent)});
-  e.push_back({analytics_read_op("/api/v1/analytics/spending/by-provider", "getSpendingByProvider", "Spend per provider", false)
+  e.push_back({analytics_read_op("/api/v1/analytics/spending/by-provider", "getSpendingByProvider", "Spend per provider")
                     .describe(kScope)
                     .csv_export()
                     .returns(200, ref("SpendingByProvider")),
                period_read(spending_by_provider)});
   e.push_back({analytics_read_op("/api/v1/analytics/spending/avg-per-request", "getAverageCostPerRequest",
-                        "Average, min and max cost per completed request", false)
+                        "Average, min and max cost per completed request")
                     .describe(kScope)
                     .returns(200, ref("AverageCostPerRequest")),
                period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
@@ -248,15 +261,11 @@ std::vector<Endpoint> analytics_endpoints() {
                 "first, the summary counts the filtered agents (every risk level: `risk` narrows only the rows), rows are sorted by percent_used (desc) and then paged. "
                 "`budget`, `spent`, `remaining` are integer µ$ (predecessor); `*_usd` are floats. The burn rate is the "
                 "analytics spend of the last 7 UTC days / 7.")
-      .query("agent_id", integer_range(1, INT64_MAX, ""), "only this agent")
-      .query("threshold", integer_range(0, 1'000'000, ""), "keep agents with percent_used >= threshold")
-      .query("status", one_of_strings({"active", "exhausted"}), "only agents in this state")
-      .query("risk", one_of_strings({"low", "medium", "high", "critical", "exhausted"}), "only agents at exactly this risk level")
-      .query("page", integer_range(1, 1'000'000'000, ""), "1-based page; default 1")
-      .query("per_page", integer_range(1, 200, ""), "default 50")
+      .query_params(kBudgetStatusFilters.parameters())
+      .query_params(kPage.parameters())
       .returns(200, ref("BudgetStatus")),
                budget_status});
-  e.push_back({analytics_read_op("/api/v1/analytics/usage/requests", "getUsageRequests", "Request counts and success rate", false)
+  e.push_back({analytics_read_op("/api/v1/analytics/usage/requests", "getUsageRequests", "Request counts and success rate")
                     .describe(kScope)
                     .returns(200, ref("RequestUsage")),
                period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
@@ -268,12 +277,14 @@ std::vector<Endpoint> analytics_endpoints() {
                                                                   {"failed_requests", t.failed},
                                                                   {"success_rate", rate}}));
                })});
-  e.push_back({analytics_read_op("/api/v1/analytics/usage/tokens/by-agent", "getTokenUsageByAgent", "Tokens per agent", true)
+  e.push_back({analytics_read_op("/api/v1/analytics/usage/tokens/by-agent", "getTokenUsageByAgent", "Tokens per agent")
+                    .query_params(kPage.parameters())
                     .describe(kScope)
                     .csv_export()
                     .returns(200, ref("TokenUsageByAgent")),
                period_read(tokens_by_agent)});
-  e.push_back({analytics_read_op("/api/v1/analytics/usage/models", "getModelUsage", "Usage per model (most requests first)", true)
+  e.push_back({analytics_read_op("/api/v1/analytics/usage/models", "getModelUsage", "Usage per model (most requests first)")
+                    .query_params(kPage.parameters())
                     .describe(kScope)
                     .csv_export()
                     .returns(200, ref("ModelUsageList")),

@@ -13,6 +13,44 @@ using domain::Analytics;
 
 const char* kScope = "Non-admins see only their own agents; admins see all. Answered from daily rollups.";
 
+const std::vector<std::string> kEventTypes = {"llm_request_completed", "llm_request_failed"};
+
+// The event log's own filters, read on top of the period's.
+const QueryFields<domain::AnalyticsQuery> kEventFilters =
+    QueryFields<domain::AnalyticsQuery>()
+        .text("model", &domain::AnalyticsQuery::model, 1, 200, "only this model (exact)")
+        .one_of("type", &domain::AnalyticsQuery::event_type, kEventTypes, "only this event type; unknown values are 400");
+
+const QueryFields<PageParams> kListPage = page_fields(10);  // the predecessor's default for this list
+
+// The keyset cursor: "<timestamp_ms>.<row id>" of the previous page's last row.
+using EventCursor = std::pair<int64_t, int64_t>;
+Result<EventCursor> event_cursor_of(const std::string& raw) {
+  const Error invalid = errors::invalid_cursor();
+  const auto dot = raw.find('.');
+  if (dot == std::string::npos) return invalid;
+  const std::string ts = raw.substr(0, dot), id = raw.substr(dot + 1);
+  if (ts.empty() || id.empty() || ts.size() > 18 || id.size() > 18 ||
+      ts.find_first_not_of("0123456789") != std::string::npos || id.find_first_not_of("0123456789") != std::string::npos)
+    return invalid;
+  return EventCursor{std::stoll(ts), std::stoll(id)};
+}
+
+struct KeysetPage {
+  std::optional<EventCursor> cursor;
+  std::optional<int64_t> limit;
+};
+const QueryFields<KeysetPage> kKeysetPage =
+    QueryFields<KeysetPage>()
+        .custom("cursor", str(), "`next_cursor` of the previous page",
+                [](const std::string& raw, KeysetPage& out) -> Status {
+                  auto c = event_cursor_of(raw);
+                  if (!c) return c.error();
+                  out.cursor = *c;
+                  return ok_status();
+                })
+        .integer("limit", &KeysetPage::limit, 1, 200, "default 50");
+
 json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 
 json event_json(const store::AnalyticsEventRow& e) {
@@ -27,13 +65,12 @@ Reply events_list(const Call& c, const domain::AnalyticsQuery& base) {
   Analytics& a = c.s.analytics;
   const Request& req = c.req;
   const domain::Principal& p = c.who();
-  auto filtered = with_event_filters(req, base);
-  if (!filtered) return filtered.error();
-  const domain::AnalyticsQuery q = *filtered;
+  domain::AnalyticsQuery q = base;
+  if (auto st = kEventFilters.read_into(req, q); !st) return st.error();
   return json_or_csv(req, [&]() -> Reply {
-    auto page = page_of(req, 10);  // the predecessor's default for this list
+    auto page = kListPage.decode(req);
     if (!page) return page.error();
-    const auto events = a.list_events(p, q, *page);
+    const auto events = a.list_events(p, q, page->request());
     json data = json::array();
     for (const auto& e : events.items) data.push_back(event_json(e));
     return json_response(200, analytics_envelope(q, {{"data", data}, {"pagination", pagination_json(events.pagination)}}));
@@ -59,33 +96,16 @@ Reply events_list(const Call& c, const domain::AnalyticsQuery& base) {
   });
 }
 
-// The keyset cursor: "<timestamp_ms>.<row id>" of the previous page's last row.
-Result<std::optional<std::pair<int64_t, int64_t>>> event_cursor_of(const Request& req) {
-  const auto raw = req.query_param("cursor");
-  if (!raw) return std::optional<std::pair<int64_t, int64_t>>{};
-  const Error invalid = errors::invalid_cursor();
-  const auto dot = raw->find('.');
-  if (dot == std::string::npos) return invalid;
-  const std::string ts = raw->substr(0, dot), id = raw->substr(dot + 1);
-  if (ts.empty() || id.empty() || ts.size() > 18 || id.size() > 18 ||
-      ts.find_first_not_of("0123456789") != std::string::npos || id.find_first_not_of("0123456789") != std::string::npos)
-    return invalid;
-  return std::optional<std::pair<int64_t, int64_t>>(std::pair<int64_t, int64_t>{std::stoll(ts), std::stoll(id)});
-}
-
 // GET /analytics/events: the event log read by key, for a log of any size.
 Reply events_page(const Call& c, const domain::AnalyticsQuery& base) {
   Analytics& a = c.s.analytics;
   const Request& req = c.req;
   const domain::Principal& p = c.who();
-  auto filtered = with_event_filters(req, base);
-  if (!filtered) return filtered.error();
-  const domain::AnalyticsQuery& q = *filtered;
-  auto cursor = event_cursor_of(req);
-  if (!cursor) return cursor.error();
-  auto limit = query_int(req, "limit", 1, 200);
-  if (!limit) return limit.error();
-  const auto page = a.event_page(p, q, *cursor, limit->value_or(50));
+  domain::AnalyticsQuery q = base;
+  if (auto st = kEventFilters.read_into(req, q); !st) return st.error();
+  auto keyset = kKeysetPage.decode(req);
+  if (!keyset) return keyset.error();
+  const auto page = a.event_page(p, q, keyset->cursor, keyset->limit.value_or(50));
   json items = json::array();
   for (const auto& e : page.items) items.push_back(event_json(e));
   json next = nullptr;
@@ -98,24 +118,20 @@ Reply events_page(const Call& c, const domain::AnalyticsQuery& base) {
 
 std::vector<Endpoint> analytics_event_endpoints() {
   std::vector<Endpoint> e;
-  e.push_back({analytics_read_op("/api/v1/analytics/events/list", "listAnalyticsEvents", "Raw events, newest first", true, 10)
+  e.push_back({analytics_read_op("/api/v1/analytics/events/list", "listAnalyticsEvents", "Raw events, newest first")
+                    .query_params(kListPage.parameters())
                     .describe(std::string(kScope) + " Raw events are kept IRON_EVENT_RETENTION_DAYS. The CSV export streams every "
                                       "matching event.")
-                    .query("model", str(1, 200), "only this model (exact)")
-                    .query("type", one_of_strings({"llm_request_completed", "llm_request_failed"}),
-                           "only this event type; unknown values are 400")
+                    .query_params(kEventFilters.parameters())
                     .csv_export()
                     .returns(200, ref("AnalyticsEventList")),
                period_read(events_list)});
-  e.push_back({analytics_read_op("/api/v1/analytics/events", "pageAnalyticsEvents", "Raw events by cursor, newest first", false)
+  e.push_back({analytics_read_op("/api/v1/analytics/events", "pageAnalyticsEvents", "Raw events by cursor, newest first")
                     .describe(std::string(kScope) + " Read by key (`cursor` + `limit`): the cost of a page does not grow with the "
                                       "number of events, so the dashboard's event log stays fast at any size. "
                                       "/events/list is the predecessor's page-numbered form of the same rows.")
-                    .query("model", str(1, 200), "only this model (exact)")
-                    .query("type", one_of_strings({"llm_request_completed", "llm_request_failed"}),
-                           "only this event type; unknown values are 400")
-                    .query("cursor", str(), "`next_cursor` of the previous page")
-                    .query("limit", integer_range(1, 200, ""), "default 50")
+                    .query_params(kEventFilters.parameters())
+                    .query_params(kKeysetPage.parameters())
                     .errors(400, {"INVALID_CURSOR"})
                     .returns(200, ref("AnalyticsEventPage")),
                period_read(events_page)});

@@ -13,52 +13,45 @@ int64_t analytics_now_ms() { return util::to_unix_ms(util::now()); }
 
 namespace {
 
-Result<std::optional<std::string>> day_param(const Request& req, const std::string& name) {
-  const auto raw = req.query_param(name);
-  if (!raw) return std::optional<std::string>{};
-  if (!domain::parse_day(*raw)) return Error::validation(name, name + " must be a date written YYYY-MM-DD");
-  return std::optional<std::string>(*raw);
+const std::vector<std::string> kPeriods = {"today",      "yesterday",  "last7-days", "last30-days",
+                                           "this-month", "last-month", "all-time"};
+
+QueryFields<domain::AnalyticsQuery>::Reader day_into(std::string name, std::optional<std::string> domain::AnalyticsQuery::*member) {
+  return [name = std::move(name), member](const std::string& raw, domain::AnalyticsQuery& q) -> Status {
+    if (!domain::parse_day(raw)) return errors::must_be(name, "a date written YYYY-MM-DD");
+    q.*member = raw;
+    return ok_status();
+  };
 }
 
 }  // namespace
 
-Result<domain::AnalyticsQuery> analytics_query_of(const Request& req) {
-  domain::AnalyticsQuery q;
-  if (const auto raw = req.query_param("period")) {
-    const auto p = domain::parse_period(*raw);
-    if (!p)
-      return Error::validation("period", "period must be one of today, yesterday, last7-days, last30-days, "
-                                         "this-month, last-month, all-time");
-    q.period = *p;
-  }
-  auto from = day_param(req, "from");
-  if (!from) return from.error();
-  auto to = day_param(req, "to");
-  if (!to) return to.error();
-  q.from_day = *from;
-  q.to_day = *to;
-  if (q.custom_range() && req.query_param("period"))
-    return Error::validation("period", "give either period or from/to, not both");
-  if (q.from_day && q.to_day && *q.from_day > *q.to_day) return Error::validation("from", "from must not be after to");
-  auto agent = query_int(req, "agent_id", 1, INT64_MAX);
-  if (!agent) return agent.error();
-  q.agent_id = *agent;
-  auto provider = query_text(req, "provider", 64);
-  if (!provider) return provider.error();
-  q.provider = *provider;
-  return q;
-}
-
-Result<domain::AnalyticsQuery> with_event_filters(const Request& req, domain::AnalyticsQuery q) {
-  auto model = query_text(req, "model", 200);
-  if (!model) return model.error();
-  q.model = *model;
-  auto type = query_text(req, "type", 64);
-  if (!type) return type.error();
-  if (*type && **type != "llm_request_completed" && **type != "llm_request_failed")
-    return errors::must_be("type", "llm_request_completed or llm_request_failed");
-  q.event_type = *type;
-  return q;
+const QueryFields<domain::AnalyticsQuery>& period_fields() {
+  using domain::AnalyticsQuery;
+  using namespace openapi;
+  static const auto fields =
+      QueryFields<AnalyticsQuery>()
+          .custom("period", one_of_strings(kPeriods), "UTC period; default all-time; unknown values are 400",
+                  [](const std::string& raw, AnalyticsQuery& q) -> Status {
+                    const auto p = domain::parse_period(raw);
+                    if (!p) return errors::not_one_of("period", kPeriods);
+                    q.period = *p;
+                    return ok_status();
+                  })
+          .custom("from", str_fmt("date"), "custom range start (inclusive UTC day); not together with period",
+                  day_into("from", &AnalyticsQuery::from_day))
+          .custom("to", str_fmt("date"), "custom range end (inclusive UTC day); not together with period",
+                  day_into("to", &AnalyticsQuery::to_day))
+          .check([](const Request& req, const AnalyticsQuery& q) -> Status {
+            if (q.custom_range() && req.query_param("period"))
+              return Error::validation("period", "give either period or from/to, not both");
+            if (q.from_day && q.to_day && *q.from_day > *q.to_day)
+              return Error::validation("from", "from must not be after to");
+            return ok_status();
+          })
+          .integer("agent_id", &AnalyticsQuery::agent_id, 1, INT64_MAX, "only this agent")
+          .text("provider", &AnalyticsQuery::provider, 1, 64, "only this provider");
+  return fields;
 }
 
 std::string period_label(const domain::AnalyticsQuery& q) {
@@ -94,21 +87,9 @@ Response csv_lines(const Request& req, const std::string& table, const domain::A
   }, req.request_id);
 }
 
-openapi::Op analytics_read_op(std::string pattern, std::string id, std::string summary, bool paged,
-                              int64_t default_per_page) {
-  using namespace openapi;
-  static const std::vector<std::string> kPeriods = {"today",      "yesterday",  "last7-days", "last30-days",
-                                                    "this-month", "last-month", "all-time"};
-  Op op("GET", std::move(pattern), std::move(id), std::move(summary));
-  op.tagged("analytics").auth(Auth::read);
-  op.query("period", one_of_strings(kPeriods), "UTC period; default all-time; unknown values are 400")
-      .query("from", str_fmt("date"), "custom range start (inclusive UTC day); not together with period")
-      .query("to", str_fmt("date"), "custom range end (inclusive UTC day); not together with period")
-      .query("agent_id", integer_range(1, INT64_MAX, ""), "only this agent")
-      .query("provider", str(1, 64), "only this provider");
-  if (paged)
-    op.query("page", integer_range(1, 1'000'000'000, ""), "1-based page; default 1")
-        .query("per_page", integer_range(1, 200, ""), "default " + std::to_string(default_per_page));
+openapi::Op analytics_read_op(std::string pattern, std::string id, std::string summary) {
+  openapi::Op op("GET", std::move(pattern), std::move(id), std::move(summary));
+  op.tagged("analytics").auth(openapi::Auth::read).query_params(period_fields().parameters());
   return op;
 }
 

@@ -13,6 +13,7 @@
 #include "api/endpoint.h"
 #include "api/http_types.h"
 #include "api/paging.h"
+#include "api/query.h"
 #include "api/services.h"
 #include "domain/analytics.h"
 #include "util/result.h"
@@ -22,11 +23,9 @@ namespace iron::api {
 double usd(int64_t micros);  // the predecessor's float dollars; µ$ stay authoritative
 int64_t analytics_now_ms();
 
-// period | from/to (YYYY-MM-DD, inclusive UTC days; not together with period), agent_id, provider.
-Result<domain::AnalyticsQuery> analytics_query_of(const Request& req);
-// The event log's own filters on top of `q`: model (exact, 1-200 characters) and type
-// (llm_request_completed | llm_request_failed; anything else is 400).
-Result<domain::AnalyticsQuery> with_event_filters(const Request& req, domain::AnalyticsQuery q);
+// period | from/to (YYYY-MM-DD, inclusive UTC days; not together with period), agent_id,
+// provider: the query every period read takes.
+const QueryFields<domain::AnalyticsQuery>& period_fields();
 // "custom" for a from/to range, else the period's name.
 std::string period_label(const domain::AnalyticsQuery& q);
 // body + period, filters and calculated_at.
@@ -51,15 +50,13 @@ Reply json_or_csv(const Request& req, J json_answer, C csv_answer) {
 template <class F>
 Action period_read(F f) {
   return [f](const Call& c) -> Reply {
-    auto q = analytics_query_of(c.req);
+    auto q = period_fields().decode(c.req);
     if (!q) return q.error();
     return f(c, *q);
   };
 }
-// The OpenAPI entry of a period read: GET, tag, any role, and the parameters above (with the
-// paging ones when `paged`).
-openapi::Op analytics_read_op(std::string pattern, std::string id, std::string summary, bool paged,
-                              int64_t default_per_page = 50);
+// The OpenAPI entry of a period read: GET, tag, any role, and the parameters of period_fields.
+openapi::Op analytics_read_op(std::string pattern, std::string id, std::string summary);
 
 // Endpoint groups of /api/v1/analytics besides analytics.cpp's reads.
 std::vector<Endpoint> analytics_ingest_endpoints();

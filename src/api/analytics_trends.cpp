@@ -27,16 +27,26 @@ json usage_json(const store::UsageTotals& t) {
           {"output_tokens", t.output_tokens}};
 }
 
+struct BucketParam {
+  domain::Bucket bucket = domain::Bucket::day;
+};
+const std::vector<std::string> kBuckets = {"day", "week", "month"};
+const QueryFields<BucketParam> kBucket =
+    QueryFields<BucketParam>().custom("bucket", one_of_strings(kBuckets), "default day; week = ISO week (Monday)",
+                                      [](const std::string& raw, BucketParam& out) -> Status {
+                                        const auto b = domain::parse_bucket(raw);
+                                        if (!b) return errors::not_one_of("bucket", kBuckets);
+                                        out.bucket = *b;
+                                        return ok_status();
+                                      });
+
 Reply timeseries(const Call& c, const domain::AnalyticsQuery& q) {
   Analytics& a = c.s.analytics;
   const Request& req = c.req;
   const domain::Principal& p = c.who();
-  domain::Bucket bucket = domain::Bucket::day;
-  if (const auto raw = req.query_param("bucket")) {
-    const auto b = domain::parse_bucket(*raw);
-    if (!b) return errors::must_be("bucket", "day, week or month");
-    bucket = *b;
-  }
+  auto in = kBucket.decode(req);
+  if (!in) return in.error();
+  const domain::Bucket bucket = in->bucket;
   auto csv = wants_csv(req);
   if (!csv) return csv.error();
   auto series = a.timeseries(p, q, bucket);
@@ -117,11 +127,11 @@ Reply overview(const Call& c) {
 
 std::vector<Endpoint> analytics_trend_endpoints() {
   std::vector<Endpoint> e;
-  e.push_back({analytics_read_op("/api/v1/analytics/spending/timeseries", "getSpendingTimeseries", "Spend over time", false)
+  e.push_back({analytics_read_op("/api/v1/analytics/spending/timeseries", "getSpendingTimeseries", "Spend over time")
                     .describe(std::string(kScope) + " One point per bucket of the range, empty buckets included, each with its "
                                       "per-provider split. An open start (all-time, or `to` alone) begins at the first "
                                       "day with data. At most 3660 buckets (400 naming `bucket` beyond).")
-                    .query("bucket", one_of_strings({"day", "week", "month"}), "default day; week = ISO week (Monday)")
+                    .query_params(kBucket.parameters())
                     .csv_export()
                     .returns(200, ref("SpendingTimeseries")),
                period_read(timeseries)});

@@ -100,17 +100,21 @@ Reply create(const Call& c) {
 // ?user_id=<id> lists that user's tokens, ?user_id=* everyone's: admins only (403 otherwise).
 // ?status= narrows to active | expired | inactive. Without page/per_page the answer is the
 // predecessor's plain array; with them, one page as {data, pagination}.
+struct TokenListParams {
+  std::optional<std::string> owner, status;
+  PageParams page;
+};
+const QueryFields<TokenListParams> kTokenListQuery =
+    QueryFields<TokenListParams>()
+        .text("user_id", &TokenListParams::owner, 1, 255, "whose tokens: a user id, or `*` for everyone (admins only)")
+        .one_of("status", &TokenListParams::status, {"active", "expired", "inactive"},
+                "active (usable), expired (past expires_at) or inactive (revoked or rotated)")
+        .within(&TokenListParams::page, page_on_request_fields(25));
+
 Reply list(const Call& c) {
-  const Request& req = c.req;
-  domain::ApiTokens::ListQuery q;
-  q.owner = req.query_param("user_id");
-  if (q.owner && (q.owner->empty() || q.owner->size() > 255)) return errors::must_be("user_id", "a user id or *");
-  q.status = req.query_param("status");
-  if (q.status && *q.status != "active" && *q.status != "expired" && *q.status != "inactive")
-    return errors::must_be("status", "active, expired or inactive");
-  auto page = page_on_request(req, 25);
-  if (!page) return page.error();
-  q.page = *page;
+  auto in = kTokenListQuery.decode(c.req);
+  if (!in) return in.error();
+  const domain::ApiTokens::ListQuery q{in->owner, in->status, in->page.asked()};
   auto rows = c.s.api_tokens.list(c.who(), q);
   if (!rows) return rows.error();
   json out = json::array();
@@ -181,11 +185,7 @@ std::vector<Endpoint> api_token_endpoints() {
                               "anyone else naming a user other than themselves gets 403 USER_ID_OVERRIDE_FORBIDDEN. "
                               "An unknown user has no tokens (empty list). `status` narrows the list; with `page` or "
                               "`per_page` the answer is one page as `{data, pagination}`, without them the plain array.")
-                    .query("user_id", str(1, 255), "whose tokens: a user id, or `*` for everyone (admins only)")
-                    .query("status", one_of_strings({"active", "expired", "inactive"}),
-                           "active (usable), expired (past expires_at) or inactive (revoked or rotated)")
-                    .query("page", integer_range(1, 1'000'000'000, ""), "1-based page; answers `{data, pagination}`")
-                    .query("per_page", integer_range(1, 200, ""), "default 25; answers `{data, pagination}`")
+                    .query_params(kTokenListQuery.parameters())
                     .returns(200, json{{"oneOf", json::array({array_of(ref("ApiToken")), ref("ApiTokenPage")})}},
                              "The tokens, or one page of them")
                     .errors(403, {"USER_ID_OVERRIDE_FORBIDDEN"}),

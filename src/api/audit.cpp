@@ -40,31 +40,40 @@ nlohmann::json item_json(const store::AuditRow& r) {
           {"user_agent", opt_text(r.user_agent)}};
 }
 
-Result<std::optional<std::string>> text_filter(const Request& req, const std::string& name) {
-  const auto v = req.query_param(name);
-  if (!v) return std::optional<std::string>{};
-  if (v->empty() || v->size() > 255 || v->find('\0') != std::string::npos) return errors::must_be(name, "1..255 characters");
-  return std::optional<std::string>(*v);
-}
-
-Result<std::optional<int64_t>> time_filter(const Request& req, const std::string& name) {
-  const auto v = req.query_param(name);
-  if (!v) return std::optional<int64_t>{};
-  const auto t = util::parse_rfc3339(*v);
+Status time_into(const std::string& name, const std::string& raw, std::optional<int64_t>& out) {
+  const auto t = util::parse_rfc3339(raw);
   if (!t) return errors::must_be(name, "an RFC 3339 time, e.g. 2026-01-31T12:00:00Z");
-  return std::optional<int64_t>(util::to_unix_ms(*t));
+  out = util::to_unix_ms(*t);
+  return ok_status();
 }
 
-Result<std::optional<int64_t>> cursor_of(const Request& req) {
-  const auto v = req.query_param("cursor");
-  if (!v) return std::optional<int64_t>{};
-  int64_t id = 0;
-  const char* end = v->data() + v->size();
-  auto [p, ec] = std::from_chars(v->data(), end, id);
-  if (v->empty() || ec != std::errc() || p != end || id <= 0)
-    return errors::invalid_cursor();
-  return std::optional<int64_t>(id);
-}
+using store::AuditFilter;
+// What narrows the log, for the JSON page and the CSV export alike.
+const QueryFields<AuditFilter> kAuditFilters =
+    QueryFields<AuditFilter>()
+        .text("actor_id", &AuditFilter::actor_id, 1, 255, "only this actor")
+        .text("entity_type", &AuditFilter::entity_type, 1, 255, "e.g. user, api_token")
+        .text("entity_id", &AuditFilter::entity_id, 1, 255, "only this entity (with entity_type)")
+        .text("action", &AuditFilter::action, 1, 255, "e.g. auth.login")
+        .custom("from", rfc3339("inclusive lower bound"), "rows at or after this time",
+                [](const std::string& raw, AuditFilter& f) { return time_into("from", raw, f.from_ms); })
+        .custom("to", rfc3339("exclusive upper bound"), "rows before this time",
+                [](const std::string& raw, AuditFilter& f) { return time_into("to", raw, f.to_ms); });
+
+// The JSON page: the cursor is the id of the previous page's last row, as a decimal string.
+const QueryFields<AuditFilter> kAuditPage =
+    QueryFields<AuditFilter>()
+        .custom("cursor", str(1, 64), "opaque cursor from a previous page's next_cursor",
+                [](const std::string& raw, AuditFilter& f) -> Status {
+                  int64_t id = 0;
+                  const char* end = raw.data() + raw.size();
+                  auto [p, ec] = std::from_chars(raw.data(), end, id);
+                  if (raw.empty() || ec != std::errc() || p != end || id <= 0) return errors::invalid_cursor();
+                  f.before_id = id;
+                  return ok_status();
+                })
+        .integer("limit", &AuditFilter::limit, 1, 200, "rows per page")
+        .schema_with({{"description", "default 50"}});
 
 // Every row matching `f` (its cursor and limit ignored), newest first, in keyset batches so
 // memory stays bounded whatever the log's length. before/after are the stored (redacted) JSON.
@@ -98,29 +107,14 @@ Reply list_audit(const Call& c) {
   const Request& req = c.req;
   auto csv = wants_csv(req);
   if (!csv) return csv.error();
-  store::AuditFilter f;
-  for (auto [name, slot] : {std::pair{"actor_id", &f.actor_id}, std::pair{"entity_type", &f.entity_type},
-                            std::pair{"entity_id", &f.entity_id}, std::pair{"action", &f.action}}) {
-    auto v = text_filter(req, name);
-    if (!v) return v.error();
-    *slot = *v;
-  }
-  auto from = time_filter(req, "from");
-  if (!from) return from.error();
-  auto to = time_filter(req, "to");
-  if (!to) return to.error();
-  f.from_ms = *from;
-  f.to_ms = *to;
-  if (*csv) return audit_csv(s, f, req.request_id);
-  auto cursor = cursor_of(req);
-  if (!cursor) return cursor.error();
-  f.before_id = *cursor;
-  auto limit = query_int(req, "limit", 1, 200);
-  if (!limit) return limit.error();
-  const int64_t page_size = limit->value_or(50);
-  f.limit = page_size + 1;  // one extra row says whether another page exists
+  auto f = kAuditFilters.decode(req);
+  if (!f) return f.error();
+  if (*csv) return audit_csv(s, *f, req.request_id);
+  if (auto st = kAuditPage.read_into(req, *f); !st) return st.error();
+  const int64_t page_size = f->limit;
+  f->limit = page_size + 1;  // one extra row says whether another page exists
 
-  auto rows = domain::read_audit(s.db, f);
+  auto rows = domain::read_audit(s.db, *f);
   const bool more = static_cast<int64_t>(rows.size()) > page_size;
   if (more) rows.resize(static_cast<size_t>(page_size));
   nlohmann::json items = nlohmann::json::array();
@@ -137,14 +131,8 @@ std::vector<Endpoint> audit_endpoints() {
                    .tagged("audit").auth(Auth::admin)
                    .describe("Append-only record of every mutation and auth event, written in the same transaction "
                              "as the change. Cursor-paged: pass `next_cursor` back as `cursor`.")
-                   .query("actor_id", str(1, 255), "only this actor")
-                   .query("entity_type", str(1, 64), "e.g. user, api_token")
-                   .query("entity_id", str(1, 255), "only this entity (with entity_type)")
-                   .query("action", str(1, 128), "e.g. auth.login")
-                   .query("from", rfc3339("inclusive lower bound"), "rows at or after this time")
-                   .query("to", rfc3339("exclusive upper bound"), "rows before this time")
-                   .query("cursor", str(1, 64), "opaque cursor from a previous page's next_cursor")
-                   .query("limit", described(integer_range(1, 200, ""), "default 50"), "rows per page")
+                   .query_params(kAuditFilters.parameters())
+                   .query_params(kAuditPage.parameters())
                    .csv_export()
                    .returns(200, ref("AuditPage"), "One page of audit rows"),
                list_audit});

@@ -94,10 +94,19 @@ Reply create(const Call& c) {
   });
 }
 
+struct RequestListQuery {
+  std::optional<int64_t> agent_id;
+  std::optional<std::string> status;
+};
+const QueryFields<RequestListQuery> kRequestListQuery =
+    QueryFields<RequestListQuery>()
+        .integer("agent_id", &RequestListQuery::agent_id, 1, INT64_MAX, "only this agent")
+        .one_of("status", &RequestListQuery::status, {"pending", "approved", "rejected", "cancelled"}, "only this status");
+
 Reply list(const Call& c) {
-  auto agent_id = query_int(c.req, "agent_id", 1, INT64_MAX);
-  if (!agent_id) return agent_id.error();
-  return reply(c.s.budget_requests.list(c.who(), *agent_id, c.req.query_param("status")), 200,
+  auto q = kRequestListQuery.decode(c.req);
+  if (!q) return q.error();
+  return reply(c.s.budget_requests.list(c.who(), q->agent_id, q->status), 200,
                [](const std::vector<store::BudgetRequest>& rows) {
                  json out = json::array();
                  for (const auto& item : rows) out.push_back(request_view(item));
@@ -176,8 +185,7 @@ std::vector<Endpoint> budget_request_endpoints() {
                create});
   e.push_back({breq_op("GET", base, "listBudgetRequests", "List budget requests (newest first)", Auth::read)
                     .describe("Users see requests for agents they own; admins see all.")
-                    .query("agent_id", integer_range(1, INT64_MAX, ""), "only this agent")
-                    .query("status", one_of_strings({"pending", "approved", "rejected", "cancelled"}), "only this status")
+                    .query_params(kRequestListQuery.parameters())
                     .returns(200, object({{"requests", array_of(budget_request())}}, {"requests"}), "The requests"),
                list});
   e.push_back({breq_op("GET", base + "/:id", "getBudgetRequest", "Get a budget request", Auth::read)

@@ -117,8 +117,19 @@ Reply create(const Call& c) {
   return reply(c.s.usage_limits.create(c.who(), limit, c.context()), 201, limit_view);
 }
 
+struct UserParam {
+  std::optional<std::string> user_id;
+};
+QueryFields<UserParam> user_param(std::string description) {
+  return QueryFields<UserParam>().text("user_id", &UserParam::user_id, 1, 255, std::move(description));
+}
+const QueryFields<UserParam> kListUser = user_param("admin: only this user's limits");
+const QueryFields<UserParam> kUsageUser = user_param("admin: another user");
+
 Reply list(const Call& c) {
-  return reply(c.s.usage_limits.list(c.who(), c.req.query_param("user_id")), 200,
+  auto q = kListUser.decode(c.req);
+  if (!q) return q.error();
+  return reply(c.s.usage_limits.list(c.who(), q->user_id), 200,
                [](const std::vector<store::UsageLimit>& limits) {
                  json out = json::array();
                  for (const auto& l : limits) out.push_back(limit_view(l));
@@ -191,7 +202,7 @@ std::vector<Endpoint> limit_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({limit_op("GET", base, "listLimits", "List usage limits", Auth::read)
                     .describe("Users see their own limits; admins see all (or one user's with `user_id`).")
-                    .query("user_id", str(1, 255), "admin: only this user's limits")
+                    .query_params(kListUser.parameters())
                     .returns(200, array_of(usage_limit()), "The limits"),
                list});
   e.push_back({limit_op("POST", base, "createLimit", "Create a usage limit", Auth::admin)
@@ -209,10 +220,12 @@ std::vector<Endpoint> limit_endpoints() {
   e.push_back({limit_op("GET", base + "/usage", "getLimitUsage", "Current usage counters against limits", Auth::read)
                     .describe("The caller's counters of the current UTC minute, day and month, user-wide and per "
                               "limit; admins may pass `user_id`.")
-                    .query("user_id", str(1, 255), "admin: another user")
+                    .query_params(kUsageUser.parameters())
                     .returns(200, usage_report(), "Counters and limits"),
-               [](const Call& c) {
-                 return reply(c.s.usage_limits.usage(c.who(), c.req.query_param("user_id"), util::now()), 200, usage_view);
+               [](const Call& c) -> Reply {
+                 auto q = kUsageUser.decode(c.req);
+                 if (!q) return q.error();
+                 return reply(c.s.usage_limits.usage(c.who(), q->user_id, util::now()), 200, usage_view);
                }});
   e.push_back({limit_op("GET", base + "/:id", "getLimit", "Get a usage limit", Auth::read)
                     .returns(200, usage_limit(), "The limit"),

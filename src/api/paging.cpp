@@ -1,26 +1,26 @@
 #include "api/paging.h"
 
-#include "api/query.h"
-
 namespace iron::api {
+namespace {
 
-Result<domain::PageRequest> page_of(const Request& req, int64_t default_per_page) {
-  auto page = query_int(req, "page", 1, 1'000'000'000);
-  if (!page) return page.error();
-  auto per_page = query_int(req, "per_page", 1, 200);
-  if (!per_page) return per_page.error();
-  return domain::PageRequest{page->value_or(1), per_page->value_or(default_per_page)};
+// `page` is bounded so (page - 1) * per_page can never overflow.
+QueryFields<PageParams> page_params(int64_t default_per_page, const std::string& page_note,
+                                    const std::string& per_page_note) {
+  return QueryFields<PageParams>(PageParams{default_per_page, std::nullopt, std::nullopt})
+      .integer("page", &PageParams::page, 1, 1'000'000'000, "1-based page" + page_note)
+      .integer("per_page", &PageParams::per_page, 1, 200, "default " + std::to_string(default_per_page) + per_page_note);
+}
+
+}  // namespace
+
+QueryFields<PageParams> page_fields(int64_t default_per_page) { return page_params(default_per_page, "; default 1", ""); }
+
+QueryFields<PageParams> page_on_request_fields(int64_t default_per_page) {
+  return page_params(default_per_page, "; answers `{data, pagination}`", "; answers `{data, pagination}`");
 }
 
 nlohmann::json pagination_json(const domain::Pagination& p) {
   return {{"page", p.page}, {"per_page", p.per_page}, {"total", p.total}, {"total_pages", p.total_pages}};
-}
-
-Result<std::optional<domain::PageRequest>> page_on_request(const Request& req, int64_t default_per_page) {
-  auto page = page_of(req, default_per_page);
-  if (!page) return page.error();
-  if (!req.query_param("page") && !req.query_param("per_page")) return std::optional<domain::PageRequest>();
-  return std::optional(*page);
 }
 
 nlohmann::json listed(nlohmann::json rows, const std::optional<domain::Pagination>& page) {

@@ -6,19 +6,31 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/http_types.h"
+#include "api/query.h"
 #include "domain/paging.h"
-#include "util/result.h"
 
 namespace iron::api {
 
-Result<domain::PageRequest> page_of(const Request& req, int64_t default_per_page);
-nlohmann::json pagination_json(const domain::Pagination& p);
+struct PageParams {
+  int64_t default_per_page = 50;
+  std::optional<int64_t> page, per_page;
 
-// Lists that page on request (agents, API tokens, provider keys): without `page` and
-// `per_page` the whole list as the predecessor's plain array, with either one page.
-Result<std::optional<domain::PageRequest>> page_on_request(const Request& req, int64_t default_per_page);
-// The rows as that array, or as {data, pagination} when a page was asked for.
+  domain::PageRequest request() const { return {page.value_or(1), per_page.value_or(default_per_page)}; }
+  // Lists that page on request (agents, API tokens, provider keys): without `page` and
+  // `per_page` the whole list, as the predecessor's plain array; with either, one page.
+  std::optional<domain::PageRequest> asked() const {
+    if (!page && !per_page) return std::nullopt;
+    return request();
+  }
+};
+
+// page and per_page, documented for a list that always pages.
+QueryFields<PageParams> page_fields(int64_t default_per_page);
+// The same, documented for a list that pages on request (PageParams::asked).
+QueryFields<PageParams> page_on_request_fields(int64_t default_per_page);
+
+nlohmann::json pagination_json(const domain::Pagination& p);
+// The rows as the plain array, or as {data, pagination} when a page was asked for.
 nlohmann::json listed(nlohmann::json rows, const std::optional<domain::Pagination>& page);
 
 }  // namespace iron::api

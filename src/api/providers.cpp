@@ -85,16 +85,24 @@ Reply create_key(const Call& c) {
   return reply(c.s.provider_keys.create(c.who(), k, c.context()), 201, domain::provider_key_view);
 }
 
+struct KeyListParams {
+  std::optional<bool> all;
+  PageParams page;
+};
+const QueryFields<KeyListParams> kKeyListQuery =
+    QueryFields<KeyListParams>()
+        .boolean("all", &KeyListParams::all, "admins only: every user's keys (a non-admin gets 403)")
+        .within(&KeyListParams::page, page_on_request_fields(25));
+
 Reply list_keys(const Call& c) {
-  auto all = query_bool(c.req, "all");
-  if (!all) return all.error();
-  auto page = page_on_request(c.req, 25);
-  if (!page) return page.error();
-  auto rows = c.s.provider_keys.list(c.who(), all->value_or(false), *page);
+  auto in = kKeyListQuery.decode(c.req);
+  if (!in) return in.error();
+  const auto page = in->page.asked();
+  auto rows = c.s.provider_keys.list(c.who(), in->all.value_or(false), page);
   if (!rows) return rows.error();
   json out = json::array();
   for (const auto& k : rows->items) out.push_back(domain::provider_key_view(k));
-  return json_response(200, listed(std::move(out), *page ? std::optional(rows->pagination) : std::nullopt));
+  return json_response(200, listed(std::move(out), page ? std::optional(rows->pagination) : std::nullopt));
 }
 
 Reply update_key(const Call& c) {
@@ -114,10 +122,18 @@ Reply assign_project(const Call& c) {
                domain::project_assignment_view);
 }
 
+struct ProjectOwner {
+  std::optional<std::string> owner_id;
+};
+const QueryFields<ProjectOwner> kProjectOwner = QueryFields<ProjectOwner>().text(
+    "owner_id", &ProjectOwner::owner_id, 1, 255, "admins only: whose project (default: the caller's)");
+
 // ?owner_id= names another user's project (admins only): project ids are per owner.
 Reply unassign_project(const Call& c) {
+  auto owner = kProjectOwner.decode(c.req);
+  if (!owner) return owner.error();
   return reply_no_content(
-      c.s.provider_keys.unassign(c.who(), c.param("project_id"), c.req.query_param("owner_id"), c.context()));
+      c.s.provider_keys.unassign(c.who(), c.param("project_id"), owner->owner_id, c.context()));
 }
 
 Op key_op(std::string method, std::string pattern, std::string id, std::string summary, Auth access) {
@@ -148,9 +164,7 @@ std::vector<Endpoint> provider_endpoints() {
                        Auth::read)
                     .describe("With `page` or `per_page` the answer is one page as `{data, pagination}`, "
                               "without them the plain array.")
-                    .query("all", boolean(), "admins only: every user's keys (a non-admin gets 403)")
-                    .query("page", integer_range(1, 1'000'000'000, ""), "1-based page; answers `{data, pagination}`")
-                    .query("per_page", integer_range(1, 200, ""), "default 25; answers `{data, pagination}`")
+                    .query_params(kKeyListQuery.parameters())
                     .returns(200, json{{"oneOf", json::array({array_of(ref("ProviderKey")), ref("ProviderKeyPage")})}},
                              "The keys, or one page of them")
                     .errors(403, {"INSUFFICIENT_PERMISSIONS"}),
@@ -184,7 +198,7 @@ std::vector<Endpoint> provider_endpoints() {
   e.push_back({project_op("DELETE", "unassignProjectProvider", "Remove a project's provider key assignment")
                     .describe("The caller's project of that name; an admin names another user's project with "
                               "`owner_id` (403 for anyone else). 404 when nothing is assigned.")
-                    .query("owner_id", str(1, 255), "admins only: whose project (default: the caller's)")
+                    .query_params(kProjectOwner.parameters())
                     .no_content("Unassigned")
                     .errors(403, {"INSUFFICIENT_PERMISSIONS"})
                     .errors(404, {"NOT_FOUND"}),

@@ -3,7 +3,6 @@
 #include <charconv>
 
 #include "api/body.h"
-#include "api/errors.h"
 
 namespace iron::api {
 namespace {
@@ -18,28 +17,23 @@ std::optional<int64_t> parse_int(const std::string& text) {
 
 }  // namespace
 
-Result<std::optional<int64_t>> query_int(const Request& req, const std::string& name, int64_t min, int64_t max) {
-  const auto raw = req.query_param(name);
-  if (!raw) return std::optional<int64_t>{};
-  const auto v = parse_int(*raw);
+Result<int64_t> query_int(const std::string& name, const std::string& raw, int64_t min, int64_t max) {
+  const auto v = parse_int(raw);
   if (!v || *v < min || *v > max)
     return errors::must_be(name, "an integer between " + std::to_string(min) + " and " + std::to_string(max));
-  return std::optional<int64_t>(*v);
+  return *v;
 }
 
-Result<std::optional<bool>> query_bool(const Request& req, const std::string& name) {
-  const auto raw = req.query_param(name);
-  if (!raw) return std::optional<bool>{};
-  if (*raw == "true" || *raw == "1") return std::optional<bool>(true);
-  if (*raw == "false" || *raw == "0") return std::optional<bool>(false);
+Result<bool> query_bool(const std::string& name, const std::string& raw) {
+  if (raw == "true" || raw == "1") return true;
+  if (raw == "false" || raw == "0") return false;
   return errors::must_be(name, "true or false");
 }
 
-Result<std::optional<std::string>> query_text(const Request& req, const std::string& name, size_t max_len) {
-  const auto raw = req.query_param(name);
-  if (!raw) return std::optional<std::string>{};
-  if (raw->empty() || raw->size() > max_len) return errors::must_be(name, "1 to " + std::to_string(max_len) + " characters");
-  if (forbidden_control(*raw)) return errors::must_be(name, "text without NUL or control characters");
+Result<std::string> query_text(const std::string& name, const std::string& raw, size_t min_len, size_t max_len) {
+  if (raw.size() < min_len || raw.size() > max_len)
+    return errors::must_be(name, std::to_string(min_len) + " to " + std::to_string(max_len) + " characters");
+  if (forbidden_control(raw)) return errors::must_be(name, "text without NUL or control characters");
   return raw;
 }
 

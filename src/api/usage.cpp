@@ -3,7 +3,8 @@
 // from a table nothing wrote; here they need authentication, are owner-scoped (non-admins see
 // their own agents' usage) and are answered from the analytics rollups. Its cents are kept
 // (`*_cost_cents`, rounded half up) beside the authoritative µ$ (`*_cost_microdollars`).
-// `period` (and from/to) narrow them like the analytics reads; the default is all time.
+// The analytics reads' parameters (period or from/to, agent_id, provider) narrow them; the
+// default is all time.
 #include "api/analytics_params.h"
 #include "api/routes.h"
 
@@ -91,17 +92,6 @@ Reply by_provider(const Call& c, domain::AnalyticsQuery q) {
   return json_response(200, body);
 }
 
-Op usage_op(std::string pattern, std::string id, std::string summary) {
-  Op op("GET", std::move(pattern), std::move(id), std::move(summary));
-  op.tagged("analytics").auth(Auth::read);
-  op.query("period", one_of_strings({"today", "yesterday", "last7-days", "last30-days", "this-month", "last-month",
-                                     "all-time"}),
-           "UTC period; default all-time")
-      .query("from", str_fmt("date"), "custom range start (inclusive UTC day); not together with period")
-      .query("to", str_fmt("date"), "custom range end (inclusive UTC day); not together with period");
-  return op;
-}
-
 const char* kScope =
     "Owner-scoped: non-admins see their own agents' usage, admins everyone's (the predecessor served these to "
     "anyone). Answered from the analytics rollups.";
@@ -112,19 +102,19 @@ const char* kScope =
 
 std::vector<Endpoint> usage_endpoints() {
   std::vector<Endpoint> e;
-  e.push_back({usage_op("/api/v1/usage/aggregate", "getUsageAggregate", "Token usage, total and per provider")
+  e.push_back({analytics_read_op("/api/v1/usage/aggregate", "getUsageAggregate", "Token usage, total and per provider")
                     .describe(kScope)
                     .returns(200, ref("TokenUsageAggregate")),
                period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
                  return json_response(200, aggregate_json(c.s.analytics, c.who(), q));
                })});
-  e.push_back({usage_op("/api/v1/usage/by-project/:project_id", "getUsageByProject", "Token usage of one project")
+  e.push_back({analytics_read_op("/api/v1/usage/by-project/:project_id", "getUsageByProject", "Token usage of one project")
                     .describe(std::string(kScope) +
                               " A project's usage is that of the agents its API tokens are bound to.")
                     .path_param("project_id", str(1, 1000))
                     .returns(200, ref("ProjectTokenUsage")),
                period_read(by_project)});
-  e.push_back({usage_op("/api/v1/usage/by-provider/:provider", "getUsageByProvider", "Token usage of one provider")
+  e.push_back({analytics_read_op("/api/v1/usage/by-provider/:provider", "getUsageByProvider", "Token usage of one provider")
                     .describe(kScope)
                     .path_param("provider", str(1, 100))
                     .returns(200, [] {

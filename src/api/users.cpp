@@ -67,31 +67,24 @@ Reply create_user(const Call& c) {
   return user_reply(c.s.accounts.create(u, c.context()), 201);
 }
 
+// `page` is bounded so (page - 1) * page_size can never overflow (the predecessor underflowed on 0).
+const QueryFields<store::UserFilter> kUserQuery =
+    QueryFields<store::UserFilter>()
+        .one_of("role", &store::UserFilter::role, kRoles, "only this role").schema_with(ref("Role"))
+        .boolean("is_active", &store::UserFilter::is_active, "only active (true) or suspended (false) users")
+        .text("search", &store::UserFilter::search, 0, 255, "substring of the username or email")
+        .integer("page", &store::UserFilter::page, 1, 1'000'000'000, "page number")
+        .schema_with({{"description", "1-based page; default 1"}})
+        .integer("page_size", &store::UserFilter::page_size, 1, 100, "users per page")
+        .schema_with({{"description", "default 20"}});
+
 Reply list_users(const Call& c) {
-  store::UserFilter f;
-  if (const auto role = c.req.query_param("role")) {
-    if (std::find(kRoles.begin(), kRoles.end(), *role) == kRoles.end()) return errors::not_one_of("role", kRoles);
-    f.role = *role;
-  }
-  auto active = query_bool(c.req, "is_active");
-  if (!active) return active.error();
-  f.is_active = *active;
-  if (const auto search = c.req.query_param("search")) {
-    if (search->size() > 255) return errors::too_long("search", 255);
-    if (search->find('\0') != std::string::npos) return errors::must_be("search", "text without NUL characters");
-    if (!search->empty()) f.search = *search;
-  }
-  // Bounded so (page - 1) * page_size can never overflow (the predecessor underflowed on 0).
-  auto page = query_int(c.req, "page", 1, 1'000'000'000);
-  if (!page) return page.error();
-  auto page_size = query_int(c.req, "page_size", 1, 100);
-  if (!page_size) return page_size.error();
-  f.page = page->value_or(1);
-  f.page_size = page_size->value_or(20);
-  const auto [users, total] = c.s.accounts.list(f);
+  auto f = kUserQuery.decode(c.req);
+  if (!f) return f.error();
+  const auto [users, total] = c.s.accounts.list(*f);
   nlohmann::json items = nlohmann::json::array();
   for (const auto& u : users) items.push_back(domain::user_view(u));
-  return json_response(200, {{"users", items}, {"total", total}, {"page", f.page}, {"page_size", f.page_size}});
+  return json_response(200, {{"users", items}, {"total", total}, {"page", f->page}, {"page_size", f->page_size}});
 }
 
 Reply suspend_user(const Call& c) {
@@ -138,11 +131,7 @@ std::vector<Endpoint> user_endpoints() {
                    .errors(409, {"USERNAME_TAKEN", "EMAIL_TAKEN"}),
                create_user});
   e.push_back({user_op("GET", "/api/v1/users", "listUsers", "List users (deleted users excluded, newest first)")
-                   .query("role", ref("Role"), "only this role")
-                   .query("is_active", boolean(), "only active (true) or suspended (false) users")
-                   .query("search", str(0, 255), "substring of the username or email")
-                   .query("page", described(integer_range(1, INT64_MAX, ""), "1-based page; default 1"), "page number")
-                   .query("page_size", described(integer_range(1, 100, ""), "default 20"), "users per page")
+                   .query_params(kUserQuery.parameters())
                    .returns(200, ref("UserList"), "One page of users"),
                list_users});
   e.push_back({user_op("GET", "/api/v1/users/:id", "getUser", "Get a user").returns(200, ref("User"), "The user"),

@@ -9897,10 +9897,14 @@ export interface operations {
     getUsageAggregate: {
         parameters: {
             query?: {
+                /** @description only this agent */
+                agent_id?: number;
                 /** @description custom range start (inclusive UTC day); not together with period */
                 from?: string;
-                /** @description UTC period; default all-time */
+                /** @description UTC period; default all-time; unknown values are 400 */
                 period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
+                /** @description only this provider */
+                provider?: string;
                 /** @description custom range end (inclusive UTC day); not together with period */
                 to?: string;
             };
@@ -9966,10 +9970,14 @@ export interface operations {
     getUsageByProject: {
         parameters: {
             query?: {
+                /** @description only this agent */
+                agent_id?: number;
                 /** @description custom range start (inclusive UTC day); not together with period */
                 from?: string;
-                /** @description UTC period; default all-time */
+                /** @description UTC period; default all-time; unknown values are 400 */
                 period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
+                /** @description only this provider */
+                provider?: string;
                 /** @description custom range end (inclusive UTC day); not together with period */
                 to?: string;
             };
@@ -10037,10 +10045,14 @@ export interface operations {
     getUsageByProvider: {
         parameters: {
             query?: {
+                /** @description only this agent */
+                agent_id?: number;
                 /** @description custom range start (inclusive UTC day); not together with period */
                 from?: string;
-                /** @description UTC period; default all-time */
+                /** @description UTC period; default all-time; unknown values are 400 */
                 period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
+                /** @description only this provider */
+                provider?: string;
                 /** @description custom range end (inclusive UTC day); not together with period */
                 to?: string;
             };

@@ -29,6 +29,18 @@ describe('AppDataTable', () => {
     expect(w.findAll('tbody tr')[0]!.findAll('td')[2]!.text()).toBe('—')
   })
 
+  it.each([
+    ['money', 1_234_500_000, '$1,234.50'],
+    ['count', 1234567, '1,234,567'],
+  ] as const)('formats %s columns without a slot and aligns them to the end', (format, value, shown) => {
+    const w = mount(AppDataTable, {
+      props: { columns: [{ key: 'v', label: 'V', format }], rows: [{ id: 1, v: value }], rowKey: () => 1, caption: 'T' },
+    })
+    const td = w.find('tbody td')
+    expect(td.text()).toBe(shown)
+    expect(td.classes()).toContain('end')
+  })
+
   it('asks the server for another sort and marks the sorted column', async () => {
     const w = table({ sort: 'spent' })
     expect(w.find('th[aria-sort=ascending]').text()).toContain('Spent')

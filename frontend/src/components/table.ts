@@ -8,6 +8,9 @@ export interface TableColumn {
   align?: 'start' | 'end'
   /** Hidden on phones (below 640 px) when the row stays meaningful without it. */
   optional?: boolean
+  /** How the default cell shows the value: integer microdollars as money, or a grouped count.
+   *  Both align to the end. A `cell-<key>` slot still overrides. */
+  format?: 'money' | 'count'
 }
 
 /** Sort as it sits in the URL: 'name' ascending, '-name' descending, '' the server's default. */

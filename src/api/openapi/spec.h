@@ -72,6 +72,11 @@ struct Op {
     return *this;
   }
   Op& query(std::string name, json schema, std::string description);
+  // The parameters of the operation's query table (api/query.h QueryFields::parameters).
+  Op& query_params(const std::vector<json>& params) {
+    parameters.insert(parameters.end(), params.begin(), params.end());
+    return *this;
+  }
   Op& header(std::string name, json schema, std::string description);
   Op& body(json schema, bool required = true) {
     body_schema = std::move(schema);
