@@ -48,6 +48,7 @@ export const routes: RouteRecordRaw[] = [
   // Administration
   { path: '/users', name: 'users', component: () => import('./features/users/UserListView.vue'), meta: { title: 'Users', minRole: 'admin', nav: { group: 'Administration', icon: 'users', order: 1 } } },
   { path: '/audit', name: 'audit', component: () => import('./features/audit/AuditLogView.vue'), meta: { title: 'Audit log', minRole: 'admin', nav: { group: 'Administration', icon: 'audit', order: 2 } } },
+  { path: '/prices', name: 'prices', component: () => import('./features/prices/PricesView.vue'), meta: { title: 'Prices', minRole: 'admin', nav: { group: 'Administration', icon: 'prices', order: 3 } } },
   { path: '/system', name: 'system', component: () => import('./features/system/SystemView.vue'), meta: { title: 'System', minRole: 'admin', nav: { group: 'Administration', icon: 'system', order: 3 } } },
 
   // Reached from the user menu

@@ -58,7 +58,9 @@ json event_json(const store::AnalyticsEventRow& e) {
           {"model", e.model}, {"provider", e.provider}, {"provider_id", opt(e.provider_id)},
           {"input_tokens", e.input_tokens}, {"output_tokens", e.output_tokens},
           {"cost_micros", e.cost_micros}, {"agent_id", e.agent_id}, {"agent_name", e.agent_name},
-          {"error_code", opt(e.error_code)}, {"error_message", opt(e.error_message)}};
+          {"error_code", opt(e.error_code)}, {"error_message", opt(e.error_message)},
+          {"cached_input_tokens", e.cached_input_tokens}, {"cost_source", e.cost_source},
+          {"catalogue_cost_micros", e.catalogue_cost_micros ? json(*e.catalogue_cost_micros) : json(nullptr)}};
 }
 
 Reply events_list(const Call& c, const domain::AnalyticsQuery& base) {

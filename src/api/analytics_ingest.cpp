@@ -30,6 +30,7 @@ const auto kEvent = BodyFields<domain::AnalyticsEvent>()
     .text("provider_id", &domain::AnalyticsEvent::provider_id, kAnyLength)
     .integer("input_tokens", &domain::AnalyticsEvent::input_tokens, INT64_MIN, INT64_MAX)
     .integer("output_tokens", &domain::AnalyticsEvent::output_tokens, INT64_MIN, INT64_MAX)
+    .integer("cached_input_tokens", &domain::AnalyticsEvent::cached_input_tokens, INT64_MIN, INT64_MAX)
     .integer("cost_micros", &domain::AnalyticsEvent::cost_micros, INT64_MIN, INT64_MAX)
     .text("error_code", &domain::AnalyticsEvent::error_code, kAnyLength)
     .text("error_message", &domain::AnalyticsEvent::error_message, kAnyLength);

@@ -29,6 +29,7 @@ std::vector<Endpoint> analytics_endpoints();         // the period reads (analyt
 std::vector<Endpoint> analytics_event_endpoints();   // the event log
 std::vector<Endpoint> usage_endpoints();             // the predecessor's /usage reads
 std::vector<Endpoint> system_endpoints();
+std::vector<Endpoint> price_endpoints();             // the price catalogue, recalculation, cost differences
 
 // Every declared endpoint, in the document's order.
 std::vector<Endpoint> all_endpoints();

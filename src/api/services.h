@@ -12,11 +12,13 @@
 #include "domain/analytics.h"
 #include "domain/api_tokens.h"
 #include "domain/budget_requests.h"
+#include "domain/catalogue_costs.h"
 #include "domain/event_bus.h"
 #include "domain/first_admin.h"
 #include "domain/ic_tokens.h"
 #include "domain/key_fetch.h"
 #include "domain/lease_protocol.h"
+#include "domain/price_catalogue.h"
 #include "domain/provider_keys.h"
 #include "domain/sessions.h"
 #include "domain/usage_limits.h"
@@ -41,6 +43,8 @@ struct Services {
   domain::BudgetRequests& budget_requests;
   domain::UsageLimits& usage_limits;
   domain::Analytics& analytics;
+  domain::PriceCatalogue& prices;
+  domain::CatalogueCosts& catalogue_costs;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 

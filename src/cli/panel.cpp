@@ -30,9 +30,16 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
       usage_limits_(db, events_),
       leases_(db, ledger_, events_, &provider_keys_, keys_.ip_token_key, &usage_limits_),
       budget_requests_(db, &events_),
-      analytics_(db, &events_),
+      prices_(db),
+      analytics_(db, &events_, &prices_),
+      catalogue_costs_(db, prices_),
       services_{db,         c,        draining, sessions_, accounts_,        first_admin_,  events_,   api_tokens_,
-                provider_keys_, key_fetch_, agents_, ic_tokens_, leases_, budget_requests_, usage_limits_, analytics_} {
+                provider_keys_, key_fetch_, agents_, ic_tokens_, leases_, budget_requests_, usage_limits_, analytics_,
+                prices_,    catalogue_costs_} {
+
+  // A new panel starts with the shipped price list (resources/prices/seed.json).
+  if (const size_t seeded = prices_.seed_if_empty(domain::embedded_price_seed()))
+    log::info("price catalogue seeded", {{"prices", seeded}});
 
   // Credentials in clear in a base_url (rows from before migration 008) are sealed now.
   if (const size_t sealed = provider_keys_.seal_embedded_credentials())

@@ -13,11 +13,13 @@
 #include "domain/api_tokens.h"
 #include "domain/budget_ledger.h"
 #include "domain/budget_requests.h"
+#include "domain/catalogue_costs.h"
 #include "domain/event_bus.h"
 #include "domain/first_admin.h"
 #include "domain/ic_tokens.h"
 #include "domain/key_fetch.h"
 #include "domain/lease_protocol.h"
+#include "domain/price_catalogue.h"
 #include "domain/provider_keys.h"
 #include "domain/sessions.h"
 #include "domain/usage_limits.h"
@@ -57,7 +59,9 @@ class Panel {
   domain::UsageLimits usage_limits_;
   domain::LeaseProtocol leases_;
   domain::BudgetRequests budget_requests_;
+  domain::PriceCatalogue prices_;
   domain::Analytics analytics_;
+  domain::CatalogueCosts catalogue_costs_;
   api::Services services_;
 };
 

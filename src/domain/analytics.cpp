@@ -65,7 +65,8 @@ Paged<T> page_of(std::vector<T> all, const PageRequest& page) {
   return out;
 }
 
-store::AnalyticsEventRow row_of(const AgentIdentity& who, const AnalyticsEvent& e, util::TimePoint now) {
+store::AnalyticsEventRow row_of(const AgentIdentity& who, const AnalyticsEvent& e, util::TimePoint now,
+                                const PriceTable* prices) {
   store::AnalyticsEventRow r;
   r.agent_id = who.agent_id;
   r.event_id = e.event_id;
@@ -77,7 +78,15 @@ store::AnalyticsEventRow row_of(const AgentIdentity& who, const AnalyticsEvent& 
   r.provider_id = e.provider_id;
   r.input_tokens = e.input_tokens.value_or(0);
   r.output_tokens = e.output_tokens.value_or(0);
-  r.cost_micros = e.cost_micros.value_or(0);
+  r.cached_input_tokens = e.cached_input_tokens.value_or(0);
+  // One in-memory lookup (price_catalogue.h), no query: this is the ingestion hot path.
+  static const PriceTable kNoPrices({});
+  const EventCost cost = (prices ? *prices : kNoPrices)
+                             .cost_of(r.provider, r.model, r.timestamp_ms, r.input_tokens, r.output_tokens,
+                                      r.cached_input_tokens, e.cost_micros);
+  r.cost_micros = cost.cost_micros;
+  r.cost_source = cost.source;
+  r.catalogue_cost_micros = cost.catalogue_micros;
   r.error_code = e.error_code;
   r.error_message = e.error_message;
   r.created_at = util::to_unix_ms(now);
@@ -140,6 +149,9 @@ Status validate_event(const AnalyticsEvent& e) {
     return Error::validation("provider", "provider must be 1 to 64 characters of a-z, 0-9, _ or -");
   if (auto s = check_int("input_tokens", e.input_tokens, kMaxTokens); !s) return s;
   if (auto s = check_int("output_tokens", e.output_tokens, kMaxTokens); !s) return s;
+  if (auto s = check_int("cached_input_tokens", e.cached_input_tokens, kMaxTokens); !s) return s;
+  if (e.cached_input_tokens && *e.cached_input_tokens > e.input_tokens.value_or(0))
+    return Error::validation("cached_input_tokens", "cached_input_tokens is part of input_tokens and cannot exceed it");
   if (auto s = check_int("cost_micros", e.cost_micros, kMaxCostMicros); !s) return s;
   if (e.event_type == "llm_request_completed") {
     if (!e.input_tokens) return Error::validation("input_tokens", "a completed request needs input_tokens");
@@ -212,7 +224,7 @@ RiskLevel risk_of(int64_t spent, int64_t allocated) {
 Result<IngestOutcome> Analytics::ingest(const AgentIdentity& who, const AnalyticsEvent& e, const RequestContext&,
                                         util::TimePoint now) {
   if (auto s = validate_event(e); !s) return s.error();
-  const auto row = row_of(who, e, now);
+  const auto row = row_of(who, e, now, price_table().get());
   auto r = db_.write([&](store::Connection& c) -> Result<IngestOutcome> {
     if (!store::analytics::agent_owner(c, who.agent_id)) return ic_agent_gone();
     if (!store::analytics::insert_event(c, row)) return IngestOutcome{e.event_id, "duplicate", std::nullopt};
@@ -230,6 +242,7 @@ Result<BatchOutcome> Analytics::ingest_batch(const AgentIdentity& who, const std
   if (events.size() > kMaxBatchEvents)
     return Error::validation("events", "a batch holds at most " + std::to_string(kMaxBatchEvents) + " events");
   int64_t cost = 0;
+  const auto prices = price_table();
   auto r = db_.write([&](store::Connection& c) -> Result<BatchOutcome> {
     if (!store::analytics::agent_owner(c, who.agent_id)) return ic_agent_gone();
     BatchOutcome out;
@@ -239,7 +252,7 @@ Result<BatchOutcome> Analytics::ingest_batch(const AgentIdentity& who, const std
         ++out.rejected;
         continue;
       }
-      const auto row = row_of(who, e, now);
+      const auto row = row_of(who, e, now, prices.get());
       if (!store::analytics::insert_event(c, row)) {
         out.results.push_back({e.event_id, "duplicate", std::nullopt});
         ++out.duplicates;
@@ -256,6 +269,10 @@ Result<BatchOutcome> Analytics::ingest_batch(const AgentIdentity& who, const std
     events_->publish({0, "usage.tick", who.owner_id,
                       {{"agent_id", who.agent_id}, {"events", r->accepted}, {"cost_micros", cost}}});
   return r;
+}
+
+std::shared_ptr<const PriceTable> Analytics::price_table() const {
+  return prices_ ? prices_->table() : nullptr;
 }
 
 int64_t Analytics::prune_events_before(int64_t cutoff_ms) {

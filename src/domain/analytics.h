@@ -15,6 +15,7 @@
 #include "domain/event_bus.h"
 #include "domain/ic_tokens.h"
 #include "domain/paging.h"
+#include "domain/price_catalogue.h"
 #include "domain/principal.h"
 #include "store/analytics_repo.h"
 #include "store/budget_repo.h"
@@ -36,7 +37,8 @@ struct AnalyticsEvent {
   std::optional<std::string> provider_id;
   std::optional<int64_t> input_tokens;
   std::optional<int64_t> output_tokens;
-  std::optional<int64_t> cost_micros;
+  std::optional<int64_t> cached_input_tokens;  // part of input_tokens, billed at the cached price
+  std::optional<int64_t> cost_micros;          // absent: computed from the price catalogue
   std::optional<std::string> error_code;
   std::optional<std::string> error_message;
 };
@@ -163,8 +165,10 @@ struct Overview {
 
 class Analytics {
  public:
-  // `events` (optional) receives a usage.tick after each committed ingestion.
-  explicit Analytics(store::Database& db, EventBus* events = nullptr) : db_(db), events_(events) {}
+  // `events` (optional) receives a usage.tick after each committed ingestion; `prices`
+  // (optional) costs events that report none (without it they are unpriced).
+  explicit Analytics(store::Database& db, EventBus* events = nullptr, const PriceCatalogue* prices = nullptr)
+      : db_(db), events_(events), prices_(prices) {}
 
   // 400 VALIDATION_ERROR, 404 AGENT_NOT_FOUND; duplicate (agent_id, event_id) changes nothing.
   Result<IngestOutcome> ingest(const AgentIdentity& who, const AnalyticsEvent& e, const RequestContext& ctx,
@@ -216,8 +220,10 @@ class Analytics {
  private:
   store::RollupFilter filter_for(const Principal& p, const AnalyticsQuery& q, util::TimePoint now) const;
   store::EventListFilter event_filter_for(const Principal& p, const AnalyticsQuery& q, util::TimePoint now) const;
+  std::shared_ptr<const PriceTable> price_table() const;
   store::Database& db_;
   EventBus* events_;
+  const PriceCatalogue* prices_;
 };
 
 }  // namespace iron::domain

@@ -151,7 +151,8 @@ std::string first_day_sql(const Where& w) { return std::string("SELECT min(r.day
 
 const char* kEventColumns =
     "e.id, e.agent_id, e.event_id, e.timestamp_ms, e.day, e.event_type, e.model, e.provider, e.provider_id, "
-    "e.input_tokens, e.output_tokens, e.cost_micros, e.error_code, e.error_message, e.created_at, a.name";
+    "e.input_tokens, e.output_tokens, e.cost_micros, e.error_code, e.error_message, e.created_at, a.name, "
+    "e.cached_input_tokens, e.cost_source, e.catalogue_cost_micros";
 
 constexpr int64_t kDayMs = 86'400'000;
 int64_t floor_day(int64_t ms) { return ms - (((ms % kDayMs) + kDayMs) % kDayMs); }
@@ -215,11 +216,13 @@ int64_t count_rollup_events(Connection& c, const EventListFilter& f, int64_t fir
 bool insert_event(Connection& c, const AnalyticsEventRow& e) {
   auto& s = c.prepare(
       "INSERT INTO analytics_events(agent_id, event_id, timestamp_ms, day, event_type, model, provider, provider_id, "
-      "input_tokens, output_tokens, cost_micros, error_code, error_message, created_at) "
-      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(agent_id, event_id) DO NOTHING");
+      "input_tokens, output_tokens, cost_micros, error_code, error_message, created_at, cached_input_tokens, "
+      "cost_source, catalogue_cost_micros) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(agent_id, event_id) DO NOTHING");
   s.bind(1, e.agent_id).bind(2, e.event_id).bind(3, e.timestamp_ms).bind(4, e.day).bind(5, e.event_type);
   s.bind(6, e.model).bind(7, e.provider).bind(8, e.provider_id).bind(9, e.input_tokens).bind(10, e.output_tokens);
   s.bind(11, e.cost_micros).bind(12, e.error_code).bind(13, e.error_message).bind(14, e.created_at);
+  s.bind(15, e.cached_input_tokens).bind(16, e.cost_source).bind(17, e.catalogue_cost_micros);
   s.run();
   return c.changes() == 1;
 }
@@ -347,6 +350,9 @@ std::vector<AnalyticsEventRow> list_events(Connection& c, const EventListFilter&
     e.error_message = s.opt_text(13);
     e.created_at = s.int64(14);
     e.agent_name = s.text(15);
+    e.cached_input_tokens = s.int64(16);
+    e.cost_source = s.text(17);
+    e.catalogue_cost_micros = s.opt_int64(18);
     out.push_back(std::move(e));
   }
   return out;

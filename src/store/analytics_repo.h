@@ -23,7 +23,10 @@ struct AnalyticsEventRow {
   std::optional<std::string> provider_id;
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
+  int64_t cached_input_tokens = 0;
   int64_t cost_micros = 0;
+  std::string cost_source = "none";  // reported | catalogue | unpriced | none | legacy (migration 012)
+  std::optional<int64_t> catalogue_cost_micros;
   std::optional<std::string> error_code;
   std::optional<std::string> error_message;
   int64_t created_at = 0;

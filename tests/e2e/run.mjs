@@ -29,6 +29,7 @@ import { systemJourney } from './journeys/system.mjs'
 import { budgetsJourney } from './journeys/budgets.mjs'
 import { usersJourney } from './journeys/users.mjs'
 import { tokensJourney } from './journeys/tokens.mjs'
+import { pricesJourney } from './journeys/prices.mjs'
 import { SAMPLE_PARAMS, smokeRoutes } from './smoke.mjs'
 
 const BASES = [
@@ -75,6 +76,8 @@ async function runBase(browser, base) {
     done.push('users journey')
     await tokensJourney({ ...ctx, people })
     done.push('tokens journey')
+    await pricesJourney({ ...ctx, people })
+    done.push('prices journey')
     SAMPLE_PARAMS['agent-detail'] = { id: String(agent.id) }
     await agentsJourney({ ...ctx, people }) // sets agent samples per role
     done.push('agents journey')

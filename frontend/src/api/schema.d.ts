@@ -264,6 +264,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/analytics/cost-differences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Reported cost against the catalogue, and unpriced events
+         * @description **Access:** any authenticated role (viewer, user, admin).
+         *
+         *     Per agent, provider and model, from the raw events (kept for the retention period): events with a reported cost and a catalogue price beside it (their sums and difference), and events with tokens but no cost and no price (cost_source unpriced). Non-admins see their own agents only.
+         */
+        get: operations["getCostDifferences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/analytics/events": {
         parameters: {
             query?: never;
@@ -1166,6 +1188,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every price version
+         * @description **Access:** any authenticated role (viewer, user, admin).
+         *
+         *     Ordered by provider, model, effective_from; `current` marks the version in effect now for its key. Prices are integer microdollars per million tokens.
+         */
+        get: operations["listPrices"];
+        put?: never;
+        /**
+         * Add a price version
+         * @description **Access:** admin only (403 otherwise).
+         *
+         *     A price change is a new version with a later effective_from; versions are never edited. Each price is 0..1000000000 µ$ per million tokens (400 naming the field otherwise). New events use it at once; recorded ones change only through a recalculation.
+         */
+        post: operations["createPrice"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prices/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The catalogue as a price document
+         * @description **Access:** admin only (403 otherwise).
+         *
+         *     Every version, in the document format POST /prices/import takes back.
+         */
+        get: operations["exportPrices"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prices/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Import a price document
+         * @description **Access:** admin only (403 otherwise).
+         *
+         *     All or nothing: every row is validated first (400 naming `prices[i].field`); versions already present with the same prices are skipped; one present with other prices is 409 PRICE_VERSION_CONFLICT naming `prices[i]`. One transaction, one audit row.
+         */
+        post: operations["importPrices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/prices/recalculate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Re-price recorded events with the catalogue (dry run or apply)
+         * @description **Access:** admin only (403 otherwise).
+         *
+         *     Events in [from, to) whose cost came from the catalogue (catalogue, unpriced, none) get the price in effect at their time; reported costs are never changed (only the catalogue cost beside them). A dry run (apply absent or false) changes nothing and answers exactly what apply would do. Apply updates the events and the daily rollups in one transaction, audited with the before / after totals. At most 200000 events per window (400 WINDOW_TOO_LARGE naming `from`).
+         */
+        post: operations["recalculatePrices"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/provider": {
         parameters: {
             query?: never;
@@ -1827,11 +1943,23 @@ export interface components {
             /** Format: int64 */
             agent_id: number;
             agent_name: string;
+            /** Format: int64 */
+            cached_input_tokens: number;
+            /**
+             * Format: int64
+             * @description the catalogue's cost when a price applied (beside a reported cost: the difference to it)
+             */
+            catalogue_cost_micros: number | null;
             /**
              * Format: int64
              * @description cost in integer microdollars
              */
             cost_micros: number;
+            /**
+             * @description where cost_micros came from (docs/prices.md); unpriced: tokens but no cost and no price, so 0 is not a real cost
+             * @enum {string}
+             */
+            cost_source: "reported" | "catalogue" | "unpriced" | "none" | "legacy";
             error_code: string | null;
             error_message: string | null;
             event_id: string;
@@ -1853,7 +1981,12 @@ export interface components {
         AnalyticsEventInput: {
             /**
              * Format: int64
-             * @description cost in microdollars
+             * @description part of input_tokens billed at the cached-input price
+             */
+            cached_input_tokens?: number;
+            /**
+             * Format: int64
+             * @description cost in microdollars; absent: computed from the price catalogue at timestamp_ms (docs/prices.md)
              */
             cost_micros?: number;
             error_code?: string;
@@ -4244,6 +4377,136 @@ export interface operations {
             };
         };
     };
+    getCostDifferences: {
+        parameters: {
+            query?: {
+                /** @description only this agent */
+                agent_id?: number;
+                /** @description custom range start (inclusive UTC day); not together with period */
+                from?: string;
+                /** @description UTC period; default all-time; unknown values are 400 */
+                period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
+                /** @description only this provider */
+                provider?: string;
+                /** @description custom range end (inclusive UTC day); not together with period */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Differences */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        rows: {
+                            /** Format: int64 */
+                            agent_id: number;
+                            agent_name: string;
+                            /** Format: int64 */
+                            catalogue_micros: number;
+                            /**
+                             * Format: int64
+                             * @description events with a reported cost and a catalogue price
+                             */
+                            compared_events: number;
+                            /**
+                             * Format: int64
+                             * @description reported − catalogue
+                             */
+                            difference_micros: number;
+                            model: string;
+                            provider: string;
+                            /** Format: int64 */
+                            reported_micros: number;
+                            /**
+                             * Format: int64
+                             * @description tokens > 0, no cost reported, no price
+                             */
+                            unpriced_events: number;
+                            /** Format: int64 */
+                            unpriced_tokens: number;
+                        }[];
+                        totals: {
+                            /** Format: int64 */
+                            agent_id: number;
+                            agent_name: string;
+                            /** Format: int64 */
+                            catalogue_micros: number;
+                            /**
+                             * Format: int64
+                             * @description events with a reported cost and a catalogue price
+                             */
+                            compared_events: number;
+                            /**
+                             * Format: int64
+                             * @description reported − catalogue
+                             */
+                            difference_micros: number;
+                            model: string;
+                            provider: string;
+                            /** Format: int64 */
+                            reported_micros: number;
+                            /**
+                             * Format: int64
+                             * @description tokens > 0, no cost reported, no price
+                             */
+                            unpriced_events: number;
+                            /** Format: int64 */
+                            unpriced_tokens: number;
+                        };
+                    };
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     pageAnalyticsEvents: {
         parameters: {
             query?: {
@@ -4337,7 +4600,12 @@ export interface operations {
                 "application/json": {
                     /**
                      * Format: int64
-                     * @description cost in microdollars
+                     * @description part of input_tokens billed at the cached-input price
+                     */
+                    cached_input_tokens?: number;
+                    /**
+                     * Format: int64
+                     * @description cost in microdollars; absent: computed from the price catalogue at timestamp_ms (docs/prices.md)
                      */
                     cost_micros?: number;
                     error_code?: string;
@@ -8956,6 +9224,626 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogue */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        prices: {
+                            /**
+                             * Format: int64
+                             * @description microdollars per million tokens
+                             */
+                            cached_input_micros_per_mtok: number;
+                            /**
+                             * Format: date-time
+                             * @description when the version was added (RFC 3339, UTC)
+                             */
+                            created_at: string;
+                            /** @description the version in effect now for its provider and model key */
+                            current: boolean;
+                            /**
+                             * Format: date-time
+                             * @description when the version takes effect (RFC 3339, UTC)
+                             */
+                            effective_from: string;
+                            /** Format: int64 */
+                            id: number;
+                            /**
+                             * Format: int64
+                             * @description microdollars per million tokens
+                             */
+                            input_micros_per_mtok: number;
+                            /** @description exact name or prefix ending in '*' */
+                            model: string;
+                            /**
+                             * Format: int64
+                             * @description microdollars per million tokens
+                             */
+                            output_micros_per_mtok: number;
+                            /** @description lowercase provider slug: openai, anthropic, or any other [a-z0-9_-]{1,64} */
+                            provider: string;
+                            /** @enum {string} */
+                            source: "seed" | "admin" | "import";
+                        }[];
+                    };
+                };
+            };
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createPrice: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: int64 */
+                    cached_input_micros_per_mtok: number;
+                    /**
+                     * Format: date-time
+                     * @description when this version takes effect; default now (RFC 3339, UTC)
+                     */
+                    effective_from?: string;
+                    /** Format: int64 */
+                    input_micros_per_mtok: number;
+                    /** @description an exact model name, or a prefix ending in one '*' (gpt-4o*); the most specific match wins */
+                    model: string;
+                    /** Format: int64 */
+                    output_micros_per_mtok: number;
+                    provider: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Added */
+            201: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: int64
+                         * @description microdollars per million tokens
+                         */
+                        cached_input_micros_per_mtok: number;
+                        /**
+                         * Format: date-time
+                         * @description when the version was added (RFC 3339, UTC)
+                         */
+                        created_at: string;
+                        /** @description the version in effect now for its provider and model key */
+                        current: boolean;
+                        /**
+                         * Format: date-time
+                         * @description when the version takes effect (RFC 3339, UTC)
+                         */
+                        effective_from: string;
+                        /** Format: int64 */
+                        id: number;
+                        /**
+                         * Format: int64
+                         * @description microdollars per million tokens
+                         */
+                        input_micros_per_mtok: number;
+                        /** @description exact name or prefix ending in '*' */
+                        model: string;
+                        /**
+                         * Format: int64
+                         * @description microdollars per million tokens
+                         */
+                        output_micros_per_mtok: number;
+                        /** @description lowercase provider slug: openai, anthropic, or any other [a-z0-9_-]{1,64} */
+                        provider: string;
+                        /** @enum {string} */
+                        source: "seed" | "admin" | "import";
+                    };
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, MISSING_FIELD. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: PRICE_VERSION_EXISTS. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request body too large. Codes: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request body must be JSON with Content-Type: application/json. Codes: UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    exportPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The price document */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description informative (RFC 3339, UTC)
+                         */
+                        exported_at?: string;
+                        /** @enum {string} */
+                        format?: "ironpanel-prices/1";
+                        prices: {
+                            /**
+                             * Format: int64
+                             * @description microdollars per million tokens
+                             */
+                            cached_input_micros_per_mtok: number;
+                            /**
+                             * Format: date-time
+                             * @description when the version takes effect (RFC 3339, UTC)
+                             */
+                            effective_from: string;
+                            /**
+                             * Format: int64
+                             * @description microdollars per million tokens
+                             */
+                            input_micros_per_mtok: number;
+                            /** @description exact name or prefix ending in '*' */
+                            model: string;
+                            /**
+                             * Format: int64
+                             * @description microdollars per million tokens
+                             */
+                            output_micros_per_mtok: number;
+                            /** @description lowercase provider slug: openai, anthropic, or any other [a-z0-9_-]{1,64} */
+                            provider: string;
+                        }[];
+                        /** @description informative: the date the prices were read */
+                        prices_as_of?: string;
+                    };
+                };
+            };
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    importPrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: date-time
+                     * @description informative (RFC 3339, UTC)
+                     */
+                    exported_at?: string;
+                    /** @enum {string} */
+                    format?: "ironpanel-prices/1";
+                    prices: {
+                        /**
+                         * Format: int64
+                         * @description microdollars per million tokens
+                         */
+                        cached_input_micros_per_mtok: number;
+                        /**
+                         * Format: date-time
+                         * @description when the version takes effect (RFC 3339, UTC)
+                         */
+                        effective_from: string;
+                        /**
+                         * Format: int64
+                         * @description microdollars per million tokens
+                         */
+                        input_micros_per_mtok: number;
+                        /** @description exact name or prefix ending in '*' */
+                        model: string;
+                        /**
+                         * Format: int64
+                         * @description microdollars per million tokens
+                         */
+                        output_micros_per_mtok: number;
+                        /** @description lowercase provider slug: openai, anthropic, or any other [a-z0-9_-]{1,64} */
+                        provider: string;
+                    }[];
+                    /** @description informative: the date the prices were read */
+                    prices_as_of?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Imported */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: int64 */
+                        added: number;
+                        /** Format: int64 */
+                        unchanged: number;
+                    };
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, MISSING_FIELD. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: PRICE_VERSION_CONFLICT. */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request body too large. Codes: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request body must be JSON with Content-Type: application/json. Codes: UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */
+            500: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    recalculatePrices: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * Format: int64
+                     * @description only this agent's events
+                     */
+                    agent_id?: number;
+                    /** @description false or absent: a dry run that changes nothing; true: apply the same plan */
+                    apply?: boolean;
+                    /**
+                     * Format: date-time
+                     * @description window start (inclusive) (RFC 3339, UTC)
+                     */
+                    from: string;
+                    /**
+                     * Format: date-time
+                     * @description window end (exclusive) (RFC 3339, UTC)
+                     */
+                    to: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The plan (dry run) or what was applied */
+            200: {
+                headers: {
+                    "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: int64
+                         * @description … and after
+                         */
+                        after_micros: number;
+                        /** Format: int64 */
+                        agent_id: number | null;
+                        agents: {
+                            /** Format: int64 */
+                            after_micros: number;
+                            /** Format: int64 */
+                            agent_id: number;
+                            agent_name: string;
+                            /** Format: int64 */
+                            before_micros: number;
+                            /** Format: int64 */
+                            delta_micros: number;
+                            /** Format: int64 */
+                            events_changed: number;
+                        }[];
+                        /** @description false for a dry run */
+                        applied: boolean;
+                        /**
+                         * Format: int64
+                         * @description completed catalogue-costed events' cost before
+                         */
+                        before_micros: number;
+                        /** Format: int64 */
+                        delta_micros: number;
+                        /**
+                         * Format: int64
+                         * @description events whose cost, source or catalogue cost changes
+                         */
+                        events_changed: number;
+                        /**
+                         * Format: int64
+                         * @description catalogue-costed and reported events in the window
+                         */
+                        events_examined: number;
+                        /**
+                         * Format: date-time
+                         * @description (RFC 3339, UTC)
+                         */
+                        from: string;
+                        /**
+                         * Format: date-time
+                         * @description (RFC 3339, UTC)
+                         */
+                        to: string;
+                        /** Format: int64 */
+                        unpriced_after: number;
+                        /** Format: int64 */
+                        unpriced_before: number;
+                    };
+                };
+            };
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, MISSING_FIELD, WINDOW_TOO_LARGE. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not authenticated: missing, invalid, expired or revoked credentials. Codes: AUTH_MISSING_TOKEN, AUTH_INVALID_TOKEN, AUTH_TOKEN_REVOKED, AUTH_ACCOUNT_DISABLED. */
+            401: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
+            403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request body too large. Codes: PAYLOAD_TOO_LARGE. */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Request body must be JSON with Content-Type: application/json. Codes: UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description Internal error: the message says only INTERNAL and `details.request_id`; the log has the rest. Codes: INTERNAL. */

@@ -3,7 +3,7 @@ export type AppIconName =
   | 'overview' | 'analytics' | 'agents' | 'budgets' | 'limits' | 'tokens' | 'providers' | 'users'
   | 'audit' | 'system' | 'menu' | 'close' | 'sun' | 'moon' | 'logout' | 'user' | 'chevron-down'
   | 'chevron-left' | 'chevron-right' | 'sort' | 'sort-up' | 'sort-down' | 'copy' | 'check' | 'alert'
-  | 'info' | 'search' | 'refresh' | 'plus' | 'lock' | 'flame' | 'circle'
+  | 'info' | 'search' | 'refresh' | 'plus' | 'lock' | 'flame' | 'circle' | 'prices'
 
 export const ICON_PATHS: Record<AppIconName, string[]> = {
   overview: ['M3 13h8V3H3z', 'M13 21h8V11h-8z', 'M3 21h8v-6H3z', 'M13 9h8V3h-8z'],
@@ -16,6 +16,7 @@ export const ICON_PATHS: Record<AppIconName, string[]> = {
   users: ['M16 21v-2a4 4 0 0 0-4-4H6a4 4 0 0 0-4 4v2', 'M9 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8z', 'M22 21v-2a4 4 0 0 0-3-3.9', 'M16 3.1a4 4 0 0 1 0 7.8'],
   audit: ['M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z', 'M14 2v6h6', 'M8 13h8', 'M8 17h8'],
   system: ['M22 12h-4l-3 9L9 3l-3 9H2'],
+  prices: ['M20.6 13.4l-7.2 7.2a2 2 0 0 1-2.8 0L2 12V2h10l8.6 8.6a2 2 0 0 1 0 2.8z', 'M7 7h.01'],
   menu: ['M3 6h18', 'M3 12h18', 'M3 18h18'],
   close: ['M18 6L6 18', 'M6 6l12 12'],
   sun: ['M12 17a5 5 0 1 0 0-10 5 5 0 0 0 0 10z', 'M12 1v2', 'M12 21v2', 'M4.2 4.2l1.4 1.4', 'M18.4 18.4l1.4 1.4', 'M1 12h2', 'M21 12h2', 'M4.2 19.8l1.4-1.4', 'M18.4 5.6l1.4-1.4'],

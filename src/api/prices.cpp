@@ -1,0 +1,281 @@
+// /api/v1/prices: the versioned price catalogue (docs/prices.md) — everyone signed in reads
+// it; admins add versions, import and export price documents and recalculate history after
+// a price change. GET /api/v1/analytics/cost-differences: reported costs against the
+// catalogue's and the unpriced events, owner-scoped like every analytics read.
+#include "api/analytics_params.h"
+#include "api/body.h"
+#include "api/routes.h"
+#include "domain/catalogue_costs.h"
+#include "domain/price_catalogue.h"
+#include "util/clock.h"
+
+namespace iron::api {
+namespace {
+
+using namespace openapi;
+
+const json kPrice = integer_range(0, domain::kMaxPriceMicrosPerMtok, "microdollars per million tokens");
+
+// An RFC 3339 member as ms since the epoch (required, or `fallback` when absent).
+Result<int64_t> time_member(const json& o, const std::string& name, std::optional<int64_t> fallback) {
+  auto v = text_member(o, name, 64);
+  if (!v) return v.error();
+  if (!*v) {
+    if (fallback) return *fallback;
+    return errors::missing_field(name);
+  }
+  const auto t = util::parse_rfc3339(**v);
+  if (!t) return errors::must_be(name, "an RFC 3339 time");
+  return util::to_unix_ms(*t);
+}
+
+const auto kNewPrice = BodyFields<domain::PriceInput>()
+    .text("provider", &domain::PriceInput::provider, 1, 64)
+    .schema_with({{"pattern", "^[a-z0-9_-]{1,64}$"}})
+    .text("model", &domain::PriceInput::model, 1, 200)
+    .describe("an exact model name, or a prefix ending in one '*' (gpt-4o*); the most specific match wins")
+    .integer("input_micros_per_mtok", &domain::PriceInput::input_micros_per_mtok, 0, domain::kMaxPriceMicrosPerMtok)
+    .integer("output_micros_per_mtok", &domain::PriceInput::output_micros_per_mtok, 0, domain::kMaxPriceMicrosPerMtok)
+    .integer("cached_input_micros_per_mtok", &domain::PriceInput::cached_input_micros_per_mtok, 0,
+             domain::kMaxPriceMicrosPerMtok)
+    .custom("effective_from", false, rfc3339("when this version takes effect; default now"),
+            [](const json& o, domain::PriceInput& out) -> Status {
+              auto t = time_member(o, "effective_from", util::now_unix_ms());
+              if (!t) return t.error();
+              out.effective_from_ms = *t;
+              return ok_status();
+            });
+
+struct RecalculationBody {
+  domain::RecalculationWindow window;
+  std::optional<bool> apply;
+};
+
+const auto kRecalculation = BodyFields<RecalculationBody>()
+    .custom("from", true, rfc3339("window start (inclusive)"),
+            [](const json& o, RecalculationBody& out) -> Status {
+              auto t = time_member(o, "from", std::nullopt);
+              if (!t) return t.error();
+              out.window.from_ms = *t;
+              return ok_status();
+            })
+    .custom("to", true, rfc3339("window end (exclusive)"),
+            [](const json& o, RecalculationBody& out) -> Status {
+              auto t = time_member(o, "to", std::nullopt);
+              if (!t) return t.error();
+              out.window.to_ms = *t;
+              return ok_status();
+            })
+    .custom("agent_id", false, integer_range(1, INT64_MAX, "only this agent's events"),
+            [](const json& o, RecalculationBody& out) -> Status {
+              auto v = int_member(o, "agent_id", 1, INT64_MAX);
+              if (!v) return v.error();
+              out.window.agent_id = *v;
+              return ok_status();
+            })
+    .boolean("apply", &RecalculationBody::apply)
+    .describe("false or absent: a dry run that changes nothing; true: apply the same plan");
+
+std::string rfc_ms(int64_t ms) { return util::to_rfc3339(util::from_unix_ms(ms)); }
+
+// Every version, each marked `current` when it is the one in effect now for its key.
+json price_list(const std::vector<store::PriceRow>& rows, int64_t now_ms) {
+  json out = json::array();
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const auto& p = rows[i];
+    // Rows come ordered by provider, model, effective_from: the current version of a key is
+    // its last one already in effect.
+    const bool next_in_effect = i + 1 < rows.size() && rows[i + 1].provider == p.provider &&
+                                rows[i + 1].model == p.model && rows[i + 1].effective_from_ms <= now_ms;
+    json row = domain::document_row(p);
+    row["id"] = p.id;
+    row["source"] = p.source;
+    row["created_at"] = rfc_ms(p.created_at);
+    row["current"] = p.effective_from_ms <= now_ms && !next_in_effect;
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+json recalculation_json(const domain::Recalculation& r) {
+  json agents = json::array();
+  for (const auto& a : r.agents)
+    agents.push_back({{"agent_id", a.agent_id}, {"agent_name", a.agent_name}, {"events_changed", a.events_changed},
+                      {"before_micros", a.before_micros}, {"after_micros", a.after_micros},
+                      {"delta_micros", a.after_micros - a.before_micros}});
+  return {{"from", domain::effective_text(r.window.from_ms)},
+          {"to", domain::effective_text(r.window.to_ms)},
+          {"agent_id", r.window.agent_id ? json(*r.window.agent_id) : json(nullptr)},
+          {"applied", r.applied},
+          {"events_examined", r.events_examined},
+          {"events_changed", r.events_changed},
+          {"unpriced_before", r.unpriced_before},
+          {"unpriced_after", r.unpriced_after},
+          {"before_micros", r.before_micros},
+          {"after_micros", r.after_micros},
+          {"delta_micros", r.after_micros - r.before_micros},
+          {"agents", agents}};
+}
+
+json difference_json(const store::CostDifferenceRow& r) {
+  return {{"agent_id", r.agent_id},
+          {"agent_name", r.agent_name},
+          {"provider", r.provider},
+          {"model", r.model},
+          {"compared_events", r.compared_events},
+          {"reported_micros", r.reported_micros},
+          {"catalogue_micros", r.catalogue_micros},
+          {"difference_micros", r.reported_micros - r.catalogue_micros},
+          {"unpriced_events", r.unpriced_events},
+          {"unpriced_tokens", r.unpriced_tokens}};
+}
+
+// ---- schemas ----
+json document_row_schema() {
+  return object({{"provider", provider_slug()},
+                 {"model", described(str(1, 200), "exact name or prefix ending in '*'")},
+                 {"input_micros_per_mtok", kPrice},
+                 {"output_micros_per_mtok", kPrice},
+                 {"cached_input_micros_per_mtok", kPrice},
+                 {"effective_from", rfc3339("when the version takes effect")}},
+                {"provider", "model", "input_micros_per_mtok", "output_micros_per_mtok",
+                 "cached_input_micros_per_mtok", "effective_from"});
+}
+
+json price_schema() {
+  json s = document_row_schema();
+  s["properties"]["id"] = integer();
+  s["properties"]["source"] = one_of_strings({"seed", "admin", "import"});
+  s["properties"]["created_at"] = rfc3339("when the version was added");
+  s["properties"]["current"] = boolean("the version in effect now for its provider and model key");
+  for (const char* f : {"id", "source", "created_at", "current"}) s["required"].push_back(f);
+  return s;
+}
+
+json price_document_schema() {
+  auto rows = array_of(document_row_schema());
+  rows["maxItems"] = domain::kMaxImportedPrices;
+  return object({{"format", one_of_strings({domain::kPriceDocumentFormat})},
+                 {"prices_as_of", described(str(), "informative: the date the prices were read")},
+                 {"exported_at", rfc3339("informative")},
+                 {"prices", rows}},
+                {"prices"});
+}
+
+json recalculation_schema() {
+  const json agent = object({{"agent_id", integer()}, {"agent_name", str()}, {"events_changed", integer()},
+                             {"before_micros", integer()}, {"after_micros", integer()}, {"delta_micros", integer()}},
+                            {"agent_id", "agent_name", "events_changed", "before_micros", "after_micros",
+                             "delta_micros"});
+  return object({{"from", rfc3339("")}, {"to", rfc3339("")}, {"agent_id", nullable(integer())},
+                 {"applied", boolean("false for a dry run")},
+                 {"events_examined", integer("catalogue-costed and reported events in the window")},
+                 {"events_changed", integer("events whose cost, source or catalogue cost changes")},
+                 {"unpriced_before", integer()}, {"unpriced_after", integer()},
+                 {"before_micros", integer("completed catalogue-costed events' cost before")},
+                 {"after_micros", integer("… and after")}, {"delta_micros", integer()},
+                 {"agents", array_of(agent)}},
+                {"from", "to", "agent_id", "applied", "events_examined", "events_changed", "unpriced_before",
+                 "unpriced_after", "before_micros", "after_micros", "delta_micros", "agents"});
+}
+
+json difference_schema() {
+  return object({{"agent_id", integer()}, {"agent_name", str()}, {"provider", str()}, {"model", str()},
+                 {"compared_events", integer("events with a reported cost and a catalogue price")},
+                 {"reported_micros", integer()}, {"catalogue_micros", integer()},
+                 {"difference_micros", integer("reported − catalogue")},
+                 {"unpriced_events", integer("tokens > 0, no cost reported, no price")},
+                 {"unpriced_tokens", integer()}},
+                {"agent_id", "agent_name", "provider", "model", "compared_events", "reported_micros",
+                 "catalogue_micros", "difference_micros", "unpriced_events", "unpriced_tokens"});
+}
+
+Op price_op(std::string method, std::string pattern, std::string id, std::string summary, Auth access) {
+  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
+  op.tagged("prices").auth(access);
+  return op;
+}
+
+}  // namespace
+
+std::vector<Endpoint> price_endpoints() {
+  const std::string base = "/api/v1/prices";
+  std::vector<Endpoint> e;
+  e.push_back({price_op("GET", base, "listPrices", "Every price version", Auth::read)
+                   .describe("Ordered by provider, model, effective_from; `current` marks the version in effect now "
+                             "for its key. Prices are integer microdollars per million tokens.")
+                   .returns(200, object({{"prices", array_of(price_schema())}}, {"prices"}), "The catalogue"),
+               [](const Call& c) -> Reply {
+                 return json_response(200, {{"prices", price_list(c.s.prices.list(), util::now_unix_ms())}});
+               }});
+  e.push_back({price_op("POST", base, "createPrice", "Add a price version", Auth::admin)
+                   .describe("A price change is a new version with a later effective_from; versions are never "
+                             "edited. Each price is 0.." + std::to_string(domain::kMaxPriceMicrosPerMtok) +
+                             " µ$ per million tokens (400 naming the field otherwise). New events use it at once; "
+                             "recorded ones change only through a recalculation.")
+                   .body(kNewPrice.schema())
+                   .returns(201, price_schema(), "Added")
+                   .errors(409, {"PRICE_VERSION_EXISTS"}),
+               [](const Call& c) -> Reply {
+                 auto in = kNewPrice.decode(c.req);
+                 if (!in) return in.error();
+                 auto r = c.s.prices.add(*in, c.context());
+                 if (!r) return r.error();
+                 return json_response(201, price_list({*r}, util::now_unix_ms())[0]);
+               }});
+  e.push_back({price_op("GET", base + "/export", "exportPrices", "The catalogue as a price document", Auth::admin)
+                   .describe("Every version, in the document format POST /prices/import takes back.")
+                   .returns(200, price_document_schema(), "The price document"),
+               [](const Call& c) -> Reply { return json_response(200, c.s.prices.export_document()); }});
+  e.push_back({price_op("POST", base + "/import", "importPrices", "Import a price document", Auth::admin)
+                   .describe("All or nothing: every row is validated first (400 naming `prices[i].field`); versions "
+                             "already present with the same prices are skipped; one present with other prices is "
+                             "409 PRICE_VERSION_CONFLICT naming `prices[i]`. One transaction, one audit row.")
+                   .body(price_document_schema())
+                   .returns(200, object({{"added", integer()}, {"unchanged", integer()}}, {"added", "unchanged"}),
+                            "Imported")
+                   .errors(409, {"PRICE_VERSION_CONFLICT"}),
+               [](const Call& c) -> Reply {
+                 auto body = json_object_of(c.req);
+                 if (!body) return body.error();
+                 return reply(c.s.prices.import(*body, c.context()), 200, [](const auto& r) {
+                   return json{{"added", r.added}, {"unchanged", r.unchanged}};
+                 });
+               }});
+  e.push_back({price_op("POST", base + "/recalculate", "recalculatePrices",
+                        "Re-price recorded events with the catalogue (dry run or apply)", Auth::admin)
+                   .describe("Events in [from, to) whose cost came from the catalogue (catalogue, unpriced, none) get "
+                             "the price in effect at their time; reported costs are never changed (only the "
+                             "catalogue cost beside them). A dry run (apply absent or false) changes nothing and "
+                             "answers exactly what apply would do. Apply updates the events and the daily rollups in "
+                             "one transaction, audited with the before / after totals. At most " +
+                             std::to_string(domain::kMaxRecalculatedEvents) +
+                             " events per window (400 WINDOW_TOO_LARGE naming `from`).")
+                   .body(kRecalculation.schema())
+                   .returns(200, recalculation_schema(), "The plan (dry run) or what was applied")
+                   .errors(400, {"WINDOW_TOO_LARGE"}),
+               [](const Call& c) -> Reply {
+                 auto in = kRecalculation.decode(c.req);
+                 if (!in) return in.error();
+                 return reply(c.s.catalogue_costs.recalculate(in->window, in->apply.value_or(false), c.context()),
+                              200, recalculation_json);
+               }});
+  e.push_back({analytics_read_op("/api/v1/analytics/cost-differences", "getCostDifferences",
+                                 "Reported cost against the catalogue, and unpriced events")
+                   .describe("Per agent, provider and model, from the raw events (kept for the retention period): "
+                             "events with a reported cost and a catalogue price beside it (their sums and difference), "
+                             "and events with tokens but no cost and no price (cost_source unpriced). Non-admins see "
+                             "their own agents only.")
+                   .returns(200, object({{"rows", array_of(difference_schema())}, {"totals", difference_schema()}},
+                                        {"rows", "totals"}),
+                            "Differences"),
+               period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
+                 const auto d = c.s.catalogue_costs.differences(c.who(), q);
+                 json rows = json::array();
+                 for (const auto& r : d.rows) rows.push_back(difference_json(r));
+                 return json_response(200, {{"rows", rows}, {"totals", difference_json(d.totals)}});
+               })});
+  return e;
+}
+
+}  // namespace iron::api

@@ -1,0 +1,150 @@
+#include "store/price_repo.h"
+
+namespace iron::store::prices {
+namespace {
+
+constexpr const char* kPriceColumns =
+    "id, provider, model, input_micros_per_mtok, output_micros_per_mtok, cached_input_micros_per_mtok, "
+    "effective_from_ms, source, created_at";
+
+PriceRow read_price(const Statement& s) {
+  PriceRow p;
+  p.id = s.int64(0);
+  p.provider = s.text(1);
+  p.model = s.text(2);
+  p.input_micros_per_mtok = s.int64(3);
+  p.output_micros_per_mtok = s.int64(4);
+  p.cached_input_micros_per_mtok = s.int64(5);
+  p.effective_from_ms = s.int64(6);
+  p.source = s.text(7);
+  p.created_at = s.int64(8);
+  return p;
+}
+
+}  // namespace
+
+int64_t count(Connection& c) {
+  auto& s = c.prepare("SELECT count(*) FROM model_prices");
+  const int64_t n = s.step() ? s.int64(0) : 0;
+  s.reset();
+  return n;
+}
+
+std::vector<PriceRow> list(Connection& c) {
+  auto& s = c.prepare(std::string("SELECT ") + kPriceColumns +
+                      " FROM model_prices ORDER BY provider, model, effective_from_ms");
+  std::vector<PriceRow> out;
+  while (s.step()) out.push_back(read_price(s));
+  return out;
+}
+
+std::optional<PriceRow> find(Connection& c, const std::string& provider, const std::string& model,
+                             int64_t effective_from_ms) {
+  auto& s = c.prepare(std::string("SELECT ") + kPriceColumns +
+                      " FROM model_prices WHERE provider = ? AND model = ? AND effective_from_ms = ?");
+  s.bind(1, provider).bind(2, model).bind(3, effective_from_ms);
+  if (!s.step()) return std::nullopt;
+  auto p = read_price(s);
+  s.reset();
+  return p;
+}
+
+int64_t insert(Connection& c, const PriceRow& p) {
+  auto& s = c.prepare(
+      "INSERT INTO model_prices(provider, model, input_micros_per_mtok, output_micros_per_mtok, "
+      "cached_input_micros_per_mtok, effective_from_ms, source, created_at) VALUES(?,?,?,?,?,?,?,?)");
+  s.bind(1, p.provider).bind(2, p.model).bind(3, p.input_micros_per_mtok).bind(4, p.output_micros_per_mtok);
+  s.bind(5, p.cached_input_micros_per_mtok).bind(6, p.effective_from_ms).bind(7, p.source).bind(8, p.created_at);
+  s.run();
+  return c.last_insert_rowid();
+}
+
+std::vector<PricedEventRow> events_in_window(Connection& c, int64_t from_ms, int64_t to_ms,
+                                             const std::optional<int64_t>& agent_id, int64_t limit) {
+  auto& s = c.prepare(
+      "SELECT id, agent_id, day, timestamp_ms, event_type = 'llm_request_completed', provider, model, input_tokens, "
+      "output_tokens, cached_input_tokens, cost_micros, cost_source, catalogue_cost_micros FROM analytics_events "
+      "WHERE timestamp_ms >= ?1 AND timestamp_ms < ?2 AND (?3 IS NULL OR agent_id = ?3) AND cost_source <> 'legacy' "
+      "ORDER BY id LIMIT ?4");
+  s.bind(1, from_ms).bind(2, to_ms).bind(3, agent_id).bind(4, limit + 1);
+  std::vector<PricedEventRow> out;
+  while (s.step()) {
+    PricedEventRow e;
+    e.id = s.int64(0);
+    e.agent_id = s.int64(1);
+    e.day = s.text(2);
+    e.timestamp_ms = s.int64(3);
+    e.completed = s.int64(4) != 0;
+    e.provider = s.text(5);
+    e.model = s.text(6);
+    e.input_tokens = s.int64(7);
+    e.output_tokens = s.int64(8);
+    e.cached_input_tokens = s.int64(9);
+    e.cost_micros = s.int64(10);
+    e.cost_source = s.text(11);
+    e.catalogue_cost_micros = s.opt_int64(12);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+void update_event_cost(Connection& c, int64_t id, int64_t cost_micros, const std::string& cost_source,
+                       const std::optional<int64_t>& catalogue_cost_micros) {
+  auto& s = c.prepare("UPDATE analytics_events SET cost_micros = ?, cost_source = ?, catalogue_cost_micros = ? WHERE id = ?");
+  s.bind(1, cost_micros).bind(2, cost_source).bind(3, catalogue_cost_micros).bind(4, id);
+  s.run();
+}
+
+void adjust_rollup_cost(Connection& c, const std::string& day, int64_t agent_id, const std::string& provider,
+                        const std::string& model, int64_t delta, int64_t low, int64_t high) {
+  auto& s = c.prepare(
+      "UPDATE usage_rollups_daily SET cost_micros = cost_micros + ?1, "
+      "min_cost_micros = CASE WHEN min_cost_micros IS NULL OR ?2 < min_cost_micros THEN ?2 ELSE min_cost_micros END, "
+      "max_cost_micros = CASE WHEN max_cost_micros IS NULL OR ?3 > max_cost_micros THEN ?3 ELSE max_cost_micros END "
+      "WHERE day = ?4 AND agent_id = ?5 AND provider = ?6 AND model = ?7");
+  s.bind(1, delta).bind(2, low).bind(3, high).bind(4, day).bind(5, agent_id).bind(6, provider).bind(7, model);
+  s.run();
+}
+
+std::optional<std::string> agent_name(Connection& c, int64_t agent_id) {
+  auto& s = c.prepare("SELECT name FROM agents WHERE id = ?");
+  s.bind(1, agent_id);
+  if (!s.step()) return std::nullopt;
+  auto name = s.text(0);
+  s.reset();
+  return name;
+}
+
+std::vector<CostDifferenceRow> cost_differences(Connection& c, const CostDifferenceFilter& f) {
+  auto& s = c.prepare(
+      "SELECT e.agent_id, a.name, e.provider, e.model, "
+      "  sum(e.cost_source = 'reported' AND e.catalogue_cost_micros IS NOT NULL), "
+      "  coalesce(sum(CASE WHEN e.cost_source = 'reported' AND e.catalogue_cost_micros IS NOT NULL "
+      "                    THEN e.cost_micros END), 0), "
+      "  coalesce(sum(CASE WHEN e.cost_source = 'reported' THEN e.catalogue_cost_micros END), 0), "
+      "  sum(e.cost_source = 'unpriced'), "
+      "  coalesce(sum(CASE WHEN e.cost_source = 'unpriced' THEN e.input_tokens + e.output_tokens END), 0) "
+      "FROM analytics_events e JOIN agents a ON a.id = e.agent_id "
+      "WHERE (?1 IS NULL OR e.timestamp_ms >= ?1) AND (?2 IS NULL OR e.timestamp_ms < ?2) "
+      "  AND (?3 IS NULL OR e.agent_id = ?3) AND (?4 IS NULL OR a.owner_id = ?4) AND (?5 IS NULL OR e.provider = ?5) "
+      "  AND (e.cost_source = 'unpriced' OR (e.cost_source = 'reported' AND e.catalogue_cost_micros IS NOT NULL)) "
+      "GROUP BY e.agent_id, e.provider, e.model ORDER BY e.agent_id, e.provider, e.model");
+  s.bind(1, f.from_ms).bind(2, f.to_ms).bind(3, f.agent_id).bind(4, f.owner_id).bind(5, f.provider);
+  std::vector<CostDifferenceRow> out;
+  while (s.step()) {
+    CostDifferenceRow r;
+    r.agent_id = s.int64(0);
+    r.agent_name = s.text(1);
+    r.provider = s.text(2);
+    r.model = s.text(3);
+    r.compared_events = s.int64(4);
+    r.reported_micros = s.int64(5);
+    r.catalogue_micros = s.int64(6);
+    r.unpriced_events = s.int64(7);
+    r.unpriced_tokens = s.int64(8);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+}  // namespace iron::store::prices
