@@ -23,11 +23,23 @@ json agent_schema() {
                   nullable(described(str(), "who owns the assigned key: the agent's owner, or the admin who "
                                             "delegated a key of their own to this agent"))},
                  {"has_ic_token", described(boolean(), "whether the agent has an IC token")},
-                 {"budget", object({{"allocated", micros("allocated")},
-                                    {"spent", micros("reported usage")},
-                                    {"reserved", micros("held by active leases, not yet reported")},
-                                    {"remaining", micros("free to lease; allocated = spent + reserved + remaining")}},
-                                   {"allocated", "spent", "reserved", "remaining"})},
+                 {"budget",
+                  object({{"allocated", micros("the period's amount plus carried_reserved")},
+                          {"spent", micros("reported usage (of the current period, for a periodic budget)")},
+                          {"reserved", micros("held by active leases, not yet reported")},
+                          {"remaining", micros("free to lease; allocated = spent + reserved + remaining")},
+                          {"period", described(one_of_strings({"one_off", "daily", "weekly", "monthly"}),
+                                               "one_off, or when spent returns to 0 and remaining to the period's "
+                                               "amount (calendar boundaries; weekly = Monday)")},
+                          {"time_zone", described(str(), "the zone of the period boundaries (UTC)")},
+                          {"period_started_at", nullable(rfc3339("start of the current period; null for one_off"))},
+                          {"resets_at", nullable(rfc3339("the next reset; null for one_off"))},
+                          {"carried_reserved",
+                           micros("part of reserved held by leases opened before the last reset: what they report or "
+                                  "give back is charged to their own period and leaves allocated, never this "
+                                  "period's spent or remaining")}},
+                         {"allocated", "spent", "reserved", "remaining", "period", "time_zone", "period_started_at",
+                          "resets_at", "carried_reserved"})},
                  {"burn_rate_micros_per_day",
                   micros("analytics spend of the last 7 UTC days (today included) / 7, rounded down, per day")},
                  {"projected_exhaustion_at",
@@ -73,7 +85,9 @@ json history_view(const std::vector<store::BudgetHistoryEntry>& entries) {
                    {"changed_by", e.changed_by},
                    {"reason", e.reason ? json(*e.reason) : json(nullptr)},
                    {"budget_request_id", e.budget_request_id ? json(*e.budget_request_id) : json(nullptr)},
-                   {"created_at", e.created_at}});
+                   {"created_at", e.created_at},
+                   {"kind", e.kind},
+                   {"period_spent", e.period_spent ? json(*e.period_spent) : json(nullptr)}});
   return out;
 }
 
@@ -89,11 +103,23 @@ void write_agent(util::JsonWriter& w, const domain::AgentView& v, const std::map
   const auto it = recent_spend.find(a.id);
   const auto burn = domain::burn_rate_of(it == recent_spend.end() ? 0 : it->second, v.budget.remaining, now);
   w.begin_object();
+  const auto at = [&w](const std::optional<int64_t>& ms) {
+    if (ms) w.string(util::to_rfc3339(util::from_unix_ms(*ms)));
+    else w.null();
+  };
+  const auto& b = v.budget;
   w.key("budget").begin_object();
-  w.key("allocated").number(v.budget.allocated);
-  w.key("remaining").number(v.budget.remaining);
-  w.key("reserved").number(v.budget.reserved);
-  w.key("spent").number(v.budget.spent);
+  w.key("allocated").number(b.allocated);
+  w.key("carried_reserved").number(b.carried_reserved);
+  w.key("period").string(b.period);
+  w.key("period_started_at");
+  at(b.period_started_at);
+  w.key("remaining").number(b.remaining);
+  w.key("reserved").number(b.reserved);
+  w.key("resets_at");
+  at(b.resets_at);
+  w.key("spent").number(b.spent);
+  w.key("time_zone").string(b.time_zone);
   w.end_object();
   w.key("burn_rate_micros_per_day").number(burn.micros_per_day);
   w.key("created_at").number(a.created_at);

@@ -112,11 +112,18 @@ Reply list_agents(const Call& c) {
   return r;
 }
 
+const std::vector<std::string> kPeriods = {"one_off", "daily", "weekly", "monthly"};
+const char* kPeriodText =
+    "one_off (default): the allocation is spent once; daily / weekly (Monday) / monthly: spent returns to 0 and "
+    "remaining to the allocation at each calendar boundary (00:00 in budget_time_zone), shown as budget.resets_at";
+const char* kZoneText = "the zone of the period boundaries; only UTC (or Etc/UTC) is known (400 UNKNOWN_TIME_ZONE)";
+
 struct NewAgentBody {
   std::string name;
   std::optional<int64_t> provider_key_id;
   int64_t initial_budget_microdollars = 0;
   std::optional<std::string> owner_id;
+  std::optional<std::string> budget_period, budget_time_zone;
 };
 const auto kNewAgent = BodyFields<NewAgentBody>()
     .text("name", &NewAgentBody::name, 1, 255)
@@ -124,17 +131,23 @@ const auto kNewAgent = BodyFields<NewAgentBody>()
     .integer("initial_budget_microdollars", &NewAgentBody::initial_budget_microdollars, 1, domain::kMaxLedgerAmountMicros)
     .describe("µ$")
     .text("owner_id", &NewAgentBody::owner_id, 255).schema_with({{"minLength", 1}})
-    .describe("an existing active user; default: the caller");
+    .describe("an existing active user; default: the caller")
+    .one_of("budget_period", &NewAgentBody::budget_period, kPeriods).describe(kPeriodText)
+    .text("budget_time_zone", &NewAgentBody::budget_time_zone, 64).describe(kZoneText);
 
 struct AgentPatchBody {
   std::optional<std::string> name;
   std::optional<std::optional<int64_t>> provider_key_id;  // null: unassign
   std::optional<std::string> owner_id;
+  std::optional<std::string> budget_period, budget_time_zone;
 };
 const auto kAgentPatch = BodyFields<AgentPatchBody>()
     .text("name", &AgentPatchBody::name, 255).schema_with({{"minLength", 1}})
     .clearable_integer("provider_key_id", &AgentPatchBody::provider_key_id, 1, INT64_MAX)
-    .text("owner_id", &AgentPatchBody::owner_id, 255).schema_with({{"minLength", 1}});
+    .text("owner_id", &AgentPatchBody::owner_id, 255).schema_with({{"minLength", 1}})
+    .one_of("budget_period", &AgentPatchBody::budget_period, kPeriods)
+    .describe(std::string(kPeriodText) + ". Changing it starts no new period: spent and remaining stay")
+    .text("budget_time_zone", &AgentPatchBody::budget_time_zone, 64).describe(kZoneText);
 
 struct AllocationBody {
   int64_t total_allocated_microdollars = 0;
@@ -148,6 +161,8 @@ Reply create(const Call& c) {
   auto in = kNewAgent.decode(c.req);
   if (!in) return in.error();
   domain::NewAgent a{in->name, in->provider_key_id, in->initial_budget_microdollars, in->owner_id};
+  if (in->budget_period) a.budget_period = *domain::parse_budget_period(*in->budget_period);
+  if (in->budget_time_zone) a.budget_time_zone = *in->budget_time_zone;
   return reply(c.s.agents.create(c.who(), a, c.context()), 201,
                [](const domain::AgentView& v) { return agent_with_burn(v, {}); });  // nothing spent yet
 }
@@ -161,6 +176,8 @@ Reply update(const Call& c) {
   patch.set_provider_key = in->provider_key_id.has_value();
   patch.provider_key_id = in->provider_key_id.value_or(std::nullopt);
   patch.owner_id = in->owner_id;
+  if (in->budget_period) patch.budget_period = domain::parse_budget_period(*in->budget_period);
+  patch.budget_time_zone = in->budget_time_zone;
   return reply(c.s.agents.update(c.who(), id, patch, c.context()), 200,
                [&](const domain::AgentView& v) { return agent_with_burn(v, recent_spend_of(c.s, c.who(), id)); });
 }
@@ -217,7 +234,7 @@ std::vector<Endpoint> agent_endpoints() {
                              kKeyAssignment)
                    .body(kNewAgent.schema())
                    .returns(201, ref("Agent"), "Created")
-                   .errors(400, {"VALIDATION_ERROR", "OWNER_NOT_FOUND"})
+                   .errors(400, {"VALIDATION_ERROR", "OWNER_NOT_FOUND", "UNKNOWN_TIME_ZONE"})
                    .errors(403, {"PROVIDER_KEY_NOT_OWNED"})
                    .errors(404, {"PROVIDER_KEY_NOT_FOUND"})
                    .errors(409, {"PROVIDER_KEY_DISABLED"})
@@ -238,7 +255,7 @@ std::vector<Endpoint> agent_endpoints() {
                              kKeyAssignment)
                    .body(kAgentPatch.schema())
                    .returns(200, ref("Agent"), "The updated agent")
-                   .errors(400, {"VALIDATION_ERROR", "OWNER_NOT_FOUND"})
+                   .errors(400, {"VALIDATION_ERROR", "OWNER_NOT_FOUND", "UNKNOWN_TIME_ZONE"})
                    .errors(403, {"PROVIDER_KEY_NOT_OWNED"})
                    .errors(404, {"PROVIDER_KEY_NOT_FOUND"})
                    .errors(409, {"PROVIDER_KEY_DISABLED"})
@@ -249,6 +266,9 @@ std::vector<Endpoint> agent_endpoints() {
                    .no_content("Deleted"),
                [](const Call& c) { return reply_no_content(c.s.agents.remove(c.id(), c.context())); }});
   e.push_back({agent_op("PUT", "/api/v1/agents/:id/budget", "setAgentBudget", "Set an agent's allocation", Auth::admin)
+                   .describe("For a periodic budget this is the amount of every period; `total_allocated` in the "
+                             "answer also counts `budget.carried_reserved` (leases of an earlier period still "
+                             "open).")
                    .body(kAllocation.schema())
                    .returns(200, object({{"agent_id", integer()},
                                          {"total_allocated", micros("allocated")},
@@ -280,9 +300,15 @@ std::vector<Endpoint> agent_endpoints() {
                                                   {"changed_by", str()},
                                                   {"reason", nullable(str())},
                                                   {"budget_request_id", nullable(str())},
-                                                  {"created_at", ms_time("when")}},
+                                                  {"created_at", ms_time("when")},
+                                                  {"kind", described(one_of_strings({"allocation", "period_reset"}),
+                                                                     "period_reset: a periodic budget started a new "
+                                                                     "period (changed_by `system`)")},
+                                                  {"period_spent",
+                                                   nullable(micros("period_reset: what the ended period spent"))}},
                                                  {"id", "agent_id", "previous_allocated", "new_allocated", "change",
-                                                  "changed_by", "reason", "budget_request_id", "created_at"})),
+                                                  "changed_by", "reason", "budget_request_id", "created_at", "kind",
+                                                  "period_spent"})),
                             "The history"),
                [](const Call& c) { return reply(c.s.agents.history(c.who(), c.id()), 200, history_view); }});
   return e;

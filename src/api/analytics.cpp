@@ -203,7 +203,9 @@ Reply budget_status(const Call& c) {
                     {"risk_level", domain::risk_name(row.risk)},
                     {"burn_rate_micros_per_day", row.burn.micros_per_day},
                     {"projected_exhaustion_at",
-                     row.burn.exhaustion_at ? json(util::to_rfc3339(*row.burn.exhaustion_at)) : json(nullptr)}});
+                     row.burn.exhaustion_at ? json(util::to_rfc3339(*row.burn.exhaustion_at)) : json(nullptr)},
+                    {"period", b.period},
+                    {"resets_at", b.resets_at ? json(util::to_rfc3339(util::from_unix_ms(*b.resets_at))) : json(nullptr)}});
   }
   json summary = {{"total_agents", r.total_agents}, {"active", r.active}, {"exhausted", r.exhausted},
                   {"critical", r.critical}, {"high", r.high}, {"medium", r.medium}, {"low", r.low}};

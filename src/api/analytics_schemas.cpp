@@ -44,8 +44,11 @@ json budget_status_row() {
                   analytics_micros("analytics spend of the last 7 UTC days (today included) / 7, rounded down, per day")},
                  {"projected_exhaustion_at",
                   nullable(rfc3339("when `remaining` runs out at the 7-day pace; null with no spend in those 7 days, "
-                                   "nothing remaining, or more than 100 years away"))}},
-                {"agent_id", "agent_name", "budget", "spent", "remaining", "reserved", "budget_microdollars",
+                                   "nothing remaining, or more than 100 years away"))},
+                 {"period", described(one_of_strings({"one_off", "daily", "weekly", "monthly"}),
+                                      "the budget's period (docs/budgets.md)")},
+                 {"resets_at", nullable(rfc3339("the periodic budget's next reset; null for one_off"))}},
+                {"period", "resets_at", "agent_id", "agent_name", "budget", "spent", "remaining", "reserved", "budget_microdollars",
                  "spent_microdollars", "remaining_microdollars", "reserved_microdollars", "budget_usd", "spent_usd",
                  "remaining_usd", "reserved_usd", "percent_used", "status", "risk_level", "burn_rate_micros_per_day",
                  "projected_exhaustion_at"});

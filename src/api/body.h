@@ -83,6 +83,20 @@ class BodyFields {
       return errors::not_one_of(name, allowed);
     });
   }
+  // An optional string from a fixed list.
+  BodyFields& one_of(std::string name, std::optional<std::string> T::*member, std::vector<std::string> allowed) {
+    return add(name, false, openapi::one_of_strings(allowed), [name, member, allowed](const nlohmann::json& o, T& out) -> Status {
+      auto v = text_member(o, name, 64);
+      if (!v) return v.error();
+      if (!*v) return ok_status();
+      for (const auto& a : allowed)
+        if (**v == a) {
+          out.*member = std::move(**v);
+          return ok_status();
+        }
+      return errors::not_one_of(name, allowed);
+    });
+  }
   // A required integer in min..max.
   BodyFields& integer(std::string name, int64_t T::*member, int64_t min, int64_t max) {
     return add(name, true, openapi::integer_range(min, max), [name, member, min, max](const nlohmann::json& o, T& out) -> Status {

@@ -27,11 +27,13 @@ json usage_view(const domain::UsageReportView& v) {
   for (const auto& u : v.limits) {
     limits.push_back({{"limit", limit_view(u.limit)},
                       {"tokens_today", u.tokens_today},
+                      {"tokens_this_minute", u.tokens_this_minute},
                       {"requests_this_minute", u.requests_this_minute},
                       {"cost_this_month_microdollars", u.cost_this_month_microdollars}});
   }
   return {{"user_id", v.user_id},
           {"tokens_today", v.tokens_today},
+          {"tokens_this_minute", v.tokens_this_minute},
           {"requests_this_minute", v.requests_this_minute},
           {"cost_this_month_microdollars", v.cost_this_month_microdollars},
           {"periods",
@@ -46,7 +48,8 @@ json usage_view(const domain::UsageReportView& v) {
 struct LimitBody {
   std::string user_id;
   std::optional<std::string> project_id;
-  std::optional<std::optional<int64_t>> max_tokens_per_day, max_requests_per_minute, max_cost_per_month_microdollars;
+  std::optional<std::optional<int64_t>> max_tokens_per_day, max_requests_per_minute, max_cost_per_month_microdollars,
+      max_tokens_per_minute;
   std::optional<std::vector<int64_t>> alert_thresholds;
 };
 
@@ -56,6 +59,8 @@ BodyFields<LimitBody> with_limit_fields(BodyFields<LimitBody> f) {
       .describe("tokens per UTC day; null = no limit")
       .clearable_integer("max_requests_per_minute", &LimitBody::max_requests_per_minute, 1, domain::kMaxLimitValue)
       .describe("requests per UTC minute; null = no limit")
+      .clearable_integer("max_tokens_per_minute", &LimitBody::max_tokens_per_minute, 1, domain::kMaxLimitValue)
+      .describe("tokens per UTC minute (TPM); null = no limit")
       .clearable_integer("max_cost_per_month_microdollars", &LimitBody::max_cost_per_month_microdollars, 1,
                          domain::kMaxLimitValue)
       .describe("µ$ per UTC month; null = no limit")
@@ -88,6 +93,8 @@ domain::LimitFields fields_of(const LimitBody& in) {
   f.max_tokens_per_day = in.max_tokens_per_day.value_or(std::nullopt);
   f.set_requests = in.max_requests_per_minute.has_value();
   f.max_requests_per_minute = in.max_requests_per_minute.value_or(std::nullopt);
+  f.set_tokens_minute = in.max_tokens_per_minute.has_value();
+  f.max_tokens_per_minute = in.max_tokens_per_minute.value_or(std::nullopt);
   f.set_cost = in.max_cost_per_month_microdollars.has_value();
   f.max_cost_per_month_microdollars = in.max_cost_per_month_microdollars.value_or(std::nullopt);
   f.set_thresholds = in.alert_thresholds.has_value();
@@ -140,12 +147,13 @@ json usage_limit() {
                  {"project_id", nullable(str(1, 1000))},
                  {"max_tokens_per_day", maximum("tokens per UTC day")},
                  {"max_requests_per_minute", maximum("requests per UTC minute")},
+                 {"max_tokens_per_minute", maximum("tokens per UTC minute (TPM)")},
                  {"max_cost_per_month_microdollars", maximum("µ$ per UTC month")},
                  {"alert_thresholds", array_of(integer_range(1, 100, "percent"))},
                  {"created_at", ms_time("created")},
                  {"updated_at", ms_time("last change")}},
                 {"id", "user_id", "project_id", "max_tokens_per_day", "max_requests_per_minute",
-                 "max_cost_per_month_microdollars", "alert_thresholds", "created_at", "updated_at"});
+                 "max_tokens_per_minute", "max_cost_per_month_microdollars", "alert_thresholds", "created_at", "updated_at"});
 }
 
 json period() { return object({{"start", rfc3339("period start")}, {"resets_at", rfc3339("next period")}}, {"start", "resets_at"}); }
@@ -153,17 +161,21 @@ json period() { return object({{"start", rfc3339("period start")}, {"resets_at",
 json usage_report() {
   const json counters = object({{"limit", usage_limit()},
                                 {"tokens_today", integer()},
+                                {"tokens_this_minute", integer()},
                                 {"requests_this_minute", integer()},
                                 {"cost_this_month_microdollars", integer()}},
-                               {"limit", "tokens_today", "requests_this_minute", "cost_this_month_microdollars"});
+                               {"limit", "tokens_today", "tokens_this_minute", "requests_this_minute",
+                                "cost_this_month_microdollars"});
   return object({{"user_id", str()},
                  {"tokens_today", integer("user-wide, all projects")},
+                 {"tokens_this_minute", integer("user-wide, all projects")},
                  {"requests_this_minute", integer("user-wide, all projects")},
                  {"cost_this_month_microdollars", integer("user-wide, all projects")},
                  {"periods", object({{"day", period()}, {"minute", period()}, {"month", period()}},
                                     {"day", "minute", "month"})},
                  {"limits", array_of(counters)}},
-                {"user_id", "tokens_today", "requests_this_minute", "cost_this_month_microdollars", "periods",
+                {"user_id", "tokens_today", "tokens_this_minute", "requests_this_minute", "cost_this_month_microdollars",
+                 "periods",
                  "limits"});
 }
 

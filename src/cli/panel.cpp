@@ -85,6 +85,9 @@ void Panel::schedule(util::Scheduler& scheduler, util::Scheduler& alert_worker) 
   scheduler.every(30s, "flush_api_token_last_used", [this] { api_tokens_.flush_last_used(); });
   // Leases past their TTL (IRON_LEASE_TTL) are expired and their unreported part released.
   scheduler.every(30s, "expire_stale_leases", [this] { ledger_.expire_stale(util::now()); });
+  // Periodic budgets past resets_at; every ledger operation and budget read also applies a
+  // due reset itself, so this only bounds how stale an untouched budget's history gets.
+  scheduler.every(30s, "reset_budget_periods", [this] { domain::BudgetLedger::apply_due_resets(db_, util::now()); });
   // Usage counters are keyed by period, so limits reset by themselves; this deletes finished periods.
   scheduler.every(1h, "prune_usage_counters", [this] { usage_limits_.prune_before(util::now()); });
 }

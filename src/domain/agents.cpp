@@ -4,7 +4,6 @@
 #include <unordered_map>
 
 #include "domain/audit.h"
-#include "store/analytics_repo.h"
 #include "store/provider_key_repo.h"
 #include "store/user_repo.h"
 #include "util/clock.h"
@@ -17,7 +16,10 @@ using nlohmann::json;
 // The budget row exists for every agent (same transaction); an absent one is a broken book.
 BudgetSnapshot budget_of(store::Connection& c, int64_t agent_id) {
   auto b = store::budgets::find(c, agent_id);
-  return b ? snapshot_of(*b) : BudgetSnapshot{agent_id, 0, 0, 0, 0};
+  if (b) return snapshot_of(*b);
+  BudgetSnapshot empty;
+  empty.agent_id = agent_id;
+  return empty;
 }
 
 // Agents belong to live, active users: a suspended or deleted owner is refused.
@@ -41,10 +43,13 @@ AgentView view_of(store::Connection& c, const store::Agent& a, std::optional<Bud
 // A delegated key (owned by the assigning admin, not by the agent's owner) is named in the
 // audit row, so who lent whose provider account is on record.
 json agent_audit(store::Connection& c, const store::Agent& a) {
+  const auto budget = budget_of(c, a.id);
   json out = {{"name", a.name},
               {"owner_id", a.owner_id},
               {"provider_key_id", a.provider_key_id ? json(*a.provider_key_id) : json(nullptr)},
-              {"providers", a.providers}};
+              {"providers", a.providers},
+              {"budget_period", budget.period},
+              {"budget_time_zone", budget.time_zone}};
   if (const auto key_owner = key_owner_of(c, a); key_owner && *key_owner != a.owner_id) {
     out["provider_key_owner_id"] = *key_owner;
     out["provider_key_delegated"] = true;
@@ -71,12 +76,12 @@ Result<std::string> Agents::resolve_key(store::Connection& c, int64_t key_id, co
 // Three queries for the whole list (agents, their budget rows, the provider keys' owners),
 // not two more per agent (issue 13: GET /agents ran one budget and one key query per agent).
 std::vector<AgentView> Agents::list(const Principal& caller) {
+  BudgetLedger::catch_up(db_, util::now());  // periodic budgets due for their reset
   return db_.read([&](store::Connection& c) {
     const std::optional<std::string> owner = caller.is_admin() ? std::nullopt : std::optional(caller.user_id);
     const auto agents = owner ? store::agents::list_for_owner(c, *owner) : store::agents::list_all(c);
     std::unordered_map<int64_t, BudgetSnapshot> budgets;
-    for (const auto& b : store::analytics::budgets(c, std::nullopt, owner))
-      budgets.emplace(b.agent_id, BudgetSnapshot{b.agent_id, b.allocated, b.spent, b.reserved, b.remaining});
+    for (const auto& b : store::budgets::list(c, owner)) budgets.emplace(b.agent_id, snapshot_of(b));
     // All keys, not only the caller's: an agent may use a key its admin delegated.
     std::unordered_map<int64_t, std::string> key_owners;
     for (auto& k : store::provider_keys::list_all(c)) key_owners.emplace(k.id, std::move(k.owner_id));
@@ -88,13 +93,14 @@ std::vector<AgentView> Agents::list(const Principal& caller) {
       if (a.provider_key_id) {
         if (const auto k = key_owners.find(*a.provider_key_id); k != key_owners.end()) key_owner = k->second;
       }
-      out.push_back({a, b != budgets.end() ? b->second : BudgetSnapshot{a.id, 0, 0, 0, 0}, std::move(key_owner)});
+      out.push_back({a, b != budgets.end() ? b->second : budget_of(c, a.id), std::move(key_owner)});
     }
     return out;
   });
 }
 
 Result<AgentView> Agents::get(const Principal& caller, int64_t id) {
+  BudgetLedger::catch_up(db_, util::now());
   return db_.read([&](store::Connection& c) -> Result<AgentView> {
     auto a = visible_agent(c, caller, id);
     if (!a) return a.error();
@@ -115,6 +121,12 @@ Result<AgentView> Agents::create(const Principal& caller, const NewAgent& in, co
     auto created = BudgetLedger::create_agent_in(c, in.name, owner_id, in.initial_budget_micros, ctx);
     if (!created) return created.error();
     store::Agent a = created->agent;
+    if (in.budget_period != BudgetPeriod::one_off || in.budget_time_zone != "UTC") {
+      auto budget = BudgetLedger::set_period_in(c, a.id, in.budget_period, in.budget_time_zone, util::now());
+      if (!budget) return budget.error();
+      created->budget = *budget;
+      audit(c, ctx, "agent.set_budget_period", "agent", std::to_string(a.id), nullptr, agent_audit(c, a));
+    }
     if (in.provider_key_id) {
       a.provider_key_id = in.provider_key_id;
       a.providers = {*provider};
@@ -153,9 +165,17 @@ Result<AgentView> Agents::update(const Principal& caller, int64_t id, const Agen
       auto p = resolve_key(c, *a.provider_key_id, a.owner_id, caller);
       if (!p) return p.error();
     }
+    const json before = agent_audit(c, *found);
+    if (patch.budget_period || patch.budget_time_zone) {
+      const auto current = budget_of(c, id);
+      const auto period = patch.budget_period ? *patch.budget_period : *parse_budget_period(current.period);
+      auto budget = BudgetLedger::set_period_in(c, id, period, patch.budget_time_zone.value_or(current.time_zone),
+                                                util::now());
+      if (!budget) return budget.error();
+    }
     a.updated_at = util::to_unix_ms(util::now());
     store::agents::update(c, a);
-    audit(c, ctx, "agent.update", "agent", std::to_string(id), agent_audit(c, *found), agent_audit(c, a));
+    audit(c, ctx, "agent.update", "agent", std::to_string(id), before, agent_audit(c, a));
     return view_of(c, a);
   });
 }
@@ -197,6 +217,7 @@ Result<std::vector<store::ApiToken>> Agents::tokens(const Principal& caller, int
 }
 
 Result<std::vector<store::BudgetHistoryEntry>> Agents::history(const Principal& caller, int64_t id) {
+  BudgetLedger::catch_up(db_, util::now());
   return db_.read([&](store::Connection& c) -> Result<std::vector<store::BudgetHistoryEntry>> {
     auto a = visible_agent(c, caller, id);
     if (!a) return a.error();

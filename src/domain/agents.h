@@ -31,6 +31,8 @@ struct NewAgent {
   std::optional<int64_t> provider_key_id;
   int64_t initial_budget_micros = 0;
   std::optional<std::string> owner_id;  // default: the caller
+  BudgetPeriod budget_period = BudgetPeriod::one_off;
+  std::string budget_time_zone = "UTC";
 };
 
 struct AgentPatch {
@@ -38,6 +40,9 @@ struct AgentPatch {
   bool set_provider_key = false;          // provider_key_id present in the request (null clears)
   std::optional<int64_t> provider_key_id;
   std::optional<std::string> owner_id;
+  // Either one given sets the budget's period; the other keeps its stored value.
+  std::optional<BudgetPeriod> budget_period;
+  std::optional<std::string> budget_time_zone;
 };
 
 // Checks that `assigner` may make an agent of `owner_id` use provider key `key_id` and returns

@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "util/enum_names.h"
+#include "domain/budget_ledger.h"
 
 namespace iron::domain {
 namespace {
@@ -333,6 +334,7 @@ Paged<store::ModelUsage> Analytics::by_model(const Principal& p, const Analytics
 BudgetStatus Analytics::budget_status(const Principal& p, const BudgetStatusQuery& q, const PageRequest& page,
                                       util::TimePoint now) {
   const std::optional<std::string> owner = p.is_admin() ? std::nullopt : std::optional(p.user_id);
+  BudgetLedger::catch_up(db_, now);  // periodic budgets due for their reset
   const auto rows = db_.read([&](store::Connection& c) { return store::analytics::budgets(c, q.agent_id, owner); });
   std::vector<BudgetStatusRow> kept;
   for (const auto& b : rows) {
@@ -399,4 +401,5 @@ store::EventListFilter Analytics::event_filter_for(const Principal& p, const Ana
   return f;
 }
 
-}  // namespace iron::domain
+}  // namespace iron::domain#include "domain/budget_ledger.h"
+

@@ -16,7 +16,18 @@
 namespace iron::domain {
 
 BudgetSnapshot snapshot_of(const store::AgentBudget& b) {
-  return {b.agent_id, b.total_allocated, b.total_spent, b.total_reserved, b.budget_remaining};
+  BudgetSnapshot s;
+  s.agent_id = b.agent_id;
+  s.allocated = b.total_allocated;
+  s.spent = b.total_spent;
+  s.reserved = b.total_reserved;
+  s.remaining = b.budget_remaining;
+  s.period = b.period;
+  s.time_zone = b.time_zone;
+  s.period_started_at = b.period_started_at;
+  s.resets_at = b.resets_at;
+  s.carried_reserved = b.carried_reserved;
+  return s;
 }
 
 Error agent_not_found() { return {ErrorKind::not_found, "AGENT_NOT_FOUND", "agent not found", nlohmann::json::object(), 0}; }
@@ -32,8 +43,17 @@ constexpr int64_t kSweepBatch = 256;
 int64_t ms(util::TimePoint t) { return util::to_unix_ms(t); }
 
 json budget_json(const BudgetSnapshot& s) {
-  return {{"allocated", s.allocated}, {"spent", s.spent}, {"reserved", s.reserved}, {"remaining", s.remaining}};
+  json out = {{"allocated", s.allocated}, {"spent", s.spent}, {"reserved", s.reserved}, {"remaining", s.remaining}};
+  if (s.period != "one_off" || s.carried_reserved > 0) {
+    out["period"] = s.period;
+    out["carried_reserved"] = s.carried_reserved;
+    out["resets_at"] = s.resets_at ? json(*s.resets_at) : json(nullptr);
+  }
+  return out;
 }
+
+// Budgets reset per batch transaction in apply_due_resets.
+constexpr int64_t kResetBatch = 256;
 
 Error lease_not_found() { return {ErrorKind::not_found, "LEASE_NOT_FOUND", "lease not found", json::object(), 0}; }
 
@@ -85,13 +105,30 @@ struct Ended {
   store::AgentBudget budget;
 };
 
-// Ends an active lease with `status` and puts its unreported part back into remaining.
+// Whether the lease was reserved in an earlier period than the budget's current one.
+bool is_carried(store::Connection& c, const store::BudgetLease& l) {
+  const auto b = store::budgets::find(c, l.agent_id);
+  return b && l.period_seq < b->period_seq;
+}
+
+// Ends an active lease with `status`. Its unreported part goes back into remaining, unless
+// the lease belongs to an earlier period: then it leaves the carried reservation, since the
+// new period's remaining was already refilled by the reset.
 Result<Ended> end_lease(store::Connection& c, const store::BudgetLease& l, const std::string& status, int64_t now) {
+  const bool carried = is_carried(c, l);
   auto released = store::leases::finish(c, l.id, status, now);
   if (!released) return inconsistent("ending lease " + l.id);
-  auto budget = store::budgets::release(c, l.agent_id, *released, now);
+  auto budget = carried ? store::budgets::settle_carried(c, l.agent_id, *released, now)
+                        : store::budgets::release(c, l.agent_id, *released, now);
   if (!budget) return inconsistent("releasing lease " + l.id);
   return Ended{*released, std::move(*budget)};
+}
+
+// How many period boundaries lie in [first_due, now]: 1 for a reset on time, more after a stop.
+int64_t periods_elapsed(BudgetPeriod p, util::TimePoint first_due, util::TimePoint now) {
+  int64_t n = 0;
+  for (auto t = first_due; t <= now; t = period_window(p, t).end) ++n;
+  return n;
 }
 
 }  // namespace
@@ -122,10 +159,13 @@ Result<CreatedAgent> BudgetLedger::create_agent_in(store::Connection& c, const s
   a.owner_id = owner_id;
   a.created_at = a.updated_at = now;
   a.id = store::agents::insert(c, a);
-  const store::AgentBudget b{a.id, initial_allocated_micros, 0, 0, initial_allocated_micros, now, now};
+  store::AgentBudget b;
+  b.agent_id = a.id;
+  b.total_allocated = b.budget_remaining = initial_allocated_micros;
+  b.created_at = b.updated_at = now;
   store::budgets::insert(c, b);
   store::budget_history::insert(c, {0, a.id, 0, initial_allocated_micros, changed_by(ctx), "initial allocation",
-                                    std::nullopt, now});
+                                    std::nullopt, now, "allocation", std::nullopt});
   const auto budget = snapshot_of(b);
   audit(c, ctx, "agent.create", "agent", std::to_string(a.id), nullptr,
         {{"name", a.name}, {"owner_id", a.owner_id}, {"budget", budget_json(budget)}});
@@ -141,12 +181,12 @@ Result<BudgetSnapshot> BudgetLedger::set_allocation(int64_t agent_id, int64_t ne
 Result<BudgetSnapshot> BudgetLedger::set_allocation_in(store::Connection& c, int64_t agent_id, int64_t new_allocated,
                                                        const RequestContext& ctx, const AllocationNote& note) {
   if (auto e = check_amount("new_allocated", new_allocated)) return *e;
-  auto before = store::budgets::find(c, agent_id);
-  if (!before) return agent_not_found();
+  auto before = current_budget_in(c, agent_id, util::now());
+  if (!before) return before.error();
   const int64_t now = ms(util::now());
   auto after = store::budgets::set_allocation(c, agent_id, new_allocated, now);
   if (!after) {
-    const int64_t committed = before->total_spent + before->total_reserved;
+    const int64_t committed = before->total_spent + before->total_reserved - before->carried_reserved;
     Error e = Error::validation("new_allocated", "the allocation cannot be below what is already spent or reserved (" +
                                                      std::to_string(committed) + " microdollars)",
                                 "ALLOCATION_BELOW_COMMITTED");
@@ -155,8 +195,10 @@ Result<BudgetSnapshot> BudgetLedger::set_allocation_in(store::Connection& c, int
     e.details["minimum"] = committed;
     return e;
   }
-  store::budget_history::insert(c, {0, agent_id, before->total_allocated, new_allocated, changed_by(ctx), note.reason,
-                                     note.budget_request_id, now});
+  // History records the period's amount: what the allocation means to whoever set it.
+  store::budget_history::insert(c, {0, agent_id, before->total_allocated - before->carried_reserved, new_allocated,
+                                     changed_by(ctx), note.reason, note.budget_request_id, now, "allocation",
+                                     std::nullopt});
   const auto result = snapshot_of(*after);
   audit(c, ctx, "budget.set_allocation", "agent", std::to_string(agent_id), budget_json(snapshot_of(*before)),
         budget_json(result));
@@ -172,8 +214,8 @@ Result<Lease> BudgetLedger::reserve(int64_t agent_id, int64_t requested, util::T
 Result<Lease> BudgetLedger::reserve_in(store::Connection& c, int64_t agent_id, int64_t requested, util::TimePoint now,
                                        const RequestContext& ctx) {
   if (auto e = check_amount("requested", requested)) return *e;
-  auto budget = store::budgets::find(c, agent_id);
-  if (!budget) return agent_not_found();
+  auto budget = current_budget_in(c, agent_id, now);
+  if (!budget) return budget.error();
   const int64_t granted = std::min(requested, budget->budget_remaining);
   if (granted <= 0) {
     Error e = Error::forbidden("the agent's budget is exhausted", "BUDGET_EXHAUSTED");
@@ -189,6 +231,7 @@ Result<Lease> BudgetLedger::reserve_in(store::Connection& c, int64_t agent_id, i
   l.granted = granted;
   l.created_at = now_ms;
   l.expires_at = ms(now + policy_.lease_ttl);
+  l.period_seq = after->period_seq;
   store::leases::insert(c, l);
   audit(c, ctx, "lease.reserve", "lease", l.id, nullptr,
         {{"agent_id", agent_id},
@@ -214,6 +257,8 @@ Result<ReportOutcome> BudgetLedger::report_in(store::Connection& c, const std::s
   if (usage.cost_microdollars < 0 || usage.cost_microdollars > kMaxLedgerAmountMicros)
     return Error::validation("cost_microdollars", "cost_microdollars must be 0.." +
                                                       std::to_string(kMaxLedgerAmountMicros));
+  auto current = current_budget_in(c, agent_id, now);
+  if (!current) return current.error();
   auto lease = own_lease(c, lease_id, agent_id);
   if (!lease) return lease.error();
   // A replay is answered before the status checks: a runtime retrying a report whose
@@ -242,8 +287,11 @@ Result<ReportOutcome> BudgetLedger::report_in(store::Connection& c, const std::s
   auto spent = store::leases::add_spend(c, lease_id, usage.cost_microdollars);
   if (!spent) return inconsistent("adding spend to lease " + lease_id);
   // The cost was reserved when the lease was granted: it moves from reserved to spent, and
-  // remaining does not change.
-  auto budget = store::budgets::commit_spend(c, agent_id, usage.cost_microdollars, now_ms);
+  // remaining does not change. A lease of an earlier period is charged to that period: the
+  // cost leaves the carried reservation and the current period's spent stays as it is.
+  const bool carried = lease->period_seq < current->period_seq;
+  auto budget = carried ? store::budgets::settle_carried(c, agent_id, usage.cost_microdollars, now_ms)
+                        : store::budgets::commit_spend(c, agent_id, usage.cost_microdollars, now_ms);
   if (!budget) return inconsistent("committing spend of lease " + lease_id);
   store::lease_reports::insert(c, {lease_id, usage.request_id, usage.tokens, usage.cost_microdollars, usage.model,
                                    usage.provider, *spent, budget->budget_remaining, now_ms});
@@ -256,7 +304,8 @@ Result<ReportOutcome> BudgetLedger::report_in(store::Connection& c, const std::s
          {"cost", usage.cost_microdollars},
          {"model", usage.model},
          {"provider", usage.provider},
-         {"lease_spent", *spent}});
+         {"lease_spent", *spent},
+         {"charged_to_earlier_period", carried}});
   return ReportOutcome{lease_id, usage.request_id, usage.cost_microdollars, *spent, lease->granted - *spent,
                        budget->budget_remaining, false};
 }
@@ -268,6 +317,7 @@ Result<ReleaseOutcome> BudgetLedger::release(const std::string& lease_id, int64_
 
 Result<ReleaseOutcome> BudgetLedger::release_in(store::Connection& c, const std::string& lease_id, int64_t agent_id,
                                                 util::TimePoint now, const RequestContext& ctx) {
+  if (auto current = current_budget_in(c, agent_id, now); !current) return current.error();
   auto lease = own_lease(c, lease_id, agent_id);
   if (!lease) return lease.error();
   // An active lease past its expiry may still be returned: it releases exactly what the
@@ -291,6 +341,7 @@ Result<RefreshOutcome> BudgetLedger::refresh_in(store::Connection& c, const std:
                                                 int64_t agent_id, int64_t requested, util::TimePoint now,
                                                 const RequestContext& ctx) {
   if (auto e = check_amount("requested", requested)) return *e;
+  if (auto current = current_budget_in(c, agent_id, now); !current) return current.error();
   auto old = own_lease(c, old_lease_id, agent_id);
   if (!old) return old.error();
   const int64_t now_ms = ms(now);
@@ -339,10 +390,81 @@ int64_t BudgetLedger::expire_stale(util::TimePoint now) {
   }
 }
 
-Result<BudgetSnapshot> BudgetLedger::snapshot(int64_t agent_id) {
+Result<BudgetSnapshot> BudgetLedger::snapshot(int64_t agent_id, util::TimePoint now) {
+  catch_up(db_, now);
   auto b = db_.read([&](store::Connection& c) { return store::budgets::find(c, agent_id); });
   if (!b) return agent_not_found();
   return snapshot_of(*b);
+}
+
+Result<store::AgentBudget> BudgetLedger::current_budget_in(store::Connection& c, int64_t agent_id,
+                                                           util::TimePoint now) {
+  auto before = store::budgets::find(c, agent_id);
+  if (!before) return agent_not_found();
+  const int64_t now_ms = ms(now);
+  if (!before->resets_at || now_ms < *before->resets_at) return std::move(*before);
+  const auto period = parse_budget_period(before->period);
+  if (!period || *period == BudgetPeriod::one_off) return inconsistent("resets_at on a one-off budget");
+  const auto window = period_window(*period, now);
+  const int64_t elapsed = periods_elapsed(*period, util::from_unix_ms(*before->resets_at), now);
+  auto after = store::budgets::reset_period(c, agent_id, *before->resets_at, ms(window.start), ms(window.end), now_ms);
+  if (!after) return inconsistent("resetting the period of agent " + std::to_string(agent_id));
+  const int64_t amount = before->total_allocated - before->carried_reserved;
+  std::string reason = before->period + " period reset";
+  if (elapsed > 1) reason += " (" + std::to_string(elapsed) + " periods elapsed)";
+  // The allocation stays; the ended period's spend is kept with the entry.
+  store::budget_history::insert(c, {0, agent_id, amount, amount, "system", reason, std::nullopt, now_ms,
+                                    "period_reset", before->total_spent});
+  json after_json = budget_json(snapshot_of(*after));
+  after_json["periods_elapsed"] = elapsed;
+  after_json["period_started_at"] = ms(window.start);
+  audit(c, RequestContext::system(), "budget.period_reset", "agent", std::to_string(agent_id),
+        budget_json(snapshot_of(*before)), after_json);
+  return std::move(*after);
+}
+
+int64_t BudgetLedger::apply_due_resets(store::Database& db, util::TimePoint now) {
+  const int64_t now_ms = ms(now);
+  int64_t total = 0;
+  for (;;) {
+    auto batch = db.write([&](store::Connection& c) -> Result<int64_t> {
+      const auto due = store::budgets::list_due(c, now_ms, kResetBatch);
+      for (int64_t agent_id : due)
+        if (auto b = current_budget_in(c, agent_id, now); !b) return b.error();
+      return static_cast<int64_t>(due.size());
+    });
+    if (!batch) throw std::runtime_error(batch.error().message);
+    total += *batch;
+    if (*batch < kResetBatch) return total;
+  }
+}
+
+void BudgetLedger::catch_up(store::Database& db, util::TimePoint now) {
+  const int64_t now_ms = ms(now);
+  if (db.read([&](store::Connection& c) { return store::budgets::any_due(c, now_ms); })) apply_due_resets(db, now);
+}
+
+Result<BudgetSnapshot> BudgetLedger::set_period_in(store::Connection& c, int64_t agent_id, BudgetPeriod period,
+                                                   const std::string& time_zone, util::TimePoint now) {
+  const auto zone = known_time_zone(time_zone);
+  if (!zone) {
+    Error e = Error::validation("budget_time_zone",
+                                "unknown time zone '" + time_zone.substr(0, 64) + "': this server knows only UTC",
+                                "UNKNOWN_TIME_ZONE");
+    return e;
+  }
+  auto before = current_budget_in(c, agent_id, now);
+  if (!before) return before.error();
+  std::optional<int64_t> started, resets;
+  if (period != BudgetPeriod::one_off) {
+    const auto w = period_window(period, now);
+    started = ms(w.start);
+    resets = ms(w.end);
+  }
+  auto after = store::budgets::set_period(c, agent_id, std::string(budget_period_name(period)), *zone, started, resets,
+                                          ms(now));
+  if (!after) return agent_not_found();
+  return snapshot_of(*after);
 }
 
 }  // namespace iron::domain

@@ -10,11 +10,24 @@
 // allocated = spent + reserved + remaining is a CHECK in the database, so it holds after every
 // statement; reserved always equals the unreported part of the agent's active leases. Each
 // operation is one write transaction with its audit row; a refused one changes nothing.
+//
+// Periodic budgets (budget_period.h, docs/budgets.md): at resets_at, spent returns to 0 and
+// remaining to the period's amount, while every µ$ still reserved by open leases becomes
+// "carried" (carried_reserved, still inside allocated and reserved). A lease belongs to the
+// period it was reserved in (its period_seq): what it reports or gives back after a reset
+// settles against the carried part (allocated, reserved and carried all fall by it), so it
+// is charged to its own period and never moves the new period's spent or remaining. Every
+// ledger operation applies a due reset first, in its own transaction (lazy); the scheduler
+// applies them too (apply_due_resets). A server that was stopped across several boundaries
+// resets ONCE on catch-up, into the period that contains now: the missed periods had no
+// activity, so one reset leaves the same books as several (the history row says how many
+// periods elapsed).
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
 
+#include "domain/budget_period.h"
 #include "domain/principal.h"
 #include "store/agent_repo.h"
 #include "store/budget_repo.h"
@@ -38,6 +51,11 @@ struct BudgetSnapshot {
   int64_t spent = 0;
   int64_t reserved = 0;
   int64_t remaining = 0;
+  std::string period = "one_off";
+  std::string time_zone = "UTC";
+  std::optional<int64_t> period_started_at;  // ms; null for one_off
+  std::optional<int64_t> resets_at;          // ms; null for one_off
+  int64_t carried_reserved = 0;              // part of reserved held by leases of earlier periods
 };
 
 // Shared by the agent, ledger and budget-request services.
@@ -136,7 +154,20 @@ class BudgetLedger {
   // Throws std::runtime_error only when the books are inconsistent (a bug, not a refusal).
   int64_t expire_stale(util::TimePoint now);
 
-  Result<BudgetSnapshot> snapshot(int64_t agent_id);
+  // A due reset is applied first (lazily), so the answer is never a stale period.
+  Result<BudgetSnapshot> snapshot(int64_t agent_id, util::TimePoint now = util::now());
+
+  // The scheduled job: resets every budget whose resets_at <= now, in batches of one
+  // transaction each. Returns how many budgets were reset.
+  static int64_t apply_due_resets(store::Database& db, util::TimePoint now);
+  // For read paths: apply_due_resets only when some budget is due (one indexed read otherwise).
+  static void catch_up(store::Database& db, util::TimePoint now);
+  // The agent's budget row after applying its due reset, if any (audited, in history).
+  static Result<store::AgentBudget> current_budget_in(store::Connection& c, int64_t agent_id, util::TimePoint now);
+  // Makes the budget one_off or periodic in `time_zone` (known_time_zone); money is untouched.
+  // A periodic budget's current period starts at the boundary before now, resets_at is the next.
+  static Result<BudgetSnapshot> set_period_in(store::Connection& c, int64_t agent_id, BudgetPeriod period,
+                                              const std::string& time_zone, util::TimePoint now);
 
   // The same operations on a caller's open write transaction (inside Database::write), for use
   // cases that must commit them together with other changes: the handshake reserves and then

@@ -16,6 +16,7 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kTokensDay = "tokens_day";
+constexpr const char* kTokensMinute = "tokens_minute";
 constexpr const char* kRequestsMinute = "requests_minute";
 constexpr const char* kCostMonth = "cost_month";
 
@@ -39,6 +40,7 @@ std::optional<Error> check_max(const std::string& field, const std::optional<int
 std::optional<Error> check_fields(LimitFields& f) {
   if (auto e = check_max("max_tokens_per_day", f.max_tokens_per_day)) return e;
   if (auto e = check_max("max_requests_per_minute", f.max_requests_per_minute)) return e;
+  if (auto e = check_max("max_tokens_per_minute", f.max_tokens_per_minute)) return e;
   if (auto e = check_max("max_cost_per_month_microdollars", f.max_cost_per_month_microdollars)) return e;
   if (f.set_thresholds) {
     if (f.alert_thresholds.size() > 10)
@@ -55,14 +57,18 @@ std::optional<Error> check_fields(LimitFields& f) {
 void apply(store::UsageLimit& l, const LimitFields& f) {
   if (f.set_tokens) l.max_tokens_per_day = f.max_tokens_per_day;
   if (f.set_requests) l.max_requests_per_minute = f.max_requests_per_minute;
+  if (f.set_tokens_minute) l.max_tokens_per_minute = f.max_tokens_per_minute;
   if (f.set_cost) l.max_cost_per_month_microdollars = f.max_cost_per_month_microdollars;
   if (f.set_thresholds) l.alert_thresholds = json(f.alert_thresholds).dump();
 }
 
 std::optional<Error> check_some_maximum(const store::UsageLimit& l) {
-  if (l.max_tokens_per_day || l.max_requests_per_minute || l.max_cost_per_month_microdollars) return std::nullopt;
+  if (l.max_tokens_per_day || l.max_tokens_per_minute || l.max_requests_per_minute ||
+      l.max_cost_per_month_microdollars)
+    return std::nullopt;
   return Error{ErrorKind::unprocessable, "NO_LIMIT_GIVEN",
-               "give at least one of max_tokens_per_day, max_requests_per_minute, max_cost_per_month_microdollars",
+               "give at least one of max_tokens_per_day, max_tokens_per_minute, max_requests_per_minute, "
+               "max_cost_per_month_microdollars",
                json::object(), 0};
 }
 
@@ -98,6 +104,7 @@ json usage_limit_json(const store::UsageLimit& l) {
           {"project_id", l.project_id ? json(*l.project_id) : json(nullptr)},
           {"max_tokens_per_day", opt(l.max_tokens_per_day)},
           {"max_requests_per_minute", opt(l.max_requests_per_minute)},
+          {"max_tokens_per_minute", opt(l.max_tokens_per_minute)},
           {"max_cost_per_month_microdollars", opt(l.max_cost_per_month_microdollars)},
           {"alert_thresholds", json::parse(l.alert_thresholds, nullptr, false)}};
 }
@@ -194,15 +201,18 @@ Result<UsageReportView> UsageLimits::usage(const Principal& p, const std::option
   v.user_id = user_id.value_or(p.user_id);
   v.periods = periods_at(now);
   return db_.read([&](store::Connection& c) -> Result<UsageReportView> {
-    const auto counters = [&](const std::string& key, int64_t& tokens, int64_t& requests, int64_t& cost) {
+    const auto counters = [&](const std::string& key, int64_t& tokens, int64_t& tokens_minute, int64_t& requests,
+                              int64_t& cost) {
       tokens = store::usage_counters::get(c, v.user_id, key, kTokensDay, v.periods.day_start);
+      tokens_minute = store::usage_counters::get(c, v.user_id, key, kTokensMinute, v.periods.minute_start);
       requests = store::usage_counters::get(c, v.user_id, key, kRequestsMinute, v.periods.minute_start);
       cost = store::usage_counters::get(c, v.user_id, key, kCostMonth, v.periods.month_start);
     };
-    counters("", v.tokens_today, v.requests_this_minute, v.cost_this_month_microdollars);
+    counters("", v.tokens_today, v.tokens_this_minute, v.requests_this_minute, v.cost_this_month_microdollars);
     for (auto& l : store::usage_limits::list(c, v.user_id)) {
       LimitUsage u;
-      counters(l.project_id.value_or(""), u.tokens_today, u.requests_this_minute, u.cost_this_month_microdollars);
+      counters(l.project_id.value_or(""), u.tokens_today, u.tokens_this_minute, u.requests_this_minute,
+               u.cost_this_month_microdollars);
       u.limit = std::move(l);
       v.limits.push_back(std::move(u));
     }
@@ -219,6 +229,11 @@ Status UsageLimits::check_in(store::Connection& c, const std::string& user_id,
       const int64_t cur = store::usage_counters::get(c, user_id, key, kRequestsMinute, P.minute_start);
       if (cur >= *l.max_requests_per_minute)
         return exceeded("max_requests_per_minute", *l.max_requests_per_minute, cur, P.minute_end, now, l);
+    }
+    if (l.max_tokens_per_minute) {
+      const int64_t cur = store::usage_counters::get(c, user_id, key, kTokensMinute, P.minute_start);
+      if (cur >= *l.max_tokens_per_minute)
+        return exceeded("max_tokens_per_minute", *l.max_tokens_per_minute, cur, P.minute_end, now, l);
     }
     if (l.max_tokens_per_day) {
       const int64_t cur = store::usage_counters::get(c, user_id, key, kTokensDay, P.day_start);
@@ -246,6 +261,7 @@ void UsageLimits::record_in(store::Connection& c, const std::string& user_id,
   };
   const auto bump = [&](const std::string& key) {
     store::usage_counters::add(c, user_id, key, kRequestsMinute, P.minute_start, 1);
+    store::usage_counters::add(c, user_id, key, kTokensMinute, P.minute_start, tokens);
     const int64_t t = store::usage_counters::add(c, user_id, key, kTokensDay, P.day_start, tokens);
     const int64_t m = store::usage_counters::add(c, user_id, key, kCostMonth, P.month_start, cost_micros);
     return Delta{t - tokens, t, m - cost_micros, m};
@@ -305,6 +321,7 @@ int64_t UsageLimits::prune_before(util::TimePoint now) {
   const Periods P = periods_at(now);
   return db_.write([&](store::Connection& c) {
     return store::usage_counters::prune(c, kRequestsMinute, P.minute_start) +
+           store::usage_counters::prune(c, kTokensMinute, P.minute_start) +
            store::usage_counters::prune(c, kTokensDay, P.day_start) +
            store::usage_counters::prune(c, kCostMonth, P.month_start);
   });

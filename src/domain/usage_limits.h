@@ -1,7 +1,8 @@
 #pragma once
 // Usage limits that are enforced (the predecessor stored them and never checked them,
 // docs/compatibility.md C5). A limit row belongs to a user, optionally narrowed to one project, and
-// caps any of: tokens per UTC day, requests per UTC minute, cost (µ$) per UTC month.
+// caps any of: tokens per UTC day, tokens per UTC minute (TPM), requests per UTC minute,
+// cost (µ$) per UTC month.
 //
 // Counting: record_in adds each reported usage to the counters of the current periods —
 // the user-wide counter (project '') and, when the usage names a project, that project's
@@ -50,8 +51,9 @@ inline constexpr int64_t kMaxLimitValue = int64_t{1} << 62;
 nlohmann::json usage_limit_json(const store::UsageLimit& l);
 
 struct LimitFields {
-  bool set_tokens = false, set_requests = false, set_cost = false, set_thresholds = false;
+  bool set_tokens = false, set_requests = false, set_cost = false, set_thresholds = false, set_tokens_minute = false;
   std::optional<int64_t> max_tokens_per_day;
+  std::optional<int64_t> max_tokens_per_minute;
   std::optional<int64_t> max_requests_per_minute;
   std::optional<int64_t> max_cost_per_month_microdollars;
   std::vector<int64_t> alert_thresholds;  // percents 1..100
@@ -74,6 +76,7 @@ Periods periods_at(util::TimePoint now);
 struct LimitUsage {
   store::UsageLimit limit;
   int64_t tokens_today = 0;
+  int64_t tokens_this_minute = 0;
   int64_t requests_this_minute = 0;
   int64_t cost_this_month_microdollars = 0;
 };
@@ -82,6 +85,7 @@ struct UsageReportView {
   std::string user_id;
   Periods periods;
   int64_t tokens_today = 0;               // user-wide counters
+  int64_t tokens_this_minute = 0;
   int64_t requests_this_minute = 0;
   int64_t cost_this_month_microdollars = 0;
   std::vector<LimitUsage> limits;

@@ -316,11 +316,13 @@ std::vector<AgentBudgetRow> budgets(Connection& c, const std::optional<int64_t>&
   if (agent_id) w.add("a.id = ?", *agent_id);
   if (owner_id) w.add("a.owner_id = ?", *owner_id);
   auto& s = prepared(c,
-                     "SELECT a.id, a.name, b.total_allocated, b.total_spent, b.total_reserved, b.budget_remaining "
-                     "FROM agents a JOIN agent_budgets b ON b.agent_id = a.id" + w.sql + " ORDER BY a.id",
+                     "SELECT a.id, a.name, b.total_allocated, b.total_spent, b.total_reserved, b.budget_remaining, "
+                     "b.period, b.resets_at FROM agents a JOIN agent_budgets b ON b.agent_id = a.id" + w.sql +
+                         " ORDER BY a.id",
                      w.binds);
   std::vector<AgentBudgetRow> out;
-  while (s.step()) out.push_back({s.int64(0), s.text(1), s.int64(2), s.int64(3), s.int64(4), s.int64(5)});
+  while (s.step())
+    out.push_back({s.int64(0), s.text(1), s.int64(2), s.int64(3), s.int64(4), s.int64(5), s.text(6), s.opt_int64(7)});
   return out;
 }
 

@@ -87,6 +87,8 @@ struct AgentBudgetRow {
   int64_t spent = 0;
   int64_t reserved = 0;
   int64_t remaining = 0;
+  std::string period = "one_off";    // periodic budgets (budget_repo.h)
+  std::optional<int64_t> resets_at;  // ms; null for one_off
 };
 
 struct EventListFilter {

@@ -4,8 +4,10 @@ namespace iron::store {
 namespace {
 
 constexpr const char* kBudgetColumns =
-    "agent_id, total_allocated, total_spent, total_reserved, budget_remaining, created_at, updated_at";
-constexpr const char* kLeaseColumns = "id, agent_id, granted, spent, status, created_at, expires_at, closed_at, released";
+    "agent_id, total_allocated, total_spent, total_reserved, budget_remaining, created_at, updated_at, period, "
+    "time_zone, period_seq, period_started_at, resets_at, carried_reserved";
+constexpr const char* kLeaseColumns =
+    "id, agent_id, granted, spent, status, created_at, expires_at, closed_at, released, period_seq";
 
 AgentBudget read_budget(Statement& s) {
   AgentBudget b;
@@ -16,6 +18,12 @@ AgentBudget read_budget(Statement& s) {
   b.budget_remaining = s.int64(4);
   b.created_at = s.int64(5);
   b.updated_at = s.int64(6);
+  b.period = s.text(7);
+  b.time_zone = s.text(8);
+  b.period_seq = s.int64(9);
+  b.period_started_at = s.opt_int64(10);
+  b.resets_at = s.opt_int64(11);
+  b.carried_reserved = s.int64(12);
   return b;
 }
 
@@ -30,6 +38,7 @@ BudgetLease read_lease(Statement& s) {
   l.expires_at = s.int64(6);
   l.closed_at = s.opt_int64(7);
   l.released = s.opt_int64(8);
+  l.period_seq = s.int64(9);
   return l;
 }
 
@@ -53,9 +62,11 @@ std::optional<int64_t> int_returning(Statement& s) {
 namespace budgets {
 
 void insert(Connection& c, const AgentBudget& b) {
-  auto& s = c.prepare(std::string("INSERT INTO agent_budgets(") + kBudgetColumns + ") VALUES(?, ?, ?, ?, ?, ?, ?)");
+  auto& s = c.prepare(std::string("INSERT INTO agent_budgets(") + kBudgetColumns +
+                      ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, b.agent_id).bind(2, b.total_allocated).bind(3, b.total_spent).bind(4, b.total_reserved);
-  s.bind(5, b.budget_remaining).bind(6, b.created_at).bind(7, b.updated_at);
+  s.bind(5, b.budget_remaining).bind(6, b.created_at).bind(7, b.updated_at).bind(8, b.period).bind(9, b.time_zone);
+  s.bind(10, b.period_seq).bind(11, b.period_started_at).bind(12, b.resets_at).bind(13, b.carried_reserved);
   s.run();
 }
 
@@ -66,14 +77,77 @@ std::optional<AgentBudget> find(Connection& c, int64_t agent_id) {
   return read_budget(s);
 }
 
+std::vector<AgentBudget> list(Connection& c, const std::optional<std::string>& owner_id) {
+  auto& s = c.prepare(std::string("SELECT ") + kBudgetColumns +
+                      " FROM agent_budgets WHERE ?1 IS NULL OR agent_id IN (SELECT id FROM agents WHERE owner_id = ?1)");
+  s.bind(1, owner_id);
+  std::vector<AgentBudget> out;
+  while (s.step()) out.push_back(read_budget(s));
+  return out;
+}
+
 std::optional<AgentBudget> set_allocation(Connection& c, int64_t agent_id, int64_t new_allocated, int64_t now) {
   auto& s = c.prepare(std::string(
-                          "UPDATE agent_budgets SET total_allocated = ?1, "
-                          "budget_remaining = ?1 - total_spent - total_reserved, updated_at = ?2 "
-                          "WHERE agent_id = ?3 AND ?1 >= total_spent + total_reserved RETURNING ") +
+                          "UPDATE agent_budgets SET total_allocated = ?1 + carried_reserved, "
+                          "budget_remaining = ?1 + carried_reserved - total_spent - total_reserved, updated_at = ?2 "
+                          "WHERE agent_id = ?3 AND ?1 + carried_reserved >= total_spent + total_reserved RETURNING ") +
                       kBudgetColumns);
   s.bind(1, new_allocated).bind(2, now).bind(3, agent_id);
   return budget_returning(s);
+}
+
+std::optional<AgentBudget> set_period(Connection& c, int64_t agent_id, const std::string& period,
+                                      const std::string& time_zone, std::optional<int64_t> period_started_at,
+                                      std::optional<int64_t> resets_at, int64_t now) {
+  auto& s = c.prepare(std::string(
+                          "UPDATE agent_budgets SET period = ?1, time_zone = ?2, period_started_at = ?3, "
+                          "resets_at = ?4, updated_at = ?5 WHERE agent_id = ?6 RETURNING ") +
+                      kBudgetColumns);
+  s.bind(1, period).bind(2, time_zone).bind(3, period_started_at).bind(4, resets_at).bind(5, now).bind(6, agent_id);
+  return budget_returning(s);
+}
+
+std::optional<AgentBudget> reset_period(Connection& c, int64_t agent_id, int64_t due_at, int64_t period_started_at,
+                                        int64_t next_resets_at, int64_t now) {
+  // SET expressions read the row as it was before the UPDATE.
+  auto& s = c.prepare(std::string(
+                          "UPDATE agent_budgets SET "
+                          "total_allocated = total_allocated - carried_reserved + total_reserved, "
+                          "budget_remaining = total_allocated - carried_reserved, total_spent = 0, "
+                          "carried_reserved = total_reserved, period_seq = period_seq + 1, "
+                          "period_started_at = ?1, resets_at = ?2, updated_at = ?3 "
+                          "WHERE agent_id = ?4 AND resets_at = ?5 RETURNING ") +
+                      kBudgetColumns);
+  s.bind(1, period_started_at).bind(2, next_resets_at).bind(3, now).bind(4, agent_id).bind(5, due_at);
+  return budget_returning(s);
+}
+
+std::optional<AgentBudget> settle_carried(Connection& c, int64_t agent_id, int64_t amount, int64_t now) {
+  auto& s = c.prepare(std::string(
+                          "UPDATE agent_budgets SET total_allocated = total_allocated - ?1, "
+                          "total_reserved = total_reserved - ?1, carried_reserved = carried_reserved - ?1, "
+                          "updated_at = ?2 WHERE agent_id = ?3 AND carried_reserved >= ?1 RETURNING ") +
+                      kBudgetColumns);
+  s.bind(1, amount).bind(2, now).bind(3, agent_id);
+  return budget_returning(s);
+}
+
+std::vector<int64_t> list_due(Connection& c, int64_t now, int64_t limit) {
+  auto& s = c.prepare(
+      "SELECT agent_id FROM agent_budgets WHERE resets_at IS NOT NULL AND resets_at <= ? ORDER BY resets_at, agent_id "
+      "LIMIT ?");
+  s.bind(1, now).bind(2, limit);
+  std::vector<int64_t> out;
+  while (s.step()) out.push_back(s.int64(0));
+  return out;
+}
+
+bool any_due(Connection& c, int64_t now) {
+  auto& s = c.prepare("SELECT 1 FROM agent_budgets WHERE resets_at IS NOT NULL AND resets_at <= ? LIMIT 1");
+  s.bind(1, now);
+  const bool due = s.step();
+  s.reset();
+  return due;
 }
 
 std::optional<AgentBudget> reserve(Connection& c, int64_t agent_id, int64_t amount, int64_t now) {
@@ -119,9 +193,10 @@ int64_t outstanding_reservations(Connection& c, int64_t agent_id) {
 namespace leases {
 
 void insert(Connection& c, const BudgetLease& l) {
-  auto& s = c.prepare(std::string("INSERT INTO budget_leases(") + kLeaseColumns + ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  auto& s = c.prepare(std::string("INSERT INTO budget_leases(") + kLeaseColumns +
+                      ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, l.id).bind(2, l.agent_id).bind(3, l.granted).bind(4, l.spent).bind(5, l.status);
-  s.bind(6, l.created_at).bind(7, l.expires_at).bind(8, l.closed_at).bind(9, l.released);
+  s.bind(6, l.created_at).bind(7, l.expires_at).bind(8, l.closed_at).bind(9, l.released).bind(10, l.period_seq);
   s.run();
 }
 
@@ -236,16 +311,16 @@ namespace budget_history {
 void insert(Connection& c, const BudgetHistoryEntry& e) {
   auto& s = c.prepare(
       "INSERT INTO budget_history(agent_id, previous_allocated, new_allocated, changed_by, reason, "
-      "budget_request_id, created_at) VALUES(?, ?, ?, ?, ?, ?, ?)");
+      "budget_request_id, created_at, kind, period_spent) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
   s.bind(1, e.agent_id).bind(2, e.previous_allocated).bind(3, e.new_allocated).bind(4, e.changed_by);
-  s.bind(5, e.reason).bind(6, e.budget_request_id).bind(7, e.created_at);
+  s.bind(5, e.reason).bind(6, e.budget_request_id).bind(7, e.created_at).bind(8, e.kind).bind(9, e.period_spent);
   s.run();
 }
 
 std::vector<BudgetHistoryEntry> list_for_agent(Connection& c, int64_t agent_id) {
   auto& s = c.prepare(
-      "SELECT id, agent_id, previous_allocated, new_allocated, changed_by, reason, budget_request_id, created_at "
-      "FROM budget_history WHERE agent_id = ? ORDER BY id DESC");
+      "SELECT id, agent_id, previous_allocated, new_allocated, changed_by, reason, budget_request_id, created_at, "
+      "kind, period_spent FROM budget_history WHERE agent_id = ? ORDER BY id DESC");
   s.bind(1, agent_id);
   std::vector<BudgetHistoryEntry> out;
   while (s.step()) {
@@ -258,6 +333,8 @@ std::vector<BudgetHistoryEntry> list_for_agent(Connection& c, int64_t agent_id) 
     e.reason = s.opt_text(5);
     e.budget_request_id = s.opt_text(6);
     e.created_at = s.int64(7);
+    e.kind = s.text(8);
+    e.period_spent = s.opt_int64(9);
     out.push_back(std::move(e));
   }
   return out;

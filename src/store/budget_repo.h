@@ -21,6 +21,13 @@ struct AgentBudget {
   int64_t budget_remaining = 0;
   int64_t created_at = 0;
   int64_t updated_at = 0;
+  // Periodic budgets (migration 011): one_off | daily | weekly | monthly.
+  std::string period = "one_off";
+  std::string time_zone = "UTC";
+  int64_t period_seq = 0;                   // resets so far
+  std::optional<int64_t> period_started_at;
+  std::optional<int64_t> resets_at;         // null for one_off
+  int64_t carried_reserved = 0;             // reserved by leases of earlier periods
 };
 
 struct BudgetLease {
@@ -33,6 +40,7 @@ struct BudgetLease {
   int64_t expires_at = 0;
   std::optional<int64_t> closed_at;
   std::optional<int64_t> released;  // granted - spent, set when the lease ends
+  int64_t period_seq = 0;           // the budget's period_seq when the lease was reserved
 };
 
 // Active leases of a scope right now: how many and the µ$ they still hold.
@@ -62,14 +70,35 @@ struct BudgetHistoryEntry {
   std::optional<std::string> reason;
   std::optional<std::string> budget_request_id;
   int64_t created_at = 0;
+  std::string kind = "allocation";          // allocation | period_reset
+  std::optional<int64_t> period_spent;      // period_reset: the ended period's spend
 };
 
 namespace budgets {
 void insert(Connection& c, const AgentBudget& b);
 std::optional<AgentBudget> find(Connection& c, int64_t agent_id);
-// allocated := new_allocated, remaining := new_allocated - spent - reserved; only when
-// new_allocated >= spent + reserved. Returns the updated row.
+// Every budget row, or those of one owner's agents.
+std::vector<AgentBudget> list(Connection& c, const std::optional<std::string>& owner_id);
+// The period's amount := new_allocated: allocated := new_allocated + carried_reserved,
+// remaining := allocated - spent - reserved; only when that is not negative. Returns the row.
 std::optional<AgentBudget> set_allocation(Connection& c, int64_t agent_id, int64_t new_allocated, int64_t now);
+// Sets the period, time zone and the current period's bounds (null for one_off); money is
+// untouched.
+std::optional<AgentBudget> set_period(Connection& c, int64_t agent_id, const std::string& period,
+                                      const std::string& time_zone, std::optional<int64_t> period_started_at,
+                                      std::optional<int64_t> resets_at, int64_t now);
+// The period reset, only while resets_at still equals `due_at` (so it applies once): every
+// reserved µ$ becomes carried, spent := 0, remaining := the period's amount
+// (allocated - carried before), allocated := that amount + reserved; period_seq + 1.
+std::optional<AgentBudget> reset_period(Connection& c, int64_t agent_id, int64_t due_at, int64_t period_started_at,
+                                        int64_t next_resets_at, int64_t now);
+// A lease of an earlier period settles `amount` (reported spend or its unreported rest):
+// allocated, reserved and carried_reserved all fall by it, so the current period's spent and
+// remaining do not move. Only when carried_reserved >= amount.
+std::optional<AgentBudget> settle_carried(Connection& c, int64_t agent_id, int64_t amount, int64_t now);
+// Agents whose resets_at <= now, earliest first.
+std::vector<int64_t> list_due(Connection& c, int64_t now, int64_t limit);
+bool any_due(Connection& c, int64_t now);
 // remaining -> reserved, only when remaining >= amount.
 std::optional<AgentBudget> reserve(Connection& c, int64_t agent_id, int64_t amount, int64_t now);
 // reserved -> spent (a reported cost), only when reserved >= amount.

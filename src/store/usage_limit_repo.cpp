@@ -12,6 +12,7 @@ const Table<UsageLimit> kUsageLimits = Table<UsageLimit>("usage_limits")
                                            .column("project_id", &UsageLimit::project_id)
                                            .column("max_tokens_per_day", &UsageLimit::max_tokens_per_day)
                                            .column("max_requests_per_minute", &UsageLimit::max_requests_per_minute)
+                                           .column("max_tokens_per_minute", &UsageLimit::max_tokens_per_minute)
                                            .column("max_cost_per_month_microdollars",
                                                    &UsageLimit::max_cost_per_month_microdollars)
                                            .column("alert_thresholds", &UsageLimit::alert_thresholds)
@@ -44,9 +45,10 @@ std::vector<UsageLimit> applicable(Connection& c, const std::string& user_id,
 bool update(Connection& c, const UsageLimit& l) {
   auto& s = c.prepare(
       "UPDATE usage_limits SET max_tokens_per_day = ?, max_requests_per_minute = ?, "
-      "max_cost_per_month_microdollars = ?, alert_thresholds = ?, updated_at = ? WHERE id = ?");
+      "max_cost_per_month_microdollars = ?, alert_thresholds = ?, updated_at = ?, max_tokens_per_minute = ? "
+      "WHERE id = ?");
   s.bind(1, l.max_tokens_per_day).bind(2, l.max_requests_per_minute).bind(3, l.max_cost_per_month_microdollars);
-  s.bind(4, l.alert_thresholds).bind(5, l.updated_at).bind(6, l.id);
+  s.bind(4, l.alert_thresholds).bind(5, l.updated_at).bind(6, l.max_tokens_per_minute).bind(7, l.id);
   s.run();
   return c.changes() > 0;
 }

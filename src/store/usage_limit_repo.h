@@ -17,6 +17,7 @@ struct UsageLimit {
   std::optional<int64_t> max_tokens_per_day;
   std::optional<int64_t> max_requests_per_minute;
   std::optional<int64_t> max_cost_per_month_microdollars;
+  std::optional<int64_t> max_tokens_per_minute;  // migration 011
   std::string alert_thresholds = "[50,80,95]";  // JSON array of percents
   int64_t created_at = 0;
   int64_t updated_at = 0;

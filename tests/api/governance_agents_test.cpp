@@ -31,7 +31,15 @@ TEST(GovernanceAgents, CreateReturnsTheAgentWithItsBudget) {
   EXPECT_TRUE(a["providers"].is_array());
   EXPECT_TRUE(a["provider_key_id"].is_null());
   EXPECT_GT(a.value("created_at", int64_t{0}), int64_t{1'000'000'000'000});  // ms
-  EXPECT_EQ(a["budget"], (json{{"allocated", 7'000'000}, {"spent", 0}, {"reserved", 0}, {"remaining", 7'000'000}}));
+  EXPECT_EQ(a["budget"], (json{{"allocated", 7'000'000},
+                               {"spent", 0},
+                               {"reserved", 0},
+                               {"remaining", 7'000'000},
+                               {"period", "one_off"},
+                               {"time_zone", "UTC"},
+                               {"period_started_at", nullptr},
+                               {"resets_at", nullptr},
+                               {"carried_reserved", 0}}));
   // owner_id defaults to the caller; history records the initial allocation.
   const json mine = p.create_agent({{"name", "mine"}, {"initial_budget_microdollars", 1}});
   EXPECT_EQ(mine["owner_id"], p.admin.id);
@@ -151,7 +159,11 @@ TEST(GovernanceAgents, SetBudgetNeverBelowCommitted) {
   expect_error(p.call("PUT", agent_path(9999, "/budget"), p.admin.token, json{{"total_allocated_microdollars", 5}}), 404,
                "AGENT_NOT_FOUND");
   EXPECT_EQ(p.call("PUT", agent_path(f.agent, "/budget"), p.admin.token, json{{"total_allocated_microdollars", 3'000'000}}).status, 200);
-  EXPECT_EQ(p.budget(f.agent), (json{{"allocated", 3'000'000}, {"spent", 0}, {"reserved", 3'000'000}, {"remaining", 0}}));
+  const json budget = p.budget(f.agent);
+  EXPECT_EQ(budget["allocated"], 3'000'000);
+  EXPECT_EQ(budget["spent"], 0);
+  EXPECT_EQ(budget["reserved"], 3'000'000);
+  EXPECT_EQ(budget["remaining"], 0);
   auto h = p.call("GET", agent_path(f.agent, "/budget/history"), f.alice.token);
   ASSERT_EQ(h.body.size(), 3u) << h.raw;
   EXPECT_EQ(h.body[0]["new_allocated"], 3'000'000) << "newest first";

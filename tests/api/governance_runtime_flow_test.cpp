@@ -3,6 +3,9 @@
 // budget and the analytics reflect exactly the reported spend. Also: usage limits refuse a
 // handshake once the owner's counters are exhausted, naming the limit; an agent of a suspended
 // or deleted owner is refused.
+#include <chrono>
+#include <thread>
+
 #include "governance_support.h"
 
 using gov::json;
@@ -142,4 +145,57 @@ TEST(GovernanceRuntimeFlow, AnAgentOfASuspendedOrDeletedOwnerIsRefused) {
       EXPECT_EQ(ingest().status, 202);
     }
   }
+}
+
+// Tokens per minute (TPM) refuse the next handshake once the minute's reported tokens reach
+// the maximum, with Retry-After bounded by the minute's end; /limits/usage shows the counter.
+TEST(GovernanceRuntimeFlow, TokensPerMinuteAreEnforcedAtHandshake) {
+  gov::Panel panel;
+  const int64_t key_id = panel.add_key(panel.admin);
+  const json agent = panel.create_agent({{"name", "tpm"}, {"provider_key_id", key_id},
+                                         {"initial_budget_microdollars", 5'000'000}});
+  const int64_t agent_id = agent.value("id", int64_t{0});
+  const std::string ic = panel.ic_token(agent_id);
+  auto lim = panel.call("POST", "/api/v1/limits", panel.admin.token,
+                        json{{"user_id", panel.admin.id}, {"max_tokens_per_minute", 200}});
+  ASSERT_EQ(lim.status, 201) << lim.raw;
+  EXPECT_EQ(lim.body["max_tokens_per_minute"], 200);
+  EXPECT_TRUE(lim.body["max_tokens_per_day"].is_null());
+
+  // The counter is per UTC minute: start the scenario with at least 15 s of the minute left,
+  // so report and refusal fall in the same minute (waiting on the clock, not on the server).
+  const auto minute_left = [] { return 60'000 - now_ms() % 60'000; };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (minute_left() < 15'000 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(minute_left() + 5));
+  const int64_t minute_end = now_ms() - now_ms() % 60'000 + 60'000;
+
+  auto hs = panel.call("POST", "/api/v1/budget/handshake", ic, json{{"provider", "openai"}, {"requested_budget", 100'000}});
+  ASSERT_EQ(hs.status, 200) << hs.raw;
+  const std::string lease = hs.body["lease_id"];
+  auto rep = panel.call("POST", "/api/v1/budget/report", ic,
+                        json{{"lease_id", lease}, {"request_id", "burst"}, {"tokens", 200}, {"cost_microdollars", 10},
+                             {"model", "m"}, {"provider", "openai"}});
+  ASSERT_EQ(rep.status, 200) << rep.raw;
+  auto usage = panel.call("GET", "/api/v1/limits/usage", panel.admin.token);
+  ASSERT_EQ(usage.status, 200) << usage.raw;
+  EXPECT_EQ(usage.body["tokens_this_minute"], 200);
+  EXPECT_EQ(usage.body["limits"][0]["tokens_this_minute"], 200);
+
+  auto refused = panel.call("POST", "/api/v1/budget/handshake", ic, json{{"provider", "openai"}, {"requested_budget", 100'000}});
+  gov::expect_error(refused, 429, "LIMIT_EXCEEDED");
+  EXPECT_EQ(refused.body["error"]["details"]["limit"], "max_tokens_per_minute") << refused.raw;
+  EXPECT_EQ(refused.body["error"]["details"]["current"], 200);
+  EXPECT_EQ(refused.body["error"]["details"]["period_resets_at"],
+            iron::util::to_rfc3339(iron::util::from_unix_ms(minute_end)));
+  const int retry = std::stoi(refused.headers.count("Retry-After") ? refused.headers.find("Retry-After")->second : "0");
+  EXPECT_GE(retry, 1);
+  EXPECT_LE(retry, 60);
+
+  // Clearing TPM lifts the refusal at once.
+  auto cleared = panel.call("PUT", "/api/v1/limits/" + std::to_string(lim.body["id"].get<int64_t>()),
+                            panel.admin.token, json{{"max_tokens_per_minute", nullptr}, {"max_requests_per_minute", 1000}});
+  ASSERT_EQ(cleared.status, 200) << cleared.raw;
+  EXPECT_TRUE(cleared.body["max_tokens_per_minute"].is_null());
+  EXPECT_EQ(panel.call("POST", "/api/v1/budget/handshake", ic, json{{"provider", "openai"}, {"requested_budget", 1000}}).status, 200);
 }

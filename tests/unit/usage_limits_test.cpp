@@ -5,10 +5,13 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "domain/usage_limits.h"
 #include "security/random.h"
@@ -235,9 +238,9 @@ TEST_F(UsageLimitsTest, PruneDeletesOnlyFinishedPeriods) {
       return n;
     });
   };
-  EXPECT_EQ(count(), 3);
+  EXPECT_EQ(count(), 4);  // requests and tokens this minute, tokens today, cost this month
   EXPECT_EQ(limits_->prune_before(kT0), 0);
-  EXPECT_EQ(limits_->prune_before(kT0 + 60s), 1) << "the minute ended";
+  EXPECT_EQ(limits_->prune_before(kT0 + 60s), 2) << "the minute ended";
   EXPECT_EQ(limits_->prune_before(kT0 + 24h), 1) << "the day ended";
   EXPECT_EQ(count(), 1);
   EXPECT_EQ(usage(kT0).cost_this_month_microdollars, 10) << "the month is still running";
@@ -272,3 +275,63 @@ TEST_F(UsageLimitsTest, CrudRulesInTheDomain) {
 }
 
 }  // namespace
+
+namespace {
+
+// The TPM limit alone (max_tokens_per_minute), as the API sets it.
+int64_t make_tpm_limit(domain::UsageLimits& limits, const domain::Principal& admin, const std::string& user,
+                       int64_t tpm) {
+  domain::NewLimit in;
+  in.user_id = user;
+  in.fields.set_tokens_minute = true;
+  in.fields.max_tokens_per_minute = tpm;
+  auto r = limits.create(admin, in, domain::RequestContext::system());
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
+  return r.ok() ? r->id : 0;
+}
+
+}  // namespace
+
+TEST_F(UsageLimitsTest, TokensPerMinuteRefusesAtTheLimitAndResetsNextMinute) {
+  make_tpm_limit(*limits_, admin_, user_, 300);
+  EXPECT_TRUE(check(kT0).ok());
+  record(kT0, 299, 0);
+  EXPECT_TRUE(check(kT0 + 1s).ok()) << "one token below the maximum";
+  record(kT0 + 2s, 1, 0);
+  expect_exceeded(check(kT0 + 3s), "max_tokens_per_minute", 300, 300, "2027-01-15T10:21:00Z");
+  EXPECT_EQ(usage(kT0 + 3s).tokens_this_minute, 300);
+  EXPECT_EQ(usage(kT0 + 3s).tokens_today, 300);
+  EXPECT_TRUE(check(at("2027-01-15T10:21:00Z")).ok()) << "a new minute starts at zero";
+  EXPECT_EQ(usage(at("2027-01-15T10:21:00Z")).tokens_this_minute, 0);
+  // The finished minute's counter is pruned with the others.
+  EXPECT_GE(limits_->prune_before(at("2027-01-15T10:21:00Z")), 1);
+}
+
+// Check and count in one write transaction (what the lease protocol does per call): 32
+// threads racing for a 1,000-token minute admit exactly 100 requests of 10 tokens.
+TEST_F(UsageLimitsTest, TokensPerMinuteIsExactUnderConcurrency) {
+  make_tpm_limit(*limits_, admin_, user_, 1000);
+  std::atomic<int> admitted{0}, refused{0}, other{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 32; ++t)
+    threads.emplace_back([&] {
+      while (!go.load()) std::this_thread::yield();
+      for (int i = 0; i < 10; ++i) {
+        const auto st = db_->write([&](store::Connection& c) -> iron::Status {
+          if (auto s = limits_->check_in(c, user_, std::nullopt, kT0); !s) return s;
+          limits_->record_in(c, user_, std::nullopt, 10, 0, kT0);
+          return iron::ok_status();
+        });
+        if (st.ok()) ++admitted;
+        else if (st.error().code == "LIMIT_EXCEEDED") ++refused;
+        else ++other;
+      }
+    });
+  go = true;
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(admitted.load(), 100);
+  EXPECT_EQ(refused.load(), 320 - 100);
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(usage(kT0).tokens_this_minute, 1000);
+}

@@ -97,6 +97,8 @@ export interface paths {
         /**
          * Set an agent's allocation
          * @description **Access:** admin only (403 otherwise).
+         *
+         *     For a periodic budget this is the amount of every period; `total_allocated` in the answer also counts `budget.carried_reserved` (leases of an earlier period still open).
          */
         put: operations["setAgentBudget"];
         post?: never;
@@ -1930,9 +1932,24 @@ export interface components {
             budget: {
                 /**
                  * Format: int64
-                 * @description allocated (µ$)
+                 * @description the period's amount plus carried_reserved (µ$)
                  */
                 allocated: number;
+                /**
+                 * Format: int64
+                 * @description part of reserved held by leases opened before the last reset: what they report or give back is charged to their own period and leaves allocated, never this period's spent or remaining (µ$)
+                 */
+                carried_reserved: number;
+                /**
+                 * @description one_off, or when spent returns to 0 and remaining to the period's amount (calendar boundaries; weekly = Monday)
+                 * @enum {string}
+                 */
+                period: "one_off" | "daily" | "weekly" | "monthly";
+                /**
+                 * Format: date-time
+                 * @description start of the current period; null for one_off (RFC 3339, UTC)
+                 */
+                period_started_at: string | null;
                 /**
                  * Format: int64
                  * @description free to lease; allocated = spent + reserved + remaining (µ$)
@@ -1944,10 +1961,17 @@ export interface components {
                  */
                 reserved: number;
                 /**
+                 * Format: date-time
+                 * @description the next reset; null for one_off (RFC 3339, UTC)
+                 */
+                resets_at: string | null;
+                /**
                  * Format: int64
-                 * @description reported usage (µ$)
+                 * @description reported usage (of the current period, for a periodic budget) (µ$)
                  */
                 spent: number;
+                /** @description the zone of the period boundaries (UTC) */
+                time_zone: string;
             };
             /**
              * Format: int64
@@ -2529,6 +2553,11 @@ export interface components {
             /** @description spent of allocation (percent, 0-100+) */
             percent_used: number;
             /**
+             * @description the budget's period (docs/budgets.md)
+             * @enum {string}
+             */
+            period: "one_off" | "daily" | "weekly" | "monthly";
+            /**
              * Format: date-time
              * @description when `remaining` runs out at the 7-day pace; null with no spend in those 7 days, nothing remaining, or more than 100 years away (RFC 3339, UTC)
              */
@@ -2557,6 +2586,11 @@ export interface components {
             reserved_microdollars: number;
             /** @description reserved in USD (float, predecessor shape) */
             reserved_usd: number;
+            /**
+             * Format: date-time
+             * @description the periodic budget's next reset; null for one_off (RFC 3339, UTC)
+             */
+            resets_at: string | null;
             /** @enum {string} */
             risk_level: "low" | "medium" | "high" | "critical" | "exhausted";
             /**
@@ -3325,6 +3359,13 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
+                     * @description one_off (default): the allocation is spent once; daily / weekly (Monday) / monthly: spent returns to 0 and remaining to the allocation at each calendar boundary (00:00 in budget_time_zone), shown as budget.resets_at
+                     * @enum {string}
+                     */
+                    budget_period?: "one_off" | "daily" | "weekly" | "monthly";
+                    /** @description the zone of the period boundaries; only UTC (or Etc/UTC) is known (400 UNKNOWN_TIME_ZONE) */
+                    budget_time_zone?: string;
+                    /**
                      * Format: int64
                      * @description µ$
                      */
@@ -3352,7 +3393,7 @@ export interface operations {
                     "application/json": components["schemas"]["Agent"];
                 };
             };
-            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, MISSING_FIELD, OWNER_NOT_FOUND. */
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, MISSING_FIELD, OWNER_NOT_FOUND, UNKNOWN_TIME_ZONE. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3531,6 +3572,13 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /**
+                     * @description one_off (default): the allocation is spent once; daily / weekly (Monday) / monthly: spent returns to 0 and remaining to the allocation at each calendar boundary (00:00 in budget_time_zone), shown as budget.resets_at. Changing it starts no new period: spent and remaining stay
+                     * @enum {string}
+                     */
+                    budget_period?: "one_off" | "daily" | "weekly" | "monthly";
+                    /** @description the zone of the period boundaries; only UTC (or Etc/UTC) is known (400 UNKNOWN_TIME_ZONE) */
+                    budget_time_zone?: string;
                     name?: string;
                     owner_id?: string;
                     /** Format: int64 */
@@ -3550,7 +3598,7 @@ export interface operations {
                     "application/json": components["schemas"]["Agent"];
                 };
             };
-            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: INVALID_PARAMETER, MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, OWNER_NOT_FOUND. */
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: INVALID_PARAMETER, MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, OWNER_NOT_FOUND, UNKNOWN_TIME_ZONE. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -3901,10 +3949,20 @@ export interface operations {
                         /** Format: int64 */
                         id: number;
                         /**
+                         * @description period_reset: a periodic budget started a new period (changed_by `system`)
+                         * @enum {string}
+                         */
+                        kind: "allocation" | "period_reset";
+                        /**
                          * Format: int64
                          * @description after (µ$)
                          */
                         new_allocated: number;
+                        /**
+                         * Format: int64
+                         * @description period_reset: what the ended period spent (µ$)
+                         */
+                        period_spent: number | null;
                         /**
                          * Format: int64
                          * @description before (µ$)
@@ -9553,6 +9611,11 @@ export interface operations {
                          * @description tokens per UTC day; null = no limit
                          */
                         max_tokens_per_day: number | null;
+                        /**
+                         * Format: int64
+                         * @description tokens per UTC minute (TPM); null = no limit
+                         */
+                        max_tokens_per_minute: number | null;
                         project_id: string | null;
                         /**
                          * Format: int64
@@ -9632,6 +9695,11 @@ export interface operations {
                      * @description tokens per UTC day; null = no limit
                      */
                     max_tokens_per_day?: number | null;
+                    /**
+                     * Format: int64
+                     * @description tokens per UTC minute (TPM); null = no limit
+                     */
+                    max_tokens_per_minute?: number | null;
                     /** @description omit for a user-wide limit */
                     project_id?: string;
                     user_id: string;
@@ -9674,6 +9742,11 @@ export interface operations {
                          * @description tokens per UTC day; null = no limit
                          */
                         max_tokens_per_day: number | null;
+                        /**
+                         * Format: int64
+                         * @description tokens per UTC minute (TPM); null = no limit
+                         */
+                        max_tokens_per_minute: number | null;
                         project_id: string | null;
                         /**
                          * Format: int64
@@ -9823,6 +9896,11 @@ export interface operations {
                          * @description tokens per UTC day; null = no limit
                          */
                         max_tokens_per_day: number | null;
+                        /**
+                         * Format: int64
+                         * @description tokens per UTC minute (TPM); null = no limit
+                         */
+                        max_tokens_per_minute: number | null;
                         project_id: string | null;
                         /**
                          * Format: int64
@@ -9914,6 +9992,11 @@ export interface operations {
                      * @description tokens per UTC day; null = no limit
                      */
                     max_tokens_per_day?: number | null;
+                    /**
+                     * Format: int64
+                     * @description tokens per UTC minute (TPM); null = no limit
+                     */
+                    max_tokens_per_minute?: number | null;
                 };
             };
         };
@@ -9953,6 +10036,11 @@ export interface operations {
                          * @description tokens per UTC day; null = no limit
                          */
                         max_tokens_per_day: number | null;
+                        /**
+                         * Format: int64
+                         * @description tokens per UTC minute (TPM); null = no limit
+                         */
+                        max_tokens_per_minute: number | null;
                         project_id: string | null;
                         /**
                          * Format: int64
@@ -10195,6 +10283,11 @@ export interface operations {
                                  * @description tokens per UTC day; null = no limit
                                  */
                                 max_tokens_per_day: number | null;
+                                /**
+                                 * Format: int64
+                                 * @description tokens per UTC minute (TPM); null = no limit
+                                 */
+                                max_tokens_per_minute: number | null;
                                 project_id: string | null;
                                 /**
                                  * Format: int64
@@ -10205,6 +10298,8 @@ export interface operations {
                             };
                             /** Format: int64 */
                             requests_this_minute: number;
+                            /** Format: int64 */
+                            tokens_this_minute: number;
                             /** Format: int64 */
                             tokens_today: number;
                         }[];
@@ -10251,6 +10346,11 @@ export interface operations {
                          * @description user-wide, all projects
                          */
                         requests_this_minute: number;
+                        /**
+                         * Format: int64
+                         * @description user-wide, all projects
+                         */
+                        tokens_this_minute: number;
                         /**
                          * Format: int64
                          * @description user-wide, all projects

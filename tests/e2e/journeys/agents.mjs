@@ -1,4 +1,5 @@
-// The Agents views end to end: an admin creates an agent in the UI with a budget, issues its IC
+// The Agents views end to end: an admin creates an agent in the UI with a daily budget (its
+// period and next reset shown on the agent page, later made weekly), issues its IC
 // token and copies it from the copy-once dialog; a simulated runtime handshakes and reports with
 // that token, and the open agent page shows the spend and the lease without a reload; the token
 // is regenerated (the old one stops working) and revoked; a new budget is set; an agent is
@@ -72,7 +73,7 @@ export async function agentsJourney({ browser, baseUrl, api, people, label, shot
   await signIn(page, baseUrl, admin)
   await page.locator('[data-testid=live-indicator][data-status=live]').waitFor()
 
-  // 1. Create an agent in the UI with a key and a budget of $25.50.
+  // 1. Create an agent in the UI with a key and a daily budget of $25.50.
   const name = `ui-agent-${Date.now()}`
   await page.goto(new URL('agents', baseUrl).href)
   await waitForView(page, 'agents list')
@@ -80,12 +81,21 @@ export async function agentsJourney({ browser, baseUrl, api, people, label, shot
   await page.getByTestId('agent-name').fill(name)
   await page.getByTestId('agent-key').locator(`option[value="${key.id}"]`).waitFor({ state: 'attached' })
   await page.getByTestId('agent-key').selectOption(String(key.id))
+  await page.getByTestId('agent-period').selectOption('daily')
   await page.getByTestId('agent-budget').fill('25.50')
   await page.getByTestId('agent-save').click()
   await page.waitForURL(/\/agents\/\d+$/)
   const agentId = Number(new URL(page.url()).pathname.split('/').pop())
   await waitForText(page.locator('h1'), new RegExp(name), 'the new agent page')
   await waitForText(page.getByTestId('agent-allocated'), /\$25\.50/, 'the initial allocation')
+  await waitForText(page.getByTestId('agent-period-label'), /Daily/, 'the budget period')
+  await waitForText(page.getByTestId('agent-resets-at'), /UTC/, 'the next reset')
+  const created = await api.call('GET', `api/v1/agents/${agentId}`, { token })
+  const midnight = new Date(Date.now()).setUTCHours(24, 0, 0, 0)
+  const resetsAt = Date.parse(created.budget.resets_at)
+  if (created.budget.period !== 'daily' || !(resetsAt === midnight || resetsAt === midnight + 86_400_000))
+    throw new E2eError(`the daily budget resets at ${created.budget.resets_at}, not the next UTC midnight`)
+  if (shots) await screenshot(page, `${label}-journey-agent-periodic-1280-light`)
 
   // 2. Issue the IC token; the test reads it from the dialog, as a person would copy it.
   await page.getByTestId('ic-issue').click()
@@ -119,6 +129,15 @@ export async function agentsJourney({ browser, baseUrl, api, people, label, shot
   await page.getByTestId('budget-amount').fill('40')
   await page.getByTestId('budget-save').click()
   await waitForText(page.getByTestId('agent-allocated'), /\$40\.00/, 'the new allocation')
+  // The edit dialog makes the budget weekly: the next reset is the coming Monday 00:00 UTC.
+  await page.getByTestId('agent-edit').click()
+  await page.getByTestId('agent-period').selectOption('weekly')
+  await page.getByTestId('agent-save').click()
+  await waitForText(page.getByTestId('agent-period-label'), /Weekly/, 'the budget period after the edit')
+  const weekly = await api.call('GET', `api/v1/agents/${agentId}`, { token })
+  const monday = new Date(weekly.budget.resets_at)
+  if (weekly.budget.period !== 'weekly' || monday.getUTCDay() !== 1 || monday.getTime() <= Date.now())
+    throw new E2eError(`the weekly budget resets at ${weekly.budget.resets_at}, not the coming Monday`)
 
   // 6. The list finds it by name (server-side search in the URL), then delete another agent.
   await page.goto(new URL(`agents?search=${encodeURIComponent(name)}`, baseUrl).href)

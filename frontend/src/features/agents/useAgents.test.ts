@@ -4,7 +4,7 @@ import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { mockApi } from '../../test/mockApi'
 import { useLiveEventsStore, type LiveEvent } from '../../stores/liveEvents'
-import { createAgent, listAgents, loadPickers, setBudget } from './useAgents'
+import { createAgent, listAgents, loadPickers, periodLabel, setBudget, updateAgent } from './useAgents'
 import { eventAgentId, useAgentDetail } from './useAgentDetail'
 
 const agent = (id: number, name = `a${id}`) => ({
@@ -16,7 +16,17 @@ const agent = (id: number, name = `a${id}`) => ({
   provider_key_id: null,
   provider_key_owner_id: null,
   has_ic_token: false,
-  budget: { allocated: 5_000_000, spent: 0, reserved: 0, remaining: 5_000_000 },
+  budget: {
+    allocated: 5_000_000,
+    spent: 0,
+    reserved: 0,
+    remaining: 5_000_000,
+    period: 'one_off',
+    time_zone: 'UTC',
+    period_started_at: null,
+    resets_at: null,
+    carried_reserved: 0,
+  },
   burn_rate_micros_per_day: 0,
   projected_exhaustion_at: null,
 })
@@ -50,6 +60,26 @@ describe('mutations', () => {
     const put = api.calls('PUT', '/api/v1/agents/:id/budget')[0]!
     expect(put.params.id).toBe('3')
     expect(put.body).toEqual({ total_allocated_microdollars: 40_000_000 })
+  })
+
+  it('sends the budget period and zone on create and update', async () => {
+    const api = mockApi()
+      .on('POST', '/api/v1/agents', (c) => ({ status: 201, body: { ...agent(3), ...(c.body as object) } }))
+      .on('PUT', '/api/v1/agents/:id', (c) => ({ body: { ...agent(3), ...(c.body as object) } }))
+    await createAgent({ name: 'bot', provider_key_id: null, initial_budget_microdollars: 1, budget_period: 'daily', budget_time_zone: 'UTC' })
+    expect(api.calls('POST', '/api/v1/agents')[0]!.body).toEqual({
+      name: 'bot',
+      initial_budget_microdollars: 1,
+      budget_period: 'daily',
+      budget_time_zone: 'UTC',
+    })
+    await updateAgent(3, { name: 'bot', provider_key_id: null, budget_period: 'one_off' })
+    expect(api.calls('PUT', '/api/v1/agents/:id')[0]!.body).toEqual({ name: 'bot', provider_key_id: null, budget_period: 'one_off' })
+  })
+
+  it('labels periods without their boundary hint', () => {
+    expect(periodLabel('weekly')).toBe('Weekly')
+    expect(periodLabel('one_off')).toBe('One-off')
   })
 
   it('offers active users as owners and only enabled keys, with their owner', async () => {

@@ -15,6 +15,22 @@ export type IcTokenIssued = Awaited<ReturnType<typeof issueIcToken>>
 
 export const AGENT_SORTS = ['name', 'created_at', 'allocated', 'spent', 'remaining'] as const
 
+export type BudgetPeriod = Agent['budget']['period']
+/** The budget periods, in the order the form offers them (docs/budgets.md). */
+export const BUDGET_PERIODS: { value: BudgetPeriod; label: string }[] = [
+  { value: 'one_off', label: 'One-off (never resets)' },
+  { value: 'daily', label: 'Daily (00:00)' },
+  { value: 'weekly', label: 'Weekly (Monday 00:00)' },
+  { value: 'monthly', label: 'Monthly (1st, 00:00)' },
+]
+/** The only zone the server knows (docs/budgets.md: no tz database in the static binary). */
+export const BUDGET_TIME_ZONES = ['UTC'] as const
+
+/** "Daily · resets …" label parts for a budget: null for a one-off budget. */
+export function periodLabel(period: BudgetPeriod): string {
+  return BUDGET_PERIODS.find((p) => p.value === period)?.label.replace(/ \(.*\)$/, '') ?? period
+}
+
 export interface AgentQuery {
   search: string
   owner_id: string
@@ -45,6 +61,15 @@ export interface AgentInput {
   name: string
   owner_id?: string
   provider_key_id: number | null
+  budget_period?: BudgetPeriod
+  budget_time_zone?: string
+}
+
+function periodFields(input: AgentInput) {
+  return {
+    ...(input.budget_period ? { budget_period: input.budget_period } : {}),
+    ...(input.budget_time_zone ? { budget_time_zone: input.budget_time_zone } : {}),
+  }
 }
 
 export async function createAgent(input: AgentInput & { initial_budget_microdollars: number }): Promise<Agent> {
@@ -53,12 +78,18 @@ export async function createAgent(input: AgentInput & { initial_budget_microdoll
     initial_budget_microdollars: input.initial_budget_microdollars,
     ...(input.owner_id ? { owner_id: input.owner_id } : {}),
     ...(input.provider_key_id ? { provider_key_id: input.provider_key_id } : {}),
+    ...periodFields(input),
   }
   return unwrap(api.POST('/api/v1/agents', { body }))
 }
 
 export async function updateAgent(id: number, input: AgentInput): Promise<Agent> {
-  const body = { name: input.name, provider_key_id: input.provider_key_id, ...(input.owner_id ? { owner_id: input.owner_id } : {}) }
+  const body = {
+    name: input.name,
+    provider_key_id: input.provider_key_id,
+    ...(input.owner_id ? { owner_id: input.owner_id } : {}),
+    ...periodFields(input),
+  }
   return unwrap(api.PUT('/api/v1/agents/{id}', { params: { path: { id } }, body }))
 }
 

@@ -12,6 +12,7 @@ const limit: Limit = {
   project_id: null,
   max_tokens_per_day: null,
   max_requests_per_minute: 60,
+  max_tokens_per_minute: 5_000,
   max_cost_per_month_microdollars: 25_500_000,
   alert_thresholds: [80, 100],
   created_at: 1,
@@ -77,11 +78,16 @@ describe('useLimits', () => {
       project_id: 'p1',
       max_cost_per_month_microdollars: 25_500_000,
       max_tokens_per_day: 100_000,
+      max_tokens_per_minute: null,
       max_requests_per_minute: null,
       alert_thresholds: [80, 100],
     })
     expect(await l.save(3, { ...formOf(limit), costDollars: '' , requestsPerMinute: '60' }, fields)).toBe(true)
-    expect(mock.calls('PUT', '/api/v1/limits/:id')[0]?.body).toMatchObject({ max_cost_per_month_microdollars: null, max_requests_per_minute: 60 })
+    expect(mock.calls('PUT', '/api/v1/limits/:id')[0]?.body).toMatchObject({
+      max_cost_per_month_microdollars: null,
+      max_tokens_per_minute: 5_000,
+      max_requests_per_minute: 60,
+    })
     expect(await l.remove(3)).toBe(true)
     expect(mock.calls('DELETE', '/api/v1/limits/:id')[0]?.params.id).toBe('3')
   })
@@ -91,8 +97,19 @@ describe('bodyOf / formOf', () => {
   it('shows a limit in dollars and back exactly', () => {
     expect(formOf(limit).costDollars).toBe('25.5')
     expect(bodyOf(formOf(limit))).toEqual({
-      body: { max_cost_per_month_microdollars: 25_500_000, max_tokens_per_day: null, max_requests_per_minute: 60, alert_thresholds: [80, 100] },
+      body: {
+        max_cost_per_month_microdollars: 25_500_000,
+        max_tokens_per_day: null,
+        max_tokens_per_minute: 5_000,
+        max_requests_per_minute: 60,
+        alert_thresholds: [80, 100],
+      },
     })
+  })
+
+  it('accepts TPM as the only maximum', () => {
+    const r = bodyOf({ ...formOf(null), tokensPerMinute: '10 000' })
+    expect('body' in r && r.body.max_tokens_per_minute).toBe(10_000)
   })
 
   it.each([
@@ -100,6 +117,7 @@ describe('bodyOf / formOf', () => {
     [{ costDollars: '0' }, 'max_cost_per_month_microdollars'],
     [{ tokensPerDay: '1.5' }, 'max_tokens_per_day'],
     [{ requestsPerMinute: '0' }, 'max_requests_per_minute'],
+    [{ tokensPerMinute: '-5' }, 'max_tokens_per_minute'],
     [{ costDollars: '1', thresholds: '80, 120' }, 'alert_thresholds'],
     [{ costDollars: '' }, 'max_cost_per_month_microdollars'],
   ])('refuses %o on %s', (patch, field) => {

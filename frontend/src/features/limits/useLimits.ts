@@ -18,6 +18,7 @@ export interface LimitForm {
   projectId: string
   costDollars: string
   tokensPerDay: string
+  tokensPerMinute: string
   requestsPerMinute: string
   thresholds: string
 }
@@ -28,6 +29,7 @@ export function formOf(l: Limit | null): LimitForm {
     projectId: l?.project_id ?? '',
     costDollars: l?.max_cost_per_month_microdollars == null ? '' : microsToDollarInput(l.max_cost_per_month_microdollars),
     tokensPerDay: text(l?.max_tokens_per_day ?? null),
+    tokensPerMinute: text(l?.max_tokens_per_minute ?? null),
     requestsPerMinute: text(l?.max_requests_per_minute ?? null),
     thresholds: (l?.alert_thresholds ?? [80, 100]).join(', '),
   }
@@ -36,6 +38,7 @@ export function formOf(l: Limit | null): LimitForm {
 export interface LimitFields {
   max_cost_per_month_microdollars: number | null
   max_tokens_per_day: number | null
+  max_tokens_per_minute: number | null
   max_requests_per_minute: number | null
   alert_thresholds: number[]
 }
@@ -65,11 +68,17 @@ export function bodyOf(f: LimitForm): { body: LimitFields } | { errors: Record<s
   const body: LimitFields = {
     max_cost_per_month_microdollars: cost,
     max_tokens_per_day: count(f.tokensPerDay, 'max_tokens_per_day'),
+    max_tokens_per_minute: count(f.tokensPerMinute, 'max_tokens_per_minute'),
     max_requests_per_minute: count(f.requestsPerMinute, 'max_requests_per_minute'),
     alert_thresholds: thresholds.map(Number),
   }
   if (Object.keys(errors).length) return { errors }
-  if (body.max_cost_per_month_microdollars === null && body.max_tokens_per_day === null && body.max_requests_per_minute === null)
+  if (
+    body.max_cost_per_month_microdollars === null &&
+    body.max_tokens_per_day === null &&
+    body.max_tokens_per_minute === null &&
+    body.max_requests_per_minute === null
+  )
     return { errors: { max_cost_per_month_microdollars: 'Set at least one maximum' } }
   return { body }
 }
