@@ -76,6 +76,14 @@ const auto kRecalculation = BodyFields<RecalculationBody>()
     .boolean("apply", &RecalculationBody::apply)
     .describe("false or absent: a dry run that changes nothing; true: apply the same plan");
 
+// A price document's informative members are not stored, but a malformed one is still
+// refused, naming it, rather than silently dropped.
+Status check_informative_members(const json& doc) {
+  if (auto t = time_member(doc, "exported_at", 0); !t) return t.error();
+  if (auto v = text_member(doc, "prices_as_of", 64); !v) return v.error();
+  return ok_status();
+}
+
 std::string rfc_ms(int64_t ms) { return util::to_rfc3339(util::from_unix_ms(ms)); }
 
 // Every version, each marked `current` when it is the one in effect now for its key.
@@ -156,7 +164,7 @@ json price_document_schema() {
   auto rows = array_of(document_row_schema());
   rows["maxItems"] = domain::kMaxImportedPrices;
   return object({{"format", one_of_strings({domain::kPriceDocumentFormat})},
-                 {"prices_as_of", described(str(), "informative: the date the prices were read")},
+                 {"prices_as_of", described(str(0, 64), "informative: the date the prices were read")},
                  {"exported_at", rfc3339("informative")},
                  {"prices", rows}},
                 {"prices"});
@@ -238,6 +246,7 @@ std::vector<Endpoint> price_endpoints() {
                [](const Call& c) -> Reply {
                  auto body = json_object_of(c.req);
                  if (!body) return body.error();
+                 if (auto ok = check_informative_members(*body); !ok) return ok.error();
                  return reply(c.s.prices.import(*body, c.context()), 200, [](const auto& r) {
                    return json{{"added", r.added}, {"unchanged", r.unchanged}};
                  });
