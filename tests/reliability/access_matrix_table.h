@@ -30,7 +30,7 @@ inline constexpr std::array<std::string_view, 16> kCallerHeadings = {
 // A decision is always on another user's request (deciding one's own is 403), so
 // users_budget_request names a user's pending request whoever calls.
 enum class Resource { none, agent, api_token, budget_request, users_budget_request, limit, session, project, provider_key,
-                      user_account };
+                      user_account, alert_channel, alert_rule };
 
 struct Row {
   std::string_view operation;  // operationId
@@ -106,6 +106,8 @@ inline constexpr Row kMatrix[] = {
     {"getModelUsage",             Resource::none,           "n y y - y y n y y n n n n n n n"},
     {"getUsageRequests",          Resource::none,           "n y y - y y n y y n n n n n n n"},
     {"getTokenUsageByAgent",      Resource::none,           "n y y - y y n y y n n n n n n n"},
+    {"getCostDifferences",        Resource::none,           "n y y - y y n y y n n n n n n n"},
+    {"listPrices",                Resource::none,           "n y y - y y n y y n n n n n n n"},
     // Changes users and admins make to what they own; viewers are read-only.
     {"issueIcToken",              Resource::agent,          "n n y h y n n y y n n n n n n n"},
     {"regenerateIcToken",         Resource::agent,          "n n y h y n n y y n n n n n n n"},
@@ -142,6 +144,22 @@ inline constexpr Row kMatrix[] = {
     {"suspendUser",               Resource::user_account,   "n n n n y n n n y n n n n n n n"},
     {"changeUserRole",            Resource::user_account,   "n n n n y n n n y n n n n n n n"},
     {"resetUserPassword",         Resource::user_account,   "n n n n y n n n y n n n n n n n"},
+    {"createPrice",               Resource::none,            "n n n - y n n n y n n n n n n n"},
+    {"exportPrices",              Resource::none,            "n n n - y n n n y n n n n n n n"},
+    {"importPrices",              Resource::none,            "n n n - y n n n y n n n n n n n"},
+    {"recalculatePrices",         Resource::none,            "n n n - y n n n y n n n n n n n"},
+    {"listAlertChannels",         Resource::none,            "n n n - y n n n y n n n n n n n"},
+    {"createAlertChannel",        Resource::none,            "n n n - y n n n y n n n n n n n"},
+    {"getAlertChannel",           Resource::alert_channel,   "n n n n y n n n y n n n n n n n"},
+    {"updateAlertChannel",        Resource::alert_channel,   "n n n n y n n n y n n n n n n n"},
+    {"deleteAlertChannel",        Resource::alert_channel,   "n n n n y n n n y n n n n n n n"},
+    {"testAlertChannel",          Resource::alert_channel,   "n n n n y n n n y n n n n n n n"},
+    {"listAlertDeliveries",       Resource::alert_channel,   "n n n n y n n n y n n n n n n n"},
+    {"listAlertRules",            Resource::none,            "n n n - y n n n y n n n n n n n"},
+    {"createAlertRule",           Resource::none,            "n n n - y n n n y n n n n n n n"},
+    {"getAlertRule",              Resource::alert_rule,      "n n n n y n n n y n n n n n n n"},
+    {"updateAlertRule",           Resource::alert_rule,      "n n n n y n n n y n n n n n n n"},
+    {"deleteAlertRule",           Resource::alert_rule,      "n n n n y n n n y n n n n n n n"},
     {"unlockUserLogins",          Resource::user_account,   "n n n n y n n n y n n n n n n n"},
 };
 // clang-format on

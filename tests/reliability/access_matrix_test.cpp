@@ -179,6 +179,16 @@ class Matrix {
                                            {{"provider", "openai"}, {"api_key", "sk-matrix-" + n}}))
                                   .value("id", 0));
       case Resource::user_account: return account("viewer").id;
+      case Resource::alert_channel:  // a name is resolved only when sending, so creating it is offline
+        return std::to_string(created(post(server_, "/api/v1/alert-channels", admin_.token,
+                                           {{"name", n}, {"kind", "webhook"}, {"url", "http://localhost:9/hook"}}))
+                                  .value("id", 0));
+      case Resource::alert_rule: {
+        const int64_t channel = std::stoll(fixture(Resource::alert_channel, owner));
+        return std::to_string(created(post(server_, "/api/v1/alert-rules", admin_.token,
+                                           {{"name", n}, {"event_types", {"budget.exhausted"}}, {"channel_ids", {channel}}}))
+                                  .value("id", 0));
+      }
     }
     return "";
   }

@@ -293,8 +293,14 @@ TEST(BadInput, GeneratedCasesGetA4xxEnvelopeAndChangeNothing) {
                                               json{{"agent_id", user_agent}, {"requested_budget_usd", 3},
                                                    {"justification", "a pending request to aim bad input at"}}))
                                .value("request_id", "");
+  const std::string channel = created(panel.call("POST", "/api/v1/alert-channels", panel.admin.token,
+                                                 json{{"name", "c"}, {"kind", "webhook"}, {"url", "http://localhost:9/hook"}}))["id"].dump();
+  const std::string rule = created(panel.call("POST", "/api/v1/alert-rules", panel.admin.token,
+                                              json{{"name", "r"}, {"event_types", {"budget.exhausted"}},
+                                                   {"channel_ids", {std::stoll(channel)}}}))["id"].dump();
   // Path parameters name real resources, so each request reaches its body's validation.
   const std::map<std::string, std::string> path_values = {
+      {"/api/v1/alert-channels/{id}", channel},       {"/api/v1/alert-rules/{id}", rule},
       {"/api/v1/agents/{id}", std::to_string(agent)}, {"/api/v1/api-tokens/{id}", token},
       {"/api/v1/budget/requests/{id}", breq},         {"/api/v1/limits/{id}", limit},
       {"/api/v1/providers/{id}", std::to_string(key)}, {"/api/v1/users/{id}", viewer.id},
@@ -319,6 +325,14 @@ TEST(BadInput, GeneratedCasesGetA4xxEnvelopeAndChangeNothing) {
       {"assignProjectProvider", {{"provider_key_id", key}}},
       {"handshake", {{"provider", "openai"}, {"provider_key_id", key}, {"requested_budget", 1}}},
       {"login", {{"email", iron::test::kAdminEmail}, {"password", "not-the-password"}}},
+      {"importPrices", {{"format", "ironpanel-prices/1"}, {"prices_as_of", "2026-01-01"}, {"exported_at", "2026-01-02T00:00:00Z"},
+                        {"prices", {{{"provider", "openai"}, {"model", "bad-input-model"}, {"input_micros_per_mtok", 1},
+                                     {"output_micros_per_mtok", 1}, {"cached_input_micros_per_mtok", 1},
+                                     {"effective_from", "2026-01-01T00:00:00Z"}}}}}},
+      {"recalculatePrices", {{"from", "2026-01-01T00:00:00Z"}, {"to", "2026-01-02T00:00:00Z"}, {"agent_id", agent}}},
+      {"createPrice", {{"provider", "openai"}, {"model", "bad-input-model"}, {"input_micros_per_mtok", 1},
+                       {"output_micros_per_mtok", 1}, {"cached_input_micros_per_mtok", 1},
+                       {"effective_from", "2026-01-01T00:00:00Z"}}},
   };
 
   auto doc = panel.call("GET", "/api/v1/openapi.json");
