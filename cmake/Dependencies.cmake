@@ -14,7 +14,7 @@ find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
 find_path(SODIUM_INCLUDE_DIR sodium.h REQUIRED)
 find_library(SODIUM_LIBRARY NAMES libsodium.a sodium REQUIRED)
 
-# OpenSSL's static libraries (Debian libssl-dev), for the outbound alert client's https://
+# OpenSSL's static libraries (Debian libssl-dev), for the outbound alert client's TLS
 # (docs/alerts.md). The server itself never terminates TLS (a reverse proxy does).
 set(OPENSSL_USE_STATIC_LIBS TRUE)
 find_package(OpenSSL 3 REQUIRED)
