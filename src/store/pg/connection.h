@@ -97,6 +97,7 @@ class Rows {
  public:
   explicit Rows(PGresult* res) : res_(res, &PQclear) {}
   int size() const { return PQntuples(res_.get()); }
+  int columns() const { return PQnfields(res_.get()); }
   bool empty() const { return size() == 0; }
   Row operator[](int row) const { return Row(res_, row); }
   Row front() const;  // throws PgError when there is no row
