@@ -85,5 +85,17 @@ TEST_F(PgTest, AFailedMigrationLeavesNothingBehind) {
   EXPECT_FALSE(c.in_transaction());
 }
 
+// A migration with nothing to do on PostgreSQL (an SQLite-only rewrite) is comments only; it is
+// still applied and recorded, so both engines' schema versions stay equal.
+TEST_F(PgTest, ACommentOnlyMigrationIsRecorded) {
+  Connection c(dsn());
+  std::vector<store::Migration> migrations(store::pg::embedded_migrations().begin(),
+                                           store::pg::embedded_migrations().end());
+  const int next = store::pg::latest_schema_version() + 1;
+  migrations.push_back({next, "nothing_here", "-- nothing to do on PostgreSQL\n"});
+  EXPECT_EQ(store::pg::apply_migrations(c, migrations), static_cast<int>(migrations.size()));
+  EXPECT_EQ(store::pg::current_schema_version(c), next);
+}
+
 }  // namespace
 }  // namespace iron::test

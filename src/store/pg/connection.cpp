@@ -170,7 +170,13 @@ Rows Connection::exec(std::string_view sql, std::initializer_list<Param> params)
 
 void Connection::exec_script(std::string_view sql) {
   const std::string script(sql);
-  check(PQexec(conn_, script.c_str()));
+  PGresult* res = PQexec(conn_, script.c_str());
+  // A script of comments only (a migration with nothing to do on this engine) is no error.
+  if (res && PQresultStatus(res) == PGRES_EMPTY_QUERY) {
+    PQclear(res);
+    return;
+  }
+  check(res);
 }
 
 Transaction::Transaction(Connection& c, std::string_view begin_sql) : c_(c) { c_.exec(begin_sql); }

@@ -134,7 +134,8 @@ class Connection {
 
   // One statement with $n parameters. Throws PgError on failure.
   Rows exec(std::string_view sql, std::initializer_list<Param> params = {});
-  // Several statements separated by `;`, no parameters (migrations). Throws PgError.
+  // Several statements separated by `;`, no parameters (migrations); comments alone are a
+  // valid, empty script. Throws PgError.
   void exec_script(std::string_view sql);
 
   bool ssl_in_use() const { return PQsslInUse(conn_) != 0; }
