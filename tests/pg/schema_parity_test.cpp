@@ -3,7 +3,9 @@
 // nullability, primary keys, indexes and triggers, compared table by table.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <sstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -55,14 +57,31 @@ TEST_F(PgTest, SqliteAndPostgresMigrationsBuildTheSameLogicalSchema) {
   EXPECT_TRUE(differences.empty()) << "SQLite and PostgreSQL schemas differ:\n" << joined(differences);
 }
 
-// The comparison fails when a migration is missing on PostgreSQL's side (the newest one here;
-// an older one cannot be left out without breaking the later ones).
+// Whether a migration has any statement (one with nothing to do on PostgreSQL is comments only).
+bool has_statements(const std::string& sql) {
+  std::istringstream lines(sql);
+  for (std::string line; std::getline(lines, line);) {
+    const auto start = line.find_first_not_of(" \t");
+    if (start != std::string::npos && line.compare(start, 2, "--") != 0) return true;
+  }
+  return false;
+}
+
+// The comparison fails when a migration is missing on PostgreSQL's side: the newest one that
+// does something (an older one cannot be left out without breaking the later ones; the
+// comment-only ones after it still apply).
 TEST_F(PgTest, SchemaParityNoticesAMissingMigration) {
   store::pg::Connection c(dsn());
-  const auto all = store::pg::embedded_migrations();
-  store::pg::apply_migrations(c, all.first(all.size() - 1));
+  std::vector<store::Migration> migrations(store::pg::embedded_migrations().begin(),
+                                           store::pg::embedded_migrations().end());
+  auto left_out = std::find_if(migrations.rbegin(), migrations.rend(),
+                               [](const store::Migration& m) { return has_statements(m.sql); });
+  ASSERT_NE(left_out, migrations.rend());
+  const std::string name = left_out->name;
+  migrations.erase(std::next(left_out).base());
+  store::pg::apply_migrations(c, migrations);
   const auto differences = schema_differences(migrated_sqlite_schema(), postgres_schema(c));
-  EXPECT_FALSE(differences.empty()) << "leaving out " << all.back().name << " went unnoticed";
+  EXPECT_FALSE(differences.empty()) << "leaving out " << name << " went unnoticed";
 }
 
 }  // namespace
