@@ -90,6 +90,9 @@ const auto kChannelPatch = BodyFields<ChannelPatchBody>()
 Reply create_channel(const Call& c) {
   auto in = kNewChannel.decode(c.req);
   if (!in) return in.error();
+  // Which of url and recipients is required depends on the kind.
+  if (in->kind == "email" && !in->recipients) return errors::missing_field("recipients");
+  if (in->kind != "email" && !in->url) return errors::missing_field("url");
   domain::NewAlertChannel channel{in->name, in->kind, in->url.value_or(""),
                                   {in->recipients.value_or(std::vector<std::string>{}), in->subject_prefix.value_or("")}};
   return reply(c.s.alert_channels.create(c.who(), channel, c.context()), 201, domain::alert_channel_view);

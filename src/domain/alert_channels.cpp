@@ -139,6 +139,9 @@ Result<AlertChannelInfo> AlertChannels::create(const Principal& caller, const Ne
   } else {
     auto checked = checked_display(in.url);
     if (!checked) return checked.error();
+    if (!in.email.recipients.empty() || !in.email.subject_prefix.empty())
+      return Error::validation(in.email.recipients.empty() ? "subject_prefix" : "recipients",
+                               "only email channels have recipients and a subject prefix");
     display = *checked;
   }
   return db_.write([&](store::Connection& c) -> Result<AlertChannelInfo> {

@@ -284,7 +284,12 @@ TEST(AlertEmail, NothingAnAdminTypesCanAddAHeader) {
   expect_error(p.call("PUT", channel_path(webhook["id"]), p.admin.token, {{"recipients", {"a@b.co"}}}), 400,
                "VALIDATION_ERROR", "recipients");
   expect_error(p.call("POST", "/api/v1/alert-channels", p.admin.token, {{"name", "w"}, {"kind", "webhook"}}), 400,
-               "VALIDATION_ERROR", "url");
+               "MISSING_FIELD", "url");
+  expect_error(p.call("POST", "/api/v1/alert-channels", p.admin.token, {{"name", "m"}, {"kind", "email"}}), 400,
+               "MISSING_FIELD", "recipients");
+  expect_error(p.call("POST", "/api/v1/alert-channels", p.admin.token,
+                      {{"name", "w"}, {"kind", "webhook"}, {"url", hook.url()}, {"recipients", {"a@b.co"}}}),
+               400, "VALIDATION_ERROR", "recipients");
 
   const json sent = send_test(p, ch);
   EXPECT_EQ(sent["delivered"], true) << sent.dump();
