@@ -74,6 +74,8 @@ const std::vector<Case> kCases = {
      "INSERT INTO usage_counters(user_id, kind, period_start) VALUES ('u1', 'tokens_minute', 0)", false},
     {"an unknown alert channel kind", "INSERT INTO alert_channels(name, kind, url_display, sealed, nonce, created_by,"
      " created_at, updated_at) VALUES ('c', 'pager', 'x', 's', 'n', 'u1', 0, 0)", true},
+    {"the email channel kind of 014", "INSERT INTO alert_channels(name, kind, url_display, sealed, nonce, created_by,"
+     " created_at, updated_at) VALUES ('m', 'email', 'mailto:x', 's', 'n', 'u1', 0, 0)", false},
     {"an event without an agent", "INSERT INTO analytics_events(agent_id, event_id, timestamp_ms, day, event_type,"
      " model, provider, created_at) VALUES (NULL, 'e', 0, 'd', 'llm_request_completed', 'm', 'p', 0)", true},
 };
