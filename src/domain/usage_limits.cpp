@@ -271,8 +271,8 @@ void UsageLimits::record_in(store::Connection& c, const std::string& user_id,
   const auto bump = [&](const std::string& key) {
     store::usage_counters::add(c, user_id, key, kRequestsMinute, P.minute_start, 1);
     if (counts_tpm(key)) store::usage_counters::add(c, user_id, key, kTokensMinute, P.minute_start, tokens);
-    const int64_t t = store::usage_counters::add(c, user_id, key, kTokensDay, P.day_start, tokens);
-    const int64_t m = store::usage_counters::add(c, user_id, key, kCostMonth, P.month_start, cost_micros);
+    const int64_t t = store::usage_counters::add_and_get(c, user_id, key, kTokensDay, P.day_start, tokens);
+    const int64_t m = store::usage_counters::add_and_get(c, user_id, key, kCostMonth, P.month_start, cost_micros);
     return Delta{t - tokens, t, m - cost_micros, m};
   };
   const Delta user_wide = bump("");

@@ -42,18 +42,26 @@ BudgetLease read_lease(Statement& s) {
   return l;
 }
 
-// Steps an UPDATE ... RETURNING <budget columns> and reads the (at most one) row.
-std::optional<AgentBudget> budget_returning(Statement& s) {
-  if (!s.step()) return std::nullopt;
-  auto b = read_budget(s);
-  s.run();  // finish the statement
-  return b;
+// Runs a one-row UPDATE of agent_id's budget and reads the row back when it matched. No
+// RETURNING: SQLite (3.40) gathers RETURNING rows in an ephemeral table opened and freed per
+// execution, several times the cost of the update itself on the budget report path
+// (callgrind, docs/benchmarks.md); a point lookup by primary key is cheaper.
+std::optional<AgentBudget> updated_budget(Connection& c, Statement& update, int64_t agent_id) {
+  update.run();
+  if (c.changes() == 0) return std::nullopt;
+  return budgets::find(c, agent_id);
 }
 
-std::optional<int64_t> int_returning(Statement& s) {
+// The same for a one-row UPDATE of lease `id`: `column` of the updated row.
+std::optional<int64_t> updated_lease_value(Connection& c, Statement& update, const std::string& id,
+                                           const std::string& column) {
+  update.run();
+  if (c.changes() == 0) return std::nullopt;
+  auto& s = c.prepare("SELECT " + column + " FROM budget_leases WHERE id = ?");
+  s.bind(1, id);
   if (!s.step()) return std::nullopt;
   const int64_t v = s.int64(0);
-  s.run();
+  s.reset();
   return v;
 }
 
@@ -74,7 +82,9 @@ std::optional<AgentBudget> find(Connection& c, int64_t agent_id) {
   auto& s = c.prepare(std::string("SELECT ") + kBudgetColumns + " FROM agent_budgets WHERE agent_id = ?");
   s.bind(1, agent_id);
   if (!s.step()) return std::nullopt;
-  return read_budget(s);
+  auto b = read_budget(s);
+  s.reset();
+  return b;
 }
 
 std::vector<AgentBudget> list(Connection& c, const std::optional<std::string>& owner_id) {
@@ -87,49 +97,45 @@ std::vector<AgentBudget> list(Connection& c, const std::optional<std::string>& o
 }
 
 std::optional<AgentBudget> set_allocation(Connection& c, int64_t agent_id, int64_t new_allocated, int64_t now) {
-  auto& s = c.prepare(std::string(
-                          "UPDATE agent_budgets SET total_allocated = ?1 + carried_reserved, "
-                          "budget_remaining = ?1 + carried_reserved - total_spent - total_reserved, updated_at = ?2 "
-                          "WHERE agent_id = ?3 AND ?1 + carried_reserved >= total_spent + total_reserved RETURNING ") +
-                      kBudgetColumns);
+  auto& s = c.prepare(
+      "UPDATE agent_budgets SET total_allocated = ?1 + carried_reserved, "
+      "budget_remaining = ?1 + carried_reserved - total_spent - total_reserved, updated_at = ?2 "
+      "WHERE agent_id = ?3 AND ?1 + carried_reserved >= total_spent + total_reserved");
   s.bind(1, new_allocated).bind(2, now).bind(3, agent_id);
-  return budget_returning(s);
+  return updated_budget(c, s, agent_id);
 }
 
 std::optional<AgentBudget> set_period(Connection& c, int64_t agent_id, const std::string& period,
                                       const std::string& time_zone, std::optional<int64_t> period_started_at,
                                       std::optional<int64_t> resets_at, int64_t now) {
-  auto& s = c.prepare(std::string(
-                          "UPDATE agent_budgets SET period = ?1, time_zone = ?2, period_started_at = ?3, "
-                          "resets_at = ?4, updated_at = ?5 WHERE agent_id = ?6 RETURNING ") +
-                      kBudgetColumns);
+  auto& s = c.prepare(
+      "UPDATE agent_budgets SET period = ?1, time_zone = ?2, period_started_at = ?3, "
+      "resets_at = ?4, updated_at = ?5 WHERE agent_id = ?6");
   s.bind(1, period).bind(2, time_zone).bind(3, period_started_at).bind(4, resets_at).bind(5, now).bind(6, agent_id);
-  return budget_returning(s);
+  return updated_budget(c, s, agent_id);
 }
 
 std::optional<AgentBudget> reset_period(Connection& c, int64_t agent_id, int64_t due_at, int64_t period_started_at,
                                         int64_t next_resets_at, int64_t now) {
   // SET expressions read the row as it was before the UPDATE.
-  auto& s = c.prepare(std::string(
-                          "UPDATE agent_budgets SET "
-                          "total_allocated = total_allocated - carried_reserved + total_reserved, "
-                          "budget_remaining = total_allocated - carried_reserved, total_spent = 0, "
-                          "carried_reserved = total_reserved, period_seq = period_seq + 1, "
-                          "period_started_at = ?1, resets_at = ?2, updated_at = ?3 "
-                          "WHERE agent_id = ?4 AND resets_at = ?5 RETURNING ") +
-                      kBudgetColumns);
+  auto& s = c.prepare(
+      "UPDATE agent_budgets SET "
+      "total_allocated = total_allocated - carried_reserved + total_reserved, "
+      "budget_remaining = total_allocated - carried_reserved, total_spent = 0, "
+      "carried_reserved = total_reserved, period_seq = period_seq + 1, "
+      "period_started_at = ?1, resets_at = ?2, updated_at = ?3 "
+      "WHERE agent_id = ?4 AND resets_at = ?5");
   s.bind(1, period_started_at).bind(2, next_resets_at).bind(3, now).bind(4, agent_id).bind(5, due_at);
-  return budget_returning(s);
+  return updated_budget(c, s, agent_id);
 }
 
 std::optional<AgentBudget> settle_carried(Connection& c, int64_t agent_id, int64_t amount, int64_t now) {
-  auto& s = c.prepare(std::string(
-                          "UPDATE agent_budgets SET total_allocated = total_allocated - ?1, "
-                          "total_reserved = total_reserved - ?1, carried_reserved = carried_reserved - ?1, "
-                          "updated_at = ?2 WHERE agent_id = ?3 AND carried_reserved >= ?1 RETURNING ") +
-                      kBudgetColumns);
+  auto& s = c.prepare(
+      "UPDATE agent_budgets SET total_allocated = total_allocated - ?1, "
+      "total_reserved = total_reserved - ?1, carried_reserved = carried_reserved - ?1, "
+      "updated_at = ?2 WHERE agent_id = ?3 AND carried_reserved >= ?1");
   s.bind(1, amount).bind(2, now).bind(3, agent_id);
-  return budget_returning(s);
+  return updated_budget(c, s, agent_id);
 }
 
 std::vector<int64_t> list_due(Connection& c, int64_t now, int64_t limit) {
@@ -151,33 +157,30 @@ bool any_due(Connection& c, int64_t now) {
 }
 
 std::optional<AgentBudget> reserve(Connection& c, int64_t agent_id, int64_t amount, int64_t now) {
-  auto& s = c.prepare(std::string(
-                          "UPDATE agent_budgets SET budget_remaining = budget_remaining - ?1, "
-                          "total_reserved = total_reserved + ?1, updated_at = ?2 "
-                          "WHERE agent_id = ?3 AND budget_remaining >= ?1 RETURNING ") +
-                      kBudgetColumns);
+  auto& s = c.prepare(
+      "UPDATE agent_budgets SET budget_remaining = budget_remaining - ?1, "
+      "total_reserved = total_reserved + ?1, updated_at = ?2 "
+      "WHERE agent_id = ?3 AND budget_remaining >= ?1");
   s.bind(1, amount).bind(2, now).bind(3, agent_id);
-  return budget_returning(s);
+  return updated_budget(c, s, agent_id);
 }
 
 std::optional<AgentBudget> commit_spend(Connection& c, int64_t agent_id, int64_t amount, int64_t now) {
-  auto& s = c.prepare(std::string(
-                          "UPDATE agent_budgets SET total_reserved = total_reserved - ?1, "
-                          "total_spent = total_spent + ?1, updated_at = ?2 "
-                          "WHERE agent_id = ?3 AND total_reserved >= ?1 RETURNING ") +
-                      kBudgetColumns);
+  auto& s = c.prepare(
+      "UPDATE agent_budgets SET total_reserved = total_reserved - ?1, "
+      "total_spent = total_spent + ?1, updated_at = ?2 "
+      "WHERE agent_id = ?3 AND total_reserved >= ?1");
   s.bind(1, amount).bind(2, now).bind(3, agent_id);
-  return budget_returning(s);
+  return updated_budget(c, s, agent_id);
 }
 
 std::optional<AgentBudget> release(Connection& c, int64_t agent_id, int64_t amount, int64_t now) {
-  auto& s = c.prepare(std::string(
-                          "UPDATE agent_budgets SET total_reserved = total_reserved - ?1, "
-                          "budget_remaining = budget_remaining + ?1, updated_at = ?2 "
-                          "WHERE agent_id = ?3 AND total_reserved >= ?1 RETURNING ") +
-                      kBudgetColumns);
+  auto& s = c.prepare(
+      "UPDATE agent_budgets SET total_reserved = total_reserved - ?1, "
+      "budget_remaining = budget_remaining + ?1, updated_at = ?2 "
+      "WHERE agent_id = ?3 AND total_reserved >= ?1");
   s.bind(1, amount).bind(2, now).bind(3, agent_id);
-  return budget_returning(s);
+  return updated_budget(c, s, agent_id);
 }
 
 int64_t outstanding_reservations(Connection& c, int64_t agent_id) {
@@ -210,17 +213,17 @@ std::optional<BudgetLease> find(Connection& c, const std::string& id) {
 std::optional<int64_t> add_spend(Connection& c, const std::string& id, int64_t amount) {
   auto& s = c.prepare(
       "UPDATE budget_leases SET spent = spent + ?1 "
-      "WHERE id = ?2 AND status = 'active' AND spent + ?1 <= granted RETURNING spent");
+      "WHERE id = ?2 AND status = 'active' AND spent + ?1 <= granted");
   s.bind(1, amount).bind(2, id);
-  return int_returning(s);
+  return updated_lease_value(c, s, id, "spent");
 }
 
 std::optional<int64_t> finish(Connection& c, const std::string& id, const std::string& status, int64_t now) {
   auto& s = c.prepare(
       "UPDATE budget_leases SET status = ?1, closed_at = ?2, released = granted - spent "
-      "WHERE id = ?3 AND status = 'active' RETURNING released");
+      "WHERE id = ?3 AND status = 'active'");
   s.bind(1, status).bind(2, now).bind(3, id);
-  return int_returning(s);
+  return updated_lease_value(c, s, id, "released");
 }
 
 std::vector<BudgetLease> list_expired_active(Connection& c, int64_t now, int64_t limit) {
