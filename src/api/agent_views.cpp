@@ -144,6 +144,21 @@ void write_agent(util::JsonWriter& w, const domain::AgentView& v, const std::map
   w.end_object();
 }
 
+util::TimePoint agents_unchanged_until(const std::vector<domain::AgentView>& rows,
+                                       const std::map<int64_t, int64_t>& recent_spend, util::TimePoint now) {
+  using namespace std::chrono;
+  util::TimePoint until = floor<days>(now) + days{1};
+  for (const auto& v : rows) {
+    if (v.budget.resets_at) until = std::min(until, util::from_unix_ms(*v.budget.resets_at));
+    const auto it = recent_spend.find(v.agent.id);
+    const auto burn = domain::burn_rate_of(it == recent_spend.end() ? 0 : it->second, v.budget.remaining, now);
+    if (!burn.exhaustion_at) continue;
+    const auto next_second = floor<seconds>(*burn.exhaustion_at) + seconds{1};
+    until = std::min(until, now + (next_second - *burn.exhaustion_at));
+  }
+  return until;
+}
+
 json agent_with_burn(const domain::AgentView& v, const std::map<int64_t, int64_t>& recent_spend) {
   util::JsonWriter w;
   write_agent(w, v, recent_spend, util::now());

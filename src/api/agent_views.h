@@ -23,6 +23,12 @@ std::map<int64_t, int64_t> recent_spend_of(Services& s, const domain::Principal&
 // back for the routes that answer one agent.
 void write_agent(util::JsonWriter& w, const domain::AgentView& v, const std::map<int64_t, int64_t>& recent_spend,
                  util::TimePoint now);
+// Until when the agent objects of `rows` written at `now` (write_agent) stay the same bytes
+// as long as no write commits: the next UTC midnight (the burn-rate window is whole days),
+// any budget's resets_at, and the instant any projected_exhaustion_at (now + a duration,
+// written to the second) turns over. api/agent_list_cache.h keeps the list that long.
+util::TimePoint agents_unchanged_until(const std::vector<domain::AgentView>& rows,
+                                       const std::map<int64_t, int64_t>& recent_spend, util::TimePoint now);
 nlohmann::json agent_with_burn(const domain::AgentView& v, const std::map<int64_t, int64_t>& recent_spend);
 nlohmann::json allocation_view(const domain::BudgetSnapshot& b);
 nlohmann::json history_view(const std::vector<store::BudgetHistoryEntry>& entries);

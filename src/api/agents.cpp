@@ -79,6 +79,14 @@ const QueryFields<AgentListQuery> kAgentListQuery =
 Reply list_agents(const Call& c) {
   auto q = kAgentListQuery.decode(c.req);
   if (!q) return q.error();
+  // Read before any of the reads below: a write committed after it makes the entry stale.
+  const uint64_t version = c.s.db.data_version();
+  auto key = AgentListCache::key_for(c.who(), c.req);
+  if (auto body = c.s.agent_list_cache.find(key, version, util::now())) {
+    Response r;
+    r.body = std::move(*body);
+    return r;
+  }
   const auto page = q->page.asked();
   std::vector<domain::AgentView> rows = c.s.agents.list(c.who());
   const std::string needle = ascii_lower(q->search.value_or(""));
@@ -109,6 +117,7 @@ Reply list_agents(const Call& c) {
   if (page) w.key("pagination").raw(pagination_json(domain::paginate(total, *page)).dump()).end_object();
   Response r;
   r.body = w.take();
+  c.s.agent_list_cache.put(std::move(key), version, now, agents_unchanged_until(rows, spend, now), r.body);
   return r;
 }
 

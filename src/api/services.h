@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 
+#include "api/agent_list_cache.h"
 #include "config/config.h"
 #include "domain/accounts.h"
 #include "domain/alert_channels.h"
@@ -50,6 +51,7 @@ struct Services {
   domain::AlertChannels& alert_channels;
   domain::AlertRules& alert_rules;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  AgentListCache agent_list_cache{};  // GET /agents answers, exact (agent_list_cache.h)
 };
 
 }  // namespace iron::api

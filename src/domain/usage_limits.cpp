@@ -259,11 +259,20 @@ void UsageLimits::record_in(store::Connection& c, const std::string& user_id,
   struct Delta {
     int64_t tokens_before, tokens_after, cost_before, cost_after;
   };
+  // The minute's token counter is read only by a max_tokens_per_minute check (check_in) and
+  // shown by usage(): it is kept only for a key whose limit has that maximum, which saves one
+  // upsert on every budget report of a user without a TPM limit (issue 13, docs/budgets.md).
+  const auto applicable = store::usage_limits::applicable(c, user_id, project_id);
+  const auto counts_tpm = [&](const std::string& key) {
+    return std::any_of(applicable.begin(), applicable.end(), [&](const store::UsageLimit& l) {
+      return l.max_tokens_per_minute && l.project_id.value_or("") == key;
+    });
+  };
   const auto bump = [&](const std::string& key) {
     store::usage_counters::add(c, user_id, key, kRequestsMinute, P.minute_start, 1);
-    store::usage_counters::add(c, user_id, key, kTokensMinute, P.minute_start, tokens);
-    const int64_t t = store::usage_counters::add(c, user_id, key, kTokensDay, P.day_start, tokens);
-    const int64_t m = store::usage_counters::add(c, user_id, key, kCostMonth, P.month_start, cost_micros);
+    if (counts_tpm(key)) store::usage_counters::add(c, user_id, key, kTokensMinute, P.minute_start, tokens);
+    const int64_t t = store::usage_counters::add_and_get(c, user_id, key, kTokensDay, P.day_start, tokens);
+    const int64_t m = store::usage_counters::add_and_get(c, user_id, key, kCostMonth, P.month_start, cost_micros);
     return Delta{t - tokens, t, m - cost_micros, m};
   };
   const Delta user_wide = bump("");
@@ -271,7 +280,7 @@ void UsageLimits::record_in(store::Connection& c, const std::string& user_id,
   if (project_id && !project_id->empty()) project = bump(*project_id);
 
   std::vector<LiveEvent> alerts;
-  for (const auto& l : store::usage_limits::applicable(c, user_id, project_id)) {
+  for (const auto& l : applicable) {
     const Delta& d = l.project_id ? *project : user_wide;
     const auto check = [&](const char* limit, const std::optional<int64_t>& max, int64_t before, int64_t after,
                            int64_t period_start) {

@@ -57,18 +57,32 @@ const Table<BudgetHistoryEntry> kBudgetHistory =
         .column("kind", &BudgetHistoryEntry::kind)
         .column("period_spent", &BudgetHistoryEntry::period_spent);
 
+// No RETURNING in this file: SQLite (3.40) gathers RETURNING rows in an ephemeral table opened
+// and freed per execution, several times the cost of the update itself on the budget report
+// path (callgrind, docs/benchmarks.md). An UPDATE runs plain and the changed row is read back by
+// its key, when there is one.
+std::optional<AgentBudget> updated_budget(Connection& c, Statement& update, int64_t agent_id) {
+  update.run();
+  if (c.changes() == 0) return std::nullopt;
+  return kBudgets.find(c, agent_id);
+}
+
 // "UPDATE agent_budgets SET <set>, updated_at = ?2 WHERE agent_id = ?3 AND <guard>", the (at most
 // one) changed row returned. Every guarded money move binds ?1 = its amount, ?2 = now, ?3 = the agent.
 std::optional<AgentBudget> guarded_update(Connection& c, const std::string& set, const std::string& guard,
                                       int64_t agent_id, int64_t amount, int64_t now) {
-  auto& s = c.prepare("UPDATE agent_budgets SET " + set + ", updated_at = ?2 WHERE agent_id = ?3 AND " + guard +
-                      " RETURNING " + kBudgets.columns());
+  auto& s = c.prepare("UPDATE agent_budgets SET " + set + ", updated_at = ?2 WHERE agent_id = ?3 AND " + guard);
   s.bind(1, amount).bind(2, now).bind(3, agent_id);
-  return kBudgets.one(s);
+  return updated_budget(c, s, agent_id);
 }
 
-// Steps an UPDATE ... RETURNING <one integer> and reads the (at most one) row.
-std::optional<int64_t> int_returning(Statement& s) {
+// The same for a one-row UPDATE of lease `id`: `column` of the changed row.
+std::optional<int64_t> updated_lease_value(Connection& c, Statement& update, const std::string& id,
+                                           const std::string& column) {
+  update.run();
+  if (c.changes() == 0) return std::nullopt;
+  auto& s = c.prepare("SELECT " + column + " FROM budget_leases WHERE id = ?");
+  s.bind(1, id);
   std::optional<int64_t> v;
   if (s.step()) v = s.int64(0);
   s.reset();
@@ -102,9 +116,9 @@ std::optional<AgentBudget> set_period(Connection& c, int64_t agent_id, const std
                                       std::optional<int64_t> resets_at, int64_t now) {
   auto& s = c.prepare(
       "UPDATE agent_budgets SET period = ?1, time_zone = ?2, period_started_at = ?3, resets_at = ?4, updated_at = ?5 "
-      "WHERE agent_id = ?6 RETURNING " + kBudgets.columns());
+      "WHERE agent_id = ?6");
   s.bind(1, period).bind(2, time_zone).bind(3, period_started_at).bind(4, resets_at).bind(5, now).bind(6, agent_id);
-  return kBudgets.one(s);
+  return updated_budget(c, s, agent_id);
 }
 
 std::optional<AgentBudget> reset_period(Connection& c, int64_t agent_id, int64_t due_at, int64_t period_started_at,
@@ -116,9 +130,9 @@ std::optional<AgentBudget> reset_period(Connection& c, int64_t agent_id, int64_t
       "budget_remaining = total_allocated - carried_reserved, total_spent = 0, "
       "carried_reserved = total_reserved, period_seq = period_seq + 1, "
       "period_started_at = ?1, resets_at = ?2, updated_at = ?3 "
-      "WHERE agent_id = ?4 AND resets_at = ?5 RETURNING " + kBudgets.columns());
+      "WHERE agent_id = ?4 AND resets_at = ?5");
   s.bind(1, period_started_at).bind(2, next_resets_at).bind(3, now).bind(4, agent_id).bind(5, due_at);
-  return kBudgets.one(s);
+  return updated_budget(c, s, agent_id);
 }
 
 std::optional<AgentBudget> settle_carried(Connection& c, int64_t agent_id, int64_t amount, int64_t now) {
@@ -180,17 +194,17 @@ std::optional<BudgetLease> find(Connection& c, const std::string& id) { return k
 std::optional<int64_t> add_spend(Connection& c, const std::string& id, int64_t amount) {
   auto& s = c.prepare(
       "UPDATE budget_leases SET spent = spent + ?1 "
-      "WHERE id = ?2 AND status = 'active' AND spent + ?1 <= granted RETURNING spent");
+      "WHERE id = ?2 AND status = 'active' AND spent + ?1 <= granted");
   s.bind(1, amount).bind(2, id);
-  return int_returning(s);
+  return updated_lease_value(c, s, id, "spent");
 }
 
 std::optional<int64_t> finish(Connection& c, const std::string& id, const std::string& status, int64_t now) {
   auto& s = c.prepare(
       "UPDATE budget_leases SET status = ?1, closed_at = ?2, released = granted - spent "
-      "WHERE id = ?3 AND status = 'active' RETURNING released");
+      "WHERE id = ?3 AND status = 'active'");
   s.bind(1, status).bind(2, now).bind(3, id);
-  return int_returning(s);
+  return updated_lease_value(c, s, id, "released");
 }
 
 std::vector<BudgetLease> list_expired_active(Connection& c, int64_t now, int64_t limit) {

@@ -78,6 +78,7 @@ void Database::run_in_group(WriteCall& call) {
     {
       std::lock_guard writer(writer_mutex_);
       run_batch(batch);
+      data_version_.fetch_add(1, std::memory_order_release);
     }
     bool refused_for_space = false;
     for (auto* c : batch) refused_for_space = refused_for_space || is_storage_full(c->error);

@@ -84,6 +84,10 @@ class Database {
     int64_t batches = 0;
   };
   WriteStats write_stats();
+  // Bumped once per write batch, after its COMMIT (or its failure) and before any of its
+  // callers returns: a value read before a read transaction began and unchanged afterwards
+  // means nothing was committed in between (api/agent_list_cache.h).
+  uint64_t data_version() const { return data_version_.load(std::memory_order_acquire); }
   // write() calls waiting for a leader to take them (the running batch not included).
   size_t queued_writes();
   // Whether the latest write batch had a call refused for lack of space (SqliteError::
@@ -125,6 +129,7 @@ class Database {
   bool leader_active_ = false;
   WriteStats stats_;
   std::atomic<bool> storage_full_{false};
+  std::atomic<uint64_t> data_version_{0};
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> idle_readers_;
   std::mutex pool_mutex_;

@@ -59,20 +59,25 @@ bool remove(Connection& c, int64_t id) { return kUsageLimits.remove(c, id); }
 
 namespace usage_counters {
 
-int64_t add(Connection& c, const std::string& user_id, const std::string& project_key, const std::string& kind,
-            int64_t period_start, int64_t delta) {
+void add(Connection& c, const std::string& user_id, const std::string& project_key, const std::string& kind,
+         int64_t period_start, int64_t delta) {
+  // No RETURNING: SQLite (3.40) gathers RETURNING rows in an ephemeral table it opens and
+  // frees per execution, which made this upsert ~4x its plain cost on the budget report path
+  // (callgrind, docs/benchmarks.md). add_and_get reads the value back with a point lookup.
   auto& s = c.prepare(
       "INSERT INTO usage_counters(user_id, project_id, kind, period_start, value) VALUES(?, ?, ?, ?, ?) "
       "ON CONFLICT(user_id, project_id, kind, period_start) DO UPDATE SET value = "
       // saturates at 2^62 instead of overflowing (SQLite would turn an overflow into a REAL)
       "CASE WHEN value > 4611686018427387904 - excluded.value THEN 4611686018427387904 "
-      "ELSE value + excluded.value END "
-      "RETURNING value");
+      "ELSE value + excluded.value END");
   s.bind(1, user_id).bind(2, project_key).bind(3, kind).bind(4, period_start).bind(5, delta);
-  if (!s.step()) return 0;
-  const int64_t v = s.int64(0);
   s.run();
-  return v;
+}
+
+int64_t add_and_get(Connection& c, const std::string& user_id, const std::string& project_key,
+                    const std::string& kind, int64_t period_start, int64_t delta) {
+  add(c, user_id, project_key, kind, period_start, delta);
+  return get(c, user_id, project_key, kind, period_start);
 }
 
 int64_t get(Connection& c, const std::string& user_id, const std::string& project_key, const std::string& kind,

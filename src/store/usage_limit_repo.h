@@ -38,9 +38,12 @@ bool remove(Connection& c, int64_t id);
 }  // namespace usage_limits
 
 namespace usage_counters {
-// value += delta for the period (creating the row at 0 first); returns the new value.
-int64_t add(Connection& c, const std::string& user_id, const std::string& project_key, const std::string& kind,
-            int64_t period_start, int64_t delta);
+// value += delta for the period (creating the row at 0 first).
+void add(Connection& c, const std::string& user_id, const std::string& project_key, const std::string& kind,
+         int64_t period_start, int64_t delta);
+// add, then the new value.
+int64_t add_and_get(Connection& c, const std::string& user_id, const std::string& project_key,
+                    const std::string& kind, int64_t period_start, int64_t delta);
 // The period's value, 0 when there is no row.
 int64_t get(Connection& c, const std::string& user_id, const std::string& project_key, const std::string& kind,
             int64_t period_start);

@@ -238,9 +238,11 @@ TEST_F(UsageLimitsTest, PruneDeletesOnlyFinishedPeriods) {
       return n;
     });
   };
-  EXPECT_EQ(count(), 4);  // requests and tokens this minute, tokens today, cost this month
+  // requests this minute, tokens today, cost this month (tokens this minute only under a TPM
+  // limit: TokensPerMinuteRefusesAtTheLimitAndResetsNextMinute prunes that one)
+  EXPECT_EQ(count(), 3);
   EXPECT_EQ(limits_->prune_before(kT0), 0);
-  EXPECT_EQ(limits_->prune_before(kT0 + 60s), 2) << "the minute ended";
+  EXPECT_EQ(limits_->prune_before(kT0 + 60s), 1) << "the minute ended";
   EXPECT_EQ(limits_->prune_before(kT0 + 24h), 1) << "the day ended";
   EXPECT_EQ(count(), 1);
   EXPECT_EQ(usage(kT0).cost_this_month_microdollars, 10) << "the month is still running";
@@ -334,4 +336,51 @@ TEST_F(UsageLimitsTest, TokensPerMinuteIsExactUnderConcurrency) {
   EXPECT_EQ(refused.load(), 320 - 100);
   EXPECT_EQ(other.load(), 0);
   EXPECT_EQ(usage(kT0).tokens_this_minute, 1000);
+}
+
+namespace {
+
+// Rows of one counter kind, read straight from the file: what record_in wrote.
+int64_t counter_rows(iron::store::Database& db, const std::string& kind) {
+  return db.read([&](iron::store::Connection& c) {
+    auto& s = c.prepare("SELECT COUNT(*) FROM usage_counters WHERE kind = ?");
+    s.bind(1, kind);
+    s.step();
+    const int64_t n = s.int64(0);
+    s.reset();
+    return n;
+  });
+}
+
+}  // namespace
+
+// The minute's token counter is written only while a limit with max_tokens_per_minute applies
+// to the key (issue 13: one upsert less per budget report otherwise). Reports without one are
+// still counted for every other maximum; a TPM limit, user-wide or per project, counts from
+// the next report on and refuses at its maximum.
+TEST_F(UsageLimitsTest, TokensPerMinuteAreCountedOnlyWhileATpmLimitApplies) {
+  make_limit(std::nullopt, 1000, 100, std::nullopt);  // user-wide: tokens per day, requests per minute
+  record(kT0, 40, 5);
+  record(kT0, 60, 5, "proj");
+  EXPECT_EQ(counter_rows(*db_, "tokens_minute"), 0) << "no limit has max_tokens_per_minute";
+  EXPECT_EQ(usage(kT0).tokens_today, 100);
+  EXPECT_EQ(usage(kT0).requests_this_minute, 2);
+  EXPECT_EQ(usage(kT0).tokens_this_minute, 0);
+  EXPECT_TRUE(check(kT0).ok());
+
+  // A TPM limit on one project: only that project's minute is counted.
+  domain::NewLimit in;
+  in.user_id = user_;
+  in.project_id = "proj";
+  in.fields.set_tokens_minute = true;
+  in.fields.max_tokens_per_minute = 100;
+  ASSERT_TRUE(limits_->create(admin_, in, domain::RequestContext::system()).ok());
+  record(kT0 + 1s, 70, 0, "proj");
+  record(kT0 + 1s, 500, 0, "other");
+  EXPECT_EQ(counter_rows(*db_, "tokens_minute"), 1) << "the project's key alone";
+  EXPECT_TRUE(check(kT0 + 2s, "proj").ok()) << "70 of 100";
+  record(kT0 + 2s, 30, 0, "proj");
+  expect_exceeded(check(kT0 + 3s, "proj"), "max_tokens_per_minute", 100, 100, "2027-01-15T10:21:00Z");
+  EXPECT_TRUE(check(kT0 + 3s, "other").ok()) << "the other project has no TPM limit";
+  EXPECT_EQ(usage(kT0 + 3s).tokens_today, 100 + 70 + 500 + 30) << "every report still counts per day";
 }

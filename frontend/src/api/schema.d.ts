@@ -10406,7 +10406,10 @@ export interface operations {
                             };
                             /** Format: int64 */
                             requests_this_minute: number;
-                            /** Format: int64 */
+                            /**
+                             * Format: int64
+                             * @description counted only while this limit has max_tokens_per_minute
+                             */
                             tokens_this_minute: number;
                             /** Format: int64 */
                             tokens_today: number;
@@ -10456,7 +10459,7 @@ export interface operations {
                         requests_this_minute: number;
                         /**
                          * Format: int64
-                         * @description user-wide, all projects
+                         * @description user-wide, all projects; counted only while the user-wide limit has max_tokens_per_minute
                          */
                         tokens_this_minute: number;
                         /**
