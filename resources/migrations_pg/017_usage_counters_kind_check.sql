@@ -1,0 +1,5 @@
+-- PostgreSQL equivalent of resources/migrations/017_usage_counters_kind_check.sql: nothing to
+-- do. SQLite rewrites usage_counters' kind CHECK from IN (...) to a chain of equalities for
+-- speed (it evaluates a longer IN list through an ephemeral table on every insert); the values
+-- allowed are the same, and PostgreSQL evaluates IN (...) as `= ANY` over a constant array,
+-- so its CHECK from 011 stays. Kept as a numbered migration so both engines' versions match.
