@@ -4,10 +4,12 @@
 // recorded but flagged, visible and filterable in the event list and its CSV.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "alerts_support.h"
 #include "governance_support.h"
 #include "util/clock.h"
 
@@ -300,6 +302,47 @@ TEST_F(ModelAllowLists, BadListsAreRefusedOnEveryBody) {
   most.erase(most.begin());
   EXPECT_EQ(set_agent_list(r.id, most).status, 200);
   EXPECT_EQ(set_agent_list(r.id, json::array({std::string(200, 'm')})).status, 200);
+}
+
+// The alert through the outbox, once per agent, model and day: two flagged events of one model
+// (one single, one in a batch) and one of another model make two alerts; allowed events none.
+TEST(ModelAllowListAlerts, FlaggedEventsRaiseOneAlertPerModelAndDay) {
+  alerts_test::Receiver receiver;
+  alerts_test::AlertPanel p(alerts_test::loopback_env());
+  const json ch = p.add_channel(receiver.url());
+  p.add_rule({"usage.model_not_allowed"}, ch["id"]);
+  const json created = p.create_agent(
+      {{"name", "listed"}, {"initial_budget_microdollars", 1'000'000}, {"allowed_models", json::array({"gpt-4o*"})}});
+  const int64_t agent = created.value("id", int64_t{0});
+  const std::string ic = p.ic_token(agent);
+  const auto event = [](const std::string& id, const std::string& model) {
+    return json{{"event_id", id},          {"timestamp_ms", iron::util::now_unix_ms()},
+                {"event_type", "llm_request_completed"}, {"model", model},
+                {"provider", "openai"},    {"input_tokens", 5},
+                {"output_tokens", 5},      {"cost_micros", 10}};
+  };
+  EXPECT_EQ(p.call("POST", "/api/v1/analytics/events", ic, event("a", "gpt-4o")).status, 202);
+  EXPECT_EQ(p.call("POST", "/api/v1/analytics/events", ic, event("b", "o1")).status, 202);
+  const Reply batch = p.call("POST", "/api/v1/analytics/events/batch", ic,
+                             {{"events", {event("c", "o1"), event("d", "claude-3"), event("e", "gpt-4o-mini")}}});
+  ASSERT_EQ(batch.status, 200) << batch.raw;
+
+  const auto got = receiver.wait_for(2);
+  ASSERT_EQ(got.size(), 2u);
+  std::vector<std::string> models;
+  for (const auto& r : got) {
+    const json payload = json::parse(r.body);
+    EXPECT_EQ(payload["type"], "usage.model_not_allowed");
+    EXPECT_EQ(payload["data"]["agent_id"], agent);
+    models.push_back(payload["data"]["model"]);
+  }
+  std::sort(models.begin(), models.end());
+  EXPECT_EQ(models, (std::vector<std::string>{"claude-3", "o1"}));
+  // Nothing more is pending or sent: the second o1 event was the same edge.
+  ASSERT_EQ(p.wait_for_deliveries(ch["id"], 2).size(), 2u);
+  EXPECT_EQ(p.call("GET", "/api/v1/alert-channels/" + std::to_string(ch["id"].get<int64_t>()), p.admin.token)
+                .body["pending_deliveries"],
+            0);
 }
 
 }  // namespace
