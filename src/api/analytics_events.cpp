@@ -85,7 +85,7 @@ Reply events_list(const Call& c, const domain::AnalyticsQuery& base) {
     return csv_response(csv_name("events", q),
                         {"timestamp", "event_id", "event_type", "agent_id", "agent_name", "provider", "model",
                          "provider_id", "input_tokens", "output_tokens", "cost_usd", "error_code", "error_message",
-                         "model_allowed"},
+                         "cached_input_tokens", "cost_source", "catalogue_cost_usd", "model_allowed"},
                         [&a, p, q](const CsvWrite& write) {
                           a.each_event(p, q, [&write](const std::vector<store::AnalyticsEventRow>& rows) {
                             std::string chunk;
@@ -95,7 +95,8 @@ Reply events_list(const Call& c, const domain::AnalyticsQuery& base) {
                                            .integer(e.agent_id).text(e.agent_name).text(e.provider).text(e.model)
                                            .opt_text(e.provider_id).integer(e.input_tokens).integer(e.output_tokens)
                                            .dollars(e.cost_micros).opt_text(e.error_code).opt_text(e.error_message)
-                                           .text(e.model_allowed ? "true" : "false")
+                                           .integer(e.cached_input_tokens).text(e.cost_source)
+                                           .opt_dollars(e.catalogue_cost_micros).text(e.model_allowed ? "true" : "false")
                                            .line();
                             return write(chunk);
                           });

@@ -50,9 +50,10 @@ int AlertDelivery::deliver_due(const std::atomic<bool>& stop) {
     }
     db_.write([&](store::Connection& c) {
       if (!store::alert_outbox::is_pending(c, row.id)) return 0;  // its channel was deleted during the send
-      if (sent.delivered) store::alert_outbox::mark_delivered(c, row.id, attempts, now);
-      else if (log_row.outcome == "failed") store::alert_outbox::mark_failed(c, row.id, attempts, now);
-      else store::alert_outbox::mark_retry(c, row.id, attempts, now + backoff_ms(settings, attempts));
+      if (log_row.outcome == "retrying")
+        store::alert_outbox::mark_retry(c, row.id, attempts, now + backoff_ms(settings, attempts));
+      else
+        store::alert_outbox::finish(c, row.id, log_row.outcome, attempts, now);  // delivered | failed
       store::alert_deliveries::insert(c, log_row);
       return 0;
     });

@@ -1,38 +1,62 @@
 #include "store/alert_repo.h"
 
+#include "store/table.h"
+
 namespace iron::store {
 namespace {
 
-constexpr const char* kChannelColumns =
-    "id, name, kind, url_display, sealed, nonce, is_enabled, created_by, created_at, updated_at";
-constexpr const char* kRuleColumns = "id, name, is_enabled, created_by, created_at, updated_at";
-
-AlertChannel read_alert_channel(Statement& s) {
-  AlertChannel ch;
-  ch.id = s.int64(0);
-  ch.name = s.text(1);
-  ch.kind = s.text(2);
-  ch.url_display = s.text(3);
-  ch.sealed = s.text(4);  // BLOB: the stored bytes unchanged
-  ch.nonce = s.text(5);
-  ch.is_enabled = s.int64(6) != 0;
-  ch.created_by = s.text(7);
-  ch.created_at = s.int64(8);
-  ch.updated_at = s.int64(9);
-  return ch;
-}
+// sealed and nonce are BLOBs: the stored bytes, unchanged.
+const Table<AlertChannel> kChannels = Table<AlertChannel>("alert_channels")
+                                          .column("id", &AlertChannel::id)
+                                          .key_assigned_on_insert()
+                                          .column("name", &AlertChannel::name)
+                                          .column("kind", &AlertChannel::kind)
+                                          .column("url_display", &AlertChannel::url_display)
+                                          .blob("sealed", &AlertChannel::sealed)
+                                          .blob("nonce", &AlertChannel::nonce)
+                                          .column("is_enabled", &AlertChannel::is_enabled)
+                                          .column("created_by", &AlertChannel::created_by)
+                                          .column("created_at", &AlertChannel::created_at)
+                                          .column("updated_at", &AlertChannel::updated_at);
 
 // The rule row alone; its event types and channels are read by with_links.
-AlertRule read_alert_rule(Statement& s) {
-  AlertRule r;
-  r.id = s.int64(0);
-  r.name = s.text(1);
-  r.is_enabled = s.int64(2) != 0;
-  r.created_by = s.text(3);
-  r.created_at = s.int64(4);
-  r.updated_at = s.int64(5);
-  return r;
-}
+const Table<AlertRule> kRules = Table<AlertRule>("alert_rules")
+                                    .column("id", &AlertRule::id)
+                                    .key_assigned_on_insert()
+                                    .column("name", &AlertRule::name)
+                                    .column("is_enabled", &AlertRule::is_enabled)
+                                    .column("created_by", &AlertRule::created_by)
+                                    .column("created_at", &AlertRule::created_at)
+                                    .column("updated_at", &AlertRule::updated_at);
+
+const Table<AlertOutboxRow> kOutbox = Table<AlertOutboxRow>("alert_outbox")
+                                          .column("id", &AlertOutboxRow::id)
+                                          .key_assigned_on_insert()
+                                          .column("delivery_id", &AlertOutboxRow::delivery_id)
+                                          .column("dedup_key", &AlertOutboxRow::dedup_key)
+                                          .column("rule_id", &AlertOutboxRow::rule_id)
+                                          .column("channel_id", &AlertOutboxRow::channel_id)
+                                          .column("event_type", &AlertOutboxRow::event_type)
+                                          .column("payload", &AlertOutboxRow::payload)
+                                          .column("state", &AlertOutboxRow::state)
+                                          .column("attempts", &AlertOutboxRow::attempts)
+                                          .column("next_attempt_at", &AlertOutboxRow::next_attempt_at)
+                                          .column("created_at", &AlertOutboxRow::created_at)
+                                          .column("finished_at", &AlertOutboxRow::finished_at);
+
+const Table<AlertDelivery> kDeliveries = Table<AlertDelivery>("alert_deliveries")
+                                             .column("id", &AlertDelivery::id)
+                                             .key_assigned_on_insert()
+                                             .column("channel_id", &AlertDelivery::channel_id)
+                                             .column("outbox_id", &AlertDelivery::outbox_id)
+                                             .column("delivery_id", &AlertDelivery::delivery_id)
+                                             .column("event_type", &AlertDelivery::event_type)
+                                             .column("attempt", &AlertDelivery::attempt)
+                                             .column("outcome", &AlertDelivery::outcome)
+                                             .column("status_code", &AlertDelivery::status_code)
+                                             .column("error", &AlertDelivery::error)
+                                             .column("duration_ms", &AlertDelivery::duration_ms)
+                                             .column("at", &AlertDelivery::at);
 
 AlertRule with_links(Connection& c, AlertRule r) {
   auto& types = c.prepare("SELECT event_type FROM alert_rule_events WHERE rule_id = ? ORDER BY event_type");
@@ -53,90 +77,47 @@ void write_links(Connection& c, const AlertRule& r) {
     c.prepare("INSERT OR IGNORE INTO alert_rule_channels(rule_id, channel_id) VALUES(?, ?)").bind(1, r.id).bind(2, ch).run();
 }
 
-AlertOutboxRow read_outbox_row(Statement& s) {
-  AlertOutboxRow o;
-  o.id = s.int64(0);
-  o.delivery_id = s.text(1);
-  o.dedup_key = s.text(2);
-  o.rule_id = s.opt_int64(3);
-  o.channel_id = s.int64(4);
-  o.event_type = s.text(5);
-  o.payload = s.text(6);
-  o.state = s.text(7);
-  o.attempts = s.int64(8);
-  o.next_attempt_at = s.int64(9);
-  o.created_at = s.int64(10);
-  o.finished_at = s.opt_int64(11);
-  return o;
-}
-
 }  // namespace
 
 namespace alert_channels {
 
-int64_t insert(Connection& c, const AlertChannel& ch) {
-  auto& s = c.prepare(
-      "INSERT INTO alert_channels(name, kind, url_display, sealed, nonce, is_enabled, created_by, created_at, "
-      "updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  s.bind(1, ch.name).bind(2, ch.kind).bind(3, ch.url_display).bind_blob(4, ch.sealed).bind_blob(5, ch.nonce);
-  s.bind(6, ch.is_enabled).bind(7, ch.created_by).bind(8, ch.created_at).bind(9, ch.updated_at);
-  s.run();
-  return c.last_insert_rowid();
-}
+int64_t insert(Connection& c, const AlertChannel& ch) { return kChannels.insert(c, ch); }
 
 void set_sealed(Connection& c, int64_t id, const std::string& sealed, const std::string& nonce) {
   c.prepare("UPDATE alert_channels SET sealed = ?, nonce = ? WHERE id = ?")
       .bind_blob(1, sealed).bind_blob(2, nonce).bind(3, id).run();
 }
 
-std::optional<AlertChannel> find(Connection& c, int64_t id) {
-  auto& s = c.prepare(std::string("SELECT ") + kChannelColumns + " FROM alert_channels WHERE id = ?");
-  s.bind(1, id);
-  if (!s.step()) return std::nullopt;
-  return read_alert_channel(s);
-}
+std::optional<AlertChannel> find(Connection& c, int64_t id) { return kChannels.find(c, id); }
 
-std::vector<AlertChannel> list(Connection& c) {
-  auto& s = c.prepare(std::string("SELECT ") + kChannelColumns + " FROM alert_channels ORDER BY id");
-  std::vector<AlertChannel> out;
-  while (s.step()) out.push_back(read_alert_channel(s));
-  return out;
-}
+std::vector<AlertChannel> list(Connection& c) { return kChannels.all(c.prepare(kChannels.select() + " ORDER BY id")); }
 
 void update(Connection& c, const AlertChannel& ch) {
   auto& s = c.prepare("UPDATE alert_channels SET name = ?, url_display = ?, is_enabled = ?, updated_at = ? WHERE id = ?");
   s.bind(1, ch.name).bind(2, ch.url_display).bind(3, ch.is_enabled).bind(4, ch.updated_at).bind(5, ch.id).run();
 }
 
-void remove(Connection& c, int64_t id) { c.prepare("DELETE FROM alert_channels WHERE id = ?").bind(1, id).run(); }
+void remove(Connection& c, int64_t id) { kChannels.remove(c, id); }
 
 }  // namespace alert_channels
 
 namespace alert_rules {
 
 int64_t insert(Connection& c, const AlertRule& r) {
-  auto& s = c.prepare(
-      "INSERT INTO alert_rules(name, is_enabled, created_by, created_at, updated_at) VALUES(?, ?, ?, ?, ?)");
-  s.bind(1, r.name).bind(2, r.is_enabled).bind(3, r.created_by).bind(4, r.created_at).bind(5, r.updated_at).run();
   AlertRule stored = r;
-  stored.id = c.last_insert_rowid();
+  stored.id = kRules.insert(c, r);
   write_links(c, stored);
   return stored.id;
 }
 
 std::optional<AlertRule> find(Connection& c, int64_t id) {
-  auto& s = c.prepare(std::string("SELECT ") + kRuleColumns + " FROM alert_rules WHERE id = ?");
-  s.bind(1, id);
-  if (!s.step()) return std::nullopt;
-  auto r = read_alert_rule(s);
-  s.reset();
-  return with_links(c, std::move(r));
+  auto r = kRules.find(c, id);
+  if (!r) return std::nullopt;
+  return with_links(c, std::move(*r));
 }
 
 std::vector<AlertRule> list(Connection& c) {
-  auto& s = c.prepare(std::string("SELECT ") + kRuleColumns + " FROM alert_rules ORDER BY id");
-  std::vector<AlertRule> rows;
-  while (s.step()) rows.push_back(read_alert_rule(s));
+  auto rows = kRules.all(c.prepare(kRules.select() + " ORDER BY id"));
   for (auto& r : rows) r = with_links(c, std::move(r));
   return rows;
 }
@@ -147,7 +128,7 @@ void update(Connection& c, const AlertRule& r) {
   write_links(c, r);
 }
 
-void remove(Connection& c, int64_t id) { c.prepare("DELETE FROM alert_rules WHERE id = ?").bind(1, id).run(); }
+void remove(Connection& c, int64_t id) { kRules.remove(c, id); }
 
 std::vector<AlertTarget> targets_for(Connection& c, const std::string& event_type) {
   auto& s = c.prepare(
@@ -177,15 +158,12 @@ bool insert_once(Connection& c, const AlertOutboxRow& o) {
 
 std::vector<AlertOutboxRow> due(Connection& c, int64_t now_ms, int64_t limit) {
   // A disabled channel's rows wait (they are sent once it is enabled again).
-  auto& s = c.prepare(
-      "SELECT o.id, o.delivery_id, o.dedup_key, o.rule_id, o.channel_id, o.event_type, o.payload, o.state, "
-      "o.attempts, o.next_attempt_at, o.created_at, o.finished_at FROM alert_outbox o "
-      "JOIN alert_channels ch ON ch.id = o.channel_id AND ch.is_enabled = 1 "
-      "WHERE o.state = 'pending' AND o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id LIMIT ?");
+  auto& s = c.prepare(kOutbox.select() +
+                      " WHERE state = 'pending' AND next_attempt_at <= ? "
+                      "AND channel_id IN (SELECT id FROM alert_channels WHERE is_enabled = 1) "
+                      "ORDER BY next_attempt_at, id LIMIT ?");
   s.bind(1, now_ms).bind(2, limit);
-  std::vector<AlertOutboxRow> out;
-  while (s.step()) out.push_back(read_outbox_row(s));
-  return out;
+  return kOutbox.all(s);
 }
 
 bool is_pending(Connection& c, int64_t id) {
@@ -194,19 +172,14 @@ bool is_pending(Connection& c, int64_t id) {
   return s.step();
 }
 
-void mark_delivered(Connection& c, int64_t id, int64_t attempts, int64_t now_ms) {
-  c.prepare("UPDATE alert_outbox SET state = 'delivered', attempts = ?, finished_at = ? WHERE id = ?")
-      .bind(1, attempts).bind(2, now_ms).bind(3, id).run();
+void finish(Connection& c, int64_t id, const std::string& state, int64_t attempts, int64_t now_ms) {
+  c.prepare("UPDATE alert_outbox SET state = ?, attempts = ?, finished_at = ? WHERE id = ?")
+      .bind(1, state).bind(2, attempts).bind(3, now_ms).bind(4, id).run();
 }
 
 void mark_retry(Connection& c, int64_t id, int64_t attempts, int64_t next_attempt_at) {
   c.prepare("UPDATE alert_outbox SET attempts = ?, next_attempt_at = ? WHERE id = ?")
       .bind(1, attempts).bind(2, next_attempt_at).bind(3, id).run();
-}
-
-void mark_failed(Connection& c, int64_t id, int64_t attempts, int64_t now_ms) {
-  c.prepare("UPDATE alert_outbox SET state = 'failed', attempts = ?, finished_at = ? WHERE id = ?")
-      .bind(1, attempts).bind(2, now_ms).bind(3, id).run();
 }
 
 int64_t count_pending(Connection& c, int64_t channel_id) {
@@ -219,36 +192,13 @@ int64_t count_pending(Connection& c, int64_t channel_id) {
 
 namespace alert_deliveries {
 
-void insert(Connection& c, const AlertDelivery& d) {
-  auto& s = c.prepare(
-      "INSERT INTO alert_deliveries(channel_id, outbox_id, delivery_id, event_type, attempt, outcome, status_code, "
-      "error, duration_ms, at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  s.bind(1, d.channel_id).bind(2, d.outbox_id).bind(3, d.delivery_id).bind(4, d.event_type).bind(5, d.attempt);
-  s.bind(6, d.outcome).bind(7, d.status_code).bind(8, d.error).bind(9, d.duration_ms).bind(10, d.at).run();
-}
+void insert(Connection& c, const AlertDelivery& d) { kDeliveries.insert(c, d); }
 
 std::vector<AlertDelivery> list(Connection& c, int64_t channel_id, std::optional<int64_t> before_id, int64_t limit) {
-  auto& s = c.prepare(
-      "SELECT id, channel_id, outbox_id, delivery_id, event_type, attempt, outcome, status_code, error, duration_ms, at "
-      "FROM alert_deliveries WHERE channel_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3");
+  auto& s = c.prepare(kDeliveries.select() +
+                      " WHERE channel_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3");
   s.bind(1, channel_id).bind(2, before_id).bind(3, limit);
-  std::vector<AlertDelivery> out;
-  while (s.step()) {
-    AlertDelivery d;
-    d.id = s.int64(0);
-    d.channel_id = s.int64(1);
-    d.outbox_id = s.opt_int64(2);
-    d.delivery_id = s.text(3);
-    d.event_type = s.text(4);
-    d.attempt = s.int64(5);
-    d.outcome = s.text(6);
-    d.status_code = s.opt_int64(7);
-    d.error = s.opt_text(8);
-    d.duration_ms = s.int64(9);
-    d.at = s.int64(10);
-    out.push_back(std::move(d));
-  }
-  return out;
+  return kDeliveries.all(s);
 }
 
 }  // namespace alert_deliveries

@@ -100,9 +100,9 @@ bool insert_once(Connection& c, const AlertOutboxRow& row);
 std::vector<AlertOutboxRow> due(Connection& c, int64_t now_ms, int64_t limit);
 // Whether the row is still pending (it goes when its channel is deleted).
 bool is_pending(Connection& c, int64_t id);
-void mark_delivered(Connection& c, int64_t id, int64_t attempts, int64_t now_ms);
+// Ends the row's delivery: state delivered | failed, after `attempts` attempts.
+void finish(Connection& c, int64_t id, const std::string& state, int64_t attempts, int64_t now_ms);
 void mark_retry(Connection& c, int64_t id, int64_t attempts, int64_t next_attempt_at);
-void mark_failed(Connection& c, int64_t id, int64_t attempts, int64_t now_ms);
 int64_t count_pending(Connection& c, int64_t channel_id);
 }  // namespace alert_outbox
 

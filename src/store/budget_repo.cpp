@@ -1,59 +1,77 @@
 #include "store/budget_repo.h"
 
+#include "store/table.h"
+
 namespace iron::store {
 namespace {
 
-constexpr const char* kBudgetColumns =
-    "agent_id, total_allocated, total_spent, total_reserved, budget_remaining, created_at, updated_at, period, "
-    "time_zone, period_seq, period_started_at, resets_at, carried_reserved";
-constexpr const char* kLeaseColumns =
-    "id, agent_id, granted, spent, status, created_at, expires_at, closed_at, released, period_seq";
+const Table<AgentBudget> kBudgets = Table<AgentBudget>("agent_budgets")
+                                        .column("agent_id", &AgentBudget::agent_id)
+                                        .column("total_allocated", &AgentBudget::total_allocated)
+                                        .column("total_spent", &AgentBudget::total_spent)
+                                        .column("total_reserved", &AgentBudget::total_reserved)
+                                        .column("budget_remaining", &AgentBudget::budget_remaining)
+                                        .column("created_at", &AgentBudget::created_at)
+                                        .column("updated_at", &AgentBudget::updated_at)
+                                        .column("period", &AgentBudget::period)
+                                        .column("time_zone", &AgentBudget::time_zone)
+                                        .column("period_seq", &AgentBudget::period_seq)
+                                        .column("period_started_at", &AgentBudget::period_started_at)
+                                        .column("resets_at", &AgentBudget::resets_at)
+                                        .column("carried_reserved", &AgentBudget::carried_reserved);
 
-AgentBudget read_budget(Statement& s) {
-  AgentBudget b;
-  b.agent_id = s.int64(0);
-  b.total_allocated = s.int64(1);
-  b.total_spent = s.int64(2);
-  b.total_reserved = s.int64(3);
-  b.budget_remaining = s.int64(4);
-  b.created_at = s.int64(5);
-  b.updated_at = s.int64(6);
-  b.period = s.text(7);
-  b.time_zone = s.text(8);
-  b.period_seq = s.int64(9);
-  b.period_started_at = s.opt_int64(10);
-  b.resets_at = s.opt_int64(11);
-  b.carried_reserved = s.int64(12);
-  return b;
+const Table<BudgetLease> kLeases = Table<BudgetLease>("budget_leases")
+                                       .column("id", &BudgetLease::id)
+                                       .column("agent_id", &BudgetLease::agent_id)
+                                       .column("granted", &BudgetLease::granted)
+                                       .column("spent", &BudgetLease::spent)
+                                       .column("status", &BudgetLease::status)
+                                       .column("created_at", &BudgetLease::created_at)
+                                       .column("expires_at", &BudgetLease::expires_at)
+                                       .column("closed_at", &BudgetLease::closed_at)
+                                       .column("released", &BudgetLease::released)
+                                       .column("period_seq", &BudgetLease::period_seq);
+
+const Table<LeaseReport> kLeaseReports = Table<LeaseReport>("lease_reports")
+                                             .column("lease_id", &LeaseReport::lease_id)
+                                             .column("request_id", &LeaseReport::request_id)
+                                             .column("tokens", &LeaseReport::tokens)
+                                             .column("cost_microdollars", &LeaseReport::cost_microdollars)
+                                             .column("model", &LeaseReport::model)
+                                             .column("provider", &LeaseReport::provider)
+                                             .column("lease_spent_after", &LeaseReport::lease_spent_after)
+                                             .column("budget_remaining_after", &LeaseReport::budget_remaining_after)
+                                             .column("created_at", &LeaseReport::created_at);
+
+const Table<BudgetHistoryEntry> kBudgetHistory =
+    Table<BudgetHistoryEntry>("budget_history")
+        .column("id", &BudgetHistoryEntry::id)
+        .key_assigned_on_insert()
+        .column("agent_id", &BudgetHistoryEntry::agent_id)
+        .column("previous_allocated", &BudgetHistoryEntry::previous_allocated)
+        .column("new_allocated", &BudgetHistoryEntry::new_allocated)
+        .column("changed_by", &BudgetHistoryEntry::changed_by)
+        .column("reason", &BudgetHistoryEntry::reason)
+        .column("budget_request_id", &BudgetHistoryEntry::budget_request_id)
+        .column("created_at", &BudgetHistoryEntry::created_at)
+        .column("kind", &BudgetHistoryEntry::kind)
+        .column("period_spent", &BudgetHistoryEntry::period_spent);
+
+// "UPDATE agent_budgets SET <set>, updated_at = ?2 WHERE agent_id = ?3 AND <guard>", the (at most
+// one) changed row returned. Every guarded money move binds ?1 = its amount, ?2 = now, ?3 = the agent.
+std::optional<AgentBudget> guarded_update(Connection& c, const std::string& set, const std::string& guard,
+                                      int64_t agent_id, int64_t amount, int64_t now) {
+  auto& s = c.prepare("UPDATE agent_budgets SET " + set + ", updated_at = ?2 WHERE agent_id = ?3 AND " + guard +
+                      " RETURNING " + kBudgets.columns());
+  s.bind(1, amount).bind(2, now).bind(3, agent_id);
+  return kBudgets.one(s);
 }
 
-BudgetLease read_lease(Statement& s) {
-  BudgetLease l;
-  l.id = s.text(0);
-  l.agent_id = s.int64(1);
-  l.granted = s.int64(2);
-  l.spent = s.int64(3);
-  l.status = s.text(4);
-  l.created_at = s.int64(5);
-  l.expires_at = s.int64(6);
-  l.closed_at = s.opt_int64(7);
-  l.released = s.opt_int64(8);
-  l.period_seq = s.int64(9);
-  return l;
-}
-
-// Steps an UPDATE ... RETURNING <budget columns> and reads the (at most one) row.
-std::optional<AgentBudget> budget_returning(Statement& s) {
-  if (!s.step()) return std::nullopt;
-  auto b = read_budget(s);
-  s.run();  // finish the statement
-  return b;
-}
-
+// Steps an UPDATE ... RETURNING <one integer> and reads the (at most one) row.
 std::optional<int64_t> int_returning(Statement& s) {
-  if (!s.step()) return std::nullopt;
-  const int64_t v = s.int64(0);
-  s.run();
+  std::optional<int64_t> v;
+  if (s.step()) v = s.int64(0);
+  s.reset();
   return v;
 }
 
@@ -61,75 +79,53 @@ std::optional<int64_t> int_returning(Statement& s) {
 
 namespace budgets {
 
-void insert(Connection& c, const AgentBudget& b) {
-  auto& s = c.prepare(std::string("INSERT INTO agent_budgets(") + kBudgetColumns +
-                      ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  s.bind(1, b.agent_id).bind(2, b.total_allocated).bind(3, b.total_spent).bind(4, b.total_reserved);
-  s.bind(5, b.budget_remaining).bind(6, b.created_at).bind(7, b.updated_at).bind(8, b.period).bind(9, b.time_zone);
-  s.bind(10, b.period_seq).bind(11, b.period_started_at).bind(12, b.resets_at).bind(13, b.carried_reserved);
-  s.run();
-}
+void insert(Connection& c, const AgentBudget& b) { kBudgets.insert(c, b); }
 
-std::optional<AgentBudget> find(Connection& c, int64_t agent_id) {
-  auto& s = c.prepare(std::string("SELECT ") + kBudgetColumns + " FROM agent_budgets WHERE agent_id = ?");
-  s.bind(1, agent_id);
-  if (!s.step()) return std::nullopt;
-  return read_budget(s);
-}
+std::optional<AgentBudget> find(Connection& c, int64_t agent_id) { return kBudgets.find(c, agent_id); }
 
 std::vector<AgentBudget> list(Connection& c, const std::optional<std::string>& owner_id) {
-  auto& s = c.prepare(std::string("SELECT ") + kBudgetColumns +
-                      " FROM agent_budgets WHERE ?1 IS NULL OR agent_id IN (SELECT id FROM agents WHERE owner_id = ?1)");
+  auto& s = c.prepare(kBudgets.select() +
+                      " WHERE ?1 IS NULL OR agent_id IN (SELECT id FROM agents WHERE owner_id = ?1)");
   s.bind(1, owner_id);
-  std::vector<AgentBudget> out;
-  while (s.step()) out.push_back(read_budget(s));
-  return out;
+  return kBudgets.all(s);
 }
 
 std::optional<AgentBudget> set_allocation(Connection& c, int64_t agent_id, int64_t new_allocated, int64_t now) {
-  auto& s = c.prepare(std::string(
-                          "UPDATE agent_budgets SET total_allocated = ?1 + carried_reserved, "
-                          "budget_remaining = ?1 + carried_reserved - total_spent - total_reserved, updated_at = ?2 "
-                          "WHERE agent_id = ?3 AND ?1 + carried_reserved >= total_spent + total_reserved RETURNING ") +
-                      kBudgetColumns);
-  s.bind(1, new_allocated).bind(2, now).bind(3, agent_id);
-  return budget_returning(s);
+  return guarded_update(c,
+                        "total_allocated = ?1 + carried_reserved, "
+                        "budget_remaining = ?1 + carried_reserved - total_spent - total_reserved",
+                        "?1 + carried_reserved >= total_spent + total_reserved", agent_id, new_allocated, now);
 }
 
 std::optional<AgentBudget> set_period(Connection& c, int64_t agent_id, const std::string& period,
                                       const std::string& time_zone, std::optional<int64_t> period_started_at,
                                       std::optional<int64_t> resets_at, int64_t now) {
-  auto& s = c.prepare(std::string(
-                          "UPDATE agent_budgets SET period = ?1, time_zone = ?2, period_started_at = ?3, "
-                          "resets_at = ?4, updated_at = ?5 WHERE agent_id = ?6 RETURNING ") +
-                      kBudgetColumns);
+  auto& s = c.prepare(
+      "UPDATE agent_budgets SET period = ?1, time_zone = ?2, period_started_at = ?3, resets_at = ?4, updated_at = ?5 "
+      "WHERE agent_id = ?6 RETURNING " + kBudgets.columns());
   s.bind(1, period).bind(2, time_zone).bind(3, period_started_at).bind(4, resets_at).bind(5, now).bind(6, agent_id);
-  return budget_returning(s);
+  return kBudgets.one(s);
 }
 
 std::optional<AgentBudget> reset_period(Connection& c, int64_t agent_id, int64_t due_at, int64_t period_started_at,
                                         int64_t next_resets_at, int64_t now) {
   // SET expressions read the row as it was before the UPDATE.
-  auto& s = c.prepare(std::string(
-                          "UPDATE agent_budgets SET "
-                          "total_allocated = total_allocated - carried_reserved + total_reserved, "
-                          "budget_remaining = total_allocated - carried_reserved, total_spent = 0, "
-                          "carried_reserved = total_reserved, period_seq = period_seq + 1, "
-                          "period_started_at = ?1, resets_at = ?2, updated_at = ?3 "
-                          "WHERE agent_id = ?4 AND resets_at = ?5 RETURNING ") +
-                      kBudgetColumns);
+  auto& s = c.prepare(
+      "UPDATE agent_budgets SET "
+      "total_allocated = total_allocated - carried_reserved + total_reserved, "
+      "budget_remaining = total_allocated - carried_reserved, total_spent = 0, "
+      "carried_reserved = total_reserved, period_seq = period_seq + 1, "
+      "period_started_at = ?1, resets_at = ?2, updated_at = ?3 "
+      "WHERE agent_id = ?4 AND resets_at = ?5 RETURNING " + kBudgets.columns());
   s.bind(1, period_started_at).bind(2, next_resets_at).bind(3, now).bind(4, agent_id).bind(5, due_at);
-  return budget_returning(s);
+  return kBudgets.one(s);
 }
 
 std::optional<AgentBudget> settle_carried(Connection& c, int64_t agent_id, int64_t amount, int64_t now) {
-  auto& s = c.prepare(std::string(
-                          "UPDATE agent_budgets SET total_allocated = total_allocated - ?1, "
-                          "total_reserved = total_reserved - ?1, carried_reserved = carried_reserved - ?1, "
-                          "updated_at = ?2 WHERE agent_id = ?3 AND carried_reserved >= ?1 RETURNING ") +
-                      kBudgetColumns);
-  s.bind(1, amount).bind(2, now).bind(3, agent_id);
-  return budget_returning(s);
+  return guarded_update(c,
+                        "total_allocated = total_allocated - ?1, total_reserved = total_reserved - ?1, "
+                        "carried_reserved = carried_reserved - ?1",
+                        "carried_reserved >= ?1", agent_id, amount, now);
 }
 
 std::vector<int64_t> list_due(Connection& c, int64_t now, int64_t limit) {
@@ -151,33 +147,18 @@ bool any_due(Connection& c, int64_t now) {
 }
 
 std::optional<AgentBudget> reserve(Connection& c, int64_t agent_id, int64_t amount, int64_t now) {
-  auto& s = c.prepare(std::string(
-                          "UPDATE agent_budgets SET budget_remaining = budget_remaining - ?1, "
-                          "total_reserved = total_reserved + ?1, updated_at = ?2 "
-                          "WHERE agent_id = ?3 AND budget_remaining >= ?1 RETURNING ") +
-                      kBudgetColumns);
-  s.bind(1, amount).bind(2, now).bind(3, agent_id);
-  return budget_returning(s);
+  return guarded_update(c, "budget_remaining = budget_remaining - ?1, total_reserved = total_reserved + ?1",
+                        "budget_remaining >= ?1", agent_id, amount, now);
 }
 
 std::optional<AgentBudget> commit_spend(Connection& c, int64_t agent_id, int64_t amount, int64_t now) {
-  auto& s = c.prepare(std::string(
-                          "UPDATE agent_budgets SET total_reserved = total_reserved - ?1, "
-                          "total_spent = total_spent + ?1, updated_at = ?2 "
-                          "WHERE agent_id = ?3 AND total_reserved >= ?1 RETURNING ") +
-                      kBudgetColumns);
-  s.bind(1, amount).bind(2, now).bind(3, agent_id);
-  return budget_returning(s);
+  return guarded_update(c, "total_reserved = total_reserved - ?1, total_spent = total_spent + ?1",
+                        "total_reserved >= ?1", agent_id, amount, now);
 }
 
 std::optional<AgentBudget> release(Connection& c, int64_t agent_id, int64_t amount, int64_t now) {
-  auto& s = c.prepare(std::string(
-                          "UPDATE agent_budgets SET total_reserved = total_reserved - ?1, "
-                          "budget_remaining = budget_remaining + ?1, updated_at = ?2 "
-                          "WHERE agent_id = ?3 AND total_reserved >= ?1 RETURNING ") +
-                      kBudgetColumns);
-  s.bind(1, amount).bind(2, now).bind(3, agent_id);
-  return budget_returning(s);
+  return guarded_update(c, "total_reserved = total_reserved - ?1, budget_remaining = budget_remaining + ?1",
+                        "total_reserved >= ?1", agent_id, amount, now);
 }
 
 int64_t outstanding_reservations(Connection& c, int64_t agent_id) {
@@ -192,20 +173,9 @@ int64_t outstanding_reservations(Connection& c, int64_t agent_id) {
 
 namespace leases {
 
-void insert(Connection& c, const BudgetLease& l) {
-  auto& s = c.prepare(std::string("INSERT INTO budget_leases(") + kLeaseColumns +
-                      ") VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  s.bind(1, l.id).bind(2, l.agent_id).bind(3, l.granted).bind(4, l.spent).bind(5, l.status);
-  s.bind(6, l.created_at).bind(7, l.expires_at).bind(8, l.closed_at).bind(9, l.released).bind(10, l.period_seq);
-  s.run();
-}
+void insert(Connection& c, const BudgetLease& l) { kLeases.insert(c, l); }
 
-std::optional<BudgetLease> find(Connection& c, const std::string& id) {
-  auto& s = c.prepare(std::string("SELECT ") + kLeaseColumns + " FROM budget_leases WHERE id = ?");
-  s.bind(1, id);
-  if (!s.step()) return std::nullopt;
-  return read_lease(s);
-}
+std::optional<BudgetLease> find(Connection& c, const std::string& id) { return kLeases.find(c, id); }
 
 std::optional<int64_t> add_spend(Connection& c, const std::string& id, int64_t amount) {
   auto& s = c.prepare(
@@ -224,33 +194,25 @@ std::optional<int64_t> finish(Connection& c, const std::string& id, const std::s
 }
 
 std::vector<BudgetLease> list_expired_active(Connection& c, int64_t now, int64_t limit) {
-  auto& s = c.prepare(std::string("SELECT ") + kLeaseColumns +
-                      " FROM budget_leases WHERE status = 'active' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?");
+  auto& s = c.prepare(kLeases.select() + " WHERE status = 'active' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?");
   s.bind(1, now).bind(2, limit);
-  std::vector<BudgetLease> out;
-  while (s.step()) out.push_back(read_lease(s));
-  return out;
+  return kLeases.all(s);
 }
 
 std::vector<BudgetLease> list_for_agent(Connection& c, int64_t agent_id, const std::optional<std::string>& status) {
-  auto& s = c.prepare(std::string("SELECT ") + kLeaseColumns +
-                      " FROM budget_leases WHERE agent_id = ?1 AND (?2 IS NULL OR status = ?2) "
-                      "ORDER BY created_at DESC, id");
+  auto& s = c.prepare(kLeases.select() +
+                      " WHERE agent_id = ?1 AND (?2 IS NULL OR status = ?2) ORDER BY created_at DESC, id");
   s.bind(1, agent_id).bind(2, status);
-  std::vector<BudgetLease> out;
-  while (s.step()) out.push_back(read_lease(s));
-  return out;
+  return kLeases.all(s);
 }
 
 std::vector<BudgetLease> page_for_agent(Connection& c, int64_t agent_id, const std::optional<std::string>& status,
                                         int64_t limit, int64_t offset) {
-  auto& s = c.prepare(std::string("SELECT ") + kLeaseColumns +
-                      " FROM budget_leases WHERE agent_id = ?1 AND (?2 IS NULL OR status = ?2) "
+  auto& s = c.prepare(kLeases.select() +
+                      " WHERE agent_id = ?1 AND (?2 IS NULL OR status = ?2) "
                       "ORDER BY status = 'active' DESC, created_at DESC, id LIMIT ?3 OFFSET ?4");
   s.bind(1, agent_id).bind(2, status).bind(3, limit).bind(4, offset);
-  std::vector<BudgetLease> out;
-  while (s.step()) out.push_back(read_lease(s));
-  return out;
+  return kLeases.all(s);
 }
 
 int64_t count_for_agent(Connection& c, int64_t agent_id, const std::optional<std::string>& status) {
@@ -277,67 +239,23 @@ ActiveLeaseTotals active_totals(Connection& c, const std::optional<std::string>&
 namespace lease_reports {
 
 std::optional<LeaseReport> find(Connection& c, const std::string& lease_id, const std::string& request_id) {
-  auto& s = c.prepare(
-      "SELECT lease_id, request_id, tokens, cost_microdollars, model, provider, lease_spent_after, "
-      "budget_remaining_after, created_at FROM lease_reports WHERE lease_id = ? AND request_id = ?");
+  auto& s = c.prepare(kLeaseReports.select() + " WHERE lease_id = ? AND request_id = ?");
   s.bind(1, lease_id).bind(2, request_id);
-  if (!s.step()) return std::nullopt;
-  LeaseReport r;
-  r.lease_id = s.text(0);
-  r.request_id = s.text(1);
-  r.tokens = s.int64(2);
-  r.cost_microdollars = s.int64(3);
-  r.model = s.text(4);
-  r.provider = s.text(5);
-  r.lease_spent_after = s.int64(6);
-  r.budget_remaining_after = s.int64(7);
-  r.created_at = s.int64(8);
-  return r;
+  return kLeaseReports.one(s);
 }
 
-void insert(Connection& c, const LeaseReport& r) {
-  auto& s = c.prepare(
-      "INSERT INTO lease_reports(lease_id, request_id, tokens, cost_microdollars, model, provider, "
-      "lease_spent_after, budget_remaining_after, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  s.bind(1, r.lease_id).bind(2, r.request_id).bind(3, r.tokens).bind(4, r.cost_microdollars).bind(5, r.model);
-  s.bind(6, r.provider).bind(7, r.lease_spent_after).bind(8, r.budget_remaining_after).bind(9, r.created_at);
-  s.run();
-}
+void insert(Connection& c, const LeaseReport& r) { kLeaseReports.insert(c, r); }
 
 }  // namespace lease_reports
 
 namespace budget_history {
 
-void insert(Connection& c, const BudgetHistoryEntry& e) {
-  auto& s = c.prepare(
-      "INSERT INTO budget_history(agent_id, previous_allocated, new_allocated, changed_by, reason, "
-      "budget_request_id, created_at, kind, period_spent) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  s.bind(1, e.agent_id).bind(2, e.previous_allocated).bind(3, e.new_allocated).bind(4, e.changed_by);
-  s.bind(5, e.reason).bind(6, e.budget_request_id).bind(7, e.created_at).bind(8, e.kind).bind(9, e.period_spent);
-  s.run();
-}
+void insert(Connection& c, const BudgetHistoryEntry& e) { kBudgetHistory.insert(c, e); }
 
 std::vector<BudgetHistoryEntry> list_for_agent(Connection& c, int64_t agent_id) {
-  auto& s = c.prepare(
-      "SELECT id, agent_id, previous_allocated, new_allocated, changed_by, reason, budget_request_id, created_at, "
-      "kind, period_spent FROM budget_history WHERE agent_id = ? ORDER BY id DESC");
+  auto& s = c.prepare(kBudgetHistory.select() + " WHERE agent_id = ? ORDER BY id DESC");
   s.bind(1, agent_id);
-  std::vector<BudgetHistoryEntry> out;
-  while (s.step()) {
-    BudgetHistoryEntry e;
-    e.id = s.int64(0);
-    e.agent_id = s.int64(1);
-    e.previous_allocated = s.int64(2);
-    e.new_allocated = s.int64(3);
-    e.changed_by = s.text(4);
-    e.reason = s.opt_text(5);
-    e.budget_request_id = s.opt_text(6);
-    e.created_at = s.int64(7);
-    e.kind = s.text(8);
-    e.period_spent = s.opt_int64(9);
-    out.push_back(std::move(e));
-  }
-  return out;
+  return kBudgetHistory.all(s);
 }
 
 }  // namespace budget_history

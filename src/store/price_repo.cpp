@@ -1,25 +1,21 @@
 #include "store/price_repo.h"
 
+#include "store/table.h"
+
 namespace iron::store::prices {
 namespace {
 
-constexpr const char* kPriceColumns =
-    "id, provider, model, input_micros_per_mtok, output_micros_per_mtok, cached_input_micros_per_mtok, "
-    "effective_from_ms, source, created_at";
-
-PriceRow read_price(const Statement& s) {
-  PriceRow p;
-  p.id = s.int64(0);
-  p.provider = s.text(1);
-  p.model = s.text(2);
-  p.input_micros_per_mtok = s.int64(3);
-  p.output_micros_per_mtok = s.int64(4);
-  p.cached_input_micros_per_mtok = s.int64(5);
-  p.effective_from_ms = s.int64(6);
-  p.source = s.text(7);
-  p.created_at = s.int64(8);
-  return p;
-}
+const Table<PriceRow> kPrices = Table<PriceRow>("model_prices")
+                                    .column("id", &PriceRow::id)
+                                    .key_assigned_on_insert()
+                                    .column("provider", &PriceRow::provider)
+                                    .column("model", &PriceRow::model)
+                                    .column("input_micros_per_mtok", &PriceRow::input_micros_per_mtok)
+                                    .column("output_micros_per_mtok", &PriceRow::output_micros_per_mtok)
+                                    .column("cached_input_micros_per_mtok", &PriceRow::cached_input_micros_per_mtok)
+                                    .column("effective_from_ms", &PriceRow::effective_from_ms)
+                                    .column("source", &PriceRow::source)
+                                    .column("created_at", &PriceRow::created_at);
 
 }  // namespace
 
@@ -31,33 +27,17 @@ int64_t count(Connection& c) {
 }
 
 std::vector<PriceRow> list(Connection& c) {
-  auto& s = c.prepare(std::string("SELECT ") + kPriceColumns +
-                      " FROM model_prices ORDER BY provider, model, effective_from_ms");
-  std::vector<PriceRow> out;
-  while (s.step()) out.push_back(read_price(s));
-  return out;
+  return kPrices.all(c.prepare(kPrices.select() + " ORDER BY provider, model, effective_from_ms"));
 }
 
 std::optional<PriceRow> find(Connection& c, const std::string& provider, const std::string& model,
                              int64_t effective_from_ms) {
-  auto& s = c.prepare(std::string("SELECT ") + kPriceColumns +
-                      " FROM model_prices WHERE provider = ? AND model = ? AND effective_from_ms = ?");
+  auto& s = c.prepare(kPrices.select() + " WHERE provider = ? AND model = ? AND effective_from_ms = ?");
   s.bind(1, provider).bind(2, model).bind(3, effective_from_ms);
-  if (!s.step()) return std::nullopt;
-  auto p = read_price(s);
-  s.reset();
-  return p;
+  return kPrices.one(s);
 }
 
-int64_t insert(Connection& c, const PriceRow& p) {
-  auto& s = c.prepare(
-      "INSERT INTO model_prices(provider, model, input_micros_per_mtok, output_micros_per_mtok, "
-      "cached_input_micros_per_mtok, effective_from_ms, source, created_at) VALUES(?,?,?,?,?,?,?,?)");
-  s.bind(1, p.provider).bind(2, p.model).bind(3, p.input_micros_per_mtok).bind(4, p.output_micros_per_mtok);
-  s.bind(5, p.cached_input_micros_per_mtok).bind(6, p.effective_from_ms).bind(7, p.source).bind(8, p.created_at);
-  s.run();
-  return c.last_insert_rowid();
-}
+int64_t insert(Connection& c, const PriceRow& p) { return kPrices.insert(c, p); }
 
 std::vector<PricedEventRow> events_in_window(Connection& c, int64_t from_ms, int64_t to_ms,
                                              const std::optional<int64_t>& agent_id, int64_t limit) {

@@ -435,7 +435,7 @@ export interface paths {
          * Reported cost against the catalogue, and unpriced events
          * @description **Access:** any authenticated role (viewer, user, admin).
          *
-         *     Per agent, provider and model, from the raw events (kept for the retention period): events with a reported cost and a catalogue price beside it (their sums and difference), and events with tokens but no cost and no price (cost_source unpriced). Non-admins see their own agents only.
+         *     Per agent, provider and model, from the raw events (kept for the retention period): events with a reported cost and a catalogue price beside it (their sums and difference), and events with tokens but no cost and no price (cost_source unpriced). Non-admins see their own agents only. `format=csv` streams the rows (no totals row).
          */
         get: operations["getCostDifferences"];
         put?: never;
@@ -5788,6 +5788,8 @@ export interface operations {
             query?: {
                 /** @description only this agent */
                 agent_id?: number;
+                /** @description csv: every matching row as a streamed RFC 4180 attachment (paging ignored; money in dollars with six decimals, times RFC 3339 UTC); `Accept: text/csv` does the same */
+                format?: "json" | "csv";
                 /** @description custom range start (inclusive UTC day); not together with period */
                 from?: string;
                 /** @description UTC period; default all-time; unknown values are 400 */
@@ -5807,6 +5809,8 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    /** @description CSV only: attachment; filename="ironpanel-….csv" */
+                    "Content-Disposition"?: string;
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5869,6 +5873,7 @@ export interface operations {
                             unpriced_tokens: number;
                         };
                     };
+                    "text/csv": string;
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */
