@@ -35,7 +35,7 @@ const auto kHandshake = agent_body<HandshakeBody>()
     .text("provider", &HandshakeBody::provider, 1, 64)
     .integer("provider_key_id", &HandshakeBody::provider_key_id, 1, INT64_MAX).describe("must be the agent's assigned key")
     .integer("requested_budget", &HandshakeBody::requested_budget, 1, kMaxHandshakeRequest).describe("µ$; default 10000000")
-    .text("model", &HandshakeBody::model, 200).schema_with({{"minLength", 1}})
+    .text("model", &HandshakeBody::model, 200).domain_min_length(1)
     .describe("the model the runtime will call; required when the agent has a model allow-list "
               "(docs/model-allow-lists.md)");
 

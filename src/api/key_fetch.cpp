@@ -34,7 +34,7 @@ struct AgentKeyBody {
 };
 const auto kAgentKeyBody = BodyFields<AgentKeyBody>()
     .custom("ic_token", false, str(1, 2000), [](const json&, AgentKeyBody&) { return ok_status(); })
-    .text("model", &AgentKeyBody::model, 200).schema_with({{"minLength", 1}}).describe(kModelText);
+    .text("model", &AgentKeyBody::model, 200).domain_min_length(1).describe(kModelText);
 
 // GET /api/v1/keys: an API token only. A session JWT is refused before it is even verified.
 Reply fetch_for_token(const Call& c) {

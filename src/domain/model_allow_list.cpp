@@ -64,6 +64,8 @@ bool model_allowed(const AllowedModels& list, std::string_view provider, std::st
 
 Status check_requested_model(const AllowedModels& list, const std::string& whose, std::string_view provider,
                              const std::optional<std::string>& model) {
+  // Checked with or without a list, so the field means the same either way.
+  if (model && model->empty()) return Error::validation("model", "model must be 1 to 200 characters");
   if (!list) return ok_status();
   if (!model) return Error::validation("model", whose + " has a model allow-list: name the model", "MODEL_REQUIRED");
   if (model_allowed(list, provider, *model)) return ok_status();

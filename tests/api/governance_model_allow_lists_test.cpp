@@ -105,6 +105,8 @@ TEST_F(ModelAllowLists, HandshakeAllowsOnlyTheListedModelsAndRefusesBeforeReserv
       {"empty list: nothing", json::array(), "gpt-4o", 403, "MODEL_NOT_ALLOWED"},
       {"a list needs the model named", json::array({"gpt-4o"}), std::nullopt, 400, "MODEL_REQUIRED"},
       {"star alone: any named model", json::array({"*"}), "anything", 200, ""},
+      {"an empty model, without a list", nullptr, "", 400, "VALIDATION_ERROR"},
+      {"an empty model, with a list", json::array({"*"}), "", 400, "VALIDATION_ERROR"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
