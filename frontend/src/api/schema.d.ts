@@ -1949,7 +1949,7 @@ export interface components {
                 period: "one_off" | "daily" | "weekly" | "monthly";
                 /**
                  * Format: date-time
-                 * @description start of the current period; null for one_off (RFC 3339, UTC)
+                 * @description start of the current period (local midnight in time_zone, as a UTC instant); null for one_off (RFC 3339, UTC)
                  */
                 period_started_at: string | null;
                 /**
@@ -1964,7 +1964,7 @@ export interface components {
                 reserved: number;
                 /**
                  * Format: date-time
-                 * @description the next reset; null for one_off (RFC 3339, UTC)
+                 * @description the next reset (local midnight in time_zone, or the first instant after it when DST skips it, as a UTC instant); null for one_off (RFC 3339, UTC)
                  */
                 resets_at: string | null;
                 /**
@@ -1972,7 +1972,7 @@ export interface components {
                  * @description reported usage (of the current period, for a periodic budget) (µ$)
                  */
                 spent: number;
-                /** @description the zone of the period boundaries (UTC) */
+                /** @description the IANA zone of the period boundaries (UTC, or e.g. Europe/Berlin) */
                 time_zone: string;
             };
             /**
@@ -3374,7 +3374,7 @@ export interface operations {
                      * @enum {string}
                      */
                     budget_period?: "one_off" | "daily" | "weekly" | "monthly";
-                    /** @description the zone of the period boundaries; only UTC (or Etc/UTC) is known (400 UNKNOWN_TIME_ZONE) */
+                    /** @description the IANA time zone of the period boundaries (local midnight; default UTC), case-sensitive, e.g. Europe/Berlin; a link is stored as its target (US/Eastern as America/New_York); an unknown name is 400 UNKNOWN_TIME_ZONE */
                     budget_time_zone?: string;
                     /**
                      * Format: int64
@@ -3590,7 +3590,7 @@ export interface operations {
                      * @enum {string}
                      */
                     budget_period?: "one_off" | "daily" | "weekly" | "monthly";
-                    /** @description the zone of the period boundaries; only UTC (or Etc/UTC) is known (400 UNKNOWN_TIME_ZONE) */
+                    /** @description the IANA time zone of the period boundaries (local midnight; default UTC), case-sensitive, e.g. Europe/Berlin; a link is stored as its target (US/Eastern as America/New_York); an unknown name is 400 UNKNOWN_TIME_ZONE */
                     budget_time_zone?: string;
                     name?: string;
                     owner_id?: string;
