@@ -1,6 +1,7 @@
 // The JSON shapes of agents, budgets and leases, and their component schemas.
 #include "api/agent_views.h"
 
+#include "api/model_allow_list_field.h"
 #include "api/openapi/spec.h"
 #include "domain/analytics.h"
 #include "util/clock.h"
@@ -23,6 +24,7 @@ json agent_schema() {
                   nullable(described(str(), "who owns the assigned key: the agent's owner, or the admin who "
                                             "delegated a key of their own to this agent"))},
                  {"has_ic_token", described(boolean(), "whether the agent has an IC token")},
+                 {"allowed_models", allowed_models_schema()},
                  {"budget",
                   object({{"allocated", micros("the period's amount plus carried_reserved")},
                           {"spent", micros("reported usage (of the current period, for a periodic budget)")},
@@ -47,7 +49,7 @@ json agent_schema() {
                  {"projected_exhaustion_at",
                   nullable(rfc3339("when `remaining` runs out at the 7-day pace; null with no spend in those 7 days, "
                                    "nothing remaining, or more than 100 years away"))}},
-                {"id", "name", "providers", "created_at", "owner_id", "provider_key_id", "provider_key_owner_id", "has_ic_token", "budget",
+                {"id", "name", "providers", "created_at", "owner_id", "provider_key_id", "provider_key_owner_id", "has_ic_token", "allowed_models", "budget",
                  "burn_rate_micros_per_day", "projected_exhaustion_at"});
 }
 
@@ -109,6 +111,14 @@ void write_agent(util::JsonWriter& w, const domain::AgentView& v, const std::map
     if (ms) w.string(util::to_rfc3339(util::from_unix_ms(*ms)));
     else w.null();
   };
+  w.key("allowed_models");
+  if (a.allowed_models) {
+    w.begin_array();
+    for (const auto& m : *a.allowed_models) w.string(m);
+    w.end_array();
+  } else {
+    w.null();
+  }
   const auto& b = v.budget;
   w.key("budget").begin_object();
   w.key("allocated").number(b.allocated);

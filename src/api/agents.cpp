@@ -9,6 +9,7 @@
 #include "api/agent_views.h"
 #include "api/body.h"
 #include "api/endpoint.h"
+#include "api/model_allow_list_field.h"
 #include "api/paging.h"
 #include "api/routes.h"
 #include "domain/api_tokens.h"
@@ -135,6 +136,7 @@ struct NewAgentBody {
   int64_t initial_budget_microdollars = 0;
   std::optional<std::string> owner_id;
   std::optional<std::string> budget_period, budget_time_zone;
+  domain::AllowedModels allowed_models;
 };
 const auto kNewAgent = BodyFields<NewAgentBody>()
     .text("name", &NewAgentBody::name, 1, 255)
@@ -144,13 +146,15 @@ const auto kNewAgent = BodyFields<NewAgentBody>()
     .text("owner_id", &NewAgentBody::owner_id, 255).schema_with({{"minLength", 1}})
     .describe("an existing active user; default: the caller")
     .one_of("budget_period", &NewAgentBody::budget_period, kPeriods).describe(kPeriodText)
-    .text("budget_time_zone", &NewAgentBody::budget_time_zone, 64).describe(kZoneText);
+    .text("budget_time_zone", &NewAgentBody::budget_time_zone, 64).describe(kZoneText)
+    .custom("allowed_models", false, allowed_models_schema(), allowed_models_reader(&NewAgentBody::allowed_models));
 
 struct AgentPatchBody {
   std::optional<std::string> name;
   std::optional<std::optional<int64_t>> provider_key_id;  // null: unassign
   std::optional<std::string> owner_id;
   std::optional<std::string> budget_period, budget_time_zone;
+  std::optional<domain::AllowedModels> allowed_models;  // null: every model
 };
 const auto kAgentPatch = BodyFields<AgentPatchBody>()
     .text("name", &AgentPatchBody::name, 255).schema_with({{"minLength", 1}})
@@ -158,7 +162,9 @@ const auto kAgentPatch = BodyFields<AgentPatchBody>()
     .text("owner_id", &AgentPatchBody::owner_id, 255).schema_with({{"minLength", 1}})
     .one_of("budget_period", &AgentPatchBody::budget_period, kPeriods)
     .describe(std::string(kPeriodText) + ". Changing it starts no new period: spent and remaining stay")
-    .text("budget_time_zone", &AgentPatchBody::budget_time_zone, 64).describe(kZoneText);
+    .text("budget_time_zone", &AgentPatchBody::budget_time_zone, 64).describe(kZoneText)
+    .custom("allowed_models", false, allowed_models_schema(),
+            allowed_models_patch_reader(&AgentPatchBody::allowed_models));
 
 struct AllocationBody {
   int64_t total_allocated_microdollars = 0;
@@ -174,6 +180,7 @@ Reply create(const Call& c) {
   domain::NewAgent a{in->name, in->provider_key_id, in->initial_budget_microdollars, in->owner_id};
   if (in->budget_period) a.budget_period = *domain::parse_budget_period(*in->budget_period);
   if (in->budget_time_zone) a.budget_time_zone = *in->budget_time_zone;
+  a.allowed_models = in->allowed_models;
   return reply(c.s.agents.create(c.who(), a, c.context()), 201,
                [](const domain::AgentView& v) { return agent_with_burn(v, {}); });  // nothing spent yet
 }
@@ -189,6 +196,7 @@ Reply update(const Call& c) {
   patch.owner_id = in->owner_id;
   if (in->budget_period) patch.budget_period = domain::parse_budget_period(*in->budget_period);
   patch.budget_time_zone = in->budget_time_zone;
+  patch.allowed_models = in->allowed_models;
   return reply(c.s.agents.update(c.who(), id, patch, c.context()), 200,
                [&](const domain::AgentView& v) { return agent_with_burn(v, recent_spend_of(c.s, c.who(), id)); });
 }

@@ -19,7 +19,10 @@ const std::vector<std::string> kEventTypes = {"llm_request_completed", "llm_requ
 const QueryFields<domain::AnalyticsQuery> kEventFilters =
     QueryFields<domain::AnalyticsQuery>()
         .text("model", &domain::AnalyticsQuery::model, 1, 200, "only this model (exact)")
-        .one_of("type", &domain::AnalyticsQuery::event_type, kEventTypes, "only this event type; unknown values are 400");
+        .one_of("type", &domain::AnalyticsQuery::event_type, kEventTypes, "only this event type; unknown values are 400")
+        .boolean("model_allowed", &domain::AnalyticsQuery::model_allowed,
+                 "false: only events flagged because the agent's model allow-list did not allow their model; true: "
+                 "only the others (docs/model-allow-lists.md)");
 
 const QueryFields<PageParams> kListPage = page_fields(10);  // the predecessor's default for this list
 
@@ -60,7 +63,8 @@ json event_json(const store::AnalyticsEventRow& e) {
           {"cost_micros", e.cost_micros}, {"agent_id", e.agent_id}, {"agent_name", e.agent_name},
           {"error_code", opt(e.error_code)}, {"error_message", opt(e.error_message)},
           {"cached_input_tokens", e.cached_input_tokens}, {"cost_source", e.cost_source},
-          {"catalogue_cost_micros", e.catalogue_cost_micros ? json(*e.catalogue_cost_micros) : json(nullptr)}};
+          {"catalogue_cost_micros", e.catalogue_cost_micros ? json(*e.catalogue_cost_micros) : json(nullptr)},
+          {"model_allowed", e.model_allowed}};
 }
 
 Reply events_list(const Call& c, const domain::AnalyticsQuery& base) {
@@ -81,7 +85,7 @@ Reply events_list(const Call& c, const domain::AnalyticsQuery& base) {
     return csv_response(csv_name("events", q),
                         {"timestamp", "event_id", "event_type", "agent_id", "agent_name", "provider", "model",
                          "provider_id", "input_tokens", "output_tokens", "cost_usd", "error_code", "error_message",
-                         "cached_input_tokens", "cost_source", "catalogue_cost_usd"},
+                         "cached_input_tokens", "cost_source", "catalogue_cost_usd", "model_allowed"},
                         [&a, p, q](const CsvWrite& write) {
                           a.each_event(p, q, [&write](const std::vector<store::AnalyticsEventRow>& rows) {
                             std::string chunk;
@@ -92,7 +96,7 @@ Reply events_list(const Call& c, const domain::AnalyticsQuery& base) {
                                            .opt_text(e.provider_id).integer(e.input_tokens).integer(e.output_tokens)
                                            .dollars(e.cost_micros).opt_text(e.error_code).opt_text(e.error_message)
                                            .integer(e.cached_input_tokens).text(e.cost_source)
-                                           .opt_dollars(e.catalogue_cost_micros)
+                                           .opt_dollars(e.catalogue_cost_micros).text(e.model_allowed ? "true" : "false")
                                            .line();
                             return write(chunk);
                           });

@@ -117,7 +117,9 @@ std::vector<Endpoint> analytics_ingest_endpoints() {
                    .tagged("analytics").auth(Auth::agent)
                    .describe("The agent's IC token in the body field `ic_token` or as `Authorization: Bearer ic_…`. "
                              "Idempotent per (agent, event_id): a replay answers 200 `duplicate` and changes nothing. "
-                             "Text fields refuse NUL and control characters other than tab, LF and CR (400).")
+                             "Text fields refuse NUL and control characters other than tab, LF and CR (400). An event "
+                             "for a model the agent's model allow-list does not allow is recorded all the same and "
+                             "flagged `model_allowed: false` in the event list (docs/model-allow-lists.md).")
                    .body([] {
                      auto b = analytics_event_input_schema();
                      b["properties"]["ic_token"] = str(1, 2000);

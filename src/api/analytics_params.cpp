@@ -64,6 +64,7 @@ json analytics_envelope(const domain::AnalyticsQuery& q, json body) {
   if (q.provider) f["provider"] = *q.provider;
   if (q.model) f["model"] = *q.model;
   if (q.event_type) f["type"] = *q.event_type;
+  if (q.model_allowed) f["model_allowed"] = *q.model_allowed;
   if (q.from_day) f["from"] = *q.from_day;
   if (q.to_day) f["to"] = *q.to_day;
   body["period"] = period_label(q);

@@ -135,7 +135,8 @@ json analytics_component_schemas() {
                             {"page", "per_page", "total", "total_pages"})},
       {"AnalyticsFilters", object({{"agent_id", integer()}, {"provider", str()}, {"from", str_fmt("date")},
                                    {"to", str_fmt("date")}, {"model", str()},
-                                   {"type", one_of_strings({"llm_request_completed", "llm_request_failed"})}},
+                                   {"type", one_of_strings({"llm_request_completed", "llm_request_failed"})},
+                                   {"model_allowed", boolean()}},
                                   {})},
       {"AnalyticsEventInput", analytics_event_input_schema()},
       {"AnalyticsEvent", object({{"event_id", str()}, {"timestamp_ms", ms_time("")},
@@ -151,11 +152,15 @@ json analytics_component_schemas() {
                                                            "tokens but no cost and no price, so 0 is not a real cost")},
                                  {"catalogue_cost_micros",
                                   nullable(described(integer(), "the catalogue's cost when a price applied (beside a "
-                                                                "reported cost: the difference to it)"))}},
+                                                                "reported cost: the difference to it)"))},
+                                 {"model_allowed",
+                                  described(boolean(), "false: the agent's model allow-list did not allow this model "
+                                                       "when the event was ingested (recorded and counted all the "
+                                                       "same; docs/model-allow-lists.md)")}},
                                 {"event_id", "timestamp_ms", "event_type", "model", "provider", "provider_id",
                                  "input_tokens", "output_tokens", "cost_micros", "agent_id", "agent_name",
                                  "error_code", "error_message", "cached_input_tokens", "cost_source",
-                                 "catalogue_cost_micros"})},
+                                 "catalogue_cost_micros", "model_allowed"})},
       {"AnalyticsEventList", period_body({{"data", array_of(ref("AnalyticsEvent"))}, {"pagination", ref("Pagination")}},
                                          {"data", "pagination"})},
       {"AnalyticsEventPage",

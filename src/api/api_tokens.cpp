@@ -3,6 +3,7 @@
 // RFC 3339 for the new expires_at. The secret appears only in create and rotate responses.
 #include "api/body.h"
 #include "api/endpoint.h"
+#include "api/model_allow_list_field.h"
 #include "api/paging.h"
 #include "api/routes.h"
 #include "domain/api_tokens.h"
@@ -25,7 +26,8 @@ nlohmann::json issued_view(const domain::IssuedApiToken& issued) {
           {"provider", v["provider"]},
           {"created_at", v["created_at"]},
           {"expires_at", v["expires_at"]},
-          {"scope", v["scope"]}};
+          {"scope", v["scope"]},
+          {"allowed_models", v["allowed_models"]}};
 }
 
 Reply secret_response(int status, const Result<domain::IssuedApiToken>& issued) {
@@ -60,6 +62,7 @@ const auto kNewToken = BodyFields<NewApiToken>()
               out.expires_at_ms = util::to_unix_ms(*t);
               return ok_status();
             })
+    .custom("allowed_models", false, allowed_models_schema(), allowed_models_reader(&NewApiToken::allowed_models))
     .at_least_one();
 
 const auto kTokenPatch = BodyFields<domain::ApiTokenPatch>()
@@ -67,6 +70,8 @@ const auto kTokenPatch = BodyFields<domain::ApiTokenPatch>()
     .text("provider", &domain::ApiTokenPatch::provider, 64).schema_with({{"minLength", 1}})
     .text("name", &domain::ApiTokenPatch::name, 100).schema_with({{"minLength", 1}})
     .text("description", &domain::ApiTokenPatch::description, 500)
+    .custom("allowed_models", false, allowed_models_schema(),
+            allowed_models_patch_reader(&domain::ApiTokenPatch::allowed_models))
     .at_least_one();
 
 struct ValidateBody {
@@ -172,11 +177,13 @@ std::vector<Endpoint> api_token_endpoints() {
                     .errors(403, {"NOT_TOKEN_OWNER"}),
                [](const Call& c) { return reply(c.s.api_tokens.get(c.who(), c.id()), 200, domain::api_token_view); }});
   e.push_back({token_op("PUT", "/api/v1/api-tokens/:id", "updateApiToken", "Update one of the caller's API tokens", Auth::mutate)
-                    .describe("At least one of provider, name, description. `scope` cannot be changed (400): create "
-                              "a new token instead.")
+                    .describe("At least one of provider, name, description, allowed_models. `scope` cannot be "
+                              "changed (400): create a new token instead. Changing `allowed_models` needs a signed-in "
+                              "session (403 SESSION_REQUIRED for an API token): a token must not lift its own "
+                              "restriction. The audit row shows the old and the new list.")
                     .body(kTokenPatch.schema())
                     .returns(200, ref("ApiToken"), "The updated token")
-                    .errors(403, {"NOT_TOKEN_OWNER"})
+                    .errors(403, {"NOT_TOKEN_OWNER", "SESSION_REQUIRED"})
                     .errors(409, {"TOKEN_REVOKED"}),
                update});
   e.push_back({token_op("DELETE", "/api/v1/api-tokens/:id", "revokeApiToken", "Revoke one of the caller's API tokens", Auth::mutate)

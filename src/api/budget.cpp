@@ -29,11 +29,15 @@ BodyFields<T> agent_body() {
 struct HandshakeBody {
   std::string provider;
   std::optional<int64_t> provider_key_id, requested_budget;
+  std::optional<std::string> model;
 };
 const auto kHandshake = agent_body<HandshakeBody>()
     .text("provider", &HandshakeBody::provider, 1, 64)
     .integer("provider_key_id", &HandshakeBody::provider_key_id, 1, INT64_MAX).describe("must be the agent's assigned key")
-    .integer("requested_budget", &HandshakeBody::requested_budget, 1, kMaxHandshakeRequest).describe("µ$; default 10000000");
+    .integer("requested_budget", &HandshakeBody::requested_budget, 1, kMaxHandshakeRequest).describe("µ$; default 10000000")
+    .text("model", &HandshakeBody::model, 200).domain_min_length(1)
+    .describe("the model the runtime will call; required when the agent has a model allow-list "
+              "(docs/model-allow-lists.md)");
 
 struct ReportBody {
   std::string lease_id, request_id;
@@ -79,7 +83,8 @@ Reply agent_call(const Call& c, const BodyFields<T>& fields, F f) {
 
 Reply handshake(const Call& c) {
   return agent_call(c, kHandshake, [&](const HandshakeBody& in, const std::string& token) -> Reply {
-    const domain::HandshakeRequest h{in.provider, in.provider_key_id, in.requested_budget.value_or(kDefaultRequest)};
+    const domain::HandshakeRequest h{in.provider, in.provider_key_id, in.requested_budget.value_or(kDefaultRequest),
+                                     in.model};
     auto out = c.s.leases.handshake(token, h, c.context());
     if (!out) return out.error();
     Response r = json_response(200, {{"ip_token", out->ip_token},
@@ -164,7 +169,9 @@ std::vector<Endpoint> budget_endpoints() {
                              "as an IP token `AES256:<iv>:<ct>:<tag>` (AES-256-GCM under the IP-token key). Any "
                              "refusal rolls the reservation back. The key rule and its answers are those of "
                              "`POST /agents/provider-key`: no usable key (none, deleted, or a delegation whose admin "
-                             "lost the role) is 403 NO_PROVIDER_ASSIGNED.")
+                             "lost the role) is 403 NO_PROVIDER_ASSIGNED. An agent with a model allow-list must name "
+                             "the `model` (400 MODEL_REQUIRED) and the list must allow it for the provider (403 "
+                             "MODEL_NOT_ALLOWED); either refusal comes before anything is reserved.")
                    .body(kHandshake.schema())
                    .returns(200, object({{"ip_token", described(str(), "AES256:<iv b64>:<ct b64>:<tag b64>")},
                                          {"lease_id", described(str(), "lease_<uuid>")},
@@ -173,8 +180,9 @@ std::vector<Endpoint> budget_endpoints() {
                                          {"expires_at", rfc3339("the lease's expiry (IRON_LEASE_TTL)")}},
                                         {"ip_token", "lease_id", "budget_granted", "budget_remaining", "expires_at"}),
                             "The lease")
+                   .errors(400, {"MODEL_REQUIRED"})
                    .errors(403, {"BUDGET_EXHAUSTED", "NO_PROVIDER_ASSIGNED", "PROVIDER_KEY_MISMATCH",
-                                 "PROVIDER_MISMATCH", "KEY_DISABLED"})
+                                 "PROVIDER_MISMATCH", "KEY_DISABLED", "MODEL_NOT_ALLOWED"})
                    .errors(503, {"CRYPTO_UNAVAILABLE"}),
                handshake});
   e.push_back({budget_op("/api/v1/budget/report", "reportUsage", "Report usage against a lease")

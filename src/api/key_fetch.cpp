@@ -4,6 +4,7 @@
 // domain/key_fetch. Responses are never cached.
 #include "api/body.h"
 #include "api/endpoint.h"
+#include "api/query.h"
 #include "api/routes.h"
 #include "domain/key_fetch.h"
 
@@ -20,6 +21,21 @@ Response secret_response(const json& body) {
   return r;
 }
 
+constexpr const char* kModelText =
+    "the model the key will be used for; required when the caller has a model allow-list (docs/model-allow-lists.md)";
+
+struct KeyQuery {
+  std::optional<std::string> model;
+};
+const QueryFields<KeyQuery> kKeyQuery = QueryFields<KeyQuery>().text("model", &KeyQuery::model, 1, 200, kModelText);
+
+struct AgentKeyBody {
+  std::optional<std::string> model;
+};
+const auto kAgentKeyBody = BodyFields<AgentKeyBody>()
+    .custom("ic_token", false, str(1, 2000), [](const json&, AgentKeyBody&) { return ok_status(); })
+    .text("model", &AgentKeyBody::model, 200).domain_min_length(1).describe(kModelText);
+
 // GET /api/v1/keys: an API token only. A session JWT is refused before it is even verified.
 Reply fetch_for_token(const Call& c) {
   const auto token = bearer_token(c.req);
@@ -29,7 +45,9 @@ Reply fetch_for_token(const Call& c) {
                                   "GET /api/v1/keys takes an API token (Bearer apitok_…), not a session token");
   auto who = c.s.api_tokens.authenticate(*token);
   if (!who) return who.error();
-  auto key = c.s.key_fetch.for_api_token(*who, context_of(c.req, &who.value()));
+  auto q = kKeyQuery.decode(c.req);
+  if (!q) return q.error();
+  auto key = c.s.key_fetch.for_api_token(*who, context_of(c.req, &who.value()), q->model);
   if (!key) return key.error();
   return secret_response({{"provider", key->provider}, {"api_key", key->api_key}, {"base_url", nullable_text(key->base_url)}});
 }
@@ -40,7 +58,9 @@ Reply fetch_for_agent(const Call& c) {
   if (!body) return body.error();
   auto ic = agent_token_of(c.req, *body);
   if (!ic) return ic.error();
-  auto key = c.s.key_fetch.for_agent(*ic, c.context());
+  auto in = kAgentKeyBody.decode_object(*body);
+  if (!in) return in.error();
+  auto key = c.s.key_fetch.for_agent(*ic, c.context(), in->model);
   if (!key) return key.error();
   return secret_response(
       {{"provider_key", key->api_key}, {"provider", key->provider}, {"base_url", nullable_text(key->base_url)}});
@@ -61,16 +81,20 @@ std::vector<Endpoint> key_fetch_endpoints() {
                               "none) when it is enabled (403 KEY_DISABLED). Only a key's owner ever obtains it in "
                               "plaintext: being an admin adds nothing. `base_url` is the full URL, credentials "
                               "included. At most 10 fetches per (user, project) in any rolling minute (429 "
-                              "RATE_LIMIT_EXCEEDED with Retry-After). Writes the audit row `key_fetched` (never the key).")
+                              "RATE_LIMIT_EXCEEDED with Retry-After). Writes the audit row `key_fetched` (never the key). "
+                              "A token with a model allow-list must name the `model` (400 MODEL_REQUIRED), which its "
+                              "list must allow for the key's provider (403 MODEL_NOT_ALLOWED); a refused fetch is not "
+                              "counted.")
+                    .query_params(kKeyQuery.parameters())
                     .returns(200, object({{"provider", provider_slug()},
                                           {"api_key", described(str(), "the plaintext provider key")},
                                           {"base_url", nullable(str(0, 2000))}},
                                          {"provider", "api_key", "base_url"}),
                              "The key")
-                    .errors(400, {"TOKEN_HAS_NO_PROJECT"})
+                    .errors(400, {"TOKEN_HAS_NO_PROJECT", "MODEL_REQUIRED", "VALIDATION_ERROR"})
                     .errors(401, {"AUTH_MISSING_TOKEN", "API_TOKEN_REQUIRED", "AUTH_INVALID_TOKEN",
                                   "AUTH_TOKEN_REVOKED", "AUTH_TOKEN_EXPIRED"})
-                    .errors(403, {"TOKEN_SCOPE_INSUFFICIENT", "USE_HANDSHAKE", "KEY_DISABLED"})
+                    .errors(403, {"TOKEN_SCOPE_INSUFFICIENT", "USE_HANDSHAKE", "KEY_DISABLED", "MODEL_NOT_ALLOWED"})
                     .errors(404, {"NO_KEY_ASSIGNED"})
                     .errors(429, {"RATE_LIMIT_EXCEEDED"})
                     .errors(503, {"STORAGE_FULL"}),  // the audit row cannot be written
@@ -85,14 +109,16 @@ std::vector<Endpoint> key_fetch_endpoints() {
                               "unassigns it), belong to the agent's owner or be delegated by an admin who owns it "
                               "and still is one (403 NO_PROVIDER_ASSIGNED otherwise), and be enabled (403 "
                               "KEY_DISABLED). `base_url` is the full URL, credentials included. Writes the audit row "
-                              "`agent_key_fetched` (never the key).")
-                    .body(object({{"ic_token", str(1, 2000)}}, {}), false)
+                              "`agent_key_fetched` (never the key). An agent with a model allow-list must name the "
+                              "`model`, as at the handshake (400 MODEL_REQUIRED, 403 MODEL_NOT_ALLOWED).")
+                    .body(kAgentKeyBody.schema(), false)
                     .returns(200, object({{"provider_key", described(str(), "the plaintext provider key")},
                                           {"provider", provider_slug()},
                                           {"base_url", nullable(str(0, 2000))}},
                                          {"provider_key", "provider", "base_url"}),
                              "The key")
-                    .errors(403, {"NO_PROVIDER_ASSIGNED", "KEY_DISABLED"}),
+                    .errors(400, {"MODEL_REQUIRED", "VALIDATION_ERROR"})
+                    .errors(403, {"NO_PROVIDER_ASSIGNED", "KEY_DISABLED", "MODEL_NOT_ALLOWED"}),
                fetch_for_agent});
   return e;
 }

@@ -49,7 +49,8 @@ json agent_audit(store::Connection& c, const store::Agent& a) {
               {"provider_key_id", a.provider_key_id ? json(*a.provider_key_id) : json(nullptr)},
               {"providers", a.providers},
               {"budget_period", budget.period},
-              {"budget_time_zone", budget.time_zone}};
+              {"budget_time_zone", budget.time_zone},
+              {"allowed_models", a.allowed_models ? json(*a.allowed_models) : json(nullptr)}};
   if (const auto key_owner = key_owner_of(c, a); key_owner && *key_owner != a.owner_id) {
     out["provider_key_owner_id"] = *key_owner;
     out["provider_key_delegated"] = true;
@@ -110,6 +111,8 @@ Result<AgentView> Agents::get(const Principal& caller, int64_t id) {
 
 Result<AgentView> Agents::create(const Principal& caller, const NewAgent& in, const RequestContext& ctx) {
   const std::string owner_id = in.owner_id.value_or(caller.user_id);
+  auto allowed = normalized_allowed_models(in.allowed_models, "allowed_models");
+  if (!allowed) return allowed.error();
   return db_.write([&](store::Connection& c) -> Result<AgentView> {
     if (auto e = check_owner(c, owner_id)) return *e;
     std::optional<std::string> provider;
@@ -133,6 +136,12 @@ Result<AgentView> Agents::create(const Principal& caller, const NewAgent& in, co
       store::agents::update(c, a);
       audit(c, ctx, "agent.assign_key", "agent", std::to_string(a.id), nullptr, agent_audit(c, a));
     }
+    if (*allowed) {
+      const json before = agent_audit(c, a);
+      a.allowed_models = *allowed;
+      store::agents::update(c, a);
+      audit(c, ctx, "agent.set_allowed_models", "agent", std::to_string(a.id), before, agent_audit(c, a));
+    }
     return view_of(c, a, created->budget);
   });
 }
@@ -141,11 +150,18 @@ Result<AgentView> Agents::update(const Principal& caller, int64_t id, const Agen
                                  const RequestContext& ctx) {
   if (patch.name && (patch.name->empty() || patch.name->size() > 255))
     return Error::validation("name", "name must be 1..255 characters");
+  std::optional<AllowedModels> allowed;
+  if (patch.allowed_models) {
+    auto checked = normalized_allowed_models(*patch.allowed_models, "allowed_models");
+    if (!checked) return checked.error();
+    allowed = std::move(*checked);
+  }
   return db_.write([&](store::Connection& c) -> Result<AgentView> {
     auto found = store::agents::find_by_id(c, id);
     if (!found) return agent_not_found();
     store::Agent a = *found;
     if (patch.name) a.name = *patch.name;
+    if (allowed) a.allowed_models = *allowed;
     if (patch.owner_id && *patch.owner_id != a.owner_id) {
       if (auto e = check_owner(c, *patch.owner_id)) return *e;
       a.owner_id = *patch.owner_id;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "domain/budget_ledger.h"
+#include "domain/model_allow_list.h"
 #include "domain/principal.h"
 #include "store/agent_repo.h"
 #include "store/api_token_repo.h"
@@ -33,6 +34,7 @@ struct NewAgent {
   std::optional<std::string> owner_id;  // default: the caller
   BudgetPeriod budget_period = BudgetPeriod::one_off;
   std::string budget_time_zone = "UTC";
+  AllowedModels allowed_models = std::nullopt;  // every model (docs/model-allow-lists.md)
 };
 
 struct AgentPatch {
@@ -43,6 +45,7 @@ struct AgentPatch {
   // Either one given sets the budget's period; the other keeps its stored value.
   std::optional<BudgetPeriod> budget_period;
   std::optional<std::string> budget_time_zone;
+  std::optional<AllowedModels> allowed_models = std::nullopt;  // absent: unchanged; null: every model; a list: that list
 };
 
 // Checks that `assigner` may make an agent of `owner_id` use provider key `key_id` and returns

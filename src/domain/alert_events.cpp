@@ -12,7 +12,7 @@ const std::vector<std::string>& alert_event_types() {
   static const std::vector<std::string> types = {
       alert_type::budget_threshold,      alert_type::budget_exhausted,      alert_type::budget_request_created,
       alert_type::budget_request_decided, alert_type::provider_key_disabled, alert_type::usage_zero_cost,
-      alert_type::user_locked_out};
+      alert_type::user_locked_out,       alert_type::usage_model_not_allowed};
   return types;
 }
 

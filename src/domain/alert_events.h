@@ -26,6 +26,7 @@ inline constexpr const char* budget_request_created = "budget_request.created";
 inline constexpr const char* budget_request_decided = "budget_request.decided";
 inline constexpr const char* provider_key_disabled = "provider_key.disabled";
 inline constexpr const char* usage_zero_cost = "usage.zero_cost";        // an event with tokens > 0 and cost 0
+inline constexpr const char* usage_model_not_allowed = "usage.model_not_allowed";  // outside the agent's allow-list
 inline constexpr const char* user_locked_out = "user.locked_out";        // login throttling locked an account
 inline constexpr const char* test = "test";                              // "send test" only; no rule selects it
 }  // namespace alert_type

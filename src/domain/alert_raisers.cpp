@@ -81,6 +81,16 @@ void usage_recorded(store::Connection& c, int64_t agent_id, const std::string& s
                    {"day", day}}});
 }
 
+void model_not_allowed(store::Connection& c, int64_t agent_id, const std::string& provider, const std::string& model,
+                       int64_t at_ms) {
+  const std::string day = utc_day_of(at_ms);
+  raise_alert(c, {alert_type::usage_model_not_allowed,
+                  "agent:" + std::to_string(agent_id) + ":model:" + provider + "/" + model + ":" + day,
+                  "Agent " + std::to_string(agent_id) + " used " + provider + "/" + model +
+                      ", which its model allow-list does not allow (" + day + "; the usage is recorded and flagged).",
+                  {{"agent_id", agent_id}, {"provider", provider}, {"model", model}, {"day", day}}});
+}
+
 void budget_request_created(store::Connection& c, const std::string& request_id, int64_t agent_id,
                             const std::string& requester_id, int64_t current_micros, int64_t requested_micros) {
   raise_alert(c, {alert_type::budget_request_created, request_id,

@@ -29,6 +29,11 @@ void agent_spent(store::Connection& c, int64_t agent_id, int64_t allocated, int6
 void usage_recorded(store::Connection& c, int64_t agent_id, const std::string& source, const std::string& provider,
                     const std::string& model, int64_t tokens, int64_t cost_micros, int64_t at_ms);
 
+// An event recorded for a model the agent's allow-list does not allow (it is kept, flagged):
+// usage.model_not_allowed. Edge: once per agent, provider, model and UTC day.
+void model_not_allowed(store::Connection& c, int64_t agent_id, const std::string& provider, const std::string& model,
+                       int64_t at_ms);
+
 void budget_request_created(store::Connection& c, const std::string& request_id, int64_t agent_id,
                             const std::string& requester_id, int64_t current_micros, int64_t requested_micros);
 void budget_request_decided(store::Connection& c, const std::string& request_id, int64_t agent_id,

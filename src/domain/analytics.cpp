@@ -1,11 +1,14 @@
 #include "domain/analytics.h"
 
 #include "domain/alert_raisers.h"
+#include "domain/model_allow_list.h"
+#include "store/agent_repo.h"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <regex>
+#include <set>
 #include <tuple>
 
 #include "util/enum_names.h"
@@ -102,6 +105,23 @@ void raise_zero_cost_alert(store::Connection& c, const store::AnalyticsEventRow&
   alerts::usage_recorded(c, row.agent_id, "analytics_event", row.provider, row.model,
                          row.input_tokens + row.output_tokens, row.cost_micros, row.timestamp_ms);
 }
+
+// The agent's allow-list, read once per request (one key seek), and the flag each event of it
+// gets. A flagged event is recorded like any other: spend is never lost. The alert is raised
+// once per model per request; its edge key makes it once per agent, model and UTC day.
+class ModelFlags {
+ public:
+  ModelFlags(store::Connection& c, int64_t agent_id) : allowed_(store::agents::allowed_models_of(c, agent_id)) {}
+  bool allows(const store::AnalyticsEventRow& row) const { return model_allowed(allowed_, row.provider, row.model); }
+  void raise_alert_once(store::Connection& c, const store::AnalyticsEventRow& row) {
+    if (row.model_allowed || !alerted_.insert(row.provider + "/" + row.model).second) return;
+    alerts::model_not_allowed(c, row.agent_id, row.provider, row.model, row.timestamp_ms);
+  }
+
+ private:
+  AllowedModels allowed_;
+  std::set<std::string> alerted_;
+};
 
 Error ic_agent_gone() {
   return {ErrorKind::not_found, "AGENT_NOT_FOUND", "the agent of this IC token no longer exists", {}, 0};
@@ -218,12 +238,15 @@ RiskLevel risk_of(int64_t spent, int64_t allocated) {
 Result<IngestOutcome> Analytics::ingest(const AgentIdentity& who, const AnalyticsEvent& e, const RequestContext&,
                                         util::TimePoint now) {
   if (auto s = validate_event(e); !s) return s.error();
-  const auto row = row_of(who, e, now, price_table().get());
+  auto row = row_of(who, e, now, price_table().get());
   auto r = db_.write([&](store::Connection& c) -> Result<IngestOutcome> {
     if (!store::analytics::agent_owner(c, who.agent_id)) return ic_agent_gone();
+    ModelFlags flags(c, who.agent_id);
+    row.model_allowed = flags.allows(row);
     if (!store::analytics::insert_event(c, row)) return IngestOutcome{e.event_id, "duplicate", std::nullopt};
     store::analytics::add_to_rollup(c, row);
     raise_zero_cost_alert(c, row);
+    flags.raise_alert_once(c, row);
     return IngestOutcome{e.event_id, "accepted", std::nullopt};
   });
   if (r && r->status == "accepted" && events_)
@@ -240,6 +263,7 @@ Result<BatchOutcome> Analytics::ingest_batch(const AgentIdentity& who, const std
   const auto prices = price_table();
   auto r = db_.write([&](store::Connection& c) -> Result<BatchOutcome> {
     if (!store::analytics::agent_owner(c, who.agent_id)) return ic_agent_gone();
+    ModelFlags flags(c, who.agent_id);
     BatchOutcome out;
     for (const auto& e : events) {
       if (auto s = validate_event(e); !s) {
@@ -247,14 +271,16 @@ Result<BatchOutcome> Analytics::ingest_batch(const AgentIdentity& who, const std
         ++out.rejected;
         continue;
       }
-      const auto row = row_of(who, e, now, prices.get());
+      auto row = row_of(who, e, now, prices.get());
+      row.model_allowed = flags.allows(row);
       if (!store::analytics::insert_event(c, row)) {
         out.results.push_back({e.event_id, "duplicate", std::nullopt});
         ++out.duplicates;
         continue;
       }
       store::analytics::add_to_rollup(c, row);
-    raise_zero_cost_alert(c, row);
+      raise_zero_cost_alert(c, row);
+      flags.raise_alert_once(c, row);
       if (row.event_type == "llm_request_completed") cost += row.cost_micros;
       out.results.push_back({e.event_id, "accepted", std::nullopt});
       ++out.accepted;
@@ -397,6 +423,7 @@ store::EventListFilter Analytics::event_filter_for(const Principal& p, const Ana
   f.project_id = q.project_id;
   f.model = q.model;
   f.event_type = q.event_type;
+  f.model_allowed = q.model_allowed;
   if (!p.is_admin()) f.owner_id = p.user_id;
   return f;
 }

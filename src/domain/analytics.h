@@ -86,6 +86,7 @@ struct AnalyticsQuery {
   // Event-log reads only (/analytics/events, /events/list): exact model, event type.
   std::optional<std::string> model;
   std::optional<std::string> event_type;  // llm_request_completed | llm_request_failed
+  std::optional<bool> model_allowed;      // false: only events flagged by the agent's model allow-list
   bool custom_range() const { return from_day || to_day; }
 };
 // The day bounds a query covers at `now`: its custom range, else its period's.

@@ -119,7 +119,8 @@ nlohmann::json api_token_view(const store::ApiToken& t) {
           {"expires_at", t.expires_at ? nlohmann::json(util::to_rfc3339(util::from_unix_ms(*t.expires_at)))
                                       : nlohmann::json(nullptr)},
           {"is_active", t.is_active},
-          {"scope", t.scope}};
+          {"scope", t.scope},
+          {"allowed_models", t.allowed_models ? nlohmann::json(*t.allowed_models) : nlohmann::json(nullptr)}};
 }
 
 // ---- LastUsedBatch ----
@@ -167,6 +168,8 @@ Result<IssuedApiToken> ApiTokens::create(const Principal& caller, const NewApiTo
   if (in.project_id && in.project_id->size() > 500)
     return Error::validation("project_id", "project_id must be at most 500 characters");
   if (in.agent_id && *in.agent_id <= 0) return Error::validation("agent_id", "agent_id must be a positive integer");
+  auto allowed = normalized_allowed_models(in.allowed_models, "allowed_models");
+  if (!allowed) return allowed.error();
   auto requested = requested_scope(in);
   if (!requested) return requested.error();
   const TokenScope scope = *requested;
@@ -224,6 +227,7 @@ Result<IssuedApiToken> ApiTokens::create(const Principal& caller, const NewApiTo
     t.created_at = now;
     t.expires_at = in.expires_at_ms;
     t.scope = token_scope_name(scope);
+    t.allowed_models = *allowed;
     t.id = store::api_tokens::insert(c, t);
     store::rate_limits::hit(c, bucket, now);
     audit(c, ctx, "api_token.create", "api_token", std::to_string(t.id), nullptr, api_token_view(t));
@@ -259,11 +263,20 @@ Result<store::ApiToken> ApiTokens::get(const Principal& caller, int64_t id) {
 
 Result<store::ApiToken> ApiTokens::update(const Principal& caller, int64_t id, const ApiTokenPatch& patch,
                                           const RequestContext& ctx) {
-  if (!patch.name && !patch.description && !patch.provider)
-    return Error::validation("provider", "give at least one of provider, name, description");
+  if (!patch.name && !patch.description && !patch.provider && !patch.allowed_models)
+    return Error::validation("provider", "give at least one of provider, name, description, allowed_models");
   if (auto e = check_name(patch.name)) return *e;
   if (auto e = check_description(patch.description)) return *e;
   if (auto e = check_provider(patch.provider)) return *e;
+  std::optional<AllowedModels> allowed;
+  if (patch.allowed_models) {
+    if (caller.via == "api_token")
+      return Error::forbidden("API tokens cannot change a token's model allow-list; sign in instead",
+                              "SESSION_REQUIRED");
+    auto list = normalized_allowed_models(*patch.allowed_models, "allowed_models");
+    if (!list) return list.error();
+    allowed = std::move(*list);
+  }
   auto updated = db_.write([&](store::Connection& c) -> Result<store::ApiToken> {
     auto t = store::api_tokens::find_by_id(c, id);
     if (!t) return token_not_found();
@@ -274,6 +287,7 @@ Result<store::ApiToken> ApiTokens::update(const Principal& caller, int64_t id, c
     if (patch.name) t->name = patch.name;
     if (patch.description) t->description = patch.description;
     if (patch.provider) t->provider = patch.provider;
+    if (allowed) t->allowed_models = *allowed;
     store::api_tokens::update_metadata(c, *t);
     audit(c, ctx, "api_token.update", "api_token", std::to_string(t->id), before, api_token_view(*t));
     return *t;

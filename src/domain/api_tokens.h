@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "domain/model_allow_list.h"
 #include "domain/paging.h"
 #include "domain/principal.h"
 #include "store/api_token_repo.h"
@@ -39,12 +40,17 @@ struct NewApiToken {
   // read | runtime | user | admin; default user (runtime when bound to an agent). admin
   // needs an admin owner; an agent-bound token is runtime only.
   std::optional<std::string> scope;
+  // The models the token may name (docs/model-allow-lists.md); nullopt = every model.
+  AllowedModels allowed_models = std::nullopt;
 };
 
 struct ApiTokenPatch {
   std::optional<std::string> name;
   std::optional<std::string> description;
   std::optional<std::string> provider;
+  // Absent: unchanged; null: every model; a list: that list. Needs a session, like create:
+  // a token must not lift its own restriction.
+  std::optional<AllowedModels> allowed_models = std::nullopt;
 };
 
 struct IssuedApiToken {

@@ -5,6 +5,7 @@
 #include "domain/agent_key.h"
 #include "domain/audit.h"
 #include "domain/ic_tokens.h"
+#include "domain/model_allow_list.h"
 #include "store/agent_repo.h"
 #include "store/api_token_repo.h"
 #include "store/provider_key_repo.h"
@@ -27,7 +28,8 @@ nlohmann::json fetch_audit(const FetchedKey& k, nlohmann::json extra) {
 
 }  // namespace
 
-Result<FetchedKey> KeyFetch::for_api_token(const Principal& caller, const RequestContext& ctx) {
+Result<FetchedKey> KeyFetch::for_api_token(const Principal& caller, const RequestContext& ctx,
+                                           const std::optional<std::string>& model) {
   if (caller.via != "api_token" || caller.token_id.empty())
     return Error::unauthenticated("API_TOKEN_REQUIRED", "GET /api/v1/keys takes an API token (Bearer apitok_…)");
   int64_t token_id = 0;
@@ -72,6 +74,7 @@ Result<FetchedKey> KeyFetch::for_api_token(const Principal& caller, const Reques
     const auto key = store::provider_keys::find(c, assignment->provider_key_id);
     if (!key || !ProviderKeys::may_obtain_plaintext(*key, token->user_id)) return no_key_assigned();
     if (!key->is_enabled) return Error::forbidden("the project's provider key is disabled", "KEY_DISABLED");
+    if (auto st = check_requested_model(token->allowed_models, "this API token", key->provider, model); !st) return st.error();
     auto plain = keys_.open_row(*key);
     if (!plain) return plain.error();
     auto base_url = keys_.open_base_url(*key);
@@ -85,7 +88,8 @@ Result<FetchedKey> KeyFetch::for_api_token(const Principal& caller, const Reques
   });
 }
 
-Result<FetchedKey> KeyFetch::for_agent(const std::string& ic_token, const RequestContext& ctx) {
+Result<FetchedKey> KeyFetch::for_agent(const std::string& ic_token, const RequestContext& ctx,
+                                       const std::optional<std::string>& model) {
   return db_.write([&](store::Connection& c) -> Result<FetchedKey> {
     auto who = IcTokens::authenticate_in(c, ic_token);
     if (!who) return who.error();
@@ -93,6 +97,7 @@ Result<FetchedKey> KeyFetch::for_agent(const std::string& ic_token, const Reques
     if (!agent) return Error::unauthenticated("INVALID_IC_TOKEN", "the IC token's agent no longer exists");
     auto key = agent_key::usable_key(c, *agent);
     if (!key) return key.error();
+    if (auto st = check_requested_model(agent->allowed_models, "this agent", key->provider, model); !st) return st.error();
     auto plain = keys_.open_row(*key);
     if (!plain) return plain.error();
     auto base_url = keys_.open_base_url(*key);

@@ -39,12 +39,19 @@ class KeyFetch {
       : db_(db), keys_(keys), policy_(policy) {}
 
   // `caller` must come from an API token (caller.via == "api_token", token_id its row id).
+  // `model`: what the key will be used for, required when the token has a model allow-list
+  // (docs/model-allow-lists.md).
   // Errors: 401 API_TOKEN_REQUIRED, 403 TOKEN_SCOPE_INSUFFICIENT, 400 TOKEN_HAS_NO_PROJECT,
-  // 403 USE_HANDSHAKE, 429 RATE_LIMIT_EXCEEDED, 404 NO_KEY_ASSIGNED, 403 KEY_DISABLED, 500.
-  Result<FetchedKey> for_api_token(const Principal& caller, const RequestContext& ctx);
+  // 403 USE_HANDSHAKE, 429 RATE_LIMIT_EXCEEDED, 404 NO_KEY_ASSIGNED, 403 KEY_DISABLED,
+  // 400 MODEL_REQUIRED, 403 MODEL_NOT_ALLOWED, 500.
+  Result<FetchedKey> for_api_token(const Principal& caller, const RequestContext& ctx,
+                                   const std::optional<std::string>& model = std::nullopt);
 
-  // Errors: 401 INVALID_IC_TOKEN, 403 NO_PROVIDER_ASSIGNED, 403 KEY_DISABLED, 500.
-  Result<FetchedKey> for_agent(const std::string& ic_token, const RequestContext& ctx);
+  // `model` as above, against the agent's allow-list: the same check as the handshake.
+  // Errors: 401 INVALID_IC_TOKEN, 403 NO_PROVIDER_ASSIGNED, 403 KEY_DISABLED, 400 MODEL_REQUIRED,
+  // 403 MODEL_NOT_ALLOWED, 500.
+  Result<FetchedKey> for_agent(const std::string& ic_token, const RequestContext& ctx,
+                               const std::optional<std::string>& model = std::nullopt);
 
  private:
   store::Database& db_;

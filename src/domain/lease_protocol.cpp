@@ -1,6 +1,7 @@
 #include "domain/lease_protocol.h"
 
 #include "domain/agent_key.h"
+#include "domain/model_allow_list.h"
 #include "security/ip_token.h"
 #include "store/agent_repo.h"
 #include "store/provider_key_repo.h"
@@ -27,6 +28,11 @@ Result<HandshakeOutcome> LeaseProtocol::handshake(const std::string& ic_token, c
     if (limits_) {
       if (auto st = limits_->check_in(c, who->owner_id, std::nullopt, util::now()); !st) return st.error();
     }
+    // A model the agent may not use gets no lease at all, not a lease rolled back later.
+    if (auto st = check_requested_model(store::agents::allowed_models_of(c, who->agent_id), "this agent", in.provider,
+                                        in.model);
+        !st)
+      return st.error();
     auto lease = ledger_.reserve_in(c, who->agent_id, in.requested, util::now(), agent_context(*who, ctx));
     if (!lease) return lease.error();
     // From here on every refusal returns an error, which rolls the reservation back.

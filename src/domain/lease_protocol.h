@@ -29,6 +29,9 @@ struct HandshakeRequest {
   std::string provider;
   std::optional<int64_t> provider_key_id;  // must be the agent's own key when given
   int64_t requested = 0;
+  // The model the runtime will call; required when the agent has a model allow-list, which
+  // it must then match (docs/model-allow-lists.md).
+  std::optional<std::string> model = std::nullopt;
 };
 
 struct HandshakeOutcome {
@@ -46,8 +49,9 @@ class LeaseProtocol {
       : db_(db), ledger_(ledger), events_(events), provider_keys_(provider_keys),
         ip_token_key_(std::move(ip_token_key)), limits_(limits) {}
 
-  // One write transaction: IC token, reservation, the agent's assigned key (and only it),
-  // provider match, enabled, decrypt, IP token. Any refusal after the reservation rolls it
+  // One write transaction: IC token, the agent's model allow-list (checked before anything is
+  // reserved), reservation, the agent's assigned key (and only it), provider match, enabled,
+  // decrypt, IP token. Any refusal after the reservation rolls it
   // back (the predecessor leaked it, docs/compatibility.md C1).
   Result<HandshakeOutcome> handshake(const std::string& ic_token, const HandshakeRequest& in, const RequestContext& ctx);
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "store/string_list_column.h"
 #include "store/table.h"
 
 namespace iron::store::agents {
@@ -29,7 +30,10 @@ const Table<Agent> kAgents =
         .column("created_at", &Agent::created_at)
         .column("updated_at", &Agent::updated_at)
         .column("ic_token_hash", &Agent::ic_token_hash)
-        .column("ic_token_created_at", &Agent::ic_token_created_at);
+        .column("ic_token_created_at", &Agent::ic_token_created_at)
+        .column(  // JSON text; NULL = every model (migration 015)
+            "allowed_models", [](const Statement& s, int col, Agent& a) { a.allowed_models = read_string_list(s, col); },
+            [](Statement& s, int i, const Agent& a) { bind_string_list(s, i, a.allowed_models); });
 
 }  // namespace
 
@@ -58,10 +62,21 @@ std::vector<Agent> list_for_owner(Connection& c, const std::string& owner_id) {
 
 void update(Connection& c, const Agent& a) {
   auto& s = c.prepare(
-      "UPDATE agents SET name = ?, owner_id = ?, provider_key_id = ?, providers = ?, updated_at = ? WHERE id = ?");
+      "UPDATE agents SET name = ?, owner_id = ?, provider_key_id = ?, providers = ?, updated_at = ?, allowed_models = ? "
+      "WHERE id = ?");
   s.bind(1, a.name).bind(2, a.owner_id).bind(3, a.provider_key_id).bind(4, nlohmann::json(a.providers).dump());
-  s.bind(5, a.updated_at).bind(6, a.id);
+  s.bind(5, a.updated_at);
+  bind_string_list(s, 6, a.allowed_models);
+  s.bind(7, a.id);
   s.run();
+}
+
+std::optional<std::vector<std::string>> allowed_models_of(Connection& c, int64_t id) {
+  auto& s = c.prepare("SELECT allowed_models FROM agents WHERE id = ?");
+  s.bind(1, id);
+  auto out = s.step() ? read_string_list(s, 0) : std::nullopt;
+  s.reset();
+  return out;
 }
 
 bool set_ic_token(Connection& c, int64_t id, const std::string& hash, int64_t created_at_s, bool only_if_none) {

@@ -20,6 +20,8 @@ struct Agent {
   int64_t updated_at = 0;
   std::optional<std::string> ic_token_hash;
   std::optional<int64_t> ic_token_created_at;
+  // The models the agent may use (domain/model_allow_list.h); nullopt = every model.
+  std::optional<std::vector<std::string>> allowed_models = std::nullopt;
 };
 
 namespace agents {
@@ -40,8 +42,11 @@ std::optional<IcCredential> ic_credential_of_active(Connection& c, int64_t id);
 bool remove(Connection& c, int64_t id);
 std::vector<Agent> list_all(Connection& c);                                   // newest first
 std::vector<Agent> list_for_owner(Connection& c, const std::string& owner_id);  // newest first
-// name, owner_id, provider_key_id, providers and updated_at from `a` (by a.id).
+// name, owner_id, provider_key_id, providers, allowed_models and updated_at from `a` (by a.id).
 void update(Connection& c, const Agent& a);
+// The agent's model allow-list alone (one seek, for event ingestion); nullopt = every model,
+// also for an agent that does not exist.
+std::optional<std::vector<std::string>> allowed_models_of(Connection& c, int64_t id);
 // Sets the IC-token hash; with only_if_none, only when the agent has none (false otherwise).
 bool set_ic_token(Connection& c, int64_t id, const std::string& hash, int64_t created_at_s, bool only_if_none);
 void clear_ic_token(Connection& c, int64_t id);

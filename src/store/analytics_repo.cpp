@@ -82,6 +82,10 @@ Where event_where(const EventListFilter& f) {
   if (f.project_id) w.add(in_project("e.agent_id"), *f.project_id);
   if (f.model) w.add("e.model = ?", *f.model);
   if (f.event_type) w.add("e.event_type = ?", *f.event_type);
+  // A literal, not a bound value: only then may SQLite use the partial index of flagged
+  // events (migration 015).
+  if (f.model_allowed)
+    w.add(*f.model_allowed ? "e.model_allowed = 1" : "e.model_allowed = 0", std::initializer_list<Bind>{});
   if (f.before) w.add("(e.timestamp_ms, e.id) < (?, ?)", {f.before->first, f.before->second});
   return w;
 }
@@ -161,7 +165,7 @@ std::string first_day_sql(const Where& w) { return std::string("SELECT min(r.day
 const char* kEventColumns =
     "e.id, e.agent_id, e.event_id, e.timestamp_ms, e.day, e.event_type, e.model, e.provider, e.provider_id, "
     "e.input_tokens, e.output_tokens, e.cost_micros, e.error_code, e.error_message, e.created_at, a.name, "
-    "e.cached_input_tokens, e.cost_source, e.catalogue_cost_micros";
+    "e.cached_input_tokens, e.cost_source, e.catalogue_cost_micros, e.model_allowed";
 
 constexpr int64_t kDayMs = 86'400'000;
 int64_t floor_day(int64_t ms) { return ms - (((ms % kDayMs) + kDayMs) % kDayMs); }
@@ -226,12 +230,13 @@ bool insert_event(Connection& c, const AnalyticsEventRow& e) {
   auto& s = c.prepare(
       "INSERT INTO analytics_events(agent_id, event_id, timestamp_ms, day, event_type, model, provider, provider_id, "
       "input_tokens, output_tokens, cost_micros, error_code, error_message, created_at, cached_input_tokens, "
-      "cost_source, catalogue_cost_micros) "
-      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(agent_id, event_id) DO NOTHING");
+      "cost_source, catalogue_cost_micros, model_allowed) "
+      "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(agent_id, event_id) DO NOTHING");
   s.bind(1, e.agent_id).bind(2, e.event_id).bind(3, e.timestamp_ms).bind(4, e.day).bind(5, e.event_type);
   s.bind(6, e.model).bind(7, e.provider).bind(8, e.provider_id).bind(9, e.input_tokens).bind(10, e.output_tokens);
   s.bind(11, e.cost_micros).bind(12, e.error_code).bind(13, e.error_message).bind(14, e.created_at);
   s.bind(15, e.cached_input_tokens).bind(16, e.cost_source).bind(17, e.catalogue_cost_micros);
+  s.bind(18, e.model_allowed);
   s.run();
   return c.changes() == 1;
 }
@@ -362,12 +367,28 @@ std::vector<AnalyticsEventRow> list_events(Connection& c, const EventListFilter&
     e.cached_input_tokens = s.int64(16);
     e.cost_source = s.text(17);
     e.catalogue_cost_micros = s.opt_int64(18);
+    e.model_allowed = s.int64(19) != 0;
     out.push_back(std::move(e));
   }
   return out;
 }
 
 int64_t count_events(Connection& c, const EventListFilter& f) {
+  // The rollups do not know the flag. Flagged events are few and indexed apart (migration
+  // 015), so they are counted directly, and the others as all minus those.
+  if (f.model_allowed) {
+    EventListFilter flagged = f;
+    flagged.model_allowed = false;
+    const auto oldest = extreme_timestamp(c, "min");
+    if (!oldest) return 0;
+    const int64_t lo = f.from_ms ? std::max(*f.from_ms, *oldest) : *oldest;
+    const int64_t hi = f.to_ms ? *f.to_ms : *extreme_timestamp(c, "max") + 1;
+    const int64_t n_flagged = count_raw_events(c, flagged, lo, hi);
+    if (!*f.model_allowed) return n_flagged;
+    EventListFilter all = f;
+    all.model_allowed.reset();
+    return count_events(c, all) - n_flagged;
+  }
   const auto oldest = extreme_timestamp(c, "min");
   if (!oldest) return 0;
   const int64_t newest_end = *extreme_timestamp(c, "max") + 1;

@@ -30,6 +30,9 @@ struct AnalyticsEventRow {
   std::optional<std::string> error_code;
   std::optional<std::string> error_message;
   int64_t created_at = 0;
+  // False: the agent's model allow-list did not allow this model when it was ingested
+  // (recorded all the same: spend is never lost; migration 015).
+  bool model_allowed = true;
   std::string agent_name;  // filled by list_events
 };
 
@@ -100,6 +103,7 @@ struct EventListFilter {
   std::optional<std::string> project_id;
   std::optional<std::string> model;       // exact
   std::optional<std::string> event_type;  // exact
+  std::optional<bool> model_allowed;      // only flagged (false) or only unflagged (true) events
   // Keyset: only events older than this (timestamp_ms, row id) in list order.
   std::optional<std::pair<int64_t, int64_t>> before;
 };

@@ -1,5 +1,6 @@
 #include "store/api_token_repo.h"
 
+#include "store/string_list_column.h"
 #include "store/table.h"
 
 namespace iron::store::api_tokens {
@@ -20,7 +21,15 @@ const Table<ApiToken> kApiTokens = Table<ApiToken>("api_tokens")
                                        .column("revoked_at", &ApiToken::revoked_at)
                                        .column("rotated_at", &ApiToken::rotated_at)
                                        .column("is_active", &ApiToken::is_active)
-                                       .column("scope", &ApiToken::scope);
+                                       .column("scope", &ApiToken::scope)
+                                       .column(  // JSON text; NULL = every model (migration 015)
+                                           "allowed_models",
+                                           [](const Statement& s, int col, ApiToken& t) {
+                                             t.allowed_models = read_string_list(s, col);
+                                           },
+                                           [](Statement& s, int i, const ApiToken& t) {
+                                             bind_string_list(s, i, t.allowed_models);
+                                           });
 }  // namespace
 
 int64_t insert(Connection& c, const ApiToken& t) { return kApiTokens.insert(c, t); }
@@ -93,8 +102,10 @@ int64_t count_usable_for_user(Connection& c, const std::string& user_id, int64_t
 }
 
 void update_metadata(Connection& c, const ApiToken& t) {
-  c.prepare("UPDATE api_tokens SET name = ?, description = ?, provider = ? WHERE id = ?")
-      .bind(1, t.name).bind(2, t.description).bind(3, t.provider).bind(4, t.id).run();
+  auto& s = c.prepare("UPDATE api_tokens SET name = ?, description = ?, provider = ?, allowed_models = ? WHERE id = ?");
+  s.bind(1, t.name).bind(2, t.description).bind(3, t.provider);
+  bind_string_list(s, 4, t.allowed_models);
+  s.bind(5, t.id).run();
 }
 
 void mark_revoked(Connection& c, int64_t id, int64_t now) {

@@ -27,6 +27,8 @@ struct ApiToken {
   std::optional<int64_t> rotated_at;
   bool is_active = true;
   std::string scope = "read";  // read | runtime | user | admin | legacy_full (domain/principal.h)
+  // The models the token may name (domain/model_allow_list.h); nullopt = every model.
+  std::optional<std::vector<std::string>> allowed_models = std::nullopt;
 };
 
 namespace api_tokens {
@@ -45,7 +47,7 @@ int64_t count(Connection& c, const TokenListFilter& f);
 std::vector<ApiToken> list_for_agent(Connection& c, int64_t agent_id);          // newest first, inactive included
 // Tokens that can still authenticate: active, not revoked or rotated, not past expiry.
 int64_t count_usable_for_user(Connection& c, const std::string& user_id, int64_t now);
-void update_metadata(Connection& c, const ApiToken& t);  // name, description, provider
+void update_metadata(Connection& c, const ApiToken& t);  // name, description, provider, allowed_models
 void mark_revoked(Connection& c, int64_t id, int64_t now);
 void mark_rotated(Connection& c, int64_t id, int64_t now);
 // Applies a batch of token id → last-used time; never moves last_used_at backwards.

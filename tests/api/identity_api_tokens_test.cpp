@@ -26,7 +26,8 @@ TEST(IdentityApiTokens, CreateShowsTheSecretOnceAndListShowsMetadataOnly) {
   EXPECT_EQ(r.header("Cache-Control"), "no-store");
   const json& c = r.body;
   EXPECT_EQ(keys_of(c), (std::set<std::string>{"id", "token", "user_id", "project_id", "description", "name",
-                                               "agent_id", "provider", "created_at", "expires_at", "scope"}));
+                                               "agent_id", "provider", "created_at", "expires_at", "scope",
+                                               "allowed_models"}));
   EXPECT_TRUE(std::regex_match(c["token"].get<std::string>(), std::regex("^apitok_[0-9A-Za-z]{64}$"))) << c["token"];
   EXPECT_TRUE(c["id"].is_number_integer());
   EXPECT_EQ(c["user_id"], u.id);
@@ -46,7 +47,8 @@ TEST(IdentityApiTokens, CreateShowsTheSecretOnceAndListShowsMetadataOnly) {
   ASSERT_EQ(list.body.size(), 1u);
   const json& item = list.body[0];
   EXPECT_EQ(keys_of(item), (std::set<std::string>{"id", "user_id", "project_id", "name", "description", "agent_id", "scope",
-                                                  "provider", "created_at", "last_used_at", "expires_at", "is_active"}));
+                                                  "provider", "created_at", "last_used_at", "expires_at", "is_active",
+                                                  "allowed_models"}));
   EXPECT_EQ(item["id"], c["id"]);
   EXPECT_EQ(item["is_active"], true);
   EXPECT_TRUE(item["last_used_at"].is_null());

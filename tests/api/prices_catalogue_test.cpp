@@ -238,9 +238,10 @@ TEST_F(PriceCatalogue, ReportedCostIsKeptWithTheCatalogueCostBesideIt) {
   ASSERT_EQ(events_csv.status, 200) << events_csv.raw;
   const auto event_rows = iron::test::parse_csv(events_csv.raw);
   ASSERT_EQ(event_rows.size(), 1u + got.size());
-  ASSERT_EQ(event_rows[0].size(), 16u);
+  ASSERT_EQ(event_rows[0].size(), 17u);
   EXPECT_EQ(event_rows[0][14], "cost_source");
   EXPECT_EQ(event_rows[0][15], "catalogue_cost_usd");
+  EXPECT_EQ(event_rows[0][16], "model_allowed");  // docs/model-allow-lists.md
   for (size_t i = 1; i < event_rows.size(); ++i) {
     const json& e = got[event_rows[i][1]];
     SCOPED_TRACE(event_rows[i][1]);

@@ -233,7 +233,7 @@ export interface paths {
         put?: never;
         /**
          * Fetch an agent's own provider key
-         * @description The agent's IC token, in the body field `ic_token` or as `Authorization: Bearer ic_…`, checked against the stored hash (a regenerated or revoked token is 401 INVALID_IC_TOKEN). Returns the plaintext of the agent's key under the one agent-key rule (the same answers as the handshake): the key must exist (deleting a key unassigns it), belong to the agent's owner or be delegated by an admin who owns it and still is one (403 NO_PROVIDER_ASSIGNED otherwise), and be enabled (403 KEY_DISABLED). `base_url` is the full URL, credentials included. Writes the audit row `agent_key_fetched` (never the key).
+         * @description The agent's IC token, in the body field `ic_token` or as `Authorization: Bearer ic_…`, checked against the stored hash (a regenerated or revoked token is 401 INVALID_IC_TOKEN). Returns the plaintext of the agent's key under the one agent-key rule (the same answers as the handshake): the key must exist (deleting a key unassigns it), belong to the agent's owner or be delegated by an admin who owns it and still is one (403 NO_PROVIDER_ASSIGNED otherwise), and be enabled (403 KEY_DISABLED). `base_url` is the full URL, credentials included. Writes the audit row `agent_key_fetched` (never the key). An agent with a model allow-list must name the `model`, as at the handshake (400 MODEL_REQUIRED, 403 MODEL_NOT_ALLOWED).
          */
         post: operations["fetchAgentProviderKey"];
         delete?: never;
@@ -463,7 +463,7 @@ export interface paths {
         put?: never;
         /**
          * Report one LLM request (agent)
-         * @description The agent's IC token in the body field `ic_token` or as `Authorization: Bearer ic_…`. Idempotent per (agent, event_id): a replay answers 200 `duplicate` and changes nothing. Text fields refuse NUL and control characters other than tab, LF and CR (400).
+         * @description The agent's IC token in the body field `ic_token` or as `Authorization: Bearer ic_…`. Idempotent per (agent, event_id): a replay answers 200 `duplicate` and changes nothing. Text fields refuse NUL and control characters other than tab, LF and CR (400). An event for a model the agent's model allow-list does not allow is recorded all the same and flagged `model_allowed: false` in the event list (docs/model-allow-lists.md).
          */
         post: operations["ingestAnalyticsEvent"];
         delete?: never;
@@ -758,7 +758,7 @@ export interface paths {
          * Update one of the caller's API tokens
          * @description **Access:** user or admin; viewers are read-only (403).
          *
-         *     At least one of provider, name, description. `scope` cannot be changed (400): create a new token instead.
+         *     At least one of provider, name, description, allowed_models. `scope` cannot be changed (400): create a new token instead. Changing `allowed_models` needs a signed-in session (403 SESSION_REQUIRED for an API token): a token must not lift its own restriction. The audit row shows the old and the new list.
          */
         put: operations["updateApiToken"];
         post?: never;
@@ -933,7 +933,7 @@ export interface paths {
         put?: never;
         /**
          * Open a lease and receive the agent's provider key
-         * @description The agent's IC token, in the body field `ic_token` (predecessor compatibility) or as `Authorization: Bearer ic_…`; it is checked against the stored hash on every call, so a regenerated or revoked token is refused (401 INVALID_IC_TOKEN). In one transaction: reserves min(requested, remaining), then checks the agent's assigned key (only that key; provider must match; enabled), decrypts it and wraps it as an IP token `AES256:<iv>:<ct>:<tag>` (AES-256-GCM under the IP-token key). Any refusal rolls the reservation back. The key rule and its answers are those of `POST /agents/provider-key`: no usable key (none, deleted, or a delegation whose admin lost the role) is 403 NO_PROVIDER_ASSIGNED.
+         * @description The agent's IC token, in the body field `ic_token` (predecessor compatibility) or as `Authorization: Bearer ic_…`; it is checked against the stored hash on every call, so a regenerated or revoked token is refused (401 INVALID_IC_TOKEN). In one transaction: reserves min(requested, remaining), then checks the agent's assigned key (only that key; provider must match; enabled), decrypts it and wraps it as an IP token `AES256:<iv>:<ct>:<tag>` (AES-256-GCM under the IP-token key). Any refusal rolls the reservation back. The key rule and its answers are those of `POST /agents/provider-key`: no usable key (none, deleted, or a delegation whose admin lost the role) is 403 NO_PROVIDER_ASSIGNED. An agent with a model allow-list must name the `model` (400 MODEL_REQUIRED) and the list must allow it for the provider (403 MODEL_NOT_ALLOWED); either refusal comes before anything is reserved.
          */
         post: operations["handshake"];
         delete?: never;
@@ -1145,7 +1145,7 @@ export interface paths {
         };
         /**
          * Fetch the provider key of an API token's project
-         * @description An API token (`Bearer apitok_…`) only; a session JWT is 401 API_TOKEN_REQUIRED, and a `read`-scoped token 403 TOKEN_SCOPE_INSUFFICIENT. The token must be bound to a project (400 TOKEN_HAS_NO_PROJECT) and not to an agent (403 USE_HANDSHAKE: agents get their key through the handshake). Returns the plaintext key assigned to the token owner's project of that name (project ids are per user; 404 NO_KEY_ASSIGNED when none) when it is enabled (403 KEY_DISABLED). Only a key's owner ever obtains it in plaintext: being an admin adds nothing. `base_url` is the full URL, credentials included. At most 10 fetches per (user, project) in any rolling minute (429 RATE_LIMIT_EXCEEDED with Retry-After). Writes the audit row `key_fetched` (never the key).
+         * @description An API token (`Bearer apitok_…`) only; a session JWT is 401 API_TOKEN_REQUIRED, and a `read`-scoped token 403 TOKEN_SCOPE_INSUFFICIENT. The token must be bound to a project (400 TOKEN_HAS_NO_PROJECT) and not to an agent (403 USE_HANDSHAKE: agents get their key through the handshake). Returns the plaintext key assigned to the token owner's project of that name (project ids are per user; 404 NO_KEY_ASSIGNED when none) when it is enabled (403 KEY_DISABLED). Only a key's owner ever obtains it in plaintext: being an admin adds nothing. `base_url` is the full URL, credentials included. At most 10 fetches per (user, project) in any rolling minute (429 RATE_LIMIT_EXCEEDED with Retry-After). Writes the audit row `key_fetched` (never the key). A token with a model allow-list must name the `model` (400 MODEL_REQUIRED), which its list must allow for the key's provider (403 MODEL_NOT_ALLOWED); a refused fetch is not counted.
          */
         get: operations["fetchProjectKey"];
         put?: never;
@@ -1929,6 +1929,8 @@ export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
         Agent: {
+            /** @description the models this may use: exact names or patterns where `*` stands for any characters (`gpt-4o*`), optionally provider-qualified (`openai/gpt-4o*`); case-sensitive. null = every model; [] = no model at all */
+            allowed_models: string[] | null;
             budget: {
                 /**
                  * Format: int64
@@ -2214,7 +2216,7 @@ export interface components {
             created_at: string;
             /** @description user id (user_<uuid>) */
             created_by: string;
-            event_types: ("budget.threshold" | "budget.exhausted" | "budget_request.created" | "budget_request.decided" | "provider_key.disabled" | "usage.zero_cost" | "user.locked_out")[];
+            event_types: ("budget.threshold" | "budget.exhausted" | "budget_request.created" | "budget_request.decided" | "provider_key.disabled" | "usage.zero_cost" | "user.locked_out" | "usage.model_not_allowed")[];
             /**
              * Format: int64
              * @description alert rule id
@@ -2257,6 +2259,8 @@ export interface components {
             /** Format: int64 */
             input_tokens: number;
             model: string;
+            /** @description false: the agent's model allow-list did not allow this model when the event was ingested (recorded and counted all the same; docs/model-allow-lists.md) */
+            model_allowed: boolean;
             /** Format: int64 */
             output_tokens: number;
             provider: string;
@@ -2335,6 +2339,7 @@ export interface components {
             /** Format: date */
             from?: string;
             model?: string;
+            model_allowed?: boolean;
             provider?: string;
             /** Format: date */
             to?: string;
@@ -2386,6 +2391,8 @@ export interface components {
         ApiToken: {
             /** Format: int64 */
             agent_id: number | null;
+            /** @description the models this may use: exact names or patterns where `*` stands for any characters (`gpt-4o*`), optionally provider-qualified (`openai/gpt-4o*`); case-sensitive. null = every model; [] = no model at all */
+            allowed_models: string[] | null;
             /**
              * Format: int64
              * @description creation time (milliseconds since the Unix epoch)
@@ -2423,6 +2430,8 @@ export interface components {
         ApiTokenCreated: {
             /** Format: int64 */
             agent_id: number | null;
+            /** @description the models this may use: exact names or patterns where `*` stands for any characters (`gpt-4o*`), optionally provider-qualified (`openai/gpt-4o*`); case-sensitive. null = every model; [] = no model at all */
+            allowed_models: string[] | null;
             /**
              * Format: int64
              * @description creation time (milliseconds since the Unix epoch)
@@ -3366,6 +3375,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description the models this may use: exact names or patterns where `*` stands for any characters (`gpt-4o*`), optionally provider-qualified (`openai/gpt-4o*`); case-sensitive. null = every model; [] = no model at all */
+                    allowed_models?: string[] | null;
                     /**
                      * @description one_off (default): the allocation is spent once; daily / weekly (Monday) / monthly: spent returns to 0 and remaining to the allocation at each calendar boundary (00:00 in budget_time_zone), shown as budget.resets_at
                      * @enum {string}
@@ -3580,6 +3591,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description the models this may use: exact names or patterns where `*` stands for any characters (`gpt-4o*`), optionally provider-qualified (`openai/gpt-4o*`); case-sensitive. null = every model; [] = no model at all */
+                    allowed_models?: string[] | null;
                     /**
                      * @description one_off (default): the allocation is spent once; daily / weekly (Monday) / monthly: spent returns to 0 and remaining to the allocation at each calendar boundary (00:00 in budget_time_zone), shown as budget.resets_at. Changing it starts no new period: spent and remaining stay
                      * @enum {string}
@@ -4568,6 +4581,8 @@ export interface operations {
             content: {
                 "application/json": {
                     ic_token?: string;
+                    /** @description the model the key will be used for; required when the caller has a model allow-list (docs/model-allow-lists.md) */
+                    model?: string;
                 };
             };
         };
@@ -4589,7 +4604,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR. */
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, MODEL_REQUIRED. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -4609,7 +4624,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: NO_PROVIDER_ASSIGNED, KEY_DISABLED. */
+            /** @description Forbidden. Codes: NO_PROVIDER_ASSIGNED, KEY_DISABLED, MODEL_NOT_ALLOWED. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -5353,7 +5368,7 @@ export interface operations {
                     /** @description the channels it sends them to */
                     channel_ids: number[];
                     /** @description the event types this rule sends (docs/alerts.md, "Events") */
-                    event_types: ("budget.threshold" | "budget.exhausted" | "budget_request.created" | "budget_request.decided" | "provider_key.disabled" | "usage.zero_cost" | "user.locked_out")[];
+                    event_types: ("budget.threshold" | "budget.exhausted" | "budget_request.created" | "budget_request.decided" | "provider_key.disabled" | "usage.zero_cost" | "user.locked_out" | "usage.model_not_allowed")[];
                     /** @description a disabled rule raises nothing (default true) */
                     is_enabled?: boolean;
                     name?: string;
@@ -5534,7 +5549,7 @@ export interface operations {
                     /** @description the channels it sends them to */
                     channel_ids?: number[];
                     /** @description the event types this rule sends (docs/alerts.md, "Events") */
-                    event_types?: ("budget.threshold" | "budget.exhausted" | "budget_request.created" | "budget_request.decided" | "provider_key.disabled" | "usage.zero_cost" | "user.locked_out")[];
+                    event_types?: ("budget.threshold" | "budget.exhausted" | "budget_request.created" | "budget_request.decided" | "provider_key.disabled" | "usage.zero_cost" | "user.locked_out" | "usage.model_not_allowed")[];
                     /** @description a disabled rule raises nothing (default true) */
                     is_enabled?: boolean;
                     name?: string;
@@ -5942,6 +5957,8 @@ export interface operations {
                 limit?: number;
                 /** @description only this model (exact) */
                 model?: string;
+                /** @description false: only events flagged because the agent's model allow-list did not allow their model; true: only the others (docs/model-allow-lists.md) */
+                model_allowed?: boolean;
                 /** @description UTC period; default all-time; unknown values are 400 */
                 period?: "today" | "yesterday" | "last7-days" | "last30-days" | "this-month" | "last-month" | "all-time";
                 /** @description only this provider */
@@ -6264,6 +6281,8 @@ export interface operations {
                 from?: string;
                 /** @description only this model (exact) */
                 model?: string;
+                /** @description false: only events flagged because the agent's model allow-list did not allow their model; true: only the others (docs/model-allow-lists.md) */
+                model_allowed?: boolean;
                 /** @description 1-based page; default 1 */
                 page?: number;
                 /** @description default 10 */
@@ -7100,6 +7119,8 @@ export interface operations {
                      * @description an agent of the token's owner (404 AGENT_NOT_FOUND otherwise)
                      */
                     agent_id?: number;
+                    /** @description the models this may use: exact names or patterns where `*` stands for any characters (`gpt-4o*`), optionally provider-qualified (`openai/gpt-4o*`); case-sensitive. null = every model; [] = no model at all */
+                    allowed_models?: string[] | null;
                     description?: string;
                     /**
                      * Format: date-time
@@ -7312,6 +7333,8 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
+                    /** @description the models this may use: exact names or patterns where `*` stands for any characters (`gpt-4o*`), optionally provider-qualified (`openai/gpt-4o*`); case-sensitive. null = every model; [] = no model at all */
+                    allowed_models?: string[] | null;
                     description?: string;
                     name?: string;
                     provider?: string;
@@ -7350,7 +7373,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS, NOT_TOKEN_OWNER. */
+            /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS, NOT_TOKEN_OWNER, SESSION_REQUIRED. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8165,6 +8188,8 @@ export interface operations {
             content: {
                 "application/json": {
                     ic_token?: string;
+                    /** @description the model the runtime will call; required when the agent has a model allow-list (docs/model-allow-lists.md) */
+                    model?: string;
                     provider: string;
                     /**
                      * Format: int64
@@ -8211,7 +8236,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, MISSING_FIELD. */
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: MALFORMED_JSON, INVALID_JSON, VALIDATION_ERROR, MISSING_FIELD, MODEL_REQUIRED. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -8231,7 +8256,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: BUDGET_EXHAUSTED, NO_PROVIDER_ASSIGNED, PROVIDER_KEY_MISMATCH, PROVIDER_MISMATCH, KEY_DISABLED. */
+            /** @description Forbidden. Codes: BUDGET_EXHAUSTED, NO_PROVIDER_ASSIGNED, PROVIDER_KEY_MISMATCH, PROVIDER_MISMATCH, KEY_DISABLED, MODEL_NOT_ALLOWED. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -9574,7 +9599,10 @@ export interface operations {
     };
     fetchProjectKey: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the model the key will be used for; required when the caller has a model allow-list (docs/model-allow-lists.md) */
+                model?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -9598,7 +9626,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: TOKEN_HAS_NO_PROJECT. */
+            /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR, TOKEN_HAS_NO_PROJECT, MODEL_REQUIRED. */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
@@ -9618,7 +9646,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Forbidden. Codes: TOKEN_SCOPE_INSUFFICIENT, USE_HANDSHAKE, KEY_DISABLED. */
+            /** @description Forbidden. Codes: TOKEN_SCOPE_INSUFFICIENT, USE_HANDSHAKE, KEY_DISABLED, MODEL_NOT_ALLOWED. */
             403: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];

@@ -1,6 +1,8 @@
 // Schema helpers and the shared component schemas of the OpenAPI document.
 #include "api/openapi/spec.h"
 
+#include "api/model_allow_list_field.h"
+
 namespace iron::api::openapi {
 
 json ref(const std::string& schema_name) { return {{"$ref", "#/components/schemas/" + schema_name}}; }
@@ -165,17 +167,19 @@ json api_token_fields(bool with_secret) {
       {"created_at", ms_time("creation time")},
       {"expires_at", nullable(rfc3339("expiry; null = never"))},
       {"scope", described(one_of_strings({"read", "runtime", "user", "admin", "legacy_full"}),
-                          "what the token may do (see createApiToken); legacy_full = created before scopes")}};
+                          "what the token may do (see createApiToken); legacy_full = created before scopes")},
+      {"allowed_models", allowed_models_schema()}};
   if (with_secret) {
     props["token"] = described({{"type", "string"}, {"pattern", "^apitok_[0-9A-Za-z]+$"}},
                                "the secret, shown once only: it is stored as a hash");
     return object(props,
-                  {"id", "token", "user_id", "project_id", "description", "agent_id", "provider", "created_at", "scope"});
+                  {"id", "token", "user_id", "project_id", "description", "agent_id", "provider", "created_at", "scope",
+                   "allowed_models"});
   }
   props["last_used_at"] = nullable(ms_time("last use (updated in batches)"));
   props["is_active"] = boolean("false once revoked or rotated");
   return object(props, {"id", "user_id", "project_id", "description", "agent_id", "provider", "created_at",
-                        "last_used_at", "is_active", "scope"});
+                        "last_used_at", "is_active", "scope", "allowed_models"});
 }
 
 json audit_entry() {

@@ -3,8 +3,9 @@
 // period and next reset, a Berlin midnight, shown on the agent page, later made weekly), issues its IC
 // token and copies it from the copy-once dialog; a simulated runtime handshakes and reports with
 // that token, and the open agent page shows the spend and the lease without a reload; the token
-// is regenerated (the old one stops working) and revoked; a new budget is set; an agent is
-// deleted after typing its name. A viewer sees the agents pages without any mutating control.
+// is regenerated (the old one stops working) and revoked; a new budget is set; the edit dialog
+// limits the agent's models (a too-long entry is refused in the form); an agent is deleted
+// after typing its name. A viewer sees the agents pages without any mutating control.
 
 import { expectVisible, newTrackedContext, screenshot, waitForView } from '../lib/browser.mjs'
 import { E2eError } from '../lib/server.mjs'
@@ -154,15 +155,24 @@ export async function agentsJourney({ browser, baseUrl, api, people, label, shot
   await page.getByTestId('budget-save').click()
   await waitForText(page.getByTestId('agent-allocated'), /\$40\.00/, 'the new allocation')
   // The edit dialog makes the budget weekly: the next reset is the coming Monday 00:00 in Berlin.
+  // It also limits the agent's models; an entry over 200 characters is refused in the form first.
   await page.getByTestId('agent-edit').click()
   await page.getByTestId('agent-period').selectOption('weekly')
+  await page.getByTestId('agent-models-restrict').check()
+  await page.getByTestId('agent-models').fill('x'.repeat(201))
+  await waitForText(page.locator('dialog[open] [data-testid=field-error]'), /longer than 200/, 'the allow-list field refusing a long entry')
+  await page.getByTestId('agent-models').fill('gpt-4o*\nopenai/o1')
+  if (shots) await screenshot(page, `${label}-journey-agent-models-1280-light`)
   await page.getByTestId('agent-save').click()
   await waitForText(page.getByTestId('agent-period-label'), /Weekly/, 'the budget period after the edit')
+  await waitForText(page.locator('p.desc'), /Models: gpt-4o\*, openai\/o1/, 'the allow-list on the agent page')
   const weekly = await api.call('GET', `api/v1/agents/${agentId}`, { token })
   const monday = Date.parse(weekly.budget.resets_at)
   const berlinDay = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short' }).format(monday)
   if (weekly.budget.period !== 'weekly' || berlinDay !== 'Mon' || berlinClock.format(monday) !== '00:00:00' || monday <= Date.now())
     throw new E2eError(`the weekly budget resets at ${weekly.budget.resets_at}, not the coming Monday in ${zone}`)
+  if (JSON.stringify(weekly.allowed_models) !== JSON.stringify(['gpt-4o*', 'openai/o1']))
+    throw new E2eError(`the agent's allow-list is ${JSON.stringify(weekly.allowed_models)}, not the two entries typed`)
 
   // 6. The list finds it by name (server-side search in the URL), then delete another agent.
   await page.goto(new URL(`agents?search=${encodeURIComponent(name)}`, baseUrl).href)

@@ -69,6 +69,8 @@ export interface AgentInput {
   provider_key_id: number | null
   budget_period?: BudgetPeriod
   budget_time_zone?: string
+  // null: every model; []: none (docs/model-allow-lists.md)
+  allowed_models?: string[] | null
 }
 
 function periodFields(input: AgentInput) {
@@ -84,6 +86,7 @@ export async function createAgent(input: AgentInput & { initial_budget_microdoll
     initial_budget_microdollars: input.initial_budget_microdollars,
     ...(input.owner_id ? { owner_id: input.owner_id } : {}),
     ...(input.provider_key_id ? { provider_key_id: input.provider_key_id } : {}),
+    ...(input.allowed_models ? { allowed_models: input.allowed_models } : {}),
     ...periodFields(input),
   }
   return unwrap(api.POST('/api/v1/agents', { body }))
@@ -94,6 +97,7 @@ export async function updateAgent(id: number, input: AgentInput): Promise<Agent>
     name: input.name,
     provider_key_id: input.provider_key_id,
     ...(input.owner_id ? { owner_id: input.owner_id } : {}),
+    ...(input.allowed_models !== undefined ? { allowed_models: input.allowed_models } : {}),
     ...periodFields(input),
   }
   return unwrap(api.PUT('/api/v1/agents/{id}', { params: { path: { id } }, body }))

@@ -35,6 +35,9 @@ describe('eventFilters', () => {
     ['completed maps to the server type', { type: 'completed' }, { period: 'last30-days', type: 'llm_request_completed' }],
     ['failed maps to the server type', { type: 'failed' }, { period: 'last30-days', type: 'llm_request_failed' }],
     ['an unknown type is dropped', { type: 'exploded' }, { period: 'last30-days' }],
+    ['flagged asks for the events outside the allow-list', { allowed: 'flagged' }, { period: 'last30-days', model_allowed: false }],
+    ['allowed asks for the others', { allowed: 'allowed' }, { period: 'last30-days', model_allowed: true }],
+    ['an unknown allow-list value is dropped', { allowed: 'maybe' }, { period: 'last30-days' }],
     [
       'combined with agent and provider',
       { period: 'today', agent: 3, provider: 'openai', model: 'gpt-4o', type: 'failed' },

@@ -23,7 +23,7 @@ export const PERIODS = [
 export type ServerPeriod = Exclude<(typeof PERIODS)[number]['value'], 'custom'>
 
 /** The filter state as it sits in the URL (defaults stay out of it). */
-export const FILTER_DEFAULTS = { period: 'last30-days', from: '', to: '', agent: 0, provider: '', model: '', type: '' }
+export const FILTER_DEFAULTS = { period: 'last30-days', from: '', to: '', agent: 0, provider: '', model: '', type: '', allowed: '' }
 export type FilterState = typeof FILTER_DEFAULTS
 
 export interface ApiFilters {
@@ -56,17 +56,26 @@ export const EVENT_TYPES = [
 ] as const
 export type ServerEventType = (typeof EVENT_TYPES)[number]['server']
 
+/** The event log's allow-list filter (docs/model-allow-lists.md): the URL's value and the server's flag. */
+export const MODEL_ALLOWED_CHOICES = [
+  { value: 'flagged', server: false, label: 'Not allowed' },
+  { value: 'allowed', server: true, label: 'Allowed' },
+] as const
+
 export interface EventFilters extends ApiFilters {
   model?: string
   type?: ServerEventType
+  model_allowed?: boolean
 }
 
-/** The event log's query: the view's filters plus model and type (the breakdowns ignore those two). */
+/** The event log's query: the view's filters plus model, type and the allow-list flag (the breakdowns ignore those). */
 export function eventFilters(f: FilterState): EventFilters {
   const out: EventFilters = apiFilters(f)
   if (f.model) out.model = f.model
   const type = EVENT_TYPES.find((t) => t.value === f.type)
   if (type) out.type = type.server
+  const allowed = MODEL_ALLOWED_CHOICES.find((c) => c.value === f.allowed)
+  if (allowed) out.model_allowed = allowed.server
   return out
 }
 

@@ -17,6 +17,7 @@ const row = (over: Partial<ApiToken>): ApiToken => ({
   expires_at: null,
   is_active: true,
   scope: 'user',
+  allowed_models: null,
   ...over,
 })
 const input = (over: Partial<NewTokenInput> = {}): NewTokenInput => ({
@@ -27,6 +28,7 @@ const input = (over: Partial<NewTokenInput> = {}): NewTokenInput => ({
   provider: '',
   expires_on: '',
   description: '',
+  allowed_models: null,
   ...over,
 })
 
@@ -46,6 +48,11 @@ describe('createBody', () => {
   })
   it('makes a token bound to an agent a runtime token, as the server does', () => {
     expect(createBody(input({ agent_id: 7, scope: 'admin' }))).toMatchObject({ agent_id: 7, scope: 'runtime' })
+  })
+  it('sends a model allow-list, even an empty one (no model), and leaves out null (every model)', () => {
+    expect(createBody(input())).not.toHaveProperty('allowed_models')
+    expect(createBody(input({ allowed_models: [] }))).toMatchObject({ allowed_models: [] })
+    expect(createBody(input({ allowed_models: ['gpt-4o*'] }))).toMatchObject({ allowed_models: ['gpt-4o*'] })
   })
 })
 
@@ -123,10 +130,10 @@ describe('useApiTokens', () => {
     mock.on('GET', '/api/v1/api-tokens', page([]))
     mock.on('PUT', '/api/v1/api-tokens/:id', { body: row({ id: 7, name: 'ci-deploy' }) })
     const t = await tokensAt('/api-tokens')
-    await t.update(7, { name: 'ci-deploy', description: 'deploys' })
+    await t.update(7, { name: 'ci-deploy', description: 'deploys', allowed_models: ['gpt-4o*'] })
     const [put] = mock.calls('PUT', '/api/v1/api-tokens/:id')
     expect(put?.params.id).toBe('7')
-    expect(put?.body).toEqual({ name: 'ci-deploy', description: 'deploys' })
+    expect(put?.body).toEqual({ name: 'ci-deploy', description: 'deploys', allowed_models: ['gpt-4o*'] })
     expect(mock.calls('GET', '/api/v1/api-tokens')).toHaveLength(2)
   })
 

@@ -32,6 +32,8 @@ export interface NewTokenInput {
   /** `YYYY-MM-DD` from a date input, or '' for never; expires at the end of that day (UTC). */
   expires_on: string
   description: string
+  /** null: every model; []: none (docs/model-allow-lists.md). */
+  allowed_models: string[] | null
 }
 
 /** The create body: empty optional fields left out, a date turned into an RFC 3339 instant. */
@@ -44,12 +46,14 @@ export function createBody(input: NewTokenInput) {
     provider?: string
     expires_at?: string
     description?: string
+    allowed_models?: string[]
   } = { name: input.name.trim(), scope: input.agent_id ? 'runtime' : input.scope }
   if (input.project_id.trim()) body.project_id = input.project_id.trim()
   if (input.agent_id) body.agent_id = input.agent_id
   if (input.provider.trim()) body.provider = input.provider.trim()
   if (input.expires_on) body.expires_at = `${input.expires_on}T23:59:59Z`
   if (input.description.trim()) body.description = input.description.trim()
+  if (input.allowed_models) body.allowed_models = input.allowed_models
   return body
 }
 
@@ -82,8 +86,8 @@ export function useApiTokens() {
     return issued
   }
 
-  /** Renames a token or changes its description; its secret and scope stay. */
-  async function update(id: number, change: { name: string; description: string }): Promise<void> {
+  /** Renames a token, changes its description or its model allow-list; its secret and scope stay. */
+  async function update(id: number, change: { name: string; description: string; allowed_models: string[] | null }): Promise<void> {
     await unwrap(api.PUT('/api/v1/api-tokens/{id}', { params: { path: { id } }, body: change }))
     await list.reload()
   }

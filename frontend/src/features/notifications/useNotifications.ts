@@ -23,6 +23,7 @@ export const EVENT_TYPES: { type: EventType; label: string }[] = [
   { type: 'budget_request.decided', label: 'A budget request was approved or rejected' },
   { type: 'provider_key.disabled', label: 'A provider key was disabled' },
   { type: 'usage.zero_cost', label: 'Tokens were recorded at cost $0' },
+  { type: 'usage.model_not_allowed', label: 'An agent used a model its allow-list does not allow' },
   { type: 'user.locked_out', label: 'Logins to an account are refused after failures' },
 ]
 
