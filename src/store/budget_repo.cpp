@@ -67,14 +67,6 @@ std::optional<AgentBudget> guarded_update(Connection& c, const std::string& set,
   return kBudgets.one(s);
 }
 
-// Steps an UPDATE ... RETURNING <one integer> and reads the (at most one) row.
-std::optional<int64_t> int_returning(Statement& s) {
-  std::optional<int64_t> v;
-  if (s.step()) v = s.int64(0);
-  s.reset();
-  return v;
-}
-
 }  // namespace
 
 namespace budgets {
@@ -165,8 +157,7 @@ int64_t outstanding_reservations(Connection& c, int64_t agent_id) {
   auto& s = c.prepare(
       "SELECT coalesce(sum(granted - spent), 0) FROM budget_leases WHERE agent_id = ? AND status = 'active'");
   s.bind(1, agent_id);
-  s.step();
-  return s.int64(0);
+  return s.value<int64_t>().value_or(0);
 }
 
 }  // namespace budgets
@@ -182,7 +173,7 @@ std::optional<int64_t> add_spend(Connection& c, const std::string& id, int64_t a
       "UPDATE budget_leases SET spent = spent + ?1 "
       "WHERE id = ?2 AND status = 'active' AND spent + ?1 <= granted RETURNING spent");
   s.bind(1, amount).bind(2, id);
-  return int_returning(s);
+  return s.value<int64_t>();
 }
 
 std::optional<int64_t> finish(Connection& c, const std::string& id, const std::string& status, int64_t now) {
@@ -190,7 +181,7 @@ std::optional<int64_t> finish(Connection& c, const std::string& id, const std::s
       "UPDATE budget_leases SET status = ?1, closed_at = ?2, released = granted - spent "
       "WHERE id = ?3 AND status = 'active' RETURNING released");
   s.bind(1, status).bind(2, now).bind(3, id);
-  return int_returning(s);
+  return s.value<int64_t>();
 }
 
 std::vector<BudgetLease> list_expired_active(Connection& c, int64_t now, int64_t limit) {
@@ -218,9 +209,7 @@ std::vector<BudgetLease> page_for_agent(Connection& c, int64_t agent_id, const s
 int64_t count_for_agent(Connection& c, int64_t agent_id, const std::optional<std::string>& status) {
   auto& s = c.prepare("SELECT count(*) FROM budget_leases WHERE agent_id = ?1 AND (?2 IS NULL OR status = ?2)");
   s.bind(1, agent_id).bind(2, status);
-  const int64_t n = s.step() ? s.int64(0) : 0;
-  s.reset();
-  return n;
+  return s.value<int64_t>().value_or(0);
 }
 
 ActiveLeaseTotals active_totals(Connection& c, const std::optional<std::string>& owner_id) {
