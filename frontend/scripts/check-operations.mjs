@@ -40,7 +40,6 @@ const NO_VIEW_CALL = {
   'GET /api/v1/analytics/spending/total': 'predecessor compatibility; Overview shows the same figures from /analytics/overview',
   'GET /api/v1/analytics/spending/avg-per-request': 'predecessor compatibility; Overview and Analytics show spend and request counts',
   'GET /api/v1/analytics/usage/requests': 'predecessor compatibility; Overview and Analytics show requests and success rate',
-  'GET /api/v1/analytics/cost-differences': 'the per-agent sum of what the event log shows per event (a reported cost with the catalogue cost beside it, and the Unpriced badge); its own card is still to come',
   'GET /api/v1/agents/{id}/ic-token': "the agent's has_ic_token carries the status shown in the list and on the IC-token card",
   'GET /api/v1/limits': 'Usage limits lists every limit with its usage through /limits/usage',
   'GET /api/v1/limits/{id}': 'Usage limits lists every limit with its usage through /limits/usage',

@@ -31,9 +31,11 @@ json agent_schema() {
                           {"period", described(one_of_strings({"one_off", "daily", "weekly", "monthly"}),
                                                "one_off, or when spent returns to 0 and remaining to the period's "
                                                "amount (calendar boundaries; weekly = Monday)")},
-                          {"time_zone", described(str(), "the zone of the period boundaries (UTC)")},
-                          {"period_started_at", nullable(rfc3339("start of the current period; null for one_off"))},
-                          {"resets_at", nullable(rfc3339("the next reset; null for one_off"))},
+                          {"time_zone", described(str(), "the IANA zone of the period boundaries (UTC, or e.g. Europe/Berlin)")},
+                          {"period_started_at", nullable(rfc3339("start of the current period (local midnight in time_zone, as a "
+                                                                 "UTC instant); null for one_off"))},
+                          {"resets_at", nullable(rfc3339("the next reset (local midnight in time_zone, or the first instant "
+                                                         "after it when DST skips it, as a UTC instant); null for one_off"))},
                           {"carried_reserved",
                            micros("part of reserved held by leases opened before the last reset: what they report or "
                                   "give back is charged to their own period and leaves allocated, never this "

@@ -116,7 +116,9 @@ const std::vector<std::string> kPeriods = {"one_off", "daily", "weekly", "monthl
 const char* kPeriodText =
     "one_off (default): the allocation is spent once; daily / weekly (Monday) / monthly: spent returns to 0 and "
     "remaining to the allocation at each calendar boundary (00:00 in budget_time_zone), shown as budget.resets_at";
-const char* kZoneText = "the zone of the period boundaries; only UTC (or Etc/UTC) is known (400 UNKNOWN_TIME_ZONE)";
+const char* kZoneText =
+    "the IANA time zone of the period boundaries (local midnight; default UTC), case-sensitive, e.g. Europe/Berlin; "
+    "a link is stored as its target (US/Eastern as America/New_York); an unknown name is 400 UNKNOWN_TIME_ZONE";
 
 struct NewAgentBody {
   std::string name;

@@ -80,7 +80,8 @@ Reply events_list(const Call& c, const domain::AnalyticsQuery& base) {
     // Streamed in keyset batches straight from the table: any number of rows, bounded memory.
     return csv_response(csv_name("events", q),
                         {"timestamp", "event_id", "event_type", "agent_id", "agent_name", "provider", "model",
-                         "provider_id", "input_tokens", "output_tokens", "cost_usd", "error_code", "error_message"},
+                         "provider_id", "input_tokens", "output_tokens", "cost_usd", "error_code", "error_message",
+                         "cached_input_tokens", "cost_source", "catalogue_cost_usd"},
                         [&a, p, q](const CsvWrite& write) {
                           a.each_event(p, q, [&write](const std::vector<store::AnalyticsEventRow>& rows) {
                             std::string chunk;
@@ -90,6 +91,8 @@ Reply events_list(const Call& c, const domain::AnalyticsQuery& base) {
                                            .integer(e.agent_id).text(e.agent_name).text(e.provider).text(e.model)
                                            .opt_text(e.provider_id).integer(e.input_tokens).integer(e.output_tokens)
                                            .dollars(e.cost_micros).opt_text(e.error_code).opt_text(e.error_message)
+                                           .integer(e.cached_input_tokens).text(e.cost_source)
+                                           .opt_dollars(e.catalogue_cost_micros)
                                            .line();
                             return write(chunk);
                           });

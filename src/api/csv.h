@@ -28,6 +28,7 @@ class CsvRow {
   CsvRow& integer(int64_t v);
   CsvRow& number(double v);
   CsvRow& dollars(int64_t micros);  // 1234567 -> 1.234567
+  CsvRow& opt_dollars(const std::optional<int64_t>& micros) { return micros ? dollars(*micros) : empty(); }
   CsvRow& time_ms(int64_t unix_ms);  // RFC 3339 UTC with milliseconds
   CsvRow& empty();
   std::string line() const { return line_ + "\r\n"; }

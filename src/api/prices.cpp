@@ -270,15 +270,30 @@ std::vector<Endpoint> price_endpoints() {
                    .describe("Per agent, provider and model, from the raw events (kept for the retention period): "
                              "events with a reported cost and a catalogue price beside it (their sums and difference), "
                              "and events with tokens but no cost and no price (cost_source unpriced). Non-admins see "
-                             "their own agents only.")
+                             "their own agents only. `format=csv` streams the rows (no totals row).")
                    .returns(200, object({{"rows", array_of(difference_schema())}, {"totals", difference_schema()}},
                                         {"rows", "totals"}),
-                            "Differences"),
+                            "Differences")
+                   .csv_export(),
                period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
                  const auto d = c.s.catalogue_costs.differences(c.who(), q);
-                 json rows = json::array();
-                 for (const auto& r : d.rows) rows.push_back(difference_json(r));
-                 return json_response(200, {{"rows", rows}, {"totals", difference_json(d.totals)}});
+                 return json_or_csv(c.req, [&]() -> Reply {
+                   json rows = json::array();
+                   for (const auto& r : d.rows) rows.push_back(difference_json(r));
+                   return json_response(200, {{"rows", rows}, {"totals", difference_json(d.totals)}});
+                 }, [&]() -> Reply {
+                   std::vector<CsvRow> rows;
+                   for (const auto& r : d.rows)
+                     rows.push_back(std::move(CsvRow().integer(r.agent_id).text(r.agent_name).text(r.provider)
+                                                  .text(r.model).integer(r.compared_events).dollars(r.reported_micros)
+                                                  .dollars(r.catalogue_micros)
+                                                  .dollars(r.reported_micros - r.catalogue_micros)
+                                                  .integer(r.unpriced_events).integer(r.unpriced_tokens)));
+                   return csv_lines(c.req, "cost-differences", q,
+                                    {"agent_id", "agent_name", "provider", "model", "compared_events", "reported_usd",
+                                     "catalogue_usd", "difference_usd", "unpriced_events", "unpriced_tokens"},
+                                    std::move(rows));
+                 });
                })});
   return e;
 }

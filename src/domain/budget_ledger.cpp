@@ -125,9 +125,9 @@ Result<Ended> end_lease(store::Connection& c, const store::BudgetLease& l, const
 }
 
 // How many period boundaries lie in [first_due, now]: 1 for a reset on time, more after a stop.
-int64_t periods_elapsed(BudgetPeriod p, util::TimePoint first_due, util::TimePoint now) {
+int64_t periods_elapsed(BudgetPeriod p, const std::string& zone, util::TimePoint first_due, util::TimePoint now) {
   int64_t n = 0;
-  for (auto t = first_due; t <= now; t = period_window(p, t).end) ++n;
+  for (auto t = first_due; t <= now; t = period_window(p, zone, t).end) ++n;
   return n;
 }
 
@@ -405,8 +405,8 @@ Result<store::AgentBudget> BudgetLedger::current_budget_in(store::Connection& c,
   if (!before->resets_at || now_ms < *before->resets_at) return std::move(*before);
   const auto period = parse_budget_period(before->period);
   if (!period || *period == BudgetPeriod::one_off) return inconsistent("resets_at on a one-off budget");
-  const auto window = period_window(*period, now);
-  const int64_t elapsed = periods_elapsed(*period, util::from_unix_ms(*before->resets_at), now);
+  const auto window = period_window(*period, before->time_zone, now);
+  const int64_t elapsed = periods_elapsed(*period, before->time_zone, util::from_unix_ms(*before->resets_at), now);
   auto after = store::budgets::reset_period(c, agent_id, *before->resets_at, ms(window.start), ms(window.end), now_ms);
   if (!after) return inconsistent("resetting the period of agent " + std::to_string(agent_id));
   const int64_t amount = before->total_allocated - before->carried_reserved;
@@ -449,7 +449,8 @@ Result<BudgetSnapshot> BudgetLedger::set_period_in(store::Connection& c, int64_t
   const auto zone = known_time_zone(time_zone);
   if (!zone) {
     Error e = Error::validation("budget_time_zone",
-                                "unknown time zone '" + time_zone.substr(0, 64) + "': this server knows only UTC",
+                                "unknown time zone '" + time_zone.substr(0, 64) +
+                                    "': use an IANA name such as Europe/Berlin (case-sensitive)",
                                 "UNKNOWN_TIME_ZONE");
     return e;
   }
@@ -457,7 +458,7 @@ Result<BudgetSnapshot> BudgetLedger::set_period_in(store::Connection& c, int64_t
   if (!before) return before.error();
   std::optional<int64_t> started, resets;
   if (period != BudgetPeriod::one_off) {
-    const auto w = period_window(period, now);
+    const auto w = period_window(period, *zone, now);
     started = ms(w.start);
     resets = ms(w.end);
   }

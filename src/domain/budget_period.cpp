@@ -3,6 +3,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "util/time_zone_table.h"
+
 namespace iron::domain {
 
 std::optional<BudgetPeriod> parse_budget_period(std::string_view name) {
@@ -24,32 +26,45 @@ std::string_view budget_period_name(BudgetPeriod p) {
 }
 
 std::optional<std::string> known_time_zone(std::string_view name) {
-  if (name == "UTC" || name == "Etc/UTC") return std::string(kBudgetTimeZone);
-  return std::nullopt;
+  const auto* zone = util::find_time_zone(name);
+  if (!zone) return std::nullopt;
+  if (zone->name() == "Etc/UTC") return std::string(kBudgetTimeZone);
+  return zone->name();
 }
 
-PeriodWindow period_window(BudgetPeriod p, util::TimePoint t) {
+PeriodWindow period_window(BudgetPeriod p, std::string_view zone_name, util::TimePoint t) {
   using namespace std::chrono;
-  // floor, not duration_cast: instants before 1970 still land in the day that contains them.
-  const sys_days day = floor<days>(t);
+  const auto* zone = util::find_time_zone(zone_name);
+  if (!zone) throw std::invalid_argument("unknown time zone '" + std::string(zone_name) + "'");
+  // Whole seconds, floored: boundaries are whole seconds and instants before 1970 still land
+  // in the day that contains them.
+  const int64_t at = floor<seconds>(t.time_since_epoch()).count();
+  const sys_days day = zone->local_date(at);
+  sys_days first;
   switch (p) {
     case BudgetPeriod::daily:
-      return {day, day + days{1}};
-    case BudgetPeriod::weekly: {
+      first = day;
+      break;
+    case BudgetPeriod::weekly:
       // Days since the last Monday: weekday 0 is Sunday, so Monday is 1.
-      const auto since_monday = (weekday{day} - Monday).count();
-      const sys_days monday = day - days{since_monday};
-      return {monday, monday + days{7}};
-    }
+      first = day - days{(weekday{day} - Monday).count()};
+      break;
     case BudgetPeriod::monthly: {
       const year_month_day ymd{day};
-      const year_month first = ymd.year() / ymd.month();
-      return {sys_days{first / 1}, sys_days{(first + months{1}) / 1}};
+      first = sys_days{ymd.year() / ymd.month() / 1};
+      break;
     }
     case BudgetPeriod::one_off:
-      break;
+      throw std::invalid_argument("a one-off budget has no period window");
   }
-  throw std::invalid_argument("a one-off budget has no period window");
+  const auto next = [&](sys_days d) -> sys_days {
+    if (p == BudgetPeriod::daily) return d + days{1};
+    if (p == BudgetPeriod::weekly) return d + days{7};
+    const year_month_day ymd{d};
+    return sys_days{(ymd.year() / ymd.month() / 1) + months{1}};
+  };
+  const auto instant = [](int64_t s) { return util::TimePoint{seconds{s}}; };
+  return {instant(zone->start_of_day(first)), instant(zone->start_of_day(next(first)))};
 }
 
 }  // namespace iron::domain

@@ -42,10 +42,12 @@ int64_t backup_space_needed(int64_t database_bytes, int64_t wal_bytes) {
   return database_bytes + wal_bytes + kMargin;
 }
 
+// The flag drops before the file goes: whoever sees the snapshot gone may start the next backup
+// at once (its file has another name, see make_backup).
 BackupSnapshot::~BackupSnapshot() {
+  g_backup_running = false;
   std::error_code ec;
   fs::remove(path_, ec);
-  g_backup_running = false;
 }
 
 std::string BackupSnapshot::download_name() const {
@@ -70,7 +72,10 @@ Result<std::shared_ptr<BackupSnapshot>> make_backup(store::Database& db, const s
                      " bytes needed, " + std::to_string(free) + " available",
                  {{"needed_bytes", needed}, {"free_bytes", free}}, 300};  // 503 carries Retry-After
   }
-  const std::string path = (fs::path(data_dir) / ("backup-" + std::to_string(util::to_unix_ms(util::now())) + ".db")).string();
+  // Unique even for two backups in one millisecond: the previous snapshot may still be on disk.
+  static std::atomic<uint64_t> sequence{0};
+  const std::string path = (fs::path(data_dir) / ("backup-" + std::to_string(util::to_unix_ms(util::now())) + "-" +
+                                                  std::to_string(sequence++) + ".db")).string();
   try {
     store::backup_database(db.path(), path);
   } catch (const std::exception&) {

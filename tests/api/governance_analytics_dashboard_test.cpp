@@ -9,9 +9,11 @@
 #include <sstream>
 
 #include "analytics_support.h"
+#include "support/csv_records.h"
 
 using nlohmann::json;
 using namespace analytics_test;
+using iron::test::parse_csv;
 
 namespace {
 
@@ -33,35 +35,6 @@ Http fetch(Panel& p, const std::string& path, const std::string& bearer, httplib
   auto r = p.server().client()->Get(path, extra);
   if (!r) return {};
   return {r->status, r->body, r->get_header_value("Content-Type"), r->get_header_value("Content-Disposition")};
-}
-
-// RFC 4180 records of a CSV body (quoted fields may hold commas, quotes and line breaks).
-std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows(1);
-  std::string field;
-  bool quoted = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char ch = text[i];
-    if (quoted) {
-      if (ch == '"' && i + 1 < text.size() && text[i + 1] == '"') field += text[++i];
-      else if (ch == '"') quoted = false;
-      else field += ch;
-    } else if (ch == '"') {
-      quoted = true;
-    } else if (ch == ',') {
-      rows.back().push_back(std::move(field));
-      field.clear();
-    } else if (ch == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-      rows.back().push_back(std::move(field));
-      field.clear();
-      rows.emplace_back();
-      ++i;
-    } else {
-      field += ch;
-    }
-  }
-  if (rows.back().empty()) rows.pop_back();
-  return rows;
 }
 
 }  // namespace

@@ -1,11 +1,13 @@
 // Periodic agent budgets over the API (docs/budgets.md, "Periodic budgets"): the period and
 // its next reset are set at creation and by update, shown on the agent, audited, and bad
-// periods or zones are clear 400s. Crossing a real boundary needs a clock the binary does not
+// periods or zones are clear 400s; in IANA zones the boundaries are local midnights, checked
+// against the host's tzdata. Crossing a real boundary needs a clock the binary does not
 // have (no test-clock knob exists, by design): the reset itself, with leases open, is proved
 // on the real ledger and database in tests/unit/budget_ledger_period_test.cpp.
 #include <chrono>
 
 #include "governance_support.h"
+#include "support/host_zoneinfo.h"
 #include "util/clock.h"
 
 using gov::agent_path;
@@ -114,7 +116,9 @@ TEST(GovernanceBudgetPeriods, BadPeriodsAndZonesAreClear400s) {
   const Case cases[] = {
       {{{"budget_period", "yearly"}}, "VALIDATION_ERROR", "budget_period"},
       {{{"budget_period", 7}}, "VALIDATION_ERROR", "budget_period"},
-      {{{"budget_period", "daily"}, {"budget_time_zone", "Europe/Berlin"}}, "UNKNOWN_TIME_ZONE", "budget_time_zone"},
+      // IANA names are case-sensitive; offsets are not zones
+      {{{"budget_period", "daily"}, {"budget_time_zone", "europe/berlin"}}, "UNKNOWN_TIME_ZONE", "budget_time_zone"},
+      {{{"budget_period", "daily"}, {"budget_time_zone", "UTC+01:00"}}, "UNKNOWN_TIME_ZONE", "budget_time_zone"},
       {{{"budget_time_zone", "Mars/Olympus_Mons"}}, "UNKNOWN_TIME_ZONE", "budget_time_zone"},
       {{{"budget_time_zone", std::string(65, 'x')}}, "VALIDATION_ERROR", "budget_time_zone"},
   };
@@ -131,4 +135,68 @@ TEST(GovernanceBudgetPeriods, BadPeriodsAndZonesAreClear400s) {
   EXPECT_EQ(got.body["budget"]["period"], "one_off");
   auto all = p.call("GET", "/api/v1/agents", p.admin.token);
   EXPECT_EQ(all.body.size(), 1u);
+}
+
+namespace {
+
+// The current window of `period` in host zone `zone`, computed here from the host's tzdata:
+// the local day (Monday, 1st) containing now and the first instants of it and of the next.
+std::pair<std::string, std::string> zoned_window_now(const std::string& zone, const std::string& period) {
+  iron::test::HostZone host(zone);
+  const int64_t now = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
+  const sys_days today = floor<days>(sys_seconds{seconds{host.to_local(now)}});
+  sys_days start = today, end = today + days{1};
+  if (period == "weekly") {
+    start = today - days{(weekday{today} - Monday).count()};
+    end = start + days{7};
+  } else if (period == "monthly") {
+    const year_month_day ymd{today};
+    start = sys_days{ymd.year() / ymd.month() / 1};
+    end = sys_days{(ymd.year() / ymd.month() + months{1}) / 1};
+  }
+  const auto instant = [&](sys_days d) {
+    const int64_t s = host.first_instant_at_or_after(duration_cast<seconds>(d.time_since_epoch()).count());
+    return iron::util::to_rfc3339(iron::util::TimePoint{seconds{s}});
+  };
+  return {instant(start), instant(end)};
+}
+
+}  // namespace
+
+TEST(GovernanceBudgetPeriods, ZonedBudgetsResetAtLocalMidnight) {
+  Panel p;
+  struct Case {
+    std::string zone, stored, period;
+  };
+  const Case cases[] = {
+      {"Europe/Berlin", "Europe/Berlin", "daily"},     {"America/Santiago", "America/Santiago", "daily"},
+      {"Pacific/Chatham", "Pacific/Chatham", "weekly"}, {"Asia/Kathmandu", "Asia/Kathmandu", "monthly"},
+      {"US/Eastern", "America/New_York", "daily"},     {"Asia/Calcutta", "Asia/Kolkata", "weekly"},
+      {"Etc/GMT+5", "Etc/GMT+5", "monthly"},           {"Australia/Sydney", "Australia/Sydney", "daily"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.zone + " " + c.period);
+    if (!iron::test::host_has_zone(c.zone)) GTEST_SKIP() << "the host has no zoneinfo for " << c.zone;
+    const auto before = zoned_window_now(c.zone, c.period);
+    json a = p.create_agent({{"name", "zoned " + c.zone}, {"initial_budget_microdollars", 1'000'000},
+                             {"budget_period", c.period}, {"budget_time_zone", c.zone}});
+    ASSERT_TRUE(a.contains("budget")) << a.dump();
+    const json& b = a["budget"];
+    EXPECT_EQ(b["period"], c.period);
+    EXPECT_EQ(b["time_zone"], c.stored) << "a link is stored as its target";
+    const std::pair<std::string, std::string> seen{b.value("period_started_at", ""), b.value("resets_at", "")};
+    EXPECT_TRUE(seen == before || seen == zoned_window_now(c.zone, c.period)) << b.dump() << " expected "
+                                                                              << before.first << " .. " << before.second;
+    // A reset in a zone is not one in UTC (none of these zones is UTC at midnight).
+    EXPECT_NE(seen, window_now(c.period)) << b.dump();
+  }
+  // Moving a periodic budget to another zone moves its next reset there.
+  const int64_t id = p.add_agent(p.admin.id);
+  const auto expected = zoned_window_now("Asia/Tokyo", "daily");
+  auto r = p.call("PUT", agent_path(id), p.admin.token, json{{"budget_period", "daily"}, {"budget_time_zone", "Asia/Tokyo"}});
+  ASSERT_EQ(r.status, 200) << r.raw;
+  EXPECT_EQ(r.body["budget"]["time_zone"], "Asia/Tokyo");
+  const std::pair<std::string, std::string> seen{r.body["budget"].value("period_started_at", ""),
+                                                 r.body["budget"].value("resets_at", "")};
+  EXPECT_TRUE(seen == expected || seen == zoned_window_now("Asia/Tokyo", "daily")) << r.raw;
 }

@@ -1,6 +1,7 @@
 // The price catalogue over real HTTP (docs/prices.md): the seed on first start, which version
 // prices an event (pattern precedence and effective_from boundaries), sanity bounds, import
 // all-or-nothing and export round trip, and reported vs catalogue cost at ingestion.
+#include "support/csv_records.h"
 #include "prices_support.h"
 
 namespace prices_test {
@@ -213,6 +214,42 @@ TEST_F(PriceCatalogue, ReportedCostIsKeptWithTheCatalogueCostBesideIt) {
   EXPECT_EQ(d.body["totals"]["unpriced_events"], 1);
   EXPECT_EQ(d.body["totals"]["unpriced_tokens"], 10);
   ASSERT_EQ(d.body["rows"].size(), 2u) << d.raw;
+  // The same rows as CSV, money in dollars; the event log's CSV carries the cost source.
+  auto d_csv = panel().call("GET", "/api/v1/analytics/cost-differences?format=csv&agent_id=" + std::to_string(agent),
+                            owner.token);
+  ASSERT_EQ(d_csv.status, 200) << d_csv.raw;
+  const auto diff_rows = iron::test::parse_csv(d_csv.raw);
+  ASSERT_EQ(diff_rows.size(), 1u + d.body["rows"].size()) << d_csv.raw;
+  ASSERT_EQ(diff_rows[0].size(), 10u);
+  EXPECT_EQ(diff_rows[0][7], "difference_usd");
+  int64_t compared = 0;
+  for (size_t i = 1; i < diff_rows.size(); ++i) {
+    const auto& json_row = d.body["rows"][i - 1];
+    EXPECT_EQ(diff_rows[i][3], json_row["model"]);
+    EXPECT_EQ(diff_rows[i][9], std::to_string(json_row["unpriced_tokens"].get<int64_t>()));
+    compared += std::stoll(diff_rows[i][4]);
+    if (json_row["compared_events"] == 1) {
+      EXPECT_EQ(diff_rows[i][7], "0.002000");
+    }
+  }
+  EXPECT_EQ(compared, 1);
+  auto events_csv = panel().call("GET", "/api/v1/analytics/events/list?format=csv&agent_id=" + std::to_string(agent),
+                                 owner.token);
+  ASSERT_EQ(events_csv.status, 200) << events_csv.raw;
+  const auto event_rows = iron::test::parse_csv(events_csv.raw);
+  ASSERT_EQ(event_rows.size(), 1u + got.size());
+  ASSERT_EQ(event_rows[0].size(), 16u);
+  EXPECT_EQ(event_rows[0][14], "cost_source");
+  EXPECT_EQ(event_rows[0][15], "catalogue_cost_usd");
+  for (size_t i = 1; i < event_rows.size(); ++i) {
+    const json& e = got[event_rows[i][1]];
+    SCOPED_TRACE(event_rows[i][1]);
+    EXPECT_EQ(event_rows[i][14], e["cost_source"]);
+    const json& catalogue = e["catalogue_cost_micros"];
+    EXPECT_EQ(event_rows[i][15], catalogue.is_null() ? "" : "0.00" + std::to_string(catalogue.get<int64_t>() / 1000) + "000")
+        << "µ$ 3000 is $0.003000";
+  }
+  EXPECT_EQ(event_rows[0][13], "cached_input_tokens");
   const Account stranger = panel().add_user("user", "strange");
   auto none = panel().call("GET", "/api/v1/analytics/cost-differences?agent_id=" + std::to_string(agent), stranger.token);
   ASSERT_EQ(none.status, 200);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "budget_ledger_fixture.h"
+#include "support/host_zoneinfo.h"
 #include "util/clock.h"
 
 using namespace ledger_test;
@@ -26,9 +27,9 @@ int64_t ms(iron::util::TimePoint t) { return iron::util::to_unix_ms(t); }
 class BudgetLedgerPeriod : public LedgerFixture {
  protected:
   int64_t periodic_agent(int64_t allocated, domain::BudgetPeriod p = domain::BudgetPeriod::daily,
-                         iron::util::TimePoint now = kT0) {
+                         iron::util::TimePoint now = kT0, const std::string& zone = "UTC") {
     const int64_t agent = new_agent(allocated);
-    auto r = db().write([&](store::Connection& c) { return domain::BudgetLedger::set_period_in(c, agent, p, "UTC", now); });
+    auto r = db().write([&](store::Connection& c) { return domain::BudgetLedger::set_period_in(c, agent, p, zone, now); });
     EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().message);
     return agent;
   }
@@ -60,7 +61,7 @@ TEST_F(BudgetLedgerPeriod, SettingThePeriodSchedulesTheNextBoundaryAndMovesNoMon
   EXPECT_TRUE(resets(agent).empty());
 
   auto zone = db().write([&](store::Connection& c) {
-    return domain::BudgetLedger::set_period_in(c, agent, domain::BudgetPeriod::daily, "Europe/Berlin", kT0);
+    return domain::BudgetLedger::set_period_in(c, agent, domain::BudgetPeriod::daily, "europe/berlin", kT0);
   });
   ASSERT_FALSE(zone.ok());
   EXPECT_EQ(zone.error().code, "UNKNOWN_TIME_ZONE");
@@ -166,6 +167,40 @@ TEST_F(BudgetLedgerPeriod, CatchUpAfterAStopResetsOnceInTotal) {
   ASSERT_EQ(h.size(), 1u);
   EXPECT_EQ(h[0].period_spent, 300);
   EXPECT_EQ(h[0].reason.value_or(""), "daily period reset (4 periods elapsed)");
+}
+
+// The same in a DST zone, stopped across the spring change (a 23-hour day): still one reset,
+// into the local day containing now, its bounds the local midnights the host's tzdata gives.
+TEST_F(BudgetLedgerPeriod, CatchUpInAZoneAcrossDstResetsOnceInTotal) {
+  using namespace std::chrono;
+  const std::string zone = "Europe/Berlin";
+  if (!iron::test::host_has_zone(zone)) GTEST_SKIP() << "the host has no zoneinfo for " << zone;
+  iron::test::HostZone host(zone);
+  const auto start = *iron::util::parse_rfc3339("2027-03-26T12:00:00Z");  // Friday; DST begins on Sunday the 28th
+  const auto later = *iron::util::parse_rfc3339("2027-03-30T10:00:00Z");
+  const auto local_day = [&](iron::util::TimePoint t) {
+    return floor<days>(sys_seconds{seconds{host.to_local(iron::util::to_unix_s(t))}});
+  };
+  const auto starts_at_ms = [&](sys_days d) {
+    return 1000 * host.first_instant_at_or_after(duration_cast<seconds>(d.time_since_epoch()).count());
+  };
+  const int64_t agent = periodic_agent(1000, domain::BudgetPeriod::daily, start, zone);
+  EXPECT_EQ(at(agent, start).resets_at, starts_at_ms(local_day(start) + days{1}));
+  auto lease = ledger().reserve(agent, 300, start, agent_ctx(agent));
+  ASSERT_TRUE(lease.ok());
+  ASSERT_TRUE(ledger().report(lease->id, agent, usage("z1", 300), start, agent_ctx(agent)).ok());
+  EXPECT_EQ(domain::BudgetLedger::apply_due_resets(db(), later), 1);
+  EXPECT_EQ(domain::BudgetLedger::apply_due_resets(db(), later), 0);
+  const auto s = at(agent, later);
+  EXPECT_EQ(s.spent, 0);
+  EXPECT_EQ(s.remaining, 1000);
+  EXPECT_EQ(s.period_started_at, starts_at_ms(local_day(later)));
+  EXPECT_EQ(s.resets_at, starts_at_ms(local_day(later) + days{1}));
+  const auto h = resets(agent);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].period_spent, 300);
+  const auto elapsed = (local_day(later) - local_day(start)).count();  // one boundary per local midnight passed
+  EXPECT_EQ(h[0].reason.value_or(""), "daily period reset (" + std::to_string(elapsed) + " periods elapsed)");
 }
 
 TEST_F(BudgetLedgerPeriod, AllocationSetsThePeriodAmountBesideCarriedLeases) {

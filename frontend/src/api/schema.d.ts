@@ -435,7 +435,7 @@ export interface paths {
          * Reported cost against the catalogue, and unpriced events
          * @description **Access:** any authenticated role (viewer, user, admin).
          *
-         *     Per agent, provider and model, from the raw events (kept for the retention period): events with a reported cost and a catalogue price beside it (their sums and difference), and events with tokens but no cost and no price (cost_source unpriced). Non-admins see their own agents only.
+         *     Per agent, provider and model, from the raw events (kept for the retention period): events with a reported cost and a catalogue price beside it (their sums and difference), and events with tokens but no cost and no price (cost_source unpriced). Non-admins see their own agents only. `format=csv` streams the rows (no totals row).
          */
         get: operations["getCostDifferences"];
         put?: never;
@@ -1947,7 +1947,7 @@ export interface components {
                 period: "one_off" | "daily" | "weekly" | "monthly";
                 /**
                  * Format: date-time
-                 * @description start of the current period; null for one_off (RFC 3339, UTC)
+                 * @description start of the current period (local midnight in time_zone, as a UTC instant); null for one_off (RFC 3339, UTC)
                  */
                 period_started_at: string | null;
                 /**
@@ -1962,7 +1962,7 @@ export interface components {
                 reserved: number;
                 /**
                  * Format: date-time
-                 * @description the next reset; null for one_off (RFC 3339, UTC)
+                 * @description the next reset (local midnight in time_zone, or the first instant after it when DST skips it, as a UTC instant); null for one_off (RFC 3339, UTC)
                  */
                 resets_at: string | null;
                 /**
@@ -1970,7 +1970,7 @@ export interface components {
                  * @description reported usage (of the current period, for a periodic budget) (µ$)
                  */
                 spent: number;
-                /** @description the zone of the period boundaries (UTC) */
+                /** @description the IANA zone of the period boundaries (UTC, or e.g. Europe/Berlin) */
                 time_zone: string;
             };
             /**
@@ -3363,7 +3363,7 @@ export interface operations {
                      * @enum {string}
                      */
                     budget_period?: "one_off" | "daily" | "weekly" | "monthly";
-                    /** @description the zone of the period boundaries; only UTC (or Etc/UTC) is known (400 UNKNOWN_TIME_ZONE) */
+                    /** @description the IANA time zone of the period boundaries (local midnight; default UTC), case-sensitive, e.g. Europe/Berlin; a link is stored as its target (US/Eastern as America/New_York); an unknown name is 400 UNKNOWN_TIME_ZONE */
                     budget_time_zone?: string;
                     /**
                      * Format: int64
@@ -3577,7 +3577,7 @@ export interface operations {
                      * @enum {string}
                      */
                     budget_period?: "one_off" | "daily" | "weekly" | "monthly";
-                    /** @description the zone of the period boundaries; only UTC (or Etc/UTC) is known (400 UNKNOWN_TIME_ZONE) */
+                    /** @description the IANA time zone of the period boundaries (local midnight; default UTC), case-sensitive, e.g. Europe/Berlin; a link is stored as its target (US/Eastern as America/New_York); an unknown name is 400 UNKNOWN_TIME_ZONE */
                     budget_time_zone?: string;
                     name?: string;
                     owner_id?: string;
@@ -5773,6 +5773,8 @@ export interface operations {
             query?: {
                 /** @description only this agent */
                 agent_id?: number;
+                /** @description csv: every matching row as a streamed RFC 4180 attachment (paging ignored; money in dollars with six decimals, times RFC 3339 UTC); `Accept: text/csv` does the same */
+                format?: "json" | "csv";
                 /** @description custom range start (inclusive UTC day); not together with period */
                 from?: string;
                 /** @description UTC period; default all-time; unknown values are 400 */
@@ -5792,6 +5794,8 @@ export interface operations {
             200: {
                 headers: {
                     "Cache-Control": components["headers"]["CacheControlNoStore"];
+                    /** @description CSV only: attachment; filename="ironpanel-….csv" */
+                    "Content-Disposition"?: string;
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -5854,6 +5858,7 @@ export interface operations {
                             unpriced_tokens: number;
                         };
                     };
+                    "text/csv": string;
                 };
             };
             /** @description Bad request: malformed or invalid input (`details.field` names the field). Codes: VALIDATION_ERROR. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
 import AppBudgetBar from './AppBudgetBar.vue'
 import AppConfirm from './AppConfirm.vue'
+import AppDialogActions from './AppDialogActions.vue'
 import AppMoney from './AppMoney.vue'
 import AppRiskBadge from './AppRiskBadge.vue'
 import AppTime from './AppTime.vue'
@@ -52,5 +53,21 @@ describe('shared components', () => {
     await w.find('form').trigger('submit')
     expect(w.emitted('confirm')).toHaveLength(1)
     w.unmount()
+  })
+
+  it('AppDialogActions submits its form, shows the busy label and cancels', async () => {
+    const w = mount(AppDialogActions, { props: { form: 'f1', label: 'Add key', busyLabel: 'Adding…', testid: 'go' } })
+    const submit = () => w.find('[data-testid=go]')
+    expect(submit().attributes('form')).toBe('f1')
+    expect(submit().text()).toBe('Add key')
+    expect(submit().classes()).toContain('btn-primary')
+    await w.setProps({ busy: true })
+    expect(submit().text()).toBe('Adding…')
+    expect(submit().attributes('disabled')).toBeDefined()
+    await w.setProps({ busy: false, danger: true })
+    expect(submit().classes()).toContain('btn-danger')
+    expect(submit().attributes('disabled')).toBeUndefined()
+    await w.find('button[type=button]').trigger('click')
+    expect(w.emitted('cancel')).toHaveLength(1)
   })
 })

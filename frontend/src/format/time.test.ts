@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatDateTime, formatRelative, formatUtc, toDate } from './time'
+import { browserTimeZone, formatDateTime, formatInZone, formatRelative, formatUtc, toDate } from './time'
 
 describe('time formatting', () => {
   it('accepts RFC 3339 strings and ms epochs alike', () => {
@@ -12,6 +12,18 @@ describe('time formatting', () => {
   it('gives UTC for titles', () => {
     expect(formatUtc('2026-11-30T03:07:16.951Z')).toBe('2026-11-30 03:07:16 UTC')
     expect(formatUtc(null)).toBe('')
+  })
+
+  it('shows wall-clock time in a budget zone, naming the zone', () => {
+    // The same instant is midnight in Berlin (UTC+1 in December) and 18:00 the day before in New York.
+    const instant = '2026-11-30T23:00:00Z'
+    const expected = (zone: string) =>
+      new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(new Date(instant))
+    expect(formatInZone(instant, 'Europe/Berlin')).toBe(`${expected('Europe/Berlin')} Europe/Berlin`)
+    expect(formatInZone(instant, 'America/New_York')).toBe(`${expected('America/New_York')} America/New_York`)
+    expect(formatInZone(instant, 'Not/A_Zone')).toBe(`${formatDateTime(instant)} (your time)`)
+    expect(formatInZone(null, 'UTC')).toBe('—')
+    expect(browserTimeZone()).toBe(Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC')
   })
 
   it('shows a dash for a missing time', () => {

@@ -20,6 +20,25 @@ export function formatDateTime(v: TimeInput | null | undefined, opts: { dateOnly
   return (opts.dateOnly ? dateOnly : absolute).format(d)
 }
 
+/** The browser's IANA zone ("UTC" when it reports none). */
+export function browserTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'
+}
+
+/**
+ * "Dec 1, 2026, 12:00 AM Europe/Berlin": wall-clock time in an IANA zone, the zone named.
+ * A zone the browser does not know falls back to the browser's zone, named as such.
+ */
+export function formatInZone(v: TimeInput | null | undefined, zone: string): string {
+  const d = toDate(v)
+  if (!d) return '—'
+  try {
+    return `${new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(d)} ${zone}`
+  } catch {
+    return `${absolute.format(d)} (your time)`
+  }
+}
+
 /** "2026-11-30 03:07:16 UTC": unambiguous, for title attributes and exports. */
 export function formatUtc(v: TimeInput | null | undefined): string {
   const d = toDate(v)

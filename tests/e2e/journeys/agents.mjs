@@ -1,5 +1,6 @@
-// The Agents views end to end: an admin creates an agent in the UI with a daily budget (its
-// period and next reset shown on the agent page, later made weekly), issues its IC
+// The Agents views end to end: an admin in a browser set to Europe/Berlin creates an agent in
+// the UI with a daily budget in that zone (an unknown zone refused on the field first; the
+// period and next reset, a Berlin midnight, shown on the agent page, later made weekly), issues its IC
 // token and copies it from the copy-once dialog; a simulated runtime handshakes and reports with
 // that token, and the open agent page shows the spend and the lease without a reload; the token
 // is regenerated (the old one stops working) and revoked; a new budget is set; an agent is
@@ -68,12 +69,15 @@ export async function agentsJourney({ browser, baseUrl, api, people, label, shot
     token,
     body: { provider: 'openai', api_key: `sk-e2e-${'x'.repeat(40)}`, description: 'e2e key' },
   })
-  const t = await newTrackedContext(browser)
+  // The browser lives in Berlin: a new periodic budget defaults to its zone (docs/budgets.md).
+  const zone = 'Europe/Berlin'
+  const t = await newTrackedContext(browser, { timezoneId: zone })
   const { page } = t
   await signIn(page, baseUrl, admin)
   await page.locator('[data-testid=live-indicator][data-status=live]').waitFor()
 
-  // 1. Create an agent in the UI with a key and a daily budget of $25.50.
+  // 1. Create an agent in the UI with a key and a daily budget of $25.50 in the browser's zone;
+  //    a zone the server does not know is its 400, shown on the field.
   const name = `ui-agent-${Date.now()}`
   await page.goto(new URL('agents', baseUrl).href)
   await waitForView(page, 'agents list')
@@ -82,20 +86,40 @@ export async function agentsJourney({ browser, baseUrl, api, people, label, shot
   await page.getByTestId('agent-key').locator(`option[value="${key.id}"]`).waitFor({ state: 'attached' })
   await page.getByTestId('agent-key').selectOption(String(key.id))
   await page.getByTestId('agent-period').selectOption('daily')
+  const suggested = await page.getByTestId('agent-time-zone').inputValue()
+  if (suggested !== zone) throw new E2eError(`the time zone defaults to "${suggested}", not the browser's ${zone}`)
   await page.getByTestId('agent-budget').fill('25.50')
+  await page.getByTestId('agent-time-zone').fill('Mars/Olympus_Mons')
+  t.expectConsole(/status of 400 .*\/api\/v1\/agents/)
+  await page.getByTestId('agent-save').click()
+  await waitForText(page.getByTestId('field-error'), /unknown time zone 'Mars\/Olympus_Mons'/, 'the server refusing an unknown zone')
+  if (shots) {
+    await screenshot(page, `${label}-journey-agent-zone-refused-1280-light`)
+    await page.setViewportSize({ width: 390, height: 844 })
+    await screenshot(page, `${label}-journey-agent-zone-refused-390-light`)
+    await page.setViewportSize({ width: 1280, height: 800 })
+  }
+  await page.getByTestId('agent-time-zone').fill(zone)
   await page.getByTestId('agent-save').click()
   await page.waitForURL(/\/agents\/\d+$/)
   const agentId = Number(new URL(page.url()).pathname.split('/').pop())
   await waitForText(page.locator('h1'), new RegExp(name), 'the new agent page')
   await waitForText(page.getByTestId('agent-allocated'), /\$25\.50/, 'the initial allocation')
   await waitForText(page.getByTestId('agent-period-label'), /Daily/, 'the budget period')
-  await waitForText(page.getByTestId('agent-resets-at'), /UTC/, 'the next reset')
+  await waitForText(page.getByTestId('agent-resets-at'), /Europe\/Berlin/, 'the next reset, its zone named')
   const created = await api.call('GET', `api/v1/agents/${agentId}`, { token })
-  const midnight = new Date(Date.now()).setUTCHours(24, 0, 0, 0)
+  // The next reset is a Berlin midnight (read with the runtime's own tz data) within a day.
   const resetsAt = Date.parse(created.budget.resets_at)
-  if (created.budget.period !== 'daily' || !(resetsAt === midnight || resetsAt === midnight + 86_400_000))
-    throw new E2eError(`the daily budget resets at ${created.budget.resets_at}, not the next UTC midnight`)
+  const berlinClock = new Intl.DateTimeFormat('en-GB', { timeZone: zone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })
+  if (created.budget.period !== 'daily' || created.budget.time_zone !== zone || berlinClock.format(resetsAt) !== '00:00:00' ||
+      !(resetsAt > Date.now() - 60_000 && resetsAt <= Date.now() + 25 * 3_600_000))
+    throw new E2eError(`the daily budget resets at ${created.budget.resets_at} (${berlinClock.format(resetsAt)} in ${zone}), not the next Berlin midnight`)
   if (shots) await screenshot(page, `${label}-journey-agent-periodic-1280-light`)
+  if (shots) {
+    await page.setViewportSize({ width: 390, height: 844 })
+    await screenshot(page, `${label}-journey-agent-periodic-390-light`)
+    await page.setViewportSize({ width: 1280, height: 800 })
+  }
 
   // 2. Issue the IC token; the test reads it from the dialog, as a person would copy it.
   await page.getByTestId('ic-issue').click()
@@ -129,15 +153,16 @@ export async function agentsJourney({ browser, baseUrl, api, people, label, shot
   await page.getByTestId('budget-amount').fill('40')
   await page.getByTestId('budget-save').click()
   await waitForText(page.getByTestId('agent-allocated'), /\$40\.00/, 'the new allocation')
-  // The edit dialog makes the budget weekly: the next reset is the coming Monday 00:00 UTC.
+  // The edit dialog makes the budget weekly: the next reset is the coming Monday 00:00 in Berlin.
   await page.getByTestId('agent-edit').click()
   await page.getByTestId('agent-period').selectOption('weekly')
   await page.getByTestId('agent-save').click()
   await waitForText(page.getByTestId('agent-period-label'), /Weekly/, 'the budget period after the edit')
   const weekly = await api.call('GET', `api/v1/agents/${agentId}`, { token })
-  const monday = new Date(weekly.budget.resets_at)
-  if (weekly.budget.period !== 'weekly' || monday.getUTCDay() !== 1 || monday.getTime() <= Date.now())
-    throw new E2eError(`the weekly budget resets at ${weekly.budget.resets_at}, not the coming Monday`)
+  const monday = Date.parse(weekly.budget.resets_at)
+  const berlinDay = new Intl.DateTimeFormat('en-GB', { timeZone: zone, weekday: 'short' }).format(monday)
+  if (weekly.budget.period !== 'weekly' || berlinDay !== 'Mon' || berlinClock.format(monday) !== '00:00:00' || monday <= Date.now())
+    throw new E2eError(`the weekly budget resets at ${weekly.budget.resets_at}, not the coming Monday in ${zone}`)
 
   // 6. The list finds it by name (server-side search in the URL), then delete another agent.
   await page.goto(new URL(`agents?search=${encodeURIComponent(name)}`, baseUrl).href)

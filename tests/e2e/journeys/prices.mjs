@@ -1,7 +1,8 @@
 // The price catalogue (docs/prices.md): the admin adds a price, a simulated runtime reports a
 // request WITHOUT a cost and the event log shows the cost computed from that price; the admin
 // changes the price (a new version, still before the event), the recalculation dry run shows
-// the per-agent change, Apply commits it and the event log shows the new cost.
+// the per-agent change, Apply commits it and the event log shows the new cost; a request that
+// reports its own cost appears in the Analytics card of reported against catalogue cost.
 
 import { newTrackedContext, screenshot, waitForView } from '../lib/browser.mjs'
 import { runtime } from '../lib/runtime.mjs'
@@ -75,6 +76,16 @@ export async function pricesJourney({ browser, baseUrl, api, people, shots }) {
   await page.goto(new URL('analytics', baseUrl).href)
   await waitForView(page, 'analytics')
   await expectContains(page.getByTestId(`event-cost-${event.event_id}`), '$4.00', 'the recalculated cost in the event log')
+
+  // 6. A runtime that reports its own cost ($5.00) keeps it; the catalogue says $4.00, so the
+  //    "Reported vs catalogue cost" card shows the agent's model $1.00 over the catalogue.
+  await rt.completedRequest(ic, { provider: 'e2e', model: 'e2e-model-large', inputTokens: 1_000_000, outputTokens: 500_000, costMicros: 5_000_000 })
+  await page.reload()
+  await waitForView(page, 'analytics after a reported cost')
+  const row = page.getByTestId('breakdown-costs').getByTestId('table-row').filter({ hasText: agent.name })
+  await expectContains(row, '$1.00', 'the reported − catalogue difference')
+  await expectContains(row, 'e2e-model-large', 'the model of the compared event')
+  if (shots) await screenshot(page, 'journey-prices-cost-differences')
   await t.assertClean('prices journey')
   await t.close()
 }

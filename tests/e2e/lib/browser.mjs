@@ -45,8 +45,8 @@ export const tolerated = { count: 0 }
  * A fresh context (no cookies, no storage) with problem tracking. `allow` holds regexes for
  * console errors a step provokes on purpose (a wrong password's 401); call expectConsole().
  */
-export async function newTrackedContext(browser, { viewport = { width: 1280, height: 800 } } = {}) {
-  const context = await browser.newContext({ viewport, colorScheme: 'light' })
+export async function newTrackedContext(browser, { viewport = { width: 1280, height: 800 }, timezoneId } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme: 'light', ...(timezoneId ? { timezoneId } : {}) })
   context.setDefaultTimeout(TIMEOUT_MS)
   context.setDefaultNavigationTimeout(TIMEOUT_MS)
   const problems = { console: [], page: [], csp: [], allowed: [] }

@@ -23,8 +23,14 @@ export const BUDGET_PERIODS: { value: BudgetPeriod; label: string }[] = [
   { value: 'weekly', label: 'Weekly (Monday 00:00)' },
   { value: 'monthly', label: 'Monthly (1st, 00:00)' },
 ]
-/** The only zone the server knows (docs/budgets.md: no tz database in the static binary). */
-export const BUDGET_TIME_ZONES = ['UTC'] as const
+/**
+ * Zone names to suggest in the budget form: the browser's list (the server embeds IANA's own
+ * and is the authority: a name it does not know is its 400, shown on the field).
+ */
+export function timeZoneSuggestions(): string[] {
+  const names = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []
+  return names.includes('UTC') ? names : ['UTC', ...names]
+}
 
 /** "Daily · resets …" label parts for a budget: null for a one-off budget. */
 export function periodLabel(period: BudgetPeriod): string {

@@ -67,6 +67,7 @@ function mockReport() {
     .on('GET', '/api/v1/analytics/spending/by-provider', { body: { data: [] } })
     .on('GET', '/api/v1/analytics/usage/models', { body: { data: [], pagination: page } })
     .on('GET', '/api/v1/analytics/usage/tokens/by-agent', { body: { data: [], pagination: page } })
+    .on('GET', '/api/v1/analytics/cost-differences', { body: { rows: [], totals: {} } })
 }
 
 describe('useAnalyticsReport', () => {
@@ -78,7 +79,7 @@ describe('useAnalyticsReport', () => {
     let report!: ReturnType<typeof useAnalyticsReport>
     mount(defineComponent({ setup: () => ((report = useAnalyticsReport(() => ({ ...filters }))), () => h('div')) }))
     await flushPromises()
-    expect(mock.fetch.mock.calls).toHaveLength(5)
+    expect(mock.fetch.mock.calls).toHaveLength(6)
     for (const c of mock.calls()) {
       expect(c.url.searchParams.get('period')).toBe('this-month')
       expect(c.url.searchParams.get('provider')).toBe('openai')
@@ -88,7 +89,7 @@ describe('useAnalyticsReport', () => {
     expect(report.report.value).not.toBeNull()
     filters.agent_id = 4
     await flushPromises()
-    expect(mock.fetch.mock.calls).toHaveLength(10)
+    expect(mock.fetch.mock.calls).toHaveLength(12)
     expect(mock.calls().at(-1)!.url.searchParams.get('agent_id')).toBe('4')
   })
 

@@ -5,7 +5,7 @@ import { shallowRef, ref, watch } from 'vue'
 import { api, unwrap } from '../../api/client'
 import { downloadFile } from '../../api/download'
 import { handleApiError, toApiError, type ApiError } from '../../api/errors'
-import type { components } from '../../api/schema'
+import type { components, paths } from '../../api/schema'
 
 type S = components['schemas']
 
@@ -79,7 +79,14 @@ export interface AnalyticsReport {
   byProvider: S['SpendingByProvider']
   models: S['ModelUsageList']
   tokens: S['TokenUsageByAgent']
+  costs: CostDifferences
 }
+
+/** Reported cost against the price catalogue per agent and model, and the unpriced events. */
+export type CostDifferences = Extract<
+  paths['/api/v1/analytics/cost-differences']['get']['responses'][200]['content']['application/json'],
+  object
+>
 
 // The routes that also stream CSV are typed `object | string`; asked without `format` they answer JSON.
 function json<T extends object>(v: T | string): T {
@@ -89,14 +96,22 @@ function json<T extends object>(v: T | string): T {
 
 async function fetchReport(f: ApiFilters, signal: AbortSignal): Promise<AnalyticsReport> {
   const paged = { ...f, per_page: TABLE_ROWS }
-  const [series, byAgent, byProvider, models, tokens] = await Promise.all([
+  const [series, byAgent, byProvider, models, tokens, costs] = await Promise.all([
     unwrap(api.GET('/api/v1/analytics/spending/timeseries', { params: { query: { ...f, bucket: 'day' } }, signal })),
     unwrap(api.GET('/api/v1/analytics/spending/by-agent', { params: { query: paged }, signal })),
     unwrap(api.GET('/api/v1/analytics/spending/by-provider', { params: { query: f }, signal })),
     unwrap(api.GET('/api/v1/analytics/usage/models', { params: { query: paged }, signal })),
     unwrap(api.GET('/api/v1/analytics/usage/tokens/by-agent', { params: { query: paged }, signal })),
+    unwrap(api.GET('/api/v1/analytics/cost-differences', { params: { query: f }, signal })),
   ])
-  return { series: json(series), byAgent: json(byAgent), byProvider: json(byProvider), models: json(models), tokens: json(tokens) }
+  return {
+    series: json(series),
+    byAgent: json(byAgent),
+    byProvider: json(byProvider),
+    models: json(models),
+    tokens: json(tokens),
+    costs: json(costs),
+  }
 }
 
 /** Loads the report whenever the filters change; a superseded request is cancelled. */
@@ -139,6 +154,7 @@ export const EXPORTS = {
   providers: '/api/v1/analytics/spending/by-provider',
   models: '/api/v1/analytics/usage/models',
   tokens: '/api/v1/analytics/usage/tokens/by-agent',
+  costs: '/api/v1/analytics/cost-differences',
   events: '/api/v1/analytics/events/list',
 } as const
 export type ExportName = keyof typeof EXPORTS

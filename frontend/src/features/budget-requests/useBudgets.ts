@@ -9,6 +9,7 @@ import { api, unwrap } from '../../api/client'
 import { rowsOf } from '../../api/lists'
 import type { components, operations } from '../../api/schema'
 import { handleApiError, toApiError, type ApiError } from '../../api/errors'
+import { useActions } from '../../composables/useActions'
 import { usePagedList } from '../../composables/usePagedList'
 import { setNavBadge } from '../../composables/useNavBadges'
 import { onBudgetRequestEvents } from '../../composables/useBudgetRequestEvents'
@@ -52,7 +53,7 @@ export function useBudgetRequests(opts: {
   const agents = shallowRef<Agent[]>([])
   const loading = ref(false)
   const error = ref<ApiError | null>(null)
-  const busy = ref(false)
+  const { busy, act } = useActions(load)
 
   const agentsById = computed(() => new Map(agents.value.map((a) => [a.id, a])))
   const pendingCount = computed(() => requests.value.filter((r) => r.status === 'pending').length)
@@ -99,21 +100,6 @@ export function useBudgetRequests(opts: {
     void reloadRequests()
     if (types.has('budget_request.approved')) opts.onApproved?.()
   })
-
-  /** Runs one decision; true when it succeeded (then the lists are reloaded). */
-  async function act(run: () => Promise<unknown>, context: string, fields?: Record<string, string>): Promise<boolean> {
-    busy.value = true
-    try {
-      await run()
-      await load()
-      return true
-    } catch (e) {
-      handleApiError(e, { context, fields })
-      return false
-    } finally {
-      busy.value = false
-    }
-  }
 
   function create(input: { agentId: number; dollars: string; justification: string }, fields: Record<string, string>) {
     const usd = dollarsToUsd(input.dollars)

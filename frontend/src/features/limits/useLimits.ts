@@ -5,6 +5,7 @@ import { ref, shallowRef, watch } from 'vue'
 import { api, unwrap } from '../../api/client'
 import type { components, operations } from '../../api/schema'
 import { handleApiError, toApiError, type ApiError } from '../../api/errors'
+import { useActions } from '../../composables/useActions'
 import { useQueryState } from '../../composables/useQueryState'
 import { microsToDollarInput, parseDollars } from '../../format/money'
 
@@ -89,7 +90,7 @@ export function useLimits(opts: { isAdmin: () => boolean }) {
   const users = shallowRef<User[]>([])
   const loading = ref(false)
   const error = ref<ApiError | null>(null)
-  const busy = ref(false)
+  const { busy, act } = useActions(load)
 
   async function load(): Promise<void> {
     loading.value = true
@@ -112,20 +113,6 @@ export function useLimits(opts: { isAdmin: () => boolean }) {
       users.value = r.users
     } catch (e) {
       handleApiError(e, { context: 'Could not list the users' })
-    }
-  }
-
-  async function act(run: () => Promise<unknown>, context: string, fields?: Record<string, string>): Promise<boolean> {
-    busy.value = true
-    try {
-      await run()
-      await load()
-      return true
-    } catch (e) {
-      handleApiError(e, { context, fields })
-      return false
-    } finally {
-      busy.value = false
     }
   }
 
