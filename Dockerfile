@@ -36,7 +36,8 @@ WORKDIR /src
 # Keep downloaded .debs in the cache mount instead of deleting them after each install.
 RUN rm -f /etc/apt/apt.conf.d/docker-clean && \
     echo 'Binary::apt::APT::Keep-Downloaded-Packages "true";' > /etc/apt/apt.conf.d/keep-cache
-# The project's own bootstrap installs the toolchain and fetches cpp-httplib. Only the
+# The project's own bootstrap installs the toolchain, fetches cpp-httplib and builds a static
+# libpq (PostgreSQL's client, ~3 minutes). Only the
 # script is copied here, so this (slow) layer is reused until the script changes.
 # frontend/ is not in the stage yet, so bootstrap skips npm.
 COPY scripts/bootstrap scripts/bootstrap

@@ -32,6 +32,22 @@ target_compile_options(httplib PRIVATE -w)
 target_compile_definitions(httplib PUBLIC CPPHTTPLIB_OPENSSL_SUPPORT)
 target_link_libraries(httplib PUBLIC OpenSSL::SSL OpenSSL::Crypto Threads::Threads ${CMAKE_DL_LIBS})
 
+# libpq, PostgreSQL's client library (src/store/pg/), built static by scripts/bootstrap from
+# Debian's postgresql-15 source package without GSSAPI/LDAP: Debian's own libpq.a leaves those
+# symbols unresolved. Static like everything else (one file whichever database it talks to),
+# with the same static OpenSSL for TLS. libpq.a needs its two helper archives after it. Only
+# src/store/pg/ (the ironpanel_pg library, CMakeLists.txt) sees its headers.
+set(IRON_LIBPQ_DIR "${IRON_DEPS_DIR}/libpq")
+if(NOT EXISTS "${IRON_LIBPQ_DIR}/lib/libpq.a")
+  message(FATAL_ERROR "static libpq not found in ${IRON_LIBPQ_DIR}: run scripts/bootstrap first")
+endif()
+add_library(iron_libpq INTERFACE)
+target_include_directories(iron_libpq SYSTEM INTERFACE "${IRON_LIBPQ_DIR}/include")
+target_link_libraries(iron_libpq INTERFACE "${IRON_LIBPQ_DIR}/lib/libpq.a" "${IRON_LIBPQ_DIR}/lib/libpgcommon.a"
+  "${IRON_LIBPQ_DIR}/lib/libpgport.a" OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
+file(READ "${IRON_LIBPQ_DIR}/VERSION" IRON_LIBPQ_PACKAGE_VERSION)
+string(STRIP "${IRON_LIBPQ_PACKAGE_VERSION}" IRON_LIBPQ_PACKAGE_VERSION)
+
 add_library(iron_third_party INTERFACE)
 target_include_directories(iron_third_party SYSTEM INTERFACE ${CLI11_INCLUDE_DIR} ${SODIUM_INCLUDE_DIR})
 target_link_libraries(iron_third_party INTERFACE

@@ -1,10 +1,12 @@
 // /api/v1/alert-channels: notification channels for alerts (docs/alerts.md), admins only.
 // The rules live in domain/alert_channels: URLs and signing secrets are sealed and never
 // returned (a webhook's secret once, by create), every attempt is in the channel's log.
+// Email channels (domain/alert_email.h) name recipients instead of a URL.
 #include "api/body.h"
 #include "api/endpoint.h"
 #include "api/routes.h"
 #include "domain/alert_channels.h"
+#include "util/mail_address.h"
 
 namespace iron::api {
 namespace {
@@ -19,24 +21,68 @@ json url_schema() {
                    "loopback, private or link-local address, unless IRON_ALERT_ALLOW_PRIVATE_DESTINATIONS=1");
 }
 
+json recipients_schema() {
+  json s = array_of(described(str(3, util::kMailAddressMax), "a plain address such as ops@example.com"));
+  s["minItems"] = 1;
+  s["maxItems"] = domain::kEmailRecipientsMax;
+  return described(s, "email channels: who receives the alerts (plain addresses: no display names, quotes, spaces "
+                      "or line breaks)");
+}
+
+json subject_prefix_schema() {
+  return described(str(0, domain::kEmailSubjectPrefixMax),
+                   "email channels: starts every subject (default `[ironpanel]`); no line breaks");
+}
+
+// The recipients list is checked here for shape; which addresses pass is the domain's.
+template <class Body>
+typename BodyFields<Body>::Reader recipients_reader(std::optional<std::vector<std::string>> Body::*member) {
+  return [member](const json& o, Body& out) -> Status {
+    if (!o.contains("recipients") || o["recipients"].is_null()) return ok_status();
+    const auto& a = o["recipients"];
+    const Error bad = errors::must_be("recipients", "an array of email addresses");
+    if (!a.is_array() || a.size() > domain::kEmailRecipientsMax * 2) return bad;
+    std::vector<std::string> list;
+    for (const auto& r : a) {
+      if (!r.is_string() || r.get<std::string>().size() > util::kMailAddressMax * 2) return bad;
+      list.push_back(r.get<std::string>());
+    }
+    out.*member = std::move(list);
+    return ok_status();
+  };
+}
+
 struct NewChannelBody {
-  std::string name, kind, url;
+  std::string name, kind;
+  std::optional<std::string> url, subject_prefix;
+  std::optional<std::vector<std::string>> recipients;
 };
 const auto kNewChannel = BodyFields<NewChannelBody>()
     .text("name", &NewChannelBody::name, 1, domain::kAlertNameMax)
-    .one_of("kind", &NewChannelBody::kind, {"webhook", "slack"})
+    .one_of("kind", &NewChannelBody::kind, {"webhook", "slack", "email"})
     .describe("webhook: a signed JSON POST; slack: a Slack-compatible incoming webhook (Slack, Mattermost, "
-              "Rocket.Chat)")
-    .text("url", &NewChannelBody::url, 1, 2000).schema_with(url_schema());
+              "Rocket.Chat); email: a message to `recipients` through the operator's SMTP relay (409 "
+              "SMTP_NOT_CONFIGURED when there is none)")
+    .text("url", &NewChannelBody::url, 2000).schema_with(url_schema())
+    .describe("webhook and slack channels (required there)")
+    .custom("recipients", false, recipients_schema(), recipients_reader(&NewChannelBody::recipients))
+    .describe("email channels (required there)")
+    .text("subject_prefix", &NewChannelBody::subject_prefix, domain::kEmailSubjectPrefixMax)
+    .schema_with(subject_prefix_schema());
 
 struct ChannelPatchBody {
-  std::optional<std::string> name, url;
+  std::optional<std::string> name, url, subject_prefix;
   std::optional<bool> is_enabled;
+  std::optional<std::vector<std::string>> recipients;
 };
 const auto kChannelPatch = BodyFields<ChannelPatchBody>()
     .refuse("kind", errors::immutable("kind", "create a new channel and delete this one"), /*even_null=*/true)
     .text("name", &ChannelPatchBody::name, domain::kAlertNameMax)
     .text("url", &ChannelPatchBody::url, 2000).schema_with(url_schema())
+    .describe("webhook and slack channels")
+    .custom("recipients", false, recipients_schema(), recipients_reader(&ChannelPatchBody::recipients))
+    .text("subject_prefix", &ChannelPatchBody::subject_prefix, domain::kEmailSubjectPrefixMax)
+    .schema_with(subject_prefix_schema())
     .boolean("is_enabled", &ChannelPatchBody::is_enabled)
     .describe("a disabled channel receives nothing; its pending alerts wait until it is enabled again")
     .at_least_one();
@@ -44,8 +90,12 @@ const auto kChannelPatch = BodyFields<ChannelPatchBody>()
 Reply create_channel(const Call& c) {
   auto in = kNewChannel.decode(c.req);
   if (!in) return in.error();
-  return reply(c.s.alert_channels.create(c.who(), {in->name, in->kind, in->url}, c.context()), 201,
-               domain::alert_channel_view);
+  // Which of url and recipients is required depends on the kind.
+  if (in->kind == "email" && !in->recipients) return errors::missing_field("recipients");
+  if (in->kind != "email" && !in->url) return errors::missing_field("url");
+  domain::NewAlertChannel channel{in->name, in->kind, in->url.value_or(""),
+                                  {in->recipients.value_or(std::vector<std::string>{}), in->subject_prefix.value_or("")}};
+  return reply(c.s.alert_channels.create(c.who(), channel, c.context()), 201, domain::alert_channel_view);
 }
 
 Reply list_channels(const Call& c) {
@@ -59,7 +109,7 @@ Reply list_channels(const Call& c) {
 Reply update_channel(const Call& c) {
   auto in = kChannelPatch.decode(c.req);
   if (!in) return in.error();
-  domain::AlertChannelChanges changes{in->name, in->url, in->is_enabled};
+  domain::AlertChannelChanges changes{in->name, in->url, in->is_enabled, in->recipients, in->subject_prefix};
   return reply(c.s.alert_channels.update(c.who(), c.id(), changes, c.context()), 200, domain::alert_channel_view);
 }
 
@@ -107,10 +157,12 @@ std::vector<Endpoint> alert_channel_endpoints() {
                               "(`signing_secret`): every delivery carries `X-Ironpanel-Timestamp` and "
                               "`X-Ironpanel-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + \".\" + body)>` "
                               "(docs/alerts.md). The URL and the secret are stored encrypted and never returned, "
-                              "logged or audited.")
+                              "logged or audited. An email channel names `recipients` (and optionally a "
+                              "`subject_prefix`) instead of a URL; the SMTP relay is the operator's (IRON_SMTP_*).")
                     .body(kNewChannel.schema())
                     .returns(201, ref("AlertChannelCreated"), "Created; the only answer with the signing secret")
-                    .errors(400, {"VALIDATION_ERROR", "DESTINATION_REFUSED"}),
+                    .errors(400, {"VALIDATION_ERROR", "DESTINATION_REFUSED"})
+                    .errors(409, {"SMTP_NOT_CONFIGURED"}),
                create_channel});
   e.push_back({channel_op("GET", "/api/v1/alert-channels", "listAlertChannels", "List the notification channels")
                     .returns(200, array_of(ref("AlertChannel")), "The channels, oldest first"),
@@ -120,7 +172,8 @@ std::vector<Endpoint> alert_channel_endpoints() {
                [](const Call& c) { return reply(c.s.alert_channels.get(c.who(), c.id()), 200, domain::alert_channel_view); }});
   e.push_back({channel_op("PUT", "/api/v1/alert-channels/:id", "updateAlertChannel", "Update a notification channel")
                     .describe("Absent fields stay unchanged; at least one is required. A new `url` keeps the "
-                              "signing secret. `kind` cannot be changed (400).")
+                              "signing secret. `kind` cannot be changed (400); `url` belongs to webhook and slack "
+                              "channels, `recipients` and `subject_prefix` to email channels (400 otherwise).")
                     .body(kChannelPatch.schema())
                     .returns(200, ref("AlertChannel"), "The updated channel")
                     .errors(400, {"VALIDATION_ERROR", "DESTINATION_REFUSED"}),
@@ -136,7 +189,8 @@ std::vector<Endpoint> alert_channel_endpoints() {
                     .returns(200,
                              object({{"delivered", boolean("the receiver answered 2xx")},
                                      {"delivery_id", described(str(), "the payload's `id`")},
-                                     {"status_code", nullable(integer("the receiver's HTTP status"))},
+                                     {"status_code", nullable(integer("the receiver's HTTP status, or the SMTP relay's "
+                                                                      "reply code for email channels"))},
                                      {"error", nullable(described(str(), "why it was not delivered"))},
                                      {"duration_ms", integer()}},
                                     {"delivered", "delivery_id", "status_code", "error", "duration_ms"}),
@@ -159,8 +213,9 @@ json alert_component_schemas() {
   auto channel = [](bool created) {
     json props = {{"id", integer("alert channel id")},
                   {"name", str(1, 200)},
-                  {"kind", one_of_strings({"webhook", "slack"})},
-                  {"url_origin", described(str(), "scheme://host[:port] of the receiver; the URL itself is never returned")},
+                  {"kind", one_of_strings({"webhook", "slack", "email"})},
+                  {"url_origin", described(str(), "scheme://host[:port] of the receiver; the URL itself is never "
+                                                  "returned. Email channels: `mailto:` and the recipients")},
                   {"is_enabled", boolean()},
                   {"pending_deliveries", integer("alerts waiting to be delivered (retries included)")},
                   {"created_by", user_id_schema()},
@@ -168,6 +223,8 @@ json alert_component_schemas() {
                   {"updated_at", rfc3339("last change")}};
     std::vector<std::string> required = {"id", "name", "kind", "url_origin", "is_enabled", "pending_deliveries",
                                          "created_by", "created_at", "updated_at"};
+    props["recipients"] = recipients_schema();
+    props["subject_prefix"] = subject_prefix_schema();
     if (created)
       props["signing_secret"] = described(str(), "webhooks only: the HMAC key of X-Ironpanel-Signature. Shown once.");
     return object(props, required);
@@ -177,8 +234,10 @@ json alert_component_schemas() {
                           {"event_type", str()},
                           {"attempt", integer("1 for the first attempt")},
                           {"outcome", one_of_strings({"delivered", "retrying", "failed"})},
-                          {"status_code", nullable(integer("the receiver's HTTP status"))},
-                          {"error", nullable(described(str(), "why the attempt failed; never holds the URL or secret"))},
+                          {"status_code", nullable(integer("the receiver's HTTP status, or the SMTP relay's reply "
+                                                           "code for email channels (4xx transient, 5xx permanent)"))},
+                          {"error", nullable(described(str(), "why the attempt failed; never holds the URL, secret or "
+                                                              "SMTP password"))},
                           {"duration_ms", integer()},
                           {"at", rfc3339("attempt time")}},
                          {"id", "delivery_id", "event_type", "attempt", "outcome", "status_code", "error",

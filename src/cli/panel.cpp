@@ -19,6 +19,15 @@ domain::AlertSettings alert_settings(const config::Config& c) {
   s.policy.ca_file = c.alert_ca_file;
   s.max_attempts = c.alert_max_attempts;
   s.retry_base_ms = c.alert_retry_base_ms;
+  s.smtp.host = c.smtp_host;
+  s.smtp.port = c.smtp_port;
+  s.smtp.tls = c.smtp_tls == "tls" ? outbound::SmtpTls::tls
+               : c.smtp_tls == "none" ? outbound::SmtpTls::none
+                                      : outbound::SmtpTls::starttls;
+  s.smtp.username = c.smtp_username;
+  s.smtp.password = c.smtp_password;
+  s.smtp.allow_plaintext_auth = c.smtp_allow_plaintext_auth;
+  s.smtp_from = c.smtp_from;
   return s;
 }
 

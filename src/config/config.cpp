@@ -4,10 +4,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <sstream>
 
 #include "util/cidr.h"
+#include "util/mail_address.h"
 
 namespace iron::config {
 namespace fs = std::filesystem;
@@ -88,6 +90,33 @@ std::optional<std::string> check_data_dir(const std::string& dir) {
   return std::nullopt;
 }
 
+// The relay of email alerts (docs/alerts.md, "Email"). Credentials never travel in clear
+// unless the operator says so in as many words.
+std::optional<std::string> check_smtp(Config& c) {
+  if (c.smtp_tls != "starttls" && c.smtp_tls != "tls" && c.smtp_tls != "none")
+    return "IRON_SMTP_TLS/--smtp-tls must be starttls, tls or none, got: " + c.smtp_tls;
+  if (c.smtp_port < 0 || c.smtp_port > 65535) return "IRON_SMTP_PORT/--smtp-port must be 1..65535";
+  if (c.smtp_port == 0) c.smtp_port = c.smtp_tls == "tls" ? 465 : c.smtp_tls == "none" ? 25 : 587;
+  if (c.smtp_host.empty()) return std::nullopt;
+  if (c.smtp_host.size() > 253 || !std::all_of(c.smtp_host.begin(), c.smtp_host.end(), [](unsigned char ch) {
+        return std::isalnum(ch) || ch == '-' || ch == '.' || ch == ':';
+      }) || (c.smtp_host.find(':') != std::string::npos && !util::parse_ip(c.smtp_host)))
+    return "IRON_SMTP_HOST/--smtp-host must be a host name or a numeric address (no port, no brackets)";
+  if (!util::is_mail_address(c.smtp_from))
+    return "IRON_SMTP_FROM/--smtp-from must be a plain address such as alerts@example.com when IRON_SMTP_HOST is set";
+  if (c.smtp_username.size() > 256 || c.smtp_password.size() > 256)
+    return "IRON_SMTP_USERNAME and IRON_SMTP_PASSWORD must be at most 256 characters";
+  for (const std::string* v : {&c.smtp_username, &c.smtp_password})
+    if (std::any_of(v->begin(), v->end(), [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; }))
+      return "IRON_SMTP_USERNAME and IRON_SMTP_PASSWORD must not contain control characters";
+  if (c.smtp_username.empty() != c.smtp_password.empty())
+    return "IRON_SMTP_USERNAME and IRON_SMTP_PASSWORD (or IRON_SMTP_PASSWORD_FILE) go together";
+  if (!c.smtp_username.empty() && c.smtp_tls == "none" && !c.smtp_allow_plaintext_auth)
+    return "IRON_SMTP_TLS=none with IRON_SMTP_USERNAME would send the SMTP password in clear; use starttls or tls, "
+           "or set IRON_SMTP_ALLOW_PLAINTEXT_AUTH=1 for a relay you reach over a trusted network";
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::optional<std::string> validate(Config& c) {
@@ -124,6 +153,7 @@ std::optional<std::string> validate(Config& c) {
     return "IRON_ASSETS_DIR/--assets-dir is not a directory: " + c.assets_dir;
   if (!c.alert_ca_file.empty() && !fs::is_regular_file(c.alert_ca_file, ec))
     return "IRON_ALERT_CA_FILE/--alert-ca-file is not a file: " + c.alert_ca_file;
+  if (auto e = check_smtp(c)) return e;
   return check_data_dir(c.data_dir);
 }
 

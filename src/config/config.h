@@ -40,6 +40,13 @@ struct Config {
   int alert_max_attempts = 8;
   int alert_retry_base_ms = 30'000;
   std::string alert_ca_file;                      // PEM CAs for https:// receivers; "" = the system's
+  // Email alerts: the operator's SMTP relay ("" host = email channels cannot be created).
+  std::string smtp_host;
+  int smtp_port = 0;                              // 0 = 587 (starttls), 465 (tls), 25 (none)
+  std::string smtp_tls = "starttls";              // starttls | tls | none
+  std::string smtp_username;                      // "" = no AUTH
+  std::string smtp_from;                          // the sender address, required with a host
+  bool smtp_allow_plaintext_auth = false;         // AUTH with smtp_tls = none
 
   std::string healthcheck_url;           // `healthcheck` only
 
@@ -50,6 +57,7 @@ struct Config {
   std::string ip_token_key;
   std::string admin_email;
   std::string admin_password;
+  std::string smtp_password;
 
   // Derived by validate().
   std::string listen_host;

@@ -133,6 +133,16 @@ const std::vector<Option>& options() {
       {"IRON_ALERT_CA_FILE", "--alert-ca-file",
        "PEM file of the CAs https:// alert receivers are verified against (default: the system's trust store)",
        &Config::alert_ca_file, kServe},
+      {"IRON_SMTP_HOST", "--smtp-host", "SMTP relay for email alerts (name or address); unset = no email channels",
+       &Config::smtp_host, kServe},
+      {"IRON_SMTP_PORT", "--smtp-port", "SMTP relay port (default 587 for starttls, 465 for tls, 25 for none)",
+       &Config::smtp_port, kServe},
+      {"IRON_SMTP_TLS", "--smtp-tls", "starttls, tls (implicit TLS) or none (plaintext)", &Config::smtp_tls, kServe},
+      {"IRON_SMTP_USERNAME", "--smtp-username", "SMTP AUTH user name; unset = no AUTH", &Config::smtp_username, kServe},
+      {"IRON_SMTP_FROM", "--smtp-from", "Sender address of email alerts", &Config::smtp_from, kServe},
+      {"IRON_SMTP_ALLOW_PLAINTEXT_AUTH", "--smtp-allow-plaintext-auth",
+       "Allow SMTP AUTH with IRON_SMTP_TLS=none (the password crosses the network in clear)",
+       &Config::smtp_allow_plaintext_auth, kServe},
       {"IRON_HEALTHCHECK_URL", "--url", "URL to probe (default: /health/ready of --listen and --base-path)",
        &Config::healthcheck_url, scope_healthcheck},
       // Environment only.
@@ -144,6 +154,7 @@ const std::vector<Option>& options() {
       {"IRON_METRICS_TOKEN", nullptr, "bearer token /metrics requires", &Config::metrics_token, kServe, true},
       {"IRON_ADMIN_EMAIL", nullptr, "first-start admin account", &Config::admin_email, kServe},
       {"IRON_ADMIN_PASSWORD", nullptr, "its password", &Config::admin_password, kServe, true},
+      {"IRON_SMTP_PASSWORD", nullptr, "SMTP AUTH password", &Config::smtp_password, kServe, true},
   };
   return table;
 }

@@ -40,6 +40,10 @@ nlohmann::json alert_channel_view(const AlertChannelInfo& ch) {
                       {"created_at", rfc3339_ms(ch.row.created_at)},
                       {"updated_at", rfc3339_ms(ch.row.updated_at)}};
   if (ch.signing_secret) v["signing_secret"] = *ch.signing_secret;
+  if (ch.email) {
+    v["recipients"] = ch.email->recipients;
+    v["subject_prefix"] = ch.email->subject_prefix;
+  }
   return v;
 }
 
@@ -80,7 +84,8 @@ AlertChannels::AlertChannels(store::Database& db, std::string master_key, AlertS
 }
 
 void AlertChannels::seal(store::Connection& c, int64_t id, const std::string& kind, const Secrets& s) const {
-  const nlohmann::json plain = {{"url", s.url}, {"secret", s.secret}};
+  nlohmann::json plain = {{"url", s.url}, {"secret", s.secret}};
+  if (kind == "email") plain["email"] = {{"recipients", s.email.recipients}, {"subject_prefix", s.email.subject_prefix}};
   const auto sealed = security::aead::seal(master_key_, plain.dump(), channel_associated_data(id, kind));
   store::alert_channels::set_sealed(c, id, sealed.ciphertext, sealed.nonce);
 }
@@ -94,7 +99,19 @@ std::optional<AlertChannels::Secrets> AlertChannels::open(const store::AlertChan
   }
   const auto j = nlohmann::json::parse(*plain, nullptr, false);
   if (!j.is_object()) return std::nullopt;
-  return Secrets{j.value("url", ""), j.value("secret", "")};
+  Secrets s{j.value("url", ""), j.value("secret", ""), {}};
+  if (const auto e = j.find("email"); e != j.end() && e->is_object()) {
+    s.email.recipients = e->value("recipients", std::vector<std::string>{});
+    s.email.subject_prefix = e->value("subject_prefix", "");
+  }
+  return s;
+}
+
+AlertChannelInfo AlertChannels::info(store::AlertChannel row, int64_t pending) const {
+  AlertChannelInfo out{std::move(row), pending, std::nullopt, std::nullopt};
+  if (out.row.kind == "email")
+    if (auto s = open(out.row)) out.email = s->email;
+  return out;
 }
 
 Result<std::string> AlertChannels::checked_display(const std::string& url) const {
@@ -108,22 +125,38 @@ Result<AlertChannelInfo> AlertChannels::create(const Principal& caller, const Ne
                                                const RequestContext& ctx) {
   if (!caller.is_admin()) return alerts_admin_only();
   if (auto e = check_channel_name(in.name)) return *e;
-  if (in.kind != "webhook" && in.kind != "slack")
-    return Error::validation("kind", "kind must be one of: webhook, slack");
-  auto display = checked_display(in.url);
-  if (!display) return display.error();
+  if (in.kind != "webhook" && in.kind != "slack" && in.kind != "email")
+    return Error::validation("kind", "kind must be one of: webhook, slack, email");
+  std::string display;
+  if (in.kind == "email") {
+    if (!settings_.smtp.configured())
+      return Error::conflict("SMTP_NOT_CONFIGURED",
+                             "email channels need an SMTP relay: the operator sets IRON_SMTP_HOST and IRON_SMTP_FROM "
+                             "(docs/alerts.md)");
+    if (!in.url.empty()) return Error::validation("url", "an email channel has no url: give recipients");
+    if (auto e = check_email_target(in.email)) return *e;
+    display = email_display(in.email);
+  } else {
+    auto checked = checked_display(in.url);
+    if (!checked) return checked.error();
+    if (!in.email.recipients.empty() || !in.email.subject_prefix.empty())
+      return Error::validation(in.email.recipients.empty() ? "subject_prefix" : "recipients",
+                               "only email channels have recipients and a subject prefix");
+    display = *checked;
+  }
   return db_.write([&](store::Connection& c) -> Result<AlertChannelInfo> {
     store::AlertChannel row;
     row.name = in.name;
     row.kind = in.kind;
-    row.url_display = *display;
+    row.url_display = display;
     row.sealed = row.nonce = std::string();  // replaced below, once the id is known
     row.created_by = caller.user_id;
     row.created_at = row.updated_at = util::now_unix_ms();
     row.id = store::alert_channels::insert(c, row);
-    Secrets s{in.url, in.kind == "webhook" ? "whsec_" + security::random_base62(40) : std::string()};
+    Secrets s{in.url, in.kind == "webhook" ? "whsec_" + security::random_base62(40) : std::string(), in.email};
     seal(c, row.id, row.kind, s);
-    AlertChannelInfo out{row, 0, std::nullopt};
+    AlertChannelInfo out{row, 0, std::nullopt, std::nullopt};
+    if (in.kind == "email") out.email = in.email;
     audit(c, ctx, "alert_channel.create", "alert_channel", std::to_string(row.id), nullptr, alert_channel_view(out));
     if (!s.secret.empty()) out.signing_secret = s.secret;  // shown once, never audited
     return out;
@@ -136,7 +169,7 @@ Result<std::vector<AlertChannelInfo>> AlertChannels::list(const Principal& calle
     std::vector<AlertChannelInfo> out;
     for (auto& row : store::alert_channels::list(c)) {
       const int64_t pending = store::alert_outbox::count_pending(c, row.id);
-      out.push_back({std::move(row), pending, std::nullopt});
+      out.push_back(info(std::move(row), pending));
     }
     return out;
   });
@@ -147,14 +180,15 @@ Result<AlertChannelInfo> AlertChannels::get(const Principal& caller, int64_t id)
   return db_.read([&](store::Connection& c) -> Result<AlertChannelInfo> {
     auto row = store::alert_channels::find(c, id);
     if (!row) return channel_not_found();
-    return AlertChannelInfo{*row, store::alert_outbox::count_pending(c, id), std::nullopt};
+    return info(*row, store::alert_outbox::count_pending(c, id));
   });
 }
 
 Result<AlertChannelInfo> AlertChannels::update(const Principal& caller, int64_t id, const AlertChannelChanges& changes,
                                                const RequestContext& ctx) {
   if (!caller.is_admin()) return alerts_admin_only();
-  if (changes.empty()) return Error::validation("body", "nothing to update: give name, url or is_enabled");
+  if (changes.empty())
+    return Error::validation("body", "nothing to update: give name, url, recipients, subject_prefix or is_enabled");
   if (changes.name)
     if (auto e = check_channel_name(*changes.name)) return *e;
   std::optional<std::string> display;
@@ -166,19 +200,35 @@ Result<AlertChannelInfo> AlertChannels::update(const Principal& caller, int64_t 
   return db_.write([&](store::Connection& c) -> Result<AlertChannelInfo> {
     auto row = store::alert_channels::find(c, id);
     if (!row) return channel_not_found();
-    const auto before = alert_channel_view({*row, store::alert_outbox::count_pending(c, id), std::nullopt});
-    if (changes.url) {
+    const auto before = alert_channel_view(info(*row, store::alert_outbox::count_pending(c, id)));
+    const bool email = row->kind == "email";
+    if (email && changes.url) return Error::validation("url", "an email channel has no url: change recipients");
+    if (!email && (changes.recipients || changes.subject_prefix))
+      return Error::validation(changes.recipients ? "recipients" : "subject_prefix",
+                               "only email channels have recipients and a subject prefix");
+    EmailTarget opened_email;
+    if (changes.url || changes.recipients || changes.subject_prefix) {
       auto secrets = open(*row);
       if (!secrets) return Error::internal("the stored alert channel cannot be decrypted");
-      secrets->url = *changes.url;
-      seal(c, id, row->kind, *secrets);  // the signing secret stays
-      row->url_display = *display;
+      if (changes.url) {
+        secrets->url = *changes.url;  // the signing secret stays
+        row->url_display = *display;
+      }
+      if (changes.recipients) secrets->email.recipients = *changes.recipients;
+      if (changes.subject_prefix) secrets->email.subject_prefix = *changes.subject_prefix;
+      if (email) {
+        if (auto e = check_email_target(secrets->email)) return *e;
+        row->url_display = email_display(secrets->email);
+      }
+      seal(c, id, row->kind, *secrets);
+      opened_email = secrets->email;
     }
     if (changes.name) row->name = *changes.name;
     if (changes.is_enabled) row->is_enabled = *changes.is_enabled;
     row->updated_at = util::now_unix_ms();
     store::alert_channels::update(c, *row);
-    AlertChannelInfo out{*row, store::alert_outbox::count_pending(c, id), std::nullopt};
+    AlertChannelInfo out = info(*row, store::alert_outbox::count_pending(c, id));
+    if (email && (changes.recipients || changes.subject_prefix)) out.email = opened_email;  // row.sealed is the old one
     audit(c, ctx, "alert_channel.update", "alert_channel", std::to_string(id), before, alert_channel_view(out));
     return out;
   });
@@ -189,7 +239,7 @@ Status AlertChannels::remove(const Principal& caller, int64_t id, const RequestC
   return db_.write([&](store::Connection& c) -> Status {
     auto row = store::alert_channels::find(c, id);
     if (!row) return channel_not_found();
-    const auto before = alert_channel_view({*row, store::alert_outbox::count_pending(c, id), std::nullopt});
+    const auto before = alert_channel_view(info(*row, store::alert_outbox::count_pending(c, id)));
     store::alert_channels::remove(c, id);
     audit(c, ctx, "alert_channel.delete", "alert_channel", std::to_string(id), before, nullptr);
     return ok_status();
@@ -199,6 +249,10 @@ Status AlertChannels::remove(const Principal& caller, int64_t id, const RequestC
 outbound::PostOutcome AlertChannels::send(const store::AlertChannel& channel, const nlohmann::json& payload) const {
   const auto secrets = open(channel);
   if (!secrets) return {false, std::nullopt, "the stored channel configuration cannot be decrypted", 0};
+  if (channel.kind == "email") {
+    const auto m = alert_email(payload, settings_.smtp_from, secrets->email, util::now_unix_ms());
+    return outbound::send_mail(settings_.smtp, m.from, m.to, outbound::render_message(m), settings_.policy);
+  }
   if (channel.kind == "slack") return outbound::post(secrets->url, {}, slack_message(payload).dump(), "application/json", settings_.policy);
   const std::string body = payload.dump();
   const int64_t ts = util::now_unix_ms() / 1000;

@@ -114,7 +114,7 @@ TEST(AlertChannels, BadInputIsAClear400AndOnlyAdminsGetIn) {
     return b;
   };
   std::vector<Scenario> rows = {
-      {"unknown kind", admin, "POST", kChannels, with("kind", "email"), {}, "application/json", 400,
+      {"unknown kind", admin, "POST", kChannels, with("kind", "pager"), {}, "application/json", 400,
        "VALIDATION_ERROR", "kind"},
       {"no url", admin, "POST", kChannels, {{"name", "n"}, {"kind", "slack"}}, {}, "application/json", 400,
        "MISSING_FIELD", "url"},

@@ -7,9 +7,11 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -101,6 +103,22 @@ inline bool signature_valid(const Received& r, const std::string& secret) {
   const std::string expected =
       "sha256=" + iron::security::hex_encode(iron::security::hmac_sha256(secret, ts->second + "." + r.body));
   return iron::security::constant_time_equal(expected, sig->second);
+}
+
+// A receiver's certificate and key (PEM files); the certificate doubles as the CA a test trusts.
+struct SelfSigned {
+  std::string cert, key;
+};
+
+// A certificate for 127.0.0.1 and localhost, valid for a day; nullopt without openssl.
+inline std::optional<SelfSigned> self_signed() {
+  const std::string dir = iron::test::make_temp_dir();
+  const SelfSigned s{dir + "/cert.pem", dir + "/key.pem"};
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
+                          "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " + s.key + " -out " + s.cert +
+                          " >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) return std::nullopt;
+  return s;
 }
 
 // The alert settings of the tests: loopback receivers allowed, fast retries.

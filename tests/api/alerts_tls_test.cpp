@@ -4,8 +4,6 @@
 // verification is never switched off.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <optional>
 #include <string>
 
 #include "alerts_support.h"
@@ -13,21 +11,6 @@
 using namespace alerts_test;
 
 namespace {
-
-struct SelfSigned {
-  std::string cert, key;
-};
-
-// A certificate for 127.0.0.1 and localhost, valid for a day; nullopt without openssl.
-std::optional<SelfSigned> self_signed() {
-  const std::string dir = iron::test::make_temp_dir();
-  const SelfSigned s{dir + "/cert.pem", dir + "/key.pem"};
-  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=localhost "
-                          "-addext subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " + s.key + " -out " + s.cert +
-                          " >/dev/null 2>&1";
-  if (std::system(cmd.c_str()) != 0) return std::nullopt;
-  return s;
-}
 
 json send_test(AlertPanel& p, int64_t channel_id) {
   const Reply r = p.call("POST", "/api/v1/alert-channels/" + std::to_string(channel_id) + "/test", p.admin.token);

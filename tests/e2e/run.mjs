@@ -59,7 +59,16 @@ async function runBase(browser, base) {
   try {
     // A short heartbeat lets the server notice a closed live stream (a page reload) quickly;
     // the notifications journey's webhook receiver listens on loopback (docs/alerts.md, SSRF).
-    server = await startServer(bin, base.args, { IRON_EVENT_HEARTBEAT: '2', IRON_ALERT_ALLOW_PRIVATE_DESTINATIONS: '1' })
+    // An SMTP relay is configured (nothing listens on it: the journey only creates an email
+    // channel; tests/api/alerts_email_test.cpp delivers to a real one).
+    server = await startServer(bin, base.args, {
+      IRON_EVENT_HEARTBEAT: '2',
+      IRON_ALERT_ALLOW_PRIVATE_DESTINATIONS: '1',
+      IRON_SMTP_HOST: '127.0.0.1',
+      IRON_SMTP_PORT: '9',
+      IRON_SMTP_TLS: 'none',
+      IRON_SMTP_FROM: 'alerts@ironpanel.test',
+    })
     const baseUrl = new URL(base.path, server.origin).href
     // The full pass (screenshots, dark-theme axe, every role) runs at '/'; under /panel the
     // journeys and every route as the admin prove the base path (role checks do not depend on it).

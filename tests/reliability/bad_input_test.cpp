@@ -318,6 +318,7 @@ TEST(BadInput, GeneratedCasesGetA4xxEnvelopeAndChangeNothing) {
       {"createApiToken", {{"name", "a"}, {"description", "d"}, {"project_id", "p"}, {"provider", "openai"}, {"scope", "user"},
                           {"agent_id", agent}, {"user_id", panel.admin.id}, {"expires_at", iron::util::to_rfc3339(iron::util::now() + std::chrono::hours(24))}}},
       {"createLimit", {{"user_id", user.id}, {"max_requests_per_minute", 1}}},
+      {"createAlertChannel", {{"name", "c"}, {"kind", "webhook"}, {"url", "http://localhost:9/hook"}}},
       {"createProviderKey", {{"provider", "openai"}, {"api_key", "sk-x"}, {"base_url", "https://h.test"}, {"description", "d"}}},
       {"updateProviderKey", {{"base_url", "https://h.test"}, {"description", "d"}, {"is_enabled", true}}},
       {"createUser", {{"username", "u1"}, {"email", "u1@example.test"}, {"password", "long-enough-pw-1"}, {"role", "viewer"}}},

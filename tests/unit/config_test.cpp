@@ -213,6 +213,16 @@ TEST(Config, BadValuesAreRefusedWithAMessageNamingTheSetting) {
       {{"--assets-dir", "/proc/version"}, {}, "IRON_ASSETS_DIR"},
       // A name the file system refuses (ENAMETOOLONG) is a message too, not an exception.
       {{"--assets-dir", "/tmp/" + std::string(300, 'a')}, {}, "IRON_ASSETS_DIR"},
+      {{"--smtp-tls", "ssl"}, {}, "IRON_SMTP_TLS"},
+      {{"--smtp-port", "70000"}, {}, "IRON_SMTP_PORT"},
+      {{"--smtp-host", "smtp.example.com:25", "--smtp-from", "a@example.com"}, {}, "IRON_SMTP_HOST"},
+      {{"--smtp-host", "smtp.example.com"}, {}, "IRON_SMTP_FROM"},
+      {{"--smtp-host", "smtp.example.com", "--smtp-from", "Alerts <a@example.com>"}, {}, "IRON_SMTP_FROM"},
+      {{"--smtp-host", "smtp.example.com", "--smtp-from", "a@example.com", "--smtp-username", "u"}, {},
+       "IRON_SMTP_PASSWORD"},
+      // Credentials in clear need the operator's explicit opt-in.
+      {{"--smtp-host", "smtp.example.com", "--smtp-from", "a@example.com", "--smtp-tls", "none", "--smtp-username", "u"},
+       {{"IRON_SMTP_PASSWORD", "p"}}, "IRON_SMTP_ALLOW_PLAINTEXT_AUTH"},
   };
   for (const auto& tc : cases) {
     Config c;
@@ -220,6 +230,22 @@ TEST(Config, BadValuesAreRefusedWithAMessageNamingTheSetting) {
     SCOPED_TRACE(msg);
     EXPECT_NE(msg.find(tc.names), std::string::npos) << "expected a message naming " << tc.names;
   }
+}
+
+TEST(Config, TheSmtpPortFollowsTheTlsModeAndPlaintextAuthNeedsAnOptIn) {
+  for (const auto& [tls, port] : std::vector<std::pair<std::string, int>>{{"starttls", 587}, {"tls", 465}, {"none", 25}}) {
+    Config c;
+    EXPECT_EQ(parse({"--smtp-tls", tls}, {}, c), "");
+    EXPECT_EQ(c.smtp_port, port) << tls;
+  }
+  Config explicit_port;
+  EXPECT_EQ(parse({"--smtp-port", "2525"}, {}, explicit_port), "");
+  EXPECT_EQ(explicit_port.smtp_port, 2525);
+  Config opted_in;
+  EXPECT_EQ(parse({"--smtp-host", "127.0.0.1", "--smtp-from", "alerts@example.com", "--smtp-tls", "none",
+                   "--smtp-username", "u", "--smtp-allow-plaintext-auth", "1"},
+                  {{"IRON_SMTP_PASSWORD", "p"}}, opted_in),
+            "");
 }
 
 TEST(Config, ProxyNetworksUpToAnIPv4Slash8OrAnIPv6Slash7AreAccepted) {

@@ -10,35 +10,13 @@
 #include "store/database.h"
 #include "store/migrations.h"
 #include "store/sqlite.h"
+#include "migration_support.h"
 #include "temp_db.h"
-
-namespace {
-
-// Applies every embedded migration older than 008, as a server before this change did.
-void apply_before_008(iron::store::Connection& c) {
-  c.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
-  for (const auto& m : iron::store::embedded_migrations()) {
-    if (m.version >= 8) continue;
-    c.exec(m.sql);
-    c.prepare("INSERT INTO schema_migrations(version, name, applied_at) VALUES(?, ?, 'then')")
-        .bind(1, m.version)
-        .bind(2, m.name)
-        .run();
-  }
-}
-
-std::string text_of(iron::store::Connection& c, const std::string& sql) {
-  auto& s = c.prepare(sql);
-  EXPECT_TRUE(s.step()) << sql;
-  return s.opt_text(0).value_or("NULL");
-}
-
-}  // namespace
 
 TEST(Migration008, ExistingRowsKeepTheirMeaningExplicitly) {
   iron::store::Connection c(temp_db(), false);
   iron::store::apply_connection_pragmas(c);
-  apply_before_008(c);
+  apply_migrations_before(c, 8);
   c.exec(
       "INSERT INTO users(id, username, email, password_hash, role, created_at, updated_at) VALUES"
       " ('user_a', 'a', 'a@x.test', 'h', 'admin', 1, 1), ('user_b', 'b', 'b@x.test', 'h', 'user', 1, 1);"

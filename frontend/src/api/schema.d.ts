@@ -259,7 +259,7 @@ export interface paths {
          * Create a notification channel
          * @description **Access:** admin only (403 otherwise).
          *
-         *     A webhook channel gets a signing secret, returned in this answer only (`signing_secret`): every delivery carries `X-Ironpanel-Timestamp` and `X-Ironpanel-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>` (docs/alerts.md). The URL and the secret are stored encrypted and never returned, logged or audited.
+         *     A webhook channel gets a signing secret, returned in this answer only (`signing_secret`): every delivery carries `X-Ironpanel-Timestamp` and `X-Ironpanel-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + "." + body)>` (docs/alerts.md). The URL and the secret are stored encrypted and never returned, logged or audited. An email channel names `recipients` (and optionally a `subject_prefix`) instead of a URL; the SMTP relay is the operator's (IRON_SMTP_*).
          */
         post: operations["createAlertChannel"];
         delete?: never;
@@ -284,7 +284,7 @@ export interface paths {
          * Update a notification channel
          * @description **Access:** admin only (403 otherwise).
          *
-         *     Absent fields stay unchanged; at least one is required. A new `url` keeps the signing secret. `kind` cannot be changed (400).
+         *     Absent fields stay unchanged; at least one is required. A new `url` keeps the signing secret. `kind` cannot be changed (400); `url` belongs to webhook and slack channels, `recipients` and `subject_prefix` to email channels (400 otherwise).
          */
         put: operations["updateAlertChannel"];
         post?: never;
@@ -2114,19 +2114,23 @@ export interface components {
             id: number;
             is_enabled: boolean;
             /** @enum {string} */
-            kind: "webhook" | "slack";
+            kind: "webhook" | "slack" | "email";
             name: string;
             /**
              * Format: int64
              * @description alerts waiting to be delivered (retries included)
              */
             pending_deliveries: number;
+            /** @description email channels: who receives the alerts (plain addresses: no display names, quotes, spaces or line breaks) */
+            recipients?: string[];
+            /** @description email channels: starts every subject (default `[ironpanel]`); no line breaks */
+            subject_prefix?: string;
             /**
              * Format: date-time
              * @description last change (RFC 3339, UTC)
              */
             updated_at: string;
-            /** @description scheme://host[:port] of the receiver; the URL itself is never returned */
+            /** @description scheme://host[:port] of the receiver; the URL itself is never returned. Email channels: `mailto:` and the recipients */
             url_origin: string;
         };
         AlertChannelCreated: {
@@ -2144,21 +2148,25 @@ export interface components {
             id: number;
             is_enabled: boolean;
             /** @enum {string} */
-            kind: "webhook" | "slack";
+            kind: "webhook" | "slack" | "email";
             name: string;
             /**
              * Format: int64
              * @description alerts waiting to be delivered (retries included)
              */
             pending_deliveries: number;
+            /** @description email channels: who receives the alerts (plain addresses: no display names, quotes, spaces or line breaks) */
+            recipients?: string[];
             /** @description webhooks only: the HMAC key of X-Ironpanel-Signature. Shown once. */
             signing_secret?: string;
+            /** @description email channels: starts every subject (default `[ironpanel]`); no line breaks */
+            subject_prefix?: string;
             /**
              * Format: date-time
              * @description last change (RFC 3339, UTC)
              */
             updated_at: string;
-            /** @description scheme://host[:port] of the receiver; the URL itself is never returned */
+            /** @description scheme://host[:port] of the receiver; the URL itself is never returned. Email channels: `mailto:` and the recipients */
             url_origin: string;
         };
         AlertDelivery: {
@@ -2176,7 +2184,7 @@ export interface components {
             delivery_id: string;
             /** Format: int64 */
             duration_ms: number;
-            /** @description why the attempt failed; never holds the URL or secret */
+            /** @description why the attempt failed; never holds the URL, secret or SMTP password */
             error: string | null;
             event_type: string;
             /**
@@ -2188,7 +2196,7 @@ export interface components {
             outcome: "delivered" | "retrying" | "failed";
             /**
              * Format: int64
-             * @description the receiver's HTTP status
+             * @description the receiver's HTTP status, or the SMTP relay's reply code for email channels (4xx transient, 5xx permanent)
              */
             status_code: number | null;
         };
@@ -4717,13 +4725,17 @@ export interface operations {
             content: {
                 "application/json": {
                     /**
-                     * @description webhook: a signed JSON POST; slack: a Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat)
+                     * @description webhook: a signed JSON POST; slack: a Slack-compatible incoming webhook (Slack, Mattermost, Rocket.Chat); email: a message to `recipients` through the operator's SMTP relay (409 SMTP_NOT_CONFIGURED when there is none)
                      * @enum {string}
                      */
-                    kind: "webhook" | "slack";
+                    kind: "webhook" | "slack" | "email";
                     name: string;
-                    /** @description http:// or https:// URL of the receiver, no credentials in it. Stored encrypted and never returned (an incoming-webhook URL is itself a secret); responses show `url_origin` only. Refused (400 DESTINATION_REFUSED) when its host is not in IRON_ALERT_ALLOWED_HOSTS or it is a loopback, private or link-local address, unless IRON_ALERT_ALLOW_PRIVATE_DESTINATIONS=1 */
-                    url: string;
+                    /** @description email channels (required there) */
+                    recipients?: string[];
+                    /** @description email channels: starts every subject (default `[ironpanel]`); no line breaks */
+                    subject_prefix?: string;
+                    /** @description webhook and slack channels (required there) */
+                    url?: string;
                 };
             };
         };
@@ -4761,6 +4773,16 @@ export interface operations {
             };
             /** @description Forbidden. Codes: PASSWORD_CHANGE_REQUIRED, TOKEN_SCOPE_INSUFFICIENT, INSUFFICIENT_PERMISSIONS. */
             403: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Conflict with the current state. Codes: SMTP_NOT_CONFIGURED. */
+            409: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
                     [name: string]: unknown;
@@ -4901,7 +4923,11 @@ export interface operations {
                     /** @description a disabled channel receives nothing; its pending alerts wait until it is enabled again */
                     is_enabled?: boolean;
                     name?: string;
-                    /** @description http:// or https:// URL of the receiver, no credentials in it. Stored encrypted and never returned (an incoming-webhook URL is itself a secret); responses show `url_origin` only. Refused (400 DESTINATION_REFUSED) when its host is not in IRON_ALERT_ALLOWED_HOSTS or it is a loopback, private or link-local address, unless IRON_ALERT_ALLOW_PRIVATE_DESTINATIONS=1 */
+                    /** @description email channels: who receives the alerts (plain addresses: no display names, quotes, spaces or line breaks) */
+                    recipients?: string[];
+                    /** @description email channels: starts every subject (default `[ironpanel]`); no line breaks */
+                    subject_prefix?: string;
+                    /** @description webhook and slack channels */
                     url?: string;
                 };
             };
@@ -5193,7 +5219,7 @@ export interface operations {
                         error: string | null;
                         /**
                          * Format: int64
-                         * @description the receiver's HTTP status
+                         * @description the receiver's HTTP status, or the SMTP relay's reply code for email channels
                          */
                         status_code: number | null;
                     };

@@ -3,7 +3,8 @@
 // creates a webhook channel, reads its signing secret from the shown-once dialog, sends a
 // test alert and sees it delivered in the channel's log; the receiver checks the signature
 // with that secret. Then a rule routes provider_key.disabled to the channel, a key disabled
-// over the API raises it, and the log shows the second delivery.
+// over the API raises it, and the log shows the second delivery. Last, an email channel is
+// created through the same dialog and the list shows its recipients.
 
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { createServer } from 'node:http'
@@ -114,6 +115,19 @@ export async function notificationsJourney({ browser, baseUrl, api, people, shot
     await waitForView(page, 'Notifications')
     await deliveredInLog(page, 2)
     if (shots) await captureBoth(page, `${label}-journey-notifications-log`)
+
+    // An email channel: recipients instead of a URL, shown in the list.
+    const mailName = `e2e-mail-${label}`
+    await page.getByTestId('channel-new').click()
+    await page.getByTestId('channel-name').fill(mailName)
+    await page.getByTestId('channel-kind').selectOption('email')
+    await page.getByTestId('channel-recipients').fill('ops@example.com\noncall@example.org')
+    await page.getByTestId('channel-subject-prefix').fill('[e2e]')
+    await page.getByTestId('channel-submit').click()
+    const mailRow = page.getByTestId('channels-table').locator('[data-testid=table-row]').filter({ hasText: mailName })
+    await mailRow.filter({ hasText: 'ops@example.com, oncall@example.org' }).waitFor()
+    if (!(await mailRow.innerText()).includes('Email')) throw new E2eError('the email channel row does not say Email')
+    if (shots) await captureBoth(page, `${label}-journey-notifications-email`)
     await t.assertClean('notifications journey')
   } finally {
     await t.close()

@@ -85,6 +85,32 @@ describe('useNotifications', () => {
     expect(mock.calls('PUT', '/api/v1/alert-channels/:id')[1]?.body).toEqual({ url: 'http://new.example/' })
   })
 
+  it('creates an email channel with its recipients split and no url', async () => {
+    const mock = lists().on('POST', '/api/v1/alert-channels', { status: 201, body: { ...channel, id: 9, kind: 'email' } })
+    const n = inComponent(useNotifications)
+    await flushPromises()
+    await n.createChannel({ name: ' Mail ', kind: 'email', url: 'ignored', recipients: ' ops@example.com,\noncall@example.org  ', subject_prefix: ' [prod] ' })
+    expect(mock.calls('POST', '/api/v1/alert-channels')[0]?.body).toEqual({
+      name: 'Mail',
+      kind: 'email',
+      recipients: ['ops@example.com', 'oncall@example.org'],
+      subject_prefix: '[prod]',
+    })
+    const put = mock.on('PUT', '/api/v1/alert-channels/:id', (c) => ({ body: { ...channel, id: Number(c.params.id) } }))
+    await n.updateChannel(9, { recipients: 'a@example.com b@example.com', subject_prefix: '' })
+    expect(put.calls('PUT', '/api/v1/alert-channels/:id')[0]?.body).toEqual({ recipients: ['a@example.com', 'b@example.com'], subject_prefix: '' })
+  })
+
+  it('turns a missing SMTP relay into an ApiError with its code', async () => {
+    lists().on('POST', '/api/v1/alert-channels', { status: 409, body: envelope('SMTP_NOT_CONFIGURED', 'email channels need an SMTP relay') })
+    const n = inComponent(useNotifications)
+    await flushPromises()
+    await expect(n.createChannel({ name: 'm', kind: 'email', url: '', recipients: 'ops@example.com' })).rejects.toMatchObject({
+      status: 409,
+      code: 'SMTP_NOT_CONFIGURED',
+    })
+  })
+
   it('turns a refused destination into an ApiError naming the url field', async () => {
     lists().on('POST', '/api/v1/alert-channels', {
       status: 400,

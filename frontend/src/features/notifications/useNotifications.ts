@@ -30,6 +30,22 @@ export interface ChannelInput {
   name: string
   kind: ChannelKind
   url: string
+  /** Email channels: addresses separated by commas, spaces or new lines. */
+  recipients?: string
+  subject_prefix?: string
+}
+
+/** The addresses of a recipients field ("a@x.com, b@y.com" or one per line). */
+export function splitRecipients(text: string): string[] {
+  return text.split(/[\s,;]+/).filter((r) => r !== '')
+}
+
+export interface ChannelChanges {
+  name?: string
+  url?: string
+  is_enabled?: boolean
+  recipients?: string
+  subject_prefix?: string
 }
 
 export interface RuleInput {
@@ -63,19 +79,26 @@ export function useNotifications() {
     }
   }
 
-  /** Creates a channel; the answer holds the webhook's signing secret, shown once. */
+  /** Creates a channel; the answer holds the webhook's signing secret, shown once. An email
+   *  channel sends recipients (and a subject prefix) instead of a URL. */
   async function createChannel(input: ChannelInput): Promise<CreatedChannel> {
-    const created = await unwrap(api.POST('/api/v1/alert-channels', { body: { name: input.name.trim(), kind: input.kind, url: input.url.trim() } }))
+    const body =
+      input.kind === 'email'
+        ? { name: input.name.trim(), kind: input.kind, recipients: splitRecipients(input.recipients ?? ''), subject_prefix: (input.subject_prefix ?? '').trim() }
+        : { name: input.name.trim(), kind: input.kind, url: input.url.trim() }
+    const created = await unwrap(api.POST('/api/v1/alert-channels', { body }))
     await load()
     return created
   }
 
   /** Saves the changed fields only: an unchanged URL is not sent (the server never returns it). */
-  async function updateChannel(id: number, changes: { name?: string; url?: string; is_enabled?: boolean }): Promise<Channel> {
-    const body: { name?: string; url?: string; is_enabled?: boolean } = {}
+  async function updateChannel(id: number, changes: ChannelChanges): Promise<Channel> {
+    const body: { name?: string; url?: string; is_enabled?: boolean; recipients?: string[]; subject_prefix?: string } = {}
     if (changes.name !== undefined) body.name = changes.name.trim()
     if (changes.url) body.url = changes.url.trim()
     if (changes.is_enabled !== undefined) body.is_enabled = changes.is_enabled
+    if (changes.recipients !== undefined) body.recipients = splitRecipients(changes.recipients)
+    if (changes.subject_prefix !== undefined) body.subject_prefix = changes.subject_prefix.trim()
     const saved = await unwrap(api.PUT('/api/v1/alert-channels/{id}', { params: { path: { id } }, body }))
     await load()
     return saved
