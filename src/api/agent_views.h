@@ -37,6 +37,6 @@ nlohmann::json lease_view(const store::BudgetLease& l);
 nlohmann::json agent_component_schemas();
 // The OpenAPI entry of an /agents route: tag, access and, for `:id` routes, the integer id
 // and its 404 (agents.cpp).
-openapi::Op agent_op(std::string method, std::string pattern, std::string id, std::string summary, openapi::Auth access);
+extern const openapi::Resource agent_op;
 
 }  // namespace iron::api

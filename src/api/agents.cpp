@@ -228,13 +228,7 @@ json micros(const std::string& description) { return described(integer(), descri
 
 }  // namespace
 
-Op agent_op(std::string method, std::string pattern, std::string id, std::string summary, Auth access) {
-  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
-  op.tagged("agents").auth(access);
-  if (op.pattern.find(":id") != std::string::npos)
-    op.path_param("id", agent_id_schema()).integer_ids().errors(404, {"AGENT_NOT_FOUND"});
-  return op;
-}
+const Resource agent_op{.tag = "agents", .id_schema = agent_id_schema(), .not_found = "AGENT_NOT_FOUND"};
 
 std::vector<Endpoint> agent_endpoints() {
   std::vector<Endpoint> e;

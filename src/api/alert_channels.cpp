@@ -145,13 +145,8 @@ Reply list_deliveries(const Call& c) {
   return json_response(200, {{"items", items}, {"next_cursor", more ? json(std::to_string(rows->back().id)) : json(nullptr)}});
 }
 
-Op channel_op(std::string method, std::string pattern, std::string id, std::string summary) {
-  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
-  op.tagged("alerts").auth(Auth::admin);
-  if (op.pattern.find(":id") != std::string::npos)
-    op.path_param("id", integer_range(1, INT64_MAX, "alert channel id")).integer_ids().errors(404, {"NOT_FOUND"});
-  return op;
-}
+const Resource channel_op{
+    .tag = "alerts", .access = Auth::admin, .id_schema = integer_range(1, INT64_MAX, "alert channel id")};
 
 }  // namespace
 

@@ -90,13 +90,8 @@ Reply update_rule(const Call& c) {
   return reply(c.s.alert_rules.update(c.who(), c.id(), *in, c.context()), 200, domain::alert_rule_view);
 }
 
-Op rule_op(std::string method, std::string pattern, std::string id, std::string summary) {
-  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
-  op.tagged("alerts").auth(Auth::admin);
-  if (op.pattern.find(":id") != std::string::npos)
-    op.path_param("id", integer_range(1, INT64_MAX, "alert rule id")).integer_ids().errors(404, {"NOT_FOUND"});
-  return op;
-}
+const Resource rule_op{
+    .tag = "alerts", .access = Auth::admin, .id_schema = integer_range(1, INT64_MAX, "alert rule id")};
 
 }  // namespace
 

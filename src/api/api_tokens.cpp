@@ -128,13 +128,7 @@ Reply validate(const Call& c) {
 
 json token_id() { return integer_range(1, INT64_MAX, "API token id"); }
 
-Op token_op(std::string method, std::string pattern, std::string id, std::string summary, Auth access) {
-  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
-  op.tagged("api-tokens").auth(access);
-  if (op.pattern.find(":id") != std::string::npos)
-    op.path_param("id", token_id()).integer_ids().errors(404, {"NOT_FOUND"});
-  return op;
-}
+const Resource token_op{.tag = "api-tokens", .id_schema = token_id()};
 
 }  // namespace
 

@@ -156,12 +156,8 @@ json decision() {
   return d;
 }
 
-Op breq_op(std::string method, std::string pattern, std::string id, std::string summary, Auth access) {
-  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
-  op.tagged("budget-requests").auth(access);
-  if (op.pattern.find(":id") != std::string::npos) op.path_param("id", request_id()).errors(404, {"NOT_FOUND"});
-  return op;
-}
+// Budget request ids are breq_<uuid>, not integers.
+const Resource breq_op{.tag = "budget-requests", .id_schema = request_id(), .integer_ids = false};
 
 }  // namespace
 

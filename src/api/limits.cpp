@@ -180,13 +180,7 @@ json usage_report() {
                  "limits"});
 }
 
-Op limit_op(std::string method, std::string pattern, std::string id, std::string summary, Auth access) {
-  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
-  op.tagged("limits").auth(access);
-  if (op.pattern.find(":id") != std::string::npos)
-    op.path_param("id", limit_id()).integer_ids().errors(404, {"NOT_FOUND"});
-  return op;
-}
+const Resource limit_op{.tag = "limits", .id_schema = limit_id()};
 
 }  // namespace
 

@@ -198,11 +198,7 @@ json difference_schema() {
                  "catalogue_micros", "difference_micros", "unpriced_events", "unpriced_tokens"});
 }
 
-Op price_op(std::string method, std::string pattern, std::string id, std::string summary, Auth access) {
-  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
-  op.tagged("prices").auth(access);
-  return op;
-}
+const Resource price_op{.tag = "prices"};
 
 }  // namespace
 

@@ -122,12 +122,7 @@ Reply unassign_project(const Call& c) {
       c.s.provider_keys.unassign(c.who(), c.param("project_id"), owner->owner_id, c.context()));
 }
 
-Op key_op(std::string method, std::string pattern, std::string id, std::string summary, Auth access) {
-  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
-  op.tagged("providers").auth(access);
-  if (op.pattern.find(":id") != std::string::npos) op.path_param("id", key_id()).integer_ids().errors(404, {"NOT_FOUND"});
-  return op;
-}
+const Resource key_op{.tag = "providers", .id_schema = key_id()};
 
 Op project_op(std::string method, std::string id, std::string summary) {
   Op op(std::move(method), "/api/v1/projects/:project_id/provider", std::move(id), std::move(summary));

@@ -114,12 +114,9 @@ Reply unlock_logins(const Call& c) {
   });
 }
 
-Op user_op(std::string method, std::string pattern, std::string id, std::string summary) {
-  Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
-  op.tagged("users").auth(Auth::admin);
-  if (op.pattern.find(":id") != std::string::npos) op.path_param("id", user_id_schema()).errors(404, {"NOT_FOUND"});
-  return op;
-}
+// User ids are user_<uuid>, not integers.
+const Resource user_op{
+    .tag = "users", .access = Auth::admin, .id_schema = user_id_schema(), .integer_ids = false};
 
 }  // namespace
 

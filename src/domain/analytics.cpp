@@ -137,6 +137,16 @@ std::pair<std::optional<int64_t>, std::optional<int64_t>> ms_bounds(const Analyt
           r.to_day ? std::optional(start_ms(*r.to_day, 1)) : std::nullopt};
 }
 
+// The filters every read shares, for a rollup or an event filter: the query's agent, provider
+// and project, and for anyone but an admin their own agents only.
+template <class Filter>
+void scope(Filter& f, const Principal& p, const AnalyticsQuery& q) {
+  f.agent_id = q.agent_id;
+  f.provider = q.provider;
+  f.project_id = q.project_id;
+  if (!p.is_admin()) f.owner_id = p.user_id;
+}
+
 }  // namespace
 
 std::string day_text(sys_days d) {
@@ -313,10 +323,7 @@ store::RollupFilter Analytics::filter_for(const Principal& p, const AnalyticsQue
   store::RollupFilter f;
   f.from_day = range.from_day;
   f.to_day = range.to_day;
-  f.agent_id = q.agent_id;
-  f.provider = q.provider;
-  f.project_id = q.project_id;
-  if (!p.is_admin()) f.owner_id = p.user_id;
+  scope(f, p, q);
   return f;
 }
 
@@ -418,13 +425,10 @@ store::EventListFilter Analytics::event_filter_for(const Principal& p, const Ana
                                                    util::TimePoint now) const {
   store::EventListFilter f;
   std::tie(f.from_ms, f.to_ms) = ms_bounds(q, now);
-  f.agent_id = q.agent_id;
-  f.provider = q.provider;
-  f.project_id = q.project_id;
+  scope(f, p, q);
   f.model = q.model;
   f.event_type = q.event_type;
   f.model_allowed = q.model_allowed;
-  if (!p.is_admin()) f.owner_id = p.user_id;
   return f;
 }
 

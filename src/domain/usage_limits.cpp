@@ -223,28 +223,31 @@ Result<UsageReportView> UsageLimits::usage(const Principal& p, const std::option
 Status UsageLimits::check_in(store::Connection& c, const std::string& user_id,
                              const std::optional<std::string>& project_id, util::TimePoint now) {
   const Periods P = periods_at(now);
+  // Each maximum against its counter of the current period, in this order (the first one
+  // reached is the one the refusal names).
+  struct Check {
+    const char* name;
+    std::optional<int64_t> store::UsageLimit::*max;
+    const char* counter;
+    int64_t period_start;
+    int64_t period_end;
+  };
+  const Check checks[] = {
+      {"max_requests_per_minute", &store::UsageLimit::max_requests_per_minute, kRequestsMinute, P.minute_start,
+       P.minute_end},
+      {"max_tokens_per_minute", &store::UsageLimit::max_tokens_per_minute, kTokensMinute, P.minute_start,
+       P.minute_end},
+      {"max_tokens_per_day", &store::UsageLimit::max_tokens_per_day, kTokensDay, P.day_start, P.day_end},
+      {"max_cost_per_month_microdollars", &store::UsageLimit::max_cost_per_month_microdollars, kCostMonth,
+       P.month_start, P.month_end},
+  };
   for (const auto& l : store::usage_limits::applicable(c, user_id, project_id)) {
     const std::string key = l.project_id.value_or("");
-    if (l.max_requests_per_minute) {
-      const int64_t cur = store::usage_counters::get(c, user_id, key, kRequestsMinute, P.minute_start);
-      if (cur >= *l.max_requests_per_minute)
-        return exceeded("max_requests_per_minute", *l.max_requests_per_minute, cur, P.minute_end, now, l);
-    }
-    if (l.max_tokens_per_minute) {
-      const int64_t cur = store::usage_counters::get(c, user_id, key, kTokensMinute, P.minute_start);
-      if (cur >= *l.max_tokens_per_minute)
-        return exceeded("max_tokens_per_minute", *l.max_tokens_per_minute, cur, P.minute_end, now, l);
-    }
-    if (l.max_tokens_per_day) {
-      const int64_t cur = store::usage_counters::get(c, user_id, key, kTokensDay, P.day_start);
-      if (cur >= *l.max_tokens_per_day)
-        return exceeded("max_tokens_per_day", *l.max_tokens_per_day, cur, P.day_end, now, l);
-    }
-    if (l.max_cost_per_month_microdollars) {
-      const int64_t cur = store::usage_counters::get(c, user_id, key, kCostMonth, P.month_start);
-      if (cur >= *l.max_cost_per_month_microdollars)
-        return exceeded("max_cost_per_month_microdollars", *l.max_cost_per_month_microdollars, cur, P.month_end,
-                        now, l);
+    for (const auto& check : checks) {
+      const auto& max = l.*check.max;
+      if (!max) continue;
+      const int64_t cur = store::usage_counters::get(c, user_id, key, check.counter, check.period_start);
+      if (cur >= *max) return exceeded(check.name, *max, cur, check.period_end, now, l);
     }
   }
   return ok_status();

@@ -56,15 +56,29 @@ const char* rollups_for(bool agent_scoped) {
 const char* kAgentDayRollups = " FROM usage_rollups_daily_agents r";
 const char* agent_sums_from(const RollupFilter& f) { return f.provider ? kAgentRollups : kAgentDayRollups; }
 
+// The agent, provider, owner and project clauses every read shares, over `t`.agent_id and
+// `t`.provider (a RollupFilter's or an EventListFilter's). `owner_agent` is the agent column the
+// owner clause matches (the event reads keep it off an index, see event_where).
+template <class Filter>
+void add_scope(Where& w, const std::string& t, const Filter& f, const std::string& owner_agent) {
+  if (f.agent_id) w.add(t + ".agent_id = ?", *f.agent_id);
+  if (f.provider) w.add(t + ".provider = ?", *f.provider);
+  if (f.owner_id) w.add(owner_agent + " IN (SELECT o.id FROM agents o WHERE o.owner_id = ?)", *f.owner_id);
+  if (f.project_id) w.add(in_project(t + ".agent_id"), *f.project_id);
+}
+
+// The scope clauses over rollup table r, and the rollup table that holds the sums they need.
+template <class Filter>
+void add_rollup_scope(Where& w, const Filter& f) {
+  add_scope(w, "r", f, "r.agent_id");
+  w.from = rollups_for(f.agent_id || f.owner_id || f.project_id);
+}
+
 Where rollup_where(const RollupFilter& f) {
   Where w;
   if (f.from_day) w.add("r.day >= ?", *f.from_day);
   if (f.to_day) w.add("r.day <= ?", *f.to_day);
-  if (f.agent_id) w.add("r.agent_id = ?", *f.agent_id);
-  if (f.provider) w.add("r.provider = ?", *f.provider);
-  if (f.owner_id) w.add("r.agent_id IN (SELECT o.id FROM agents o WHERE o.owner_id = ?)", *f.owner_id);
-  if (f.project_id) w.add(in_project("r.agent_id"), *f.project_id);
-  w.from = rollups_for(f.agent_id || f.owner_id || f.project_id);
+  add_rollup_scope(w, f);
   return w;
 }
 
@@ -76,10 +90,7 @@ Where event_where(const EventListFilter& f) {
   Where w;
   if (f.from_ms) w.add("e.timestamp_ms >= ?", *f.from_ms);
   if (f.to_ms) w.add("e.timestamp_ms < ?", *f.to_ms);
-  if (f.agent_id) w.add("e.agent_id = ?", *f.agent_id);
-  if (f.provider) w.add("e.provider = ?", *f.provider);
-  if (f.owner_id) w.add("+e.agent_id IN (SELECT o.id FROM agents o WHERE o.owner_id = ?)", *f.owner_id);
-  if (f.project_id) w.add(in_project("e.agent_id"), *f.project_id);
+  add_scope(w, "e", f, "+e.agent_id");
   if (f.model) w.add("e.model = ?", *f.model);
   if (f.event_type) w.add("e.event_type = ?", *f.event_type);
   // A literal, not a bound value: only then may SQLite use the partial index of flagged
@@ -184,10 +195,7 @@ std::string day_text(int64_t day_start_ms) {
 
 // min or max timestamp of all stored events: one seek of analytics_events_time.
 std::optional<int64_t> extreme_timestamp(Connection& c, const char* fn) {
-  auto& s = c.prepare(std::string("SELECT ") + fn + "(timestamp_ms) FROM analytics_events");
-  std::optional<int64_t> v = s.step() ? s.opt_int64(0) : std::nullopt;
-  s.reset();
-  return v;
+  return c.prepare(std::string("SELECT ") + fn + "(timestamp_ms) FROM analytics_events").value<int64_t>();
 }
 
 // Events matching f with lo <= timestamp_ms < hi, counted from the table's indexes.
@@ -196,10 +204,7 @@ int64_t count_raw_events(Connection& c, EventListFilter f, int64_t lo, int64_t h
   f.from_ms = lo;
   f.to_ms = hi;
   const Where w = event_where(f);
-  auto& s = prepared(c, "SELECT count(*) FROM analytics_events e" + w.sql, w.binds);
-  const int64_t n = s.step() ? s.int64(0) : 0;
-  s.reset();
-  return n;
+  return prepared(c, "SELECT count(*) FROM analytics_events e" + w.sql, w.binds).value<int64_t>().value_or(0);
 }
 
 // Events matching f in the whole days [first_day_ms, end_day_ms), from the daily rollups,
@@ -208,20 +213,14 @@ int64_t count_rollup_events(Connection& c, const EventListFilter& f, int64_t fir
   Where w;
   w.add("r.day >= ?", day_text(first_day_ms));
   w.add("r.day < ?", day_text(end_day_ms));
-  if (f.agent_id) w.add("r.agent_id = ?", *f.agent_id);
-  if (f.provider) w.add("r.provider = ?", *f.provider);
-  if (f.owner_id) w.add("r.agent_id IN (SELECT o.id FROM agents o WHERE o.owner_id = ?)", *f.owner_id);
-  if (f.project_id) w.add(in_project("r.agent_id"), *f.project_id);
+  add_rollup_scope(w, f);
   if (f.model) w.add("r.model = ?", *f.model);
-  w.from = rollups_for(f.agent_id || f.owner_id || f.project_id);
   const char* column = !f.event_type                            ? "r.requests"
                        : *f.event_type == "llm_request_completed" ? "r.completed"
                        : *f.event_type == "llm_request_failed"    ? "r.failed"
                                                                   : "0";
   auto& s = prepared(c, std::string("SELECT coalesce(sum(") + column + "), 0)" + w.from + w.sql, w.binds);
-  const int64_t n = s.step() ? s.int64(0) : 0;
-  s.reset();
-  return n;
+  return s.value<int64_t>().value_or(0);
 }
 
 }  // namespace
@@ -267,10 +266,7 @@ void add_to_rollup(Connection& c, const AnalyticsEventRow& e) {
 std::optional<std::string> agent_owner(Connection& c, int64_t agent_id) {
   auto& s = c.prepare("SELECT owner_id FROM agents WHERE id = ?");
   s.bind(1, agent_id);
-  if (!s.step()) return std::nullopt;
-  auto owner = s.text(0);
-  s.reset();
-  return owner;
+  return s.value<std::string>();
 }
 
 int64_t delete_events_before(Connection& c, int64_t cutoff_ms, int64_t limit) {
@@ -417,10 +413,7 @@ std::vector<DailyProviderUsage> daily_by_provider(Connection& c, const RollupFil
 
 std::optional<std::string> first_day(Connection& c, const RollupFilter& f) {
   const Where w = rollup_where(f);
-  auto& s = prepared(c, first_day_sql(w), w.binds);
-  std::optional<std::string> day = s.step() ? s.opt_text(0) : std::nullopt;
-  s.reset();
-  return day;
+  return prepared(c, first_day_sql(w), w.binds).value<std::string>();
 }
 
 std::vector<std::string> rollup_read_sql(const RollupFilter& f) {

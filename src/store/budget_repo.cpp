@@ -83,10 +83,7 @@ std::optional<int64_t> updated_lease_value(Connection& c, Statement& update, con
   if (c.changes() == 0) return std::nullopt;
   auto& s = c.prepare("SELECT " + column + " FROM budget_leases WHERE id = ?");
   s.bind(1, id);
-  std::optional<int64_t> v;
-  if (s.step()) v = s.int64(0);
-  s.reset();
-  return v;
+  return s.value<int64_t>();
 }
 
 }  // namespace
@@ -179,8 +176,7 @@ int64_t outstanding_reservations(Connection& c, int64_t agent_id) {
   auto& s = c.prepare(
       "SELECT coalesce(sum(granted - spent), 0) FROM budget_leases WHERE agent_id = ? AND status = 'active'");
   s.bind(1, agent_id);
-  s.step();
-  return s.int64(0);
+  return s.value<int64_t>().value_or(0);
 }
 
 }  // namespace budgets
@@ -232,9 +228,7 @@ std::vector<BudgetLease> page_for_agent(Connection& c, int64_t agent_id, const s
 int64_t count_for_agent(Connection& c, int64_t agent_id, const std::optional<std::string>& status) {
   auto& s = c.prepare("SELECT count(*) FROM budget_leases WHERE agent_id = ?1 AND (?2 IS NULL OR status = ?2)");
   s.bind(1, agent_id).bind(2, status);
-  const int64_t n = s.step() ? s.int64(0) : 0;
-  s.reset();
-  return n;
+  return s.value<int64_t>().value_or(0);
 }
 
 ActiveLeaseTotals active_totals(Connection& c, const std::optional<std::string>& owner_id) {

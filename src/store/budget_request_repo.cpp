@@ -46,10 +46,7 @@ std::optional<BudgetRequest> decide(Connection& c, const std::string& id, const 
                                   "decided_at = ?, updated_at = ? WHERE id = ? AND status = 'pending' RETURNING ") +
                       kBudgetRequests.columns());
   s.bind(1, status).bind(2, decided_by).bind(3, reason).bind(4, now).bind(5, now).bind(6, id);
-  if (!s.step()) return std::nullopt;
-  auto r = kBudgetRequests.read(s);
-  s.run();
-  return r;
+  return kBudgetRequests.one(s);
 }
 
 }  // namespace budget_requests

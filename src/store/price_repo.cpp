@@ -20,10 +20,7 @@ const Table<PriceRow> kPrices = Table<PriceRow>("model_prices")
 }  // namespace
 
 int64_t count(Connection& c) {
-  auto& s = c.prepare("SELECT count(*) FROM model_prices");
-  const int64_t n = s.step() ? s.int64(0) : 0;
-  s.reset();
-  return n;
+  return c.prepare("SELECT count(*) FROM model_prices").value<int64_t>().value_or(0);
 }
 
 std::vector<PriceRow> list(Connection& c) {
@@ -89,10 +86,7 @@ void adjust_rollup_cost(Connection& c, const std::string& day, int64_t agent_id,
 std::optional<std::string> agent_name(Connection& c, int64_t agent_id) {
   auto& s = c.prepare("SELECT name FROM agents WHERE id = ?");
   s.bind(1, agent_id);
-  if (!s.step()) return std::nullopt;
-  auto name = s.text(0);
-  s.reset();
-  return name;
+  return s.value<std::string>();
 }
 
 std::vector<CostDifferenceRow> cost_differences(Connection& c, const CostDifferenceFilter& f) {

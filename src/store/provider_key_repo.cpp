@@ -56,8 +56,7 @@ std::vector<ProviderKey> list_page(Connection& c, const std::optional<std::strin
 int64_t count(Connection& c, const std::optional<std::string>& owner_id) {
   auto& s = c.prepare("SELECT count(*) FROM provider_keys WHERE (?1 IS NULL OR owner_id = ?1)");
   s.bind(1, owner_id);
-  s.step();
-  return s.int64(0);
+  return s.value<int64_t>().value_or(0);
 }
 
 void update(Connection& c, const ProviderKey& k) {

@@ -78,15 +78,13 @@ void hit(Connection& c, const std::string& bucket, int64_t now) {
 int64_t count_since(Connection& c, const std::string& bucket, int64_t since) {
   auto& s = c.prepare("SELECT count(*) FROM rate_limit_hits WHERE bucket = ? AND at >= ?");
   s.bind(1, bucket).bind(2, since);
-  s.step();
-  return s.int64(0);
+  return s.value<int64_t>().value_or(0);
 }
 
 std::optional<int64_t> oldest_since(Connection& c, const std::string& bucket, int64_t since) {
   auto& s = c.prepare("SELECT min(at) FROM rate_limit_hits WHERE bucket = ? AND at >= ?");
   s.bind(1, bucket).bind(2, since);
-  s.step();
-  return s.opt_int64(0);
+  return s.value<int64_t>();
 }
 
 void clear(Connection& c, const std::string& bucket) {
@@ -103,8 +101,7 @@ namespace settings {
 std::optional<std::string> get(Connection& c, const std::string& key) {
   auto& s = c.prepare("SELECT value FROM settings WHERE key = ?");
   s.bind(1, key);
-  if (!s.step()) return std::nullopt;
-  return s.text(0);
+  return s.value<std::string>();
 }
 
 void put(Connection& c, const std::string& key, const std::string& value, int64_t now) {

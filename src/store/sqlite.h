@@ -57,6 +57,16 @@ class Statement {
   // Runs a statement that returns no rows.
   void run() { while (step()) {} }
   void reset();
+  // Column 0 of the first row (a count, a name, what an UPDATE … RETURNING returned), or nullopt
+  // when there is no row or it is NULL. The statement is reset, so it keeps no read snapshot
+  // open (a RETURNING statement has made all its changes by its first row).
+  template <class T>
+  std::optional<T> value() {
+    std::optional<T> v;
+    if (step()) get(0, v);
+    reset();
+    return v;
+  }
 
   bool is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
   int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }

@@ -57,15 +57,13 @@ void update(Connection& c, const User& u) {
 }
 
 int64_t count_active_admins(Connection& c) {
-  auto& s = c.prepare("SELECT count(*) FROM users WHERE role = 'admin' AND is_active = 1 AND deleted_at IS NULL");
-  s.step();
-  return s.int64(0);
+  return c.prepare("SELECT count(*) FROM users WHERE role = 'admin' AND is_active = 1 AND deleted_at IS NULL")
+      .value<int64_t>()
+      .value_or(0);
 }
 
 int64_t count_admins(Connection& c) {
-  auto& s = c.prepare("SELECT count(*) FROM users WHERE role = 'admin' AND deleted_at IS NULL");
-  s.step();
-  return s.int64(0);
+  return c.prepare("SELECT count(*) FROM users WHERE role = 'admin' AND deleted_at IS NULL").value<int64_t>().value_or(0);
 }
 
 std::pair<std::vector<User>, int64_t> list(Connection& c, const UserFilter& f) {
@@ -89,8 +87,7 @@ std::pair<std::vector<User>, int64_t> list(Connection& c, const UserFilter& f) {
   };
   auto& count = c.prepare("SELECT count(*) FROM users" + where);
   bind_filters(count);
-  count.step();
-  const int64_t total = count.int64(0);
+  const int64_t total = count.value<int64_t>().value_or(0);
   auto& s = c.prepare(kUsers.select() + where + " ORDER BY created_at DESC, id LIMIT ?4 OFFSET ?5");
   bind_filters(s);
   s.bind(4, f.page_size).bind(5, (f.page - 1) * f.page_size);

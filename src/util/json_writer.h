@@ -33,6 +33,8 @@ class JsonWriter {
 
  private:
   void separate();  // the comma before every element of a container but its first
+  JsonWriter& open(char bracket);   // begins an object or array
+  JsonWriter& close(char bracket);  // ends one
   std::string out_;
   bool first_ = true;       // the next element is its container's first
   bool after_key_ = false;  // a key was written: its value needs no comma

@@ -7,6 +7,7 @@
 
 #include "governance_support.h"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,23 @@ class Panel : public gov::Panel {
 
   const std::string admin_token;
 };
+
+inline constexpr int64_t kDay = 86'400'000;
+
+// An event at a chosen past time, for the tests that compare the rollups with the events.
+struct PastEvent {
+  int64_t agent;
+  int64_t at;
+  std::string provider, model;
+  int64_t cost;
+};
+// Ingests `events` in order (event ids m0, m1, …), each as its agent's owner, `owner_of(agent)`.
+inline void add_events(Panel& p, const std::vector<PastEvent>& events,
+                       const std::function<std::string(int64_t agent)>& owner_of) {
+  int n = 0;
+  for (const auto& e : events)
+    p.add_event_at(e.agent, owner_of(e.agent), "m" + std::to_string(n++), e.cost, e.at, e.provider, e.model);
+}
 
 // Two users with one agent each and known spend: alice 1500 + a failed request, bob 70000.
 struct Seeded {

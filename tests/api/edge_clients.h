@@ -14,10 +14,15 @@
 #include <nlohmann/json.hpp>
 
 #include "support/raw_http.h"
+#include "support/server_process.h"
 
+// The names both connection tests use unqualified (`using namespace edge;`).
 namespace edge {
 
 using Clock = std::chrono::steady_clock;
+using iron::test::RawConnection;
+using iron::test::RawReply;
+using iron::test::ServerProcess;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 

@@ -20,14 +20,7 @@
 #include "support/raw_http.h"
 #include "support/server_process.h"
 
-using edge::Dribblers;
-using edge::error_code;
-using iron::test::RawConnection;
-using iron::test::RawReply;
-using iron::test::ServerProcess;
-using Clock = std::chrono::steady_clock;
-using std::chrono::milliseconds;
-using std::chrono::seconds;
+using namespace edge;
 
 namespace {
 

@@ -9,10 +9,44 @@
 #include "governance_support.h"
 
 using gov::json;
+using gov::Reply;
 
 namespace {
 
 int64_t now_ms() { return iron::util::to_unix_ms(iron::util::now()); }
+
+// An admin's agent with an OpenAI key and 5 $ of budget, and its IC token.
+struct RuntimeAgent {
+  int64_t id = 0;
+  std::string ic;
+};
+RuntimeAgent runtime_agent(gov::Panel& panel, const std::string& name) {
+  const int64_t key_id = panel.add_key(panel.admin);
+  const json agent =
+      panel.create_agent({{"name", name}, {"provider_key_id", key_id}, {"initial_budget_microdollars", 5'000'000}});
+  RuntimeAgent out;
+  out.id = agent.value("id", int64_t{0});
+  out.ic = panel.ic_token(out.id);
+  return out;
+}
+
+// A usage limit on the admin's own usage with the given maximum, e.g. {"max_tokens_per_day", 200}.
+Reply add_admin_limit(gov::Panel& panel, json maximum) {
+  maximum["user_id"] = panel.admin.id;
+  return panel.call("POST", "/api/v1/limits", panel.admin.token, maximum);
+}
+
+Reply handshake(gov::Panel& panel, const std::string& ic, int64_t requested = 100'000) {
+  return panel.call("POST", "/api/v1/budget/handshake", ic, json{{"provider", "openai"}, {"requested_budget", requested}});
+}
+
+// A usage report of one gpt-4o request on `lease`.
+Reply report(gov::Panel& panel, const std::string& ic, const std::string& lease, const std::string& request_id,
+             int64_t tokens, int64_t cost) {
+  return panel.call("POST", "/api/v1/budget/report", ic,
+                    json{{"lease_id", lease}, {"request_id", request_id}, {"tokens", tokens},
+                         {"cost_microdollars", cost}, {"model", "gpt-4o"}, {"provider", "openai"}});
+}
 
 json event(const std::string& id, int64_t cost) {
   return {{"event_id", id}, {"timestamp_ms", now_ms()}, {"event_type", "llm_request_completed"}, {"model", "gpt-4o"},
@@ -23,11 +57,7 @@ json event(const std::string& id, int64_t cost) {
 
 TEST(GovernanceRuntimeFlow, AnalyticsAndBudgetReflectExactlyTheReportedSpend) {
   gov::Panel panel;
-  const int64_t key_id = panel.add_key(panel.admin);
-  const json agent = panel.create_agent({{"name", "flow-agent"}, {"provider_key_id", key_id},
-                                         {"initial_budget_microdollars", 5'000'000}});
-  const int64_t agent_id = agent.value("id", int64_t{0});
-  const std::string ic = panel.ic_token(agent_id);
+  const auto [agent_id, ic] = runtime_agent(panel, "flow-agent");
 
   auto hs = panel.call("POST", "/api/v1/budget/handshake", "",
                        json{{"ic_token", ic}, {"provider", "openai"}, {"requested_budget", 1'000'000}});
@@ -47,16 +77,12 @@ TEST(GovernanceRuntimeFlow, AnalyticsAndBudgetReflectExactlyTheReportedSpend) {
       return e;
     }());
     EXPECT_EQ(ev.status, 202) << ev.raw;
-    auto rep = panel.call("POST", "/api/v1/budget/report", ic,
-                          json{{"lease_id", lease}, {"request_id", id}, {"tokens", 150}, {"cost_microdollars", cost},
-                               {"model", "gpt-4o"}, {"provider", "openai"}});
+    auto rep = report(panel, ic, lease, id, 150, cost);
     EXPECT_EQ(rep.status, 200) << rep.raw;
     panel.budget(agent_id);  // invariant after every operation
   }
   // A retried report and a retried event change nothing.
-  auto replay = panel.call("POST", "/api/v1/budget/report", ic,
-                           json{{"lease_id", lease}, {"request_id", "req-1"}, {"tokens", 150},
-                                {"cost_microdollars", 100'000}, {"model", "gpt-4o"}, {"provider", "openai"}});
+  auto replay = report(panel, ic, lease, "req-1", 150, 100'000);
   EXPECT_EQ(replay.status, 200);
   EXPECT_EQ(replay.body["replayed"], true);
   auto dup = panel.call("POST", "/api/v1/analytics/events", ic, event("req-1", 100'000));
@@ -80,26 +106,19 @@ TEST(GovernanceRuntimeFlow, AnalyticsAndBudgetReflectExactlyTheReportedSpend) {
 
 TEST(GovernanceRuntimeFlow, UsageLimitsAreEnforcedAtHandshakeNamingTheLimit) {
   gov::Panel panel;
-  const int64_t key_id = panel.add_key(panel.admin);
-  const json agent = panel.create_agent({{"name", "limited"}, {"provider_key_id", key_id},
-                                         {"initial_budget_microdollars", 5'000'000}});
-  const int64_t agent_id = agent.value("id", int64_t{0});
-  const std::string ic = panel.ic_token(agent_id);
-  auto lim = panel.call("POST", "/api/v1/limits", panel.admin.token,
-                        json{{"user_id", panel.admin.id}, {"max_tokens_per_day", 200}});
+  const auto [agent_id, ic] = runtime_agent(panel, "limited");
+  auto lim = add_admin_limit(panel, {{"max_tokens_per_day", 200}});
   ASSERT_EQ(lim.status, 201) << lim.raw;
 
-  auto hs = panel.call("POST", "/api/v1/budget/handshake", ic, json{{"provider", "openai"}, {"requested_budget", 100'000}});
+  auto hs = handshake(panel, ic);
   ASSERT_EQ(hs.status, 200) << hs.raw;
   const std::string lease = hs.body["lease_id"];
   // 250 tokens reported: the daily token limit (200) is now exhausted.
-  auto rep = panel.call("POST", "/api/v1/budget/report", ic,
-                        json{{"lease_id", lease}, {"request_id", "big"}, {"tokens", 250}, {"cost_microdollars", 10},
-                             {"model", "m"}, {"provider", "openai"}});
+  auto rep = report(panel, ic, lease, "big", 250, 10);
   ASSERT_EQ(rep.status, 200) << rep.raw;
   const json before = panel.budget(agent_id);
 
-  auto refused = panel.call("POST", "/api/v1/budget/handshake", ic, json{{"provider", "openai"}, {"requested_budget", 100'000}});
+  auto refused = handshake(panel, ic);
   gov::expect_error(refused, 429, "LIMIT_EXCEEDED");
   EXPECT_EQ(refused.body["error"]["details"]["limit"], "max_tokens_per_day") << refused.raw;
   EXPECT_EQ(panel.budget(agent_id), before) << "a refused handshake reserves nothing";
@@ -151,13 +170,8 @@ TEST(GovernanceRuntimeFlow, AnAgentOfASuspendedOrDeletedOwnerIsRefused) {
 // the maximum, with Retry-After bounded by the minute's end; /limits/usage shows the counter.
 TEST(GovernanceRuntimeFlow, TokensPerMinuteAreEnforcedAtHandshake) {
   gov::Panel panel;
-  const int64_t key_id = panel.add_key(panel.admin);
-  const json agent = panel.create_agent({{"name", "tpm"}, {"provider_key_id", key_id},
-                                         {"initial_budget_microdollars", 5'000'000}});
-  const int64_t agent_id = agent.value("id", int64_t{0});
-  const std::string ic = panel.ic_token(agent_id);
-  auto lim = panel.call("POST", "/api/v1/limits", panel.admin.token,
-                        json{{"user_id", panel.admin.id}, {"max_tokens_per_minute", 200}});
+  const auto [agent_id, ic] = runtime_agent(panel, "tpm");
+  auto lim = add_admin_limit(panel, {{"max_tokens_per_minute", 200}});
   ASSERT_EQ(lim.status, 201) << lim.raw;
   EXPECT_EQ(lim.body["max_tokens_per_minute"], 200);
   EXPECT_TRUE(lim.body["max_tokens_per_day"].is_null());
@@ -170,19 +184,17 @@ TEST(GovernanceRuntimeFlow, TokensPerMinuteAreEnforcedAtHandshake) {
     std::this_thread::sleep_for(std::chrono::milliseconds(minute_left() + 5));
   const int64_t minute_end = now_ms() - now_ms() % 60'000 + 60'000;
 
-  auto hs = panel.call("POST", "/api/v1/budget/handshake", ic, json{{"provider", "openai"}, {"requested_budget", 100'000}});
+  auto hs = handshake(panel, ic);
   ASSERT_EQ(hs.status, 200) << hs.raw;
   const std::string lease = hs.body["lease_id"];
-  auto rep = panel.call("POST", "/api/v1/budget/report", ic,
-                        json{{"lease_id", lease}, {"request_id", "burst"}, {"tokens", 200}, {"cost_microdollars", 10},
-                             {"model", "m"}, {"provider", "openai"}});
+  auto rep = report(panel, ic, lease, "burst", 200, 10);
   ASSERT_EQ(rep.status, 200) << rep.raw;
   auto usage = panel.call("GET", "/api/v1/limits/usage", panel.admin.token);
   ASSERT_EQ(usage.status, 200) << usage.raw;
   EXPECT_EQ(usage.body["tokens_this_minute"], 200);
   EXPECT_EQ(usage.body["limits"][0]["tokens_this_minute"], 200);
 
-  auto refused = panel.call("POST", "/api/v1/budget/handshake", ic, json{{"provider", "openai"}, {"requested_budget", 100'000}});
+  auto refused = handshake(panel, ic);
   gov::expect_error(refused, 429, "LIMIT_EXCEEDED");
   EXPECT_EQ(refused.body["error"]["details"]["limit"], "max_tokens_per_minute") << refused.raw;
   EXPECT_EQ(refused.body["error"]["details"]["current"], 200);
@@ -197,5 +209,5 @@ TEST(GovernanceRuntimeFlow, TokensPerMinuteAreEnforcedAtHandshake) {
                             panel.admin.token, json{{"max_tokens_per_minute", nullptr}, {"max_requests_per_minute", 1000}});
   ASSERT_EQ(cleared.status, 200) << cleared.raw;
   EXPECT_TRUE(cleared.body["max_tokens_per_minute"].is_null());
-  EXPECT_EQ(panel.call("POST", "/api/v1/budget/handshake", ic, json{{"provider", "openai"}, {"requested_budget", 1000}}).status, 200);
+  EXPECT_EQ(handshake(panel, ic, 1000).status, 200);
 }

@@ -14,14 +14,8 @@ using analytics_test::json;
 
 namespace {
 
-constexpr int64_t kDay = 86'400'000;
-
-struct Ev {
-  int64_t agent;
-  int64_t at;
-  std::string provider, model;
-  int64_t cost;
-};
+using analytics_test::kDay;
+using Ev = analytics_test::PastEvent;
 
 struct Sums {
   int64_t requests = 0, cost = 0, lo = INT64_MAX, hi = 0;
@@ -98,10 +92,8 @@ TEST(StoreAgentDayRollups, PerAgentReadsEqualTheEventsAfterIngestionAndAgentDele
       events.push_back({mine, today - d * kDay + k * 1000 + 2, provider, model, 40 + k});
     }
   }
-  int n = 0;
-  for (const auto& e : events)
-    p.add_event_at(e.agent, e.agent == mine ? p.user_id_of(owner) : p.admin.id, "m" + std::to_string(n++), e.cost,
-                   e.at, e.provider, e.model);
+  const std::string owner_id = p.user_id_of(owner);
+  analytics_test::add_events(p, events, [&](int64_t agent) { return agent == mine ? owner_id : p.admin.id; });
   const int64_t since = today - 6 * kDay;
   expect_reads_match(p, events, since, owner, mine, "after ingestion: ");
 

@@ -13,14 +13,8 @@ using analytics_test::json;
 
 namespace {
 
-constexpr int64_t kDay = 86'400'000;
-
-struct Ev {
-  int64_t agent;
-  int64_t at;
-  std::string provider, model;
-  int64_t cost;
-};
+using analytics_test::kDay;
+using Ev = analytics_test::PastEvent;
 
 // What /usage/models, /spending/by-provider, /spending/avg-per-request and /events/list must
 // say about `events`.
@@ -85,9 +79,7 @@ TEST(StoreModelRollups, WholePanelReadsEqualTheEventsAfterIngestionAndAgentDelet
       events.push_back({gone, today - d * kDay + k * 1000 + 1, k < 2 ? "openai" : "anthropic", model, k % 2 ? 5 : 9'000});
     }
   }
-  int n = 0;
-  for (const auto& e : events)
-    p.add_event_at(e.agent, p.admin.id, "m" + std::to_string(n++), e.cost, e.at, e.provider, e.model);
+  analytics_test::add_events(p, events, [&](int64_t) { return p.admin.id; });
   expect_reads_match(p, events, "after ingestion: ");
 
   ASSERT_EQ(p.call("DELETE", "/api/v1/agents/" + std::to_string(gone), p.admin_token).status, 204);

@@ -122,6 +122,32 @@ struct Op {
   }
 };
 
+// The operations of one resource family, called like a function: `ops(method, pattern,
+// operationId, summary[, access])`. Each is tagged `tag`; one whose pattern names `:id` takes
+// that path parameter (`id_schema`, checked as a positive integer before the action when
+// `integer_ids`) and answers 404 `not_found` for an unknown one.
+struct Resource {
+  std::string tag;
+  Auth access = Auth::read;  // when the call names none
+  json id_schema = nullptr;
+  bool integer_ids = true;
+  std::string not_found = "NOT_FOUND";
+
+  Op operator()(std::string method, std::string pattern, std::string id, std::string summary) const {
+    return (*this)(std::move(method), std::move(pattern), std::move(id), std::move(summary), access);
+  }
+  Op operator()(std::string method, std::string pattern, std::string id, std::string summary, Auth a) const {
+    Op op(std::move(method), std::move(pattern), std::move(id), std::move(summary));
+    op.tagged(tag).auth(a);
+    if (op.pattern.find(":id") != std::string::npos) {
+      op.path_param("id", id_schema);
+      if (integer_ids) op.integer_ids();
+      op.errors(404, {not_found});
+    }
+    return op;
+  }
+};
+
 // Schema helpers (JSON Schema 2020-12, as OpenAPI 3.1 uses it).
 json ref(const std::string& schema_name);                    // {"$ref":"#/components/schemas/NAME"}
 json str(size_t min_len = 0, size_t max_len = 0);            // max 0 = unbounded
