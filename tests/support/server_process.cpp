@@ -120,6 +120,10 @@ RunResult run_binary(const std::vector<std::string>& args, const std::map<std::s
 }
 
 ServerProcess::ServerProcess(Options options) {
+  // Tests write to servers they kill (crash safety, shutdown): a write to a socket or pipe whose
+  // peer is gone must be an error the test sees, not a SIGPIPE that ends the test binary. (The
+  // server ignores SIGPIPE itself, so the child inheriting the disposition changes nothing.)
+  signal(SIGPIPE, SIG_IGN);
   data_dir_ = options.data_dir.empty() ? make_temp_dir() + "/data" : options.data_dir;
   std::vector<std::string> args{binary_path()};
   if (!options.bare) args.insert(args.end(), {"serve", "--data", data_dir_, "--listen", "127.0.0.1:0", "--log-format", "json"});
