@@ -52,7 +52,7 @@ std::vector<SessionFamily> live_families(Connection& c, const std::string& user_
 }
 
 void revoke_access(Connection& c, const std::string& jti, int64_t expires_at) {
-  c.prepare("INSERT OR IGNORE INTO revoked_access_tokens(jti, expires_at) VALUES(?, ?)")
+  c.prepare("INSERT INTO revoked_access_tokens(jti, expires_at) VALUES(?, ?) ON CONFLICT DO NOTHING")
       .bind(1, jti).bind(2, expires_at).run();
 }
 

@@ -17,7 +17,7 @@
 
 #include "store/data_dir.h"
 #include "store/database.h"
-#include "store/sqlite.h"
+#include "store/sqlite_database.h"
 #include "support/panel.h"
 #include "util/clock.h"
 
@@ -67,7 +67,7 @@ class Db {
   }
 
  private:
-  iron::store::Connection conn_;
+  iron::store::SqliteConnection conn_;
 };
 
 inline iron::test::ServerProcess::Options options_in(const std::string& data_dir) {

@@ -135,11 +135,11 @@ TEST(FoundationCli, RestoreRejectsAFileThatIsNotAnIronpanelDatabase) {
 
 namespace {
 void put_marker(const std::string& data_dir) {
-  iron::store::Connection c(data_dir + "/iron.db", false);
+  iron::store::SqliteConnection c(data_dir + "/iron.db", false);
   c.exec("INSERT INTO settings(key, value, updated_at) VALUES('test_marker', 'x', 0)");
 }
 bool has_marker(const std::string& data_dir) {
-  iron::store::Connection c(data_dir + "/iron.db", true);
+  iron::store::SqliteConnection c(data_dir + "/iron.db", true);
   auto& s = c.prepare("SELECT count(*) FROM settings WHERE key = 'test_marker'");
   return s.step() && s.int64(0) == 1;
 }

@@ -255,7 +255,7 @@ TEST_F(GovernanceKeyFetch, base_url_credentials_are_sealed_and_masked) {
   EXPECT_EQ(all.raw.find("s3cret-pw"), std::string::npos);
   EXPECT_EQ(all.raw.find("pw-two"), std::string::npos);
   // Nor does the database hold them in clear.
-  iron::store::Connection c(iron::store::database_path(p().server().data_dir()), true);
+  iron::store::SqliteConnection c(iron::store::database_path(p().server().data_dir()), true);
   auto& q = c.prepare("SELECT base_url FROM provider_keys WHERE id = ?");
   q.bind(1, key);
   ASSERT_TRUE(q.step());

@@ -150,7 +150,7 @@ TEST_F(GovernanceProvidersSecrets, key_encrypted_at_rest) {
 
   // What is stored instead: a 24-byte nonce, the ciphertext with its 16-byte tag, and at most
   // four characters at each end for the mask.
-  iron::store::Connection c(iron::store::database_path(server_->data_dir()), false);
+  iron::store::SqliteConnection c(iron::store::database_path(server_->data_dir()), false);
   auto& row = c.prepare(
       "SELECT length(nonce), length(ciphertext), key_prefix, key_suffix, typeof(ciphertext) FROM provider_keys WHERE id = ?");
   row.bind(1, k["id"].get<int64_t>());

@@ -93,7 +93,7 @@ struct AuditRow {
 
 // The audit_log rows as stored (read from the database file: the API shows them redacted).
 inline std::vector<AuditRow> audit_rows(const std::string& data_dir) {
-  iron::store::Connection c(iron::store::database_path(data_dir), true);
+  iron::store::SqliteConnection c(iron::store::database_path(data_dir), true);
   auto& s = c.prepare(
       "SELECT coalesce(actor_id,''), action, coalesce(entity_type,''), coalesce(entity_id,''), "
       "coalesce(before_json,''), coalesce(after_json,'') FROM audit_log ORDER BY id");
@@ -105,7 +105,7 @@ inline std::vector<AuditRow> audit_rows(const std::string& data_dir) {
 // Every text column of every audit row, concatenated: what a leak would end up in.
 inline std::string audit_text(const std::string& data_dir) {
   std::string all;
-  iron::store::Connection c(iron::store::database_path(data_dir), true);
+  iron::store::SqliteConnection c(iron::store::database_path(data_dir), true);
   auto& s = c.prepare(
       "SELECT coalesce(actor_id,'') || '|' || actor_type || '|' || action || '|' || coalesce(entity_type,'') || '|' || "
       "coalesce(entity_id,'') || '|' || coalesce(before_json,'') || '|' || coalesce(after_json,'') || '|' || "

@@ -83,7 +83,7 @@ TEST_F(SystemApi, BackupIsAConsistentAuditedSnapshotRemovedAfterSending) {
   { std::ofstream(copy, std::ios::binary) << r.raw; }
   EXPECT_GT(iron::store::verify_backup(copy), 0);
   {
-    iron::store::Connection c(copy, true);
+    iron::store::SqliteConnection c(copy, true);
     auto& q = c.prepare("SELECT COUNT(*) FROM users WHERE email = ?");
     q.bind(1, fresh.email);
     ASSERT_TRUE(q.step());

@@ -94,7 +94,7 @@ std::vector<std::string> postgres_rows(store::pg::Connection& c, const std::stri
 TEST_F(PgTest, RollupTriggersKeepTheSameSumsOnBothEngines) {
   const std::string dir = make_temp_dir();
   {
-    store::Connection lite(dir + "/iron.db", false);
+    store::SqliteConnection lite(dir + "/iron.db", false);
     store::apply_migrations(lite);
     store::pg::Connection pg(dsn());
     store::pg::apply_migrations(pg);

@@ -12,7 +12,7 @@ namespace iron::test::reliability {
 
 // One line per broken rule ("agent 3: spent 500 != reports 400"); empty when exact.
 inline std::vector<std::string> ledger_violations(const std::string& db_path) {
-  store::Connection c(db_path, true);
+  store::SqliteConnection c(db_path, true);
   std::vector<std::string> out;
   auto& s = c.prepare(
       "SELECT b.agent_id, b.total_allocated, b.total_spent, b.total_reserved, b.budget_remaining, "
@@ -45,7 +45,7 @@ inline std::vector<std::string> ledger_violations(const std::string& db_path) {
 
 // "ok", or SQLite's list of problems.
 inline std::string integrity_check(const std::string& db_path) {
-  store::Connection c(db_path, true);
+  store::SqliteConnection c(db_path, true);
   auto& s = c.prepare("PRAGMA integrity_check");
   std::string result;
   while (s.step()) result += (result.empty() ? "" : "; ") + s.text(0);

@@ -7,12 +7,12 @@
 
 #include "store/database.h"
 #include "store/migrations.h"
-#include "store/sqlite.h"
+#include "store/sqlite_database.h"
 #include "migration_support.h"
 #include "temp_db.h"
 
 TEST(Migration014, AlertChannelsTakeEmailAndKeepTheirChildren) {
-  iron::store::Connection c(temp_db(), false);
+  iron::store::SqliteConnection c(temp_db(), false);
   iron::store::apply_connection_pragmas(c);
   apply_migrations_before(c, 14);
   c.exec(
