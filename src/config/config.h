@@ -12,6 +12,7 @@ enum class DeploymentMode { production, development };
 
 struct Config {
   std::string data_dir = "./data";
+  std::string database_url;              // "" = SQLite in data_dir; else PostgreSQL (docs/postgresql.md)
   std::string listen = "127.0.0.1:8080";
   std::string base_path = "/";           // normalised: starts and ends with '/'
   std::string assets_dir;                // dev: serve the SPA from disk instead of the binary

@@ -83,6 +83,10 @@ const char* to_string(Source s) {
 const std::vector<Option>& options() {
   static const std::vector<Option> table = {
       {"IRON_DATA_DIR", "--data", "Data directory holding iron.db and generated keys", &Config::data_dir, kAllData},
+      {"IRON_DATABASE_URL", "--database-url",
+       "PostgreSQL instead of iron.db, for several replicas: postgres://user@host:port/db?sslmode=verify-full "
+       "(a password belongs in IRON_DATABASE_URL_FILE or PGPASSFILE, not on a command line)",
+       &Config::database_url, kAllData, true},
       {"IRON_LISTEN", "--listen", "Numeric address to listen on, HOST:PORT (port 0 = any free port)", &Config::listen, kProbe},
       {"IRON_BASE_PATH", "--base-path", "Serve everything under this URL prefix, e.g. /panel", &Config::base_path, kProbe},
       {"IRON_ASSETS_DIR", "--assets-dir", "Serve the dashboard from this directory instead of the binary (development)",
