@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "security/random.h"
 #include "server/client_ip.h"
+#include "server/request_id.h"
 #include "server/worker_pool.h"
 #include "util/log.h"
 
@@ -202,7 +202,7 @@ std::string EdgeServer::answer_bytes(const Rejection& r) const {
   for (const auto& [k, v] : settings_.headers) out += k + ": " + v + "\r\n";
   if (r.status == 503) out += "Retry-After: 1\r\n";
   out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-         "\r\nConnection: close\r\nX-Request-Id: " + security::random_hex(8) + "\r\n\r\n" + body;
+         "\r\nConnection: close\r\nX-Request-Id: " + new_request_id() + "\r\n\r\n" + body;
   return out;
 }
 

@@ -6,11 +6,11 @@
 #include <algorithm>
 
 #include "api/responses.h"
-#include "security/random.h"
 #include "server/client_ip.h"
 #include "server/cors.h"
 #include "server/edge_server.h"
 #include "server/listener.h"
+#include "server/request_id.h"
 #include "server/router.h"
 #include "server/security_headers.h"
 #include "server/worker_pool.h"
@@ -28,12 +28,6 @@ struct RequestTrace {
   std::string client_ip;
 };
 thread_local RequestTrace t_trace;
-
-bool valid_request_id(const std::string& id) {
-  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':';
-  });
-}
 
 std::optional<std::string> header_of(const httplib::Request& req, const char* name) {
   if (!req.has_header(name)) return std::nullopt;
@@ -242,7 +236,7 @@ struct HttpServer::Impl {
       }
       if (!res.has_header("X-Request-Id")) {
         const auto incoming = req.get_header_value("X-Request-Id");
-        res.set_header("X-Request-Id", valid_request_id(incoming) ? incoming : security::random_hex(8));
+        res.set_header("X-Request-Id", valid_request_id(incoming) ? incoming : new_request_id());
       }
       if (cors.enabled() && req.method != "OPTIONS" && !res.has_header("Access-Control-Allow-Origin")) {
         for (const auto& [k, v] : cors.response_headers(req.get_header_value("Origin"))) add_header(res, k, v);
@@ -374,7 +368,7 @@ struct HttpServer::Impl {
   void dispatch(const httplib::Request& req, httplib::Response& res) {
     metrics.request_started();
     const std::string incoming_id = req.get_header_value("X-Request-Id");
-    const std::string request_id = valid_request_id(incoming_id) ? incoming_id : security::random_hex(8);
+    const std::string request_id = valid_request_id(incoming_id) ? incoming_id : new_request_id();
     const ClientOrigin origin =
         ip_resolver.resolve(req.remote_addr, header_of(req, "X-Forwarded-For"), header_of(req, "X-Real-IP"),
                             header_of(req, "X-Forwarded-Proto"));

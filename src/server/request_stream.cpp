@@ -126,6 +126,19 @@ bool RequestStream::fill() {
       reject({408, "REQUEST_TIMEOUT", "the client stopped sending the request"});
       return false;
     }
+    // The bytes are usually here already (wait_for_request saw them arrive): take them
+    // without a poll first, one system call per request fewer (docs/benchmarks.md).
+    const ssize_t n = ::recv(fd_, buf_.data(), buf_.size(), MSG_DONTWAIT);
+    if (n > 0) {
+      off_ = 0;
+      len_ = static_cast<size_t>(n);
+      last_byte_ = Clock::now();
+      return true;
+    }
+    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+      error_ = n == 0 ? httplib::Error::ConnectionClosed : httplib::Error::Read;
+      return false;
+    }
     // Wake for whichever limit comes first; a head reader also re-checks the pressure
     // regularly, so a silent half-sent head cannot outlast the short deadline.
     auto wait = std::min(until, last_byte_ + limits_.io_idle) - now;
@@ -142,16 +155,6 @@ bool RequestStream::fill() {
       }
       continue;  // a limit may have passed: checked above
     }
-    const ssize_t n = ::recv(fd_, buf_.data(), buf_.size(), 0);
-    if (n > 0) {
-      off_ = 0;
-      len_ = static_cast<size_t>(n);
-      last_byte_ = Clock::now();
-      return true;
-    }
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    error_ = n == 0 ? httplib::Error::ConnectionClosed : httplib::Error::Read;
-    return false;
   }
 }
 
@@ -168,11 +171,18 @@ ssize_t RequestStream::read(char* ptr, size_t size) {
   return static_cast<ssize_t>(n);
 }
 
+// Sends what the socket buffer takes now and waits (at most io_idle) only when it takes
+// nothing: a response nearly always fits at once, so no poll precedes it.
 ssize_t RequestStream::write(const char* ptr, size_t size) {
-  if (!wait_writable()) return -1;
-  const ssize_t n = ::send(fd_, ptr, size, MSG_NOSIGNAL);
-  if (n > 0) written_ += static_cast<size_t>(n);
-  return n;
+  for (;;) {
+    const ssize_t n = ::send(fd_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n >= 0) {
+      written_ += static_cast<size_t>(n);
+      return n;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return -1;
+    if (!wait_writable()) return -1;
+  }
 }
 
 bool RequestStream::wait_readable() const {
