@@ -226,14 +226,9 @@ struct HttpServer::Impl {
       return httplib::Server::HandlerResponse::Handled;
     });
     // Runs for every response, including errors httplib raises before dispatch (400, 413,
-    // 414): security headers, request id, CORS, and no Content-Length on 204/304.
+    // 414): request id, CORS, and no Content-Length on 204/304. The security headers
+    // (always_headers) are added by the edge's header writer.
     http.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      // Constants, valid by construction: inserted without set_header's per-character
-      // validation (a sixth of /health/live's cost, docs/benchmarks.md).
-      for (const auto& [k, v] : always_headers) {
-        res.headers.erase(k);
-        res.headers.emplace(k, v);
-      }
       if (!res.has_header("X-Request-Id")) {
         const auto incoming = req.get_header_value("X-Request-Id");
         res.set_header("X-Request-Id", valid_request_id(incoming) ? incoming : new_request_id());
@@ -388,7 +383,8 @@ struct HttpServer::Impl {
   static void write(api::Response& out, const std::string& request_id, httplib::Response& res) {
     res.status = out.status;
     for (auto& [k, v] : out.headers) add_header(res, k, v);
-    res.set_header("X-Request-Id", request_id);
+    // Valid by construction (valid_request_id or new_request_id): no set_header validation.
+    res.headers.emplace("X-Request-Id", request_id);
     if (out.stream) {
       auto provider = std::move(out.stream);
       res.set_chunked_content_provider(out.content_type, [provider](size_t, httplib::DataSink& sink) {
