@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
 namespace iron::server {
@@ -76,31 +77,39 @@ void RequestStream::reject(Rejection r) {
 // handed out; stops early at the end of the head or before a byte that gets the request
 // rejected.
 size_t RequestStream::scan_head(size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    const char c = buf_[off_ + i];
-    ++head_bytes_;
-    ++line_bytes_;
-    if (c == '\n') {
-      if (prev_ != '\r') {
-        reject({400, "BAD_REQUEST", "lines of the request head must end with CRLF, not a bare LF"});
-        return i;
-      }
-      if (line_bytes_ == 2 && lines_ > 0) {  // the empty line: the head is complete
-        phase_ = Phase::body;
-        body_deadline_ = Clock::now() + limits_.body_deadline;
-        prev_ = c;
-        return i + 1;
-      }
-      ++lines_;
-      line_bytes_ = 0;
-    } else if (lines_ == 0 && line_bytes_ > limits_.max_request_line) {
-      reject({414, "URI_TOO_LONG", "the request URI is too long"});
-      return i;
-    } else if (head_bytes_ > limits_.max_head_bytes) {
-      reject({431, "HEADERS_TOO_LARGE", "the request headers are too large"});
-      return i;
+  const char* p = buf_.data() + off_;
+  for (size_t i = 0; i < n;) {
+    // The run of bytes up to the next LF, checked against the limits at once: the first byte
+    // past the request line's limit is answered 414, the first past the head's 431.
+    const auto* lf = static_cast<const char*>(std::memchr(p + i, '\n', n - i));
+    const size_t end = lf ? static_cast<size_t>(lf - p) : n;
+    const auto room = [](size_t used, size_t limit) { return used < limit ? limit - used : 0; };
+    const size_t line_room = lines_ == 0 ? room(line_bytes_, limits_.max_request_line) : SIZE_MAX;
+    const size_t head_room = room(head_bytes_, limits_.max_head_bytes);
+    if (const size_t fits = std::min(line_room, head_room); fits < end - i) {
+      if (line_room <= head_room) reject({414, "URI_TOO_LONG", "the request URI is too long"});
+      else reject({431, "HEADERS_TOO_LARGE", "the request headers are too large"});
+      return i + fits;
     }
-    prev_ = c;
+    head_bytes_ += end - i;
+    line_bytes_ += end - i;
+    if (end > i) prev_ = p[end - 1];
+    if (end == n) break;
+    ++head_bytes_;  // the LF
+    ++line_bytes_;
+    if (prev_ != '\r') {
+      reject({400, "BAD_REQUEST", "lines of the request head must end with CRLF, not a bare LF"});
+      return end;
+    }
+    prev_ = '\n';
+    if (line_bytes_ == 2 && lines_ > 0) {  // the empty line: the head is complete
+      phase_ = Phase::body;
+      body_deadline_ = Clock::now() + limits_.body_deadline;
+      return end + 1;
+    }
+    ++lines_;
+    line_bytes_ = 0;
+    i = end + 1;
   }
   return n;
 }
