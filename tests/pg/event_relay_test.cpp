@@ -1,7 +1,7 @@
 // Live events across replicas (src/store/pg/event_relay.h): what one connection publishes in a
 // transaction reaches a listener on another connection when, and only when, it commits, in
-// commit order; a listener whose connection is killed reconnects and reports the gap; an
-// idle one pings; stop() is prompt whatever the listener is waiting for.
+// commit order; a listener whose connection is killed reconnects and reports the gap; one
+// that cannot connect backs off; an idle one pings; stop() is prompt whatever it waits for.
 #include <gtest/gtest.h>
 
 #include <netinet/in.h>
@@ -205,6 +205,32 @@ class SilentServer {
   int port_ = 0;
 };
 
+// A DSN for a port on loopback where no PostgreSQL runs.
+std::string dsn_without_server(int port) {
+  return "host=127.0.0.1 sslmode=disable user=iron dbname=x port=" + std::to_string(port);
+}
+
+// A port that was free a moment ago: connecting to it is refused.
+int refused_port() {
+  SilentServer closed_soon;
+  return closed_soon.port();
+}
+
+// While PostgreSQL refuses connections the listener retries after 10, 20, 40, 40... ms: quickly
+// after a blip, without hammering a server that stays down.
+TEST_F(EventRelayTest, ARefusedListenerRetriesWithAGrowingBackoff) {
+  EventListener l(dsn_without_server(refused_port()), inbox_.handlers(), {.first_retry = 10ms, .max_retry = 40ms});
+  const auto errors = inbox_.errors(4);
+  ASSERT_GE(errors.size(), 4u);
+  const char* waits[] = {"retries in 10 ms", "retries in 20 ms", "retries in 40 ms", "retries in 40 ms"};
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_NE(errors[i].find("cannot connect to PostgreSQL"), std::string::npos) << errors[i];
+    EXPECT_NE(errors[i].find(waits[i]), std::string::npos) << errors[i];
+  }
+  EXPECT_FALSE(l.listening());
+}
+
+
 // True when a thread of this process other than the caller is blocked in poll() (the kernel's
 // view in /proc), i.e. the listener sleeps and only its wake-up can end the wait early.
 bool another_thread_sleeps_in_poll() {
@@ -233,22 +259,15 @@ TEST_F(EventRelayTest, StopIsPromptWhileConnectingOrWaitingToRetry) {
   const EventListener::Timing slow{.first_retry = kMinute, .max_retry = kMinute, .answer_timeout = kMinute};
   {
     SilentServer silent;
-    EventListener l("host=127.0.0.1 sslmode=disable user=iron dbname=x port=" + std::to_string(silent.port()),
-                    inbox_.handlers(), slow);
+    EventListener l(dsn_without_server(silent.port()), inbox_.handlers(), slow);
     ASSERT_TRUE(silent.client_waits_for_an_answer());
     ASSERT_TRUE(eventually(another_thread_sleeps_in_poll));
     EXPECT_LT(time_to_stop(l), 5s) << "stopping while connecting";
     EXPECT_FALSE(l.listening());
   }
   {
-    int refused_port = 0;
-    {
-      SilentServer closed_soon;  // a port that was free a moment ago: connecting is refused
-      refused_port = closed_soon.port();
-    }
     Inbox retrying;
-    EventListener l("host=127.0.0.1 sslmode=disable user=iron dbname=x port=" + std::to_string(refused_port),
-                    retrying.handlers(), slow);
+    EventListener l(dsn_without_server(refused_port()), retrying.handlers(), slow);
     const auto errors = retrying.errors(1);
     ASSERT_EQ(errors.size(), 1u);
     EXPECT_NE(errors[0].find("retries in 60000 ms"), std::string::npos) << errors[0];

@@ -16,7 +16,7 @@ namespace {
 // connection string, so it carries no password.
 std::string libpq_reason(PGconn* conn) {
   std::string s = PQerrorMessage(conn);
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  s.erase(s.find_last_not_of("\n ") + 1);
   return s.empty() ? "connection closed" : s;
 }
 
