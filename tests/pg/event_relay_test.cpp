@@ -74,8 +74,8 @@ class Inbox {
 class EventRelayTest : public PgTest {
  protected:
   // A listener on its own connection, once its LISTEN is active.
-  std::unique_ptr<EventListener> listener(EventListener::Timing timing = {}) {
-    auto l = std::make_unique<EventListener>(dsn(), inbox_.handlers(), timing);
+  std::unique_ptr<EventListener> listener(EventListener::Timing timing = {}, bool tls = false) {
+    auto l = std::make_unique<EventListener>(dsn(tls), inbox_.handlers(), timing);
     EXPECT_TRUE(eventually([&] { return l->listening(); })) << "the listener never listened";
     return l;
   }
@@ -113,6 +113,18 @@ TEST_F(EventRelayTest, CommittedEventsReachAnotherConnectionInCommitOrder) {
   const std::vector<std::string> expected = {"published second, committed first", "published first, committed second",
                                              "one", "two", "three"};
   EXPECT_EQ(inbox_.events(expected.size()), expected);
+}
+
+// Connecting without blocking goes through the TLS handshake too (verify-full), where libpq
+// asks to wait for reading and writing in turn.
+TEST_F(EventRelayTest, AListenerOverTlsReceivesEvents) {
+  auto l = listener({}, /*tls=*/true);
+  Connection admin(dsn());
+  const auto row = admin.exec("SELECT count(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid)"
+                              " WHERE a.datname = current_database() AND s.ssl").front();
+  EXPECT_EQ(row.int64(0), 1) << "the listener's connection is not encrypted";
+  publish_event(admin, "over TLS");
+  EXPECT_EQ(inbox_.events(1), std::vector<std::string>{"over TLS"});
 }
 
 // The limit is checked before sending, so the transaction survives the refusal and can still
