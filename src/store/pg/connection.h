@@ -131,7 +131,7 @@ class Connection {
   explicit Connection(const std::string& dsn);
   // Connects without blocking in libpq: `wait(socket, for_write)` waits until the socket is
   // ready and returns false to abandon the attempt (PgError 08001), so a background thread can
-  // stop while the server is unreachable (store/pg/event_listener.cpp). The caller's wait
+  // stop while the server is unreachable (store/pg/event_relay.cpp). The caller's wait
   // also enforces the deadline: libpq applies connect_timeout only to blocking connects.
   using ConnectWait = std::function<bool(int socket, bool for_write)>;
   Connection(const std::string& dsn, const ConnectWait& wait);
