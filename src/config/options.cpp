@@ -147,7 +147,7 @@ const std::vector<Option>& options() {
        &Config::healthcheck_url, scope_healthcheck},
       // A secret with a flag: a URL with a password belongs in the environment or _FILE (out of
       // `ps`); the flag is for URLs without one (docs/postgresql.md).
-      {"IRON_DATABASE_URL", "--database-url", "PostgreSQL connection URL (postgres://user:password@host/db) or key=value DSN",
+      {"IRON_DATABASE_URL", "--database-url", "PostgreSQL URL (postgresql://user@host/db) or key=value DSN; one with a password belongs in the environment or _FILE",
        &Config::database_url, scope_postgres, true},
       // Environment only.
       {"IRON_JWT_SECRET", nullptr, "signs access tokens (default: generated jwt.key)", &Config::jwt_secret, kKeys, true},
