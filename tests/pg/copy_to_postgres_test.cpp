@@ -69,6 +69,19 @@ const std::string& source_dir() {
 }
 std::string source_db() { return store::database_path(source_dir()); }
 
+// A data dir of its own holding the source's database, after `change` (SQL) is applied to it:
+// states the API cannot produce.
+std::string changed_copy_of_source(const std::string& change) {
+  const std::string dir = make_temp_dir();
+  for (const std::string suffix : {"", "-wal"}) {
+    if (std::filesystem::exists(source_db() + suffix))
+      std::filesystem::copy_file(source_db() + suffix, store::database_path(dir) + suffix);
+  }
+  store::Connection c(store::database_path(dir), false);
+  c.exec(change);
+  return dir;
+}
+
 RunResult copy(const std::string& data_dir, const std::map<std::string, std::string>& env) {
   return run_binary({"copy-to-postgres", "--data", data_dir}, env, "", 120);
 }
@@ -217,6 +230,9 @@ TEST_F(CopyToPostgres, RefusesAndLeavesTheTargetWithoutARow) {
          return source_dir();
        },
        target, 1, "in use by another ironpanel process"},
+      {"a source at an older schema version",
+       [] { return changed_copy_of_source("DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)"); },
+       target, 1, "run `ironpanel migrate --data"},
       {"unreachable server", source,
        [&] {
          return std::map<std::string, std::string>{
@@ -246,6 +262,9 @@ TEST_F(CopyToPostgres, RefusesAndLeavesTheTargetWithoutARow) {
     Connection pg(dsn());
     const int64_t rows_before = pg_rows_in_all_tables(pg);
     const RunResult r = copy(dir, c.env());
+    if (running) {
+      EXPECT_EQ(running->stop(), 0);  // SIGTERM: the shared source stays checkpointed
+    }
     running.reset();
     EXPECT_EQ(r.exit_code, c.exit_code) << r.out << r.err;
     EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
@@ -258,12 +277,8 @@ TEST_F(CopyToPostgres, RefusesAndLeavesTheTargetWithoutARow) {
 // one) fails the copy half-way: the error names no value, and no row of the tables copied
 // before it stays.
 TEST_F(CopyToPostgres, AFailureHalfWayKeepsNoRow) {
-  const std::string dir = make_temp_dir();
-  std::filesystem::copy_file(source_db(), store::database_path(dir));
-  {
-    store::Connection c(store::database_path(dir), false);
-    c.exec("UPDATE audit_log SET action = CAST(x'ff736563726574' AS TEXT) WHERE id = (SELECT max(id) FROM audit_log)");
-  }
+  const std::string dir = changed_copy_of_source(
+      "UPDATE audit_log SET action = CAST(x'ff736563726574' AS TEXT) WHERE id = (SELECT max(id) FROM audit_log)");
   const RunResult r = copy(dir, target_env());
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("UTF8"), std::string::npos) << r.err;
