@@ -1,8 +1,9 @@
 // `copy-to-postgres`: moves an SQLite installation into an empty PostgreSQL database
 // (docs/postgresql.md, "Moving an installation"). The work is store/pg/sqlite_copy.h; this
 // file checks the data dir first and prints the summary.
-#include <cstdio>
+#include <algorithm>
 #include <filesystem>
+#include <iomanip>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -31,9 +32,9 @@ void print_summary(const store::pg::CopySummary& s) {
   std::cout << "applied " << s.migrations_applied << " PostgreSQL migration(s) to " << s.target << "\n";
   size_t width = 5;
   for (const auto& t : s.tables) width = std::max(width, t.name.size());
-  std::printf("%-*s %12s\n", static_cast<int>(width), "table", "rows");
-  for (const auto& t : s.tables) std::printf("%-*s %12lld\n", static_cast<int>(width), t.name.c_str(), static_cast<long long>(t.rows));
-  std::fflush(stdout);
+  std::cout << std::left << std::setw(static_cast<int>(width)) << "table" << std::right << std::setw(13) << "rows\n";
+  for (const auto& t : s.tables)
+    std::cout << std::left << std::setw(static_cast<int>(width)) << t.name << std::right << std::setw(12) << t.rows << "\n";
   std::cout << "verified: " << s.tables.size() << " tables with the same row counts on both engines; the budget"
             << " invariant holds on " << s.budgets_checked << " agent budget(s)\n";
 }

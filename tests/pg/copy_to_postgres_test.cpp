@@ -281,6 +281,7 @@ TEST_F(CopyToPostgres, AFailureHalfWayKeepsNoRow) {
       "UPDATE audit_log SET action = CAST(x'ff736563726574' AS TEXT) WHERE id = (SELECT max(id) FROM audit_log)");
   const RunResult r = copy(dir, target_env());
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("copying table audit_log failed"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("UTF8"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("secret"), std::string::npos) << "the refused value was shown: " << r.err;
   Connection pg(dsn());

@@ -283,7 +283,12 @@ CopySummary copy_sqlite_to_postgres(const std::string& sqlite_path, const std::s
   // copied usage a second time. ALTER TABLE is transactional: the triggers are back at COMMIT.
   for (const auto& t : order) dst.exec("ALTER TABLE " + quote_ident(t) + " DISABLE TRIGGER USER");
   for (const auto& t : order) {
-    const int64_t stored = copy_table(src, dst, t);
+    int64_t stored = 0;
+    try {
+      stored = copy_table(src, dst, t);
+    } catch (const std::exception& e) {
+      throw std::runtime_error("copying table " + t + " failed: " + e.what());
+    }
     const int64_t source_rows = src.count(t);
     const int64_t target_rows = dst.exec("SELECT count(*) FROM " + quote_ident(t)).front().int64(0);
     if (stored != source_rows || target_rows != source_rows) {
