@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "pg_fixture.h"
@@ -69,16 +70,15 @@ const std::string& source_dir() {
 }
 std::string source_db() { return store::database_path(source_dir()); }
 
-// A data dir of its own holding the source's database, after `change` (SQL) is applied to it:
-// states the API cannot produce.
-std::string changed_copy_of_source(const std::string& change) {
+// A data dir of its own holding the source's database, after `change` (SQL, if any) is applied
+// to it: states the API cannot produce.
+std::string copy_of_source(const std::string& change = "") {
   const std::string dir = make_temp_dir();
   for (const std::string suffix : {"", "-wal"}) {
     if (std::filesystem::exists(source_db() + suffix))
       std::filesystem::copy_file(source_db() + suffix, store::database_path(dir) + suffix);
   }
-  store::Connection c(store::database_path(dir), false);
-  c.exec(change);
+  if (!change.empty()) store::Connection(store::database_path(dir), false).exec(change);
   return dir;
 }
 
@@ -231,7 +231,7 @@ TEST_F(CopyToPostgres, RefusesAndLeavesTheTargetWithoutARow) {
        },
        target, 1, "in use by another ironpanel process"},
       {"a source at an older schema version",
-       [] { return changed_copy_of_source("DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)"); },
+       [] { return copy_of_source("DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)"); },
        target, 1, "run `ironpanel migrate --data"},
       {"unreachable server", source,
        [&] {
@@ -273,11 +273,28 @@ TEST_F(CopyToPostgres, RefusesAndLeavesTheTargetWithoutARow) {
   }
 }
 
+// Two copies into one database at once: one commits, the other waits for it and is then
+// refused for the rows it finds (not for a duplicate key half-way through its own copy).
+TEST_F(CopyToPostgres, OfTwoCopiesStartedTogetherOneWinsAndTheOtherFindsRows) {
+  const std::string sources[2] = {copy_of_source(), copy_of_source()};  // each copy locks its own
+  RunResult results[2];
+  std::thread other([&] { results[1] = copy(sources[1], target_env()); });
+  results[0] = copy(sources[0], target_env());
+  other.join();
+  const int winners = (results[0].exit_code == 0) + (results[1].exit_code == 0);
+  EXPECT_EQ(winners, 1) << results[0].err << results[1].err;
+  for (const auto& r : results) {
+    if (r.exit_code != 0) {
+      EXPECT_NE(r.err.find("is not empty"), std::string::npos) << r.err;
+    }
+  }
+}
+
 // A value PostgreSQL refuses (SQLite stores text that is not UTF-8; the API never writes
 // one) fails the copy half-way: the error names no value, and no row of the tables copied
 // before it stays.
 TEST_F(CopyToPostgres, AFailureHalfWayKeepsNoRow) {
-  const std::string dir = changed_copy_of_source(
+  const std::string dir = copy_of_source(
       "UPDATE audit_log SET action = CAST(x'ff736563726574' AS TEXT) WHERE id = (SELECT max(id) FROM audit_log)");
   const RunResult r = copy(dir, target_env());
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;

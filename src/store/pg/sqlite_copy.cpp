@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 
+#include "store/pg/advisory_lock.h"
 #include "store/pg/connection.h"
 #include "store/pg/copy_in.h"
 #include "store/pg/migrations.h"
@@ -271,6 +272,8 @@ CopySummary copy_sqlite_to_postgres(const std::string& sqlite_path, const std::s
   CopySummary summary;
   summary.target = describe(dst);
 
+  // Two copies started into one database at once: the second waits here, then finds rows.
+  AdvisoryLock one_copy_at_a_time(dst, advisory_lock_key("copy-to-postgres"));
   refuse_rows(dst);
   summary.migrations_applied = apply_migrations(dst);
   const auto tables = source_tables(src);
