@@ -113,6 +113,10 @@ sys.exit(1 if errors else 0)
 PY
 }
 
+# The secrets the file's header creates in deploy/secrets/ stay out of git and of the image.
+grep -qx '/deploy/secrets/' "$root/.gitignore" || fail ".gitignore does not exclude /deploy/secrets/"
+grep -qx '/deploy/secrets' "$root/.dockerignore" || fail ".dockerignore does not exclude /deploy/secrets"
+
 render "$compose_file" "$lb_conf" "$tmp/real.json" || fail "compose config failed for $compose_file"
 out=$(check "$tmp/real.json") || { printf '%s\n' "$out" >&2; fail "the rendered topology is not the documented one (above)"; }
 echo "compose_postgres_config: ${compose[*]} config renders postgres, migrate, 3 replicas and the load balancer"
