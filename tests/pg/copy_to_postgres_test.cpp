@@ -233,6 +233,10 @@ TEST_F(CopyToPostgres, RefusesAndLeavesTheTargetWithoutARow) {
       {"a source at an older schema version",
        [] { return copy_of_source("DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)"); },
        target, 1, "run `ironpanel migrate --data"},
+      {"a table PostgreSQL's schema lacks", [] { return copy_of_source("CREATE TABLE extra_table(x INTEGER)"); }, target,
+       1, "tables only in SQLite: [extra_table], only in PostgreSQL: []"},
+      {"a column PostgreSQL's schema lacks", [] { return copy_of_source("ALTER TABLE settings ADD COLUMN extra TEXT"); },
+       target, 1, "columns of table settings only in SQLite: [extra]"},
       {"unreachable server", source,
        [&] {
          return std::map<std::string, std::string>{

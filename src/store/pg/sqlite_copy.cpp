@@ -161,14 +161,16 @@ void refuse_rows(Connection& dst) {
   }
 }
 
-void require_same_tables(const std::set<std::string>& source, const std::set<std::string>& target) {
+// The same names on both engines (`what`: "tables", "columns of table T"), or an error
+// listing what only one side has.
+void require_same(const std::string& what, const std::set<std::string>& source, const std::set<std::string>& target) {
   std::set<std::string> only_source, only_target;
   std::set_difference(source.begin(), source.end(), target.begin(), target.end(),
                       std::inserter(only_source, only_source.end()));
   std::set_difference(target.begin(), target.end(), source.begin(), source.end(),
                       std::inserter(only_target, only_target.end()));
   if (only_source.empty() && only_target.empty()) return;
-  throw std::runtime_error("the two schemas differ: tables only in SQLite: [" + joined(only_source) +
+  throw std::runtime_error("the two schemas differ: " + what + " only in SQLite: [" + joined(only_source) +
                            "], only in PostgreSQL: [" + joined(only_target) + "]");
 }
 
@@ -176,13 +178,9 @@ void require_same_tables(const std::set<std::string>& source, const std::set<std
 int64_t copy_table(Source& src, Connection& dst, const std::string& table) {
   const auto columns = source_columns(src, table);
   const auto target = target_columns(dst, table);
-  std::set<std::string> only_source;
-  for (const auto& c : columns)
-    if (!target.contains(c)) only_source.insert(c);
-  if (!only_source.empty() || target.size() != columns.size()) {
-    throw std::runtime_error("table " + table + " has different columns on the two engines (only in SQLite: [" +
-                             joined(only_source) + "])");
-  }
+  std::set<std::string> target_names;
+  for (const auto& [name, info] : target) target_names.insert(name);
+  require_same("columns of table " + table, {columns.begin(), columns.end()}, target_names);
   std::string select = "SELECT ";
   for (size_t i = 0; i < columns.size(); ++i) select += (i ? ", " : "") + quote_ident(columns[i]);
   auto* rows = src.prepare(select + " FROM " + quote_ident(table));
@@ -277,7 +275,7 @@ CopySummary copy_sqlite_to_postgres(const std::string& sqlite_path, const std::s
   refuse_rows(dst);
   summary.migrations_applied = apply_migrations(dst);
   const auto tables = source_tables(src);
-  require_same_tables(tables, target_tables(dst));
+  require_same("tables", tables, target_tables(dst));
   const auto order = foreign_key_order(src, tables);
   const auto counters = autoincrement_counters(src);
 
