@@ -16,7 +16,7 @@ namespace {
 
 // The copy reads what this ironpanel's repositories would read: the latest schema, no less.
 void require_latest_schema(const std::string& db_path, const std::string& data_dir) {
-  store::Connection c(db_path, true);
+  store::SqliteConnection c(db_path, true);
   const int version = store::current_schema_version(c), latest = store::latest_schema_version();
   if (version < latest) {
     throw std::runtime_error(db_path + " is at schema version " + std::to_string(version) + ", this ironpanel's is " +

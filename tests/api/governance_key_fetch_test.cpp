@@ -255,11 +255,10 @@ TEST_F(GovernanceKeyFetch, base_url_credentials_are_sealed_and_masked) {
   EXPECT_EQ(all.raw.find("s3cret-pw"), std::string::npos);
   EXPECT_EQ(all.raw.find("pw-two"), std::string::npos);
   // Nor does the database hold them in clear.
-  iron::store::SqliteConnection c(iron::store::database_path(p().server().data_dir()), true);
-  auto& q = c.prepare("SELECT base_url FROM provider_keys WHERE id = ?");
-  q.bind(1, key);
-  ASSERT_TRUE(q.step());
-  EXPECT_EQ(q.text(0), "https://***@llm2.example.test");
+  const auto stored = iron::test::open_server_database(p().server().data_dir())->read([&](iron::store::Connection& c) {
+    return c.prepare("SELECT base_url FROM provider_keys WHERE id = ?").bind(1, key).value<std::string>();
+  });
+  EXPECT_EQ(stored, "https://***@llm2.example.test");
 }
 
 TEST_F(GovernanceKeyFetch, AgentGetsItsOwnKey) {

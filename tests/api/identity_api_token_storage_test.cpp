@@ -64,12 +64,10 @@ TEST(IdentityApiTokens, EveryMutationIsAudited) {
   // Refusals change nothing and write nothing.
   ASSERT_EQ(p.call("DELETE", id_path(rotated.body["id"]), a.token).status, 409);
 
-  Db d = p.db();
-  auto& s = d.conn().prepare(
+  const auto rows = p.db().rows(
       "SELECT action, entity_id, actor_id, actor_type, request_id FROM audit_log WHERE entity_type = 'api_token' "
-      "ORDER BY id");
-  std::vector<std::vector<std::string>> rows;
-  while (s.step()) rows.push_back({s.text(0), s.text(1), s.opt_text(2).value_or(""), s.text(3), s.opt_text(4).value_or("")});
+      "ORDER BY id",
+      5);
   const std::string id1 = std::to_string(t["id"].get<int64_t>());
   const std::string id2 = std::to_string(rotated.body["id"].get<int64_t>());
   ASSERT_EQ(rows.size(), 4u);

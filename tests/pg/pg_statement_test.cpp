@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -44,7 +45,32 @@ TEST(PgTranslate, PlaceholdersAndLikeBecomePostgresForm) {
   }
 }
 
+// Optional filters test a parameter for NULL before comparing it: PostgreSQL types the
+// parameters from a probe without those tests.
+TEST(PgTranslate, NullTestsOfParametersAreLeftOutOfTheTypingProbe) {
+  const auto t = translate("WHERE (?1 IS NULL OR id < ?1) AND (?2 is  not null) AND x = ?3 AND ?4 IS NULLS");
+  EXPECT_EQ(t.sql, "WHERE ($1 IS NULL OR id < $1) AND ($2 is  not null) AND x = $3 AND $4 IS NULLS");
+  EXPECT_EQ(t.probe, "WHERE (TRUE OR id < $1) AND (TRUE) AND x = $3 AND $4 IS NULLS");
+  EXPECT_EQ(t.only_null_checked, std::vector<int>{2});
+  EXPECT_TRUE(translate("WHERE a = ? AND b IS NULL").probe.empty());
+}
+
 class PgSeam : public PgTest {};
+
+TEST_F(PgSeam, AnOptionalFilterOfAnyTypeMatchesAllWhenNullAndFiltersWhenSet) {
+  store::pg::PgConnection c(dsn());
+  c.exec("CREATE TABLE rows(id BIGINT PRIMARY KEY, name TEXT)");
+  c.exec("INSERT INTO rows VALUES (1, 'a'), (2, 'b'), (3, 'c')");
+  const std::string sql = "SELECT count(*) FROM rows WHERE (?1 IS NULL OR id < ?1) AND (?2 IS NULL OR name = ?2) "
+                          "AND (?3 IS NULL)";
+  auto count = [&](std::optional<int64_t> below, std::optional<std::string> name) {
+    return c.prepare(sql).bind(1, below).bind(2, name).bind_null(3).value<int64_t>().value();
+  };
+  EXPECT_EQ(count(std::nullopt, std::nullopt), 3);
+  EXPECT_EQ(count(3, std::nullopt), 2);
+  EXPECT_EQ(count(std::nullopt, "c"), 1);
+  EXPECT_EQ(count(3, "c"), 0);
+}
 
 TEST_F(PgSeam, ReadsBooleansNumericsAndBytesAsSqliteDoes) {
   store::pg::PgConnection c(dsn());

@@ -43,13 +43,21 @@ std::vector<std::string> merged_env(const std::map<std::string, std::string>& ex
   return out;
 }
 
+}  // namespace
+
+bool on_postgres() {
+  const char* cluster_dir = std::getenv("IRON_TEST_PG_CLUSTER");
+  return cluster_dir && *cluster_dir;
+}
+
+namespace {
+
 // The API suite's PostgreSQL run (IRON_TEST_PG_CLUSTER, tests/CMakeLists.txt): a command on a
 // data dir works on that data dir's own schema of the shared cluster instead of its iron.db,
 // unless the test chose a database itself.
 std::map<std::string, std::string> with_database_url(const std::vector<std::string>& args,
                                                      std::map<std::string, std::string> env) {
-  const char* cluster_dir = std::getenv("IRON_TEST_PG_CLUSTER");
-  if (!cluster_dir || !*cluster_dir || env.count("IRON_DATABASE_URL")) return env;
+  if (!on_postgres() || env.count("IRON_DATABASE_URL")) return env;
   const auto data = std::find(args.begin(), args.end(), "--data");
   if (data == args.end() || data + 1 == args.end()) return env;
   std::string why_not;

@@ -194,8 +194,18 @@ Rows Connection::exec(std::string_view sql, std::initializer_list<Param> params)
                             w.formats.data(), 0));
 }
 
-void Connection::prepare(const std::string& name, const std::string& sql) {
-  check(PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr));
+void Connection::prepare(const std::string& name, const std::string& sql, const std::vector<Oid>& types) {
+  check(PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(types.size()), types.empty() ? nullptr : types.data()));
+}
+
+std::vector<Oid> Connection::parameter_types(const std::string& name) {
+  const Rows described = check(PQdescribePrepared(conn_, name.c_str()));
+  return described.parameter_types();
+}
+
+void Connection::deallocate(const std::string& name) {
+  // DEALLOCATE takes an identifier; the names are the engine's own (letters and digits).
+  exec("DEALLOCATE " + name);
 }
 
 Rows Connection::exec_prepared(const std::string& name, const std::vector<Param>& params) {

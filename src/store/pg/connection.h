@@ -106,6 +106,12 @@ class Rows {
   Row front() const;  // throws PgError when there is no row
   int64_t affected() const;  // rows inserted, updated or deleted (0 for other statements)
   std::string command_tag() const { return PQcmdStatus(res_.get()); }  // "INSERT 0 1", "COMMIT", ...
+  // A described prepared statement's parameter types.
+  std::vector<Oid> parameter_types() const {
+    std::vector<Oid> types(static_cast<size_t>(PQnparams(res_.get())));
+    for (size_t i = 0; i < types.size(); ++i) types[i] = PQparamtype(res_.get(), static_cast<int>(i));
+    return types;
+  }
 
   class iterator {
    public:
@@ -143,9 +149,13 @@ class Connection {
 
   // One statement with $n parameters. Throws PgError on failure.
   Rows exec(std::string_view sql, std::initializer_list<Param> params = {});
-  // A named prepared statement on this connection (parameter types inferred by the server),
-  // then runs of it. Throw PgError.
-  void prepare(const std::string& name, const std::string& sql);
+  // A named prepared statement on this connection, then runs of it. A parameter whose entry
+  // in `types` is 0 (or missing) gets the type the server infers. Throw PgError.
+  void prepare(const std::string& name, const std::string& sql, const std::vector<Oid>& types = {});
+  // The parameter types the server gave the prepared statement `name`.
+  std::vector<Oid> parameter_types(const std::string& name);
+  // Forgets the prepared statement `name`.
+  void deallocate(const std::string& name);
   Rows exec_prepared(const std::string& name, const std::vector<Param>& params);
   // Several statements separated by `;`, no parameters (migrations); comments alone are a
   // valid, empty script. Throws PgError.

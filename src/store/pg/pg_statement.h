@@ -3,7 +3,8 @@
 // written once for both engines, prepared and run on a libpq connection.
 //
 // What the engine translates, so the repositories need not know (docs/postgresql.md):
-// - placeholders: `?` (numbered in order) and `?N` become `$N`;
+// - placeholders: `?` (numbered in order) and `?N` become `$N`, typed by the server (also
+//   those only tested for NULL: parameter_types);
 // - `LIKE` becomes `ILIKE`: SQLite's LIKE ignores ASCII case, PostgreSQL's does not;
 // - reads: a boolean expression reads as 0/1, a numeric (sum, avg) as its value, a BYTEA
 //   column's text() as its bytes.
@@ -22,6 +23,11 @@ namespace iron::store::pg {
 struct Translated {
   std::string sql;
   int params = 0;
+  // When the SQL tests a parameter with IS [NOT] NULL: the SQL with those tests as TRUE, from
+  // which the server can type every parameter (PgConnection::parameter_types), and the
+  // parameters used in nothing else.
+  std::string probe;
+  std::vector<int> only_null_checked;
 };
 Translated translate(const std::string& sqlite_sql);
 
@@ -71,6 +77,8 @@ class PgConnection final : public store::Connection {
   void set_changes(int64_t n) { changes_ = n; }
 
  private:
+  std::vector<Oid> parameter_types(const Translated& t, const std::string& name);
+
   pg::Connection conn_;
   std::map<std::string, std::unique_ptr<PgStatement>, std::less<>> cache_;
   int64_t changes_ = 0;
