@@ -18,14 +18,14 @@ std::string encode_relayed(const LiveEvent& e, const std::string& origin, int64_
   return j.dump();
 }
 
-std::string random_origin() {
+}  // namespace
+
+std::string EventBus::new_origin() {
   std::random_device rd;
   char buf[17];
   std::snprintf(buf, sizeof buf, "%08x%08x", rd(), rd());
   return buf;
 }
-
-}  // namespace
 
 void EventBus::publish(LiveEvent event) {
   if (relay_send_) relay_send_(encode_relayed(event, origin_, ++relay_seq_, relay_max_bytes_));
@@ -33,7 +33,6 @@ void EventBus::publish(LiveEvent event) {
 }
 
 void EventBus::relay_through(std::function<void(const std::string& payload)> send, size_t max_payload_bytes) {
-  origin_ = random_origin();
   relay_max_bytes_ = max_payload_bytes;
   relay_send_ = std::move(send);
 }

@@ -95,7 +95,9 @@ class EventBus {
   // Set once before serving, then only read.
   std::function<void(const std::string&)> relay_send_;
   size_t relay_max_bytes_ = 0;
-  std::string origin_;            // this bus's id in relayed events: random per process
+  // This bus's id in relayed events, random per process; fixed before any listener runs.
+  static std::string new_origin();
+  const std::string origin_ = new_origin();
   std::atomic<int64_t> relay_seq_{0};  // keeps equal events apart: PostgreSQL folds identical NOTIFYs of a transaction
 };
 
