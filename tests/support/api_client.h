@@ -36,6 +36,8 @@ struct Call {
 };
 
 Reply send(const ServerProcess& server, const Call& call);
+// The Reply of an answer received with the server's own httplib client; status 0 when none came.
+Reply reply_of(const httplib::Result& res);
 
 // A JSON call; a null `body` sends no body.
 Reply call(const ServerProcess& server, const std::string& method, const std::string& path,
@@ -57,6 +59,9 @@ inline Reply del(const ServerProcess& s, const std::string& path, const std::str
 // The answer is the error envelope {"error":{"code","message","details"}} with this status and
 // code, and (when given) details.field.
 void expect_error(const Reply& r, int status, const std::string& code, const std::string& field = "");
+// The same for an answer of the server's own httplib client, which must also be labelled
+// application/json with a non-empty message (what a browser or proxy sees at the edge).
+void expect_json_error(const httplib::Result& res, int status, const std::string& code);
 
 // A fresh suffix per call so tests sharing one server never collide on names and emails.
 std::string unique(const std::string& prefix);
