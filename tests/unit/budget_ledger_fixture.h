@@ -44,6 +44,37 @@ inline domain::UsageReport usage(const std::string& request_id, int64_t cost, in
   return {request_id, tokens, cost, "gpt-4o", "openai"};
 }
 
+// The agent's runtime calling the ledger: each call made in the agent's own context, the way
+// the lease routes make it.
+struct AgentRuntime {
+  domain::BudgetLedger& ledger;
+  int64_t agent;
+
+  auto reserve(int64_t requested, iron::util::TimePoint now) {
+    return ledger.reserve(agent, requested, now, agent_ctx(agent));
+  }
+  auto report(const std::string& lease, const domain::UsageReport& u, iron::util::TimePoint now) {
+    return ledger.report(lease, agent, u, now, agent_ctx(agent));
+  }
+  auto release(const std::string& lease, iron::util::TimePoint now) {
+    return ledger.release(lease, agent, now, agent_ctx(agent));
+  }
+  auto refresh(const std::string& lease, int64_t requested, iron::util::TimePoint now) {
+    return ledger.refresh(lease, agent, requested, now, agent_ctx(agent));
+  }
+};
+
+// The use case was refused with this kind and code: ASSERT_TRUE(refused(r, kind, code)), so
+// that a test stops before reading the details of an error that is not there.
+template <class Result>
+::testing::AssertionResult refused(const Result& r, iron::ErrorKind kind, const std::string& code) {
+  if (r.ok()) return ::testing::AssertionFailure() << "succeeded; expected " << code;
+  if (r.error().kind != kind || r.error().code != code)
+    return ::testing::AssertionFailure() << "refused with " << r.error().code << " (kind "
+                                         << static_cast<int>(r.error().kind) << "); expected " << code;
+  return ::testing::AssertionSuccess();
+}
+
 class LedgerFixture : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -73,6 +104,7 @@ class LedgerFixture : public ::testing::Test {
 
   std::string path() const { return dir_ + "/iron.db"; }
   domain::BudgetLedger& ledger() { return *ledger_; }
+  AgentRuntime runtime(int64_t agent) { return {*ledger_, agent}; }
   store::Database& db() { return *db_; }
 
   int64_t new_agent(int64_t allocated) {
