@@ -74,6 +74,16 @@ void expect_json_error(const httplib::Result& res, int status, const std::string
   EXPECT_FALSE(r.body["error"].value("message", "").empty()) << r.raw;
 }
 
+void expect_bad_queries(const ServerProcess& server, const std::string& path, const std::string& token,
+                        const std::vector<BadQuery>& cases) {
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.query);
+    const Reply r = get(server, path + "?" + c.query, token);
+    EXPECT_EQ(r.status, 400) << r.raw;
+    EXPECT_EQ(r.field(), c.field) << r.raw;
+  }
+}
+
 std::string unique(const std::string& prefix) {
   static std::atomic<int> n{0};
   return prefix + std::to_string(++n);
