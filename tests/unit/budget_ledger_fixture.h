@@ -16,6 +16,7 @@
 #include "store/budget_repo.h"
 #include "store/database.h"
 #include "store/user_repo.h"
+#include "temp_db.h"
 
 namespace ledger_test {
 
@@ -79,30 +80,17 @@ class LedgerFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     iron::security::init();
-    std::string dir = (std::filesystem::temp_directory_path() / "ironpanel-ledger-XXXXXX").string();
-    ASSERT_NE(mkdtemp(dir.data()), nullptr);
-    dir_ = dir;
-    db_ = std::make_unique<store::Database>(path());
-    db_->write([](store::Connection& c) {
-      store::User u;
-      u.id = "user_owner";
-      u.username = "owner";
-      u.email = "owner@example.com";
-      u.password_hash = "not-a-hash";
-      u.role = "admin";
-      store::users::insert(c, u);
-      return 0;
-    });
+    db_ = std::make_unique<store::Database>(dir_.db_path());
+    insert_user(*db_, "user_owner", "admin", "owner");
     ledger_ = std::make_unique<domain::BudgetLedger>(*db_, domain::LedgerPolicy{kTtl});
   }
 
   void TearDown() override {
     ledger_.reset();
     db_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
-  std::string path() const { return dir_ + "/iron.db"; }
+  std::string path() const { return dir_.db_path(); }
   domain::BudgetLedger& ledger() { return *ledger_; }
   AgentRuntime runtime(int64_t agent) { return {*ledger_, agent}; }
   store::Database& db() { return *db_; }
@@ -166,7 +154,7 @@ class LedgerFixture : public ::testing::Test {
   }
 
  private:
-  std::string dir_;
+  TempDbDir dir_;  // before db_: outlives it
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<domain::BudgetLedger> ledger_;
 };
