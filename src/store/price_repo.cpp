@@ -5,17 +5,9 @@
 namespace iron::store::prices {
 namespace {
 
-const Table<PriceRow> kPrices = Table<PriceRow>("model_prices")
-                                    .column("id", &PriceRow::id)
-                                    .key_assigned_on_insert()
-                                    .column("provider", &PriceRow::provider)
-                                    .column("model", &PriceRow::model)
-                                    .column("input_micros_per_mtok", &PriceRow::input_micros_per_mtok)
-                                    .column("output_micros_per_mtok", &PriceRow::output_micros_per_mtok)
-                                    .column("cached_input_micros_per_mtok", &PriceRow::cached_input_micros_per_mtok)
-                                    .column("effective_from_ms", &PriceRow::effective_from_ms)
-                                    .column("source", &PriceRow::source)
-                                    .column("created_at", &PriceRow::created_at);
+const Table<PriceRow> kPrices = Table<PriceRow>("model_prices").key_assigned_on_insert() IRON_COLUMNS(
+    PriceRow, id, provider, model, input_micros_per_mtok, output_micros_per_mtok,
+    cached_input_micros_per_mtok, effective_from_ms, source, created_at);
 
 }  // namespace
 
