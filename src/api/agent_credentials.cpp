@@ -7,6 +7,7 @@
 #include "api/routes.h"
 #include "domain/agent_leases.h"
 #include "domain/ic_tokens.h"
+#include "util/json_optional.h"
 
 namespace iron::api {
 namespace {
@@ -85,7 +86,7 @@ std::vector<Endpoint> agent_credential_endpoints() {
                  return reply(c.s.ic_tokens.status(c.who(), c.id()), 200, [](const domain::IcTokenStatus& st) {
                    return json{{"agent_id", st.agent_id},
                                {"has_ic_token", st.has_ic_token},
-                               {"created_at", st.created_at_s ? json(*st.created_at_s) : json(nullptr)}};
+                               {"created_at", st.created_at_s}};
                  });
                }});
   e.push_back({agent_op("POST", "/api/v1/agents/:id/ic-token/regenerate", "regenerateIcToken",

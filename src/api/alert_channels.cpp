@@ -6,6 +6,7 @@
 #include "api/endpoint.h"
 #include "api/routes.h"
 #include "domain/alert_channels.h"
+#include "util/json_optional.h"
 #include "util/mail_address.h"
 
 namespace iron::api {
@@ -119,7 +120,7 @@ Reply send_test(const Call& c) {
   const auto& o = r->outcome;
   return json_response(200, {{"delivered", o.delivered},
                              {"delivery_id", r->delivery_id},
-                             {"status_code", o.status ? json(*o.status) : json(nullptr)},
+                             {"status_code", o.status},
                              {"error", o.delivered ? json(nullptr) : json(o.error)},
                              {"duration_ms", o.duration_ms}});
 }

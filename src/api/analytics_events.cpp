@@ -4,6 +4,7 @@
 #include "api/analytics_params.h"
 #include "api/csv.h"
 #include "api/routes.h"
+#include "util/json_optional.h"
 
 namespace iron::api {
 namespace {
@@ -54,16 +55,14 @@ const QueryFields<KeysetPage> kKeysetPage =
                 })
         .integer("limit", &KeysetPage::limit, 1, 200, "default 50");
 
-json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
-
 json event_json(const store::AnalyticsEventRow& e) {
   return {{"event_id", e.event_id}, {"timestamp_ms", e.timestamp_ms}, {"event_type", e.event_type},
-          {"model", e.model}, {"provider", e.provider}, {"provider_id", opt(e.provider_id)},
+          {"model", e.model}, {"provider", e.provider}, {"provider_id", e.provider_id},
           {"input_tokens", e.input_tokens}, {"output_tokens", e.output_tokens},
           {"cost_micros", e.cost_micros}, {"agent_id", e.agent_id}, {"agent_name", e.agent_name},
-          {"error_code", opt(e.error_code)}, {"error_message", opt(e.error_message)},
+          {"error_code", e.error_code}, {"error_message", e.error_message},
           {"cached_input_tokens", e.cached_input_tokens}, {"cost_source", e.cost_source},
-          {"catalogue_cost_micros", e.catalogue_cost_micros ? json(*e.catalogue_cost_micros) : json(nullptr)},
+          {"catalogue_cost_micros", e.catalogue_cost_micros},
           {"model_allowed", e.model_allowed}};
 }
 
