@@ -41,9 +41,8 @@ Reply list_leases(const Call& c) {
   if (!q) return q.error();
   auto r = domain::list_agent_leases(c.s.db, c.who(), c.id(), q->status, q->page.request());
   if (!r) return r.error();
-  json items = json::array();
-  for (const auto& l : r->items) items.push_back(lease_view(l));
-  return json_response(200, {{"data", items}, {"pagination", pagination_json(r->pagination)}});
+  return json_response(200,
+                       {{"data", json_array_of(r->items, lease_view)}, {"pagination", pagination_json(r->pagination)}});
 }
 
 json ic_issued_schema(bool regenerated) {

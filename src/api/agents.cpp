@@ -298,9 +298,7 @@ std::vector<Endpoint> agent_endpoints() {
                    .returns(200, array_of(ref("ApiToken")), "The tokens"),
                [](const Call& c) {
                  return reply(c.s.agents.tokens(c.who(), c.id()), 200, [](const std::vector<store::ApiToken>& tokens) {
-                   json out = json::array();
-                   for (const auto& t : tokens) out.push_back(domain::api_token_view(t));
-                   return out;
+                   return json_array_of(tokens, domain::api_token_view);
                  });
                }});
   e.push_back({agent_op("GET", "/api/v1/agents/:id/budget/history", "getAgentBudgetHistory",

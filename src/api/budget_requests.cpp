@@ -101,9 +101,7 @@ Reply list(const Call& c) {
   if (!q) return q.error();
   return reply(c.s.budget_requests.list(c.who(), q->agent_id, q->status), 200,
                [](const std::vector<store::BudgetRequest>& rows) {
-                 json out = json::array();
-                 for (const auto& item : rows) out.push_back(request_view(item));
-                 return json{{"requests", out}};
+                 return json{{"requests", json_array_of(rows, request_view)}};
                });
 }
 

@@ -118,11 +118,7 @@ Reply list(const Call& c) {
   auto q = kListUser.decode(c.req);
   if (!q) return q.error();
   return reply(c.s.usage_limits.list(c.who(), q->user_id), 200,
-               [](const std::vector<store::UsageLimit>& limits) {
-                 json out = json::array();
-                 for (const auto& l : limits) out.push_back(limit_view(l));
-                 return out;
-               });
+               [](const std::vector<store::UsageLimit>& limits) { return json_array_of(limits, limit_view); });
 }
 
 Reply update(const Call& c) {
