@@ -16,6 +16,16 @@ export interface Page<T> {
   total: number
 }
 
+/** What AppPager takes for one list (its props and update listeners). */
+export interface PagerBinding {
+  page: number
+  perPage: number
+  /** null until the first answer. */
+  total: number | null
+  'onUpdate:page': (page: number) => unknown
+  'onUpdate:perPage': (perPage: number) => unknown
+}
+
 export function usePagedList<T, D extends QueryDefaults & { page: number; per_page: number }>(
   defaults: D,
   fetchPage: (query: D, signal: AbortSignal) => Promise<Page<T>>,
@@ -41,7 +51,7 @@ export function usePagedList<T, D extends QueryDefaults & { page: number; per_pa
   watch(() => ({ ...query.state }), reload, { immediate: true, deep: true })
 
   /** Everything AppPager needs for this list: `<AppPager v-bind="list.pagerProps.value" />`. */
-  const pagerProps = computed(() => ({
+  const pagerProps = computed<PagerBinding>(() => ({
     page: query.state.page,
     perPage: query.state.per_page,
     total: pager.total.value,
