@@ -3,6 +3,7 @@ import { mount } from '@vue/test-utils'
 import AppBudgetBar from './AppBudgetBar.vue'
 import AppConfirm from './AppConfirm.vue'
 import AppDialogActions from './AppDialogActions.vue'
+import AppInputField from './AppInputField.vue'
 import AppMoney from './AppMoney.vue'
 import AppRiskBadge from './AppRiskBadge.vue'
 import AppTime from './AppTime.vue'
@@ -16,6 +17,23 @@ HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
 }
 
 describe('shared components', () => {
+  it('AppInputField wires its input to the label, hint and error and passes attributes through', async () => {
+    const w = mount(AppInputField, {
+      props: { modelValue: 'a', label: 'Email', hint: 'Work address', error: 'Taken', required: true },
+      attrs: { type: 'email', class: 'mono', 'data-testid': 'email' },
+    })
+    const input = w.find('input')
+    expect(w.find('label').attributes('for')).toBe(input.attributes('id'))
+    expect(w.find('label').text()).toContain('*')
+    expect(input.attributes()).toMatchObject({ type: 'email', class: 'mono', 'data-testid': 'email', 'aria-invalid': 'true' })
+    expect(input.attributes('required')).toBeDefined()
+    const described = input.attributes('aria-describedby')!.split(' ')
+    expect(described.map((id) => w.find(`[id="${id}"]`).text())).toEqual(['Taken', 'Work address'])
+    expect(w.find('.app-field').attributes('data-testid')).toBeUndefined()
+    await input.setValue('b@x.org')
+    expect(w.emitted('update:modelValue')?.[0]).toEqual(['b@x.org'])
+  })
+
   it('AppMoney formats µ$ and keeps the exact amount in the title', () => {
     const w = mount(AppMoney, { props: { micros: 1234 } })
     expect(w.text()).toBe('<$0.01')
