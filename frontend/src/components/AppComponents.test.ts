@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
 import AppBudgetBar from './AppBudgetBar.vue'
 import AppConfirm from './AppConfirm.vue'
+import AppCreateButton from './AppCreateButton.vue'
 import AppDialogActions from './AppDialogActions.vue'
 import AppInputField from './AppInputField.vue'
 import AppMoney from './AppMoney.vue'
@@ -17,6 +18,17 @@ HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
 }
 
 describe('shared components', () => {
+  it('AppCreateButton is a primary, mutating button unless plain, and passes clicks through', async () => {
+    let clicks = 0
+    const w = mount(AppCreateButton, { slots: { default: 'New token' }, attrs: { 'data-testid': 'token-new', onClick: () => clicks++ } })
+    expect(w.text()).toBe('New token')
+    expect(w.attributes()).toMatchObject({ type: 'button', 'data-mutates': '', 'data-testid': 'token-new' })
+    expect(w.classes()).toEqual(['btn', 'btn-primary'])
+    await w.trigger('click')
+    expect(clicks).toBe(1)
+    expect(mount(AppCreateButton, { props: { plain: true } }).classes()).toEqual(['btn'])
+  })
+
   it('AppInputField wires its input to the label, hint and error and passes attributes through', async () => {
     const w = mount(AppInputField, {
       props: { modelValue: 'a', label: 'Email', hint: 'Work address', error: 'Taken', required: true },
