@@ -4,6 +4,7 @@ import AppBudgetBar from './AppBudgetBar.vue'
 import AppConfirm from './AppConfirm.vue'
 import AppCreateButton from './AppCreateButton.vue'
 import AppDialogActions from './AppDialogActions.vue'
+import AppFormDialog from './AppFormDialog.vue'
 import AppInputField from './AppInputField.vue'
 import AppMoney from './AppMoney.vue'
 import AppRiskBadge from './AppRiskBadge.vue'
@@ -44,6 +45,26 @@ describe('shared components', () => {
     expect(w.find('.app-field').attributes('data-testid')).toBeUndefined()
     await input.setValue('b@x.org')
     expect(w.emitted('update:modelValue')?.[0]).toEqual(['b@x.org'])
+  })
+
+  it('AppFormDialog submits its form from the footer button and closes on Cancel', async () => {
+    const w = mount(AppFormDialog, {
+      props: { open: true, title: 'New thing', label: 'Create', busyLabel: 'Creating…', testid: 'thing-submit' },
+      slots: { lead: '<p class="lead">For ada</p>', default: '<input data-testid="thing-name" />' },
+      attachTo: document.body,
+    })
+    const form = w.find('form')
+    const submitButton = w.find('[data-testid=thing-submit]')
+    expect(submitButton.attributes('form')).toBe(form.attributes('id'))
+    expect(form.find('[data-testid=thing-name]').exists()).toBe(true)
+    expect(w.find('.lead + form').exists()).toBe(true)
+    await form.trigger('submit')
+    expect(w.emitted('submit')).toHaveLength(1)
+    await w.setProps({ busy: true })
+    expect(submitButton.text()).toBe('Creating…')
+    await w.findAll('button').find((b) => b.text() === 'Cancel')!.trigger('click')
+    expect(w.emitted('update:open')?.at(-1)).toEqual([false])
+    w.unmount()
   })
 
   it('AppMoney formats µ$ and keeps the exact amount in the title', () => {
