@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   iron::cli::add_backup_restore(app, inv);
   iron::cli::add_admin(app, inv);
   iron::cli::add_demo_seed(app, inv);
+  iron::cli::add_copy_to_postgres(app, inv);
   app.require_subcommand(0, 1);
 
   try {

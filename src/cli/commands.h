@@ -32,6 +32,7 @@ void add_migrate(CLI::App& app, Invocation& inv);
 void add_backup_restore(CLI::App& app, Invocation& inv);
 void add_admin(CLI::App& app, Invocation& inv);
 void add_demo_seed(CLI::App& app, Invocation& inv);
+void add_copy_to_postgres(CLI::App& app, Invocation& inv);
 
 int run_serve(Invocation& inv);
 

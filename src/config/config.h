@@ -49,6 +49,7 @@ struct Config {
   bool smtp_allow_plaintext_auth = false;         // AUTH with smtp_tls = none
 
   std::string healthcheck_url;           // `healthcheck` only
+  std::string database_url;              // PostgreSQL (docs/postgresql.md); copy-to-postgres only so far
 
   // Secrets: environment or NAME_FILE, never flags.
   std::string metrics_token;

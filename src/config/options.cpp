@@ -145,6 +145,10 @@ const std::vector<Option>& options() {
        &Config::smtp_allow_plaintext_auth, kServe},
       {"IRON_HEALTHCHECK_URL", "--url", "URL to probe (default: /health/ready of --listen and --base-path)",
        &Config::healthcheck_url, scope_healthcheck},
+      // A secret with a flag: a URL with a password belongs in the environment or _FILE (out of
+      // `ps`); the flag is for URLs without one (docs/postgresql.md).
+      {"IRON_DATABASE_URL", "--database-url", "PostgreSQL URL (postgresql://user@host/db) or key=value DSN; one with a password belongs in the environment or _FILE",
+       &Config::database_url, scope_postgres, true},
       // Environment only.
       {"IRON_JWT_SECRET", nullptr, "signs access tokens (default: generated jwt.key)", &Config::jwt_secret, kKeys, true},
       {"IRON_SECRETS_MASTER_KEY", nullptr, "encrypts stored secrets (default: generated master.key)",

@@ -24,6 +24,7 @@ enum Scope : unsigned {
   scope_data = 2,         // commands that open the data dir: migrate, backup, restore, admin, demo-seed
   scope_keys = 4,         // commands that need the server keys besides serve (demo-seed)
   scope_healthcheck = 8,  // `healthcheck`
+  scope_postgres = 16,    // commands that talk to PostgreSQL: copy-to-postgres
 };
 
 enum class Source { flag, env, file, legacy_env, default_value };

@@ -1,6 +1,7 @@
 #include "server/edge_server.h"
 
 #include <poll.h>
+#include <strings.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "security/random.h"
 #include "server/client_ip.h"
+#include "server/request_id.h"
 #include "server/worker_pool.h"
 #include "util/log.h"
 
@@ -78,13 +79,23 @@ EdgeServer::EdgeServer(EdgeSettings settings)
       t_stream->note_connection_close();
     // One string and one write for the whole block; httplib's own write_headers builds a
     // temporary string per header (a tenth of a static file's cost, docs/benchmarks.md).
-    size_t size = 2;
+    // The edge's own headers replace any of the same name a handler set: appended here as
+    // one prepared block rather than erased and inserted into every response's header map.
+    size_t size = fixed_block_.size() + 2;
     for (const auto& [k, v] : headers) size += k.size() + v.size() + 4;
     std::string block;
     block.reserve(size);
-    for (const auto& [k, v] : headers) block.append(k).append(": ").append(v).append("\r\n");
-    block.append("\r\n");
+    for (const auto& [k, v] : headers)
+      if (!is_fixed_header(k)) block.append(k).append(": ").append(v).append("\r\n");
+    block.append(fixed_block_).append("\r\n");
     return strm.write(block.data(), block.size());
+  });
+  for (const auto& [k, v] : settings_.headers) fixed_block_.append(k).append(": ").append(v).append("\r\n");
+}
+
+bool EdgeServer::is_fixed_header(const std::string& name) const {
+  return std::any_of(settings_.headers.begin(), settings_.headers.end(), [&](const auto& h) {
+    return h.first.size() == name.size() && ::strncasecmp(h.first.data(), name.data(), name.size()) == 0;
   });
 }
 
@@ -202,7 +213,7 @@ std::string EdgeServer::answer_bytes(const Rejection& r) const {
   for (const auto& [k, v] : settings_.headers) out += k + ": " + v + "\r\n";
   if (r.status == 503) out += "Retry-After: 1\r\n";
   out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-         "\r\nConnection: close\r\nX-Request-Id: " + security::random_hex(8) + "\r\n\r\n" + body;
+         "\r\nConnection: close\r\nX-Request-Id: " + new_request_id() + "\r\n\r\n" + body;
   return out;
 }
 

@@ -42,7 +42,8 @@ struct EdgeSettings {
   size_t max_connections = 1024;           // served at once; beyond, 503 at once
   size_t pressure_connections = 0;         // from this many open connections on, heads get the short deadline
   std::function<bool(const std::string& ip)> uncapped;  // trusted proxies multiplex many clients
-  std::vector<std::pair<std::string, std::string>> headers;  // added to answers the edge writes itself
+  // Added to every answer, replacing any header of the same name a handler set.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // {"error":{"code":...,"message":...,"details":{}}}
@@ -69,6 +70,7 @@ class EdgeServer final : public httplib::Server {
   void serve(int fd, const std::string& ip, int port);
   void answer(RequestStream& strm, const Rejection& r);
   std::string answer_bytes(const Rejection& r) const;  // status line, headers, envelope
+  bool is_fixed_header(const std::string& name) const;  // one of settings_.headers
   // A connection the worker pool had no room to queue (WorkerPool::overflowing()): 503.
   void refuse_at_accept(int fd);
   // Counts a connection in (+1) or out (-1); false when counting in went past the limit.
@@ -88,6 +90,7 @@ class EdgeServer final : public httplib::Server {
   void release_slot(const std::string& group);
 
   EdgeSettings settings_;
+  std::string fixed_block_;  // settings_.headers as header lines
   int wake_fd_ = -1;
   std::atomic<bool> draining_{false};
   std::atomic<size_t> serving_{0};       // connections being served

@@ -6,11 +6,11 @@
 #include <algorithm>
 
 #include "api/responses.h"
-#include "security/random.h"
 #include "server/client_ip.h"
 #include "server/cors.h"
 #include "server/edge_server.h"
 #include "server/listener.h"
+#include "server/request_id.h"
 #include "server/router.h"
 #include "server/security_headers.h"
 #include "server/worker_pool.h"
@@ -28,12 +28,6 @@ struct RequestTrace {
   std::string client_ip;
 };
 thread_local RequestTrace t_trace;
-
-bool valid_request_id(const std::string& id) {
-  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':';
-  });
-}
 
 std::optional<std::string> header_of(const httplib::Request& req, const char* name) {
   if (!req.has_header(name)) return std::nullopt;
@@ -232,17 +226,12 @@ struct HttpServer::Impl {
       return httplib::Server::HandlerResponse::Handled;
     });
     // Runs for every response, including errors httplib raises before dispatch (400, 413,
-    // 414): security headers, request id, CORS, and no Content-Length on 204/304.
+    // 414): request id, CORS, and no Content-Length on 204/304. The security headers
+    // (always_headers) are added by the edge's header writer.
     http.set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      // Constants, valid by construction: inserted without set_header's per-character
-      // validation (a sixth of /health/live's cost, docs/benchmarks.md).
-      for (const auto& [k, v] : always_headers) {
-        res.headers.erase(k);
-        res.headers.emplace(k, v);
-      }
       if (!res.has_header("X-Request-Id")) {
         const auto incoming = req.get_header_value("X-Request-Id");
-        res.set_header("X-Request-Id", valid_request_id(incoming) ? incoming : security::random_hex(8));
+        res.set_header("X-Request-Id", valid_request_id(incoming) ? incoming : new_request_id());
       }
       if (cors.enabled() && req.method != "OPTIONS" && !res.has_header("Access-Control-Allow-Origin")) {
         for (const auto& [k, v] : cors.response_headers(req.get_header_value("Origin"))) add_header(res, k, v);
@@ -374,7 +363,7 @@ struct HttpServer::Impl {
   void dispatch(const httplib::Request& req, httplib::Response& res) {
     metrics.request_started();
     const std::string incoming_id = req.get_header_value("X-Request-Id");
-    const std::string request_id = valid_request_id(incoming_id) ? incoming_id : security::random_hex(8);
+    const std::string request_id = valid_request_id(incoming_id) ? incoming_id : new_request_id();
     const ClientOrigin origin =
         ip_resolver.resolve(req.remote_addr, header_of(req, "X-Forwarded-For"), header_of(req, "X-Real-IP"),
                             header_of(req, "X-Forwarded-Proto"));
@@ -394,7 +383,8 @@ struct HttpServer::Impl {
   static void write(api::Response& out, const std::string& request_id, httplib::Response& res) {
     res.status = out.status;
     for (auto& [k, v] : out.headers) add_header(res, k, v);
-    res.set_header("X-Request-Id", request_id);
+    // Valid by construction (valid_request_id or new_request_id): no set_header validation.
+    res.headers.emplace("X-Request-Id", request_id);
     if (out.stream) {
       auto provider = std::move(out.stream);
       res.set_chunked_content_provider(out.content_type, [provider](size_t, httplib::DataSink& sink) {

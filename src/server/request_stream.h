@@ -80,6 +80,7 @@ class RequestStream final : public httplib::Stream {
   const std::atomic<bool>* pressure_;
   std::vector<char> buf_;
   size_t off_ = 0, len_ = 0;
+  size_t checked_ = 0;  // buf_[off_, checked_) holds head bytes scan_head has passed
   Phase phase_ = Phase::head;
   Clock::time_point head_started_, body_deadline_, last_byte_;
   size_t head_bytes_ = 0, line_bytes_ = 0, lines_ = 0;

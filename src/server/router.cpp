@@ -30,6 +30,8 @@ void Router::add(api::Route route) {
     c.segments.push_back({std::string(param ? part.substr(1) : part), param});
     c.params += param ? 1 : 0;
   }
+  if (by_segments_.size() <= c.segments.size()) by_segments_.resize(c.segments.size() + 1);
+  by_segments_[c.segments.size()].push_back(routes_.size());
   routes_.push_back(std::move(route));
   compiled_.push_back(std::move(c));
 }
@@ -38,8 +40,8 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
   Match m;
   const std::string_view effective = method == "HEAD" ? std::string_view("GET") : std::string_view(method);
   const auto parts = split_path(path);
+  if (parts.size() >= by_segments_.size()) return m;
   const auto fits = [&](const Compiled& c) {
-    if (c.segments.size() != parts.size()) return false;
     for (size_t i = 0; i < parts.size(); ++i) {
       const Segment& s = c.segments[i];
       if (s.param ? parts[i].empty() : s.text != parts[i]) return false;
@@ -48,7 +50,7 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
   };
   // Literal segments win over parameters: the matching route with the fewest parameters.
   size_t best = routes_.size();
-  for (size_t i = 0; i < routes_.size(); ++i) {
+  for (const size_t i : by_segments_[parts.size()]) {
     const Compiled& c = compiled_[i];
     if (!fits(c)) continue;
     const api::Route& r = routes_[i];

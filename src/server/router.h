@@ -3,7 +3,7 @@
 // parameters. Also answers "which methods does this path allow" for 405 responses.
 // Patterns are split into segments once, when added; a request's path is split once per
 // match (re-splitting ~90 patterns on every request was half of /health/live's cost,
-// docs/benchmarks.md).
+// docs/benchmarks.md) and compared only with the patterns of as many segments.
 #include <map>
 #include <string>
 #include <string_view>
@@ -36,6 +36,7 @@ class Router {
   };
   std::vector<api::Route> routes_;
   std::vector<Compiled> compiled_;  // compiled_[i] is routes_[i]'s pattern
+  std::vector<std::vector<size_t>> by_segments_;  // [n]: indexes of the routes of n segments
 };
 
 }  // namespace iron::server

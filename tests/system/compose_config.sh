@@ -16,23 +16,7 @@ fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 [ -f "$compose_file" ] || fail "no $compose_file"
 [ -f "$env_example" ] || fail "no $env_example"
 
-# The compose CLI, and a way to turn its rendered config into JSON.
-if command -v docker-compose >/dev/null; then
-  compose=(docker-compose)
-  # v1 prints YAML only; it runs on python3 with PyYAML, so that interpreter can convert.
-  py=$(head -n1 "$(command -v docker-compose)" | sed -n 's/^#! *\([^ ]*python[^ ]*\).*/\1/p')
-  [ -n "$py" ] && "$py" -c 'import yaml' 2>/dev/null || py=python3
-  to_json() { "$py" -c 'import sys, json, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)'; }
-elif command -v docker >/dev/null && docker compose version >/dev/null 2>&1; then
-  compose=(docker compose)
-  to_json() { cat; }
-  json_flag=(--format json)
-  py=python3
-else
-  printf 'SKIP: neither docker-compose nor docker compose is installed\n'
-  exit 77
-fi
-command -v "$py" >/dev/null || { printf 'SKIP: python3 is needed to check the rendered config\n'; exit 77; }
+. "$(dirname "$0")/lib/compose_cli.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/compose-config.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

@@ -21,6 +21,17 @@ std::string option(const PQconninfoOption* options, std::string_view keyword) {
 
 void ignore_notice(void*, const char*) {}
 
+// Drives a started connection to its end (libpq's documented loop: before the first
+// PQconnectPoll, behave as if it asked to write). False when `wait` abandoned it.
+bool poll_connect(PGconn* conn, const Connection::ConnectWait& wait) {
+  if (PQstatus(conn) == CONNECTION_BAD) return true;
+  for (auto state = PGRES_POLLING_WRITING; state != PGRES_POLLING_OK && state != PGRES_POLLING_FAILED;
+       state = PQconnectPoll(conn)) {
+    if (!wait(PQsocket(conn), state == PGRES_POLLING_WRITING)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 Param::Param(double v) {
@@ -94,7 +105,9 @@ int64_t Rows::affected() const {
   return v;
 }
 
-Connection::Connection(const std::string& dsn) {
+Connection::Connection(const std::string& dsn) : Connection(dsn, ConnectWait{}) {}
+
+Connection::Connection(const std::string& dsn, const ConnectWait& wait) {
   char* parse_error = nullptr;
   PQconninfoOption* options = PQconninfoParse(dsn.c_str(), &parse_error);
   if (!options) {
@@ -110,8 +123,13 @@ Connection::Connection(const std::string& dsn) {
   const std::string timeout = std::to_string(kDefaultConnectTimeoutS);
   const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
   const char* values[] = {timeout.c_str(), "ironpanel", dsn.c_str(), nullptr};
-  conn_ = PQconnectdbParams(keywords, values, 1);
+  conn_ = wait ? PQconnectStartParams(keywords, values, 1) : PQconnectdbParams(keywords, values, 1);
   if (!conn_) throw PgError("08001", "out of memory opening a PostgreSQL connection");
+  if (wait && !poll_connect(conn_, wait)) {
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw PgError("08001", "connecting to PostgreSQL was abandoned");
+  }
   if (PQstatus(conn_) != CONNECTION_OK) {
     std::string message = scrub(trimmed(PQerrorMessage(conn_)));
     PQfinish(conn_);

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <cstddef>
+#include <functional>
 #include <initializer_list>
 #include <memory>
 #include <optional>
@@ -128,6 +129,12 @@ class Connection {
   // naming the server and libpq's reason, never the DSN or its password.
   static constexpr int kDefaultConnectTimeoutS = 10;
   explicit Connection(const std::string& dsn);
+  // Connects without blocking in libpq: `wait(socket, for_write)` waits until the socket is
+  // ready and returns false to abandon the attempt (PgError 08001), so a background thread can
+  // stop while the server is unreachable (store/pg/event_relay.cpp). The caller's wait
+  // also enforces the deadline: libpq applies connect_timeout only to blocking connects.
+  using ConnectWait = std::function<bool(int socket, bool for_write)>;
+  Connection(const std::string& dsn, const ConnectWait& wait);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection();

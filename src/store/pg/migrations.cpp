@@ -5,30 +5,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "store/pg/advisory_lock.h"
+
 namespace iron::store::pg {
-namespace {
-
-// A session-level advisory lock held for the lifetime of this object. The server releases
-// it as well if the connection dies, so a crashed replica never blocks the others.
-class AdvisoryLock {
- public:
-  AdvisoryLock(Connection& c, int64_t key) : c_(c), key_(key) { c_.exec("SELECT pg_advisory_lock($1)", {key_}); }
-  ~AdvisoryLock() {
-    try {
-      c_.exec("SELECT pg_advisory_unlock($1)", {key_});
-    } catch (const PgError&) {
-      // Connection lost: the lock went with it.
-    }
-  }
-  AdvisoryLock(const AdvisoryLock&) = delete;
-  AdvisoryLock& operator=(const AdvisoryLock&) = delete;
-
- private:
-  Connection& c_;
-  int64_t key_;
-};
-
-}  // namespace
 
 int latest_schema_version() {
   int latest = 0;

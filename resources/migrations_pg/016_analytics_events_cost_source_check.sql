@@ -1,0 +1,6 @@
+-- PostgreSQL equivalent of resources/migrations/016_analytics_events_cost_source_check.sql:
+-- nothing to do. SQLite edits analytics_events' cost_source CHECK from IN (...) to a chain of
+-- equalities for speed (it evaluates a longer IN list through an ephemeral table on every
+-- insert); the values allowed are the same, and PostgreSQL evaluates IN (...) as `= ANY` over
+-- a constant array, so its CHECK from 012 stays. Kept as a numbered migration so both
+-- engines' versions match.
