@@ -4,6 +4,7 @@ import AppBudgetBar from './AppBudgetBar.vue'
 import AppConfirm from './AppConfirm.vue'
 import AppCreateButton from './AppCreateButton.vue'
 import AppDialogActions from './AppDialogActions.vue'
+import AppFilterSelect from './AppFilterSelect.vue'
 import AppFormDialog from './AppFormDialog.vue'
 import AppInputField from './AppInputField.vue'
 import AppMoney from './AppMoney.vue'
@@ -65,6 +66,21 @@ describe('shared components', () => {
     await w.findAll('button').find((b) => b.text() === 'Cancel')!.trigger('click')
     expect(w.emitted('update:open')?.at(-1)).toEqual([false])
     w.unmount()
+  })
+
+  it('AppFilterSelect offers "all", keeps an unlisted current value and reports a choice', async () => {
+    const options = [{ value: 'gpt-4o', label: 'gpt-4o' }]
+    const choices = (w: ReturnType<typeof mount>) => w.findAll('option').map((o) => [o.attributes('value'), o.text()])
+    const w = mount(AppFilterSelect, {
+      props: { label: 'Model', all: 'All models', options, unlisted: (m: string) => `${m} (no rows)`, modelValue: 'o1' },
+      attrs: { 'data-testid': 'filter-model' },
+    })
+    expect(w.find('label').text()).toContain('Model')
+    expect(choices(w)).toEqual([['', 'All models'], ['o1', 'o1 (no rows)'], ['gpt-4o', 'gpt-4o']])
+    await w.find('[data-testid=filter-model]').setValue('gpt-4o')
+    expect(w.emitted('update:modelValue')?.[0]).toEqual(['gpt-4o'])
+    const fixed = mount(AppFilterSelect, { props: { label: 'Period', options, modelValue: 'o1' } })
+    expect(choices(fixed)).toEqual([['gpt-4o', 'gpt-4o']])
   })
 
   it('AppMoney formats µ$ and keeps the exact amount in the title', () => {
