@@ -10,17 +10,11 @@
 #include "support/scenario.h"
 
 using namespace alerts_test;
-using iron::test::run_scenarios;
-using iron::test::Scenario;
 
 namespace {
 
 const std::string kChannels = "/api/v1/alert-channels";
 const std::string kRules = "/api/v1/alert-rules";
-
-std::string channel_path(int64_t id, const std::string& suffix = "") {
-  return kChannels + "/" + std::to_string(id) + suffix;
-}
 
 }  // namespace
 

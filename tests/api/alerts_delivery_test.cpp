@@ -17,10 +17,6 @@ using namespace alerts_test;
 
 namespace {
 
-std::string channel_path(int64_t id, const std::string& suffix = "") {
-  return "/api/v1/alert-channels/" + std::to_string(id) + suffix;
-}
-
 // A provider key of the admin, disabled over the API: one provider_key.disabled alert.
 int64_t disable_a_key(AlertPanel& p) {
   const int64_t key = p.add_key(p.admin);
@@ -253,8 +249,8 @@ TEST(AlertDelivery, ZeroCostUsageAndLockoutsRaiseOncePerEdge) {
   // Five wrong passwords from one address start the backoff: one user.locked_out; the refused
   // attempts after it and failures for an unknown email raise nothing.
   const Account bob = p.add_user("user", "bob");
-  for (int i = 0; i < 7; ++i) iron::test::login_reply(p.server(), bob.email, "wrong-password-" + std::to_string(i));
-  for (int i = 0; i < 2; ++i) iron::test::login_reply(p.server(), "nobody@example.test", "wrong-password");
+  for (int i = 0; i < 7; ++i) login_reply(p.server(), bob.email, "wrong-password-" + std::to_string(i));
+  for (int i = 0; i < 2; ++i) login_reply(p.server(), "nobody@example.test", "wrong-password");
 
   const auto got = receiver.wait_for(3);
   ASSERT_EQ(got.size(), 3u);

@@ -20,10 +20,6 @@ namespace {
 
 constexpr const char* kFrom = "alerts@ironpanel.test";
 
-std::string channel_path(int64_t id, const std::string& suffix = "") {
-  return "/api/v1/alert-channels/" + std::to_string(id) + suffix;
-}
-
 // The panel's settings for a relay on the receiver's port (loopback: private destinations allowed).
 std::map<std::string, std::string> relay_env(const SmtpReceiver& r, const std::string& tls,
                                              std::map<std::string, std::string> extra = {}) {
@@ -45,12 +41,6 @@ int64_t email_channel(AlertPanel& p, const json& recipients = {"ops@example.com"
   const Reply r = create_email_channel(p, recipients);
   EXPECT_EQ(r.status, 201) << r.raw;
   return r.body.value("id", int64_t{0});
-}
-
-json send_test(AlertPanel& p, int64_t channel_id) {
-  const Reply r = p.call("POST", channel_path(channel_id, "/test"), p.admin.token);
-  EXPECT_EQ(r.status, 200) << r.raw;
-  return r.body;
 }
 
 #define REQUIRE_RECEIVER(r)                                                            \
@@ -116,7 +106,7 @@ TEST(AlertEmail, ARealAlertArrivesWithItsHeadersAndBody) {
 TEST(AlertEmail, StartTlsAndImplicitTlsAreVerifiedAgainstTheConfiguredCa) {
   const auto tls = self_signed();
   if (!tls) GTEST_SKIP() << "openssl (the command) is not installed";
-  const std::string password_file = iron::test::make_temp_dir() + "/smtp_password";
+  const std::string password_file = make_temp_dir() + "/smtp_password";
   std::ofstream(password_file) << "s3cret-relay-pw\n";
   const std::map<std::string, std::string> auth = {{"IRON_SMTP_USERNAME", "ironpanel"},
                                                    {"IRON_SMTP_PASSWORD_FILE", password_file},
@@ -125,7 +115,7 @@ TEST(AlertEmail, StartTlsAndImplicitTlsAreVerifiedAgainstTheConfiguredCa) {
     SmtpReceiver receiver({"--starttls", tls->cert, tls->key, "--auth", "ironpanel:s3cret-relay-pw"});
     REQUIRE_RECEIVER(receiver);
     AlertPanel p(relay_env(receiver, "starttls", auth));
-    const json ok = send_test(p, email_channel(p));
+    const json ok = p.send_test(email_channel(p));
     EXPECT_EQ(ok["delivered"], true) << ok.dump();
     EXPECT_EQ(ok["status_code"], 250);
     const auto got = receiver.received();
@@ -137,7 +127,7 @@ TEST(AlertEmail, StartTlsAndImplicitTlsAreVerifiedAgainstTheConfiguredCa) {
     // The same relay, a panel that does not trust its certificate: nothing is sent.
     AlertPanel wary(relay_env(receiver, "starttls", {{"IRON_SMTP_USERNAME", "ironpanel"},
                                                      {"IRON_SMTP_PASSWORD_FILE", password_file}}));
-    const json refused = send_test(wary, email_channel(wary));
+    const json refused = wary.send_test(email_channel(wary));
     EXPECT_EQ(refused["delivered"], false);
     EXPECT_NE(refused.value("error", "").find("certificate verify failed"), std::string::npos) << refused.dump();
     EXPECT_EQ(receiver.received().size(), 1u);
@@ -146,7 +136,7 @@ TEST(AlertEmail, StartTlsAndImplicitTlsAreVerifiedAgainstTheConfiguredCa) {
     SmtpReceiver receiver({"--implicit-tls", tls->cert, tls->key, "--auth", "ironpanel:s3cret-relay-pw"});
     REQUIRE_RECEIVER(receiver);
     AlertPanel p(relay_env(receiver, "tls", auth));
-    const json ok = send_test(p, email_channel(p));
+    const json ok = p.send_test(email_channel(p));
     EXPECT_EQ(ok["delivered"], true) << ok.dump();
     const auto got = receiver.received();
     ASSERT_EQ(got.size(), 1u);
@@ -159,7 +149,7 @@ TEST(AlertEmail, StartTlsMeansStartTls) {
   SmtpReceiver receiver;  // offers no STARTTLS
   REQUIRE_RECEIVER(receiver);
   AlertPanel p(relay_env(receiver, "starttls"));
-  const json r = send_test(p, email_channel(p));
+  const json r = p.send_test(email_channel(p));
   EXPECT_EQ(r["delivered"], false);
   EXPECT_NE(r.value("error", "").find("does not offer STARTTLS"), std::string::npos) << r.dump();
   EXPECT_TRUE(receiver.received().empty()) << "never downgraded to plaintext";
@@ -173,7 +163,7 @@ TEST(AlertEmail, AFailedAuthIsPermanentAndThePasswordShowsNowhere) {
                                             {"IRON_SMTP_PASSWORD", password},
                                             {"IRON_SMTP_ALLOW_PLAINTEXT_AUTH", "1"}}));
   const int64_t ch = email_channel(p);
-  const json r = send_test(p, ch);
+  const json r = p.send_test(ch);
   EXPECT_EQ(r["delivered"], false);
   EXPECT_EQ(r["status_code"], 535);
   const std::string error = r.value("error", "");
@@ -217,7 +207,7 @@ TEST(AlertEmail, APermanentRefusalIsRecordedAsPermanent) {
   SmtpReceiver receiver({"--reject-rcpt", "gone@example.com"});
   REQUIRE_RECEIVER(receiver);
   AlertPanel p(relay_env(receiver, "none"));
-  const json r = send_test(p, email_channel(p, {"ops@example.com", "gone@example.com"}));
+  const json r = p.send_test(email_channel(p, {"ops@example.com", "gone@example.com"}));
   EXPECT_EQ(r["delivered"], false);
   EXPECT_EQ(r["status_code"], 550);
   EXPECT_EQ(r["error"], "permanent SMTP failure at RCPT TO: 550 5.1.1 no such user");
@@ -291,7 +281,7 @@ TEST(AlertEmail, NothingAnAdminTypesCanAddAHeader) {
                       {{"name", "w"}, {"kind", "webhook"}, {"url", hook.url()}, {"recipients", {"a@b.co"}}}),
                400, "VALIDATION_ERROR", "recipients");
 
-  const json sent = send_test(p, ch);
+  const json sent = p.send_test(ch);
   EXPECT_EQ(sent["delivered"], true) << sent.dump();
   const auto got = receiver.received();
   ASSERT_EQ(got.size(), 1u);
@@ -312,7 +302,7 @@ TEST(AlertEmail, ALoopbackRelayIsRefusedUnlessPrivateDestinationsAreAllowed) {
   auto env = relay_env(receiver, "none");
   env.erase("IRON_ALERT_ALLOW_PRIVATE_DESTINATIONS");
   AlertPanel p(env);
-  const json r = send_test(p, email_channel(p));
+  const json r = p.send_test(email_channel(p));
   EXPECT_EQ(r["delivered"], false);
   EXPECT_NE(r.value("error", "").find("IRON_ALERT_ALLOW_PRIVATE_DESTINATIONS"), std::string::npos) << r.dump();
   EXPECT_TRUE(receiver.received().empty());

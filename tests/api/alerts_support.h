@@ -26,10 +26,8 @@
 
 namespace alerts_test {
 
-using iron::test::Account;
-using iron::test::expect_error;
-using iron::test::Reply;
-using nlohmann::json;
+// The harness (tests/support): Panel, Account, Reply, expect_error, json, ...
+using namespace iron::test;
 
 struct Received {
   std::string path;
@@ -132,6 +130,10 @@ inline std::map<std::string, std::string> loopback_env(std::map<std::string, std
   return env;
 }
 
+inline std::string channel_path(int64_t id, const std::string& suffix = "") {
+  return "/api/v1/alert-channels/" + std::to_string(id) + suffix;
+}
+
 class AlertPanel : public iron::test::Panel {
  public:
   explicit AlertPanel(std::map<std::string, std::string> env, std::string data_dir = "")
@@ -158,9 +160,15 @@ class AlertPanel : public iron::test::Panel {
     EXPECT_EQ(r.status, 201) << r.raw;
     return r.body.value("id", int64_t{0});
   }
+  // POST /alert-channels/:id/test as the admin; the outcome of that one delivery.
+  json send_test(int64_t channel_id) {
+    const Reply r = call("POST", channel_path(channel_id, "/test"), admin.token);
+    EXPECT_EQ(r.status, 200) << r.raw;
+    return r.body;
+  }
   // The channel's delivery log, newest first.
   json deliveries(int64_t channel_id) {
-    const Reply r = call("GET", "/api/v1/alert-channels/" + std::to_string(channel_id) + "/deliveries", admin.token);
+    const Reply r = call("GET", channel_path(channel_id, "/deliveries"), admin.token);
     EXPECT_EQ(r.status, 200) << r.raw;
     return r.body["items"];
   }

@@ -10,16 +10,6 @@
 
 using namespace alerts_test;
 
-namespace {
-
-json send_test(AlertPanel& p, int64_t channel_id) {
-  const Reply r = p.call("POST", "/api/v1/alert-channels/" + std::to_string(channel_id) + "/test", p.admin.token);
-  EXPECT_EQ(r.status, 200) << r.raw;
-  return r.body;
-}
-
-}  // namespace
-
 TEST(AlertTls, AnHttpsReceiverIsVerifiedAgainstTheConfiguredCa) {
   const auto tls = self_signed();
   if (!tls) GTEST_SKIP() << "openssl (the command) is not installed";
@@ -28,7 +18,7 @@ TEST(AlertTls, AnHttpsReceiverIsVerifiedAgainstTheConfiguredCa) {
 
   AlertPanel trusting(loopback_env({{"IRON_ALERT_CA_FILE", tls->cert}}));
   const json ch = trusting.add_channel(receiver.url("/hook"));
-  const json ok = send_test(trusting, ch["id"]);
+  const json ok = trusting.send_test(ch["id"]);
   EXPECT_EQ(ok["delivered"], true) << ok.dump();
   EXPECT_EQ(ok["status_code"], 200);
   const auto got = receiver.received();
@@ -39,7 +29,7 @@ TEST(AlertTls, AnHttpsReceiverIsVerifiedAgainstTheConfiguredCa) {
   // of the alert is sent.
   AlertPanel wary(loopback_env());
   const json other = wary.add_channel(receiver.url("/hook"));
-  const json refused = send_test(wary, other["id"]);
+  const json refused = wary.send_test(other["id"]);
   EXPECT_EQ(refused["delivered"], false);
   EXPECT_TRUE(refused["status_code"].is_null());
   EXPECT_NE(refused.value("error", "").find("SSL"), std::string::npos) << refused.dump();

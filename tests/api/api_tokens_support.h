@@ -8,10 +8,8 @@
 //    routes perform, to prove the bearer check re-reads the owner on every request.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -33,13 +31,6 @@ inline const std::string kBase = "/api/v1/api-tokens";
 inline int64_t now_ms() { return iron::util::to_unix_ms(iron::util::now()); }
 inline std::string rfc3339_in(int64_t delta_ms) {
   return iron::util::to_rfc3339(iron::util::from_unix_ms(now_ms() + delta_ms));
-}
-
-inline std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // The server's database opened beside it (iron.db: WAL and the busy timeout make this safe; or

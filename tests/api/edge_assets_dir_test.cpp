@@ -5,27 +5,21 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "support/dist_files.h"
 #include "support/server_process.h"
 
-using iron::test::ServerProcess;
-using iron::test::dist_dir;
-using iron::test::read_file;
+using namespace iron::test;
 namespace fs = std::filesystem;
 
 namespace {
-
-void write_file(const fs::path& p, const std::string& bytes) { std::ofstream(p, std::ios::binary) << bytes; }
 
 constexpr const char* kSecret = "root:x:0:0:SECRET-OUTSIDE-THE-ASSETS-DIR";
 
 class EdgeAssetsDir : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    top_ = iron::test::make_temp_dir();
+    top_ = make_temp_dir();
     const fs::path site = top_ / "site";
     fs::copy(dist_dir(), site, fs::copy_options::recursive);
     write_file(top_ / "secret.txt", kSecret);

@@ -4,16 +4,11 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "support/dist_files.h"
 #include "support/server_process.h"
 
-using iron::test::json_of;
-using iron::test::ServerProcess;
-using iron::test::dist_dir;
-using iron::test::read_file;
+using namespace iron::test;
 namespace fs = std::filesystem;
 
 namespace {

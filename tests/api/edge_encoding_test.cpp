@@ -19,9 +19,7 @@
 #include "support/dist_files.h"
 #include "support/server_process.h"
 
-using iron::test::ServerProcess;
-using iron::test::dist_dir;
-using iron::test::read_file;
+using namespace iron::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -41,7 +39,7 @@ std::string decode(const std::string& bytes, const std::string& coding) {
   if (coding.empty() || coding == "identity") return bytes;
   const std::string tool = coding == "br" ? "brotli" : coding == "gzip" ? "gzip" : "";
   if (tool.empty()) return "<unknown coding " + coding + ">";
-  static const std::string dir = iron::test::make_temp_dir();
+  static const std::string dir = make_temp_dir();
   static std::atomic<int> counter{0};
   const std::string in = dir + "/body" + std::to_string(++counter), out = in + ".decoded";
   std::ofstream(in, std::ios::binary) << bytes;

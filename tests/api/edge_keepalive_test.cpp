@@ -9,29 +9,15 @@
 #include "support/raw_http.h"
 
 using iron::test::RawConnection;
-using iron::test::ServerProcess;
 namespace id = iron::test;
 
 namespace {
 
 constexpr auto kPrompt = std::chrono::seconds(5);  // the stall this guards against is 10 s
-constexpr const char* kAdminEmail = "edge-admin@example.test";
-constexpr const char* kAdminPassword = "edge-admin-password-1";
-
-class EdgeKeepAlive : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    server_ = std::make_unique<ServerProcess>(ServerProcess::Options{
-        .env = {{"IRON_ADMIN_EMAIL", kAdminEmail}, {"IRON_ADMIN_PASSWORD", kAdminPassword}}});
-    admin_ = id::login(*server_, kAdminEmail, kAdminPassword);
-  }
-  static void TearDownTestSuite() { server_.reset(); }
-  static inline std::unique_ptr<ServerProcess> server_;
-  static inline std::string admin_;
-};
+class EdgeKeepAlive : public id::PanelSuite {};
 
 TEST_F(EdgeKeepAlive, ABodylessRequestLeavesTheConnectionReadyForTheNext) {
-  const auto user = id::create_account(*server_, admin_, "viewer", "keepalive");
+  const auto user = id::create_account(server(), admin(), "viewer", "keepalive");
   ASSERT_FALSE(user.id.empty());
   struct Case {
     std::string method, path;
@@ -43,11 +29,11 @@ TEST_F(EdgeKeepAlive, ABodylessRequestLeavesTheConnectionReadyForTheNext) {
       {"PUT", "/api/v1/users/" + user.id + "/activate", 200},
       {"DELETE", "/api/v1/users/" + user.id, 200},
   };
-  RawConnection conn(server_->port());
+  RawConnection conn(server().port());
   ASSERT_TRUE(conn.ok());
   for (const auto& c : cases) {
     SCOPED_TRACE(c.method + " " + c.path);
-    ASSERT_TRUE(conn.send(c.method + " " + c.path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + admin_ + "\r\n\r\n"));
+    ASSERT_TRUE(conn.send(c.method + " " + c.path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + admin() + "\r\n\r\n"));
     const auto first = conn.read_reply(kPrompt);
     EXPECT_EQ(first.status, c.status) << first.head << first.body;
     EXPECT_NE(first.header("Connection"), "close");
@@ -63,10 +49,10 @@ TEST_F(EdgeKeepAlive, ABodylessRequestIsAnsweredAtOnceWhenTheNextOneFollowsOnThe
   // not its body (whatever the first one's answer, even an error that closes the connection).
   for (const char* method : {"POST", "PUT", "PATCH", "DELETE"}) {
     SCOPED_TRACE(method);
-    RawConnection conn(server_->port());
+    RawConnection conn(server().port());
     ASSERT_TRUE(conn.ok());
     ASSERT_TRUE(conn.send(std::string(method) + " /api/v1/auth/validate HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
-                          admin_ + "\r\n\r\nGET /health/live HTTP/1.1\r\nHost: x\r\n\r\n"));
+                          admin() + "\r\n\r\nGET /health/live HTTP/1.1\r\nHost: x\r\n\r\n"));
     const auto first = conn.read_reply(kPrompt);
     ASSERT_NE(first.status, 0) << "no answer within 5 s";
     EXPECT_EQ(first.status, std::string(method) == "POST" ? 200 : 405) << first.body;

@@ -8,10 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "support/server_process.h"
+#include "support/api_client.h"
 
-using iron::test::json_of;
-using iron::test::ServerProcess;
+using namespace iron::test;
 
 namespace {
 
@@ -35,17 +34,6 @@ int raw_status(int port, const std::string& request, int timeout_s = 15) {
   }
   close(fd);
   return wire.rfind("HTTP/1.1 ", 0) == 0 ? std::atoi(wire.c_str() + 9) : 0;
-}
-
-void expect_envelope(const httplib::Result& res, int status, const std::string& code) {
-  ASSERT_TRUE(res) << httplib::to_string(res.error());
-  EXPECT_EQ(res->status, status);
-  EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
-  const auto j = json_of(res);
-  ASSERT_TRUE(j.is_object() && j.contains("error")) << res->body;
-  EXPECT_EQ(j["error"].value("code", ""), code);
-  EXPECT_TRUE(j["error"]["message"].is_string());
-  EXPECT_TRUE(j["error"]["details"].is_object());
 }
 
 class EdgeLimits : public ::testing::Test {
@@ -89,7 +77,7 @@ TEST_F(EdgeLimits, BodiesOverTheConfiguredCapAre413Json) {
     SCOPED_TRACE(c.path + " with " + std::to_string(c.size) + " bytes");
     auto res = small_->client()->Post(c.path, {{"X-Request-Id", "limit-case"}}, std::string(c.size, '{'),
                                       "application/json");
-    expect_envelope(res, c.status, c.code);
+    expect_json_error(res, c.status, c.code);
     if (res) {
       EXPECT_EQ(res->get_header_value("X-Request-Id"), "limit-case");
     }
@@ -106,15 +94,15 @@ TEST_F(EdgeLimits, ChunkedBodiesOverTheCapAre413Json) {
         return true;
       },
       "application/json");
-  expect_envelope(res, 413, "PAYLOAD_TOO_LARGE");
+  expect_json_error(res, 413, "PAYLOAD_TOO_LARGE");
 }
 
 TEST_F(EdgeLimits, TheDefaultCapIsOneMebibyte) {
   const size_t mib = 1024 * 1024;
   auto at_cap = default_->client()->Post("/api/v1/nope", std::string(mib, ' '), "application/json");
-  expect_envelope(at_cap, 404, "NOT_FOUND");
+  expect_json_error(at_cap, 404, "NOT_FOUND");
   auto over = default_->client()->Post("/api/v1/nope", std::string(mib + 1, ' '), "application/json");
-  expect_envelope(over, 413, "PAYLOAD_TOO_LARGE");
+  expect_json_error(over, 413, "PAYLOAD_TOO_LARGE");
 }
 
 TEST_F(EdgeLimits, RequestTargetsOver8KiBAre414Json) {
@@ -134,7 +122,7 @@ TEST_F(EdgeLimits, RequestTargetsOver8KiBAre414Json) {
     auto res = default_->client()->Get(c.target);
     ASSERT_TRUE(res) << httplib::to_string(res.error());
     EXPECT_EQ(res->status, c.status);
-    if (c.status == 414) expect_envelope(res, 414, "URI_TOO_LONG");
+    if (c.status == 414) expect_json_error(res, 414, "URI_TOO_LONG");
   }
 }
 
@@ -182,10 +170,10 @@ TEST_F(EdgeLimits, ADeclaredBodyOverTheCapIs413WithoutWaitingForTheBody) {
 }
 
 TEST_F(EdgeLimits, HttplibErrorResponsesUseTheJsonEnvelope) {
-  expect_envelope(default_->client()->Get("/health", {{"X-Big", std::string(9000, 'b')}}), 400, "BAD_REQUEST");
+  expect_json_error(default_->client()->Get("/health", {{"X-Big", std::string(9000, 'b')}}), 400, "BAD_REQUEST");
   httplib::Headers many;
   for (int i = 0; i < 150; ++i) many.emplace("X-H" + std::to_string(i), "v");
-  expect_envelope(default_->client()->Get("/health", many), 400, "BAD_REQUEST");
+  expect_json_error(default_->client()->Get("/health", many), 400, "BAD_REQUEST");
 }
 
 }  // namespace

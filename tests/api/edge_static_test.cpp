@@ -6,16 +6,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
+#include "support/api_client.h"
 #include "support/dist_files.h"
-#include "support/server_process.h"
 
-using iron::test::json_of;
-using iron::test::ServerProcess;
-using iron::test::dist_dir;
-using iron::test::read_file;
+using namespace iron::test;
 namespace fs = std::filesystem;
 
 namespace {
@@ -40,21 +35,6 @@ std::string expected_type(const std::string& url) {
 
 bool is_strong_etag(const std::string& etag) {
   return etag.size() >= 3 && etag.front() == '"' && etag.back() == '"';
-}
-
-// The error envelope {"error":{"code","message","details"}} with the given code.
-void expect_envelope(const httplib::Result& res, int status, const std::string& code) {
-  ASSERT_TRUE(res) << httplib::to_string(res.error());
-  EXPECT_EQ(res->status, status);
-  EXPECT_EQ(res->get_header_value("Content-Type"), "application/json");
-  EXPECT_EQ(res->body.find("<!doctype"), std::string::npos) << "HTML where JSON was due";
-  const auto j = json_of(res);
-  ASSERT_TRUE(j.is_object()) << res->body;
-  ASSERT_TRUE(j.contains("error")) << res->body;
-  EXPECT_EQ(j["error"].value("code", ""), code) << res->body;
-  EXPECT_TRUE(j["error"]["message"].is_string()) << res->body;
-  EXPECT_FALSE(j["error"].value("message", "").empty());
-  EXPECT_TRUE(j["error"]["details"].is_object()) << res->body;
 }
 
 class EdgeStatic : public ::testing::Test {
@@ -133,7 +113,7 @@ TEST_F(EdgeStatic, MissingFilesAre404JsonNeverHtml) {
   for (const std::string path : {"/assets/old-abc123.js", "/assets/old-abc123.css", "/missing.png",
                                  "/favicon.ico", "/assets/no-extension", "/deep/path/app.js", "/manifest.webmanifest"}) {
     SCOPED_TRACE(path);
-    expect_envelope(client()->Get(path), 404, "NOT_FOUND");
+    expect_json_error(client()->Get(path), 404, "NOT_FOUND");
   }
 }
 
@@ -154,7 +134,7 @@ TEST_F(EdgeStatic, UnknownApiPathsAre404JsonEnvelopes) {
                           : c.method == "POST" ? cl->Post(c.path, "{}", "application/json")
                           : c.method == "PUT"  ? cl->Put(c.path, "{}", "application/json")
                                                : cl->Delete(c.path);
-    expect_envelope(res, 404, "NOT_FOUND");
+    expect_json_error(res, 404, "NOT_FOUND");
   }
 }
 
@@ -169,7 +149,7 @@ TEST_F(EdgeStatic, OtherMethodsOnStaticPathsAre405WithAllow) {
                             : method == "PUT" ? cl->Put(path, "x", "text/plain")
                             : method == "PATCH" ? cl->Patch(path, "x", "text/plain")
                                                 : cl->Delete(path);
-      expect_envelope(res, 405, "METHOD_NOT_ALLOWED");
+      expect_json_error(res, 405, "METHOD_NOT_ALLOWED");
       if (!res) continue;
       const std::string allow = res->get_header_value("Allow");
       EXPECT_NE(allow.find("GET"), std::string::npos) << allow;
@@ -223,7 +203,7 @@ TEST_F(EdgeStatic, PathTraversalNeverLeavesTheEmbeddedTable) {
       EXPECT_TRUE(res->body == index) << res->body.substr(0, 200);
       EXPECT_EQ(res->get_header_value("Content-Type"), "text/html; charset=utf-8");
     } else {
-      expect_envelope(res, 404, "NOT_FOUND");
+      expect_json_error(res, 404, "NOT_FOUND");
     }
     EXPECT_FALSE(res->body == robots) << "robots.txt served through a traversal spelling";
   }

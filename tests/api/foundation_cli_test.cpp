@@ -138,6 +138,8 @@ TEST(FoundationCli, RestoreRejectsAFileThatIsNotAnIronpanelDatabase) {
 }
 
 namespace {
+// A row written straight into the file of a stopped data dir on purpose: one that no server
+// start writes by itself, so that its absence can only mean the database was wiped.
 void put_marker(const std::string& data_dir) {
   iron::store::SqliteConnection c(data_dir + "/iron.db", false);
   c.exec("INSERT INTO settings(key, value, updated_at) VALUES('test_marker', 'x', 0)");

@@ -8,7 +8,6 @@
 #include <atomic>
 #include <iostream>
 #include <mutex>
-#include <iostream>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -18,8 +17,8 @@
 
 #include "store/data_dir.h"
 #include "store/sqlite.h"
+#include "support/panel.h"
 #include "support/raw_http.h"
-#include "support/server_process.h"
 
 using iron::test::RawConnection;
 using iron::test::ServerProcess;
@@ -192,21 +191,15 @@ TEST(FoundationShutdown, DeadlineForcesExitNonZeroWhenARequestNeverFinishes) {
 // after the final WAL checkpoint.
 TEST(FoundationShutdown, SigtermUnderLoadAnswersEveryAcceptedRequestAndExitsZeroCheckpointed) {
   if (iron::test::on_postgres()) GTEST_SKIP() << "about the iron.db file itself; PostgreSQL keeps the data elsewhere";
-  constexpr const char* kEmail = "root@example.test";
-  constexpr const char* kPassword = "shutdown-admin-password-1";
   constexpr int kClients = 100;
-  ServerProcess server({.extra_args = {}, .env = {{"IRON_ADMIN_EMAIL", kEmail}, {"IRON_ADMIN_PASSWORD", kPassword}}});
-  auto c = server.client();
-  auto login = c->Post("/api/v1/auth/login", nlohmann::json{{"email", kEmail}, {"password", kPassword}}.dump(), "application/json");
-  ASSERT_TRUE(login && login->status == 200);
-  const std::string admin = nlohmann::json::parse(login->body).value("user_token", "");
-  const httplib::Headers auth = {{"Authorization", "Bearer " + admin}};
-  auto agent = c->Post("/api/v1/agents", auth, R"({"name":"load","initial_budget_microdollars":1000})", "application/json");
-  ASSERT_TRUE(agent && agent->status == 201);
-  const auto agent_id = nlohmann::json::parse(agent->body).value("id", int64_t{0});
-  auto ic_reply = c->Post("/api/v1/agents/" + std::to_string(agent_id) + "/ic-token", auth, "{}", "application/json");
-  ASSERT_TRUE(ic_reply && ic_reply->status == 201);
-  const std::string ic = nlohmann::json::parse(ic_reply->body).value("ic_token", "");
+  iron::test::Panel p;
+  ServerProcess& server = p.server();
+  const std::string admin = p.admin.token;
+  ASSERT_FALSE(admin.empty());
+  const int64_t agent_id = p.add_agent(p.admin.id, 1000, "load");
+  ASSERT_NE(agent_id, 0);
+  const std::string ic = p.ic_token(agent_id);
+  ASSERT_FALSE(ic.empty());
 
   std::vector<std::unique_ptr<RawConnection>> idle, streams, stuck;
   for (int i = 0; i < 10; ++i) {  // idle keep-alive: served once, now waiting

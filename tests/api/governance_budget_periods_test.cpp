@@ -19,18 +19,23 @@ namespace {
 
 using namespace std::chrono;
 
-// The current and next UTC boundaries of a period, computed here independently of the server.
-std::pair<std::string, std::string> window_now(const std::string& period) {
-  const sys_days today = floor<days>(system_clock::now());
-  sys_days start = today, end = today + days{1};
+// The calendar days a period containing `today` starts and ends on (the day, the week from
+// Monday, the month from the 1st), computed here independently of the server.
+std::pair<sys_days, sys_days> period_days(sys_days today, const std::string& period) {
   if (period == "weekly") {
-    start = today - days{(weekday{today} - Monday).count()};
-    end = start + days{7};
-  } else if (period == "monthly") {
-    const year_month_day ymd{today};
-    start = sys_days{ymd.year() / ymd.month() / 1};
-    end = sys_days{(ymd.year() / ymd.month() + months{1}) / 1};
+    const sys_days monday = today - days{(weekday{today} - Monday).count()};
+    return {monday, monday + days{7}};
   }
+  if (period == "monthly") {
+    const year_month_day ymd{today};
+    return {sys_days{ymd.year() / ymd.month() / 1}, sys_days{(ymd.year() / ymd.month() + months{1}) / 1}};
+  }
+  return {today, today + days{1}};
+}
+
+// The current and next UTC boundaries of a period.
+std::pair<std::string, std::string> window_now(const std::string& period) {
+  const auto [start, end] = period_days(floor<days>(system_clock::now()), period);
   return {iron::util::to_rfc3339(start), iron::util::to_rfc3339(end)};
 }
 
@@ -144,16 +149,7 @@ namespace {
 std::pair<std::string, std::string> zoned_window_now(const std::string& zone, const std::string& period) {
   iron::test::HostZone host(zone);
   const int64_t now = duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-  const sys_days today = floor<days>(sys_seconds{seconds{host.to_local(now)}});
-  sys_days start = today, end = today + days{1};
-  if (period == "weekly") {
-    start = today - days{(weekday{today} - Monday).count()};
-    end = start + days{7};
-  } else if (period == "monthly") {
-    const year_month_day ymd{today};
-    start = sys_days{ymd.year() / ymd.month() / 1};
-    end = sys_days{(ymd.year() / ymd.month() + months{1}) / 1};
-  }
+  const auto [start, end] = period_days(floor<days>(sys_seconds{seconds{host.to_local(now)}}), period);
   const auto instant = [&](sys_days d) {
     const int64_t s = host.first_instant_at_or_after(duration_cast<seconds>(d.time_since_epoch()).count());
     return iron::util::to_rfc3339(iron::util::TimePoint{seconds{s}});

@@ -5,77 +5,62 @@
 // /keys limiter allowed only 1/min after its burst instead of 10 per minute).
 #include <gtest/gtest.h>
 
-#include <memory>
 #include <string>
 #include <vector>
 
-#include "governance_support.h"
+#include "support/panel.h"
 #include "store/data_dir.h"
 #include "store/sqlite.h"
 
-using gov::expect_error;
-using gov::json;
-using gov::Reply;
-using gov::Account;
+using namespace iron::test;
 
 namespace {
 
-class GovernanceKeyFetch : public ::testing::Test {
+class GovernanceKeyFetch : public PanelSuite {
  protected:
-  static void SetUpTestSuite() { panel_ = std::make_unique<gov::Panel>(); }
-  static void TearDownTestSuite() { panel_.reset(); }
-  gov::Panel& p() { return *panel_; }
-
   // A fresh user per test: API-token creation is limited per user (10 per minute, 10 active).
-  Account user(const std::string& label) {
-    static int n = 0;
-    return p().add_user("user", label + std::to_string(++n));
-  }
+  Account user(const std::string& label) { return panel().add_user("user", label); }
 
   std::string api_token(const Account& owner, json fields) {
     fields["name"] = "key-fetch";
-    auto r = p().call("POST", "/api/v1/api-tokens", owner.token, fields);
+    auto r = panel().call("POST", "/api/v1/api-tokens", owner.token, fields);
     EXPECT_EQ(r.status, 201) << r.raw;
     return r.body.value("token", "");
   }
 
   void assign(const Account& owner, const std::string& project, int64_t key_id) {
-    auto r = p().call("POST", "/api/v1/projects/" + project + "/provider", owner.token, json{{"provider_key_id", key_id}});
+    auto r = panel().call("POST", "/api/v1/projects/" + project + "/provider", owner.token, json{{"provider_key_id", key_id}});
     ASSERT_EQ(r.status, 200) << r.raw;
   }
 
   void disable(const Account& owner, int64_t key_id) {
-    auto r = p().call("PUT", "/api/v1/providers/" + std::to_string(key_id), owner.token, json{{"is_enabled", false}});
+    auto r = panel().call("PUT", "/api/v1/providers/" + std::to_string(key_id), owner.token, json{{"is_enabled", false}});
     ASSERT_EQ(r.status, 200) << r.raw;
   }
 
-  Reply keys(const std::string& bearer) { return p().call("GET", "/api/v1/keys", bearer); }
+  Reply keys(const std::string& bearer) { return panel().call("GET", "/api/v1/keys", bearer); }
 
   int64_t agent(const Account& owner, std::optional<int64_t> key_id) {
     json body = {{"name", "fetcher"}, {"initial_budget_microdollars", 1'000'000}, {"owner_id", owner.id}};
     if (key_id) body["provider_key_id"] = *key_id;
-    return p().create_agent(body).value("id", int64_t{0});
+    return panel().create_agent(body).value("id", int64_t{0});
   }
 
   Reply agent_key(const std::string& ic) {
-    return p().call("POST", "/api/v1/agents/provider-key", "", json{{"ic_token", ic}});
+    return panel().call("POST", "/api/v1/agents/provider-key", "", json{{"ic_token", ic}});
   }
 
   json audit(const std::string& action) {
-    auto r = p().call("GET", "/api/v1/audit?action=" + action + "&limit=200", p().admin.token);
+    auto r = panel().call("GET", "/api/v1/audit?action=" + action + "&limit=200", panel().admin.token);
     EXPECT_EQ(r.status, 200) << r.raw;
     return r.body["items"];
   }
-
-  static std::unique_ptr<gov::Panel> panel_;
 };
-
-std::unique_ptr<gov::Panel> GovernanceKeyFetch::panel_;
 
 TEST_F(GovernanceKeyFetch, ReturnsTheProjectKeyAndAuditsWithoutIt) {
   const Account alice = user("alice");
   const std::string secret = "sk-fetch-plain-0123456789abcdef";
-  const int64_t key = p().add_key(alice, "anthropic", secret);
+  const int64_t key = panel().add_key(alice, "anthropic", secret);
   assign(alice, "proj-ok", key);
   const std::string tok = api_token(alice, {{"project_id", "proj-ok"}});
 
@@ -84,8 +69,8 @@ TEST_F(GovernanceKeyFetch, ReturnsTheProjectKeyAndAuditsWithoutIt) {
   EXPECT_EQ(r.body, (json{{"provider", "anthropic"}, {"api_key", secret}, {"base_url", nullptr}}));
 
   // base_url is passed through when the key has one.
-  const int64_t key2 = p().add_key(alice, "openai", "sk-fetch-second-0123456789abcdef");
-  ASSERT_EQ(p().call("PUT", "/api/v1/providers/" + std::to_string(key2), alice.token,
+  const int64_t key2 = panel().add_key(alice, "openai", "sk-fetch-second-0123456789abcdef");
+  ASSERT_EQ(panel().call("PUT", "/api/v1/providers/" + std::to_string(key2), alice.token,
                      json{{"base_url", "https://llm.example.test/v1"}}).status, 200);
   assign(alice, "proj-url", key2);
   r = keys(api_token(alice, {{"project_id", "proj-url"}}));
@@ -107,7 +92,7 @@ TEST_F(GovernanceKeyFetch, ReturnsTheProjectKeyAndAuditsWithoutIt) {
 
 TEST_F(GovernanceKeyFetch, RefusalsTable) {
   const Account alice = user("refuse");
-  const int64_t off = p().add_key(alice, "openai", "sk-disabled-0123456789abcdef");
+  const int64_t off = panel().add_key(alice, "openai", "sk-disabled-0123456789abcdef");
   assign(alice, "proj-disabled", off);
   disable(alice, off);
 
@@ -137,7 +122,7 @@ TEST_F(GovernanceKeyFetch, RefusalsTable) {
 
 TEST_F(GovernanceKeyFetch, keys_refuses_agent_bound_tokens) {
   const Account alice = user("agentbound");
-  const int64_t key = p().add_key(alice);
+  const int64_t key = panel().add_key(alice);
   assign(alice, "proj-agentbound", key);
   const int64_t id = agent(alice, key);
 
@@ -150,7 +135,7 @@ TEST_F(GovernanceKeyFetch, keys_refuses_agent_bound_tokens) {
 
 TEST_F(GovernanceKeyFetch, keys_rate_limit_is_10_per_minute) {
   const Account alice = user("ratelimit");
-  const int64_t key = p().add_key(alice);
+  const int64_t key = panel().add_key(alice);
   assign(alice, "proj-rate", key);
   assign(alice, "proj-rate-other", key);
   const std::string tok = api_token(alice, {{"project_id", "proj-rate"}});
@@ -161,7 +146,7 @@ TEST_F(GovernanceKeyFetch, keys_rate_limit_is_10_per_minute) {
     ASSERT_EQ(r.status, 200) << "fetch " << i << ": " << r.raw;
   }
   httplib::Headers h{{"Authorization", "Bearer " + tok}};
-  auto eleventh = p().server().client()->Get("/api/v1/keys", h);
+  auto eleventh = panel().server().client()->Get("/api/v1/keys", h);
   ASSERT_TRUE(eleventh);
   ASSERT_EQ(eleventh->status, 429) << eleventh->body;
   EXPECT_EQ(iron::test::json_of(eleventh)["error"]["code"], "RATE_LIMIT_EXCEEDED");
@@ -182,18 +167,18 @@ TEST_F(GovernanceKeyFetch, keys_never_for_foreign_key_not_even_for_an_admin) {
   const Account alice = user("owner");
   const Account mallory = user("mallory");
   const std::string secret = "sk-alice-only-0123456789abcdef";
-  const int64_t key = p().add_key(alice, "openai", secret);
+  const int64_t key = panel().add_key(alice, "openai", secret);
   assign(alice, "proj-alice", key);
 
   // Project ids are per owner: a token of someone else bound to "proj-alice" names their own
   // project of that name, which has no key.
-  for (const Account* who : {&mallory, static_cast<const Account*>(&p().admin)}) {
+  for (const Account* who : {&mallory, static_cast<const Account*>(&panel().admin)}) {
     auto r = keys(api_token(*who, {{"project_id", "proj-alice"}}));
     expect_error(r, 404, "NO_KEY_ASSIGNED");
     EXPECT_EQ(r.raw.find(secret), std::string::npos);
   }
   // The admin cannot point a project of their own at alice's key either (the assign path).
-  auto steal = p().call("POST", "/api/v1/projects/proj-admin/provider", p().admin.token, json{{"provider_key_id", key}});
+  auto steal = panel().call("POST", "/api/v1/projects/proj-admin/provider", panel().admin.token, json{{"provider_key_id", key}});
   expect_error(steal, 404, "NOT_FOUND", "provider_key_id");
   // The owner still can.
   auto own = keys(api_token(alice, {{"project_id", "proj-alice"}}));
@@ -207,20 +192,20 @@ TEST_F(GovernanceKeyFetch, project_ids_are_per_owner_so_nobody_squats_them) {
   const Account bob = user("prod-b");
   const std::string a_secret = "sk-prod-alice-0123456789abcdef";
   const std::string b_secret = "sk-prod-bob-0123456789abcdefgh";
-  const int64_t a_key = p().add_key(alice, "openai", a_secret);
-  const int64_t b_key = p().add_key(bob, "openai", b_secret);
+  const int64_t a_key = panel().add_key(alice, "openai", a_secret);
+  const int64_t b_key = panel().add_key(bob, "openai", b_secret);
   assign(bob, "prod", b_key);    // bob first: he cannot squat the name...
   assign(alice, "prod", a_key);  // ...alice's assignment still succeeds (it used to be 409)
   EXPECT_EQ(keys(api_token(alice, {{"project_id", "prod"}})).body.value("api_key", ""), a_secret);
   EXPECT_EQ(keys(api_token(bob, {{"project_id", "prod"}})).body.value("api_key", ""), b_secret);
   // Unassigning is per owner too: bob's DELETE removes his "prod", not alice's.
-  ASSERT_EQ(p().call("DELETE", "/api/v1/projects/prod/provider", bob.token).status, 204);
+  ASSERT_EQ(panel().call("DELETE", "/api/v1/projects/prod/provider", bob.token).status, 204);
   EXPECT_EQ(keys(api_token(alice, {{"project_id", "prod"}})).body.value("api_key", ""), a_secret);
   expect_error(keys(api_token(bob, {{"project_id", "prod"}})), 404, "NO_KEY_ASSIGNED");
   // An admin removes another user's assignment by naming the owner.
-  expect_error(p().call("DELETE", "/api/v1/projects/prod/provider?owner_id=" + alice.id, bob.token), 403,
+  expect_error(panel().call("DELETE", "/api/v1/projects/prod/provider?owner_id=" + alice.id, bob.token), 403,
                "INSUFFICIENT_PERMISSIONS");
-  ASSERT_EQ(p().call("DELETE", "/api/v1/projects/prod/provider?owner_id=" + alice.id, p().admin.token).status, 204);
+  ASSERT_EQ(panel().call("DELETE", "/api/v1/projects/prod/provider?owner_id=" + alice.id, panel().admin.token).status, 204);
   expect_error(keys(api_token(alice, {{"project_id", "prod"}})), 404, "NO_KEY_ASSIGNED");
 }
 
@@ -230,32 +215,32 @@ TEST_F(GovernanceKeyFetch, base_url_credentials_are_sealed_and_masked) {
   const Account alice = user("creds");
   const std::string url = "https://proxyuser:s3cret-pw@llm.example.test/v1";
   const std::string masked = "https://***@llm.example.test/v1";
-  auto created = p().call("POST", "/api/v1/providers", alice.token,
+  auto created = panel().call("POST", "/api/v1/providers", alice.token,
                           json{{"provider", "openai"}, {"api_key", "sk-creds-0123456789abcdef"}, {"base_url", url}});
   ASSERT_EQ(created.status, 201) << created.raw;
   EXPECT_EQ(created.body["base_url"], masked);
   const int64_t key = created.body.value("id", int64_t{0});
   const std::string key_path = "/api/v1/providers/" + std::to_string(key);
-  EXPECT_EQ(p().call("GET", key_path, alice.token).body["base_url"], masked);
-  EXPECT_EQ(p().call("GET", key_path, p().admin.token).body["base_url"], masked);
+  EXPECT_EQ(panel().call("GET", key_path, alice.token).body["base_url"], masked);
+  EXPECT_EQ(panel().call("GET", key_path, panel().admin.token).body["base_url"], masked);
   // The same through an update.
   const std::string url2 = "https://other:pw-two@llm2.example.test";
-  auto updated = p().call("PUT", key_path, alice.token, json{{"base_url", url2}});
+  auto updated = panel().call("PUT", key_path, alice.token, json{{"base_url", url2}});
   ASSERT_EQ(updated.status, 200) << updated.raw;
   EXPECT_EQ(updated.body["base_url"], "https://***@llm2.example.test");
 
   // The plaintext paths get the full URL: the key fetch and the agent's key fetch.
   assign(alice, "proj-creds", key);
   EXPECT_EQ(keys(api_token(alice, {{"project_id", "proj-creds"}})).body["base_url"], url2);
-  EXPECT_EQ(agent_key(p().ic_token(agent(alice, key))).body["base_url"], url2);
+  EXPECT_EQ(agent_key(panel().ic_token(agent(alice, key))).body["base_url"], url2);
 
   // No audit row carries either password.
-  auto all = p().call("GET", "/api/v1/audit?limit=200", p().admin.token);
+  auto all = panel().call("GET", "/api/v1/audit?limit=200", panel().admin.token);
   ASSERT_EQ(all.status, 200);
   EXPECT_EQ(all.raw.find("s3cret-pw"), std::string::npos);
   EXPECT_EQ(all.raw.find("pw-two"), std::string::npos);
   // Nor does the database hold them in clear.
-  const auto stored = iron::test::open_server_database(p().server().data_dir())->read([&](iron::store::Connection& c) {
+  const auto stored = iron::test::open_server_database(panel().server().data_dir())->read([&](iron::store::Connection& c) {
     return c.prepare("SELECT base_url FROM provider_keys WHERE id = ?").bind(1, key).value<std::string>();
   });
   EXPECT_EQ(stored, "https://***@llm2.example.test");
@@ -264,15 +249,15 @@ TEST_F(GovernanceKeyFetch, base_url_credentials_are_sealed_and_masked) {
 TEST_F(GovernanceKeyFetch, AgentGetsItsOwnKey) {
   const Account alice = user("agentkey");
   const std::string secret = "sk-agent-own-0123456789abcdef";
-  const int64_t key = p().add_key(alice, "openai", secret);
+  const int64_t key = panel().add_key(alice, "openai", secret);
   const int64_t id = agent(alice, key);
-  const std::string ic = p().ic_token(id);
+  const std::string ic = panel().ic_token(id);
 
   auto r = agent_key(ic);
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body, (json{{"provider_key", secret}, {"provider", "openai"}, {"base_url", nullptr}}));
   // The same through Authorization: Bearer ic_… and no body.
-  auto b = p().call("POST", "/api/v1/agents/provider-key", ic);
+  auto b = panel().call("POST", "/api/v1/agents/provider-key", ic);
   ASSERT_EQ(b.status, 200) << b.raw;
   EXPECT_EQ(b.body["provider_key"], secret);
 
@@ -289,7 +274,7 @@ TEST_F(GovernanceKeyFetch, AgentGetsItsOwnKey) {
 
 TEST_F(GovernanceKeyFetch, AgentRefusalsTable) {
   const Account alice = user("agentrefuse");
-  const int64_t off = p().add_key(alice, "openai", "sk-agent-off-0123456789abcdef");
+  const int64_t off = panel().add_key(alice, "openai", "sk-agent-off-0123456789abcdef");
   const int64_t with_off = agent(alice, off);
   disable(alice, off);
   const int64_t without = agent(alice, std::nullopt);
@@ -301,8 +286,8 @@ TEST_F(GovernanceKeyFetch, AgentRefusalsTable) {
     std::string code;
   };
   const std::vector<Case> cases = {
-      {"no key assigned", p().ic_token(without), 403, "NO_PROVIDER_ASSIGNED"},
-      {"a disabled key", p().ic_token(with_off), 403, "KEY_DISABLED"},
+      {"no key assigned", panel().ic_token(without), 403, "NO_PROVIDER_ASSIGNED"},
+      {"a disabled key", panel().ic_token(with_off), 403, "KEY_DISABLED"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -315,16 +300,16 @@ TEST_F(GovernanceKeyFetch, AgentRefusalsTable) {
 // NO_PROVIDER_ASSIGNED), and the agent no longer points at the deleted key.
 TEST_F(GovernanceKeyFetch, deleted_key_same_answer_on_every_agent_path) {
   const Account alice = user("deleted");
-  const int64_t key = p().add_key(alice, "openai", "sk-deleted-0123456789abcdef");
+  const int64_t key = panel().add_key(alice, "openai", "sk-deleted-0123456789abcdef");
   const int64_t id = agent(alice, key);
-  const std::string ic = p().ic_token(id);
+  const std::string ic = panel().ic_token(id);
   ASSERT_EQ(agent_key(ic).status, 200);
-  ASSERT_EQ(p().call("DELETE", "/api/v1/providers/" + std::to_string(key), alice.token).status, 204);
+  ASSERT_EQ(panel().call("DELETE", "/api/v1/providers/" + std::to_string(key), alice.token).status, 204);
 
   expect_error(agent_key(ic), 403, "NO_PROVIDER_ASSIGNED");
-  expect_error(p().call("POST", "/api/v1/budget/handshake", "", json{{"ic_token", ic}, {"provider", "openai"}}), 403,
+  expect_error(panel().call("POST", "/api/v1/budget/handshake", "", json{{"ic_token", ic}, {"provider", "openai"}}), 403,
                "NO_PROVIDER_ASSIGNED");
-  auto a = p().call("GET", "/api/v1/agents/" + std::to_string(id), p().admin.token);
+  auto a = panel().call("GET", "/api/v1/agents/" + std::to_string(id), panel().admin.token);
   EXPECT_EQ(a.body["provider_key_id"], nullptr) << a.raw;
   EXPECT_EQ(a.body["providers"], json::array()) << a.raw;
   // The delete's audit row names the agent that lost the key.
@@ -339,9 +324,9 @@ TEST_F(GovernanceKeyFetch, deleted_key_same_answer_on_every_agent_path) {
 
 TEST_F(GovernanceKeyFetch, agent_provider_key_requires_ic_token) {
   const Account alice = user("needsic");
-  const int64_t key = p().add_key(alice);
+  const int64_t key = panel().add_key(alice);
   const int64_t id = agent(alice, key);
-  const std::string ic = p().ic_token(id);
+  const std::string ic = panel().ic_token(id);
   const std::string apitok = api_token(alice, {{"agent_id", id}});
 
   struct Case {
@@ -354,7 +339,7 @@ TEST_F(GovernanceKeyFetch, agent_provider_key_requires_ic_token) {
       {"nothing", "", std::nullopt, "IC_TOKEN_MISSING"},
       {"an empty body", "", json::object(), "IC_TOKEN_MISSING"},
       {"the owner's JWT", alice.token, json::object(), "IC_TOKEN_MISSING"},
-      {"the admin's JWT", p().admin.token, json::object(), "IC_TOKEN_MISSING"},
+      {"the admin's JWT", panel().admin.token, json::object(), "IC_TOKEN_MISSING"},
       {"an agent-bound API token", apitok, json::object(), "IC_TOKEN_MISSING"},
       {"a forged IC token", "", json{{"ic_token", "ic_" + std::to_string(id) + "_" + std::string(48, 'Z')}},
        "INVALID_IC_TOKEN"},
@@ -362,26 +347,26 @@ TEST_F(GovernanceKeyFetch, agent_provider_key_requires_ic_token) {
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
-    expect_error(p().call("POST", "/api/v1/agents/provider-key", c.bearer, c.body.value_or(nullptr)), 401, c.code);
+    expect_error(panel().call("POST", "/api/v1/agents/provider-key", c.bearer, c.body.value_or(nullptr)), 401, c.code);
   }
   EXPECT_EQ(agent_key(ic).status, 200);
 }
 
 TEST_F(GovernanceKeyFetch, regenerated_ic_token_cannot_fetch_key) {
   const Account alice = user("regen");
-  const int64_t key = p().add_key(alice);
+  const int64_t key = panel().add_key(alice);
   const int64_t id = agent(alice, key);
-  const std::string old_ic = p().ic_token(id);
+  const std::string old_ic = panel().ic_token(id);
   ASSERT_EQ(agent_key(old_ic).status, 200);
 
-  auto regen = p().call("POST", gov::agent_path(id, "/ic-token/regenerate"), alice.token);
+  auto regen = panel().call("POST", agent_path(id, "/ic-token/regenerate"), alice.token);
   ASSERT_EQ(regen.status, 200) << regen.raw;
   const std::string new_ic = regen.body.value("ic_token", "");
   expect_error(agent_key(old_ic), 401, "INVALID_IC_TOKEN");
   EXPECT_EQ(agent_key(new_ic).status, 200);
 
   // Revoked: nothing fetches any more.
-  ASSERT_EQ(p().call("DELETE", gov::agent_path(id, "/ic-token"), alice.token).status, 204);
+  ASSERT_EQ(panel().call("DELETE", agent_path(id, "/ic-token"), alice.token).status, 204);
   expect_error(agent_key(new_ic), 401, "INVALID_IC_TOKEN");
 }
 

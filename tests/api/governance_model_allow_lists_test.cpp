@@ -5,32 +5,21 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "alerts_support.h"
-#include "governance_support.h"
+#include "support/panel.h"
 #include "util/clock.h"
 
-using gov::Account;
-using gov::expect_error;
-using gov::json;
-using gov::Reply;
+using namespace iron::test;
 
 namespace {
 
-class ModelAllowLists : public ::testing::Test {
+class ModelAllowLists : public PanelSuite {
  protected:
-  static void SetUpTestSuite() { panel_ = std::make_unique<gov::Panel>(); }
-  static void TearDownTestSuite() { panel_.reset(); }
-  static gov::Panel& p() { return *panel_; }
-
   // A fresh user per test: API-token creation is limited per user.
-  static Account user(const std::string& label) {
-    static int n = 0;
-    return p().add_user("user", label + std::to_string(++n));
-  }
+  static Account user(const std::string& label) { return panel().add_user("user", label); }
 
   // An agent of `owner` using an openai key of theirs, with an IC token.
   struct Runner {
@@ -38,23 +27,23 @@ class ModelAllowLists : public ::testing::Test {
     std::string ic;
   };
   static Runner runner(const Account& owner, const json& allowed_models = nullptr) {
-    const int64_t key = p().add_key(owner, "openai");
+    const int64_t key = panel().add_key(owner, "openai");
     json body = {{"name", "runner"}, {"initial_budget_microdollars", 50'000'000}, {"owner_id", owner.id},
                  {"provider_key_id", key}};
     if (!allowed_models.is_null()) body["allowed_models"] = allowed_models;
-    const json agent = p().create_agent(body);
+    const json agent = panel().create_agent(body);
     const int64_t id = agent.value("id", int64_t{0});
-    return {id, p().ic_token(id, owner.token)};
+    return {id, panel().ic_token(id, owner.token)};
   }
 
   static Reply set_agent_list(int64_t agent_id, const json& list) {
-    return p().call("PUT", gov::agent_path(agent_id), p().admin.token, {{"allowed_models", list}});
+    return panel().call("PUT", agent_path(agent_id), panel().admin.token, {{"allowed_models", list}});
   }
 
   static Reply handshake(const Runner& r, const std::optional<std::string>& model) {
     json body = {{"ic_token", r.ic}, {"provider", "openai"}, {"requested_budget", 1'000'000}};
     if (model) body["model"] = *model;
-    return p().call("POST", "/api/v1/budget/handshake", "", body);
+    return panel().call("POST", "/api/v1/budget/handshake", "", body);
   }
 
   static json event(const std::string& id, const std::string& model, const std::string& provider = "openai") {
@@ -65,16 +54,13 @@ class ModelAllowLists : public ::testing::Test {
   }
 
   static json audit(const std::string& action, const std::string& entity_id) {
-    const Reply r = p().call("GET", "/api/v1/audit?action=" + action + "&limit=200", p().admin.token);
+    const Reply r = panel().call("GET", "/api/v1/audit?action=" + action + "&limit=200", panel().admin.token);
     EXPECT_EQ(r.status, 200) << r.raw;
     for (const auto& row : r.body["items"])
       if (row.value("entity_id", "") == entity_id) return row;
     return nullptr;
   }
-
-  static std::unique_ptr<gov::Panel> panel_;
 };
-std::unique_ptr<gov::Panel> ModelAllowLists::panel_;
 
 // One shape, many lists: the handshake names a model (or none) against the agent's list.
 struct HandshakeCase {
@@ -114,16 +100,16 @@ TEST_F(ModelAllowLists, HandshakeAllowsOnlyTheListedModelsAndRefusesBeforeReserv
     const Reply hs = handshake(r, c.model);
     if (c.status == 200) {
       ASSERT_EQ(hs.status, 200) << hs.raw;
-      const Reply back = p().call("POST", "/api/v1/budget/return", "",
+      const Reply back = panel().call("POST", "/api/v1/budget/return", "",
                                   {{"ic_token", r.ic}, {"lease_id", hs.body["lease_id"]}});
       ASSERT_EQ(back.status, 200) << back.raw;
     } else {
       expect_error(hs, c.status, c.code, "model");
       // No lease, nothing reserved: the refusal comes before the reservation.
-      const json budget = p().budget(r.id);
+      const json budget = panel().budget(r.id);
       EXPECT_EQ(budget["reserved"], 0);
       EXPECT_EQ(budget["remaining"], 50'000'000);
-      const Reply leases = p().call("GET", gov::agent_path(r.id, "/leases?status=active"), p().admin.token);
+      const Reply leases = panel().call("GET", agent_path(r.id, "/leases?status=active"), panel().admin.token);
       ASSERT_EQ(leases.status, 200) << leases.raw;
       EXPECT_EQ(leases.body["pagination"]["total"], 0) << leases.raw;
     }
@@ -133,7 +119,7 @@ TEST_F(ModelAllowLists, HandshakeAllowsOnlyTheListedModelsAndRefusesBeforeReserv
 TEST_F(ModelAllowLists, AgentListIsShownAndEveryChangeAuditedWithOldAndNewList) {
   const Account bob = user("bob");
   const Runner r = runner(bob, json::array({"gpt-4o*", "gpt-4o*", "o1"}));  // the duplicate is dropped
-  const Reply got = p().call("GET", gov::agent_path(r.id), bob.token);
+  const Reply got = panel().call("GET", agent_path(r.id), bob.token);
   ASSERT_EQ(got.status, 200) << got.raw;
   EXPECT_EQ(got.body["allowed_models"], json::array({"gpt-4o*", "o1"}));
   const json created = audit("agent.set_allowed_models", std::to_string(r.id));
@@ -148,14 +134,14 @@ TEST_F(ModelAllowLists, AgentListIsShownAndEveryChangeAuditedWithOldAndNewList) 
   EXPECT_EQ(changed["after"]["allowed_models"], json::array({"claude-*"}));
 
   // A PUT without the field keeps the list; null lifts it.
-  const Reply renamed = p().call("PUT", gov::agent_path(r.id), p().admin.token, {{"name", "renamed"}});
+  const Reply renamed = panel().call("PUT", agent_path(r.id), panel().admin.token, {{"name", "renamed"}});
   ASSERT_EQ(renamed.status, 200) << renamed.raw;
   EXPECT_EQ(renamed.body["allowed_models"], json::array({"claude-*"}));
   const Reply lifted = set_agent_list(r.id, nullptr);
   ASSERT_EQ(lifted.status, 200) << lifted.raw;
   EXPECT_TRUE(lifted.body["allowed_models"].is_null());
   // The list (GET /agents) carries it too.
-  const Reply list = p().call("GET", "/api/v1/agents", bob.token);
+  const Reply list = panel().call("GET", "/api/v1/agents", bob.token);
   ASSERT_EQ(list.status, 200) << list.raw;
   ASSERT_EQ(list.body.size(), 1u);
   EXPECT_TRUE(list.body[0].contains("allowed_models"));
@@ -165,15 +151,15 @@ TEST_F(ModelAllowLists, AgentListIsShownAndEveryChangeAuditedWithOldAndNewList) 
 TEST_F(ModelAllowLists, IngestionRecordsDisallowedModelsFlaggedAndFilterable) {
   const Account carol = user("carol");
   const Runner r = runner(carol, json::array({"gpt-4o*"}));
-  EXPECT_EQ(p().call("POST", "/api/v1/analytics/events", r.ic, event("one-ok", "gpt-4o-mini")).status, 202);
-  EXPECT_EQ(p().call("POST", "/api/v1/analytics/events", r.ic, event("one-bad", "claude-3")).status, 202);
-  const Reply batch = p().call("POST", "/api/v1/analytics/events/batch", r.ic,
+  EXPECT_EQ(panel().call("POST", "/api/v1/analytics/events", r.ic, event("one-ok", "gpt-4o-mini")).status, 202);
+  EXPECT_EQ(panel().call("POST", "/api/v1/analytics/events", r.ic, event("one-bad", "claude-3")).status, 202);
+  const Reply batch = panel().call("POST", "/api/v1/analytics/events/batch", r.ic,
                                {{"events", {event("b-ok", "gpt-4o"), event("b-bad", "o1"), event("b-bad2", "o1")}}});
   ASSERT_EQ(batch.status, 200) << batch.raw;
   EXPECT_EQ(batch.body["accepted"], 3);
 
   const std::string base = "/api/v1/analytics/events/list?period=today&per_page=50&agent_id=" + std::to_string(r.id);
-  const Reply all = p().call("GET", base, carol.token);
+  const Reply all = panel().call("GET", base, carol.token);
   ASSERT_EQ(all.status, 200) << all.raw;
   EXPECT_EQ(all.body["pagination"]["total"], 5);
   std::map<std::string, bool> flag;
@@ -181,35 +167,35 @@ TEST_F(ModelAllowLists, IngestionRecordsDisallowedModelsFlaggedAndFilterable) {
   EXPECT_EQ(flag, (std::map<std::string, bool>{
                       {"one-ok", true}, {"one-bad", false}, {"b-ok", true}, {"b-bad", false}, {"b-bad2", false}}));
 
-  const Reply flagged = p().call("GET", base + "&model_allowed=false", carol.token);
+  const Reply flagged = panel().call("GET", base + "&model_allowed=false", carol.token);
   ASSERT_EQ(flagged.status, 200) << flagged.raw;
   EXPECT_EQ(flagged.body["pagination"]["total"], 3);
   EXPECT_EQ(flagged.body["filters"]["model_allowed"], false);
   for (const auto& e : flagged.body["data"]) EXPECT_EQ(e["model_allowed"], false) << e;
-  const Reply allowed = p().call("GET", base + "&model_allowed=true", carol.token);
+  const Reply allowed = panel().call("GET", base + "&model_allowed=true", carol.token);
   ASSERT_EQ(allowed.status, 200) << allowed.raw;
   EXPECT_EQ(allowed.body["pagination"]["total"], 2);
 
   // The keyset log filters the same way.
-  const Reply log = p().call("GET", "/api/v1/analytics/events?period=today&model_allowed=false&agent_id=" +
+  const Reply log = panel().call("GET", "/api/v1/analytics/events?period=today&model_allowed=false&agent_id=" +
                                         std::to_string(r.id), carol.token);
   ASSERT_EQ(log.status, 200) << log.raw;
   EXPECT_EQ(log.body["items"].size(), 3u);
 
   // The CSV has the column.
-  const Reply csv = p().call("GET", base + "&format=csv&model_allowed=false", carol.token);
+  const Reply csv = panel().call("GET", base + "&format=csv&model_allowed=false", carol.token);
   ASSERT_EQ(csv.status, 200) << csv.raw;
   const std::string header = csv.raw.substr(0, csv.raw.find('\n'));
   EXPECT_NE(header.find("model_allowed"), std::string::npos) << header;
   EXPECT_NE(csv.raw.find(",false"), std::string::npos) << csv.raw;
 
   // Counted in the spend like any event: 5 × 700 µ$.
-  const Reply spend = p().call("GET", "/api/v1/analytics/spending/total?period=today&agent_id=" + std::to_string(r.id),
+  const Reply spend = panel().call("GET", "/api/v1/analytics/spending/total?period=today&agent_id=" + std::to_string(r.id),
                                carol.token);
   ASSERT_EQ(spend.status, 200) << spend.raw;
   EXPECT_EQ(spend.body.value("total_spend_microdollars", int64_t{-1}), 3'500) << spend.raw;
 
-  expect_error(p().call("GET", base + "&model_allowed=maybe", carol.token), 400, "VALIDATION_ERROR", "model_allowed");
+  expect_error(panel().call("GET", base + "&model_allowed=maybe", carol.token), 400, "VALIDATION_ERROR", "model_allowed");
 }
 
 TEST_F(ModelAllowLists, AgentKeyFetchAppliesTheAgentsListLikeTheHandshake) {
@@ -218,7 +204,7 @@ TEST_F(ModelAllowLists, AgentKeyFetchAppliesTheAgentsListLikeTheHandshake) {
   const auto fetch = [&](const json& extra) {
     json body = {{"ic_token", r.ic}};
     body.update(extra);
-    return p().call("POST", "/api/v1/agents/provider-key", "", body);
+    return panel().call("POST", "/api/v1/agents/provider-key", "", body);
   };
   expect_error(fetch(json::object()), 400, "MODEL_REQUIRED", "model");
   expect_error(fetch({{"model", "claude-3"}}), 403, "MODEL_NOT_ALLOWED", "model");
@@ -227,38 +213,38 @@ TEST_F(ModelAllowLists, AgentKeyFetchAppliesTheAgentsListLikeTheHandshake) {
 
 TEST_F(ModelAllowLists, TokenListIsSetShownAuditedAndEnforcedAtTheKeyFetch) {
   const Account erin = user("erin");
-  const int64_t key = p().add_key(erin, "openai");
-  ASSERT_EQ(p().call("POST", "/api/v1/projects/proj-a/provider", erin.token, json{{"provider_key_id", key}}).status, 200);
-  const Reply created = p().call("POST", "/api/v1/api-tokens", erin.token,
+  const int64_t key = panel().add_key(erin, "openai");
+  ASSERT_EQ(panel().call("POST", "/api/v1/projects/proj-a/provider", erin.token, json{{"provider_key_id", key}}).status, 200);
+  const Reply created = panel().call("POST", "/api/v1/api-tokens", erin.token,
                                  {{"name", "runtime"}, {"project_id", "proj-a"}, {"scope", "runtime"},
                                   {"allowed_models", json::array({"openai/gpt-4o*"})}});
   ASSERT_EQ(created.status, 201) << created.raw;
   EXPECT_EQ(created.body["allowed_models"], json::array({"openai/gpt-4o*"}));
   const std::string secret = created.body["token"];
   const std::string id = std::to_string(created.body["id"].get<int64_t>());
-  const Reply shown = p().call("GET", "/api/v1/api-tokens/" + id, erin.token);
+  const Reply shown = panel().call("GET", "/api/v1/api-tokens/" + id, erin.token);
   EXPECT_EQ(shown.body["allowed_models"], json::array({"openai/gpt-4o*"}));
 
-  expect_error(p().call("GET", "/api/v1/keys", secret), 400, "MODEL_REQUIRED", "model");
-  expect_error(p().call("GET", "/api/v1/keys?model=o1", secret), 403, "MODEL_NOT_ALLOWED", "model");
-  const Reply ok = p().call("GET", "/api/v1/keys?model=gpt-4o-mini", secret);
+  expect_error(panel().call("GET", "/api/v1/keys", secret), 400, "MODEL_REQUIRED", "model");
+  expect_error(panel().call("GET", "/api/v1/keys?model=o1", secret), 403, "MODEL_NOT_ALLOWED", "model");
+  const Reply ok = panel().call("GET", "/api/v1/keys?model=gpt-4o-mini", secret);
   ASSERT_EQ(ok.status, 200) << ok.raw;
 
   // A token must not lift its own restriction; the owner's session may, audited.
-  const Reply by_token = p().call("PUT", "/api/v1/api-tokens/" + id, secret, {{"allowed_models", nullptr}});
+  const Reply by_token = panel().call("PUT", "/api/v1/api-tokens/" + id, secret, {{"allowed_models", nullptr}});
   EXPECT_TRUE(by_token.status == 403) << by_token.raw;
-  const Reply lifted = p().call("PUT", "/api/v1/api-tokens/" + id, erin.token, {{"allowed_models", nullptr}});
+  const Reply lifted = panel().call("PUT", "/api/v1/api-tokens/" + id, erin.token, {{"allowed_models", nullptr}});
   ASSERT_EQ(lifted.status, 200) << lifted.raw;
   EXPECT_TRUE(lifted.body["allowed_models"].is_null());
   const json row = audit("api_token.update", id);
   ASSERT_FALSE(row.is_null());
   EXPECT_EQ(row["before"]["allowed_models"], json::array({"openai/gpt-4o*"}));
   EXPECT_TRUE(row["after"]["allowed_models"].is_null());
-  EXPECT_EQ(p().call("GET", "/api/v1/keys", secret).status, 200);  // unrestricted: no model needed
+  EXPECT_EQ(panel().call("GET", "/api/v1/keys", secret).status, 200);  // unrestricted: no model needed
 
   // Rotation keeps the list.
-  ASSERT_EQ(p().call("PUT", "/api/v1/api-tokens/" + id, erin.token, {{"allowed_models", json::array()}}).status, 200);
-  const Reply rotated = p().call("POST", "/api/v1/api-tokens/" + id + "/rotate", erin.token, json::object());
+  ASSERT_EQ(panel().call("PUT", "/api/v1/api-tokens/" + id, erin.token, {{"allowed_models", json::array()}}).status, 200);
+  const Reply rotated = panel().call("POST", "/api/v1/api-tokens/" + id + "/rotate", erin.token, json::object());
   ASSERT_EQ(rotated.status, 200) << rotated.raw;
   EXPECT_EQ(rotated.body["allowed_models"], json::array());
 }
@@ -267,7 +253,7 @@ TEST_F(ModelAllowLists, TokenListIsSetShownAuditedAndEnforcedAtTheKeyFetch) {
 TEST_F(ModelAllowLists, BadListsAreRefusedOnEveryBody) {
   const Account frank = user("frank");
   const Runner r = runner(frank);
-  const Reply tok = p().call("POST", "/api/v1/api-tokens", frank.token, {{"name", "t"}});
+  const Reply tok = panel().call("POST", "/api/v1/api-tokens", frank.token, {{"name", "t"}});
   ASSERT_EQ(tok.status, 201) << tok.raw;
   const std::string token_path = "/api/v1/api-tokens/" + std::to_string(tok.body["id"].get<int64_t>());
   json too_many = json::array();
@@ -287,18 +273,18 @@ TEST_F(ModelAllowLists, BadListsAreRefusedOnEveryBody) {
   };
   for (const auto& [name, list] : bad) {
     SCOPED_TRACE(name);
-    expect_error(p().call("POST", "/api/v1/agents", p().admin.token,
+    expect_error(panel().call("POST", "/api/v1/agents", panel().admin.token,
                           {{"name", "x"}, {"initial_budget_microdollars", 1}, {"allowed_models", list}}),
                  400, "VALIDATION_ERROR", "allowed_models");
     expect_error(set_agent_list(r.id, list), 400, "VALIDATION_ERROR", "allowed_models");
-    expect_error(p().call("POST", "/api/v1/api-tokens", frank.token, {{"name", "t2"}, {"allowed_models", list}}), 400,
+    expect_error(panel().call("POST", "/api/v1/api-tokens", frank.token, {{"name", "t2"}, {"allowed_models", list}}), 400,
                  "VALIDATION_ERROR", "allowed_models");
-    expect_error(p().call("PUT", token_path, frank.token, {{"allowed_models", list}}), 400, "VALIDATION_ERROR",
+    expect_error(panel().call("PUT", token_path, frank.token, {{"allowed_models", list}}), 400, "VALIDATION_ERROR",
                  "allowed_models");
   }
   // Nothing changed on the way.
-  EXPECT_TRUE(p().call("GET", gov::agent_path(r.id), p().admin.token).body["allowed_models"].is_null());
-  EXPECT_TRUE(p().call("GET", token_path, frank.token).body["allowed_models"].is_null());
+  EXPECT_TRUE(panel().call("GET", agent_path(r.id), panel().admin.token).body["allowed_models"].is_null());
+  EXPECT_TRUE(panel().call("GET", token_path, frank.token).body["allowed_models"].is_null());
   // The longest entry and the most entries are accepted.
   json most = too_many;
   most.erase(most.begin());

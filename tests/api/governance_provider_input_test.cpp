@@ -8,9 +8,6 @@
 
 using namespace providers_test;
 
-using iron::test::run_scenarios;
-using iron::test::Scenario;
-
 TEST_F(GovernanceProviders, viewer_cannot_mutate_providers) {
   auto alices = create(alice_, "openai", fresh_secret());
   const std::string project = unique_project("viewer");

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "security/crypto.h"
+#include "support/files.h"
 
 using namespace providers_test;
 
@@ -62,13 +63,13 @@ TEST_F(GovernanceProviders, EveryMutationIsAuditedWithTheActorAndWithoutTheKey) 
 class GovernanceProvidersSecrets : public ::testing::Test {
  protected:
   void SetUp() override {
-    panel_ = std::make_unique<iron::test::Panel>(iron::test::admin_options({"--log-level", "debug"}));
+    panel_ = std::make_unique<Panel>(admin_options({"--log-level", "debug"}));
     server_ = &panel_->server();
     admin_ = panel_->admin;
     user_ = panel_->add_user("user", "carol");
     other_ = panel_->add_user("user", "dave");
   }
-  std::unique_ptr<iron::test::Panel> panel_;
+  std::unique_ptr<Panel> panel_;
   ServerProcess* server_ = nullptr;
   Account admin_, user_, other_;
 };
@@ -141,7 +142,7 @@ TEST_F(GovernanceProvidersSecrets, key_encrypted_at_rest) {
   auto scan = [&](const std::string& when) {
     std::string bytes;
     for (const auto& entry : std::filesystem::directory_iterator(server_->data_dir()))
-      if (entry.path().filename().string().rfind("iron.db", 0) == 0) bytes += file_bytes(entry.path());
+      if (entry.path().filename().string().rfind("iron.db", 0) == 0) bytes += read_file(entry.path());
     ASSERT_NE(bytes.find(marker), std::string::npos) << when << ": the scan sees what the database stores";
     for (const auto& e : encodings) EXPECT_EQ(bytes.find(e), std::string::npos) << when << ": found " << e;
   };

@@ -5,19 +5,17 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include <fstream>
-
+#include "support/files.h"
 #include "support/panel.h"
 
 using namespace iron::test;
-using iron::test::make_temp_dir;
-using iron::test::run_binary;
 
 namespace {
 
-std::string write_file(const std::string& dir, const std::string& name, const std::string& content) {
+// A password file as an operator would keep it: owner-only.
+std::string secret_file(const std::string& dir, const std::string& name, const std::string& content) {
   const std::string path = dir + "/" + name;
-  std::ofstream(path, std::ios::binary) << content;
+  write_file(path, content);
   chmod(path.c_str(), 0600);
   return path;
 }
@@ -45,7 +43,7 @@ TEST(IdentityAdminCli, CreateWithPasswordFileMakesAWorkingAdminAndNeverEchoesIt)
   const std::string data = dir + "/data";
   const std::string password = "file-password-Zq7x";
   // A trailing newline (as `echo` writes) is not part of the password.
-  const std::string file = write_file(dir, "pw", password + "\n");
+  const std::string file = secret_file(dir, "pw", password + "\n");
   const auto r = run_binary({"admin", "create", "--data", data, "--email", "ops@example.test", "--password-file", file,
                              "--name", "Ops Person"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -89,9 +87,9 @@ TEST(IdentityAdminCli, CreateWithPasswordStdinWorksWhileTheServerRuns) {
 TEST(IdentityAdminCli, CreateRefusesBadInputWithItsDocumentedExitCode) {
   const std::string dir = make_temp_dir();
   const std::string data = dir + "/data";
-  const std::string short_pw = write_file(dir, "short", "elevenchars\n");
-  const std::string good_pw = write_file(dir, "good", "good-password-99\n");
-  const std::string empty_pw = write_file(dir, "empty", "\n");
+  const std::string short_pw = secret_file(dir, "short", "elevenchars\n");
+  const std::string good_pw = secret_file(dir, "good", "good-password-99\n");
+  const std::string empty_pw = secret_file(dir, "empty", "\n");
   struct Case {
     std::string name;
     std::vector<std::string> args;
@@ -141,7 +139,7 @@ TEST(IdentityAdminCli, ResetPasswordWhileServingRevokesTheOldPasswordAndSessions
 
   const std::string new_pw = "new-password-456";
   const auto r = run_binary({"admin", "reset-password", "--data", server.data_dir(), "--email", "boss@example.test",
-                             "--password-file", write_file(dir, "pw", new_pw + "\n")});
+                             "--password-file", secret_file(dir, "pw", new_pw + "\n")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_FALSE(mentions(r, new_pw));
 
@@ -195,7 +193,7 @@ TEST(IdentityAdminCli, ResetPasswordLiftsTheLoginThrottle) {
 TEST(IdentityAdminCli, EnvironmentBootstrapCreatesTheFirstAdminOnlyOnce) {
   const std::string dir = make_temp_dir();
   const std::string data = dir + "/data";
-  const std::string first_pw = write_file(dir, "first", "env-first-password\n");
+  const std::string first_pw = secret_file(dir, "first", "env-first-password\n");
   {
     ServerProcess first({.extra_args = {}, .env = {{"IRON_ADMIN_EMAIL", "env1@example.test"},
                                                    {"IRON_ADMIN_PASSWORD_FILE", first_pw}},
@@ -206,7 +204,7 @@ TEST(IdentityAdminCli, EnvironmentBootstrapCreatesTheFirstAdminOnlyOnce) {
     ASSERT_EQ(first.stop(), 0);
   }
   // Restarted with a different admin in the environment: ignored, an admin exists.
-  const std::string second_pw = write_file(dir, "second", "env-second-password\n");
+  const std::string second_pw = secret_file(dir, "second", "env-second-password\n");
   ServerProcess again({.extra_args = {}, .env = {{"IRON_ADMIN_EMAIL", "env2@example.test"},
                                                  {"IRON_ADMIN_PASSWORD_FILE", second_pw}},
                        .data_dir = data});
@@ -218,7 +216,7 @@ TEST(IdentityAdminCli, EnvironmentBootstrapCreatesTheFirstAdminOnlyOnce) {
   // The same holds for an admin made by the CLI before the first start.
   const std::string data2 = dir + "/data2";
   ASSERT_EQ(run_binary({"admin", "create", "--data", data2, "--email", "cli@example.test", "--password-file",
-                        write_file(dir, "cli", "cli-made-password\n")})
+                        secret_file(dir, "cli", "cli-made-password\n")})
                 .exit_code,
             0);
   ServerProcess third({.extra_args = {}, .env = {{"IRON_ADMIN_EMAIL", "env3@example.test"},

@@ -10,10 +10,6 @@
 
 using namespace api_tokens_test;
 
-// ---------------------------------------------------------------------------------------
-// Access: authentication, roles, ownership, path ids
-// ---------------------------------------------------------------------------------------
-
 TEST(IdentityApiTokens, EveryProtectedRouteRequiresAuthentication) {
   Panel p;
   const auto t = p.create_ok(p.admin.token);

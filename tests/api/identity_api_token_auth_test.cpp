@@ -7,10 +7,6 @@
 
 using namespace api_tokens_test;
 
-// ---------------------------------------------------------------------------------------
-// Bearer authentication with apitok_ tokens
-// ---------------------------------------------------------------------------------------
-
 TEST(IdentityApiTokens, revoked_token_refused) {
   Panel p;
   const Account a = p.add_user("user", "alice");
@@ -89,9 +85,6 @@ TEST(IdentityApiTokens, token_acts_with_owner_current_role) {
   EXPECT_EQ(p.call("PUT", path, secret, json{{"provider", "as-admin"}}).status, 200);
   EXPECT_EQ(p.call("GET", path, a.token).body["provider"], "as-admin");
 }
-// ---------------------------------------------------------------------------------------
-// validate
-// ---------------------------------------------------------------------------------------
 
 TEST(IdentityApiTokens, validate_reveals_nothing_for_unknown) {
   Panel p;
@@ -120,10 +113,6 @@ TEST(IdentityApiTokens, validate_reveals_nothing_for_unknown) {
   // Validation is not use: no last_used_at.
   EXPECT_TRUE(p.call("GET", id_path(t["id"]), a.token).body["last_used_at"].is_null());
 }
-
-// ---------------------------------------------------------------------------------------
-// Caps
-// ---------------------------------------------------------------------------------------
 
 TEST(IdentityApiTokens, token_limit_429) {
   Panel p;

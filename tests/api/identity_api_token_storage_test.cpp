@@ -8,12 +8,9 @@
 
 #include "api_tokens_support.h"
 #include "security/crypto.h"
+#include "support/files.h"
 
 using namespace api_tokens_test;
-
-// ---------------------------------------------------------------------------------------
-// Storage, audit, last_used_at
-// ---------------------------------------------------------------------------------------
 
 TEST(IdentityApiTokens, db_stores_only_hash) {
   Panel p;
@@ -39,12 +36,12 @@ TEST(IdentityApiTokens, db_stores_only_hash) {
         EXPECT_EQ(row.find(body), std::string::npos) << "audit rows never carry the secret: " << row;
       }
     }
-    const std::string files = file_bytes(db_path) + file_bytes(db_path + "-wal");
+    const std::string files = iron::test::read_file(db_path) + iron::test::read_file(db_path + "-wal");
     ASSERT_FALSE(files.empty());
     EXPECT_EQ(files.find(body), std::string::npos) << "the plaintext secret is in the database files";
   }
   ASSERT_EQ(p.server().stop(), 0);
-  const std::string after = file_bytes(db_path) + file_bytes(db_path + "-wal");
+  const std::string after = iron::test::read_file(db_path) + iron::test::read_file(db_path + "-wal");
   std::string logs = p.server().stderr_text();
   for (const auto& l : p.server().log_lines()) logs += l.dump();
   for (const auto& s : {secret, secret2}) {

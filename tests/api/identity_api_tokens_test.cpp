@@ -10,10 +10,6 @@
 
 using namespace api_tokens_test;
 
-// ---------------------------------------------------------------------------------------
-// Create, list, get
-// ---------------------------------------------------------------------------------------
-
 TEST(IdentityApiTokens, CreateShowsTheSecretOnceAndListShowsMetadataOnly) {
   Panel p;
   const Account u = p.add_user("user", "alice");
@@ -157,9 +153,6 @@ TEST(IdentityApiTokens, CreateValidationTable) {
   auto ok = p.create_ok(u.token, {{"name", "expiring"}, {"expires_at", in_30_days}});
   EXPECT_EQ(ok["expires_at"], in_30_days);
 }
-// ---------------------------------------------------------------------------------------
-// Update, rotate, revoke
-// ---------------------------------------------------------------------------------------
 
 TEST(IdentityApiTokens, UpdateChangesProviderAndMetadata) {
   Panel p;

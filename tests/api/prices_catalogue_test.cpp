@@ -218,7 +218,7 @@ TEST_F(PriceCatalogue, ReportedCostIsKeptWithTheCatalogueCostBesideIt) {
   auto d_csv = panel().call("GET", "/api/v1/analytics/cost-differences?format=csv&agent_id=" + std::to_string(agent),
                             owner.token);
   ASSERT_EQ(d_csv.status, 200) << d_csv.raw;
-  const auto diff_rows = iron::test::parse_csv(d_csv.raw);
+  const auto diff_rows = parse_csv(d_csv.raw);
   ASSERT_EQ(diff_rows.size(), 1u + d.body["rows"].size()) << d_csv.raw;
   ASSERT_EQ(diff_rows[0].size(), 10u);
   EXPECT_EQ(diff_rows[0][7], "difference_usd");
@@ -236,7 +236,7 @@ TEST_F(PriceCatalogue, ReportedCostIsKeptWithTheCatalogueCostBesideIt) {
   auto events_csv = panel().call("GET", "/api/v1/analytics/events/list?format=csv&agent_id=" + std::to_string(agent),
                                  owner.token);
   ASSERT_EQ(events_csv.status, 200) << events_csv.raw;
-  const auto event_rows = iron::test::parse_csv(events_csv.raw);
+  const auto event_rows = parse_csv(events_csv.raw);
   ASSERT_EQ(event_rows.size(), 1u + got.size());
   ASSERT_EQ(event_rows[0].size(), 17u);
   EXPECT_EQ(event_rows[0][14], "cost_source");

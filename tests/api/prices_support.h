@@ -15,10 +15,8 @@
 
 namespace prices_test {
 
-using iron::test::Account;
-using iron::test::PanelSuite;
-using iron::test::Reply;
-using nlohmann::json;
+// The harness (tests/support): Panel, Account, Reply, expect_error, json, ...
+using namespace iron::test;
 
 inline int64_t ms_of(const std::string& rfc3339) {
   return iron::util::to_unix_ms(*iron::util::parse_rfc3339(rfc3339));

@@ -5,8 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <optional>
 #include <set>
 #include <string>
@@ -20,11 +18,8 @@
 
 namespace providers_test {
 
-using iron::test::Account;
-using iron::test::expect_error;
-using iron::test::Reply;
-using iron::test::ServerProcess;
-using nlohmann::json;
+// The harness (tests/support): Panel, Account, Reply, expect_error, json, ...
+using namespace iron::test;
 
 // A fresh provider secret: long enough to be masked as prefix...suffix, unique so that a
 // search for it can only find this test's key.
@@ -81,11 +76,6 @@ inline bool contains_id(const json& list, int64_t id) {
   for (const auto& k : list)
     if (k.value("id", int64_t{0}) == id) return true;
   return false;
-}
-
-inline std::string file_bytes(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 struct AuditRow {

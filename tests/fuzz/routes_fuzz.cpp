@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/routes.h"
+#include "input_lines.h"
 #include "cli/panel.h"
 #include "config/config.h"
 #include "security/random.h"
@@ -93,15 +94,6 @@ struct World {
 World& world() {
   static World w;
   return w;
-}
-
-std::string next_line(const std::string& text, size_t& pos) {
-  if (pos > text.size()) return "";
-  size_t nl = text.find('\n', pos);
-  if (nl == std::string::npos) nl = text.size();
-  std::string line = text.substr(pos, nl - pos);
-  pos = nl + 1;
-  return line;
 }
 
 }  // namespace

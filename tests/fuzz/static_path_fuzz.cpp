@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "input_lines.h"
 #include "web/embedded_asset_source.h"
 #include "web/request_path.h"
 #include "web/static_site.h"
@@ -17,14 +18,6 @@ const iron::web::StaticSite& site(bool panel) {
   static const iron::web::StaticSite root(std::make_unique<iron::web::EmbeddedAssetSource>(), "/");
   static const iron::web::StaticSite mounted(std::make_unique<iron::web::EmbeddedAssetSource>(), "/panel");
   return panel ? mounted : root;
-}
-std::string next_line(const std::string& text, size_t& pos) {
-  if (pos > text.size()) return "";
-  size_t nl = text.find('\n', pos);
-  if (nl == std::string::npos) nl = text.size();
-  std::string line = text.substr(pos, nl - pos);
-  pos = nl + 1;
-  return line;
 }
 }  // namespace
 

@@ -20,8 +20,6 @@
 #include "util/clock.h"
 
 using namespace iron::test;
-using iron::test::ServerProcess;
-using iron::test::json_of;
 using iron::test::access::kCallers;
 using iron::test::access::kMatrix;
 using iron::test::access::Resource;
@@ -29,7 +27,6 @@ using iron::test::access::Row;
 
 namespace {
 
-const std::string kAdminPassword = "matrix-admin-password-1";
 const std::string kJwtSecret = "matrix-jwt-secret-5e1d9c7b3a0f8e6d4c2b";
 const std::string kMetricsToken = "matrix-metrics-token-7f3a";
 
@@ -75,11 +72,9 @@ std::string altered_jwt(const std::string& real, const std::string& key, int64_t
 class Matrix {
  public:
   Matrix()
-      : server_({.extra_args = {"--metrics", "1"},
-                 .env = {{"IRON_ADMIN_EMAIL", "root@example.test"}, {"IRON_ADMIN_PASSWORD", kAdminPassword},
-                         {"IRON_JWT_SECRET", kJwtSecret}, {"IRON_METRICS_TOKEN", kMetricsToken}}}) {
-    admin_ = {.id = "", .username = "root", .email = "root@example.test", .password = kAdminPassword, .token = ""};
-    admin_ = login_as(server_, admin_);
+      : server_(admin_options({"--metrics", "1"},
+                              {{"IRON_JWT_SECRET", kJwtSecret}, {"IRON_METRICS_TOKEN", kMetricsToken}})) {
+    admin_ = login_as(server_, {.id = "", .username = "root", .email = kAdminEmail, .password = kAdminPassword, .token = ""});
     admin_.id = get(server_, "/api/v1/me", admin_.token).body.value("id", "");
     viewer_ = account("viewer");
     user_ = account("user");

@@ -18,12 +18,13 @@
 #include <thread>
 #include <vector>
 
-#include "api/governance_support.h"
 #include "ledger_audit.h"
 #include "store/data_dir.h"
-#include "support/server_process.h"
+#include "support/panel.h"
+#include "util/clock.h"
 
-using gov::json;
+using iron::test::json;
+using iron::test::Reply;
 using iron::test::ServerProcess;
 
 namespace {
@@ -47,25 +48,17 @@ struct Acknowledged {
 
 struct Client {
   int port;
-  gov::Reply call(const std::string& method, const std::string& path, const std::string& bearer, const json& body) const {
+  Reply call(const std::string& method, const std::string& path, const std::string& bearer, const json& body) const {
     httplib::Client c("127.0.0.1", port);
     c.set_connection_timeout(2);
     c.set_read_timeout(10);
-    auto r = c.send([&] {
-      httplib::Request req;
-      req.method = method;
-      req.path = path;
-      if (!bearer.empty()) req.headers.emplace("Authorization", "Bearer " + bearer);
-      req.body = body.dump();
-      req.headers.emplace("Content-Type", "application/json");
-      return req;
-    }());
-    gov::Reply out;
-    if (!r) return out;  // status 0: the server died under this request
-    out.status = r->status;
-    out.raw = r->body;
-    out.body = json::parse(r->body, nullptr, false);
-    return out;
+    httplib::Request req;
+    req.method = method;
+    req.path = path;
+    if (!bearer.empty()) req.headers.emplace("Authorization", "Bearer " + bearer);
+    req.body = body.dump();
+    req.headers.emplace("Content-Type", "application/json");
+    return iron::test::reply_of(c.send(req));  // status 0: the server died under this request
   }
 };
 
@@ -76,7 +69,7 @@ json event(const std::string& id) {
           {"provider", "openai"}, {"input_tokens", 10}, {"output_tokens", 5}, {"cost_micros", 7}};
 }
 
-bool ok(const gov::Reply& r) { return r.status >= 200 && r.status < 300; }
+bool ok(const Reply& r) { return r.status >= 200 && r.status < 300; }
 
 // One writer per kind; each stops at its first unanswered request (the server is gone).
 void write_events(const Client& c, const std::string& ic, const std::string& prefix, Acknowledged& acks) {
@@ -196,10 +189,8 @@ TEST(CrashSafety, EveryAcknowledgedWriteSurvivesRepeatedSigkill) {
 
   const std::string data_dir = iron::test::make_temp_dir();
   const std::string db_path = iron::store::database_path(data_dir);
-  const ServerProcess::Options options{
-      .extra_args = {},
-      .env = {{"IRON_ADMIN_EMAIL", iron::test::kAdminEmail}, {"IRON_ADMIN_PASSWORD", iron::test::kAdminPassword}, {"IRON_IP_TOKEN_KEY", iron::test::kIpTokenKey}},
-      .data_dir = data_dir};
+  ServerProcess::Options options = iron::test::admin_options({}, {{"IRON_IP_TOKEN_KEY", iron::test::kIpTokenKey}});
+  options.data_dir = data_dir;
   int64_t agent_id = 0;
   std::string ic;
   {  // Setup: a key, an agent with a budget that outlasts the run, its IC token.

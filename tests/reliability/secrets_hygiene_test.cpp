@@ -7,25 +7,15 @@
 // database file are searched for each value: none may appear in the clear.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <vector>
 
-#include "support/panel.h"
 #include "store/data_dir.h"
-#include "support/server_process.h"
+#include "support/files.h"
+#include "support/panel.h"
 
-using iron::test::ServerProcess;
 using namespace iron::test;
 
 namespace {
-
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 struct Secret {
   std::string what;
@@ -69,13 +59,12 @@ TEST(SecretsHygiene, NoSecretTheScenarioUsedAppearsInLogsErrorsAuditOrTheDatabas
   };
   const std::string dir = iron::test::make_temp_dir();
   const std::string master_file = dir + "/master-key-file";
-  std::ofstream(master_file) << secrets[2].value;
-  ServerProcess server({.extra_args = {"--log-level", "debug", "--metrics", "1"},
-                        .env = {{"IRON_ADMIN_EMAIL", "root@example.test"},
-                                {"IRON_ADMIN_PASSWORD", secrets[0].value},
-                                {"IRON_JWT_SECRET", secrets[1].value},
-                                {"IRON_SECRETS_MASTER_KEY_FILE", master_file},
-                                {"IRON_METRICS_TOKEN", secrets[3].value}}});
+  write_file(master_file, secrets[2].value);
+  ServerProcess server(admin_options({"--log-level", "debug", "--metrics", "1"},
+                                     {{"IRON_ADMIN_PASSWORD", secrets[0].value},
+                                      {"IRON_JWT_SECRET", secrets[1].value},
+                                      {"IRON_SECRETS_MASTER_KEY_FILE", master_file},
+                                      {"IRON_METRICS_TOKEN", secrets[3].value}}));
   // The IP-token key is generated into the data dir: a key-file value.
   secrets.push_back({"generated ip_token.key", read_file(server.data_dir() + "/ip_token.key")});
   ASSERT_GE(secrets.back().value.size(), 32u);
@@ -86,8 +75,8 @@ TEST(SecretsHygiene, NoSecretTheScenarioUsedAppearsInLogsErrorsAuditOrTheDatabas
   Recorder rec(server);
 
   // Sessions: a failed and a good login, a refresh, a logout.
-  EXPECT_EQ(rec.call("POST", "/api/v1/auth/login", "", {{"email", "root@example.test"}, {"password", secrets[4].value}}).status, 401);
-  auto login = rec.call("POST", "/api/v1/auth/login", "", {{"email", "root@example.test"}, {"password", secrets[0].value}});
+  EXPECT_EQ(rec.call("POST", "/api/v1/auth/login", "", {{"email", kAdminEmail}, {"password", secrets[4].value}}).status, 401);
+  auto login = rec.call("POST", "/api/v1/auth/login", "", {{"email", kAdminEmail}, {"password", secrets[0].value}});
   ASSERT_EQ(login.status, 200) << login.raw;
   add("admin access token", login.body.value("user_token", ""));
   add("admin refresh token", login.body.value("refresh_token", ""));
@@ -99,7 +88,7 @@ TEST(SecretsHygiene, NoSecretTheScenarioUsedAppearsInLogsErrorsAuditOrTheDatabas
   rec.call("POST", "/api/v1/auth/refresh", "", {{"refresh_token", login.body.value("refresh_token", "")}});
   rec.call("GET", "/api/v1/me", login.body.value("refresh_token", ""));
   // The reuse ended that session family: a new one for the rest of the scenario.
-  login = rec.call("POST", "/api/v1/auth/login", "", {{"email", "root@example.test"}, {"password", secrets[0].value}});
+  login = rec.call("POST", "/api/v1/auth/login", "", {{"email", kAdminEmail}, {"password", secrets[0].value}});
   ASSERT_EQ(login.status, 200) << login.raw;
   const std::string admin = login.body.value("user_token", "");
   add("second admin access token", admin);

@@ -30,11 +30,16 @@ Reply send(const ServerProcess& server, const Call& c) {
     if (!c.content_type.empty()) req.headers.emplace("Content-Type", c.content_type);
   }
   auto res = server.client()->send(req);
-  Reply r;
   if (!res) {
     ADD_FAILURE() << c.method << " " << c.path << ": no response (" << httplib::to_string(res.error()) << ")";
-    return r;
+    return {};
   }
+  return reply_of(res);
+}
+
+Reply reply_of(const httplib::Result& res) {
+  Reply r;
+  if (!res) return r;
   r.status = res->status;
   r.raw = res->body;
   r.headers = res->headers;
@@ -59,6 +64,24 @@ void expect_error(const Reply& r, int status, const std::string& code, const std
   EXPECT_TRUE(error.contains("message") && error["message"].is_string()) << r.raw;
   EXPECT_TRUE(error.contains("details") && error["details"].is_object()) << r.raw;
   if (!field.empty()) EXPECT_EQ(r.field(), field) << r.raw;
+}
+
+void expect_json_error(const httplib::Result& res, int status, const std::string& code) {
+  ASSERT_TRUE(res) << "no response: " << httplib::to_string(res.error());
+  EXPECT_EQ(res->get_header_value("Content-Type"), "application/json") << res->body;
+  const Reply r = reply_of(res);
+  expect_error(r, status, code);
+  EXPECT_FALSE(r.body["error"].value("message", "").empty()) << r.raw;
+}
+
+void expect_bad_queries(const ServerProcess& server, const std::string& path, const std::string& token,
+                        const std::vector<BadQuery>& cases) {
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.query);
+    const Reply r = get(server, path + "?" + c.query, token);
+    EXPECT_EQ(r.status, 400) << r.raw;
+    EXPECT_EQ(r.field(), c.field) << r.raw;
+  }
 }
 
 std::string unique(const std::string& prefix) {

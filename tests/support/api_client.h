@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -36,6 +37,8 @@ struct Call {
 };
 
 Reply send(const ServerProcess& server, const Call& call);
+// The Reply of an answer received with the server's own httplib client; status 0 when none came.
+Reply reply_of(const httplib::Result& res);
 
 // A JSON call; a null `body` sends no body.
 Reply call(const ServerProcess& server, const std::string& method, const std::string& path,
@@ -57,6 +60,18 @@ inline Reply del(const ServerProcess& s, const std::string& path, const std::str
 // The answer is the error envelope {"error":{"code","message","details"}} with this status and
 // code, and (when given) details.field.
 void expect_error(const Reply& r, int status, const std::string& code, const std::string& field = "");
+// The same for an answer of the server's own httplib client, which must also be labelled
+// application/json with a non-empty message (what a browser or proxy sees at the edge).
+void expect_json_error(const httplib::Result& res, int status, const std::string& code);
+
+// A query string a GET must refuse, and the parameter its 400 names in details.field.
+struct BadQuery {
+  std::string query;  // "name=value&..." without the "?"
+  std::string field;
+};
+// GET `path`?query as `token` is a 400 error envelope naming the field, for every case.
+void expect_bad_queries(const ServerProcess& server, const std::string& path, const std::string& token,
+                        const std::vector<BadQuery>& cases);
 
 // A fresh suffix per call so tests sharing one server never collide on names and emails.
 std::string unique(const std::string& prefix);

@@ -2,9 +2,8 @@
 // The frontend build the binary embeds (frontend/dist), for byte-for-byte comparisons.
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <string>
+
+#include "support/files.h"
 
 namespace iron::test {
 
@@ -18,12 +17,5 @@ inline std::filesystem::path source_dir() {
 }
 
 inline std::filesystem::path dist_dir() { return source_dir() / "frontend" / "dist"; }
-
-inline std::string read_file(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 }  // namespace iron::test

@@ -14,6 +14,7 @@
 #include "security/random.h"
 #include "store/database.h"
 #include "store/user_repo.h"
+#include "temp_db.h"
 #include "util/clock.h"
 
 namespace {
@@ -75,22 +76,8 @@ class AnalyticsFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     iron::security::init();
-    std::string dir = (std::filesystem::temp_directory_path() / "ironpanel-analytics-XXXXXX").string();
-    ASSERT_NE(mkdtemp(dir.data()), nullptr);
-    dir_ = dir;
-    db_ = std::make_unique<store::Database>(dir_ + "/iron.db");
-    for (const char* id : {"user_alice", "user_bob"}) {
-      db_->write([id](store::Connection& c) {
-        store::User u;
-        u.id = id;
-        u.username = id;
-        u.email = std::string(id) + "@example.test";
-        u.password_hash = "x";
-        u.role = "user";
-        store::users::insert(c, u);
-        return 0;
-      });
-    }
+    db_ = std::make_unique<store::Database>(dir_.db_path());
+    for (const char* id : {"user_alice", "user_bob"}) insert_user(*db_, id, "user");
     ledger_ = std::make_unique<domain::BudgetLedger>(*db_, domain::LedgerPolicy{});
     analytics_ = std::make_unique<domain::Analytics>(*db_, &bus_);
   }
@@ -98,7 +85,6 @@ class AnalyticsFixture : public ::testing::Test {
     analytics_.reset();
     ledger_.reset();
     db_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   domain::AgentIdentity agent(const std::string& owner, int64_t allocated = 100'000'000) {
@@ -129,7 +115,7 @@ class AnalyticsFixture : public ::testing::Test {
     return r.ok() ? r.value() : domain::IngestOutcome{};
   }
 
-  std::string dir_;
+  TempDbDir dir_;  // before db_: outlives it
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<domain::BudgetLedger> ledger_;
   domain::EventBus bus_{4};

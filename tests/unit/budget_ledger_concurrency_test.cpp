@@ -116,7 +116,7 @@ TEST_F(BudgetLedgerConcurrency, no_overspend_under_64_threads) {
   // Every thread returned its leases; release anything left anyway and the books must close.
   const auto active = db().read([&](store::Connection& c) { return store::leases::list_for_agent(c, agent, "active"); });
   EXPECT_TRUE(active.empty());
-  for (const auto& l : active) ASSERT_TRUE(ledger().release(l.id, agent, kT0, agent_ctx(agent)).ok());
+  for (const auto& l : active) ASSERT_TRUE(runtime(agent).release(l.id, kT0).ok());
   s = ledger().snapshot(agent);
   EXPECT_EQ(s->reserved, 0);
   EXPECT_EQ(s->remaining, kAllocated - reported_cost.load());
@@ -131,7 +131,7 @@ TEST_F(BudgetLedgerConcurrency, no_overspend_under_64_threads) {
 // exactly one moves money, every other call gets its outcome back.
 TEST_F(BudgetLedgerConcurrency, concurrent_replays_of_one_report_move_money_once) {
   const int64_t agent = new_agent(10'000);
-  auto lease = ledger().reserve(agent, 5'000, kT0, agent_ctx(agent));
+  auto lease = runtime(agent).reserve(5'000, kT0);
   ASSERT_TRUE(lease.ok());
   constexpr int kThreads = 32;
   std::atomic<int> firsts{0}, replays{0}, failures{0};
@@ -140,7 +140,7 @@ TEST_F(BudgetLedgerConcurrency, concurrent_replays_of_one_report_move_money_once
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&] {
       while (!go.load()) std::this_thread::yield();
-      auto r = ledger().report(lease->id, agent, usage("same-request", 1234), kT0, agent_ctx(agent));
+      auto r = runtime(agent).report(lease->id, usage("same-request", 1234), kT0);
       if (!r) ++failures;
       else if (r->replayed) ++replays;
       else ++firsts;

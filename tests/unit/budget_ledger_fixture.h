@@ -16,6 +16,7 @@
 #include "store/budget_repo.h"
 #include "store/database.h"
 #include "store/user_repo.h"
+#include "temp_db.h"
 
 namespace ledger_test {
 
@@ -44,35 +45,54 @@ inline domain::UsageReport usage(const std::string& request_id, int64_t cost, in
   return {request_id, tokens, cost, "gpt-4o", "openai"};
 }
 
+// The agent's runtime calling the ledger: each call made in the agent's own context, the way
+// the lease routes make it.
+struct AgentRuntime {
+  domain::BudgetLedger& ledger;
+  int64_t agent;
+
+  auto reserve(int64_t requested, iron::util::TimePoint now) {
+    return ledger.reserve(agent, requested, now, agent_ctx(agent));
+  }
+  auto report(const std::string& lease, const domain::UsageReport& u, iron::util::TimePoint now) {
+    return ledger.report(lease, agent, u, now, agent_ctx(agent));
+  }
+  auto release(const std::string& lease, iron::util::TimePoint now) {
+    return ledger.release(lease, agent, now, agent_ctx(agent));
+  }
+  auto refresh(const std::string& lease, int64_t requested, iron::util::TimePoint now) {
+    return ledger.refresh(lease, agent, requested, now, agent_ctx(agent));
+  }
+};
+
+// The use case was refused with this kind and code: ASSERT_TRUE(refused(r, kind, code)), so
+// that a test stops before reading the details of an error that is not there.
+template <class Result>
+::testing::AssertionResult refused(const Result& r, iron::ErrorKind kind, const std::string& code) {
+  if (r.ok()) return ::testing::AssertionFailure() << "succeeded; expected " << code;
+  if (r.error().kind != kind || r.error().code != code)
+    return ::testing::AssertionFailure() << "refused with " << r.error().code << " (kind "
+                                         << static_cast<int>(r.error().kind) << "); expected " << code;
+  return ::testing::AssertionSuccess();
+}
+
 class LedgerFixture : public ::testing::Test {
  protected:
   void SetUp() override {
     iron::security::init();
-    std::string dir = (std::filesystem::temp_directory_path() / "ironpanel-ledger-XXXXXX").string();
-    ASSERT_NE(mkdtemp(dir.data()), nullptr);
-    dir_ = dir;
-    db_ = std::make_unique<store::Database>(path());
-    db_->write([](store::Connection& c) {
-      store::User u;
-      u.id = "user_owner";
-      u.username = "owner";
-      u.email = "owner@example.com";
-      u.password_hash = "not-a-hash";
-      u.role = "admin";
-      store::users::insert(c, u);
-      return 0;
-    });
+    db_ = std::make_unique<store::Database>(dir_.db_path());
+    insert_user(*db_, "user_owner", "admin", "owner");
     ledger_ = std::make_unique<domain::BudgetLedger>(*db_, domain::LedgerPolicy{kTtl});
   }
 
   void TearDown() override {
     ledger_.reset();
     db_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
-  std::string path() const { return dir_ + "/iron.db"; }
+  std::string path() const { return dir_.db_path(); }
   domain::BudgetLedger& ledger() { return *ledger_; }
+  AgentRuntime runtime(int64_t agent) { return {*ledger_, agent}; }
   store::Database& db() { return *db_; }
 
   int64_t new_agent(int64_t allocated) {
@@ -134,7 +154,7 @@ class LedgerFixture : public ::testing::Test {
   }
 
  private:
-  std::string dir_;
+  TempDbDir dir_;  // before db_: outlives it
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<domain::BudgetLedger> ledger_;
 };

@@ -43,6 +43,17 @@ class BudgetLedgerPeriod : public LedgerFixture {
     EXPECT_LE(s->carried_reserved, s->reserved);
     return *s;
   }
+  // The snapshot at `t` holds this money; `carried` is the part of `reserved` that open
+  // leases of earlier periods still hold (counted in `allocated` until they end).
+  void expect_money_at(int64_t agent, iron::util::TimePoint t, int64_t allocated, int64_t spent, int64_t reserved,
+                       int64_t remaining, int64_t carried) {
+    const auto s = at(agent, t);
+    EXPECT_EQ(s.allocated, allocated);
+    EXPECT_EQ(s.spent, spent);
+    EXPECT_EQ(s.reserved, reserved);
+    EXPECT_EQ(s.remaining, remaining);
+    EXPECT_EQ(s.carried_reserved, carried);
+  }
   std::vector<store::BudgetHistoryEntry> resets(int64_t agent) {
     std::vector<store::BudgetHistoryEntry> out;
     for (auto& e : db().read([&](store::Connection& c) { return store::budget_history::list_for_agent(c, agent); }))
@@ -81,18 +92,15 @@ TEST_F(BudgetLedgerPeriod, SettingThePeriodSchedulesTheNextBoundaryAndMovesNoMon
 TEST_F(BudgetLedgerPeriod, ResetRefillsThePeriodAndCarriesOpenLeases) {
   const int64_t agent = periodic_agent(1000);
   const auto before_midnight = kD1 - 10min;  // leases live an hour (kTtl)
-  auto lease = ledger().reserve(agent, 400, before_midnight, agent_ctx(agent));
+  auto lease = runtime(agent).reserve(400, before_midnight);
   ASSERT_TRUE(lease.ok());
-  ASSERT_TRUE(ledger().report(lease->id, agent, usage("r1", 150), before_midnight, agent_ctx(agent)).ok());
+  ASSERT_TRUE(runtime(agent).report(lease->id, usage("r1", 150), before_midnight).ok());
   expect_snapshot(agent, 1000, 150, 250, 600);
 
-  // First read after midnight: the reset is applied (lazily), once.
-  auto s = at(agent, kD1 + 1s);
-  EXPECT_EQ(s.allocated, 1250);  // the period's 1000 + the 250 the open lease still holds
-  EXPECT_EQ(s.spent, 0);
-  EXPECT_EQ(s.reserved, 250);
-  EXPECT_EQ(s.carried_reserved, 250);
-  EXPECT_EQ(s.remaining, 1000);
+  // First read after midnight: the reset is applied (lazily), once. Allocated: the period's
+  // 1000 + the 250 the open lease still holds.
+  expect_money_at(agent, kD1 + 1s, 1250, 0, 250, 1000, 250);
+  const auto s = at(agent, kD1 + 1s);
   EXPECT_EQ(s.resets_at, ms(kD2));
   EXPECT_EQ(s.period_started_at, ms(kD1));
   at(agent, kD1 + 2s);
@@ -105,56 +113,41 @@ TEST_F(BudgetLedgerPeriod, ResetRefillsThePeriodAndCarriesOpenLeases) {
   EXPECT_EQ(audit_count("budget.period_reset"), 1);
 
   // The old lease reports after the reset: charged to its own period.
-  auto r = ledger().report(lease->id, agent, usage("r2", 100), kD1 + 3s, agent_ctx(agent));
+  auto r = runtime(agent).report(lease->id, usage("r2", 100), kD1 + 3s);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->budget_remaining, 1000);
-  s = at(agent, kD1 + 3s);
-  EXPECT_EQ(s.spent, 0);
-  EXPECT_EQ(s.remaining, 1000);
-  EXPECT_EQ(s.reserved, 150);
-  EXPECT_EQ(s.carried_reserved, 150);
-  EXPECT_EQ(s.allocated, 1150);
+  expect_money_at(agent, kD1 + 3s, 1150, 0, 150, 1000, 150);
 
   // A new lease draws on the new period only, beside the old one.
-  auto fresh = ledger().reserve(agent, 5000, kD1 + 4s, agent_ctx(agent));
+  auto fresh = runtime(agent).reserve(5000, kD1 + 4s);
   ASSERT_TRUE(fresh.ok());
   EXPECT_EQ(fresh->granted, 1000);
-  ASSERT_TRUE(ledger().report(fresh->id, agent, usage("n1", 300), kD1 + 5s, agent_ctx(agent)).ok());
+  ASSERT_TRUE(runtime(agent).report(fresh->id, usage("n1", 300), kD1 + 5s).ok());
 
   // The old lease's unreported 150 leaves with it; it does not grow the new period.
-  auto back = ledger().release(lease->id, agent, kD1 + 6s, agent_ctx(agent));
+  auto back = runtime(agent).release(lease->id, kD1 + 6s);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->returned, 150);
-  s = at(agent, kD1 + 6s);
-  EXPECT_EQ(s.allocated, 1000);
-  EXPECT_EQ(s.carried_reserved, 0);
-  EXPECT_EQ(s.spent, 300);
-  EXPECT_EQ(s.reserved, 700);
-  EXPECT_EQ(s.remaining, 0);
-  EXPECT_EQ(db().read([&](store::Connection& c) { return store::budgets::outstanding_reservations(c, agent); }),
-            s.reserved);
+  expect_money_at(agent, kD1 + 6s, 1000, 300, 700, 0, 0);
+  EXPECT_EQ(db().read([&](store::Connection& c) { return store::budgets::outstanding_reservations(c, agent); }), 700);
 }
 
 // An expiry by the sweeper after the reset settles the same way as a return.
 TEST_F(BudgetLedgerPeriod, ExpiredCarriedLeaseDoesNotRefillTheNewPeriod) {
   const int64_t agent = periodic_agent(1000);
-  ASSERT_TRUE(ledger().reserve(agent, 400, kD1 - 1min, agent_ctx(agent)).ok());
+  ASSERT_TRUE(runtime(agent).reserve(400, kD1 - 1min).ok());
   at(agent, kD1);  // reset exactly on the boundary
   EXPECT_EQ(at(agent, kD1).carried_reserved, 400);
   EXPECT_EQ(ledger().expire_stale(kD1 + kTtl), 1);
-  const auto s = at(agent, kD1 + 1min);
-  EXPECT_EQ(s.allocated, 1000);
-  EXPECT_EQ(s.remaining, 1000);
-  EXPECT_EQ(s.reserved, 0);
-  EXPECT_EQ(s.carried_reserved, 0);
+  expect_money_at(agent, kD1 + 1min, 1000, 0, 0, 1000, 0);
 }
 
 // A server stopped across several boundaries resets once, into the period containing now.
 TEST_F(BudgetLedgerPeriod, CatchUpAfterAStopResetsOnceInTotal) {
   const int64_t agent = periodic_agent(1000);
-  auto lease = ledger().reserve(agent, 300, kT0, agent_ctx(agent));
+  auto lease = runtime(agent).reserve(300, kT0);
   ASSERT_TRUE(lease.ok());
-  ASSERT_TRUE(ledger().report(lease->id, agent, usage("r1", 300), kT0, agent_ctx(agent)).ok());
+  ASSERT_TRUE(runtime(agent).report(lease->id, usage("r1", 300), kT0).ok());
   const auto later = kD1 + std::chrono::days{3} + 5h;  // 2027-01-19T05:00Z: boundaries on the 16th..19th
   EXPECT_EQ(domain::BudgetLedger::apply_due_resets(db(), later), 1);
   EXPECT_EQ(domain::BudgetLedger::apply_due_resets(db(), later), 0);
@@ -186,9 +179,9 @@ TEST_F(BudgetLedgerPeriod, CatchUpInAZoneAcrossDstResetsOnceInTotal) {
   };
   const int64_t agent = periodic_agent(1000, domain::BudgetPeriod::daily, start, zone);
   EXPECT_EQ(at(agent, start).resets_at, starts_at_ms(local_day(start) + days{1}));
-  auto lease = ledger().reserve(agent, 300, start, agent_ctx(agent));
+  auto lease = runtime(agent).reserve(300, start);
   ASSERT_TRUE(lease.ok());
-  ASSERT_TRUE(ledger().report(lease->id, agent, usage("z1", 300), start, agent_ctx(agent)).ok());
+  ASSERT_TRUE(runtime(agent).report(lease->id, usage("z1", 300), start).ok());
   EXPECT_EQ(domain::BudgetLedger::apply_due_resets(db(), later), 1);
   EXPECT_EQ(domain::BudgetLedger::apply_due_resets(db(), later), 0);
   const auto s = at(agent, later);
@@ -206,7 +199,7 @@ TEST_F(BudgetLedgerPeriod, CatchUpInAZoneAcrossDstResetsOnceInTotal) {
 TEST_F(BudgetLedgerPeriod, AllocationSetsThePeriodAmountBesideCarriedLeases) {
   const int64_t agent = periodic_agent(1000, domain::BudgetPeriod::weekly);
   const auto monday = *iron::util::parse_rfc3339("2027-01-18T00:00:00Z");
-  ASSERT_TRUE(ledger().reserve(agent, 250, monday - 1min, agent_ctx(agent)).ok());
+  ASSERT_TRUE(runtime(agent).reserve(250, monday - 1min).ok());
   EXPECT_EQ(at(agent, monday).carried_reserved, 250);
   ASSERT_TRUE(ledger().set_allocation(agent, 2000, admin_ctx()).ok());
   const auto s = at(agent, monday);

@@ -26,9 +26,7 @@ TEST_F(BudgetLedger, create_agent_inserts_agent_budget_and_history_together) {
 
 TEST_F(BudgetLedger, create_agent_for_unknown_owner_writes_nothing) {
   auto r = ledger().create_agent("orphan", "user_nobody", 1000, admin_ctx());
-  ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().kind, ErrorKind::validation);
-  EXPECT_EQ(r.error().code, "OWNER_NOT_FOUND");
+  ASSERT_TRUE(refused(r, ErrorKind::validation, "OWNER_NOT_FOUND"));
   EXPECT_EQ(count_rows("agents"), 0);
   EXPECT_EQ(count_rows("agent_budgets"), 0);
   EXPECT_EQ(count_rows("budget_history"), 0);
@@ -37,7 +35,7 @@ TEST_F(BudgetLedger, create_agent_for_unknown_owner_writes_nothing) {
 
 TEST_F(BudgetLedger, non_positive_and_oversized_amounts_are_validation_errors) {
   const int64_t agent = new_agent(1000);
-  auto lease = ledger().reserve(agent, 100, kT0, agent_ctx(agent));
+  auto lease = runtime(agent).reserve(100, kT0);
   ASSERT_TRUE(lease.ok());
   auto& L = ledger();
   const auto ctx = agent_ctx(agent);
@@ -85,11 +83,9 @@ TEST_F(BudgetLedger, reserve_grants_min_of_requested_and_remaining) {
   int64_t reserved = 0;
   for (const auto& c : cases) {
     SCOPED_TRACE("requested " + std::to_string(c.requested));
-    auto r = ledger().reserve(agent, c.requested, kT0, agent_ctx(agent));
+    auto r = runtime(agent).reserve(c.requested, kT0);
     if (c.granted == 0) {
-      ASSERT_FALSE(r.ok());
-      EXPECT_EQ(r.error().kind, ErrorKind::forbidden);
-      EXPECT_EQ(r.error().code, "BUDGET_EXHAUSTED");
+      ASSERT_TRUE(refused(r, ErrorKind::forbidden, "BUDGET_EXHAUSTED"));
       EXPECT_EQ(r.error().details, (nlohmann::json{{"allocated", 1000}, {"spent", 0}, {"reserved", 1000},
                                                     {"remaining", 0}}));
     } else {
@@ -127,7 +123,7 @@ TEST_F(BudgetLedger, unknown_agent_and_lease_are_not_found) {
 TEST_F(BudgetLedger, another_agents_lease_is_not_found) {
   const int64_t mine = new_agent(1000);
   const int64_t other = new_agent(1000);
-  auto lease = ledger().reserve(mine, 400, kT0, agent_ctx(mine));
+  auto lease = runtime(mine).reserve(400, kT0);
   ASSERT_TRUE(lease.ok());
   const auto ctx = agent_ctx(other);
   EXPECT_EQ(ledger().report(lease->id, other, usage("r", 10), kT0, ctx).error().code, "LEASE_NOT_FOUND");
@@ -142,8 +138,8 @@ TEST_F(BudgetLedger, another_agents_lease_is_not_found) {
 // could drive remaining negative.
 TEST_F(BudgetLedger, set_allocation_below_committed_is_refused) {
   const int64_t agent = new_agent(1000);
-  auto lease = ledger().reserve(agent, 400, kT0, agent_ctx(agent));
-  ASSERT_TRUE(ledger().report(lease->id, agent, usage("a", 100), kT0, agent_ctx(agent)).ok());
+  auto lease = runtime(agent).reserve(400, kT0);
+  ASSERT_TRUE(runtime(agent).report(lease->id, usage("a", 100), kT0).ok());
   struct Case {
     int64_t new_allocated;
     bool accepted;
@@ -159,9 +155,7 @@ TEST_F(BudgetLedger, set_allocation_below_committed_is_refused) {
       EXPECT_EQ(r->remaining, c.remaining);
       allocated = c.new_allocated;
     } else {
-      ASSERT_FALSE(r.ok());
-      EXPECT_EQ(r.error().kind, ErrorKind::validation);
-      EXPECT_EQ(r.error().code, "ALLOCATION_BELOW_COMMITTED");
+      ASSERT_TRUE(refused(r, ErrorKind::validation, "ALLOCATION_BELOW_COMMITTED"));
       EXPECT_EQ(r.error().details["minimum"], 400);
     }
     expect_snapshot(agent, allocated, 100, 300, c.remaining);
@@ -178,7 +172,7 @@ TEST_F(BudgetLedger, set_allocation_below_committed_is_refused) {
 // Hand-written UPDATEs that break the books are refused by the database itself.
 TEST_F(BudgetLedger, invariant_is_a_database_check) {
   const int64_t agent = new_agent(1000);
-  auto lease = ledger().reserve(agent, 400, kT0, agent_ctx(agent));
+  auto lease = runtime(agent).reserve(400, kT0);
   ASSERT_TRUE(lease.ok());
   store::SqliteConnection raw(path(), false);
   store::apply_connection_pragmas(raw);
@@ -214,8 +208,8 @@ TEST_F(BudgetLedger, invariant_is_a_database_check) {
 
 TEST_F(BudgetLedger, deleting_an_agent_removes_its_books) {
   const int64_t agent = new_agent(1000);
-  auto lease = ledger().reserve(agent, 400, kT0, agent_ctx(agent));
-  ASSERT_TRUE(ledger().report(lease->id, agent, usage("a", 10), kT0, agent_ctx(agent)).ok());
+  auto lease = runtime(agent).reserve(400, kT0);
+  ASSERT_TRUE(runtime(agent).report(lease->id, usage("a", 10), kT0).ok());
   const bool removed = db().write([&](store::Connection& c) { return store::agents::remove(c, agent); });
   EXPECT_TRUE(removed);
   for (const char* t : {"agents", "agent_budgets", "budget_leases", "lease_reports", "budget_history"})

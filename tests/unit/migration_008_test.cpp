@@ -15,9 +15,8 @@
 
 TEST(Migration008, ExistingRowsKeepTheirMeaningExplicitly) {
   iron::store::SqliteConnection c(temp_db(), false);
-  iron::store::apply_connection_pragmas(c);
-  apply_migrations_before(c, 8);
-  c.exec(
+  migrate_with_rows(
+      c, 8,
       "INSERT INTO users(id, username, email, password_hash, role, created_at, updated_at) VALUES"
       " ('user_a', 'a', 'a@x.test', 'h', 'admin', 1, 1), ('user_b', 'b', 'b@x.test', 'h', 'user', 1, 1);"
       "INSERT INTO provider_keys(id, owner_id, provider, ciphertext, nonce, created_at, updated_at) VALUES"
@@ -27,8 +26,6 @@ TEST(Migration008, ExistingRowsKeepTheirMeaningExplicitly) {
       " (1, 'kept', 'user_b', 1, '[\"openai\"]', 1, 1), (2, 'dangling', 'user_b', 77, '[\"openai\"]', 1, 1);"
       "INSERT INTO api_tokens(id, user_id, token_hash, created_at) VALUES (1, 'user_a', 'h1', 1);"
       "INSERT INTO api_tokens(id, user_id, token_hash, agent_id, created_at) VALUES (2, 'user_b', 'h2', 1, 1);");
-
-  EXPECT_GE(iron::store::apply_migrations(c), 1);
 
   EXPECT_EQ(text_of(c, "SELECT scope FROM api_tokens WHERE id = 1"), "legacy_full");
   EXPECT_EQ(text_of(c, "SELECT scope FROM api_tokens WHERE id = 2"), "runtime") << "agent-bound: never the owner";
@@ -44,9 +41,7 @@ TEST(Migration008, ExistingRowsKeepTheirMeaningExplicitly) {
       "INSERT INTO project_providers(owner_id, project_id, provider_key_id, assigned_by, assigned_at) VALUES"
       " ('user_a', 'prod', 2, 'user_a', 1);");
   // ...and a user's project can only ever use that user's key.
-  EXPECT_THROW(c.exec("INSERT INTO project_providers(owner_id, project_id, provider_key_id, assigned_by, assigned_at)"
-                      " VALUES ('user_a', 'other', 1, 'user_a', 1)"),
-               std::exception);
-  EXPECT_THROW(c.exec("INSERT INTO api_tokens(user_id, token_hash, created_at, scope) VALUES ('user_a', 'h3', 1, 'root')"),
-               std::exception);
+  expect_refused(c, "INSERT INTO project_providers(owner_id, project_id, provider_key_id, assigned_by, assigned_at)"
+                    " VALUES ('user_a', 'other', 1, 'user_a', 1)");
+  expect_refused(c, "INSERT INTO api_tokens(user_id, token_hash, created_at, scope) VALUES ('user_a', 'h3', 1, 'root')");
 }

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "store/database.h"
 #include "store/migrations.h"
 #include "store/sqlite.h"
 
@@ -19,6 +20,20 @@ inline void apply_migrations_before(iron::store::Connection& c, int version) {
         .bind(2, m.name)
         .run();
   }
+}
+
+// Gives `c` (a fresh file) the schema a server before migration `version` left, writes `rows`
+// (SQL) into it as that server could have, then migrates it the way today's server starts.
+inline void migrate_with_rows(iron::store::Connection& c, int version, const std::string& rows) {
+  iron::store::apply_connection_pragmas(c);
+  apply_migrations_before(c, version);
+  c.exec(rows);
+  EXPECT_GE(iron::store::apply_migrations(c), 1) << "migrations from " << version << " on applied";
+}
+
+// The migrated schema refuses `sql` (a constraint the migration added).
+inline void expect_refused(iron::store::Connection& c, const std::string& sql) {
+  EXPECT_THROW(c.exec(sql), std::exception) << sql;
 }
 
 // The first column of the first row of `sql` as text ("NULL" for NULL).

@@ -12,6 +12,7 @@
 #include "security/random.h"
 #include "store/database.h"
 #include "store/user_repo.h"
+#include "temp_db.h"
 
 namespace {
 
@@ -24,9 +25,7 @@ class ProviderKeysDomain : public ::testing::Test {
  protected:
   void SetUp() override {
     iron::security::init();
-    dir_ = (std::filesystem::temp_directory_path() / "ironpanel-provider-keys-XXXXXX").string();
-    ASSERT_NE(mkdtemp(dir_.data()), nullptr);
-    db_ = std::make_unique<iron::store::Database>(dir_ + "/iron.db");
+    db_ = std::make_unique<iron::store::Database>(dir_.db_path());
     master_ = iron::security::random_bytes(32);
     keys_ = std::make_unique<ProviderKeys>(*db_, master_);
     alice_ = user("alice", Role::user);
@@ -36,22 +35,12 @@ class ProviderKeysDomain : public ::testing::Test {
   void TearDown() override {
     keys_.reset();
     db_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   Principal user(const std::string& name, Role role) {
-    iron::store::User u;
-    u.id = "user_" + iron::security::uuid_v4();
-    u.username = name;
-    u.email = name + "@example.com";
-    u.password_hash = "$argon2id$unused";
-    u.role = iron::domain::role_name(role);
-    db_->write([&](iron::store::Connection& c) {
-      iron::store::users::insert(c, u);
-      return 0;
-    });
     Principal p;
-    p.user_id = u.id;
+    p.user_id = "user_" + iron::security::uuid_v4();
+    insert_user(*db_, p.user_id, std::string(iron::domain::role_name(role)), name);
     p.role = role;
     return p;
   }
@@ -69,7 +58,7 @@ class ProviderKeysDomain : public ::testing::Test {
     });
   }
 
-  std::string dir_;
+  TempDbDir dir_;  // before db_: outlives it
   std::unique_ptr<iron::store::Database> db_;
   std::string master_;
   std::unique_ptr<ProviderKeys> keys_;

@@ -4,6 +4,7 @@
 // Expectations come from glibc reading the host's tzdata at run time (support/host_zoneinfo.h).
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <chrono>
 #include <string>
 
@@ -24,6 +25,17 @@ constexpr int64_t kTo = 2145916800;    // 2038-01-01T00:00:00Z
 std::string utc(int64_t s) { return iron::util::to_rfc3339(iron::util::TimePoint{seconds{s}}); }
 
 int64_t local_midnight(sys_days d) { return duration_cast<seconds>(d.time_since_epoch()).count(); }
+
+// `utoff_at(t)` (our offset at instant t) agrees with the host's just before and at each of
+// its transitions, and at instants every 6 h 7 s (drifting across times of day) in between.
+template <class UtoffAt>
+void expect_offsets_match(const HostZone& host, const UtoffAt& utoff_at) {
+  for (int64_t t : host.transitions(kFrom, kTo, 6 * 3600)) {
+    EXPECT_EQ(utoff_at(t - 1), host.utoff(t - 1)) << "before " << utc(t);
+    EXPECT_EQ(utoff_at(t), host.utoff(t)) << "at " << utc(t);
+  }
+  for (int64_t t = kFrom; t < kTo; t += 6 * 3600 + 7) EXPECT_EQ(utoff_at(t), host.utoff(t)) << utc(t);
+}
 
 TEST(PosixTzRule, RefusesMalformedRules) {
   for (const char* bad : {"", "CET", "CE-1", "<AB>1", "CET-25", "CET-1:60", "CET-1CEST", "CET-1CEST,M3.5.0",
@@ -47,12 +59,7 @@ TEST(PosixTzRule, AgreesWithGlibcOnEveryRuleShape) {
     SCOPED_TRACE(rule);
     const auto parsed = PosixTzRule::parse(rule);
     ASSERT_TRUE(parsed.has_value());
-    HostZone host(rule);
-    for (int64_t t : host.transitions(kFrom, kTo, 6 * 3600)) {
-      EXPECT_EQ(parsed->at(t - 1).utoff, host.utoff(t - 1)) << "before " << utc(t);
-      EXPECT_EQ(parsed->at(t).utoff, host.utoff(t)) << "at " << utc(t);
-    }
-    for (int64_t t = kFrom; t < kTo; t += 6 * 3600 + 7) EXPECT_EQ(parsed->at(t).utoff, host.utoff(t)) << utc(t);
+    expect_offsets_match(HostZone(rule), [&](int64_t t) { return parsed->at(t).utoff; });
   }
 }
 
@@ -79,43 +86,45 @@ const char* const kShapedZones[] = {
     "Australia/Lord_Howe", "Europe/Dublin", "Asia/Tehran", "America/Nuuk", "America/Asuncion", "Pacific/Kiritimati",
     "Asia/Gaza", "US/Eastern", "America/Sao_Paulo", "Pacific/Auckland"};
 
-TEST(TimeZone, OffsetsAndTransitionsMatchTheHost) {
-  for (const char* name : kShapedZones) {
-    SCOPED_TRACE(name);
-    if (!iron::test::host_has_zone(name)) GTEST_SKIP() << "the host has no zoneinfo for " << name;
-    const auto* zone = iron::util::find_time_zone(name);
+// One instance per zone, so that a zone missing from the host skips only itself.
+class TimeZoneAgainstHost : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    if (!iron::test::host_has_zone(GetParam())) GTEST_SKIP() << "the host has no zoneinfo for " << GetParam();
+    zone = iron::util::find_time_zone(GetParam());
     ASSERT_NE(zone, nullptr);
-    HostZone host(name);
-    for (int64_t t : host.transitions(kFrom, kTo, 6 * 3600)) {
-      EXPECT_EQ(zone->type_at(t - 1).utoff, host.utoff(t - 1)) << "before " << utc(t);
-      EXPECT_EQ(zone->type_at(t).utoff, host.utoff(t)) << "at " << utc(t);
-    }
-    for (int64_t t = kFrom; t < kTo; t += 6 * 3600 + 7) EXPECT_EQ(zone->type_at(t).utoff, host.utoff(t)) << utc(t);
   }
+  const iron::util::TimeZone* zone = nullptr;
+};
+
+INSTANTIATE_TEST_SUITE_P(ShapedZones, TimeZoneAgainstHost, ::testing::ValuesIn(kShapedZones),
+                         [](const ::testing::TestParamInfo<const char*>& info) {
+                           std::string name = info.param;
+                           for (char& c : name)
+                             if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
+                           return name;
+                         });
+
+TEST_P(TimeZoneAgainstHost, OffsetsAndTransitionsMatchTheHost) {
+  expect_offsets_match(HostZone(GetParam()), [&](int64_t t) { return zone->type_at(t).utoff; });
 }
 
 // The start of local days around every transition (23 and 25-hour days, midnights skipped
 // or repeated) and of every month and Monday, against the host's piecewise offsets.
-TEST(TimeZone, LocalDaysStartWhereTheHostSays) {
-  for (const char* name : kShapedZones) {
-    SCOPED_TRACE(name);
-    if (!iron::test::host_has_zone(name)) GTEST_SKIP() << "the host has no zoneinfo for " << name;
-    const auto* zone = iron::util::find_time_zone(name);
-    ASSERT_NE(zone, nullptr);
-    HostZone host(name);
-    std::vector<sys_days> days_to_check;
-    for (int64_t t : host.transitions(kFrom, kTo, 6 * 3600)) {
-      const sys_days d = floor<days>(sys_seconds{seconds{host.to_local(t)}});
-      for (int i = -1; i <= 1; ++i) days_to_check.push_back(d + days{i});
-    }
-    for (year_month m = 2020y / January; m < 2038y / January; m += months{1}) days_to_check.push_back(sys_days{m / 1});
-    for (sys_days d = sys_days{2026y / January / Monday[1]}; d < sys_days{2028y / January / 1}; d += weeks{1})
-      days_to_check.push_back(d);
-    for (sys_days d : days_to_check) {
-      const int64_t expected = host.first_instant_at_or_after(local_midnight(d));
-      EXPECT_EQ(zone->start_of_day(d), expected) << "day " << utc(local_midnight(d)).substr(0, 10);
-      EXPECT_EQ(zone->local_date(expected), d) << "the day's first instant lies in it";
-    }
+TEST_P(TimeZoneAgainstHost, LocalDaysStartWhereTheHostSays) {
+  HostZone host(GetParam());
+  std::vector<sys_days> days_to_check;
+  for (int64_t t : host.transitions(kFrom, kTo, 6 * 3600)) {
+    const sys_days d = floor<days>(sys_seconds{seconds{host.to_local(t)}});
+    for (int i = -1; i <= 1; ++i) days_to_check.push_back(d + days{i});
+  }
+  for (year_month m = 2020y / January; m < 2038y / January; m += months{1}) days_to_check.push_back(sys_days{m / 1});
+  for (sys_days d = sys_days{2026y / January / Monday[1]}; d < sys_days{2028y / January / 1}; d += weeks{1})
+    days_to_check.push_back(d);
+  for (sys_days d : days_to_check) {
+    const int64_t expected = host.first_instant_at_or_after(local_midnight(d));
+    EXPECT_EQ(zone->start_of_day(d), expected) << "day " << utc(local_midnight(d)).substr(0, 10);
+    EXPECT_EQ(zone->local_date(expected), d) << "the day's first instant lies in it";
   }
 }
 

@@ -17,6 +17,7 @@
 #include "security/random.h"
 #include "store/database.h"
 #include "store/user_repo.h"
+#include "temp_db.h"
 #include "util/clock.h"
 
 namespace {
@@ -34,9 +35,7 @@ TimePoint at(const char* rfc3339) { return *iron::util::parse_rfc3339(rfc3339); 
 class UsageLimitsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/iron_usage_limits_XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    db_ = std::make_unique<store::Database>(dir_ + "/iron.db");
+    db_ = std::make_unique<store::Database>(dir_.db_path());
     events_ = std::make_unique<domain::EventBus>(8);
     limits_ = std::make_unique<domain::UsageLimits>(*db_, *events_);
     admin_.user_id = add_user("admin");
@@ -47,21 +46,12 @@ class UsageLimitsTest : public ::testing::Test {
     limits_.reset();
     events_.reset();
     db_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   std::string add_user(const std::string& role) {
-    store::User u;
-    u.id = "user_" + iron::security::uuid_v4();
-    u.username = u.id;
-    u.email = u.id + "@example.test";
-    u.password_hash = "x";
-    u.role = role;
-    db_->write([&](store::Connection& c) {
-      store::users::insert(c, u);
-      return 0;
-    });
-    return u.id;
+    const std::string id = "user_" + iron::security::uuid_v4();
+    insert_user(*db_, id, role);
+    return id;
   }
 
   int64_t make_limit(std::optional<std::string> project, std::optional<int64_t> tokens, std::optional<int64_t> requests,
@@ -91,7 +81,7 @@ class UsageLimitsTest : public ::testing::Test {
     return *r;
   }
 
-  std::string dir_;
+  TempDbDir dir_;  // before db_: outlives it
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<domain::EventBus> events_;
   std::unique_ptr<domain::UsageLimits> limits_;

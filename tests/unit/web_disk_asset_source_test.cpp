@@ -5,12 +5,12 @@
 #include <sys/stat.h>
 
 #include <filesystem>
-#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "support/files.h"
 #include "web/disk_asset_source.h"
 #include "web/etag.h"
 #include "web/static_site.h"
@@ -20,11 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::string_view_literals;
-
-void write_file(const fs::path& path, std::string_view content) {
-    fs::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary | std::ios::trunc) << content;
-}
+using iron::test::write_file;
 
 // <tmp>/site is the root; <tmp>/outside holds what must never be served.
 class WebDiskAssetSource : public ::testing::Test {
