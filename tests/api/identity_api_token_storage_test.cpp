@@ -36,12 +36,14 @@ TEST(IdentityApiTokens, db_stores_only_hash) {
         EXPECT_EQ(row.find(body), std::string::npos) << "audit rows never carry the secret: " << row;
       }
     }
+    if (iron::test::on_postgres()) continue;  // no database files here: the rows above are what is stored
     const std::string files = iron::test::read_file(db_path) + iron::test::read_file(db_path + "-wal");
     ASSERT_FALSE(files.empty());
     EXPECT_EQ(files.find(body), std::string::npos) << "the plaintext secret is in the database files";
   }
   ASSERT_EQ(p.server().stop(), 0);
-  const std::string after = iron::test::read_file(db_path) + iron::test::read_file(db_path + "-wal");
+  const std::string after =
+      iron::test::on_postgres() ? "" : iron::test::read_file(db_path) + iron::test::read_file(db_path + "-wal");
   std::string logs = p.server().stderr_text();
   for (const auto& l : p.server().log_lines()) logs += l.dump();
   for (const auto& s : {secret, secret2}) {
