@@ -67,9 +67,10 @@ void add(Connection& c, const std::string& user_id, const std::string& project_k
   auto& s = c.prepare(
       "INSERT INTO usage_counters(user_id, project_id, kind, period_start, value) VALUES(?, ?, ?, ?, ?) "
       "ON CONFLICT(user_id, project_id, kind, period_start) DO UPDATE SET value = "
-      // saturates at 2^62 instead of overflowing (SQLite would turn an overflow into a REAL)
-      "CASE WHEN value > 4611686018427387904 - excluded.value THEN 4611686018427387904 "
-      "ELSE value + excluded.value END");
+      // saturates at 2^62 instead of overflowing (SQLite would turn an overflow into a REAL);
+      // the stored value named with its table: PostgreSQL refuses a bare `value` beside excluded's
+      "CASE WHEN usage_counters.value > 4611686018427387904 - excluded.value THEN 4611686018427387904 "
+      "ELSE usage_counters.value + excluded.value END");
   s.bind(1, user_id).bind(2, project_key).bind(3, kind).bind(4, period_start).bind(5, delta);
   s.run();
 }
