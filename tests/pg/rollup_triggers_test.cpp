@@ -64,7 +64,7 @@ const std::vector<std::string> kQueries = {
 };
 
 // Each row as "v1|v2|...", NULL as "NULL", for comparing the engines' answers.
-std::vector<std::string> sqlite_rows(store::Connection& c, const std::string& sql) {
+std::vector<std::string> sqlite_rows(store::SqliteConnection& c, const std::string& sql) {
   sqlite3_stmt* stmt = nullptr;
   EXPECT_EQ(sqlite3_prepare_v2(c.handle(), sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
   std::vector<std::string> rows;
