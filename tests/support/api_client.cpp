@@ -19,7 +19,9 @@ std::string Reply::field() const {
   return details.is_object() ? details.value("field", "") : "";
 }
 
-Reply send(const ServerProcess& server, const Call& c) {
+Reply send(const ServerProcess& server, const Call& c) { return send(server.port(), c); }
+
+Reply send(int port, const Call& c) {
   httplib::Request req;
   req.method = c.method;
   req.path = c.path;
@@ -29,9 +31,13 @@ Reply send(const ServerProcess& server, const Call& c) {
     req.body = *c.body;
     if (!c.content_type.empty()) req.headers.emplace("Content-Type", c.content_type);
   }
-  auto res = server.client()->send(req);
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(20);
+  auto res = client.send(req);
   Reply r;
   if (!res) {
+    if (!c.answer_required) return r;
     ADD_FAILURE() << c.method << " " << c.path << ": no response (" << httplib::to_string(res.error()) << ")";
     return r;
   }
@@ -45,9 +51,14 @@ Reply send(const ServerProcess& server, const Call& c) {
 
 Reply call(const ServerProcess& server, const std::string& method, const std::string& path, const std::string& token,
            const json& body, httplib::Headers headers) {
+  return call(server.port(), method, path, token, body, std::move(headers));
+}
+
+Reply call(int port, const std::string& method, const std::string& path, const std::string& token, const json& body,
+           httplib::Headers headers) {
   Call c{.method = method, .path = path, .token = token, .headers = std::move(headers)};
   if (!body.is_null()) c.body = body.dump();
-  return send(server, c);
+  return send(port, c);
 }
 
 void expect_error(const Reply& r, int status, const std::string& code, const std::string& field) {
