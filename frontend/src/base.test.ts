@@ -39,19 +39,14 @@ describe('document-based helpers', () => {
     document.head.querySelectorAll('base').forEach((el) => el.remove())
   })
 
-  it('follow the <base href> the server writes', () => {
+  it.each([
+    ['follow the <base href> the server writes', '/panel/', '/panel/health'],
+    ['fall back to the root for <base href="/">', '/', '/health'],
+  ])('%s', (_, href, health) => {
     const base = document.createElement('base')
-    base.setAttribute('href', '/panel/')
+    base.setAttribute('href', href)
     document.head.prepend(base)
-    expect(basePath()).toBe('/panel/')
-    expect(apiUrl('health').pathname).toBe('/panel/health')
-  })
-
-  it('fall back to the root for <base href="/">', () => {
-    const base = document.createElement('base')
-    base.setAttribute('href', '/')
-    document.head.prepend(base)
-    expect(basePath()).toBe('/')
-    expect(apiUrl('health').pathname).toBe('/health')
+    expect(basePath()).toBe(href)
+    expect(apiUrl('health').pathname).toBe(health)
   })
 })

@@ -7,6 +7,7 @@
 #include "api/routes.h"
 #include "domain/agent_leases.h"
 #include "domain/ic_tokens.h"
+#include "util/json_optional.h"
 
 namespace iron::api {
 namespace {
@@ -40,9 +41,8 @@ Reply list_leases(const Call& c) {
   if (!q) return q.error();
   auto r = domain::list_agent_leases(c.s.db, c.who(), c.id(), q->status, q->page.request());
   if (!r) return r.error();
-  json items = json::array();
-  for (const auto& l : r->items) items.push_back(lease_view(l));
-  return json_response(200, {{"data", items}, {"pagination", pagination_json(r->pagination)}});
+  return json_response(200,
+                       {{"data", json_array_of(r->items, lease_view)}, {"pagination", pagination_json(r->pagination)}});
 }
 
 json ic_issued_schema(bool regenerated) {
@@ -85,7 +85,7 @@ std::vector<Endpoint> agent_credential_endpoints() {
                  return reply(c.s.ic_tokens.status(c.who(), c.id()), 200, [](const domain::IcTokenStatus& st) {
                    return json{{"agent_id", st.agent_id},
                                {"has_ic_token", st.has_ic_token},
-                               {"created_at", st.created_at_s ? json(*st.created_at_s) : json(nullptr)}};
+                               {"created_at", st.created_at_s}};
                  });
                }});
   e.push_back({agent_op("POST", "/api/v1/agents/:id/ic-token/regenerate", "regenerateIcToken",

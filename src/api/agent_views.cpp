@@ -5,6 +5,7 @@
 #include "api/openapi/spec.h"
 #include "domain/analytics.h"
 #include "util/clock.h"
+#include "util/json_fields.h"
 
 namespace iron::api {
 namespace {
@@ -81,17 +82,9 @@ json allocation_view(const domain::BudgetSnapshot& b) {
 json history_view(const std::vector<store::BudgetHistoryEntry>& entries) {
   json out = json::array();
   for (const auto& e : entries)
-    out.push_back({{"id", e.id},
-                   {"agent_id", e.agent_id},
-                   {"previous_allocated", e.previous_allocated},
-                   {"new_allocated", e.new_allocated},
-                   {"change", e.new_allocated - e.previous_allocated},
-                   {"changed_by", e.changed_by},
-                   {"reason", e.reason ? json(*e.reason) : json(nullptr)},
-                   {"budget_request_id", e.budget_request_id ? json(*e.budget_request_id) : json(nullptr)},
-                   {"created_at", e.created_at},
-                   {"kind", e.kind},
-                   {"period_spent", e.period_spent ? json(*e.period_spent) : json(nullptr)}});
+    out.push_back({IRON_JSON_FIELDS(e, id, agent_id, previous_allocated, new_allocated, changed_by, reason,
+                                    budget_request_id, created_at, kind, period_spent),
+                   {"change", e.new_allocated - e.previous_allocated}});
   return out;
 }
 
@@ -177,13 +170,11 @@ json agent_with_burn(const domain::AgentView& v, const std::map<int64_t, int64_t
 
 json lease_view(const store::BudgetLease& l) {
   const auto at = [](int64_t ms) { return util::to_rfc3339(util::from_unix_ms(ms)); };
-  return {{"id", l.id},
-          {"agent_id", l.agent_id},
-          {"status", l.status},
+  return {IRON_JSON_FIELDS(l, id, agent_id, status),
           {"granted_microdollars", l.granted},
           {"spent_microdollars", l.spent},
           {"available_microdollars", l.status == "active" ? l.granted - l.spent : 0},
-          {"released_microdollars", l.released ? json(*l.released) : json(nullptr)},
+          {"released_microdollars", l.released},
           {"created_at", at(l.created_at)},
           {"expires_at", at(l.expires_at)},
           {"closed_at", l.closed_at ? json(at(*l.closed_at)) : json(nullptr)}};

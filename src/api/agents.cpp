@@ -226,6 +226,17 @@ const char* kKeyAssignment =
 
 json micros(const std::string& description) { return described(integer(), description + " (µ$)"); }
 
+// What creating and updating an agent share: the key-assignment rules after the operation's own
+// notes, and the errors those rules, the owner and the budget's time zone can answer.
+Op with_key_assignment(Op op) {
+  op.notes += kKeyAssignment;
+  return op.errors(400, {"VALIDATION_ERROR", "OWNER_NOT_FOUND", "UNKNOWN_TIME_ZONE"})
+      .errors(403, {"PROVIDER_KEY_NOT_OWNED"})
+      .errors(404, {"PROVIDER_KEY_NOT_FOUND"})
+      .errors(409, {"PROVIDER_KEY_DISABLED"})
+      .errors(503, {"PROVIDER_KEYS_UNAVAILABLE"});
+}
+
 }  // namespace
 
 const Resource agent_op{.tag = "agents", .id_schema = agent_id_schema(), .not_found = "AGENT_NOT_FOUND"};
@@ -241,17 +252,12 @@ std::vector<Endpoint> agent_endpoints() {
                             "The agents, or one page of them")
                    .errors(400, {"INVALID_PARAMETER", "VALIDATION_ERROR"}),
                list_agents});
-  e.push_back({agent_op("POST", "/api/v1/agents", "createAgent", "Create an agent and its budget", Auth::admin)
-                   .describe(std::string("The agent, its budget row (allocated = remaining = initial) and its key "
-                                         "assignment commit in one transaction.") +
-                             kKeyAssignment)
-                   .body(kNewAgent.schema())
-                   .returns(201, ref("Agent"), "Created")
-                   .errors(400, {"VALIDATION_ERROR", "OWNER_NOT_FOUND", "UNKNOWN_TIME_ZONE"})
-                   .errors(403, {"PROVIDER_KEY_NOT_OWNED"})
-                   .errors(404, {"PROVIDER_KEY_NOT_FOUND"})
-                   .errors(409, {"PROVIDER_KEY_DISABLED"})
-                   .errors(503, {"PROVIDER_KEYS_UNAVAILABLE"}),
+  e.push_back({with_key_assignment(
+                   agent_op("POST", "/api/v1/agents", "createAgent", "Create an agent and its budget", Auth::admin)
+                       .describe("The agent, its budget row (allocated = remaining = initial) and its key "
+                                 "assignment commit in one transaction.")
+                       .body(kNewAgent.schema())
+                       .returns(201, ref("Agent"), "Created")),
                create});
   e.push_back({agent_op("GET", "/api/v1/agents/:id", "getAgent", "Get an agent (admin or owner)", Auth::read)
                    .returns(200, ref("Agent"), "The agent"),
@@ -261,18 +267,12 @@ std::vector<Endpoint> agent_endpoints() {
                    return agent_with_burn(v, recent_spend_of(c.s, c.who(), id));
                  });
                }});
-  e.push_back({agent_op("PUT", "/api/v1/agents/:id", "updateAgent", "Update an agent", Auth::admin)
-                   .describe(std::string("`provider_key_id`: an id assigns that key (providers becomes its provider); "
-                                         "null clears both. A new `owner_id` must be entitled to the key the agent "
-                                         "keeps.") +
-                             kKeyAssignment)
-                   .body(kAgentPatch.schema())
-                   .returns(200, ref("Agent"), "The updated agent")
-                   .errors(400, {"VALIDATION_ERROR", "OWNER_NOT_FOUND", "UNKNOWN_TIME_ZONE"})
-                   .errors(403, {"PROVIDER_KEY_NOT_OWNED"})
-                   .errors(404, {"PROVIDER_KEY_NOT_FOUND"})
-                   .errors(409, {"PROVIDER_KEY_DISABLED"})
-                   .errors(503, {"PROVIDER_KEYS_UNAVAILABLE"}),
+  e.push_back({with_key_assignment(agent_op("PUT", "/api/v1/agents/:id", "updateAgent", "Update an agent", Auth::admin)
+                                        .describe("`provider_key_id`: an id assigns that key (providers becomes its "
+                                                  "provider); null clears both. A new `owner_id` must be entitled to "
+                                                  "the key the agent keeps.")
+                                        .body(kAgentPatch.schema())
+                                        .returns(200, ref("Agent"), "The updated agent")),
                update});
   e.push_back({agent_op("DELETE", "/api/v1/agents/:id", "deleteAgent", "Delete an agent", Auth::admin)
                    .describe("Hard delete: its budget, leases, reports and history go with it.")
@@ -298,9 +298,7 @@ std::vector<Endpoint> agent_endpoints() {
                    .returns(200, array_of(ref("ApiToken")), "The tokens"),
                [](const Call& c) {
                  return reply(c.s.agents.tokens(c.who(), c.id()), 200, [](const std::vector<store::ApiToken>& tokens) {
-                   json out = json::array();
-                   for (const auto& t : tokens) out.push_back(domain::api_token_view(t));
-                   return out;
+                   return json_array_of(tokens, domain::api_token_view);
                  });
                }});
   e.push_back({agent_op("GET", "/api/v1/agents/:id/budget/history", "getAgentBudgetHistory",

@@ -6,6 +6,7 @@
 #include "api/endpoint.h"
 #include "api/routes.h"
 #include "domain/alert_channels.h"
+#include "util/json_optional.h"
 #include "util/mail_address.h"
 
 namespace iron::api {
@@ -99,11 +100,8 @@ Reply create_channel(const Call& c) {
 }
 
 Reply list_channels(const Call& c) {
-  auto rows = c.s.alert_channels.list(c.who());
-  if (!rows) return rows.error();
-  json out = json::array();
-  for (const auto& ch : *rows) out.push_back(domain::alert_channel_view(ch));
-  return json_response(200, out);
+  return reply(c.s.alert_channels.list(c.who()), 200,
+               [](const auto& rows) { return json_array_of(rows, domain::alert_channel_view); });
 }
 
 Reply update_channel(const Call& c) {
@@ -119,7 +117,7 @@ Reply send_test(const Call& c) {
   const auto& o = r->outcome;
   return json_response(200, {{"delivered", o.delivered},
                              {"delivery_id", r->delivery_id},
-                             {"status_code", o.status ? json(*o.status) : json(nullptr)},
+                             {"status_code", o.status},
                              {"error", o.delivered ? json(nullptr) : json(o.error)},
                              {"duration_ms", o.duration_ms}});
 }
@@ -140,9 +138,8 @@ Reply list_deliveries(const Call& c) {
   if (!rows) return rows.error();
   const bool more = static_cast<int64_t>(rows->size()) > page_size;
   if (more) rows->resize(static_cast<size_t>(page_size));
-  json items = json::array();
-  for (const auto& d : *rows) items.push_back(domain::alert_delivery_view(d));
-  return json_response(200, {{"items", items}, {"next_cursor", more ? json(std::to_string(rows->back().id)) : json(nullptr)}});
+  return json_response(200, {{"items", json_array_of(*rows, domain::alert_delivery_view)},
+                             {"next_cursor", more ? json(std::to_string(rows->back().id)) : json(nullptr)}});
 }
 
 const Resource channel_op{

@@ -77,11 +77,8 @@ Reply create_rule(const Call& c) {
 }
 
 Reply list_rules(const Call& c) {
-  auto rows = c.s.alert_rules.list(c.who());
-  if (!rows) return rows.error();
-  json out = json::array();
-  for (const auto& r : *rows) out.push_back(domain::alert_rule_view(r));
-  return json_response(200, out);
+  return reply(c.s.alert_rules.list(c.who()), 200,
+               [](const auto& rows) { return json_array_of(rows, domain::alert_rule_view); });
 }
 
 Reply update_rule(const Call& c) {

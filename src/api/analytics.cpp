@@ -22,14 +22,33 @@ const char* kScope = "Non-admins see only their own agents; admins see all. Answ
 
 const QueryFields<PageParams> kPage = page_fields(50);
 
-// A paged table: its JSON answer is one page (400 on a bad page / per_page), its CSV every row.
+// One page of a table as JSON: its rows, the summary over every page, and where the page stands.
+struct TablePage {
+  json data;
+  json summary;
+  domain::Pagination pagination;
+};
+// Every row of a table as CSV: the file's table name (csv_name), the header and the rows.
+struct CsvTable {
+  std::string name;
+  std::vector<std::string> header;
+  std::vector<CsvRow> rows = {};
+};
+
+// A paged table: its JSON answer is one page (400 on a bad page / per_page) in the analytics
+// envelope, its CSV every row. `json_page(page)` gives a TablePage, `csv_all()` a CsvTable.
 template <class J, class C>
-Reply paged_table(const Request& req, J json_page, C csv_all) {
-  return json_or_csv(req, [&]() -> Reply {
-    auto page = kPage.decode(req);
+Reply paged_table(const Call& c, const domain::AnalyticsQuery& q, J json_page, C csv_all) {
+  return json_or_csv(c.req, [&]() -> Reply {
+    auto page = kPage.decode(c.req);
     if (!page) return page.error();
-    return json_page(page->request());
-  }, csv_all);
+    TablePage t = json_page(page->request());
+    return json_response(200, analytics_envelope(q, {{"data", std::move(t.data)}, {"summary", std::move(t.summary)},
+                                                     {"pagination", pagination_json(t.pagination)}}));
+  }, [&]() -> Reply {
+    CsvTable t = csv_all();
+    return csv_lines(c.req, t.name, q, t.header, std::move(t.rows));
+  });
 }
 
 double avg_of(int64_t total, int64_t n) { return n > 0 ? static_cast<double>(total) / static_cast<double>(n) : 0.0; }
@@ -38,14 +57,13 @@ constexpr domain::PageRequest kEveryRow{1, 1'000'000'000};  // CSV exports are n
 
 Reply spending_by_agent(const Call& c, const domain::AnalyticsQuery& q) {
   Analytics& a = c.s.analytics;
-  const Request& req = c.req;
   const domain::Principal& p = c.who();
   const auto percent = [](const store::AgentUsage& u) {
     return u.allocated_micros > 0
                ? static_cast<double>(u.totals.cost_micros) * 100.0 / static_cast<double>(u.allocated_micros)
                : 0.0;
   };
-  return paged_table(req, [&](const domain::PageRequest& page) -> Reply {
+  return paged_table(c, q, [&](const domain::PageRequest& page) {
     const auto r = a.spending_by_agent(p, q, page);
     json data = json::array();
     for (const auto& u : r.page.items)
@@ -56,16 +74,14 @@ Reply spending_by_agent(const Call& c, const domain::AnalyticsQuery& q) {
     json summary = {{"total_spend", usd(r.total_spend_micros)}, {"total_spend_microdollars", r.total_spend_micros},
                     {"total_budget", usd(r.total_budget_micros)}, {"total_budget_microdollars", r.total_budget_micros},
                     {"total_agents", r.total_agents}};
-    return json_response(200, analytics_envelope(q, {{"data", data}, {"summary", summary},
-                                                     {"pagination", pagination_json(r.page.pagination)}}));
-  }, [&]() -> Reply {
-    std::vector<CsvRow> rows;
+    return TablePage{data, summary, r.page.pagination};
+  }, [&]() {
+    CsvTable t{"spending-by-agent",
+               {"agent_id", "agent_name", "spending_usd", "budget_usd", "percent_used", "request_count"}};
     for (const auto& u : a.spending_by_agent(p, q, kEveryRow).page.items)
-      rows.push_back(std::move(CsvRow().integer(u.agent_id).text(u.agent_name).dollars(u.totals.cost_micros)
-                                   .dollars(u.allocated_micros).number(percent(u)).integer(u.totals.completed)));
-    return csv_lines(req, "spending-by-agent", q,
-                     {"agent_id", "agent_name", "spending_usd", "budget_usd", "percent_used", "request_count"},
-                     std::move(rows));
+      t.rows.push_back(std::move(CsvRow().integer(u.agent_id).text(u.agent_name).dollars(u.totals.cost_micros)
+                                     .dollars(u.allocated_micros).number(percent(u)).integer(u.totals.completed)));
+    return t;
   });
 }
 
@@ -103,9 +119,8 @@ Reply spending_by_provider(const Call& c, const domain::AnalyticsQuery& q) {
 
 Reply tokens_by_agent(const Call& c, const domain::AnalyticsQuery& q) {
   Analytics& a = c.s.analytics;
-  const Request& req = c.req;
   const domain::Principal& p = c.who();
-  return paged_table(req, [&](const domain::PageRequest& page) -> Reply {
+  return paged_table(c, q, [&](const domain::PageRequest& page) {
     const auto r = a.spending_by_agent(p, q, page);
     json data = json::array();
     for (const auto& u : r.page.items) {
@@ -118,26 +133,23 @@ Reply tokens_by_agent(const Call& c, const domain::AnalyticsQuery& q) {
     const auto t = a.totals(p, q);  // summary over all pages
     json summary = {{"total_input_tokens", t.input_tokens}, {"total_output_tokens", t.output_tokens},
                     {"total_tokens", t.input_tokens + t.output_tokens}};
-    return json_response(200, analytics_envelope(q, {{"data", data}, {"summary", summary},
-                                                     {"pagination", pagination_json(r.page.pagination)}}));
-  }, [&]() -> Reply {
-    std::vector<CsvRow> rows;
+    return TablePage{data, summary, r.page.pagination};
+  }, [&]() {
+    CsvTable t{"tokens-by-agent",
+               {"agent_id", "agent_name", "input_tokens", "output_tokens", "total_tokens", "request_count"}};
     for (const auto& u : a.spending_by_agent(p, q, kEveryRow).page.items)
-      rows.push_back(std::move(CsvRow().integer(u.agent_id).text(u.agent_name).integer(u.totals.input_tokens)
-                                   .integer(u.totals.output_tokens)
-                                   .integer(u.totals.input_tokens + u.totals.output_tokens)
-                                   .integer(u.totals.requests)));
-    return csv_lines(req, "tokens-by-agent", q,
-                     {"agent_id", "agent_name", "input_tokens", "output_tokens", "total_tokens", "request_count"},
-                     std::move(rows));
+      t.rows.push_back(std::move(CsvRow().integer(u.agent_id).text(u.agent_name).integer(u.totals.input_tokens)
+                                     .integer(u.totals.output_tokens)
+                                     .integer(u.totals.input_tokens + u.totals.output_tokens)
+                                     .integer(u.totals.requests)));
+    return t;
   });
 }
 
 Reply model_usage(const Call& c, const domain::AnalyticsQuery& q) {
   Analytics& a = c.s.analytics;
-  const Request& req = c.req;
   const domain::Principal& p = c.who();
-  return paged_table(req, [&](const domain::PageRequest& page) -> Reply {
+  return paged_table(c, q, [&](const domain::PageRequest& page) {
     const auto r = a.by_model(p, q, page);
     json data = json::array();
     for (const auto& m : r.items)
@@ -147,16 +159,14 @@ Reply model_usage(const Call& c, const domain::AnalyticsQuery& q) {
     const auto t = a.totals(p, q);
     json summary = {{"unique_models", r.pagination.total}, {"total_requests", t.requests},
                     {"total_spend", usd(t.cost_micros)}, {"total_spend_microdollars", t.cost_micros}};
-    return json_response(200, analytics_envelope(q, {{"data", data}, {"summary", summary},
-                                                     {"pagination", pagination_json(r.pagination)}}));
-  }, [&]() -> Reply {
-    std::vector<CsvRow> rows;
+    return TablePage{data, summary, r.pagination};
+  }, [&]() {
+    CsvTable t{"models", {"model", "provider", "request_count", "spending_usd", "input_tokens", "output_tokens"}};
     for (const auto& m : a.by_model(p, q, kEveryRow).items)
-      rows.push_back(std::move(CsvRow().text(m.model).text(m.provider).integer(m.totals.requests)
-                                   .dollars(m.totals.cost_micros).integer(m.totals.input_tokens)
-                                   .integer(m.totals.output_tokens)));
-    return csv_lines(req, "models", q, {"model", "provider", "request_count", "spending_usd", "input_tokens", "output_tokens"},
-                     std::move(rows));
+      t.rows.push_back(std::move(CsvRow().text(m.model).text(m.provider).integer(m.totals.requests)
+                                     .dollars(m.totals.cost_micros).integer(m.totals.input_tokens)
+                                     .integer(m.totals.output_tokens)));
+    return t;
   });
 }
 
@@ -213,6 +223,17 @@ Reply budget_status(const Call& c) {
                              {"pagination", pagination_json(r.page.pagination)}, {"calculated_at", analytics_now_ms()}});
 }
 
+// The declaration of a paged table read: owner-scoped, paged, also answered as CSV.
+Endpoint paged_table_endpoint(std::string pattern, std::string id, std::string summary, const std::string& schema,
+                              Reply (*handler)(const Call&, const domain::AnalyticsQuery&)) {
+  return {analytics_read_op(std::move(pattern), std::move(id), std::move(summary))
+              .query_params(kPage.parameters())
+              .describe(kScope)
+              .csv_export()
+              .returns(200, ref(schema)),
+          period_read(handler)};
+}
+
 }  // namespace
 
 std::vector<Endpoint> analytics_endpoints() {
@@ -226,12 +247,8 @@ std::vector<Endpoint> analytics_endpoints() {
                                                                   {"total_spend_microdollars", t.cost_micros},
                                                                   {"currency", "USD"}}));
                })});
-  e.push_back({analytics_read_op("/api/v1/analytics/spending/by-agent", "getSpendingByAgent", "Spend per agent (highest first)")
-                    .query_params(kPage.parameters())
-                    .describe(kScope)
-                    .csv_export()
-                    .returns(200, ref("SpendingByAgent")),
-               period_read(spending_by_agent)});
+  e.push_back(paged_table_endpoint("/api/v1/analytics/spending/by-agent", "getSpendingByAgent",
+                                   "Spend per agent (highest first)", "SpendingByAgent", spending_by_agent));
   e.push_back({analytics_read_op("/api/v1/analytics/spending/by-provider", "getSpendingByProvider", "Spend per provider")
                     .describe(kScope)
                     .csv_export()
@@ -277,18 +294,10 @@ std::vector<Endpoint> analytics_endpoints() {
                                                                   {"failed_requests", t.failed},
                                                                   {"success_rate", rate}}));
                })});
-  e.push_back({analytics_read_op("/api/v1/analytics/usage/tokens/by-agent", "getTokenUsageByAgent", "Tokens per agent")
-                    .query_params(kPage.parameters())
-                    .describe(kScope)
-                    .csv_export()
-                    .returns(200, ref("TokenUsageByAgent")),
-               period_read(tokens_by_agent)});
-  e.push_back({analytics_read_op("/api/v1/analytics/usage/models", "getModelUsage", "Usage per model (most requests first)")
-                    .query_params(kPage.parameters())
-                    .describe(kScope)
-                    .csv_export()
-                    .returns(200, ref("ModelUsageList")),
-               period_read(model_usage)});
+  e.push_back(paged_table_endpoint("/api/v1/analytics/usage/tokens/by-agent", "getTokenUsageByAgent",
+                                   "Tokens per agent", "TokenUsageByAgent", tokens_by_agent));
+  e.push_back(paged_table_endpoint("/api/v1/analytics/usage/models", "getModelUsage",
+                                   "Usage per model (most requests first)", "ModelUsageList", model_usage));
   return e;
 }
 

@@ -4,6 +4,7 @@
 #include "api/analytics_params.h"
 #include "api/csv.h"
 #include "api/routes.h"
+#include "util/json_optional.h"
 
 namespace iron::api {
 namespace {
@@ -54,25 +55,32 @@ const QueryFields<KeysetPage> kKeysetPage =
                 })
         .integer("limit", &KeysetPage::limit, 1, 200, "default 50");
 
-json opt(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
-
 json event_json(const store::AnalyticsEventRow& e) {
   return {{"event_id", e.event_id}, {"timestamp_ms", e.timestamp_ms}, {"event_type", e.event_type},
-          {"model", e.model}, {"provider", e.provider}, {"provider_id", opt(e.provider_id)},
+          {"model", e.model}, {"provider", e.provider}, {"provider_id", e.provider_id},
           {"input_tokens", e.input_tokens}, {"output_tokens", e.output_tokens},
           {"cost_micros", e.cost_micros}, {"agent_id", e.agent_id}, {"agent_name", e.agent_name},
-          {"error_code", opt(e.error_code)}, {"error_message", opt(e.error_message)},
+          {"error_code", e.error_code}, {"error_message", e.error_message},
           {"cached_input_tokens", e.cached_input_tokens}, {"cost_source", e.cost_source},
-          {"catalogue_cost_micros", e.catalogue_cost_micros ? json(*e.catalogue_cost_micros) : json(nullptr)},
+          {"catalogue_cost_micros", e.catalogue_cost_micros},
           {"model_allowed", e.model_allowed}};
 }
 
-Reply events_list(const Call& c, const domain::AnalyticsQuery& base) {
+// The action of an event read: the period query narrowed by the event filters (400 on bad
+// values), then f(call, query).
+template <class F>
+Action event_read(F f) {
+  return period_read([f](const Call& c, const domain::AnalyticsQuery& period) -> Reply {
+    domain::AnalyticsQuery q = period;
+    if (auto st = kEventFilters.read_into(c.req, q); !st) return st.error();
+    return f(c, q);
+  });
+}
+
+Reply events_list(const Call& c, const domain::AnalyticsQuery& q) {
   Analytics& a = c.s.analytics;
   const Request& req = c.req;
   const domain::Principal& p = c.who();
-  domain::AnalyticsQuery q = base;
-  if (auto st = kEventFilters.read_into(req, q); !st) return st.error();
   return json_or_csv(req, [&]() -> Reply {
     auto page = kListPage.decode(req);
     if (!page) return page.error();
@@ -106,15 +114,10 @@ Reply events_list(const Call& c, const domain::AnalyticsQuery& base) {
 }
 
 // GET /analytics/events: the event log read by key, for a log of any size.
-Reply events_page(const Call& c, const domain::AnalyticsQuery& base) {
-  Analytics& a = c.s.analytics;
-  const Request& req = c.req;
-  const domain::Principal& p = c.who();
-  domain::AnalyticsQuery q = base;
-  if (auto st = kEventFilters.read_into(req, q); !st) return st.error();
-  auto keyset = kKeysetPage.decode(req);
+Reply events_page(const Call& c, const domain::AnalyticsQuery& q) {
+  auto keyset = kKeysetPage.decode(c.req);
   if (!keyset) return keyset.error();
-  const auto page = a.event_page(p, q, keyset->cursor, keyset->limit.value_or(50));
+  const auto page = c.s.analytics.event_page(c.who(), q, keyset->cursor, keyset->limit.value_or(50));
   json items = json::array();
   for (const auto& e : page.items) items.push_back(event_json(e));
   json next = nullptr;
@@ -134,7 +137,7 @@ std::vector<Endpoint> analytics_event_endpoints() {
                     .query_params(kEventFilters.parameters())
                     .csv_export()
                     .returns(200, ref("AnalyticsEventList")),
-               period_read(events_list)});
+               event_read(events_list)});
   e.push_back({analytics_read_op("/api/v1/analytics/events", "pageAnalyticsEvents", "Raw events by cursor, newest first")
                     .describe(std::string(kScope) + " Read by key (`cursor` + `limit`): the cost of a page does not grow with the "
                                       "number of events, so the dashboard's event log stays fast at any size. "
@@ -143,7 +146,7 @@ std::vector<Endpoint> analytics_event_endpoints() {
                     .query_params(kKeysetPage.parameters())
                     .errors(400, {"INVALID_CURSOR"})
                     .returns(200, ref("AnalyticsEventPage")),
-               period_read(events_page)});
+               event_read(events_page)});
   return e;
 }
 

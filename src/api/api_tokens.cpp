@@ -8,6 +8,7 @@
 #include "api/routes.h"
 #include "domain/api_tokens.h"
 #include "util/clock.h"
+#include "util/json_optional.h"
 
 namespace iron::api {
 namespace {
@@ -122,7 +123,7 @@ Reply validate(const Call& c) {
   if (!t) return json_response(200, {{"valid", false}});
   return json_response(200, {{"valid", true},
                              {"user_id", t->user_id},
-                             {"project_id", t->project_id ? json(*t->project_id) : json(nullptr)},
+                             {"project_id", t->project_id},
                              {"token_id", t->id}});
 }
 

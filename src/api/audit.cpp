@@ -9,13 +9,12 @@
 #include "api/routes.h"
 #include "domain/audit_log.h"
 #include "util/clock.h"
+#include "util/json_fields.h"
 
 namespace iron::api {
 namespace {
 
 using namespace openapi;
-
-nlohmann::json opt_text(const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
 // Stored before/after are JSON documents written by domain::audit; anything unparsable is
 // shown as the raw string rather than failing the whole page.
@@ -26,18 +25,11 @@ nlohmann::json opt_json(const std::optional<std::string>& v) {
 }
 
 nlohmann::json item_json(const store::AuditRow& r) {
-  return {{"id", r.id},
+  return {IRON_JSON_FIELDS(r, id, actor_id, actor_type, action, entity_type, entity_id, request_id, client_ip,
+                           user_agent),
           {"at", util::to_rfc3339_millis(util::from_unix_ms(r.at))},
-          {"actor_id", opt_text(r.actor_id)},
-          {"actor_type", r.actor_type},
-          {"action", r.action},
-          {"entity_type", opt_text(r.entity_type)},
-          {"entity_id", opt_text(r.entity_id)},
           {"before", opt_json(r.before_json)},
-          {"after", opt_json(r.after_json)},
-          {"request_id", opt_text(r.request_id)},
-          {"client_ip", opt_text(r.client_ip)},
-          {"user_agent", opt_text(r.user_agent)}};
+          {"after", opt_json(r.after_json)}};
 }
 
 Status time_into(const std::string& name, const std::string& raw, std::optional<int64_t>& out) {

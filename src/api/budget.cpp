@@ -10,6 +10,7 @@
 #include "domain/budget_ledger.h"
 #include "domain/lease_protocol.h"
 #include "util/clock.h"
+#include "util/json_fields.h"
 
 namespace iron::api {
 namespace {
@@ -101,10 +102,8 @@ Reply report(const Call& c) {
   return agent_call(c, kReport, [&](const ReportBody& in, const std::string& token) {
     const domain::UsageReport usage{in.request_id, in.tokens, in.cost_microdollars, in.model, in.provider};
     return reply(c.s.leases.report(token, in.lease_id, usage, c.context()), 200, [](const domain::ReportOutcome& o) {
-      return json{{"success", true},
-                  {"budget_remaining", o.budget_remaining},
-                  {"lease_spent", o.lease_spent},
-                  {"replayed", o.replayed}};
+      return json{IRON_JSON_FIELDS(o, budget_remaining, lease_spent, replayed),
+                  {"success", true}};
     });
   });
 }

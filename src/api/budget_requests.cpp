@@ -7,6 +7,7 @@
 #include "api/routes.h"
 #include "domain/budget_requests.h"
 #include "util/clock.h"
+#include "util/json_fields.h"
 
 namespace iron::api {
 namespace {
@@ -16,21 +17,13 @@ using namespace openapi;
 double usd(int64_t micros) { return static_cast<double>(micros) / 1'000'000.0; }
 
 json request_view(const store::BudgetRequest& r) {
-  const auto opt = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
-  return {{"id", r.id},
-          {"agent_id", r.agent_id},
-          {"requester_id", r.requester_id},
+  return {IRON_JSON_FIELDS(r, id, agent_id, requester_id, justification, status, rejection_reason, decided_by,
+                           created_at, updated_at),
           {"current_budget_usd", usd(r.current_budget_micros)},
           {"requested_budget_usd", usd(r.requested_budget_micros)},
           {"current_budget_microdollars", r.current_budget_micros},
           {"requested_budget_microdollars", r.requested_budget_micros},
-          {"justification", r.justification},
-          {"status", r.status},
-          {"rejection_reason", opt(r.rejection_reason)},
-          {"decided_by", opt(r.decided_by)},
-          {"decided_at", r.decided_at ? json(util::to_rfc3339(util::from_unix_ms(*r.decided_at))) : json(nullptr)},
-          {"created_at", r.created_at},
-          {"updated_at", r.updated_at}};
+          {"decided_at", r.decided_at ? json(util::to_rfc3339(util::from_unix_ms(*r.decided_at))) : json(nullptr)}};
 }
 
 // The predecessor's decision shape {request_id, status, updated_at}, plus the whole request.
@@ -108,9 +101,7 @@ Reply list(const Call& c) {
   if (!q) return q.error();
   return reply(c.s.budget_requests.list(c.who(), q->agent_id, q->status), 200,
                [](const std::vector<store::BudgetRequest>& rows) {
-                 json out = json::array();
-                 for (const auto& item : rows) out.push_back(request_view(item));
-                 return json{{"requests", out}};
+                 return json{{"requests", json_array_of(rows, request_view)}};
                });
 }
 

@@ -7,13 +7,12 @@
 #include "api/query.h"
 #include "api/routes.h"
 #include "domain/key_fetch.h"
+#include "util/json_optional.h"
 
 namespace iron::api {
 namespace {
 
 using namespace openapi;
-
-json nullable_text(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 
 Response secret_response(const json& body) {
   Response r = json_response(200, body);
@@ -49,7 +48,7 @@ Reply fetch_for_token(const Call& c) {
   if (!q) return q.error();
   auto key = c.s.key_fetch.for_api_token(*who, context_of(c.req, &who.value()), q->model);
   if (!key) return key.error();
-  return secret_response({{"provider", key->provider}, {"api_key", key->api_key}, {"base_url", nullable_text(key->base_url)}});
+  return secret_response({{"provider", key->provider}, {"api_key", key->api_key}, {"base_url", key->base_url}});
 }
 
 // POST /api/v1/agents/provider-key: {ic_token} or Bearer ic_…; the body may be left out.
@@ -63,7 +62,7 @@ Reply fetch_for_agent(const Call& c) {
   auto key = c.s.key_fetch.for_agent(*ic, c.context(), in->model);
   if (!key) return key.error();
   return secret_response(
-      {{"provider_key", key->api_key}, {"provider", key->provider}, {"base_url", nullable_text(key->base_url)}});
+      {{"provider_key", key->api_key}, {"provider", key->provider}, {"base_url", key->base_url}});
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "api/routes.h"
 #include "domain/usage_limits.h"
 #include "util/clock.h"
+#include "util/json_fields.h"
 
 namespace iron::api {
 namespace {
@@ -25,17 +26,12 @@ std::string rfc(int64_t ms) { return util::to_rfc3339(util::from_unix_ms(ms)); }
 json usage_view(const domain::UsageReportView& v) {
   json limits = json::array();
   for (const auto& u : v.limits) {
-    limits.push_back({{"limit", limit_view(u.limit)},
-                      {"tokens_today", u.tokens_today},
-                      {"tokens_this_minute", u.tokens_this_minute},
-                      {"requests_this_minute", u.requests_this_minute},
-                      {"cost_this_month_microdollars", u.cost_this_month_microdollars}});
+    limits.push_back({IRON_JSON_FIELDS(u, tokens_today, tokens_this_minute, requests_this_minute,
+                                       cost_this_month_microdollars),
+                      {"limit", limit_view(u.limit)}});
   }
-  return {{"user_id", v.user_id},
-          {"tokens_today", v.tokens_today},
-          {"tokens_this_minute", v.tokens_this_minute},
-          {"requests_this_minute", v.requests_this_minute},
-          {"cost_this_month_microdollars", v.cost_this_month_microdollars},
+  return {IRON_JSON_FIELDS(v, user_id, tokens_today, tokens_this_minute, requests_this_minute,
+                           cost_this_month_microdollars),
           {"periods",
            {{"day", {{"start", rfc(v.periods.day_start)}, {"resets_at", rfc(v.periods.day_end)}}},
             {"minute", {{"start", rfc(v.periods.minute_start)}, {"resets_at", rfc(v.periods.minute_end)}}},
@@ -122,11 +118,7 @@ Reply list(const Call& c) {
   auto q = kListUser.decode(c.req);
   if (!q) return q.error();
   return reply(c.s.usage_limits.list(c.who(), q->user_id), 200,
-               [](const std::vector<store::UsageLimit>& limits) {
-                 json out = json::array();
-                 for (const auto& l : limits) out.push_back(limit_view(l));
-                 return out;
-               });
+               [](const std::vector<store::UsageLimit>& limits) { return json_array_of(limits, limit_view); });
 }
 
 Reply update(const Call& c) {

@@ -36,9 +36,8 @@ nlohmann::json listed(nlohmann::json rows, const std::optional<domain::Paginatio
 // The answer of a list that pages on request: each row through `view`, shaped as listed().
 template <class T, class V>
 Response listed_response(const domain::Paged<T>& rows, bool page_asked, V view) {
-  nlohmann::json out = nlohmann::json::array();
-  for (const auto& r : rows.items) out.push_back(view(r));
-  return json_response(200, listed(std::move(out), page_asked ? std::optional(rows.pagination) : std::nullopt));
+  return json_response(200,
+                       listed(json_array_of(rows.items, view), page_asked ? std::optional(rows.pagination) : std::nullopt));
 }
 
 }  // namespace iron::api

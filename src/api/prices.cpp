@@ -8,6 +8,7 @@
 #include "domain/catalogue_costs.h"
 #include "domain/price_catalogue.h"
 #include "util/clock.h"
+#include "util/json_fields.h"
 
 namespace iron::api {
 namespace {
@@ -111,31 +112,19 @@ json recalculation_json(const domain::Recalculation& r) {
     agents.push_back({{"agent_id", a.agent_id}, {"agent_name", a.agent_name}, {"events_changed", a.events_changed},
                       {"before_micros", a.before_micros}, {"after_micros", a.after_micros},
                       {"delta_micros", a.after_micros - a.before_micros}});
-  return {{"from", domain::effective_text(r.window.from_ms)},
+  return {IRON_JSON_FIELDS(r, applied, events_examined, events_changed, unpriced_before, unpriced_after,
+                           before_micros, after_micros),
+          {"from", domain::effective_text(r.window.from_ms)},
           {"to", domain::effective_text(r.window.to_ms)},
-          {"agent_id", r.window.agent_id ? json(*r.window.agent_id) : json(nullptr)},
-          {"applied", r.applied},
-          {"events_examined", r.events_examined},
-          {"events_changed", r.events_changed},
-          {"unpriced_before", r.unpriced_before},
-          {"unpriced_after", r.unpriced_after},
-          {"before_micros", r.before_micros},
-          {"after_micros", r.after_micros},
+          {"agent_id", r.window.agent_id},
           {"delta_micros", r.after_micros - r.before_micros},
           {"agents", agents}};
 }
 
 json difference_json(const store::CostDifferenceRow& r) {
-  return {{"agent_id", r.agent_id},
-          {"agent_name", r.agent_name},
-          {"provider", r.provider},
-          {"model", r.model},
-          {"compared_events", r.compared_events},
-          {"reported_micros", r.reported_micros},
-          {"catalogue_micros", r.catalogue_micros},
-          {"difference_micros", r.reported_micros - r.catalogue_micros},
-          {"unpriced_events", r.unpriced_events},
-          {"unpriced_tokens", r.unpriced_tokens}};
+  return {IRON_JSON_FIELDS(r, agent_id, agent_name, provider, model, compared_events, reported_micros,
+                           catalogue_micros, unpriced_events, unpriced_tokens),
+          {"difference_micros", r.reported_micros - r.catalogue_micros}};
 }
 
 // ---- schemas ----

@@ -11,6 +11,7 @@
 #include "api/routes.h"
 #include "domain/system.h"
 #include "util/build_info.h"
+#include "util/json_fields.h"
 
 namespace iron::api {
 namespace {
@@ -27,9 +28,7 @@ Reply system_info(const Call& c) {
                              {"build_sha", util::build_sha()},
                              {"uptime_s", uptime.count()},
                              {"storage",
-                              {{"database_bytes", facts.database_bytes},
-                               {"wal_bytes", facts.wal_bytes},
-                               {"free_bytes", facts.free_bytes},
+                              {IRON_JSON_FIELDS(facts, database_bytes, wal_bytes, free_bytes),
                                {"total_bytes", facts.total_bytes}}},
                              {"row_counts", counts},
                              {"config",

@@ -82,9 +82,10 @@ Reply list_users(const Call& c) {
   auto f = kUserQuery.decode(c.req);
   if (!f) return f.error();
   const auto [users, total] = c.s.accounts.list(*f);
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& u : users) items.push_back(domain::user_view(u));
-  return json_response(200, {{"users", items}, {"total", total}, {"page", f->page}, {"page_size", f->page_size}});
+  return json_response(200, {{"users", json_array_of(users, domain::user_view)},
+                             {"total", total},
+                             {"page", f->page},
+                             {"page_size", f->page_size}});
 }
 
 Reply suspend_user(const Call& c) {

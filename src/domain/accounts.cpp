@@ -8,11 +8,10 @@
 #include "store/login_failure_repo.h"
 #include "store/session_repo.h"
 #include "util/clock.h"
+#include "util/json_fields.h"
 
 namespace iron::domain {
 namespace {
-
-std::optional<int64_t> opt(const std::optional<int64_t>& v) { return v; }
 
 Error user_not_found() { return Error::not_found("user"); }
 
@@ -32,19 +31,8 @@ bool is_last_active_admin(store::Connection& c, const store::User& u) {
 }  // namespace
 
 nlohmann::json user_view(const store::User& u) {
-  auto ms = [](const std::optional<int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-  return {{"id", u.id},
-          {"username", u.username},
-          {"email", u.email},
-          {"name", u.name ? nlohmann::json(*u.name) : nlohmann::json(nullptr)},
-          {"role", u.role},
-          {"is_active", u.is_active},
-          {"force_password_change", u.force_password_change},
-          {"created_at", u.created_at},
-          {"last_login", ms(opt(u.last_login))},
-          {"suspended_at", ms(opt(u.suspended_at))},
-          {"suspended_reason", u.suspended_reason ? nlohmann::json(*u.suspended_reason) : nlohmann::json(nullptr)},
-          {"deleted_at", ms(opt(u.deleted_at))}};
+  return {IRON_JSON_FIELDS(u, id, username, email, name, role, is_active, force_password_change, created_at,
+                           last_login, suspended_at, suspended_reason, deleted_at)};
 }
 
 std::optional<Error> check_new_password(const std::string& password, const std::string& field) {

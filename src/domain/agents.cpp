@@ -7,6 +7,7 @@
 #include "store/provider_key_repo.h"
 #include "store/user_repo.h"
 #include "util/clock.h"
+#include "util/json_fields.h"
 
 namespace iron::domain {
 namespace {
@@ -44,13 +45,9 @@ AgentView view_of(store::Connection& c, const store::Agent& a, std::optional<Bud
 // audit row, so who lent whose provider account is on record.
 json agent_audit(store::Connection& c, const store::Agent& a) {
   const auto budget = budget_of(c, a.id);
-  json out = {{"name", a.name},
-              {"owner_id", a.owner_id},
-              {"provider_key_id", a.provider_key_id ? json(*a.provider_key_id) : json(nullptr)},
-              {"providers", a.providers},
+  json out = {IRON_JSON_FIELDS(a, name, owner_id, provider_key_id, providers, allowed_models),
               {"budget_period", budget.period},
-              {"budget_time_zone", budget.time_zone},
-              {"allowed_models", a.allowed_models ? json(*a.allowed_models) : json(nullptr)}};
+              {"budget_time_zone", budget.time_zone}};
   if (const auto key_owner = key_owner_of(c, a); key_owner && *key_owner != a.owner_id) {
     out["provider_key_owner_id"] = *key_owner;
     out["provider_key_delegated"] = true;
@@ -203,10 +200,7 @@ Status Agents::remove(int64_t id, const RequestContext& ctx) {
     const auto budget = budget_of(c, id);
     store::agents::remove(c, id);
     json before = agent_audit(c, *found);
-    before["budget"] = {{"allocated", budget.allocated},
-                        {"spent", budget.spent},
-                        {"reserved", budget.reserved},
-                        {"remaining", budget.remaining}};
+    before["budget"] = {IRON_JSON_FIELDS(budget, allocated, spent, reserved, remaining)};
     audit(c, ctx, "agent.delete", "agent", std::to_string(id), before, nullptr);
     return ok_status();
   });

@@ -8,6 +8,7 @@
 #include "security/crypto.h"
 #include "security/random.h"
 #include "util/clock.h"
+#include "util/json_fields.h"
 #include "util/log.h"
 
 namespace iron::domain {
@@ -30,13 +31,9 @@ nlohmann::json rfc3339_ms(int64_t ms) { return util::to_rfc3339(util::from_unix_
 }  // namespace
 
 nlohmann::json alert_channel_view(const AlertChannelInfo& ch) {
-  nlohmann::json v = {{"id", ch.row.id},
-                      {"name", ch.row.name},
-                      {"kind", ch.row.kind},
+  nlohmann::json v = {IRON_JSON_FIELDS(ch.row, id, name, kind, is_enabled, created_by),
                       {"url_origin", ch.row.url_display},
-                      {"is_enabled", ch.row.is_enabled},
                       {"pending_deliveries", ch.pending},
-                      {"created_by", ch.row.created_by},
                       {"created_at", rfc3339_ms(ch.row.created_at)},
                       {"updated_at", rfc3339_ms(ch.row.updated_at)}};
   if (ch.signing_secret) v["signing_secret"] = *ch.signing_secret;
@@ -48,14 +45,7 @@ nlohmann::json alert_channel_view(const AlertChannelInfo& ch) {
 }
 
 nlohmann::json alert_delivery_view(const store::AlertDelivery& d) {
-  return {{"id", d.id},
-          {"delivery_id", d.delivery_id},
-          {"event_type", d.event_type},
-          {"attempt", d.attempt},
-          {"outcome", d.outcome},
-          {"status_code", d.status_code ? nlohmann::json(*d.status_code) : nlohmann::json(nullptr)},
-          {"error", d.error ? nlohmann::json(*d.error) : nlohmann::json(nullptr)},
-          {"duration_ms", d.duration_ms},
+  return {IRON_JSON_FIELDS(d, id, delivery_id, event_type, attempt, outcome, status_code, error, duration_ms),
           {"at", util::to_rfc3339_millis(util::from_unix_ms(d.at))}};  // retries are ms apart
 }
 

@@ -5,6 +5,7 @@
 #include "security/random.h"
 #include "store/alert_repo.h"
 #include "util/clock.h"
+#include "util/json_fields.h"
 
 namespace iron::domain {
 
@@ -23,11 +24,9 @@ bool is_alert_event_type(const std::string& type) {
 
 nlohmann::json alert_payload(const std::string& delivery_id, const AlertEvent& event, int64_t rule_id,
                              int64_t occurred_at_ms) {
-  return {{"id", delivery_id},
-          {"type", event.type},
+  return {IRON_JSON_FIELDS(event, type, summary, data),
+          {"id", delivery_id},
           {"occurred_at", util::to_rfc3339(util::from_unix_ms(occurred_at_ms))},
-          {"summary", event.summary},
-          {"data", event.data},
           {"rule_id", rule_id ? nlohmann::json(rule_id) : nlohmann::json(nullptr)}};
 }
 

@@ -4,6 +4,7 @@
 
 #include "domain/alert_events.h"
 #include "util/clock.h"
+#include "util/json_optional.h"
 
 namespace iron::domain::alerts {
 namespace {
@@ -31,7 +32,7 @@ void limit_counter_moved(store::Connection& c, int64_t limit_id, const std::stri
   const std::string edge = "limit:" + std::to_string(limit_id) + ":" + limit + ":" + period_start;
   json data = {{"limit_id", limit_id},
                {"user_id", user_id},
-               {"project_id", project_id ? json(*project_id) : json(nullptr)},
+               {"project_id", project_id},
                {"limit", limit},
                {"current", after},
                {"limit_value", max},

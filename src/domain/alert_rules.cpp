@@ -6,6 +6,7 @@
 #include "domain/alert_events.h"
 #include "domain/audit.h"
 #include "util/clock.h"
+#include "util/json_fields.h"
 
 namespace iron::domain {
 namespace {
@@ -51,12 +52,7 @@ std::optional<Error> missing_channel(store::Connection& c, const std::vector<int
 }  // namespace
 
 nlohmann::json alert_rule_view(const store::AlertRule& r) {
-  return {{"id", r.id},
-          {"name", r.name},
-          {"event_types", r.event_types},
-          {"channel_ids", r.channel_ids},
-          {"is_enabled", r.is_enabled},
-          {"created_by", r.created_by},
+  return {IRON_JSON_FIELDS(r, id, name, event_types, channel_ids, is_enabled, created_by),
           {"created_at", util::to_rfc3339(util::from_unix_ms(r.created_at))},
           {"updated_at", util::to_rfc3339(util::from_unix_ms(r.updated_at))}};
 }

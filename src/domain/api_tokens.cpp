@@ -11,6 +11,7 @@
 #include "store/session_repo.h"
 #include "store/user_repo.h"
 #include "util/clock.h"
+#include "util/json_fields.h"
 
 namespace iron::domain {
 namespace {
@@ -105,22 +106,10 @@ Lookup look_up(store::Database& db, const std::string& secret) {
 }  // namespace
 
 nlohmann::json api_token_view(const store::ApiToken& t) {
-  auto opt_s = [](const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-  auto opt_i = [](const std::optional<int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-  return {{"id", t.id},
-          {"user_id", t.user_id},
-          {"project_id", opt_s(t.project_id)},
-          {"name", opt_s(t.name)},
-          {"description", opt_s(t.description)},
-          {"agent_id", opt_i(t.agent_id)},
-          {"provider", opt_s(t.provider)},
-          {"created_at", t.created_at},
-          {"last_used_at", opt_i(t.last_used_at)},
+  return {IRON_JSON_FIELDS(t, id, user_id, project_id, name, description, agent_id, provider, created_at, last_used_at,
+                           is_active, scope, allowed_models),
           {"expires_at", t.expires_at ? nlohmann::json(util::to_rfc3339(util::from_unix_ms(*t.expires_at)))
-                                      : nlohmann::json(nullptr)},
-          {"is_active", t.is_active},
-          {"scope", t.scope},
-          {"allowed_models", t.allowed_models ? nlohmann::json(*t.allowed_models) : nlohmann::json(nullptr)}};
+                                      : nlohmann::json(nullptr)}};
 }
 
 // ---- LastUsedBatch ----

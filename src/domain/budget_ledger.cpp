@@ -12,6 +12,7 @@
 #include "security/random.h"
 #include "store/budget_repo.h"
 #include "store/user_repo.h"
+#include "util/json_fields.h"
 
 namespace iron::domain {
 
@@ -47,7 +48,7 @@ json budget_json(const BudgetSnapshot& s) {
   if (s.period != "one_off" || s.carried_reserved > 0) {
     out["period"] = s.period;
     out["carried_reserved"] = s.carried_reserved;
-    out["resets_at"] = s.resets_at ? json(*s.resets_at) : json(nullptr);
+    out["resets_at"] = s.resets_at;
   }
   return out;
 }
@@ -299,11 +300,8 @@ Result<ReportOutcome> BudgetLedger::report_in(store::Connection& c, const std::s
   alerts::usage_recorded(c, agent_id, "lease_report", usage.provider, usage.model, usage.tokens,
                          usage.cost_microdollars, now_ms);
   audit(c, ctx, "lease.report", "lease", lease_id, nullptr,
-        {{"request_id", usage.request_id},
-         {"tokens", usage.tokens},
+        {IRON_JSON_FIELDS(usage, request_id, tokens, model, provider),
          {"cost", usage.cost_microdollars},
-         {"model", usage.model},
-         {"provider", usage.provider},
          {"lease_spent", *spent},
          {"charged_to_earlier_period", carried}});
   return ReportOutcome{lease_id, usage.request_id, usage.cost_microdollars, *spent, lease->granted - *spent,

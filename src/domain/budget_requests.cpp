@@ -13,6 +13,7 @@
 #include "store/agent_repo.h"
 #include "store/budget_repo.h"
 #include "util/clock.h"
+#include "util/json_fields.h"
 
 namespace iron::domain {
 namespace {
@@ -21,14 +22,8 @@ using nlohmann::json;
 
 Error request_not_found() { return Error::not_found("budget request"); }
 json request_json(const store::BudgetRequest& r) {
-  return {{"id", r.id},
-          {"agent_id", r.agent_id},
-          {"requester_id", r.requester_id},
-          {"current_budget_micros", r.current_budget_micros},
-          {"requested_budget_micros", r.requested_budget_micros},
-          {"status", r.status},
-          {"rejection_reason", r.rejection_reason ? json(*r.rejection_reason) : json(nullptr)},
-          {"decided_by", r.decided_by ? json(*r.decided_by) : json(nullptr)}};
+  return {IRON_JSON_FIELDS(r, id, agent_id, requester_id, current_budget_micros, requested_budget_micros, status,
+                           rejection_reason, decided_by)};
 }
 
 size_t utf8_length(const std::string& s) {

@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "domain/audit.h"
+#include "util/json_optional.h"
 
 namespace iron::domain {
 namespace {
@@ -101,7 +102,7 @@ Result<Recalculation> CatalogueCosts::recalculate(const RecalculationWindow& w, 
           std::to_string(w.from_ms) + ".." + std::to_string(w.to_ms),
           {{"total_micros", out.before_micros}, {"unpriced_events", out.unpriced_before}},
           {{"total_micros", out.after_micros}, {"unpriced_events", out.unpriced_after},
-           {"events_changed", out.events_changed}, {"agent_id", w.agent_id ? nlohmann::json(*w.agent_id) : nullptr},
+           {"events_changed", out.events_changed}, {"agent_id", w.agent_id},
            {"agents", agents}});
     return out;
   });

@@ -8,6 +8,7 @@
 
 #include "domain/audit.h"
 #include "util/clock.h"
+#include "util/json_fields.h"
 
 namespace iron::domain {
 namespace {
@@ -143,11 +144,8 @@ std::string effective_text(int64_t ms) {
 }
 
 json document_row(const store::PriceRow& p) {
-  return {{"provider", p.provider},
-          {"model", p.model},
-          {"input_micros_per_mtok", p.input_micros_per_mtok},
-          {"output_micros_per_mtok", p.output_micros_per_mtok},
-          {"cached_input_micros_per_mtok", p.cached_input_micros_per_mtok},
+  return {IRON_JSON_FIELDS(p, provider, model, input_micros_per_mtok, output_micros_per_mtok,
+                           cached_input_micros_per_mtok),
           {"effective_from", effective_text(p.effective_from_ms)}};
 }
 

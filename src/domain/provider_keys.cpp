@@ -7,6 +7,7 @@
 #include "domain/audit.h"
 #include "security/aead.h"
 #include "util/clock.h"
+#include "util/json_fields.h"
 #include "util/log.h"
 #include "util/utf8.h"
 
@@ -57,25 +58,12 @@ nlohmann::json assignment_json(const store::ProjectProvider& a) {
 }  // namespace
 
 nlohmann::json provider_key_view(const ProviderKeyInfo& k) {
-  auto opt_text = [](const std::optional<std::string>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
-  return {{"id", k.id},
-          {"provider", k.provider},
-          {"base_url", opt_text(k.base_url)},
-          {"description", opt_text(k.description)},
-          {"is_enabled", k.is_enabled},
-          {"created_at", k.created_at},
-          {"last_used_at", k.last_used_at ? nlohmann::json(*k.last_used_at) : nlohmann::json(nullptr)},
-          {"masked_key", k.masked_key},
-          {"assigned_projects", k.assigned_projects},
-          {"owner_id", k.owner_id}};
+  return {IRON_JSON_FIELDS(k, id, provider, base_url, description, is_enabled, created_at, last_used_at,
+                           masked_key, assigned_projects, owner_id)};
 }
 
 nlohmann::json project_assignment_view(const ProjectAssignment& a) {
-  return {{"owner_id", a.owner_id},
-          {"project_id", a.project_id},
-          {"provider_key_id", a.provider_key_id},
-          {"assigned_by", a.assigned_by},
-          {"assigned_at", a.assigned_at}};
+  return {IRON_JSON_FIELDS(a, owner_id, project_id, provider_key_id, assigned_by, assigned_at)};
 }
 
 KeyMask key_mask(const std::string& api_key) {

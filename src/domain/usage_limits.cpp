@@ -9,6 +9,7 @@
 
 #include "domain/audit.h"
 #include "store/user_repo.h"
+#include "util/json_fields.h"
 
 namespace iron::domain {
 namespace {
@@ -19,7 +20,6 @@ constexpr const char* kTokensDay = "tokens_day";
 constexpr const char* kTokensMinute = "tokens_minute";
 constexpr const char* kRequestsMinute = "requests_minute";
 constexpr const char* kCostMonth = "cost_month";
-
 
 std::vector<int64_t> thresholds_of(const store::UsageLimit& l) {
   std::vector<int64_t> out;
@@ -84,7 +84,7 @@ Error exceeded(const std::string& limit, int64_t limit_value, int64_t current, i
   e.details["current"] = current;
   e.details["period_resets_at"] = util::to_rfc3339(util::from_unix_ms(resets_at_ms));
   e.details["limit_id"] = l.id;
-  e.details["project_id"] = l.project_id ? json(*l.project_id) : json(nullptr);
+  e.details["project_id"] = l.project_id;
   return e;
 }
 
@@ -98,14 +98,8 @@ int64_t clamp_amount(int64_t v) { return std::clamp<int64_t>(v, 0, kMaxLimitValu
 }  // namespace
 
 json usage_limit_json(const store::UsageLimit& l) {
-  auto opt = [](const std::optional<int64_t>& v) { return v ? json(*v) : json(nullptr); };
-  return {{"id", l.id},
-          {"user_id", l.user_id},
-          {"project_id", l.project_id ? json(*l.project_id) : json(nullptr)},
-          {"max_tokens_per_day", opt(l.max_tokens_per_day)},
-          {"max_requests_per_minute", opt(l.max_requests_per_minute)},
-          {"max_tokens_per_minute", opt(l.max_tokens_per_minute)},
-          {"max_cost_per_month_microdollars", opt(l.max_cost_per_month_microdollars)},
+  return {IRON_JSON_FIELDS(l, id, user_id, project_id, max_tokens_per_day, max_requests_per_minute,
+                           max_tokens_per_minute, max_cost_per_month_microdollars),
           {"alert_thresholds", json::parse(l.alert_thresholds, nullptr, false)}};
 }
 
@@ -298,7 +292,7 @@ void UsageLimits::record_in(store::Connection& c, const std::string& user_id,
                            {"current", after},
                            {"limit_value", *max},
                            {"limit_id", l.id},
-                           {"project_id", l.project_id ? json(*l.project_id) : json(nullptr)},
+                           {"project_id", l.project_id},
                            {"period_start", util::to_rfc3339(util::from_unix_ms(period_start))}}});
       }
     };

@@ -19,21 +19,12 @@ std::vector<std::string> parse_providers(const std::string& text) {
 
 const Table<Agent> kAgents =
     Table<Agent>("agents")
-        .column("id", &Agent::id)
-        .key_assigned_on_insert()
-        .column("name", &Agent::name)
-        .column("owner_id", &Agent::owner_id)
-        .column("provider_key_id", &Agent::provider_key_id)
+        .key_assigned_on_insert() IRON_COLUMNS(Agent, id, name, owner_id, provider_key_id)
         .column(  // a JSON array of provider names
             "providers", [](const Statement& s, int col, Agent& a) { a.providers = parse_providers(s.text(col)); },
             [](Statement& s, int i, const Agent& a) { s.bind(i, nlohmann::json(a.providers).dump()); })
-        .column("created_at", &Agent::created_at)
-        .column("updated_at", &Agent::updated_at)
-        .column("ic_token_hash", &Agent::ic_token_hash)
-        .column("ic_token_created_at", &Agent::ic_token_created_at)
-        .column(  // JSON text; NULL = every model (migration 015)
-            "allowed_models", [](const Statement& s, int col, Agent& a) { a.allowed_models = read_string_list(s, col); },
-            [](Statement& s, int i, const Agent& a) { bind_string_list(s, i, a.allowed_models); });
+        IRON_COLUMNS(Agent, created_at, updated_at, ic_token_hash, ic_token_created_at)
+        .column("allowed_models", &Agent::allowed_models, StringListColumn{});  // NULL = every model
 
 }  // namespace
 

@@ -6,57 +6,22 @@ namespace iron::store {
 namespace {
 
 // sealed and nonce are BLOBs: the stored bytes, unchanged.
-const Table<AlertChannel> kChannels = Table<AlertChannel>("alert_channels")
-                                          .column("id", &AlertChannel::id)
-                                          .key_assigned_on_insert()
-                                          .column("name", &AlertChannel::name)
-                                          .column("kind", &AlertChannel::kind)
-                                          .column("url_display", &AlertChannel::url_display)
-                                          .blob("sealed", &AlertChannel::sealed)
-                                          .blob("nonce", &AlertChannel::nonce)
-                                          .column("is_enabled", &AlertChannel::is_enabled)
-                                          .column("created_by", &AlertChannel::created_by)
-                                          .column("created_at", &AlertChannel::created_at)
-                                          .column("updated_at", &AlertChannel::updated_at);
+const Table<AlertChannel> kChannels =
+    Table<AlertChannel>("alert_channels")
+        .key_assigned_on_insert() IRON_COLUMNS(AlertChannel, id, name, kind, url_display)
+        IRON_BLOBS(AlertChannel, sealed, nonce) IRON_COLUMNS(AlertChannel, is_enabled, created_by, created_at, updated_at);
 
 // The rule row alone; its event types and channels are read by with_links.
-const Table<AlertRule> kRules = Table<AlertRule>("alert_rules")
-                                    .column("id", &AlertRule::id)
-                                    .key_assigned_on_insert()
-                                    .column("name", &AlertRule::name)
-                                    .column("is_enabled", &AlertRule::is_enabled)
-                                    .column("created_by", &AlertRule::created_by)
-                                    .column("created_at", &AlertRule::created_at)
-                                    .column("updated_at", &AlertRule::updated_at);
+const Table<AlertRule> kRules = Table<AlertRule>("alert_rules").key_assigned_on_insert() IRON_COLUMNS(
+    AlertRule, id, name, is_enabled, created_by, created_at, updated_at);
 
-const Table<AlertOutboxRow> kOutbox = Table<AlertOutboxRow>("alert_outbox")
-                                          .column("id", &AlertOutboxRow::id)
-                                          .key_assigned_on_insert()
-                                          .column("delivery_id", &AlertOutboxRow::delivery_id)
-                                          .column("dedup_key", &AlertOutboxRow::dedup_key)
-                                          .column("rule_id", &AlertOutboxRow::rule_id)
-                                          .column("channel_id", &AlertOutboxRow::channel_id)
-                                          .column("event_type", &AlertOutboxRow::event_type)
-                                          .column("payload", &AlertOutboxRow::payload)
-                                          .column("state", &AlertOutboxRow::state)
-                                          .column("attempts", &AlertOutboxRow::attempts)
-                                          .column("next_attempt_at", &AlertOutboxRow::next_attempt_at)
-                                          .column("created_at", &AlertOutboxRow::created_at)
-                                          .column("finished_at", &AlertOutboxRow::finished_at);
+const Table<AlertOutboxRow> kOutbox = Table<AlertOutboxRow>("alert_outbox").key_assigned_on_insert()
+    IRON_COLUMNS(AlertOutboxRow, id, delivery_id, dedup_key, rule_id, channel_id, event_type, payload, state, attempts,
+                 next_attempt_at, created_at, finished_at);
 
-const Table<AlertDelivery> kDeliveries = Table<AlertDelivery>("alert_deliveries")
-                                             .column("id", &AlertDelivery::id)
-                                             .key_assigned_on_insert()
-                                             .column("channel_id", &AlertDelivery::channel_id)
-                                             .column("outbox_id", &AlertDelivery::outbox_id)
-                                             .column("delivery_id", &AlertDelivery::delivery_id)
-                                             .column("event_type", &AlertDelivery::event_type)
-                                             .column("attempt", &AlertDelivery::attempt)
-                                             .column("outcome", &AlertDelivery::outcome)
-                                             .column("status_code", &AlertDelivery::status_code)
-                                             .column("error", &AlertDelivery::error)
-                                             .column("duration_ms", &AlertDelivery::duration_ms)
-                                             .column("at", &AlertDelivery::at);
+const Table<AlertDelivery> kDeliveries = Table<AlertDelivery>("alert_deliveries").key_assigned_on_insert()
+    IRON_COLUMNS(AlertDelivery, id, channel_id, outbox_id, delivery_id, event_type, attempt, outcome, status_code,
+                 error, duration_ms, at);
 
 AlertRule with_links(Connection& c, AlertRule r) {
   auto& types = c.prepare("SELECT event_type FROM alert_rule_events WHERE rule_id = ? ORDER BY event_type");

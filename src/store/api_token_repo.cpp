@@ -5,31 +5,12 @@
 
 namespace iron::store::api_tokens {
 namespace {
-const Table<ApiToken> kApiTokens = Table<ApiToken>("api_tokens")
-                                       .column("id", &ApiToken::id)
-                                       .key_assigned_on_insert()
-                                       .column("user_id", &ApiToken::user_id)
-                                       .column("token_hash", &ApiToken::token_hash)
-                                       .column("name", &ApiToken::name)
-                                       .column("description", &ApiToken::description)
-                                       .column("project_id", &ApiToken::project_id)
-                                       .column("agent_id", &ApiToken::agent_id)
-                                       .column("provider", &ApiToken::provider)
-                                       .column("created_at", &ApiToken::created_at)
-                                       .column("last_used_at", &ApiToken::last_used_at)
-                                       .column("expires_at", &ApiToken::expires_at)
-                                       .column("revoked_at", &ApiToken::revoked_at)
-                                       .column("rotated_at", &ApiToken::rotated_at)
-                                       .column("is_active", &ApiToken::is_active)
-                                       .column("scope", &ApiToken::scope)
-                                       .column(  // JSON text; NULL = every model (migration 015)
-                                           "allowed_models",
-                                           [](const Statement& s, int col, ApiToken& t) {
-                                             t.allowed_models = read_string_list(s, col);
-                                           },
-                                           [](Statement& s, int i, const ApiToken& t) {
-                                             bind_string_list(s, i, t.allowed_models);
-                                           });
+const Table<ApiToken> kApiTokens =
+    Table<ApiToken>("api_tokens")
+        .key_assigned_on_insert() IRON_COLUMNS(ApiToken, id, user_id, token_hash, name, description, project_id,
+                                               agent_id, provider, created_at, last_used_at, expires_at, revoked_at,
+                                               rotated_at, is_active, scope)
+        .column("allowed_models", &ApiToken::allowed_models, StringListColumn{});  // NULL = every model
 }  // namespace
 
 int64_t insert(Connection& c, const ApiToken& t) { return kApiTokens.insert(c, t); }

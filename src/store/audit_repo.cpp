@@ -5,20 +5,9 @@
 namespace iron::store::audit {
 
 namespace {
-const Table<AuditRow> kAuditLog = Table<AuditRow>("audit_log")
-                                      .column("id", &AuditRow::id)
-                                      .key_assigned_on_insert()
-                                      .column("at", &AuditRow::at)
-                                      .column("actor_id", &AuditRow::actor_id)
-                                      .column("actor_type", &AuditRow::actor_type)
-                                      .column("action", &AuditRow::action)
-                                      .column("entity_type", &AuditRow::entity_type)
-                                      .column("entity_id", &AuditRow::entity_id)
-                                      .column("before_json", &AuditRow::before_json)
-                                      .column("after_json", &AuditRow::after_json)
-                                      .column("request_id", &AuditRow::request_id)
-                                      .column("client_ip", &AuditRow::client_ip)
-                                      .column("user_agent", &AuditRow::user_agent);
+const Table<AuditRow> kAuditLog = Table<AuditRow>("audit_log").key_assigned_on_insert() IRON_COLUMNS(
+    AuditRow, id, at, actor_id, actor_type, action, entity_type, entity_id, before_json, after_json,
+    request_id, client_ip, user_agent);
 }  // namespace
 
 void append(Connection& c, const AuditRow& r) { kAuditLog.insert(c, r); }

@@ -5,57 +5,22 @@
 namespace iron::store {
 namespace {
 
-const Table<AgentBudget> kBudgets = Table<AgentBudget>("agent_budgets")
-                                        .column("agent_id", &AgentBudget::agent_id)
-                                        .column("total_allocated", &AgentBudget::total_allocated)
-                                        .column("total_spent", &AgentBudget::total_spent)
-                                        .column("total_reserved", &AgentBudget::total_reserved)
-                                        .column("budget_remaining", &AgentBudget::budget_remaining)
-                                        .column("created_at", &AgentBudget::created_at)
-                                        .column("updated_at", &AgentBudget::updated_at)
-                                        .column("period", &AgentBudget::period)
-                                        .column("time_zone", &AgentBudget::time_zone)
-                                        .column("period_seq", &AgentBudget::period_seq)
-                                        .column("period_started_at", &AgentBudget::period_started_at)
-                                        .column("resets_at", &AgentBudget::resets_at)
-                                        .column("carried_reserved", &AgentBudget::carried_reserved);
+const Table<AgentBudget> kBudgets = Table<AgentBudget>("agent_budgets") IRON_COLUMNS(
+    AgentBudget, agent_id, total_allocated, total_spent, total_reserved, budget_remaining, created_at,
+    updated_at, period, time_zone, period_seq, period_started_at, resets_at, carried_reserved);
 
-const Table<BudgetLease> kLeases = Table<BudgetLease>("budget_leases")
-                                       .column("id", &BudgetLease::id)
-                                       .column("agent_id", &BudgetLease::agent_id)
-                                       .column("granted", &BudgetLease::granted)
-                                       .column("spent", &BudgetLease::spent)
-                                       .column("status", &BudgetLease::status)
-                                       .column("created_at", &BudgetLease::created_at)
-                                       .column("expires_at", &BudgetLease::expires_at)
-                                       .column("closed_at", &BudgetLease::closed_at)
-                                       .column("released", &BudgetLease::released)
-                                       .column("period_seq", &BudgetLease::period_seq);
+const Table<BudgetLease> kLeases = Table<BudgetLease>("budget_leases") IRON_COLUMNS(
+    BudgetLease, id, agent_id, granted, spent, status, created_at, expires_at, closed_at, released,
+    period_seq);
 
-const Table<LeaseReport> kLeaseReports = Table<LeaseReport>("lease_reports")
-                                             .column("lease_id", &LeaseReport::lease_id)
-                                             .column("request_id", &LeaseReport::request_id)
-                                             .column("tokens", &LeaseReport::tokens)
-                                             .column("cost_microdollars", &LeaseReport::cost_microdollars)
-                                             .column("model", &LeaseReport::model)
-                                             .column("provider", &LeaseReport::provider)
-                                             .column("lease_spent_after", &LeaseReport::lease_spent_after)
-                                             .column("budget_remaining_after", &LeaseReport::budget_remaining_after)
-                                             .column("created_at", &LeaseReport::created_at);
+const Table<LeaseReport> kLeaseReports = Table<LeaseReport>("lease_reports") IRON_COLUMNS(
+    LeaseReport, lease_id, request_id, tokens, cost_microdollars, model, provider, lease_spent_after,
+    budget_remaining_after, created_at);
 
 const Table<BudgetHistoryEntry> kBudgetHistory =
-    Table<BudgetHistoryEntry>("budget_history")
-        .column("id", &BudgetHistoryEntry::id)
-        .key_assigned_on_insert()
-        .column("agent_id", &BudgetHistoryEntry::agent_id)
-        .column("previous_allocated", &BudgetHistoryEntry::previous_allocated)
-        .column("new_allocated", &BudgetHistoryEntry::new_allocated)
-        .column("changed_by", &BudgetHistoryEntry::changed_by)
-        .column("reason", &BudgetHistoryEntry::reason)
-        .column("budget_request_id", &BudgetHistoryEntry::budget_request_id)
-        .column("created_at", &BudgetHistoryEntry::created_at)
-        .column("kind", &BudgetHistoryEntry::kind)
-        .column("period_spent", &BudgetHistoryEntry::period_spent);
+    Table<BudgetHistoryEntry>("budget_history").key_assigned_on_insert() IRON_COLUMNS(
+        BudgetHistoryEntry, id, agent_id, previous_allocated, new_allocated, changed_by, reason,
+        budget_request_id, created_at, kind, period_spent);
 
 // No RETURNING in this file: SQLite (3.40) gathers RETURNING rows in an ephemeral table opened
 // and freed per execution, several times the cost of the update itself on the budget report

@@ -5,20 +5,9 @@
 namespace iron::store {
 namespace {
 
-const Table<BudgetRequest> kBudgetRequests =
-    Table<BudgetRequest>("budget_requests")
-        .column("id", &BudgetRequest::id)
-        .column("agent_id", &BudgetRequest::agent_id)
-        .column("requester_id", &BudgetRequest::requester_id)
-        .column("current_budget_micros", &BudgetRequest::current_budget_micros)
-        .column("requested_budget_micros", &BudgetRequest::requested_budget_micros)
-        .column("justification", &BudgetRequest::justification)
-        .column("status", &BudgetRequest::status)
-        .column("rejection_reason", &BudgetRequest::rejection_reason)
-        .column("decided_by", &BudgetRequest::decided_by)
-        .column("decided_at", &BudgetRequest::decided_at)
-        .column("created_at", &BudgetRequest::created_at)
-        .column("updated_at", &BudgetRequest::updated_at);
+const Table<BudgetRequest> kBudgetRequests = Table<BudgetRequest>("budget_requests") IRON_COLUMNS(
+    BudgetRequest, id, agent_id, requester_id, current_budget_micros, requested_budget_micros, justification,
+    status, rejection_reason, decided_by, decided_at, created_at, updated_at);
 
 }  // namespace
 

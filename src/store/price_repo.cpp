@@ -1,21 +1,14 @@
 #include "store/price_repo.h"
 
+#include "store/read_columns.h"
 #include "store/table.h"
 
 namespace iron::store::prices {
 namespace {
 
-const Table<PriceRow> kPrices = Table<PriceRow>("model_prices")
-                                    .column("id", &PriceRow::id)
-                                    .key_assigned_on_insert()
-                                    .column("provider", &PriceRow::provider)
-                                    .column("model", &PriceRow::model)
-                                    .column("input_micros_per_mtok", &PriceRow::input_micros_per_mtok)
-                                    .column("output_micros_per_mtok", &PriceRow::output_micros_per_mtok)
-                                    .column("cached_input_micros_per_mtok", &PriceRow::cached_input_micros_per_mtok)
-                                    .column("effective_from_ms", &PriceRow::effective_from_ms)
-                                    .column("source", &PriceRow::source)
-                                    .column("created_at", &PriceRow::created_at);
+const Table<PriceRow> kPrices = Table<PriceRow>("model_prices").key_assigned_on_insert() IRON_COLUMNS(
+    PriceRow, id, provider, model, input_micros_per_mtok, output_micros_per_mtok,
+    cached_input_micros_per_mtok, effective_from_ms, source, created_at);
 
 }  // namespace
 
@@ -47,19 +40,8 @@ std::vector<PricedEventRow> events_in_window(Connection& c, int64_t from_ms, int
   std::vector<PricedEventRow> out;
   while (s.step()) {
     PricedEventRow e;
-    e.id = s.int64(0);
-    e.agent_id = s.int64(1);
-    e.day = s.text(2);
-    e.timestamp_ms = s.int64(3);
-    e.completed = s.int64(4) != 0;
-    e.provider = s.text(5);
-    e.model = s.text(6);
-    e.input_tokens = s.int64(7);
-    e.output_tokens = s.int64(8);
-    e.cached_input_tokens = s.int64(9);
-    e.cost_micros = s.int64(10);
-    e.cost_source = s.text(11);
-    e.catalogue_cost_micros = s.opt_int64(12);
+    read_columns(s, e.id, e.agent_id, e.day, e.timestamp_ms, e.completed, e.provider, e.model, e.input_tokens,
+                 e.output_tokens, e.cached_input_tokens, e.cost_micros, e.cost_source, e.catalogue_cost_micros);
     out.push_back(std::move(e));
   }
   return out;
@@ -107,15 +89,8 @@ std::vector<CostDifferenceRow> cost_differences(Connection& c, const CostDiffere
   std::vector<CostDifferenceRow> out;
   while (s.step()) {
     CostDifferenceRow r;
-    r.agent_id = s.int64(0);
-    r.agent_name = s.text(1);
-    r.provider = s.text(2);
-    r.model = s.text(3);
-    r.compared_events = s.int64(4);
-    r.reported_micros = s.int64(5);
-    r.catalogue_micros = s.int64(6);
-    r.unpriced_events = s.int64(7);
-    r.unpriced_tokens = s.int64(8);
+    read_columns(s, r.agent_id, r.agent_name, r.provider, r.model, r.compared_events, r.reported_micros,
+                 r.catalogue_micros, r.unpriced_events, r.unpriced_tokens);
     out.push_back(std::move(r));
   }
   return out;

@@ -7,23 +7,13 @@ namespace provider_keys {
 namespace {
 
 // ciphertext, nonce and the sealed base URL are BLOBs: the stored bytes, unchanged.
-const Table<ProviderKey> kProviderKeys = Table<ProviderKey>("provider_keys")
-                                             .column("id", &ProviderKey::id)
-                                             .key_assigned_on_insert()
-                                             .column("owner_id", &ProviderKey::owner_id)
-                                             .column("provider", &ProviderKey::provider)
-                                             .blob("ciphertext", &ProviderKey::ciphertext)
-                                             .blob("nonce", &ProviderKey::nonce)
-                                             .column("key_prefix", &ProviderKey::key_prefix)
-                                             .column("key_suffix", &ProviderKey::key_suffix)
-                                             .column("base_url", &ProviderKey::base_url)
-                                             .column("description", &ProviderKey::description)
-                                             .column("is_enabled", &ProviderKey::is_enabled)
-                                             .column("created_at", &ProviderKey::created_at)
-                                             .column("updated_at", &ProviderKey::updated_at)
-                                             .column("last_used_at", &ProviderKey::last_used_at)
-                                             .blob("base_url_sealed", &ProviderKey::base_url_sealed)
-                                             .blob("base_url_nonce", &ProviderKey::base_url_nonce);
+const Table<ProviderKey> kProviderKeys =
+    Table<ProviderKey>("provider_keys")
+        .key_assigned_on_insert() IRON_COLUMNS(ProviderKey, id, owner_id, provider)
+        IRON_BLOBS(ProviderKey, ciphertext, nonce)
+        IRON_COLUMNS(ProviderKey, key_prefix, key_suffix, base_url, description, is_enabled, created_at, updated_at,
+                     last_used_at)
+        IRON_BLOBS(ProviderKey, base_url_sealed, base_url_nonce);
 
 }  // namespace
 

@@ -5,14 +5,8 @@
 namespace iron::store {
 
 namespace {
-const Table<RefreshToken> kRefreshTokens = Table<RefreshToken>("refresh_tokens")
-                                               .column("jti", &RefreshToken::jti)
-                                               .column("family_id", &RefreshToken::family_id)
-                                               .column("user_id", &RefreshToken::user_id)
-                                               .column("issued_at", &RefreshToken::issued_at)
-                                               .column("expires_at", &RefreshToken::expires_at)
-                                               .column("used_at", &RefreshToken::used_at)
-                                               .column("revoked_at", &RefreshToken::revoked_at);
+const Table<RefreshToken> kRefreshTokens = Table<RefreshToken>("refresh_tokens") IRON_COLUMNS(
+    RefreshToken, jti, family_id, user_id, issued_at, expires_at, used_at, revoked_at);
 }  // namespace
 
 namespace sessions {

@@ -15,4 +15,12 @@ namespace iron::store {
 std::optional<std::vector<std::string>> read_string_list(const Statement& s, int col);
 void bind_string_list(Statement& s, int index, const std::optional<std::vector<std::string>>& list);
 
+// The codec of such a column for Table::column(name, member, StringListColumn{}).
+struct StringListColumn {
+  static std::optional<std::vector<std::string>> read(const Statement& s, int col) { return read_string_list(s, col); }
+  static void bind(Statement& s, int index, const std::optional<std::vector<std::string>>& list) {
+    bind_string_list(s, index, list);
+  }
+};
+
 }  // namespace iron::store

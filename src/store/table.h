@@ -1,11 +1,10 @@
 #pragma once
 // One table's columns and the fields of the plain struct that holds its row, listed once: the
 // SELECT list, the reading of a row and the INSERT with its bindings all come from that list,
-// so a column cannot be read at one index and written at another.
+// so a column cannot be read at one index and written at another. A column named after its
+// member is listed by the member's name alone (IRON_COLUMNS / IRON_BLOBS below).
 //
-//   const Table<User> kUsers = Table<User>("users")
-//       .column("id", &User::id)
-//       .column("email", &User::email);
+//   const Table<User> kUsers = Table<User>("users") IRON_COLUMNS(User, id, email);
 //   auto& s = c.prepare(kUsers.select() + " WHERE id = ?");
 //   s.bind(1, id);
 //   return kUsers.one(s);
@@ -17,6 +16,7 @@
 #include <vector>
 
 #include "store/connection.h"
+#include "util/for_each_macro.h"
 
 namespace iron::store {
 
@@ -41,12 +41,20 @@ class Table {
     return column(std::move(name), [member](const Statement& s, int col, Row& r) { s.get(col, r.*member); },
                   [member](Statement& s, int i, const Row& r) { s.bind_blob(i, r.*member); });
   }
+  // A column stored in another form than the member's, converted by `Codec`: `Codec::read(s, col)`
+  // gives the member's value, `Codec::bind(s, index, value)` stores it (StringListColumn).
+  template <class Codec, class F>
+  Table& column(std::string name, F Row::*member, Codec) {
+    return column(std::move(name), [member](const Statement& s, int col, Row& r) { r.*member = Codec::read(s, col); },
+                  [member](Statement& s, int i, const Row& r) { Codec::bind(s, i, r.*member); });
+  }
   // A column stored in another form than the field's (a list kept as JSON text).
   Table& column(std::string name, Reader read, Binder bind) {
     columns_.push_back({std::move(name), std::move(read), std::move(bind)});
     return *this;
   }
-  // The first column is an integer key the database assigns: insert() leaves it out.
+  // The first column is an integer key the database assigns: insert() leaves it out. (May
+  // stand anywhere in the declaration: it always names the first column.)
   Table& key_assigned_on_insert() {
     assigned_key_ = true;
     return *this;
@@ -121,3 +129,11 @@ class Table {
 };
 
 }  // namespace iron::store
+
+// `IRON_COLUMNS(Row, a, b)` continues a Table<Row> declaration with `.column("a", &Row::a)
+// .column("b", &Row::b)`: each column named once, after the member that holds it, in table order.
+// IRON_BLOBS does the same with .blob().
+#define IRON_COLUMNS(Row, ...) IRON_FOR_EACH(IRON_TABLE_COLUMN, Row, __VA_ARGS__)
+#define IRON_BLOBS(Row, ...) IRON_FOR_EACH(IRON_TABLE_BLOB, Row, __VA_ARGS__)
+#define IRON_TABLE_COLUMN(Row, member) .column(#member, &Row::member)
+#define IRON_TABLE_BLOB(Row, member) .blob(#member, &Row::member)

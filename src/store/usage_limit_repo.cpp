@@ -5,19 +5,9 @@
 namespace iron::store {
 namespace {
 
-const Table<UsageLimit> kUsageLimits = Table<UsageLimit>("usage_limits")
-                                           .column("id", &UsageLimit::id)
-                                           .key_assigned_on_insert()
-                                           .column("user_id", &UsageLimit::user_id)
-                                           .column("project_id", &UsageLimit::project_id)
-                                           .column("max_tokens_per_day", &UsageLimit::max_tokens_per_day)
-                                           .column("max_requests_per_minute", &UsageLimit::max_requests_per_minute)
-                                           .column("max_tokens_per_minute", &UsageLimit::max_tokens_per_minute)
-                                           .column("max_cost_per_month_microdollars",
-                                                   &UsageLimit::max_cost_per_month_microdollars)
-                                           .column("alert_thresholds", &UsageLimit::alert_thresholds)
-                                           .column("created_at", &UsageLimit::created_at)
-                                           .column("updated_at", &UsageLimit::updated_at);
+const Table<UsageLimit> kUsageLimits = Table<UsageLimit>("usage_limits").key_assigned_on_insert() IRON_COLUMNS(
+    UsageLimit, id, user_id, project_id, max_tokens_per_day, max_requests_per_minute, max_tokens_per_minute,
+    max_cost_per_month_microdollars, alert_thresholds, created_at, updated_at);
 
 }  // namespace
 

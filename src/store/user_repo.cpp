@@ -4,22 +4,9 @@
 
 namespace iron::store::users {
 namespace {
-const Table<User> kUsers = Table<User>("users")
-                               .column("id", &User::id)
-                               .column("username", &User::username)
-                               .column("email", &User::email)
-                               .column("name", &User::name)
-                               .column("password_hash", &User::password_hash)
-                               .column("role", &User::role)
-                               .column("is_active", &User::is_active)
-                               .column("force_password_change", &User::force_password_change)
-                               .column("created_at", &User::created_at)
-                               .column("updated_at", &User::updated_at)
-                               .column("last_login", &User::last_login)
-                               .column("suspended_at", &User::suspended_at)
-                               .column("suspended_reason", &User::suspended_reason)
-                               .column("deleted_at", &User::deleted_at)
-                               .column("sessions_valid_after", &User::sessions_valid_after);
+const Table<User> kUsers = Table<User>("users") IRON_COLUMNS(
+    User, id, username, email, name, password_hash, role, is_active, force_password_change, created_at,
+    updated_at, last_login, suspended_at, suspended_reason, deleted_at, sessions_valid_after);
 }  // namespace
 
 std::optional<User> find_by_id(Connection& c, const std::string& id) { return kUsers.find(c, id); }

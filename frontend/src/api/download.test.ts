@@ -1,6 +1,7 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { envelope, mockApi } from '../test/mockApi'
+import { csvReply, stubDownloads } from '../test/mockDownload'
 import { downloadFile, downloadUrl, filenameFrom } from './download'
 
 describe('filenameFrom', () => {
@@ -18,13 +19,8 @@ describe('downloadFile', () => {
   beforeEach(() => setActivePinia(createPinia()))
 
   it('asks for CSV with the filters and hands the file to the browser under the server’s name', async () => {
-    const mock = mockApi().on('GET', '/api/v1/analytics/events/list', {
-      headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="events.csv"' },
-      body: 'a,b\n1,2\n',
-    })
-    URL.createObjectURL = vi.fn(() => 'blob:x')
-    URL.revokeObjectURL = vi.fn()
-    const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {})
+    const mock = mockApi().on('GET', '/api/v1/analytics/events/list', csvReply('events.csv', 'a,b\n1,2\n'))
+    const click = stubDownloads()
     const name = await downloadFile('/api/v1/analytics/events/list', { format: 'csv', agent_id: 7, provider: '' }, 'x.csv')
     expect(name).toBe('events.csv')
     expect(click).toHaveBeenCalledOnce()

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
 import AppBudgetBar from './AppBudgetBar.vue'
 import AppConfirm from './AppConfirm.vue'
+import AppCreateButton from './AppCreateButton.vue'
 import AppDialogActions from './AppDialogActions.vue'
+import AppFilterSelect from './AppFilterSelect.vue'
+import AppFormDialog from './AppFormDialog.vue'
+import AppInputField from './AppInputField.vue'
 import AppMoney from './AppMoney.vue'
 import AppRiskBadge from './AppRiskBadge.vue'
 import AppTime from './AppTime.vue'
@@ -16,6 +20,69 @@ HTMLDialogElement.prototype.close ??= function (this: HTMLDialogElement) {
 }
 
 describe('shared components', () => {
+  it('AppCreateButton is a primary, mutating button unless plain, and passes clicks through', async () => {
+    let clicks = 0
+    const w = mount(AppCreateButton, { slots: { default: 'New token' }, attrs: { 'data-testid': 'token-new', onClick: () => clicks++ } })
+    expect(w.text()).toBe('New token')
+    expect(w.attributes()).toMatchObject({ type: 'button', 'data-mutates': '', 'data-testid': 'token-new' })
+    expect(w.classes()).toEqual(['btn', 'btn-primary'])
+    await w.trigger('click')
+    expect(clicks).toBe(1)
+    expect(mount(AppCreateButton, { props: { plain: true } }).classes()).toEqual(['btn'])
+  })
+
+  it('AppInputField wires its input to the label, hint and error and passes attributes through', async () => {
+    const w = mount(AppInputField, {
+      props: { modelValue: 'a', label: 'Email', hint: 'Work address', error: 'Taken', required: true },
+      attrs: { type: 'email', class: 'mono', 'data-testid': 'email' },
+    })
+    const input = w.find('input')
+    expect(w.find('label').attributes('for')).toBe(input.attributes('id'))
+    expect(w.find('label').text()).toContain('*')
+    expect(input.attributes()).toMatchObject({ type: 'email', class: 'mono', 'data-testid': 'email', 'aria-invalid': 'true' })
+    expect(input.attributes('required')).toBeDefined()
+    const described = input.attributes('aria-describedby')!.split(' ')
+    expect(described.map((id) => w.find(`[id="${id}"]`).text())).toEqual(['Taken', 'Work address'])
+    expect(w.find('.app-field').attributes('data-testid')).toBeUndefined()
+    await input.setValue('b@x.org')
+    expect(w.emitted('update:modelValue')?.[0]).toEqual(['b@x.org'])
+  })
+
+  it('AppFormDialog submits its form from the footer button and closes on Cancel', async () => {
+    const w = mount(AppFormDialog, {
+      props: { open: true, title: 'New thing', label: 'Create', busyLabel: 'Creating…', testid: 'thing-submit' },
+      slots: { lead: '<p class="lead">For ada</p>', default: '<input data-testid="thing-name" />' },
+      attachTo: document.body,
+    })
+    const form = w.find('form')
+    const submitButton = w.find('[data-testid=thing-submit]')
+    expect(submitButton.attributes('form')).toBe(form.attributes('id'))
+    expect(form.find('[data-testid=thing-name]').exists()).toBe(true)
+    expect(w.find('.lead + form').exists()).toBe(true)
+    await form.trigger('submit')
+    expect(w.emitted('submit')).toHaveLength(1)
+    await w.setProps({ busy: true })
+    expect(submitButton.text()).toBe('Creating…')
+    await w.findAll('button').find((b) => b.text() === 'Cancel')!.trigger('click')
+    expect(w.emitted('update:open')?.at(-1)).toEqual([false])
+    w.unmount()
+  })
+
+  it('AppFilterSelect offers "all", keeps an unlisted current value and reports a choice', async () => {
+    const options = [{ value: 'gpt-4o', label: 'gpt-4o' }]
+    const choices = (w: ReturnType<typeof mount>) => w.findAll('option').map((o) => [o.attributes('value'), o.text()])
+    const w = mount(AppFilterSelect, {
+      props: { label: 'Model', all: 'All models', options, unlisted: (m: string) => `${m} (no rows)`, modelValue: 'o1' },
+      attrs: { 'data-testid': 'filter-model' },
+    })
+    expect(w.find('label').text()).toContain('Model')
+    expect(choices(w)).toEqual([['', 'All models'], ['o1', 'o1 (no rows)'], ['gpt-4o', 'gpt-4o']])
+    await w.find('[data-testid=filter-model]').setValue('gpt-4o')
+    expect(w.emitted('update:modelValue')?.[0]).toEqual(['gpt-4o'])
+    const fixed = mount(AppFilterSelect, { props: { label: 'Period', options, modelValue: 'o1' } })
+    expect(choices(fixed)).toEqual([['gpt-4o', 'gpt-4o']])
+  })
+
   it('AppMoney formats µ$ and keeps the exact amount in the title', () => {
     const w = mount(AppMoney, { props: { micros: 1234 } })
     expect(w.text()).toBe('<$0.01')

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
+import { ref, shallowRef } from 'vue'
 import { ApiError } from '../api/errors'
 import AppDataTable from './AppDataTable.vue'
 import { nextSort } from './table'
@@ -64,5 +65,51 @@ describe('AppDataTable', () => {
     expect(w.findAll('[data-testid=table-row]')).toHaveLength(0)
     await w.find('[data-testid=error-state] button').trigger('click')
     expect(w.emitted('retry')).toHaveLength(1)
+  })
+
+  describe('given a whole list', () => {
+    function listOf(extra: Record<string, unknown> = {}) {
+      const calls: string[] = []
+      const list = {
+        items: shallowRef(rows),
+        loading: ref(false),
+        error: ref<ApiError | null>(null),
+        reload: () => calls.push('reload'),
+        ...extra,
+      }
+      const w = mount(AppDataTable, { props: { columns, list, rowKey: (r: unknown) => (r as { id: number }).id, caption: 'Agents' } })
+      return { w, list, calls }
+    }
+
+    it('shows its rows and states and retries through it', async () => {
+      const { w, list, calls } = listOf()
+      expect(w.findAll('[data-testid=table-row]')).toHaveLength(2)
+      list.error.value = new ApiError(500, 'INTERNAL', 'internal error')
+      await w.vm.$nextTick()
+      await w.find('[data-testid=error-state] button').trigger('click')
+      expect(calls).toEqual(['reload'])
+      expect(w.emitted('retry')).toBeUndefined()
+    })
+
+    it('puts a pager under a page-numbered list', async () => {
+      const pages: number[] = []
+      const pagerProps = ref({ page: 1, perPage: 1, total: 2, 'onUpdate:page': (p: number) => pages.push(p), 'onUpdate:perPage': () => {} })
+      const { w } = listOf({ pagerProps })
+      expect(w.find('.footer').text()).toContain('of 2')
+      await w.find('[data-testid=pager-next]').trigger('click')
+      expect(pages).toEqual([2])
+      expect(w.find('[data-testid=load-more]').exists()).toBe(false)
+    })
+
+    it('puts "Load more" under a cursor-paged list', async () => {
+      let more = 0
+      const { w } = listOf({ hasMore: () => true, loadMore: () => more++ })
+      await w.find('[data-testid=load-more]').trigger('click')
+      expect(more).toBe(1)
+    })
+
+    it('has no footer for a list without paging', () => {
+      expect(listOf().w.find('.footer').exists()).toBe(false)
+    })
   })
 })

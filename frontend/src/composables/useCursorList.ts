@@ -2,7 +2,7 @@
 // appends the next one. Filters live in the URL (useQueryState); the cursor does not, because
 // a deep link should always open at the newest rows.
 import { ref, shallowRef } from 'vue'
-import { handleApiError, toApiError, type ApiError } from '../api/errors'
+import { useLoader } from './useLoader'
 
 export interface CursorPage<T> {
   items: T[]
@@ -12,27 +12,16 @@ export interface CursorPage<T> {
 export function useCursorList<T>(fetchPage: (cursor: string | null, signal: AbortSignal) => Promise<CursorPage<T>>) {
   const items = shallowRef<T[]>([])
   const nextCursor = ref<string | null>(null)
-  const loading = ref(false)
-  const error = ref<ApiError | null>(null)
-  let controller: AbortController | null = null
+  const { loading, error, run } = useLoader()
 
-  async function load(cursor: string | null): Promise<void> {
-    controller?.abort()
-    const mine = (controller = new AbortController())
-    loading.value = true
-    error.value = null
-    try {
-      const page = await fetchPage(cursor, mine.signal)
-      if (mine.signal.aborted) return
-      items.value = cursor ? [...items.value, ...page.items] : page.items
-      nextCursor.value = page.next_cursor
-    } catch (e) {
-      if (mine.signal.aborted) return
-      error.value = toApiError(e)
-      handleApiError(e, { quiet: true })
-    } finally {
-      if (controller === mine) loading.value = false
-    }
+  function load(cursor: string | null): Promise<void> {
+    return run(
+      (signal) => fetchPage(cursor, signal),
+      (page) => {
+        items.value = cursor ? [...items.value, ...page.items] : page.items
+        nextCursor.value = page.next_cursor
+      },
+    )
   }
 
   return {

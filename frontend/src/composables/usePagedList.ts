@@ -6,14 +6,24 @@
 //     const r = await unwrap(api.GET('/api/v1/users', { params: { query: { ... } }, signal }))
 //     return { items: r.users, total: r.total }
 //   })
-import { computed, ref, shallowRef, watch } from 'vue'
-import { handleApiError, toApiError, type ApiError } from '../api/errors'
+import { computed, shallowRef, watch } from 'vue'
+import { useLoader } from './useLoader'
 import { usePagination } from './usePagination'
 import { useQueryState, type QueryDefaults } from './useQueryState'
 
 export interface Page<T> {
   items: T[]
   total: number
+}
+
+/** What AppPager takes for one list (its props and update listeners). */
+export interface PagerBinding {
+  page: number
+  perPage: number
+  /** null until the first answer. */
+  total: number | null
+  'onUpdate:page': (page: number) => unknown
+  'onUpdate:perPage': (perPage: number) => unknown
 }
 
 export function usePagedList<T, D extends QueryDefaults & { page: number; per_page: number }>(
@@ -26,33 +36,22 @@ export function usePagedList<T, D extends QueryDefaults & { page: number; per_pa
     set: (p) => query.set(p as Partial<D>),
   })
   const items = shallowRef<T[]>([])
-  const loading = ref(false)
-  const error = ref<ApiError | null>(null)
-  let controller: AbortController | null = null
+  const { loading, error, run } = useLoader()
 
-  async function reload(): Promise<void> {
-    controller?.abort()
-    const mine = (controller = new AbortController())
-    loading.value = true
-    error.value = null
-    try {
-      const page = await fetchPage({ ...(query.state as D) }, mine.signal)
-      if (mine.signal.aborted) return
-      items.value = page.items
-      pager.total.value = page.total
-    } catch (e) {
-      if (mine.signal.aborted) return
-      error.value = toApiError(e)
-      handleApiError(e, { quiet: true })
-    } finally {
-      if (controller === mine) loading.value = false
-    }
+  function reload(): Promise<void> {
+    return run(
+      (signal) => fetchPage({ ...(query.state as D) }, signal),
+      (page) => {
+        items.value = page.items
+        pager.total.value = page.total
+      },
+    )
   }
 
   watch(() => ({ ...query.state }), reload, { immediate: true, deep: true })
 
   /** Everything AppPager needs for this list: `<AppPager v-bind="list.pagerProps.value" />`. */
-  const pagerProps = computed(() => ({
+  const pagerProps = computed<PagerBinding>(() => ({
     page: query.state.page,
     perPage: query.state.per_page,
     total: pager.total.value,

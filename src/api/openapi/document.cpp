@@ -3,6 +3,7 @@
 // X-Request-Id and Retry-After headers, and the security requirement of its access level.
 #include <algorithm>
 #include <map>
+#include <utility>
 
 #include "api/openapi/spec.h"
 #include "api/openapi_document.h"
@@ -221,21 +222,25 @@ json components() {
 }
 
 json tags() {
-  return json::array({
-      {{"name", "health"}, {"description", "Liveness, readiness and health for probes and load balancers"}},
-      {{"name", "meta"}, {"description", "The API contract and metrics"}},
-      {{"name", "auth"}, {"description", "Sessions: login, refresh-token rotation, logout, token validation"}},
-      {{"name", "account"}, {"description", "The caller's own account"}},
-      {{"name", "setup"}, {"description", "First-admin bootstrap on an empty database"}},
-      {{"name", "users"}, {"description", "User management (admin)"}},
-      {{"name", "api-tokens"}, {"description", "Personal API tokens (`apitok_…`)"}},
-      {{"name", "audit"}, {"description", "The append-only audit log (admin)"}},
-      {{"name", "providers"}, {"description", "Provider API keys (OpenAI, Anthropic, ...), encrypted at rest, always masked"}},
-      {{"name", "projects"}, {"description", "Which provider key a project uses"}},
-      {{"name", "analytics"}, {"description", "Usage events from agents (IC token) and owner-scoped spend and usage reads"}},
-      {{"name", "system"}, {"description", "Installation facts and database backups (admin)"}},
-      {{"name", "alerts"}, {"description", "Alert delivery: notification channels, rules, delivery log (admin)"}},
-  });
+  // Name and description of each tag, in the order the document lists them.
+  static const std::pair<const char*, const char*> kTags[] = {
+      {"health", "Liveness, readiness and health for probes and load balancers"},
+      {"meta", "The API contract and metrics"},
+      {"auth", "Sessions: login, refresh-token rotation, logout, token validation"},
+      {"account", "The caller's own account"},
+      {"setup", "First-admin bootstrap on an empty database"},
+      {"users", "User management (admin)"},
+      {"api-tokens", "Personal API tokens (`apitok_…`)"},
+      {"audit", "The append-only audit log (admin)"},
+      {"providers", "Provider API keys (OpenAI, Anthropic, ...), encrypted at rest, always masked"},
+      {"projects", "Which provider key a project uses"},
+      {"analytics", "Usage events from agents (IC token) and owner-scoped spend and usage reads"},
+      {"system", "Installation facts and database backups (admin)"},
+      {"alerts", "Alert delivery: notification channels, rules, delivery log (admin)"},
+  };
+  json out = json::array();
+  for (const auto& [name, description] : kTags) out.push_back({{"name", name}, {"description", description}});
+  return out;
 }
 
 const char* kDescription =

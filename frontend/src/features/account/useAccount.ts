@@ -1,9 +1,9 @@
 // The only caller of /api/v1/me* for the account page: my profile and my sessions (sign-ins),
 // ending one or every other. The password change goes through the session store, which adopts
 // the fresh session the server answers with (the same path as the forced change).
-import { ref, shallowRef } from 'vue'
+import { shallowRef } from 'vue'
 import { api, unwrap } from '../../api/client'
-import { toApiError, type ApiError } from '../../api/errors'
+import { useLoader } from '../../composables/useLoader'
 import type { components, operations } from '../../api/schema'
 
 export type Me = components['schemas']['User']
@@ -12,23 +12,16 @@ export type OwnSession = operations['listOwnSessions']['responses'][200]['conten
 export function useAccount() {
   const me = shallowRef<Me | null>(null)
   const sessions = shallowRef<OwnSession[]>([])
-  const loading = ref(false)
-  const error = ref<ApiError | null>(null)
+  const { loading, error, run } = useLoader()
 
-  async function load(): Promise<void> {
-    loading.value = true
-    error.value = null
-    try {
-      const [profile, mine] = await Promise.all([unwrap(api.GET('/api/v1/me')), unwrap(api.GET('/api/v1/me/sessions'))])
-      me.value = profile
-      sessions.value = mine.sessions
-    } catch (e) {
-      error.value = toApiError(e)
-      throw e
-    } finally {
-      loading.value = false
-    }
-  }
+  const load = () =>
+    run(
+      (signal) => Promise.all([unwrap(api.GET('/api/v1/me', { signal })), unwrap(api.GET('/api/v1/me/sessions', { signal }))]),
+      ([profile, mine]) => {
+        me.value = profile
+        sessions.value = mine.sessions
+      },
+    )
 
   async function reloadSessions(): Promise<void> {
     sessions.value = (await unwrap(api.GET('/api/v1/me/sessions'))).sessions

@@ -1,8 +1,9 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { defineComponent, h, reactive } from 'vue'
 import { flushPromises, mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { mockApi } from '../../test/mockApi'
+import { csvReply, stubDownloads } from '../../test/mockDownload'
 import {
   FILTER_DEFAULTS,
   TABLE_ROWS,
@@ -110,26 +111,16 @@ describe('exportCsv', () => {
   beforeEach(() => setActivePinia(createPinia()))
 
   it('downloads the table the view shows, as CSV, with its filters', async () => {
-    const mock = mockApi().on('GET', '/api/v1/analytics/usage/models', {
-      headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="models.csv"' },
-      body: 'model\n',
-    })
-    URL.createObjectURL = vi.fn(() => 'blob:x')
-    URL.revokeObjectURL = vi.fn()
-    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {})
+    const mock = mockApi().on('GET', '/api/v1/analytics/usage/models', csvReply('models.csv', 'model\n'))
+    stubDownloads()
     await exportCsv('models', { period: 'today', agent_id: 2 })
     const call = mock.calls('GET', '/api/v1/analytics/usage/models')[0]!
     expect(Object.fromEntries(call.url.searchParams)).toEqual({ period: 'today', agent_id: '2', format: 'csv' })
   })
 
   it('exports the event log with its model and type filters', async () => {
-    const mock = mockApi().on('GET', '/api/v1/analytics/events/list', {
-      headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="events.csv"' },
-      body: 'timestamp\n',
-    })
-    URL.createObjectURL = vi.fn(() => 'blob:x')
-    URL.revokeObjectURL = vi.fn()
-    vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {})
+    const mock = mockApi().on('GET', '/api/v1/analytics/events/list', csvReply('events.csv', 'timestamp\n'))
+    stubDownloads()
     await exportCsv('events', eventFilters({ ...FILTER_DEFAULTS, period: 'today', model: 'gpt-4o', type: 'failed' }))
     const call = mock.calls('GET', '/api/v1/analytics/events/list')[0]!
     expect(Object.fromEntries(call.url.searchParams)).toEqual({

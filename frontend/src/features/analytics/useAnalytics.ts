@@ -1,11 +1,12 @@
 // The Analytics view's only API caller: the spend/usage breakdowns for one filter set, the
 // event log by cursor and the CSV exports of each table. Filters are the URL's (the view keeps
 // them with useQueryState); `apiFilters` turns them into the server's query parameters.
-import { shallowRef, ref, watch } from 'vue'
+import { shallowRef, watch } from 'vue'
 import { api, unwrap } from '../../api/client'
 import { downloadFile } from '../../api/download'
-import { handleApiError, toApiError, type ApiError } from '../../api/errors'
+import { handleApiError } from '../../api/errors'
 import type { components, paths } from '../../api/schema'
+import { useLoader } from '../../composables/useLoader'
 
 type S = components['schemas']
 
@@ -126,26 +127,8 @@ async function fetchReport(f: ApiFilters, signal: AbortSignal): Promise<Analytic
 /** Loads the report whenever the filters change; a superseded request is cancelled. */
 export function useAnalyticsReport(filters: () => ApiFilters) {
   const report = shallowRef<AnalyticsReport | null>(null)
-  const loading = ref(false)
-  const error = ref<ApiError | null>(null)
-  let controller: AbortController | null = null
-
-  async function load(): Promise<void> {
-    controller?.abort()
-    const mine = (controller = new AbortController())
-    loading.value = true
-    error.value = null
-    try {
-      const r = await fetchReport(filters(), mine.signal)
-      if (!mine.signal.aborted) report.value = r
-    } catch (e) {
-      if (mine.signal.aborted) return
-      error.value = toApiError(e)
-      handleApiError(e, { quiet: true })
-    } finally {
-      if (controller === mine) loading.value = false
-    }
-  }
+  const { loading, error, run } = useLoader()
+  const load = () => run((signal) => fetchReport(filters(), signal), (r) => (report.value = r))
 
   watch(filters, load, { immediate: true, deep: true })
   return { report, loading, error, reload: load }

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { envelope, mockApi } from '../../test/mockApi'
+import { csvReply, stubDownloads } from '../../test/mockDownload'
 import { auditQuery, exportAuditCsv, fetchAuditPage, noFilters } from './useAudit'
 
 const row = { id: 9, at: '2026-11-30T04:00:00.000Z', actor_id: 'user_1', actor_type: 'user', action: 'user.create',
@@ -31,12 +32,8 @@ describe('useAudit', () => {
   })
 
   it('exports the same filters as CSV', async () => {
-    const mock = mockApi().on('GET', '/api/v1/audit', {
-      body: 'at,id\r\n', headers: { 'Content-Type': 'text/csv', 'Content-Disposition': 'attachment; filename="audit.csv"' },
-    })
-    URL.createObjectURL = () => 'blob:x'
-    URL.revokeObjectURL = () => {}
-    HTMLAnchorElement.prototype.click = () => {} // jsdom cannot navigate
+    const mock = mockApi().on('GET', '/api/v1/audit', csvReply('audit.csv', 'at,id\r\n'))
+    stubDownloads()
     const name = await exportAuditCsv({ ...noFilters, actor_id: 'user_1' })
     expect(name).toBe('audit.csv')
     const call = mock.calls('GET', '/api/v1/audit')[0]!

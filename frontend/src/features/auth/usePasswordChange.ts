@@ -3,32 +3,26 @@
 // and answers with a fresh one for this device, which the session store adopts; the caller says
 // what happens next (navigate, or reset and toast).
 import { computed, reactive, ref } from 'vue'
-import { handleApiError } from '../../api/errors'
+import { useFormSubmit } from '../../composables/useFormSubmit'
 import { useSessionStore } from '../../stores/session'
 import { passwordProblem } from './passwordRules'
 
 export function usePasswordChange(onChanged: (form: { current: string; next: string; confirm: string }) => unknown, context?: string) {
   const session = useSessionStore()
   const form = reactive({ current: '', next: '', confirm: '' })
-  const fields = reactive<Record<string, string>>({})
-  const busy = ref(false)
+  const { fields, busy, clear, run } = useFormSubmit(() => context ?? '')
   const touched = ref(false)
   const problem = computed(() => passwordProblem(form.next, form.confirm))
 
   async function submit(): Promise<void> {
     touched.value = true
-    for (const k of Object.keys(fields)) delete fields[k]
+    clear()
     if (problem.value) return
-    busy.value = true
-    try {
+    await run(async () => {
       await session.changePassword(form.current, form.next)
       touched.value = false
       await onChanged(form)
-    } catch (e) {
-      handleApiError(e, { fields, context })
-    } finally {
-      busy.value = false
-    }
+    })
   }
 
   return { form, fields, busy, touched, problem, submit }

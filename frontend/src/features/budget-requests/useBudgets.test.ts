@@ -5,25 +5,7 @@ import { envelope, mockApi } from '../../test/mockApi'
 import { withSetup } from '../../test/withSetup'
 import { navBadge } from '../../composables/useNavBadges'
 import { dollarsToUsd, useBudgetRequests, useBudgetStatus } from './useBudgets'
-
-function request(id: string, status: string, requester = 'u1', created = 1) {
-  return {
-    id,
-    agent_id: 7,
-    requester_id: requester,
-    current_budget_usd: 5,
-    requested_budget_usd: 12.5,
-    current_budget_microdollars: 5_000_000,
-    requested_budget_microdollars: 12_500_000,
-    justification: '',
-    status,
-    rejection_reason: null,
-    decided_by: null,
-    decided_at: null,
-    created_at: created,
-    updated_at: created,
-  }
-}
+import { budgetRequest } from './budgetRequestFixture'
 
 describe('useBudgetStatus', () => {
   beforeEach(() => setActivePinia(createPinia()))
@@ -52,14 +34,14 @@ describe('useBudgetStatus', () => {
 describe('useBudgetRequests', () => {
   beforeEach(() => setActivePinia(createPinia()))
 
-  function setupMock(list: ReturnType<typeof request>[]) {
+  function setupMock(list: ReturnType<typeof budgetRequest>[]) {
     return mockApi()
       .on('GET', '/api/v1/budget/requests', { body: { requests: list } })
       .on('GET', '/api/v1/agents', { body: [{ id: 7, name: 'bot', budget: { allocated: 5_000_000, spent: 0, reserved: 0, remaining: 5_000_000 } }] })
   }
 
   it('loads requests and agents in two calls, splits the tabs and sets the admin badge', async () => {
-    const mock = setupMock([request('a', 'pending', 'u1', 1), request('b', 'pending', 'u2', 3), request('c', 'approved', 'u1', 2)])
+    const mock = setupMock([budgetRequest('a', 'pending', 'u1', 1), budgetRequest('b', 'pending', 'u2', 3), budgetRequest('c', 'approved', 'u1', 2)])
     const { value: r } = await withSetup('/budgets', () => useBudgetRequests({ isAdmin: () => true, userId: () => 'u1' }))
     await r.load()
     expect(mock.calls()).toHaveLength(2)
@@ -95,8 +77,8 @@ describe('useBudgetRequests', () => {
 
   it('approve and cancel call their routes and reload the list', async () => {
     const mock = setupMock([])
-      .on('PATCH', '/api/v1/budget/requests/:id/approve', { body: request('a', 'approved') })
-      .on('PATCH', '/api/v1/budget/requests/:id/cancel', { body: request('b', 'cancelled') })
+      .on('PATCH', '/api/v1/budget/requests/:id/approve', { body: budgetRequest('a', 'approved') })
+      .on('PATCH', '/api/v1/budget/requests/:id/cancel', { body: budgetRequest('b', 'cancelled') })
     const { value: r } = await withSetup('/budgets', () => useBudgetRequests({ isAdmin: () => true, userId: () => 'u1' }))
     expect(await r.approve('a')).toBe(true)
     expect(await r.cancel('b')).toBe(true)

@@ -8,8 +8,9 @@ import { computed, ref, shallowRef } from 'vue'
 import { api, unwrap } from '../../api/client'
 import { rowsOf } from '../../api/lists'
 import type { components, operations } from '../../api/schema'
-import { handleApiError, toApiError, type ApiError } from '../../api/errors'
+import { handleApiError } from '../../api/errors'
 import { useActions } from '../../composables/useActions'
+import { useLoader } from '../../composables/useLoader'
 import { usePagedList } from '../../composables/usePagedList'
 import { setNavBadge } from '../../composables/useNavBadges'
 import { onBudgetRequestEvents } from '../../composables/useBudgetRequestEvents'
@@ -51,8 +52,7 @@ export function useBudgetRequests(opts: {
 }) {
   const requests = shallowRef<BudgetRequest[]>([])
   const agents = shallowRef<Agent[]>([])
-  const loading = ref(false)
-  const error = ref<ApiError | null>(null)
+  const { loading, error, run } = useLoader()
   const { busy, act } = useActions(load)
 
   const agentsById = computed(() => new Map(agents.value.map((a) => [a.id, a])))
@@ -65,24 +65,16 @@ export function useBudgetRequests(opts: {
     return rows
   }
 
-  async function load(): Promise<void> {
-    loading.value = true
-    error.value = null
-    try {
-      const [r, a] = await Promise.all([
-        unwrap(api.GET('/api/v1/budget/requests', {})),
-        unwrap(api.GET('/api/v1/agents', {})),
-      ])
-      requests.value = r.requests
-      // Without paging parameters: every agent the person may ask for (the picker needs all).
-      agents.value = rowsOf(a)
-      if (opts.isAdmin()) setNavBadge('budgets', pendingCount.value, 'pending')
-    } catch (e) {
-      error.value = toApiError(e)
-      handleApiError(e, { quiet: true })
-    } finally {
-      loading.value = false
-    }
+  function load(): Promise<void> {
+    return run(
+      (signal) => Promise.all([unwrap(api.GET('/api/v1/budget/requests', { signal })), unwrap(api.GET('/api/v1/agents', { signal }))]),
+      ([r, a]) => {
+        requests.value = r.requests
+        // Without paging parameters: every agent the person may ask for (the picker needs all).
+        agents.value = rowsOf(a)
+        if (opts.isAdmin()) setNavBadge('budgets', pendingCount.value, 'pending')
+      },
+    )
   }
 
   /** The requests only (live refresh): the agents do not change with a request. */

@@ -11,25 +11,7 @@ import {
 } from '../../composables/useBudgetRequestEvents'
 import { useLiveEventsStore, type LiveEvent } from '../../stores/liveEvents'
 import { useBudgetRequests } from './useBudgets'
-
-function request(id: string, status: string) {
-  return {
-    id,
-    agent_id: 7,
-    requester_id: 'u2',
-    current_budget_usd: 5,
-    requested_budget_usd: 12.5,
-    current_budget_microdollars: 5_000_000,
-    requested_budget_microdollars: 12_500_000,
-    justification: '',
-    status,
-    rejection_reason: null,
-    decided_by: null,
-    decided_at: null,
-    created_at: 1,
-    updated_at: 1,
-  }
-}
+import { budgetRequest } from './budgetRequestFixture'
 
 // The live store with `subscribe` captured: `fire` delivers an event to its listeners.
 function liveSpy() {
@@ -66,13 +48,13 @@ describe('live budget requests', () => {
 
   it('useBudgetRequests refetches the requests once per burst, updates the badge and unsubscribes on unmount', async () => {
     const live = liveSpy()
-    let list = [request('a', 'pending')]
+    let list = [budgetRequest('a', 'pending', 'u2')]
     const mock = mockApi().on('GET', '/api/v1/budget/requests', () => ({ body: { requests: list } }))
     const onApproved = vi.fn()
     const wrapper = mountWith(() => void useBudgetRequests({ isAdmin: () => true, userId: () => 'u1', onApproved }))
     for (const type of BUDGET_REQUEST_EVENTS) expect(live.listeners.get(type)?.size).toBe(1)
 
-    list = [request('a', 'pending'), request('b', 'pending'), request('c', 'pending')]
+    list = [budgetRequest('a', 'pending', 'u2'), budgetRequest('b', 'pending', 'u2'), budgetRequest('c', 'pending', 'u2')]
     live.fire('budget_request.created')
     live.fire('budget_request.created')
     vi.advanceTimersByTime(REQUESTS_LIVE_DEBOUNCE_MS - 1)
@@ -84,7 +66,7 @@ describe('live budget requests', () => {
     expect(navBadge('budgets')).toEqual({ count: 3, label: 'pending' })
     expect(onApproved).not.toHaveBeenCalled()
 
-    list = [request('a', 'approved'), request('b', 'pending'), request('c', 'pending')]
+    list = [budgetRequest('a', 'approved', 'u2'), budgetRequest('b', 'pending', 'u2'), budgetRequest('c', 'pending', 'u2')]
     live.fire('budget_request.approved')
     vi.advanceTimersByTime(REQUESTS_LIVE_DEBOUNCE_MS)
     await flushPromises()
@@ -101,7 +83,7 @@ describe('live budget requests', () => {
 
   it('a non-admin refetches but never sets the badge', async () => {
     const live = liveSpy()
-    const mock = mockApi().on('GET', '/api/v1/budget/requests', { body: { requests: [request('a', 'pending')] } })
+    const mock = mockApi().on('GET', '/api/v1/budget/requests', { body: { requests: [budgetRequest('a', 'pending', 'u2')] } })
     mountWith(() => void useBudgetRequests({ isAdmin: () => false, userId: () => 'u2' }))
     live.fire('budget_request.rejected')
     vi.advanceTimersByTime(REQUESTS_LIVE_DEBOUNCE_MS)

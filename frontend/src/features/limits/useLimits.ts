@@ -1,11 +1,12 @@
 // The only caller of the usage-limit API for the Usage limits view. Limits and their counters
 // are per user (GET /limits/usage?user_id=): a person sees their own; an admin picks whose
 // (`?user=` in the URL) from the user list. One request per load, two for admins.
-import { ref, shallowRef, watch } from 'vue'
+import { shallowRef, watch } from 'vue'
 import { api, unwrap } from '../../api/client'
 import type { components, operations } from '../../api/schema'
-import { handleApiError, toApiError, type ApiError } from '../../api/errors'
+import { handleApiError } from '../../api/errors'
 import { useActions } from '../../composables/useActions'
+import { useLoader } from '../../composables/useLoader'
 import { useQueryState } from '../../composables/useQueryState'
 import { microsToDollarInput, parseDollars } from '../../format/money'
 
@@ -88,22 +89,12 @@ export function useLimits(opts: { isAdmin: () => boolean }) {
   const q = useQueryState({ user: '' })
   const usage = shallowRef<LimitUsage | null>(null)
   const users = shallowRef<User[]>([])
-  const loading = ref(false)
-  const error = ref<ApiError | null>(null)
+  const { loading, error, run } = useLoader()
   const { busy, act } = useActions(load)
 
-  async function load(): Promise<void> {
-    loading.value = true
-    error.value = null
-    try {
-      const query = q.state.user ? { user_id: q.state.user } : {}
-      usage.value = await unwrap(api.GET('/api/v1/limits/usage', { params: { query } }))
-    } catch (e) {
-      error.value = toApiError(e)
-      handleApiError(e, { quiet: true })
-    } finally {
-      loading.value = false
-    }
+  function load(): Promise<void> {
+    const query = q.state.user ? { user_id: q.state.user } : {}
+    return run((signal) => unwrap(api.GET('/api/v1/limits/usage', { params: { query }, signal })), (u) => (usage.value = u))
   }
 
   async function loadUsers(): Promise<void> {

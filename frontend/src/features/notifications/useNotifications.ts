@@ -1,11 +1,11 @@
 // The only caller of the alert API (/alert-channels, /alert-rules) for the Notifications view
 // (docs/alerts.md): channels and rules are two small admin lists, loaded together; the
 // delivery log of one channel pages by cursor (useDeliveryLog). Mutations reload the lists.
-import { ref, shallowRef } from 'vue'
+import { shallowRef } from 'vue'
 import { api, unwrap } from '../../api/client'
 import type { components, operations } from '../../api/schema'
-import { handleApiError, toApiError, type ApiError } from '../../api/errors'
 import { useCursorList } from '../../composables/useCursorList'
+import { useLoader } from '../../composables/useLoader'
 
 export type Channel = components['schemas']['AlertChannel']
 export type CreatedChannel = components['schemas']['AlertChannelCreated']
@@ -59,26 +59,16 @@ export interface RuleInput {
 export function useNotifications() {
   const channels = shallowRef<Channel[]>([])
   const rules = shallowRef<Rule[]>([])
-  const loading = ref(false)
-  const error = ref<ApiError | null>(null)
+  const { loading, error, run } = useLoader()
 
-  async function load(): Promise<void> {
-    loading.value = true
-    error.value = null
-    try {
-      const [c, r] = await Promise.all([
-        unwrap(api.GET('/api/v1/alert-channels')),
-        unwrap(api.GET('/api/v1/alert-rules')),
-      ])
-      channels.value = c
-      rules.value = r
-    } catch (e) {
-      error.value = toApiError(e)
-      handleApiError(e, { quiet: true })
-    } finally {
-      loading.value = false
-    }
-  }
+  const load = () =>
+    run(
+      (signal) => Promise.all([unwrap(api.GET('/api/v1/alert-channels', { signal })), unwrap(api.GET('/api/v1/alert-rules', { signal }))]),
+      ([c, r]) => {
+        channels.value = c
+        rules.value = r
+      },
+    )
 
   /** Creates a channel; the answer holds the webhook's signing secret, shown once. An email
    *  channel sends recipients (and a subject prefix) instead of a URL. */

@@ -6,7 +6,8 @@ import { ref, shallowRef } from 'vue'
 import { api, unwrap } from '../../api/client'
 import type { components, operations } from '../../api/schema'
 import { downloadFile } from '../../api/download'
-import { handleApiError, toApiError, type ApiError } from '../../api/errors'
+import { handleApiError } from '../../api/errors'
+import { useLoader } from '../../composables/useLoader'
 import { parseDollars } from '../../format/money'
 import { useToastStore } from '../../stores/toasts'
 
@@ -96,23 +97,11 @@ export function windowOf(fromDay: string, toDay: string): { from: string; to: st
 
 export function usePrices() {
   const prices = shallowRef<Price[]>([])
-  const loading = ref(false)
-  const error = ref<ApiError | null>(null)
+  const { loading, error, run } = useLoader()
   const busy = ref(false)
   const plan = shallowRef<Recalculation | null>(null)
 
-  async function load(): Promise<void> {
-    loading.value = true
-    error.value = null
-    try {
-      prices.value = (await unwrap(api.GET('/api/v1/prices'))).prices
-    } catch (e) {
-      error.value = toApiError(e)
-      handleApiError(e, { quiet: true })
-    } finally {
-      loading.value = false
-    }
-  }
+  const load = () => run((signal) => unwrap(api.GET('/api/v1/prices', { signal })), (r) => (prices.value = r.prices))
 
   /** Adds a version; throws the API's refusal (the dialog places it under its field). */
   async function add(body: PriceBody): Promise<void> {

@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { envelope, mockApi } from '../../test/mockApi'
+import { stubDownloads } from '../../test/mockDownload'
 import { ApiError } from '../../api/errors'
 import { backupRefusal, downloadBackup, fetchSystem } from './useSystem'
 import { formatBytes, formatUptime } from './formatBytes'
@@ -8,9 +9,7 @@ import { formatBytes, formatUptime } from './formatBytes'
 describe('useSystem', () => {
   beforeEach(() => {
     setActivePinia(createPinia())
-    URL.createObjectURL = () => 'blob:x'
-    URL.revokeObjectURL = () => {}
-    HTMLAnchorElement.prototype.click = () => {}
+    stubDownloads()
   })
 
   it('reads the facts', async () => {
