@@ -2,7 +2,8 @@
 // The budget invariant, checked from the database file itself (read-only) rather than
 // through the API: every µ$ allocated to an agent is in exactly one bucket, and the buckets
 // agree with the leases and the accepted usage reports they are made of
-// (resources/migrations/002_governance.sql explains the buckets).
+// (resources/migrations/002_governance.sql explains the buckets). The same SQL runs on either
+// engine (store/connection.h), so the multi-replica test checks PostgreSQL with it.
 #include <string>
 #include <vector>
 
@@ -11,8 +12,7 @@
 namespace iron::test::reliability {
 
 // One line per broken rule ("agent 3: spent 500 != reports 400"); empty when exact.
-inline std::vector<std::string> ledger_violations(const std::string& db_path) {
-  store::SqliteConnection c(db_path, true);
+inline std::vector<std::string> ledger_violations(store::Connection& c) {
   std::vector<std::string> out;
   auto& s = c.prepare(
       "SELECT b.agent_id, b.total_allocated, b.total_spent, b.total_reserved, b.budget_remaining, "
@@ -41,6 +41,12 @@ inline std::vector<std::string> ledger_violations(const std::string& db_path) {
     if (leases.int64(2) > leases.int64(1)) out.push_back(leases.text(0) + ": overspent its grant");
   }
   return out;
+}
+
+// The same, read from a server's SQLite database file (read-only).
+inline std::vector<std::string> ledger_violations(const std::string& db_path) {
+  store::SqliteConnection c(db_path, true);
+  return ledger_violations(c);
 }
 
 // "ok", or SQLite's list of problems.
