@@ -39,11 +39,11 @@ struct Call {
 };
 
 Reply send(const ServerProcess& server, const Call& call);
-// The Reply of an answer received with the server's own httplib client; status 0 when none came.
-Reply reply_of(const httplib::Result& res);
 // The same, to whatever listens on a loopback port: a proxy in front of several servers
 // (tests/support/round_robin_proxy.h).
 Reply send(int port, const Call& call);
+// The Reply of an answer received with the server's own httplib client; status 0 when none came.
+Reply reply_of(const httplib::Result& res);
 
 // A JSON call; a null `body` sends no body.
 Reply call(const ServerProcess& server, const std::string& method, const std::string& path,
