@@ -21,8 +21,8 @@
 #include "security/crypto.h"
 #include "store/data_dir.h"
 #include "store/database.h"
-#include "support/server_database.h"
 #include "support/panel.h"
+#include "support/server_database.h"
 
 namespace alerts_test {
 

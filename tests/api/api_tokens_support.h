@@ -15,8 +15,8 @@
 
 #include "store/data_dir.h"
 #include "store/database.h"
-#include "support/server_database.h"
 #include "support/panel.h"
+#include "support/server_database.h"
 #include "util/clock.h"
 
 namespace api_tokens_test {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "store/connection.h"
 #include "support/panel.h"
-#include "store/data_dir.h"
-#include "store/sqlite.h"
+#include "support/server_database.h"
 
 using namespace iron::test;
 

@@ -14,8 +14,8 @@
 #include "domain/budget_ledger.h"
 #include "store/data_dir.h"
 #include "store/database.h"
-#include "support/server_database.h"
 #include "support/panel.h"
+#include "support/server_database.h"
 
 namespace gov {
 

@@ -13,8 +13,8 @@
 #include "security/random.h"
 #include "store/data_dir.h"
 #include "store/sqlite.h"
-#include "support/server_database.h"
 #include "support/panel.h"
+#include "support/server_database.h"
 
 namespace providers_test {
 
