@@ -104,7 +104,7 @@ std::vector<Endpoint> system_endpoints() {
                              "INSUFFICIENT_STORAGE when the data directory lacks the database's size plus 16 MiB.")
                    .returns_text("application/vnd.sqlite3", "The SQLite database file")
                    .response_header("Content-Disposition", "attachment; filename=\"ironpanel-backup-<UTC time>.db\"")
-                   .errors(409, {"BACKUP_IN_PROGRESS"})
+                   .errors(409, {"BACKUP_IN_PROGRESS", "BACKUP_NOT_AVAILABLE"})
                    .errors(503, {"INSUFFICIENT_STORAGE", "STORAGE_FULL"}),
                backup_download});
   return e;

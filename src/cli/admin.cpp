@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "cli/open_database.h"
 #include "domain/accounts.h"
 #include "security/random.h"
 #include "store/data_dir.h"
@@ -68,11 +69,6 @@ void run_guarded(Invocation& inv, F&& body) {
   }
 }
 
-std::unique_ptr<store::Database> open_database(const std::string& data_dir) {
-  store::ensure_data_dir(data_dir);
-  return std::make_unique<store::Database>(store::database_path(data_dir), 1);
-}
-
 // What both subcommands do first: resolve the data dir, require --email (a usage error
 // without it), read the password; then act(accounts, password) on the data dir's database.
 template <class F>
@@ -83,8 +79,9 @@ void run_on_accounts(Invocation& inv, const std::string& email, const PasswordSo
     std::string password;
     if (const int code = read_password(src, password)) return code;
     security::init();
-    auto db = open_database(inv.config.data_dir);
-    domain::Accounts accounts(*db);
+    store::ensure_data_dir(inv.config.data_dir);
+    auto db = open_database(inv.config, 1);
+    domain::Accounts accounts(db);
     return act(accounts, std::move(password));
   });
 }

@@ -27,6 +27,16 @@ void name_missing_key_files(const config::Config& c) {
   }
 }
 
+// backup and restore move iron.db; a PostgreSQL database is the operator's to back up.
+bool refuse_on_postgres(Invocation& inv, const char* command) {
+  if (inv.config.database_url.empty()) return false;
+  inv.exit_code = fail(std::string(command) +
+                           " works on iron.db; this panel keeps its data in PostgreSQL: use pg_dump / pg_restore or "
+                           "WAL archiving (docs/postgresql.md)",
+                       2);
+  return true;
+}
+
 }  // namespace
 
 void add_backup_restore(CLI::App& app, Invocation& inv) {
@@ -35,7 +45,7 @@ void add_backup_restore(CLI::App& app, Invocation& inv) {
   add_data_flag(*backup, inv);
   backup->add_option("--out", *out, "Snapshot file to write")->required();
   backup->callback([&inv, out] {
-    if (!resolve_config(inv, config::scope_data)) return;
+    if (!resolve_config(inv, config::scope_data) || refuse_on_postgres(inv, "backup")) return;
     store::backup_database(store::database_path(inv.config.data_dir), *out);
     const int version = store::verify_backup(*out, store::BackupCheck::quick);
     std::cout << "backup written to " << *out << " (schema version " << version << ")" << std::endl;
@@ -47,7 +57,7 @@ void add_backup_restore(CLI::App& app, Invocation& inv) {
   add_data_flag(*restore, inv);
   restore->add_option("--from", *from, "Snapshot file to restore")->required();
   restore->callback([&inv, from] {
-    if (!resolve_config(inv, config::scope_data | config::scope_keys)) return;
+    if (!resolve_config(inv, config::scope_data | config::scope_keys) || refuse_on_postgres(inv, "restore")) return;
     store::verify_backup(*from);  // before touching anything
     store::ensure_data_dir(inv.config.data_dir);
     store::DataDirLock lock(inv.config.data_dir);  // refuses while a server holds the dir

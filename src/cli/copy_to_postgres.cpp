@@ -16,7 +16,7 @@ namespace {
 
 // The copy reads what this ironpanel's repositories would read: the latest schema, no less.
 void require_latest_schema(const std::string& db_path, const std::string& data_dir) {
-  store::Connection c(db_path, true);
+  store::SqliteConnection c(db_path, true);
   const int version = store::current_schema_version(c), latest = store::latest_schema_version();
   if (version < latest) {
     throw std::runtime_error(db_path + " is at schema version " + std::to_string(version) + ", this ironpanel's is " +
@@ -45,9 +45,8 @@ void add_copy_to_postgres(CLI::App& app, Invocation& inv) {
   auto* cmd = app.add_subcommand("copy-to-postgres",
                                  "Copy the data dir's database into an empty PostgreSQL database (the server must be stopped)");
   add_data_flag(*cmd, inv);
-  config::add_flags(*cmd, inv.flags, config::scope_postgres);
   cmd->callback([&inv] {
-    if (!resolve_config(inv, config::scope_data | config::scope_postgres)) return;
+    if (!resolve_config(inv, config::scope_data)) return;
     if (inv.config.database_url.empty()) {
       inv.exit_code = fail("copy-to-postgres needs the target: --database-url, IRON_DATABASE_URL or IRON_DATABASE_URL_FILE");
       return;

@@ -13,6 +13,7 @@
 #include "domain/budget_ledger.h"
 #include "domain/provider_keys.h"
 #include "security/random.h"
+#include "cli/open_database.h"
 #include "cli/server_key_check.h"
 #include "store/data_dir.h"
 #include "store/database.h"
@@ -94,7 +95,7 @@ void seed_usage(domain::Analytics& analytics, domain::BudgetLedger& ledger, cons
 int seed(const config::Config& c) {
   security::init();
   store::ensure_data_dir(c.data_dir);
-  store::Database db(store::database_path(c.data_dir));
+  auto db = open_database(c);
   if (has_agents(db)) return fail("the data dir already has agents; demo-seed only fills an empty panel", 1);
   const auto keys = load_checked_server_keys(db, c);
   domain::RequestContext ctx = domain::RequestContext::system();

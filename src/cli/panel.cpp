@@ -31,6 +31,31 @@ domain::AlertSettings alert_settings(const config::Config& c) {
   return s;
 }
 
+// Joins this replica's event bus to the others' (docs/postgresql.md): events published here
+// go out through NOTIFY, and theirs come in through one listening connection. A relay that
+// cannot send loses that live event (the data is in the database; the dashboard resyncs).
+std::unique_ptr<store::pg::EventRelay> relay_events(const std::string& url, domain::EventBus& events) {
+  using namespace std::chrono_literals;
+  auto relay = std::make_unique<store::pg::EventRelay>(
+      url,
+      store::pg::EventRelay::Handlers{
+          .on_event = [&events](std::string_view payload) { events.receive_relayed(payload); },
+          .on_gap = [&events] { events.publish_resync(); },
+          .on_error = [](const std::string& why) { log::warn("live event relay", {{"error", why}}); }},
+      10s);
+  if (!relay->listening()) log::warn("live event relay not listening yet; it keeps retrying");
+  events.relay_through(
+      [r = relay.get()](const std::string& payload) {
+        try {
+          r->publish(payload);
+        } catch (const std::exception& e) {
+          log::warn("live event not relayed to the other replicas", {{"error", e.what()}});
+        }
+      },
+      store::pg::EventRelay::max_payload_bytes());
+  return relay;
+}
+
 }  // namespace
 
 Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<bool>& draining)
@@ -39,6 +64,7 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
       draining_(draining),
       keys_(load_checked_server_keys(db, c)),
       events_(static_cast<size_t>(c.max_event_streams)),
+      relay_(db.engine() == store::Engine::postgres ? relay_events(c.database_url, events_) : nullptr),
       sessions_(db, security::JwtSigner(keys_.jwt_key)),
       accounts_(db),
       first_admin_(db, accounts_),
@@ -79,26 +105,39 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
 
 void Panel::schedule(util::Scheduler& scheduler, util::Scheduler& alert_worker) {
   using namespace std::chrono_literals;
+  if (db_.engine() == store::Engine::postgres) {
+    task_guard_ = std::make_unique<store::pg::TaskGuard>(config_.database_url);
+    alert_guard_ = std::make_unique<store::pg::TaskGuard>(config_.database_url);
+  }
+  // A task every replica shares runs one replica at a time (docs/postgresql.md).
+  const auto shared = [](std::unique_ptr<store::pg::TaskGuard>& guard, util::Scheduler& on,
+                         std::chrono::milliseconds period, std::string name, std::function<void()> task) {
+    if (guard) task = guard->guarded(name, std::move(task));
+    on.every(period, std::move(name), std::move(task));
+  };
   // The outbox is polled: rows are written inside other use cases' transactions, and a
   // poll is one indexed read. Draining stops a batch between two sends.
-  alert_worker.every(250ms, "deliver_alerts", [this] { alert_delivery_.deliver_due(draining_); });
-  scheduler.every(10min, "purge_expired_sessions", [this] { sessions_.purge_expired(); });
-  scheduler.every(1h, "audit_retention", [this] {
+  shared(alert_guard_, alert_worker, 250ms, "deliver_alerts", [this] { alert_delivery_.deliver_due(draining_); });
+  const auto every = [&](std::chrono::milliseconds period, std::string name, std::function<void()> task) {
+    shared(task_guard_, scheduler, period, std::move(name), std::move(task));
+  };
+  every(10min, "purge_expired_sessions", [this] { sessions_.purge_expired(); });
+  every(1h, "audit_retention", [this] {
     const int64_t cutoff = days_ago_ms(config_.audit_retention_days);
     db_.write([&](store::Connection& c) { return store::audit::prune_before(c, cutoff); });
   });
   // Raw analytics events older than the retention period go; the daily rollups stay.
-  scheduler.every(1h, "event_retention",
-                  [this] { analytics_.prune_events_before(days_ago_ms(config_.event_retention_days)); });
+  every(1h, "event_retention", [this] { analytics_.prune_events_before(days_ago_ms(config_.event_retention_days)); });
   // API-token last_used_at is batched in memory; written here and once more at shutdown.
+  // Each replica holds its own batch, so each flushes it: never guarded.
   scheduler.every(30s, "flush_api_token_last_used", [this] { api_tokens_.flush_last_used(); });
   // Leases past their TTL (IRON_LEASE_TTL) are expired and their unreported part released.
-  scheduler.every(30s, "expire_stale_leases", [this] { ledger_.expire_stale(util::now()); });
+  every(30s, "expire_stale_leases", [this] { ledger_.expire_stale(util::now()); });
   // Periodic budgets past resets_at; every ledger operation and budget read also applies a
   // due reset itself, so this only bounds how stale an untouched budget's history gets.
-  scheduler.every(30s, "reset_budget_periods", [this] { domain::BudgetLedger::apply_due_resets(db_, util::now()); });
+  every(30s, "reset_budget_periods", [this] { domain::BudgetLedger::apply_due_resets(db_, util::now()); });
   // Usage counters are keyed by period, so limits reset by themselves; this deletes finished periods.
-  scheduler.every(1h, "prune_usage_counters", [this] { usage_limits_.prune_before(util::now()); });
+  every(1h, "prune_usage_counters", [this] { usage_limits_.prune_before(util::now()); });
 }
 
 void Panel::flush() {

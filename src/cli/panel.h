@@ -3,6 +3,7 @@
 // together, plus the background tasks they need. `serve` builds one Panel and hands
 // `services()` to the HTTP routes.
 #include <atomic>
+#include <memory>
 #include <string>
 
 #include "api/services.h"
@@ -28,6 +29,7 @@
 #include "domain/usage_limits.h"
 #include "security/server_keys.h"
 #include "store/database.h"
+#include "store/pg/replica_wiring.h"
 #include "util/scheduler.h"
 
 namespace iron::cli {
@@ -43,6 +45,7 @@ class Panel {
   // Registers the maintenance tasks on `scheduler` and the alert delivery worker on
   // `alert_worker` (call before they start). Delivery has its own thread: a slow receiver
   // (up to IRON_ALERT_TIMEOUT_MS per attempt) must not hold up lease expiry and the others.
+  // On PostgreSQL each round of a shared task runs on one replica at a time.
   void schedule(util::Scheduler& scheduler, util::Scheduler& alert_worker);
   // Writes what is batched in memory (API-token last_used_at); called after the last request.
   void flush();
@@ -53,6 +56,11 @@ class Panel {
   const std::atomic<bool>& draining_;
   security::ServerKeys keys_;
   domain::EventBus events_;
+  // PostgreSQL only (docs/postgresql.md, "Wiring the replica pieces"): the live events of the
+  // other replicas, and one task guard per scheduler thread (each owns a connection).
+  // Declared after events_, so the relay stops before the bus it feeds goes.
+  std::unique_ptr<store::pg::EventRelay> relay_;
+  std::unique_ptr<store::pg::TaskGuard> task_guard_, alert_guard_;
   domain::Sessions sessions_;
   domain::Accounts accounts_;
   domain::FirstAdmin first_admin_;

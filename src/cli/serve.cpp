@@ -10,6 +10,7 @@
 
 #include "api/routes.h"
 #include "cli/commands.h"
+#include "cli/open_database.h"
 #include "cli/panel.h"
 #include "security/random.h"
 #include "server/http_server.h"
@@ -92,7 +93,7 @@ int run_serve(Invocation& inv) {
   store::ensure_data_dir(c.data_dir);
   store::DataDirLock lock(c.data_dir);
   if (c.mode == config::DeploymentMode::development) wipe_for_development(c.data_dir);
-  store::Database db(store::database_path(c.data_dir), store::Database::kDefaultReaders, c.max_db_mb << 20);
+  store::Database db = open_database(c);
 
   std::atomic<bool> draining{false};
   Panel panel(db, c, draining);
@@ -134,7 +135,7 @@ int run_serve(Invocation& inv) {
 
   try {
     db.checkpoint();
-  } catch (const store::SqliteError& e) {
+  } catch (const store::StoreError& e) {
     // Folding the WAL into iron.db may need room a full disk lacks. Nothing is lost: the WAL
     // holds every acknowledged write and the next start reads it, so this is still a clean stop.
     if (!e.is_storage_full()) throw;

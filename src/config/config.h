@@ -12,6 +12,7 @@ enum class DeploymentMode { production, development };
 
 struct Config {
   std::string data_dir = "./data";
+  std::string database_url;              // "" = SQLite in data_dir; else PostgreSQL (docs/postgresql.md)
   std::string listen = "127.0.0.1:8080";
   std::string base_path = "/";           // normalised: starts and ends with '/'
   std::string assets_dir;                // dev: serve the SPA from disk instead of the binary
@@ -49,7 +50,6 @@ struct Config {
   bool smtp_allow_plaintext_auth = false;         // AUTH with smtp_tls = none
 
   std::string healthcheck_url;           // `healthcheck` only
-  std::string database_url;              // PostgreSQL (docs/postgresql.md); copy-to-postgres only so far
 
   // Secrets: environment or NAME_FILE, never flags.
   std::string metrics_token;

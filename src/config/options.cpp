@@ -83,6 +83,10 @@ const char* to_string(Source s) {
 const std::vector<Option>& options() {
   static const std::vector<Option> table = {
       {"IRON_DATA_DIR", "--data", "Data directory holding iron.db and generated keys", &Config::data_dir, kAllData},
+      {"IRON_DATABASE_URL", "--database-url",
+       "PostgreSQL instead of iron.db, for several replicas: postgres://user@host:port/db?sslmode=verify-full "
+       "(a password belongs in IRON_DATABASE_URL_FILE or PGPASSFILE, not on a command line)",
+       &Config::database_url, kAllData, true},
       {"IRON_LISTEN", "--listen", "Numeric address to listen on, HOST:PORT (port 0 = any free port)", &Config::listen, kProbe},
       {"IRON_BASE_PATH", "--base-path", "Serve everything under this URL prefix, e.g. /panel", &Config::base_path, kProbe},
       {"IRON_ASSETS_DIR", "--assets-dir", "Serve the dashboard from this directory instead of the binary (development)",
@@ -147,8 +151,6 @@ const std::vector<Option>& options() {
        &Config::healthcheck_url, scope_healthcheck},
       // A secret with a flag: a URL with a password belongs in the environment or _FILE (out of
       // `ps`); the flag is for URLs without one (docs/postgresql.md).
-      {"IRON_DATABASE_URL", "--database-url", "PostgreSQL URL (postgresql://user@host/db) or key=value DSN; one with a password belongs in the environment or _FILE",
-       &Config::database_url, scope_postgres, true},
       // Environment only.
       {"IRON_JWT_SECRET", nullptr, "signs access tokens (default: generated jwt.key)", &Config::jwt_secret, kKeys, true},
       {"IRON_SECRETS_MASTER_KEY", nullptr, "encrypts stored secrets (default: generated master.key)",

@@ -21,10 +21,10 @@ namespace iron::config {
 // Which commands read a setting (a bit set).
 enum Scope : unsigned {
   scope_serve = 1,        // `serve` and the root command
-  scope_data = 2,         // commands that open the data dir: migrate, backup, restore, admin, demo-seed
+  scope_data = 2,         // commands that open the data dir or the database: migrate, backup, restore, admin,
+                          // demo-seed, copy-to-postgres
   scope_keys = 4,         // commands that need the server keys besides serve (demo-seed)
   scope_healthcheck = 8,  // `healthcheck`
-  scope_postgres = 16,    // commands that talk to PostgreSQL: copy-to-postgres
 };
 
 enum class Source { flag, env, file, legacy_env, default_value };

@@ -1,16 +1,60 @@
 #include "domain/event_bus.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <random>
 
 namespace iron::domain {
 
+namespace {
+
+// A relayed event: {"origin", "seq", "type", "owner_id", "data"} (docs/postgresql.md).
+std::string encode_relayed(const LiveEvent& e, const std::string& origin, int64_t seq, size_t max_bytes) {
+  nlohmann::json j = {{"origin", origin}, {"seq", seq}, {"type", e.type}, {"owner_id", e.owner_id}, {"data", e.data}};
+  std::string payload = j.dump();
+  if (payload.size() <= max_bytes) return payload;
+  j["data"] = nlohmann::json::object();
+  j["truncated"] = true;
+  return j.dump();
+}
+
+}  // namespace
+
+std::string EventBus::new_origin() {
+  std::random_device rd;
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%08x%08x", rd(), rd());
+  return buf;
+}
+
 void EventBus::publish(LiveEvent event) {
+  if (relay_send_) relay_send_(encode_relayed(event, origin_, ++relay_seq_, relay_max_bytes_));
+  deliver(std::move(event), false);
+}
+
+void EventBus::relay_through(std::function<void(const std::string& payload)> send, size_t max_payload_bytes) {
+  relay_max_bytes_ = max_payload_bytes;
+  relay_send_ = std::move(send);
+}
+
+void EventBus::receive_relayed(std::string_view payload) {
+  const auto j = nlohmann::json::parse(payload, nullptr, false);
+  if (!j.is_object() || !j.contains("origin") || !j["origin"].is_string() || j["origin"] == origin_) return;
+  if (!j.contains("type") || !j["type"].is_string() || !j.contains("owner_id") || !j["owner_id"].is_string()) return;
+  LiveEvent e{0, j["type"], j["owner_id"], j.value("data", nlohmann::json::object())};
+  if (j.value("truncated", false)) e.data["truncated"] = true;
+  deliver(std::move(e), false);
+}
+
+void EventBus::publish_resync() { deliver({0, "stream.resync", "", nlohmann::json::object()}, true); }
+
+void EventBus::deliver(LiveEvent event, bool to_everyone) {
   {
     std::lock_guard lock(mutex_);
     if (closed_) return;
     event.id = next_id_++;
     for (Subscription* s : subscribers_) {
-      if (!s->admin_ && s->user_id_ != event.owner_id) continue;
+      if (!to_everyone && !s->admin_ && s->user_id_ != event.owner_id) continue;
       // A slow reader loses its oldest events rather than growing without bound.
       if (s->queue_.size() >= queue_limit_) {
         s->queue_.pop_front();

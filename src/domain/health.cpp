@@ -21,8 +21,8 @@ DatabaseHealth database_health(store::Database& db) {
 }
 
 bool is_storage_full(const std::exception& e) {
-  const auto* sqlite = dynamic_cast<const store::SqliteError*>(&e);
-  return sqlite && sqlite->is_storage_full();
+  const auto* store = dynamic_cast<const store::StoreError*>(&e);
+  return store && store->is_storage_full();
 }
 
 }  // namespace iron::domain

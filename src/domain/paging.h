@@ -2,6 +2,7 @@
 // Page-numbered lists (`page` ≥ 1, `per_page` 1..200, answered with a pagination block), as
 // the predecessor paged its analytics and as the dashboard's tables page.
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -31,13 +32,15 @@ struct Paged {
 };
 
 // A list that pages on request: with `page`, that page and its pagination block; without,
-// every row. count() is the number of rows, rows(limit, offset) reads them (limit -1: every
-// row, as SQLite's LIMIT -1).
+// every row. count() is the number of rows, rows(limit, offset) reads them (kEveryRow: no
+// limit; a LIMIT both engines take).
+inline constexpr int64_t kEveryRow = std::numeric_limits<int64_t>::max();
+
 template <class T, class Count, class Rows>
 Paged<T> page_on_request(const std::optional<PageRequest>& page, Count count, Rows rows) {
   Paged<T> out;
   if (page) out.pagination = paginate(count(), *page);
-  out.items = page ? rows(page->per_page, page->offset()) : rows(-1, 0);
+  out.items = page ? rows(page->per_page, page->offset()) : rows(kEveryRow, 0);
   return out;
 }
 

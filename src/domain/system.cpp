@@ -59,6 +59,10 @@ std::string BackupSnapshot::download_name() const {
 
 Result<std::shared_ptr<BackupSnapshot>> make_backup(store::Database& db, const std::string& data_dir,
                                                      const RequestContext& ctx) {
+  if (db.engine() == store::Engine::postgres)
+    return Error::conflict("BACKUP_NOT_AVAILABLE",
+                           "this panel keeps its data in PostgreSQL: back it up with pg_dump or WAL archiving "
+                           "(docs/postgresql.md)");
   if (g_backup_running.exchange(true))
     return Error::conflict("BACKUP_IN_PROGRESS", "another backup is being made or downloaded; try again when it ends");
   // From here the flag is released by the snapshot's destructor, or below on failure.

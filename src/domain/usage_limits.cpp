@@ -137,7 +137,7 @@ Result<store::UsageLimit> UsageLimits::create(const Principal& p, const NewLimit
     l.created_at = l.updated_at = util::to_unix_ms(util::now());
     try {
       l.id = store::usage_limits::insert(c, l);
-    } catch (const store::SqliteError& e) {
+    } catch (const store::StoreError& e) {
       if (!e.is_constraint()) throw;
       return Error::conflict("LIMIT_EXISTS", "this user already has a limit for this project (or user-wide)");
     }

@@ -37,9 +37,9 @@ void write_links(Connection& c, const AlertRule& r) {
   c.prepare("DELETE FROM alert_rule_events WHERE rule_id = ?").bind(1, r.id).run();
   c.prepare("DELETE FROM alert_rule_channels WHERE rule_id = ?").bind(1, r.id).run();
   for (const auto& t : r.event_types)
-    c.prepare("INSERT OR IGNORE INTO alert_rule_events(rule_id, event_type) VALUES(?, ?)").bind(1, r.id).bind(2, t).run();
+    c.prepare("INSERT INTO alert_rule_events(rule_id, event_type) VALUES(?, ?) ON CONFLICT DO NOTHING").bind(1, r.id).bind(2, t).run();
   for (int64_t ch : r.channel_ids)
-    c.prepare("INSERT OR IGNORE INTO alert_rule_channels(rule_id, channel_id) VALUES(?, ?)").bind(1, r.id).bind(2, ch).run();
+    c.prepare("INSERT INTO alert_rule_channels(rule_id, channel_id) VALUES(?, ?) ON CONFLICT DO NOTHING").bind(1, r.id).bind(2, ch).run();
 }
 
 }  // namespace

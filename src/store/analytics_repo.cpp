@@ -137,7 +137,7 @@ std::string by_agent_sql(const RollupFilter& f, const Where& w) {
   return std::string("SELECT r.agent_id, a.name, coalesce((SELECT b.total_allocated FROM agent_budgets b WHERE "
                      "b.agent_id = r.agent_id), 0), ") +
          kAggregates + agent_sums_from(f) + " JOIN agents a ON a.id = r.agent_id" + w.sql +
-         " GROUP BY r.agent_id ORDER BY r.agent_id";
+         " GROUP BY r.agent_id, a.name ORDER BY r.agent_id";
 }
 // Sets binds to the statement's bind values in order.
 std::string by_provider_sql(const RollupFilter& f, const Where& w, std::vector<Bind>& binds) {
@@ -243,18 +243,20 @@ bool insert_event(Connection& c, const AnalyticsEventRow& e) {
 void add_to_rollup(Connection& c, const AnalyticsEventRow& e) {
   const bool completed = e.event_type == "llm_request_completed";
   auto& s = c.prepare(
-      "INSERT INTO usage_rollups_daily(day, agent_id, provider, model, requests, completed, failed, input_tokens, "
+      "INSERT INTO usage_rollups_daily AS r(day, agent_id, provider, model, requests, completed, failed, input_tokens, "
       "output_tokens, cost_micros, min_cost_micros, max_cost_micros) VALUES(?,?,?,?,1,?,?,?,?,?,?,?) "
       "ON CONFLICT(day, agent_id, provider, model) DO UPDATE SET "
-      "requests = requests + 1, completed = completed + excluded.completed, failed = failed + excluded.failed, "
-      "input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens, "
-      "cost_micros = cost_micros + excluded.cost_micros, "
-      "min_cost_micros = CASE WHEN excluded.min_cost_micros IS NULL THEN min_cost_micros "
-      "  WHEN min_cost_micros IS NULL OR excluded.min_cost_micros < min_cost_micros THEN excluded.min_cost_micros "
-      "  ELSE min_cost_micros END, "
-      "max_cost_micros = CASE WHEN excluded.max_cost_micros IS NULL THEN max_cost_micros "
-      "  WHEN max_cost_micros IS NULL OR excluded.max_cost_micros > max_cost_micros THEN excluded.max_cost_micros "
-      "  ELSE max_cost_micros END");
+      // The stored row's columns are qualified: unqualified, PostgreSQL finds them ambiguous
+      // with excluded's.
+      "requests = r.requests + 1, completed = r.completed + excluded.completed, failed = r.failed + excluded.failed, "
+      "input_tokens = r.input_tokens + excluded.input_tokens, output_tokens = r.output_tokens + excluded.output_tokens, "
+      "cost_micros = r.cost_micros + excluded.cost_micros, "
+      "min_cost_micros = CASE WHEN excluded.min_cost_micros IS NULL THEN r.min_cost_micros "
+      "  WHEN r.min_cost_micros IS NULL OR excluded.min_cost_micros < r.min_cost_micros THEN excluded.min_cost_micros "
+      "  ELSE r.min_cost_micros END, "
+      "max_cost_micros = CASE WHEN excluded.max_cost_micros IS NULL THEN r.max_cost_micros "
+      "  WHEN r.max_cost_micros IS NULL OR excluded.max_cost_micros > r.max_cost_micros THEN excluded.max_cost_micros "
+      "  ELSE r.max_cost_micros END");
   // Spending counts completed requests only, as the predecessor's did; tokens count every event that carries them.
   const std::optional<int64_t> cost = completed ? std::optional<int64_t>(e.cost_micros) : std::nullopt;
   s.bind(1, e.day).bind(2, e.agent_id).bind(3, e.provider).bind(4, e.model);

@@ -10,6 +10,7 @@
 
 #include "store/data_dir.h"
 #include "store/database.h"
+#include "store/sqlite_database.h"
 #include "store/migrations.h"
 
 namespace iron::store {
@@ -43,9 +44,9 @@ void backup_database(const std::string& db_path, const std::string& out_path) {
   const std::string tmp = out_path + ".tmp";
   fs::remove(tmp);
   {
-    Connection src(db_path, true);
+    SqliteConnection src(db_path, true);
     apply_connection_pragmas(src);
-    Connection dst(tmp, false);
+    SqliteConnection dst(tmp, false);
     // OUT.tmp needs no journal and no syncs of its own: it is fsynced once before the rename
     // that publishes it, and a crash before then leaves only OUT.tmp, replaced by the next run.
     dst.exec("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF");
@@ -77,7 +78,7 @@ void backup_database(const std::string& db_path, const std::string& out_path) {
 int verify_backup(const std::string& file, BackupCheck depth) {
   if (!fs::is_regular_file(file)) throw std::runtime_error("backup file not found: " + file);
   try {
-    Connection c(file, true);
+    SqliteConnection c(file, true);
     const std::string pragma = depth == BackupCheck::full ? "integrity_check" : "quick_check";
     auto& check = c.prepare("PRAGMA " + pragma);
     std::string verdict = check.step() ? check.text(0) : "no result";

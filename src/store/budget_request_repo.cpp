@@ -23,7 +23,7 @@ std::vector<BudgetRequest> list(Connection& c, const BudgetRequestFilter& f) {
                       " r WHERE (?1 IS NULL OR r.agent_id = ?1)"
                       " AND (?2 IS NULL OR r.status = ?2)"
                       " AND (?3 IS NULL OR r.agent_id IN (SELECT id FROM agents WHERE owner_id = ?3))"
-                      " ORDER BY r.created_at DESC, r.rowid DESC");
+                      " ORDER BY r.created_at DESC, r.id DESC");
   s.bind(1, f.agent_id).bind(2, f.status).bind(3, f.owner_id);
   return kBudgetRequests.all(s);
 }

@@ -13,7 +13,9 @@ int latest_schema_version() {
 }
 
 int current_schema_version(Connection& c) {
-  auto& exists = c.prepare("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'");
+  auto& exists = c.prepare(c.engine() == Engine::sqlite
+                               ? "SELECT count(*) FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
+                               : "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_migrations'");
   if (!exists.step() || exists.int64(0) == 0) {
     exists.reset();
     return 0;

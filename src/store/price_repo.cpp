@@ -74,17 +74,17 @@ std::optional<std::string> agent_name(Connection& c, int64_t agent_id) {
 std::vector<CostDifferenceRow> cost_differences(Connection& c, const CostDifferenceFilter& f) {
   auto& s = c.prepare(
       "SELECT e.agent_id, a.name, e.provider, e.model, "
-      "  sum(e.cost_source = 'reported' AND e.catalogue_cost_micros IS NOT NULL), "
+      "  count(CASE WHEN e.cost_source = 'reported' AND e.catalogue_cost_micros IS NOT NULL THEN 1 END), "
       "  coalesce(sum(CASE WHEN e.cost_source = 'reported' AND e.catalogue_cost_micros IS NOT NULL "
       "                    THEN e.cost_micros END), 0), "
       "  coalesce(sum(CASE WHEN e.cost_source = 'reported' THEN e.catalogue_cost_micros END), 0), "
-      "  sum(e.cost_source = 'unpriced'), "
+      "  count(CASE WHEN e.cost_source = 'unpriced' THEN 1 END), "
       "  coalesce(sum(CASE WHEN e.cost_source = 'unpriced' THEN e.input_tokens + e.output_tokens END), 0) "
       "FROM analytics_events e JOIN agents a ON a.id = e.agent_id "
       "WHERE (?1 IS NULL OR e.timestamp_ms >= ?1) AND (?2 IS NULL OR e.timestamp_ms < ?2) "
       "  AND (?3 IS NULL OR e.agent_id = ?3) AND (?4 IS NULL OR a.owner_id = ?4) AND (?5 IS NULL OR e.provider = ?5) "
       "  AND (e.cost_source = 'unpriced' OR (e.cost_source = 'reported' AND e.catalogue_cost_micros IS NOT NULL)) "
-      "GROUP BY e.agent_id, e.provider, e.model ORDER BY e.agent_id, e.provider, e.model");
+      "GROUP BY e.agent_id, a.name, e.provider, e.model ORDER BY e.agent_id, e.provider, e.model");
   s.bind(1, f.from_ms).bind(2, f.to_ms).bind(3, f.agent_id).bind(4, f.owner_id).bind(5, f.provider);
   std::vector<CostDifferenceRow> out;
   while (s.step()) {

@@ -37,7 +37,7 @@ bool family_revoked(Connection& c, const std::string& family_id) {
 std::vector<SessionFamily> live_families(Connection& c, const std::string& user_id, int64_t now, int limit) {
   auto& s = c.prepare(
       "SELECT family_id, min(issued_at), max(issued_at), max(expires_at) FROM refresh_tokens WHERE user_id = ? "
-      "GROUP BY family_id HAVING count(revoked_at) = 0 AND sum(used_at IS NULL AND expires_at > ?) > 0 "
+      "GROUP BY family_id HAVING count(revoked_at) = 0 AND count(CASE WHEN used_at IS NULL AND expires_at > ? THEN 1 END) > 0 "
       "ORDER BY max(issued_at) DESC, family_id LIMIT ?");
   s.bind(1, user_id).bind(2, now).bind(3, int64_t{limit});
   std::vector<SessionFamily> out;
@@ -46,7 +46,7 @@ std::vector<SessionFamily> live_families(Connection& c, const std::string& user_
 }
 
 void revoke_access(Connection& c, const std::string& jti, int64_t expires_at) {
-  c.prepare("INSERT OR IGNORE INTO revoked_access_tokens(jti, expires_at) VALUES(?, ?)")
+  c.prepare("INSERT INTO revoked_access_tokens(jti, expires_at) VALUES(?, ?) ON CONFLICT DO NOTHING")
       .bind(1, jti).bind(2, expires_at).run();
 }
 

@@ -21,30 +21,30 @@ void throw_sqlite(sqlite3* db, int rc, std::string_view context) {
   throw SqliteError(rc, msg);
 }
 
-Statement& Statement::bind(int i, int64_t v) {
+Statement& SqliteStatement::bind_int64(int i, int64_t v) {
   if (int rc = sqlite3_bind_int64(stmt_, i, v); rc != SQLITE_OK) throw_sqlite(db_, rc, "bind");
   return *this;
 }
-Statement& Statement::bind(int i, double v) {
+Statement& SqliteStatement::bind_double(int i, double v) {
   if (int rc = sqlite3_bind_double(stmt_, i, v); rc != SQLITE_OK) throw_sqlite(db_, rc, "bind");
   return *this;
 }
-Statement& Statement::bind(int i, std::string_view v) {
+Statement& SqliteStatement::bind_text(int i, std::string_view v) {
   if (int rc = sqlite3_bind_text64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8); rc != SQLITE_OK)
     throw_sqlite(db_, rc, "bind");
   return *this;
 }
-Statement& Statement::bind_blob(int i, std::string_view v) {
+Statement& SqliteStatement::bind_bytes(int i, std::string_view v) {
   if (int rc = sqlite3_bind_blob64(stmt_, i, v.data(), v.size(), SQLITE_TRANSIENT); rc != SQLITE_OK)
     throw_sqlite(db_, rc, "bind");
   return *this;
 }
-Statement& Statement::bind_null(int i) {
+Statement& SqliteStatement::bind_null(int i) {
   if (int rc = sqlite3_bind_null(stmt_, i); rc != SQLITE_OK) throw_sqlite(db_, rc, "bind");
   return *this;
 }
 
-bool Statement::step() {
+bool SqliteStatement::step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
@@ -54,18 +54,18 @@ bool Statement::step() {
   throw error;
 }
 
-void Statement::reset() {
+void SqliteStatement::reset() {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
 }
 
-std::string Statement::text(int col) const {
+std::string SqliteStatement::text(int col) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   const int n = sqlite3_column_bytes(stmt_, col);
   return p ? std::string(p, static_cast<size_t>(n)) : std::string();
 }
 
-Connection::Connection(const std::string& path, bool read_only) {
+SqliteConnection::SqliteConnection(const std::string& path, bool read_only) {
   const int flags = (read_only ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
                     SQLITE_OPEN_NOMUTEX;
   if (int rc = sqlite3_open_v2(path.c_str(), &db_, flags, nullptr); rc != SQLITE_OK) {
@@ -77,12 +77,12 @@ Connection::Connection(const std::string& path, bool read_only) {
   sqlite3_extended_result_codes(db_, 1);
 }
 
-Connection::~Connection() {
+SqliteConnection::~SqliteConnection() {
   cache_.clear();  // finalize statements before closing
   if (db_) sqlite3_close_v2(db_);
 }
 
-void Connection::exec(std::string_view sql) {
+void SqliteConnection::exec(std::string_view sql) {
   char* err = nullptr;
   const std::string s(sql);
   if (int rc = sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err); rc != SQLITE_OK) {
@@ -92,11 +92,11 @@ void Connection::exec(std::string_view sql) {
   }
 }
 
-void Connection::reset_statements() {
+void SqliteConnection::reset_statements() {
   for (auto& [sql, stmt] : cache_) stmt->reset();
 }
 
-Statement& Connection::prepare(const std::string& sql) {
+Statement& SqliteConnection::prepare(const std::string& sql) {
   if (auto it = cache_.find(sql); it != cache_.end()) {
     it->second->reset();
     return *it->second;
@@ -107,7 +107,7 @@ Statement& Connection::prepare(const std::string& sql) {
       rc != SQLITE_OK) {
     throw_sqlite(db_, rc, "prepare");
   }
-  auto [it, _] = cache_.emplace(sql, std::make_unique<Statement>(db_, stmt));
+  auto [it, _] = cache_.emplace(sql, std::make_unique<SqliteStatement>(db_, stmt));
   return *it->second;
 }
 

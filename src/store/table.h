@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "store/sqlite.h"
+#include "store/connection.h"
 #include "util/for_each_macro.h"
 
 namespace iron::store {
@@ -34,8 +34,8 @@ class Table {
     return column(std::move(name), [member](const Statement& s, int col, Row& r) { s.get(col, r.*member); },
                   [member](Statement& s, int i, const Row& r) { s.bind(i, r.*member); });
   }
-  // A BLOB column of bytes held in a std::string or an optional one (get() returns the stored
-  // bytes unchanged).
+  // A BLOB (BYTEA) column of bytes held in a std::string or an optional one (text() returns the
+  // stored bytes unchanged).
   template <class F>
   Table& blob(std::string name, F Row::*member) {
     return column(std::move(name), [member](const Statement& s, int col, Row& r) { s.get(col, r.*member); },
@@ -53,7 +53,7 @@ class Table {
     columns_.push_back({std::move(name), std::move(read), std::move(bind)});
     return *this;
   }
-  // The first column is an INTEGER PRIMARY KEY that SQLite assigns: insert() leaves it out. (May
+  // The first column is an integer key the database assigns: insert() leaves it out. (May
   // stand anywhere in the declaration: it always names the first column.)
   Table& key_assigned_on_insert() {
     assigned_key_ = true;
@@ -95,15 +95,20 @@ class Table {
     c.prepare("DELETE FROM " + name_ + " WHERE " + columns_.front().name + " = ?").bind(1, key).run();
     return c.changes() > 0;
   }
-  // INSERTs `r`; returns the rowid (the assigned key, with key_assigned_on_insert()).
+  // INSERTs `r`; returns the key the database assigned (with key_assigned_on_insert()), or 0.
   int64_t insert(Connection& c, const Row& r) const {
     const size_t first = assigned_key_ ? 1 : 0;
     std::string marks = "?";
     for (size_t i = first + 1; i < columns_.size(); ++i) marks += ", ?";
-    auto& s = c.prepare("INSERT INTO " + name_ + "(" + names(first) + ") VALUES(" + marks + ")");
+    std::string sql = "INSERT INTO " + name_ + "(" + names(first) + ") VALUES(" + marks + ")";
+    if (assigned_key_) sql += " RETURNING " + columns_.front().name;
+    auto& s = c.prepare(sql);
     for (size_t i = first; i < columns_.size(); ++i) columns_[i].bind(s, static_cast<int>(i - first + 1), r);
-    s.run();
-    return c.last_insert_rowid();
+    if (!assigned_key_) {
+      s.run();
+      return 0;
+    }
+    return s.value<int64_t>().value_or(0);
   }
 
  private:

@@ -55,11 +55,11 @@ void add(Connection& c, const std::string& user_id, const std::string& project_k
   // frees per execution, which made this upsert ~4x its plain cost on the budget report path
   // (callgrind, docs/benchmarks.md). add_and_get reads the value back with a point lookup.
   auto& s = c.prepare(
-      "INSERT INTO usage_counters(user_id, project_id, kind, period_start, value) VALUES(?, ?, ?, ?, ?) "
+      "INSERT INTO usage_counters AS u(user_id, project_id, kind, period_start, value) VALUES(?, ?, ?, ?, ?) "
       "ON CONFLICT(user_id, project_id, kind, period_start) DO UPDATE SET value = "
       // saturates at 2^62 instead of overflowing (SQLite would turn an overflow into a REAL)
-      "CASE WHEN value > 4611686018427387904 - excluded.value THEN 4611686018427387904 "
-      "ELSE value + excluded.value END");
+      "CASE WHEN u.value > 4611686018427387904 - excluded.value THEN 4611686018427387904 "
+      "ELSE u.value + excluded.value END");
   s.bind(1, user_id).bind(2, project_key).bind(3, kind).bind(4, period_start).bind(5, delta);
   s.run();
 }

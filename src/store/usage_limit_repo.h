@@ -24,7 +24,7 @@ struct UsageLimit {
 };
 
 namespace usage_limits {
-// Returns the new id; throws SqliteError (constraint) on a duplicate (user_id, project_id).
+// Returns the new id; throws StoreError (is_constraint) on a duplicate (user_id, project_id).
 int64_t insert(Connection& c, const UsageLimit& l);
 std::optional<UsageLimit> find(Connection& c, int64_t id);
 // All limits (user_id unset) or one user's, oldest first.

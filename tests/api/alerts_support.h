@@ -22,6 +22,7 @@
 #include "store/data_dir.h"
 #include "store/database.h"
 #include "support/panel.h"
+#include "support/server_database.h"
 
 namespace alerts_test {
 
@@ -141,7 +142,7 @@ class AlertPanel : public iron::test::Panel {
   // The server's database opened by the test process, for the setup no route produces
   // (usage counted against a limit: the lease routes need an agent runtime).
   iron::store::Database& db() {
-    if (!db_) db_ = std::make_unique<iron::store::Database>(iron::store::database_path(server().data_dir()));
+    if (!db_) db_ = iron::test::open_server_database(server().data_dir());
     return *db_;
   }
 

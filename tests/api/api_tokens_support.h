@@ -15,8 +15,8 @@
 
 #include "store/data_dir.h"
 #include "store/database.h"
-#include "store/sqlite.h"
 #include "support/panel.h"
+#include "support/server_database.h"
 #include "util/clock.h"
 
 namespace api_tokens_test {
@@ -33,32 +33,44 @@ inline std::string rfc3339_in(int64_t delta_ms) {
   return iron::util::to_rfc3339(iron::util::from_unix_ms(now_ms() + delta_ms));
 }
 
-// The server's iron.db opened beside it (WAL and the busy timeout make this safe).
+// The server's database opened beside it (iron.db: WAL and the busy timeout make this safe; or
+// its PostgreSQL schema), each call one transaction.
 class Db {
  public:
-  explicit Db(const std::string& data_dir) : conn_(iron::store::database_path(data_dir), false) {
-    iron::store::apply_connection_pragmas(conn_);
+  explicit Db(const std::string& data_dir) : db_(iron::test::open_server_database(data_dir)) {}
+  template <class Id>
+  void exec_with_id(const std::string& sql, const Id& id) {
+    db_->write([&](iron::store::Connection& c) {
+      c.prepare(sql).bind(1, id).run();
+      return true;
+    });
   }
-  iron::store::Connection& conn() { return conn_; }
-  void exec_with_id(const std::string& sql, const std::string& id) { conn_.prepare(sql).bind(1, id).run(); }
-  void exec_with_id(const std::string& sql, int64_t id) { conn_.prepare(sql).bind(1, id).run(); }
   std::optional<int64_t> int_of(const std::string& sql, int64_t id) {
-    auto& s = conn_.prepare(sql);
-    s.bind(1, id);
-    if (!s.step()) return std::nullopt;
-    auto v = s.opt_int64(0);
-    s.reset();
-    return v;
+    return db_->read([&](iron::store::Connection& c) { return c.prepare(sql).bind(1, id).value<int64_t>(); });
+  }
+  // Each row's first `columns` columns as text ("" for NULL).
+  std::vector<std::vector<std::string>> rows(const std::string& sql, int columns) {
+    return db_->read([&](iron::store::Connection& c) {
+      auto& s = c.prepare(sql);
+      std::vector<std::vector<std::string>> out;
+      while (s.step()) {
+        auto& row = out.emplace_back();
+        for (int i = 0; i < columns; ++i) row.push_back(s.opt_text(i).value_or(""));
+      }
+      return out;
+    });
   }
   std::vector<std::string> texts(const std::string& sql) {
-    auto& s = conn_.prepare(sql);
-    std::vector<std::string> out;
-    while (s.step()) out.push_back(s.opt_text(0).value_or(""));
-    return out;
+    return db_->read([&](iron::store::Connection& c) {
+      auto& s = c.prepare(sql);
+      std::vector<std::string> out;
+      while (s.step()) out.push_back(s.opt_text(0).value_or(""));
+      return out;
+    });
   }
 
  private:
-  iron::store::Connection conn_;
+  std::unique_ptr<iron::store::Database> db_;
 };
 
 inline iron::test::ServerProcess::Options options_in(const std::string& data_dir) {

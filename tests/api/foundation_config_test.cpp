@@ -111,13 +111,16 @@ void expect_every_row(const std::vector<std::string>& args, const std::map<std::
 TEST(FoundationConfig, TheTableCoversEveryServeFlag) {
   const auto table = rows(iron::test::make_temp_dir());
   for (const auto& o : iron::config::options()) {
-    if (!o.flag || !(o.scopes & iron::config::scope_serve)) continue;
+    // A secret's value is logged as "(set)", so the table cannot compare it; the one secret
+    // with a flag, the database URL, is what the API suite's PostgreSQL run passes.
+    if (!o.flag || o.secret || !(o.scopes & iron::config::scope_serve)) continue;
     const bool listed = std::any_of(table.begin(), table.end(), [&](const Row& r) { return r.env == o.env; });
     EXPECT_TRUE(listed) << o.env << " needs a row in this test";
   }
 }
 
 TEST(FoundationConfig, AFlagBeatsItsEnvironmentTwinWithOrWithoutServe) {
+  if (iron::test::on_postgres()) GTEST_SKIP() << "about the iron.db file itself; PostgreSQL keeps the data elsewhere";
   for (const bool with_serve : {true, false}) {
     SCOPED_TRACE(with_serve ? "ironpanel serve --flag" : "ironpanel --flag");
     const auto table = rows(iron::test::make_temp_dir());
@@ -133,6 +136,7 @@ TEST(FoundationConfig, AFlagBeatsItsEnvironmentTwinWithOrWithoutServe) {
 }
 
 TEST(FoundationConfig, TheEnvironmentBeatsNameFileWhichBeatsTheDefault) {
+  if (iron::test::on_postgres()) GTEST_SKIP() << "about the iron.db file itself; PostgreSQL keeps the data elsewhere";
   const std::string dir = iron::test::make_temp_dir();
   const auto table = rows(dir);
   std::map<std::string, std::string> env_only, file_only;

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "store/connection.h"
 #include "support/panel.h"
-#include "store/data_dir.h"
-#include "store/sqlite.h"
+#include "support/server_database.h"
 
 using namespace iron::test;
 
@@ -240,11 +240,10 @@ TEST_F(GovernanceKeyFetch, base_url_credentials_are_sealed_and_masked) {
   EXPECT_EQ(all.raw.find("s3cret-pw"), std::string::npos);
   EXPECT_EQ(all.raw.find("pw-two"), std::string::npos);
   // Nor does the database hold them in clear.
-  iron::store::Connection c(iron::store::database_path(panel().server().data_dir()), true);
-  auto& q = c.prepare("SELECT base_url FROM provider_keys WHERE id = ?");
-  q.bind(1, key);
-  ASSERT_TRUE(q.step());
-  EXPECT_EQ(q.text(0), "https://***@llm2.example.test");
+  const auto stored = iron::test::open_server_database(panel().server().data_dir())->read([&](iron::store::Connection& c) {
+    return c.prepare("SELECT base_url FROM provider_keys WHERE id = ?").bind(1, key).value<std::string>();
+  });
+  EXPECT_EQ(stored, "https://***@llm2.example.test");
 }
 
 TEST_F(GovernanceKeyFetch, AgentGetsItsOwnKey) {

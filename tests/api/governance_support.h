@@ -15,6 +15,7 @@
 #include "store/data_dir.h"
 #include "store/database.h"
 #include "support/panel.h"
+#include "support/server_database.h"
 
 namespace gov {
 
@@ -28,7 +29,7 @@ class Panel : public iron::test::Panel {
  public:
   // The server's database opened by the test process (SQLite serialises the writers).
   iron::store::Database& db() {
-    if (!db_) db_ = std::make_unique<iron::store::Database>(iron::store::database_path(server().data_dir()));
+    if (!db_) db_ = iron::test::open_server_database(server().data_dir());
     return *db_;
   }
   iron::domain::BudgetLedger ledger() { return iron::domain::BudgetLedger(db(), {}); }

@@ -36,12 +36,14 @@ TEST(IdentityApiTokens, db_stores_only_hash) {
         EXPECT_EQ(row.find(body), std::string::npos) << "audit rows never carry the secret: " << row;
       }
     }
+    if (iron::test::on_postgres()) continue;  // no database files here: the rows above are what is stored
     const std::string files = iron::test::read_file(db_path) + iron::test::read_file(db_path + "-wal");
     ASSERT_FALSE(files.empty());
     EXPECT_EQ(files.find(body), std::string::npos) << "the plaintext secret is in the database files";
   }
   ASSERT_EQ(p.server().stop(), 0);
-  const std::string after = iron::test::read_file(db_path) + iron::test::read_file(db_path + "-wal");
+  const std::string after =
+      iron::test::on_postgres() ? "" : iron::test::read_file(db_path) + iron::test::read_file(db_path + "-wal");
   std::string logs = p.server().stderr_text();
   for (const auto& l : p.server().log_lines()) logs += l.dump();
   for (const auto& s : {secret, secret2}) {
@@ -61,12 +63,10 @@ TEST(IdentityApiTokens, EveryMutationIsAudited) {
   // Refusals change nothing and write nothing.
   ASSERT_EQ(p.call("DELETE", id_path(rotated.body["id"]), a.token).status, 409);
 
-  Db d = p.db();
-  auto& s = d.conn().prepare(
+  const auto rows = p.db().rows(
       "SELECT action, entity_id, actor_id, actor_type, request_id FROM audit_log WHERE entity_type = 'api_token' "
-      "ORDER BY id");
-  std::vector<std::vector<std::string>> rows;
-  while (s.step()) rows.push_back({s.text(0), s.text(1), s.opt_text(2).value_or(""), s.text(3), s.opt_text(4).value_or("")});
+      "ORDER BY id",
+      5);
   const std::string id1 = std::to_string(t["id"].get<int64_t>());
   const std::string id2 = std::to_string(rotated.body["id"].get<int64_t>());
   ASSERT_EQ(rows.size(), 4u);

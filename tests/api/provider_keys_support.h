@@ -14,6 +14,7 @@
 #include "store/data_dir.h"
 #include "store/sqlite.h"
 #include "support/panel.h"
+#include "support/server_database.h"
 
 namespace providers_test {
 
@@ -83,25 +84,27 @@ struct AuditRow {
 
 // The audit_log rows as stored (read from the database file: the API shows them redacted).
 inline std::vector<AuditRow> audit_rows(const std::string& data_dir) {
-  iron::store::Connection c(iron::store::database_path(data_dir), true);
-  auto& s = c.prepare(
-      "SELECT coalesce(actor_id,''), action, coalesce(entity_type,''), coalesce(entity_id,''), "
-      "coalesce(before_json,''), coalesce(after_json,'') FROM audit_log ORDER BY id");
-  std::vector<AuditRow> out;
-  while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)});
-  return out;
+  return iron::test::open_server_database(data_dir)->read([](iron::store::Connection& c) {
+    auto& s = c.prepare(
+        "SELECT coalesce(actor_id,''), action, coalesce(entity_type,''), coalesce(entity_id,''), "
+        "coalesce(before_json,''), coalesce(after_json,'') FROM audit_log ORDER BY id");
+    std::vector<AuditRow> out;
+    while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)});
+    return out;
+  });
 }
 
 // Every text column of every audit row, concatenated: what a leak would end up in.
 inline std::string audit_text(const std::string& data_dir) {
-  std::string all;
-  iron::store::Connection c(iron::store::database_path(data_dir), true);
-  auto& s = c.prepare(
-      "SELECT coalesce(actor_id,'') || '|' || actor_type || '|' || action || '|' || coalesce(entity_type,'') || '|' || "
-      "coalesce(entity_id,'') || '|' || coalesce(before_json,'') || '|' || coalesce(after_json,'') || '|' || "
-      "coalesce(request_id,'') || '|' || coalesce(client_ip,'') || '|' || coalesce(user_agent,'') FROM audit_log");
-  while (s.step()) all += s.text(0) + "\n";
-  return all;
+  return iron::test::open_server_database(data_dir)->read([](iron::store::Connection& c) {
+    std::string all;
+    auto& s = c.prepare(
+        "SELECT coalesce(actor_id,'') || '|' || actor_type || '|' || action || '|' || coalesce(entity_type,'') || '|' || "
+        "coalesce(entity_id,'') || '|' || coalesce(before_json,'') || '|' || coalesce(after_json,'') || '|' || "
+        "coalesce(request_id,'') || '|' || coalesce(client_ip,'') || '|' || coalesce(user_agent,'') FROM audit_log");
+    while (s.step()) all += s.text(0) + "\n";
+    return all;
+  });
 }
 
 }  // namespace providers_test

@@ -42,6 +42,7 @@ TEST_F(SystemApi, OnlyAdminsSeeTheSystem) {
 }
 
 TEST_F(SystemApi, FactsAreRealSizesCountsAndSettings) {
+  if (iron::test::on_postgres()) GTEST_SKIP() << "compares with iron.db's file sizes; on PostgreSQL they are the server's";
   const Reply before = get(server(), "/api/v1/system", admin());
   ASSERT_EQ(before.status, 200) << before.raw;
   create_account(server(), admin(), "user", "facts");
@@ -68,6 +69,7 @@ TEST_F(SystemApi, FactsAreRealSizesCountsAndSettings) {
 }
 
 TEST_F(SystemApi, BackupIsAConsistentAuditedSnapshotRemovedAfterSending) {
+  if (iron::test::on_postgres()) GTEST_SKIP() << "about the iron.db file itself; PostgreSQL keeps the data elsewhere";
   const Account fresh = create_account(server(), admin(), "user", "inbackup");
   const Reply r = get(server(), "/api/v1/system/backup", admin());
   ASSERT_EQ(r.status, 200) << r.raw.substr(0, 200);
@@ -83,7 +85,7 @@ TEST_F(SystemApi, BackupIsAConsistentAuditedSnapshotRemovedAfterSending) {
   { std::ofstream(copy, std::ios::binary) << r.raw; }
   EXPECT_GT(iron::store::verify_backup(copy), 0);
   {
-    iron::store::Connection c(copy, true);
+    iron::store::SqliteConnection c(copy, true);
     auto& q = c.prepare("SELECT COUNT(*) FROM users WHERE email = ?");
     q.bind(1, fresh.email);
     ASSERT_TRUE(q.step());

@@ -105,7 +105,7 @@ bool refused_by_postgres(store::pg::Connection& c, const std::string& sql) {
 TEST_F(PgTest, BothEnginesRefuseAndAcceptTheSameRows) {
   const std::string dir = make_temp_dir();
   {
-    store::Connection lite(dir + "/iron.db", false);
+    store::SqliteConnection lite(dir + "/iron.db", false);
     store::apply_migrations(lite);
     store::pg::Connection pg(dsn());
     store::pg::apply_migrations(pg);

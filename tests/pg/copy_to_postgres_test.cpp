@@ -78,7 +78,7 @@ std::string copy_of_source(const std::string& change = "") {
     if (std::filesystem::exists(source_db() + suffix))
       std::filesystem::copy_file(source_db() + suffix, store::database_path(dir) + suffix);
   }
-  if (!change.empty()) store::Connection(store::database_path(dir), false).exec(change);
+  if (!change.empty()) store::SqliteConnection(store::database_path(dir), false).exec(change);
   return dir;
 }
 
@@ -87,7 +87,7 @@ RunResult copy(const std::string& data_dir, const std::map<std::string, std::str
 }
 
 std::set<std::string> sqlite_tables() {
-  store::Connection c(source_db(), true);
+  store::SqliteConnection c(source_db(), true);
   auto& s = c.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' "
                       "AND name <> 'schema_migrations'");
   std::set<std::string> out;
@@ -122,7 +122,7 @@ Table sorted(Table t) {
 }
 
 Table sqlite_rows(const std::string& table, const std::string& columns) {
-  store::Connection c(source_db(), true);
+  store::SqliteConnection c(source_db(), true);
   auto& s = c.prepare("SELECT " + columns + " FROM " + table);
   Table out;
   while (s.step()) {
@@ -156,7 +156,7 @@ TEST_F(CopyToPostgres, CopiesEveryTableWithTheSameRowsAndTheLedgerIntact) {
   // Every table of the schema, with the same number of rows: a table the copy skipped fails here.
   const auto tables = sqlite_tables();
   ASSERT_EQ(pg_tables(pg), tables);
-  store::Connection src(source_db(), true);
+  store::SqliteConnection src(source_db(), true);
   int filled = 0;
   for (const auto& t : tables) {
     SCOPED_TRACE(t);

@@ -64,7 +64,7 @@ const std::vector<std::string> kQueries = {
 };
 
 // Each row as "v1|v2|...", NULL as "NULL", for comparing the engines' answers.
-std::vector<std::string> sqlite_rows(store::Connection& c, const std::string& sql) {
+std::vector<std::string> sqlite_rows(store::SqliteConnection& c, const std::string& sql) {
   sqlite3_stmt* stmt = nullptr;
   EXPECT_EQ(sqlite3_prepare_v2(c.handle(), sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
   std::vector<std::string> rows;
@@ -94,7 +94,7 @@ std::vector<std::string> postgres_rows(store::pg::Connection& c, const std::stri
 TEST_F(PgTest, RollupTriggersKeepTheSameSumsOnBothEngines) {
   const std::string dir = make_temp_dir();
   {
-    store::Connection lite(dir + "/iron.db", false);
+    store::SqliteConnection lite(dir + "/iron.db", false);
     store::apply_migrations(lite);
     store::pg::Connection pg(dsn());
     store::pg::apply_migrations(pg);

@@ -24,7 +24,7 @@ SchemaShape migrated_sqlite_schema() {
   const std::string dir = make_temp_dir();
   SchemaShape shape;
   {
-    store::Connection c(dir + "/iron.db", false);
+    store::SqliteConnection c(dir + "/iron.db", false);
     store::apply_migrations(c);
     shape = sqlite_schema(c);
   }

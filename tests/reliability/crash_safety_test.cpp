@@ -146,7 +146,7 @@ void write_users(const Client& c, const std::string& admin, const std::string& p
 
 // Every acknowledged write, read back from the database file.
 void expect_all_present(const std::string& db_path, int64_t agent_id, Acknowledged& acks) {
-  iron::store::Connection c(db_path, true);
+  iron::store::SqliteConnection c(db_path, true);
   std::lock_guard lock(acks.m);
   for (const auto& id : acks.event_ids) {
     auto& s = c.prepare("SELECT 1 FROM analytics_events WHERE agent_id = ? AND event_id = ?");

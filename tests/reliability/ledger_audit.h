@@ -2,7 +2,8 @@
 // The budget invariant, checked from the database file itself (read-only) rather than
 // through the API: every µ$ allocated to an agent is in exactly one bucket, and the buckets
 // agree with the leases and the accepted usage reports they are made of
-// (resources/migrations/002_governance.sql explains the buckets).
+// (resources/migrations/002_governance.sql explains the buckets). The same SQL runs on either
+// engine (store/connection.h), so the multi-replica test checks PostgreSQL with it.
 #include <string>
 #include <vector>
 
@@ -11,8 +12,7 @@
 namespace iron::test::reliability {
 
 // One line per broken rule ("agent 3: spent 500 != reports 400"); empty when exact.
-inline std::vector<std::string> ledger_violations(const std::string& db_path) {
-  store::Connection c(db_path, true);
+inline std::vector<std::string> ledger_violations(store::Connection& c) {
   std::vector<std::string> out;
   auto& s = c.prepare(
       "SELECT b.agent_id, b.total_allocated, b.total_spent, b.total_reserved, b.budget_remaining, "
@@ -43,9 +43,15 @@ inline std::vector<std::string> ledger_violations(const std::string& db_path) {
   return out;
 }
 
+// The same, read from a server's SQLite database file (read-only).
+inline std::vector<std::string> ledger_violations(const std::string& db_path) {
+  store::SqliteConnection c(db_path, true);
+  return ledger_violations(c);
+}
+
 // "ok", or SQLite's list of problems.
 inline std::string integrity_check(const std::string& db_path) {
-  store::Connection c(db_path, true);
+  store::SqliteConnection c(db_path, true);
   auto& s = c.prepare("PRAGMA integrity_check");
   std::string result;
   while (s.step()) result += (result.empty() ? "" : "; ") + s.text(0);

@@ -102,7 +102,7 @@ Filled fill_until_refused(Panel& panel, const std::string& round = "a") {
 }
 
 std::set<std::string> stored_event_ids(const std::string& db_path) {
-  iron::store::Connection c(db_path, true);
+  iron::store::SqliteConnection c(db_path, true);
   std::set<std::string> ids;
   auto& s = c.prepare("SELECT event_id FROM analytics_events");
   while (s.step()) ids.insert(s.text(0));

@@ -11,7 +11,7 @@
 namespace iron::test::reliability {
 
 inline std::map<std::string, std::string> table_contents(const std::string& db_path) {
-  iron::store::Connection c(db_path, true);
+  iron::store::SqliteConnection c(db_path, true);
   std::vector<std::string> tables;
   auto& list = c.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name");
   while (list.step()) tables.push_back(list.text(0));

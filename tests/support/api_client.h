@@ -34,15 +34,22 @@ struct Call {
   std::optional<std::string> body;  // raw body; nullopt = none
   std::string content_type = "application/json";
   httplib::Headers headers;         // extra headers (X-Request-Id, X-Forwarded-For, ...)
+  // false: no response is an outcome the test counts (a server killed mid-request), not a failure.
+  bool answer_required = true;
 };
 
 Reply send(const ServerProcess& server, const Call& call);
+// The same, to whatever listens on a loopback port: a proxy in front of several servers
+// (tests/support/round_robin_proxy.h).
+Reply send(int port, const Call& call);
 // The Reply of an answer received with the server's own httplib client; status 0 when none came.
 Reply reply_of(const httplib::Result& res);
 
 // A JSON call; a null `body` sends no body.
 Reply call(const ServerProcess& server, const std::string& method, const std::string& path,
            const std::string& token = "", const json& body = nullptr, httplib::Headers headers = {});
+Reply call(int port, const std::string& method, const std::string& path, const std::string& token = "",
+           const json& body = nullptr, httplib::Headers headers = {});
 inline Reply get(const ServerProcess& s, const std::string& path, const std::string& token = "") {
   return call(s, "GET", path, token);
 }

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
+#include <cstdlib>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -103,11 +105,42 @@ std::string PostgresCluster::create_database(std::string_view prefix) const {
   return name;
 }
 
+// The cluster CTest started in `dir` for the whole run; it outlives this process.
+std::unique_ptr<PostgresCluster> attach(const std::string& dir) {
+  const std::string port = read_file(dir + "/port");
+  if (port.empty()) throw std::runtime_error("IRON_TEST_PG_CLUSTER=" + dir + " has no running cluster (no port file)");
+  auto cluster = std::make_unique<PostgresCluster>();
+  cluster->dir = dir;
+  cluster->port = std::stoi(port);
+  cluster->password = read_file(dir + "/password");
+  cluster->ca_file = dir + "/ca.crt";
+  return cluster;
+}
+
+std::string schema_dsn_for(const PostgresCluster& cluster, const std::string& data_dir) {
+  // The same data dir always maps to the same schema, also from another test process (a CLI
+  // command run on a server's data dir); FNV-1a of the path names it.
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char ch : data_dir) h = (h ^ ch) * 1099511628211ull;
+  char name[24];
+  std::snprintf(name, sizeof name, "d_%016llx", static_cast<unsigned long long>(h));
+  store::pg::Connection admin(cluster.dsn("postgres"));
+  // citext lives in public, where every schema's search_path finds it; created once.
+  admin.exec("SELECT pg_advisory_lock(42)");
+  admin.exec("CREATE EXTENSION IF NOT EXISTS citext SCHEMA public");
+  admin.exec(std::string("CREATE SCHEMA IF NOT EXISTS ") + name);
+  admin.exec("SELECT pg_advisory_unlock(42)");
+  return cluster.dsn("postgres") + " options=-csearch_path=" + name + ",public";
+}
+
 const PostgresCluster* shared_postgres(std::string& why_not) {
   static std::once_flag once;
   static std::unique_ptr<PostgresCluster> cluster;
   static std::string reason;
-  std::call_once(once, [] { cluster = start(reason); });
+  std::call_once(once, [] {
+    const char* dir = std::getenv("IRON_TEST_PG_CLUSTER");
+    cluster = dir && *dir ? attach(dir) : start(reason);
+  });
   why_not = reason;
   return cluster.get();
 }

@@ -22,7 +22,12 @@ struct PostgresCluster {
   std::string create_database(std::string_view prefix) const;
 };
 
-// The binary's cluster, started on the first call. nullptr when PostgreSQL cannot run on this
+// The schema that stands for `data_dir` when the API suite runs on PostgreSQL (below): created
+// on first use, and a key=value DSN whose search_path is that schema.
+std::string schema_dsn_for(const PostgresCluster& cluster, const std::string& data_dir);
+
+// The binary's cluster, started on the first call — or, when IRON_TEST_PG_CLUSTER names the
+// directory of a cluster that CTest started for a whole run (tests/CMakeLists.txt), that one. nullptr when PostgreSQL cannot run on this
 // machine (the script exited 77), with the reason in `why_not`. Any other failure to start
 // throws: on a machine that has PostgreSQL the tests must run, not skip.
 const PostgresCluster* shared_postgres(std::string& why_not);

@@ -3,7 +3,7 @@
 # `postgresql` package (scripts/bootstrap installs it):
 #   postgres_cluster.sh start DIR   initdb in DIR, TLS with a CA generated for this run, SCRAM
 #                                   password auth on 127.0.0.1 only, on a free port; prints
-#                                   `port=N`. DIR holds `password`, `ca.crt`, `log`.
+#                                   `port=N`. DIR holds `port`, `password`, `ca.crt`, `log`.
 #   postgres_cluster.sh stop DIR    stops the server at once and deletes DIR.
 # initdb refuses to run as root: as root, the server runs as Debian's `postgres` user.
 # Exit 77 (with the reason on stderr) only when PostgreSQL cannot run on this machine at all.
@@ -74,6 +74,7 @@ max_connections = 60
 CONF
   [ "$(id -u)" = 0 ] && chown postgres "$dir/data/postgresql.auto.conf"
   if "${as_owner[@]}" "$bindir/pg_ctl" -D "$dir/data" -l "$dir/log" -w -t 30 start >/dev/null 2>&1; then
+    echo "$port" > "$dir/port"
     echo "port=$port"
     exit 0
   fi

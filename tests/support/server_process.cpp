@@ -5,11 +5,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
+
+#include "support/postgres_cluster.h"
 
 extern char** environ;
 
@@ -40,9 +43,33 @@ std::vector<std::string> merged_env(const std::map<std::string, std::string>& ex
   return out;
 }
 
+}  // namespace
+
+bool on_postgres() {
+  const char* cluster_dir = std::getenv("IRON_TEST_PG_CLUSTER");
+  return cluster_dir && *cluster_dir;
+}
+
+namespace {
+
+// The API suite's PostgreSQL run (IRON_TEST_PG_CLUSTER, tests/CMakeLists.txt): a command on a
+// data dir works on that data dir's own schema of the shared cluster instead of its iron.db,
+// unless the test chose a database itself.
+std::map<std::string, std::string> with_database_url(const std::vector<std::string>& args,
+                                                     std::map<std::string, std::string> env) {
+  if (!on_postgres() || env.count("IRON_DATABASE_URL")) return env;
+  const auto data = std::find(args.begin(), args.end(), "--data");
+  if (data == args.end() || data + 1 == args.end()) return env;
+  std::string why_not;
+  const PostgresCluster* cluster = shared_postgres(why_not);
+  if (!cluster) throw std::runtime_error("IRON_TEST_PG_CLUSTER is set but PostgreSQL cannot run: " + why_not);
+  env["IRON_DATABASE_URL"] = schema_dsn_for(*cluster, *(data + 1));
+  return env;
+}
+
 pid_t spawn(std::vector<std::string> args, const std::map<std::string, std::string>& env, int in_fd, int out_fd,
             int err_fd) {
-  auto envs = merged_env(env);
+  auto envs = merged_env(with_database_url(args, env));
   auto argv = to_argv(args);
   auto envp = to_argv(envs);
   const pid_t pid = fork();

@@ -16,6 +16,9 @@
 namespace iron::test {
 
 std::string binary_path();        // $IRONPANEL_BIN, else the build tree's ironpanel
+// Whether this is the API suite's PostgreSQL run (tests/CMakeLists.txt, label api_pg): servers
+// keep their data in PostgreSQL, and a test about iron.db itself skips.
+bool on_postgres();
 std::string make_temp_dir();      // fresh mkdtemp dir under $TMPDIR
 
 struct RunResult {

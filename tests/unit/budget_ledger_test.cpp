@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "budget_ledger_fixture.h"
+#include "store/sqlite_database.h"
 
 using namespace ledger_test;
 using iron::ErrorKind;
@@ -173,7 +174,7 @@ TEST_F(BudgetLedger, invariant_is_a_database_check) {
   const int64_t agent = new_agent(1000);
   auto lease = runtime(agent).reserve(400, kT0);
   ASSERT_TRUE(lease.ok());
-  store::Connection raw(path(), false);
+  store::SqliteConnection raw(path(), false);
   store::apply_connection_pragmas(raw);
   const std::string id = std::to_string(agent);
   const std::string lid = "'" + lease->id + "'";

@@ -9,12 +9,12 @@
 
 #include "store/database.h"
 #include "store/migrations.h"
-#include "store/sqlite.h"
+#include "store/sqlite_database.h"
 #include "migration_support.h"
 #include "temp_db.h"
 
 TEST(Migration008, ExistingRowsKeepTheirMeaningExplicitly) {
-  iron::store::Connection c(temp_db(), false);
+  iron::store::SqliteConnection c(temp_db(), false);
   migrate_with_rows(
       c, 8,
       "INSERT INTO users(id, username, email, password_hash, role, created_at, updated_at) VALUES"

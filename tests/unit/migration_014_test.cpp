@@ -7,12 +7,12 @@
 
 #include "store/database.h"
 #include "store/migrations.h"
-#include "store/sqlite.h"
+#include "store/sqlite_database.h"
 #include "migration_support.h"
 #include "temp_db.h"
 
 TEST(Migration014, AlertChannelsTakeEmailAndKeepTheirChildren) {
-  iron::store::Connection c(temp_db(), false);
+  iron::store::SqliteConnection c(temp_db(), false);
   migrate_with_rows(
       c, 14,
       "INSERT INTO alert_channels(id, name, kind, url_display, sealed, nonce, created_by, created_at, updated_at) VALUES"

@@ -56,7 +56,7 @@ class Migration016 : public ::testing::Test {
     c_.prepare(kInsertEvent).bind(1, event_id).bind(2, source).run();
   }
   const std::string path_ = temp_db();
-  iron::store::Connection c_{path_, false};
+  iron::store::SqliteConnection c_{path_, false};
 };
 
 TEST_F(Migration016, TheFiveSourcesAreAllowedAndOthersRefused) {
@@ -85,7 +85,7 @@ TEST_F(Migration016, StoredEventsAndTheRestOfTheTableAreUntouched) {
 }
 
 TEST_F(Migration016, TheEventInsertOpensNoEphemeralTableOnAnyConnection) {
-  iron::store::Connection other(path_, false);  // open before the migration, as a second process would be
+  iron::store::SqliteConnection other(path_, false);  // open before the migration, as a second process would be
   ASSERT_EQ(ephemeral_tables_per_insert(c_, "before"), 1) << "the IN-list CHECK before 016";
   ASSERT_EQ(ephemeral_tables_per_insert(other, "before"), 1);
   iron::store::apply_migrations(c_);

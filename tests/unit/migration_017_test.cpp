@@ -6,7 +6,7 @@
 #include <string>
 
 #include "store/migrations.h"
-#include "store/sqlite.h"
+#include "store/sqlite_database.h"
 #include "temp_db.h"
 
 namespace {
@@ -40,7 +40,7 @@ class Migration017 : public ::testing::Test {
         .bind(2, value)
         .run();
   }
-  iron::store::Connection c_{temp_db(), false};
+  iron::store::SqliteConnection c_{temp_db(), false};
 };
 
 TEST_F(Migration017, TheFourKindsAreAllowedAndOthersRefused) {

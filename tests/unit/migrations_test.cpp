@@ -20,7 +20,7 @@ TEST(Migrations, AreNumberedUniquelyAndAscending) {
 
 TEST(Migrations, ApplyOnceRecordEachAndAreIdempotent) {
   const std::string path = temp_db();
-  iron::store::Connection c(path, false);
+  iron::store::SqliteConnection c(path, false);
   EXPECT_EQ(iron::store::current_schema_version(c), 0);
   const int n = iron::store::apply_migrations(c);
   EXPECT_EQ(n, static_cast<int>(iron::store::embedded_migrations().size()));
@@ -33,7 +33,7 @@ TEST(Migrations, ApplyOnceRecordEachAndAreIdempotent) {
 
 TEST(Migrations, ShipNoRowsInAnyBusinessTable) {
   const std::string path = temp_db();
-  iron::store::Connection c(path, false);
+  iron::store::SqliteConnection c(path, false);
   iron::store::apply_migrations(c);
   std::vector<std::string> tables;
   auto& list = c.prepare("SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' "
@@ -50,7 +50,7 @@ TEST(Migrations, ShipNoRowsInAnyBusinessTable) {
 TEST(Migrations, ADatabaseFromANewerBinaryIsRefused) {
   const std::string path = temp_db();
   {
-    iron::store::Connection c(path, false);
+    iron::store::SqliteConnection c(path, false);
     iron::store::apply_migrations(c);
     c.exec("INSERT INTO schema_migrations(version, name, applied_at) VALUES(9999, 'future', 'now')");
   }
@@ -82,7 +82,7 @@ TEST(Migrations, AGapBelowTheHighestAppliedVersionIsFilled) {
   // lower-numbered one it lacks.
   const auto all = iron::store::embedded_migrations();
   ASSERT_GE(all.size(), 2u);
-  iron::store::Connection fresh(temp_db(), false);
+  iron::store::SqliteConnection fresh(temp_db(), false);
   fresh.exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
   fresh.exec("INSERT INTO schema_migrations VALUES(" + std::to_string(all.back().version) + ", 'pretend', 'now')");
   EXPECT_EQ(iron::store::apply_migrations(fresh), static_cast<int>(all.size()) - 1);

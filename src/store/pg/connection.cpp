@@ -21,6 +21,21 @@ std::string option(const PQconninfoOption* options, std::string_view keyword) {
 
 void ignore_notice(void*, const char*) {}
 
+// Parameters in the three parallel arrays libpq takes; they point into the Params.
+struct Wire {
+  template <class Params>
+  explicit Wire(const Params& params) {
+    for (const auto& p : params) {
+      values.push_back(p.value() ? p.value()->c_str() : nullptr);
+      lengths.push_back(p.value() ? static_cast<int>(p.value()->size()) : 0);
+      formats.push_back(p.binary() ? 1 : 0);
+    }
+  }
+  int count() const { return static_cast<int>(values.size()); }
+  std::vector<const char*> values;
+  std::vector<int> lengths, formats;
+};
+
 // Drives a started connection to its end (libpq's documented loop: before the first
 // PQconnectPoll, behave as if it asked to write). False when `wait` abandoned it.
 bool poll_connect(PGconn* conn, const Connection::ConnectWait& wait) {
@@ -173,17 +188,29 @@ Rows Connection::check(PGresult* res) {
 }
 
 Rows Connection::exec(std::string_view sql, std::initializer_list<Param> params) {
-  std::vector<const char*> values;
-  std::vector<int> lengths, formats;
-  values.reserve(params.size());
-  for (const auto& p : params) {
-    values.push_back(p.value() ? p.value()->c_str() : nullptr);
-    lengths.push_back(p.value() ? static_cast<int>(p.value()->size()) : 0);
-    formats.push_back(p.binary() ? 1 : 0);
-  }
+  const Wire w(params);
   const std::string statement(sql);
-  return check(PQexecParams(conn_, statement.c_str(), static_cast<int>(params.size()), nullptr, values.data(),
-                            lengths.data(), formats.data(), 0));
+  return check(PQexecParams(conn_, statement.c_str(), w.count(), nullptr, w.values.data(), w.lengths.data(),
+                            w.formats.data(), 0));
+}
+
+void Connection::prepare(const std::string& name, const std::string& sql, const std::vector<Oid>& types) {
+  check(PQprepare(conn_, name.c_str(), sql.c_str(), static_cast<int>(types.size()), types.empty() ? nullptr : types.data()));
+}
+
+std::vector<Oid> Connection::parameter_types(const std::string& name) {
+  const Rows described = check(PQdescribePrepared(conn_, name.c_str()));
+  return described.parameter_types();
+}
+
+void Connection::deallocate(const std::string& name) {
+  // DEALLOCATE takes an identifier; the names are the engine's own (letters and digits).
+  exec("DEALLOCATE " + name);
+}
+
+Rows Connection::exec_prepared(const std::string& name, const std::vector<Param>& params) {
+  const Wire w(params);
+  return check(PQexecPrepared(conn_, name.c_str(), w.count(), w.values.data(), w.lengths.data(), w.formats.data(), 0));
 }
 
 void Connection::exec_script(std::string_view sql) {

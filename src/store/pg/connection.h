@@ -21,19 +21,20 @@
 #include <string_view>
 #include <vector>
 
+#include "store/connection.h"
+
 namespace iron::store::pg {
 
-// The store's error for PostgreSQL, with the same questions SqliteError answers.
-class PgError : public std::runtime_error {
+// The store's error for PostgreSQL: class 23 (integrity constraint violation) is a
+// constraint, 53100 (disk_full) is storage full.
+class PgError : public StoreError {
  public:
   PgError(std::string sqlstate, const std::string& what, std::string constraint = {})
-      : std::runtime_error(what), sqlstate_(std::move(sqlstate)), constraint_(std::move(constraint)) {}
+      : StoreError(what, sqlstate.starts_with("23"), sqlstate == "53100"),
+        sqlstate_(std::move(sqlstate)),
+        constraint_(std::move(constraint)) {}
   const std::string& sqlstate() const { return sqlstate_; }
   const std::string& constraint() const { return constraint_; }  // "" when none was named
-  // Class 23, integrity constraint violation (unique, check, foreign key, not null).
-  bool is_constraint() const { return sqlstate_.starts_with("23"); }
-  // 53100 disk_full: nothing of the transaction was kept.
-  bool is_storage_full() const { return sqlstate_ == "53100"; }
   // 40001 serialization_failure / 40P01 deadlock_detected: the transaction may be retried.
   bool is_retryable() const { return sqlstate_ == "40001" || sqlstate_ == "40P01"; }
   // Class 08: the connection failed or was lost.
@@ -80,6 +81,7 @@ class Row {
  public:
   Row(std::shared_ptr<PGresult> res, int row) : res_(std::move(res)), row_(row) {}
   bool is_null(int col) const;
+  Oid type(int col) const { return PQftype(res_.get(), col); }  // the column's type (pg_type OID)
   int64_t int64(int col) const;
   double real(int col) const;
   std::string text(int col) const;
@@ -104,6 +106,12 @@ class Rows {
   Row front() const;  // throws PgError when there is no row
   int64_t affected() const;  // rows inserted, updated or deleted (0 for other statements)
   std::string command_tag() const { return PQcmdStatus(res_.get()); }  // "INSERT 0 1", "COMMIT", ...
+  // A described prepared statement's parameter types.
+  std::vector<Oid> parameter_types() const {
+    std::vector<Oid> types(static_cast<size_t>(PQnparams(res_.get())));
+    for (size_t i = 0; i < types.size(); ++i) types[i] = PQparamtype(res_.get(), static_cast<int>(i));
+    return types;
+  }
 
   class iterator {
    public:
@@ -141,6 +149,14 @@ class Connection {
 
   // One statement with $n parameters. Throws PgError on failure.
   Rows exec(std::string_view sql, std::initializer_list<Param> params = {});
+  // A named prepared statement on this connection, then runs of it. A parameter whose entry
+  // in `types` is 0 (or missing) gets the type the server infers. Throw PgError.
+  void prepare(const std::string& name, const std::string& sql, const std::vector<Oid>& types = {});
+  // The parameter types the server gave the prepared statement `name`.
+  std::vector<Oid> parameter_types(const std::string& name);
+  // Forgets the prepared statement `name`.
+  void deallocate(const std::string& name);
+  Rows exec_prepared(const std::string& name, const std::vector<Param>& params);
   // Several statements separated by `;`, no parameters (migrations); comments alone are a
   // valid, empty script. Throws PgError.
   void exec_script(std::string_view sql);

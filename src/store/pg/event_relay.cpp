@@ -160,6 +160,13 @@ void EventListener::run() {
       if (!await_answer(*c, kListenSql.c_str())) break;
       listening_ = true;
       retry = timing_.first_retry;
+      if (handlers_.on_listening) {
+        try {
+          handlers_.on_listening();
+        } catch (const std::exception& e) {
+          report(std::string("the listening handler failed: ") + e.what());
+        }
+      }
       if (had_session && handlers_.on_gap) {
         try {
           handlers_.on_gap();

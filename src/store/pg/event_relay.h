@@ -42,6 +42,7 @@ class EventListener {
     std::function<void(std::string_view payload)> on_event;
     std::function<void()> on_gap;                           // optional; after a reconnect
     std::function<void(const std::string& why)> on_error;   // optional; for the log (no secrets)
+    std::function<void()> on_listening;                     // optional; each time LISTEN is active
   };
   struct Timing {
     std::chrono::milliseconds first_retry{100};

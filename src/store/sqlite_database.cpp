@@ -1,0 +1,196 @@
+#include "store/sqlite_database.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "store/migrations.h"
+
+namespace iron::store {
+
+void apply_connection_pragmas(Connection& c) {
+  // busy_timeout covers the backup command and short checkpoints; temp_store=MEMORY
+  // because a distroless root may have no writable /tmp.
+  c.exec("PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;");
+}
+
+SqliteDatabase::SqliteDatabase(std::string path, int reader_count, int64_t max_bytes) : path_(std::move(path)) {
+  writer_ = std::make_unique<SqliteConnection>(path_, false);
+  apply_connection_pragmas(*writer_);
+  // synchronous=FULL: every acknowledged commit is on disk before we answer. The writer is
+  // serialised anyway, and the panel's write rate (logins, leases, usage reports) is far
+  // below what one fsync per commit allows; losing an acknowledged spend is not acceptable.
+  writer_->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+  apply_migrations(*writer_);
+  if (max_bytes > 0) {
+    // Per connection and not stored in the file: only the writer grows the database. SQLite
+    // keeps the current page count if the cap is below it (writes that need a new page fail).
+    auto& size = writer_->prepare("PRAGMA page_size");
+    const int64_t page = size.step() ? size.int64(0) : 4096;
+    writer_->exec("PRAGMA max_page_count=" + std::to_string(std::max<int64_t>(1, max_bytes / page)));
+  }
+  writer_->reset_statements();
+  for (int i = 0; i < reader_count; ++i) {
+    auto reader = std::make_unique<SqliteConnection>(path_, true);
+    apply_connection_pragmas(*reader);
+    idle_readers_.push_back(reader.get());
+    readers_.push_back(std::move(reader));
+  }
+}
+
+void SqliteDatabase::rollback_quietly(SqliteConnection& c) {
+  try {
+    c.reset_statements();
+    if (c.in_transaction()) c.exec("ROLLBACK");
+  } catch (...) {
+  }
+}
+
+namespace {
+bool is_storage_full(const std::exception_ptr& error) {
+  if (!error) return false;
+  try {
+    std::rethrow_exception(error);
+  } catch (const SqliteError& e) {
+    return e.is_storage_full();
+  } catch (...) {
+    return false;
+  }
+}
+
+// Enough to gather every concurrent client of a busy panel into one commit, small enough that
+// one batch's latency stays a few milliseconds.
+constexpr size_t kMaxBatch = 256;
+}  // namespace
+
+void SqliteDatabase::write(WriteCall& call) {
+  std::unique_lock lock(queue_mutex_);
+  queue_.push_back(&call);
+  queue_cv_.wait(lock, [&] { return call.done || (!leader_active_ && queue_.front() == &call); });
+  if (!call.done) {
+    // This caller leads: it takes the queue's head (its own call first) as one batch.
+    leader_active_ = true;
+    const size_t n = std::min(queue_.size(), kMaxBatch);
+    std::vector<WriteCall*> batch(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    lock.unlock();
+    {
+      std::lock_guard writer(writer_mutex_);
+      run_batch(batch);
+      data_version_.fetch_add(1, std::memory_order_release);
+    }
+    bool refused_for_space = false;
+    for (auto* c : batch) refused_for_space = refused_for_space || is_storage_full(c->error);
+    storage_full_ = refused_for_space;
+    lock.lock();
+    for (auto* c : batch) c->done = true;
+    leader_active_ = false;
+    stats_.calls += static_cast<int64_t>(batch.size());
+    ++stats_.batches;
+    lock.unlock();
+    queue_cv_.notify_all();  // the batch's callers, and the next leader
+  }
+  if (call.error) std::rethrow_exception(call.error);
+}
+
+WriteStats SqliteDatabase::write_stats() {
+  std::lock_guard lock(queue_mutex_);
+  return stats_;
+}
+
+size_t SqliteDatabase::queued_writes() {
+  std::lock_guard lock(queue_mutex_);
+  return queue_.size();
+}
+
+void SqliteDatabase::run_batch(const std::vector<WriteCall*>& batch) {
+  SqliteConnection& w = *writer_;
+  try {
+    w.exec("BEGIN IMMEDIATE");
+  } catch (...) {
+    for (auto* c : batch) c->error = std::current_exception();
+    return;
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    WriteCall& call = *batch[i];
+    try {
+      w.prepare("SAVEPOINT write_call").run();
+      const bool keep = call.run(call.body, w);
+      w.reset_statements();
+      if (!keep) w.prepare("ROLLBACK TO write_call").run();
+      w.prepare("RELEASE write_call").run();
+      continue;
+    } catch (...) {
+      call.error = std::current_exception();
+    }
+    w.reset_statements();
+    if (w.in_transaction()) {
+      try {
+        w.exec("ROLLBACK TO write_call; RELEASE write_call");
+        continue;
+      } catch (...) {
+        rollback_quietly(w);
+      }
+    }
+    // SQLite abandoned the whole transaction (an I/O error, a full disk): the calls before
+    // this one lost their work too, so they fail with the same error; the rest start afresh.
+    for (size_t j = 0; j < i; ++j)
+      if (!batch[j]->error) batch[j]->error = call.error;
+    std::vector<WriteCall*> rest(batch.begin() + static_cast<std::ptrdiff_t>(i) + 1, batch.end());
+    if (!rest.empty()) run_batch(rest);
+    return;
+  }
+  try {
+    w.exec("COMMIT");
+  } catch (...) {
+    rollback_quietly(w);
+    for (auto* c : batch)
+      if (!c->error) c->error = std::current_exception();
+  }
+}
+
+SqliteDatabase::Lease::Lease(SqliteDatabase& d) : db(d) {
+  std::unique_lock lock(db.pool_mutex_);
+  db.pool_cv_.wait(lock, [&] { return !db.idle_readers_.empty(); });
+  conn = db.idle_readers_.back();
+  db.idle_readers_.pop_back();
+}
+
+SqliteDatabase::Lease::~Lease() {
+  {
+    std::lock_guard lock(db.pool_mutex_);
+    db.idle_readers_.push_back(conn);
+  }
+  db.pool_cv_.notify_one();
+}
+
+void SqliteDatabase::read(ReadCall& call) {
+  Lease lease(*this);
+  lease.conn->exec("BEGIN");
+  try {
+    call.run(call.body, *lease.conn);
+    lease.conn->reset_statements();
+    lease.conn->exec("COMMIT");
+  } catch (...) {
+    rollback_quietly(*lease.conn);
+    throw;
+  }
+}
+
+void SqliteDatabase::checkpoint() {
+  std::lock_guard lock(writer_mutex_);
+  writer_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+}
+
+int64_t SqliteDatabase::file_size_bytes() const {
+  std::error_code ec;
+  auto n = std::filesystem::file_size(path_, ec);
+  return ec ? 0 : static_cast<int64_t>(n);
+}
+
+int64_t SqliteDatabase::wal_size_bytes() const {
+  std::error_code ec;
+  auto n = std::filesystem::file_size(path_ + "-wal", ec);
+  return ec ? 0 : static_cast<int64_t>(n);
+}
+
+}  // namespace iron::store
