@@ -12576,7 +12576,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Conflict with the current state. Codes: BACKUP_IN_PROGRESS. */
+            /** @description Conflict with the current state. Codes: BACKUP_IN_PROGRESS, BACKUP_NOT_AVAILABLE. */
             409: {
                 headers: {
                     "X-Request-Id": components["headers"]["XRequestId"];
