@@ -20,16 +20,6 @@ void rollback_quietly(PgConnection& c) {
   }
 }
 
-bool connection_lost(const std::exception_ptr& error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const PgError& e) {
-    return e.is_connection();
-  } catch (...) {
-    return false;
-  }
-}
-
 // Before retrying a serialization failure: a random wait, up to a bound that doubles with each
 // attempt (1 ms, 2 ms, ... 64 ms). Retrying at once makes the transactions that collided on a
 // hot row (an owner's usage counter, an agent's ledger) collide again: with 64 runtimes on
@@ -90,14 +80,10 @@ void PgDatabase::write(WriteCall& call) {
   for (int attempt = 1;; ++attempt) {
     call.error = nullptr;
     try {
-      c.raw().exec("BEGIN ISOLATION LEVEL SERIALIZABLE");
+      Transaction transaction(c.raw(), "BEGIN ISOLATION LEVEL SERIALIZABLE");  // rolls back unless committed
       const bool keep = call.run(call.body, c);
       c.reset_statements();
-      if (!keep) {
-        c.raw().exec("ROLLBACK");
-      } else if (c.raw().exec("COMMIT").command_tag() != "COMMIT") {
-        throw PgError("25P02", "the transaction was rolled back: a statement in it had failed");
-      }
+      if (keep) transaction.commit();
       storage_full_ = false;
       break;
     } catch (const PgError& e) {
@@ -129,12 +115,15 @@ void PgDatabase::read(ReadCall& call) {
   Lease lease(*this);
   PgConnection& c = lease.conn();
   try {
-    c.raw().exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    Transaction transaction(c.raw(), "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
     call.run(call.body, c);
     c.reset_statements();
-    c.raw().exec("COMMIT");
+    transaction.commit();
+  } catch (const PgError& e) {
+    if (e.is_connection()) lease.discard();
+    rollback_quietly(c);
+    throw;
   } catch (...) {
-    if (connection_lost(std::current_exception())) lease.discard();
     rollback_quietly(c);
     throw;
   }
@@ -144,10 +133,6 @@ WriteStats PgDatabase::write_stats() {
   std::lock_guard lock(stats_mutex_);
   return stats_;
 }
-
-}  // namespace iron::store::pg
-
-namespace iron::store::pg {
 
 std::unique_ptr<DatabaseEngine> open_postgres(const std::string& url) { return std::make_unique<PgDatabase>(url); }
 
