@@ -23,7 +23,11 @@ std::vector<BudgetRequest> list(Connection& c, const BudgetRequestFilter& f) {
                       " r WHERE (?1 IS NULL OR r.agent_id = ?1)"
                       " AND (?2 IS NULL OR r.status = ?2)"
                       " AND (?3 IS NULL OR r.agent_id IN (SELECT id FROM agents WHERE owner_id = ?3))"
-                      " ORDER BY r.created_at DESC, r.id DESC");
+                      // Requests filed in the same millisecond: newest first by insertion order
+                      // (ids are random UUIDs and order nothing). SQLite keeps it in rowid;
+                      // PostgreSQL has none, and ctid keeps it only until a row is updated.
+                      + std::string(c.engine() == Engine::sqlite ? " ORDER BY r.created_at DESC, r.rowid DESC"
+                                                                 : " ORDER BY r.created_at DESC, r.ctid DESC"));
   s.bind(1, f.agent_id).bind(2, f.status).bind(3, f.owner_id);
   return kBudgetRequests.all(s);
 }
