@@ -97,7 +97,7 @@ int seed(const config::Config& c) {
   store::ensure_data_dir(c.data_dir);
   auto db = open_database(c);
   if (has_agents(db)) return fail("the data dir already has agents; demo-seed only fills an empty panel", 1);
-  const auto keys = load_checked_server_keys(db, c);
+  const auto keys = load_checked_server_keys(db, c, JwtSecret::unused);
   domain::RequestContext ctx = domain::RequestContext::system();
   ctx.user_agent = "ironpanel-demo-seed";
 

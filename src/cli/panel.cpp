@@ -62,7 +62,10 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
     : db_(db),
       config_(c),
       draining_(draining),
-      keys_(load_checked_server_keys(db, c)),
+      presence_(db.engine() == store::Engine::postgres ? std::make_unique<store::pg::ReplicaPresence>(c.database_url)
+                                                        : nullptr),
+      keys_(load_checked_server_keys(db, c, presence_ && !presence_->first() ? JwtSecret::must_match
+                                                                              : JwtSecret::may_change)),
       events_(static_cast<size_t>(c.max_event_streams)),
       relay_(db.engine() == store::Engine::postgres ? relay_events(c.database_url, events_) : nullptr),
       sessions_(db, security::JwtSigner(keys_.jwt_key)),
@@ -86,6 +89,7 @@ Panel::Panel(store::Database& db, const config::Config& c, const std::atomic<boo
       services_{db,         c,        draining, sessions_, accounts_,        first_admin_,  events_,   api_tokens_,
                 provider_keys_, key_fetch_, agents_, ic_tokens_, leases_, budget_requests_, usage_limits_, analytics_,
                 prices_,    catalogue_costs_, alert_channels_, alert_rules_} {
+  if (presence_) presence_->serving();  // the keys are settled: the next replica may start
 
   // A new panel starts with the shipped price list (resources/prices/seed.json).
   if (const size_t seeded = prices_.seed_if_empty(domain::embedded_price_seed()))

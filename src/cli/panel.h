@@ -54,6 +54,9 @@ class Panel {
   store::Database& db_;
   const config::Config& config_;
   const std::atomic<bool>& draining_;
+  // PostgreSQL only: whether other replicas serve, which the key check needs; declared
+  // before keys_, and holds this replica's place until it stops.
+  std::unique_ptr<store::pg::ReplicaPresence> presence_;
   security::ServerKeys keys_;
   domain::EventBus events_;
   // PostgreSQL only (docs/postgresql.md, "Wiring the replica pieces"): the live events of the

@@ -250,3 +250,22 @@ TEST(FoundationCli, RestoreIntoANewDataDirNamesTheKeyFilesToBringAndServeRefuses
   ServerProcess moved({.extra_args = {}, .env = {}, .data_dir = fresh});
   EXPECT_EQ(moved.client()->Get("/health/ready")->status, 200);
 }
+
+// A new JWT secret is allowed (docs/deploy.md, rotating keys): the server starts, says that
+// every session ended, once.
+TEST(FoundationCli, AChangedJwtKeyStartsWithAWarningAndEndsEverySession) {
+  ServerProcess first;
+  const std::string dir = first.data_dir();
+  ASSERT_EQ(first.stop(), 0);
+  { std::ofstream(dir + "/jwt.key", std::ios::trunc) << "5e0d2b9c81a74f36b0e5d97c1a2b3f48d6c9071e5f2a8b4c3d6e90f1a7b25c84\n"; }
+  ServerProcess again({.extra_args = {}, .env = {}, .data_dir = dir});
+  ASSERT_EQ(again.client()->Get("/health/ready")->status, 200);
+  bool warned = false;
+  for (const auto& line : again.log_lines())
+    warned |= line.value("msg", "").find("the JWT secret changed") != std::string::npos;
+  EXPECT_TRUE(warned) << again.stderr_text();
+  ASSERT_EQ(again.stop(), 0);
+  ServerProcess unchanged({.extra_args = {}, .env = {}, .data_dir = dir});
+  for (const auto& line : unchanged.log_lines())
+    EXPECT_EQ(line.value("msg", "").find("the JWT secret changed"), std::string::npos) << "warned once only";
+}

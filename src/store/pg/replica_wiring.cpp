@@ -1,5 +1,6 @@
 #include "store/pg/replica_wiring.h"
 
+#include "store/pg/advisory_lock.h"
 #include "store/pg/event_relay.h"
 #include "store/pg/replica_task_guard.h"
 
@@ -10,6 +11,21 @@ TaskGuard::~TaskGuard() = default;
 
 std::function<void()> TaskGuard::guarded(std::string name, std::function<void()> task) {
   return guard_->guarded(std::move(name), std::move(task));
+}
+
+ReplicaPresence::ReplicaPresence(std::string url) : c_(std::make_unique<Connection>(url)) {
+  // Per schema: the test servers share one database, each in a schema of its own.
+  key_ = advisory_lock_key("ironpanel serving replicas: " + c_->exec("SELECT current_schema()").front().text(0));
+  first_ = c_->exec("SELECT pg_try_advisory_lock($1)", {key_}).front().text(0) == "t";
+  if (!first_) c_->exec("SELECT pg_advisory_lock_shared($1)", {key_});
+}
+
+ReplicaPresence::~ReplicaPresence() = default;  // closing the connection releases its locks
+
+void ReplicaPresence::serving() {
+  if (!first_) return;
+  c_->exec("SELECT pg_advisory_lock_shared($1)", {key_});
+  c_->exec("SELECT pg_advisory_unlock($1)", {key_});
 }
 
 EventRelay::EventRelay(std::string url, Handlers handlers, std::chrono::milliseconds ready_within)

@@ -4,6 +4,7 @@
 // caller (only src/store/pg/ compiles against them, as with pg_engine.h).
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -30,6 +31,32 @@ class TaskGuard {
 
  private:
   std::unique_ptr<ReplicaTaskGuard> guard_;
+};
+
+// Whether other replicas serve this database (this schema) right now, so a start can tell
+// "every other replica is stopped: the keys may change" from "others are serving: the keys
+// must be theirs" (cli/server_key_check.h). Every serving replica holds a shared advisory
+// lock for its life on a connection of its own; a start first tries the exclusive lock,
+// which is free only when no replica serves and none is starting. The server drops a lost
+// connection's lock, so a replica that dies is no longer counted.
+class ReplicaPresence {
+ public:
+  // Opens the connection and takes the lock: exclusive when free, shared otherwise (waiting
+  // while another replica is between its start and serving()). Throws StoreError (PgError).
+  explicit ReplicaPresence(std::string url);
+  ~ReplicaPresence();
+  ReplicaPresence(const ReplicaPresence&) = delete;
+  ReplicaPresence& operator=(const ReplicaPresence&) = delete;
+
+  // True when no other replica was serving or starting when this one started.
+  bool first() const { return first_; }
+  // After the start's checks: keeps only the shared lock, so the next replica may start.
+  void serving();
+
+ private:
+  std::unique_ptr<Connection> c_;
+  int64_t key_ = 0;
+  bool first_ = false;
 };
 
 // Live events between replicas over LISTEN/NOTIFY (event_relay.h): publish() sends a payload
