@@ -10,8 +10,8 @@
 //   const BodyFields<Login> kLogin = BodyFields<Login>()
 //       .text("email", &Login::email, 1, 255)
 //       .text("password", &Login::password, 1, 1000);
-//   auto in = kLogin.decode(req);          // Result<Login>
-//   op.body(kLogin.schema());              // its OpenAPI schema
+//   e.push_back({op, with_body(kLogin, login)});  // endpoint.h: login(call, const Login&) gets
+//                                                 // the decoded body; the Op documents kLogin
 #include <cstdint>
 #include <functional>
 #include <optional>
