@@ -52,21 +52,20 @@ struct RecalculationBody {
   std::optional<bool> apply;
 };
 
+// Reads the required RFC 3339 member `name` into the window's bound `bound`.
+BodyFields<RecalculationBody>::Reader window_bound(std::string name, int64_t domain::RecalculationWindow::*bound) {
+  return [name, bound](const json& o, RecalculationBody& out) -> Status {
+    auto t = time_member(o, name, std::nullopt);
+    if (!t) return t.error();
+    out.window.*bound = *t;
+    return ok_status();
+  };
+}
+
 const auto kRecalculation = BodyFields<RecalculationBody>()
     .custom("from", true, rfc3339("window start (inclusive)"),
-            [](const json& o, RecalculationBody& out) -> Status {
-              auto t = time_member(o, "from", std::nullopt);
-              if (!t) return t.error();
-              out.window.from_ms = *t;
-              return ok_status();
-            })
-    .custom("to", true, rfc3339("window end (exclusive)"),
-            [](const json& o, RecalculationBody& out) -> Status {
-              auto t = time_member(o, "to", std::nullopt);
-              if (!t) return t.error();
-              out.window.to_ms = *t;
-              return ok_status();
-            })
+            window_bound("from", &domain::RecalculationWindow::from_ms))
+    .custom("to", true, rfc3339("window end (exclusive)"), window_bound("to", &domain::RecalculationWindow::to_ms))
     .custom("agent_id", false, integer_range(1, INT64_MAX, "only this agent's events"),
             [](const json& o, RecalculationBody& out) -> Status {
               auto v = int_member(o, "agent_id", 1, INT64_MAX);
