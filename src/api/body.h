@@ -129,6 +129,15 @@ class BodyFields {
                  return ok_status();
                });
   }
+  // An optional boolean; absent or null leaves the member's default.
+  BodyFields& boolean(std::string name, bool T::*member) {
+    return add(name, false, openapi::boolean(), [name, member](const nlohmann::json& o, T& out) -> Status {
+      auto v = bool_member(o, name);
+      if (!v) return v.error();
+      if (*v) out.*member = **v;
+      return ok_status();
+    });
+  }
   BodyFields& boolean(std::string name, std::optional<bool> T::*member) {
     return add(name, false, openapi::boolean(), [name, member](const nlohmann::json& o, T& out) -> Status {
       auto v = bool_member(o, name);

@@ -15,21 +15,17 @@ using namespace openapi;
 
 const std::vector<std::string> kRoles = {"admin", "user", "viewer"};
 
-struct NewUserBody {
-  std::string username, password, email, role;
-  std::optional<std::string> name;
-  std::optional<bool> force_password_change;
-};
-const auto kNewUser = BodyFields<NewUserBody>()
-    .text("username", &NewUserBody::username, 1, 255)
+using domain::NewUser;
+const auto kNewUser = BodyFields<NewUser>()
+    .text("username", &NewUser::username, 1, 255)
     // Shape here; the domain enforces the minimum of 12 with the same field name.
-    .text("password", &NewUserBody::password, 1, 1000).domain_min_length(12).describe("at least 12 characters")
-    .text("email", &NewUserBody::email, 1, 255).schema_with({{"format", "email"}}).describe("at most 255 characters")
-    .one_of("role", &NewUserBody::role, kRoles).schema_with(ref("Role"))
-    .text("name", &NewUserBody::name, 255)
+    .text("password", &NewUser::password, 1, 1000).domain_min_length(12).describe("at least 12 characters")
+    .text("email", &NewUser::email, 1, 255).schema_with({{"format", "email"}}).describe("at most 255 characters")
+    .one_of("role", &NewUser::role, kRoles).schema_with(ref("Role"))
+    .text("name", &NewUser::name, 255)
     // Off by default (the predecessor's clients never sent it); the dashboard sends true, so a
     // password an admin handed over is replaced by the person's own at first sign-in.
-    .boolean("force_password_change", &NewUserBody::force_password_change)
+    .boolean("force_password_change", &NewUser::force_password_change)
     .describe("the user must choose their own password at first sign-in (default false)");
 
 struct SuspendBody {
@@ -54,16 +50,7 @@ Reply user_reply(const Result<store::User>& u, int status = 200) {
   return reply(u, status, [](const store::User& v) { return domain::user_view(v); });
 }
 
-Reply create_user(const Call& c, const NewUserBody& in) {
-  domain::NewUser u;
-  u.username = in.username;
-  u.password = in.password;
-  u.email = in.email;
-  u.role = in.role;
-  u.name = in.name;
-  u.force_password_change = in.force_password_change.value_or(false);
-  return user_reply(c.s.accounts.create(u, c.context()), 201);
-}
+Reply create_user(const Call& c, const NewUser& in) { return user_reply(c.s.accounts.create(in, c.context()), 201); }
 
 // `page` is bounded so (page - 1) * page_size can never overflow (the predecessor underflowed on 0).
 const QueryFields<store::UserFilter> kUserQuery =
