@@ -36,10 +36,8 @@ const QueryFields<LeaseListQuery> kLeaseListQuery =
         .one_of("status", &LeaseListQuery::status, {"active", "closed", "expired", "revoked"}, "only this status")
         .within(&LeaseListQuery::page, page_fields(20));
 
-Reply list_leases(const Call& c) {
-  auto q = kLeaseListQuery.decode(c.req);
-  if (!q) return q.error();
-  auto r = domain::list_agent_leases(c.s.db, c.who(), c.id(), q->status, q->page.request());
+Reply list_leases(const Call& c, const LeaseListQuery& q) {
+  auto r = domain::list_agent_leases(c.s.db, c.who(), c.id(), q.status, q.page.request());
   if (!r) return r.error();
   return json_response(200,
                        {{"data", json_array_of(r->items, lease_view)}, {"pagination", pagination_json(r->pagination)}});
@@ -66,9 +64,8 @@ std::vector<Endpoint> agent_credential_endpoints() {
   e.push_back({agent_op("GET", "/api/v1/agents/:id/leases", "listAgentLeases", "The agent's leases, active first",
                         Auth::read)
                    .describe("Admin or owner. Active leases first, then the most recent; paged.")
-                   .query_params(kLeaseListQuery.parameters())
                    .returns(200, ref("AgentLeasePage"), "One page of leases"),
-               list_leases});
+               with_query(kLeaseListQuery, list_leases)});
   e.push_back({agent_op("POST", "/api/v1/agents/:id/ic-token", "issueIcToken", "Issue the agent's IC token", Auth::mutate)
                    .describe("Admin or owner. Format `ic_<agent id>_<48 base62>`; only its SHA-256 is stored.")
                    .returns(201, ic_issued_schema(false), "Issued")

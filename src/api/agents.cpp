@@ -77,9 +77,7 @@ const QueryFields<AgentListQuery> kAgentListQuery =
 // predecessor's shape). `search` (name contains, case-insensitive) and `owner_id` narrow it,
 // `sort` orders it; `page` or `per_page` answers one page as {data, pagination}, which the
 // dashboard's table uses so its requests stay bounded whatever the number of agents.
-Reply list_agents(const Call& c) {
-  auto q = kAgentListQuery.decode(c.req);
-  if (!q) return q.error();
+Reply list_agents(const Call& c, const AgentListQuery& q) {
   // Read before any of the reads below: a write committed after it makes the entry stale.
   const uint64_t version = c.s.db.data_version();
   auto key = AgentListCache::key_for(c.who(), c.req);
@@ -88,15 +86,15 @@ Reply list_agents(const Call& c) {
     r.body = std::move(*body);
     return r;
   }
-  const auto page = q->page.asked();
+  const auto page = q.page.asked();
   std::vector<domain::AgentView> rows = c.s.agents.list(c.who());
-  const std::string needle = ascii_lower(q->search.value_or(""));
+  const std::string needle = ascii_lower(q.search.value_or(""));
   std::erase_if(rows, [&](const domain::AgentView& v) {
-    if (q->owner_id && v.agent.owner_id != *q->owner_id) return true;
-    if (q->provider_key_id && v.agent.provider_key_id != *q->provider_key_id) return true;
+    if (q.owner_id && v.agent.owner_id != *q.owner_id) return true;
+    if (q.provider_key_id && v.agent.provider_key_id != *q.provider_key_id) return true;
     return !needle.empty() && ascii_lower(v.agent.name).find(needle) == std::string::npos;
   });
-  if (const auto& sort = q->sort)
+  if (const auto& sort = q.sort)
     std::stable_sort(rows.begin(), rows.end(), [&](const domain::AgentView& a, const domain::AgentView& b) {
       const json ka = sort->key(a), kb = sort->key(b);
       return sort->descending ? kb < ka : ka < kb;
@@ -174,38 +172,32 @@ const auto kAllocation = BodyFields<AllocationBody>()
              domain::kMaxLedgerAmountMicros)
     .describe("at least spent + reserved");
 
-Reply create(const Call& c) {
-  auto in = kNewAgent.decode(c.req);
-  if (!in) return in.error();
-  domain::NewAgent a{in->name, in->provider_key_id, in->initial_budget_microdollars, in->owner_id};
-  if (in->budget_period) a.budget_period = *domain::parse_budget_period(*in->budget_period);
-  if (in->budget_time_zone) a.budget_time_zone = *in->budget_time_zone;
-  a.allowed_models = in->allowed_models;
+Reply create(const Call& c, const NewAgentBody& in) {
+  domain::NewAgent a{in.name, in.provider_key_id, in.initial_budget_microdollars, in.owner_id};
+  if (in.budget_period) a.budget_period = *domain::parse_budget_period(*in.budget_period);
+  if (in.budget_time_zone) a.budget_time_zone = *in.budget_time_zone;
+  a.allowed_models = in.allowed_models;
   return reply(c.s.agents.create(c.who(), a, c.context()), 201,
                [](const domain::AgentView& v) { return agent_with_burn(v, {}); });  // nothing spent yet
 }
 
-Reply update(const Call& c) {
+Reply update(const Call& c, const AgentPatchBody& in) {
   const int64_t id = c.id();
-  auto in = kAgentPatch.decode(c.req);
-  if (!in) return in.error();
   domain::AgentPatch patch;
-  patch.name = in->name;
-  patch.set_provider_key = in->provider_key_id.has_value();
-  patch.provider_key_id = in->provider_key_id.value_or(std::nullopt);
-  patch.owner_id = in->owner_id;
-  if (in->budget_period) patch.budget_period = domain::parse_budget_period(*in->budget_period);
-  patch.budget_time_zone = in->budget_time_zone;
-  patch.allowed_models = in->allowed_models;
+  patch.name = in.name;
+  patch.set_provider_key = in.provider_key_id.has_value();
+  patch.provider_key_id = in.provider_key_id.value_or(std::nullopt);
+  patch.owner_id = in.owner_id;
+  if (in.budget_period) patch.budget_period = domain::parse_budget_period(*in.budget_period);
+  patch.budget_time_zone = in.budget_time_zone;
+  patch.allowed_models = in.allowed_models;
   return reply(c.s.agents.update(c.who(), id, patch, c.context()), 200,
                [&](const domain::AgentView& v) { return agent_with_burn(v, recent_spend_of(c.s, c.who(), id)); });
 }
 
-Reply set_budget(const Call& c) {
+Reply set_budget(const Call& c, const AllocationBody& in) {
   const int64_t id = c.id();
-  auto in = kAllocation.decode(c.req);
-  if (!in) return in.error();
-  auto r = c.s.agents.set_budget(id, in->total_allocated_microdollars, c.context());
+  auto r = c.s.agents.set_budget(id, in.total_allocated_microdollars, c.context());
   if (!r && r.error().code == "ALLOCATION_BELOW_COMMITTED") {
     Error e = r.error();
     e.details["field"] = "total_allocated_microdollars";
@@ -247,18 +239,16 @@ std::vector<Endpoint> agent_endpoints() {
                    .describe("Newest first, as a plain array (the predecessor's shape). `search`, `owner_id` and `provider_key_id` narrow "
                              "the list and `sort` orders it; with `page` or `per_page` the answer is one page, "
                              "`{data, pagination}`.")
-                   .query_params(kAgentListQuery.parameters())
                    .returns(200, json{{"oneOf", json::array({array_of(ref("Agent")), ref("AgentPage")})}},
                             "The agents, or one page of them")
                    .errors(400, {"INVALID_PARAMETER", "VALIDATION_ERROR"}),
-               list_agents});
+               with_query(kAgentListQuery, list_agents)});
   e.push_back({with_key_assignment(
                    agent_op("POST", "/api/v1/agents", "createAgent", "Create an agent and its budget", Auth::admin)
                        .describe("The agent, its budget row (allocated = remaining = initial) and its key "
                                  "assignment commit in one transaction.")
-                       .body(kNewAgent.schema())
                        .returns(201, ref("Agent"), "Created")),
-               create});
+               with_body(kNewAgent, create)});
   e.push_back({agent_op("GET", "/api/v1/agents/:id", "getAgent", "Get an agent (admin or owner)", Auth::read)
                    .returns(200, ref("Agent"), "The agent"),
                [](const Call& c) {
@@ -271,9 +261,8 @@ std::vector<Endpoint> agent_endpoints() {
                                         .describe("`provider_key_id`: an id assigns that key (providers becomes its "
                                                   "provider); null clears both. A new `owner_id` must be entitled to "
                                                   "the key the agent keeps.")
-                                        .body(kAgentPatch.schema())
                                         .returns(200, ref("Agent"), "The updated agent")),
-               update});
+               with_body(kAgentPatch, update)});
   e.push_back({agent_op("DELETE", "/api/v1/agents/:id", "deleteAgent", "Delete an agent", Auth::admin)
                    .describe("Hard delete: its budget, leases, reports and history go with it.")
                    .no_content("Deleted"),
@@ -282,7 +271,6 @@ std::vector<Endpoint> agent_endpoints() {
                    .describe("For a periodic budget this is the amount of every period; `total_allocated` in the "
                              "answer also counts `budget.carried_reserved` (leases of an earlier period still "
                              "open).")
-                   .body(kAllocation.schema())
                    .returns(200, object({{"agent_id", integer()},
                                          {"total_allocated", micros("allocated")},
                                          {"total_spent", micros("spent")},
@@ -292,7 +280,7 @@ std::vector<Endpoint> agent_endpoints() {
                                          "budget_remaining"}),
                             "The new allocation")
                    .errors(400, {"VALIDATION_ERROR", "ALLOCATION_BELOW_COMMITTED"}),
-               set_budget});
+               with_body(kAllocation, set_budget)});
   e.push_back({agent_op("GET", "/api/v1/agents/:id/tokens", "listAgentTokens", "API tokens bound to the agent", Auth::read)
                    .describe("Admin or owner; non-admins see only their own tokens.")
                    .returns(200, array_of(ref("ApiToken")), "The tokens"),

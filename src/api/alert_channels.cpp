@@ -88,14 +88,12 @@ const auto kChannelPatch = BodyFields<ChannelPatchBody>()
     .describe("a disabled channel receives nothing; its pending alerts wait until it is enabled again")
     .at_least_one();
 
-Reply create_channel(const Call& c) {
-  auto in = kNewChannel.decode(c.req);
-  if (!in) return in.error();
+Reply create_channel(const Call& c, const NewChannelBody& in) {
   // Which of url and recipients is required depends on the kind.
-  if (in->kind == "email" && !in->recipients) return errors::missing_field("recipients");
-  if (in->kind != "email" && !in->url) return errors::missing_field("url");
-  domain::NewAlertChannel channel{in->name, in->kind, in->url.value_or(""),
-                                  {in->recipients.value_or(std::vector<std::string>{}), in->subject_prefix.value_or("")}};
+  if (in.kind == "email" && !in.recipients) return errors::missing_field("recipients");
+  if (in.kind != "email" && !in.url) return errors::missing_field("url");
+  domain::NewAlertChannel channel{in.name, in.kind, in.url.value_or(""),
+                                  {in.recipients.value_or(std::vector<std::string>{}), in.subject_prefix.value_or("")}};
   return reply(c.s.alert_channels.create(c.who(), channel, c.context()), 201, domain::alert_channel_view);
 }
 
@@ -104,10 +102,8 @@ Reply list_channels(const Call& c) {
                [](const auto& rows) { return json_array_of(rows, domain::alert_channel_view); });
 }
 
-Reply update_channel(const Call& c) {
-  auto in = kChannelPatch.decode(c.req);
-  if (!in) return in.error();
-  domain::AlertChannelChanges changes{in->name, in->url, in->is_enabled, in->recipients, in->subject_prefix};
+Reply update_channel(const Call& c, const ChannelPatchBody& in) {
+  domain::AlertChannelChanges changes{in.name, in.url, in.is_enabled, in.recipients, in.subject_prefix};
   return reply(c.s.alert_channels.update(c.who(), c.id(), changes, c.context()), 200, domain::alert_channel_view);
 }
 
@@ -130,11 +126,9 @@ const auto kDeliveryPage = QueryFields<DeliveryPageQuery>()
     .integer("limit", &DeliveryPageQuery::limit, 1, 200, "rows per page (default 50)")
     .integer("cursor", &DeliveryPageQuery::cursor, 1, INT64_MAX, "`next_cursor` of the previous page");
 
-Reply list_deliveries(const Call& c) {
-  auto q = kDeliveryPage.decode(c.req);
-  if (!q) return q.error();
-  const int64_t page_size = q->limit;
-  auto rows = c.s.alert_channels.deliveries(c.who(), c.id(), q->cursor, page_size + 1);  // +1: is there more?
+Reply list_deliveries(const Call& c, const DeliveryPageQuery& q) {
+  const int64_t page_size = q.limit;
+  auto rows = c.s.alert_channels.deliveries(c.who(), c.id(), q.cursor, page_size + 1);  // +1: is there more?
   if (!rows) return rows.error();
   const bool more = static_cast<int64_t>(rows->size()) > page_size;
   if (more) rows->resize(static_cast<size_t>(page_size));
@@ -156,11 +150,10 @@ std::vector<Endpoint> alert_channel_endpoints() {
                               "(docs/alerts.md). The URL and the secret are stored encrypted and never returned, "
                               "logged or audited. An email channel names `recipients` (and optionally a "
                               "`subject_prefix`) instead of a URL; the SMTP relay is the operator's (IRON_SMTP_*).")
-                    .body(kNewChannel.schema())
                     .returns(201, ref("AlertChannelCreated"), "Created; the only answer with the signing secret")
                     .errors(400, {"VALIDATION_ERROR", "DESTINATION_REFUSED"})
                     .errors(409, {"SMTP_NOT_CONFIGURED"}),
-               create_channel});
+               with_body(kNewChannel, create_channel)});
   e.push_back({channel_op("GET", "/api/v1/alert-channels", "listAlertChannels", "List the notification channels")
                     .returns(200, array_of(ref("AlertChannel")), "The channels, oldest first"),
                list_channels});
@@ -171,10 +164,9 @@ std::vector<Endpoint> alert_channel_endpoints() {
                     .describe("Absent fields stay unchanged; at least one is required. A new `url` keeps the "
                               "signing secret. `kind` cannot be changed (400); `url` belongs to webhook and slack "
                               "channels, `recipients` and `subject_prefix` to email channels (400 otherwise).")
-                    .body(kChannelPatch.schema())
                     .returns(200, ref("AlertChannel"), "The updated channel")
                     .errors(400, {"VALIDATION_ERROR", "DESTINATION_REFUSED"}),
-               update_channel});
+               with_body(kChannelPatch, update_channel)});
   e.push_back({channel_op("DELETE", "/api/v1/alert-channels/:id", "deleteAlertChannel", "Delete a notification channel")
                     .describe("Its rule links, pending alerts and delivery log go with it.")
                     .no_content("Deleted"),
@@ -197,10 +189,9 @@ std::vector<Endpoint> alert_channel_endpoints() {
                           "The channel's delivery log, newest first")
                     .describe("Every attempt: alerts from the outbox and test sends. Keyset paging: pass "
                               "`next_cursor` back as `cursor`.")
-                    .query_params(kDeliveryPage.parameters())
                     .returns(200, ref("AlertDeliveryPage"), "One page of attempts")
                     .errors(400, {"VALIDATION_ERROR"}),
-               list_deliveries});
+               with_query(kDeliveryPage, list_deliveries)});
   return e;
 }
 

@@ -70,10 +70,8 @@ BodyFields<Input> rule_body(bool create) {
 const auto kNewRule = rule_body(true);
 const auto kRulePatch = rule_body(false);
 
-Reply create_rule(const Call& c) {
-  auto in = kNewRule.decode(c.req);
-  if (!in) return in.error();
-  return reply(c.s.alert_rules.create(c.who(), *in, c.context()), 201, domain::alert_rule_view);
+Reply create_rule(const Call& c, const Input& in) {
+  return reply(c.s.alert_rules.create(c.who(), in, c.context()), 201, domain::alert_rule_view);
 }
 
 Reply list_rules(const Call& c) {
@@ -81,10 +79,8 @@ Reply list_rules(const Call& c) {
                [](const auto& rows) { return json_array_of(rows, domain::alert_rule_view); });
 }
 
-Reply update_rule(const Call& c) {
-  auto in = kRulePatch.decode(c.req);
-  if (!in) return in.error();
-  return reply(c.s.alert_rules.update(c.who(), c.id(), *in, c.context()), 200, domain::alert_rule_view);
+Reply update_rule(const Call& c, const Input& in) {
+  return reply(c.s.alert_rules.update(c.who(), c.id(), in, c.context()), 200, domain::alert_rule_view);
 }
 
 const Resource rule_op{
@@ -98,10 +94,9 @@ std::vector<Endpoint> alert_rule_endpoints() {
                     .describe("`name`, `event_types` and `channel_ids` are required. Each event is sent once per "
                               "rule and channel (edge-triggered: a threshold crossed again in the same period is "
                               "not sent again).")
-                    .body(kNewRule.schema())
                     .returns(201, ref("AlertRule"), "Created")
                     .errors(400, {"VALIDATION_ERROR", "MISSING_FIELD"}),
-               create_rule});
+               with_body(kNewRule, create_rule)});
   e.push_back({rule_op("GET", "/api/v1/alert-rules", "listAlertRules", "List the alert rules")
                     .returns(200, array_of(ref("AlertRule")), "The rules, oldest first"),
                list_rules});
@@ -110,10 +105,9 @@ std::vector<Endpoint> alert_rule_endpoints() {
                [](const Call& c) { return reply(c.s.alert_rules.get(c.who(), c.id()), 200, domain::alert_rule_view); }});
   e.push_back({rule_op("PUT", "/api/v1/alert-rules/:id", "updateAlertRule", "Update an alert rule")
                     .describe("Absent fields stay unchanged; a list given replaces the stored one.")
-                    .body(kRulePatch.schema())
                     .returns(200, ref("AlertRule"), "The updated rule")
                     .errors(400, {"VALIDATION_ERROR"}),
-               update_rule});
+               with_body(kRulePatch, update_rule)});
   e.push_back({rule_op("DELETE", "/api/v1/alert-rules/:id", "deleteAlertRule", "Delete an alert rule")
                     .describe("Alerts it already raised are still delivered.")
                     .no_content("Deleted"),

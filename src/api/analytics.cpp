@@ -55,34 +55,47 @@ double avg_of(int64_t total, int64_t n) { return n > 0 ? static_cast<double>(tot
 
 constexpr domain::PageRequest kEveryRow{1, 1'000'000'000};  // CSV exports are not paged
 
-Reply spending_by_agent(const Call& c, const domain::AnalyticsQuery& q) {
+// A paged table of the per-agent usage (Analytics::spending_by_agent): `json_row(u)` and
+// `csv_row(u)` give one agent's JSON object and CSV row, `summary(page)` the page's summary.
+template <class JsonRow, class CsvRowOf, class Summary>
+Reply per_agent_table(const Call& c, const domain::AnalyticsQuery& q, CsvTable csv, JsonRow json_row, CsvRowOf csv_row,
+                      Summary summary) {
   Analytics& a = c.s.analytics;
-  const domain::Principal& p = c.who();
+  return paged_table(c, q, [&](const domain::PageRequest& page) {
+    const auto r = a.spending_by_agent(c.who(), q, page);
+    json data = json::array();
+    for (const auto& u : r.page.items) data.push_back(json_row(u));
+    return TablePage{data, summary(r), r.page.pagination};
+  }, [&]() {
+    for (const auto& u : a.spending_by_agent(c.who(), q, kEveryRow).page.items) csv.rows.push_back(csv_row(u));
+    return csv;
+  });
+}
+
+Reply spending_by_agent(const Call& c, const domain::AnalyticsQuery& q) {
   const auto percent = [](const store::AgentUsage& u) {
     return u.allocated_micros > 0
                ? static_cast<double>(u.totals.cost_micros) * 100.0 / static_cast<double>(u.allocated_micros)
                : 0.0;
   };
-  return paged_table(c, q, [&](const domain::PageRequest& page) {
-    const auto r = a.spending_by_agent(p, q, page);
-    json data = json::array();
-    for (const auto& u : r.page.items)
-      data.push_back({{"agent_id", u.agent_id}, {"agent_name", u.agent_name},
-                      {"spending", usd(u.totals.cost_micros)}, {"spending_microdollars", u.totals.cost_micros},
-                      {"budget", usd(u.allocated_micros)}, {"budget_microdollars", u.allocated_micros},
-                      {"percent_used", percent(u)}, {"request_count", u.totals.completed}});
-    json summary = {{"total_spend", usd(r.total_spend_micros)}, {"total_spend_microdollars", r.total_spend_micros},
-                    {"total_budget", usd(r.total_budget_micros)}, {"total_budget_microdollars", r.total_budget_micros},
-                    {"total_agents", r.total_agents}};
-    return TablePage{data, summary, r.page.pagination};
-  }, [&]() {
-    CsvTable t{"spending-by-agent",
-               {"agent_id", "agent_name", "spending_usd", "budget_usd", "percent_used", "request_count"}};
-    for (const auto& u : a.spending_by_agent(p, q, kEveryRow).page.items)
-      t.rows.push_back(std::move(CsvRow().integer(u.agent_id).text(u.agent_name).dollars(u.totals.cost_micros)
-                                     .dollars(u.allocated_micros).number(percent(u)).integer(u.totals.completed)));
-    return t;
-  });
+  return per_agent_table(
+      c, q,
+      {"spending-by-agent", {"agent_id", "agent_name", "spending_usd", "budget_usd", "percent_used", "request_count"}},
+      [&](const store::AgentUsage& u) -> json {
+        return {{"agent_id", u.agent_id}, {"agent_name", u.agent_name},
+                {"spending", usd(u.totals.cost_micros)}, {"spending_microdollars", u.totals.cost_micros},
+                {"budget", usd(u.allocated_micros)}, {"budget_microdollars", u.allocated_micros},
+                {"percent_used", percent(u)}, {"request_count", u.totals.completed}};
+      },
+      [&](const store::AgentUsage& u) {
+        return std::move(CsvRow().integer(u.agent_id).text(u.agent_name).dollars(u.totals.cost_micros)
+                             .dollars(u.allocated_micros).number(percent(u)).integer(u.totals.completed));
+      },
+      [](const auto& r) -> json {
+        return {{"total_spend", usd(r.total_spend_micros)}, {"total_spend_microdollars", r.total_spend_micros},
+                {"total_budget", usd(r.total_budget_micros)}, {"total_budget_microdollars", r.total_budget_micros},
+                {"total_agents", r.total_agents}};
+      });
 }
 
 Reply spending_by_provider(const Call& c, const domain::AnalyticsQuery& q) {
@@ -118,32 +131,27 @@ Reply spending_by_provider(const Call& c, const domain::AnalyticsQuery& q) {
 }
 
 Reply tokens_by_agent(const Call& c, const domain::AnalyticsQuery& q) {
-  Analytics& a = c.s.analytics;
-  const domain::Principal& p = c.who();
-  return paged_table(c, q, [&](const domain::PageRequest& page) {
-    const auto r = a.spending_by_agent(p, q, page);
-    json data = json::array();
-    for (const auto& u : r.page.items) {
-      const int64_t total = u.totals.input_tokens + u.totals.output_tokens;
-      data.push_back({{"agent_id", u.agent_id}, {"agent_name", u.agent_name},
-                      {"input_tokens", u.totals.input_tokens}, {"output_tokens", u.totals.output_tokens},
-                      {"total_tokens", total}, {"request_count", u.totals.requests},
-                      {"avg_tokens_per_request", avg_of(total, u.totals.requests)}});
-    }
-    const auto t = a.totals(p, q);  // summary over all pages
-    json summary = {{"total_input_tokens", t.input_tokens}, {"total_output_tokens", t.output_tokens},
-                    {"total_tokens", t.input_tokens + t.output_tokens}};
-    return TablePage{data, summary, r.page.pagination};
-  }, [&]() {
-    CsvTable t{"tokens-by-agent",
-               {"agent_id", "agent_name", "input_tokens", "output_tokens", "total_tokens", "request_count"}};
-    for (const auto& u : a.spending_by_agent(p, q, kEveryRow).page.items)
-      t.rows.push_back(std::move(CsvRow().integer(u.agent_id).text(u.agent_name).integer(u.totals.input_tokens)
-                                     .integer(u.totals.output_tokens)
-                                     .integer(u.totals.input_tokens + u.totals.output_tokens)
-                                     .integer(u.totals.requests)));
-    return t;
-  });
+  return per_agent_table(
+      c, q,
+      {"tokens-by-agent", {"agent_id", "agent_name", "input_tokens", "output_tokens", "total_tokens", "request_count"}},
+      [](const store::AgentUsage& u) -> json {
+        const int64_t total = u.totals.input_tokens + u.totals.output_tokens;
+        return {{"agent_id", u.agent_id}, {"agent_name", u.agent_name},
+                {"input_tokens", u.totals.input_tokens}, {"output_tokens", u.totals.output_tokens},
+                {"total_tokens", total}, {"request_count", u.totals.requests},
+                {"avg_tokens_per_request", avg_of(total, u.totals.requests)}};
+      },
+      [](const store::AgentUsage& u) {
+        return std::move(CsvRow().integer(u.agent_id).text(u.agent_name).integer(u.totals.input_tokens)
+                             .integer(u.totals.output_tokens)
+                             .integer(u.totals.input_tokens + u.totals.output_tokens)
+                             .integer(u.totals.requests));
+      },
+      [&](const auto&) -> json {
+        const auto t = c.s.analytics.totals(c.who(), q);  // summary over all pages
+        return {{"total_input_tokens", t.input_tokens}, {"total_output_tokens", t.output_tokens},
+                {"total_tokens", t.input_tokens + t.output_tokens}};
+      });
 }
 
 Reply model_usage(const Call& c, const domain::AnalyticsQuery& q) {

@@ -109,12 +109,13 @@ Reply ingest_batch(const Call& c) {
                              {"rejected", rejected}});
 }
 
+const Resource ingest_op{.tag = "analytics", .access = Auth::agent};
+
 }  // namespace
 
 std::vector<Endpoint> analytics_ingest_endpoints() {
   std::vector<Endpoint> e;
-  e.push_back({Op("POST", "/api/v1/analytics/events", "ingestAnalyticsEvent", "Report one LLM request (agent)")
-                   .tagged("analytics").auth(Auth::agent)
+  e.push_back({ingest_op("POST", "/api/v1/analytics/events", "ingestAnalyticsEvent", "Report one LLM request (agent)")
                    .describe("The agent's IC token in the body field `ic_token` or as `Authorization: Bearer ic_…`. "
                              "Idempotent per (agent, event_id): a replay answers 200 `duplicate` and changes nothing. "
                              "Text fields refuse NUL and control characters other than tab, LF and CR (400). An event "
@@ -130,8 +131,7 @@ std::vector<Endpoint> analytics_ingest_endpoints() {
                                          {"content", {{"application/json", {{"schema", ref("IngestResult")}}}}}})
                    .errors(404, {"AGENT_NOT_FOUND"}),
                ingest_one});
-  e.push_back({Op("POST", "/api/v1/analytics/events/batch", "ingestAnalyticsEventBatch", "Report up to 1000 LLM requests (agent)")
-                   .tagged("analytics").auth(Auth::agent)
+  e.push_back({ingest_op("POST", "/api/v1/analytics/events/batch", "ingestAnalyticsEventBatch", "Report up to 1000 LLM requests (agent)")
                    .describe("One transaction; each event is accepted, duplicate or rejected on its own (`error` "
                              "holds the envelope's code/message/details for a rejected one), so one bad event never "
                              "costs the others.")

@@ -80,10 +80,8 @@ struct ValidateBody {
 };
 const auto kValidate = BodyFields<ValidateBody>().text("token", &ValidateBody::token, 1, 4096);
 
-Reply create(const Call& c) {
-  auto in = kNewToken.decode(c.req);
-  if (!in) return in.error();
-  return secret_response(201, c.s.api_tokens.create(c.who(), *in, c.context()));
+Reply create(const Call& c, const NewApiToken& in) {
+  return secret_response(201, c.s.api_tokens.create(c.who(), in, c.context()));
 }
 
 // ?user_id=<id> lists that user's tokens, ?user_id=* everyone's: admins only (403 otherwise).
@@ -100,26 +98,20 @@ const QueryFields<TokenListParams> kTokenListQuery =
                 "active (usable), expired (past expires_at) or inactive (revoked or rotated)")
         .within(&TokenListParams::page, page_on_request_fields(25));
 
-Reply list(const Call& c) {
-  auto in = kTokenListQuery.decode(c.req);
-  if (!in) return in.error();
-  const domain::ApiTokens::ListQuery q{in->owner, in->status, in->page.asked()};
+Reply list(const Call& c, const TokenListParams& in) {
+  const domain::ApiTokens::ListQuery q{in.owner, in.status, in.page.asked()};
   auto rows = c.s.api_tokens.list(c.who(), q);
   if (!rows) return rows.error();
   return listed_response(*rows, q.page.has_value(), domain::api_token_view);
 }
 
-Reply update(const Call& c) {
-  auto in = kTokenPatch.decode(c.req);
-  if (!in) return in.error();
-  return reply(c.s.api_tokens.update(c.who(), c.id(), *in, c.context()), 200, domain::api_token_view);
+Reply update(const Call& c, const domain::ApiTokenPatch& in) {
+  return reply(c.s.api_tokens.update(c.who(), c.id(), in, c.context()), 200, domain::api_token_view);
 }
 
 // Public: says nothing beyond {valid:false} for a token it cannot match or cannot honour.
-Reply validate(const Call& c) {
-  auto in = kValidate.decode(c.req);
-  if (!in) return in.error();
-  const auto t = c.s.api_tokens.validate(in->token);
+Reply validate(const Call& c, const ValidateBody& in) {
+  const auto t = c.s.api_tokens.validate(in.token);
   if (!t) return json_response(200, {{"valid", false}});
   return json_response(200, {{"valid", true},
                              {"user_id", t->user_id},
@@ -148,13 +140,12 @@ std::vector<Endpoint> api_token_endpoints() {
                               "as its owner. Tokens created before scopes existed show `legacy_full` (the owner's "
                               "current role everywhere, as before); it cannot be chosen. A scope's refusal is 403 "
                               "TOKEN_SCOPE_INSUFFICIENT. No token can create or rotate tokens (403 SESSION_REQUIRED).")
-                    .body(kNewToken.schema())
                     .returns(201, ref("ApiTokenCreated"), "Created; `token` is shown only now")
                     .errors(403, {"INSUFFICIENT_PERMISSIONS", "SESSION_REQUIRED", "SCOPE_NOT_ALLOWED",
                                   "TOKEN_SCOPE_INSUFFICIENT", "USER_ID_OVERRIDE_FORBIDDEN"})
                     .errors(404, {"USER_NOT_FOUND", "AGENT_NOT_FOUND"})
                     .errors(429, {"RATE_LIMIT_EXCEEDED", "TOKEN_LIMIT_EXCEEDED"}),
-               create});
+               with_body(kNewToken, create)});
   e.push_back({token_op("GET", "/api/v1/api-tokens", "listApiTokens",
                          "List the caller's API tokens (revoked included, newest first)", Auth::read)
                     .describe("Each row carries its owner's `user_id`. Admins (a session, or an `admin`-scoped token) "
@@ -162,11 +153,10 @@ std::vector<Endpoint> api_token_endpoints() {
                               "anyone else naming a user other than themselves gets 403 USER_ID_OVERRIDE_FORBIDDEN. "
                               "An unknown user has no tokens (empty list). `status` narrows the list; with `page` or "
                               "`per_page` the answer is one page as `{data, pagination}`, without them the plain array.")
-                    .query_params(kTokenListQuery.parameters())
                     .returns(200, json{{"oneOf", json::array({array_of(ref("ApiToken")), ref("ApiTokenPage")})}},
                              "The tokens, or one page of them")
                     .errors(403, {"USER_ID_OVERRIDE_FORBIDDEN"}),
-               list});
+               with_query(kTokenListQuery, list)});
   e.push_back({token_op("GET", "/api/v1/api-tokens/:id", "getApiToken", "Get one of the caller's API tokens", Auth::read)
                     .returns(200, ref("ApiToken"), "The token (never its secret)")
                     .errors(403, {"NOT_TOKEN_OWNER"}),
@@ -176,11 +166,10 @@ std::vector<Endpoint> api_token_endpoints() {
                               "changed (400): create a new token instead. Changing `allowed_models` needs a signed-in "
                               "session (403 SESSION_REQUIRED for an API token): a token must not lift its own "
                               "restriction. The audit row shows the old and the new list.")
-                    .body(kTokenPatch.schema())
                     .returns(200, ref("ApiToken"), "The updated token")
                     .errors(403, {"NOT_TOKEN_OWNER", "SESSION_REQUIRED"})
                     .errors(409, {"TOKEN_REVOKED"}),
-               update});
+               with_body(kTokenPatch, update)});
   e.push_back({token_op("DELETE", "/api/v1/api-tokens/:id", "revokeApiToken", "Revoke one of the caller's API tokens", Auth::mutate)
                     .describe("The owner, or an admin for any user's token (audited as `api_token.revoke`). Rotating "
                               "stays owner-only: it would show the new secret to the admin.")
@@ -205,7 +194,6 @@ std::vector<Endpoint> api_token_endpoints() {
                [](const Call& c) { return secret_response(200, c.s.api_tokens.rotate(c.who(), c.id(), c.context())); }});
   e.push_back({token_op("POST", "/api/v1/api-tokens/validate", "validateApiToken", "Check an API token (public)", Auth::none)
                     .describe("Says nothing beyond `valid:false` for a token it cannot match.")
-                    .body(kValidate.schema())
                     .returns(200,
                              object({{"valid", boolean()},
                                      {"user_id", str()},
@@ -213,7 +201,7 @@ std::vector<Endpoint> api_token_endpoints() {
                                      {"token_id", integer()}},
                                     {"valid"}),
                              "Validation outcome; the ids only when valid"),
-               validate});
+               with_body(kValidate, validate)});
   return e;
 }
 

@@ -100,19 +100,15 @@ const auto kSetup = BodyFields<SetupBody>()
     .text("name", &SetupBody::name, 255)
     .text("username", &SetupBody::username, 255).describe("defaults to one derived from the email");
 
-Reply login(const Call& c) {
-  auto in = kLogin.decode(c.req);
-  if (!in) return in.error();
-  auto session = c.s.sessions.login(in->email, in->password, c.context());
+Reply login(const Call& c, const LoginBody& in) {
+  auto session = c.s.sessions.login(in.email, in.password, c.context());
   if (!session) return session.error();
   return session_response(c.req, *session);
 }
 
-Reply refresh(const Call& c) {
+Reply refresh(const Call& c, const RefreshTokenBody& in) {
   const Request& req = c.req;
-  auto in = kRefreshToken.decode(req, /*optional=*/true);
-  if (!in) return in.error();
-  std::optional<std::string> token = in->refresh_token;
+  std::optional<std::string> token = in.refresh_token;
   if (!token) token = bearer_token(req);
   if (!token) {
     token = cookie(req, kRefreshCookie);
@@ -133,12 +129,10 @@ Reply refresh(const Call& c) {
 // Every client logs out the same way: the Bearer token (access or refresh), a `refresh_token`
 // in the body (what the predecessor's dashboard sends, with no Authorization header) and, for
 // browser sessions, the refresh cookie. Each one's whole session ends, refresh chain included.
-Reply logout(const Call& c) {
+Reply logout(const Call& c, const RefreshTokenBody& in) {
   const Request& req = c.req;
-  auto in = kRefreshToken.decode(req, /*optional=*/true);
-  if (!in) return in.error();
   std::vector<std::string> tokens;
-  if (in->refresh_token) tokens.push_back(*in->refresh_token);
+  if (in.refresh_token) tokens.push_back(*in.refresh_token);
   if (const auto token = bearer_token(req)) tokens.push_back(*token);
   // CSRF: a bare cookie rides along with any cross-site request; only the SPA's header counts.
   if (const auto ck = cookie(req, kRefreshCookie); ck && browser_session(req)) tokens.push_back(*ck);
@@ -166,10 +160,8 @@ Reply validate(const Call& c) {
 
 // The password change ends every other session; this device continues on the session in the
 // answer (`session`, shaped like the login response; browser sessions get the new cookie).
-Reply change_password(const Call& c) {
-  auto in = kPasswordChange.decode(c.req);
-  if (!in) return in.error();
-  auto session = c.s.sessions.change_own_password(c.who().user_id, in->current_password, in->new_password, c.context());
+Reply change_password(const Call& c, const PasswordChangeBody& in) {
+  auto session = c.s.sessions.change_own_password(c.who().user_id, in.current_password, in.new_password, c.context());
   if (!session) return session.error();
   const int64_t now = util::to_unix_ms(util::now());
   nlohmann::json answer = domain::user_view(session->user);
@@ -194,15 +186,13 @@ Reply list_own_sessions(const Call& c) {
   return json_response(200, {{"sessions", items}});
 }
 
-Reply setup(const Call& c) {
-  auto in = kSetup.decode(c.req);
-  if (!in) return in.error();
+Reply setup(const Call& c, const SetupBody& in) {
   domain::NewUser admin;
-  admin.email = in->email;
-  admin.password = in->password;
-  admin.name = in->name;
-  admin.username = in->username.value_or("");
-  return reply(c.s.first_admin.redeem(in->setup_token, admin, c.context()), 201,
+  admin.email = in.email;
+  admin.password = in.password;
+  admin.name = in.name;
+  admin.username = in.username.value_or("");
+  return reply(c.s.first_admin.redeem(in.setup_token, admin, c.context()), 201,
                [](const store::User& u) { return domain::user_view(u); });
 }
 
@@ -215,14 +205,21 @@ json own_session_schema() {
                 {"id", "started_at", "last_active_at", "expires_at", "current"});
 }
 
+const Resource auth_op{.tag = "auth", .access = Auth::none};
+// Self-service: every role, viewers included, may see its own account and end its own sessions.
+const Resource account_op{.tag = "account",
+                          .access = Auth::self_service,
+                          .id_schema = described(str(1, 0), "session id from GET /api/v1/me/sessions"),
+                          .integer_ids = false};
+const Resource setup_op{.tag = "setup", .access = Auth::none};
+
 }  // namespace
 
 std::vector<Endpoint> auth_endpoints() {
   const json bearer = {{"bearerAuth", json::array()}};
   const json cookie = {{"refreshCookie", json::array()}};
   std::vector<Endpoint> e;
-  e.push_back({Op("POST", "/api/v1/auth/login", "login", "Log in with email and password")
-                   .tagged("auth").auth(Auth::none)
+  e.push_back({auth_op("POST", "/api/v1/auth/login", "login", "Log in with email and password")
                    .describe("Returns a short-lived access token and a single-use refresh token. Requests carrying "
                              "`X-Requested-With` (the SPA) get the refresh token only as an HttpOnly SameSite=Strict "
                              "cookie scoped to the auth routes, and `refresh_token: null` in the body. Failed logins "
@@ -232,30 +229,26 @@ std::vector<Endpoint> auth_endpoints() {
                              "password from another address still works, and unknown and existing accounts get "
                              "the same answers. An admin lifts a throttle with POST /api/v1/users/{id}/unlock.")
                    .header("X-Requested-With", str(), "present for browser sessions (cookie refresh token)")
-                   .body(kLogin.schema())
                    .returns(200, ref("Session"), "Logged in")
                    .response_header("Set-Cookie", "browser sessions: `iron_refresh=…; HttpOnly; SameSite=Strict; Path=<base>api/v1/auth`")
                    .response_header("Cache-Control", "no-store")
                    .errors(401, {"AUTH_INVALID_CREDENTIALS"})
                    .errors(403, {"AUTH_ACCOUNT_DISABLED"})
                    .errors(429, {"RATE_LIMIT_EXCEEDED"}),
-               login});
-  e.push_back({Op("POST", "/api/v1/auth/refresh", "refreshSession", "Exchange a refresh token for a new session")
-                   .tagged("auth")
+               with_body(kLogin, login)});
+  e.push_back({auth_op("POST", "/api/v1/auth/refresh", "refreshSession", "Exchange a refresh token for a new session")
                    .secured_by(json::array({cookie, bearer, json::object()}))
                    .describe("The refresh token comes from the body (`refresh_token`), else `Authorization: Bearer`, "
                              "else the iron_refresh cookie — which is honoured only with `X-Requested-With` (CSRF). "
                              "Each refresh token works once: presenting a used one revokes its whole chain.")
                    .header("X-Requested-With", str(), "required when the refresh token comes from the cookie")
-                   .body(kRefreshToken.schema(), false)
                    .returns(200, ref("Session"), "A new access token and a new (rotated) refresh token")
                    .response_header("Set-Cookie", "browser sessions: the rotated refresh cookie (cleared on failure)")
                    .response_header("Cache-Control", "no-store")
                    .errors(401, {"AUTH_MISSING_TOKEN", "AUTH_INVALID_TOKEN"})
                    .errors(403, {"CSRF_HEADER_REQUIRED"}),
-               refresh});
-  e.push_back({Op("POST", "/api/v1/auth/logout", "logout", "Log out (revoke the access token and the refresh chain)")
-                   .tagged("auth")
+               with_body(kRefreshToken, refresh, /*required=*/false)});
+  e.push_back({auth_op("POST", "/api/v1/auth/logout", "logout", "Log out (revoke the access token and the refresh chain)")
                    .secured_by(json::array({bearer, json::object()}))
                    .describe("Ends the session of every token presented: `Authorization: Bearer` (an access token: "
                              "it and its whole refresh chain; a refresh token: its chain), `refresh_token` in the "
@@ -264,52 +257,44 @@ std::vector<Endpoint> auth_endpoints() {
                              "of an ended chain stop working at once. Idempotent: an expired or already revoked "
                              "token still gets 204; a forged or malformed one gets 401 AUTH_INVALID_TOKEN.")
                    .header("X-Requested-With", str(), "browser sessions: also end the cookie session")
-                   .body(kRefreshToken.schema(), false)
                    .no_content("Logged out")
                    .response_header("Set-Cookie", "browser sessions: clears the refresh cookie")
                    .errors(401, {"AUTH_MISSING_TOKEN", "AUTH_INVALID_TOKEN"}),
-               logout});
-  e.push_back({Op("POST", "/api/v1/auth/validate", "validateToken", "Check an access token")
-                   .tagged("auth")
+               with_body(kRefreshToken, logout, /*required=*/false)});
+  e.push_back({auth_op("POST", "/api/v1/auth/validate", "validateToken", "Check an access token")
                    .secured_by(json::array({bearer}))
                    .describe("Always 200 for a presented token: `valid:false` with a reason when it is expired, "
                              "revoked, malformed or its user is inactive.")
                    .returns(200, ref("TokenValidation"), "Validation outcome")
                    .errors(400, {"AUTH_MISSING_TOKEN"}),
                validate});
-  e.push_back({Op("GET", "/api/v1/me", "getMe", "The caller's own account")
-                   .tagged("account").auth(Auth::self_service)
+  e.push_back({account_op("GET", "/api/v1/me", "getMe", "The caller's own account")
                    .returns(200, ref("User"), "The caller")
                    .errors(404, {"NOT_FOUND"}),
                [](const Call& c) {
                  return reply(c.s.accounts.get(c.who().user_id), 200,
                               [](const store::User& u) { return domain::user_view(u); });
                }});
-  e.push_back({Op("PUT", "/api/v1/me/password", "changeOwnPassword", "Change the caller's password")
-                   .tagged("account").auth(Auth::self_service)
+  e.push_back({account_op("PUT", "/api/v1/me/password", "changeOwnPassword", "Change the caller's password")
                    .describe("Allowed (and required) while `force_password_change` is set; clears it. Ends every "
                              "session of the account, on other devices too: access tokens stop working at once and "
                              "refresh tokens no longer mint sessions. This device continues with the new session in "
                              "`session` (the login response's shape; browser sessions get the new refresh cookie). "
                              "API tokens are not sessions and keep working.")
-                   .body(kPasswordChange.schema())
                    .returns(200, {{"allOf", json::array({ref("User"), object({{"session", ref("Session")}}, {"session"})})}},
                             "Password changed; the caller's new session")
                    .response_header("Set-Cookie", "browser sessions: the new refresh cookie")
                    .response_header("Cache-Control", "no-store")
                    .errors(400, {"INVALID_CURRENT_PASSWORD"}),
-               change_password});
-  // Self-service: every role, viewers included, may see and end their own sessions.
-  e.push_back({Op("GET", "/api/v1/me/sessions", "listOwnSessions", "The caller's active sessions")
-                   .tagged("account").auth(Auth::self_service)
+               with_body(kPasswordChange, change_password)});
+  e.push_back({account_op("GET", "/api/v1/me/sessions", "listOwnSessions", "The caller's active sessions")
                    .describe("Every sign-in of the caller that can still refresh, most recently active first (at "
                              "most 100). `current` marks the one this request uses; none when the caller uses an "
                              "API token, which is not a session (see /api/v1/api-tokens).")
                    .returns(200, object({{"sessions", array_of(own_session_schema())}}, {"sessions"}),
                             "The caller's sessions"),
                list_own_sessions});
-  e.push_back({Op("DELETE", "/api/v1/me/sessions", "endOtherSessions", "Sign out everywhere else")
-                   .tagged("account").auth(Auth::self_service)
+  e.push_back({account_op("DELETE", "/api/v1/me/sessions", "endOtherSessions", "Sign out everywhere else")
                    .describe("Ends every session of the caller except the one this request uses: their access tokens "
                              "stop working at once and their refresh tokens no longer mint sessions. API tokens keep "
                              "working. Audited as `auth.sessions_end_others`.")
@@ -318,31 +303,25 @@ std::vector<Endpoint> auth_endpoints() {
                  auto ended = c.s.sessions.end_others(c.who().user_id, bearer_token(c.req).value_or(""), c.context());
                  return reply(ended, 200, [](int64_t n) { return json{{"ended", n}}; });
                }});
-  e.push_back({Op("DELETE", "/api/v1/me/sessions/:id", "endOwnSession", "End one of the caller's sessions")
-                   .tagged("account").auth(Auth::self_service)
-                   .path_param("id", described(str(1, 0), "session id from GET /api/v1/me/sessions"))
+  e.push_back({account_op("DELETE", "/api/v1/me/sessions/:id", "endOwnSession", "End one of the caller's sessions")
                    .describe("Only the caller's own live sessions: anyone else's, or one already ended, is 404. "
                              "Ending the current one signs this device out. Audited as `auth.session_end`.")
-                   .no_content("Session ended")
-                   .errors(404, {"NOT_FOUND"}),
+                   .no_content("Session ended"),
                [](const Call& c) {
                  return reply_no_content(c.s.sessions.end_own(c.who().user_id, c.param("id"), c.context()));
                }});
-  e.push_back({Op("GET", "/api/v1/setup", "getSetupStatus", "Whether first-admin setup is still pending")
-                   .tagged("setup").auth(Auth::none)
+  e.push_back({setup_op("GET", "/api/v1/setup", "getSetupStatus", "Whether first-admin setup is still pending")
                    .returns(200, ref("SetupStatus"), "Setup status"),
                [](const Call& c) -> Reply {
                  return json_response(200, {{"setup_required", c.s.first_admin.setup_required()}});
                }});
-  e.push_back({Op("POST", "/api/v1/setup", "completeSetup", "Create the first admin with the one-time setup token")
-                   .tagged("setup").auth(Auth::none)
+  e.push_back({setup_op("POST", "/api/v1/setup", "completeSetup", "Create the first admin with the one-time setup token")
                    .describe("The setup token is printed to the log on first start while no admin exists; it works "
                              "once and only while no admin exists.")
-                   .body(kSetup.schema())
                    .returns(201, ref("User"), "The first admin account")
                    .errors(403, {"INVALID_SETUP_TOKEN"})
                    .errors(409, {"ADMIN_EXISTS", "EMAIL_TAKEN"}),
-               setup});
+               with_body(kSetup, setup)});
   return e;
 }
 

@@ -10,8 +10,8 @@
 //   const BodyFields<Login> kLogin = BodyFields<Login>()
 //       .text("email", &Login::email, 1, 255)
 //       .text("password", &Login::password, 1, 1000);
-//   auto in = kLogin.decode(req);          // Result<Login>
-//   op.body(kLogin.schema());              // its OpenAPI schema
+//   e.push_back({op, with_body(kLogin, login)});  // endpoint.h: login(call, const Login&) gets
+//                                                 // the decoded body; the Op documents kLogin
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -128,6 +128,15 @@ class BodyFields {
                  out.*member = *v;
                  return ok_status();
                });
+  }
+  // An optional boolean; absent or null leaves the member's default.
+  BodyFields& boolean(std::string name, bool T::*member) {
+    return add(name, false, openapi::boolean(), [name, member](const nlohmann::json& o, T& out) -> Status {
+      auto v = bool_member(o, name);
+      if (!v) return v.error();
+      if (*v) out.*member = **v;
+      return ok_status();
+    });
   }
   BodyFields& boolean(std::string name, std::optional<bool> T::*member) {
     return add(name, false, openapi::boolean(), [name, member](const nlohmann::json& o, T& out) -> Status {

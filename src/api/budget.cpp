@@ -21,18 +21,12 @@ constexpr int64_t kDefaultRequest = 10'000'000;  // $10, as the predecessor
 constexpr int64_t kMaxRefreshRequest = 1'000'000'000;
 constexpr int64_t kMaxHandshakeRequest = 100'000'000;
 
-// Every lease body may carry the IC token (the predecessor's form; read by agent_token_of).
-template <class T>
-BodyFields<T> agent_body() {
-  return BodyFields<T>().custom("ic_token", false, str(1, 2000), [](const json&, T&) { return ok_status(); });
-}
-
 struct HandshakeBody {
   std::string provider;
   std::optional<int64_t> provider_key_id, requested_budget;
   std::optional<std::string> model;
 };
-const auto kHandshake = agent_body<HandshakeBody>()
+const auto kHandshake = BodyFields<HandshakeBody>()
     .text("provider", &HandshakeBody::provider, 1, 64)
     .integer("provider_key_id", &HandshakeBody::provider_key_id, 1, INT64_MAX).describe("must be the agent's assigned key")
     .integer("requested_budget", &HandshakeBody::requested_budget, 1, kMaxHandshakeRequest).describe("µ$; default 10000000")
@@ -45,7 +39,7 @@ struct ReportBody {
   int64_t tokens = 0, cost_microdollars = 0;
   std::string model, provider;
 };
-const auto kReport = agent_body<ReportBody>()
+const auto kReport = BodyFields<ReportBody>()
     .text("lease_id", &ReportBody::lease_id, 1, 100)
     .text("request_id", &ReportBody::request_id, 1, 200)
     .integer("tokens", &ReportBody::tokens, 1, INT64_MAX)
@@ -57,7 +51,7 @@ struct ReturnBody {
   std::string lease_id;
   std::optional<int64_t> spent_microdollars;
 };
-const auto kReturn = agent_body<ReturnBody>()
+const auto kReturn = BodyFields<ReturnBody>()
     .text("lease_id", &ReturnBody::lease_id, 1, 100)
     .integer("spent_microdollars", &ReturnBody::spent_microdollars, 0, domain::kMaxLedgerAmountMicros)
     .describe("informational");
@@ -66,81 +60,61 @@ struct RefreshBody {
   std::string current_lease_id;
   std::optional<int64_t> requested_budget;
 };
-const auto kRefresh = agent_body<RefreshBody>()
+const auto kRefresh = BodyFields<RefreshBody>()
     .text("current_lease_id", &RefreshBody::current_lease_id, 1, 100)
     .integer("requested_budget", &RefreshBody::requested_budget, 1, kMaxRefreshRequest).describe("µ$; default 10000000");
 
-// The agent's token, then the rest of the body: f(body, token).
-template <class T, class F>
-Reply agent_call(const Call& c, const BodyFields<T>& fields, F f) {
-  auto object = json_object_of(c.req);
-  if (!object) return object.error();
-  auto token = agent_token_of(c.req, *object);
-  if (!token) return token.error();
-  auto in = fields.decode_object(*object);
-  if (!in) return in.error();
-  return f(*in, *token);
+Reply handshake(const Call& c, const HandshakeBody& in, const std::string& token) {
+  const domain::HandshakeRequest h{in.provider, in.provider_key_id, in.requested_budget.value_or(kDefaultRequest),
+                                   in.model};
+  auto out = c.s.leases.handshake(token, h, c.context());
+  if (!out) return out.error();
+  Response r = json_response(200, {{"ip_token", out->ip_token},
+                                   {"lease_id", out->lease.id},
+                                   {"budget_granted", out->lease.granted},
+                                   {"budget_remaining", out->lease.remaining_after},
+                                   {"expires_at", util::to_rfc3339(out->lease.expires_at)}});
+  r.header("Cache-Control", "no-store");
+  return r;
 }
 
-Reply handshake(const Call& c) {
-  return agent_call(c, kHandshake, [&](const HandshakeBody& in, const std::string& token) -> Reply {
-    const domain::HandshakeRequest h{in.provider, in.provider_key_id, in.requested_budget.value_or(kDefaultRequest),
-                                     in.model};
-    auto out = c.s.leases.handshake(token, h, c.context());
-    if (!out) return out.error();
-    Response r = json_response(200, {{"ip_token", out->ip_token},
-                                     {"lease_id", out->lease.id},
-                                     {"budget_granted", out->lease.granted},
-                                     {"budget_remaining", out->lease.remaining_after},
-                                     {"expires_at", util::to_rfc3339(out->lease.expires_at)}});
-    r.header("Cache-Control", "no-store");
-    return r;
+Reply report(const Call& c, const ReportBody& in, const std::string& token) {
+  const domain::UsageReport usage{in.request_id, in.tokens, in.cost_microdollars, in.model, in.provider};
+  return reply(c.s.leases.report(token, in.lease_id, usage, c.context()), 200, [](const domain::ReportOutcome& o) {
+    return json{IRON_JSON_FIELDS(o, budget_remaining, lease_spent, replayed),
+                {"success", true}};
   });
 }
 
-Reply report(const Call& c) {
-  return agent_call(c, kReport, [&](const ReportBody& in, const std::string& token) {
-    const domain::UsageReport usage{in.request_id, in.tokens, in.cost_microdollars, in.model, in.provider};
-    return reply(c.s.leases.report(token, in.lease_id, usage, c.context()), 200, [](const domain::ReportOutcome& o) {
-      return json{IRON_JSON_FIELDS(o, budget_remaining, lease_spent, replayed),
-                  {"success", true}};
-    });
-  });
+Reply give_back(const Call& c, const ReturnBody& in, const std::string& token) {
+  return reply(c.s.leases.give_back(token, in.lease_id, in.spent_microdollars, c.context()), 200,
+               [](const domain::ReturnOutcome& o) {
+                 json out = {{"success", true},
+                             {"returned", o.release.returned},
+                             {"budget_remaining", o.release.budget_remaining}};
+                 // The client's figure is never trusted; a disagreement is reported back.
+                 if (o.client_spent && *o.client_spent != o.release.lease_spent) {
+                   out["reported_spent"] = o.release.lease_spent;
+                   out["client_spent"] = *o.client_spent;
+                 }
+                 return out;
+               });
 }
 
-Reply give_back(const Call& c) {
-  return agent_call(c, kReturn, [&](const ReturnBody& in, const std::string& token) {
-    return reply(c.s.leases.give_back(token, in.lease_id, in.spent_microdollars, c.context()), 200,
-                 [](const domain::ReturnOutcome& o) {
-                   json out = {{"success", true},
-                               {"returned", o.release.returned},
-                               {"budget_remaining", o.release.budget_remaining}};
-                   // The client's figure is never trusted; a disagreement is reported back.
-                   if (o.client_spent && *o.client_spent != o.release.lease_spent) {
-                     out["reported_spent"] = o.release.lease_spent;
-                     out["client_spent"] = *o.client_spent;
-                   }
-                   return out;
-                 });
-  });
-}
-
-Reply refresh(const Call& c) {
-  return agent_call(c, kRefresh, [&](const RefreshBody& in, const std::string& token) {
-    auto outcome = c.s.leases.refresh(token, in.current_lease_id, in.requested_budget.value_or(kDefaultRequest),
-                                       c.context());
-    return reply(outcome, 200, [](const domain::RefreshOutcome& o) {
-      json out = {{"status", o.approved ? "approved" : "denied"},
-                  {"budget_remaining", o.budget_remaining},
-                  {"released", o.released}};
-      if (o.lease) {
-        out["budget_granted"] = o.lease->granted;
-        out["lease_id"] = o.lease->id;
-        out["expires_at"] = util::to_rfc3339(o.lease->expires_at);
-      }
-      if (o.reason) out["reason"] = *o.reason;
-      return out;
-    });
+Reply refresh(const Call& c, const RefreshBody& in, const std::string& token) {
+  auto outcome = c.s.leases.refresh(token, in.current_lease_id, in.requested_budget.value_or(kDefaultRequest),
+                                     c.context());
+  return reply(outcome, 200, [](const domain::RefreshOutcome& o) {
+    json out = {{"status", o.approved ? "approved" : "denied"},
+                {"budget_remaining", o.budget_remaining},
+                {"released", o.released}};
+    if (o.lease) {
+      out["budget_granted"] = o.lease->granted;
+      out["lease_id"] = o.lease->id;
+      out["expires_at"] = util::to_rfc3339(o.lease->expires_at);
+    }
+    if (o.reason) out["reason"] = *o.reason;
+    return out;
   });
 }
 
@@ -171,7 +145,6 @@ std::vector<Endpoint> budget_endpoints() {
                              "lost the role) is 403 NO_PROVIDER_ASSIGNED. An agent with a model allow-list must name "
                              "the `model` (400 MODEL_REQUIRED) and the list must allow it for the provider (403 "
                              "MODEL_NOT_ALLOWED); either refusal comes before anything is reserved.")
-                   .body(kHandshake.schema())
                    .returns(200, object({{"ip_token", described(str(), "AES256:<iv b64>:<ct b64>:<tag b64>")},
                                          {"lease_id", described(str(), "lease_<uuid>")},
                                          {"budget_granted", micros("reserved for this lease")},
@@ -183,12 +156,11 @@ std::vector<Endpoint> budget_endpoints() {
                    .errors(403, {"BUDGET_EXHAUSTED", "NO_PROVIDER_ASSIGNED", "PROVIDER_KEY_MISMATCH",
                                  "PROVIDER_MISMATCH", "KEY_DISABLED", "MODEL_NOT_ALLOWED"})
                    .errors(503, {"CRYPTO_UNAVAILABLE"}),
-               handshake});
+               with_agent_body(kHandshake, handshake)});
   e.push_back({budget_op("/api/v1/budget/report", "reportUsage", "Report usage against a lease")
                    .describe(std::string(kIcDescription) +
                              " Moves the cost from reserved to spent. Idempotent per (lease_id, request_id): a replay "
                              "returns the first outcome with `replayed: true`.")
-                   .body(kReport.schema())
                    .returns(200, object({{"success", boolean()},
                                          {"budget_remaining", micros("the agent's remaining budget")},
                                          {"lease_spent", micros("reported on this lease")},
@@ -196,12 +168,11 @@ std::vector<Endpoint> budget_endpoints() {
                                         {"success", "budget_remaining", "lease_spent", "replayed"}),
                             "Accepted")
                    .errors(403, {"LEASE_EXPIRED", "LEASE_NOT_ACTIVE", "LEASE_EXCEEDED"}),
-               report});
+               with_agent_body(kReport, report)});
   e.push_back({budget_op("/api/v1/budget/return", "returnLease", "Close a lease and release its unused part")
                    .describe(std::string(kIcDescription) +
                              " Releases granted − reported spend. `spent_microdollars` is never trusted for "
                              "accounting; when it differs from the reported spend both figures are echoed.")
-                   .body(kReturn.schema())
                    .returns(200, object({{"success", boolean()},
                                          {"returned", micros("released back to remaining")},
                                          {"budget_remaining", micros("the agent's remaining budget")},
@@ -210,13 +181,12 @@ std::vector<Endpoint> budget_endpoints() {
                                         {"success", "returned", "budget_remaining"}),
                             "Closed")
                    .errors(403, {"LEASE_EXPIRED", "LEASE_NOT_ACTIVE"}),
-               give_back});
+               with_agent_body(kReturn, give_back)});
   e.push_back({budget_op("/api/v1/budget/refresh", "refreshLease", "Close a lease and open a new one")
                    .describe(std::string(kIcDescription) +
                              " No user JWT is needed (the predecessor required one). The old lease's unreported part "
                              "is released; a new lease of min(requested, remaining) is granted, or `denied` "
                              "(HTTP 200) when nothing is left.")
-                   .body(kRefresh.schema())
                    .returns(200, object({{"status", one_of_strings({"approved", "denied"})},
                                          {"budget_granted", micros("the new lease (approved only)")},
                                          {"budget_remaining", micros("the agent's remaining budget")},
@@ -227,7 +197,7 @@ std::vector<Endpoint> budget_endpoints() {
                                         {"status", "budget_remaining", "released"}),
                             "Approved or denied")
                    .errors(403, {"LEASE_EXPIRED", "LEASE_NOT_ACTIVE"}),
-               refresh});
+               with_agent_body(kRefresh, refresh)});
   return e;
 }
 

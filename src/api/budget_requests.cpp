@@ -78,10 +78,8 @@ const auto kReject = BodyFields<RejectBody>()
     .custom("rejection_reason", false, described(str(1), "the predecessor's name for `reason`"),
             [](const json&, RejectBody&) { return ok_status(); });
 
-Reply create(const Call& c) {
-  auto in = kNewRequest.decode(c.req);
-  if (!in) return in.error();
-  domain::NewBudgetRequest r{in->agent_id, in->requested_micros, in->justification};
+Reply create(const Call& c, const NewRequestBody& in) {
+  domain::NewBudgetRequest r{in.agent_id, in.requested_micros, in.justification};
   return reply(c.s.budget_requests.create(c.who(), r, c.context()), 201, [](const store::BudgetRequest& v) {
     return json{{"request_id", v.id}, {"status", v.status}, {"created_at", v.created_at}};
   });
@@ -96,22 +94,18 @@ const QueryFields<RequestListQuery> kRequestListQuery =
         .integer("agent_id", &RequestListQuery::agent_id, 1, INT64_MAX, "only this agent")
         .one_of("status", &RequestListQuery::status, {"pending", "approved", "rejected", "cancelled"}, "only this status");
 
-Reply list(const Call& c) {
-  auto q = kRequestListQuery.decode(c.req);
-  if (!q) return q.error();
-  return reply(c.s.budget_requests.list(c.who(), q->agent_id, q->status), 200,
+Reply list(const Call& c, const RequestListQuery& q) {
+  return reply(c.s.budget_requests.list(c.who(), q.agent_id, q.status), 200,
                [](const std::vector<store::BudgetRequest>& rows) {
                  return json{{"requests", json_array_of(rows, request_view)}};
                });
 }
 
-Reply reject(const Call& c) {
-  auto in = kReject.decode(c.req);
-  if (!in) return in.error();
-  auto r = c.s.budget_requests.reject(c.who(), c.param("id"), in->reason, c.context());
+Reply reject(const Call& c, const RejectBody& in) {
+  auto r = c.s.budget_requests.reject(c.who(), c.param("id"), in.reason, c.context());
   if (!r && r.error().details.value("field", "") == "reason") {
     Error e = r.error();
-    e.details["field"] = in->field;  // name the field the caller actually sent
+    e.details["field"] = in.field;  // name the field the caller actually sent
     return e;
   }
   return reply(r, 200, decision_view);
@@ -160,7 +154,6 @@ std::vector<Endpoint> budget_request_endpoints() {
                               "`requested_budget_usd` is read as the shortest decimal of the JSON number, scaled "
                               "to µ$ exactly and rounded half away from zero at the 7th decimal; it must be in "
                               "(0, 10000] and at least 1 µ$, and differ from the current allocation.")
-                    .body(kNewRequest.schema())
                     .returns(201,
                              object({{"request_id", request_id()},
                                      {"status", one_of_strings({"pending"})},
@@ -169,12 +162,11 @@ std::vector<Endpoint> budget_request_endpoints() {
                              "Filed")
                     .errors(400, {"REQUESTED_EQUALS_CURRENT"})
                     .errors(404, {"AGENT_NOT_FOUND"}),
-               create});
+               with_body(kNewRequest, create)});
   e.push_back({breq_op("GET", base, "listBudgetRequests", "List budget requests (newest first)", Auth::read)
                     .describe("Users see requests for agents they own; admins see all.")
-                    .query_params(kRequestListQuery.parameters())
                     .returns(200, object({{"requests", array_of(budget_request())}}, {"requests"}), "The requests"),
-               list});
+               with_query(kRequestListQuery, list)});
   e.push_back({breq_op("GET", base + "/:id", "getBudgetRequest", "Get a budget request", Auth::read)
                     .returns(200, budget_request(), "The request"),
                [](const Call& c) { return reply(c.s.budget_requests.get(c.who(), c.param("id")), 200, request_view); }});
@@ -193,12 +185,11 @@ std::vector<Endpoint> budget_request_endpoints() {
                     .describe("Admin only, never the requester. The reason is stored. The predecessor's field "
                               "name `rejection_reason` is accepted too (`reason` wins when both are sent); one of "
                               "the two is required.")
-                    .body(kReject.schema())
                     .returns(200, decision(), "Rejected")
                     .errors(400, {"MISSING_FIELD"})
                     .errors(403, {"REQUESTER_CANNOT_APPROVE_OWN_REQUEST"})
                     .errors(409, {"REQUEST_NOT_PENDING"}),
-               reject});
+               with_body(kReject, reject)});
   e.push_back({breq_op("PATCH", base + "/:id/cancel", "cancelBudgetRequest", "Cancel one's own pending request", Auth::mutate)
                     .returns(200, decision(), "Cancelled")
                     .errors(403, {"NOT_REQUESTER"})

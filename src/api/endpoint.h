@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "api/body.h"
 #include "api/errors.h"
 #include "api/guard.h"
 #include "api/http_types.h"
@@ -45,10 +46,67 @@ struct Call {
 
 using Action = std::function<Reply(const Call&)>;
 
+// The action of an operation that decodes its input from a field table (body.h, query.h):
+// what the table documents (the body's schema, the query's parameters), added to the Op by
+// Endpoint, and an action that receives the decoded input. Made by with_body / with_query.
+struct DecodingAction {
+  nlohmann::json body_schema = nullptr;  // null: no body
+  bool body_required = true;
+  std::vector<nlohmann::json> parameters;
+  Action action;
+};
+
 struct Endpoint {
   openapi::Op doc;
   Action action;  // empty: the route is served by the edge itself (GET /metrics, server/)
+
+  Endpoint(openapi::Op op, Action a = {}) : doc(std::move(op)), action(std::move(a)) {}
+  Endpoint(openapi::Op op, DecodingAction d) : doc(std::move(op)), action(std::move(d.action)) {
+    if (!d.body_schema.is_null()) doc.body(std::move(d.body_schema), d.body_required);
+    doc.query_params(d.parameters);
+  }
 };
+
+// `f(call, body)` with the request body decoded by `fields` (a 4xx naming the bad field
+// otherwise, before `f` runs); the Op documents the same table. `required` false: the body
+// may be left out (an empty body decodes as {}).
+template <class T, class F>
+DecodingAction with_body(const BodyFields<T>& fields, F f, bool required = true) {
+  return {fields.schema(), required, {}, [&fields, f = std::move(f), required](const Call& c) -> Reply {
+            auto in = fields.decode(c.req, !required);
+            if (!in) return in.error();
+            return f(c, *in);
+          }};
+}
+
+// with_body() for agents' routes: `f(call, body, ic_token)`, the IC token read by the one
+// agent-token guard (guard.h agent_token_of) from the body field `ic_token`, which the schema
+// gains here, or from `Authorization: Bearer ic_…`.
+template <class T, class F>
+DecodingAction with_agent_body(const BodyFields<T>& fields, F f, bool required = true) {
+  auto schema = fields.schema();
+  schema["properties"]["ic_token"] = openapi::str(1, 2000);
+  return {std::move(schema), required, {}, [&fields, f = std::move(f), required](const Call& c) -> Reply {
+            auto object = json_object_of(c.req, !required);
+            if (!object) return object.error();
+            auto token = agent_token_of(c.req, *object);
+            if (!token) return token.error();
+            auto in = fields.decode_object(*object);
+            if (!in) return in.error();
+            return f(c, *in, *token);
+          }};
+}
+
+// `f(call, query)` with the query decoded by `fields` (400 naming the bad parameter
+// otherwise); the Op lists the same table's parameters.
+template <class T, class F>
+DecodingAction with_query(const QueryFields<T>& fields, F f) {
+  return {nullptr, true, fields.parameters(), [&fields, f = std::move(f)](const Call& c) -> Reply {
+            auto q = fields.decode(c.req);
+            if (!q) return q.error();
+            return f(c, *q);
+          }};
+}
 
 // A domain result as a reply: the value through `view` with `status`, or its error.
 template <class T, class F>

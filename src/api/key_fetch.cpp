@@ -31,9 +31,7 @@ const QueryFields<KeyQuery> kKeyQuery = QueryFields<KeyQuery>().text("model", &K
 struct AgentKeyBody {
   std::optional<std::string> model;
 };
-const auto kAgentKeyBody = BodyFields<AgentKeyBody>()
-    .custom("ic_token", false, str(1, 2000), [](const json&, AgentKeyBody&) { return ok_status(); })
-    .text("model", &AgentKeyBody::model, 200).domain_min_length(1).describe(kModelText);
+const auto kAgentKeyBody = BodyFields<AgentKeyBody>().text("model", &AgentKeyBody::model, 200).domain_min_length(1).describe(kModelText);
 
 // GET /api/v1/keys: an API token only. A session JWT is refused before it is even verified.
 Reply fetch_for_token(const Call& c) {
@@ -52,14 +50,8 @@ Reply fetch_for_token(const Call& c) {
 }
 
 // POST /api/v1/agents/provider-key: {ic_token} or Bearer ic_…; the body may be left out.
-Reply fetch_for_agent(const Call& c) {
-  auto body = json_object_of(c.req, /*optional=*/true);
-  if (!body) return body.error();
-  auto ic = agent_token_of(c.req, *body);
-  if (!ic) return ic.error();
-  auto in = kAgentKeyBody.decode_object(*body);
-  if (!in) return in.error();
-  auto key = c.s.key_fetch.for_agent(*ic, c.context(), in->model);
+Reply fetch_for_agent(const Call& c, const AgentKeyBody& in, const std::string& ic) {
+  auto key = c.s.key_fetch.for_agent(ic, c.context(), in.model);
   if (!key) return key.error();
   return secret_response(
       {{"provider_key", key->api_key}, {"provider", key->provider}, {"base_url", key->base_url}});
@@ -110,7 +102,6 @@ std::vector<Endpoint> key_fetch_endpoints() {
                               "KEY_DISABLED). `base_url` is the full URL, credentials included. Writes the audit row "
                               "`agent_key_fetched` (never the key). An agent with a model allow-list must name the "
                               "`model`, as at the handshake (400 MODEL_REQUIRED, 403 MODEL_NOT_ALLOWED).")
-                    .body(kAgentKeyBody.schema(), false)
                     .returns(200, object({{"provider_key", described(str(), "the plaintext provider key")},
                                           {"provider", provider_slug()},
                                           {"base_url", nullable(str(0, 2000))}},
@@ -118,7 +109,7 @@ std::vector<Endpoint> key_fetch_endpoints() {
                              "The key")
                     .errors(400, {"MODEL_REQUIRED", "VALIDATION_ERROR"})
                     .errors(403, {"NO_PROVIDER_ASSIGNED", "KEY_DISABLED", "MODEL_NOT_ALLOWED"}),
-               fetch_for_agent});
+               with_agent_body(kAgentKeyBody, fetch_for_agent, /*required=*/false)});
   return e;
 }
 

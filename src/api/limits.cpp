@@ -98,10 +98,8 @@ domain::LimitFields fields_of(const LimitBody& in) {
   return f;
 }
 
-Reply create(const Call& c) {
-  auto in = kNewLimit.decode(c.req);
-  if (!in) return in.error();
-  domain::NewLimit limit{in->user_id, in->project_id, fields_of(*in)};
+Reply create(const Call& c, const LimitBody& in) {
+  domain::NewLimit limit{in.user_id, in.project_id, fields_of(in)};
   return reply(c.s.usage_limits.create(c.who(), limit, c.context()), 201, limit_view);
 }
 
@@ -114,17 +112,13 @@ QueryFields<UserParam> user_param(std::string description) {
 const QueryFields<UserParam> kListUser = user_param("admin: only this user's limits");
 const QueryFields<UserParam> kUsageUser = user_param("admin: another user");
 
-Reply list(const Call& c) {
-  auto q = kListUser.decode(c.req);
-  if (!q) return q.error();
-  return reply(c.s.usage_limits.list(c.who(), q->user_id), 200,
+Reply list(const Call& c, const UserParam& q) {
+  return reply(c.s.usage_limits.list(c.who(), q.user_id), 200,
                [](const std::vector<store::UsageLimit>& limits) { return json_array_of(limits, limit_view); });
 }
 
-Reply update(const Call& c) {
-  auto in = kLimitPatch.decode(c.req);
-  if (!in) return in.error();
-  return reply(c.s.usage_limits.update(c.who(), c.id(), fields_of(*in), c.context()), 200, limit_view);
+Reply update(const Call& c, const LimitBody& in) {
+  return reply(c.s.usage_limits.update(c.who(), c.id(), fields_of(in), c.context()), 200, limit_view);
 }
 
 json limit_id() { return integer_range(1, INT64_MAX, "usage limit id"); }
@@ -181,41 +175,35 @@ std::vector<Endpoint> limit_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({limit_op("GET", base, "listLimits", "List usage limits", Auth::read)
                     .describe("Users see their own limits; admins see all (or one user's with `user_id`).")
-                    .query_params(kListUser.parameters())
                     .returns(200, array_of(usage_limit()), "The limits"),
-               list});
+               with_query(kListUser, list)});
   e.push_back({limit_op("POST", base, "createLimit", "Create a usage limit", Auth::admin)
                     .describe("Limits are ENFORCED: the budget handshake and refresh refuse with 429 "
                               "LIMIT_EXCEEDED (details {limit, limit_value, current, period_resets_at}; "
                               "Retry-After = seconds until the UTC minute / day / month resets) once a counter "
                               "reaches its maximum. Every limit uses 429 because each lifts when its period ends. "
                               "At least one maximum (else 422); each in 1..2^62.")
-                    .body(kNewLimit.schema())
                     .returns(201, usage_limit(), "Created")
                     .errors(400, {"USER_NOT_FOUND"})
                     .errors(409, {"LIMIT_EXISTS"})
                     .errors(422, {"NO_LIMIT_GIVEN"}),
-               create});
+               with_body(kNewLimit, create)});
   e.push_back({limit_op("GET", base + "/usage", "getLimitUsage", "Current usage counters against limits", Auth::read)
                     .describe("The caller's counters of the current UTC minute, day and month, user-wide and per "
                               "limit; admins may pass `user_id`.")
-                    .query_params(kUsageUser.parameters())
                     .returns(200, usage_report(), "Counters and limits"),
-               [](const Call& c) -> Reply {
-                 auto q = kUsageUser.decode(c.req);
-                 if (!q) return q.error();
-                 return reply(c.s.usage_limits.usage(c.who(), q->user_id, util::now()), 200, usage_view);
-               }});
+               with_query(kUsageUser, [](const Call& c, const UserParam& q) {
+                 return reply(c.s.usage_limits.usage(c.who(), q.user_id, util::now()), 200, usage_view);
+               })});
   e.push_back({limit_op("GET", base + "/:id", "getLimit", "Get a usage limit", Auth::read)
                     .returns(200, usage_limit(), "The limit"),
                [](const Call& c) { return reply(c.s.usage_limits.get(c.who(), c.id()), 200, limit_view); }});
   e.push_back({limit_op("PUT", base + "/:id", "updateLimit", "Update a usage limit", Auth::admin)
                     .describe("Changes only the fields given; an explicit null clears that maximum. At least one "
                               "maximum must remain (else 422).")
-                    .body(kLimitPatch.schema())
                     .returns(200, usage_limit(), "The updated limit")
                     .errors(422, {"NO_LIMIT_GIVEN"}),
-               update});
+               with_body(kLimitPatch, update)});
   e.push_back({limit_op("DELETE", base + "/:id", "deleteLimit", "Delete a usage limit", Auth::admin)
                     .no_content("Deleted"),
                [](const Call& c) { return reply_no_content(c.s.usage_limits.remove(c.who(), c.id(), c.context())); }});

@@ -52,21 +52,20 @@ struct RecalculationBody {
   std::optional<bool> apply;
 };
 
+// Reads the required RFC 3339 member `name` into the window's bound `bound`.
+BodyFields<RecalculationBody>::Reader window_bound(std::string name, int64_t domain::RecalculationWindow::*bound) {
+  return [name, bound](const json& o, RecalculationBody& out) -> Status {
+    auto t = time_member(o, name, std::nullopt);
+    if (!t) return t.error();
+    out.window.*bound = *t;
+    return ok_status();
+  };
+}
+
 const auto kRecalculation = BodyFields<RecalculationBody>()
     .custom("from", true, rfc3339("window start (inclusive)"),
-            [](const json& o, RecalculationBody& out) -> Status {
-              auto t = time_member(o, "from", std::nullopt);
-              if (!t) return t.error();
-              out.window.from_ms = *t;
-              return ok_status();
-            })
-    .custom("to", true, rfc3339("window end (exclusive)"),
-            [](const json& o, RecalculationBody& out) -> Status {
-              auto t = time_member(o, "to", std::nullopt);
-              if (!t) return t.error();
-              out.window.to_ms = *t;
-              return ok_status();
-            })
+            window_bound("from", &domain::RecalculationWindow::from_ms))
+    .custom("to", true, rfc3339("window end (exclusive)"), window_bound("to", &domain::RecalculationWindow::to_ms))
     .custom("agent_id", false, integer_range(1, INT64_MAX, "only this agent's events"),
             [](const json& o, RecalculationBody& out) -> Status {
               auto v = int_member(o, "agent_id", 1, INT64_MAX);
@@ -206,16 +205,13 @@ std::vector<Endpoint> price_endpoints() {
                              "edited. Each price is 0.." + std::to_string(domain::kMaxPriceMicrosPerMtok) +
                              " µ$ per million tokens (400 naming the field otherwise). New events use it at once; "
                              "recorded ones change only through a recalculation.")
-                   .body(kNewPrice.schema())
                    .returns(201, price_schema(), "Added")
                    .errors(409, {"PRICE_VERSION_EXISTS"}),
-               [](const Call& c) -> Reply {
-                 auto in = kNewPrice.decode(c.req);
-                 if (!in) return in.error();
-                 auto r = c.s.prices.add(*in, c.context());
+               with_body(kNewPrice, [](const Call& c, const domain::PriceInput& in) -> Reply {
+                 auto r = c.s.prices.add(in, c.context());
                  if (!r) return r.error();
                  return json_response(201, price_list({*r}, util::now_unix_ms())[0]);
-               }});
+               })});
   e.push_back({price_op("GET", base + "/export", "exportPrices", "The catalogue as a price document", Auth::admin)
                    .describe("Every version, in the document format POST /prices/import takes back.")
                    .returns(200, price_document_schema(), "The price document"),
@@ -245,15 +241,12 @@ std::vector<Endpoint> price_endpoints() {
                              "one transaction, audited with the before / after totals. At most " +
                              std::to_string(domain::kMaxRecalculatedEvents) +
                              " events per window (400 WINDOW_TOO_LARGE naming `from`).")
-                   .body(kRecalculation.schema())
                    .returns(200, recalculation_schema(), "The plan (dry run) or what was applied")
                    .errors(400, {"WINDOW_TOO_LARGE"}),
-               [](const Call& c) -> Reply {
-                 auto in = kRecalculation.decode(c.req);
-                 if (!in) return in.error();
-                 return reply(c.s.catalogue_costs.recalculate(in->window, in->apply.value_or(false), c.context()),
-                              200, recalculation_json);
-               }});
+               with_body(kRecalculation, [](const Call& c, const RecalculationBody& in) {
+                 return reply(c.s.catalogue_costs.recalculate(in.window, in.apply.value_or(false), c.context()), 200,
+                              recalculation_json);
+               })});
   e.push_back({analytics_read_op("/api/v1/analytics/cost-differences", "getCostDifferences",
                                  "Reported cost against the catalogue, and unpriced events")
                    .describe("Per agent, provider and model, from the raw events (kept for the retention period): "

@@ -71,10 +71,8 @@ struct AssignBody {
 const auto kAssign = BodyFields<AssignBody>()
     .integer("provider_key_id", &AssignBody::provider_key_id, 1, INT64_MAX).describe("provider key id");
 
-Reply create_key(const Call& c) {
-  auto in = kNewKey.decode(c.req);
-  if (!in) return in.error();
-  return reply(c.s.provider_keys.create(c.who(), *in, c.context()), 201, domain::provider_key_view);
+Reply create_key(const Call& c, const domain::NewProviderKey& in) {
+  return reply(c.s.provider_keys.create(c.who(), in, c.context()), 201, domain::provider_key_view);
 }
 
 struct KeyListParams {
@@ -86,25 +84,19 @@ const QueryFields<KeyListParams> kKeyListQuery =
         .boolean("all", &KeyListParams::all, "admins only: every user's keys (a non-admin gets 403)")
         .within(&KeyListParams::page, page_on_request_fields(25));
 
-Reply list_keys(const Call& c) {
-  auto in = kKeyListQuery.decode(c.req);
-  if (!in) return in.error();
-  const auto page = in->page.asked();
-  auto rows = c.s.provider_keys.list(c.who(), in->all.value_or(false), page);
+Reply list_keys(const Call& c, const KeyListParams& in) {
+  const auto page = in.page.asked();
+  auto rows = c.s.provider_keys.list(c.who(), in.all.value_or(false), page);
   if (!rows) return rows.error();
   return listed_response(*rows, page.has_value(), domain::provider_key_view);
 }
 
-Reply update_key(const Call& c) {
-  auto in = kKeyPatch.decode(c.req);
-  if (!in) return in.error();
-  return reply(c.s.provider_keys.update(c.who(), c.id(), *in, c.context()), 200, domain::provider_key_view);
+Reply update_key(const Call& c, const ProviderKeyChanges& in) {
+  return reply(c.s.provider_keys.update(c.who(), c.id(), in, c.context()), 200, domain::provider_key_view);
 }
 
-Reply assign_project(const Call& c) {
-  auto in = kAssign.decode(c.req);
-  if (!in) return in.error();
-  return reply(c.s.provider_keys.assign(c.who(), c.param("project_id"), in->provider_key_id, c.context()), 200,
+Reply assign_project(const Call& c, const AssignBody& in) {
+  return reply(c.s.provider_keys.assign(c.who(), c.param("project_id"), in.provider_key_id, c.context()), 200,
                domain::project_assignment_view);
 }
 
@@ -115,11 +107,8 @@ const QueryFields<ProjectOwner> kProjectOwner = QueryFields<ProjectOwner>().text
     "owner_id", &ProjectOwner::owner_id, 1, 255, "admins only: whose project (default: the caller's)");
 
 // ?owner_id= names another user's project (admins only): project ids are per owner.
-Reply unassign_project(const Call& c) {
-  auto owner = kProjectOwner.decode(c.req);
-  if (!owner) return owner.error();
-  return reply_no_content(
-      c.s.provider_keys.unassign(c.who(), c.param("project_id"), owner->owner_id, c.context()));
+Reply unassign_project(const Call& c, const ProjectOwner& owner) {
+  return reply_no_content(c.s.provider_keys.unassign(c.who(), c.param("project_id"), owner.owner_id, c.context()));
 }
 
 const Resource key_op{.tag = "providers", .id_schema = key_id()};
@@ -138,18 +127,16 @@ std::vector<Endpoint> provider_endpoints() {
                     .describe("Always creates a new key owned by the caller (the predecessor overwrote and re-owned "
                               "any existing key of the same provider). The key is encrypted at rest and never "
                               "returned, logged or audited; responses carry `masked_key` only.")
-                    .body(kNewKey.schema())
                     .returns(201, ref("ProviderKey"), "Created"),
-               create_key});
+               with_body(kNewKey, create_key)});
   e.push_back({key_op("GET", "/api/v1/providers", "listProviderKeys", "List the caller's provider keys (oldest first)",
                        Auth::read)
                     .describe("With `page` or `per_page` the answer is one page as `{data, pagination}`, "
                               "without them the plain array.")
-                    .query_params(kKeyListQuery.parameters())
                     .returns(200, json{{"oneOf", json::array({array_of(ref("ProviderKey")), ref("ProviderKeyPage")})}},
                              "The keys, or one page of them")
                     .errors(403, {"INSUFFICIENT_PERMISSIONS"}),
-               list_keys});
+               with_query(kKeyListQuery, list_keys)});
   e.push_back({key_op("GET", "/api/v1/providers/:id", "getProviderKey", "Get a provider key", Auth::read)
                     .describe("The owner's, or any key for an admin; another user's key is 404.")
                     .returns(200, ref("ProviderKey"), "The key (masked)"),
@@ -158,9 +145,8 @@ std::vector<Endpoint> provider_endpoints() {
                     .describe("Owner or admin; another user's key is 404. Absent fields stay unchanged; `\"\"` or "
                               "null clears `base_url` / `description`. At least one field is required. `api_key` and "
                               "`provider` cannot be changed (400): create a new key instead.")
-                    .body(kKeyPatch.schema())
                     .returns(200, ref("ProviderKey"), "The updated key (masked)"),
-               update_key});
+               with_body(kKeyPatch, update_key)});
   e.push_back({key_op("DELETE", "/api/v1/providers/:id", "deleteProviderKey", "Delete a provider key", Auth::mutate)
                     .describe("Owner or admin; another user's key is 404. Hard delete: the projects assigned to the "
                               "key lose their assignment, and the agents using it lose it too (`provider_key_id` "
@@ -172,18 +158,16 @@ std::vector<Endpoint> provider_endpoints() {
                               "squat or redirect another user's project. The caller must own the key, admins "
                               "included (404 otherwise: it is the owner's credential). A project uses one key; "
                               "re-assigning replaces the previous one.")
-                    .body(kAssign.schema())
                     .returns(200, ref("ProjectProviderAssignment"), "Assigned")
                     .errors(404, {"NOT_FOUND"}),
-               assign_project});
+               with_body(kAssign, assign_project)});
   e.push_back({project_op("DELETE", "unassignProjectProvider", "Remove a project's provider key assignment")
                     .describe("The caller's project of that name; an admin names another user's project with "
                               "`owner_id` (403 for anyone else). 404 when nothing is assigned.")
-                    .query_params(kProjectOwner.parameters())
                     .no_content("Unassigned")
                     .errors(403, {"INSUFFICIENT_PERMISSIONS"})
                     .errors(404, {"NOT_FOUND"}),
-               unassign_project});
+               with_query(kProjectOwner, unassign_project)});
   return e;
 }
 

@@ -10,8 +10,8 @@
 //   const QueryFields<TokenQuery> kTokenQuery = QueryFields<TokenQuery>()
 //       .one_of("status", &TokenQuery::status, {"active", "expired"}, "only this status")
 //       .within(&TokenQuery::page, page_on_request_fields(25));
-//   auto q = kTokenQuery.decode(c.req);             // Result<TokenQuery>
-//   op.query_params(kTokenQuery.parameters());      // its OpenAPI parameters
+//   e.push_back({op, with_query(kTokenQuery, list)});  // endpoint.h: list(call, const TokenQuery&)
+//                                                      // gets the decoded query; the Op lists them
 #include <cstdint>
 #include <functional>
 #include <optional>

@@ -87,16 +87,16 @@ json system_info_schema() {
       {"version", "build_sha", "uptime_s", "storage", "row_counts", "config"});
 }
 
+const Resource system_op{.tag = "system", .access = Auth::admin};
+
 }  // namespace
 
 std::vector<Endpoint> system_endpoints() {
   std::vector<Endpoint> e;
-  e.push_back({Op("GET", "/api/v1/system", "getSystem", "Installation facts: build, uptime, storage, row counts, settings")
-                   .tagged("system").auth(Auth::admin)
+  e.push_back({system_op("GET", "/api/v1/system", "getSystem", "Installation facts: build, uptime, storage, row counts, settings")
                    .returns(200, system_info_schema(), "The facts"),
                system_info});
-  e.push_back({Op("GET", "/api/v1/system/backup", "downloadBackup", "Download a consistent snapshot of the database")
-                   .tagged("system").auth(Auth::admin)
+  e.push_back({system_op("GET", "/api/v1/system/backup", "downloadBackup", "Download a consistent snapshot of the database")
                    .describe("Made with SQLite's online backup API while the server keeps serving, written to the data "
                              "directory (mode 0600), streamed, and removed once sent; audited as `system.backup`. "
                              "Restore it with `ironpanel restore`. The key files (jwt.key, master.key, "

@@ -15,21 +15,17 @@ using namespace openapi;
 
 const std::vector<std::string> kRoles = {"admin", "user", "viewer"};
 
-struct NewUserBody {
-  std::string username, password, email, role;
-  std::optional<std::string> name;
-  std::optional<bool> force_password_change;
-};
-const auto kNewUser = BodyFields<NewUserBody>()
-    .text("username", &NewUserBody::username, 1, 255)
+using domain::NewUser;
+const auto kNewUser = BodyFields<NewUser>()
+    .text("username", &NewUser::username, 1, 255)
     // Shape here; the domain enforces the minimum of 12 with the same field name.
-    .text("password", &NewUserBody::password, 1, 1000).domain_min_length(12).describe("at least 12 characters")
-    .text("email", &NewUserBody::email, 1, 255).schema_with({{"format", "email"}}).describe("at most 255 characters")
-    .one_of("role", &NewUserBody::role, kRoles).schema_with(ref("Role"))
-    .text("name", &NewUserBody::name, 255)
+    .text("password", &NewUser::password, 1, 1000).domain_min_length(12).describe("at least 12 characters")
+    .text("email", &NewUser::email, 1, 255).schema_with({{"format", "email"}}).describe("at most 255 characters")
+    .one_of("role", &NewUser::role, kRoles).schema_with(ref("Role"))
+    .text("name", &NewUser::name, 255)
     // Off by default (the predecessor's clients never sent it); the dashboard sends true, so a
     // password an admin handed over is replaced by the person's own at first sign-in.
-    .boolean("force_password_change", &NewUserBody::force_password_change)
+    .boolean("force_password_change", &NewUser::force_password_change)
     .describe("the user must choose their own password at first sign-in (default false)");
 
 struct SuspendBody {
@@ -54,18 +50,7 @@ Reply user_reply(const Result<store::User>& u, int status = 200) {
   return reply(u, status, [](const store::User& v) { return domain::user_view(v); });
 }
 
-Reply create_user(const Call& c) {
-  auto in = kNewUser.decode(c.req);
-  if (!in) return in.error();
-  domain::NewUser u;
-  u.username = in->username;
-  u.password = in->password;
-  u.email = in->email;
-  u.role = in->role;
-  u.name = in->name;
-  u.force_password_change = in->force_password_change.value_or(false);
-  return user_reply(c.s.accounts.create(u, c.context()), 201);
-}
+Reply create_user(const Call& c, const NewUser& in) { return user_reply(c.s.accounts.create(in, c.context()), 201); }
 
 // `page` is bounded so (page - 1) * page_size can never overflow (the predecessor underflowed on 0).
 const QueryFields<store::UserFilter> kUserQuery =
@@ -78,33 +63,25 @@ const QueryFields<store::UserFilter> kUserQuery =
         .integer("page_size", &store::UserFilter::page_size, 1, 100, "users per page")
         .schema_with({{"description", "default 20"}});
 
-Reply list_users(const Call& c) {
-  auto f = kUserQuery.decode(c.req);
-  if (!f) return f.error();
-  const auto [users, total] = c.s.accounts.list(*f);
+Reply list_users(const Call& c, const store::UserFilter& f) {
+  const auto [users, total] = c.s.accounts.list(f);
   return json_response(200, {{"users", json_array_of(users, domain::user_view)},
                              {"total", total},
-                             {"page", f->page},
-                             {"page_size", f->page_size}});
+                             {"page", f.page},
+                             {"page_size", f.page_size}});
 }
 
-Reply suspend_user(const Call& c) {
-  auto in = kSuspend.decode(c.req, /*optional=*/true);
-  if (!in) return in.error();
-  return user_reply(c.s.accounts.suspend(c.who(), c.param("id"), in->reason, c.context()));
+Reply suspend_user(const Call& c, const SuspendBody& in) {
+  return user_reply(c.s.accounts.suspend(c.who(), c.param("id"), in.reason, c.context()));
 }
 
-Reply change_role(const Call& c) {
-  auto in = kRole.decode(c.req);
-  if (!in) return in.error();
-  return user_reply(c.s.accounts.change_role(c.who(), c.param("id"), in->role, c.context()));
+Reply change_role(const Call& c, const RoleBody& in) {
+  return user_reply(c.s.accounts.change_role(c.who(), c.param("id"), in.role, c.context()));
 }
 
-Reply reset_password(const Call& c) {
-  auto in = kReset.decode(c.req);
-  if (!in) return in.error();
-  return user_reply(c.s.accounts.reset_password(c.who(), c.param("id"), in->new_password,
-                                                in->force_change.value_or(true), c.context()));
+Reply reset_password(const Call& c, const ResetBody& in) {
+  return user_reply(c.s.accounts.reset_password(c.who(), c.param("id"), in.new_password,
+                                                in.force_change.value_or(true), c.context()));
 }
 
 // Lifts the login throttle of the account for every source address; the account itself is
@@ -124,14 +101,12 @@ const Resource user_op{
 std::vector<Endpoint> user_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({user_op("POST", "/api/v1/users", "createUser", "Create a user")
-                   .body(kNewUser.schema())
                    .returns(201, ref("User"), "Created")
                    .errors(409, {"USERNAME_TAKEN", "EMAIL_TAKEN"}),
-               create_user});
+               with_body(kNewUser, create_user)});
   e.push_back({user_op("GET", "/api/v1/users", "listUsers", "List users (deleted users excluded, newest first)")
-                   .query_params(kUserQuery.parameters())
                    .returns(200, ref("UserList"), "One page of users"),
-               list_users});
+               with_query(kUserQuery, list_users)});
   e.push_back({user_op("GET", "/api/v1/users/:id", "getUser", "Get a user").returns(200, ref("User"), "The user"),
                [](const Call& c) { return user_reply(c.s.accounts.get(c.param("id"))); }});
   e.push_back({user_op("DELETE", "/api/v1/users/:id", "deleteUser", "Soft-delete a user")
@@ -144,11 +119,10 @@ std::vector<Endpoint> user_endpoints() {
                    .describe("Not yourself, not the last active admin. The user is locked out at once, and every "
                              "credential issued before ends for good: access and refresh tokens stop working and "
                              "the user's API tokens are revoked, so re-activation revives none of them.")
-                   .body(kSuspend.schema(), false)
                    .returns(200, ref("User"), "The suspended user")
                    .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
                    .errors(409, {"ALREADY_SUSPENDED", "LAST_ADMIN"}),
-               suspend_user});
+               with_body(kSuspend, suspend_user, /*required=*/false)});
   e.push_back({user_op("PUT", "/api/v1/users/:id/activate", "activateUser", "Re-activate a suspended user")
                    .returns(200, ref("User"), "The active user")
                    .errors(409, {"ALREADY_ACTIVE"}),
@@ -165,16 +139,14 @@ std::vector<Endpoint> user_endpoints() {
                unlock_logins});
   e.push_back({user_op("PUT", "/api/v1/users/:id/role", "changeUserRole", "Change a user's role")
                    .describe("Not your own role, never demoting the last active admin. Applies at once.")
-                   .body(kRole.schema())
                    .returns(200, ref("User"), "The updated user")
                    .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
                    .errors(409, {"LAST_ADMIN"}),
-               change_role});
+               with_body(kRole, change_role)});
   e.push_back({user_op("POST", "/api/v1/users/:id/reset-password", "resetUserPassword", "Set a new password for a user")
                    .describe("Ends the user's sessions at once and lifts the login throttle of the account.")
-                   .body(kReset.schema())
                    .returns(200, ref("User"), "The updated user"),
-               reset_password});
+               with_body(kReset, reset_password)});
   return e;
 }
 

@@ -48,13 +48,8 @@ bool same_prices(const store::PriceRow& a, const PriceInput& b) {
 }
 
 store::PriceRow row_of(const PriceInput& p, const std::string& source, int64_t now_ms) {
-  store::PriceRow r;
-  r.provider = p.provider;
-  r.model = p.model;
-  r.input_micros_per_mtok = p.input_micros_per_mtok;
-  r.output_micros_per_mtok = p.output_micros_per_mtok;
-  r.cached_input_micros_per_mtok = p.cached_input_micros_per_mtok;
-  r.effective_from_ms = p.effective_from_ms;
+  store::PriceRow r = p;
+  r.id = 0;  // assigned on insert
   r.source = source;
   r.created_at = now_ms;
   return r;

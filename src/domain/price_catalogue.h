@@ -36,14 +36,9 @@ inline constexpr int64_t kMaxPriceMicrosPerMtok = 1'000'000'000;
 inline constexpr size_t kMaxImportedPrices = 5000;
 inline constexpr const char* kPriceDocumentFormat = "ironpanel-prices/1";
 
-struct PriceInput {
-  std::string provider;
-  std::string model;
-  int64_t input_micros_per_mtok = 0;
-  int64_t output_micros_per_mtok = 0;
-  int64_t cached_input_micros_per_mtok = 0;
-  int64_t effective_from_ms = 0;
-};
+// A price version as a caller gives it (POST /prices, one row of an imported document): the
+// catalogue's row, whose id, source and created_at are set when it is stored.
+using PriceInput = store::PriceRow;
 
 // VALIDATION_ERROR naming `prefix + field` (`prices[2].model` in an import), or ok.
 Status validate_price(const PriceInput& p, const std::string& prefix = "");

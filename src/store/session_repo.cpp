@@ -7,6 +7,20 @@ namespace iron::store {
 namespace {
 const Table<RefreshToken> kRefreshTokens = Table<RefreshToken>("refresh_tokens") IRON_COLUMNS(
     RefreshToken, jti, family_id, user_id, issued_at, expires_at, used_at, revoked_at);
+
+// Revokes the refresh tokens whose `column` (family_id or user_id) is `key`; an earlier
+// revocation keeps its time.
+void revoke_refresh_where(Connection& c, const char* column, const std::string& key, int64_t now) {
+  c.prepare(std::string("UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE ") + column + " = ?")
+      .bind(1, now).bind(2, key).run();
+}
+
+// Whether `sql`, with `key` bound to its one parameter, finds a row.
+bool any_row(Connection& c, const char* sql, const std::string& key) {
+  auto& s = c.prepare(sql);
+  s.bind(1, key);
+  return s.step();
+}
 }  // namespace
 
 namespace sessions {
@@ -19,19 +33,15 @@ void mark_refresh_used(Connection& c, const std::string& jti, int64_t now) {
 }
 
 void revoke_family(Connection& c, const std::string& family_id, int64_t now) {
-  c.prepare("UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE family_id = ?")
-      .bind(1, now).bind(2, family_id).run();
+  revoke_refresh_where(c, "family_id", family_id, now);
 }
 
 void revoke_all_for_user(Connection& c, const std::string& user_id, int64_t now) {
-  c.prepare("UPDATE refresh_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE user_id = ?")
-      .bind(1, now).bind(2, user_id).run();
+  revoke_refresh_where(c, "user_id", user_id, now);
 }
 
 bool family_revoked(Connection& c, const std::string& family_id) {
-  auto& s = c.prepare("SELECT 1 FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NOT NULL LIMIT 1");
-  s.bind(1, family_id);
-  return s.step();
+  return any_row(c, "SELECT 1 FROM refresh_tokens WHERE family_id = ? AND revoked_at IS NOT NULL LIMIT 1", family_id);
 }
 
 std::vector<SessionFamily> live_families(Connection& c, const std::string& user_id, int64_t now, int limit) {
@@ -51,9 +61,7 @@ void revoke_access(Connection& c, const std::string& jti, int64_t expires_at) {
 }
 
 bool access_revoked(Connection& c, const std::string& jti) {
-  auto& s = c.prepare("SELECT 1 FROM revoked_access_tokens WHERE jti = ?");
-  s.bind(1, jti);
-  return s.step();
+  return any_row(c, "SELECT 1 FROM revoked_access_tokens WHERE jti = ?", jti);
 }
 
 int64_t purge_expired(Connection& c, int64_t now) {

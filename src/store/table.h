@@ -95,6 +95,15 @@ class Table {
     c.prepare("DELETE FROM " + name_ + " WHERE " + columns_.front().name + " = ?").bind(1, key).run();
     return c.changes() > 0;
   }
+  // UPDATEs every other column of the row whose key is `r`'s key to `r`'s values.
+  void update(Connection& c, const Row& r) const {
+    std::string sets;
+    for (size_t i = 1; i < columns_.size(); ++i) sets += (i > 1 ? ", " : "") + columns_[i].name + " = ?";
+    auto& s = c.prepare("UPDATE " + name_ + " SET " + sets + " WHERE " + columns_.front().name + " = ?");
+    for (size_t i = 1; i < columns_.size(); ++i) columns_[i].bind(s, static_cast<int>(i), r);
+    columns_.front().bind(s, static_cast<int>(columns_.size()), r);
+    s.run();
+  }
   // INSERTs `r`; returns the key the database assigned (with key_assigned_on_insert()), or 0.
   int64_t insert(Connection& c, const Row& r) const {
     const size_t first = assigned_key_ ? 1 : 0;

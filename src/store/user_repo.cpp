@@ -31,17 +31,7 @@ bool email_taken(Connection& c, const std::string& email) {
 
 void insert(Connection& c, const User& u) { kUsers.insert(c, u); }
 
-void update(Connection& c, const User& u) {
-  auto& s = c.prepare(
-      "UPDATE users SET username = ?, email = ?, name = ?, password_hash = ?, role = ?, is_active = ?, "
-      "force_password_change = ?, updated_at = ?, last_login = ?, suspended_at = ?, suspended_reason = ?, "
-      "deleted_at = ?, sessions_valid_after = ? WHERE id = ?");
-  s.bind(1, u.username).bind(2, u.email).bind(3, u.name).bind(4, u.password_hash).bind(5, u.role);
-  s.bind(6, u.is_active).bind(7, u.force_password_change).bind(8, u.updated_at).bind(9, u.last_login);
-  s.bind(10, u.suspended_at).bind(11, u.suspended_reason).bind(12, u.deleted_at).bind(13, u.sessions_valid_after);
-  s.bind(14, u.id);
-  s.run();
-}
+void update(Connection& c, const User& u) { kUsers.update(c, u); }
 
 int64_t count_active_admins(Connection& c) {
   return c.prepare("SELECT count(*) FROM users WHERE role = 'admin' AND is_active = 1 AND deleted_at IS NULL")
