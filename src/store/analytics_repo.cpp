@@ -130,6 +130,15 @@ UsageTotals totals_at(const Statement& s, int col) {
   return t;
 }
 
+// The rows of a read grouped by two text keys (model and provider, day and provider), each
+// followed by kAggregates.
+template <class Row>
+std::vector<Row> two_keys_and_totals(Statement& s) {
+  std::vector<Row> out;
+  while (s.step()) out.push_back({s.text(0), s.text(1), totals_at(s, 2)});
+  return out;
+}
+
 std::string totals_sql(const RollupFilter& f, const Where& w) {
   return std::string("SELECT ") + kAggregates + (w.from == kAgentRollups ? agent_sums_from(f) : w.from) + w.sql;
 }
@@ -322,10 +331,7 @@ std::vector<ProviderUsage> by_provider(Connection& c, const RollupFilter& f) {
 
 std::vector<ModelUsage> by_model(Connection& c, const RollupFilter& f) {
   const Where w = rollup_where(f);
-  auto& s = prepared(c, by_model_sql(w), w.binds);
-  std::vector<ModelUsage> out;
-  while (s.step()) out.push_back({s.text(0), s.text(1), totals_at(s, 2)});
-  return out;
+  return two_keys_and_totals<ModelUsage>(prepared(c, by_model_sql(w), w.binds));
 }
 
 std::vector<AgentBudgetRow> budgets(Connection& c, const std::optional<int64_t>& agent_id,
@@ -437,10 +443,7 @@ int64_t count_events(Connection& c, const EventListFilter& f) {
 
 std::vector<DailyProviderUsage> daily_by_provider(Connection& c, const RollupFilter& f) {
   const Where w = rollup_where(f);
-  auto& s = prepared(c, daily_sql(w), w.binds);
-  std::vector<DailyProviderUsage> out;
-  while (s.step()) out.push_back({s.text(0), s.text(1), totals_at(s, 2)});
-  return out;
+  return two_keys_and_totals<DailyProviderUsage>(prepared(c, daily_sql(w), w.binds));
 }
 
 std::optional<std::string> first_day(Connection& c, const RollupFilter& f) {
