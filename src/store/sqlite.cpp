@@ -110,7 +110,8 @@ SqliteStatement& SqliteConnection::hand_out(SqliteStatement& stmt) {
 
 Statement& SqliteConnection::prepare(const std::string& sql) {
   if (auto it = cache_.find(sql); it != cache_.end()) {
-    it->second->reset();
+    // A statement not handed out since the last reset_statements() is reset already.
+    if (it->second->in_use) it->second->reset();
     return hand_out(*it->second);
   }
   sqlite3_stmt* stmt = nullptr;
