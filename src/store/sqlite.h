@@ -70,8 +70,7 @@ class SqliteConnection final : public Connection {
   Statement& prepare(const std::string& sql) override;
   // Called when a transaction ends: single-row reads are stepped once and never run to
   // completion. Resets only the statements prepare() handed out since the last call, not the
-  // whole cache (the writer caches ~100: resetting each after every write call cost ~19k
-  // instructions per budget report, docs/benchmarks.md, fifth pass).
+  // whole cache; prepare() then hands out the others without resetting them again.
   void reset_statements() override;
   // A statement without parameters or rows (BEGIN, COMMIT, SAVEPOINT ...), from the cache:
   // exec() parses its text on every call (~4.7k instructions for BEGIN or COMMIT).
