@@ -9,6 +9,22 @@
 
 namespace iron::domain {
 
+namespace {
+// Runs work(c, who) in one write transaction after the IC token's check there, so a token
+// revoked a moment ago moves no money. `who` is set once the token checked out, for the live
+// event published after the commit.
+template <class Work>
+auto write_as_agent(store::Database& db, const std::string& ic_token, std::optional<AgentIdentity>& who, Work&& work) {
+  using R = decltype(work(std::declval<store::Connection&>(), std::declval<const AgentIdentity&>()));
+  return db.write([&](store::Connection& c) -> R {
+    auto checked = IcTokens::authenticate_in(c, ic_token);
+    if (!checked) return checked.error();
+    who = *checked;
+    return work(c, *who);
+  });
+}
+}  // namespace
+
 void LeaseProtocol::publish(const std::string& type, const AgentIdentity& who, nlohmann::json data) {
   data["agent_id"] = who.agent_id;
   events_.publish({0, type, who.owner_id, std::move(data)});
@@ -20,23 +36,21 @@ Result<HandshakeOutcome> LeaseProtocol::handshake(const std::string& ic_token, c
     return Error{ErrorKind::unavailable, "CRYPTO_UNAVAILABLE", "the handshake is not available on this server",
                  nlohmann::json::object(), 0};
   std::optional<AgentIdentity> who_out;
-  auto out = db_.write([&](store::Connection& c) -> Result<HandshakeOutcome> {
-    auto who = IcTokens::authenticate_in(c, ic_token);
-    if (!who) return who.error();
-    who_out = *who;
+  auto out = write_as_agent(db_, ic_token, who_out,
+                            [&](store::Connection& c, const AgentIdentity& who) -> Result<HandshakeOutcome> {
     // The owner's usage limits gate new budget (the predecessor stored limits, never checked them).
     if (limits_) {
-      if (auto st = limits_->check_in(c, who->owner_id, std::nullopt, util::now()); !st) return st.error();
+      if (auto st = limits_->check_in(c, who.owner_id, std::nullopt, util::now()); !st) return st.error();
     }
     // A model the agent may not use gets no lease at all, not a lease rolled back later.
-    if (auto st = check_requested_model(store::agents::allowed_models_of(c, who->agent_id), "this agent", in.provider,
+    if (auto st = check_requested_model(store::agents::allowed_models_of(c, who.agent_id), "this agent", in.provider,
                                         in.model);
         !st)
       return st.error();
-    auto lease = ledger_.reserve_in(c, who->agent_id, in.requested, util::now(), agent_context(*who, ctx));
+    auto lease = ledger_.reserve_in(c, who.agent_id, in.requested, util::now(), agent_context(who, ctx));
     if (!lease) return lease.error();
     // From here on every refusal returns an error, which rolls the reservation back.
-    const auto agent = store::agents::find_by_id(c, who->agent_id);
+    const auto agent = store::agents::find_by_id(c, who.agent_id);
     if (!agent) return Error::unauthenticated("INVALID_IC_TOKEN", "the IC token's agent no longer exists");
     // The one agent-key rule (agent_key.h), the same answers as the agent key fetch.
     auto key = agent_key::usable_key(c, *agent);
@@ -73,15 +87,13 @@ Result<ReportOutcome> LeaseProtocol::report(const std::string& ic_token, const s
   std::optional<AgentIdentity> who_out;
   // The IC token check, the ledger move and the usage-limit counters commit together: an
   // acknowledged report is counted, and a crash loses neither the money nor the count.
-  auto out = db_.write([&](store::Connection& c) -> Result<ReportOutcome> {
-    auto who = IcTokens::authenticate_in(c, ic_token);
-    if (!who) return who.error();
-    who_out = *who;
+  auto out = write_as_agent(db_, ic_token, who_out,
+                            [&](store::Connection& c, const AgentIdentity& who) -> Result<ReportOutcome> {
     const auto now = util::now();
-    auto report = ledger_.report_in(c, lease_id, who->agent_id, usage, now, agent_context(*who, ctx));
+    auto report = ledger_.report_in(c, lease_id, who.agent_id, usage, now, agent_context(who, ctx));
     // Counters follow accepted reports (a replay moved nothing, so it counts nothing).
     if (report && !report->replayed && limits_)
-      limits_->record_in(c, who->owner_id, std::nullopt, usage.tokens, usage.cost_microdollars, now);
+      limits_->record_in(c, who.owner_id, std::nullopt, usage.tokens, usage.cost_microdollars, now);
     return report;
   });
   if (limits_) limits_->publish_pending_alerts();
@@ -99,11 +111,9 @@ Result<ReportOutcome> LeaseProtocol::report(const std::string& ic_token, const s
 Result<ReturnOutcome> LeaseProtocol::give_back(const std::string& ic_token, const std::string& lease_id,
                                                std::optional<int64_t> client_spent, const RequestContext& ctx) {
   std::optional<AgentIdentity> who_out;
-  auto out = db_.write([&](store::Connection& c) -> Result<ReleaseOutcome> {
-    auto who = IcTokens::authenticate_in(c, ic_token);
-    if (!who) return who.error();
-    who_out = *who;
-    return ledger_.release_in(c, lease_id, who->agent_id, util::now(), agent_context(*who, ctx));
+  auto out = write_as_agent(db_, ic_token, who_out,
+                            [&](store::Connection& c, const AgentIdentity& who) -> Result<ReleaseOutcome> {
+    return ledger_.release_in(c, lease_id, who.agent_id, util::now(), agent_context(who, ctx));
   });
   if (!out) return out.error();
   publish("lease.closed", *who_out,
@@ -117,15 +127,13 @@ Result<ReturnOutcome> LeaseProtocol::give_back(const std::string& ic_token, cons
 Result<RefreshOutcome> LeaseProtocol::refresh(const std::string& ic_token, const std::string& lease_id,
                                               int64_t requested, const RequestContext& ctx) {
   std::optional<AgentIdentity> who_out;
-  auto out = db_.write([&](store::Connection& c) -> Result<RefreshOutcome> {
-    auto who = IcTokens::authenticate_in(c, ic_token);
-    if (!who) return who.error();
-    who_out = *who;
+  auto out = write_as_agent(db_, ic_token, who_out,
+                            [&](store::Connection& c, const AgentIdentity& who) -> Result<RefreshOutcome> {
     const auto now = util::now();
     if (limits_) {
-      if (auto st = limits_->check_in(c, who->owner_id, std::nullopt, now); !st) return st.error();
+      if (auto st = limits_->check_in(c, who.owner_id, std::nullopt, now); !st) return st.error();
     }
-    return ledger_.refresh_in(c, lease_id, who->agent_id, requested, now, agent_context(*who, ctx));
+    return ledger_.refresh_in(c, lease_id, who.agent_id, requested, now, agent_context(who, ctx));
   });
   if (!out) return out;
   nlohmann::json data = {{"closed_lease_id", out->closed_lease_id},

@@ -93,13 +93,26 @@ void SqliteConnection::exec(std::string_view sql) {
 }
 
 void SqliteConnection::reset_statements() {
-  for (auto& [sql, stmt] : cache_) stmt->reset();
+  for (auto* stmt : in_use_) {
+    stmt->reset();
+    stmt->in_use = false;
+  }
+  in_use_.clear();
+}
+
+SqliteStatement& SqliteConnection::hand_out(SqliteStatement& stmt) {
+  if (!stmt.in_use) {
+    stmt.in_use = true;
+    in_use_.push_back(&stmt);
+  }
+  return stmt;
 }
 
 Statement& SqliteConnection::prepare(const std::string& sql) {
   if (auto it = cache_.find(sql); it != cache_.end()) {
-    it->second->reset();
-    return *it->second;
+    // A statement not handed out since the last reset_statements() is reset already.
+    if (it->second->in_use) it->second->reset();
+    return hand_out(*it->second);
   }
   sqlite3_stmt* stmt = nullptr;
   if (int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
@@ -108,7 +121,7 @@ Statement& SqliteConnection::prepare(const std::string& sql) {
     throw_sqlite(db_, rc, "prepare");
   }
   auto [it, _] = cache_.emplace(sql, std::make_unique<SqliteStatement>(db_, stmt));
-  return *it->second;
+  return hand_out(*it->second);
 }
 
 }  // namespace iron::store

@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/connection.h"
 
@@ -35,6 +36,8 @@ class SqliteStatement final : public Statement {
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
   ~SqliteStatement() override { sqlite3_finalize(stmt_); }
+  // Whether it has been handed out since the connection last reset its statements.
+  bool in_use = false;
 
   Statement& bind_null(int i) override;
   bool step() override;
@@ -66,15 +69,22 @@ class SqliteConnection final : public Connection {
   void exec(std::string_view sql) override;
   Statement& prepare(const std::string& sql) override;
   // Called when a transaction ends: single-row reads are stepped once and never run to
-  // completion.
+  // completion. Resets only the statements prepare() handed out since the last call, not the
+  // whole cache; prepare() then hands out the others without resetting them again.
   void reset_statements() override;
+  // A statement without parameters or rows (BEGIN, COMMIT, SAVEPOINT ...), from the cache:
+  // exec() parses its text on every call (~4.7k instructions for BEGIN or COMMIT).
+  void run(const std::string& sql) { prepare(sql).run(); }
   int64_t changes() const override { return sqlite3_changes64(db_); }
   bool in_transaction() const { return !sqlite3_get_autocommit(db_); }
   sqlite3* handle() const { return db_; }
 
  private:
+  SqliteStatement& hand_out(SqliteStatement& stmt);
+
   sqlite3* db_ = nullptr;
   std::map<std::string, std::unique_ptr<SqliteStatement>, std::less<>> cache_;
+  std::vector<SqliteStatement*> in_use_;  // handed out since the last reset_statements()
 };
 
 [[noreturn]] void throw_sqlite(sqlite3* db, int rc, std::string_view context);

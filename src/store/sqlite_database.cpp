@@ -105,7 +105,7 @@ size_t SqliteDatabase::queued_writes() {
 void SqliteDatabase::run_batch(const std::vector<WriteCall*>& batch) {
   SqliteConnection& w = *writer_;
   try {
-    w.exec("BEGIN IMMEDIATE");
+    w.run("BEGIN IMMEDIATE");
   } catch (...) {
     for (auto* c : batch) c->error = std::current_exception();
     return;
@@ -113,11 +113,11 @@ void SqliteDatabase::run_batch(const std::vector<WriteCall*>& batch) {
   for (size_t i = 0; i < batch.size(); ++i) {
     WriteCall& call = *batch[i];
     try {
-      w.prepare("SAVEPOINT write_call").run();
+      w.run("SAVEPOINT write_call");
       const bool keep = call.run(call.body, w);
       w.reset_statements();
-      if (!keep) w.prepare("ROLLBACK TO write_call").run();
-      w.prepare("RELEASE write_call").run();
+      if (!keep) w.run("ROLLBACK TO write_call");
+      w.run("RELEASE write_call");
       continue;
     } catch (...) {
       call.error = std::current_exception();
@@ -140,7 +140,7 @@ void SqliteDatabase::run_batch(const std::vector<WriteCall*>& batch) {
     return;
   }
   try {
-    w.exec("COMMIT");
+    w.run("COMMIT");
   } catch (...) {
     rollback_quietly(w);
     for (auto* c : batch)
@@ -165,11 +165,11 @@ SqliteDatabase::Lease::~Lease() {
 
 void SqliteDatabase::read(ReadCall& call) {
   Lease lease(*this);
-  lease.conn->exec("BEGIN");
+  lease.conn->run("BEGIN");
   try {
     call.run(call.body, *lease.conn);
     lease.conn->reset_statements();
-    lease.conn->exec("COMMIT");
+    lease.conn->run("COMMIT");
   } catch (...) {
     rollback_quietly(*lease.conn);
     throw;

@@ -51,17 +51,19 @@ class Table {
   // A column stored in another form than the field's (a list kept as JSON text).
   Table& column(std::string name, Reader read, Binder bind) {
     columns_.push_back({std::move(name), std::move(read), std::move(bind)});
+    compose();
     return *this;
   }
   // The first column is an integer key the database assigns: insert() leaves it out. (May
   // stand anywhere in the declaration: it always names the first column.)
   Table& key_assigned_on_insert() {
     assigned_key_ = true;
+    compose();
     return *this;
   }
 
   // "SELECT <every column> FROM <table>", for the caller to finish with WHERE / ORDER BY.
-  std::string select() const { return "SELECT " + names(0) + " FROM " + name_; }
+  const std::string& select() const { return select_; }
   // Every column name, comma-separated (for a RETURNING clause).
   std::string columns() const { return names(0); }
   // The row the statement stands on, read in column order.
@@ -85,7 +87,7 @@ class Table {
   // The row whose key (the first column) is `key`, or nullopt.
   template <class K>
   std::optional<Row> find(Connection& c, const K& key) const {
-    auto& s = c.prepare(select() + " WHERE " + columns_.front().name + " = ?");
+    auto& s = c.prepare(find_);
     s.bind(1, key);
     return one(s);
   }
@@ -107,11 +109,7 @@ class Table {
   // INSERTs `r`; returns the key the database assigned (with key_assigned_on_insert()), or 0.
   int64_t insert(Connection& c, const Row& r) const {
     const size_t first = assigned_key_ ? 1 : 0;
-    std::string marks = "?";
-    for (size_t i = first + 1; i < columns_.size(); ++i) marks += ", ?";
-    std::string sql = "INSERT INTO " + name_ + "(" + names(first) + ") VALUES(" + marks + ")";
-    if (assigned_key_) sql += " RETURNING " + columns_.front().name;
-    auto& s = c.prepare(sql);
+    auto& s = c.prepare(insert_);
     for (size_t i = first; i < columns_.size(); ++i) columns_[i].bind(s, static_cast<int>(i - first + 1), r);
     if (!assigned_key_) {
       s.run();
@@ -121,6 +119,18 @@ class Table {
   }
 
  private:
+  // The statements' text, composed as the declaration adds columns rather than on every call
+  // (building it was ~10k instructions of each budget report; docs/benchmarks.md, fifth pass).
+  void compose() {
+    if (columns_.empty()) return;  // key_assigned_on_insert() before the first column
+    const size_t first = assigned_key_ ? 1 : 0;
+    select_ = "SELECT " + names(0) + " FROM " + name_;
+    find_ = select_ + " WHERE " + columns_.front().name + " = ?";
+    std::string marks = "?";
+    for (size_t i = first + 1; i < columns_.size(); ++i) marks += ", ?";
+    insert_ = "INSERT INTO " + name_ + "(" + names(first) + ") VALUES(" + marks + ")";
+    if (assigned_key_) insert_ += " RETURNING " + columns_.front().name;
+  }
   // The column names from the `first`th on, comma-separated.
   std::string names(size_t first) const {
     std::string list;
@@ -135,6 +145,7 @@ class Table {
   std::string name_;
   std::vector<Column> columns_;
   bool assigned_key_ = false;
+  std::string select_, find_, insert_;
 };
 
 }  // namespace iron::store

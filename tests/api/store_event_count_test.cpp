@@ -1,9 +1,10 @@
 // The event list's total (GET /analytics/events/list pagination.total) is counted from the
-// daily rollups for whole days and from the events only for the oldest and newest stored days
-// (issue 13: the count over a period read every row). It must still equal the number of
-// matching events exactly: with every filter, for any period, and after retention has deleted
-// part of the oldest day (whose rollup still holds the deleted events). The allow-list flag
-// (docs/model-allow-lists.md), which the rollups do not carry, is counted from its own index.
+// daily rollups for whole days, from the events for the oldest stored day, and for a part of
+// a day from its events or as its rollup minus the rest of the day (issue 13: the count over
+// a period read every row). It must still equal the number of matching events exactly: with
+// every filter, for any period, and after retention has deleted part of the oldest day (whose
+// rollup still holds the deleted events). The allow-list flag (docs/model-allow-lists.md),
+// which the rollups do not carry, is counted from its own index.
 #include <gtest/gtest.h>
 
 #include <functional>
