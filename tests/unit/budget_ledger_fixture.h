@@ -54,6 +54,13 @@ struct AgentRuntime {
   auto reserve(int64_t requested, iron::util::TimePoint now) {
     return ledger.reserve(agent, requested, now, agent_ctx(agent));
   }
+  // A lease the test needs as a starting point: reserved at `now`, its id ("" and a test
+  // failure when refused).
+  std::string open(int64_t requested, iron::util::TimePoint now = kT0) {
+    auto lease = reserve(requested, now);
+    EXPECT_TRUE(lease.ok()) << (lease.ok() ? "" : lease.error().code);
+    return lease.ok() ? lease->id : "";
+  }
   auto report(const std::string& lease, const domain::UsageReport& u, iron::util::TimePoint now) {
     return ledger.report(lease, agent, u, now, agent_ctx(agent));
   }
