@@ -72,7 +72,7 @@ TEST_F(BudgetLedger, report_is_idempotent_per_request_id) {
 TEST_F(BudgetLedger, report_refuses_closed_lease) {
   const int64_t agent = new_agent(1000);
   const std::string lease = runtime(agent).open(300);
-  ASSERT_TRUE(runtime(agent).report(lease, usage("a", 100), kT0).ok());
+  runtime(agent).spend(lease, "a", 100);
   auto closed = runtime(agent).release(lease, kT0 + 1s);
   ASSERT_TRUE(closed.ok());
   EXPECT_EQ(closed->returned, 200);
@@ -141,7 +141,7 @@ TEST_F(BudgetLedger, report_refuses_revoked_lease) {
 TEST_F(BudgetLedger, report_above_what_is_left_on_the_lease_is_refused) {
   const int64_t agent = new_agent(1000);
   const std::string lease = runtime(agent).open(100);
-  ASSERT_TRUE(runtime(agent).report(lease, usage("a", 60), kT0).ok());
+  runtime(agent).spend(lease, "a", 60);
   auto over = runtime(agent).report(lease, usage("b", 41), kT0);
   ASSERT_TRUE(refused(over, ErrorKind::forbidden, "LEASE_EXCEEDED"));
   EXPECT_EQ(over.error().details["available"], 40);
@@ -157,8 +157,8 @@ TEST_F(BudgetLedger, report_above_what_is_left_on_the_lease_is_refused) {
 TEST_F(BudgetLedger, return_releases_only_unreported) {
   const int64_t agent = new_agent(1000);
   const std::string lease = runtime(agent).open(500);
-  ASSERT_TRUE(runtime(agent).report(lease, usage("a", 120), kT0).ok());
-  ASSERT_TRUE(runtime(agent).report(lease, usage("b", 80), kT0).ok());
+  runtime(agent).spend(lease, "a", 120);
+  runtime(agent).spend(lease, "b", 80);
   expect_snapshot(agent, 1000, 200, 300, 500);
   auto back = runtime(agent).release(lease, kT0 + 5s);
   ASSERT_TRUE(back.ok()) << back.error().message;
@@ -179,7 +179,7 @@ TEST_F(BudgetLedger, return_releases_only_unreported) {
 TEST_F(BudgetLedger, return_of_an_unswept_stale_lease_releases_what_the_sweeper_would) {
   const int64_t agent = new_agent(1000);
   const std::string lease = runtime(agent).open(500);
-  ASSERT_TRUE(runtime(agent).report(lease, usage("a", 100), kT0).ok());
+  runtime(agent).spend(lease, "a", 100);
   auto back = runtime(agent).release(lease, kT0 + 2 * kTtl);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->returned, 400);
@@ -192,7 +192,7 @@ TEST_F(BudgetLedger, return_of_an_unswept_stale_lease_releases_what_the_sweeper_
 TEST_F(BudgetLedger, refresh_releases_old_reservation) {
   const int64_t agent = new_agent(1000);
   const std::string old = runtime(agent).open(600);
-  ASSERT_TRUE(runtime(agent).report(old, usage("a", 100), kT0).ok());
+  runtime(agent).spend(old, "a", 100);
   expect_snapshot(agent, 1000, 100, 500, 400);
   // Only possible if the old lease's 500 come back first: 400 + 500 = 900 free.
   auto r = runtime(agent).refresh(old, 700, kT0 + 10min);
@@ -217,7 +217,7 @@ TEST_F(BudgetLedger, refresh_releases_old_reservation) {
 TEST_F(BudgetLedger, refresh_with_nothing_left_is_denied_and_still_closes_the_old_lease) {
   const int64_t agent = new_agent(500);
   const std::string old = runtime(agent).open(500);
-  ASSERT_TRUE(runtime(agent).report(old, usage("a", 500), kT0).ok());
+  runtime(agent).spend(old, "a", 500);
   auto r = runtime(agent).refresh(old, 100, kT0 + 1s);
   ASSERT_TRUE(r.ok()) << "a denial is an outcome, not an error";
   EXPECT_FALSE(r->approved);
@@ -249,7 +249,7 @@ TEST_F(BudgetLedger, sweeper_expires_and_releases) {
   const std::string a = runtime(agent).open(1000);
   const std::string b = runtime(agent).open(2000, kT0 + 10min);
   const std::string c = runtime(agent).open(3000, kT0 + 30min);
-  ASSERT_TRUE(runtime(agent).report(a, usage("x", 250), kT0).ok());
+  runtime(agent).spend(a, "x", 250);
   expect_snapshot(agent, 10'000, 250, 5750, 4000);
   EXPECT_EQ(ledger().expire_stale(kT0 + kTtl - 1ms), 0);
   EXPECT_EQ(ledger().expire_stale(kT0 + kTtl + 10min), 2);  // a and b: expires_at <= now

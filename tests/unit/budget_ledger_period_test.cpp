@@ -93,7 +93,7 @@ TEST_F(BudgetLedgerPeriod, ResetRefillsThePeriodAndCarriesOpenLeases) {
   const int64_t agent = periodic_agent(1000);
   const auto before_midnight = kD1 - 10min;  // leases live an hour (kTtl)
   const std::string lease = runtime(agent).open(400, before_midnight);
-  ASSERT_TRUE(runtime(agent).report(lease, usage("r1", 150), before_midnight).ok());
+  runtime(agent).spend(lease, "r1", 150, before_midnight);
   expect_snapshot(agent, 1000, 150, 250, 600);
 
   // First read after midnight: the reset is applied (lazily), once. Allocated: the period's
@@ -145,7 +145,7 @@ TEST_F(BudgetLedgerPeriod, ExpiredCarriedLeaseDoesNotRefillTheNewPeriod) {
 TEST_F(BudgetLedgerPeriod, CatchUpAfterAStopResetsOnceInTotal) {
   const int64_t agent = periodic_agent(1000);
   const std::string lease = runtime(agent).open(300);
-  ASSERT_TRUE(runtime(agent).report(lease, usage("r1", 300), kT0).ok());
+  runtime(agent).spend(lease, "r1", 300);
   const auto later = kD1 + std::chrono::days{3} + 5h;  // 2027-01-19T05:00Z: boundaries on the 16th..19th
   EXPECT_EQ(domain::BudgetLedger::apply_due_resets(db(), later), 1);
   EXPECT_EQ(domain::BudgetLedger::apply_due_resets(db(), later), 0);
@@ -178,7 +178,7 @@ TEST_F(BudgetLedgerPeriod, CatchUpInAZoneAcrossDstResetsOnceInTotal) {
   const int64_t agent = periodic_agent(1000, domain::BudgetPeriod::daily, start, zone);
   EXPECT_EQ(at(agent, start).resets_at, starts_at_ms(local_day(start) + days{1}));
   const std::string lease = runtime(agent).open(300, start);
-  ASSERT_TRUE(runtime(agent).report(lease, usage("z1", 300), start).ok());
+  runtime(agent).spend(lease, "z1", 300, start);
   EXPECT_EQ(domain::BudgetLedger::apply_due_resets(db(), later), 1);
   EXPECT_EQ(domain::BudgetLedger::apply_due_resets(db(), later), 0);
   const auto s = at(agent, later);

@@ -136,8 +136,7 @@ TEST_F(BudgetLedger, another_agents_lease_is_not_found) {
 // could drive remaining negative.
 TEST_F(BudgetLedger, set_allocation_below_committed_is_refused) {
   const int64_t agent = new_agent(1000);
-  auto lease = runtime(agent).reserve(400, kT0);
-  ASSERT_TRUE(runtime(agent).report(lease->id, usage("a", 100), kT0).ok());
+  runtime(agent).spend(runtime(agent).open(400), "a", 100);
   struct Case {
     int64_t new_allocated;
     bool accepted;
@@ -205,8 +204,7 @@ TEST_F(BudgetLedger, invariant_is_a_database_check) {
 
 TEST_F(BudgetLedger, deleting_an_agent_removes_its_books) {
   const int64_t agent = new_agent(1000);
-  auto lease = runtime(agent).reserve(400, kT0);
-  ASSERT_TRUE(runtime(agent).report(lease->id, usage("a", 10), kT0).ok());
+  runtime(agent).spend(runtime(agent).open(400), "a", 10);
   const bool removed = db().write([&](store::Connection& c) { return store::agents::remove(c, agent); });
   EXPECT_TRUE(removed);
   for (const char* t : {"agents", "agent_budgets", "budget_leases", "lease_reports", "budget_history"})
