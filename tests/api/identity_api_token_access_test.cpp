@@ -136,9 +136,7 @@ TEST(IdentityApiTokens, rotate_requires_auth) {
 
 TEST(IdentityApiTokens, TokenCannotMintTokens) {
   Panel p;
-  const Account a = p.add_user("user", "alice");
-  const auto t = p.create_ok(a.token, {{"name", "alice's"}});
-  const std::string secret = t["token"];
+  const auto [a, t, secret] = p.user_with_token({{"name", "alice's"}});
   expect_error(p.create(secret, {{"name", "child"}}), 403, "SESSION_REQUIRED");
   expect_error(p.call("POST", id_path(t["id"]) + "/rotate", secret), 403, "SESSION_REQUIRED");
   EXPECT_EQ(p.call("GET", kBase, a.token).body.size(), 1u);
