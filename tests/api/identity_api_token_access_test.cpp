@@ -258,8 +258,9 @@ TEST(IdentityApiTokens, AdminRevokesAnotherUsersTokenButCannotRotateIt) {
   ASSERT_EQ(mine.status, 200);
   EXPECT_EQ(mine.body["is_active"], false);
   // Audited with the admin as the actor.
-  Db d = p.db();
-  const auto actors = d.texts("SELECT actor_id || ':' || entity_id FROM audit_log WHERE action = 'api_token.revoke'");
-  ASSERT_EQ(actors.size(), 1u);
-  EXPECT_EQ(actors[0], p.admin.id + ":" + std::to_string(t["id"].get<int64_t>()));
+  const auto audit = p.call("GET", "/api/v1/audit?action=api_token.revoke", p.admin.token);
+  ASSERT_EQ(audit.status, 200) << audit.raw;
+  ASSERT_EQ(audit.body["items"].size(), 1u) << audit.raw;
+  EXPECT_EQ(audit.body["items"][0]["actor_id"], p.admin.id);
+  EXPECT_EQ(audit.body["items"][0]["entity_id"], std::to_string(t["id"].get<int64_t>()));
 }
