@@ -109,4 +109,11 @@ std::string Panel::open_lease(const LeasingAgent& agent, int64_t micros) {
   return r.body.value("lease_id", "");
 }
 
+Reply Panel::report_usage(const LeasingAgent& agent, const std::string& lease, const std::string& request_id,
+                          int64_t tokens, int64_t cost) {
+  return call("POST", "/api/v1/budget/report", "",
+              {{"ic_token", agent.ic}, {"lease_id", lease}, {"request_id", request_id}, {"tokens", tokens},
+               {"cost_microdollars", cost}, {"model", "gpt-4o"}, {"provider", "openai"}});
+}
+
 }  // namespace iron::test

@@ -95,6 +95,9 @@ class Panel {
   // POST /budget/handshake as the agent: a lease of `micros`; its id ("" and a test failure
   // when refused).
   std::string open_lease(const LeasingAgent& agent, int64_t micros);
+  // POST /budget/report as the agent: `tokens` and `cost` used on the lease under `request_id`.
+  Reply report_usage(const LeasingAgent& agent, const std::string& lease, const std::string& request_id, int64_t tokens,
+                     int64_t cost);
 
   Account admin;
 
