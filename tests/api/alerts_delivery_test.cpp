@@ -9,8 +9,6 @@
 #include <vector>
 
 #include "alerts_support.h"
-#include "domain/event_bus.h"
-#include "domain/usage_limits.h"
 #include "util/clock.h"
 
 using namespace alerts_test;
@@ -185,8 +183,8 @@ TEST(AlertDelivery, RedirectsAreNotFollowed) {
 }
 
 // A threshold raises once per limit, threshold and period, even when it is crossed again
-// (after the maximum was raised): the usage is counted through the domain (test setup: the lease routes need an agent
-// runtime), the alert is delivered by the server's worker.
+// (after the maximum was raised): the usage is reported on a lease the way a runtime does, the
+// alert is delivered by the server's worker.
 TEST(AlertDelivery, ThresholdsAreEdgeTriggeredOncePerPeriod) {
   AlertPanel p(loopback_env());
   Receiver receiver;
@@ -197,12 +195,16 @@ TEST(AlertDelivery, ThresholdsAreEdgeTriggeredOncePerPeriod) {
                              {{"user_id", alice.id}, {"max_tokens_per_day", 1000}, {"alert_thresholds", {50, 80}}});
   ASSERT_EQ(limit.status, 201) << limit.raw;
 
-  iron::domain::EventBus bus(1);
-  iron::domain::UsageLimits limits(p.db(), bus);
-  const auto now = iron::util::now();
-  limits.record(alice.id, std::nullopt, 600, 0, now);  // crosses 50 %
-  limits.record(alice.id, std::nullopt, 100, 0, now);  // 70 %: nothing new
-  limits.record(alice.id, std::nullopt, 300, 0, now);  // crosses 80 % and 100 %
+  const auto runner = p.add_leasing_agent(alice, 1'000'000);
+  const std::string lease = p.open_lease(runner, 1'000);
+  int reports = 0;
+  const auto use = [&](int64_t tokens) {
+    const Reply r = p.report_usage(runner, lease, "r" + std::to_string(++reports), tokens, 0);
+    EXPECT_EQ(r.status, 200) << r.raw;
+  };
+  use(600);  // crosses 50 %
+  use(100);  // 70 %: nothing new
+  use(300);  // crosses 80 % and 100 %
 
   const auto got = receiver.wait_for(3);
   ASSERT_EQ(got.size(), 3u);
@@ -221,7 +223,7 @@ TEST(AlertDelivery, ThresholdsAreEdgeTriggeredOncePerPeriod) {
   const Reply raised = p.call("PUT", "/api/v1/limits/" + std::to_string(limit.body["id"].get<int64_t>()),
                               p.admin.token, {{"max_tokens_per_day", 4000}});
   ASSERT_EQ(raised.status, 200) << raised.raw;
-  limits.record(alice.id, std::nullopt, 1100, 0, now);
+  use(1100);
   EXPECT_EQ(alerts_raised(p, ch["id"]), 3u);
 }
 

@@ -19,10 +19,7 @@
 #include <httplib.h>
 
 #include "security/crypto.h"
-#include "store/data_dir.h"
-#include "store/database.h"
 #include "support/panel.h"
-#include "support/server_database.h"
 
 namespace alerts_test {
 
@@ -139,13 +136,6 @@ class AlertPanel : public iron::test::Panel {
   explicit AlertPanel(std::map<std::string, std::string> env, std::string data_dir = "")
       : iron::test::Panel(with_dir(iron::test::admin_options({}, std::move(env)), std::move(data_dir))) {}
 
-  // The server's database opened by the test process, for the setup no route produces
-  // (usage counted against a limit: the lease routes need an agent runtime).
-  iron::store::Database& db() {
-    if (!db_) db_ = iron::test::open_server_database(server().data_dir());
-    return *db_;
-  }
-
   // POST /alert-channels; the created channel (with its one-time signing_secret).
   json add_channel(const std::string& url, const std::string& kind = "webhook") {
     const Reply r = call("POST", "/api/v1/alert-channels", admin.token,
@@ -188,7 +178,6 @@ class AlertPanel : public iron::test::Panel {
     o.data_dir = std::move(dir);
     return o;
   }
-  std::unique_ptr<iron::store::Database> db_;
 };
 
 }  // namespace alerts_test

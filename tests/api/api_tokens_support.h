@@ -98,6 +98,18 @@ class Panel : public iron::test::Panel {
     EXPECT_EQ(r.status, 201) << r.raw;
     return r.body;
   }
+  // A signed-in user holding one token of their own, created from `body`.
+  struct Holder {
+    Account user;
+    json created;        // the create response
+    std::string secret;  // its one-time token
+  };
+  Holder user_with_token(const json& body = {{"name", "n"}}) {
+    Holder h{add_user("user", "alice"), nullptr, ""};
+    h.created = create_ok(h.user.token, body);
+    h.secret = h.created.value("token", "");
+    return h;
+  }
 };
 
 inline std::string id_path(int64_t id) { return kBase + "/" + std::to_string(id); }

@@ -40,18 +40,35 @@ std::string read_until(int fd, const std::string& needle) {
   return out;
 }
 
+// A stream that the server has admitted (": connected" read), or -1 with a test failure.
+int connected_stream(int port, const std::string& token) {
+  const int fd = open_stream(port, token);
+  if (fd < 0) {
+    ADD_FAILURE() << "could not open the stream";
+    return -1;
+  }
+  const std::string got = read_until(fd, ": connected");
+  if (got.find(": connected") != std::string::npos) return fd;
+  ADD_FAILURE() << "the stream was not admitted: " << got;
+  close(fd);
+  return -1;
+}
+
+// GET /api/v1/events/stream as `token` when the stream cannot be admitted: the refusal.
+Reply refused_stream(const Panel& p, const std::string& token) {
+  return p.call("GET", "/api/v1/events/stream", token);
+}
+
 }  // namespace
 
 TEST(EventsStream, RequiresAuthentication) {
-  ServerProcess server(admin_options({}));
-  auto r = server.client()->Get("/api/v1/events/stream");
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 401);
+  Panel p(admin_options());
+  EXPECT_EQ(p.call("GET", "/api/v1/events/stream").status, 401);
 }
 
 TEST(EventsStream, SendsEventStreamHeadersAndHeartbeats) {
-  ServerProcess server(admin_options({"--event-heartbeat", "1"}));
-  const int fd = open_stream(server.port(), login(server, kAdminEmail, kAdminPassword));
+  Panel p(admin_options({"--event-heartbeat", "1"}));
+  const int fd = open_stream(p.server().port(), p.admin.token);
   ASSERT_GE(fd, 0);
   const std::string got = read_until(fd, ": heartbeat");
   EXPECT_NE(got.find("HTTP/1.1 200"), std::string::npos) << got;
@@ -64,20 +81,14 @@ TEST(EventsStream, SendsEventStreamHeadersAndHeartbeats) {
 }
 
 TEST(EventsStream, ConcurrentStreamsAreBoundedWith503AndRetryAfter) {
-  ServerProcess server(admin_options({"--max-event-streams", "1"}));
-  const std::string token = login(server, kAdminEmail, kAdminPassword);
-  const int first = open_stream(server.port(), token);
+  Panel p(admin_options({"--max-event-streams", "1"}));
+  const int first = connected_stream(p.server().port(), p.admin.token);
   ASSERT_GE(first, 0);
-  ASSERT_NE(read_until(first, ": connected").find(": connected"), std::string::npos);
-  auto second = server.client()->Get("/api/v1/events/stream", {{"Authorization", "Bearer " + token}});
-  ASSERT_TRUE(second);
-  EXPECT_EQ(second->status, 503);
-  EXPECT_EQ(json_of(second)["error"]["code"], "TOO_MANY_STREAMS");
-  EXPECT_FALSE(second->get_header_value("Retry-After").empty());
+  const Reply second = refused_stream(p, p.admin.token);
+  expect_error(second, 503, "TOO_MANY_STREAMS");
+  EXPECT_FALSE(second.header("Retry-After").empty());
   // Other requests are still served while the stream holds its worker.
-  auto health = server.client()->Get("/health");
-  ASSERT_TRUE(health);
-  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(p.call("GET", "/health").status, 200);
   close(first);
 }
 
@@ -86,14 +97,11 @@ TEST(EventsStream, ConcurrentStreamsAreBoundedWith503AndRetryAfter) {
 TEST(EventsStream, AClosedStreamFreesItsSlotAtOnce) {
   // One stream in all, and a heartbeat far longer than the test: only noticing the closed
   // connection itself can free the slot in time.
-  ServerProcess server(admin_options({"--max-event-streams", "1", "--event-heartbeat", "300"}));
-  const std::string token = login(server, kAdminEmail, kAdminPassword);
-  const int first = open_stream(server.port(), token);
+  Panel p(admin_options({"--max-event-streams", "1", "--event-heartbeat", "300"}));
+  const std::string& token = p.admin.token;
+  const int first = connected_stream(p.server().port(), token);
   ASSERT_GE(first, 0);
-  ASSERT_NE(read_until(first, ": connected").find(": connected"), std::string::npos);
-  auto refused = server.client()->Get("/api/v1/events/stream", {{"Authorization", "Bearer " + token}});
-  ASSERT_TRUE(refused);
-  ASSERT_EQ(refused->status, 503) << "the only slot is taken";
+  ASSERT_EQ(refused_stream(p, token).status, 503) << "the only slot is taken";
 
   close(first);
   const auto closed_at = std::chrono::steady_clock::now();
@@ -101,7 +109,7 @@ TEST(EventsStream, AClosedStreamFreesItsSlotAtOnce) {
   std::string got;
   int attempts = 0;
   while (std::chrono::steady_clock::now() < deadline) {
-    const int fd = open_stream(server.port(), token);
+    const int fd = open_stream(p.server().port(), token);
     ASSERT_GE(fd, 0);
     ++attempts;
     got = read_until(fd, "\r\n\r\n");
@@ -126,40 +134,33 @@ TEST(EventsStream, AClosedStreamFreesItsSlotAtOnce) {
 
 // Issue 9 item 20: one viewer used to be able to hold all 32 streams, and the admin's got 503.
 TEST(EventsStream, OneUserHoldsAtMostAnEighthOfTheStreams) {
-  ServerProcess server(admin_options({}));  // the default: 32 streams, 4 per user
-  const std::string admin = login(server, kAdminEmail, kAdminPassword);
-  const auto viewer = iron::test::login_as(
-      server, iron::test::create_account(server, admin, "viewer", "streamer"));
+  Panel p(admin_options());  // the default: 32 streams, 4 per user
+  const Account viewer = p.add_user("viewer", "streamer");
   ASSERT_FALSE(viewer.token.empty());
   std::vector<int> held;
   for (int i = 0; i < 4; ++i) {
-    const int fd = open_stream(server.port(), viewer.token);
+    SCOPED_TRACE("stream " + std::to_string(i + 1));
+    const int fd = connected_stream(p.server().port(), viewer.token);
     ASSERT_GE(fd, 0);
-    ASSERT_NE(read_until(fd, ": connected").find(": connected"), std::string::npos) << "stream " << i + 1;
     held.push_back(fd);
   }
-  auto over = server.client()->Get("/api/v1/events/stream", {{"Authorization", "Bearer " + viewer.token}});
-  ASSERT_TRUE(over);
-  EXPECT_EQ(over->status, 429);
-  EXPECT_EQ(json_of(over)["error"]["code"], "TOO_MANY_STREAMS_FOR_USER");
-  EXPECT_FALSE(over->get_header_value("Retry-After").empty());
+  const Reply over = refused_stream(p, viewer.token);
+  expect_error(over, 429, "TOO_MANY_STREAMS_FOR_USER");
+  EXPECT_FALSE(over.header("Retry-After").empty());
   // The admin still gets a stream.
-  const int admin_stream = open_stream(server.port(), admin);
-  ASSERT_GE(admin_stream, 0);
-  const std::string got = read_until(admin_stream, ": connected");
-  EXPECT_NE(got.find("HTTP/1.1 200"), std::string::npos) << got;
-  close(admin_stream);
+  const int admin_stream = connected_stream(p.server().port(), p.admin.token);
+  EXPECT_GE(admin_stream, 0);
+  if (admin_stream >= 0) close(admin_stream);
   for (int fd : held) close(fd);
 }
 
 TEST(EventsStream, StreamsEndPromptlyOnShutdown) {
-  ServerProcess server(admin_options({}));  // default 15 s heartbeat: shutdown must not wait for it
-  const int fd = open_stream(server.port(), login(server, kAdminEmail, kAdminPassword));
+  Panel p(admin_options());  // default 15 s heartbeat: shutdown must not wait for it
+  const int fd = connected_stream(p.server().port(), p.admin.token);
   ASSERT_GE(fd, 0);
-  ASSERT_NE(read_until(fd, ": connected").find(": connected"), std::string::npos);
   const auto t0 = std::chrono::steady_clock::now();
-  server.send_signal(SIGTERM);
-  EXPECT_EQ(server.wait_exit(8), 0);
+  p.server().send_signal(SIGTERM);
+  EXPECT_EQ(p.server().wait_exit(8), 0);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
   char buf[256];
   ssize_t n;

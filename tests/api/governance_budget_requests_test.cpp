@@ -13,7 +13,6 @@
 
 #include "governance_support.h"
 #include "support/scenario.h"
-#include "store/budget_repo.h"
 
 using namespace gov;
 using iron::test::run_scenarios;
@@ -39,7 +38,7 @@ std::string path(const std::string& id, const std::string& action = "") {
   return kBase + "/" + id + (action.empty() ? "" : "/" + action);
 }
 
-int64_t allocated(Panel& p, int64_t agent_id) { return p.ledger().snapshot(agent_id)->allocated; }
+int64_t allocated(Panel& p, int64_t agent_id) { return p.budget(agent_id).value("allocated", int64_t{-1}); }
 
 // GET /api/v1/events/stream on a raw socket (reads time out after 10 s), read until
 // `: connected` so the subscription exists before anything is published.
@@ -273,35 +272,38 @@ TEST(GovernanceBudgetRequests, approve_is_admin_only) {
 TEST(GovernanceBudgetRequests, approval_uses_current_state) {
   Panel p;
   const Account alice = p.add_user("user", "alice");
-  const int64_t agent = p.add_agent(alice.id, 10'000'000);
-  const std::string id = file(p, alice, agent, 25);  // filed against 10 $: the old code would add +15 $
-  auto admin_ctx = iron::domain::RequestContext::system();
+  const auto agent = p.add_leasing_agent(alice, 10'000'000);
+  const std::string id = file(p, alice, agent.id, 25);  // filed against 10 $: the old code would add +15 $
   // Between request and approval the allocation changes and some budget is leased.
-  ASSERT_TRUE(p.ledger().set_allocation(agent, 40'000'000, admin_ctx, {"manual top-up", std::nullopt}).ok());
-  ASSERT_TRUE(p.ledger().reserve(agent, 3'000'000, iron::util::now(), admin_ctx).ok());
+  ASSERT_EQ(p.call("PUT", agent_path(agent.id, "/budget"), p.admin.token, {{"total_allocated_microdollars", 40'000'000}})
+                .status,
+            200);
+  ASSERT_FALSE(p.open_lease(agent, 3'000'000).empty());
   auto ok = p.call("PATCH", path(id, "approve"), p.admin.token);
   ASSERT_EQ(ok.status, 200) << ok.raw;
-  auto b = p.ledger().snapshot(agent);
-  EXPECT_EQ(b->allocated, 25'000'000) << "exactly the requested absolute value, not 40 + 15";
-  EXPECT_EQ(b->reserved, 3'000'000);
-  EXPECT_EQ(b->remaining, 22'000'000);
-  const auto history = p.db().read(
-      [&](iron::store::Connection& c) { return iron::store::budget_history::list_for_agent(c, agent); });
-  ASSERT_EQ(history.size(), 3u);  // newest first: approval, top-up, initial
-  EXPECT_EQ(history[1].previous_allocated, 10'000'000);
-  EXPECT_EQ(history[1].new_allocated, 40'000'000);
-  EXPECT_EQ(history[0].previous_allocated, 40'000'000);
-  EXPECT_EQ(history[0].new_allocated, 25'000'000);
-  EXPECT_EQ(history[0].budget_request_id, id);
-  EXPECT_EQ(history[0].changed_by, p.admin.id);
+  const json b = p.budget(agent.id);
+  EXPECT_EQ(b["allocated"], 25'000'000) << "exactly the requested absolute value, not 40 + 15";
+  EXPECT_EQ(b["reserved"], 3'000'000);
+  EXPECT_EQ(b["remaining"], 22'000'000);
+  const Reply history = p.call("GET", agent_path(agent.id, "/budget/history"), p.admin.token);
+  ASSERT_EQ(history.status, 200) << history.raw;
+  const json& h = history.body;
+  ASSERT_EQ(h.size(), 3u) << h.dump();  // newest first: approval, top-up, initial
+  EXPECT_EQ(h[1]["previous_allocated"], 10'000'000);
+  EXPECT_EQ(h[1]["new_allocated"], 40'000'000);
+  EXPECT_EQ(h[0]["previous_allocated"], 40'000'000);
+  EXPECT_EQ(h[0]["new_allocated"], 25'000'000);
+  EXPECT_EQ(h[0]["budget_request_id"], id);
+  EXPECT_EQ(h[0]["changed_by"], p.admin.id);
 }
 
 TEST(GovernanceBudgetRequests, ApprovalBelowWhatIsCommittedIsAConflictAndStaysPending) {
   Panel p;
-  const int64_t agent = p.add_agent(p.admin.id, 10'000'000);
+  const auto leasing = p.add_leasing_agent(p.admin, 10'000'000);
+  const int64_t agent = leasing.id;
   const Account alice = p.add_user("admin", "alice");
   const std::string id = file(p, alice, agent, 2);
-  ASSERT_TRUE(p.ledger().reserve(agent, 5'000'000, iron::util::now(), iron::domain::RequestContext::system()).ok());
+  ASSERT_FALSE(p.open_lease(leasing, 5'000'000).empty());
   auto r = p.call("PATCH", path(id, "approve"), p.admin.token);
   expect_error(r, 409, "ALLOCATION_BELOW_COMMITTED");
   EXPECT_EQ(r.body["error"]["details"]["minimum"], 5'000'000);

@@ -2,8 +2,9 @@
 // The governance API tests' Panel: the shared one from tests/support plus the two documented
 // fixtures for states no route produces. Every user, agent, key and IC token is made over
 // HTTP (tests/support/panel.h); what remains here reaches the database through the domain:
-//  - ledger(): reservations and allocation changes with chosen amounts, which over HTTP
-//    would need a provider key, a handshake and the agent runtime's side of the protocol;
+//  - ledger(): reservations and reports with chosen amounts on the analytics tests' agents,
+//    which have no provider key (a test that can give its agent one opens leases over HTTP:
+//    Panel::add_leasing_agent and open_lease);
 //  - db(): reading state the API does not show (history rows, stored hashes) and the one
 //    direct write a test names at its call site, each with its reason.
 #include <gtest/gtest.h>

@@ -136,9 +136,7 @@ TEST(IdentityApiTokens, rotate_requires_auth) {
 
 TEST(IdentityApiTokens, TokenCannotMintTokens) {
   Panel p;
-  const Account a = p.add_user("user", "alice");
-  const auto t = p.create_ok(a.token, {{"name", "alice's"}});
-  const std::string secret = t["token"];
+  const auto [a, t, secret] = p.user_with_token({{"name", "alice's"}});
   expect_error(p.create(secret, {{"name", "child"}}), 403, "SESSION_REQUIRED");
   expect_error(p.call("POST", id_path(t["id"]) + "/rotate", secret), 403, "SESSION_REQUIRED");
   EXPECT_EQ(p.call("GET", kBase, a.token).body.size(), 1u);
@@ -260,8 +258,9 @@ TEST(IdentityApiTokens, AdminRevokesAnotherUsersTokenButCannotRotateIt) {
   ASSERT_EQ(mine.status, 200);
   EXPECT_EQ(mine.body["is_active"], false);
   // Audited with the admin as the actor.
-  Db d = p.db();
-  const auto actors = d.texts("SELECT actor_id || ':' || entity_id FROM audit_log WHERE action = 'api_token.revoke'");
-  ASSERT_EQ(actors.size(), 1u);
-  EXPECT_EQ(actors[0], p.admin.id + ":" + std::to_string(t["id"].get<int64_t>()));
+  const auto audit = p.call("GET", "/api/v1/audit?action=api_token.revoke", p.admin.token);
+  ASSERT_EQ(audit.status, 200) << audit.raw;
+  ASSERT_EQ(audit.body["items"].size(), 1u) << audit.raw;
+  EXPECT_EQ(audit.body["items"][0]["actor_id"], p.admin.id);
+  EXPECT_EQ(audit.body["items"][0]["entity_id"], std::to_string(t["id"].get<int64_t>()));
 }

@@ -9,9 +9,7 @@ using namespace api_tokens_test;
 
 TEST(IdentityApiTokens, revoked_token_refused) {
   Panel p;
-  const Account a = p.add_user("user", "alice");
-  const auto t = p.create_ok(a.token, {{"name", "n"}});
-  const std::string secret = t["token"];
+  const auto [a, t, secret] = p.user_with_token();
   auto me = p.call("GET", "/api/v1/me", secret);
   ASSERT_EQ(me.status, 200) << me.raw;
   EXPECT_EQ(me.body["id"], a.id);
@@ -25,9 +23,7 @@ TEST(IdentityApiTokens, revoked_token_refused) {
 
 TEST(IdentityApiTokens, expired_token_refused) {
   Panel p;
-  const Account a = p.add_user("user", "alice");
-  const auto t = p.create_ok(a.token, {{"name", "n"}, {"expires_at", rfc3339_in(3600'000)}});
-  const std::string secret = t["token"];
+  const auto [a, t, secret] = p.user_with_token({{"name", "n"}, {"expires_at", rfc3339_in(3600'000)}});
   ASSERT_EQ(p.call("GET", "/api/v1/me", secret).status, 200);
   EXPECT_EQ(p.call("POST", kBase + "/validate", "", json{{"token", secret}}).body["valid"], true);
   // Test setup: move the expiry into the past instead of waiting for it.
@@ -44,9 +40,7 @@ TEST(IdentityApiTokens, expired_token_refused) {
 
 TEST(IdentityApiTokens, suspended_owner_token_refused) {
   Panel p;
-  const Account a = p.add_user("user", "alice");
-  const auto t = p.create_ok(a.token, {{"name", "n"}});
-  const std::string secret = t["token"];
+  const auto [a, t, secret] = p.user_with_token();
   ASSERT_EQ(p.call("GET", "/api/v1/me", secret).status, 200);
   // Test setup (Db, api_tokens_support.h): the owner's row is suspended without the
   // revocations PUT /users/:id/suspend performs, so what refuses the token is the live check
@@ -65,9 +59,7 @@ TEST(IdentityApiTokens, suspended_owner_token_refused) {
 
 TEST(IdentityApiTokens, token_acts_with_owner_current_role) {
   Panel p;
-  const Account a = p.add_user("user", "alice");
-  const auto t = p.create_ok(a.token, {{"name", "n"}});
-  const std::string secret = t["token"];
+  const auto [a, t, secret] = p.user_with_token();
   const std::string path = id_path(t["id"]);
   auto me = p.call("GET", "/api/v1/me", secret);
   ASSERT_EQ(me.status, 200);
@@ -88,9 +80,7 @@ TEST(IdentityApiTokens, token_acts_with_owner_current_role) {
 
 TEST(IdentityApiTokens, validate_reveals_nothing_for_unknown) {
   Panel p;
-  const Account a = p.add_user("user", "alice");
-  const auto t = p.create_ok(a.token, {{"name", "n"}, {"project_id", "proj-9"}});
-  const std::string secret = t["token"];
+  const auto [a, t, secret] = p.user_with_token({{"name", "n"}, {"project_id", "proj-9"}});
 
   auto ok = p.call("POST", kBase + "/validate", "", json{{"token", secret}});
   ASSERT_EQ(ok.status, 200);

@@ -14,9 +14,7 @@ using namespace api_tokens_test;
 
 TEST(IdentityApiTokens, db_stores_only_hash) {
   Panel p;
-  const Account a = p.add_user("user", "alice");
-  const auto t = p.create_ok(a.token, {{"name", "n"}});
-  const std::string secret = t["token"];
+  const auto [a, t, secret] = p.user_with_token();
   auto rotated = p.call("POST", id_path(t["id"]) + "/rotate", a.token);
   ASSERT_EQ(rotated.status, 200);
   const std::string secret2 = rotated.body["token"];

@@ -45,7 +45,7 @@ TEST(IdentityLoginThrottle, FiveFailuresFromOneSourceThen429WithRetryAfter) {
 // 16 guesses at once from one address: each must be counted before its (slow) password hash,
 // so no more than the free failures are evaluated; the rest are refused at once.
 TEST(IdentityLoginThrottle, AParallelBurstGetsAtMostTheLimitEvaluated) {
-  ServerProcess server(admin_options());
+  Panel p(admin_options());
   constexpr int kBurst = 16;
   std::vector<int> statuses(kBurst, 0);
   std::barrier start(kBurst);
@@ -53,7 +53,7 @@ TEST(IdentityLoginThrottle, AParallelBurstGetsAtMostTheLimitEvaluated) {
   for (int i = 0; i < kBurst; ++i) {
     threads.emplace_back([&, i] {
       start.arrive_and_wait();
-      statuses[i] = login_from(server, "192.0.2.77", kAdminEmail, "burst-guess-" + std::to_string(i)).status;
+      statuses[i] = login_from(p.server(), "192.0.2.77", kAdminEmail, "burst-guess-" + std::to_string(i)).status;
     });
   }
   for (auto& t : threads) t.join();
@@ -63,8 +63,7 @@ TEST(IdentityLoginThrottle, AParallelBurstGetsAtMostTheLimitEvaluated) {
   EXPECT_LE(by_status[401], kFreeFailures) << "guesses evaluated beyond the limit";
   EXPECT_EQ(by_status[401] + by_status[429], kBurst) << "every answer is 401 or 429";
   // The audit log agrees: no more failed logins were recorded than guesses evaluated.
-  const std::string admin = login(server, kAdminEmail, kAdminPassword);
-  const Reply audit = get(server, "/api/v1/audit?action=auth.login_failed&limit=100", admin);
+  const Reply audit = p.call("GET", "/api/v1/audit?action=auth.login_failed&limit=100", p.admin.token);
   ASSERT_EQ(audit.status, 200) << audit.raw;
   EXPECT_EQ(static_cast<int>(audit.body["items"].size()), by_status[401]);
 }
@@ -113,31 +112,31 @@ TEST(IdentityLoginThrottle, UnknownAndExistingEmailsGetTheSameAnswers) {
 
 // The admin unlock: lifts a user's throttle for every source, audited, admin-only.
 TEST(IdentityLoginThrottle, AdminUnlockLiftsTheThrottleAndIsAudited) {
-  ServerProcess server(admin_options());
-  const std::string admin = login(server, kAdminEmail, kAdminPassword);
-  const Account u = create_account(server, admin, "user", "throttled");
-  const Account other = login_as(server, create_account(server, admin, "user", "bystander"));
+  Panel p(admin_options());
+  const std::string& admin = p.admin.token;
+  const Account u = create_account(p.server(), admin, "user", "throttled");  // not signed in: it is throttled below
+  const Account other = p.add_user("user", "bystander");
   ASSERT_FALSE(u.id.empty());
   for (int i = 0; i < kFreeFailures; ++i)
-    ASSERT_EQ(login_from(server, "192.0.2.44", u.email, "mistyped-password-" + std::to_string(i)).status, 401);
-  ASSERT_EQ(login_from(server, "192.0.2.44", u.email, u.password).status, 429);
+    ASSERT_EQ(login_from(p.server(), "192.0.2.44", u.email, "mistyped-password-" + std::to_string(i)).status, 401);
+  ASSERT_EQ(login_from(p.server(), "192.0.2.44", u.email, u.password).status, 429);
 
   const std::string unlock = "/api/v1/users/" + u.id + "/unlock";
-  EXPECT_EQ(send(server, {.method = "POST", .path = unlock, .token = other.token}).status, 403);
-  EXPECT_EQ(send(server, {.method = "POST", .path = unlock}).status, 401);
-  EXPECT_EQ(login_from(server, "192.0.2.44", u.email, u.password).status, 429) << "refused unlocks changed nothing";
+  EXPECT_EQ(send(p.server(), {.method = "POST", .path = unlock, .token = other.token}).status, 403);
+  EXPECT_EQ(send(p.server(), {.method = "POST", .path = unlock}).status, 401);
+  EXPECT_EQ(login_from(p.server(), "192.0.2.44", u.email, u.password).status, 429) << "refused unlocks changed nothing";
 
-  const Reply r = send(server, {.method = "POST", .path = unlock, .token = admin});
+  const Reply r = send(p.server(), {.method = "POST", .path = unlock, .token = admin});
   ASSERT_EQ(r.status, 200) << r.raw;
   EXPECT_EQ(r.body["user"]["id"], u.id);
   EXPECT_EQ(r.body["login_failures_cleared"], kFreeFailures);
-  EXPECT_EQ(login_from(server, "192.0.2.44", u.email, u.password).status, 200);
+  EXPECT_EQ(login_from(p.server(), "192.0.2.44", u.email, u.password).status, 200);
 
-  const Reply audit = get(server, "/api/v1/audit?action=user.unlock&entity_id=" + u.id, admin);
+  const Reply audit = get(p.server(), "/api/v1/audit?action=user.unlock&entity_id=" + u.id, admin);
   ASSERT_EQ(audit.status, 200) << audit.raw;
   ASSERT_EQ(audit.body["items"].size(), 1u) << audit.raw;
   EXPECT_EQ(audit.body["items"][0]["after"]["login_failures_cleared"], kFreeFailures);
-  EXPECT_EQ(send(server, {.method = "POST", .path = "/api/v1/users/user_00000000-0000-0000-0000-000000000000/unlock",
+  EXPECT_EQ(send(p.server(), {.method = "POST", .path = "/api/v1/users/user_00000000-0000-0000-0000-000000000000/unlock",
                           .token = admin})
                 .status,
             404);

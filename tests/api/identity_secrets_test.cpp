@@ -10,20 +10,13 @@
 
 using namespace iron::test;
 
-namespace {
-const std::map<std::string, std::string> kAdmin = admin_options().env;
-
-std::string admin_login(const ServerProcess& s) { return login(s, kAdminEmail, kAdminPassword); }
-
-}  // namespace
-
 TEST(IdentitySecrets, GeneratedKeysAre0600AndSessionsSurviveARestart) {
   std::string token, dir;
   {
-    ServerProcess first({.extra_args = {}, .env = kAdmin});
-    dir = first.data_dir();
-    token = admin_login(first);
-    ASSERT_EQ(first.stop(), 0);
+    Panel first(admin_options());
+    dir = first.server().data_dir();
+    token = first.admin.token;
+    ASSERT_EQ(first.server().stop(), 0);
   }
   for (const char* name : {"jwt.key", "master.key"}) {
     struct stat st {};
@@ -31,19 +24,15 @@ TEST(IdentitySecrets, GeneratedKeysAre0600AndSessionsSurviveARestart) {
     EXPECT_EQ(st.st_mode & 0777, 0600) << name;
   }
   ServerProcess second({.extra_args = {}, .env = {}, .data_dir = dir});
-  auto me = second.client()->Get("/api/v1/me", {{"Authorization", "Bearer " + token}});
-  ASSERT_TRUE(me);
-  EXPECT_EQ(me->status, 200) << "a restart must not log everyone out";
+  EXPECT_EQ(get(second, "/api/v1/me", token).status, 200) << "a restart must not log everyone out";
 }
 
 TEST(IdentitySecrets, ConfiguredJwtSecretFromAFileSignsTokens) {
   const std::string dir = iron::test::make_temp_dir();
   { std::ofstream(dir + "/jwt") << "0123456789abcdef0123456789abcdef-strong-enough\n"; }
-  auto env = kAdmin;
-  env["IRON_JWT_SECRET_FILE"] = dir + "/jwt";
-  ServerProcess server({.extra_args = {}, .env = env});
-  EXPECT_FALSE(std::filesystem::exists(server.data_dir() + "/jwt.key")) << "a configured key is not replaced";
-  EXPECT_FALSE(admin_login(server).empty());
+  Panel p(admin_options({}, {{"IRON_JWT_SECRET_FILE", dir + "/jwt"}}));
+  EXPECT_FALSE(std::filesystem::exists(p.server().data_dir() + "/jwt.key")) << "a configured key is not replaced";
+  EXPECT_FALSE(p.admin.token.empty()) << "the admin signs in with tokens the configured key signs";
 }
 
 TEST(IdentitySecrets, WeakOrMalformedSecretsAreRefusedAtStart) {

@@ -6,14 +6,13 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <filesystem>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
 #include "store/database.h"
-#include "support/server_process.h"
+#include "support/eventually.h"
+#include "support/files.h"
 #include "util/result.h"
 
 namespace {
@@ -22,18 +21,7 @@ using iron::Error;
 using iron::Result;
 using iron::store::Connection;
 using iron::store::Database;
-using Clock = std::chrono::steady_clock;
-
-// Waits until pred() holds, up to 20 s.
-template <class P>
-bool eventually(P pred) {
-  const auto deadline = Clock::now() + std::chrono::seconds(20);
-  while (!pred()) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
+using iron::test::eventually;
 
 void insert(Connection& c, const std::string& v) { c.prepare("INSERT INTO probe(v) VALUES (?1)").bind(1, v).run(); }
 
@@ -54,16 +42,22 @@ struct Call {
   bool kept;  // the row is in the table afterwards
 };
 
+// A fresh database file holding one table, probe(v), for the calls to write to.
+class StoreGroupCommit : public ::testing::Test {
+ protected:
+  StoreGroupCommit() {
+    db.write([](Connection& c) {
+      c.exec("CREATE TABLE probe (v TEXT PRIMARY KEY)");
+      return 0;
+    });
+  }
+  iron::test::TempDir dir_;  // before db: outlives it
+  Database db{dir_.path() + "/probe.db"};
+};
+
 }  // namespace
 
-TEST(StoreGroupCommit, QueuedCallsCommitAsOneBatchAndAFailureRollsBackOnlyItsOwnWork) {
-  const std::string dir = iron::test::make_temp_dir();
-  Database db(dir + "/group.db");
-  db.write([](Connection& c) {
-    c.exec("CREATE TABLE probe (v TEXT PRIMARY KEY)");
-    return 0;
-  });
-
+TEST_F(StoreGroupCommit, QueuedCallsCommitAsOneBatchAndAFailureRollsBackOnlyItsOwnWork) {
   const std::vector<Call> calls = {
       {"ok-1", Outcome::ok, true},         {"refused", Outcome::refused, false},
       {"ok-2", Outcome::ok, true},         {"throws", Outcome::throws, false},
@@ -123,16 +117,9 @@ TEST(StoreGroupCommit, QueuedCallsCommitAsOneBatchAndAFailureRollsBackOnlyItsOwn
   }
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(rows(db), expected);
-  std::filesystem::remove_all(dir);
 }
 
-TEST(StoreGroupCommit, ManyConcurrentWritersAreAllKeptAndAcknowledged) {
-  const std::string dir = iron::test::make_temp_dir();
-  Database db(dir + "/many.db");
-  db.write([](Connection& c) {
-    c.exec("CREATE TABLE probe (v TEXT PRIMARY KEY)");
-    return 0;
-  });
+TEST_F(StoreGroupCommit, ManyConcurrentWritersAreAllKeptAndAcknowledged) {
   const auto before = db.write_stats();
   constexpr int kThreads = 32, kEach = 20;
   std::vector<std::thread> writers;
@@ -149,5 +136,4 @@ TEST(StoreGroupCommit, ManyConcurrentWritersAreAllKeptAndAcknowledged) {
   EXPECT_EQ(rows(db).size(), static_cast<size_t>(kThreads * kEach));
   EXPECT_EQ(after.calls - before.calls, kThreads * kEach);
   EXPECT_LE(after.batches - before.batches, kThreads * kEach);
-  std::filesystem::remove_all(dir);
 }

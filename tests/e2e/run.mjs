@@ -15,7 +15,7 @@
 // Playwright locator/URL wait or a process event with a deadline.
 //
 // To add a journey: write journeys/<name>.mjs exporting an async function taking the context
-// object below, and call it in runBase().
+// object below, and add it to JOURNEYS.
 
 import { existsSync } from 'node:fs'
 import { apiClient } from './lib/api.mjs'
@@ -38,6 +38,17 @@ const BASES = [
   { label: 'panel', args: ['--base-path', '/panel'], path: '/panel/', full: false },
 ]
 const SHOTS = process.env.E2E_SCREENSHOTS !== '0'
+// The journeys between the live one and the agents one, in this order, each given the context
+// and the people authJourney made.
+const JOURNEYS = {
+  analytics: analyticsJourney,
+  system: systemJourney,
+  budgets: budgetsJourney,
+  users: usersJourney,
+  tokens: tokensJourney,
+  prices: pricesJourney,
+  notifications: notificationsJourney,
+}
 
 const bin = process.env.IRONPANEL_BIN
 if (!bin || !existsSync(bin)) {
@@ -77,20 +88,10 @@ async function runBase(browser, base) {
     done.push('auth journey')
     const { agent } = await liveJourney({ ...ctx, people })
     done.push('live journey')
-    await analyticsJourney({ ...ctx, people })
-    done.push('analytics journey')
-    await systemJourney({ ...ctx, people })
-    done.push('system journey')
-    await budgetsJourney({ ...ctx, people })
-    done.push('budgets journey')
-    await usersJourney({ ...ctx, people })
-    done.push('users journey')
-    await tokensJourney({ ...ctx, people })
-    done.push('tokens journey')
-    await pricesJourney({ ...ctx, people })
-    done.push('prices journey')
-    await notificationsJourney({ ...ctx, people })
-    done.push('notifications journey')
+    for (const [name, journey] of Object.entries(JOURNEYS)) {
+      await journey({ ...ctx, people })
+      done.push(`${name} journey`)
+    }
     SAMPLE_PARAMS['agent-detail'] = { id: String(agent.id) }
     await agentsJourney({ ...ctx, people }) // sets agent samples per role
     done.push('agents journey')

@@ -4,15 +4,11 @@
 // invariant leads the table.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "both_engines.h"
 #include "pg_fixture.h"
-#include "store/migrations.h"
-#include "store/pg/migrations.h"
-#include "store/sqlite.h"
-#include "support/server_process.h"
 
 namespace iron::test {
 namespace {
@@ -103,26 +99,16 @@ bool refused_by_postgres(store::pg::Connection& c, const std::string& sql) {
 }
 
 TEST_F(PgTest, BothEnginesRefuseAndAcceptTheSameRows) {
-  const std::string dir = make_temp_dir();
-  {
-    store::SqliteConnection lite(dir + "/iron.db", false);
-    store::apply_migrations(lite);
-    store::pg::Connection pg(dsn());
-    store::pg::apply_migrations(pg);
-    for (const auto& sql : kSetup) {
-      lite.exec(sql);
-      pg.exec(sql);
-    }
-    // Each case in a transaction rolled back after, so every case starts from the setup.
-    for (const auto& k : kCases) {
-      lite.exec("BEGIN");
-      store::pg::Transaction tx(pg);
-      EXPECT_EQ(refused_by_sqlite(lite, k.sql), k.refused) << "SQLite: " << k.what;
-      EXPECT_EQ(refused_by_postgres(pg, k.sql), k.refused) << "PostgreSQL: " << k.what;
-      lite.exec("ROLLBACK");
-    }
+  BothEngines both(dsn());
+  for (const auto& sql : kSetup) both.exec(sql);
+  // Each case in a transaction rolled back after, so every case starts from the setup.
+  for (const auto& k : kCases) {
+    both.lite().exec("BEGIN");
+    store::pg::Transaction tx(both.pg());
+    EXPECT_EQ(refused_by_sqlite(both.lite(), k.sql), k.refused) << "SQLite: " << k.what;
+    EXPECT_EQ(refused_by_postgres(both.pg(), k.sql), k.refused) << "PostgreSQL: " << k.what;
+    both.lite().exec("ROLLBACK");
   }
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

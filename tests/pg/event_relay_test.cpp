@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "eventually.h"
+#include "support/eventually.h"
 #include "pg_fixture.h"
 #include "store/pg/connection.h"
 #include "store/pg/event_relay.h"

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -17,6 +18,25 @@ namespace {
 using store::pg::Connection;
 
 int64_t applied_rows(Connection& c) { return c.exec("SELECT count(*) FROM schema_migrations").front().int64(0); }
+
+// The embedded migrations and one more, numbered after the latest (a Migration holds the
+// pointers: `name` and `sql` are literals).
+std::vector<store::Migration> with_next(const char* name, const char* sql) {
+  std::vector<store::Migration> out(store::pg::embedded_migrations().begin(), store::pg::embedded_migrations().end());
+  out.push_back({store::pg::latest_schema_version() + 1, name, sql});
+  return out;
+}
+
+// What applying `migrations` throws; a test failure when it succeeds.
+std::string apply_error(Connection& c, std::span<const store::Migration> migrations) {
+  try {
+    store::pg::apply_migrations(c, migrations);
+  } catch (const std::runtime_error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "the migrations were applied";
+  return {};
+}
 
 TEST_F(PgTest, MigrationsApplyOnceEach) {
   Connection c(dsn());
@@ -60,26 +80,14 @@ TEST_F(PgTest, MigrationsRefuseADatabaseFromANewerIronpanel) {
   store::pg::apply_migrations(c);
   const int newer = store::pg::latest_schema_version() + 1;
   c.exec("INSERT INTO schema_migrations VALUES ($1, 'from_the_future', '2099-01-01T00:00:00Z')", {newer});
-  try {
-    store::pg::apply_migrations(c);
-    ADD_FAILURE() << "a newer database was accepted";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("newer than this ironpanel supports"), std::string::npos) << e.what();
-  }
+  const std::string error = apply_error(c, store::pg::embedded_migrations());
+  EXPECT_NE(error.find("newer than this ironpanel supports"), std::string::npos) << error;
 }
 
 TEST_F(PgTest, AFailedMigrationLeavesNothingBehind) {
   Connection c(dsn());
-  std::vector<store::Migration> migrations(store::pg::embedded_migrations().begin(),
-                                           store::pg::embedded_migrations().end());
-  const int broken = store::pg::latest_schema_version() + 1;
-  migrations.push_back({broken, "999_broken", "CREATE TABLE half_done (a BIGINT); SELECT 1 / 0;"});
-  try {
-    store::pg::apply_migrations(c, migrations);
-    ADD_FAILURE() << "the broken migration succeeded";
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("migration 999_broken failed"), std::string::npos) << e.what();
-  }
+  const std::string error = apply_error(c, with_next("999_broken", "CREATE TABLE half_done (a BIGINT); SELECT 1 / 0;"));
+  EXPECT_NE(error.find("migration 999_broken failed"), std::string::npos) << error;
   EXPECT_EQ(store::pg::current_schema_version(c), store::pg::latest_schema_version());
   EXPECT_EQ(c.exec("SELECT to_regclass('half_done') IS NULL").front().text(0), "t");
   EXPECT_FALSE(c.in_transaction());
@@ -89,12 +97,9 @@ TEST_F(PgTest, AFailedMigrationLeavesNothingBehind) {
 // still applied and recorded, so both engines' schema versions stay equal.
 TEST_F(PgTest, ACommentOnlyMigrationIsRecorded) {
   Connection c(dsn());
-  std::vector<store::Migration> migrations(store::pg::embedded_migrations().begin(),
-                                           store::pg::embedded_migrations().end());
-  const int next = store::pg::latest_schema_version() + 1;
-  migrations.push_back({next, "nothing_here", "-- nothing to do on PostgreSQL\n"});
+  const auto migrations = with_next("nothing_here", "-- nothing to do on PostgreSQL\n");
   EXPECT_EQ(store::pg::apply_migrations(c, migrations), static_cast<int>(migrations.size()));
-  EXPECT_EQ(store::pg::current_schema_version(c), next);
+  EXPECT_EQ(store::pg::current_schema_version(c), migrations.back().version);
 }
 
 }  // namespace

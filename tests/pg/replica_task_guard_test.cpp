@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "eventually.h"
+#include "support/eventually.h"
 #include "pg_fixture.h"
 #include "store/pg/advisory_lock.h"
 #include "store/pg/connection.h"

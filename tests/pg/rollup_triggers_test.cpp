@@ -3,15 +3,11 @@
 // per-model and per-agent rollups compared row by row.
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "both_engines.h"
 #include "pg_fixture.h"
-#include "store/migrations.h"
-#include "store/pg/migrations.h"
-#include "store/sqlite.h"
-#include "support/server_process.h"
 
 namespace iron::test {
 namespace {
@@ -92,22 +88,15 @@ std::vector<std::string> postgres_rows(store::pg::Connection& c, const std::stri
 }
 
 TEST_F(PgTest, RollupTriggersKeepTheSameSumsOnBothEngines) {
-  const std::string dir = make_temp_dir();
-  {
-    store::SqliteConnection lite(dir + "/iron.db", false);
-    store::apply_migrations(lite);
-    store::pg::Connection pg(dsn());
-    store::pg::apply_migrations(pg);
-    // Compared after every statement: a later delete recomputes min/max and would hide an
-    // earlier difference.
-    for (const auto& sql : statements()) {
-      lite.exec(sql);
-      pg.exec(sql);
-      for (const auto& query : kQueries) EXPECT_EQ(postgres_rows(pg, query), sqlite_rows(lite, query)) << "after " << sql;
-    }
-    for (const auto& query : kQueries) EXPECT_FALSE(sqlite_rows(lite, query).empty()) << query;  // rows were compared
+  BothEngines both(dsn());
+  // Compared after every statement: a later delete recomputes min/max and would hide an
+  // earlier difference.
+  for (const auto& sql : statements()) {
+    both.exec(sql);
+    for (const auto& query : kQueries)
+      EXPECT_EQ(postgres_rows(both.pg(), query), sqlite_rows(both.lite(), query)) << "after " << sql;
   }
-  std::filesystem::remove_all(dir);
+  for (const auto& query : kQueries) EXPECT_FALSE(sqlite_rows(both.lite(), query).empty()) << query;  // rows were compared
 }
 
 }  // namespace

@@ -15,21 +15,16 @@
 #include "pg_fixture.h"
 #include "store/migrations.h"
 #include "store/pg/migrations.h"
-#include "support/server_process.h"
+#include "support/files.h"
 
 namespace iron::test {
 namespace {
 
 SchemaShape migrated_sqlite_schema() {
-  const std::string dir = make_temp_dir();
-  SchemaShape shape;
-  {
-    store::SqliteConnection c(dir + "/iron.db", false);
-    store::apply_migrations(c);
-    shape = sqlite_schema(c);
-  }
-  std::filesystem::remove_all(dir);
-  return shape;
+  const TempDir dir;
+  store::SqliteConnection c(dir.path() + "/iron.db", false);
+  store::apply_migrations(c);
+  return sqlite_schema(c);
 }
 
 std::string joined(const std::vector<std::string>& lines) {

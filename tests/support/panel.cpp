@@ -92,4 +92,28 @@ json Panel::budget(int64_t agent_id) {
   return b;
 }
 
+Panel::LeasingAgent Panel::add_leasing_agent(const Account& owner, int64_t micros) {
+  const int64_t key = add_key(owner);
+  LeasingAgent a;
+  a.id = create_agent({{"name", "runner"}, {"initial_budget_microdollars", micros}, {"owner_id", owner.id},
+                       {"provider_key_id", key}})
+             .value("id", int64_t{0});
+  a.ic = ic_token(a.id, owner.token);
+  return a;
+}
+
+std::string Panel::open_lease(const LeasingAgent& agent, int64_t micros) {
+  const Reply r = call("POST", "/api/v1/budget/handshake", "",
+                       {{"ic_token", agent.ic}, {"provider", "openai"}, {"requested_budget", micros}});
+  EXPECT_EQ(r.status, 200) << r.raw;
+  return r.body.value("lease_id", "");
+}
+
+Reply Panel::report_usage(const LeasingAgent& agent, const std::string& lease, const std::string& request_id,
+                          int64_t tokens, int64_t cost) {
+  return call("POST", "/api/v1/budget/report", "",
+              {{"ic_token", agent.ic}, {"lease_id", lease}, {"request_id", request_id}, {"tokens", tokens},
+               {"cost_microdollars", cost}, {"model", "gpt-4o"}, {"provider", "openai"}});
+}
+
 }  // namespace iron::test

@@ -85,6 +85,20 @@ class Panel {
   // GET /agents/:id's budget, checking allocated = spent + reserved + remaining.
   json budget(int64_t agent_id);
 
+  // An agent that can open leases the way a runtime does: `owner`'s openai key assigned to it
+  // and an IC token issued by the owner.
+  struct LeasingAgent {
+    int64_t id = 0;
+    std::string ic;
+  };
+  LeasingAgent add_leasing_agent(const Account& owner, int64_t micros);
+  // POST /budget/handshake as the agent: a lease of `micros`; its id ("" and a test failure
+  // when refused).
+  std::string open_lease(const LeasingAgent& agent, int64_t micros);
+  // POST /budget/report as the agent: `tokens` and `cost` used on the lease under `request_id`.
+  Reply report_usage(const LeasingAgent& agent, const std::string& lease, const std::string& request_id, int64_t tokens,
+                     int64_t cost);
+
   Account admin;
 
  private:

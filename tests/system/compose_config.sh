@@ -18,9 +18,6 @@ fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 
 . "$(dirname "$0")/lib/compose_cli.sh"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/compose-config.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-
 # render COMPOSE_FILE OUT_JSON [VAR=value...]: renders in a private project dir with .env
 # from .env.example, with only the given compose-level variables set.
 render() {
@@ -29,11 +26,7 @@ render() {
   proj=$(mktemp -d "$tmp/project.XXXXXX")
   cp "$file" "$proj/docker-compose.prod.yml"
   cp "$env_example" "$proj/.env"
-  (cd "$proj" && env -u IRON_PUBLISH -u IRON_IMAGE -u IRON_SUBNET -u BUILD_SHA "$@" \
-     "${compose[@]}" -f docker-compose.prod.yml config ${json_flag[@]+"${json_flag[@]}"}) \
-     >"$proj/rendered" 2>"$proj/stderr" ||
-    { cat "$proj/stderr" >&2; return 1; }
-  to_json <"$proj/rendered" >"$out"
+  compose_render "$proj" docker-compose.prod.yml "$out" -u IRON_PUBLISH -u IRON_IMAGE -u IRON_SUBNET -u BUILD_SHA "$@"
 }
 
 # check JSON EXPECT_PUBLISH EXPECT_SHA: prints one line per missing hardening key.

@@ -18,9 +18,6 @@ fail() { printf 'FAIL: %s\n' "$*" >&2; exit 1; }
 
 . "$(dirname "$0")/lib/compose_cli.sh"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/compose-postgres.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-
 # render COMPOSE_FILE LB_CONF OUT_JSON: renders in a private project dir holding the
 # secret files the compose file names (placeholders) and the load balancer's config.
 render() {
@@ -30,11 +27,7 @@ render() {
   cp "$2" "$proj/nginx-lb.conf"
   mkdir "$proj/secrets"
   for s in database_url postgres_password jwt_secret master_key ip_token_key; do echo placeholder >"$proj/secrets/$s"; done
-  (cd "$proj" && env -u IRON_PUBLISH -u IRON_IMAGE \
-     "${compose[@]}" -f docker-compose.postgres.yml config ${json_flag[@]+"${json_flag[@]}"}) \
-     >"$proj/rendered" 2>"$proj/stderr" ||
-    { cat "$proj/stderr" >&2; return 1; }
-  to_json <"$proj/rendered" >"$3"
+  compose_render "$proj" docker-compose.postgres.yml "$3" -u IRON_PUBLISH -u IRON_IMAGE || return 1
   cp "$proj/nginx-lb.conf" "$3.lb"
 }
 

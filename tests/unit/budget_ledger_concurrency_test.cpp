@@ -131,8 +131,7 @@ TEST_F(BudgetLedgerConcurrency, no_overspend_under_64_threads) {
 // exactly one moves money, every other call gets its outcome back.
 TEST_F(BudgetLedgerConcurrency, concurrent_replays_of_one_report_move_money_once) {
   const int64_t agent = new_agent(10'000);
-  auto lease = runtime(agent).reserve(5'000, kT0);
-  ASSERT_TRUE(lease.ok());
+  const std::string lease = runtime(agent).open(5'000);
   constexpr int kThreads = 32;
   std::atomic<int> firsts{0}, replays{0}, failures{0};
   std::atomic<bool> go{false};
@@ -140,7 +139,7 @@ TEST_F(BudgetLedgerConcurrency, concurrent_replays_of_one_report_move_money_once
   for (int t = 0; t < kThreads; ++t)
     threads.emplace_back([&] {
       while (!go.load()) std::this_thread::yield();
-      auto r = runtime(agent).report(lease->id, usage("same-request", 1234), kT0);
+      auto r = runtime(agent).report(lease, usage("same-request", 1234), kT0);
       if (!r) ++failures;
       else if (r->replayed) ++replays;
       else ++firsts;

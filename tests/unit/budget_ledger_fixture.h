@@ -63,6 +63,19 @@ struct AgentRuntime {
   auto refresh(const std::string& lease, int64_t requested, iron::util::TimePoint now) {
     return ledger.refresh(lease, agent, requested, now, agent_ctx(agent));
   }
+  // A lease the test needs as a starting point: reserved at `now`, its id ("" and a test
+  // failure when refused).
+  std::string open(int64_t requested, iron::util::TimePoint now = kT0) {
+    auto lease = reserve(requested, now);
+    EXPECT_TRUE(lease.ok()) << (lease.ok() ? "" : lease.error().code);
+    return lease.ok() ? lease->id : "";
+  }
+  // A report the test needs as a starting point: `cost` spent on the lease under `request_id`
+  // (a test failure when refused).
+  void spend(const std::string& lease, const std::string& request_id, int64_t cost, iron::util::TimePoint now = kT0) {
+    auto r = report(lease, usage(request_id, cost), now);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().code);
+  }
 };
 
 // The use case was refused with this kind and code: ASSERT_TRUE(refused(r, kind, code)), so

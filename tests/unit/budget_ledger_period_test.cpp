@@ -92,9 +92,8 @@ TEST_F(BudgetLedgerPeriod, SettingThePeriodSchedulesTheNextBoundaryAndMovesNoMon
 TEST_F(BudgetLedgerPeriod, ResetRefillsThePeriodAndCarriesOpenLeases) {
   const int64_t agent = periodic_agent(1000);
   const auto before_midnight = kD1 - 10min;  // leases live an hour (kTtl)
-  auto lease = runtime(agent).reserve(400, before_midnight);
-  ASSERT_TRUE(lease.ok());
-  ASSERT_TRUE(runtime(agent).report(lease->id, usage("r1", 150), before_midnight).ok());
+  const std::string lease = runtime(agent).open(400, before_midnight);
+  runtime(agent).spend(lease, "r1", 150, before_midnight);
   expect_snapshot(agent, 1000, 150, 250, 600);
 
   // First read after midnight: the reset is applied (lazily), once. Allocated: the period's
@@ -113,7 +112,7 @@ TEST_F(BudgetLedgerPeriod, ResetRefillsThePeriodAndCarriesOpenLeases) {
   EXPECT_EQ(audit_count("budget.period_reset"), 1);
 
   // The old lease reports after the reset: charged to its own period.
-  auto r = runtime(agent).report(lease->id, usage("r2", 100), kD1 + 3s);
+  auto r = runtime(agent).report(lease, usage("r2", 100), kD1 + 3s);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->budget_remaining, 1000);
   expect_money_at(agent, kD1 + 3s, 1150, 0, 150, 1000, 150);
@@ -125,7 +124,7 @@ TEST_F(BudgetLedgerPeriod, ResetRefillsThePeriodAndCarriesOpenLeases) {
   ASSERT_TRUE(runtime(agent).report(fresh->id, usage("n1", 300), kD1 + 5s).ok());
 
   // The old lease's unreported 150 leaves with it; it does not grow the new period.
-  auto back = runtime(agent).release(lease->id, kD1 + 6s);
+  auto back = runtime(agent).release(lease, kD1 + 6s);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->returned, 150);
   expect_money_at(agent, kD1 + 6s, 1000, 300, 700, 0, 0);
@@ -145,9 +144,8 @@ TEST_F(BudgetLedgerPeriod, ExpiredCarriedLeaseDoesNotRefillTheNewPeriod) {
 // A server stopped across several boundaries resets once, into the period containing now.
 TEST_F(BudgetLedgerPeriod, CatchUpAfterAStopResetsOnceInTotal) {
   const int64_t agent = periodic_agent(1000);
-  auto lease = runtime(agent).reserve(300, kT0);
-  ASSERT_TRUE(lease.ok());
-  ASSERT_TRUE(runtime(agent).report(lease->id, usage("r1", 300), kT0).ok());
+  const std::string lease = runtime(agent).open(300);
+  runtime(agent).spend(lease, "r1", 300);
   const auto later = kD1 + std::chrono::days{3} + 5h;  // 2027-01-19T05:00Z: boundaries on the 16th..19th
   EXPECT_EQ(domain::BudgetLedger::apply_due_resets(db(), later), 1);
   EXPECT_EQ(domain::BudgetLedger::apply_due_resets(db(), later), 0);
@@ -179,9 +177,8 @@ TEST_F(BudgetLedgerPeriod, CatchUpInAZoneAcrossDstResetsOnceInTotal) {
   };
   const int64_t agent = periodic_agent(1000, domain::BudgetPeriod::daily, start, zone);
   EXPECT_EQ(at(agent, start).resets_at, starts_at_ms(local_day(start) + days{1}));
-  auto lease = runtime(agent).reserve(300, start);
-  ASSERT_TRUE(lease.ok());
-  ASSERT_TRUE(runtime(agent).report(lease->id, usage("z1", 300), start).ok());
+  const std::string lease = runtime(agent).open(300, start);
+  runtime(agent).spend(lease, "z1", 300, start);
   EXPECT_EQ(domain::BudgetLedger::apply_due_resets(db(), later), 1);
   EXPECT_EQ(domain::BudgetLedger::apply_due_resets(db(), later), 0);
   const auto s = at(agent, later);

@@ -35,8 +35,7 @@ TEST_F(BudgetLedger, create_agent_for_unknown_owner_writes_nothing) {
 
 TEST_F(BudgetLedger, non_positive_and_oversized_amounts_are_validation_errors) {
   const int64_t agent = new_agent(1000);
-  auto lease = runtime(agent).reserve(100, kT0);
-  ASSERT_TRUE(lease.ok());
+  const std::string lease = runtime(agent).open(100);
   auto& L = ledger();
   const auto ctx = agent_ctx(agent);
   struct Case {
@@ -55,12 +54,12 @@ TEST_F(BudgetLedger, non_positive_and_oversized_amounts_are_validation_errors) {
       {"allocation too big", [&] { return err(L.set_allocation(agent, too_big, ctx)); }},
       {"reserve zero", [&] { return err(L.reserve(agent, 0, kT0, ctx)); }},
       {"reserve negative", [&] { return err(L.reserve(agent, -100, kT0, ctx)); }},
-      {"refresh zero", [&] { return err(L.refresh(lease->id, agent, 0, kT0, ctx)); }},
-      {"report negative cost", [&] { return err(L.report(lease->id, agent, usage("r1", -1), kT0, ctx)); }},
-      {"report zero tokens", [&] { return err(L.report(lease->id, agent, usage("r1", 1, 0), kT0, ctx)); }},
-      {"report empty request id", [&] { return err(L.report(lease->id, agent, usage("", 1), kT0, ctx)); }},
+      {"refresh zero", [&] { return err(L.refresh(lease, agent, 0, kT0, ctx)); }},
+      {"report negative cost", [&] { return err(L.report(lease, agent, usage("r1", -1), kT0, ctx)); }},
+      {"report zero tokens", [&] { return err(L.report(lease, agent, usage("r1", 1, 0), kT0, ctx)); }},
+      {"report empty request id", [&] { return err(L.report(lease, agent, usage("", 1), kT0, ctx)); }},
       {"report empty model",
-       [&] { return err(L.report(lease->id, agent, {"r1", 10, 1, "", "openai"}, kT0, ctx)); }},
+       [&] { return err(L.report(lease, agent, {"r1", 10, 1, "", "openai"}, kT0, ctx)); }},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -69,7 +68,7 @@ TEST_F(BudgetLedger, non_positive_and_oversized_amounts_are_validation_errors) {
     expect_snapshot(agent, 1000, 0, 100, 900);
   }
   EXPECT_EQ(count_rows("agents"), 1);
-  EXPECT_EQ(lease_row(lease->id).status, "active");
+  EXPECT_EQ(lease_row(lease).status, "active");
 }
 
 TEST_F(BudgetLedger, reserve_grants_min_of_requested_and_remaining) {
@@ -123,13 +122,12 @@ TEST_F(BudgetLedger, unknown_agent_and_lease_are_not_found) {
 TEST_F(BudgetLedger, another_agents_lease_is_not_found) {
   const int64_t mine = new_agent(1000);
   const int64_t other = new_agent(1000);
-  auto lease = runtime(mine).reserve(400, kT0);
-  ASSERT_TRUE(lease.ok());
+  const std::string lease = runtime(mine).open(400);
   const auto ctx = agent_ctx(other);
-  EXPECT_EQ(ledger().report(lease->id, other, usage("r", 10), kT0, ctx).error().code, "LEASE_NOT_FOUND");
-  EXPECT_EQ(ledger().release(lease->id, other, kT0, ctx).error().code, "LEASE_NOT_FOUND");
-  EXPECT_EQ(ledger().refresh(lease->id, other, 10, kT0, ctx).error().code, "LEASE_NOT_FOUND");
-  EXPECT_EQ(lease_row(lease->id).status, "active");
+  EXPECT_EQ(ledger().report(lease, other, usage("r", 10), kT0, ctx).error().code, "LEASE_NOT_FOUND");
+  EXPECT_EQ(ledger().release(lease, other, kT0, ctx).error().code, "LEASE_NOT_FOUND");
+  EXPECT_EQ(ledger().refresh(lease, other, 10, kT0, ctx).error().code, "LEASE_NOT_FOUND");
+  EXPECT_EQ(lease_row(lease).status, "active");
   expect_snapshot(mine, 1000, 0, 400, 600);
   expect_snapshot(other, 1000, 0, 0, 1000);
 }
@@ -138,8 +136,7 @@ TEST_F(BudgetLedger, another_agents_lease_is_not_found) {
 // could drive remaining negative.
 TEST_F(BudgetLedger, set_allocation_below_committed_is_refused) {
   const int64_t agent = new_agent(1000);
-  auto lease = runtime(agent).reserve(400, kT0);
-  ASSERT_TRUE(runtime(agent).report(lease->id, usage("a", 100), kT0).ok());
+  runtime(agent).spend(runtime(agent).open(400), "a", 100);
   struct Case {
     int64_t new_allocated;
     bool accepted;
@@ -172,12 +169,11 @@ TEST_F(BudgetLedger, set_allocation_below_committed_is_refused) {
 // Hand-written UPDATEs that break the books are refused by the database itself.
 TEST_F(BudgetLedger, invariant_is_a_database_check) {
   const int64_t agent = new_agent(1000);
-  auto lease = runtime(agent).reserve(400, kT0);
-  ASSERT_TRUE(lease.ok());
+  const std::string lease = runtime(agent).open(400);
   store::SqliteConnection raw(path(), false);
   store::apply_connection_pragmas(raw);
   const std::string id = std::to_string(agent);
-  const std::string lid = "'" + lease->id + "'";
+  const std::string lid = "'" + lease + "'";
   const std::vector<std::string> breaking = {
       "UPDATE agent_budgets SET total_spent = total_spent + 1 WHERE agent_id = " + id,
       "UPDATE agent_budgets SET budget_remaining = budget_remaining + 1 WHERE agent_id = " + id,
@@ -208,8 +204,7 @@ TEST_F(BudgetLedger, invariant_is_a_database_check) {
 
 TEST_F(BudgetLedger, deleting_an_agent_removes_its_books) {
   const int64_t agent = new_agent(1000);
-  auto lease = runtime(agent).reserve(400, kT0);
-  ASSERT_TRUE(runtime(agent).report(lease->id, usage("a", 10), kT0).ok());
+  runtime(agent).spend(runtime(agent).open(400), "a", 10);
   const bool removed = db().write([&](store::Connection& c) { return store::agents::remove(c, agent); });
   EXPECT_TRUE(removed);
   for (const char* t : {"agents", "agent_budgets", "budget_leases", "lease_reports", "budget_history"})

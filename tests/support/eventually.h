@@ -1,7 +1,7 @@
 #pragma once
-// Waiting on a condition with a deadline, for what the tests observe through the database
-// (a lock holder, a backend's last statement): true as soon as `condition` holds, false when
-// it still does not after `timeout`.
+// Waiting on a condition with a deadline, for what a test observes without an event to wait on
+// (a lock holder, a backend's last statement, a writer's queue): true as soon as `condition`
+// holds, false when it still does not after `timeout`.
 #include <chrono>
 #include <thread>
 
