@@ -6,7 +6,7 @@
 import { onBeforeUnmount, watch } from 'vue'
 import { api, unwrap } from '../api/client'
 import { handleApiError } from '../api/errors'
-import { useLiveEventsStore, type LiveEvent } from '../stores/liveEvents'
+import { useLiveEventsStore } from '../stores/liveEvents'
 import { setNavBadge } from './useNavBadges'
 
 /** The live events a budget request raises (server: domain BudgetRequests, after commit). */
@@ -22,14 +22,15 @@ export const REQUESTS_LIVE_DEBOUNCE_MS = 500
 
 /**
  * Calls `fn` once, debounced, after a burst of budget_request.* live events (with the types the
- * burst held); unsubscribes and drops a pending call when the calling component unmounts.
+ * burst held), and after a resync of the stream as if every type had come (any request may have
+ * changed meanwhile); unsubscribes and drops a pending call when the calling component unmounts.
  */
 export function onBudgetRequestEvents(fn: (types: Set<string>) => void, delayMs = REQUESTS_LIVE_DEBOUNCE_MS): void {
   const live = useLiveEventsStore()
   let timer: ReturnType<typeof setTimeout> | null = null
   let types = new Set<string>()
-  const on = (e: LiveEvent) => {
-    types.add(e.type)
+  const on = (...burst: string[]) => {
+    burst.forEach((type) => types.add(type))
     if (timer) clearTimeout(timer)
     timer = setTimeout(() => {
       timer = null
@@ -38,7 +39,8 @@ export function onBudgetRequestEvents(fn: (types: Set<string>) => void, delayMs 
       fn(burst)
     }, delayMs)
   }
-  const offs = BUDGET_REQUEST_EVENTS.map((type) => live.subscribe(type, on))
+  const offs = BUDGET_REQUEST_EVENTS.map((type) => live.subscribe(type, (e) => on(e.type)))
+  offs.push(live.onResync(() => on(...BUDGET_REQUEST_EVENTS)))
   onBeforeUnmount(() => {
     offs.forEach((off) => off())
     if (timer) clearTimeout(timer)
