@@ -5,8 +5,8 @@
 // of these events; nothing polls).
 import { onBeforeUnmount, watch } from 'vue'
 import { api, unwrap } from '../api/client'
-import { handleApiError } from '../api/errors'
 import { useLiveEventsStore } from '../stores/liveEvents'
+import { useLoader } from './useLoader'
 import { setNavBadge } from './useNavBadges'
 
 /** The live events a budget request raises (server: domain BudgetRequests, after commit). */
@@ -49,20 +49,15 @@ export function onBudgetRequestEvents(fn: (types: Set<string>) => void, delayMs 
 
 /** The pending-requests badge on "Budgets" for admins, current on every page (used by the shell). */
 export function usePendingBudgetBadge(isAdmin: () => boolean): void {
-  let ctl: AbortController | null = null
-  async function load(): Promise<void> {
-    ctl?.abort()
-    const mine = (ctl = new AbortController())
-    try {
-      const o = await unwrap(api.GET('/api/v1/analytics/overview', { signal: mine.signal }))
-      if (!mine.signal.aborted) setNavBadge('budgets', o.pending_budget_requests, 'pending')
-    } catch (e) {
-      if (!mine.signal.aborted) handleApiError(e, { quiet: true })
-    }
-  }
+  const loader = useLoader()
+  const load = () =>
+    loader.run(
+      (signal) => unwrap(api.GET('/api/v1/analytics/overview', { signal })),
+      (o) => setNavBadge('budgets', o.pending_budget_requests, 'pending'),
+    )
   onBudgetRequestEvents(() => {
     if (isAdmin()) void load()
   })
   watch(isAdmin, (admin) => (admin ? void load() : setNavBadge('budgets', null)), { immediate: true })
-  onBeforeUnmount(() => ctl?.abort())
+  onBeforeUnmount(loader.abort)
 }
