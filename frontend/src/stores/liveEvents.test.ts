@@ -1,8 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { createPinia, setActivePinia } from 'pinia'
-import { mockApi, sessionBody } from '../test/mockApi'
+import type { mockApi } from '../test/mockApi'
+import { signIn } from '../test/signIn'
 import { RESYNC_NOTICE, useLiveEventsStore } from './liveEvents'
-import { useSessionStore } from './session'
 import { useToastStore } from './toasts'
 
 const SSE = { 'Content-Type': 'text/event-stream' }
@@ -10,10 +9,7 @@ const SSE = { 'Content-Type': 'text/event-stream' }
 describe('live events store', () => {
   let mock: ReturnType<typeof mockApi>
   beforeEach(async () => {
-    setActivePinia(createPinia())
-    mock = mockApi()
-    mock.on('POST', '/api/v1/auth/login', { body: sessionBody('tok') })
-    await useSessionStore().login('ada@example.com', 'pw')
+    ;({ mock } = await signIn('tok'))
   })
   afterEach(() => useLiveEventsStore().stop())
 
