@@ -1,13 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest'
 import { createPinia, setActivePinia } from 'pinia'
 import { createAppRouter, navFor, routes, safeRedirect } from './router'
-import { useSessionStore } from './stores/session'
-import { mockApi, sessionBody } from './test/mockApi'
+import { signIn } from './test/signIn'
 
-async function signedInAs(role: 'admin' | 'user' | 'viewer', force = false) {
-  mockApi().on('POST', '/api/v1/auth/login', { body: sessionBody('t', role, force) })
-  await useSessionStore().login('ada@example.com', 'pw')
-}
+const signedInAs = (role: 'admin' | 'user' | 'viewer', force = false) => signIn('t', role, force)
 
 describe('route guard', () => {
   beforeEach(() => {

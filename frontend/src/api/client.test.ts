@@ -4,6 +4,7 @@ import { api, unwrap } from './client'
 import { ApiError } from './errors'
 import { useSessionStore } from '../stores/session'
 import { envelope, mockApi, sessionBody } from '../test/mockApi'
+import { signIn } from '../test/signIn'
 
 const me = { id: 'user_1', email: 'ada@example.com', role: 'admin', force_password_change: false }
 
@@ -11,10 +12,7 @@ describe('api client', () => {
   let mock: ReturnType<typeof mockApi>
 
   beforeEach(async () => {
-    setActivePinia(createPinia())
-    mock = mockApi()
-    mock.on('POST', '/api/v1/auth/login', { body: sessionBody('old') })
-    await useSessionStore().login('ada@example.com', 'pw')
+    ;({ mock } = await signIn('old'))
   })
 
   it('sends the access token and X-Requested-With', async () => {

@@ -1,18 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { mount } from '@vue/test-utils'
-import { createPinia, setActivePinia } from 'pinia'
 import { createMemoryHistory, createRouter } from 'vue-router'
 import AppSidebar from './AppSidebar.vue'
 import { routes } from '../router'
-import { useSessionStore } from '../stores/session'
-import { mockApi, sessionBody } from '../test/mockApi'
+import { signIn } from '../test/signIn'
 import { setNavBadge } from '../composables/useNavBadges'
 
 async function sidebarAt(path: string, role: 'admin' | 'user' | 'viewer' = 'admin') {
-  const pinia = createPinia()
-  setActivePinia(pinia)
-  mockApi().on('POST', '/api/v1/auth/login', { body: sessionBody('t', role) })
-  await useSessionStore().login('a@b.c', 'pw')
+  const { pinia } = await signIn('t', role)
   const router = createRouter({ history: createMemoryHistory(), routes })
   await router.push(path)
   return mount(AppSidebar, { global: { plugins: [pinia, router] } })
@@ -32,10 +27,7 @@ describe('AppSidebar', () => {
   })
 
   it('nav badges show a count beside the entry, with words for screen readers, and hide at zero', async () => {
-    const pinia = createPinia()
-    setActivePinia(pinia)
-    mockApi().on('POST', '/api/v1/auth/login', { body: sessionBody('t', 'admin') })
-    await useSessionStore().login('a@b.c', 'pw')
+    const { pinia } = await signIn('t', 'admin')
     const router = createRouter({ history: createMemoryHistory(), routes })
     const w = mount(AppSidebar, { global: { plugins: [pinia, router] } })
     setNavBadge('budgets', 3, 'pending')

@@ -33,4 +33,14 @@ describe('useActions', () => {
     expect(reloads).toBe(0)
     expect(a.busy.value).toBe(false)
   })
+
+  it("without a reload runs just the action (a view's single delete or export)", async () => {
+    const a = useActions()
+    let ran = false
+    expect(await a.act(async () => void (ran = a.busy.value), 'Deleting')).toBe(true)
+    expect(ran).toBe(true)
+    expect(a.busy.value).toBe(false)
+    expect(await a.act(() => Promise.reject(new ApiError(500, 'INTERNAL', 'broke')), 'Deleting')).toBe(false)
+    expect(useToastStore().toasts.at(-1)?.message).toContain('broke')
+  })
 })

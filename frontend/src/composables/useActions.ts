@@ -1,12 +1,14 @@
 // A feature's mutations in one place: `busy` while one runs, the feature's data reloaded after
-// it succeeded, and a refusal shown under its field (or as a toast naming `context`).
+// it succeeded (when a `reload` is given: a view's single action, e.g. a delete or an export,
+// says itself what success means), and a refusal shown under its field (or as a toast naming
+// `context`).
 import { ref } from 'vue'
 import { handleApiError } from '../api/errors'
 
-export function useActions(reload: () => Promise<void>) {
+export function useActions(reload: () => Promise<void> = async () => {}) {
   const busy = ref(false)
 
-  /** Runs one mutation; true when it succeeded (the data is reloaded by then). */
+  /** Runs one action; true when it succeeded (the data is reloaded by then). */
   async function act(run: () => Promise<unknown>, context: string, fields?: Record<string, string>): Promise<boolean> {
     busy.value = true
     try {

@@ -5,8 +5,8 @@
 // of these events; nothing polls).
 import { onBeforeUnmount, watch } from 'vue'
 import { api, unwrap } from '../api/client'
-import { handleApiError } from '../api/errors'
-import { useLiveEventsStore, type LiveEvent } from '../stores/liveEvents'
+import { useLiveEventsStore } from '../stores/liveEvents'
+import { useLoader } from './useLoader'
 import { setNavBadge } from './useNavBadges'
 
 /** The live events a budget request raises (server: domain BudgetRequests, after commit). */
@@ -22,14 +22,15 @@ export const REQUESTS_LIVE_DEBOUNCE_MS = 500
 
 /**
  * Calls `fn` once, debounced, after a burst of budget_request.* live events (with the types the
- * burst held); unsubscribes and drops a pending call when the calling component unmounts.
+ * burst held), and after a resync of the stream as if every type had come (any request may have
+ * changed meanwhile); unsubscribes and drops a pending call when the calling component unmounts.
  */
 export function onBudgetRequestEvents(fn: (types: Set<string>) => void, delayMs = REQUESTS_LIVE_DEBOUNCE_MS): void {
   const live = useLiveEventsStore()
   let timer: ReturnType<typeof setTimeout> | null = null
   let types = new Set<string>()
-  const on = (e: LiveEvent) => {
-    types.add(e.type)
+  const on = (...burst: string[]) => {
+    burst.forEach((type) => types.add(type))
     if (timer) clearTimeout(timer)
     timer = setTimeout(() => {
       timer = null
@@ -38,7 +39,8 @@ export function onBudgetRequestEvents(fn: (types: Set<string>) => void, delayMs 
       fn(burst)
     }, delayMs)
   }
-  const offs = BUDGET_REQUEST_EVENTS.map((type) => live.subscribe(type, on))
+  const offs = BUDGET_REQUEST_EVENTS.map((type) => live.subscribe(type, (e) => on(e.type)))
+  offs.push(live.onResync(() => on(...BUDGET_REQUEST_EVENTS)))
   onBeforeUnmount(() => {
     offs.forEach((off) => off())
     if (timer) clearTimeout(timer)
@@ -47,20 +49,15 @@ export function onBudgetRequestEvents(fn: (types: Set<string>) => void, delayMs 
 
 /** The pending-requests badge on "Budgets" for admins, current on every page (used by the shell). */
 export function usePendingBudgetBadge(isAdmin: () => boolean): void {
-  let ctl: AbortController | null = null
-  async function load(): Promise<void> {
-    ctl?.abort()
-    const mine = (ctl = new AbortController())
-    try {
-      const o = await unwrap(api.GET('/api/v1/analytics/overview', { signal: mine.signal }))
-      if (!mine.signal.aborted) setNavBadge('budgets', o.pending_budget_requests, 'pending')
-    } catch (e) {
-      if (!mine.signal.aborted) handleApiError(e, { quiet: true })
-    }
-  }
+  const loader = useLoader()
+  const load = () =>
+    loader.run(
+      (signal) => unwrap(api.GET('/api/v1/analytics/overview', { signal })),
+      (o) => setNavBadge('budgets', o.pending_budget_requests, 'pending'),
+    )
   onBudgetRequestEvents(() => {
     if (isAdmin()) void load()
   })
   watch(isAdmin, (admin) => (admin ? void load() : setNavBadge('budgets', null)), { immediate: true })
-  onBeforeUnmount(() => ctl?.abort())
+  onBeforeUnmount(loader.abort)
 }

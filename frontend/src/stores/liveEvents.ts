@@ -7,11 +7,18 @@
 // leader with a Web Lock; the leader reads the stream and rebroadcasts every event and its
 // status on a BroadcastChannel, the other tabs listen. When the leader's tab closes or signs
 // out its lock is released and another tab takes over.
+//
+// Resync: the stream can miss events. A replica whose PostgreSQL relay lost its connection
+// sends `stream.resync` (docs/postgresql.md, "Wiring the replica pieces"), and a stream that had
+// to be opened again missed whatever was published meanwhile (the server replays nothing). Both
+// take one path: every view showing live data registered its refetch with `onResync`, and
+// those run (no page reload); the server's resync also says so in an info toast.
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
 import { apiUrl } from '../base'
 import { authFetch } from '../api/client'
 import { createSseParser, type SseFrame } from '../api/sse'
+import { useToastStore } from './toasts'
 
 export type LiveStatus = 'off' | 'connecting' | 'live' | 'retrying'
 
@@ -28,6 +35,11 @@ const CHANNEL = 'ironpanel.live'
 const MIN_DELAY_MS = 1_000
 const MAX_DELAY_MS = 30_000
 const RECENT_MAX = 50
+/** The server's "what you have may be stale: refetch" event (src/domain/event_bus.h). */
+export const RESYNC_EVENT = 'stream.resync'
+/** The data of the resync a leader raises itself after opening the stream again. */
+const RECONNECTED = '{"reason":"reconnected"}'
+export const RESYNC_NOTICE = 'Live updates missed some events; the data shown was refreshed'
 
 function parseData(s: string): unknown {
   try {
@@ -42,14 +54,23 @@ export const useLiveEventsStore = defineStore('liveEvents', () => {
   /** Newest first, at most RECENT_MAX: enough for a "latest events" feed. */
   const recent = shallowRef<LiveEvent[]>([])
   const listeners = new Map<string, Set<Listener>>()
+  const resyncers = new Set<() => void>()
   let controller: AbortController | null = null
   let timer: ReturnType<typeof setTimeout> | null = null
   let failures = 0
   let serverRetryMs = MIN_DELAY_MS
   let channel: BroadcastChannel | null = null
   let leading = false
+  // This tab has seen the stream live (its own or the leader's): opening it again leaves a gap.
+  let wasLive = false
+
+  function resync(frame: SseFrame): void {
+    resyncers.forEach((fn) => fn())
+    if (frame.data !== RECONNECTED && resyncers.size) useToastStore().info(RESYNC_NOTICE)
+  }
 
   function deliver(frame: SseFrame): void {
+    if (frame.event === RESYNC_EVENT) return resync(frame)
     const e: LiveEvent = { id: frame.id, type: frame.event, data: parseData(frame.data), receivedAt: Date.now() }
     recent.value = [e, ...recent.value].slice(0, RECENT_MAX)
     for (const key of [e.type, '*']) listeners.get(key)?.forEach((fn) => fn(e))
@@ -63,6 +84,7 @@ export const useLiveEventsStore = defineStore('liveEvents', () => {
 
   function setStatus(s: LiveStatus): void {
     status.value = s
+    wasLive ||= s === 'live'
     channel?.postMessage({ kind: 'status', status: s })
   }
 
@@ -72,6 +94,12 @@ export const useLiveEventsStore = defineStore('liveEvents', () => {
     if (!set) listeners.set(type, (set = new Set()))
     set.add(fn)
     return () => set.delete(fn)
+  }
+
+  /** Calls `fn` whenever the stream may have missed events (see the top); returns the unsubscribe function. */
+  function onResync(fn: () => void): () => void {
+    resyncers.add(fn)
+    return () => resyncers.delete(fn)
   }
 
   function scheduleReconnect(): void {
@@ -93,8 +121,10 @@ export const useLiveEventsStore = defineStore('liveEvents', () => {
         new Request(apiUrl('api/v1/events/stream'), { headers: { Accept: 'text/event-stream' }, signal: mine.signal }),
       )
       if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`)
+      const gap = wasLive
       setStatus('live')
       failures = 0
+      if (gap) emit({ id: null, event: RESYNC_EVENT, data: RECONNECTED })
       const parse = createSseParser(emit, (ms) => (serverRetryMs = ms))
       const reader = res.body.pipeThrough(new TextDecoderStream()).getReader()
       for (;;) {
@@ -117,6 +147,7 @@ export const useLiveEventsStore = defineStore('liveEvents', () => {
       deliver(msg.frame)
     } else if (msg.kind === 'status' && msg.status) {
       status.value = msg.status
+      wasLive ||= msg.status === 'live'
     }
   }
 
@@ -154,10 +185,11 @@ export const useLiveEventsStore = defineStore('liveEvents', () => {
     if (timer) clearTimeout(timer)
     timer = null
     leading = false
+    wasLive = false
     channel?.close()
     channel = null
     status.value = 'off'
   }
 
-  return { status, recent, subscribe, start, stop }
+  return { status, recent, subscribe, onResync, start, stop }
 })

@@ -1,7 +1,8 @@
 // The agent detail's state: the agent, its leases (paged), budget history, API tokens, 30-day
 // spend series and latest events, loaded together (6 requests) and refreshed from the live
 // stream: any event naming this agent (usage.tick, lease.*, budget.alert) re-reads what it can
-// change, coalescing bursts (one refresh in flight, at most one queued), never polling.
+// change, coalescing bursts (one refresh in flight, at most one queued), never polling. A resync
+// of the stream (it may have missed such events) re-reads the same.
 import { onBeforeUnmount, ref, shallowRef } from 'vue'
 import { handleApiError, toApiError, type ApiError } from '../../api/errors'
 import { useLiveEventsStore, type LiveEvent } from '../../stores/liveEvents'
@@ -103,11 +104,15 @@ export function useAgentDetail(id: number) {
     }
   }
 
-  const off = useLiveEventsStore().subscribe('*', (e) => {
-    if (eventAgentId(e) === id) void refresh()
-  })
+  const live = useLiveEventsStore()
+  const offs = [
+    live.subscribe('*', (e) => {
+      if (eventAgentId(e) === id) void refresh()
+    }),
+    live.onResync(() => void refresh()),
+  ]
   onBeforeUnmount(() => {
-    off()
+    offs.forEach((off) => off())
     controller.abort()
   })
 

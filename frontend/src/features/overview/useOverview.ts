@@ -1,6 +1,7 @@
 // The Overview's only API caller: one request for every card (GET /analytics/overview) and one
 // for the spend chart (the daily series of the chosen window). Both refetch, debounced, when
-// the live stream reports something that changes them; nothing polls.
+// the live stream reports something that changes them, and both at once when the stream
+// resyncs (it may have missed such events); nothing polls.
 import { onBeforeUnmount, ref, shallowRef, watch } from 'vue'
 import { api, unwrap } from '../../api/client'
 import { handleApiError, toApiError, type ApiError } from '../../api/errors'
@@ -82,9 +83,17 @@ export function useOverview(days: () => number) {
       seriesDue = false
     }, LIVE_DEBOUNCE_MS)
   }
-  const unsubscribe = useLiveEventsStore().subscribe('*', onLive)
+  const live = useLiveEventsStore()
+  const offs = [
+    live.subscribe('*', onLive),
+    // The stream missed events: the cards and the chart alike may be stale.
+    live.onResync(() => {
+      void loadCards()
+      void loadSeries()
+    }),
+  ]
   onBeforeUnmount(() => {
-    unsubscribe()
+    offs.forEach((off) => off())
     if (timer) clearTimeout(timer)
     cardsCtl?.abort()
     seriesCtl?.abort()
