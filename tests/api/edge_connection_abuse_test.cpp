@@ -203,19 +203,13 @@ TEST(EdgeConnectionAbuse, AFloodPastTheLimitIsRefused503AtOnceAndTheServerRecove
   expect_n_clients_served(server.port(), 32);
 }
 
-TEST(EdgeConnectionAbuse, ConnectionsPastTheAcceptQueueAreAnswered503ByTheAcceptLoop) {
-  // A limit of 2 (queue: 2 connections waiting for a worker) with both connections busy:
-  // floods of 500 connections arrive faster than the 64 refusal workers answer, so some find
-  // the queue full. Those are answered 503 by the accept loop itself, like the others, never
-  // closed without a word. Floods repeat until the server has logged such a refusal.
+TEST(EdgeConnectionAbuse, FloodsFasterThanTheRefusalWorkersAreEachAnswered503) {
+  // A limit of 2 with both connections busy: floods of 500 connections arrive faster than
+  // the 64 refusal workers answer, so most wait in the listen backlog for a worker. Each is
+  // answered 503 (or served, once a busy one gives way), never closed without a word.
   ASSERT_TRUE(enough_descriptors(700)) << "this test needs 700 descriptors";
   ServerProcess server({.extra_args = {"--threads", "2", "--max-connections", "2"}});
-  const auto refused_at_accept = [&] {
-    for (const auto& line : server.log_lines())
-      if (line.value("msg", "").starts_with("connections refused: more waiting for a worker")) return true;
-    return false;
-  };
-  for (int round = 0; round < 8 && !refused_at_accept(); ++round) {
+  for (int round = 0; round < 3; ++round) {
     Dribblers busy(server.port(), 2, [](size_t) { return "127.0.0.1"; });
     busy.tick(milliseconds(100));
     auto [answers, left] = flood(server.port(), 500, seconds(5));
@@ -223,7 +217,6 @@ TEST(EdgeConnectionAbuse, ConnectionsPastTheAcceptQueueAreAnswered503ByTheAccept
     EXPECT_EQ(answers[503] + answers[200], 500u)
         << "round " << round << ": closed without an answer: " << answers[0] << ", unclean 503s: " << answers[-503];
   }
-  EXPECT_TRUE(refused_at_accept()) << "no flood ever filled the accept queue";
   // Served again once the last flood's connections are closed (until then a 503 is right).
   EXPECT_TRUE(served_within(server.port(), seconds(5))) << "the server did not serve again after the floods";
 }
