@@ -54,7 +54,10 @@ void WorkerPool::work() {
     --accepting_;
     if (fd < 0) {
       if (err == EAGAIN || err == EWOULDBLOCK) {  // idle for kExtraWorkerIdle
-        if (workers_ > base_) break;
+        // Leave only while `base_` others still wait in accept(): counting every worker
+        // instead let all idle ones leave while long connections held `base_` workers
+        // busy, and then no thread accepted until one of those connections ended.
+        if (accepting_ >= base_) break;
         continue;
       }
       if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {

@@ -9,8 +9,8 @@
 // on the client's own core instead.
 //
 // A worker that takes a connection starts another when fewer than `kSpare` are left
-// waiting, up to `max` workers; workers beyond `base` end after a few idle seconds (the
-// accept timeout). Workers are detached and counted rather than joined: joining hundreds
+// waiting, up to `max` workers; a worker idle for a few seconds (the accept timeout) ends
+// while `base` others are still waiting, so `base` always wait once started. Workers are detached and counted rather than joined: joining hundreds
 // that idled out at once (after a burst of 1,000 connections) stalled the thread that
 // joined them for tens of milliseconds.
 #include <condition_variable>

@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 
 #include "edge_clients.h"
@@ -219,6 +220,43 @@ TEST(EdgeConnectionAbuse, FloodsFasterThanTheRefusalWorkersAreEachAnswered503) {
   }
   // Served again once the last flood's connections are closed (until then a 503 is right).
   EXPECT_TRUE(served_within(server.port(), seconds(5))) << "the server did not serve again after the floods";
+}
+
+size_t thread_count(pid_t pid) {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& t : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task")) ++n;
+  return n;
+}
+
+TEST(EdgeConnectionAbuse, NewConnectionsAreAcceptedAfterABurstsWorkersLeave) {
+  // Idle workers wait in accept() and leave after 5 idle seconds. Held keep-alive connections
+  // keep more workers busy than --threads while a burst's extra workers leave: enough must
+  // stay waiting in accept() that a new connection is served at once, not when a held
+  // connection ends (60 s here).
+  ServerProcess server({.extra_args = {"--threads", "2", "--keep-alive-timeout", "60"}});
+  std::vector<std::unique_ptr<RawConnection>> held;
+  for (int i = 0; i < 12; ++i) {
+    held.push_back(std::make_unique<RawConnection>(server.port()));
+    ASSERT_TRUE(held.back()->send(kGet));
+    ASSERT_EQ(held.back()->read_reply(seconds(5)).status, 200);
+  }
+  {  // the burst: 40 connections at once, answered, then closed
+    std::vector<std::unique_ptr<RawConnection>> burst;
+    for (int i = 0; i < 40; ++i) burst.push_back(std::make_unique<RawConnection>(server.port()));
+    for (auto& c : burst) ASSERT_TRUE(c->send(kGet));
+    for (auto& c : burst) ASSERT_EQ(c->read_reply(seconds(5)).status, 200);
+  }
+  const size_t peak = thread_count(server.pid());
+  const auto until = Clock::now() + seconds(15);
+  while (thread_count(server.pid()) + 20 > peak && Clock::now() < until) ::poll(nullptr, 0, 50);
+  ASSERT_LE(thread_count(server.pid()) + 20, peak) << "the burst's idle workers never left";
+  const auto [reply, took] = timed_request(server.port());
+  EXPECT_EQ(reply.status, 200) << reply.head;
+  EXPECT_LT(took, seconds(2));
+  for (auto& c : held) {  // and the held connections still serve
+    ASSERT_TRUE(c->send(kGet));
+    EXPECT_EQ(c->read_reply(seconds(5)).status, 200);
+  }
 }
 
 TEST(EdgeConnectionAbuse, AnEndlessHeadIsRefusedAsSoonAsItPassesTheLimit) {
