@@ -3,6 +3,8 @@
 #include <poll.h>
 #include <strings.h>
 #include <sys/eventfd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,7 +15,6 @@
 
 #include "server/client_ip.h"
 #include "server/request_id.h"
-#include "server/worker_pool.h"
 #include "util/log.h"
 
 namespace iron::server {
@@ -25,13 +26,13 @@ thread_local RequestStream* t_stream = nullptr;
 
 // How long a connection must have waited for a request before a new one may displace it.
 constexpr auto kIdleBeforeShed = std::chrono::milliseconds(250);
-// How long a drain waits for the accept loop to take the connections queued at SIGTERM.
+// How long a drain waits for the workers to take the connections queued at SIGTERM.
 constexpr auto kQueuedConnectionsWait = std::chrono::seconds(2);
 // How long a closing connection waits for the client to close its side (LingeringCloser);
 // shorter for one refused at the limit, which a flood may send many of.
 constexpr auto kLinger = std::chrono::milliseconds(500);
 constexpr auto kRefusedLinger = std::chrono::milliseconds(100);
-const Rejection kQueueFull{503, "TOO_MANY_CONNECTIONS", "the server is at its connection limit; retry shortly"};
+constexpr const char* kAtLimit = "the server is at its connection limit; retry shortly";
 
 bool iequals(const std::string& a, const char* b) {
   return std::equal(a.begin(), a.end(), b, b + std::char_traits<char>::length(b),
@@ -103,32 +104,49 @@ EdgeServer::~EdgeServer() {
   if (wake_fd_ >= 0) ::close(wake_fd_);
 }
 
-void EdgeServer::adopt(const BoundSocket& socket) { svr_sock_ = socket.fd; }
+void EdgeServer::adopt(const BoundSocket& socket) {
+  listen_fd_ = socket.fd;
+  svr_sock_ = socket.fd;  // httplib's content providers (event streams) run while it is set
+}
+
+void EdgeServer::run(size_t base_workers, size_t max_workers) {
+  {
+    std::lock_guard lock(run_mutex_);
+    pool_ = std::make_unique<WorkerPool>(listen_fd_, base_workers, max_workers,
+                                         [this](int fd) { serve_connection(fd); });
+  }
+  run_started_.notify_all();
+  pool_->run();
+  ::close(listen_fd_);
+}
 
 void EdgeServer::drain() {
-  // A signal can arrive before the accept loop runs; stopping a server that is not running
-  // yet is a no-op in httplib, so wait for the loop to exist first.
-  wait_until_ready();
+  // A signal can arrive before run() has started the workers: wait for them first.
+  {
+    std::unique_lock lock(run_mutex_);
+    run_started_.wait(lock, [&] { return pool_ != nullptr; });
+  }
   draining_ = true;
   const uint64_t one = 1;
   [[maybe_unused]] const auto n = ::write(wake_fd_, &one, sizeof one);
   take_queued_connections();
-  stop();
+  svr_sock_ = INVALID_SOCKET;  // ends httplib's content providers: event streams close
+  pool_->stop();
 }
 
-// Closing the listener resets the connections the kernel has queued but the accept loop has
-// not taken yet, and their clients already sent a request. So first shrink the queue to
-// (almost) nothing, which turns new clients away, and let the accept loop take what is
-// queued — served like every drained connection, with Connection: close — before closing.
+// Shutting the listener down resets the connections the kernel has queued but no worker has
+// taken yet, and their clients already sent a request. So first shrink the queue to
+// (almost) nothing, which turns new clients away, and let the workers take what is
+// queued — served like every drained connection, with Connection: close — before stopping.
 void EdgeServer::take_queued_connections() {
-  const int fd = svr_sock_;
+  const int fd = listen_fd_;
   if (fd < 0 || ::listen(fd, 0) != 0) return;
   const auto until = std::chrono::steady_clock::now() + kQueuedConnectionsWait;
   for (;;) {
     pollfd p{fd, POLLIN, 0};
     if (::poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) return;  // nothing queued
     if (std::chrono::steady_clock::now() >= until) return;
-    ::poll(nullptr, 0, 2);  // the accept loop runs on its own thread
+    ::poll(nullptr, 0, 2);  // the workers accept on their own threads
   }
 }
 
@@ -136,11 +154,9 @@ const Rejection* EdgeServer::current_rejection() {
   return t_stream && t_stream->rejection() ? &*t_stream->rejection() : nullptr;
 }
 
-bool EdgeServer::process_and_close_socket(socket_t sock) {
-  if (WorkerPool::overflowing()) {
-    refuse_at_accept(sock);
-    return true;
-  }
+void EdgeServer::serve_connection(int sock) {
+  const int on = 1;
+  ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);  // Nagle costs ~44 ms per response
   std::string ip;
   int port = 0;
   peer_address(sock, ip, port);
@@ -148,13 +164,12 @@ bool EdgeServer::process_and_close_socket(socket_t sock) {
     RequestStream strm(sock, -1, settings_.limits);
     answer(strm, {503, "TOO_MANY_CONNECTIONS", message});
     closer_.close(sock, kRefusedLinger);
-    return true;
   };
   // At the limit, an idle connection makes room (its worker counts it out as it leaves).
   if (!note_serving(+1) && !shed_longest_waiting()) {
     note_serving(-1);
     log::warn("connection refused: at the connection limit", {{"client_ip", ip}, {"limit", settings_.max_connections}});
-    return refuse(kQueueFull.message.c_str());
+    return refuse(kAtLimit);
   }
   const bool capped = !(settings_.uncapped && settings_.uncapped(ip));
   const std::string group = connection_group(ip);
@@ -172,7 +187,6 @@ bool EdgeServer::process_and_close_socket(socket_t sock) {
   note_serving(-1);
   if (capped) release_slot(group);
   closer_.close(sock, kLinger);
-  return true;
 }
 
 void EdgeServer::serve(int fd, const std::string& ip, int port) {
@@ -215,22 +229,6 @@ std::string EdgeServer::answer_bytes(const Rejection& r) const {
   out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
          "\r\nConnection: close\r\nX-Request-Id: " + new_request_id() + "\r\n\r\n" + body;
   return out;
-}
-
-// On the accept loop's thread, so nothing here may block: the answer is one non-blocking
-// send into the new socket's empty buffer (it always fits), the close is the lingering
-// closer's, and the warning is logged at most once a second with the count since.
-void EdgeServer::refuse_at_accept(int fd) {
-  const std::string out = answer_bytes(kQueueFull);
-  [[maybe_unused]] const ssize_t n = ::send(fd, out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-  closer_.close(fd, kRefusedLinger);
-  ++refused_at_accept_;
-  const auto now = std::chrono::steady_clock::now();
-  if (now - last_accept_refusal_log_ >= std::chrono::seconds(1)) {
-    last_accept_refusal_log_ = now;
-    log::warn("connections refused: more waiting for a worker than the accept queue holds",
-              {{"refused", refused_at_accept_.exchange(0)}, {"limit", settings_.max_connections}});
-  }
 }
 
 bool EdgeServer::note_serving(int delta) {

@@ -18,8 +18,10 @@
 //    would turn the close into a reset that destroys the answer before the client reads it).
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <list>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -30,6 +32,7 @@
 #include "server/lingering_closer.h"
 #include "server/listener.h"
 #include "server/request_stream.h"
+#include "server/worker_pool.h"
 
 namespace iron::server {
 
@@ -54,10 +57,13 @@ class EdgeServer final : public httplib::Server {
   explicit EdgeServer(EdgeSettings settings);
   ~EdgeServer() override;
 
-  // Serves on an already listening socket (open_listener); listen_after_bind() runs it.
+  // Serves on an already listening socket (open_listener), with run().
   void adopt(const BoundSocket& socket);
-  // Graceful stop: waiting readers give way, responses say `Connection: close`, the
-  // accept loop ends; listen_after_bind() returns once every connection is done.
+  // Accepts and serves with `base_workers` to `max_workers` threads (WorkerPool) until
+  // drain(); returns once every connection is done.
+  void run(size_t base_workers, size_t max_workers);
+  // Graceful stop: waiting readers give way, responses say `Connection: close`, accepting
+  // ends. Waits for run() to have started, so an early SIGTERM is not lost.
   void drain();
 
   // The edge's verdict on the request being handled on this thread (null when none): the
@@ -66,13 +72,11 @@ class EdgeServer final : public httplib::Server {
 
  private:
   void take_queued_connections();
-  bool process_and_close_socket(socket_t sock) override;
+  void serve_connection(int fd);  // owns fd
   void serve(int fd, const std::string& ip, int port);
   void answer(RequestStream& strm, const Rejection& r);
   std::string answer_bytes(const Rejection& r) const;  // status line, headers, envelope
   bool is_fixed_header(const std::string& name) const;  // one of settings_.headers
-  // A connection the worker pool had no room to queue (WorkerPool::overflowing()): 503.
-  void refuse_at_accept(int fd);
   // Counts a connection in (+1) or out (-1); false when counting in went past the limit.
   bool note_serving(int delta);
   // A connection waiting for its next request, which a new connection may displace once it
@@ -91,12 +95,14 @@ class EdgeServer final : public httplib::Server {
 
   EdgeSettings settings_;
   std::string fixed_block_;  // settings_.headers as header lines
+  int listen_fd_ = -1;
   int wake_fd_ = -1;
+  std::mutex run_mutex_;
+  std::condition_variable run_started_;
+  std::unique_ptr<WorkerPool> pool_;  // set once run() starts
   std::atomic<bool> draining_{false};
   std::atomic<size_t> serving_{0};       // connections being served
   std::atomic<bool> under_pressure_{false};
-  std::atomic<size_t> refused_at_accept_{0};  // since the last warning
-  std::chrono::steady_clock::time_point last_accept_refusal_log_{};  // the accept loop's own
   std::mutex waiting_mutex_;
   std::list<Waiting> waiting_;  // longest waiting first
   LingeringCloser closer_;

@@ -1,6 +1,9 @@
 #include "util/log.h"
 
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <climits>
 #include <charconv>
 #include <cstdio>
@@ -25,11 +28,26 @@ const char* level_name(Level level) {
   return "info";
 }
 
+// One write(2) per line: a write of at most PIPE_BUF bytes to a pipe is atomic, and Linux
+// serialises writes to one open file, so short lines need no lock of ours. A lock held
+// across the system call was the most contended one at 128 connections (one access-log
+// line per request; docs/benchmarks.md, "Fifth pass: the edge"). Longer lines, and a
+// write cut short, keep the mutex so lines never interleave among themselves.
 void emit(std::string& line) {
   line += '\n';
+  std::fflush(stdout);  // whatever the CLI printed through stdio goes first, as before
+  if (line.size() <= PIPE_BUF) {
+    const ssize_t n = ::write(STDOUT_FILENO, line.data(), line.size());
+    if (n == static_cast<ssize_t>(line.size())) return;
+    if (n > 0) line.erase(0, static_cast<size_t>(n));
+  }
   std::lock_guard lock(g_write_mutex);
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fflush(stdout);
+  for (size_t done = 0; done < line.size();) {
+    const ssize_t n = ::write(STDOUT_FILENO, line.data() + done, line.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // nowhere to log to
+    done += static_cast<size_t>(n);
+  }
 }
 
 template <typename T>
