@@ -120,14 +120,24 @@ Reply refresh(const Call& c, const RefreshBody& in, const std::string& token) {
 
 json micros(const std::string& description) { return described(integer(), description + " (µ$)"); }
 
+// The answer of a lease operation: its own `fields`, and the agent's remaining budget, which
+// every one of them reports.
+json lease_answer(json fields, std::vector<std::string> required) {
+  fields["budget_remaining"] = micros("the agent's remaining budget");
+  return object(std::move(fields), std::move(required));
+}
+
 const char* kIcDescription =
     "The agent's IC token, in the body field `ic_token` (predecessor compatibility) or as "
     "`Authorization: Bearer ic_…`; it is checked against the stored hash on every call, so a regenerated or "
     "revoked token is refused (401 INVALID_IC_TOKEN).";
 
-Op budget_op(std::string pattern, std::string id, std::string summary) {
+// An agent's lease operation: POST, IC-token access, 404 for an unknown lease, and a description
+// that opens with how the IC token is sent (kIcDescription) followed by `what` it does.
+Op budget_op(std::string pattern, std::string id, std::string summary, const std::string& what) {
   return Op("POST", std::move(pattern), std::move(id), std::move(summary))
       .tagged("budget").auth(Auth::agent)
+      .describe(kIcDescription + what)
       .errors(404, {"LEASE_NOT_FOUND"});
 }
 
@@ -135,66 +145,58 @@ Op budget_op(std::string pattern, std::string id, std::string summary) {
 
 std::vector<Endpoint> budget_endpoints() {
   std::vector<Endpoint> e;
-  e.push_back({budget_op("/api/v1/budget/handshake", "handshake", "Open a lease and receive the agent's provider key")
-                   .describe(std::string(kIcDescription) +
-                             " In one transaction: reserves min(requested, remaining), then checks the agent's "
-                             "assigned key (only that key; provider must match; enabled), decrypts it and wraps it "
-                             "as an IP token `AES256:<iv>:<ct>:<tag>` (AES-256-GCM under the IP-token key). Any "
-                             "refusal rolls the reservation back. The key rule and its answers are those of "
-                             "`POST /agents/provider-key`: no usable key (none, deleted, or a delegation whose admin "
-                             "lost the role) is 403 NO_PROVIDER_ASSIGNED. An agent with a model allow-list must name "
-                             "the `model` (400 MODEL_REQUIRED) and the list must allow it for the provider (403 "
-                             "MODEL_NOT_ALLOWED); either refusal comes before anything is reserved.")
-                   .returns(200, object({{"ip_token", described(str(), "AES256:<iv b64>:<ct b64>:<tag b64>")},
-                                         {"lease_id", described(str(), "lease_<uuid>")},
-                                         {"budget_granted", micros("reserved for this lease")},
-                                         {"budget_remaining", micros("the agent's remaining budget")},
-                                         {"expires_at", rfc3339("the lease's expiry (IRON_LEASE_TTL)")}},
-                                        {"ip_token", "lease_id", "budget_granted", "budget_remaining", "expires_at"}),
+  e.push_back({budget_op("/api/v1/budget/handshake", "handshake", "Open a lease and receive the agent's provider key",
+                         " In one transaction: reserves min(requested, remaining), then checks the agent's "
+                         "assigned key (only that key; provider must match; enabled), decrypts it and wraps it "
+                         "as an IP token `AES256:<iv>:<ct>:<tag>` (AES-256-GCM under the IP-token key). Any "
+                         "refusal rolls the reservation back. The key rule and its answers are those of "
+                         "`POST /agents/provider-key`: no usable key (none, deleted, or a delegation whose admin "
+                         "lost the role) is 403 NO_PROVIDER_ASSIGNED. An agent with a model allow-list must name "
+                         "the `model` (400 MODEL_REQUIRED) and the list must allow it for the provider (403 "
+                         "MODEL_NOT_ALLOWED); either refusal comes before anything is reserved.")
+                   .returns(200, lease_answer({{"ip_token", described(str(), "AES256:<iv b64>:<ct b64>:<tag b64>")},
+                                               {"lease_id", described(str(), "lease_<uuid>")},
+                                               {"budget_granted", micros("reserved for this lease")},
+                                               {"expires_at", rfc3339("the lease's expiry (IRON_LEASE_TTL)")}},
+                                              {"ip_token", "lease_id", "budget_granted", "budget_remaining", "expires_at"}),
                             "The lease")
                    .errors(400, {"MODEL_REQUIRED"})
                    .errors(403, {"BUDGET_EXHAUSTED", "NO_PROVIDER_ASSIGNED", "PROVIDER_KEY_MISMATCH",
                                  "PROVIDER_MISMATCH", "KEY_DISABLED", "MODEL_NOT_ALLOWED"})
                    .errors(503, {"CRYPTO_UNAVAILABLE"}),
                with_agent_body(kHandshake, handshake)});
-  e.push_back({budget_op("/api/v1/budget/report", "reportUsage", "Report usage against a lease")
-                   .describe(std::string(kIcDescription) +
-                             " Moves the cost from reserved to spent. Idempotent per (lease_id, request_id): a replay "
-                             "returns the first outcome with `replayed: true`.")
-                   .returns(200, object({{"success", boolean()},
-                                         {"budget_remaining", micros("the agent's remaining budget")},
-                                         {"lease_spent", micros("reported on this lease")},
-                                         {"replayed", boolean("this request_id had been reported before")}},
-                                        {"success", "budget_remaining", "lease_spent", "replayed"}),
+  e.push_back({budget_op("/api/v1/budget/report", "reportUsage", "Report usage against a lease",
+                         " Moves the cost from reserved to spent. Idempotent per (lease_id, request_id): a replay "
+                         "returns the first outcome with `replayed: true`.")
+                   .returns(200, lease_answer({{"success", boolean()},
+                                               {"lease_spent", micros("reported on this lease")},
+                                               {"replayed", boolean("this request_id had been reported before")}},
+                                              {"success", "budget_remaining", "lease_spent", "replayed"}),
                             "Accepted")
                    .errors(403, {"LEASE_EXPIRED", "LEASE_NOT_ACTIVE", "LEASE_EXCEEDED"}),
                with_agent_body(kReport, report)});
-  e.push_back({budget_op("/api/v1/budget/return", "returnLease", "Close a lease and release its unused part")
-                   .describe(std::string(kIcDescription) +
-                             " Releases granted − reported spend. `spent_microdollars` is never trusted for "
-                             "accounting; when it differs from the reported spend both figures are echoed.")
-                   .returns(200, object({{"success", boolean()},
-                                         {"returned", micros("released back to remaining")},
-                                         {"budget_remaining", micros("the agent's remaining budget")},
-                                         {"reported_spent", micros("present only when the client's figure differs")},
-                                         {"client_spent", micros("present only when it differs from reported_spent")}},
-                                        {"success", "returned", "budget_remaining"}),
+  e.push_back({budget_op("/api/v1/budget/return", "returnLease", "Close a lease and release its unused part",
+                         " Releases granted − reported spend. `spent_microdollars` is never trusted for "
+                         "accounting; when it differs from the reported spend both figures are echoed.")
+                   .returns(200, lease_answer({{"success", boolean()},
+                                               {"returned", micros("released back to remaining")},
+                                               {"reported_spent", micros("present only when the client's figure differs")},
+                                               {"client_spent", micros("present only when it differs from reported_spent")}},
+                                              {"success", "returned", "budget_remaining"}),
                             "Closed")
                    .errors(403, {"LEASE_EXPIRED", "LEASE_NOT_ACTIVE"}),
                with_agent_body(kReturn, give_back)});
-  e.push_back({budget_op("/api/v1/budget/refresh", "refreshLease", "Close a lease and open a new one")
-                   .describe(std::string(kIcDescription) +
-                             " No user JWT is needed (the predecessor required one). The old lease's unreported part "
-                             "is released; a new lease of min(requested, remaining) is granted, or `denied` "
-                             "(HTTP 200) when nothing is left.")
-                   .returns(200, object({{"status", one_of_strings({"approved", "denied"})},
-                                         {"budget_granted", micros("the new lease (approved only)")},
-                                         {"budget_remaining", micros("the agent's remaining budget")},
-                                         {"released", micros("released from the old lease")},
-                                         {"lease_id", str()},
-                                         {"expires_at", rfc3339("the new lease's expiry")},
-                                         {"reason", one_of_strings({"insufficient_budget"})}},
-                                        {"status", "budget_remaining", "released"}),
+  e.push_back({budget_op("/api/v1/budget/refresh", "refreshLease", "Close a lease and open a new one",
+                         " No user JWT is needed (the predecessor required one). The old lease's unreported part "
+                         "is released; a new lease of min(requested, remaining) is granted, or `denied` "
+                         "(HTTP 200) when nothing is left.")
+                   .returns(200, lease_answer({{"status", one_of_strings({"approved", "denied"})},
+                                               {"budget_granted", micros("the new lease (approved only)")},
+                                               {"released", micros("released from the old lease")},
+                                               {"lease_id", str()},
+                                               {"expires_at", rfc3339("the new lease's expiry")},
+                                               {"reason", one_of_strings({"insufficient_budget"})}},
+                                              {"status", "budget_remaining", "released"}),
                             "Approved or denied")
                    .errors(403, {"LEASE_EXPIRED", "LEASE_NOT_ACTIVE"}),
                with_agent_body(kRefresh, refresh)});
