@@ -18,8 +18,6 @@ namespace {
 using namespace openapi;
 using domain::Analytics;
 
-const char* kScope = "Non-admins see only their own agents; admins see all. Answered from daily rollups.";
-
 const QueryFields<PageParams> kPage = page_fields(50);
 
 // One page of a table as JSON: its rows, the summary over every page, and where the page stands.
@@ -236,7 +234,7 @@ Endpoint paged_table_endpoint(std::string pattern, std::string id, std::string s
                               Reply (*handler)(const Call&, const domain::AnalyticsQuery&)) {
   return {analytics_read_op(std::move(pattern), std::move(id), std::move(summary))
               .query_params(kPage.parameters())
-              .describe(kScope)
+              .describe(kAnalyticsScope)
               .csv_export()
               .returns(200, ref(schema)),
           period_read(handler)};
@@ -247,7 +245,7 @@ Endpoint paged_table_endpoint(std::string pattern, std::string id, std::string s
 std::vector<Endpoint> analytics_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({analytics_read_op("/api/v1/analytics/spending/total", "getSpendingTotal", "Total spend (completed requests)")
-                    .describe(kScope)
+                    .describe(kAnalyticsScope)
                     .returns(200, ref("SpendingTotal")),
                period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
                  const auto t = c.s.analytics.totals(c.who(), q);
@@ -258,13 +256,13 @@ std::vector<Endpoint> analytics_endpoints() {
   e.push_back(paged_table_endpoint("/api/v1/analytics/spending/by-agent", "getSpendingByAgent",
                                    "Spend per agent (highest first)", "SpendingByAgent", spending_by_agent));
   e.push_back({analytics_read_op("/api/v1/analytics/spending/by-provider", "getSpendingByProvider", "Spend per provider")
-                    .describe(kScope)
+                    .describe(kAnalyticsScope)
                     .csv_export()
                     .returns(200, ref("SpendingByProvider")),
                period_read(spending_by_provider)});
   e.push_back({analytics_read_op("/api/v1/analytics/spending/avg-per-request", "getAverageCostPerRequest",
                         "Average, min and max cost per completed request")
-                    .describe(kScope)
+                    .describe(kAnalyticsScope)
                     .returns(200, ref("AverageCostPerRequest")),
                period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
                  const auto t = c.s.analytics.totals(c.who(), q);
@@ -291,7 +289,7 @@ std::vector<Endpoint> analytics_endpoints() {
       .returns(200, ref("BudgetStatus")),
                budget_status});
   e.push_back({analytics_read_op("/api/v1/analytics/usage/requests", "getUsageRequests", "Request counts and success rate")
-                    .describe(kScope)
+                    .describe(kAnalyticsScope)
                     .returns(200, ref("RequestUsage")),
                period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
                  const auto t = c.s.analytics.totals(c.who(), q);

@@ -13,8 +13,6 @@ namespace {
 using namespace openapi;
 using domain::Analytics;
 
-const char* kScope = "Non-admins see only their own agents; admins see all. Answered from daily rollups.";
-
 json usage_json(const store::UsageTotals& t) {
   return {{"spending_microdollars", t.cost_micros},
           {"spending", usd(t.cost_micros)},
@@ -128,7 +126,7 @@ Reply overview(const Call& c) {
 std::vector<Endpoint> analytics_trend_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({analytics_read_op("/api/v1/analytics/spending/timeseries", "getSpendingTimeseries", "Spend over time")
-                    .describe(std::string(kScope) + " One point per bucket of the range, empty buckets included, each with its "
+                    .describe(std::string(kAnalyticsScope) + " One point per bucket of the range, empty buckets included, each with its "
                                       "per-provider split. An open start (all-time, or `to` alone) begins at the first "
                                       "day with data. At most 3660 buckets (400 naming `bucket` beyond).")
                     .query_params(kBucket.parameters())
