@@ -62,6 +62,16 @@ Response issuing(const Request& req, const domain::IssuedSession& s, const nlohm
   return r;
 }
 
+// What issuing() answers, as an operation documents it: `schema`, the refresh cookie of
+// browser sessions (`cookie` says which) and no caching.
+auto session_answer(json schema, std::string description, std::string cookie) {
+  return [=](openapi::Op& op) {
+    op.returns(200, schema, description)
+        .response_header("Set-Cookie", cookie)
+        .response_header("Cache-Control", "no-store");
+  };
+}
+
 Response session_response(const Request& req, const domain::IssuedSession& s) {
   const int64_t now = util::to_unix_ms(util::now());
   return issuing(req, s, session_body(req, s, now), now);
@@ -229,9 +239,8 @@ std::vector<Endpoint> auth_endpoints() {
                              "password from another address still works, and unknown and existing accounts get "
                              "the same answers. An admin lifts a throttle with POST /api/v1/users/{id}/unlock.")
                    .header("X-Requested-With", str(), "present for browser sessions (cookie refresh token)")
-                   .returns(200, ref("Session"), "Logged in")
-                   .response_header("Set-Cookie", "browser sessions: `iron_refresh=…; HttpOnly; SameSite=Strict; Path=<base>api/v1/auth`")
-                   .response_header("Cache-Control", "no-store")
+                   .with(session_answer(ref("Session"), "Logged in",
+                                        "browser sessions: `iron_refresh=…; HttpOnly; SameSite=Strict; Path=<base>api/v1/auth`"))
                    .errors(401, {"AUTH_INVALID_CREDENTIALS"})
                    .errors(403, {"AUTH_ACCOUNT_DISABLED"})
                    .errors(429, {"RATE_LIMIT_EXCEEDED"}),
@@ -242,9 +251,8 @@ std::vector<Endpoint> auth_endpoints() {
                              "else the iron_refresh cookie — which is honoured only with `X-Requested-With` (CSRF). "
                              "Each refresh token works once: presenting a used one revokes its whole chain.")
                    .header("X-Requested-With", str(), "required when the refresh token comes from the cookie")
-                   .returns(200, ref("Session"), "A new access token and a new (rotated) refresh token")
-                   .response_header("Set-Cookie", "browser sessions: the rotated refresh cookie (cleared on failure)")
-                   .response_header("Cache-Control", "no-store")
+                   .with(session_answer(ref("Session"), "A new access token and a new (rotated) refresh token",
+                                        "browser sessions: the rotated refresh cookie (cleared on failure)"))
                    .errors(401, {"AUTH_MISSING_TOKEN", "AUTH_INVALID_TOKEN"})
                    .errors(403, {"CSRF_HEADER_REQUIRED"}),
                with_body(kRefreshToken, refresh, /*required=*/false)});
@@ -281,10 +289,9 @@ std::vector<Endpoint> auth_endpoints() {
                              "refresh tokens no longer mint sessions. This device continues with the new session in "
                              "`session` (the login response's shape; browser sessions get the new refresh cookie). "
                              "API tokens are not sessions and keep working.")
-                   .returns(200, {{"allOf", json::array({ref("User"), object({{"session", ref("Session")}}, {"session"})})}},
-                            "Password changed; the caller's new session")
-                   .response_header("Set-Cookie", "browser sessions: the new refresh cookie")
-                   .response_header("Cache-Control", "no-store")
+                   .with(session_answer({{"allOf", json::array({ref("User"), object({{"session", ref("Session")}}, {"session"})})}},
+                                        "Password changed; the caller's new session",
+                                        "browser sessions: the new refresh cookie"))
                    .errors(400, {"INVALID_CURRENT_PASSWORD"}),
                with_body(kPasswordChange, change_password)});
   e.push_back({account_op("GET", "/api/v1/me/sessions", "listOwnSessions", "The caller's active sessions")

@@ -115,6 +115,13 @@ struct Op {
   }
   // Also answers text/csv with ?format=csv or Accept: text/csv (api/csv.h).
   Op& csv_export();
+  // Applies a recurring combination of the setters above, written once by the family that
+  // repeats it (e.g. api/auth.cpp session_answer).
+  template <class F>
+  Op& with(F&& setters) {
+    setters(*this);
+    return *this;
+  }
   Op& secured_by(json s) {
     access = Auth::custom;
     security = std::move(s);
