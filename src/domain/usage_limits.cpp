@@ -256,20 +256,29 @@ void UsageLimits::record_in(store::Connection& c, const std::string& user_id,
   struct Delta {
     int64_t tokens_before, tokens_after, cost_before, cost_after;
   };
-  // The minute's token counter is read only by a max_tokens_per_minute check (check_in) and
-  // shown by usage(): it is kept only for a key whose limit has that maximum, which saves one
-  // upsert on every budget report of a user without a TPM limit (issue 13, docs/budgets.md).
+  // A counter is kept or read back only where a limit of the key needs it (saving a statement
+  // per report of a user without such a limit, issue 13, docs/benchmarks.md): the minute's
+  // token counter is read only by a max_tokens_per_minute check (check_in) and shown by
+  // usage(), so it is kept only for a key whose limit has that maximum (docs/budgets.md); the
+  // day's tokens and the month's cost are always counted, but their new totals are read back
+  // only for the threshold alerts of a limit with that maximum (the loop below).
   const auto applicable = store::usage_limits::applicable(c, user_id, project_id);
-  const auto counts_tpm = [&](const std::string& key) {
+  const auto limited = [&](const std::string& key, std::optional<int64_t> store::UsageLimit::*max) {
     return std::any_of(applicable.begin(), applicable.end(), [&](const store::UsageLimit& l) {
-      return l.max_tokens_per_minute && l.project_id.value_or("") == key;
+      return (l.*max).has_value() && l.project_id.value_or("") == key;
     });
   };
+  const auto add = [&](const std::string& key, const char* kind, int64_t period_start, int64_t delta, bool read) {
+    if (read) return store::usage_counters::add_and_get(c, user_id, key, kind, period_start, delta);
+    store::usage_counters::add(c, user_id, key, kind, period_start, delta);
+    return int64_t{0};  // not read: no limit of this key looks at it
+  };
   const auto bump = [&](const std::string& key) {
-    store::usage_counters::add(c, user_id, key, kRequestsMinute, P.minute_start, 1);
-    if (counts_tpm(key)) store::usage_counters::add(c, user_id, key, kTokensMinute, P.minute_start, tokens);
-    const int64_t t = store::usage_counters::add_and_get(c, user_id, key, kTokensDay, P.day_start, tokens);
-    const int64_t m = store::usage_counters::add_and_get(c, user_id, key, kCostMonth, P.month_start, cost_micros);
+    add(key, kRequestsMinute, P.minute_start, 1, false);
+    if (limited(key, &store::UsageLimit::max_tokens_per_minute)) add(key, kTokensMinute, P.minute_start, tokens, false);
+    const int64_t t = add(key, kTokensDay, P.day_start, tokens, limited(key, &store::UsageLimit::max_tokens_per_day));
+    const int64_t m = add(key, kCostMonth, P.month_start, cost_micros,
+                          limited(key, &store::UsageLimit::max_cost_per_month_microdollars));
     return Delta{t - tokens, t, m - cost_micros, m};
   };
   const Delta user_wide = bump("");

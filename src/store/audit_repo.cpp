@@ -23,7 +23,10 @@ std::vector<AuditRow> list(Connection& c, const AuditFilter& f) {
 }
 
 int64_t prune_before(Connection& c, int64_t cutoff_ms) {
-  auto& s = c.prepare("DELETE FROM audit_log WHERE at < ?");
+  // The row with the largest id stays, however old: audit_log's id has no AUTOINCREMENT
+  // (migration 019), so a new row takes max(id) + 1, and an id is never handed out twice
+  // only while that row exists.
+  auto& s = c.prepare("DELETE FROM audit_log WHERE at < ? AND id < (SELECT max(id) FROM audit_log)");
   s.bind(1, cutoff_ms).run();
   return c.changes();
 }

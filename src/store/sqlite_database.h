@@ -50,6 +50,7 @@ class SqliteDatabase final : public DatabaseEngine {
   };
   static void rollback_quietly(SqliteConnection& c);  // also resets cached statements
   void run_batch(const std::vector<WriteCall*>& batch);  // on the writer, under writer_mutex_
+  void run_alone(WriteCall& call);                       // a batch of one, the same way
 
   std::string path_;
   std::unique_ptr<SqliteConnection> writer_;

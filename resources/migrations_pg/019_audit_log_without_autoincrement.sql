@@ -1,0 +1,4 @@
+-- PostgreSQL equivalent of resources/migrations/019_audit_log_without_autoincrement.sql:
+-- nothing to do. SQLite drops AUTOINCREMENT from audit_log's id (a sqlite_sequence write per
+-- audit row); here the id is an identity column, whose sequence never hands out an id twice
+-- and costs no extra row write. Kept as a numbered migration so both engines' versions match.
