@@ -65,6 +65,7 @@ void WorkerPool::stop() {
   std::lock_guard lock(mutex_);
   stopping_ = true;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
+  ::shutdown(listen_fd_, SHUT_RDWR);  // new clients are refused rather than left queued
 }
 
 void WorkerPool::finish() {
