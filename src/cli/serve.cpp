@@ -57,8 +57,15 @@ class ShutdownDeadline {
   bool done_ = false;
 };
 
-void wipe_for_development(const std::string& data_dir) {
-  const std::string db = store::database_path(data_dir);
+// A PostgreSQL database is never dropped by the program (docs/postgresql.md): the mode
+// wipes only a SQLite data dir, and says which it did.
+void wipe_for_development(const config::Config& c) {
+  if (!c.database_url.empty()) {
+    log::warn("IRON_DEPLOYMENT_MODE=development: the PostgreSQL database is kept (only a SQLite database is wiped "
+              "at start)");
+    return;
+  }
+  const std::string db = store::database_path(c.data_dir);
   log::warn("IRON_DEPLOYMENT_MODE=development: DELETING the database at start", {{"database", db}});
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
 }
@@ -92,7 +99,7 @@ int run_serve(Invocation& inv) {
   const auto t0 = std::chrono::steady_clock::now();
   store::ensure_data_dir(c.data_dir);
   store::DataDirLock lock(c.data_dir);
-  if (c.mode == config::DeploymentMode::development) wipe_for_development(c.data_dir);
+  if (c.mode == config::DeploymentMode::development) wipe_for_development(c);
   store::Database db = open_database(c);
 
   std::atomic<bool> draining{false};

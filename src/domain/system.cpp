@@ -29,7 +29,7 @@ int64_t available_bytes(const std::string& dir, int64_t* total = nullptr) {
 
 SystemFacts system_facts(store::Database& db, const std::string& data_dir) {
   SystemFacts f;
-  const auto files = store::database_files(db.path());
+  const auto files = store::database_size(db);
   f.database_bytes = files.database_bytes;
   f.wal_bytes = files.wal_bytes;
   f.free_bytes = available_bytes(data_dir, &f.total_bytes);

@@ -13,7 +13,16 @@ const Table<BudgetRequest> kBudgetRequests = Table<BudgetRequest>("budget_reques
 
 namespace budget_requests {
 
-void insert(Connection& c, const BudgetRequest& r) { kBudgetRequests.insert(c, r); }
+void insert(Connection& c, const BudgetRequest& r) {
+  kBudgetRequests.insert(c, r);
+  // Its place in filing order (migration 018): one more than the last. Writes never run side
+  // by side on one number: SQLite has one writer, and PostgreSQL's SERIALIZABLE transactions
+  // retry the second of two that read the same maximum.
+  auto& s = c.prepare("UPDATE budget_requests SET filing_order = "
+                      "(SELECT COALESCE(MAX(filing_order), 0) + 1 FROM budget_requests) WHERE id = ?");
+  s.bind(1, r.id);
+  s.run();
+}
 
 std::optional<BudgetRequest> find(Connection& c, const std::string& id) { return kBudgetRequests.find(c, id); }
 
@@ -23,11 +32,8 @@ std::vector<BudgetRequest> list(Connection& c, const BudgetRequestFilter& f) {
                       " r WHERE (?1 IS NULL OR r.agent_id = ?1)"
                       " AND (?2 IS NULL OR r.status = ?2)"
                       " AND (?3 IS NULL OR r.agent_id IN (SELECT id FROM agents WHERE owner_id = ?3))"
-                      // Requests filed in the same millisecond: newest first by insertion order
-                      // (ids are random UUIDs and order nothing). SQLite keeps it in rowid;
-                      // PostgreSQL has none, and ctid keeps it only until a row is updated.
-                      + std::string(c.engine() == Engine::sqlite ? " ORDER BY r.created_at DESC, r.rowid DESC"
-                                                                 : " ORDER BY r.created_at DESC, r.ctid DESC"));
+                      // Requests filed in the same millisecond: newest filed first.
+                      " ORDER BY r.created_at DESC, r.filing_order DESC");
   s.bind(1, f.agent_id).bind(2, f.status).bind(3, f.owner_id);
   return kBudgetRequests.all(s);
 }

@@ -37,4 +37,16 @@ DatabaseFiles database_files(const std::string& db_path) {
   return {file_bytes(db_path), file_bytes(db_path + "-wal")};
 }
 
+DatabaseFiles database_size(Database& db) {
+  if (db.engine() == Engine::sqlite) return database_files(db.path());
+  // pg_total_relation_size counts a table with its indexes and TOAST; 'r' = ordinary tables.
+  const int64_t bytes = db.read([](Connection& c) {
+    auto& s = c.prepare(
+        "SELECT COALESCE(SUM(pg_total_relation_size(t.oid)), 0)::bigint FROM pg_class t "
+        "JOIN pg_namespace n ON n.oid = t.relnamespace WHERE n.nspname = current_schema() AND t.relkind = 'r'");
+    return s.step() ? s.int64(0) : int64_t{0};
+  });
+  return {bytes, 0};
+}
+
 }  // namespace iron::store

@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "store/sqlite.h"
+#include "store/database.h"
 
 namespace iron::store {
 
@@ -19,5 +19,10 @@ struct DatabaseFiles {
   int64_t wal_bytes = 0;
 };
 DatabaseFiles database_files(const std::string& db_path);
+
+// What this panel's data takes: on SQLite, database_files; on PostgreSQL, the tables and
+// indexes of its schema (several panels may share one database, each in a schema), and no
+// WAL of its own (the server's is shared by every database on it).
+DatabaseFiles database_size(Database& db);
 
 }  // namespace iron::store

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "support/panel.h"
+#include "support/server_database.h"
 #include "store/backup.h"
 #include "store/sqlite.h"
 
@@ -66,6 +67,22 @@ TEST_F(SystemApi, FactsAreRealSizesCountsAndSettings) {
   EXPECT_TRUE(b["config"]["cors_origins"].is_string());
   EXPECT_TRUE(b["config"]["trusted_proxies"].is_string());
   EXPECT_EQ(b["config"]["metrics_enabled"], false);
+}
+
+// On PostgreSQL the panel's data is its schema's tables, not a file: the size is theirs
+// (more than nothing, no more than the whole database holding them), and there is no WAL of
+// the panel's own.
+TEST_F(SystemApi, OnPostgresTheDatabaseSizeIsTheSchemasTables) {
+  if (!iron::test::on_postgres()) GTEST_SKIP() << "about PostgreSQL; SQLite's file sizes are checked above";
+  const Reply r = get(server(), "/api/v1/system", admin());
+  ASSERT_EQ(r.status, 200) << r.raw;
+  const int64_t whole = open_server_database(server().data_dir())->read([](iron::store::Connection& c) {
+    auto& s = c.prepare("SELECT pg_database_size(current_database())");
+    return s.step() ? s.int64(0) : int64_t{0};
+  });
+  EXPECT_GT(r.body["storage"]["database_bytes"].get<int64_t>(), 0);
+  EXPECT_LE(r.body["storage"]["database_bytes"].get<int64_t>(), whole);
+  EXPECT_EQ(r.body["storage"]["wal_bytes"].get<int64_t>(), 0);
 }
 
 TEST_F(SystemApi, BackupIsAConsistentAuditedSnapshotRemovedAfterSending) {

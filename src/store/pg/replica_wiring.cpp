@@ -20,7 +20,7 @@ ReplicaPresence::ReplicaPresence(std::string url) : c_(std::make_unique<Connecti
   if (!first_) c_->exec("SELECT pg_advisory_lock_shared($1)", {key_});
 }
 
-ReplicaPresence::~ReplicaPresence() = default;  // closing the connection releases its locks
+ReplicaPresence::~ReplicaPresence() = default;
 
 void ReplicaPresence::serving() {
   if (!first_) return;

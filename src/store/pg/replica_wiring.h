@@ -44,9 +44,7 @@ class ReplicaPresence {
   // Opens the connection and takes the lock: exclusive when free, shared otherwise (waiting
   // while another replica is between its start and serving()). Throws StoreError (PgError).
   explicit ReplicaPresence(std::string url);
-  ~ReplicaPresence();
-  ReplicaPresence(const ReplicaPresence&) = delete;
-  ReplicaPresence& operator=(const ReplicaPresence&) = delete;
+  ~ReplicaPresence();  // closing the connection releases the lock
 
   // True when no other replica was serving or starting when this one started.
   bool first() const { return first_; }
