@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -66,7 +67,9 @@ std::string error_envelope(const std::string& code, const std::string& message) 
 }
 
 EdgeServer::EdgeServer(EdgeSettings settings)
-    : settings_(std::move(settings)), wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+    : settings_(std::move(settings)),
+      wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
+      timer_fd_(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK)) {
   set_header_writer([this](httplib::Stream& strm, httplib::Headers& headers) {
     // A response written once the drain has begun says so, even when its request started
     // before: the client must not send another request on this connection.
@@ -100,8 +103,22 @@ bool EdgeServer::is_fixed_header(const std::string& name) const {
   });
 }
 
+struct EdgeServer::Connection {
+  Connection(int fd, int wake_fd, const StreamLimits& limits, const std::atomic<bool>* pressure)
+      : fd(fd), strm(fd, wake_fd, limits, pressure) {}
+  int fd;
+  std::string ip, local_ip, group;
+  int port = 0, local_port = 0;
+  bool capped = false;
+  bool watched = false;  // in the worker pool's epoll set
+  size_t served = 0;
+  RequestStream strm;
+  std::list<Waiting>::iterator waiting;
+};
+
 EdgeServer::~EdgeServer() {
   if (wake_fd_ >= 0) ::close(wake_fd_);
+  if (timer_fd_ >= 0) ::close(timer_fd_);
 }
 
 void EdgeServer::adopt(const BoundSocket& socket) {
@@ -112,8 +129,9 @@ void EdgeServer::adopt(const BoundSocket& socket) {
 void EdgeServer::run(size_t base_workers, size_t max_workers) {
   {
     std::lock_guard lock(run_mutex_);
-    pool_ = std::make_unique<WorkerPool>(listen_fd_, base_workers, max_workers,
-                                         [this](int fd) { serve_connection(fd); });
+    WorkerPool::Handlers handlers{[this](int fd) { accept_connection(fd); }, [this](void* token) { on_ready(token); }};
+    pool_ = std::make_unique<WorkerPool>(listen_fd_, base_workers, max_workers, std::move(handlers));
+    pool_->watch(timer_fd_, &timer_fd_, true);
   }
   run_started_.notify_all();
   pool_->run();
@@ -129,9 +147,18 @@ void EdgeServer::drain() {
   draining_ = true;
   const uint64_t one = 1;
   [[maybe_unused]] const auto n = ::write(wake_fd_, &one, sizeof one);
+  {
+    // Waiting connections get `drain_grace` for a request that may already be on its way,
+    // so none is cut off unanswered; then they are closed.
+    std::lock_guard lock(waiting_mutex_);
+    drain_until_ = std::chrono::steady_clock::now() + settings_.drain_grace;
+    arm_timer(drain_until_);
+  }
   take_queued_connections();
   svr_sock_ = INVALID_SOCKET;  // ends httplib's content providers: event streams close
   pool_->stop();
+  finishing_ = true;
+  if (serving_ == 0) pool_->finish();
 }
 
 // Shutting the listener down resets the connections the kernel has queued but no worker has
@@ -154,7 +181,7 @@ const Rejection* EdgeServer::current_rejection() {
   return t_stream && t_stream->rejection() ? &*t_stream->rejection() : nullptr;
 }
 
-void EdgeServer::serve_connection(int sock) {
+void EdgeServer::accept_connection(int sock) {
   const int on = 1;
   ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);  // Nagle costs ~44 ms per response
   std::string ip;
@@ -165,51 +192,120 @@ void EdgeServer::serve_connection(int sock) {
     answer(strm, {503, "TOO_MANY_CONNECTIONS", message});
     closer_.close(sock, kRefusedLinger);
   };
-  // At the limit, an idle connection makes room (its worker counts it out as it leaves).
+  // At the limit, an idle connection makes room (it is counted out as it is closed).
   if (!note_serving(+1) && !shed_longest_waiting()) {
     note_serving(-1);
     log::warn("connection refused: at the connection limit", {{"client_ip", ip}, {"limit", settings_.max_connections}});
     return refuse(kAtLimit);
   }
   const bool capped = !(settings_.uncapped && settings_.uncapped(ip));
-  const std::string group = connection_group(ip);
+  std::string group = connection_group(ip);
   if (capped && !acquire_slot(group)) {
     note_serving(-1);
     log::warn("connection refused: too many from one address",
               {{"client_ip", ip}, {"group", group}, {"limit", settings_.max_connections_per_address}});
     return refuse("too many open connections from your address; retry shortly");
   }
-  try {
-    serve(sock, ip, port);
-  } catch (const std::exception& e) {  // never out of a worker thread, never a lost slot
-    log::error("connection failed", {{"client_ip", ip}, {"error", e.what()}});
-  }
-  note_serving(-1);
-  if (capped) release_slot(group);
-  closer_.close(sock, kLinger);
+  auto* c = new Connection(sock, wake_fd_, settings_.limits, &under_pressure_);
+  c->ip = std::move(ip);
+  c->port = port;
+  c->capped = capped;
+  c->group = std::move(group);
+  local_address(sock, c->local_ip, c->local_port);
+  // The client usually sends its request right behind the connect: when it is here
+  // already, serve it on this thread rather than through another wake-up.
+  pollfd p{sock, POLLIN, 0};
+  if (::poll(&p, 1, 0) > 0) serve(*c);
+  else wait_for_request(*c);
 }
 
-void EdgeServer::serve(int fd, const std::string& ip, int port) {
-  std::string local_ip;
-  int local_port = 0;
-  local_address(fd, local_ip, local_port);
-  RequestStream strm(fd, wake_fd_, settings_.limits, &under_pressure_);
-  for (size_t served = 0; served < settings_.keep_alive_max_requests; ++served) {
-    const auto waiting = start_waiting(fd);
-    const auto next = strm.wait_for_request(settings_.keep_alive, settings_.drain_grace);
-    if (!stop_waiting(waiting) || next != RequestStream::Next::request) return;
-    strm.begin_request();
-    const bool last = draining_ || served + 1 == settings_.keep_alive_max_requests;
-    bool closed = false;
-    t_stream = &strm;
-    const bool ok = process_request(strm, ip, port, local_ip, local_port, last, closed, frame_request, nullptr);
-    t_stream = nullptr;
-    if (const auto& r = strm.rejection(); r && !strm.responded()) {
-      log::info("request refused", {{"status", r->status}, {"code", r->code}, {"client_ip", ip}});
-      answer(strm, *r);
-    }
-    if (!ok || closed || last || strm.rejection() || strm.said_close()) return;
+void EdgeServer::on_ready(void* token) {
+  if (token == &timer_fd_) return expire_waiting();
+  auto* c = static_cast<Connection*>(token);
+  if (!stop_waiting(c->waiting)) return close_connection(c);  // shed or timed out meanwhile
+  serve(*c);
+}
+
+// Serves the requests that have arrived (several when pipelined), then hands the connection
+// back to the pool to wait for the next one, or closes it. The connection belongs to this
+// thread until then.
+void EdgeServer::serve(Connection& c) {
+  bool open = false;
+  try {
+    do open = serve_one(c);
+    while (open && c.strm.is_readable());
+  } catch (const std::exception& e) {  // never out of a worker thread, never a lost slot
+    log::error("connection failed", {{"client_ip", c.ip}, {"error", e.what()}});
+    open = false;
   }
+  if (open) wait_for_request(c);
+  else close_connection(&c);
+}
+
+bool EdgeServer::serve_one(Connection& c) {
+  RequestStream& strm = c.strm;
+  strm.begin_request();
+  const bool last = draining_ || ++c.served >= settings_.keep_alive_max_requests;
+  bool closed = false;
+  t_stream = &strm;
+  const bool ok = process_request(strm, c.ip, c.port, c.local_ip, c.local_port, last, closed, frame_request, nullptr);
+  t_stream = nullptr;
+  if (const auto& r = strm.rejection(); r && !strm.responded()) {
+    log::info("request refused", {{"status", r->status}, {"code", r->code}, {"client_ip", c.ip}});
+    answer(strm, *r);
+  }
+  return ok && !closed && !last && !strm.rejection() && !strm.said_close();
+}
+
+// The last thing this thread does with `c`: once watched, another thread may take it.
+void EdgeServer::wait_for_request(Connection& c) {
+  c.waiting = start_waiting(c.fd);
+  const bool first = !c.watched;
+  c.watched = true;
+  pool_->watch(c.fd, &c, first);
+}
+
+void EdgeServer::close_connection(Connection* c) {
+  note_serving(-1);
+  if (c->capped) release_slot(c->group);
+  closer_.close(c->fd, kLinger);
+  delete c;
+  if (finishing_ && serving_ == 0) pool_->finish();
+}
+
+std::chrono::steady_clock::time_point EdgeServer::expiry(const Waiting& w) const {
+  return std::min(w.since + settings_.keep_alive, drain_until_);
+}
+
+// Closes the connections whose wait is over (shut down for reading: the thread that takes
+// the event closes them), and sets the timer for the next.
+void EdgeServer::expire_waiting() {
+  std::lock_guard lock(waiting_mutex_);
+  uint64_t ticks = 0;
+  [[maybe_unused]] const auto n = ::read(timer_fd_, &ticks, sizeof ticks);
+  timer_due_ = std::chrono::steady_clock::time_point::max();
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& w : waiting_) {  // longest waiting first: the earliest expiry first
+    if (w.shed) continue;
+    if (const auto at = expiry(w); at > now) {
+      arm_timer(at);
+      break;
+    }
+    w.shed = true;
+    ::shutdown(w.fd, SHUT_RD);  // wakes its event; the client's last bytes are still read
+  }
+  pool_->watch(timer_fd_, &timer_fd_, false);
+}
+
+void EdgeServer::arm_timer(std::chrono::steady_clock::time_point at) {
+  if (at >= timer_due_) return;
+  timer_due_ = at;
+  // steady_clock is CLOCK_MONOTONIC, the timer's clock: `at` is already an absolute time.
+  const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count();
+  itimerspec spec{};
+  spec.it_value.tv_sec = std::max<int64_t>(ns, 1) / 1'000'000'000;
+  spec.it_value.tv_nsec = std::max<int64_t>(ns, 1) % 1'000'000'000;
+  ::timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr);
 }
 
 void EdgeServer::answer(RequestStream& strm, const Rejection& r) {
@@ -239,7 +335,9 @@ bool EdgeServer::note_serving(int delta) {
 
 std::list<EdgeServer::Waiting>::iterator EdgeServer::start_waiting(int fd) {
   std::lock_guard lock(waiting_mutex_);
-  return waiting_.insert(waiting_.end(), Waiting{fd, std::chrono::steady_clock::now()});
+  const auto it = waiting_.insert(waiting_.end(), Waiting{fd, std::chrono::steady_clock::now()});
+  arm_timer(expiry(*it));
+  return it;
 }
 
 bool EdgeServer::stop_waiting(std::list<Waiting>::iterator it) {

@@ -1,6 +1,9 @@
 #pragma once
 // cpp-httplib's Server with our own connection loop. httplib keeps the routing, parsing and
 // response writing; each accepted connection is served here instead, so that:
+//  - a connection waiting for its next request holds no thread: it waits in the worker
+//    pool's epoll set (WorkerPool), and a worker serves the request that arrives on it, then
+//    hands it back (a timer closes connections idle past the keep-alive timeout);
 //  - slow clients are bounded (RequestStream's whole-request deadlines) and one client
 //    address (an IPv6 /64) cannot hold more than its share of the worker threads;
 //  - at the connection limit a new connection takes the place of the connection that has
@@ -71,9 +74,16 @@ class EdgeServer final : public httplib::Server {
   static const Rejection* current_rejection();
 
  private:
+  struct Connection;
   void take_queued_connections();
-  void serve_connection(int fd);  // owns fd
-  void serve(int fd, const std::string& ip, int port);
+  void accept_connection(int fd);  // owns fd
+  void on_ready(void* token);
+  void serve(Connection& c);       // the requests that have arrived, then waits or closes
+  bool serve_one(Connection& c);   // false: the connection is done
+  void wait_for_request(Connection& c);
+  void close_connection(Connection* c);
+  void expire_waiting();           // the timer fired: idle timeouts and the drain's grace
+  void arm_timer(std::chrono::steady_clock::time_point at);  // with waiting_mutex_ held
   void answer(RequestStream& strm, const Rejection& r);
   std::string answer_bytes(const Rejection& r) const;  // status line, headers, envelope
   bool is_fixed_header(const std::string& name) const;  // one of settings_.headers
@@ -87,6 +97,7 @@ class EdgeServer final : public httplib::Server {
     std::chrono::steady_clock::time_point since;
     bool shed = false;
   };
+  std::chrono::steady_clock::time_point expiry(const Waiting& w) const;
   std::list<Waiting>::iterator start_waiting(int fd);
   bool stop_waiting(std::list<Waiting>::iterator it);  // false: it was shed meanwhile
   bool shed_longest_waiting();
@@ -97,14 +108,18 @@ class EdgeServer final : public httplib::Server {
   std::string fixed_block_;  // settings_.headers as header lines
   int listen_fd_ = -1;
   int wake_fd_ = -1;
+  int timer_fd_ = -1;  // a timerfd: due when the longest waiting connection's time is up
   std::mutex run_mutex_;
   std::condition_variable run_started_;
   std::unique_ptr<WorkerPool> pool_;  // set once run() starts
   std::atomic<bool> draining_{false};
+  std::atomic<bool> finishing_{false};  // accepting has ended: the last connection closed ends the workers
   std::atomic<size_t> serving_{0};       // connections being served
   std::atomic<bool> under_pressure_{false};
   std::mutex waiting_mutex_;
   std::list<Waiting> waiting_;  // longest waiting first
+  std::chrono::steady_clock::time_point timer_due_ = std::chrono::steady_clock::time_point::max();
+  std::chrono::steady_clock::time_point drain_until_ = std::chrono::steady_clock::time_point::max();
   LingeringCloser closer_;
   std::mutex slots_mutex_;
   std::unordered_map<std::string, size_t> slots_;

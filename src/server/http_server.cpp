@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "api/responses.h"
 #include "server/client_ip.h"
@@ -13,6 +14,7 @@
 #include "server/request_id.h"
 #include "server/router.h"
 #include "server/security_headers.h"
+#include "server/worker_pool.h"
 #include "util/log.h"
 
 namespace iron::server {
@@ -328,6 +330,9 @@ struct HttpServer::Impl {
       route_label = match.route->pattern;
       areq.route = match.route->pattern;
       areq.path_params = std::move(match.params);
+      // Handlers may wait (the database, an event stream): this thread's place among those
+      // waiting for events goes to another first. /health/live never waits (api/health.cpp).
+      if (match.route->pattern != "/health/live") WorkerPool::before_blocking();
       try {
         return match.route->handler(areq);
       } catch (const std::exception& e) {
@@ -406,7 +411,13 @@ int HttpServer::bind() {
   return socket.port;
 }
 
-void HttpServer::run() { impl_->http.run(static_cast<size_t>(impl_->config.threads), impl_->max_workers()); }
+// As many threads wait for events as there are cores (nginx's `worker_processes auto`), at most
+// --threads: more sleeping waiters meant one of them was woken for nearly every request (0.93
+// context switches per request with 16, 0.03 with 2; docs/benchmarks.md, "Sixth pass").
+void HttpServer::run() {
+  const size_t cores = std::max(2u, std::thread::hardware_concurrency());
+  impl_->http.run(std::min(static_cast<size_t>(impl_->config.threads), cores), impl_->max_workers());
+}
 
 void HttpServer::stop() { impl_->http.drain(); }
 

@@ -1,5 +1,7 @@
 #include "server/request_stream.h"
 
+#include "server/worker_pool.h"
+
 #include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -51,15 +53,6 @@ void local_address(int fd, std::string& ip, int& port) { address_of(fd, false, i
 
 RequestStream::RequestStream(int fd, int wake_fd, StreamLimits limits, const std::atomic<bool>* pressure)
     : fd_(fd), wake_fd_(wake_fd), limits_(limits), pressure_(pressure), buf_(kBufferBytes) {}
-
-RequestStream::Next RequestStream::wait_for_request(Millis idle, Millis grace) {
-  if (off_ < len_) return Next::request;  // pipelined: already here
-  bool woken = false;
-  if (poll_socket(fd_, POLLIN, wake_fd_, idle, woken)) return Next::request;
-  if (!woken) return Next::idle_timeout;
-  if (poll_socket(fd_, POLLIN, -1, grace, woken)) return Next::request;
-  return Next::draining;
-}
 
 void RequestStream::begin_request() {
   phase_ = Phase::head;
@@ -135,7 +128,7 @@ bool RequestStream::fill() {
       reject({408, "REQUEST_TIMEOUT", "the client stopped sending the request"});
       return false;
     }
-    // The bytes are usually here already (wait_for_request saw them arrive): take them
+    // The bytes are usually here already (the worker pool saw them arrive): take them
     // without a poll first, one system call per request fewer (docs/benchmarks.md).
     const ssize_t n = ::recv(fd_, buf_.data(), buf_.size(), MSG_DONTWAIT);
     if (n > 0) {
@@ -154,6 +147,7 @@ bool RequestStream::fill() {
     if (phase_ == Phase::head) wait = std::min<Clock::duration>(wait, limits_.head_deadline_under_pressure);
     // Only a reader waiting for a head gives way to a shutdown: a body being received
     // belongs to a request in flight, which the drain lets finish.
+    WorkerPool::before_blocking();
     bool woken = false;
     const bool ready = poll_socket(fd_, POLLIN, phase_ == Phase::head ? wake_fd_ : -1,
                                    std::chrono::duration_cast<Millis>(wait) + Millis(1), woken);
@@ -197,12 +191,14 @@ ssize_t RequestStream::write(const char* ptr, size_t size) {
       return n;
     }
     if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return -1;
+    WorkerPool::before_blocking();
     if (!wait_writable()) return -1;
   }
 }
 
 bool RequestStream::wait_readable() const {
   if (off_ < len_) return true;
+  WorkerPool::before_blocking();
   bool woken = false;
   return poll_socket(fd_, POLLIN, -1, limits_.io_idle, woken);
 }

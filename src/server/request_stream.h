@@ -5,8 +5,7 @@
 // whole-request deadline (shorter while most workers are taken, so slow heads from many
 // addresses cannot hold the pool for long) and the body within a slower one; the head is
 // checked as it is read (bare LF line endings, an over-long request line or head are
-// refused at once); a
-// shutdown wakes a reader that is waiting for a head; and the read buffer survives between
+// refused at once); a shutdown wakes a reader that is waiting for a head; and the read buffer survives between
 // requests, so pipelined requests are not lost.
 #include <httplib.h>
 
@@ -43,10 +42,6 @@ class RequestStream final : public httplib::Stream {
   // is set while most workers are taken, and shortens the head deadline.
   RequestStream(int fd, int wake_fd, StreamLimits limits, const std::atomic<bool>* pressure = nullptr);
 
-  enum class Next { request, closed, idle_timeout, draining };
-  // Waits up to `idle` for the first byte of the next request. Once draining, waits only
-  // `grace` for a request that may already be on its way, so none is cut off unanswered.
-  Next wait_for_request(Millis idle, Millis grace);
   // A new request starts: head phase, the head deadline runs from now.
   void begin_request();
   // Stops reading this connection; the edge answers with `r` and closes.

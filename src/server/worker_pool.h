@@ -1,18 +1,23 @@
 #pragma once
-// The worker threads that accept and serve connections (one connection holds one worker
-// while it is open). An idle worker waits in accept() on the listening socket itself, and
-// the kernel wakes exactly one waiting worker per new connection, which serves it: there is
-// no accept thread handing connections on. With one, every fresh connection took a second
-// wake-up (accept thread → worker), and on a loaded machine that wake-up waited for the other
-// core's time slice: 4-19 ms of a fresh request's 0.1 ms (perf sched trace,
-// docs/benchmarks.md, "Fifth pass: the edge"). The client's connect wakes a waiting worker
-// on the client's own core instead.
+// The worker threads of the edge, waiting together on one epoll set that holds the listening
+// socket and every connection waiting for its next request (leader/followers). A thread that
+// takes an event handles it on its own thread — accepts a connection, or serves the request
+// that has arrived on one — and then goes back to epoll_wait, which returns at once while
+// other connections are ready: under load one wake-up serves many requests. With a thread
+// blocked on each keep-alive connection instead, every request woke its own thread: ~1.1
+// context switches per request against nginx's 0.15 (docs/benchmarks.md, "Fifth pass: the
+// edge" and "Sixth pass: the edge").
 //
-// A worker that takes a connection starts another when fewer than `kSpare` are left
-// waiting, up to `max` workers; a worker idle for a few seconds (the accept timeout) ends
-// while `base` others are still waiting, so `base` always wait once started. Workers are detached and counted rather than joined: joining hundreds
-// that idled out at once (after a burst of 1,000 connections) stalled the thread that
-// joined them for tens of milliseconds.
+// Every watched descriptor is armed EPOLLONESHOT: one event goes to one thread, and the
+// descriptor stays silent until it is armed again (`watch`), so a connection is never served
+// by two threads at once. Only `base` threads wait for events, so that under load the few
+// that run take ready events one after another instead of each event waking a sleeping
+// thread. A handler that may wait — for a slow client (RequestStream), the database, an event
+// stream — first calls before_blocking(): another thread takes its place in epoll_wait, and
+// it parks once done, to take the place of the next thread that waits (threads parked for a
+// few seconds end). Threads are detached and counted rather than joined: joining hundreds
+// that ended at once (after a burst of 1,000 connections) stalled the thread that joined them
+// for tens of milliseconds.
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -22,29 +27,50 @@ namespace iron::server {
 
 class WorkerPool final {
  public:
-  // `serve` owns the connection it is given (closes it).
-  WorkerPool(int listen_fd, size_t base, size_t max, std::function<void(int fd)> serve);
+  struct Handlers {
+    std::function<void(int fd)> accepted;  // a new connection; the handler owns it
+    std::function<void(void* token)> ready;  // a watched descriptor has an event
+  };
+  // `listen_fd` is made non-blocking.
+  WorkerPool(int listen_fd, size_t base, size_t max, Handlers handlers);
+  ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // Accepts and serves until the listening socket is shut down (stop), then waits until
-  // every worker has finished its connection and left.
+  // Arms `fd` for one readable (or hung-up) event, handed to `ready(token)` on some thread.
+  // The first call for a descriptor adds it; it leaves the set when it is closed.
+  void watch(int fd, void* token, bool first);
+  // Accepts and serves until finish(), then waits until every thread has left.
   void run();
-  // Wakes every waiting worker and ends accepting; connections being served go on.
+  // Ends accepting; watched connections are still served.
   void stop();
+  // Every thread leaves once its current handler returns.
+  void finish();
+  // Called on a thread about to wait (for a slow client, the database, an event stream): when
+  // it is handling this pool's event, another thread takes its place in epoll_wait — a parked
+  // one, else a new one up to `max` — and it parks itself once its handler returns.
+  static void before_blocking();
 
  private:
   void start_worker();  // with mutex_ held
   void work();
+  void accept_one();
+  bool park(std::unique_lock<std::mutex>& lock);
 
   const int listen_fd_;
   const size_t base_, max_;
-  const std::function<void(int)> serve_;
+  const Handlers handlers_;
+  int epoll_fd_ = -1;
+  int finish_fd_ = -1;  // an eventfd, written once: readable for every thread from then on
   std::mutex mutex_;
   std::condition_variable all_left_;
-  size_t workers_ = 0;    // started and not yet left
-  size_t accepting_ = 0;  // waiting in accept()
+  size_t workers_ = 0;  // started and not yet left
+  size_t waiting_ = 0;  // in epoll_wait
   bool stopping_ = false;
+  bool finished_ = false;
+  std::condition_variable parked_wake_;
+  size_t parked_ = 0;  // handed over, waiting for a call
+  size_t calls_ = 0;   // calls not yet taken by a parked thread
 };
 
 }  // namespace iron::server

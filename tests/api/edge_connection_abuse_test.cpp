@@ -229,10 +229,10 @@ size_t thread_count(pid_t pid) {
 }
 
 TEST(EdgeConnectionAbuse, NewConnectionsAreAcceptedAfterABurstsWorkersLeave) {
-  // Idle workers wait in accept() and leave after 5 idle seconds. Held keep-alive connections
-  // keep more workers busy than --threads while a burst's extra workers leave: enough must
-  // stay waiting in accept() that a new connection is served at once, not when a held
-  // connection ends (60 s here).
+  // A request that waits (here for its body) hands its worker's place among those waiting
+  // for events to another thread; such threads leave after 5 idle seconds. Held keep-alive
+  // connections and a burst of waiting requests must leave enough threads waiting that a new
+  // connection is served at once, not when a held connection ends (60 s here).
   ServerProcess server({.extra_args = {"--threads", "2", "--keep-alive-timeout", "60"}});
   std::vector<std::unique_ptr<RawConnection>> held;
   for (int i = 0; i < 12; ++i) {
@@ -240,11 +240,18 @@ TEST(EdgeConnectionAbuse, NewConnectionsAreAcceptedAfterABurstsWorkersLeave) {
     ASSERT_TRUE(held.back()->send(kGet));
     ASSERT_EQ(held.back()->read_reply(seconds(5)).status, 200);
   }
-  {  // the burst: 40 connections at once, answered, then closed
+  {  // the burst: 40 requests at once whose bodies come late, answered, then closed
+    const size_t before = thread_count(server.pid());
     std::vector<std::unique_ptr<RawConnection>> burst;
     for (int i = 0; i < 40; ++i) burst.push_back(std::make_unique<RawConnection>(server.port()));
-    for (auto& c : burst) ASSERT_TRUE(c->send(kGet));
-    for (auto& c : burst) ASSERT_EQ(c->read_reply(seconds(5)).status, 200);
+    for (auto& c : burst)
+      ASSERT_TRUE(c->send("POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                          "Content-Length: 2\r\n\r\n"));
+    const auto until = Clock::now() + seconds(5);
+    while (thread_count(server.pid()) < before + 30 && Clock::now() < until) ::poll(nullptr, 0, 20);
+    ASSERT_GE(thread_count(server.pid()), before + 30) << "the waiting requests did not each get a thread";
+    for (auto& c : burst) ASSERT_TRUE(c->send("{}"));
+    for (auto& c : burst) ASSERT_GT(c->read_reply(seconds(5)).status, 0);
   }
   const size_t peak = thread_count(server.pid());
   const auto until = Clock::now() + seconds(15);
