@@ -12474,7 +12474,7 @@ export interface operations {
                         storage: {
                             /**
                              * Format: int64
-                             * @description iron.db, in bytes
+                             * @description iron.db; on PostgreSQL, this panel's tables with their indexes, in bytes
                              */
                             database_bytes: number;
                             /**
@@ -12489,7 +12489,7 @@ export interface operations {
                             total_bytes: number;
                             /**
                              * Format: int64
-                             * @description iron.db-wal (0 when absent), in bytes
+                             * @description iron.db-wal (0 when absent, and on PostgreSQL), in bytes
                              */
                             wal_bytes: number;
                         };
