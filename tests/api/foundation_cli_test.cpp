@@ -272,10 +272,7 @@ TEST(FoundationCli, AChangedJwtKeyStartsWithAWarningAndEndsEverySession) {
   { std::ofstream(dir + "/jwt.key", std::ios::trunc) << "5e0d2b9c81a74f36b0e5d97c1a2b3f48d6c9071e5f2a8b4c3d6e90f1a7b25c84\n"; }
   ServerProcess again({.extra_args = {}, .env = {}, .data_dir = dir});
   ASSERT_EQ(again.client()->Get("/health/ready")->status, 200);
-  bool warned = false;
-  for (const auto& line : again.log_lines())
-    warned |= line.value("msg", "").find("the JWT secret changed") != std::string::npos;
-  EXPECT_TRUE(warned) << again.stderr_text();
+  EXPECT_TRUE(warned(again, "the JWT secret changed")) << again.stderr_text();
   ASSERT_EQ(again.stop(), 0);
   ServerProcess unchanged({.extra_args = {}, .env = {}, .data_dir = dir});
   for (const auto& line : unchanged.log_lines())
