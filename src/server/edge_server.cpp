@@ -29,6 +29,10 @@ thread_local RequestStream* t_stream = nullptr;
 constexpr auto kIdleBeforeShed = std::chrono::milliseconds(250);
 // How long a drain waits for the workers to take the connections queued at SIGTERM.
 constexpr auto kQueuedConnectionsWait = std::chrono::seconds(2);
+// How long the accept queue must stay empty before the listener closes: a handshake under
+// way when new ones were refused completes within one round trip, which this covers for
+// distant clients too.
+constexpr auto kHandshakesSettle = std::chrono::milliseconds(100);
 // How long a closing connection waits for the client to close its side (LingeringCloser);
 // shorter for one refused at the limit, which a flood may send many of.
 constexpr auto kLinger = std::chrono::milliseconds(500);
@@ -58,6 +62,12 @@ void frame_request(httplib::Request& req) {
     // otherwise it reads the connection as the body until the read timeout.
     req.set_header("Content-Length", "0");
   }
+}
+
+// Bytes from the client are waiting to be read (a shutdown for reading keeps them readable).
+bool has_input(int fd) {
+  char byte;
+  return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 1;
 }
 
 }  // namespace
@@ -110,6 +120,7 @@ struct EdgeServer::Connection {
   std::string ip, local_ip, group;
   int port = 0, local_port = 0;
   bool capped = false;
+  bool closing = false;  // answers its request that has arrived, then closes
   bool watched = false;  // in the worker pool's epoll set
   size_t served = 0;
   RequestStream strm;
@@ -149,10 +160,10 @@ void EdgeServer::drain() {
   [[maybe_unused]] const auto n = ::write(wake_fd_, &one, sizeof one);
   {
     // Waiting connections get `drain_grace` for a request that may already be on its way,
-    // so none is cut off unanswered; then they are closed.
+    // so none is cut off unanswered; then they are closed (expiry()).
     std::lock_guard lock(waiting_mutex_);
-    drain_until_ = std::chrono::steady_clock::now() + settings_.drain_grace;
-    arm_timer(drain_until_);
+    drain_started_ = std::chrono::steady_clock::now();
+    arm_timer(drain_started_ + settings_.drain_grace);
   }
   take_queued_connections();
   svr_sock_ = INVALID_SOCKET;  // ends httplib's content providers: event streams close
@@ -162,17 +173,22 @@ void EdgeServer::drain() {
 }
 
 // Shutting the listener down resets the connections the kernel has queued but no worker has
-// taken yet, and their clients already sent a request. So first shrink the queue to
-// (almost) nothing, which turns new clients away, and let the workers take what is
-// queued — served like every drained connection, with Connection: close — before stopping.
+// taken yet, and their clients already sent a request. So new handshakes are refused first
+// (refuse_new_connections), and the workers take what is queued — served like every drained
+// connection, with Connection: close — until the queue has stayed empty long enough for the
+// handshakes that were under way to have completed.
 void EdgeServer::take_queued_connections() {
   const int fd = listen_fd_;
-  if (fd < 0 || ::listen(fd, 0) != 0) return;
+  if (fd < 0) return;
+  if (!refuse_new_connections(fd)) log::warn("draining: new connections could not be refused before closing");
   const auto until = std::chrono::steady_clock::now() + kQueuedConnectionsWait;
+  auto empty_since = std::chrono::steady_clock::now();
   for (;;) {
+    const auto now = std::chrono::steady_clock::now();
     pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) return;  // nothing queued
-    if (std::chrono::steady_clock::now() >= until) return;
+    if (::poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) empty_since = now;
+    else if (now - empty_since >= kHandshakesSettle) return;
+    if (now >= until) return;
     ::poll(nullptr, 0, 2);  // the workers accept on their own threads
   }
 }
@@ -222,7 +238,18 @@ void EdgeServer::accept_connection(int sock) {
 void EdgeServer::on_ready(void* token) {
   if (token == &timer_fd_) return expire_waiting();
   auto* c = static_cast<Connection*>(token);
-  if (!stop_waiting(c->waiting)) return close_connection(c);  // shed or timed out meanwhile
+  switch (stop_waiting(c->waiting)) {
+    case Shed::no:
+      break;
+    case Shed::displaced:
+      return close_connection(c);
+    case Shed::expired:
+      // Its time ran out as its request arrived, before a thread took the event: the request
+      // is answered (it was sent on a connection still open), then the connection closes.
+      if (!has_input(c->fd)) return close_connection(c);
+      c->closing = true;
+      break;
+  }
   serve(*c);
 }
 
@@ -245,7 +272,7 @@ void EdgeServer::serve(Connection& c) {
 bool EdgeServer::serve_one(Connection& c) {
   RequestStream& strm = c.strm;
   strm.begin_request();
-  const bool last = draining_ || ++c.served >= settings_.keep_alive_max_requests;
+  const bool last = draining_ || c.closing || ++c.served >= settings_.keep_alive_max_requests;
   bool closed = false;
   t_stream = &strm;
   const bool ok = process_request(strm, c.ip, c.port, c.local_ip, c.local_port, last, closed, frame_request, nullptr);
@@ -274,7 +301,11 @@ void EdgeServer::close_connection(Connection* c) {
 }
 
 std::chrono::steady_clock::time_point EdgeServer::expiry(const Waiting& w) const {
-  return std::min(w.since + settings_.keep_alive, drain_until_);
+  const auto idle_until = w.since + settings_.keep_alive;
+  if (drain_started_ == std::chrono::steady_clock::time_point::max()) return idle_until;
+  // A connection accepted while the drain takes the queued ones (after the grace is over)
+  // gets the grace from its own start: its client is sending its request right now.
+  return std::min(idle_until, std::max(w.since, drain_started_) + settings_.drain_grace);
 }
 
 // Closes the connections whose wait is over (shut down for reading: the thread that takes
@@ -286,12 +317,12 @@ void EdgeServer::expire_waiting() {
   timer_due_ = std::chrono::steady_clock::time_point::max();
   const auto now = std::chrono::steady_clock::now();
   for (auto& w : waiting_) {  // longest waiting first: the earliest expiry first
-    if (w.shed) continue;
+    if (w.shed != Shed::no) continue;
     if (const auto at = expiry(w); at > now) {
       arm_timer(at);
       break;
     }
-    w.shed = true;
+    w.shed = Shed::expired;
     ::shutdown(w.fd, SHUT_RD);  // wakes its event; the client's last bytes are still read
   }
   pool_->watch(timer_fd_, &timer_fd_, false);
@@ -340,11 +371,11 @@ std::list<EdgeServer::Waiting>::iterator EdgeServer::start_waiting(int fd) {
   return it;
 }
 
-bool EdgeServer::stop_waiting(std::list<Waiting>::iterator it) {
+EdgeServer::Shed EdgeServer::stop_waiting(std::list<Waiting>::iterator it) {
   std::lock_guard lock(waiting_mutex_);
-  const bool shed = it->shed;
+  const Shed shed = it->shed;
   waiting_.erase(it);
-  return !shed;
+  return shed;
 }
 
 // Under the same mutex as start/stop_waiting, so a connection is either still waiting
@@ -354,9 +385,9 @@ bool EdgeServer::shed_longest_waiting() {
   const auto waited_since = std::chrono::steady_clock::now() - kIdleBeforeShed;
   std::lock_guard lock(waiting_mutex_);
   for (auto& w : waiting_) {  // longest waiting first
-    if (w.shed) continue;
+    if (w.shed != Shed::no) continue;
     if (w.since > waited_since) return false;
-    w.shed = true;
+    w.shed = Shed::displaced;
     ::shutdown(w.fd, SHUT_RDWR);  // wakes its poll at once
     return true;
   }

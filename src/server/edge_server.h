@@ -92,14 +92,15 @@ class EdgeServer final : public httplib::Server {
   // A connection waiting for its next request, which a new connection may displace once it
   // has waited a little (a client that just connected, or just got an answer, is usually
   // sending its request right now).
+  enum class Shed { no, expired, displaced };  // expired: its request may still be read
   struct Waiting {
     int fd;
     std::chrono::steady_clock::time_point since;
-    bool shed = false;
+    Shed shed = Shed::no;
   };
   std::chrono::steady_clock::time_point expiry(const Waiting& w) const;
   std::list<Waiting>::iterator start_waiting(int fd);
-  bool stop_waiting(std::list<Waiting>::iterator it);  // false: it was shed meanwhile
+  Shed stop_waiting(std::list<Waiting>::iterator it);  // whether it was shed meanwhile
   bool shed_longest_waiting();
   bool acquire_slot(const std::string& group);  // connection_group() of the peer
   void release_slot(const std::string& group);
@@ -119,7 +120,7 @@ class EdgeServer final : public httplib::Server {
   std::mutex waiting_mutex_;
   std::list<Waiting> waiting_;  // longest waiting first
   std::chrono::steady_clock::time_point timer_due_ = std::chrono::steady_clock::time_point::max();
-  std::chrono::steady_clock::time_point drain_until_ = std::chrono::steady_clock::time_point::max();
+  std::chrono::steady_clock::time_point drain_started_ = std::chrono::steady_clock::time_point::max();
   LingeringCloser closer_;
   std::mutex slots_mutex_;
   std::unordered_map<std::string, size_t> slots_;

@@ -1,5 +1,6 @@
 #include "server/listener.h"
 
+#include <linux/filter.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <sys/resource.h>
@@ -84,6 +85,20 @@ BoundSocket open_listener(const std::string& host, int port) {
     out.port = ntohs(addr.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port
                                                 : reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
   return out;
+}
+
+bool refuse_new_connections(int listen_fd) {
+  // A TCP socket's filter sees the segment from its TCP header on: byte 13 holds the flags.
+  // Drop a segment whose SYN is set and ACK is not (a new handshake); accept everything else.
+  sock_filter code[] = {
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),
+      BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x12),           // SYN | ACK
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x02, 0, 1),    // SYN alone?
+      BPF_STMT(BPF_RET | BPF_K, 0),                       // drop
+      BPF_STMT(BPF_RET | BPF_K, 0xFFFFFFFF),              // keep
+  };
+  sock_fprog program{static_cast<unsigned short>(sizeof code / sizeof code[0]), code};
+  return ::setsockopt(listen_fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) == 0;
 }
 
 }  // namespace iron::server

@@ -32,4 +32,11 @@ size_t raise_open_files_limit(size_t wanted);
 // Binds `host:port` (numeric host) with SO_REUSEADDR only, and listens. Throws ListenError.
 BoundSocket open_listener(const std::string& host, int port);
 
+// The first step of closing a listener without resetting anyone: closing it resets the
+// connections queued on it, whose clients have already sent their requests, so first the
+// listener stops answering new handshakes (a socket filter drops incoming SYNs; such a
+// client retries after a second and then finds the port closed) while the handshakes under
+// way still complete. The accept queue then only shrinks. False when the filter was refused.
+bool refuse_new_connections(int listen_fd);
+
 }  // namespace iron::server
