@@ -16,8 +16,7 @@ using nlohmann::json;
 
 // The budget row exists for every agent (same transaction); an absent one is a broken book.
 BudgetSnapshot budget_of(store::Connection& c, int64_t agent_id) {
-  auto b = store::budgets::find(c, agent_id);
-  if (b) return snapshot_of(*b);
+  if (auto b = store::budgets::find(c, agent_id)) return *b;
   BudgetSnapshot empty;
   empty.agent_id = agent_id;
   return empty;
@@ -79,7 +78,7 @@ std::vector<AgentView> Agents::list(const Principal& caller) {
     const std::optional<std::string> owner = caller.is_admin() ? std::nullopt : std::optional(caller.user_id);
     const auto agents = owner ? store::agents::list_for_owner(c, *owner) : store::agents::list_all(c);
     std::unordered_map<int64_t, BudgetSnapshot> budgets;
-    for (const auto& b : store::budgets::list(c, owner)) budgets.emplace(b.agent_id, snapshot_of(b));
+    for (auto& b : store::budgets::list(c, owner)) budgets.emplace(b.agent_id, std::move(b));
     // All keys, not only the caller's: an agent may use a key its admin delegated.
     std::unordered_map<int64_t, std::string> key_owners;
     for (auto& k : store::provider_keys::list_all(c)) key_owners.emplace(k.id, std::move(k.owner_id));

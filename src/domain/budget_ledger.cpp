@@ -16,21 +16,6 @@
 
 namespace iron::domain {
 
-BudgetSnapshot snapshot_of(const store::AgentBudget& b) {
-  BudgetSnapshot s;
-  s.agent_id = b.agent_id;
-  s.allocated = b.total_allocated;
-  s.spent = b.total_spent;
-  s.reserved = b.total_reserved;
-  s.remaining = b.budget_remaining;
-  s.period = b.period;
-  s.time_zone = b.time_zone;
-  s.period_started_at = b.period_started_at;
-  s.resets_at = b.resets_at;
-  s.carried_reserved = b.carried_reserved;
-  return s;
-}
-
 Error agent_not_found() { return {ErrorKind::not_found, "AGENT_NOT_FOUND", "agent not found", nlohmann::json::object(), 0}; }
 
 namespace {
@@ -162,15 +147,14 @@ Result<CreatedAgent> BudgetLedger::create_agent_in(store::Connection& c, const s
   a.id = store::agents::insert(c, a);
   store::AgentBudget b;
   b.agent_id = a.id;
-  b.total_allocated = b.budget_remaining = initial_allocated_micros;
+  b.allocated = b.remaining = initial_allocated_micros;
   b.created_at = b.updated_at = now;
   store::budgets::insert(c, b);
   store::budget_history::insert(c, {0, a.id, 0, initial_allocated_micros, changed_by(ctx), "initial allocation",
                                     std::nullopt, now, "allocation", std::nullopt});
-  const auto budget = snapshot_of(b);
   audit(c, ctx, "agent.create", "agent", std::to_string(a.id), nullptr,
-        {{"name", a.name}, {"owner_id", a.owner_id}, {"budget", budget_json(budget)}});
-  return CreatedAgent{std::move(a), budget};
+        {{"name", a.name}, {"owner_id", a.owner_id}, {"budget", budget_json(b)}});
+  return CreatedAgent{std::move(a), std::move(b)};
 }
 
 Result<BudgetSnapshot> BudgetLedger::set_allocation(int64_t agent_id, int64_t new_allocated,
@@ -187,21 +171,21 @@ Result<BudgetSnapshot> BudgetLedger::set_allocation_in(store::Connection& c, int
   const int64_t now = ms(util::now());
   auto after = store::budgets::set_allocation(c, agent_id, new_allocated, now);
   if (!after) {
-    const int64_t committed = before->total_spent + before->total_reserved - before->carried_reserved;
+    const int64_t committed = before->spent + before->reserved - before->carried_reserved;
     Error e = Error::validation("new_allocated", "the allocation cannot be below what is already spent or reserved (" +
                                                      std::to_string(committed) + " microdollars)",
                                 "ALLOCATION_BELOW_COMMITTED");
-    e.details["spent"] = before->total_spent;
-    e.details["reserved"] = before->total_reserved;
+    e.details["spent"] = before->spent;
+    e.details["reserved"] = before->reserved;
     e.details["minimum"] = committed;
     return e;
   }
   // History records the period's amount: what the allocation means to whoever set it.
-  store::budget_history::insert(c, {0, agent_id, before->total_allocated - before->carried_reserved, new_allocated,
+  store::budget_history::insert(c, {0, agent_id, before->allocated - before->carried_reserved, new_allocated,
                                      changed_by(ctx), note.reason, note.budget_request_id, now, "allocation",
                                      std::nullopt});
-  const auto result = snapshot_of(*after);
-  audit(c, ctx, "budget.set_allocation", "agent", std::to_string(agent_id), budget_json(snapshot_of(*before)),
+  const auto result = *after;
+  audit(c, ctx, "budget.set_allocation", "agent", std::to_string(agent_id), budget_json(*before),
         budget_json(result));
   return result;
 }
@@ -217,10 +201,10 @@ Result<Lease> BudgetLedger::reserve_in(store::Connection& c, int64_t agent_id, i
   if (auto e = check_amount("requested", requested)) return *e;
   auto budget = current_budget_in(c, agent_id, now);
   if (!budget) return budget.error();
-  const int64_t granted = std::min(requested, budget->budget_remaining);
+  const int64_t granted = std::min(requested, budget->remaining);
   if (granted <= 0) {
     Error e = Error::forbidden("the agent's budget is exhausted", "BUDGET_EXHAUSTED");
-    e.details = budget_json(snapshot_of(*budget));
+    e.details = budget_json(*budget);
     return e;
   }
   const int64_t now_ms = ms(now);
@@ -239,8 +223,8 @@ Result<Lease> BudgetLedger::reserve_in(store::Connection& c, int64_t agent_id, i
          {"requested", requested},
          {"granted", granted},
          {"expires_at", l.expires_at},
-         {"budget", budget_json(snapshot_of(*after))}});
-  return Lease{l.id, agent_id, granted, after->budget_remaining, util::from_unix_ms(l.expires_at)};
+         {"budget", budget_json(*after)}});
+  return Lease{l.id, agent_id, granted, after->remaining, util::from_unix_ms(l.expires_at)};
 }
 
 Result<ReportOutcome> BudgetLedger::report(const std::string& lease_id, int64_t agent_id, const UsageReport& usage,
@@ -295,8 +279,8 @@ Result<ReportOutcome> BudgetLedger::report_in(store::Connection& c, const std::s
                         : store::budgets::commit_spend(c, agent_id, usage.cost_microdollars, now_ms);
   if (!budget) return inconsistent("committing spend of lease " + lease_id);
   store::lease_reports::insert(c, {lease_id, usage.request_id, usage.tokens, usage.cost_microdollars, usage.model,
-                                   usage.provider, *spent, budget->budget_remaining, now_ms});
-  alerts::agent_spent(c, agent_id, budget->total_allocated, budget->total_spent, budget->budget_remaining, now_ms);
+                                   usage.provider, *spent, budget->remaining, now_ms});
+  alerts::agent_spent(c, agent_id, budget->allocated, budget->spent, budget->remaining, now_ms);
   alerts::usage_recorded(c, agent_id, "lease_report", usage.provider, usage.model, usage.tokens,
                          usage.cost_microdollars, now_ms);
   audit(c, ctx, "lease.report", "lease", lease_id, nullptr,
@@ -305,7 +289,7 @@ Result<ReportOutcome> BudgetLedger::report_in(store::Connection& c, const std::s
          {"lease_spent", *spent},
          {"charged_to_earlier_period", carried}});
   return ReportOutcome{lease_id, usage.request_id, usage.cost_microdollars, *spent, lease->granted - *spent,
-                       budget->budget_remaining, false};
+                       budget->remaining, false};
 }
 
 Result<ReleaseOutcome> BudgetLedger::release(const std::string& lease_id, int64_t agent_id, util::TimePoint now,
@@ -326,8 +310,8 @@ Result<ReleaseOutcome> BudgetLedger::release_in(store::Connection& c, const std:
   audit(c, ctx, "lease.release", "lease", lease_id, nullptr,
         {{"returned", ended->released},
          {"lease_spent", lease->spent},
-         {"budget", budget_json(snapshot_of(ended->budget))}});
-  return ReleaseOutcome{lease_id, ended->released, lease->spent, ended->budget.budget_remaining};
+         {"budget", budget_json(ended->budget)}});
+  return ReleaseOutcome{lease_id, ended->released, lease->spent, ended->budget.remaining};
 }
 
 Result<RefreshOutcome> BudgetLedger::refresh(const std::string& old_lease_id, int64_t agent_id, int64_t requested,
@@ -349,8 +333,8 @@ Result<RefreshOutcome> BudgetLedger::refresh_in(store::Connection& c, const std:
   RefreshOutcome out;
   out.closed_lease_id = old_lease_id;
   out.released = ended->released;
-  out.budget_remaining = ended->budget.budget_remaining;
-  if (ended->budget.budget_remaining > 0) {
+  out.budget_remaining = ended->budget.remaining;
+  if (ended->budget.remaining > 0) {
     auto lease = reserve_in(c, agent_id, requested, now, ctx);
     if (!lease) return lease.error();
     out.approved = true;
@@ -392,7 +376,7 @@ Result<BudgetSnapshot> BudgetLedger::snapshot(int64_t agent_id, util::TimePoint 
   catch_up(db_, now);
   auto b = db_.read([&](store::Connection& c) { return store::budgets::find(c, agent_id); });
   if (!b) return agent_not_found();
-  return snapshot_of(*b);
+  return *b;
 }
 
 Result<store::AgentBudget> BudgetLedger::current_budget_in(store::Connection& c, int64_t agent_id,
@@ -407,17 +391,17 @@ Result<store::AgentBudget> BudgetLedger::current_budget_in(store::Connection& c,
   const int64_t elapsed = periods_elapsed(*period, before->time_zone, util::from_unix_ms(*before->resets_at), now);
   auto after = store::budgets::reset_period(c, agent_id, *before->resets_at, ms(window.start), ms(window.end), now_ms);
   if (!after) return inconsistent("resetting the period of agent " + std::to_string(agent_id));
-  const int64_t amount = before->total_allocated - before->carried_reserved;
+  const int64_t amount = before->allocated - before->carried_reserved;
   std::string reason = before->period + " period reset";
   if (elapsed > 1) reason += " (" + std::to_string(elapsed) + " periods elapsed)";
   // The allocation stays; the ended period's spend is kept with the entry.
   store::budget_history::insert(c, {0, agent_id, amount, amount, "system", reason, std::nullopt, now_ms,
-                                    "period_reset", before->total_spent});
-  json after_json = budget_json(snapshot_of(*after));
+                                    "period_reset", before->spent});
+  json after_json = budget_json(*after);
   after_json["periods_elapsed"] = elapsed;
   after_json["period_started_at"] = ms(window.start);
   audit(c, RequestContext::system(), "budget.period_reset", "agent", std::to_string(agent_id),
-        budget_json(snapshot_of(*before)), after_json);
+        budget_json(*before), after_json);
   return std::move(*after);
 }
 
@@ -463,7 +447,7 @@ Result<BudgetSnapshot> BudgetLedger::set_period_in(store::Connection& c, int64_t
   auto after = store::budgets::set_period(c, agent_id, std::string(budget_period_name(period)), *zone, started, resets,
                                           ms(now));
   if (!after) return agent_not_found();
-  return snapshot_of(*after);
+  return *after;
 }
 
 }  // namespace iron::domain

@@ -45,21 +45,11 @@ struct LedgerPolicy {
   std::chrono::milliseconds lease_ttl = std::chrono::hours(1);
 };
 
-struct BudgetSnapshot {
-  int64_t agent_id = 0;
-  int64_t allocated = 0;
-  int64_t spent = 0;
-  int64_t reserved = 0;
-  int64_t remaining = 0;
-  std::string period = "one_off";
-  std::string time_zone = "UTC";
-  std::optional<int64_t> period_started_at;  // ms; null for one_off
-  std::optional<int64_t> resets_at;          // ms; null for one_off
-  int64_t carried_reserved = 0;              // part of reserved held by leases of earlier periods
-};
+// An agent's budget as the ledger reports it: the budget row itself (its figures, period and
+// carried part).
+using BudgetSnapshot = store::AgentBudget;
 
 // Shared by the agent, ledger and budget-request services.
-BudgetSnapshot snapshot_of(const store::AgentBudget& b);
 Error agent_not_found();  // 404 AGENT_NOT_FOUND
 
 struct CreatedAgent {

@@ -133,7 +133,7 @@ Result<store::BudgetRequest> BudgetRequests::create(const Principal& p, const Ne
     if (!agent || (!p.is_admin() && agent->owner_id != p.user_id)) return agent_not_found();
     owner = agent->owner_id;
     const auto budget = store::budgets::find(c, in.agent_id);
-    const int64_t current = budget ? budget->total_allocated : 0;
+    const int64_t current = budget ? budget->allocated : 0;
     if (in.requested_micros == current) {
       Error e = Error::validation("requested_budget_usd", "the requested budget equals the current allocation",
                                   "REQUESTED_EQUALS_CURRENT");

@@ -346,7 +346,7 @@ std::vector<AgentBudgetRow> budgets(Connection& c, const std::optional<int64_t>&
                      w.binds);
   std::vector<AgentBudgetRow> out;
   while (s.step())
-    out.push_back({s.int64(0), s.text(1), s.int64(2), s.int64(3), s.int64(4), s.int64(5), s.text(6), s.opt_int64(7)});
+    out.push_back({{s.int64(2), s.int64(3), s.int64(4), s.int64(5)}, s.int64(0), s.text(1), s.text(6), s.opt_int64(7)});
   return out;
 }
 

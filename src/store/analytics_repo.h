@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/budget_repo.h"
 #include "store/sqlite.h"
 
 namespace iron::store {
@@ -83,13 +84,9 @@ struct DailyProviderUsage {
   UsageTotals totals;
 };
 
-struct AgentBudgetRow {
+struct AgentBudgetRow : BudgetFigures {
   int64_t agent_id = 0;
   std::string agent_name;
-  int64_t allocated = 0;
-  int64_t spent = 0;
-  int64_t reserved = 0;
-  int64_t remaining = 0;
   std::string period = "one_off";    // periodic budgets (budget_repo.h)
   std::optional<int64_t> resets_at;  // ms; null for one_off
 };

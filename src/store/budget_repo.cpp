@@ -5,9 +5,14 @@
 namespace iron::store {
 namespace {
 
-const Table<AgentBudget> kBudgets = Table<AgentBudget>("agent_budgets") IRON_COLUMNS(
-    AgentBudget, agent_id, total_allocated, total_spent, total_reserved, budget_remaining, created_at,
-    updated_at, period, time_zone, period_seq, period_started_at, resets_at, carried_reserved);
+const Table<AgentBudget> kBudgets = Table<AgentBudget>("agent_budgets")
+    IRON_COLUMNS(AgentBudget, agent_id)
+    .column("total_allocated", &AgentBudget::allocated)
+    .column("total_spent", &AgentBudget::spent)
+    .column("total_reserved", &AgentBudget::reserved)
+    .column("budget_remaining", &AgentBudget::remaining)
+    IRON_COLUMNS(AgentBudget, created_at, updated_at, period, time_zone, period_seq, period_started_at, resets_at,
+                 carried_reserved);
 
 const Table<BudgetLease> kLeases = Table<BudgetLease>("budget_leases") IRON_COLUMNS(
     BudgetLease, id, agent_id, granted, spent, status, created_at, expires_at, closed_at, released,

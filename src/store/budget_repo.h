@@ -13,12 +13,18 @@
 
 namespace iron::store {
 
-struct AgentBudget {
+// An agent's money, µ$: allocated = spent + reserved + remaining (a CHECK on agent_budgets).
+// The budget row, the ledger's answers and the analytics budget rows all carry these four.
+struct BudgetFigures {
+  int64_t allocated = 0;
+  int64_t spent = 0;
+  int64_t reserved = 0;
+  int64_t remaining = 0;
+};
+
+// Columns total_allocated, total_spent, total_reserved and budget_remaining hold the figures.
+struct AgentBudget : BudgetFigures {
   int64_t agent_id = 0;
-  int64_t total_allocated = 0;
-  int64_t total_spent = 0;
-  int64_t total_reserved = 0;
-  int64_t budget_remaining = 0;
   int64_t created_at = 0;
   int64_t updated_at = 0;
   // Periodic budgets (migration 011): one_off | daily | weekly | monthly.
@@ -105,7 +111,7 @@ std::optional<AgentBudget> reserve(Connection& c, int64_t agent_id, int64_t amou
 std::optional<AgentBudget> commit_spend(Connection& c, int64_t agent_id, int64_t amount, int64_t now);
 // reserved -> remaining (the unreported part of an ending lease), only when reserved >= amount.
 std::optional<AgentBudget> release(Connection& c, int64_t agent_id, int64_t amount, int64_t now);
-// Sum of (granted - spent) over the agent's active leases: always equal to total_reserved.
+// Sum of (granted - spent) over the agent's active leases: always equal to reserved.
 int64_t outstanding_reservations(Connection& c, int64_t agent_id);
 }  // namespace budgets
 

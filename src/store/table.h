@@ -12,6 +12,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -28,9 +29,11 @@ class Table {
 
   explicit Table(std::string name) : name_(std::move(name)) {}
 
-  // A column holding `member`: int64_t, bool, double, std::string, or an optional of those.
-  template <class F>
-  Table& column(std::string name, F Row::*member) {
+  // A column holding `member` (of Row or of a base Row inherits it from, store::BudgetFigures):
+  // int64_t, bool, double, std::string, or an optional of those.
+  template <class F, class Owner>
+    requires std::is_base_of_v<Owner, Row>
+  Table& column(std::string name, F Owner::*member) {
     return column(std::move(name), [member](const Statement& s, int col, Row& r) { s.get(col, r.*member); },
                   [member](Statement& s, int i, const Row& r) { s.bind(i, r.*member); });
   }

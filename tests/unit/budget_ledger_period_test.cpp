@@ -267,8 +267,8 @@ TEST_F(BudgetLedgerPeriod, InvariantHoldsAcrossAResetWith64ThreadsAndOpenLeases)
     while (!go.load()) std::this_thread::yield();
     while (!done.load()) {
       const auto b = db().read([&](store::Connection& c) { return store::budgets::find(c, agent); });
-      if (!b || b->total_allocated != b->total_spent + b->total_reserved + b->budget_remaining ||
-          b->carried_reserved > b->total_reserved || b->budget_remaining < 0 || b->total_spent > kAmount)
+      if (!b || b->allocated != b->spent + b->reserved + b->remaining ||
+          b->carried_reserved > b->reserved || b->remaining < 0 || b->spent > kAmount)
         ++torn;
     }
   });
