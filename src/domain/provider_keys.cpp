@@ -51,10 +51,6 @@ std::string base_url_associated_data(const store::ProviderKey& row) {
   return "ironpanel/provider_key_base_url/v1:" + std::to_string(row.id) + ":" + row.owner_id + ":" + row.provider;
 }
 
-nlohmann::json assignment_json(const store::ProjectProvider& a) {
-  return project_assignment_view({a.owner_id, a.project_id, a.provider_key_id, a.assigned_by, a.assigned_at});
-}
-
 }  // namespace
 
 nlohmann::json provider_key_view(const ProviderKeyInfo& k) {
@@ -146,20 +142,11 @@ std::string ProviderKeys::associated_data(const store::ProviderKey& row) {
 }
 
 ProviderKeyInfo ProviderKeys::info(store::Connection& c, const store::ProviderKey& row) {
-  ProviderKeyInfo k;
-  k.id = row.id;
-  k.owner_id = row.owner_id;
-  k.provider = row.provider;
-  k.masked_key = masked_key(row.key_prefix, row.key_suffix);
+  // The row's metadata only: its key material stays behind.
+  ProviderKeyInfo k{row, masked_key(row.key_prefix, row.key_suffix), store::project_providers::projects_of(c, row.id)};
   // Masked again here: a row written before migration 008 may still hold credentials in
   // clear until the startup pass seals them.
-  if (row.base_url) k.base_url = mask_url_credentials(*row.base_url);
-  k.description = row.description;
-  k.is_enabled = row.is_enabled;
-  k.created_at = row.created_at;
-  k.updated_at = row.updated_at;
-  k.last_used_at = row.last_used_at;
-  k.assigned_projects = store::project_providers::projects_of(c, row.id);
+  if (k.base_url) k.base_url = mask_url_credentials(*k.base_url);
   return k;
 }
 
@@ -273,9 +260,9 @@ Result<ProjectAssignment> ProviderKeys::assign(const Principal& caller, const st
     const auto current = store::project_providers::find(c, caller.user_id, project_id);
     const store::ProjectProvider a{caller.user_id, project_id, key_id, caller.user_id, util::now_unix_ms()};
     store::project_providers::put(c, a);
-    audit(c, ctx, "project.provider_assign", "project", project_id, current ? assignment_json(*current) : nullptr,
-          assignment_json(a));
-    return ProjectAssignment{a.owner_id, a.project_id, a.provider_key_id, a.assigned_by, a.assigned_at};
+    audit(c, ctx, "project.provider_assign", "project", project_id,
+          current ? project_assignment_view(*current) : nullptr, project_assignment_view(a));
+    return a;
   });
 }
 
@@ -289,7 +276,7 @@ Status ProviderKeys::unassign(const Principal& caller, const std::string& projec
     const auto current = store::project_providers::find(c, owner, project_id);
     if (!current) return no_assignment();
     store::project_providers::remove(c, owner, project_id);
-    audit(c, ctx, "project.provider_unassign", "project", project_id, assignment_json(*current), nullptr);
+    audit(c, ctx, "project.provider_unassign", "project", project_id, project_assignment_view(*current), nullptr);
     return ok_status();
   });
 }

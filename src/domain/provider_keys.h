@@ -50,27 +50,13 @@ struct ProviderKeyChanges {
 };
 
 // A key as callers see it: no key material beyond the masked form.
-struct ProviderKeyInfo {
-  int64_t id = 0;
-  std::string owner_id;
-  std::string provider;
+struct ProviderKeyInfo : store::ProviderKeyMetadata {
   std::string masked_key;  // "sk-a...wxyz", or "***" for keys too short to show any of
-  std::optional<std::string> base_url;
-  std::optional<std::string> description;
-  bool is_enabled = true;
-  int64_t created_at = 0;
-  int64_t updated_at = 0;
-  std::optional<int64_t> last_used_at;
   std::vector<std::string> assigned_projects;
 };
 
-struct ProjectAssignment {
-  std::string owner_id;  // whose project (project ids are per owner)
-  std::string project_id;
-  int64_t provider_key_id = 0;
-  std::string assigned_by;
-  int64_t assigned_at = 0;
-};
+// Which of its owner's keys a project uses (project ids are per owner).
+using ProjectAssignment = store::ProjectProvider;
 
 // The response / audit shape K: {id, provider, base_url, description, is_enabled,
 // created_at, last_used_at, masked_key, assigned_projects, owner_id}.

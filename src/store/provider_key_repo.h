@@ -10,20 +10,25 @@
 
 namespace iron::store {
 
-struct ProviderKey {
+// Everything about a key but its material: what callers may be shown (domain::ProviderKeyInfo).
+struct ProviderKeyMetadata {
   int64_t id = 0;
   std::string owner_id;
   std::string provider;
-  std::string ciphertext;  // raw bytes, tag included
-  std::string nonce;       // raw bytes
-  std::optional<std::string> key_prefix;
-  std::optional<std::string> key_suffix;
   std::optional<std::string> base_url;  // masked (https://***@host) when it embeds credentials
   std::optional<std::string> description;
   bool is_enabled = true;
   int64_t created_at = 0;
   int64_t updated_at = 0;
   std::optional<int64_t> last_used_at;
+};
+
+// The row: the metadata and the key material, which never leaves the domain's provider-key code.
+struct ProviderKey : ProviderKeyMetadata {
+  std::string ciphertext;  // raw bytes, tag included
+  std::string nonce;       // raw bytes
+  std::optional<std::string> key_prefix;
+  std::optional<std::string> key_suffix;
   // The full base_url, sealed, when it embeds credentials (raw bytes; both set or both null).
   std::optional<std::string> base_url_sealed;
   std::optional<std::string> base_url_nonce;
