@@ -1,6 +1,7 @@
 #include "domain/alert_channels.h"
 
 #include <stdexcept>
+#include <utility>
 
 #include "domain/alert_events.h"
 #include "domain/audit.h"
@@ -47,6 +48,20 @@ nlohmann::json alert_channel_view(const AlertChannelInfo& ch) {
 nlohmann::json alert_delivery_view(const store::AlertDelivery& d) {
   return {IRON_JSON_FIELDS(d, id, delivery_id, event_type, attempt, outcome, status_code, error, duration_ms),
           {"at", util::to_rfc3339_millis(util::from_unix_ms(d.at))}};  // retries are ms apart
+}
+
+store::AlertDelivery logged_attempt(store::AlertDelivery attempt, const outbound::PostOutcome& sent, bool last_attempt,
+                                    int64_t at) {
+  attempt.status_code = sent.status;
+  attempt.duration_ms = sent.duration_ms;
+  attempt.at = at;
+  if (sent.delivered) {
+    attempt.outcome = "delivered";
+  } else {
+    attempt.error = sent.error;
+    attempt.outcome = last_attempt ? "failed" : "retrying";
+  }
+  return attempt;
 }
 
 std::string webhook_signature(const std::string& secret, int64_t timestamp_s, const std::string& body) {
@@ -262,16 +277,13 @@ Result<TestOutcome> AlertChannels::send_test(const Principal& caller, int64_t id
                          {{"channel_id", id}, {"requested_by", caller.user_id}}};
   TestOutcome out{send(*row, alert_payload(delivery_id, event, 0, util::now_unix_ms())), delivery_id};
   db_.write([&](store::Connection& c) {
-    store::AlertDelivery d;
-    d.channel_id = id;
-    d.delivery_id = delivery_id;
-    d.event_type = alert_type::test;
-    d.attempt = 1;
-    d.outcome = out.outcome.delivered ? "delivered" : "failed";
-    d.status_code = out.outcome.status;
-    if (!out.outcome.delivered) d.error = out.outcome.error;
-    d.duration_ms = out.outcome.duration_ms;
-    d.at = util::now_unix_ms();
+    store::AlertDelivery test;
+    test.channel_id = id;
+    test.delivery_id = delivery_id;
+    test.event_type = alert_type::test;
+    test.attempt = 1;
+    // A test is sent once: a refusal is final.
+    const store::AlertDelivery d = logged_attempt(std::move(test), out.outcome, /*last_attempt=*/true, util::now_unix_ms());
     // The channel may have been deleted while the test was in flight: then there is no log.
     if (!store::alert_channels::find(c, id)) return 0;
     store::alert_deliveries::insert(c, d);

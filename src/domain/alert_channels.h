@@ -67,6 +67,11 @@ struct AlertChannelInfo {
 // (except `signing_secret` in the create answer).
 nlohmann::json alert_channel_view(const AlertChannelInfo& ch);
 nlohmann::json alert_delivery_view(const store::AlertDelivery& d);
+// The delivery log's row of one send: `attempt` says which (channel, outbox row, delivery id,
+// event type, attempt number); the outcome is delivered, else failed on the last attempt, else
+// retrying. Shared by the outbox worker and the channel test.
+store::AlertDelivery logged_attempt(store::AlertDelivery attempt, const outbound::PostOutcome& sent, bool last_attempt,
+                                    int64_t at);
 
 // The webhook signature: "sha256=" + hex(HMAC-SHA256(secret, timestamp + "." + body)).
 std::string webhook_signature(const std::string& secret, int64_t timestamp_s, const std::string& body);

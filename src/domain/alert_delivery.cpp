@@ -1,6 +1,7 @@
 #include "domain/alert_delivery.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "util/clock.h"
 #include "util/log.h"
@@ -33,21 +34,14 @@ int AlertDelivery::deliver_due(const std::atomic<bool>& stop) {
     ++attempted;
     const int64_t attempts = row.attempts + 1;
     const int64_t now = util::now_unix_ms();
-    store::AlertDelivery log_row;
-    log_row.channel_id = row.channel_id;
-    log_row.outbox_id = row.id;
-    log_row.delivery_id = row.delivery_id;
-    log_row.event_type = row.event_type;
-    log_row.attempt = attempts;
-    log_row.status_code = sent.status;
-    log_row.duration_ms = sent.duration_ms;
-    log_row.at = now;
-    if (sent.delivered) {
-      log_row.outcome = "delivered";
-    } else {
-      log_row.error = sent.error;
-      log_row.outcome = attempts >= settings.max_attempts ? "failed" : "retrying";
-    }
+    store::AlertDelivery attempt;
+    attempt.channel_id = row.channel_id;
+    attempt.outbox_id = row.id;
+    attempt.delivery_id = row.delivery_id;
+    attempt.event_type = row.event_type;
+    attempt.attempt = attempts;
+    const store::AlertDelivery log_row =
+        logged_attempt(std::move(attempt), sent, attempts >= settings.max_attempts, now);
     db_.write([&](store::Connection& c) {
       if (!store::alert_outbox::is_pending(c, row.id)) return 0;  // its channel was deleted during the send
       if (log_row.outcome == "retrying")
