@@ -11,28 +11,26 @@
 
 namespace iron::store {
 
-struct AlertChannel {
+// What channels and rules share: an admin names them and switches them on and off.
+struct AlertSetting {
   int64_t id = 0;
   std::string name;
-  std::string kind;         // webhook | slack
-  std::string url_display;  // scheme://host[:port], no path or query
-  std::string sealed;       // raw bytes, tag included: the JSON {url, secret}
-  std::string nonce;        // raw bytes
   bool is_enabled = true;
   std::string created_by;
   int64_t created_at = 0;
   int64_t updated_at = 0;
 };
 
-struct AlertRule {
-  int64_t id = 0;
-  std::string name;
+struct AlertChannel : AlertSetting {
+  std::string kind;         // webhook | slack
+  std::string url_display;  // scheme://host[:port], no path or query
+  std::string sealed;       // raw bytes, tag included: the JSON {url, secret}
+  std::string nonce;        // raw bytes
+};
+
+struct AlertRule : AlertSetting {
   std::vector<std::string> event_types;  // sorted
   std::vector<int64_t> channel_ids;      // sorted
-  bool is_enabled = true;
-  std::string created_by;
-  int64_t created_at = 0;
-  int64_t updated_at = 0;
 };
 
 struct AlertOutboxRow {
