@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <initializer_list>
 
+#include "store/table.h"
 
 namespace iron::store::analytics {
 namespace {
@@ -182,10 +183,12 @@ std::string daily_sql(const Where& w) {
 }
 std::string first_day_sql(const Where& w) { return std::string("SELECT min(r.day)") + w.from + w.sql; }
 
-const char* kEventColumns =
-    "e.id, e.agent_id, e.event_id, e.timestamp_ms, e.day, e.event_type, e.model, e.provider, e.provider_id, "
-    "e.input_tokens, e.output_tokens, e.cost_micros, e.error_code, e.error_message, e.created_at, a.name, "
-    "e.cached_input_tokens, e.cost_source, e.catalogue_cost_micros, e.model_allowed";
+// An event as list_events reads it (joined to its agent's name, which follows these columns).
+const Table<AnalyticsEventRow> kEvents = Table<AnalyticsEventRow>("analytics_events")
+    .column("id", &AnalyticsEventRow::row_id)
+    IRON_COLUMNS(AnalyticsEventRow, agent_id, event_id, timestamp_ms, day, event_type, model, provider, provider_id,
+                 input_tokens, output_tokens, cost_micros, error_code, error_message, created_at, cached_input_tokens,
+                 cost_source, catalogue_cost_micros, model_allowed);
 
 constexpr int64_t kDayMs = 86'400'000;
 int64_t floor_day(int64_t ms) { return ms - (((ms % kDayMs) + kDayMs) % kDayMs); }
@@ -358,35 +361,16 @@ std::vector<AnalyticsEventRow> list_events(Connection& c, const EventListFilter&
   // key and agent filters, so an OFFSET skips index entries, not rows); then only those rows
   // are read and joined to their agent's name.
   auto& s = prepared(c,
-                     std::string("SELECT ") + kEventColumns +
-                         " FROM analytics_events e JOIN agents a ON a.id = e.agent_id WHERE e.id IN "
+                     "SELECT " + kEvents.columns("e") +
+                         ", a.name FROM analytics_events e JOIN agents a ON a.id = e.agent_id WHERE e.id IN "
                          "(SELECT e.id FROM analytics_events e" + w.sql +
                          " ORDER BY e.timestamp_ms DESC, e.id DESC LIMIT ? OFFSET ?)"
                          " ORDER BY e.timestamp_ms DESC, e.id DESC",
                      w.binds);
   std::vector<AnalyticsEventRow> out;
   while (s.step()) {
-    AnalyticsEventRow e;
-    e.row_id = s.int64(0);
-    e.agent_id = s.int64(1);
-    e.event_id = s.text(2);
-    e.timestamp_ms = s.int64(3);
-    e.day = s.text(4);
-    e.event_type = s.text(5);
-    e.model = s.text(6);
-    e.provider = s.text(7);
-    e.provider_id = s.opt_text(8);
-    e.input_tokens = s.int64(9);
-    e.output_tokens = s.int64(10);
-    e.cost_micros = s.int64(11);
-    e.error_code = s.opt_text(12);
-    e.error_message = s.opt_text(13);
-    e.created_at = s.int64(14);
-    e.agent_name = s.text(15);
-    e.cached_input_tokens = s.int64(16);
-    e.cost_source = s.text(17);
-    e.catalogue_cost_micros = s.opt_int64(18);
-    e.model_allowed = s.int64(19) != 0;
+    AnalyticsEventRow e = kEvents.read(s);
+    e.agent_name = s.text(kEvents.width());
     out.push_back(std::move(e));
   }
   return out;

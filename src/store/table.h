@@ -69,6 +69,10 @@ class Table {
   const std::string& select() const { return select_; }
   // Every column name, comma-separated (for a RETURNING clause).
   std::string columns() const { return names(0); }
+  // The same, each qualified by `alias` ("e.id, e.name"), for a SELECT that joins another table.
+  std::string columns(const std::string& alias) const { return names(0, alias + "."); }
+  // How many columns a row reads: the extra columns of a joined SELECT come after them.
+  int width() const { return static_cast<int>(columns_.size()); }
   // The row the statement stands on, read in column order.
   Row read(const Statement& s) const {
     Row r{};
@@ -134,10 +138,10 @@ class Table {
     insert_ = "INSERT INTO " + name_ + "(" + names(first) + ") VALUES(" + marks + ")";
     if (assigned_key_) insert_ += " RETURNING " + columns_.front().name;
   }
-  // The column names from the `first`th on, comma-separated.
-  std::string names(size_t first) const {
+  // The column names from the `first`th on, each after `qualifier`, comma-separated.
+  std::string names(size_t first, const std::string& qualifier = "") const {
     std::string list;
-    for (size_t i = first; i < columns_.size(); ++i) list += (list.empty() ? "" : ", ") + columns_[i].name;
+    for (size_t i = first; i < columns_.size(); ++i) list += (list.empty() ? "" : ", ") + qualifier + columns_[i].name;
     return list;
   }
   struct Column {

@@ -100,6 +100,27 @@ TEST(AnalyticsEventFilters, FiltersHoldAcrossKeysetPages) {
   EXPECT_EQ(seen, (std::set<std::string>{"a1", "b1", "c1"}));
 }
 
+// The event list reads each column of the row and its agent's name (joined) back as written.
+TEST(AnalyticsEventFilters, AnEventIsReadBackWithItsAgentsName) {
+  Panel p;
+  const auto f = seed_models(p);
+  auto list = p.get("/events/list?agent_id=" + std::to_string(f.alice_b), p.admin_token);
+  ASSERT_EQ(list.status, 200) << list.raw;
+  ASSERT_EQ(list.body["data"].size(), 1u) << list.raw;
+  const json& e = list.body["data"][0];
+  EXPECT_EQ(e["event_id"], "b1");
+  EXPECT_EQ(e["agent_id"], f.alice_b);
+  EXPECT_EQ(e["agent_name"], "alice-second");
+  EXPECT_EQ(e["event_type"], "llm_request_completed");
+  EXPECT_EQ(e["provider"], "openai");
+  EXPECT_EQ(e["model"], "gpt-4o");
+  EXPECT_EQ(e["input_tokens"], 10);
+  EXPECT_EQ(e["output_tokens"], 5);
+  EXPECT_EQ(e["cost_micros"], 30);
+  EXPECT_EQ(e["model_allowed"], true);
+  EXPECT_TRUE(e["error_message"].is_null()) << e;
+}
+
 TEST(AnalyticsEventFilters, EchoesFiltersAndRefusesUnknownType) {
   Panel p;
   seed_models(p);
