@@ -22,9 +22,6 @@ std::vector<Endpoint> meta_endpoints() {
   e.push_back({Op("GET", "/metrics", "getMetrics", "Prometheus metrics")
                    .tagged("meta")
                    .secured_by(json::array({json::object(), {{"metricsToken", json::array()}}}))
-                   .describe("Registered only when metrics are enabled (`--metrics` / IRON_METRICS); otherwise 404. "
-                             "When a metrics token is configured it must be sent as `Authorization: Bearer <token>`. "
-                             "Served outside /api/v1, under the base path.")
                    .returns_text("text/plain; version=0.0.4; charset=utf-8", "Metrics in the Prometheus text format")
                    .errors(401, {"AUTH_MISSING_TOKEN"}),
                nullptr});

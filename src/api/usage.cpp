@@ -103,19 +103,18 @@ const char* kScope =
 std::vector<Endpoint> usage_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({analytics_read_op("/api/v1/usage/aggregate", "getUsageAggregate", "Token usage, total and per provider")
-                    .describe(kScope)
+                    .opens_with(kScope)
                     .returns(200, ref("TokenUsageAggregate")),
                period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
                  return json_response(200, aggregate_json(c.s.analytics, c.who(), q));
                })});
   e.push_back({analytics_read_op("/api/v1/usage/by-project/:project_id", "getUsageByProject", "Token usage of one project")
-                    .describe(std::string(kScope) +
-                              " A project's usage is that of the agents its API tokens are bound to.")
+                    .opens_with(kScope)
                     .path_param("project_id", str(1, 1000))
                     .returns(200, ref("ProjectTokenUsage")),
                period_read(by_project)});
   e.push_back({analytics_read_op("/api/v1/usage/by-provider/:provider", "getUsageByProvider", "Token usage of one provider")
-                    .describe(kScope)
+                    .opens_with(kScope)
                     .path_param("provider", str(1, 100))
                     .returns(200, [] {
                       json s = provider_usage();
