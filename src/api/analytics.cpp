@@ -234,7 +234,6 @@ Endpoint paged_table_endpoint(std::string pattern, std::string id, std::string s
                               Reply (*handler)(const Call&, const domain::AnalyticsQuery&)) {
   return {analytics_read_op(std::move(pattern), std::move(id), std::move(summary))
               .query_params(kPage.parameters())
-              .opens_with(kAnalyticsScope)
               .csv_export()
               .returns(200, ref(schema)),
           period_read(handler)};
@@ -245,7 +244,6 @@ Endpoint paged_table_endpoint(std::string pattern, std::string id, std::string s
 std::vector<Endpoint> analytics_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({analytics_read_op("/api/v1/analytics/spending/total", "getSpendingTotal", "Total spend (completed requests)")
-                    .opens_with(kAnalyticsScope)
                     .returns(200, ref("SpendingTotal")),
                period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
                  const auto t = c.s.analytics.totals(c.who(), q);
@@ -256,13 +254,11 @@ std::vector<Endpoint> analytics_endpoints() {
   e.push_back(paged_table_endpoint("/api/v1/analytics/spending/by-agent", "getSpendingByAgent",
                                    "Spend per agent (highest first)", "SpendingByAgent", spending_by_agent));
   e.push_back({analytics_read_op("/api/v1/analytics/spending/by-provider", "getSpendingByProvider", "Spend per provider")
-                    .opens_with(kAnalyticsScope)
                     .csv_export()
                     .returns(200, ref("SpendingByProvider")),
                period_read(spending_by_provider)});
   e.push_back({analytics_read_op("/api/v1/analytics/spending/avg-per-request", "getAverageCostPerRequest",
                         "Average, min and max cost per completed request")
-                    .opens_with(kAnalyticsScope)
                     .returns(200, ref("AverageCostPerRequest")),
                period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
                  const auto t = c.s.analytics.totals(c.who(), q);
@@ -285,7 +281,6 @@ std::vector<Endpoint> analytics_endpoints() {
       .returns(200, ref("BudgetStatus")),
                budget_status});
   e.push_back({analytics_read_op("/api/v1/analytics/usage/requests", "getUsageRequests", "Request counts and success rate")
-                    .opens_with(kAnalyticsScope)
                     .returns(200, ref("RequestUsage")),
                period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
                  const auto t = c.s.analytics.totals(c.who(), q);

@@ -130,13 +130,11 @@ std::vector<Endpoint> analytics_event_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({analytics_read_op("/api/v1/analytics/events/list", "listAnalyticsEvents", "Raw events, newest first")
                     .query_params(kListPage.parameters())
-                    .opens_with(kAnalyticsScope)
                     .query_params(kEventFilters.parameters())
                     .csv_export()
                     .returns(200, ref("AnalyticsEventList")),
                event_read(events_list)});
   e.push_back({analytics_read_op("/api/v1/analytics/events", "pageAnalyticsEvents", "Raw events by cursor, newest first")
-                    .opens_with(kAnalyticsScope)
                     .query_params(kEventFilters.parameters())
                     .query_params(kKeysetPage.parameters())
                     .errors(400, {"INVALID_CURSOR"})

@@ -126,7 +126,6 @@ Reply overview(const Call& c) {
 std::vector<Endpoint> analytics_trend_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({analytics_read_op("/api/v1/analytics/spending/timeseries", "getSpendingTimeseries", "Spend over time")
-                    .opens_with(kAnalyticsScope)
                     .query_params(kBucket.parameters())
                     .csv_export()
                     .returns(200, ref("SpendingTimeseries")),

@@ -235,7 +235,7 @@ std::vector<Endpoint> price_endpoints() {
                  return reply(c.s.catalogue_costs.recalculate(in.window, in.apply.value_or(false), c.context()), 200,
                               recalculation_json);
                })});
-  e.push_back({analytics_read_op("/api/v1/analytics/cost-differences", "getCostDifferences",
+  e.push_back({period_read_op("/api/v1/analytics/cost-differences", "getCostDifferences",
                                  "Reported cost against the catalogue, and unpriced events")
                    .returns(200, object({{"rows", array_of(difference_schema())}, {"totals", difference_schema()}},
                                         {"rows", "totals"}),

@@ -18,7 +18,7 @@ using iron::api::openapi::operation_descriptions;
 using iron::api::openapi::OperationDescription;
 
 // The operations without prose of their own: no Markdown section (some open with a sentence
-// their family shares, e.g. analytics_params.h kAnalyticsScope). Describing one means removing
+// their family shares, e.g. analytics_params.h analytics_read_op). Describing one means removing
 // it here.
 const std::set<std::string> kWithoutOwnProse = {
     "activateUser",     "cancelBudgetRequest",   "createUser",          "deleteLimit",
