@@ -72,6 +72,11 @@ Result<std::string> segment(const Request& req, const std::string& name, size_t 
   return v;
 }
 
+// The three reads: the whole period's usage, one project's, one provider's.
+Reply aggregate_usage(const Call& c, const domain::AnalyticsQuery& q) {
+  return json_response(200, aggregate_json(c.s.analytics, c.who(), q));
+}
+
 Reply by_project(const Call& c, domain::AnalyticsQuery q) {
   auto project = segment(c.req, "project_id", 1000);
   if (!project) return project.error();
@@ -105,9 +110,7 @@ std::vector<Endpoint> usage_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({usage_read_op("/api/v1/usage/aggregate", "getUsageAggregate", "Token usage, total and per provider")
                     .returns(200, ref("TokenUsageAggregate")),
-               period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
-                 return json_response(200, aggregate_json(c.s.analytics, c.who(), q));
-               })});
+               period_read(aggregate_usage)});
   e.push_back({usage_read_op("/api/v1/usage/by-project/:project_id", "getUsageByProject", "Token usage of one project")
                     .path_param("project_id", str(1, 1000))
                     .returns(200, ref("ProjectTokenUsage")),
