@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <random>
 
+#include "util/blocking.h"
+
 namespace iron::domain {
 
 namespace {
@@ -100,6 +102,7 @@ size_t EventBus::subscriber_count() const {
 }
 
 std::vector<LiveEvent> Subscription::wait(std::chrono::milliseconds timeout) {
+  util::before_blocking();
   std::unique_lock lock(bus_.mutex_);
   bus_.cv_.wait_for(lock, timeout, [&] { return bus_.closed_ || !queue_.empty(); });
   std::vector<LiveEvent> out(queue_.begin(), queue_.end());

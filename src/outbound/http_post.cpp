@@ -5,10 +5,13 @@
 
 #include <httplib.h>
 
+#include "util/blocking.h"
+
 namespace iron::outbound {
 
 PostOutcome post(const std::string& url_text, const HeaderList& headers, const std::string& body,
                  const std::string& content_type, const Policy& policy) {
+  util::before_blocking();
   const auto started = std::chrono::steady_clock::now();
   PostOutcome out;
   const auto finish = [&]() -> PostOutcome {

@@ -7,6 +7,7 @@
 
 #include "outbound/mail_message.h"
 #include "outbound/socket_stream.h"
+#include "util/blocking.h"
 
 namespace iron::outbound {
 namespace {
@@ -180,6 +181,7 @@ class Session {
 
 PostOutcome send_mail(const SmtpRelay& relay, const std::string& from, const std::vector<std::string>& recipients,
                       const std::string& message, const Policy& policy) {
+  util::before_blocking();
   const auto started = std::chrono::steady_clock::now();
   PostOutcome out;
   if (!relay.configured()) {

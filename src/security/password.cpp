@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "util/blocking.h"
+
 namespace iron::security {
 namespace {
 // Interactive limits (64 MiB, 2 passes, ~70 ms here): the OWASP-recommended floor for
@@ -17,7 +19,9 @@ const std::string& dummy_hash() {
 }
 }  // namespace
 
+// argon2id keeps a core busy for tens of milliseconds (before_blocking: others serve meanwhile).
 std::string hash_password(std::string_view password) {
+  util::before_blocking();
   char out[crypto_pwhash_STRBYTES];
   if (crypto_pwhash_str_alg(out, password.data(), password.size(), kOpsLimit, kMemLimit,
                             crypto_pwhash_ALG_ARGON2ID13) != 0)
@@ -26,6 +30,7 @@ std::string hash_password(std::string_view password) {
 }
 
 bool verify_password(std::string_view stored_hash, std::string_view password) {
+  util::before_blocking();
   const std::string h(stored_hash);  // needs NUL termination
   return crypto_pwhash_str_verify(h.c_str(), password.data(), password.size()) == 0;
 }

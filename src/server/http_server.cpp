@@ -14,7 +14,6 @@
 #include "server/request_id.h"
 #include "server/router.h"
 #include "server/security_headers.h"
-#include "server/worker_pool.h"
 #include "util/log.h"
 
 namespace iron::server {
@@ -330,9 +329,6 @@ struct HttpServer::Impl {
       route_label = match.route->pattern;
       areq.route = match.route->pattern;
       areq.path_params = std::move(match.params);
-      // Handlers may wait (the database, an event stream): this thread's place among those
-      // waiting for events goes to another first. /health/live never waits (api/health.cpp).
-      if (match.route->pattern != "/health/live") WorkerPool::before_blocking();
       try {
         return match.route->handler(areq);
       } catch (const std::exception& e) {

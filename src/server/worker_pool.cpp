@@ -12,6 +12,8 @@
 #include <chrono>
 #include <thread>
 
+#include "util/blocking.h"
+
 namespace iron::server {
 namespace {
 // Threads beyond `base` end once epoll_wait has waited this long without an event.
@@ -31,6 +33,7 @@ WorkerPool::WorkerPool(int listen_fd, size_t base, size_t max, Handlers handlers
       handlers_(std::move(handlers)),
       epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)),
       finish_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+  util::set_blocking_hook(&WorkerPool::before_blocking);  // the database, event streams, the network
   // Several threads may be woken for one queued connection: the losers must not block.
   ::fcntl(listen_fd_, F_SETFL, ::fcntl(listen_fd_, F_GETFL) | O_NONBLOCK);
   watch(listen_fd_, const_cast<int*>(&listen_fd_), true);

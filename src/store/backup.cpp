@@ -12,6 +12,7 @@
 #include "store/database.h"
 #include "store/sqlite_database.h"
 #include "store/migrations.h"
+#include "util/blocking.h"
 
 namespace iron::store {
 namespace fs = std::filesystem;
@@ -40,6 +41,7 @@ std::string parent_dir(const std::string& path) {
 }  // namespace
 
 void backup_database(const std::string& db_path, const std::string& out_path) {
+  util::before_blocking();  // copies and fsyncs the whole file
   if (!fs::exists(db_path)) throw std::runtime_error("no database at " + db_path);
   const std::string tmp = out_path + ".tmp";
   fs::remove(tmp);

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "store/migrations.h"
+#include "util/blocking.h"
 
 namespace iron::store {
 
@@ -63,6 +64,7 @@ constexpr size_t kMaxBatch = 256;
 }  // namespace
 
 void SqliteDatabase::write(WriteCall& call) {
+  util::before_blocking();  // until the batch holding this call has committed
   std::unique_lock lock(queue_mutex_);
   queue_.push_back(&call);
   queue_cv_.wait(lock, [&] { return call.done || (!leader_active_ && queue_.front() == &call); });
@@ -168,6 +170,11 @@ void SqliteDatabase::run_batch(const std::vector<WriteCall*>& batch) {
 
 SqliteDatabase::Lease::Lease(SqliteDatabase& d) : db(d) {
   std::unique_lock lock(db.pool_mutex_);
+  if (db.idle_readers_.empty()) {
+    lock.unlock();
+    util::before_blocking();  // every reader is taken: wait for one
+    lock.lock();
+  }
   db.pool_cv_.wait(lock, [&] { return !db.idle_readers_.empty(); });
   conn = db.idle_readers_.back();
   db.idle_readers_.pop_back();

@@ -7,6 +7,7 @@
 
 #include "store/pg/migrations.h"
 #include "store/pg/pg_engine.h"
+#include "util/blocking.h"
 
 namespace iron::store::pg {
 namespace {
@@ -40,6 +41,7 @@ PgDatabase::PgDatabase(std::string url, int pool_size) : url_(std::move(url)), p
 }
 
 PgDatabase::Lease::Lease(PgDatabase& db) : db_(db) {
+  util::before_blocking();  // every statement is a round trip to the server
   std::unique_lock lock(db.pool_mutex_);
   ++db.waiting_;
   db.pool_cv_.wait(lock, [&] { return !db.idle_.empty() || db.open_ < db.pool_size_; });
