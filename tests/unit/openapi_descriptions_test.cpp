@@ -21,15 +21,13 @@ using iron::api::openapi::OperationDescription;
 // their family shares, e.g. analytics_params.h analytics_read_op). Describing one means removing
 // it here.
 const std::set<std::string> kWithoutOwnProse = {
-    "activateUser",     "cancelBudgetRequest",   "createUser",          "deleteLimit",
-    "getAgent",         "getAgentBudgetHistory", "getAlertChannel",     "getAlertRule",
-    "getApiToken",      "getApiVersion",         "getAverageCostPerRequest", "getBudgetRequest",
-    "getHealth",        "getIcTokenStatus",      "getLimit",            "getLiveness",
-    "getMe",            "getModelUsage",         "getOpenApi",          "getReadiness",
-    "getSetupStatus",   "getSpendingByAgent",    "getSpendingByProvider", "getSpendingTotal",
-    "getSystem",        "getTokenUsageByAgent",  "getUsageAggregate",   "getUsageByProvider",
-    "getUsageRequests", "getUser",               "listAlertChannels",   "listAlertRules",
-    "listUsers",        "regenerateIcToken",     "revokeIcToken",
+    "activateUser", "cancelBudgetRequest", "createUser", "deleteLimit", "getAgent", "getAgentBudgetHistory",
+    "getAlertChannel", "getAlertRule", "getApiToken", "getApiVersion", "getAverageCostPerRequest",
+    "getBudgetRequest", "getHealth", "getIcTokenStatus", "getLimit", "getLiveness", "getMe", "getModelUsage",
+    "getOpenApi", "getReadiness", "getSetupStatus", "getSpendingByAgent", "getSpendingByProvider",
+    "getSpendingTotal", "getSystem", "getTokenUsageByAgent", "getUsageAggregate", "getUsageByProvider",
+    "getUsageRequests", "getUser", "listAlertChannels", "listAlertRules", "listUsers", "regenerateIcToken",
+    "revokeIcToken",
 };
 
 std::set<std::string> declared_operation_ids() {
@@ -39,19 +37,20 @@ std::set<std::string> declared_operation_ids() {
 }
 
 TEST(OpenApiDescriptions, MarkdownSectionsBecomeDescriptions) {
-  const auto sections = iron::api::openapi::parse_operation_markdown("family.md",
-                                                                     "# family.cpp: operation descriptions\n"
-                                                                     "A preface for the reader.\n"
-                                                                     "\n"
-                                                                     "## createThing\n"
-                                                                     "\n"
-                                                                     "Wrapped lines   \n"
-                                                                     "  join with one space.\n"
-                                                                     "\n"
-                                                                     "\n"
-                                                                     "A **second** paragraph.\n"
-                                                                     "## listThings\n"
-                                                                     "Newest first.");
+  const char* markdown =
+      "# family.cpp: operation descriptions\n"
+      "A preface for the reader.\n"
+      "\n"
+      "## createThing\n"
+      "\n"
+      "Wrapped lines\n"
+      "  join with one space.\n"
+      "\n"
+      "\n"
+      "A **second** paragraph.\n"
+      "## listThings\n"
+      "Newest first.";
+  const auto sections = iron::api::openapi::parse_operation_markdown("family.md", markdown);
   ASSERT_EQ(sections.size(), 2u);
   EXPECT_EQ(sections[0].file, "family.md");
   EXPECT_EQ(sections[0].operation_id, "createThing");
