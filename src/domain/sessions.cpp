@@ -254,24 +254,49 @@ Result<int64_t> Sessions::end_others(const std::string& user_id, const std::stri
   });
 }
 
+std::optional<AccessClaims> Sessions::verify_access(const std::string& token, int64_t now_s,
+                                                    std::string& reason) const {
+  bool expired = false;
+  const auto claims = signer_.verify(token, now_s, &expired);
+  if (!claims) {
+    reason = expired ? "TOKEN_EXPIRED" : "TOKEN_INVALID";
+    return std::nullopt;
+  }
+  auto jti = string_claim(*claims, "jti");
+  auto sub = string_claim(*claims, "sub");
+  if (claims->value("typ", "") != "access" || !jti || !sub) {
+    reason = "TOKEN_INVALID";
+    return std::nullopt;
+  }
+  AccessClaims out{std::move(*jti), std::move(*sub), string_claim(*claims, "fam"), 0, (*claims)["exp"].get<int64_t>()};
+  out.issued_ms = claims->contains("iat_ms") && (*claims)["iat_ms"].is_number_integer()
+                      ? (*claims)["iat_ms"].get<int64_t>()
+                      : claims->value("iat", int64_t{0}) * 1000;
+  return out;
+}
+
 TokenCheck Sessions::check(const std::string& token) {
   TokenCheck out;
-  bool expired = false;
-  const auto claims = signer_.verify(token, util::now_unix_ms() / 1000, &expired);
-  if (!claims) {
-    out.reason = expired ? "TOKEN_EXPIRED" : "TOKEN_INVALID";
+  const int64_t now_s = util::now_unix_ms() / 1000;
+  // Read before the reads below: a write committed after it makes this check stale.
+  const uint64_t version = db_.data_version();
+  AccessClaims claims;
+  if (auto hit = verified_.find(token, version, now_s)) {
+    if (hit->principal) {
+      out.valid = true;
+      out.principal = std::move(hit->principal);
+      return out;
+    }
+    claims = std::move(hit->claims);
+  } else if (auto verified = verify_access(token, now_s, out.reason)) {
+    claims = std::move(*verified);
+  } else {
     return out;
   }
-  const auto jti = string_claim(*claims, "jti");
-  const auto sub = string_claim(*claims, "sub");
-  if (claims->value("typ", "") != "access" || !jti || !sub) {
-    out.reason = "TOKEN_INVALID";
-    return out;
-  }
-  const auto family = string_claim(*claims, "fam");
   const auto [revoked, user] = db_.read([&](store::Connection& c) {
-    const bool ended = store::sessions::access_revoked(c, *jti) || (family && store::sessions::family_revoked(c, *family));
-    return std::pair{ended, store::users::find_by_id(c, *sub)};
+    const bool ended = store::sessions::access_revoked(c, claims.jti) ||
+                       (claims.family && store::sessions::family_revoked(c, *claims.family));
+    return std::pair{ended, store::users::find_by_id(c, claims.sub)};
   });
   // A disabled account says so, even though its sessions were also ended.
   if (!user || !user->is_active || user->deleted_at) {
@@ -282,17 +307,15 @@ TokenCheck Sessions::check(const std::string& token) {
     out.reason = "TOKEN_REVOKED";
     return out;
   }
-  const int64_t issued_ms = claims->contains("iat_ms") && (*claims)["iat_ms"].is_number_integer()
-                                ? (*claims)["iat_ms"].get<int64_t>()
-                                : claims->value("iat", int64_t{0}) * 1000;
-  if (issued_ms < user->sessions_valid_after) {
+  if (claims.issued_ms < user->sessions_valid_after) {
     out.reason = "TOKEN_REVOKED";  // issued before a password change or reset, or a suspension
     return out;
   }
   Principal p = principal_of(*user);
   p.via = "jwt";
-  p.token_id = *jti;
-  p.token_expires_at_ms = (*claims)["exp"].get<int64_t>() * 1000;
+  p.token_id = claims.jti;
+  p.token_expires_at_ms = claims.expires_s * 1000;
+  verified_.remember(token, claims, version, p);
   out.valid = true;
   out.principal = std::move(p);
   return out;

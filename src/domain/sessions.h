@@ -11,6 +11,7 @@
 
 #include "domain/login_throttle.h"
 #include "domain/principal.h"
+#include "domain/verified_tokens.h"
 #include "security/jwt.h"
 #include "store/database.h"
 #include "store/user_repo.h"
@@ -83,10 +84,13 @@ class Sessions {
 
  private:
   std::optional<std::string> family_of(const std::string& access_token);
+  // Signature, expiry and typ of an access token; `reason` says why not.
+  std::optional<AccessClaims> verify_access(const std::string& token, int64_t now_s, std::string& reason) const;
   IssuedSession issue(store::Connection& c, const store::User& u, const std::string& family_id, int64_t now_ms);
   store::Database& db_;
   security::JwtSigner signer_;
   SessionPolicy policy_;
+  VerifiedTokens verified_;
 };
 
 // Builds the Principal of a live, active user (shared with API-token authentication).

@@ -46,6 +46,13 @@ std::string sha256_hex(std::string_view data) {
   return hex_encode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
+std::string keyed_digest128(std::string_view key, std::string_view data) {
+  std::string out(16, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(out.data()), out.size(), bytes(data), data.size(), bytes(key),
+                     key.size());
+  return out;
+}
+
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   crypto_auth_hmacsha256_state st;
   crypto_auth_hmacsha256_init(&st, bytes(key), key.size());
