@@ -63,11 +63,9 @@ std::vector<Endpoint> agent_credential_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({agent_op("GET", "/api/v1/agents/:id/leases", "listAgentLeases", "The agent's leases, active first",
                         Auth::read)
-                   .describe("Admin or owner. Active leases first, then the most recent; paged.")
                    .returns(200, ref("AgentLeasePage"), "One page of leases"),
                with_query(kLeaseListQuery, list_leases)});
   e.push_back({agent_op("POST", "/api/v1/agents/:id/ic-token", "issueIcToken", "Issue the agent's IC token", Auth::mutate)
-                   .describe("Admin or owner. Format `ic_<agent id>_<48 base62>`; only its SHA-256 is stored.")
                    .returns(201, ic_issued_schema(false), "Issued")
                    .errors(409, {"IC_TOKEN_EXISTS"}),
                [](const Call& c) { return issued(c.s.ic_tokens.issue(c.who(), c.id(), c.context()), 201, false); }});

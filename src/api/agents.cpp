@@ -210,7 +210,7 @@ json agent_id_schema() { return integer_range(1, INT64_MAX, "agent id"); }
 
 // The one agent-key rule (domain/agent_key.h), for the create and update descriptions.
 const char* kKeyAssignment =
-    " `provider_key_id` must name an enabled key (404 PROVIDER_KEY_NOT_FOUND, 409 PROVIDER_KEY_DISABLED) that the "
+    "`provider_key_id` must name an enabled key (404 PROVIDER_KEY_NOT_FOUND, 409 PROVIDER_KEY_DISABLED) that the "
     "agent's owner owns, or that the calling admin owns: an admin may DELEGATE a key of their own to another user's "
     "agent, which is audited (`provider_key_delegated` in the audit row) and shown as `provider_key_owner_id`; the "
     "delegated key stops serving the agent (403 NO_PROVIDER_ASSIGNED) if that admin loses the admin role. Any other "
@@ -219,9 +219,9 @@ const char* kKeyAssignment =
 json micros(const std::string& description) { return described(integer(), description + " (µ$)"); }
 
 // What creating and updating an agent share: the key-assignment rules after the operation's own
-// notes, and the errors those rules, the owner and the budget's time zone can answer.
+// description (agents.md), and the errors those rules, the owner and the budget's time zone can answer.
 Op with_key_assignment(Op op) {
-  op.notes += kKeyAssignment;
+  op.closes_with(kKeyAssignment);
   return op.errors(400, {"VALIDATION_ERROR", "OWNER_NOT_FOUND", "UNKNOWN_TIME_ZONE"})
       .errors(403, {"PROVIDER_KEY_NOT_OWNED"})
       .errors(404, {"PROVIDER_KEY_NOT_FOUND"})
@@ -236,17 +236,12 @@ const Resource agent_op{.tag = "agents", .id_schema = agent_id_schema(), .not_fo
 std::vector<Endpoint> agent_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({agent_op("GET", "/api/v1/agents", "listAgents", "List agents (admins: all; others: their own)", Auth::read)
-                   .describe("Newest first, as a plain array (the predecessor's shape). `search`, `owner_id` and `provider_key_id` narrow "
-                             "the list and `sort` orders it; with `page` or `per_page` the answer is one page, "
-                             "`{data, pagination}`.")
                    .returns(200, json{{"oneOf", json::array({array_of(ref("Agent")), ref("AgentPage")})}},
                             "The agents, or one page of them")
                    .errors(400, {"INVALID_PARAMETER", "VALIDATION_ERROR"}),
                with_query(kAgentListQuery, list_agents)});
   e.push_back({with_key_assignment(
                    agent_op("POST", "/api/v1/agents", "createAgent", "Create an agent and its budget", Auth::admin)
-                       .describe("The agent, its budget row (allocated = remaining = initial) and its key "
-                                 "assignment commit in one transaction.")
                        .returns(201, ref("Agent"), "Created")),
                with_body(kNewAgent, create)});
   e.push_back({agent_op("GET", "/api/v1/agents/:id", "getAgent", "Get an agent (admin or owner)", Auth::read)
@@ -258,19 +253,12 @@ std::vector<Endpoint> agent_endpoints() {
                  });
                }});
   e.push_back({with_key_assignment(agent_op("PUT", "/api/v1/agents/:id", "updateAgent", "Update an agent", Auth::admin)
-                                        .describe("`provider_key_id`: an id assigns that key (providers becomes its "
-                                                  "provider); null clears both. A new `owner_id` must be entitled to "
-                                                  "the key the agent keeps.")
                                         .returns(200, ref("Agent"), "The updated agent")),
                with_body(kAgentPatch, update)});
   e.push_back({agent_op("DELETE", "/api/v1/agents/:id", "deleteAgent", "Delete an agent", Auth::admin)
-                   .describe("Hard delete: its budget, leases, reports and history go with it.")
                    .no_content("Deleted"),
                [](const Call& c) { return reply_no_content(c.s.agents.remove(c.id(), c.context())); }});
   e.push_back({agent_op("PUT", "/api/v1/agents/:id/budget", "setAgentBudget", "Set an agent's allocation", Auth::admin)
-                   .describe("For a periodic budget this is the amount of every period; `total_allocated` in the "
-                             "answer also counts `budget.carried_reserved` (leases of an earlier period still "
-                             "open).")
                    .returns(200, object({{"agent_id", integer()},
                                          {"total_allocated", micros("allocated")},
                                          {"total_spent", micros("spent")},
@@ -282,7 +270,6 @@ std::vector<Endpoint> agent_endpoints() {
                    .errors(400, {"VALIDATION_ERROR", "ALLOCATION_BELOW_COMMITTED"}),
                with_body(kAllocation, set_budget)});
   e.push_back({agent_op("GET", "/api/v1/agents/:id/tokens", "listAgentTokens", "API tokens bound to the agent", Auth::read)
-                   .describe("Admin or owner; non-admins see only their own tokens.")
                    .returns(200, array_of(ref("ApiToken")), "The tokens"),
                [](const Call& c) {
                  return reply(c.s.agents.tokens(c.who(), c.id()), 200, [](const std::vector<store::ApiToken>& tokens) {

@@ -144,12 +144,6 @@ const Resource channel_op{
 std::vector<Endpoint> alert_channel_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({channel_op("POST", "/api/v1/alert-channels", "createAlertChannel", "Create a notification channel")
-                    .describe("A webhook channel gets a signing secret, returned in this answer only "
-                              "(`signing_secret`): every delivery carries `X-Ironpanel-Timestamp` and "
-                              "`X-Ironpanel-Signature: sha256=<hex HMAC-SHA256(secret, timestamp + \".\" + body)>` "
-                              "(docs/alerts.md). The URL and the secret are stored encrypted and never returned, "
-                              "logged or audited. An email channel names `recipients` (and optionally a "
-                              "`subject_prefix`) instead of a URL; the SMTP relay is the operator's (IRON_SMTP_*).")
                     .returns(201, ref("AlertChannelCreated"), "Created; the only answer with the signing secret")
                     .errors(400, {"VALIDATION_ERROR", "DESTINATION_REFUSED"})
                     .errors(409, {"SMTP_NOT_CONFIGURED"}),
@@ -161,20 +155,13 @@ std::vector<Endpoint> alert_channel_endpoints() {
                     .returns(200, ref("AlertChannel"), "The channel"),
                [](const Call& c) { return reply(c.s.alert_channels.get(c.who(), c.id()), 200, domain::alert_channel_view); }});
   e.push_back({channel_op("PUT", "/api/v1/alert-channels/:id", "updateAlertChannel", "Update a notification channel")
-                    .describe("Absent fields stay unchanged; at least one is required. A new `url` keeps the "
-                              "signing secret. `kind` cannot be changed (400); `url` belongs to webhook and slack "
-                              "channels, `recipients` and `subject_prefix` to email channels (400 otherwise).")
                     .returns(200, ref("AlertChannel"), "The updated channel")
                     .errors(400, {"VALIDATION_ERROR", "DESTINATION_REFUSED"}),
                with_body(kChannelPatch, update_channel)});
   e.push_back({channel_op("DELETE", "/api/v1/alert-channels/:id", "deleteAlertChannel", "Delete a notification channel")
-                    .describe("Its rule links, pending alerts and delivery log go with it.")
                     .no_content("Deleted"),
                [](const Call& c) { return reply_no_content(c.s.alert_channels.remove(c.who(), c.id(), c.context())); }});
   e.push_back({channel_op("POST", "/api/v1/alert-channels/:id/test", "testAlertChannel", "Send a test alert now")
-                    .describe("Sends one `test` alert synchronously, under the same outbound rules as real "
-                              "alerts, and records the attempt in the channel's delivery log. A receiver that "
-                              "fails is still a 200: `delivered` false with the reason.")
                     .returns(200,
                              object({{"delivered", boolean("the receiver answered 2xx")},
                                      {"delivery_id", described(str(), "the payload's `id`")},
@@ -187,8 +174,6 @@ std::vector<Endpoint> alert_channel_endpoints() {
                send_test});
   e.push_back({channel_op("GET", "/api/v1/alert-channels/:id/deliveries", "listAlertDeliveries",
                           "The channel's delivery log, newest first")
-                    .describe("Every attempt: alerts from the outbox and test sends. Keyset paging: pass "
-                              "`next_cursor` back as `cursor`.")
                     .returns(200, ref("AlertDeliveryPage"), "One page of attempts")
                     .errors(400, {"VALIDATION_ERROR"}),
                with_query(kDeliveryPage, list_deliveries)});

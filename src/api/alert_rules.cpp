@@ -91,9 +91,6 @@ const Resource rule_op{
 std::vector<Endpoint> alert_rule_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({rule_op("POST", "/api/v1/alert-rules", "createAlertRule", "Create an alert rule")
-                    .describe("`name`, `event_types` and `channel_ids` are required. Each event is sent once per "
-                              "rule and channel (edge-triggered: a threshold crossed again in the same period is "
-                              "not sent again).")
                     .returns(201, ref("AlertRule"), "Created")
                     .errors(400, {"VALIDATION_ERROR", "MISSING_FIELD"}),
                with_body(kNewRule, create_rule)});
@@ -104,12 +101,10 @@ std::vector<Endpoint> alert_rule_endpoints() {
                     .returns(200, ref("AlertRule"), "The rule"),
                [](const Call& c) { return reply(c.s.alert_rules.get(c.who(), c.id()), 200, domain::alert_rule_view); }});
   e.push_back({rule_op("PUT", "/api/v1/alert-rules/:id", "updateAlertRule", "Update an alert rule")
-                    .describe("Absent fields stay unchanged; a list given replaces the stored one.")
                     .returns(200, ref("AlertRule"), "The updated rule")
                     .errors(400, {"VALIDATION_ERROR"}),
                with_body(kRulePatch, update_rule)});
   e.push_back({rule_op("DELETE", "/api/v1/alert-rules/:id", "deleteAlertRule", "Delete an alert rule")
-                    .describe("Alerts it already raised are still delivered.")
                     .no_content("Deleted"),
                [](const Call& c) { return reply_no_content(c.s.alert_rules.remove(c.who(), c.id(), c.context())); }});
   return e;

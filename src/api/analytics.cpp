@@ -234,7 +234,6 @@ Endpoint paged_table_endpoint(std::string pattern, std::string id, std::string s
                               Reply (*handler)(const Call&, const domain::AnalyticsQuery&)) {
   return {analytics_read_op(std::move(pattern), std::move(id), std::move(summary))
               .query_params(kPage.parameters())
-              .describe(kAnalyticsScope)
               .csv_export()
               .returns(200, ref(schema)),
           period_read(handler)};
@@ -245,7 +244,6 @@ Endpoint paged_table_endpoint(std::string pattern, std::string id, std::string s
 std::vector<Endpoint> analytics_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({analytics_read_op("/api/v1/analytics/spending/total", "getSpendingTotal", "Total spend (completed requests)")
-                    .describe(kAnalyticsScope)
                     .returns(200, ref("SpendingTotal")),
                period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
                  const auto t = c.s.analytics.totals(c.who(), q);
@@ -256,13 +254,11 @@ std::vector<Endpoint> analytics_endpoints() {
   e.push_back(paged_table_endpoint("/api/v1/analytics/spending/by-agent", "getSpendingByAgent",
                                    "Spend per agent (highest first)", "SpendingByAgent", spending_by_agent));
   e.push_back({analytics_read_op("/api/v1/analytics/spending/by-provider", "getSpendingByProvider", "Spend per provider")
-                    .describe(kAnalyticsScope)
                     .csv_export()
                     .returns(200, ref("SpendingByProvider")),
                period_read(spending_by_provider)});
   e.push_back({analytics_read_op("/api/v1/analytics/spending/avg-per-request", "getAverageCostPerRequest",
                         "Average, min and max cost per completed request")
-                    .describe(kAnalyticsScope)
                     .returns(200, ref("AverageCostPerRequest")),
                period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
                  const auto t = c.s.analytics.totals(c.who(), q);
@@ -280,16 +276,11 @@ std::vector<Endpoint> analytics_endpoints() {
                })});
   e.push_back({Op("GET", "/api/v1/analytics/budget/status", "getBudgetStatus", "Budget state, risk and burn rate of each agent")
       .tagged("analytics").auth(Auth::read)
-      .describe("Owner-scoped. Risk: >=100 % exhausted, >=95 critical, >=80 high, >=50 medium, else low. Filters apply "
-                "first, the summary counts the filtered agents (every risk level: `risk` narrows only the rows), rows are sorted by percent_used (desc) and then paged. "
-                "`budget`, `spent`, `remaining` are integer µ$ (predecessor); `*_usd` are floats. The burn rate is the "
-                "analytics spend of the last 7 UTC days / 7.")
       .query_params(kBudgetStatusFilters.parameters())
       .query_params(kPage.parameters())
       .returns(200, ref("BudgetStatus")),
                budget_status});
   e.push_back({analytics_read_op("/api/v1/analytics/usage/requests", "getUsageRequests", "Request counts and success rate")
-                    .describe(kAnalyticsScope)
                     .returns(200, ref("RequestUsage")),
                period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
                  const auto t = c.s.analytics.totals(c.who(), q);

@@ -130,16 +130,11 @@ std::vector<Endpoint> analytics_event_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({analytics_read_op("/api/v1/analytics/events/list", "listAnalyticsEvents", "Raw events, newest first")
                     .query_params(kListPage.parameters())
-                    .describe(std::string(kAnalyticsScope) + " Raw events are kept IRON_EVENT_RETENTION_DAYS. The CSV export streams every "
-                                      "matching event.")
                     .query_params(kEventFilters.parameters())
                     .csv_export()
                     .returns(200, ref("AnalyticsEventList")),
                event_read(events_list)});
   e.push_back({analytics_read_op("/api/v1/analytics/events", "pageAnalyticsEvents", "Raw events by cursor, newest first")
-                    .describe(std::string(kAnalyticsScope) + " Read by key (`cursor` + `limit`): the cost of a page does not grow with the "
-                                      "number of events, so the dashboard's event log stays fast at any size. "
-                                      "/events/list is the predecessor's page-numbered form of the same rows.")
                     .query_params(kEventFilters.parameters())
                     .query_params(kKeysetPage.parameters())
                     .errors(400, {"INVALID_CURSOR"})

@@ -116,11 +116,6 @@ const Resource ingest_op{.tag = "analytics", .access = Auth::agent};
 std::vector<Endpoint> analytics_ingest_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({ingest_op("POST", "/api/v1/analytics/events", "ingestAnalyticsEvent", "Report one LLM request (agent)")
-                   .describe("The agent's IC token in the body field `ic_token` or as `Authorization: Bearer ic_…`. "
-                             "Idempotent per (agent, event_id): a replay answers 200 `duplicate` and changes nothing. "
-                             "Text fields refuse NUL and control characters other than tab, LF and CR (400). An event "
-                             "for a model the agent's model allow-list does not allow is recorded all the same and "
-                             "flagged `model_allowed: false` in the event list (docs/model-allow-lists.md).")
                    .body([] {
                      auto b = analytics_event_input_schema();
                      b["properties"]["ic_token"] = str(1, 2000);
@@ -132,9 +127,6 @@ std::vector<Endpoint> analytics_ingest_endpoints() {
                    .errors(404, {"AGENT_NOT_FOUND"}),
                ingest_one});
   e.push_back({ingest_op("POST", "/api/v1/analytics/events/batch", "ingestAnalyticsEventBatch", "Report up to 1000 LLM requests (agent)")
-                   .describe("One transaction; each event is accepted, duplicate or rejected on its own (`error` "
-                             "holds the envelope's code/message/details for a rejected one), so one bad event never "
-                             "costs the others.")
                    .body(object({{"ic_token", str(1, 2000)}, {"events", [] {
                                    auto a = array_of(ref("AnalyticsEventInput"));
                                    a["maxItems"] = 1000;

@@ -88,10 +88,17 @@ Response csv_lines(const Request& req, const std::string& table, const domain::A
   }, req.request_id);
 }
 
-openapi::Op analytics_read_op(std::string pattern, std::string id, std::string summary) {
+openapi::Op period_read_op(std::string pattern, std::string id, std::string summary) {
   openapi::Op op("GET", std::move(pattern), std::move(id), std::move(summary));
   op.tagged("analytics").auth(openapi::Auth::read).query_params(period_fields().parameters());
   return op;
+}
+
+// Who sees what in the owner-scoped /api/v1/analytics reads.
+constexpr const char* kAnalyticsScope = "Non-admins see only their own agents; admins see all. Answered from daily rollups.";
+
+openapi::Op analytics_read_op(std::string pattern, std::string id, std::string summary) {
+  return period_read_op(std::move(pattern), std::move(id), std::move(summary)).opens_with(kAnalyticsScope);
 }
 
 }  // namespace iron::api

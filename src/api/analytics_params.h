@@ -55,10 +55,9 @@ Action period_read(F f) {
     return f(c, *q);
   };
 }
-// Who sees what in the owner-scoped /api/v1/analytics reads, as their descriptions open.
-inline constexpr const char* kAnalyticsScope =
-    "Non-admins see only their own agents; admins see all. Answered from daily rollups.";
 // The OpenAPI entry of a period read: GET, tag, any role, and the parameters of period_fields.
+openapi::Op period_read_op(std::string pattern, std::string id, std::string summary);
+// A period read of /api/v1/analytics, whose description opens with who sees what (kAnalyticsScope).
 openapi::Op analytics_read_op(std::string pattern, std::string id, std::string summary);
 
 // Endpoint groups of /api/v1/analytics besides analytics.cpp's reads.

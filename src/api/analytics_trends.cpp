@@ -126,9 +126,6 @@ Reply overview(const Call& c) {
 std::vector<Endpoint> analytics_trend_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({analytics_read_op("/api/v1/analytics/spending/timeseries", "getSpendingTimeseries", "Spend over time")
-                    .describe(std::string(kAnalyticsScope) + " One point per bucket of the range, empty buckets included, each with its "
-                                      "per-provider split. An open start (all-time, or `to` alone) begins at the first "
-                                      "day with data. At most 3660 buckets (400 naming `bucket` beyond).")
                     .query_params(kBucket.parameters())
                     .csv_export()
                     .returns(200, ref("SpendingTimeseries")),
@@ -136,9 +133,6 @@ std::vector<Endpoint> analytics_trend_endpoints() {
   e.push_back({Op("GET", "/api/v1/analytics/overview", "getAnalyticsOverview", "Everything the Overview page shows")
                     .tagged("analytics")
                     .auth(Auth::read)
-                    .describe("Owner-scoped, in one request: spend and requests today, this month and all time; "
-                              "active leases right now; budget risk counts; the top 5 agents by spend this month; "
-                              "pending budget requests.")
                     .returns(200, ref("AnalyticsOverview")),
                overview});
   return e;

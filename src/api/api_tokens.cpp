@@ -128,18 +128,6 @@ const Resource token_op{.tag = "api-tokens", .id_schema = token_id()};
 std::vector<Endpoint> api_token_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({token_op("POST", "/api/v1/api-tokens", "createApiToken", "Create an API token", Auth::mutate)
-                    .describe("The secret (`apitok_…`) is returned once and stored only as a hash. At least one of "
-                              "the fields is required. `user_id` (create for another user) is admin-only. Per-user "
-                              "caps on active tokens and on creations per minute answer 429.\n\n"
-                              "**Scopes**, enforced on every route, fixed at creation and shown in the list: "
-                              "`read` — GET requests only, with viewer rights (the owner's own resources; no admin "
-                              "routes, no key fetch); `runtime` — only `GET /api/v1/keys`, every other route is 403; "
-                              "`user` (the default) — the owner's rights capped at the user role (no admin routes); "
-                              "`admin` — the owner's current rights including admin routes, only for an admin owner "
-                              "(403 SCOPE_NOT_ALLOWED). A token bound to an agent is `runtime` only and never acts "
-                              "as its owner. Tokens created before scopes existed show `legacy_full` (the owner's "
-                              "current role everywhere, as before); it cannot be chosen. A scope's refusal is 403 "
-                              "TOKEN_SCOPE_INSUFFICIENT. No token can create or rotate tokens (403 SESSION_REQUIRED).")
                     .returns(201, ref("ApiTokenCreated"), "Created; `token` is shown only now")
                     .errors(403, {"INSUFFICIENT_PERMISSIONS", "SESSION_REQUIRED", "SCOPE_NOT_ALLOWED",
                                   "TOKEN_SCOPE_INSUFFICIENT", "USER_ID_OVERRIDE_FORBIDDEN"})
@@ -148,11 +136,6 @@ std::vector<Endpoint> api_token_endpoints() {
                with_body(kNewToken, create)});
   e.push_back({token_op("GET", "/api/v1/api-tokens", "listApiTokens",
                          "List the caller's API tokens (revoked included, newest first)", Auth::read)
-                    .describe("Each row carries its owner's `user_id`. Admins (a session, or an `admin`-scoped token) "
-                              "may pass `user_id` to list another user's tokens, or `user_id=*` for every user's; "
-                              "anyone else naming a user other than themselves gets 403 USER_ID_OVERRIDE_FORBIDDEN. "
-                              "An unknown user has no tokens (empty list). `status` narrows the list; with `page` or "
-                              "`per_page` the answer is one page as `{data, pagination}`, without them the plain array.")
                     .returns(200, json{{"oneOf", json::array({array_of(ref("ApiToken")), ref("ApiTokenPage")})}},
                              "The tokens, or one page of them")
                     .errors(403, {"USER_ID_OVERRIDE_FORBIDDEN"}),
@@ -162,17 +145,11 @@ std::vector<Endpoint> api_token_endpoints() {
                     .errors(403, {"NOT_TOKEN_OWNER"}),
                [](const Call& c) { return reply(c.s.api_tokens.get(c.who(), c.id()), 200, domain::api_token_view); }});
   e.push_back({token_op("PUT", "/api/v1/api-tokens/:id", "updateApiToken", "Update one of the caller's API tokens", Auth::mutate)
-                    .describe("At least one of provider, name, description, allowed_models. `scope` cannot be "
-                              "changed (400): create a new token instead. Changing `allowed_models` needs a signed-in "
-                              "session (403 SESSION_REQUIRED for an API token): a token must not lift its own "
-                              "restriction. The audit row shows the old and the new list.")
                     .returns(200, ref("ApiToken"), "The updated token")
                     .errors(403, {"NOT_TOKEN_OWNER", "SESSION_REQUIRED"})
                     .errors(409, {"TOKEN_REVOKED"}),
                with_body(kTokenPatch, update)});
   e.push_back({token_op("DELETE", "/api/v1/api-tokens/:id", "revokeApiToken", "Revoke one of the caller's API tokens", Auth::mutate)
-                    .describe("The owner, or an admin for any user's token (audited as `api_token.revoke`). Rotating "
-                              "stays owner-only: it would show the new secret to the admin.")
                     .returns(200,
                              object({{"id", integer()}, {"revoked", {{"type", "boolean"}, {"const", true}}}, {"message", str()}},
                                     {"id", "revoked", "message"}),
@@ -186,14 +163,11 @@ std::vector<Endpoint> api_token_endpoints() {
                }});
   e.push_back({token_op("POST", "/api/v1/api-tokens/:id/rotate", "rotateApiToken", "Rotate one of the caller's API tokens",
                          Auth::mutate)
-                    .describe("Owner only (the predecessor let anyone rotate). Deactivates the token and issues a new "
-                              "one with the same metadata under a new id; the new secret is shown once.")
                     .returns(200, ref("ApiTokenCreated"), "The replacement token")
                     .errors(403, {"SESSION_REQUIRED"})
                     .errors(409, {"TOKEN_EXPIRED"}),
                [](const Call& c) { return secret_response(200, c.s.api_tokens.rotate(c.who(), c.id(), c.context())); }});
   e.push_back({token_op("POST", "/api/v1/api-tokens/validate", "validateApiToken", "Check an API token (public)", Auth::none)
-                    .describe("Says nothing beyond `valid:false` for a token it cannot match.")
                     .returns(200,
                              object({{"valid", boolean()},
                                      {"user_id", str()},

@@ -121,8 +121,6 @@ std::vector<Endpoint> audit_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({Op("GET", "/api/v1/audit", "listAudit", "Read the audit log (newest first)")
                    .tagged("audit").auth(Auth::admin)
-                   .describe("Append-only record of every mutation and auth event, written in the same transaction "
-                             "as the change. Cursor-paged: pass `next_cursor` back as `cursor`.")
                    .query_params(kAuditFilters.parameters())
                    .query_params(kAuditPage.parameters())
                    .csv_export()

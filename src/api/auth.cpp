@@ -230,14 +230,6 @@ std::vector<Endpoint> auth_endpoints() {
   const json cookie = {{"refreshCookie", json::array()}};
   std::vector<Endpoint> e;
   e.push_back({auth_op("POST", "/api/v1/auth/login", "login", "Log in with email and password")
-                   .describe("Returns a short-lived access token and a single-use refresh token. Requests carrying "
-                             "`X-Requested-With` (the SPA) get the refresh token only as an HttpOnly SameSite=Strict "
-                             "cookie scoped to the auth routes, and `refresh_token: null` in the body. Failed logins "
-                             "are throttled per source address (429 with Retry-After): 5 failures at one account "
-                             "from one address, then a doubling wait (30 s, 60 s, … up to 15 min), and 20 failures "
-                             "per address across accounts in 15 minutes. An account is never locked: the right "
-                             "password from another address still works, and unknown and existing accounts get "
-                             "the same answers. An admin lifts a throttle with POST /api/v1/users/{id}/unlock.")
                    .header("X-Requested-With", str(), "present for browser sessions (cookie refresh token)")
                    .with(session_answer(ref("Session"), "Logged in",
                                         "browser sessions: `iron_refresh=…; HttpOnly; SameSite=Strict; Path=<base>api/v1/auth`"))
@@ -247,9 +239,6 @@ std::vector<Endpoint> auth_endpoints() {
                with_body(kLogin, login)});
   e.push_back({auth_op("POST", "/api/v1/auth/refresh", "refreshSession", "Exchange a refresh token for a new session")
                    .secured_by(json::array({cookie, bearer, json::object()}))
-                   .describe("The refresh token comes from the body (`refresh_token`), else `Authorization: Bearer`, "
-                             "else the iron_refresh cookie — which is honoured only with `X-Requested-With` (CSRF). "
-                             "Each refresh token works once: presenting a used one revokes its whole chain.")
                    .header("X-Requested-With", str(), "required when the refresh token comes from the cookie")
                    .with(session_answer(ref("Session"), "A new access token and a new (rotated) refresh token",
                                         "browser sessions: the rotated refresh cookie (cleared on failure)"))
@@ -258,12 +247,6 @@ std::vector<Endpoint> auth_endpoints() {
                with_body(kRefreshToken, refresh, /*required=*/false)});
   e.push_back({auth_op("POST", "/api/v1/auth/logout", "logout", "Log out (revoke the access token and the refresh chain)")
                    .secured_by(json::array({bearer, json::object()}))
-                   .describe("Ends the session of every token presented: `Authorization: Bearer` (an access token: "
-                             "it and its whole refresh chain; a refresh token: its chain), `refresh_token` in the "
-                             "body (what the predecessor's dashboard sends, with no Authorization header), and "
-                             "with `X-Requested-With` the refresh cookie, which is then cleared. The access tokens "
-                             "of an ended chain stop working at once. Idempotent: an expired or already revoked "
-                             "token still gets 204; a forged or malformed one gets 401 AUTH_INVALID_TOKEN.")
                    .header("X-Requested-With", str(), "browser sessions: also end the cookie session")
                    .no_content("Logged out")
                    .response_header("Set-Cookie", "browser sessions: clears the refresh cookie")
@@ -271,8 +254,6 @@ std::vector<Endpoint> auth_endpoints() {
                with_body(kRefreshToken, logout, /*required=*/false)});
   e.push_back({auth_op("POST", "/api/v1/auth/validate", "validateToken", "Check an access token")
                    .secured_by(json::array({bearer}))
-                   .describe("Always 200 for a presented token: `valid:false` with a reason when it is expired, "
-                             "revoked, malformed or its user is inactive.")
                    .returns(200, ref("TokenValidation"), "Validation outcome")
                    .errors(400, {"AUTH_MISSING_TOKEN"}),
                validate});
@@ -284,35 +265,22 @@ std::vector<Endpoint> auth_endpoints() {
                               [](const store::User& u) { return domain::user_view(u); });
                }});
   e.push_back({account_op("PUT", "/api/v1/me/password", "changeOwnPassword", "Change the caller's password")
-                   .describe("Allowed (and required) while `force_password_change` is set; clears it. Ends every "
-                             "session of the account, on other devices too: access tokens stop working at once and "
-                             "refresh tokens no longer mint sessions. This device continues with the new session in "
-                             "`session` (the login response's shape; browser sessions get the new refresh cookie). "
-                             "API tokens are not sessions and keep working.")
                    .with(session_answer({{"allOf", json::array({ref("User"), object({{"session", ref("Session")}}, {"session"})})}},
                                         "Password changed; the caller's new session",
                                         "browser sessions: the new refresh cookie"))
                    .errors(400, {"INVALID_CURRENT_PASSWORD"}),
                with_body(kPasswordChange, change_password)});
   e.push_back({account_op("GET", "/api/v1/me/sessions", "listOwnSessions", "The caller's active sessions")
-                   .describe("Every sign-in of the caller that can still refresh, most recently active first (at "
-                             "most 100). `current` marks the one this request uses; none when the caller uses an "
-                             "API token, which is not a session (see /api/v1/api-tokens).")
                    .returns(200, object({{"sessions", array_of(own_session_schema())}}, {"sessions"}),
                             "The caller's sessions"),
                list_own_sessions});
   e.push_back({account_op("DELETE", "/api/v1/me/sessions", "endOtherSessions", "Sign out everywhere else")
-                   .describe("Ends every session of the caller except the one this request uses: their access tokens "
-                             "stop working at once and their refresh tokens no longer mint sessions. API tokens keep "
-                             "working. Audited as `auth.sessions_end_others`.")
                    .returns(200, object({{"ended", integer("sessions ended")}}, {"ended"}), "Other sessions ended"),
                [](const Call& c) {
                  auto ended = c.s.sessions.end_others(c.who().user_id, bearer_token(c.req).value_or(""), c.context());
                  return reply(ended, 200, [](int64_t n) { return json{{"ended", n}}; });
                }});
   e.push_back({account_op("DELETE", "/api/v1/me/sessions/:id", "endOwnSession", "End one of the caller's sessions")
-                   .describe("Only the caller's own live sessions: anyone else's, or one already ended, is 404. "
-                             "Ending the current one signs this device out. Audited as `auth.session_end`.")
                    .no_content("Session ended"),
                [](const Call& c) {
                  return reply_no_content(c.s.sessions.end_own(c.who().user_id, c.param("id"), c.context()));
@@ -323,8 +291,6 @@ std::vector<Endpoint> auth_endpoints() {
                  return json_response(200, {{"setup_required", c.s.first_admin.setup_required()}});
                }});
   e.push_back({setup_op("POST", "/api/v1/setup", "completeSetup", "Create the first admin with the one-time setup token")
-                   .describe("The setup token is printed to the log on first start while no admin exists; it works "
-                             "once and only while no admin exists.")
                    .returns(201, ref("User"), "The first admin account")
                    .errors(403, {"INVALID_SETUP_TOKEN"})
                    .errors(409, {"ADMIN_EXISTS", "EMAIL_TAKEN"}),

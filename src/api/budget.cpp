@@ -133,11 +133,11 @@ const char* kIcDescription =
     "revoked token is refused (401 INVALID_IC_TOKEN).";
 
 // An agent's lease operation: POST, IC-token access, 404 for an unknown lease, and a description
-// that opens with how the IC token is sent (kIcDescription) followed by `what` it does.
-Op budget_op(std::string pattern, std::string id, std::string summary, const std::string& what) {
+// that opens with how the IC token is sent (kIcDescription) before what it does (budget.md).
+Op budget_op(std::string pattern, std::string id, std::string summary) {
   return Op("POST", std::move(pattern), std::move(id), std::move(summary))
       .tagged("budget").auth(Auth::agent)
-      .describe(kIcDescription + what)
+      .opens_with(kIcDescription)
       .errors(404, {"LEASE_NOT_FOUND"});
 }
 
@@ -145,15 +145,7 @@ Op budget_op(std::string pattern, std::string id, std::string summary, const std
 
 std::vector<Endpoint> budget_endpoints() {
   std::vector<Endpoint> e;
-  e.push_back({budget_op("/api/v1/budget/handshake", "handshake", "Open a lease and receive the agent's provider key",
-                         " In one transaction: reserves min(requested, remaining), then checks the agent's "
-                         "assigned key (only that key; provider must match; enabled), decrypts it and wraps it "
-                         "as an IP token `AES256:<iv>:<ct>:<tag>` (AES-256-GCM under the IP-token key). Any "
-                         "refusal rolls the reservation back. The key rule and its answers are those of "
-                         "`POST /agents/provider-key`: no usable key (none, deleted, or a delegation whose admin "
-                         "lost the role) is 403 NO_PROVIDER_ASSIGNED. An agent with a model allow-list must name "
-                         "the `model` (400 MODEL_REQUIRED) and the list must allow it for the provider (403 "
-                         "MODEL_NOT_ALLOWED); either refusal comes before anything is reserved.")
+  e.push_back({budget_op("/api/v1/budget/handshake", "handshake", "Open a lease and receive the agent's provider key")
                    .returns(200, lease_answer({{"ip_token", described(str(), "AES256:<iv b64>:<ct b64>:<tag b64>")},
                                                {"lease_id", described(str(), "lease_<uuid>")},
                                                {"budget_granted", micros("reserved for this lease")},
@@ -165,9 +157,7 @@ std::vector<Endpoint> budget_endpoints() {
                                  "PROVIDER_MISMATCH", "KEY_DISABLED", "MODEL_NOT_ALLOWED"})
                    .errors(503, {"CRYPTO_UNAVAILABLE"}),
                with_agent_body(kHandshake, handshake)});
-  e.push_back({budget_op("/api/v1/budget/report", "reportUsage", "Report usage against a lease",
-                         " Moves the cost from reserved to spent. Idempotent per (lease_id, request_id): a replay "
-                         "returns the first outcome with `replayed: true`.")
+  e.push_back({budget_op("/api/v1/budget/report", "reportUsage", "Report usage against a lease")
                    .returns(200, lease_answer({{"success", boolean()},
                                                {"lease_spent", micros("reported on this lease")},
                                                {"replayed", boolean("this request_id had been reported before")}},
@@ -175,9 +165,7 @@ std::vector<Endpoint> budget_endpoints() {
                             "Accepted")
                    .errors(403, {"LEASE_EXPIRED", "LEASE_NOT_ACTIVE", "LEASE_EXCEEDED"}),
                with_agent_body(kReport, report)});
-  e.push_back({budget_op("/api/v1/budget/return", "returnLease", "Close a lease and release its unused part",
-                         " Releases granted − reported spend. `spent_microdollars` is never trusted for "
-                         "accounting; when it differs from the reported spend both figures are echoed.")
+  e.push_back({budget_op("/api/v1/budget/return", "returnLease", "Close a lease and release its unused part")
                    .returns(200, lease_answer({{"success", boolean()},
                                                {"returned", micros("released back to remaining")},
                                                {"reported_spent", micros("present only when the client's figure differs")},
@@ -186,10 +174,7 @@ std::vector<Endpoint> budget_endpoints() {
                             "Closed")
                    .errors(403, {"LEASE_EXPIRED", "LEASE_NOT_ACTIVE"}),
                with_agent_body(kReturn, give_back)});
-  e.push_back({budget_op("/api/v1/budget/refresh", "refreshLease", "Close a lease and open a new one",
-                         " No user JWT is needed (the predecessor required one). The old lease's unreported part "
-                         "is released; a new lease of min(requested, remaining) is granted, or `denied` "
-                         "(HTTP 200) when nothing is left.")
+  e.push_back({budget_op("/api/v1/budget/refresh", "refreshLease", "Close a lease and open a new one")
                    .returns(200, lease_answer({{"status", one_of_strings({"approved", "denied"})},
                                                {"budget_granted", micros("the new lease (approved only)")},
                                                {"released", micros("released from the old lease")},

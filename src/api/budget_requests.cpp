@@ -150,10 +150,6 @@ std::vector<Endpoint> budget_request_endpoints() {
   const std::string base = "/api/v1/budget/requests";
   std::vector<Endpoint> e;
   e.push_back({breq_op("POST", base, "createBudgetRequest", "Request a new absolute budget for an agent", Auth::mutate)
-                    .describe("Agent owner or admin. The requester is the caller; a body `requester_id` is ignored. "
-                              "`requested_budget_usd` is read as the shortest decimal of the JSON number, scaled "
-                              "to µ$ exactly and rounded half away from zero at the 7th decimal; it must be in "
-                              "(0, 10000] and at least 1 µ$, and differ from the current allocation.")
                     .returns(201,
                              object({{"request_id", request_id()},
                                      {"status", one_of_strings({"pending"})},
@@ -164,17 +160,12 @@ std::vector<Endpoint> budget_request_endpoints() {
                     .errors(404, {"AGENT_NOT_FOUND"}),
                with_body(kNewRequest, create)});
   e.push_back({breq_op("GET", base, "listBudgetRequests", "List budget requests (newest first)", Auth::read)
-                    .describe("Users see requests for agents they own; admins see all.")
                     .returns(200, object({{"requests", array_of(budget_request())}}, {"requests"}), "The requests"),
                with_query(kRequestListQuery, list)});
   e.push_back({breq_op("GET", base + "/:id", "getBudgetRequest", "Get a budget request", Auth::read)
                     .returns(200, budget_request(), "The request"),
                [](const Call& c) { return reply(c.s.budget_requests.get(c.who(), c.param("id")), 200, request_view); }});
   e.push_back({breq_op("PATCH", base + "/:id/approve", "approveBudgetRequest", "Approve a budget request", Auth::admin)
-                    .describe("Admin only, never the requester. Sets the agent's allocation to the requested "
-                              "absolute amount against the CURRENT budget, in one transaction with the status "
-                              "change and a budget_history row. A request below what the agent has already "
-                              "spent + reserved is refused with 409 ALLOCATION_BELOW_COMMITTED and stays pending.")
                     .returns(200, decision(), "Approved")
                     .errors(403, {"REQUESTER_CANNOT_APPROVE_OWN_REQUEST"})
                     .errors(409, {"REQUEST_NOT_PENDING", "ALLOCATION_BELOW_COMMITTED"}),
@@ -182,9 +173,6 @@ std::vector<Endpoint> budget_request_endpoints() {
                  return reply(c.s.budget_requests.approve(c.who(), c.param("id"), c.context()), 200, decision_view);
                }});
   e.push_back({breq_op("PATCH", base + "/:id/reject", "rejectBudgetRequest", "Reject a budget request", Auth::admin)
-                    .describe("Admin only, never the requester. The reason is stored. The predecessor's field "
-                              "name `rejection_reason` is accepted too (`reason` wins when both are sent); one of "
-                              "the two is required.")
                     .returns(200, decision(), "Rejected")
                     .errors(400, {"MISSING_FIELD"})
                     .errors(403, {"REQUESTER_CANNOT_APPROVE_OWN_REQUEST"})

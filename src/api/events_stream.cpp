@@ -60,14 +60,6 @@ std::vector<Endpoint> event_stream_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({Op("GET", "/api/v1/events/stream", "streamEvents", "Live events (Server-Sent Events)")
                    .tagged("events").auth(Auth::read)
-                   .describe("A `text/event-stream` of `id`/`event`/`data` frames: budget alerts, lease changes, "
-                             "usage ticks and budget requests (`budget_request.created`, `.approved`, `.rejected`, "
-                             "`.cancelled`; data: id, agent_id, status, requester_id) for the caller's agents "
-                             "(admins: all). A comment line is sent every "
-                             "heartbeat interval (IRON_EVENT_HEARTBEAT, default 15 s). The number of concurrent "
-                             "streams is bounded (IRON_MAX_EVENT_STREAMS): beyond it 503 with Retry-After. One user "
-                             "may hold at most an eighth of them (at least one): beyond that share, 429 with "
-                             "Retry-After, so one viewer cannot take every stream.")
                    .returns_text("text/event-stream", "The event stream; it ends when the server shuts down")
                    .errors(429, {"TOO_MANY_STREAMS_FOR_USER"})
                    .errors(503, {"TOO_MANY_STREAMS"}),

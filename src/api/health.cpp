@@ -71,7 +71,6 @@ std::vector<Endpoint> health_endpoints() {
                readiness});
   // The predecessor's health route; its clients expect status "healthy" and a unix timestamp.
   e.push_back({health_op("/api/health", "getLegacyHealth", "Health in the predecessor's shape")
-                   .describe("Kept for existing clients: `status` is `healthy`/`unhealthy` and `timestamp` is unix seconds.")
                    .returns(200, ref("LegacyHealth"), "Healthy")
                    .plain_response(503, plain("The database is unreachable", "LegacyHealth")),
                [](const Call& c) -> Reply {

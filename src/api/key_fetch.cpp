@@ -64,18 +64,6 @@ std::vector<Endpoint> key_fetch_endpoints() {
   e.push_back({Op("GET", "/api/v1/keys", "fetchProjectKey", "Fetch the provider key of an API token's project")
                     .tagged("providers")
                     .secured_by(json::array({{{"bearerAuth", json::array()}}}))
-                    .describe("An API token (`Bearer apitok_…`) only; a session JWT is 401 API_TOKEN_REQUIRED, and "
-                              "a `read`-scoped token 403 TOKEN_SCOPE_INSUFFICIENT. The token must be bound to a "
-                              "project (400 TOKEN_HAS_NO_PROJECT) and not to an agent (403 USE_HANDSHAKE: agents get "
-                              "their key through the handshake). Returns the plaintext key assigned to the token "
-                              "owner's project of that name (project ids are per user; 404 NO_KEY_ASSIGNED when "
-                              "none) when it is enabled (403 KEY_DISABLED). Only a key's owner ever obtains it in "
-                              "plaintext: being an admin adds nothing. `base_url` is the full URL, credentials "
-                              "included. At most 10 fetches per (user, project) in any rolling minute (429 "
-                              "RATE_LIMIT_EXCEEDED with Retry-After). Writes the audit row `key_fetched` (never the key). "
-                              "A token with a model allow-list must name the `model` (400 MODEL_REQUIRED), which its "
-                              "list must allow for the key's provider (403 MODEL_NOT_ALLOWED); a refused fetch is not "
-                              "counted.")
                     .query_params(kKeyQuery.parameters())
                     .returns(200, object({{"provider", provider_slug()},
                                           {"api_key", described(str(), "the plaintext provider key")},
@@ -93,15 +81,6 @@ std::vector<Endpoint> key_fetch_endpoints() {
   e.push_back({Op("POST", "/api/v1/agents/provider-key", "fetchAgentProviderKey", "Fetch an agent's own provider key")
                     .tagged("agents")
                     .auth(Auth::agent)
-                    .describe("The agent's IC token, in the body field `ic_token` or as `Authorization: Bearer "
-                              "ic_…`, checked against the stored hash (a regenerated or revoked token is 401 "
-                              "INVALID_IC_TOKEN). Returns the plaintext of the agent's key under the one agent-key "
-                              "rule (the same answers as the handshake): the key must exist (deleting a key "
-                              "unassigns it), belong to the agent's owner or be delegated by an admin who owns it "
-                              "and still is one (403 NO_PROVIDER_ASSIGNED otherwise), and be enabled (403 "
-                              "KEY_DISABLED). `base_url` is the full URL, credentials included. Writes the audit row "
-                              "`agent_key_fetched` (never the key). An agent with a model allow-list must name the "
-                              "`model`, as at the handshake (400 MODEL_REQUIRED, 403 MODEL_NOT_ALLOWED).")
                     .returns(200, object({{"provider_key", described(str(), "the plaintext provider key")},
                                           {"provider", provider_slug()},
                                           {"base_url", nullable(str(0, 2000))}},

@@ -174,23 +174,15 @@ std::vector<Endpoint> limit_endpoints() {
   const std::string base = "/api/v1/limits";
   std::vector<Endpoint> e;
   e.push_back({limit_op("GET", base, "listLimits", "List usage limits", Auth::read)
-                    .describe("Users see their own limits; admins see all (or one user's with `user_id`).")
                     .returns(200, array_of(usage_limit()), "The limits"),
                with_query(kListUser, list)});
   e.push_back({limit_op("POST", base, "createLimit", "Create a usage limit", Auth::admin)
-                    .describe("Limits are ENFORCED: the budget handshake and refresh refuse with 429 "
-                              "LIMIT_EXCEEDED (details {limit, limit_value, current, period_resets_at}; "
-                              "Retry-After = seconds until the UTC minute / day / month resets) once a counter "
-                              "reaches its maximum. Every limit uses 429 because each lifts when its period ends. "
-                              "At least one maximum (else 422); each in 1..2^62.")
                     .returns(201, usage_limit(), "Created")
                     .errors(400, {"USER_NOT_FOUND"})
                     .errors(409, {"LIMIT_EXISTS"})
                     .errors(422, {"NO_LIMIT_GIVEN"}),
                with_body(kNewLimit, create)});
   e.push_back({limit_op("GET", base + "/usage", "getLimitUsage", "Current usage counters against limits", Auth::read)
-                    .describe("The caller's counters of the current UTC minute, day and month, user-wide and per "
-                              "limit; admins may pass `user_id`.")
                     .returns(200, usage_report(), "Counters and limits"),
                with_query(kUsageUser, [](const Call& c, const UserParam& q) {
                  return reply(c.s.usage_limits.usage(c.who(), q.user_id, util::now()), 200, usage_view);
@@ -199,8 +191,6 @@ std::vector<Endpoint> limit_endpoints() {
                     .returns(200, usage_limit(), "The limit"),
                [](const Call& c) { return reply(c.s.usage_limits.get(c.who(), c.id()), 200, limit_view); }});
   e.push_back({limit_op("PUT", base + "/:id", "updateLimit", "Update a usage limit", Auth::admin)
-                    .describe("Changes only the fields given; an explicit null clears that maximum. At least one "
-                              "maximum must remain (else 422).")
                     .returns(200, usage_limit(), "The updated limit")
                     .errors(422, {"NO_LIMIT_GIVEN"}),
                with_body(kLimitPatch, update)});

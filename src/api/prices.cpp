@@ -194,17 +194,14 @@ std::vector<Endpoint> price_endpoints() {
   const std::string base = "/api/v1/prices";
   std::vector<Endpoint> e;
   e.push_back({price_op("GET", base, "listPrices", "Every price version", Auth::read)
-                   .describe("Ordered by provider, model, effective_from; `current` marks the version in effect now "
-                             "for its key. Prices are integer microdollars per million tokens.")
                    .returns(200, object({{"prices", array_of(price_schema())}}, {"prices"}), "The catalogue"),
                [](const Call& c) -> Reply {
                  return json_response(200, {{"prices", price_list(c.s.prices.list(), util::now_unix_ms())}});
                }});
   e.push_back({price_op("POST", base, "createPrice", "Add a price version", Auth::admin)
-                   .describe("A price change is a new version with a later effective_from; versions are never "
-                             "edited. Each price is 0.." + std::to_string(domain::kMaxPriceMicrosPerMtok) +
-                             " µ$ per million tokens (400 naming the field otherwise). New events use it at once; "
-                             "recorded ones change only through a recalculation.")
+                   .opens_with("A price change is a new version with a later effective_from; versions are never "
+                               "edited. Each price is 0.." + std::to_string(domain::kMaxPriceMicrosPerMtok) +
+                               " µ$ per million tokens (400 naming the field otherwise).")
                    .returns(201, price_schema(), "Added")
                    .errors(409, {"PRICE_VERSION_EXISTS"}),
                with_body(kNewPrice, [](const Call& c, const domain::PriceInput& in) -> Reply {
@@ -213,13 +210,9 @@ std::vector<Endpoint> price_endpoints() {
                  return json_response(201, price_list({*r}, util::now_unix_ms())[0]);
                })});
   e.push_back({price_op("GET", base + "/export", "exportPrices", "The catalogue as a price document", Auth::admin)
-                   .describe("Every version, in the document format POST /prices/import takes back.")
                    .returns(200, price_document_schema(), "The price document"),
                [](const Call& c) -> Reply { return json_response(200, c.s.prices.export_document()); }});
   e.push_back({price_op("POST", base + "/import", "importPrices", "Import a price document", Auth::admin)
-                   .describe("All or nothing: every row is validated first (400 naming `prices[i].field`); versions "
-                             "already present with the same prices are skipped; one present with other prices is "
-                             "409 PRICE_VERSION_CONFLICT naming `prices[i]`. One transaction, one audit row.")
                    .body(price_document_schema())
                    .returns(200, object({{"added", integer()}, {"unchanged", integer()}}, {"added", "unchanged"}),
                             "Imported")
@@ -234,25 +227,16 @@ std::vector<Endpoint> price_endpoints() {
                }});
   e.push_back({price_op("POST", base + "/recalculate", "recalculatePrices",
                         "Re-price recorded events with the catalogue (dry run or apply)", Auth::admin)
-                   .describe("Events in [from, to) whose cost came from the catalogue (catalogue, unpriced, none) get "
-                             "the price in effect at their time; reported costs are never changed (only the "
-                             "catalogue cost beside them). A dry run (apply absent or false) changes nothing and "
-                             "answers exactly what apply would do. Apply updates the events and the daily rollups in "
-                             "one transaction, audited with the before / after totals. At most " +
-                             std::to_string(domain::kMaxRecalculatedEvents) +
-                             " events per window (400 WINDOW_TOO_LARGE naming `from`).")
+                   .closes_with("At most " + std::to_string(domain::kMaxRecalculatedEvents) +
+                                " events per window (400 WINDOW_TOO_LARGE naming `from`).")
                    .returns(200, recalculation_schema(), "The plan (dry run) or what was applied")
                    .errors(400, {"WINDOW_TOO_LARGE"}),
                with_body(kRecalculation, [](const Call& c, const RecalculationBody& in) {
                  return reply(c.s.catalogue_costs.recalculate(in.window, in.apply.value_or(false), c.context()), 200,
                               recalculation_json);
                })});
-  e.push_back({analytics_read_op("/api/v1/analytics/cost-differences", "getCostDifferences",
+  e.push_back({period_read_op("/api/v1/analytics/cost-differences", "getCostDifferences",
                                  "Reported cost against the catalogue, and unpriced events")
-                   .describe("Per agent, provider and model, from the raw events (kept for the retention period): "
-                             "events with a reported cost and a catalogue price beside it (their sums and difference), "
-                             "and events with tokens but no cost and no price (cost_source unpriced). Non-admins see "
-                             "their own agents only. `format=csv` streams the rows (no totals row).")
                    .returns(200, object({{"rows", array_of(difference_schema())}, {"totals", difference_schema()}},
                                         {"rows", "totals"}),
                             "Differences")

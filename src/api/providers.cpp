@@ -124,46 +124,28 @@ Op project_op(std::string method, std::string id, std::string summary) {
 std::vector<Endpoint> provider_endpoints() {
   std::vector<Endpoint> e;
   e.push_back({key_op("POST", "/api/v1/providers", "createProviderKey", "Store a provider API key", Auth::mutate)
-                    .describe("Always creates a new key owned by the caller (the predecessor overwrote and re-owned "
-                              "any existing key of the same provider). The key is encrypted at rest and never "
-                              "returned, logged or audited; responses carry `masked_key` only.")
                     .returns(201, ref("ProviderKey"), "Created"),
                with_body(kNewKey, create_key)});
   e.push_back({key_op("GET", "/api/v1/providers", "listProviderKeys", "List the caller's provider keys (oldest first)",
                        Auth::read)
-                    .describe("With `page` or `per_page` the answer is one page as `{data, pagination}`, "
-                              "without them the plain array.")
                     .returns(200, json{{"oneOf", json::array({array_of(ref("ProviderKey")), ref("ProviderKeyPage")})}},
                              "The keys, or one page of them")
                     .errors(403, {"INSUFFICIENT_PERMISSIONS"}),
                with_query(kKeyListQuery, list_keys)});
   e.push_back({key_op("GET", "/api/v1/providers/:id", "getProviderKey", "Get a provider key", Auth::read)
-                    .describe("The owner's, or any key for an admin; another user's key is 404.")
                     .returns(200, ref("ProviderKey"), "The key (masked)"),
                [](const Call& c) { return reply(c.s.provider_keys.get(c.who(), c.id()), 200, domain::provider_key_view); }});
   e.push_back({key_op("PUT", "/api/v1/providers/:id", "updateProviderKey", "Update a provider key", Auth::mutate)
-                    .describe("Owner or admin; another user's key is 404. Absent fields stay unchanged; `\"\"` or "
-                              "null clears `base_url` / `description`. At least one field is required. `api_key` and "
-                              "`provider` cannot be changed (400): create a new key instead.")
                     .returns(200, ref("ProviderKey"), "The updated key (masked)"),
                with_body(kKeyPatch, update_key)});
   e.push_back({key_op("DELETE", "/api/v1/providers/:id", "deleteProviderKey", "Delete a provider key", Auth::mutate)
-                    .describe("Owner or admin; another user's key is 404. Hard delete: the projects assigned to the "
-                              "key lose their assignment, and the agents using it lose it too (`provider_key_id` "
-                              "null; their handshake answers 403 NO_PROVIDER_ASSIGNED).")
                     .no_content("Deleted"),
                [](const Call& c) { return reply_no_content(c.s.provider_keys.remove(c.who(), c.id(), c.context())); }});
   e.push_back({project_op("POST", "assignProjectProvider", "Make a project of the caller's use one of their provider keys")
-                    .describe("Project ids are per user: this is the caller's project of that name, so nobody can "
-                              "squat or redirect another user's project. The caller must own the key, admins "
-                              "included (404 otherwise: it is the owner's credential). A project uses one key; "
-                              "re-assigning replaces the previous one.")
                     .returns(200, ref("ProjectProviderAssignment"), "Assigned")
                     .errors(404, {"NOT_FOUND"}),
                with_body(kAssign, assign_project)});
   e.push_back({project_op("DELETE", "unassignProjectProvider", "Remove a project's provider key assignment")
-                    .describe("The caller's project of that name; an admin names another user's project with "
-                              "`owner_id` (403 for anyone else). 404 when nothing is assigned.")
                     .no_content("Unassigned")
                     .errors(403, {"INSUFFICIENT_PERMISSIONS"})
                     .errors(404, {"NOT_FOUND"}),

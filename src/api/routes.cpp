@@ -31,7 +31,7 @@ std::vector<Endpoint> all_endpoints() {
                       audit_endpoints, event_stream_endpoints, agent_endpoints, agent_credential_endpoints,
                       budget_endpoints, provider_endpoints, key_fetch_endpoints, budget_request_endpoints,
                       limit_endpoints, analytics_ingest_endpoints, analytics_event_endpoints, analytics_endpoints,
-                      analytics_trend_endpoints, price_endpoints, usage_endpoints, version_endpoints, system_endpoints,
+                      analytics_trend_endpoints, price_endpoints, usage_endpoints, system_endpoints,
                       alert_channel_endpoints, alert_rule_endpoints})
     for (auto& e : family()) out.push_back(std::move(e));
   return out;

@@ -11,8 +11,7 @@
 namespace iron::api {
 
 std::vector<Endpoint> health_endpoints();
-std::vector<Endpoint> meta_endpoints();  // openapi.json, /metrics
-std::vector<Endpoint> version_endpoints();
+std::vector<Endpoint> meta_endpoints();  // openapi.json, version, /metrics
 std::vector<Endpoint> event_stream_endpoints();
 std::vector<Endpoint> auth_endpoints();   // auth, the caller's own account, setup
 std::vector<Endpoint> user_endpoints();

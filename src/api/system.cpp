@@ -97,11 +97,6 @@ std::vector<Endpoint> system_endpoints() {
                    .returns(200, system_info_schema(), "The facts"),
                system_info});
   e.push_back({system_op("GET", "/api/v1/system/backup", "downloadBackup", "Download a consistent snapshot of the database")
-                   .describe("Made with SQLite's online backup API while the server keeps serving, written to the data "
-                             "directory (mode 0600), streamed, and removed once sent; audited as `system.backup`. "
-                             "Restore it with `ironpanel restore`. The key files (jwt.key, master.key, "
-                             "ip_token.key) are NOT in it. One backup at a time; refused with 503 "
-                             "INSUFFICIENT_STORAGE when the data directory lacks the database's size plus 16 MiB.")
                    .returns_text("application/vnd.sqlite3", "The SQLite database file")
                    .response_header("Content-Disposition", "attachment; filename=\"ironpanel-backup-<UTC time>.db\"")
                    .errors(409, {"BACKUP_IN_PROGRESS", "BACKUP_NOT_AVAILABLE"})

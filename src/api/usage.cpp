@@ -72,6 +72,11 @@ Result<std::string> segment(const Request& req, const std::string& name, size_t 
   return v;
 }
 
+// The three reads: the whole period's usage, one project's, one provider's.
+Reply aggregate_usage(const Call& c, const domain::AnalyticsQuery& q) {
+  return json_response(200, aggregate_json(c.s.analytics, c.who(), q));
+}
+
 Reply by_project(const Call& c, domain::AnalyticsQuery q) {
   auto project = segment(c.req, "project_id", 1000);
   if (!project) return project.error();
@@ -92,30 +97,25 @@ Reply by_provider(const Call& c, domain::AnalyticsQuery q) {
   return json_response(200, body);
 }
 
-const char* kScope =
-    "Owner-scoped: non-admins see their own agents' usage, admins everyone's (the predecessor served these to "
-    "anyone). Answered from the analytics rollups.";
-
-
+// A period read of /api/v1/usage: its description opens with who sees what.
+Op usage_read_op(std::string pattern, std::string id, std::string summary) {
+  return period_read_op(std::move(pattern), std::move(id), std::move(summary))
+      .opens_with("Owner-scoped: non-admins see their own agents' usage, admins everyone's (the predecessor served "
+                  "these to anyone). Answered from the analytics rollups.");
+}
 
 }  // namespace
 
 std::vector<Endpoint> usage_endpoints() {
   std::vector<Endpoint> e;
-  e.push_back({analytics_read_op("/api/v1/usage/aggregate", "getUsageAggregate", "Token usage, total and per provider")
-                    .describe(kScope)
+  e.push_back({usage_read_op("/api/v1/usage/aggregate", "getUsageAggregate", "Token usage, total and per provider")
                     .returns(200, ref("TokenUsageAggregate")),
-               period_read([](const Call& c, const domain::AnalyticsQuery& q) -> Reply {
-                 return json_response(200, aggregate_json(c.s.analytics, c.who(), q));
-               })});
-  e.push_back({analytics_read_op("/api/v1/usage/by-project/:project_id", "getUsageByProject", "Token usage of one project")
-                    .describe(std::string(kScope) +
-                              " A project's usage is that of the agents its API tokens are bound to.")
+               period_read(aggregate_usage)});
+  e.push_back({usage_read_op("/api/v1/usage/by-project/:project_id", "getUsageByProject", "Token usage of one project")
                     .path_param("project_id", str(1, 1000))
                     .returns(200, ref("ProjectTokenUsage")),
                period_read(by_project)});
-  e.push_back({analytics_read_op("/api/v1/usage/by-provider/:provider", "getUsageByProvider", "Token usage of one provider")
-                    .describe(kScope)
+  e.push_back({usage_read_op("/api/v1/usage/by-provider/:provider", "getUsageByProvider", "Token usage of one provider")
                     .path_param("provider", str(1, 100))
                     .returns(200, [] {
                       json s = provider_usage();

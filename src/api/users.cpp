@@ -110,15 +110,11 @@ std::vector<Endpoint> user_endpoints() {
   e.push_back({user_op("GET", "/api/v1/users/:id", "getUser", "Get a user").returns(200, ref("User"), "The user"),
                [](const Call& c) { return user_reply(c.s.accounts.get(c.param("id"))); }});
   e.push_back({user_op("DELETE", "/api/v1/users/:id", "deleteUser", "Soft-delete a user")
-                   .describe("Not yourself, not the last active admin. Revokes the user's sessions at once.")
                    .returns(200, ref("User"), "The deleted user")
                    .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
                    .errors(409, {"LAST_ADMIN"}),
                [](const Call& c) { return user_reply(c.s.accounts.remove(c.who(), c.param("id"), c.context())); }});
   e.push_back({user_op("PUT", "/api/v1/users/:id/suspend", "suspendUser", "Suspend a user")
-                   .describe("Not yourself, not the last active admin. The user is locked out at once, and every "
-                             "credential issued before ends for good: access and refresh tokens stop working and "
-                             "the user's API tokens are revoked, so re-activation revives none of them.")
                    .returns(200, ref("User"), "The suspended user")
                    .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
                    .errors(409, {"ALREADY_SUSPENDED", "LAST_ADMIN"}),
@@ -128,9 +124,6 @@ std::vector<Endpoint> user_endpoints() {
                    .errors(409, {"ALREADY_ACTIVE"}),
                [](const Call& c) { return user_reply(c.s.accounts.activate(c.who(), c.param("id"), c.context())); }});
   e.push_back({user_op("POST", "/api/v1/users/:id/unlock", "unlockUserLogins", "Lift the login throttle of a user")
-                   .describe("Forgets the failed logins recorded against this account from every source address, "
-                             "so a user who throttled their own address may sign in again at once. Accounts are "
-                             "never locked by failures (the throttle is per source); audited as `user.unlock`.")
                    .returns(200,
                             object({{"user", ref("User")},
                                     {"login_failures_cleared", integer("failed logins forgotten, from all sources")}},
@@ -138,13 +131,11 @@ std::vector<Endpoint> user_endpoints() {
                             "The user, with the number of failed logins forgotten"),
                unlock_logins});
   e.push_back({user_op("PUT", "/api/v1/users/:id/role", "changeUserRole", "Change a user's role")
-                   .describe("Not your own role, never demoting the last active admin. Applies at once.")
                    .returns(200, ref("User"), "The updated user")
                    .errors(403, {"SELF_MODIFICATION_FORBIDDEN"})
                    .errors(409, {"LAST_ADMIN"}),
                with_body(kRole, change_role)});
   e.push_back({user_op("POST", "/api/v1/users/:id/reset-password", "resetUserPassword", "Set a new password for a user")
-                   .describe("Ends the user's sessions at once and lifts the login throttle of the account.")
                    .returns(200, ref("User"), "The updated user"),
                with_body(kReset, reset_password)});
   return e;

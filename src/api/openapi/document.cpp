@@ -1,10 +1,12 @@
-// Turns the endpoints' entries (api/routes.h: all_endpoints) into the OpenAPI 3.1 document,
-// adding what every route shares: path parameters, the error envelope for auth / body / 500 errors, the
-// X-Request-Id and Retry-After headers, and the security requirement of its access level.
+// Turns the endpoints' entries (api/routes.h: all_endpoints) and their Markdown descriptions
+// (descriptions.h) into the OpenAPI 3.1 document, adding what every route shares: path
+// parameters, the error envelope for auth / body / 500 errors, the X-Request-Id and Retry-After
+// headers, and the security requirement of its access level.
 #include <algorithm>
 #include <map>
 #include <utility>
 
+#include "api/openapi/descriptions.h"
 #include "api/openapi/spec.h"
 #include "api/openapi_document.h"
 #include "api/agent_views.h"
@@ -143,7 +145,10 @@ std::string access_note(Auth a) {
 json operation(const Op& op) {
   json o = {{"operationId", op.id}, {"summary", op.summary}, {"tags", json::array({op.tag})}};
   std::string description = access_note(op.access);
-  if (!op.notes.empty()) description += (description.empty() ? "" : "\n\n") + op.notes;
+  std::string own;  // the family's opening sentence, the operation's Markdown, the closing one
+  for (const std::string_view part : {std::string_view(op.lead), description_of(op.id), std::string_view(op.trailer)})
+    if (!part.empty()) own.append(own.empty() ? "" : " ").append(part);
+  if (!own.empty()) description += (description.empty() ? "" : "\n\n") + own;
   if (!description.empty()) o["description"] = description;
   if (const char* role = role_needed(op.access)) o["x-required-role"] = role;
 

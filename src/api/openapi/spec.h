@@ -31,7 +31,10 @@ struct Op {
   std::string summary;
   std::string tag;
   Auth access = Auth::read;
-  std::string notes;                                  // description
+  // The description is the operation's Markdown section (openapi/descriptions.h), between the
+  // sentences a family's operations share, which stay in code beside the builder that adds them.
+  std::string lead;                                   // opens the description
+  std::string trailer;                                // closes it
   std::vector<std::pair<std::string, json>> path_schemas;  // path param name -> schema
   std::vector<json> parameters;                       // query / header parameter objects
   json body_schema = nullptr;                         // request body; null = none
@@ -59,8 +62,12 @@ struct Op {
     access = a;
     return *this;
   }
-  Op& describe(std::string d) {
-    notes = std::move(d);
+  Op& opens_with(std::string sentence) {
+    lead = std::move(sentence);
+    return *this;
+  }
+  Op& closes_with(std::string sentence) {
+    trailer = std::move(sentence);
     return *this;
   }
   Op& path_param(std::string name, json schema) {
