@@ -269,12 +269,13 @@ Result<BatchOutcome> Analytics::ingest_batch(const AgentIdentity& who, const std
                                              const RequestContext&, util::TimePoint now) {
   if (events.size() > kMaxBatchEvents)
     return Error::validation("events", "a batch holds at most " + std::to_string(kMaxBatchEvents) + " events");
-  int64_t cost = 0;
+  int64_t cost = 0;  // of the accepted completed requests, for the live tick
   const auto prices = price_table();
   auto r = db_.write([&](store::Connection& c) -> Result<BatchOutcome> {
     if (!store::analytics::agent_owner(c, who.agent_id)) return ic_agent_gone();
     ModelFlags flags(c, who.agent_id);
     BatchOutcome out;
+    int64_t accepted_cost = 0;
     for (const auto& e : events) {
       if (auto s = validate_event(e); !s) {
         out.results.push_back({e.event_id, "rejected", s.error()});
@@ -291,10 +292,11 @@ Result<BatchOutcome> Analytics::ingest_batch(const AgentIdentity& who, const std
       store::analytics::add_to_rollup(c, row);
       raise_zero_cost_alert(c, row);
       flags.raise_alert_once(c, row);
-      if (row.event_type == "llm_request_completed") cost += row.cost_micros;
+      if (row.event_type == "llm_request_completed") accepted_cost += row.cost_micros;
       out.results.push_back({e.event_id, "accepted", std::nullopt});
       ++out.accepted;
     }
+    cost = accepted_cost;  // assigned, not added to: the body may run again (store/database.h)
     return out;
   });
   if (r && r->accepted > 0 && events_)

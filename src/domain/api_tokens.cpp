@@ -175,8 +175,8 @@ Result<IssuedApiToken> ApiTokens::create(const Principal& caller, const NewApiTo
     owner_id = *in.user_id;
   }
 
-  IssuedApiToken out;
-  out.secret = new_secret();
+  // Drawn once, outside the body, which may run again (store/database.h): it only reads it.
+  const std::string secret = new_secret();
   return db_.write([&](store::Connection& c) -> Result<IssuedApiToken> {
     const auto owner = store::users::find_by_id(c, owner_id);
     if (!owner || owner->deleted_at)
@@ -207,7 +207,7 @@ Result<IssuedApiToken> ApiTokens::create(const Principal& caller, const NewApiTo
     }
     store::ApiToken t;
     t.user_id = owner_id;
-    t.token_hash = hash_of(out.secret);
+    t.token_hash = hash_of(secret);
     t.name = in.name;
     t.description = in.description;
     t.project_id = in.project_id;
@@ -220,8 +220,7 @@ Result<IssuedApiToken> ApiTokens::create(const Principal& caller, const NewApiTo
     t.id = store::api_tokens::insert(c, t);
     store::rate_limits::hit(c, bucket, now);
     audit(c, ctx, "api_token.create", "api_token", std::to_string(t.id), nullptr, api_token_view(t));
-    out.token = std::move(t);
-    return std::move(out);
+    return IssuedApiToken{std::move(t), secret};
   });
 }
 
@@ -288,8 +287,7 @@ Result<store::ApiToken> ApiTokens::update(const Principal& caller, int64_t id, c
 Result<IssuedApiToken> ApiTokens::rotate(const Principal& caller, int64_t id, const RequestContext& ctx) {
   if (auto e = require_session(caller)) return *e;
   const int64_t now = util::now_unix_ms();
-  IssuedApiToken out;
-  out.secret = new_secret();
+  const std::string secret = new_secret();  // as in create: the body only reads it
   return db_.write([&](store::Connection& c) -> Result<IssuedApiToken> {
     auto old = store::api_tokens::find_by_id(c, id);
     // Owner only (docs/compatibility.md S1: anyone could rotate any id and get the secret).
@@ -300,7 +298,7 @@ Result<IssuedApiToken> ApiTokens::rotate(const Principal& caller, int64_t id, co
     const auto before = api_token_view(*old);
     store::api_tokens::mark_rotated(c, old->id, now);
     store::ApiToken fresh = *old;  // same owner, metadata and expiry; new id and secret
-    fresh.token_hash = hash_of(out.secret);
+    fresh.token_hash = hash_of(secret);
     fresh.created_at = now;
     fresh.last_used_at.reset();
     fresh.revoked_at.reset();
@@ -310,8 +308,7 @@ Result<IssuedApiToken> ApiTokens::rotate(const Principal& caller, int64_t id, co
     nlohmann::json after = api_token_view(fresh);
     after["replaces"] = old->id;
     audit(c, ctx, "api_token.rotate", "api_token", std::to_string(old->id), before, after);
-    out.token = std::move(fresh);
-    return std::move(out);
+    return IssuedApiToken{std::move(fresh), secret};
   });
 }
 

@@ -85,18 +85,21 @@ Result<HandshakeOutcome> LeaseProtocol::handshake(const std::string& ic_token, c
 Result<ReportOutcome> LeaseProtocol::report(const std::string& ic_token, const std::string& lease_id,
                                             const UsageReport& usage, const RequestContext& ctx) {
   std::optional<AgentIdentity> who_out;
+  std::vector<LiveEvent> alerts;  // the usage-limit alerts due once the report commits
   // The IC token check, the ledger move and the usage-limit counters commit together: an
   // acknowledged report is counted, and a crash loses neither the money nor the count.
   auto out = write_as_agent(db_, ic_token, who_out,
                             [&](store::Connection& c, const AgentIdentity& who) -> Result<ReportOutcome> {
     const auto now = util::now();
     auto report = ledger_.report_in(c, lease_id, who.agent_id, usage, now, agent_context(who, ctx));
-    // Counters follow accepted reports (a replay moved nothing, so it counts nothing).
-    if (report && !report->replayed && limits_)
-      limits_->record_in(c, who.owner_id, std::nullopt, usage.tokens, usage.cost_microdollars, now);
+    // Counters follow accepted reports (a replay moved nothing, so it counts nothing). The
+    // alerts are assigned on every run, never added to: the body may run again.
+    alerts = report && !report->replayed && limits_
+                 ? limits_->record_in(c, who.owner_id, std::nullopt, usage.tokens, usage.cost_microdollars, now)
+                 : std::vector<LiveEvent>{};
     return report;
   });
-  if (limits_) limits_->publish_pending_alerts();
+  if (out && limits_) limits_->publish_alerts(std::move(alerts));
   if (out && !out->replayed)
     publish("lease.reported", *who_out,
             {{"lease_id", lease_id},

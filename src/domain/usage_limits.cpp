@@ -247,9 +247,9 @@ Status UsageLimits::check_in(store::Connection& c, const std::string& user_id,
   return ok_status();
 }
 
-void UsageLimits::record_in(store::Connection& c, const std::string& user_id,
-                            const std::optional<std::string>& project_id, int64_t tokens, int64_t cost_micros,
-                            util::TimePoint now) {
+std::vector<LiveEvent> UsageLimits::record_in(store::Connection& c, const std::string& user_id,
+                                              const std::optional<std::string>& project_id, int64_t tokens,
+                                              int64_t cost_micros, util::TimePoint now) {
   const Periods P = periods_at(now);
   tokens = clamp_amount(tokens);
   cost_micros = clamp_amount(cost_micros);
@@ -309,27 +309,21 @@ void UsageLimits::record_in(store::Connection& c, const std::string& user_id,
     check("max_cost_per_month_microdollars", l.max_cost_per_month_microdollars, d.cost_before, d.cost_after,
           P.month_start);
   }
-  if (alerts.empty()) return;
-  std::lock_guard lock(pending_mutex_);
-  for (auto& a : alerts) pending_.push_back(std::move(a));
+  return alerts;
 }
 
-void UsageLimits::publish_pending_alerts() {
-  std::vector<LiveEvent> out;
-  {
-    std::lock_guard lock(pending_mutex_);
-    out.swap(pending_);
-  }
-  for (auto& e : out) events_.publish(std::move(e));
+void UsageLimits::publish_alerts(std::vector<LiveEvent> alerts) {
+  for (auto& e : alerts) events_.publish(std::move(e));
 }
 
 void UsageLimits::record(const std::string& user_id, const std::optional<std::string>& project_id, int64_t tokens,
                          int64_t cost_micros, util::TimePoint now) {
+  std::vector<LiveEvent> alerts;
   db_.write([&](store::Connection& c) {
-    record_in(c, user_id, project_id, tokens, cost_micros, now);
+    alerts = record_in(c, user_id, project_id, tokens, cost_micros, now);  // the latest run's: it may run again
     return 0;  // Database::write needs a value
   });
-  publish_pending_alerts();
+  publish_alerts(std::move(alerts));
 }
 
 int64_t UsageLimits::prune_before(util::TimePoint now) {

@@ -22,11 +22,10 @@
 // happens at most once per period), a `budget.alert` event {owner_id = user_id, data
 // {limit, threshold, current, limit_value, limit_id, project_id, period_start}} is due.
 // record_in cannot publish: it runs inside the caller's transaction, which may still roll
-// back. It queues the alert; the caller calls publish_pending_alerts() after its
-// transaction commits (record() does both). Caveat, accepted for soft alerts: a queued
-// alert of a transaction that then rolls back is published by the next flush anyway.
+// back or run again (store/database.h). It returns the alerts; the caller keeps the latest
+// run's list and publishes it with publish_alerts() once its write committed (record() does
+// both), so an alert is published once, and never for work that was rolled back.
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -110,11 +109,13 @@ class UsageLimits {
   // Enforcement, inside the caller's write transaction (see the header comment).
   Status check_in(store::Connection& c, const std::string& user_id, const std::optional<std::string>& project_id,
                   util::TimePoint now);
-  void record_in(store::Connection& c, const std::string& user_id, const std::optional<std::string>& project_id,
-                 int64_t tokens, int64_t cost_micros, util::TimePoint now);
-  // Publishes the alerts queued by record_in; call after the transaction committed.
-  void publish_pending_alerts();
-  // record_in in its own transaction, then publish_pending_alerts().
+  // Returns the budget.alert events due (see the header comment).
+  [[nodiscard]] std::vector<LiveEvent> record_in(store::Connection& c, const std::string& user_id,
+                                                 const std::optional<std::string>& project_id, int64_t tokens,
+                                                 int64_t cost_micros, util::TimePoint now);
+  // Publishes what record_in returned; call after the transaction committed.
+  void publish_alerts(std::vector<LiveEvent> alerts);
+  // record_in in its own transaction, then publish_alerts().
   void record(const std::string& user_id, const std::optional<std::string>& project_id, int64_t tokens,
               int64_t cost_micros, util::TimePoint now);
   // Deletes counters of periods that ended at or before `now`; returns how many rows.
@@ -123,8 +124,6 @@ class UsageLimits {
  private:
   store::Database& db_;
   EventBus& events_;
-  std::mutex pending_mutex_;
-  std::vector<LiveEvent> pending_;
 };
 
 }  // namespace iron::domain

@@ -33,8 +33,10 @@ class Database {
   // — except with commit_on_error, for operations whose refusal must itself be recorded (a
   // failed login's counter and audit row). A call sees the committed work of the calls
   // before it, exactly as if all ran one by one. f may run on another caller's thread (group
-  // commit) or more than once (PostgreSQL retries a serialization failure), so it has no
-  // effect outside the database; it must not call write() itself.
+  // commit) or more than once (PostgreSQL retries a serialization failure; SQLite runs a batch
+  // again with a savepoint per call when one of its calls fails), so it has no effect outside
+  // the database: it assigns what it hands out (never appends or adds to captured state), and
+  // anything published or sent happens after write() returns. It must not call write() itself.
   template <class F>
   auto write(F&& f, bool commit_on_error = false) -> decltype(f(std::declval<Connection&>())) {
     using R = decltype(f(std::declval<Connection&>()));

@@ -14,6 +14,7 @@
 #include "security/random.h"
 #include "store/database.h"
 #include "store/user_repo.h"
+#include "support/write_batch.h"
 #include "temp_db.h"
 #include "util/clock.h"
 
@@ -478,3 +479,22 @@ TEST_F(AnalyticsFixture, TimeseriesBucketsAcrossAYearBoundary) {
 }
 
 }  // namespace
+
+// A batch's body may run twice (a group-commit batch that runs again with savepoints,
+// store/database.h): its live tick still carries the batch's cost once.
+TEST_F(AnalyticsBatch, ItsTickCountsTheCostOnceWhenTheWriteRunsAgain) {
+  const auto a = agent("user_alice");
+  auto sub = bus_.subscribe("user_alice", false);
+  const std::vector<domain::AnalyticsEvent> events = {completed("r1", ms("2026-03-15T10:00:00Z"), 1500),
+                                                      completed("r2", ms("2026-03-15T10:01:00Z"), 500)};
+  iron::Result<domain::BatchOutcome> out = iron::Error::internal("not run");
+  iron::test::run_as_one_batch(*db_, {[&] { out = analytics_->ingest_batch(a, events, domain::RequestContext::system(), kNow); },
+                                      [&] { iron::test::refused_write(*db_); }});
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(out->accepted, 2);
+  EXPECT_EQ(scalar("SELECT sum(cost_micros) FROM usage_rollups_daily"), 2000);
+  const auto ticks = sub->wait(std::chrono::milliseconds(0));
+  ASSERT_EQ(ticks.size(), 1u);
+  EXPECT_EQ(ticks[0].data["cost_micros"], 2000);
+  EXPECT_EQ(ticks[0].data["events"], 2);
+}

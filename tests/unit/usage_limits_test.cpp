@@ -17,6 +17,7 @@
 #include "security/random.h"
 #include "store/database.h"
 #include "store/user_repo.h"
+#include "support/write_batch.h"
 #include "temp_db.h"
 #include "util/clock.h"
 
@@ -312,7 +313,7 @@ TEST_F(UsageLimitsTest, TokensPerMinuteIsExactUnderConcurrency) {
       for (int i = 0; i < 10; ++i) {
         const auto st = db_->write([&](store::Connection& c) -> iron::Status {
           if (auto s = limits_->check_in(c, user_, std::nullopt, kT0); !s) return s;
-          limits_->record_in(c, user_, std::nullopt, 10, 0, kT0);
+          (void)limits_->record_in(c, user_, std::nullopt, 10, 0, kT0);  // a TPM limit: no alerts
           return iron::ok_status();
         });
         if (st.ok()) ++admitted;
@@ -373,4 +374,31 @@ TEST_F(UsageLimitsTest, TokensPerMinuteAreCountedOnlyWhileATpmLimitApplies) {
   expect_exceeded(check(kT0 + 3s, "proj"), "max_tokens_per_minute", 100, 100, "2027-01-15T10:21:00Z");
   EXPECT_TRUE(check(kT0 + 3s, "other").ok()) << "the other project has no TPM limit";
   EXPECT_EQ(usage(kT0 + 3s).tokens_today, 100 + 70 + 500 + 30) << "every report still counts per day";
+}
+
+// record's body may run twice (a group-commit batch that runs again with savepoints,
+// store/database.h): the alert it finds due is published once.
+TEST_F(UsageLimitsTest, AThresholdAlertIsPublishedOnceWhenTheWriteRunsAgain) {
+  make_limit(std::nullopt, std::nullopt, std::nullopt, 1'000, {50});
+  auto sub = events_->subscribe("observer", true);
+  iron::test::run_as_one_batch(*db_, {[&] { record(kT0, 0, 600); }, [&] { iron::test::refused_write(*db_); }});
+  const auto got = sub->wait(0ms);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].data["threshold"], 50);
+  EXPECT_EQ(usage(kT0).cost_this_month_microdollars, 600);
+}
+
+// An alert is due only with the work that found it: a write that counted and then rolled back
+// publishes nothing, now or with a later write.
+TEST_F(UsageLimitsTest, TheAlertsOfARolledBackWriteAreNeverPublished) {
+  make_limit(std::nullopt, std::nullopt, std::nullopt, 1'000, {50});
+  auto sub = events_->subscribe("observer", true);
+  const auto refused = db_->write([&](store::Connection& c) -> iron::Status {
+    EXPECT_EQ(limits_->record_in(c, user_, std::nullopt, 0, 600, kT0).size(), 1u);
+    return iron::Error::validation("probe", "refused after counting");
+  });
+  EXPECT_FALSE(refused.ok());
+  record(kT0, 0, 1);
+  EXPECT_TRUE(sub->wait(0ms).empty()) << "the rolled-back count's alert was published";
+  EXPECT_EQ(usage(kT0).cost_this_month_microdollars, 1);
 }
