@@ -118,29 +118,80 @@ void SqliteDatabase::run_alone(WriteCall& call) {
 }
 
 void SqliteDatabase::run_batch(const std::vector<WriteCall*>& batch) {
-  SqliteConnection& w = *writer_;
   // A call alone in its batch (every call of a lone client) runs without a savepoint: undoing
   // it is rolling the transaction back, while a savepoint makes SQLite copy every page the call
   // changes into a statement journal first (~30k instructions of a budget report's ~480k,
   // callgrind, docs/benchmarks.md, sixth pass).
   if (batch.size() == 1) return run_alone(*batch.front());
+  // The same saving for a batch while calls keep their work (nearly always: a refusal is rare
+  // on the hot paths): one transaction, no savepoints; a call that throws or refuses undoes
+  // the whole attempt, and the batch runs again one savepoint per call (docs/benchmarks.md,
+  // "the writer's batches"). So a body may run more than once (store/database.h).
+  if (optimistic_ && run_optimistic(batch)) return;
+  // Savepoints stay until a batch has no failing call: a burst of refusals (an exhausted
+  // budget, a rate limit) would otherwise run every batch twice.
+  optimistic_ = run_with_savepoints(batch);
+}
+
+bool SqliteDatabase::begin(const std::vector<WriteCall*>& batch) {
   try {
-    w.run("BEGIN IMMEDIATE");
+    writer_->run("BEGIN IMMEDIATE");
+    return true;
   } catch (...) {
     for (auto* c : batch) c->error = std::current_exception();
-    return;
+    return false;
   }
+}
+
+void SqliteDatabase::commit(const std::vector<WriteCall*>& batch) {
+  try {
+    writer_->run("COMMIT");
+  } catch (...) {
+    rollback_quietly(*writer_);
+    for (auto* c : batch)
+      if (!c->error) c->error = std::current_exception();
+  }
+}
+
+bool SqliteDatabase::run_optimistic(const std::vector<WriteCall*>& batch) {
+  SqliteConnection& w = *writer_;
+  if (!begin(batch)) return true;
+  for (auto* call : batch) {
+    bool keep = false;
+    try {
+      keep = call->run(call->body, w);
+      w.reset_statements();
+    } catch (...) {
+      // Not recorded: the savepoint run that follows gives the call its own outcome.
+    }
+    if (!keep) {
+      rollback_quietly(w);  // every call's work so far; no call has an error set yet
+      return false;
+    }
+  }
+  commit(batch);
+  return true;
+}
+
+bool SqliteDatabase::run_with_savepoints(const std::vector<WriteCall*>& batch) {
+  SqliteConnection& w = *writer_;
+  if (!begin(batch)) return false;
+  bool all_kept = true;
   for (size_t i = 0; i < batch.size(); ++i) {
     WriteCall& call = *batch[i];
     try {
       w.run("SAVEPOINT write_call");
       const bool keep = call.run(call.body, w);
       w.reset_statements();
-      if (!keep) w.run("ROLLBACK TO write_call");
+      if (!keep) {
+        all_kept = false;
+        w.run("ROLLBACK TO write_call");
+      }
       w.run("RELEASE write_call");
       continue;
     } catch (...) {
       call.error = std::current_exception();
+      all_kept = false;
     }
     w.reset_statements();
     if (w.in_transaction()) {
@@ -156,16 +207,11 @@ void SqliteDatabase::run_batch(const std::vector<WriteCall*>& batch) {
     for (size_t j = 0; j < i; ++j)
       if (!batch[j]->error) batch[j]->error = call.error;
     std::vector<WriteCall*> rest(batch.begin() + static_cast<std::ptrdiff_t>(i) + 1, batch.end());
-    if (!rest.empty()) run_batch(rest);
-    return;
+    if (!rest.empty()) run_with_savepoints(rest);
+    return false;
   }
-  try {
-    w.run("COMMIT");
-  } catch (...) {
-    rollback_quietly(w);
-    for (auto* c : batch)
-      if (!c->error) c->error = std::current_exception();
-  }
+  commit(batch);
+  return all_kept;
 }
 
 SqliteDatabase::Lease::Lease(SqliteDatabase& d) : db(d) {

@@ -5,7 +5,8 @@
 // Group commit: concurrent write() calls queue up; the first becomes the leader and runs the
 // queued calls as one batch in one BEGIN IMMEDIATE, each in its own SAVEPOINT (a refusal or
 // an exception rolls back only that call's work), then COMMITs once and wakes them all. With
-// synchronous=FULL that is one fsync for many acknowledged writes.
+// synchronous=FULL that is one fsync for many acknowledged writes. While batches commit whole,
+// a batch first runs without the savepoints and only runs again with them when a call fails.
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -51,6 +52,13 @@ class SqliteDatabase final : public DatabaseEngine {
   static void rollback_quietly(SqliteConnection& c);  // also resets cached statements
   void run_batch(const std::vector<WriteCall*>& batch);  // on the writer, under writer_mutex_
   void run_alone(WriteCall& call);                       // a batch of one, the same way
+  // A batch in one transaction without savepoints; false, with nothing kept and no call's
+  // error set, when a call threw or refused its work.
+  bool run_optimistic(const std::vector<WriteCall*>& batch);
+  // A batch with a savepoint per call; whether every call kept its work.
+  bool run_with_savepoints(const std::vector<WriteCall*>& batch);
+  bool begin(const std::vector<WriteCall*>& batch);   // false: every call failed with its error
+  void commit(const std::vector<WriteCall*>& batch);  // a failure is every error-free call's error
 
   std::string path_;
   std::unique_ptr<SqliteConnection> writer_;
@@ -59,6 +67,7 @@ class SqliteDatabase final : public DatabaseEngine {
   std::condition_variable queue_cv_;
   std::deque<WriteCall*> queue_;
   bool leader_active_ = false;
+  bool optimistic_ = true;  // the next batch first runs without savepoints; under writer_mutex_
   WriteStats stats_;
   std::atomic<bool> storage_full_{false};
   std::atomic<uint64_t> data_version_{0};
