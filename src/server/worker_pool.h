@@ -12,8 +12,9 @@
 // descriptor stays silent until it is armed again (`watch`), so a connection is never served
 // by two threads at once. Only `base` threads wait for events, so that under load the few
 // that run take ready events one after another instead of each event waking a sleeping
-// thread. A handler that may wait — for a slow client (RequestStream), the database, an event
-// stream — first calls before_blocking(): another thread takes its place in epoll_wait, and
+// thread. Code that is about to wait — RequestStream for a slow client; below the edge, through
+// util::before_blocking(), the database writer, an event stream, the network — first calls
+// before_blocking(): another thread takes its place in epoll_wait, and
 // it parks once done, to take the place of the next thread that waits (threads parked for a
 // few seconds end). Threads are detached and counted rather than joined: joining hundreds
 // that ended at once (after a burst of 1,000 connections) stalled the thread that joined them
