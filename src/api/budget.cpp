@@ -80,7 +80,7 @@ Reply handshake(const Call& c, const HandshakeBody& in, const std::string& token
 
 Reply report(const Call& c, const ReportBody& in, const std::string& token) {
   const domain::UsageReport usage{in.request_id, in.tokens, in.cost_microdollars, in.model, in.provider};
-  return reply(c.s.leases.report(token, in.lease_id, usage, c.context()), 200, [](const domain::ReportOutcome& o) {
+  return reply(c.s.leases.report(token, in.lease_id, usage), 200, [](const domain::ReportOutcome& o) {
     return json{IRON_JSON_FIELDS(o, budget_remaining, lease_spent, replayed),
                 {"success", true}};
   });

@@ -87,7 +87,7 @@ void seed_usage(domain::Analytics& analytics, domain::BudgetLedger& ledger, cons
     if (!lease) continue;  // budget exhausted: realistic too
     (void)ledger.report(lease->id, who.agent_id,
                         {"demo-day-" + std::to_string(day), day_tokens, std::min(day_cost, lease->granted), "mixed", provider},
-                        t, ctx);
+                        t);
     (void)ledger.release(lease->id, who.agent_id, t, ctx);
   }
 }

@@ -228,13 +228,12 @@ Result<Lease> BudgetLedger::reserve_in(store::Connection& c, int64_t agent_id, i
 }
 
 Result<ReportOutcome> BudgetLedger::report(const std::string& lease_id, int64_t agent_id, const UsageReport& usage,
-                                           util::TimePoint now, const RequestContext& ctx) {
-  return db_.write([&](store::Connection& c) { return report_in(c, lease_id, agent_id, usage, now, ctx); });
+                                           util::TimePoint now) {
+  return db_.write([&](store::Connection& c) { return report_in(c, lease_id, agent_id, usage, now); });
 }
 
 Result<ReportOutcome> BudgetLedger::report_in(store::Connection& c, const std::string& lease_id, int64_t agent_id,
-                                              const UsageReport& usage, util::TimePoint now,
-                                              const RequestContext& ctx) {
+                                              const UsageReport& usage, util::TimePoint now) {
   if (auto e = check_text("request_id", usage.request_id, 255)) return *e;
   if (auto e = check_text("model", usage.model, 255)) return *e;
   if (auto e = check_text("provider", usage.provider, 64)) return *e;
@@ -283,11 +282,6 @@ Result<ReportOutcome> BudgetLedger::report_in(store::Connection& c, const std::s
   alerts::agent_spent(c, agent_id, budget->allocated, budget->spent, budget->remaining, now_ms);
   alerts::usage_recorded(c, agent_id, "lease_report", usage.provider, usage.model, usage.tokens,
                          usage.cost_microdollars, now_ms);
-  audit(c, ctx, "lease.report", "lease", lease_id, nullptr,
-        {IRON_JSON_FIELDS(usage, request_id, tokens, model, provider),
-         {"cost", usage.cost_microdollars},
-         {"lease_spent", *spent},
-         {"charged_to_earlier_period", carried}});
   return ReportOutcome{lease_id, usage.request_id, usage.cost_microdollars, *spent, lease->granted - *spent,
                        budget->remaining, false};
 }

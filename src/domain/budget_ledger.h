@@ -126,9 +126,11 @@ class BudgetLedger {
   Result<Lease> reserve(int64_t agent_id, int64_t requested, util::TimePoint now, const RequestContext& ctx);
 
   // Moves the cost from reserved to spent. Idempotent per (lease_id, request_id): a replay
-  // returns the first outcome (replayed = true) and moves nothing.
+  // returns the first outcome (replayed = true) and moves nothing. No audit row: the
+  // lease_reports row is the record of each report (request id, cost, balances after), and
+  // an audit row per model call would bury people's actions under agents' traffic.
   Result<ReportOutcome> report(const std::string& lease_id, int64_t agent_id, const UsageReport& usage,
-                               util::TimePoint now, const RequestContext& ctx);
+                               util::TimePoint now);
 
   // "Return": closes an active lease, releasing granted - reported spend.
   Result<ReleaseOutcome> release(const std::string& lease_id, int64_t agent_id, util::TimePoint now,
@@ -168,7 +170,7 @@ class BudgetLedger {
   // The lease protocol commits report / release / refresh together with the IC token check
   // and the usage-limit counters (lease_protocol.h): one transaction, one fsync, no count lost.
   Result<ReportOutcome> report_in(store::Connection& c, const std::string& lease_id, int64_t agent_id,
-                                  const UsageReport& usage, util::TimePoint now, const RequestContext& ctx);
+                                  const UsageReport& usage, util::TimePoint now);
   Result<ReleaseOutcome> release_in(store::Connection& c, const std::string& lease_id, int64_t agent_id,
                                     util::TimePoint now, const RequestContext& ctx);
   Result<RefreshOutcome> refresh_in(store::Connection& c, const std::string& old_lease_id, int64_t agent_id,

@@ -83,7 +83,7 @@ Result<HandshakeOutcome> LeaseProtocol::handshake(const std::string& ic_token, c
 }
 
 Result<ReportOutcome> LeaseProtocol::report(const std::string& ic_token, const std::string& lease_id,
-                                            const UsageReport& usage, const RequestContext& ctx) {
+                                            const UsageReport& usage) {
   std::optional<AgentIdentity> who_out;
   std::vector<LiveEvent> alerts;  // the usage-limit alerts due once the report commits
   // The IC token check, the ledger move and the usage-limit counters commit together: an
@@ -91,7 +91,7 @@ Result<ReportOutcome> LeaseProtocol::report(const std::string& ic_token, const s
   auto out = write_as_agent(db_, ic_token, who_out,
                             [&](store::Connection& c, const AgentIdentity& who) -> Result<ReportOutcome> {
     const auto now = util::now();
-    auto report = ledger_.report_in(c, lease_id, who.agent_id, usage, now, agent_context(who, ctx));
+    auto report = ledger_.report_in(c, lease_id, who.agent_id, usage, now);
     // Counters follow accepted reports (a replay moved nothing, so it counts nothing). The
     // alerts are assigned on every run, never added to: the body may run again.
     alerts = report && !report->replayed && limits_

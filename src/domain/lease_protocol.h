@@ -55,8 +55,7 @@ class LeaseProtocol {
   // back (the predecessor leaked it, docs/compatibility.md C1).
   Result<HandshakeOutcome> handshake(const std::string& ic_token, const HandshakeRequest& in, const RequestContext& ctx);
 
-  Result<ReportOutcome> report(const std::string& ic_token, const std::string& lease_id, const UsageReport& usage,
-                               const RequestContext& ctx);
+  Result<ReportOutcome> report(const std::string& ic_token, const std::string& lease_id, const UsageReport& usage);
   Result<ReturnOutcome> give_back(const std::string& ic_token, const std::string& lease_id,
                                   std::optional<int64_t> client_spent, const RequestContext& ctx);
   Result<RefreshOutcome> refresh(const std::string& ic_token, const std::string& lease_id, int64_t requested,

@@ -155,7 +155,7 @@ TEST(AnalyticsDashboard, BudgetStatusRiskFilterIsExactAndLeavesTheSummaryWhole) 
     const int64_t agent = p.add_agent(alice_id, 1'000'000);
     auto lease = p.ledger().reserve(agent, l.spent, iron::util::now(), ctx);
     ASSERT_TRUE(lease.ok());
-    ASSERT_TRUE(p.ledger().report(lease->id, agent, {"r-" + l.risk, 1, l.spent, "gpt-4o", "openai"}, iron::util::now(), ctx).ok());
+    ASSERT_TRUE(p.ledger().report(lease->id, agent, {"r-" + l.risk, 1, l.spent, "gpt-4o", "openai"}, iron::util::now()).ok());
     agent_at[l.risk] = agent;
   }
   for (const auto& l : levels) {

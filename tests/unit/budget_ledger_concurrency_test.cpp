@@ -43,7 +43,7 @@ TEST_F(BudgetLedgerConcurrency, no_overspend_under_64_threads) {
         rid += "-r";
         rid += std::to_string(request++);
         const int64_t cost = pick(0, lease.granted / 2 + 1);
-        auto r = ledger().report(lease.id, agent, usage(rid, cost), kT0, ctx);
+        auto r = ledger().report(lease.id, agent, usage(rid, cost), kT0);
         if (!r) {
           note_error(r.error());
           continue;
@@ -51,7 +51,7 @@ TEST_F(BudgetLedgerConcurrency, no_overspend_under_64_threads) {
         ++reports_ok;
         reported_cost += r->cost;
         if (pick(0, 3) == 0) {
-          auto again = ledger().report(lease.id, agent, usage(rid, cost + 1), kT0, ctx);
+          auto again = ledger().report(lease.id, agent, usage(rid, cost + 1), kT0);
           if (again && again->replayed && again->cost == cost) ++replays;
           else ++unexpected;
         }

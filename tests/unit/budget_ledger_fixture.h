@@ -55,7 +55,7 @@ struct AgentRuntime {
     return ledger.reserve(agent, requested, now, agent_ctx(agent));
   }
   auto report(const std::string& lease, const domain::UsageReport& u, iron::util::TimePoint now) {
-    return ledger.report(lease, agent, u, now, agent_ctx(agent));
+    return ledger.report(lease, agent, u, now);
   }
   auto release(const std::string& lease, iron::util::TimePoint now) {
     return ledger.release(lease, agent, now, agent_ctx(agent));

@@ -240,7 +240,7 @@ TEST_F(BudgetLedgerPeriod, InvariantHoldsAcrossAResetWith64ThreadsAndOpenLeases)
         rid += std::to_string(t);
         rid += "-";
         rid += std::to_string(request++);
-        auto r = ledger().report(lease->id, agent, usage(rid, pick(0, lease->granted / 2)), now, ctx);
+        auto r = ledger().report(lease->id, agent, usage(rid, pick(0, lease->granted / 2)), now);
         if (!r && r.error().code != "LEASE_EXCEEDED") ++unexpected;
       }
       if (i == kIterations / 2 - 1 && !held) {
@@ -253,7 +253,7 @@ TEST_F(BudgetLedgerPeriod, InvariantHoldsAcrossAResetWith64ThreadsAndOpenLeases)
       const auto after = kD1 + 1min;
       std::string rid = "held-";
       rid += std::to_string(t);
-      auto r = ledger().report(held->id, agent, usage(rid, pick(0, held->granted)), after, ctx);
+      auto r = ledger().report(held->id, agent, usage(rid, pick(0, held->granted)), after);
       if (r) ++carried_reports;
       else if (r.error().code != "LEASE_EXCEEDED") ++unexpected;
       if (!ledger().release(held->id, agent, after, ctx)) ++unexpected;

@@ -55,11 +55,11 @@ TEST_F(BudgetLedger, non_positive_and_oversized_amounts_are_validation_errors) {
       {"reserve zero", [&] { return err(L.reserve(agent, 0, kT0, ctx)); }},
       {"reserve negative", [&] { return err(L.reserve(agent, -100, kT0, ctx)); }},
       {"refresh zero", [&] { return err(L.refresh(lease, agent, 0, kT0, ctx)); }},
-      {"report negative cost", [&] { return err(L.report(lease, agent, usage("r1", -1), kT0, ctx)); }},
-      {"report zero tokens", [&] { return err(L.report(lease, agent, usage("r1", 1, 0), kT0, ctx)); }},
-      {"report empty request id", [&] { return err(L.report(lease, agent, usage("", 1), kT0, ctx)); }},
+      {"report negative cost", [&] { return err(L.report(lease, agent, usage("r1", -1), kT0)); }},
+      {"report zero tokens", [&] { return err(L.report(lease, agent, usage("r1", 1, 0), kT0)); }},
+      {"report empty request id", [&] { return err(L.report(lease, agent, usage("", 1), kT0)); }},
       {"report empty model",
-       [&] { return err(L.report(lease, agent, {"r1", 10, 1, "", "openai"}, kT0, ctx)); }},
+       [&] { return err(L.report(lease, agent, {"r1", 10, 1, "", "openai"}, kT0)); }},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);
@@ -113,7 +113,7 @@ TEST_F(BudgetLedger, unknown_agent_and_lease_are_not_found) {
   check(ledger().reserve(agent + 1, 10, kT0, ctx).error(), "AGENT_NOT_FOUND");
   check(ledger().snapshot(agent + 1).error(), "AGENT_NOT_FOUND");
   check(ledger().set_allocation(agent + 1, 10, ctx).error(), "AGENT_NOT_FOUND");
-  check(ledger().report("lease_missing", agent, usage("r", 1), kT0, ctx).error(), "LEASE_NOT_FOUND");
+  check(ledger().report("lease_missing", agent, usage("r", 1), kT0).error(), "LEASE_NOT_FOUND");
   check(ledger().release("lease_missing", agent, kT0, ctx).error(), "LEASE_NOT_FOUND");
   check(ledger().refresh("lease_missing", agent, 10, kT0, ctx).error(), "LEASE_NOT_FOUND");
   expect_snapshot(agent, 1000, 0, 0, 1000);
@@ -124,7 +124,7 @@ TEST_F(BudgetLedger, another_agents_lease_is_not_found) {
   const int64_t other = new_agent(1000);
   const std::string lease = runtime(mine).open(400);
   const auto ctx = agent_ctx(other);
-  EXPECT_EQ(ledger().report(lease, other, usage("r", 10), kT0, ctx).error().code, "LEASE_NOT_FOUND");
+  EXPECT_EQ(ledger().report(lease, other, usage("r", 10), kT0).error().code, "LEASE_NOT_FOUND");
   EXPECT_EQ(ledger().release(lease, other, kT0, ctx).error().code, "LEASE_NOT_FOUND");
   EXPECT_EQ(ledger().refresh(lease, other, 10, kT0, ctx).error().code, "LEASE_NOT_FOUND");
   EXPECT_EQ(lease_row(lease).status, "active");
