@@ -1,7 +1,6 @@
 #include "server/edge_server.h"
 
 #include <poll.h>
-#include <strings.h>
 #include <sys/eventfd.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -10,20 +9,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cctype>
-
-#include <nlohmann/json.hpp>
 
 #include "server/client_ip.h"
-#include "server/request_id.h"
+#include "server/request_body.h"
 #include "util/log.h"
 
 namespace iron::server {
 namespace {
-
-// The connection being served on this worker thread, for the hooks httplib calls back
-// (setup, header writer, routing and error handlers) on the same thread.
-thread_local RequestStream* t_stream = nullptr;
 
 // How long a connection must have waited for a request before a new one may displace it.
 constexpr auto kIdleBeforeShed = std::chrono::milliseconds(250);
@@ -39,31 +31,6 @@ constexpr auto kLinger = std::chrono::milliseconds(500);
 constexpr auto kRefusedLinger = std::chrono::milliseconds(100);
 constexpr const char* kAtLimit = "the server is at its connection limit; retry shortly";
 
-bool iequals(const std::string& a, const char* b) {
-  return std::equal(a.begin(), a.end(), b, b + std::char_traits<char>::length(b),
-                    [](char x, char y) { return std::tolower(static_cast<unsigned char>(x)) == y; });
-}
-
-bool all_digits(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// Called by httplib once the head is parsed, before routing: settles how the body is framed.
-void frame_request(httplib::Request& req) {
-  const size_t encodings = req.get_header_value_count("Transfer-Encoding");
-  const size_t lengths = req.get_header_value_count("Content-Length");
-  if (encodings > 1 || (encodings == 1 && !iequals(req.get_header_value("Transfer-Encoding"), "chunked"))) {
-    t_stream->reject({400, "BAD_REQUEST", "Transfer-Encoding must be exactly \"chunked\""});
-  } else if (lengths > 1 || (lengths == 1 && !all_digits(req.get_header_value("Content-Length")))) {
-    t_stream->reject({400, "BAD_REQUEST", "Content-Length must be one decimal number"});
-  } else if (encodings == 0 && lengths == 0 &&
-             (req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE")) {
-    // No framing means no body (RFC 9112 §6.3). Said explicitly, httplib reads nothing;
-    // otherwise it reads the connection as the body until the read timeout.
-    req.set_header("Content-Length", "0");
-  }
-}
-
 // Bytes from the client are waiting to be read (a shutdown for reading keeps them readable).
 bool has_input(int fd) {
   char byte;
@@ -72,53 +39,22 @@ bool has_input(int fd) {
 
 }  // namespace
 
-std::string error_envelope(const std::string& code, const std::string& message) {
-  return nlohmann::json{{"error", {{"code", code}, {"message", message}, {"details", nlohmann::json::object()}}}}.dump();
-}
-
-EdgeServer::EdgeServer(EdgeSettings settings)
+EdgeServer::EdgeServer(EdgeSettings settings, ExchangeHandler handler)
     : settings_(std::move(settings)),
+      handler_(std::move(handler)),
+      fixed_(settings_.headers),
+      keep_alive_("timeout=" +
+                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(settings_.keep_alive).count()) +
+                  ", max=" + std::to_string(settings_.keep_alive_max_requests)),
       wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
-      timer_fd_(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK)) {
-  set_header_writer([this](httplib::Stream& strm, httplib::Headers& headers) {
-    // A response written once the drain has begun says so, even when its request started
-    // before: the client must not send another request on this connection.
-    if (draining_) {
-      headers.erase("Connection");
-      headers.erase("Keep-Alive");
-      headers.emplace("Connection", "close");
-    }
-    const auto [from, to] = headers.equal_range("Connection");
-    if (t_stream && std::any_of(from, to, [](const auto& h) { return iequals(h.second, "close"); }))
-      t_stream->note_connection_close();
-    // One string and one write for the whole block; httplib's own write_headers builds a
-    // temporary string per header (a tenth of a static file's cost, docs/benchmarks.md).
-    // The edge's own headers replace any of the same name a handler set: appended here as
-    // one prepared block rather than erased and inserted into every response's header map.
-    size_t size = fixed_block_.size() + 2;
-    for (const auto& [k, v] : headers) size += k.size() + v.size() + 4;
-    std::string block;
-    block.reserve(size);
-    for (const auto& [k, v] : headers)
-      if (!is_fixed_header(k)) block.append(k).append(": ").append(v).append("\r\n");
-    block.append(fixed_block_).append("\r\n");
-    return strm.write(block.data(), block.size());
-  });
-  for (const auto& [k, v] : settings_.headers) fixed_block_.append(k).append(": ").append(v).append("\r\n");
-}
-
-bool EdgeServer::is_fixed_header(const std::string& name) const {
-  return std::any_of(settings_.headers.begin(), settings_.headers.end(), [&](const auto& h) {
-    return h.first.size() == name.size() && ::strncasecmp(h.first.data(), name.data(), name.size()) == 0;
-  });
-}
+      timer_fd_(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK)) {}
 
 struct EdgeServer::Connection {
   Connection(int fd, int wake_fd, const StreamLimits& limits, const std::atomic<bool>* pressure)
       : fd(fd), strm(fd, wake_fd, limits, pressure) {}
   int fd;
-  std::string ip, local_ip, group;
-  int port = 0, local_port = 0;
+  std::string ip, group;
+  int port = 0;
   bool capped = false;
   bool closing = false;  // answers its request that has arrived, then closes
   bool watched = false;  // in the worker pool's epoll set
@@ -132,10 +68,7 @@ EdgeServer::~EdgeServer() {
   if (timer_fd_ >= 0) ::close(timer_fd_);
 }
 
-void EdgeServer::adopt(const BoundSocket& socket) {
-  listen_fd_ = socket.fd;
-  svr_sock_ = socket.fd;  // httplib's content providers (event streams) run while it is set
-}
+void EdgeServer::adopt(const BoundSocket& socket) { listen_fd_ = socket.fd; }
 
 void EdgeServer::run(size_t base_workers, size_t max_workers) {
   {
@@ -166,7 +99,6 @@ void EdgeServer::drain() {
     arm_timer(drain_started_ + settings_.drain_grace);
   }
   take_queued_connections();
-  svr_sock_ = INVALID_SOCKET;  // ends httplib's content providers: event streams close
   pool_->stop();
   finishing_ = true;
   if (serving_ == 0) pool_->finish();
@@ -193,10 +125,6 @@ void EdgeServer::take_queued_connections() {
   }
 }
 
-const Rejection* EdgeServer::current_rejection() {
-  return t_stream && t_stream->rejection() ? &*t_stream->rejection() : nullptr;
-}
-
 void EdgeServer::accept_connection(int sock) {
   const int on = 1;
   ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);  // Nagle costs ~44 ms per response
@@ -205,7 +133,7 @@ void EdgeServer::accept_connection(int sock) {
   peer_address(sock, ip, port);
   const auto refuse = [&](const char* message) {
     RequestStream strm(sock, -1, settings_.limits);
-    answer(strm, {503, "TOO_MANY_CONNECTIONS", message});
+    write_refusal(strm, {503, "TOO_MANY_CONNECTIONS", message}, fixed_);
     closer_.close(sock, kRefusedLinger);
   };
   // At the limit, an idle connection makes room (it is counted out as it is closed).
@@ -227,7 +155,6 @@ void EdgeServer::accept_connection(int sock) {
   c->port = port;
   c->capped = capped;
   c->group = std::move(group);
-  local_address(sock, c->local_ip, c->local_port);
   // The client usually sends its request right behind the connect: when it is here
   // already, serve it on this thread rather than through another wake-up.
   pollfd p{sock, POLLIN, 0};
@@ -260,7 +187,7 @@ void EdgeServer::serve(Connection& c) {
   bool open = false;
   try {
     do open = serve_one(c);
-    while (open && c.strm.is_readable());
+    while (open && c.strm.has_buffered());
   } catch (const std::exception& e) {  // never out of a worker thread, never a lost slot
     log::error("connection failed", {{"client_ip", c.ip}, {"error", e.what()}});
     open = false;
@@ -272,16 +199,43 @@ void EdgeServer::serve(Connection& c) {
 bool EdgeServer::serve_one(Connection& c) {
   RequestStream& strm = c.strm;
   strm.begin_request();
-  const bool last = draining_ || c.closing || ++c.served >= settings_.keep_alive_max_requests;
-  bool closed = false;
-  t_stream = &strm;
-  const bool ok = process_request(strm, c.ip, c.port, c.local_ip, c.local_port, last, closed, frame_request, nullptr);
-  t_stream = nullptr;
-  if (const auto& r = strm.rejection(); r && !strm.responded()) {
-    log::info("request refused", {{"status", r->status}, {"code", r->code}, {"client_ip", c.ip}});
-    answer(strm, *r);
+  const auto head = strm.read_head();
+  if (!head) {  // closed between requests, or refused while the head arrived
+    if (const auto& r = strm.rejection()) {
+      log::info("request refused", {{"status", r->status}, {"code", r->code}, {"client_ip", c.ip}});
+      write_refusal(strm, *r, fixed_);
+    }
+    return false;
   }
-  return ok && !closed && !last && !strm.rejection() && !strm.said_close();
+  Exchange ex;
+  ex.started = std::chrono::steady_clock::now();
+  ex.peer_ip = c.ip;
+  RequestFraming framing;
+  ex.refused = parse_request_head(*head, ex.request, framing);
+  const bool last = draining_ || c.closing || framing.close || ++c.served >= settings_.keep_alive_max_requests;
+  return respond(c, ex, framing, last);
+}
+
+bool EdgeServer::respond(Connection& c, Exchange& ex, const RequestFraming& framing, bool last) {
+  RequestStream& strm = c.strm;
+  if (!ex.refused && framing.content_length > settings_.max_body_bytes)  // refused unread
+    ex.refused = Rejection{413, "PAYLOAD_TOO_LARGE", "the request body is larger than allowed"};
+  if (!ex.refused && (framing.chunked || framing.content_length > 0)) {
+    if (framing.expect_continue && !strm.write("HTTP/1.1 100 Continue\r\n\r\n")) return false;
+    switch (read_request_body(strm, framing, settings_.max_body_bytes, ex.request.body)) {
+      case BodyRead::ok: break;
+      case BodyRead::closed: return false;
+      case BodyRead::refused: ex.refused = strm.rejection(); break;
+    }
+  }
+  api::Response res = handler_(ex);
+  // After an error the connection closes: what follows a refused request cannot be trusted
+  // to start where it seems to (its body may be unread), and a client that erred should
+  // reconnect rather than keep sending on a connection in an unknown state. A response
+  // written once the drain has begun says so too, even when its request started before.
+  const bool close = last || ex.refused || res.status >= 400 || draining_;
+  const ResponseFraming out{.head_only = ex.request.method == "HEAD", .close = close, .keep_alive = keep_alive_};
+  return write_response(strm, res, out, fixed_) && !close;
 }
 
 // The last thing this thread does with `c`: once watched, another thread may take it.
@@ -337,25 +291,6 @@ void EdgeServer::arm_timer(std::chrono::steady_clock::time_point at) {
   spec.it_value.tv_sec = std::max<int64_t>(ns, 1) / 1'000'000'000;
   spec.it_value.tv_nsec = std::max<int64_t>(ns, 1) % 1'000'000'000;
   ::timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr);
-}
-
-void EdgeServer::answer(RequestStream& strm, const Rejection& r) {
-  const std::string out = answer_bytes(r);
-  for (size_t done = 0; done < out.size();) {
-    const ssize_t n = strm.write(out.data() + done, out.size() - done);
-    if (n <= 0) return;
-    done += static_cast<size_t>(n);
-  }
-}
-
-std::string EdgeServer::answer_bytes(const Rejection& r) const {
-  const std::string body = error_envelope(r.code, r.message);
-  std::string out = "HTTP/1.1 " + std::to_string(r.status) + " " + httplib::status_message(r.status) + "\r\n";
-  for (const auto& [k, v] : settings_.headers) out += k + ": " + v + "\r\n";
-  if (r.status == 503) out += "Retry-After: 1\r\n";
-  out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
-         "\r\nConnection: close\r\nX-Request-Id: " + new_request_id() + "\r\n\r\n" + body;
-  return out;
 }
 
 bool EdgeServer::note_serving(int delta) {

@@ -1,6 +1,7 @@
 #pragma once
-// cpp-httplib's Server with our own connection loop. httplib keeps the routing, parsing and
-// response writing; each accepted connection is served here instead, so that:
+// The HTTP/1.1 server: connections are accepted and served here, requests are read
+// (request_head, request_body) and answered (response_writer), and what a request means is
+// left to the ExchangeHandler (HttpServer). Serving connections ourselves means that:
 //  - a connection waiting for its next request holds no thread: it waits in the worker
 //    pool's epoll set (WorkerPool), and a worker serves the request that arrives on it, then
 //    hands it back (a timer closes connections idle past the keep-alive timeout);
@@ -11,10 +12,7 @@
 //    anything; at least 250 ms), as nginx reuses its idle connections; only when every connection is busy is
 //    it answered 503 at once, instead of waiting in a queue behind connections that may stay
 //    open for minutes;
-//  - a request without body framing (no Content-Length, no Transfer-Encoding: a body-less
-//    POST/PUT/PATCH/DELETE) has an empty body, as RFC 9112 §6.3 says; httplib would read the
-//    connection until the read timeout looking for one, swallowing the next request;
-//  - malformed framing is answered (400/408/414/431 in the error envelope) and the
+//  - malformed framing is answered (400/408/413/414/431 in the error envelope) and the
 //    connection closed, rather than held or dropped without a word;
 //  - a response that says `Connection: close` is followed by a close, every response written
 //    while draining says it, and a closing connection is shut down gracefully (unread input
@@ -32,9 +30,12 @@
 #include <utility>
 #include <vector>
 
+#include "api/http_types.h"
 #include "server/lingering_closer.h"
 #include "server/listener.h"
+#include "server/request_head.h"
 #include "server/request_stream.h"
+#include "server/response_writer.h"
 #include "server/worker_pool.h"
 
 namespace iron::server {
@@ -46,19 +47,26 @@ struct EdgeSettings {
   Millis drain_grace{250};                 // idle connections wait this long for a request in flight
   size_t max_connections_per_address = 16;
   size_t max_connections = 1024;           // served at once; beyond, 503 at once
+  size_t max_body_bytes = 1 << 20;         // larger bodies: 413
   size_t pressure_connections = 0;         // from this many open connections on, heads get the short deadline
   std::function<bool(const std::string& ip)> uncapped;  // trusted proxies multiplex many clients
   // Added to every answer, replacing any header of the same name a handler set.
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// {"error":{"code":...,"message":...,"details":{}}}
-std::string error_envelope(const std::string& code, const std::string& message);
+// One request as read from a connection, for the handler to answer.
+struct Exchange {
+  api::Request request;  // method, path (decoded, base path not yet stripped), query, headers, body
+  std::string peer_ip;   // the connection's peer: a client, or a proxy (server/client_ip.h)
+  std::chrono::steady_clock::time_point started;
+  std::optional<Rejection> refused;  // the edge refused the request: the answer is this error
+};
+using ExchangeHandler = std::function<api::Response(Exchange&)>;
 
-class EdgeServer final : public httplib::Server {
+class EdgeServer {
  public:
-  explicit EdgeServer(EdgeSettings settings);
-  ~EdgeServer() override;
+  EdgeServer(EdgeSettings settings, ExchangeHandler handler);
+  ~EdgeServer();
 
   // Serves on an already listening socket (open_listener), with run().
   void adopt(const BoundSocket& socket);
@@ -68,10 +76,6 @@ class EdgeServer final : public httplib::Server {
   // Graceful stop: waiting readers give way, responses say `Connection: close`, accepting
   // ends. Waits for run() to have started, so an early SIGTERM is not lost.
   void drain();
-
-  // The edge's verdict on the request being handled on this thread (null when none): the
-  // routing and error handlers answer with it.
-  static const Rejection* current_rejection();
 
  private:
   struct Connection;
@@ -84,9 +88,8 @@ class EdgeServer final : public httplib::Server {
   void close_connection(Connection* c);
   void expire_waiting();           // the timer fired: idle timeouts and the drain's grace
   void arm_timer(std::chrono::steady_clock::time_point at);  // with waiting_mutex_ held
-  void answer(RequestStream& strm, const Rejection& r);
-  std::string answer_bytes(const Rejection& r) const;  // status line, headers, envelope
-  bool is_fixed_header(const std::string& name) const;  // one of settings_.headers
+  // Reads the request's body (unless refused already) and answers it; false: close.
+  bool respond(Connection& c, Exchange& ex, const RequestFraming& framing, bool last);
   // Counts a connection in (+1) or out (-1); false when counting in went past the limit.
   bool note_serving(int delta);
   // A connection waiting for its next request, which a new connection may displace once it
@@ -106,7 +109,9 @@ class EdgeServer final : public httplib::Server {
   void release_slot(const std::string& group);
 
   EdgeSettings settings_;
-  std::string fixed_block_;  // settings_.headers as header lines
+  ExchangeHandler handler_;
+  FixedHeaders fixed_;
+  std::string keep_alive_;  // the Keep-Alive header's value
   int listen_fd_ = -1;
   int wake_fd_ = -1;
   int timer_fd_ = -1;  // a timerfd: due when the longest waiting connection's time is up

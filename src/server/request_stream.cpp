@@ -32,12 +32,12 @@ bool poll_socket(int fd, short events, int wake_fd, Millis timeout, bool& woken)
   }
 }
 
-void address_of(int fd, bool peer, std::string& ip, int& port) {
+}  // namespace
+
+void peer_address(int fd, std::string& ip, int& port) {
   sockaddr_storage addr{};
   socklen_t len = sizeof addr;
-  const int rc = peer ? getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
-                      : getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  if (rc != 0) return;
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return;
   if (addr.ss_family == AF_INET) port = ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
   else if (addr.ss_family == AF_INET6) port = ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port);
   else return;
@@ -45,11 +45,6 @@ void address_of(int fd, bool peer, std::string& ip, int& port) {
   if (getnameinfo(reinterpret_cast<sockaddr*>(&addr), len, host, sizeof host, nullptr, 0, NI_NUMERICHOST) == 0)
     ip = host;
 }
-
-}  // namespace
-
-void peer_address(int fd, std::string& ip, int& port) { address_of(fd, true, ip, port); }
-void local_address(int fd, std::string& ip, int& port) { address_of(fd, false, ip, port); }
 
 RequestStream::RequestStream(int fd, int wake_fd, StreamLimits limits, const std::atomic<bool>* pressure)
     : fd_(fd), wake_fd_(wake_fd), limits_(limits), pressure_(pressure), buf_(kBufferBytes) {}
@@ -59,18 +54,17 @@ void RequestStream::begin_request() {
   head_started_ = last_byte_ = Clock::now();
   head_bytes_ = line_bytes_ = lines_ = 0;
   prev_ = 0;
-  written_ = 0;
 }
 
 void RequestStream::reject(Rejection r) {
   if (!rejection_) rejection_ = std::move(r);
 }
 
-// Checks the head as it arrives. Returns how many of the next `n` buffered bytes may be
-// handed out; stops early at the end of the head or before a byte that gets the request
+// Checks the head as it arrives: buf_[from, from + n) are new head bytes. Returns how many
+// of them belong to the head; stops early at its end or at a byte that gets the request
 // rejected.
-size_t RequestStream::scan_head(size_t n) {
-  const char* p = buf_.data() + off_;
+size_t RequestStream::scan_head(size_t from, size_t n) {
+  const char* p = buf_.data() + from;
   for (size_t i = 0; i < n;) {
     // The run of bytes up to the next LF, checked against the limits at once: the first byte
     // past the request line's limit is answered 414, the first past the head's 431.
@@ -114,7 +108,20 @@ RequestStream::Clock::time_point RequestStream::deadline() const {
   return head_started_ + (pressed ? limits_.head_deadline_under_pressure : limits_.head_deadline);
 }
 
+// Reads what has arrived into the buffer after what is unconsumed, waiting (within the
+// deadlines) when nothing has. False when the client closed or was refused.
 bool RequestStream::fill() {
+  if (off_ == len_) {
+    off_ = len_ = 0;
+  } else if (len_ == buf_.size()) {  // full: move the unconsumed bytes to the front, or grow
+    if (off_ > 0) {
+      std::memmove(buf_.data(), buf_.data() + off_, len_ - off_);
+      len_ -= off_;
+      off_ = 0;
+    } else {
+      buf_.resize(buf_.size() * 2);  // a head over the initial size (scan_head caps heads)
+    }
+  }
   for (;;) {
     const auto now = Clock::now();
     const auto until = deadline();
@@ -130,17 +137,13 @@ bool RequestStream::fill() {
     }
     // The bytes are usually here already (the worker pool saw them arrive): take them
     // without a poll first, one system call per request fewer (docs/benchmarks.md).
-    const ssize_t n = ::recv(fd_, buf_.data(), buf_.size(), MSG_DONTWAIT);
+    const ssize_t n = ::recv(fd_, buf_.data() + len_, buf_.size() - len_, MSG_DONTWAIT);
     if (n > 0) {
-      off_ = checked_ = 0;
-      len_ = static_cast<size_t>(n);
+      len_ += static_cast<size_t>(n);
       last_byte_ = Clock::now();
       return true;
     }
-    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-      error_ = n == 0 ? httplib::Error::ConnectionClosed : httplib::Error::Read;
-      return false;
-    }
+    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return false;
     // Wake for whichever limit comes first; a head reader also re-checks the pressure
     // regularly, so a silent half-sent head cannot outlast the short deadline.
     auto wait = std::min(until, last_byte_ + limits_.io_idle) - now;
@@ -151,72 +154,87 @@ bool RequestStream::fill() {
     bool woken = false;
     const bool ready = poll_socket(fd_, POLLIN, phase_ == Phase::head ? wake_fd_ : -1,
                                    std::chrono::duration_cast<Millis>(wait) + Millis(1), woken);
-    if (!ready) {
-      if (woken) {
-        reject({503, "SHUTTING_DOWN", "the server is shutting down; retry shortly"});
-        return false;
-      }
-      continue;  // a limit may have passed: checked above
+    if (!ready && woken) {
+      reject({503, "SHUTTING_DOWN", "the server is shutting down; retry shortly"});
+      return false;
     }
+    // Otherwise readable, or a limit may have passed: checked above.
   }
 }
 
-// httplib reads the head one byte per call: the buffered head is checked once, in bulk, and
-// the checked bytes handed out without further work (per-byte checks were a tenth of
-// /health/live's instructions, docs/benchmarks.md).
-ssize_t RequestStream::read(char* ptr, size_t size) {
-  if (off_ < checked_ && size > 0) {  // as before the bulk check: the bytes before a rejected one still go out
-    *ptr = buf_[off_++];
-    return 1;
+std::optional<std::string_view> RequestStream::read_head() {
+  size_t checked = off_;  // buf_[off_, checked) has passed scan_head
+  for (;;) {
+    if (checked < len_) {
+      checked += scan_head(checked, len_ - checked);
+      if (rejection_) return std::nullopt;
+      if (phase_ == Phase::body) {
+        const std::string_view head(buf_.data() + off_, checked - off_);
+        off_ = checked;
+        return head;
+      }
+    }
+    const size_t before = off_;
+    if (!fill()) return std::nullopt;
+    checked -= before - off_;  // fill may have moved the unconsumed bytes to the front
   }
-  if (rejection_) return -1;
-  if (off_ == len_ && !fill()) return rejection_ || error_ != httplib::Error::ConnectionClosed ? -1 : 0;
-  if (phase_ == Phase::head) {
-    checked_ = off_ + scan_head(len_ - off_);
-    if (checked_ == off_) return -1;  // rejected at this byte
+}
+
+bool RequestStream::read_body(size_t n, std::string& out) {
+  while (n > 0) {
+    if (off_ == len_ && !fill()) return false;
+    const size_t take = std::min(n, len_ - off_);
+    out.append(buf_.data() + off_, take);
+    off_ += take;
+    n -= take;
   }
-  const size_t n = std::min(size, (off_ < checked_ ? checked_ : len_) - off_);
-  std::memcpy(ptr, buf_.data() + off_, n);
-  off_ += n;
-  return static_cast<ssize_t>(n);
+  return true;
+}
+
+bool RequestStream::read_line(std::string& line, size_t max) {
+  for (size_t scanned = 0;;) {
+    const char* from = buf_.data() + off_;
+    if (const auto* lf = static_cast<const char*>(std::memchr(from + scanned, '\n', len_ - off_ - scanned))) {
+      const size_t size = static_cast<size_t>(lf - from);
+      if (size == 0 || from[size - 1] != '\r') {
+        reject({400, "BAD_REQUEST", "lines of a chunked body must end with CRLF"});
+        return false;
+      }
+      line.assign(from, size - 1);
+      off_ += size + 1;
+      return true;
+    }
+    scanned = len_ - off_;
+    if (scanned > max) {
+      reject({400, "BAD_REQUEST", "a line of the chunked body is too long"});
+      return false;
+    }
+    if (!fill()) return false;
+  }
 }
 
 // Sends what the socket buffer takes now and waits (at most io_idle) only when it takes
 // nothing: a response nearly always fits at once, so no poll precedes it.
-ssize_t RequestStream::write(const char* ptr, size_t size) {
-  for (;;) {
-    const ssize_t n = ::send(fd_, ptr, size, MSG_NOSIGNAL | MSG_DONTWAIT);
+bool RequestStream::write(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n >= 0) {
-      written_ += static_cast<size_t>(n);
-      return n;
+      bytes.remove_prefix(static_cast<size_t>(n));
+      continue;
     }
-    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return -1;
+    if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return false;
     WorkerPool::before_blocking();
-    if (!wait_writable()) return -1;
+    bool woken = false;
+    if (!poll_socket(fd_, POLLOUT, -1, limits_.io_idle, woken)) return false;
   }
+  return true;
 }
 
-bool RequestStream::wait_readable() const {
-  if (off_ < len_) return true;
-  WorkerPool::before_blocking();
-  bool woken = false;
-  return poll_socket(fd_, POLLIN, -1, limits_.io_idle, woken);
-}
-
-bool RequestStream::wait_writable() const {
-  bool woken = false;
-  return poll_socket(fd_, POLLOUT, -1, limits_.io_idle, woken);
-}
-
-// Alive unless the peer has hung up: nothing to read, or bytes (a next request) waiting.
 bool RequestStream::is_peer_alive() const {
   pollfd p{fd_, POLLIN, 0};
   if (::poll(&p, 1, 0) <= 0) return true;
   char byte;
   return ::recv(fd_, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
 }
-
-void RequestStream::get_remote_ip_and_port(std::string& ip, int& port) const { peer_address(fd_, ip, port); }
-void RequestStream::get_local_ip_and_port(std::string& ip, int& port) const { local_address(fd_, ip, port); }
 
 }  // namespace iron::server
