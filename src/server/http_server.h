@@ -1,7 +1,8 @@
 #pragma once
-// The HTTP edge: cpp-httplib configured for production (Nagle off, sized pool, short
-// keep-alive, timeouts, body cap), one dispatch path for every request (request id, client
-// IP, base path, CORS, routing, static fallback), security headers, access log, metrics.
+// The HTTP edge: the EdgeServer configured for production (sized pool, short keep-alive,
+// timeouts, body cap, connection limits), one dispatch path for every request (request id,
+// client IP, base path, CORS, routing, static fallback), security headers, access log,
+// metrics.
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -11,8 +12,6 @@
 #include "api/http_types.h"
 #include "config/config.h"
 #include "server/metrics.h"
-
-namespace httplib { class Server; }
 
 namespace iron::server {
 
