@@ -54,7 +54,6 @@ struct EdgeServer::Connection {
       : fd(fd), strm(fd, wake_fd, limits, pressure) {}
   int fd;
   std::string ip, group;
-  int port = 0;
   bool capped = false;
   bool closing = false;  // answers its request that has arrived, then closes
   bool watched = false;  // in the worker pool's epoll set
@@ -128,9 +127,7 @@ void EdgeServer::take_queued_connections() {
 void EdgeServer::accept_connection(int sock) {
   const int on = 1;
   ::setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);  // Nagle costs ~44 ms per response
-  std::string ip;
-  int port = 0;
-  peer_address(sock, ip, port);
+  std::string ip = peer_ip(sock);
   const auto refuse = [&](const char* message) {
     RequestStream strm(sock, -1, settings_.limits);
     write_refusal(strm, {503, "TOO_MANY_CONNECTIONS", message}, fixed_);
@@ -152,7 +149,6 @@ void EdgeServer::accept_connection(int sock) {
   }
   auto* c = new Connection(sock, wake_fd_, settings_.limits, &under_pressure_);
   c->ip = std::move(ip);
-  c->port = port;
   c->capped = capped;
   c->group = std::move(group);
   // The client usually sends its request right behind the connect: when it is here

@@ -81,7 +81,7 @@ class RequestStream {
   std::optional<Rejection> rejection_;
 };
 
-// Numeric address and port of a socket's peer.
-void peer_address(int fd, std::string& ip, int& port);
+// The numeric address of a socket's peer (empty when it has none).
+std::string peer_ip(int fd);
 
 }  // namespace iron::server
