@@ -2,6 +2,7 @@
 // The rules live in domain/alert_channels: URLs and signing secrets are sealed and never
 // returned (a webhook's secret once, by create), every attempt is in the channel's log.
 // Email channels (domain/alert_email.h) name recipients instead of a URL.
+#include "api/array_field.h"
 #include "api/body.h"
 #include "api/endpoint.h"
 #include "api/routes.h"
@@ -38,19 +39,10 @@ json subject_prefix_schema() {
 // The recipients list is checked here for shape; which addresses pass is the domain's.
 template <class Body>
 typename BodyFields<Body>::Reader recipients_reader(std::optional<std::vector<std::string>> Body::*member) {
-  return [member](const json& o, Body& out) -> Status {
-    if (!o.contains("recipients") || o["recipients"].is_null()) return ok_status();
-    const auto& a = o["recipients"];
-    const Error bad = errors::must_be("recipients", "an array of email addresses");
-    if (!a.is_array() || a.size() > domain::kEmailRecipientsMax * 2) return bad;
-    std::vector<std::string> list;
-    for (const auto& r : a) {
-      if (!r.is_string() || r.get<std::string>().size() > util::kMailAddressMax * 2) return bad;
-      list.push_back(r.get<std::string>());
-    }
-    out.*member = std::move(list);
-    return ok_status();
-  };
+  return array_reader("recipients", member, "an array of email addresses", domain::kEmailRecipientsMax * 2,
+                      [](const json& r) {
+                        return r.is_string() && r.get_ref<const std::string&>().size() <= util::kMailAddressMax * 2;
+                      });
 }
 
 struct NewChannelBody {

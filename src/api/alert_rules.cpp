@@ -1,5 +1,6 @@
 // /api/v1/alert-rules: which event types go to which notification channels (docs/alerts.md),
 // admins only. The rules live in domain/alert_rules.
+#include "api/array_field.h"
 #include "api/body.h"
 #include "api/endpoint.h"
 #include "api/routes.h"
@@ -25,43 +26,16 @@ json channel_ids_schema() {
 
 using Input = domain::AlertRuleInput;
 
-// The lists are checked here for shape; which names and channels exist is the domain's.
-BodyFields<Input>::Reader event_types_reader() {
-  return [](const json& o, Input& out) -> Status {
-    if (!o.contains("event_types") || o["event_types"].is_null()) return ok_status();
-    const auto& a = o["event_types"];
-    if (!a.is_array() || a.size() > 50) return errors::must_be("event_types", "an array of event type names");
-    std::vector<std::string> types;
-    for (const auto& t : a) {
-      if (!t.is_string()) return errors::must_be("event_types", "an array of event type names");
-      types.push_back(t.get<std::string>());
-    }
-    out.event_types = std::move(types);
-    return ok_status();
-  };
-}
-
-BodyFields<Input>::Reader channel_ids_reader() {
-  return [](const json& o, Input& out) -> Status {
-    if (!o.contains("channel_ids") || o["channel_ids"].is_null()) return ok_status();
-    const auto& a = o["channel_ids"];
-    const Error bad = errors::must_be("channel_ids", "an array of positive channel ids");
-    if (!a.is_array() || a.size() > 100) return bad;
-    std::vector<int64_t> ids;
-    for (const auto& id : a) {
-      if (!id.is_number_integer() || id.get<int64_t>() < 1) return bad;
-      ids.push_back(id.get<int64_t>());
-    }
-    out.channel_ids = std::move(ids);
-    return ok_status();
-  };
-}
-
 BodyFields<Input> rule_body(bool create) {
   BodyFields<Input> b;
   b.text("name", &Input::name, domain::kAlertNameMax)
-      .custom("event_types", create, event_types_schema(), event_types_reader())
-      .custom("channel_ids", create, channel_ids_schema(), channel_ids_reader())
+      // The lists are checked here for shape; which names and channels exist is the domain's.
+      .custom("event_types", create, event_types_schema(),
+              array_reader("event_types", &Input::event_types, "an array of event type names", 50,
+                           [](const json& t) { return t.is_string(); }))
+      .custom("channel_ids", create, channel_ids_schema(),
+              array_reader("channel_ids", &Input::channel_ids, "an array of positive channel ids", 100,
+                           [](const json& id) { return id.is_number_integer() && id.get<int64_t>() >= 1; }))
       .boolean("is_enabled", &Input::is_enabled)
       .describe("a disabled rule raises nothing (default true)");
   if (!create) b.at_least_one();
