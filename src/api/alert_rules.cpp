@@ -2,6 +2,7 @@
 // admins only. The rules live in domain/alert_rules.
 #include "api/array_field.h"
 #include "api/body.h"
+#include "api/collection.h"
 #include "api/endpoint.h"
 #include "api/routes.h"
 #include "domain/alert_events.h"
@@ -48,40 +49,23 @@ Reply create_rule(const Call& c, const Input& in) {
   return reply(c.s.alert_rules.create(c.who(), in, c.context()), 201, domain::alert_rule_view);
 }
 
-Reply list_rules(const Call& c) {
-  return reply(c.s.alert_rules.list(c.who()), 200,
-               [](const auto& rows) { return json_array_of(rows, domain::alert_rule_view); });
-}
-
 Reply update_rule(const Call& c, const Input& in) {
   return reply(c.s.alert_rules.update(c.who(), c.id(), in, c.context()), 200, domain::alert_rule_view);
 }
 
-const Resource rule_op{
-    .tag = "alerts", .access = Auth::admin, .id_schema = integer_range(1, INT64_MAX, "alert rule id")};
+const Collection rules{
+    .ops = {.tag = "alerts", .access = Auth::admin, .id_schema = integer_range(1, INT64_MAX, "alert rule id")},
+    .names = {.path = "/api/v1/alert-rules", .schema = "AlertRule", .one = "an alert rule", .all = "the alert rules",
+              .row = "rule"},
+    .service = [](Services& s) -> domain::AlertRules& { return s.alert_rules; },
+    .view = domain::alert_rule_view};
 
 }  // namespace
 
 std::vector<Endpoint> alert_rule_endpoints() {
-  std::vector<Endpoint> e;
-  e.push_back({rule_op("POST", "/api/v1/alert-rules", "createAlertRule", "Create an alert rule")
-                    .returns(201, ref("AlertRule"), "Created")
-                    .errors(400, {"VALIDATION_ERROR", "MISSING_FIELD"}),
-               with_body(kNewRule, create_rule)});
-  e.push_back({rule_op("GET", "/api/v1/alert-rules", "listAlertRules", "List the alert rules")
-                    .returns(200, array_of(ref("AlertRule")), "The rules, oldest first"),
-               list_rules});
-  e.push_back({rule_op("GET", "/api/v1/alert-rules/:id", "getAlertRule", "Get an alert rule")
-                    .returns(200, ref("AlertRule"), "The rule"),
-               [](const Call& c) { return reply(c.s.alert_rules.get(c.who(), c.id()), 200, domain::alert_rule_view); }});
-  e.push_back({rule_op("PUT", "/api/v1/alert-rules/:id", "updateAlertRule", "Update an alert rule")
-                    .returns(200, ref("AlertRule"), "The updated rule")
-                    .errors(400, {"VALIDATION_ERROR"}),
-               with_body(kRulePatch, update_rule)});
-  e.push_back({rule_op("DELETE", "/api/v1/alert-rules/:id", "deleteAlertRule", "Delete an alert rule")
-                    .no_content("Deleted"),
-               [](const Call& c) { return reply_no_content(c.s.alert_rules.remove(c.who(), c.id(), c.context())); }});
-  return e;
+  return rules.endpoints(
+      {rules.create_op().errors(400, {"VALIDATION_ERROR", "MISSING_FIELD"}), with_body(kNewRule, create_rule)},
+      {rules.update_op().errors(400, {"VALIDATION_ERROR"}), with_body(kRulePatch, update_rule)});
 }
 
 namespace openapi {
