@@ -2,7 +2,9 @@
 // The rules live in domain/alert_channels: URLs and signing secrets are sealed and never
 // returned (a webhook's secret once, by create), every attempt is in the channel's log.
 // Email channels (domain/alert_email.h) name recipients instead of a URL.
+#include "api/array_field.h"
 #include "api/body.h"
+#include "api/collection.h"
 #include "api/endpoint.h"
 #include "api/routes.h"
 #include "domain/alert_channels.h"
@@ -38,19 +40,10 @@ json subject_prefix_schema() {
 // The recipients list is checked here for shape; which addresses pass is the domain's.
 template <class Body>
 typename BodyFields<Body>::Reader recipients_reader(std::optional<std::vector<std::string>> Body::*member) {
-  return [member](const json& o, Body& out) -> Status {
-    if (!o.contains("recipients") || o["recipients"].is_null()) return ok_status();
-    const auto& a = o["recipients"];
-    const Error bad = errors::must_be("recipients", "an array of email addresses");
-    if (!a.is_array() || a.size() > domain::kEmailRecipientsMax * 2) return bad;
-    std::vector<std::string> list;
-    for (const auto& r : a) {
-      if (!r.is_string() || r.get<std::string>().size() > util::kMailAddressMax * 2) return bad;
-      list.push_back(r.get<std::string>());
-    }
-    out.*member = std::move(list);
-    return ok_status();
-  };
+  return array_reader("recipients", member, "an array of email addresses", domain::kEmailRecipientsMax * 2,
+                      [](const json& r) {
+                        return r.is_string() && r.get_ref<const std::string&>().size() <= util::kMailAddressMax * 2;
+                      });
 }
 
 struct NewChannelBody {
@@ -97,11 +90,6 @@ Reply create_channel(const Call& c, const NewChannelBody& in) {
   return reply(c.s.alert_channels.create(c.who(), channel, c.context()), 201, domain::alert_channel_view);
 }
 
-Reply list_channels(const Call& c) {
-  return reply(c.s.alert_channels.list(c.who()), 200,
-               [](const auto& rows) { return json_array_of(rows, domain::alert_channel_view); });
-}
-
 Reply update_channel(const Call& c, const ChannelPatchBody& in) {
   domain::AlertChannelChanges changes{in.name, in.url, in.is_enabled, in.recipients, in.subject_prefix};
   return reply(c.s.alert_channels.update(c.who(), c.id(), changes, c.context()), 200, domain::alert_channel_view);
@@ -136,32 +124,25 @@ Reply list_deliveries(const Call& c, const DeliveryPageQuery& q) {
                              {"next_cursor", more ? json(std::to_string(rows->back().id)) : json(nullptr)}});
 }
 
-const Resource channel_op{
-    .tag = "alerts", .access = Auth::admin, .id_schema = integer_range(1, INT64_MAX, "alert channel id")};
+const Collection channels{
+    .ops = {.tag = "alerts", .access = Auth::admin, .id_schema = integer_range(1, INT64_MAX, "alert channel id")},
+    .names = {.path = "/api/v1/alert-channels", .schema = "AlertChannel", .one = "a notification channel",
+              .all = "the notification channels", .row = "channel"},
+    .service = [](Services& s) -> domain::AlertChannels& { return s.alert_channels; },
+    .view = domain::alert_channel_view};
 
 }  // namespace
 
 std::vector<Endpoint> alert_channel_endpoints() {
-  std::vector<Endpoint> e;
-  e.push_back({channel_op("POST", "/api/v1/alert-channels", "createAlertChannel", "Create a notification channel")
-                    .returns(201, ref("AlertChannelCreated"), "Created; the only answer with the signing secret")
-                    .errors(400, {"VALIDATION_ERROR", "DESTINATION_REFUSED"})
-                    .errors(409, {"SMTP_NOT_CONFIGURED"}),
-               with_body(kNewChannel, create_channel)});
-  e.push_back({channel_op("GET", "/api/v1/alert-channels", "listAlertChannels", "List the notification channels")
-                    .returns(200, array_of(ref("AlertChannel")), "The channels, oldest first"),
-               list_channels});
-  e.push_back({channel_op("GET", "/api/v1/alert-channels/:id", "getAlertChannel", "Get a notification channel")
-                    .returns(200, ref("AlertChannel"), "The channel"),
-               [](const Call& c) { return reply(c.s.alert_channels.get(c.who(), c.id()), 200, domain::alert_channel_view); }});
-  e.push_back({channel_op("PUT", "/api/v1/alert-channels/:id", "updateAlertChannel", "Update a notification channel")
-                    .returns(200, ref("AlertChannel"), "The updated channel")
-                    .errors(400, {"VALIDATION_ERROR", "DESTINATION_REFUSED"}),
-               with_body(kChannelPatch, update_channel)});
-  e.push_back({channel_op("DELETE", "/api/v1/alert-channels/:id", "deleteAlertChannel", "Delete a notification channel")
-                    .no_content("Deleted"),
-               [](const Call& c) { return reply_no_content(c.s.alert_channels.remove(c.who(), c.id(), c.context())); }});
-  e.push_back({channel_op("POST", "/api/v1/alert-channels/:id/test", "testAlertChannel", "Send a test alert now")
+  auto e = channels.endpoints(
+      {channels.create_op()
+           .returns(201, ref("AlertChannelCreated"), "Created; the only answer with the signing secret")
+           .errors(400, {"VALIDATION_ERROR", "DESTINATION_REFUSED"})
+           .errors(409, {"SMTP_NOT_CONFIGURED"}),
+       with_body(kNewChannel, create_channel)},
+      {channels.update_op().errors(400, {"VALIDATION_ERROR", "DESTINATION_REFUSED"}),
+       with_body(kChannelPatch, update_channel)});
+  e.push_back({channels.ops("POST", "/api/v1/alert-channels/:id/test", "testAlertChannel", "Send a test alert now")
                     .returns(200,
                              object({{"delivered", boolean("the receiver answered 2xx")},
                                      {"delivery_id", described(str(), "the payload's `id`")},
@@ -172,8 +153,8 @@ std::vector<Endpoint> alert_channel_endpoints() {
                                     {"delivered", "delivery_id", "status_code", "error", "duration_ms"}),
                              "The attempt's outcome"),
                send_test});
-  e.push_back({channel_op("GET", "/api/v1/alert-channels/:id/deliveries", "listAlertDeliveries",
-                          "The channel's delivery log, newest first")
+  e.push_back({channels.ops("GET", "/api/v1/alert-channels/:id/deliveries", "listAlertDeliveries",
+                            "The channel's delivery log, newest first")
                     .returns(200, ref("AlertDeliveryPage"), "One page of attempts")
                     .errors(400, {"VALIDATION_ERROR"}),
                with_query(kDeliveryPage, list_deliveries)});

@@ -1,6 +1,8 @@
 // /api/v1/alert-rules: which event types go to which notification channels (docs/alerts.md),
 // admins only. The rules live in domain/alert_rules.
+#include "api/array_field.h"
 #include "api/body.h"
+#include "api/collection.h"
 #include "api/endpoint.h"
 #include "api/routes.h"
 #include "domain/alert_events.h"
@@ -25,43 +27,16 @@ json channel_ids_schema() {
 
 using Input = domain::AlertRuleInput;
 
-// The lists are checked here for shape; which names and channels exist is the domain's.
-BodyFields<Input>::Reader event_types_reader() {
-  return [](const json& o, Input& out) -> Status {
-    if (!o.contains("event_types") || o["event_types"].is_null()) return ok_status();
-    const auto& a = o["event_types"];
-    if (!a.is_array() || a.size() > 50) return errors::must_be("event_types", "an array of event type names");
-    std::vector<std::string> types;
-    for (const auto& t : a) {
-      if (!t.is_string()) return errors::must_be("event_types", "an array of event type names");
-      types.push_back(t.get<std::string>());
-    }
-    out.event_types = std::move(types);
-    return ok_status();
-  };
-}
-
-BodyFields<Input>::Reader channel_ids_reader() {
-  return [](const json& o, Input& out) -> Status {
-    if (!o.contains("channel_ids") || o["channel_ids"].is_null()) return ok_status();
-    const auto& a = o["channel_ids"];
-    const Error bad = errors::must_be("channel_ids", "an array of positive channel ids");
-    if (!a.is_array() || a.size() > 100) return bad;
-    std::vector<int64_t> ids;
-    for (const auto& id : a) {
-      if (!id.is_number_integer() || id.get<int64_t>() < 1) return bad;
-      ids.push_back(id.get<int64_t>());
-    }
-    out.channel_ids = std::move(ids);
-    return ok_status();
-  };
-}
-
 BodyFields<Input> rule_body(bool create) {
   BodyFields<Input> b;
   b.text("name", &Input::name, domain::kAlertNameMax)
-      .custom("event_types", create, event_types_schema(), event_types_reader())
-      .custom("channel_ids", create, channel_ids_schema(), channel_ids_reader())
+      // The lists are checked here for shape; which names and channels exist is the domain's.
+      .custom("event_types", create, event_types_schema(),
+              array_reader("event_types", &Input::event_types, "an array of event type names", 50,
+                           [](const json& t) { return t.is_string(); }))
+      .custom("channel_ids", create, channel_ids_schema(),
+              array_reader("channel_ids", &Input::channel_ids, "an array of positive channel ids", 100,
+                           [](const json& id) { return id.is_number_integer() && id.get<int64_t>() >= 1; }))
       .boolean("is_enabled", &Input::is_enabled)
       .describe("a disabled rule raises nothing (default true)");
   if (!create) b.at_least_one();
@@ -74,40 +49,23 @@ Reply create_rule(const Call& c, const Input& in) {
   return reply(c.s.alert_rules.create(c.who(), in, c.context()), 201, domain::alert_rule_view);
 }
 
-Reply list_rules(const Call& c) {
-  return reply(c.s.alert_rules.list(c.who()), 200,
-               [](const auto& rows) { return json_array_of(rows, domain::alert_rule_view); });
-}
-
 Reply update_rule(const Call& c, const Input& in) {
   return reply(c.s.alert_rules.update(c.who(), c.id(), in, c.context()), 200, domain::alert_rule_view);
 }
 
-const Resource rule_op{
-    .tag = "alerts", .access = Auth::admin, .id_schema = integer_range(1, INT64_MAX, "alert rule id")};
+const Collection rules{
+    .ops = {.tag = "alerts", .access = Auth::admin, .id_schema = integer_range(1, INT64_MAX, "alert rule id")},
+    .names = {.path = "/api/v1/alert-rules", .schema = "AlertRule", .one = "an alert rule", .all = "the alert rules",
+              .row = "rule"},
+    .service = [](Services& s) -> domain::AlertRules& { return s.alert_rules; },
+    .view = domain::alert_rule_view};
 
 }  // namespace
 
 std::vector<Endpoint> alert_rule_endpoints() {
-  std::vector<Endpoint> e;
-  e.push_back({rule_op("POST", "/api/v1/alert-rules", "createAlertRule", "Create an alert rule")
-                    .returns(201, ref("AlertRule"), "Created")
-                    .errors(400, {"VALIDATION_ERROR", "MISSING_FIELD"}),
-               with_body(kNewRule, create_rule)});
-  e.push_back({rule_op("GET", "/api/v1/alert-rules", "listAlertRules", "List the alert rules")
-                    .returns(200, array_of(ref("AlertRule")), "The rules, oldest first"),
-               list_rules});
-  e.push_back({rule_op("GET", "/api/v1/alert-rules/:id", "getAlertRule", "Get an alert rule")
-                    .returns(200, ref("AlertRule"), "The rule"),
-               [](const Call& c) { return reply(c.s.alert_rules.get(c.who(), c.id()), 200, domain::alert_rule_view); }});
-  e.push_back({rule_op("PUT", "/api/v1/alert-rules/:id", "updateAlertRule", "Update an alert rule")
-                    .returns(200, ref("AlertRule"), "The updated rule")
-                    .errors(400, {"VALIDATION_ERROR"}),
-               with_body(kRulePatch, update_rule)});
-  e.push_back({rule_op("DELETE", "/api/v1/alert-rules/:id", "deleteAlertRule", "Delete an alert rule")
-                    .no_content("Deleted"),
-               [](const Call& c) { return reply_no_content(c.s.alert_rules.remove(c.who(), c.id(), c.context())); }});
-  return e;
+  return rules.endpoints(
+      {rules.create_op().errors(400, {"VALIDATION_ERROR", "MISSING_FIELD"}), with_body(kNewRule, create_rule)},
+      {rules.update_op().errors(400, {"VALIDATION_ERROR"}), with_body(kRulePatch, update_rule)});
 }
 
 namespace openapi {

@@ -143,13 +143,30 @@ json decision() {
 
 // Budget request ids are breq_<uuid>, not integers.
 const Resource breq_op{.tag = "budget-requests", .id_schema = request_id(), .integer_ids = false};
+const std::string kBase = "/api/v1/budget/requests";
+
+// A decision on a request (approve, reject, cancel): PATCH …/:id/<verb>, answered with the
+// decided request; one that is no longer pending cannot be decided.
+Op decision_op(const std::string& verb, std::string summary, Auth access, std::string outcome) {
+  return breq_op("PATCH", kBase + "/:id/" + verb, verb + "BudgetRequest", std::move(summary), access)
+      .returns(200, decision(), std::move(outcome))
+      .errors(409, {"REQUEST_NOT_PENDING"});
+}
+
+// The action of a decision that takes nothing but the request's id (approve, cancel).
+using Decision = Result<store::BudgetRequest> (domain::BudgetRequests::*)(const domain::Principal&, const std::string&,
+                                                                           const domain::RequestContext&);
+Action decide(Decision step) {
+  return [step](const Call& c) {
+    return reply((c.s.budget_requests.*step)(c.who(), c.param("id"), c.context()), 200, decision_view);
+  };
+}
 
 }  // namespace
 
 std::vector<Endpoint> budget_request_endpoints() {
-  const std::string base = "/api/v1/budget/requests";
   std::vector<Endpoint> e;
-  e.push_back({breq_op("POST", base, "createBudgetRequest", "Request a new absolute budget for an agent", Auth::mutate)
+  e.push_back({breq_op("POST", kBase, "createBudgetRequest", "Request a new absolute budget for an agent", Auth::mutate)
                     .returns(201,
                              object({{"request_id", request_id()},
                                      {"status", one_of_strings({"pending"})},
@@ -159,32 +176,23 @@ std::vector<Endpoint> budget_request_endpoints() {
                     .errors(400, {"REQUESTED_EQUALS_CURRENT"})
                     .errors(404, {"AGENT_NOT_FOUND"}),
                with_body(kNewRequest, create)});
-  e.push_back({breq_op("GET", base, "listBudgetRequests", "List budget requests (newest first)", Auth::read)
+  e.push_back({breq_op("GET", kBase, "listBudgetRequests", "List budget requests (newest first)", Auth::read)
                     .returns(200, object({{"requests", array_of(budget_request())}}, {"requests"}), "The requests"),
                with_query(kRequestListQuery, list)});
-  e.push_back({breq_op("GET", base + "/:id", "getBudgetRequest", "Get a budget request", Auth::read)
+  e.push_back({breq_op("GET", kBase + "/:id", "getBudgetRequest", "Get a budget request", Auth::read)
                     .returns(200, budget_request(), "The request"),
                [](const Call& c) { return reply(c.s.budget_requests.get(c.who(), c.param("id")), 200, request_view); }});
-  e.push_back({breq_op("PATCH", base + "/:id/approve", "approveBudgetRequest", "Approve a budget request", Auth::admin)
-                    .returns(200, decision(), "Approved")
+  e.push_back({decision_op("approve", "Approve a budget request", Auth::admin, "Approved")
                     .errors(403, {"REQUESTER_CANNOT_APPROVE_OWN_REQUEST"})
-                    .errors(409, {"REQUEST_NOT_PENDING", "ALLOCATION_BELOW_COMMITTED"}),
-               [](const Call& c) {
-                 return reply(c.s.budget_requests.approve(c.who(), c.param("id"), c.context()), 200, decision_view);
-               }});
-  e.push_back({breq_op("PATCH", base + "/:id/reject", "rejectBudgetRequest", "Reject a budget request", Auth::admin)
-                    .returns(200, decision(), "Rejected")
+                    .errors(409, {"ALLOCATION_BELOW_COMMITTED"}),
+               decide(&domain::BudgetRequests::approve)});
+  e.push_back({decision_op("reject", "Reject a budget request", Auth::admin, "Rejected")
                     .errors(400, {"MISSING_FIELD"})
-                    .errors(403, {"REQUESTER_CANNOT_APPROVE_OWN_REQUEST"})
-                    .errors(409, {"REQUEST_NOT_PENDING"}),
+                    .errors(403, {"REQUESTER_CANNOT_APPROVE_OWN_REQUEST"}),
                with_body(kReject, reject)});
-  e.push_back({breq_op("PATCH", base + "/:id/cancel", "cancelBudgetRequest", "Cancel one's own pending request", Auth::mutate)
-                    .returns(200, decision(), "Cancelled")
-                    .errors(403, {"NOT_REQUESTER"})
-                    .errors(409, {"REQUEST_NOT_PENDING"}),
-               [](const Call& c) {
-                 return reply(c.s.budget_requests.cancel(c.who(), c.param("id"), c.context()), 200, decision_view);
-               }});
+  e.push_back({decision_op("cancel", "Cancel one's own pending request", Auth::mutate, "Cancelled")
+                    .errors(403, {"NOT_REQUESTER"}),
+               decide(&domain::BudgetRequests::cancel)});
   return e;
 }
 

@@ -2,6 +2,7 @@
 // writes, owners read their own) and GET /api/v1/limits/usage (current counters vs limits).
 // PUT changes only the fields it is given (the predecessor nulled the omitted maxima); an
 // explicit null clears that maximum. Enforcement lives in domain/usage_limits (lease routes).
+#include "api/array_field.h"
 #include "api/body.h"
 #include "api/endpoint.h"
 #include "api/routes.h"
@@ -63,19 +64,8 @@ BodyFields<LimitBody> with_limit_fields(BodyFields<LimitBody> f) {
       .custom("alert_thresholds", false,
               described(array_of(integer_range(1, 100, "")),
                         "percents (at most 10) at which budget.alert events fire; default [50,80,95]"),
-              [](const json& o, LimitBody& out) -> Status {
-                if (!o.contains("alert_thresholds") || o["alert_thresholds"].is_null()) return ok_status();
-                const auto& a = o["alert_thresholds"];
-                const Error not_integers = errors::must_be("alert_thresholds", "an array of integers");
-                if (!a.is_array()) return not_integers;
-                std::vector<int64_t> percents;
-                for (const auto& t : a) {
-                  if (!t.is_number_integer()) return not_integers;
-                  percents.push_back(t.get<int64_t>());
-                }
-                out.alert_thresholds = std::move(percents);
-                return ok_status();
-              });
+              array_reader("alert_thresholds", &LimitBody::alert_thresholds, "an array of integers", kAnyLength,
+                           [](const json& t) { return t.is_number_integer(); }));
 }
 
 const auto kNewLimit = with_limit_fields(BodyFields<LimitBody>()

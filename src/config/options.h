@@ -32,12 +32,13 @@ const char* to_string(Source s);
 
 using Field = std::variant<std::string Config::*, int Config::*, int64_t Config::*, bool Config::*>;
 
+// A row of the table: what the setting is (names, field, scopes), then its help line.
 struct Option {
   const char* env;            // IRON_LISTEN
   const char* flag;           // --listen; nullptr: environment only (a flag would show a secret in `ps`)
-  const char* help;
   Field field;
   unsigned scopes;
+  const char* help;
   bool secret = false;        // its value is never logged or shown
   const char* legacy_env = nullptr;  // the predecessor's variable, read last
 };

@@ -203,21 +203,11 @@ Status validate_event(const AnalyticsEvent& e) {
   return ok_status();
 }
 
-namespace {
-constexpr util::EnumNames<Period, 7> kPeriodNames = {{{Period::today, "today"},
-                                                     {Period::yesterday, "yesterday"},
-                                                     {Period::last7_days, "last7-days"},
-                                                     {Period::last30_days, "last30-days"},
-                                                     {Period::this_month, "this-month"},
-                                                     {Period::last_month, "last-month"},
+// Each enum's names beside the two functions that read them (constexpr: local to this file).
+constexpr util::EnumNames<Period, 7> kPeriodNames = {{{Period::today, "today"}, {Period::yesterday, "yesterday"},
+                                                     {Period::last7_days, "last7-days"}, {Period::last30_days, "last30-days"},
+                                                     {Period::this_month, "this-month"}, {Period::last_month, "last-month"},
                                                      {Period::all_time, "all-time"}}};
-constexpr util::EnumNames<RiskLevel, 5> kRiskNames = {{{RiskLevel::low, "low"},
-                                                      {RiskLevel::medium, "medium"},
-                                                      {RiskLevel::high, "high"},
-                                                      {RiskLevel::critical, "critical"},
-                                                      {RiskLevel::exhausted, "exhausted"}}};
-}  // namespace
-
 std::optional<Period> parse_period(const std::string& text) { return util::parse_name(kPeriodNames, text); }
 const char* period_name(Period p) { return util::name_of(kPeriodNames, p); }
 
@@ -231,6 +221,9 @@ std::string utc_day(int64_t unix_ms) {
   return day_text(floor<days>(sys_time<milliseconds>(milliseconds(unix_ms))));
 }
 
+constexpr util::EnumNames<RiskLevel, 5> kRiskNames = {{{RiskLevel::low, "low"}, {RiskLevel::medium, "medium"},
+                                                      {RiskLevel::high, "high"}, {RiskLevel::critical, "critical"},
+                                                      {RiskLevel::exhausted, "exhausted"}}};
 const char* risk_name(RiskLevel r) { return util::name_of(kRiskNames, r); }
 std::optional<RiskLevel> parse_risk(const std::string& name) { return util::parse_name(kRiskNames, name); }
 
