@@ -124,12 +124,12 @@ Reply list_deliveries(const Call& c, const DeliveryPageQuery& q) {
                              {"next_cursor", more ? json(std::to_string(rows->back().id)) : json(nullptr)}});
 }
 
-const Collection channels{
-    .ops = {.tag = "alerts", .access = Auth::admin, .id_schema = integer_range(1, INT64_MAX, "alert channel id")},
-    .names = {.path = "/api/v1/alert-channels", .schema = "AlertChannel", .one = "a notification channel",
-              .all = "the notification channels", .row = "channel"},
-    .service = [](Services& s) -> domain::AlertChannels& { return s.alert_channels; },
-    .view = domain::alert_channel_view};
+const auto channels = collection(
+    {.tag = "alerts", .access = Auth::admin, .id_schema = integer_range(1, INT64_MAX, "alert channel id")},
+    {.path = "/api/v1/alert-channels", .schema = "AlertChannel", .one = "a notification channel",
+     .all = "the notification channels", .row = "channel"},
+    [](Services& s) -> domain::AlertChannels& { return s.alert_channels; },
+    domain::alert_channel_view);
 
 }  // namespace
 

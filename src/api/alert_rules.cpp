@@ -53,12 +53,12 @@ Reply update_rule(const Call& c, const Input& in) {
   return reply(c.s.alert_rules.update(c.who(), c.id(), in, c.context()), 200, domain::alert_rule_view);
 }
 
-const Collection rules{
-    .ops = {.tag = "alerts", .access = Auth::admin, .id_schema = integer_range(1, INT64_MAX, "alert rule id")},
-    .names = {.path = "/api/v1/alert-rules", .schema = "AlertRule", .one = "an alert rule", .all = "the alert rules",
-              .row = "rule"},
-    .service = [](Services& s) -> domain::AlertRules& { return s.alert_rules; },
-    .view = domain::alert_rule_view};
+const auto rules = collection(
+    {.tag = "alerts", .access = Auth::admin, .id_schema = integer_range(1, INT64_MAX, "alert rule id")},
+    {.path = "/api/v1/alert-rules", .schema = "AlertRule", .one = "an alert rule", .all = "the alert rules",
+     .row = "rule"},
+    [](Services& s) -> domain::AlertRules& { return s.alert_rules; },
+    domain::alert_rule_view);
 
 }  // namespace
 

@@ -65,4 +65,10 @@ struct Collection {
   }
 };
 
+// Collection's arguments deduced (clang before 17 deduces no aggregate's template arguments).
+template <class ServiceOf, class View>
+Collection<ServiceOf, View> collection(openapi::Resource ops, CollectionNames names, ServiceOf service, View view) {
+  return {std::move(ops), std::move(names), std::move(service), std::move(view)};
+}
+
 }  // namespace iron::api
