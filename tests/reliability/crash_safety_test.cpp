@@ -38,11 +38,16 @@ struct Acknowledged {
   std::vector<std::string> lease_ids;
   std::vector<std::pair<std::string, std::string>> reports;  // lease, request id
   std::map<std::string, std::set<std::string>> user_roles;   // id -> roles it may have now
-  int count = 0;  // acknowledgements so far (guarded by m)
+  int count = 0;       // acknowledgements so far (guarded by m)
+  int user_count = 0;  // of which user creations and role changes
   std::condition_variable acknowledged;
   void note() {  // called with m held
     ++count;
     acknowledged.notify_all();
+  }
+  void note_user() {
+    ++user_count;
+    note();
   }
 };
 
@@ -134,13 +139,13 @@ void write_users(const Client& c, const std::string& admin, const std::string& p
     {
       std::lock_guard lock(acks.m);
       acks.user_roles[id] = {"viewer", "user"};  // a role change is in flight until answered
-      acks.note();
+      acks.note_user();
     }
     const auto changed = c.call("PUT", "/api/v1/users/" + id + "/role", admin, json{{"role", "user"}});
     if (!ok(changed)) return;
     std::lock_guard lock(acks.m);
     acks.user_roles[id] = {"user"};
-    acks.note();
+    acks.note_user();
   }
 }
 
@@ -232,12 +237,16 @@ TEST(CrashSafety, EveryAcknowledgedWriteSurvivesRepeatedSigkill) {
     writers.emplace_back(write_budget, c, ic, prefix, std::ref(acks));
     writers.emplace_back(write_users, c, admin, prefix, std::ref(acks));
     // The kill lands after a random number of acknowledgements, i.e. at a random point in
-    // whatever each writer is doing (mid-commit included).
+    // whatever each writer is doing (mid-commit included) — and after the user writer's first
+    // acknowledgement of the cycle: its password hashing is slow, and on a loaded machine the
+    // other writers' acknowledgements alone ended every cycle before any user was created.
     {
       std::unique_lock lock(acks.m);
       const int target = acks.count + std::uniform_int_distribution<int>(10, 120)(rng);
-      EXPECT_TRUE(acks.acknowledged.wait_for(lock, std::chrono::seconds(30), [&] { return acks.count >= target; }))
-          << "the writers stalled";
+      const int users_before = acks.user_count;
+      EXPECT_TRUE(acks.acknowledged.wait_for(lock, std::chrono::seconds(30), [&] {
+        return acks.count >= target && acks.user_count > users_before;
+      })) << "the writers stalled";
     }
     server.send_signal(SIGKILL);
     EXPECT_EQ(server.wait_exit(10), 128 + SIGKILL);
