@@ -27,10 +27,12 @@ struct ReadCall {
 };
 
 // write() calls that finished, and the transactions they ran in (calls / batches is the
-// average group-commit batch size).
+// average group-commit batch size); delayed: batches whose leader took in calls that queued
+// while it ran (SQLite's commit delay, store/sqlite_database.h).
 struct WriteStats {
   int64_t calls = 0;
   int64_t batches = 0;
+  int64_t delayed = 0;
 };
 
 class DatabaseEngine {

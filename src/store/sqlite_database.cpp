@@ -1,6 +1,7 @@
 #include "store/sqlite_database.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 
 #include "store/migrations.h"
@@ -61,35 +62,58 @@ bool is_storage_full(const std::exception_ptr& error) {
 // Enough to gather every concurrent client of a busy panel into one commit, small enough that
 // one batch's latency stays a few milliseconds.
 constexpr size_t kMaxBatch = 256;
+// The most a leader waits for late calls, whatever the last COMMIT took (a checkpoint or a
+// slow disk must not hold every writer that long).
+constexpr std::chrono::microseconds kMaxDelay{2000};
 }  // namespace
 
 void SqliteDatabase::write(WriteCall& call) {
   util::before_blocking();  // until the batch holding this call has committed
+  Waiter me{&call, {}};
   std::unique_lock lock(queue_mutex_);
-  queue_.push_back(&call);
-  queue_cv_.wait(lock, [&] { return call.done || (!leader_active_ && queue_.front() == &call); });
+  queue_.push_back(&me);
+  if (gathering_) gathering_cv_.notify_one();
+  // The queue may be empty here: a call a leader has taken is out of it until its batch is done.
+  me.cv.wait(lock, [&] { return call.done || (!leader_active_ && !queue_.empty() && queue_.front() == &me); });
   if (!call.done) {
-    // This caller leads: it takes the queue's head (its own call first) as one batch.
+    // This caller leads: it takes the queue's head (its own call first) as one batch. It may
+    // delay the commit for late calls only when the batch before had company: a call after a
+    // batch of one is most likely a lone writer's, and waiting would only add latency.
     leader_active_ = true;
+    const bool delay = last_batch_size_ > 1;
     const size_t n = std::min(queue_.size(), kMaxBatch);
-    std::vector<WriteCall*> batch(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+    std::vector<Waiter*> waiters(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
     lock.unlock();
+    std::vector<WriteCall*> batch;
+    batch.reserve(n);
+    for (auto* w : waiters) batch.push_back(w->call);
+    bool took_late = false;
     {
       std::lock_guard writer(writer_mutex_);
-      run_batch(batch);
+      late_.clear();
+      run_batch(batch, delay);
+      took_late = !late_.empty();
+      waiters.insert(waiters.end(), late_.begin(), late_.end());
+      late_.clear();
       data_version_.fetch_add(1, std::memory_order_release);
     }
     bool refused_for_space = false;
     for (auto* c : batch) refused_for_space = refused_for_space || is_storage_full(c->error);
     storage_full_ = refused_for_space;
     lock.lock();
-    for (auto* c : batch) c->done = true;
     leader_active_ = false;
     stats_.calls += static_cast<int64_t>(batch.size());
     ++stats_.batches;
-    lock.unlock();
-    queue_cv_.notify_all();  // the batch's callers, and the next leader
+    if (took_late) ++stats_.delayed;
+    last_batch_size_ = batch.size();
+    // Only this batch's callers, and the next leader. Notified under the lock: a woken caller
+    // returns and its Waiter (on its stack) goes away as soon as it can take the lock.
+    for (auto* w : waiters) {
+      w->call->done = true;
+      if (w != &me) w->cv.notify_one();
+    }
+    if (!queue_.empty()) queue_.front()->cv.notify_one();
   }
   if (call.error) std::rethrow_exception(call.error);
 }
@@ -104,33 +128,45 @@ size_t SqliteDatabase::queued_writes() {
   return queue_.size();
 }
 
-void SqliteDatabase::run_alone(WriteCall& call) {
-  SqliteConnection& w = *writer_;
-  try {
-    w.run("BEGIN IMMEDIATE");
-    const bool keep = call.run(call.body, w);
-    w.reset_statements();
-    w.run(keep ? "COMMIT" : "ROLLBACK");
-  } catch (...) {
-    call.error = std::current_exception();
-    rollback_quietly(w);
+bool SqliteDatabase::take_late(std::vector<WriteCall*>& batch) {
+  std::unique_lock lock(queue_mutex_);
+  if (batch.size() >= kMaxBatch) return false;
+  if (queue_.empty()) {
+    // A bounded wait on the queue (woken by the next write()), not a sleep: it ends as soon
+    // as a call is queued or the writer's own deadline passes.
+    gathering_ = true;
+    gathering_cv_.wait_until(lock, delay_until_, [&] { return !queue_.empty(); });
+    gathering_ = false;
+    if (queue_.empty()) return false;
   }
+  const size_t n = std::min(queue_.size(), kMaxBatch - batch.size());
+  for (size_t i = 0; i < n; ++i) {
+    Waiter* w = queue_.front();
+    queue_.pop_front();
+    batch.push_back(w->call);
+    late_.push_back(w);
+  }
+  return true;
 }
 
-void SqliteDatabase::run_batch(const std::vector<WriteCall*>& batch) {
-  // A call alone in its batch (every call of a lone client) runs without a savepoint: undoing
-  // it is rolling the transaction back, while a savepoint makes SQLite copy every page the call
-  // changes into a statement journal first (~30k instructions of a budget report's ~480k,
-  // callgrind, docs/benchmarks.md, sixth pass).
-  if (batch.size() == 1) return run_alone(*batch.front());
+void SqliteDatabase::run_batch(std::vector<WriteCall*>& batch, bool delay) {
+  // The wait for late calls is bounded by what one COMMIT cost this writer last time,
+  // counted from the start of the batch: at worst a batch's latency doubles, while each
+  // fsync acknowledges the calls that would otherwise queue for the next one.
+  if (delay) delay_until_ = std::chrono::steady_clock::now() + std::min<std::chrono::steady_clock::duration>(last_commit_, kMaxDelay);
+  // A call alone in its batch (every call of a lone client) runs without a savepoint and keeps
+  // the savepoint state as it is: undoing it is rolling the transaction back, while a
+  // savepoint makes SQLite copy every page the call changes into a statement journal first
+  // (~30k instructions of a budget report's ~480k, callgrind, docs/benchmarks.md, sixth pass).
   // The same saving for a batch while calls keep their work (nearly always: a refusal is rare
   // on the hot paths): one transaction, no savepoints; a call that throws or refuses undoes
   // the whole attempt, and the batch runs again one savepoint per call (docs/benchmarks.md,
   // "the writer's batches"). So a body may run more than once (store/database.h).
-  if (optimistic_ && run_optimistic(batch)) return;
+  if ((optimistic_ || batch.size() == 1) && run_optimistic(batch, delay)) return;
   // Savepoints stay until a batch has no failing call: a burst of refusals (an exhausted
-  // budget, a rate limit) would otherwise run every batch twice.
-  optimistic_ = run_with_savepoints(batch);
+  // budget, a rate limit) would otherwise run every batch twice. The late calls are in the
+  // batch already: this run takes no more.
+  optimistic_ = run_with_savepoints(batch, false);
 }
 
 bool SqliteDatabase::begin(const std::vector<WriteCall*>& batch) {
@@ -144,6 +180,7 @@ bool SqliteDatabase::begin(const std::vector<WriteCall*>& batch) {
 }
 
 void SqliteDatabase::commit(const std::vector<WriteCall*>& batch) {
+  const auto t0 = std::chrono::steady_clock::now();
   try {
     writer_->run("COMMIT");
   } catch (...) {
@@ -151,33 +188,38 @@ void SqliteDatabase::commit(const std::vector<WriteCall*>& batch) {
     for (auto* c : batch)
       if (!c->error) c->error = std::current_exception();
   }
+  last_commit_ = std::chrono::steady_clock::now() - t0;
 }
 
-bool SqliteDatabase::run_optimistic(const std::vector<WriteCall*>& batch) {
+bool SqliteDatabase::run_optimistic(std::vector<WriteCall*>& batch, bool delay) {
   SqliteConnection& w = *writer_;
   if (!begin(batch)) return true;
-  for (auto* call : batch) {
+  for (size_t i = 0; i < batch.size() || (delay && take_late(batch)); ++i) {
+    WriteCall& call = *batch[i];
     bool keep = false;
+    std::exception_ptr error;
     try {
-      keep = call->run(call->body, w);
+      keep = call.run(call.body, w);
       w.reset_statements();
     } catch (...) {
-      // Not recorded: the savepoint run that follows gives the call its own outcome.
+      error = std::current_exception();
     }
     if (!keep) {
       rollback_quietly(w);  // every call's work so far; no call has an error set yet
-      return false;
+      if (batch.size() > 1) return false;  // the savepoint run gives each call its own outcome
+      call.error = error;  // alone: the rollback undid exactly its work
+      return true;
     }
   }
   commit(batch);
   return true;
 }
 
-bool SqliteDatabase::run_with_savepoints(const std::vector<WriteCall*>& batch) {
+bool SqliteDatabase::run_with_savepoints(std::vector<WriteCall*>& batch, bool delay) {
   SqliteConnection& w = *writer_;
   if (!begin(batch)) return false;
   bool all_kept = true;
-  for (size_t i = 0; i < batch.size(); ++i) {
+  for (size_t i = 0; i < batch.size() || (delay && take_late(batch)); ++i) {
     WriteCall& call = *batch[i];
     try {
       w.run("SAVEPOINT write_call");
@@ -207,7 +249,7 @@ bool SqliteDatabase::run_with_savepoints(const std::vector<WriteCall*>& batch) {
     for (size_t j = 0; j < i; ++j)
       if (!batch[j]->error) batch[j]->error = call.error;
     std::vector<WriteCall*> rest(batch.begin() + static_cast<std::ptrdiff_t>(i) + 1, batch.end());
-    if (!rest.empty()) run_with_savepoints(rest);
+    if (!rest.empty()) run_with_savepoints(rest, false);
     return false;
   }
   commit(batch);

@@ -7,7 +7,15 @@
 // an exception rolls back only that call's work), then COMMITs once and wakes them all. With
 // synchronous=FULL that is one fsync for many acknowledged writes. While batches commit whole,
 // a batch first runs without the savepoints and only runs again with them when a call fails.
+//
+// Commit delay: when the batch before had more than one call (writers are concurrent), the
+// leader, before its COMMIT, takes the calls that queued meanwhile into its still-open
+// transaction, and waits for more up to about one COMMIT's duration as this writer last
+// measured it (never a fixed sleep), up to kMaxBatch calls: each fsync acknowledges more
+// writes. A call after a batch of one (a lone writer) commits at once, never delayed. Each
+// caller waits on its own condition variable and is woken only when its batch is done.
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -49,25 +57,42 @@ class SqliteDatabase final : public DatabaseEngine {
     SqliteDatabase& db;
     SqliteConnection* conn;
   };
+  // A queued write() call and the condition variable its caller waits on.
+  struct Waiter {
+    WriteCall* call;
+    std::condition_variable cv;
+  };
   static void rollback_quietly(SqliteConnection& c);  // also resets cached statements
-  void run_batch(const std::vector<WriteCall*>& batch);  // on the writer, under writer_mutex_
-  void run_alone(WriteCall& call);                       // a batch of one, the same way
+  // On the writer, under writer_mutex_. With `delay`, the batch may grow by late calls
+  // (take_late), which are appended to `batch` and to late_.
+  void run_batch(std::vector<WriteCall*>& batch, bool delay);
   // A batch in one transaction without savepoints; false, with nothing kept and no call's
-  // error set, when a call threw or refused its work.
-  bool run_optimistic(const std::vector<WriteCall*>& batch);
+  // error set, when a call threw or refused its work. A batch of one call records its own
+  // outcome instead (rolling back is undoing it alone).
+  bool run_optimistic(std::vector<WriteCall*>& batch, bool delay);
   // A batch with a savepoint per call; whether every call kept its work.
-  bool run_with_savepoints(const std::vector<WriteCall*>& batch);
+  bool run_with_savepoints(std::vector<WriteCall*>& batch, bool delay);
+  // Before a COMMIT: moves calls queued since the batch began into it (waiting for them until
+  // delay_until_), so they share its commit; whether any came.
+  bool take_late(std::vector<WriteCall*>& batch);
   bool begin(const std::vector<WriteCall*>& batch);   // false: every call failed with its error
   void commit(const std::vector<WriteCall*>& batch);  // a failure is every error-free call's error
 
   std::string path_;
   std::unique_ptr<SqliteConnection> writer_;
   std::mutex writer_mutex_;
-  std::mutex queue_mutex_;  // guards queue_, leader_active_ and every queued call's done/error
-  std::condition_variable queue_cv_;
-  std::deque<WriteCall*> queue_;
+  std::mutex queue_mutex_;  // guards queue_, leader_active_, gathering_, stats_ and every queued call's done/error
+  std::deque<Waiter*> queue_;
   bool leader_active_ = false;
+  bool gathering_ = false;                // the leader waits in take_late for late calls
+  std::condition_variable gathering_cv_;  // … and is woken by the next call queued
   bool optimistic_ = true;  // the next batch first runs without savepoints; under writer_mutex_
+  // Under writer_mutex_: the late calls' waiters of the running batch, when take_late stops
+  // waiting, and how long the writer's last COMMIT took (the bound of that wait).
+  std::vector<Waiter*> late_;
+  std::chrono::steady_clock::time_point delay_until_;
+  std::chrono::steady_clock::duration last_commit_{};
+  size_t last_batch_size_ = 1;  // under queue_mutex_
   WriteStats stats_;
   std::atomic<bool> storage_full_{false};
   std::atomic<uint64_t> data_version_{0};

@@ -143,6 +143,26 @@ TEST_F(StoreGroupCommit, ManyConcurrentWritersAreAllKeptAndAcknowledged) {
   EXPECT_LE(after.batches - before.batches, kThreads * kEach);
 }
 
+// A single sequential writer: every write is its own batch and commit, and no batch waits
+// for or takes in late calls (a batch after a batch of one is never delayed).
+TEST_F(StoreGroupCommit, ALoneWriterIsNeverDelayed) {
+  // Company first, so that the writer's first batch follows a batch of several calls.
+  iron::test::run_as_one_batch(db, {[&] { db.write([](Connection& c) { insert(c, "company-1"); return 0; }); },
+                                    [&] { db.write([](Connection& c) { insert(c, "company-2"); return 0; }); }});
+  const auto before = db.write_stats();
+  constexpr int kWrites = 50;
+  for (int i = 0; i < kWrites; ++i)
+    db.write([&](Connection& c) {
+      insert(c, "lone-" + std::to_string(i));
+      return 0;
+    });
+  const auto after = db.write_stats();
+  EXPECT_EQ(after.calls - before.calls, kWrites);
+  EXPECT_EQ(after.batches - before.batches, kWrites) << "a lone writer's writes shared a commit";
+  EXPECT_EQ(after.delayed - before.delayed, 0) << "a lone writer's batch waited for late calls";
+  EXPECT_EQ(rows(db).size(), static_cast<size_t>(kWrites + 2));
+}
+
 namespace {
 
 enum class Failure { throws, refused };
