@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -14,8 +13,8 @@
 #include <vector>
 
 #include "store/database.h"
-#include "support/eventually.h"
 #include "support/files.h"
+#include "support/probe_table.h"
 #include "support/write_batch.h"
 #include "util/result.h"
 
@@ -25,18 +24,9 @@ using iron::Error;
 using iron::Result;
 using iron::store::Connection;
 using iron::store::Database;
-using iron::test::eventually;
 
-void insert(Connection& c, const std::string& v) { c.prepare("INSERT INTO probe(v) VALUES (?1)").bind(1, v).run(); }
-
-std::vector<std::string> rows(Database& db) {
-  return db.read([](Connection& c) {
-    std::vector<std::string> out;
-    auto& s = c.prepare("SELECT v FROM probe ORDER BY v");
-    while (s.step()) out.push_back(s.text(0));
-    return out;
-  });
-}
+void insert(Connection& c, const std::string& v) { iron::test::insert_probe(c, v); }
+std::vector<std::string> rows(Database& db) { return iron::test::probe_rows(db); }
 
 int64_t count(Connection& c) {
   auto& s = c.prepare("SELECT COUNT(*) FROM probe");
@@ -45,12 +35,7 @@ int64_t count(Connection& c) {
 
 class StoreCommitDelay : public ::testing::Test {
  protected:
-  StoreCommitDelay() {
-    db.write([](Connection& c) {
-      c.exec("CREATE TABLE probe (v TEXT PRIMARY KEY)");
-      return 0;
-    });
-  }
+  StoreCommitDelay() { iron::test::create_probe_table(db); }
 
   // A batch of two calls, so that the next batch may take in late calls.
   void batch_with_company(const std::string& tag = "") {
@@ -58,33 +43,10 @@ class StoreCommitDelay : public ::testing::Test {
                                       [&] { db.write([&](Connection& c) { insert(c, tag + "company-2"); return 0; }); }});
   }
 
-  // A leader whose body (on its first run only: a failing late call makes the batch run again)
-  // inserts `leader_row` and holds the writer until `callers` are all queued behind it, each
-  // started once the one before it is queued; returns once every write has returned.
+  // A leader that inserts `leader_row` and holds the writer until `callers` are all queued
+  // behind it (support/write_batch.h); returns once every write has returned.
   void lead_while_queuing(const std::vector<std::function<void()>>& callers, const std::string& leader_row = "leader") {
-    std::atomic<bool> inside{false};
-    bool waited = false;
-    std::thread leader([&] {
-      db.write([&](Connection& c) {
-        insert(c, leader_row);
-        if (!waited) {
-          waited = true;
-          inside = true;
-          EXPECT_TRUE(eventually([&] { return db.queued_writes() == callers.size(); })) << "the callers did not queue";
-        }
-        return 0;
-      });
-    });
-    ASSERT_TRUE(eventually([&] { return inside.load(); }));
-    std::vector<std::thread> threads;
-    for (size_t i = 0; i < callers.size(); ++i) {
-      threads.emplace_back(callers[i]);
-      if (i + 1 < callers.size()) {
-        EXPECT_TRUE(eventually([&] { return db.queued_writes() == i + 1; })) << "caller " << i << " did not queue";
-      }
-    }
-    for (auto& t : threads) t.join();
-    leader.join();
+    iron::test::hold_writer_until_queued(db, callers, [&](Connection& c) { insert(c, leader_row); });
   }
 
   iron::test::TempDir dir_;  // before db: outlives it
@@ -173,7 +135,8 @@ TEST_F(StoreCommitDelay, AFailingLateCallRollsBackOnlyItsOwnWork) {
   }
 }
 
-// Many concurrent writers: every write is kept and acknowledged, and commits are shared.
+// Many concurrent writers: every write is kept and acknowledged, and commits are shared
+// (the group commit's own test of many writers too).
 TEST_F(StoreCommitDelay, ConcurrentWritersShareCommits) {
   batch_with_company();
   const auto before = db.write_stats();

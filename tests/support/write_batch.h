@@ -18,14 +18,22 @@
 
 namespace iron::test {
 
-// Each caller makes exactly one Database::write call (and no other write before it).
-inline void run_as_one_batch(store::Database& db, const std::vector<std::function<void()>>& callers) {
-  db.write([](store::Connection&) { return 0; });
+// A write that runs `holder_work` (on every run of its body: a failing call in its batch
+// makes the batch run again) and, on its first run, holds the writer until every caller is
+// queued behind it. Each caller makes exactly one Database::write call (and no other write
+// before it); returns once every write has returned.
+inline void hold_writer_until_queued(store::Database& db, const std::vector<std::function<void()>>& callers,
+                                     const std::function<void(store::Connection&)>& holder_work = nullptr) {
   std::atomic<bool> holding{false};
+  bool held = false;
   std::thread holder([&] {
-    db.write([&](store::Connection&) {
-      holding = true;
-      EXPECT_TRUE(eventually([&] { return db.queued_writes() == callers.size(); })) << "the callers did not queue up";
+    db.write([&](store::Connection& c) {
+      if (holder_work) holder_work(c);
+      if (!held) {
+        held = true;
+        holding = true;
+        EXPECT_TRUE(eventually([&] { return db.queued_writes() == callers.size(); })) << "the callers did not queue up";
+      }
       return 0;
     });
   });
@@ -40,6 +48,12 @@ inline void run_as_one_batch(store::Database& db, const std::vector<std::functio
   }
   for (auto& t : threads) t.join();
   holder.join();
+}
+
+// The callers as the next batch, exactly, in this order.
+inline void run_as_one_batch(store::Database& db, const std::vector<std::function<void()>>& callers) {
+  db.write([](store::Connection&) { return 0; });
+  hold_writer_until_queued(db, callers);
 }
 
 // A write that refuses and keeps nothing. Queued after other calls in one batch, it makes
