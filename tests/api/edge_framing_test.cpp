@@ -46,6 +46,12 @@ TEST(EdgeFraming, MalformedFramingIsAnsweredInTheEnvelopeAndTheConnectionClosed)
        "URI_TOO_LONG"},
       {"request line of 40 KiB, no end", "GET /" + std::string(40 * 1024, 'a'), 414, "URI_TOO_LONG"},
       {"head over 64 KiB", huge_head, 431, "HEADERS_TOO_LARGE"},
+      {"chunk size not hex", post + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n", 400, "BAD_REQUEST"},
+      {"chunk longer than its size", post + "Transfer-Encoding: chunked\r\n\r\n1\r\n{}\r\n0\r\n\r\n", 400,
+       "BAD_REQUEST"},
+      {"header line without a colon", "GET /health HTTP/1.1\r\nHost x\r\n\r\n", 400, "BAD_REQUEST"},
+      {"HTTP/2.0 request line", "GET /health HTTP/2.0\r\nHost: x\r\n\r\n", 400, "BAD_REQUEST"},
+      {"a method no route has", "PURGE /api/v1/agents HTTP/1.1\r\nHost: x\r\n\r\n", 405, "METHOD_NOT_ALLOWED"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);

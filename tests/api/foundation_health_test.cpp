@@ -2,6 +2,7 @@
 #include "util/build_info.h"
 #include <gtest/gtest.h>
 
+#include "support/raw_http.h"
 #include "support/server_process.h"
 
 using iron::test::json_of;
@@ -86,6 +87,25 @@ TEST(FoundationMetrics, PrometheusTextWithRouteTemplatesAndGauges) {
   EXPECT_NE(m.find("ironpanel_db_size_bytes "), std::string::npos);
   EXPECT_NE(m.find("ironpanel_db_wal_size_bytes "), std::string::npos);
   EXPECT_NE(m.find(std::string("ironpanel_build_info{version=\"") + iron::util::build_version() + "\""), std::string::npos);
+}
+
+// Any method token is routed (405 or 404 in the envelope), but the metrics keep one series
+// for all the methods nothing serves: requests cannot grow them without bound.
+TEST(FoundationMetrics, MethodsNothingServesShareOneSeries) {
+  ServerProcess server({.extra_args = {}, .env = {{"IRON_METRICS", "1"}}});
+  for (const std::string method : {"PURGE", "BREW", "X-ANYTHING"}) {
+    SCOPED_TRACE(method);
+    iron::test::RawConnection conn(server.port());
+    ASSERT_TRUE(conn.send(method + " /api/v1/agents HTTP/1.1\r\nHost: x\r\n\r\n"));
+    EXPECT_EQ(conn.read_reply(std::chrono::seconds(5)).status, 405);
+  }
+  auto res = server.client()->Get("/metrics");
+  ASSERT_TRUE(res);
+  const std::string& m = res->body;
+  EXPECT_NE(m.find("ironpanel_http_requests_total{method=\"OTHER\",route=\"method_not_allowed\",status=\"4xx\"} 3"),
+            std::string::npos)
+      << m;
+  for (const char* method : {"PURGE", "BREW", "X-ANYTHING"}) EXPECT_EQ(m.find(method), std::string::npos) << m;
 }
 
 TEST(FoundationMetrics, TokenProtected) {
