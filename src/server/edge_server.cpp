@@ -214,10 +214,7 @@ bool EdgeServer::serve_one(Connection& c) {
 
 bool EdgeServer::respond(Connection& c, Exchange& ex, const RequestFraming& framing, bool last) {
   RequestStream& strm = c.strm;
-  if (!ex.refused && framing.content_length > settings_.max_body_bytes)  // refused unread
-    ex.refused = Rejection{413, "PAYLOAD_TOO_LARGE", "the request body is larger than allowed"};
-  if (!ex.refused && (framing.chunked || framing.content_length > 0)) {
-    if (framing.expect_continue && !strm.write("HTTP/1.1 100 Continue\r\n\r\n")) return false;
+  if (!ex.refused) {
     switch (read_request_body(strm, framing, settings_.max_body_bytes, ex.request.body)) {
       case BodyRead::ok: break;
       case BodyRead::closed: return false;

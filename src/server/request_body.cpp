@@ -1,5 +1,7 @@
 #include "server/request_body.h"
 
+#include "util/ascii.h"
+
 namespace iron::server {
 namespace {
 
@@ -22,11 +24,11 @@ bool parse_chunk_size(const std::string& line, size_t& size) {
   size = 0;
   size_t digits = 0;
   for (char c : line) {
-    int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') v = (c | 0x20) - 'a' + 10;
-    else if (c == ';' || c == ' ' || c == '\t') break;
-    else return false;
+    const int v = util::hex_digit(c);
+    if (v < 0) {
+      if (c == ';' || c == ' ' || c == '\t') break;
+      return false;
+    }
     if (size > (SIZE_MAX >> 4)) return false;
     size = size * 16 + static_cast<size_t>(v);
     ++digits;
@@ -55,8 +57,10 @@ BodyRead read_chunked(RequestStream& strm, size_t max_bytes, std::string& body) 
 }  // namespace
 
 BodyRead read_request_body(RequestStream& strm, const RequestFraming& framing, size_t max_bytes, std::string& body) {
+  if (!framing.chunked && framing.content_length == 0) return BodyRead::ok;
+  if (framing.content_length > max_bytes) return too_large(strm);  // before the client sends it
+  if (framing.expect_continue && !strm.write("HTTP/1.1 100 Continue\r\n\r\n")) return BodyRead::closed;
   if (framing.chunked) return read_chunked(strm, max_bytes, body);
-  if (framing.content_length > max_bytes) return too_large(strm);
   body.reserve(framing.content_length);
   return strm.read_body(framing.content_length, body) ? BodyRead::ok : failed(strm);
 }

@@ -30,18 +30,6 @@ bool is_field_value(std::string_view s) {
   });
 }
 
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') return (c | 0x20) - 'a' + 10;
-  return -1;
-}
-
 // Splits "key=value&..." into decoded pairs, in order; elements without a key are skipped.
 void parse_query(std::string_view query, std::vector<std::pair<std::string, std::string>>& out) {
   while (!query.empty()) {
@@ -83,7 +71,7 @@ std::optional<Rejection> parse_header_line(std::string_view line, api::Request& 
   const size_t colon = line.find(':');
   if (colon == std::string_view::npos) return bad_request("a request header line has no colon");
   const std::string_view name = line.substr(0, colon);
-  const std::string_view value = trim_ows(line.substr(colon + 1));
+  const std::string_view value = util::trim_ows(line.substr(colon + 1));
   // A space before the colon, or a line folded onto the one before (obsolete line folding),
   // are refused: proxies disagree on how to read them (RFC 9112 §5.1, §5.2).
   if (!is_token(name)) return bad_request("a request header name is malformed");
@@ -134,7 +122,7 @@ std::string percent_decode(std::string_view s, bool plus_as_space) {
   for (size_t i = 0; i < s.size(); ++i) {
     const char c = s[i];
     if (c == '%' && i + 2 < s.size()) {
-      const int hi = hex_value(s[i + 1]), lo = hex_value(s[i + 2]);
+      const int hi = util::hex_digit(s[i + 1]), lo = util::hex_digit(s[i + 2]);
       if (hi >= 0 && lo >= 0) {
         out.push_back(static_cast<char>(hi * 16 + lo));
         i += 2;
