@@ -50,7 +50,7 @@ class Database {
         return true;
       }
     };
-    WriteCall call{[](void* b, Connection& c) { return (*static_cast<decltype(body)*>(b))(c); }, &body, false, {}};
+    WriteCall call{[](void* b, Connection& c) { return (*static_cast<decltype(body)*>(b))(c); }, &body, {}};
     engine_->write(call);  // rethrows f's exception, or the commit's failure
     return std::move(*result);
   }

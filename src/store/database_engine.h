@@ -16,7 +16,6 @@ namespace iron::store {
 struct WriteCall {
   bool (*run)(void* body, Connection& c);
   void* body;
-  bool done = false;
   std::exception_ptr error;
 };
 

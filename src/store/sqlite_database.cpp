@@ -69,53 +69,74 @@ constexpr std::chrono::microseconds kMaxDelay{2000};
 
 void SqliteDatabase::write(WriteCall& call) {
   util::before_blocking();  // until the batch holding this call has committed
-  Waiter me{&call, {}};
-  std::unique_lock lock(queue_mutex_);
-  queue_.push_back(&me);
-  if (gathering_) gathering_cv_.notify_one();
-  // The queue may be empty here: a call a leader has taken is out of it until its batch is done.
-  me.cv.wait(lock, [&] { return call.done || (!leader_active_ && !queue_.empty() && queue_.front() == &me); });
-  if (!call.done) {
-    // This caller leads: it takes the queue's head (its own call first) as one batch. It may
-    // delay the commit for late calls only when the batch before had company: a call after a
-    // batch of one is most likely a lone writer's, and waiting would only add latency.
-    leader_active_ = true;
-    const bool delay = last_batch_size_ > 1;
-    const size_t n = std::min(queue_.size(), kMaxBatch);
-    std::vector<Waiter*> waiters(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
-    lock.unlock();
-    std::vector<WriteCall*> batch;
-    batch.reserve(n);
-    for (auto* w : waiters) batch.push_back(w->call);
-    bool took_late = false;
-    {
-      std::lock_guard writer(writer_mutex_);
-      late_.clear();
-      run_batch(batch, delay);
-      took_late = !late_.empty();
-      waiters.insert(waiters.end(), late_.begin(), late_.end());
-      late_.clear();
-      data_version_.fetch_add(1, std::memory_order_release);
-    }
-    bool refused_for_space = false;
-    for (auto* c : batch) refused_for_space = refused_for_space || is_storage_full(c->error);
-    storage_full_ = refused_for_space;
-    lock.lock();
-    leader_active_ = false;
-    stats_.calls += static_cast<int64_t>(batch.size());
-    ++stats_.batches;
-    if (took_late) ++stats_.delayed;
-    last_batch_size_ = batch.size();
-    // Only this batch's callers, and the next leader. Notified under the lock: a woken caller
-    // returns and its Waiter (on its stack) goes away as soon as it can take the lock.
-    for (auto* w : waiters) {
-      w->call->done = true;
-      if (w != &me) w->cv.notify_one();
-    }
-    if (!queue_.empty()) queue_.front()->cv.notify_one();
+  Waiter me(&call);
+  bool leading = false;
+  {
+    std::lock_guard lock(queue_mutex_);
+    queue_.push_back(&me);
+    if (gathering_) gathering_cv_.notify_one();
+    // With no batch running, the head of the queue leads; otherwise the running leader
+    // either takes this call into its batch or hands the lead to the queue's head.
+    leading = !leader_active_ && queue_.front() == &me;
+    if (leading) leader_active_ = true;
   }
+  if (!leading) {
+    std::unique_lock lock(me.mutex);
+    me.cv.wait(lock, [&] { return me.signal != Waiter::none; });
+    leading = me.signal == Waiter::lead;
+  }
+  if (leading) lead(me);
   if (call.error) std::rethrow_exception(call.error);
+}
+
+// This caller leads: it takes the queue's head (its own call first) as one batch. It may
+// delay the commit for late calls only when the batch before had company: a call after a
+// batch of one is most likely a lone writer's, and waiting would only add latency.
+void SqliteDatabase::lead(Waiter& me) {
+  std::unique_lock lock(queue_mutex_);
+  const bool delay = last_batch_size_ > 1;
+  const size_t n = std::min(queue_.size(), kMaxBatch);
+  std::vector<Waiter*> waiters(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(n));
+  lock.unlock();
+  std::vector<WriteCall*> batch;
+  batch.reserve(n);
+  for (auto* w : waiters) batch.push_back(w->call);
+  bool took_late = false;
+  {
+    std::lock_guard writer(writer_mutex_);
+    late_.clear();
+    run_batch(batch, delay);
+    took_late = !late_.empty();
+    waiters.insert(waiters.end(), late_.begin(), late_.end());
+    late_.clear();
+    data_version_.fetch_add(1, std::memory_order_release);
+  }
+  bool refused_for_space = false;
+  for (auto* c : batch) refused_for_space = refused_for_space || is_storage_full(c->error);
+  storage_full_ = refused_for_space;
+  lock.lock();
+  stats_.calls += static_cast<int64_t>(batch.size());
+  ++stats_.batches;
+  if (took_late) ++stats_.delayed;
+  last_batch_size_ = batch.size();
+  Waiter* next = queue_.empty() ? nullptr : queue_.front();
+  leader_active_ = next != nullptr;
+  lock.unlock();
+  // The next leader first, so that its batch runs while this one's callers are woken; and
+  // outside queue_mutex_, which each woken caller would otherwise have to wait for
+  // (perf: ~11 % of the CPU of single-event ingestion was threads blocked on it).
+  if (next) signal(*next, Waiter::lead);
+  for (auto* w : waiters)
+    if (w != &me) signal(*w, Waiter::done);
+}
+
+// Under the waiter's own mutex: its caller cannot see the signal, return and destroy the
+// Waiter (on its stack) before this is done with it.
+void SqliteDatabase::signal(Waiter& w, Waiter::Signal s) {
+  std::lock_guard lock(w.mutex);
+  w.signal = s;
+  w.cv.notify_one();
 }
 
 WriteStats SqliteDatabase::write_stats() {

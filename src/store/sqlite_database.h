@@ -13,7 +13,8 @@
 // transaction, and waits for more up to about one COMMIT's duration as this writer last
 // measured it (never a fixed sleep), up to kMaxBatch calls: each fsync acknowledges more
 // writes. A call after a batch of one (a lone writer) commits at once, never delayed. Each
-// caller waits on its own condition variable and is woken only when its batch is done.
+// caller waits on its own condition variable and is woken only when its batch is done, or
+// to lead the next one.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -57,11 +58,17 @@ class SqliteDatabase final : public DatabaseEngine {
     SqliteDatabase& db;
     SqliteConnection* conn;
   };
-  // A queued write() call and the condition variable its caller waits on.
+  // A queued write() call and what its caller waits on: its batch done, or the lead.
   struct Waiter {
+    enum Signal { none, done, lead };
+    explicit Waiter(WriteCall* c) : call(c) {}
     WriteCall* call;
+    std::mutex mutex;
     std::condition_variable cv;
+    Signal signal = none;  // under `mutex` once the caller waits
   };
+  void lead(Waiter& me);  // runs a batch headed by `me`, then wakes its callers and the next leader
+  static void signal(Waiter& w, Waiter::Signal s);
   static void rollback_quietly(SqliteConnection& c);  // also resets cached statements
   // On the writer, under writer_mutex_. With `delay`, the batch may grow by late calls
   // (take_late), which are appended to `batch` and to late_.
@@ -81,7 +88,7 @@ class SqliteDatabase final : public DatabaseEngine {
   std::string path_;
   std::unique_ptr<SqliteConnection> writer_;
   std::mutex writer_mutex_;
-  std::mutex queue_mutex_;  // guards queue_, leader_active_, gathering_, stats_ and every queued call's done/error
+  std::mutex queue_mutex_;  // guards queue_, leader_active_, gathering_, stats_
   std::deque<Waiter*> queue_;
   bool leader_active_ = false;
   bool gathering_ = false;                // the leader waits in take_late for late calls

@@ -109,7 +109,6 @@ void PgDatabase::write(WriteCall& call) {
     ++stats_.calls;
     ++stats_.batches;
   }
-  call.done = true;
   if (call.error) std::rethrow_exception(call.error);
 }
 
