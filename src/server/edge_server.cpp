@@ -47,12 +47,11 @@ EdgeServer::EdgeServer(EdgeSettings settings, ExchangeHandler handler)
                   std::to_string(std::chrono::duration_cast<std::chrono::seconds>(settings_.keep_alive).count()) +
                   ", max=" + std::to_string(settings_.keep_alive_max_requests)),
       wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)),
-      timer_fd_(::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK)) {}
+      timer_{::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK)} {}
 
-struct EdgeServer::Connection {
+struct EdgeServer::Connection : Watched {
   Connection(int fd, int wake_fd, const StreamLimits& limits, const std::atomic<bool>* pressure)
-      : fd(fd), strm(fd, wake_fd, limits, pressure) {}
-  int fd;
+      : Watched{fd}, strm(fd, wake_fd, limits, pressure) {}
   std::string ip, group;
   bool capped = false;
   bool closing = false;  // answers its request that has arrived, then closes
@@ -64,7 +63,7 @@ struct EdgeServer::Connection {
 
 EdgeServer::~EdgeServer() {
   if (wake_fd_ >= 0) ::close(wake_fd_);
-  if (timer_fd_ >= 0) ::close(timer_fd_);
+  if (timer_.fd >= 0) ::close(timer_.fd);
 }
 
 void EdgeServer::adopt(const BoundSocket& socket) { listen_fd_ = socket.fd; }
@@ -72,9 +71,9 @@ void EdgeServer::adopt(const BoundSocket& socket) { listen_fd_ = socket.fd; }
 void EdgeServer::run(size_t base_workers, size_t max_workers) {
   {
     std::lock_guard lock(run_mutex_);
-    WorkerPool::Handlers handlers{[this](int fd) { accept_connection(fd); }, [this](void* token) { on_ready(token); }};
+    WorkerPool::Handlers handlers{[this](int fd) { accept_connection(fd); }, [this](Watched& w) { on_ready(w); }};
     pool_ = std::make_unique<WorkerPool>(listen_fd_, base_workers, max_workers, std::move(handlers));
-    pool_->watch(timer_fd_, &timer_fd_, true);
+    pool_->watch(timer_, true);
   }
   run_started_.notify_all();
   pool_->run();
@@ -158,9 +157,9 @@ void EdgeServer::accept_connection(int sock) {
   else wait_for_request(*c);
 }
 
-void EdgeServer::on_ready(void* token) {
-  if (token == &timer_fd_) return expire_waiting();
-  auto* c = static_cast<Connection*>(token);
+void EdgeServer::on_ready(Watched& w) {
+  if (&w == &timer_) return expire_waiting();
+  auto* c = static_cast<Connection*>(&w);
   switch (stop_waiting(c->waiting)) {
     case Shed::no:
       break;
@@ -236,7 +235,7 @@ void EdgeServer::wait_for_request(Connection& c) {
   c.waiting = start_waiting(c.fd);
   const bool first = !c.watched;
   c.watched = true;
-  pool_->watch(c.fd, &c, first);
+  pool_->watch(c, first);
 }
 
 void EdgeServer::close_connection(Connection* c) {
@@ -260,7 +259,7 @@ std::chrono::steady_clock::time_point EdgeServer::expiry(const Waiting& w) const
 void EdgeServer::expire_waiting() {
   std::lock_guard lock(waiting_mutex_);
   uint64_t ticks = 0;
-  [[maybe_unused]] const auto n = ::read(timer_fd_, &ticks, sizeof ticks);
+  [[maybe_unused]] const auto n = ::read(timer_.fd, &ticks, sizeof ticks);
   timer_due_ = std::chrono::steady_clock::time_point::max();
   const auto now = std::chrono::steady_clock::now();
   for (auto& w : waiting_) {  // longest waiting first: the earliest expiry first
@@ -272,7 +271,7 @@ void EdgeServer::expire_waiting() {
     w.shed = Shed::expired;
     ::shutdown(w.fd, SHUT_RD);  // wakes its event; the client's last bytes are still read
   }
-  pool_->watch(timer_fd_, &timer_fd_, false);
+  pool_->watch(timer_, false);
 }
 
 void EdgeServer::arm_timer(std::chrono::steady_clock::time_point at) {
@@ -283,7 +282,7 @@ void EdgeServer::arm_timer(std::chrono::steady_clock::time_point at) {
   itimerspec spec{};
   spec.it_value.tv_sec = std::max<int64_t>(ns, 1) / 1'000'000'000;
   spec.it_value.tv_nsec = std::max<int64_t>(ns, 1) % 1'000'000'000;
-  ::timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr);
+  ::timerfd_settime(timer_.fd, TFD_TIMER_ABSTIME, &spec, nullptr);
 }
 
 bool EdgeServer::note_serving(int delta) {

@@ -81,7 +81,7 @@ class EdgeServer {
   struct Connection;
   void take_queued_connections();
   void accept_connection(int fd);  // owns fd
-  void on_ready(void* token);
+  void on_ready(Watched& w);
   void serve(Connection& c);       // the requests that have arrived, then waits or closes
   bool serve_one(Connection& c);   // false: the connection is done
   void wait_for_request(Connection& c);
@@ -114,7 +114,7 @@ class EdgeServer {
   std::string keep_alive_;  // the Keep-Alive header's value
   int listen_fd_ = -1;
   int wake_fd_ = -1;
-  int timer_fd_ = -1;  // a timerfd: due when the longest waiting connection's time is up
+  Watched timer_;  // a timerfd: due when the longest waiting connection's time is up
   std::mutex run_mutex_;
   std::condition_variable run_started_;
   std::unique_ptr<WorkerPool> pool_;  // set once run() starts

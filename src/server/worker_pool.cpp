@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <span>
 #include <thread>
 
 #include "util/blocking.h"
@@ -21,38 +22,45 @@ constexpr int kIdleMs = 5'000;
 // A thread that was handed over stays parked this long for the next hand-over, then ends.
 constexpr auto kParkedIdle = std::chrono::seconds(5);
 
-// The pool whose event this thread is handling, and whether it has handed its place over.
+// Events one epoll_wait takes at most. Under load one call returns several ready
+// connections, and the system call is paid once for them: at 128 keep-alive connections a
+// request cost 4 system calls, one of them this (strace -c, docs/benchmarks.md, tenth pass).
+constexpr int kEventsPerWait = 8;
+
+// The pool whose event this thread is handling, whether it has handed its place over, and
+// the events of its epoll_wait still to handle after the current one.
 thread_local WorkerPool* t_pool = nullptr;
 thread_local bool t_handed_over = false;
+thread_local std::span<epoll_event> t_pending;
 }  // namespace
 
 WorkerPool::WorkerPool(int listen_fd, size_t base, size_t max, Handlers handlers)
-    : listen_fd_(listen_fd),
+    : listener_{listen_fd},
       base_(std::max<size_t>(base, 1)),
       max_(std::max(base_, max)),
       handlers_(std::move(handlers)),
       epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)),
-      finish_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+      finish_{::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)} {
   util::set_blocking_hook(&WorkerPool::before_blocking);  // the database, event streams, the network
   // Several threads may be woken for one queued connection: the losers must not block.
-  ::fcntl(listen_fd_, F_SETFL, ::fcntl(listen_fd_, F_GETFL) | O_NONBLOCK);
-  watch(listen_fd_, const_cast<int*>(&listen_fd_), true);
+  ::fcntl(listener_.fd, F_SETFL, ::fcntl(listener_.fd, F_GETFL) | O_NONBLOCK);
+  watch(listener_, true);
   epoll_event ev{};
   ev.events = EPOLLIN;  // level-triggered, never read: every thread sees it
-  ev.data.ptr = &finish_fd_;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, finish_fd_, &ev);
+  ev.data.ptr = &finish_;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, finish_.fd, &ev);
 }
 
 WorkerPool::~WorkerPool() {
   ::close(epoll_fd_);
-  ::close(finish_fd_);
+  ::close(finish_.fd);
 }
 
-void WorkerPool::watch(int fd, void* token, bool first) {
+void WorkerPool::watch(Watched& w, bool first) {
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
-  ev.data.ptr = token;
-  ::epoll_ctl(epoll_fd_, first ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev);
+  ev.data.ptr = &w;
+  ::epoll_ctl(epoll_fd_, first ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, w.fd, &ev);
 }
 
 void WorkerPool::run() {
@@ -67,8 +75,8 @@ void WorkerPool::run() {
 void WorkerPool::stop() {
   std::lock_guard lock(mutex_);
   stopping_ = true;
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listen_fd_, nullptr);
-  ::shutdown(listen_fd_, SHUT_RDWR);  // new clients are refused rather than left queued
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, listener_.fd, nullptr);
+  ::shutdown(listener_.fd, SHUT_RDWR);  // new clients are refused rather than left queued
 }
 
 void WorkerPool::finish() {
@@ -78,12 +86,19 @@ void WorkerPool::finish() {
   }
   parked_wake_.notify_all();
   const uint64_t one = 1;
-  [[maybe_unused]] const auto n = ::write(finish_fd_, &one, sizeof one);
+  [[maybe_unused]] const auto n = ::write(finish_.fd, &one, sizeof one);
 }
 
 void WorkerPool::before_blocking() {
   WorkerPool* pool = t_pool;
-  if (!pool || t_handed_over) return;
+  if (!pool) return;
+  pool->release_pending();
+  if (t_handed_over) return;
+  // Another thread waits for events already: it serves them while this one waits, and this
+  // one goes back to epoll_wait afterwards instead of parking. Under a write-heavy load that
+  // saves a wake-up and a park per request; were every thread waiting like this one, the
+  // last to block finds none in epoll_wait and hands over.
+  if (pool->waiting_.load() > 0) return;
   t_handed_over = true;
   std::lock_guard lock(pool->mutex_);
   if (pool->parked_ > 0) {
@@ -112,52 +127,85 @@ void WorkerPool::start_worker() {
   std::thread([this] { work(); }).detach();
 }
 
+// The path every request takes holds no lock: `waiting_` is atomic, and mutex_ is taken
+// only to park, to leave or to hand over. Taking it twice around every epoll_wait made it
+// the most contended lock of the server (perf sched_switch: ~1 context switch per request
+// of single-event ingestion was a thread blocked on it, docs/benchmarks.md, tenth pass).
 void WorkerPool::work() {
-  std::unique_lock lock(mutex_);
+  epoll_event events[kEventsPerWait];
   for (;;) {
-    ++waiting_;
-    lock.unlock();
-    epoll_event ev{};
-    const int n = ::epoll_wait(epoll_fd_, &ev, 1, kIdleMs);
+    waiting_.fetch_add(1);
+    const int n = ::epoll_wait(epoll_fd_, events, kEventsPerWait, kIdleMs);
     const int err = errno;
-    lock.lock();
-    --waiting_;
     // Leave only while `base_` others still wait: counting every thread instead let all idle
     // ones leave while long connections (event streams) held `base_` threads busy, and then
-    // nobody accepted until one of those ended.
-    if (n == 0 && waiting_ >= base_) break;
+    // nobody accepted until one of those ended. Each thread counts itself out before it
+    // looks, so of threads idling out together the last always stays.
+    const size_t others = waiting_.fetch_sub(1) - 1;
+    if (n == 0 && others >= base_) break;
     if (n == 0 || (n < 0 && err == EINTR)) continue;
-    if (n < 0 || ev.data.ptr == &finish_fd_) break;
-    lock.unlock();
+    if (n < 0) break;
+    bool finished = false;
     t_pool = this;
-    if (ev.data.ptr == &listen_fd_) accept_one();
-    else handlers_.ready(ev.data.ptr);
+    for (int i = 0; i < n; ++i) {
+      t_pending = std::span(events + i + 1, events + n);
+      auto* w = static_cast<Watched*>(events[i].data.ptr);
+      if (w == &finish_) finished = true;
+      else handle(*w);
+      if (t_pending.empty()) break;  // released to other threads while this one waited
+    }
+    t_pending = {};
     t_pool = nullptr;
-    lock.lock();
+    if (finished) break;
     if (t_handed_over) {
       t_handed_over = false;
+      // Fewer than `base_` threads wait for events (the one that took this thread's place
+      // is busy already): this one joins them rather than parking, and the next thread to
+      // block finds a waiter and need not hand over.
+      if (waiting_.load() < base_) continue;
+      std::unique_lock lock(mutex_);
       if (!park(lock)) break;
     }
   }
   // The last thing this thread does with the pool, under its mutex: run() cannot see zero
   // workers (and let the pool be destroyed) before the mutex is released.
+  std::lock_guard lock(mutex_);
   if (--workers_ == 0) all_left_.notify_all();
+}
+
+void WorkerPool::handle(Watched& w) {
+  if (&w == &listener_) accept_one();
+  else handlers_.ready(w);
+}
+
+// A thread about to wait must not hold ready connections back: each is armed again, so
+// that its event (still pending: the bytes are unread) goes to another thread. The finish
+// signal is level-triggered and stays seen.
+void WorkerPool::release_pending() {
+  for (const epoll_event& ev : t_pending) {
+    auto* w = static_cast<Watched*>(ev.data.ptr);
+    if (w == &listener_) arm_listener();
+    else if (w != &finish_) watch(*w, false);
+  }
+  t_pending = {};
 }
 
 // One connection per event, the listener armed again at once: while this thread serves the
 // new connection another takes the next.
 void WorkerPool::accept_one() {
-  const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  const int fd = ::accept4(listener_.fd, nullptr, nullptr, SOCK_CLOEXEC);
   const int err = errno;
   if (fd < 0 && (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM)) {
     // Out of descriptors: the connection stays queued; retry once some are closed.
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  {
-    std::lock_guard lock(mutex_);
-    if (!stopping_) watch(listen_fd_, const_cast<int*>(&listen_fd_), false);
-  }
+  arm_listener();
   if (fd >= 0) handlers_.accepted(fd);
+}
+
+void WorkerPool::arm_listener() {
+  std::lock_guard lock(mutex_);
+  if (!stopping_) watch(listener_, false);
 }
 
 }  // namespace iron::server

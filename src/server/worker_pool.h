@@ -14,11 +14,12 @@
 // that run take ready events one after another instead of each event waking a sleeping
 // thread. Code that is about to wait — RequestStream for a slow client; below the edge, through
 // util::before_blocking(), the database writer, an event stream, the network — first calls
-// before_blocking(): another thread takes its place in epoll_wait, and
+// before_blocking(): when no other thread is in epoll_wait, another takes its place there, and
 // it parks once done, to take the place of the next thread that waits (threads parked for a
 // few seconds end). Threads are detached and counted rather than joined: joining hundreds
 // that ended at once (after a burst of 1,000 connections) stalled the thread that joined them
 // for tens of milliseconds.
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <functional>
@@ -26,11 +27,17 @@
 
 namespace iron::server {
 
+// A descriptor in the pool's epoll set; its owner's state for it derives from this, and
+// `ready` hands it back.
+struct Watched {
+  int fd = -1;
+};
+
 class WorkerPool final {
  public:
   struct Handlers {
     std::function<void(int fd)> accepted;  // a new connection; the handler owns it
-    std::function<void(void* token)> ready;  // a watched descriptor has an event
+    std::function<void(Watched&)> ready;   // a watched descriptor has an event
   };
   // `listen_fd` is made non-blocking.
   WorkerPool(int listen_fd, size_t base, size_t max, Handlers handlers);
@@ -38,9 +45,9 @@ class WorkerPool final {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // Arms `fd` for one readable (or hung-up) event, handed to `ready(token)` on some thread.
+  // Arms `w.fd` for one readable (or hung-up) event, handed to `ready(w)` on some thread.
   // The first call for a descriptor adds it; it leaves the set when it is closed.
-  void watch(int fd, void* token, bool first);
+  void watch(Watched& w, bool first);
   // Accepts and serves until finish(), then waits until every thread has left.
   void run();
   // Ends accepting; watched connections are still served.
@@ -48,25 +55,29 @@ class WorkerPool final {
   // Every thread leaves once its current handler returns.
   void finish();
   // Called on a thread about to wait (for a slow client, the database, an event stream): when
-  // it is handling this pool's event, another thread takes its place in epoll_wait — a parked
-  // one, else a new one up to `max` — and it parks itself once its handler returns.
+  // it is handling this pool's event and no other thread is in epoll_wait, another takes its
+  // place there — a parked one, else a new one up to `max` — and it parks itself once its
+  // handler returns.
   static void before_blocking();
 
  private:
   void start_worker();  // with mutex_ held
   void work();
+  void handle(Watched& w);
   void accept_one();
+  void arm_listener();
+  void release_pending();  // this thread's events not yet handled: armed again for others
   bool park(std::unique_lock<std::mutex>& lock);
 
-  const int listen_fd_;
+  Watched listener_;
   const size_t base_, max_;
   const Handlers handlers_;
   int epoll_fd_ = -1;
-  int finish_fd_ = -1;  // an eventfd, written once: readable for every thread from then on
+  Watched finish_;  // an eventfd, written once: readable for every thread from then on
   std::mutex mutex_;
   std::condition_variable all_left_;
   size_t workers_ = 0;  // started and not yet left
-  size_t waiting_ = 0;  // in epoll_wait
+  std::atomic<size_t> waiting_{0};  // in epoll_wait
   bool stopping_ = false;
   bool finished_ = false;
   std::condition_variable parked_wake_;
