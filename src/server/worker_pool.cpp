@@ -25,13 +25,17 @@ constexpr auto kParkedIdle = std::chrono::seconds(5);
 // Events one epoll_wait takes at most. Under load one call returns several ready
 // connections, and the system call is paid once for them: at 128 keep-alive connections a
 // request cost 4 system calls, one of them this (strace -c, docs/benchmarks.md, tenth pass).
+// A thread whose handler waited (a write, nearly always) had to arm the rest of its batch
+// again for others, a system call each: it takes one event next time, and doubles its batch
+// again after each round in which nothing waited.
 constexpr int kEventsPerWait = 8;
 
-// The pool whose event this thread is handling, whether it has handed its place over, and
-// the events of its epoll_wait still to handle after the current one.
+// The pool whose event this thread is handling, whether it has handed its place over, the
+// events of its epoll_wait still to handle after the current one, and whether a handler waited.
 thread_local WorkerPool* t_pool = nullptr;
 thread_local bool t_handed_over = false;
 thread_local std::span<epoll_event> t_pending;
+thread_local bool t_waited = false;  // a handler of its current batch called before_blocking
 }  // namespace
 
 WorkerPool::WorkerPool(int listen_fd, size_t base, size_t max, Handlers handlers)
@@ -92,6 +96,7 @@ void WorkerPool::finish() {
 void WorkerPool::before_blocking() {
   WorkerPool* pool = t_pool;
   if (!pool) return;
+  t_waited = true;
   pool->release_pending();
   if (t_handed_over) return;
   // Another thread waits for events already: it serves them while this one waits, and this
@@ -133,9 +138,10 @@ void WorkerPool::start_worker() {
 // of single-event ingestion was a thread blocked on it, docs/benchmarks.md, tenth pass).
 void WorkerPool::work() {
   epoll_event events[kEventsPerWait];
+  int batch = kEventsPerWait;
   for (;;) {
     waiting_.fetch_add(1);
-    const int n = ::epoll_wait(epoll_fd_, events, kEventsPerWait, kIdleMs);
+    const int n = ::epoll_wait(epoll_fd_, events, batch, kIdleMs);
     const int err = errno;
     // Leave only while `base_` others still wait: counting every thread instead let all idle
     // ones leave while long connections (event streams) held `base_` threads busy, and then
@@ -147,6 +153,7 @@ void WorkerPool::work() {
     if (n < 0) break;
     bool finished = false;
     t_pool = this;
+    t_waited = false;
     for (int i = 0; i < n; ++i) {
       t_pending = std::span(events + i + 1, events + n);
       auto* w = static_cast<Watched*>(events[i].data.ptr);
@@ -154,6 +161,7 @@ void WorkerPool::work() {
       else handle(*w);
       if (t_pending.empty()) break;  // released to other threads while this one waited
     }
+    batch = t_waited ? 1 : std::min(batch * 2, kEventsPerWait);
     t_pending = {};
     t_pool = nullptr;
     if (finished) break;
