@@ -3,24 +3,11 @@
 #include <algorithm>
 #include <optional>
 
+#include "util/ascii.h"
+
 namespace iron::web {
 
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               const auto lower = [](char c) {
-                   return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-               };
-               return lower(x) == lower(y);
-           });
-}
 
 // qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ), as thousandths.
 std::optional<int> parse_qvalue(std::string_view s) {
@@ -71,23 +58,23 @@ AcceptEncoding parse_accept_encoding(std::string_view header) {
         header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
 
         const std::size_t semi = element.find(';');
-        const std::string_view coding = trim(element.substr(0, semi));
+        const std::string_view coding = util::trim_ows(element.substr(0, semi));
         if (coding.empty()) continue;
         int q = 1000;
         std::string_view params =
             semi == std::string_view::npos ? std::string_view{} : element.substr(semi + 1);
         while (!params.empty()) {
             const std::size_t next = params.find(';');
-            const std::string_view param = trim(params.substr(0, next));
+            const std::string_view param = util::trim_ows(params.substr(0, next));
             params = next == std::string_view::npos ? std::string_view{} : params.substr(next + 1);
             const std::size_t eq = param.find('=');
-            if (eq == std::string_view::npos || !iequals(trim(param.substr(0, eq)), "q")) continue;
-            q = parse_qvalue(trim(param.substr(eq + 1))).value_or(0);
+            if (eq == std::string_view::npos || !util::iequals(util::trim_ows(param.substr(0, eq)), "q")) continue;
+            q = parse_qvalue(util::trim_ows(param.substr(eq + 1))).value_or(0);
         }
 
-        if (iequals(coding, "br")) keep_highest(result.brotli, q);
-        else if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) keep_highest(result.gzip, q);
-        else if (iequals(coding, "identity")) keep_highest(result.identity, q);
+        if (util::iequals(coding, "br")) keep_highest(result.brotli, q);
+        else if (util::iequals(coding, "gzip") || util::iequals(coding, "x-gzip")) keep_highest(result.gzip, q);
+        else if (util::iequals(coding, "identity")) keep_highest(result.identity, q);
         else if (coding == "*") keep_highest(result.wildcard, q);
     }
     return result;
