@@ -167,10 +167,6 @@ void WorkerPool::work() {
     if (finished) break;
     if (t_handed_over) {
       t_handed_over = false;
-      // Fewer than `base_` threads wait for events (the one that took this thread's place
-      // is busy already): this one joins them rather than parking, and the next thread to
-      // block finds a waiter and need not hand over.
-      if (waiting_.load() < base_) continue;
       std::unique_lock lock(mutex_);
       if (!park(lock)) break;
     }
