@@ -55,7 +55,7 @@ struct EdgeServer::Connection : Watched {
   std::string ip, group;
   bool capped = false;
   bool closing = false;  // answers its request that has arrived, then closes
-  bool watched = false;  // in the worker pool's epoll set
+  bool in_epoll_set = false;  // added to the worker pool's epoll set (later waits re-arm it)
   size_t served = 0;
   RequestStream strm;
   std::list<Waiting>::iterator waiting;
@@ -233,8 +233,8 @@ bool EdgeServer::respond(Connection& c, Exchange& ex, const RequestFraming& fram
 // The last thing this thread does with `c`: once watched, another thread may take it.
 void EdgeServer::wait_for_request(Connection& c) {
   c.waiting = start_waiting(c.fd);
-  const bool first = !c.watched;
-  c.watched = true;
+  const bool first = !c.in_epoll_set;
+  c.in_epoll_set = true;
   pool_->watch(c, first);
 }
 
