@@ -31,12 +31,6 @@ constexpr auto kLinger = std::chrono::milliseconds(500);
 constexpr auto kRefusedLinger = std::chrono::milliseconds(100);
 constexpr const char* kAtLimit = "the server is at its connection limit; retry shortly";
 
-// Bytes from the client are waiting to be read (a shutdown for reading keeps them readable).
-bool has_input(int fd) {
-  char byte;
-  return ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) == 1;
-}
-
 }  // namespace
 
 EdgeServer::EdgeServer(EdgeSettings settings, ExchangeHandler handler)
@@ -50,16 +44,31 @@ EdgeServer::EdgeServer(EdgeSettings settings, ExchangeHandler handler)
       timer_{::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK)} {}
 
 struct EdgeServer::Connection : Watched {
-  Connection(int fd, int wake_fd, const StreamLimits& limits, const std::atomic<bool>* pressure)
-      : Watched{fd}, strm(fd, wake_fd, limits, pressure) {}
+  // Who serves it: 0 nobody (it waits for a request), n > 0 the thread that took it, which
+  // n - 1 events have reached since (take, give_back).
+  std::atomic<uint32_t> events{0};
+  bool open = false;  // holds a client's connection; false: free for the next one
   std::string ip, group;
   bool capped = false;
   bool closing = false;  // answers its request that has arrived, then closes
-  bool in_epoll_set = false;  // added to the worker pool's epoll set (later waits re-arm it)
   size_t served = 0;
-  RequestStream strm;
+  std::optional<RequestStream> strm;
+  bool listed = false;  // in the waiting list, at `waiting`
   std::list<Waiting>::iterator waiting;
 };
+
+namespace {
+// Takes `c` for this thread; false when another thread serves it, which then looks again.
+bool take(std::atomic<uint32_t>& events) { return events.fetch_add(1, std::memory_order_acquire) == 0; }
+// Gives it back; false when events reached it meanwhile: this thread still has it and must
+// look again (their bytes may have arrived after its last read).
+bool give_back(std::atomic<uint32_t>& events) {
+  uint32_t only_ours = 1;
+  if (events.compare_exchange_strong(only_ours, 0, std::memory_order_acq_rel)) return true;
+  events.store(1, std::memory_order_relaxed);  // those events are seen: this look covers them
+  return false;
+}
+}  // namespace
 
 EdgeServer::~EdgeServer() {
   if (wake_fd_ >= 0) ::close(wake_fd_);
@@ -146,53 +155,97 @@ void EdgeServer::accept_connection(int sock) {
               {{"client_ip", ip}, {"group", group}, {"limit", settings_.max_connections_per_address}});
     return refuse("too many open connections from your address; retry shortly");
   }
-  auto* c = new Connection(sock, wake_fd_, settings_.limits, &under_pressure_);
-  c->ip = std::move(ip);
-  c->capped = capped;
-  c->group = std::move(group);
+  Connection& c = new_connection();
+  c.fd = sock;
+  c.ip = std::move(ip);
+  c.capped = capped;
+  c.group = std::move(group);
+  c.closing = false;
+  c.served = 0;
+  c.strm.emplace(sock, wake_fd_, settings_.limits, &under_pressure_);
+  c.open = true;
+  pool_->add(c);
   // The client usually sends its request right behind the connect: when it is here
-  // already, serve it on this thread rather than through another wake-up.
-  pollfd p{sock, POLLIN, 0};
-  if (::poll(&p, 1, 0) > 0) serve(*c);
-  else wait_for_request(*c);
+  // already, it is served on this thread rather than through another wake-up.
+  serve_while_ready(c);
+}
+
+EdgeServer::Connection& EdgeServer::new_connection() {
+  std::lock_guard lock(connections_mutex_);
+  // The most recently freed first; one that a late event holds right now is skipped.
+  for (auto it = free_connections_.rbegin(); it != free_connections_.rend(); ++it) {
+    Connection& c = **it;
+    uint32_t idle = 0;
+    if (c.events.compare_exchange_strong(idle, 1, std::memory_order_acquire)) {
+      free_connections_.erase(std::next(it).base());
+      return c;
+    }
+  }
+  auto& c = *connections_.emplace_back(std::make_unique<Connection>());
+  c.events.store(1, std::memory_order_relaxed);
+  return c;
 }
 
 void EdgeServer::on_ready(Watched& w) {
   if (&w == &timer_) return expire_waiting();
-  auto* c = static_cast<Connection*>(&w);
-  switch (stop_waiting(c->waiting)) {
-    case Shed::no:
-      break;
-    case Shed::displaced:
-      return close_connection(c);
-    case Shed::expired:
-      // Its time ran out as its request arrived, before a thread took the event: the request
-      // is answered (it was sent on a connection still open), then the connection closes.
-      if (!has_input(c->fd)) return close_connection(c);
-      c->closing = true;
-      break;
-  }
-  serve(*c);
+  auto& c = static_cast<Connection&>(w);
+  if (take(c.events)) serve_while_ready(c);
 }
 
-// Serves the requests that have arrived (several when pipelined), then hands the connection
-// back to the pool to wait for the next one, or closes it. The connection belongs to this
-// thread until then.
-void EdgeServer::serve(Connection& c) {
-  bool open = false;
+// Each round answers what has arrived, then waits for more; a round ends with the connection
+// given back, unless an event reached it meanwhile (its bytes may be past the last read).
+void EdgeServer::serve_while_ready(Connection& c) {
+  bool closed_here = false;
+  do {
+    if (!c.open) continue;  // a late event for a connection closed since
+    c.strm->more_may_have_arrived();
+    if (c.listed) {
+      c.listed = false;
+      switch (stop_waiting(c.waiting)) {
+        case Shed::no:
+          break;
+        case Shed::displaced:
+          close_connection(c);
+          closed_here = true;
+          continue;
+        case Shed::expired:
+          // Its time ran out as its request arrived, before a thread took the event: the
+          // request is answered (it was sent on a connection still open), then it closes.
+          c.closing = true;
+          break;
+      }
+    }
+    for (;;) {
+      const auto arrival = c.strm->receive();
+      if (arrival == RequestStream::Arrival::nothing && !c.closing) {
+        c.waiting = start_waiting(c.fd);
+        c.listed = true;
+        break;
+      }
+      if (arrival != RequestStream::Arrival::bytes || !serve(c)) {
+        close_connection(c);
+        closed_here = true;
+        break;
+      }
+    }
+  } while (!give_back(c.events));
+  if (closed_here) {
+    std::lock_guard lock(connections_mutex_);
+    free_connections_.push_back(&c);
+  }
+}
+
+bool EdgeServer::serve(Connection& c) {
   try {
-    do open = serve_one(c);
-    while (open && c.strm.has_buffered());
+    return serve_one(c);
   } catch (const std::exception& e) {  // never out of a worker thread, never a lost slot
     log::error("connection failed", {{"client_ip", c.ip}, {"error", e.what()}});
-    open = false;
+    return false;
   }
-  if (open) wait_for_request(c);
-  else close_connection(&c);
 }
 
 bool EdgeServer::serve_one(Connection& c) {
-  RequestStream& strm = c.strm;
+  RequestStream& strm = *c.strm;
   strm.begin_request();
   const auto head = strm.read_head();
   if (!head) {  // closed between requests, or refused while the head arrived
@@ -212,7 +265,7 @@ bool EdgeServer::serve_one(Connection& c) {
 }
 
 bool EdgeServer::respond(Connection& c, Exchange& ex, const RequestFraming& framing, bool last) {
-  RequestStream& strm = c.strm;
+  RequestStream& strm = *c.strm;
   if (!ex.refused) {
     switch (read_request_body(strm, framing, settings_.max_body_bytes, ex.request.body)) {
       case BodyRead::ok: break;
@@ -230,19 +283,15 @@ bool EdgeServer::respond(Connection& c, Exchange& ex, const RequestFraming& fram
   return write_response(strm, res, out, fixed_) && !close;
 }
 
-// The last thing this thread does with `c`: once watched, another thread may take it.
-void EdgeServer::wait_for_request(Connection& c) {
-  c.waiting = start_waiting(c.fd);
-  const bool first = !c.in_epoll_set;
-  c.in_epoll_set = true;
-  pool_->watch(c, first);
-}
-
-void EdgeServer::close_connection(Connection* c) {
+// Leaves the epoll set first: the lingering close keeps the descriptor open a while, and
+// its events must not reach the connection that takes this memory next.
+void EdgeServer::close_connection(Connection& c) {
   note_serving(-1);
-  if (c->capped) release_slot(c->group);
-  closer_.close(c->fd, kLinger);
-  delete c;
+  if (c.capped) release_slot(c.group);
+  pool_->forget(c);
+  closer_.close(c.fd, kLinger);
+  c.strm.reset();
+  c.open = false;
   if (finishing_ && serving_ == 0) pool_->finish();
 }
 

@@ -4,7 +4,11 @@
 // left to the ExchangeHandler (HttpServer). Serving connections ourselves means that:
 //  - a connection waiting for its next request holds no thread: it waits in the worker
 //    pool's epoll set (WorkerPool), and a worker serves the request that arrives on it, then
-//    hands it back (a timer closes connections idle past the keep-alive timeout);
+//    gives it back (a timer closes connections idle past the keep-alive timeout). It stays in
+//    the set, edge-triggered, from accept to close: an event may reach a thread while another
+//    still serves the connection, so a connection counts its events (take/give_back) and
+//    only the thread that took it from zero serves it; its memory is kept for the next
+//    connection, never freed while the server runs, so a late event stays harmless;
 //  - slow clients are bounded (RequestStream's whole-request deadlines) and one client
 //    address (an IPv6 /64) cannot hold more than its share of the worker threads;
 //  - at the connection limit a new connection takes the place of the connection that has
@@ -82,10 +86,13 @@ class EdgeServer {
   void take_queued_connections();
   void accept_connection(int fd);  // owns fd
   void on_ready(Watched& w);
-  void serve(Connection& c);       // the requests that have arrived, then waits or closes
-  bool serve_one(Connection& c);   // false: the connection is done
-  void wait_for_request(Connection& c);
-  void close_connection(Connection* c);
+  Connection& new_connection();    // a free one, taken by this thread
+  // Serves `c`, which this thread has taken, until it waits for a request with nobody serving
+  // it (or is closed).
+  void serve_while_ready(Connection& c);
+  bool serve(Connection& c);       // the request that has arrived; false: the connection is done
+  bool serve_one(Connection& c);
+  void close_connection(Connection& c);
   void expire_waiting();           // the timer fired: idle timeouts and the drain's grace
   void arm_timer(std::chrono::steady_clock::time_point at);  // with waiting_mutex_ held
   // Reads the request's body (unless refused already) and answers it; false: close.
@@ -129,6 +136,9 @@ class EdgeServer {
   LingeringCloser closer_;
   std::mutex slots_mutex_;
   std::unordered_map<std::string, size_t> slots_;
+  std::mutex connections_mutex_;
+  std::vector<std::unique_ptr<Connection>> connections_;  // every connection's memory, kept for the next
+  std::vector<Connection*> free_connections_;
 };
 
 }  // namespace iron::server

@@ -135,13 +135,16 @@ bool RequestStream::fill() {
     }
     // The bytes are usually here already (the worker pool saw them arrive): take them
     // without a poll first, one system call per request fewer (docs/benchmarks.md).
-    const ssize_t n = ::recv(fd_, buf_.data() + len_, buf_.size() - len_, MSG_DONTWAIT);
+    const size_t room = buf_.size() - len_;
+    const ssize_t n = ::recv(fd_, buf_.data() + len_, room, MSG_DONTWAIT);
     if (n > 0) {
       len_ += static_cast<size_t>(n);
+      drained_ = static_cast<size_t>(n) < room;
       last_byte_ = Clock::now();
       return true;
     }
     if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return false;
+    drained_ = errno != EINTR;
     // Wake for whichever limit comes first; a head reader also re-checks the pressure
     // regularly, so a silent half-sent head cannot outlast the short deadline.
     auto wait = std::min(until, last_byte_ + limits_.io_idle) - now;
@@ -157,6 +160,26 @@ bool RequestStream::fill() {
       return false;
     }
     // Otherwise readable, or a limit may have passed: checked above.
+  }
+}
+
+RequestStream::Arrival RequestStream::receive() {
+  if (off_ < len_) return Arrival::bytes;
+  if (drained_) return Arrival::nothing;
+  off_ = len_ = 0;
+  for (;;) {
+    const ssize_t n = ::recv(fd_, buf_.data(), buf_.size(), MSG_DONTWAIT);
+    if (n > 0) {
+      len_ = static_cast<size_t>(n);
+      drained_ = len_ < buf_.size();
+      return Arrival::bytes;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      drained_ = true;
+      return Arrival::nothing;
+    }
+    return Arrival::closed;
   }
 }
 

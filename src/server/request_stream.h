@@ -57,6 +57,14 @@ class RequestStream {
   // Bytes of a next (pipelined) request are already buffered.
   bool has_buffered() const { return off_ < len_; }
 
+  // What has arrived for the next request, taken without waiting. The socket is read only
+  // when it may hold more than the buffer: unless an event came since (more_may_have_arrived)
+  // a read that came back short left it empty, and the edge-triggered epoll set reports any
+  // byte that arrives after it (WorkerPool::add).
+  enum class Arrival { bytes, nothing, closed };
+  Arrival receive();
+  void more_may_have_arrived() { drained_ = false; }
+
   // Stops reading this connection; the edge answers with `r` and closes.
   void reject(Rejection r);
   const std::optional<Rejection>& rejection() const { return rejection_; }
@@ -74,6 +82,7 @@ class RequestStream {
   const std::atomic<bool>* pressure_;
   std::vector<char> buf_;
   size_t off_ = 0, len_ = 0;  // buf_[off_, len_) is read and not yet consumed
+  bool drained_ = false;       // the last read left the socket empty
   Phase phase_ = Phase::head;
   Clock::time_point head_started_, body_deadline_, last_byte_;
   size_t head_bytes_ = 0, line_bytes_ = 0, lines_ = 0;

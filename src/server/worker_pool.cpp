@@ -44,7 +44,8 @@ WorkerPool::WorkerPool(int listen_fd, size_t base, size_t max, Handlers handlers
       max_(std::max(base_, max)),
       handlers_(std::move(handlers)),
       epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)),
-      finish_{::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)} {
+      finish_{::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)},
+      handoff_{::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)} {
   util::set_blocking_hook(&WorkerPool::before_blocking);  // the database, event streams, the network
   // Several threads may be woken for one queued connection: the losers must not block.
   ::fcntl(listener_.fd, F_SETFL, ::fcntl(listener_.fd, F_GETFL) | O_NONBLOCK);
@@ -53,11 +54,14 @@ WorkerPool::WorkerPool(int listen_fd, size_t base, size_t max, Handlers handlers
   ev.events = EPOLLIN;  // level-triggered, never read: every thread sees it
   ev.data.ptr = &finish_;
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, finish_.fd, &ev);
+  ev.data.ptr = &handoff_;  // level-triggered too: any thread in epoll_wait takes the next one
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, handoff_.fd, &ev);
 }
 
 WorkerPool::~WorkerPool() {
   ::close(epoll_fd_);
   ::close(finish_.fd);
+  ::close(handoff_.fd);
 }
 
 void WorkerPool::watch(Watched& w, bool first) {
@@ -66,6 +70,18 @@ void WorkerPool::watch(Watched& w, bool first) {
   ev.data.ptr = &w;
   ::epoll_ctl(epoll_fd_, first ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, w.fd, &ev);
 }
+
+void WorkerPool::add(Watched& w) {
+  // Written once: a connection's memory is added again for each connection it holds, while
+  // a late event for it may be read on another thread.
+  if (!w.edge_triggered) w.edge_triggered = true;
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+  ev.data.ptr = &w;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, w.fd, &ev);
+}
+
+void WorkerPool::forget(Watched& w) { ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, w.fd, nullptr); }
 
 void WorkerPool::run() {
   {
@@ -179,19 +195,48 @@ void WorkerPool::work() {
 
 void WorkerPool::handle(Watched& w) {
   if (&w == &listener_) accept_one();
+  else if (&w == &handoff_) take_handed_off();
   else handlers_.ready(w);
 }
 
-// A thread about to wait must not hold ready connections back: each is armed again, so
-// that its event (still pending: the bytes are unread) goes to another thread. The finish
-// signal is level-triggered and stays seen.
+// A thread about to wait must not hold ready descriptors back. A one-shot one is armed again,
+// so that its event (still pending: the bytes are unread) goes to another thread; an
+// edge-triggered one would not be reported again, so its event is handed off. The finish and
+// hand-off signals are level-triggered and stay seen.
 void WorkerPool::release_pending() {
   for (const epoll_event& ev : t_pending) {
     auto* w = static_cast<Watched*>(ev.data.ptr);
     if (w == &listener_) arm_listener();
-    else if (w != &finish_) watch(*w, false);
+    else if (w == &finish_ || w == &handoff_) continue;
+    else if (w->edge_triggered) hand_off(*w);
+    else watch(*w, false);
   }
   t_pending = {};
+}
+
+void WorkerPool::hand_off(Watched& w) {
+  std::lock_guard lock(handoff_mutex_);
+  if (handed_off_.empty()) {
+    const uint64_t one = 1;
+    [[maybe_unused]] const auto n = ::write(handoff_.fd, &one, sizeof one);
+  }
+  handed_off_.push_back(&w);
+}
+
+// One handed-off event per call: while more wait, the signal stays readable for others.
+void WorkerPool::take_handed_off() {
+  Watched* w = nullptr;
+  {
+    std::lock_guard lock(handoff_mutex_);
+    if (handed_off_.empty()) return;  // another thread took the last one
+    w = handed_off_.front();
+    handed_off_.pop_front();
+    if (handed_off_.empty()) {
+      uint64_t count = 0;
+      [[maybe_unused]] const auto n = ::read(handoff_.fd, &count, sizeof count);
+    }
+  }
+  handlers_.ready(*w);
 }
 
 // One connection per event, the listener armed again at once: while this thread serves the

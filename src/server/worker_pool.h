@@ -8,9 +8,13 @@
 // context switches per request against nginx's 0.15 (docs/benchmarks.md, "Fifth pass: the
 // edge" and "Sixth pass: the edge").
 //
-// Every watched descriptor is armed EPOLLONESHOT: one event goes to one thread, and the
-// descriptor stays silent until it is armed again (`watch`), so a connection is never served
-// by two threads at once. Only `base` threads wait for events, so that under load the few
+// The listener and timers are armed EPOLLONESHOT: one event goes to one thread, and the
+// descriptor stays silent until it is armed again (`watch`). Connections are added once,
+// edge-triggered (`add`): an event comes each time bytes arrive, with no system call to
+// re-arm after every request (that was a quarter of a small request's system calls,
+// docs/benchmarks.md, "Eleventh pass"); the edge (EdgeServer) makes sure that only one thread
+// serves a connection at a time, and keeps a connection's memory for the next one, so a late
+// event never points at freed memory. Only `base` threads wait for events, so that under load the few
 // that run take ready events one after another instead of each event waking a sleeping
 // thread. Code that is about to wait — RequestStream for a slow client; below the edge, through
 // util::before_blocking(), the database writer, an event stream, the network — first calls
@@ -22,6 +26,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <mutex>
 
@@ -31,6 +36,7 @@ namespace iron::server {
 // `ready` hands it back.
 struct Watched {
   int fd = -1;
+  bool edge_triggered = false;  // added by add(): its events are handed to another thread, never re-armed
 };
 
 class WorkerPool final {
@@ -48,6 +54,11 @@ class WorkerPool final {
   // Arms `w.fd` for one readable (or hung-up) event, handed to `ready(w)` on some thread.
   // The first call for a descriptor adds it; it leaves the set when it is closed.
   void watch(Watched& w, bool first);
+  // Adds `w.fd` edge-triggered: `ready(w)` runs on some thread each time bytes arrive or the
+  // peer hangs up, also while another thread is still in `ready(w)` for an earlier event.
+  void add(Watched& w);
+  // Takes an added descriptor out of the set before it is handed elsewhere (closed later).
+  void forget(Watched& w);
   // Accepts and serves until finish(), then waits until every thread has left.
   void run();
   // Ends accepting; watched connections are still served.
@@ -66,7 +77,9 @@ class WorkerPool final {
   void handle(Watched& w);
   void accept_one();
   void arm_listener();
-  void release_pending();  // this thread's events not yet handled: armed again for others
+  void release_pending();  // this thread's events not yet handled: armed again, or handed off
+  void hand_off(Watched& w);
+  void take_handed_off();
   bool park(std::unique_lock<std::mutex>& lock);
 
   Watched listener_;
@@ -74,6 +87,12 @@ class WorkerPool final {
   const Handlers handlers_;
   int epoll_fd_ = -1;
   Watched finish_;  // an eventfd, written once: readable for every thread from then on
+  // Events of edge-triggered descriptors that a thread about to wait could not handle: the
+  // kernel reports them only once, so they wait here for another thread. `handoff_` is an
+  // eventfd, readable while the queue holds any.
+  Watched handoff_;
+  std::mutex handoff_mutex_;
+  std::deque<Watched*> handed_off_;
   std::mutex mutex_;
   std::condition_variable all_left_;
   size_t workers_ = 0;  // started and not yet left

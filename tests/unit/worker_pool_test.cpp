@@ -1,5 +1,5 @@
 // The edge's worker pool: one epoll_wait takes several ready descriptors, and a thread about
-// to wait must not hold the rest of them back.
+// to wait must not hold the rest of them back, however they were added.
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
@@ -32,7 +32,15 @@ int loopback_listener() {
 // Whichever is handled first waits, announced through before_blocking(), until the other has
 // been handled: that can only happen on another thread, so the waiting thread must have given
 // the rest of its batch back (and, with nobody else in epoll_wait, handed its place over).
-TEST(WorkerPool, AThreadAboutToWaitReleasesTheRestOfItsBatch) {
+// A one-shot descriptor is armed again; an edge-triggered one, whose event the kernel does not
+// report twice, is handed off.
+struct Registration {
+  const char* name;
+  void (*add)(WorkerPool&, Watched&);
+};
+class WorkerPoolBatch : public ::testing::TestWithParam<Registration> {};
+
+TEST_P(WorkerPoolBatch, AThreadAboutToWaitReleasesTheRestOfItsBatch) {
   const int listen_fd = loopback_listener();
   ASSERT_GE(listen_fd, 0);
   Watched first{::eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK)}, second{::eventfd(1, EFD_CLOEXEC | EFD_NONBLOCK)};
@@ -53,8 +61,8 @@ TEST(WorkerPool, AThreadAboutToWaitReleasesTheRestOfItsBatch) {
     cv.notify_all();
   };
   WorkerPool pool(listen_fd, 1, 2, {[](int fd) { ::close(fd); }, ready});
-  pool.watch(first, true);
-  pool.watch(second, true);
+  GetParam().add(pool, first);
+  GetParam().add(pool, second);
   std::thread runner([&] { pool.run(); });
   {
     std::unique_lock lock(m);
@@ -70,6 +78,12 @@ TEST(WorkerPool, AThreadAboutToWaitReleasesTheRestOfItsBatch) {
   EXPECT_TRUE(other_handled_meanwhile) << "the second descriptor waited for the first one's handler";
   EXPECT_EQ(threads.size(), 2u);
 }
+
+INSTANTIATE_TEST_SUITE_P(
+    Registrations, WorkerPoolBatch,
+    ::testing::Values(Registration{"OneShot", [](WorkerPool& p, Watched& w) { p.watch(w, true); }},
+                      Registration{"EdgeTriggered", [](WorkerPool& p, Watched& w) { p.add(w); }}),
+    [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace iron::server
