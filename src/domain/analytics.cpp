@@ -241,20 +241,47 @@ RiskLevel risk_of(int64_t spent, int64_t allocated) {
 Result<IngestOutcome> Analytics::ingest(const AgentIdentity& who, const AnalyticsEvent& e, const RequestContext&,
                                         util::TimePoint now) {
   if (auto s = validate_event(e); !s) return s.error();
-  auto row = row_of(who, e, now, price_table().get());
+  return ingest_identified(
+      [&](store::Connection& c) -> Result<AgentIdentity> {
+        if (!store::analytics::agent_owner(c, who.agent_id)) return ic_agent_gone();
+        return who;
+      },
+      e, now);
+}
+
+Result<IngestOutcome> Analytics::ingest_with_token(const std::string& ic_token, const AnalyticsEvent& e,
+                                                   util::TimePoint now) {
+  if (auto s = validate_event(e); !s) {
+    // A bad token is answered before a bad event, as everywhere else.
+    auto who = db_.read([&](store::Connection& c) { return IcTokens::authenticate_in(c, ic_token); });
+    return who ? s.error() : who.error();
+  }
+  return ingest_identified([&](store::Connection& c) { return IcTokens::authenticate_in(c, ic_token); }, e, now);
+}
+
+Result<IngestOutcome> Analytics::ingest_identified(const Identify& identify, const AnalyticsEvent& e,
+                                                   util::TimePoint now) {
+  const auto prices = price_table();
+  std::optional<store::AnalyticsEventRow> accepted;  // for the live tick
+  std::string owner_id;
   auto r = db_.write([&](store::Connection& c) -> Result<IngestOutcome> {
-    if (!store::analytics::agent_owner(c, who.agent_id)) return ic_agent_gone();
-    ModelFlags flags(c, who.agent_id);
+    accepted.reset();  // assigned, not kept: the body may run again (store/database.h)
+    auto who = identify(c);
+    if (!who) return who.error();
+    auto row = row_of(*who, e, now, prices.get());
+    ModelFlags flags(c, who->agent_id);
     row.model_allowed = flags.allows(row);
     if (!store::analytics::insert_event(c, row)) return IngestOutcome{e.event_id, "duplicate", std::nullopt};
     store::analytics::add_to_rollup(c, row);
     raise_zero_cost_alert(c, row);
     flags.raise_alert_once(c, row);
+    owner_id = who->owner_id;
+    accepted = std::move(row);
     return IngestOutcome{e.event_id, "accepted", std::nullopt};
   });
-  if (r && r->status == "accepted" && events_)
-    events_->publish({0, "usage.tick", who.owner_id,
-                      {{"agent_id", who.agent_id}, {"events", 1}, {"cost_micros", row.cost_micros}}});
+  if (r && accepted && events_)
+    events_->publish({0, "usage.tick", owner_id,
+                      {{"agent_id", accepted->agent_id}, {"events", 1}, {"cost_micros", accepted->cost_micros}}});
   return r;
 }
 

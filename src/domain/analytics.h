@@ -174,6 +174,11 @@ class Analytics {
   // 400 VALIDATION_ERROR, 404 AGENT_NOT_FOUND; duplicate (agent_id, event_id) changes nothing.
   Result<IngestOutcome> ingest(const AgentIdentity& who, const AnalyticsEvent& e, const RequestContext& ctx,
                                util::TimePoint now = util::now());
+  // The same for an agent known by its IC token (401 INVALID_IC_TOKEN), checked in the
+  // write's own transaction: one transaction per event instead of a read and then a write,
+  // which single-event ingestion pays per request (docs/benchmarks.md, eleventh pass).
+  Result<IngestOutcome> ingest_with_token(const std::string& ic_token, const AnalyticsEvent& e,
+                                          util::TimePoint now = util::now());
   // Up to kMaxBatchEvents in ONE transaction; invalid events are rejected individually.
   Result<BatchOutcome> ingest_batch(const AgentIdentity& who, const std::vector<AnalyticsEvent>& events,
                                     const RequestContext& ctx, util::TimePoint now = util::now());
@@ -222,6 +227,9 @@ class Analytics {
   store::RollupFilter filter_for(const Principal& p, const AnalyticsQuery& q, util::TimePoint now) const;
   store::EventListFilter event_filter_for(const Principal& p, const AnalyticsQuery& q, util::TimePoint now) const;
   std::shared_ptr<const PriceTable> price_table() const;
+  // Who sends an event, found on the write's transaction (or the error to answer).
+  using Identify = std::function<Result<AgentIdentity>(store::Connection&)>;
+  Result<IngestOutcome> ingest_identified(const Identify& identify, const AnalyticsEvent& e, util::TimePoint now);
   store::Database& db_;
   EventBus* events_;
   const PriceCatalogue* prices_;

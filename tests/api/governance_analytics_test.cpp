@@ -142,6 +142,43 @@ TEST(GovernanceAnalytics, IngestionIsIdempotentPerAgentAndEvent) {
   expect_error(p.call("POST", kBase + "/events", ic, bad), 400, "VALIDATION_ERROR", "provider");
 }
 
+// The token is checked in the event's own write; whatever the event, a bad token is answered
+// 401 first, and nothing a refused request sends is stored.
+TEST(GovernanceAnalytics, ABadTokenIsAnsweredBeforeABadEventAndNeitherStoresAnything) {
+  Panel p;
+  const std::string alice = p.add_user("user", "alice");
+  const int64_t agent = p.add_agent(p.user_id_of(alice), 1'000'000);
+  const std::string ic = p.ic_token(agent);
+  const std::string wrong_secret = "ic_" + std::to_string(agent) + "_" + std::string(48, 'x');
+  json missing_field = event_json("m", 5);
+  missing_field.erase("input_tokens");
+  json bad_provider = event_json("p", 5);
+  bad_provider["provider"] = "Not A Provider";
+  struct Case {
+    const char* name;
+    std::string token;
+    json event;
+    int status;
+    const char* code;
+  };
+  const std::vector<Case> cases = {
+      {"not an IC token, good event", "bogus-token", event_json("a", 5), 401, "IC_TOKEN_MISSING"},
+      {"wrong secret, good event", wrong_secret, event_json("b", 5), 401, "INVALID_IC_TOKEN"},
+      {"wrong secret, undecodable event", wrong_secret, missing_field, 401, "INVALID_IC_TOKEN"},
+      {"wrong secret, invalid event", wrong_secret, bad_provider, 401, "INVALID_IC_TOKEN"},
+      {"good token, undecodable event", ic, missing_field, 400, "VALIDATION_ERROR"},
+      {"good token, invalid event", ic, bad_provider, 400, "VALIDATION_ERROR"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    expect_error(p.call("POST", kBase + "/events", c.token, c.event), c.status, c.code);
+  }
+  EXPECT_EQ(p.get("/spending/total", alice).body["total_spend_microdollars"], 0);
+  EXPECT_EQ(p.get("/events/list", alice).body["pagination"]["total"], 0);
+  EXPECT_EQ(p.call("POST", kBase + "/events", ic, event_json("a", 5)).status, 202);
+  EXPECT_EQ(p.get("/spending/total", alice).body["total_spend_microdollars"], 5);
+}
+
 TEST(GovernanceAnalytics, BatchReportsEachEvent) {
   Panel p;
   const std::string alice = p.add_user("user", "alice");
