@@ -82,6 +82,8 @@ async function runBase(browser, base) {
   let stepStart = Date.now()
   const step = (what) => {
     done.push(`${what} ${((Date.now() - stepStart) / 1000).toFixed(1)}s`)
+    // Also as it happens: a run that CTest ends at its timeout still shows how far it got.
+    console.log(`e2e base=${base.path} ${done.at(-1)} (${((Date.now() - started) / 1000).toFixed(1)}s in)`)
     stepStart = Date.now()
   }
   try {
