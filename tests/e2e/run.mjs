@@ -8,6 +8,8 @@
 //                      no CSP violation, axe clean; screenshots at 1280/390 px, light/dark
 //
 //   IRONPANEL_BIN=build/ironpanel node tests/e2e/run.mjs      (or: cd frontend && npm run e2e)
+//   ... run.mjs --base root   (or panel): that mount point only. CTest runs each base as its own
+//   entry (e2e_chromium_root, e2e_chromium_panel) so the two run side by side.
 //
 // Environment: IRONPANEL_BIN (required), CHROMIUM_BIN (default /usr/bin/chromium),
 // E2E_TIMEOUT_MS (per wait, default 10000), E2E_SCREENSHOT_DIR (default ./e2e-screenshots),
@@ -38,6 +40,15 @@ const BASES = [
   { label: 'panel', args: ['--base-path', '/panel'], path: '/panel/', full: false },
 ]
 const SHOTS = process.env.E2E_SCREENSHOTS !== '0'
+// `--base LABEL` (repeatable) picks mount points; none: every one, one after the other.
+const picked = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--base' ? [a] : []))
+for (const label of picked) {
+  if (!BASES.some((b) => b.label === label)) {
+    console.error(`e2e: FAIL: --base ${label}: not one of ${BASES.map((b) => b.label).join(', ')}`)
+    process.exit(2)
+  }
+}
+const RUN_BASES = picked.length ? BASES.filter((b) => picked.includes(b.label)) : BASES
 // The journeys between the live one and the agents one, in this order, each given the context
 // and the people authJourney made.
 const JOURNEYS = {
@@ -67,6 +78,14 @@ async function runBase(browser, base) {
   let server
   let failure
   const done = []
+  // Each step is reported with its seconds, so where the run's time goes is in every log.
+  let stepStart = Date.now()
+  const step = (what) => {
+    done.push(`${what} ${((Date.now() - stepStart) / 1000).toFixed(1)}s`)
+    // Also as it happens: a run that CTest ends at its timeout still shows how far it got.
+    console.log(`e2e base=${base.path} ${done.at(-1)} (${((Date.now() - started) / 1000).toFixed(1)}s in)`)
+    stepStart = Date.now()
+  }
   try {
     // A short heartbeat lets the server notice a closed live stream (a page reload) quickly;
     // the notifications journey's webhook receiver listens on loopback (docs/alerts.md, SSRF).
@@ -80,23 +99,24 @@ async function runBase(browser, base) {
       IRON_SMTP_TLS: 'none',
       IRON_SMTP_FROM: 'alerts@ironpanel.test',
     })
+    step('server start')
     const baseUrl = new URL(base.path, server.origin).href
     // The full pass (screenshots, dark-theme axe, every role) runs at '/'; under /panel the
     // journeys and every route as the admin prove the base path (role checks do not depend on it).
     const ctx = { browser, server, baseUrl, api: apiClient(baseUrl), label: base.label, shots: SHOTS && base.full }
     const people = await authJourney(ctx)
-    done.push('auth journey')
+    step('auth journey')
     const { agent } = await liveJourney({ ...ctx, people })
-    done.push('live journey')
+    step('live journey')
     for (const [name, journey] of Object.entries(JOURNEYS)) {
       await journey({ ...ctx, people })
-      done.push(`${name} journey`)
+      step(`${name} journey`)
     }
     SAMPLE_PARAMS['agent-detail'] = { id: String(agent.id) }
     await agentsJourney({ ...ctx, people }) // sets agent samples per role
-    done.push('agents journey')
+    step('agents journey')
     const smoke = await smokeRoutes({ ...ctx, people: base.full ? people : people.slice(0, 1), darkAxe: base.full })
-    done.push(`smoke ${smoke.visits} visits`)
+    step(`smoke ${smoke.visits} visits`)
     if (base.full) {
       // What each view costs on a fresh load as the admin (session restore and the live stream
       // included), and what axe noted below "serious": the numbers the dashboard notes quote.
@@ -131,7 +151,7 @@ async function runBase(browser, base) {
 let ok = true
 const browser = await launchBrowser()
 try {
-  for (const base of BASES) ok = (await runBase(browser, base)) && ok
+  for (const base of RUN_BASES) ok = (await runBase(browser, base)) && ok
 } finally {
   await browser.close()
 }
