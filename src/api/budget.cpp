@@ -5,6 +5,7 @@
 // return were public in the predecessor (S2); refresh also demanded a user JWT, which an agent
 // runtime does not have: the IC token alone is the agent's credential here, on all of them.
 #include "api/body.h"
+#include "api/budget_report_body.h"
 #include "api/endpoint.h"
 #include "api/routes.h"
 #include "domain/budget_ledger.h"
@@ -33,19 +34,6 @@ const auto kHandshake = BodyFields<HandshakeBody>()
     .text("model", &HandshakeBody::model, 200).domain_min_length(1)
     .describe("the model the runtime will call; required when the agent has a model allow-list "
               "(docs/model-allow-lists.md)");
-
-struct ReportBody {
-  std::string lease_id, request_id;
-  int64_t tokens = 0, cost_microdollars = 0;
-  std::string model, provider;
-};
-const auto kReport = BodyFields<ReportBody>()
-    .text("lease_id", &ReportBody::lease_id, 1, 100)
-    .text("request_id", &ReportBody::request_id, 1, 200)
-    .integer("tokens", &ReportBody::tokens, 1, INT64_MAX)
-    .integer("cost_microdollars", &ReportBody::cost_microdollars, 0, domain::kMaxLedgerAmountMicros).describe("µ$")
-    .text("model", &ReportBody::model, 1, 255)
-    .text("provider", &ReportBody::provider, 1, 64);
 
 struct ReturnBody {
   std::string lease_id;
@@ -80,10 +68,31 @@ Reply handshake(const Call& c, const HandshakeBody& in, const std::string& token
 
 Reply report(const Call& c, const ReportBody& in, const std::string& token) {
   const domain::UsageReport usage{in.request_id, in.tokens, in.cost_microdollars, in.model, in.provider};
-  return reply(c.s.leases.report(token, in.lease_id, usage), 200, [](const domain::ReportOutcome& o) {
-    return json{IRON_JSON_FIELDS(o, budget_remaining, lease_spent, replayed),
-                {"success", true}};
-  });
+  auto out = c.s.leases.report(token, in.lease_id, usage);
+  if (!out) return out.error();
+  // Written directly, byte for byte what json_response made of the object {budget_remaining,
+  // lease_spent, replayed, success} (keys in nlohmann's sorted order): no tree per report.
+  Response r;
+  r.status = 200;
+  r.body.reserve(96);
+  r.body += "{\"budget_remaining\":";
+  r.body += std::to_string(out->budget_remaining);
+  r.body += ",\"lease_spent\":";
+  r.body += std::to_string(out->lease_spent);
+  r.body += out->replayed ? ",\"replayed\":true" : ",\"replayed\":false";
+  r.body += ",\"success\":true}";
+  return r;
+}
+
+// The report's action: a plain body (budget_report_body.h) read directly, any other through
+// with_agent_body, whose schema the Op documents either way.
+DecodingAction report_action() {
+  DecodingAction d = with_agent_body(kReportFields, report);
+  d.action = [general = std::move(d.action)](const Call& c) -> Reply {
+    if (auto plain = plain_report_body(c.req)) return report(c, plain->body, plain->ic_token);
+    return general(c);
+  };
+  return d;
 }
 
 Reply give_back(const Call& c, const ReturnBody& in, const std::string& token) {
@@ -164,7 +173,7 @@ std::vector<Endpoint> budget_endpoints() {
                                               {"success", "budget_remaining", "lease_spent", "replayed"}),
                             "Accepted")
                    .errors(403, {"LEASE_EXPIRED", "LEASE_NOT_ACTIVE", "LEASE_EXCEEDED"}),
-               with_agent_body(kReport, report)});
+               report_action()});
   e.push_back({budget_op("/api/v1/budget/return", "returnLease", "Close a lease and release its unused part")
                    .returns(200, lease_answer({{"success", boolean()},
                                                {"returned", micros("released back to remaining")},

@@ -246,8 +246,12 @@ Result<ReportOutcome> BudgetLedger::report_in(store::Connection& c, const std::s
   auto lease = own_lease(c, lease_id, agent_id);
   if (!lease) return lease.error();
   // A replay is answered before the status checks: a runtime retrying a report whose
-  // answer it lost must get that answer, even if the lease has ended since.
-  if (auto first = store::lease_reports::find(c, lease_id, usage.request_id)) {
+  // answer it lost must get that answer, even if the lease has ended since. It is looked up
+  // only where it decides the answer: here, when the lease refuses new spend, and below,
+  // when the report's row is already there (one index probe fewer per new report).
+  const auto replayed = [&]() -> std::optional<ReportOutcome> {
+    auto first = store::lease_reports::find(c, lease_id, usage.request_id);
+    if (!first) return std::nullopt;
     return ReportOutcome{lease_id,
                          first->request_id,
                          first->cost_microdollars,
@@ -255,11 +259,15 @@ Result<ReportOutcome> BudgetLedger::report_in(store::Connection& c, const std::s
                          lease->granted - first->lease_spent_after,
                          first->budget_remaining_after,
                          true};
-  }
+  };
   const int64_t now_ms = ms(now);
-  if (auto e = check_usable(*lease, now_ms)) return *e;
+  if (auto e = check_usable(*lease, now_ms)) {
+    if (auto first = replayed()) return *first;
+    return *e;
+  }
   const int64_t available = lease->granted - lease->spent;
   if (usage.cost_microdollars > available) {
+    if (auto first = replayed()) return *first;
     Error e = Error::forbidden("the cost exceeds what is left on the lease", "LEASE_EXCEEDED");
     e.details = {{"lease_id", lease_id},
                  {"granted", lease->granted},
@@ -268,17 +276,24 @@ Result<ReportOutcome> BudgetLedger::report_in(store::Connection& c, const std::s
                  {"cost", usage.cost_microdollars}};
     return e;
   }
-  auto spent = store::leases::add_spend(c, lease_id, usage.cost_microdollars);
+  // The report's row first, with the balances this report leaves: the lease's spend grows by
+  // the cost, and remaining does not move (the cost was reserved when the lease was granted).
+  // A row already there is a replay, answered from that row; nothing has moved then.
+  const int64_t spent_after = lease->spent + usage.cost_microdollars;
+  if (!store::lease_reports::insert_new(c, {lease_id, usage.request_id, usage.tokens, usage.cost_microdollars,
+                                            usage.model, usage.provider, spent_after, current->remaining, now_ms})) {
+    if (auto first = replayed()) return *first;
+    return inconsistent("recording report " + usage.request_id + " of lease " + lease_id);
+  }
+  auto spent = store::leases::add_spend(c, *lease, usage.cost_microdollars);
   if (!spent) return inconsistent("adding spend to lease " + lease_id);
-  // The cost was reserved when the lease was granted: it moves from reserved to spent, and
-  // remaining does not change. A lease of an earlier period is charged to that period: the
-  // cost leaves the carried reservation and the current period's spent stays as it is.
+  // The cost moves from reserved to spent. A lease of an earlier period is charged to that
+  // period: the cost leaves the carried reservation and the current period's spent stays as
+  // it is. Both guarded by the row read above, so the row after is known without a read.
   const bool carried = lease->period_seq < current->period_seq;
-  auto budget = carried ? store::budgets::settle_carried(c, agent_id, usage.cost_microdollars, now_ms)
-                        : store::budgets::commit_spend(c, agent_id, usage.cost_microdollars, now_ms);
+  auto budget = carried ? store::budgets::settle_carried(c, *current, usage.cost_microdollars, now_ms)
+                        : store::budgets::commit_spend(c, *current, usage.cost_microdollars, now_ms);
   if (!budget) return inconsistent("committing spend of lease " + lease_id);
-  store::lease_reports::insert(c, {lease_id, usage.request_id, usage.tokens, usage.cost_microdollars, usage.model,
-                                   usage.provider, *spent, budget->remaining, now_ms});
   alerts::agent_spent(c, agent_id, budget->allocated, budget->spent, budget->remaining, now_ms);
   alerts::usage_recorded(c, agent_id, "lease_report", usage.provider, usage.model, usage.tokens,
                          usage.cost_microdollars, now_ms);

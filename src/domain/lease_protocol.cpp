@@ -100,14 +100,18 @@ Result<ReportOutcome> LeaseProtocol::report(const std::string& ic_token, const s
     return report;
   });
   if (out && limits_) limits_->publish_alerts(std::move(alerts));
-  if (out && !out->replayed)
-    publish("lease.reported", *who_out,
-            {{"lease_id", lease_id},
-             {"request_id", usage.request_id},
-             {"cost_microdollars", out->cost},
-             {"tokens", usage.tokens},
-             {"lease_spent", out->lease_spent},
-             {"budget_remaining", out->budget_remaining}});
+  if (out && !out->replayed) {
+    // Member by member: an initializer list copies every value once more and checks each
+    // element for being a pair (~10k instructions of a report under callgrind, this ~4k).
+    nlohmann::json data = nlohmann::json::object();
+    data["lease_id"] = lease_id;
+    data["request_id"] = usage.request_id;
+    data["cost_microdollars"] = out->cost;
+    data["tokens"] = usage.tokens;
+    data["lease_spent"] = out->lease_spent;
+    data["budget_remaining"] = out->budget_remaining;
+    publish("lease.reported", *who_out, std::move(data));
+  }
   return out;
 }
 

@@ -46,6 +46,25 @@ std::optional<AgentBudget> guarded_update(Connection& c, const std::string& set,
   return updated_budget(c, s, agent_id);
 }
 
+// guarded_update for a caller that read the row earlier in its transaction (`before`): the
+// UPDATE applies only while the row's figures, carried part and period are still the ones read,
+// so the changed row is `before` with the move applied and is not read back (a point read of
+// the whole row per report, callgrind). figures_sql(set, guard) is its statement, built once
+// by each caller; it binds ?1 = amount, ?2 = now, ?3 = the agent, ?4.. the figures read.
+std::string figures_sql(const std::string& set, const std::string& guard) {
+  return "UPDATE agent_budgets SET " + set + ", updated_at = ?2 WHERE agent_id = ?3 AND " + guard +
+         " AND total_allocated = ?4 AND total_spent = ?5 AND total_reserved = ?6 AND budget_remaining = ?7"
+         " AND carried_reserved = ?8 AND period_seq = ?9";
+}
+
+bool figures_update(Connection& c, const std::string& sql, const AgentBudget& before, int64_t amount, int64_t now) {
+  auto& s = c.prepare(sql);
+  s.bind(1, amount).bind(2, now).bind(3, before.agent_id).bind(4, before.allocated).bind(5, before.spent);
+  s.bind(6, before.reserved).bind(7, before.remaining).bind(8, before.carried_reserved).bind(9, before.period_seq);
+  s.run();
+  return c.changes() > 0;
+}
+
 // The same for a one-row UPDATE of lease `id`: `column` of the changed row.
 std::optional<int64_t> updated_lease_value(Connection& c, Statement& update, const std::string& id,
                                            const std::string& column) {
@@ -137,6 +156,31 @@ std::optional<AgentBudget> commit_spend(Connection& c, int64_t agent_id, int64_t
                         "total_reserved >= ?1", agent_id, amount, now);
 }
 
+std::optional<AgentBudget> commit_spend(Connection& c, const AgentBudget& before, int64_t amount, int64_t now) {
+  static const std::string sql =
+      figures_sql("total_reserved = total_reserved - ?1, total_spent = total_spent + ?1", "total_reserved >= ?1");
+  if (!figures_update(c, sql, before, amount, now)) return std::nullopt;
+  AgentBudget after = before;
+  after.reserved -= amount;
+  after.spent += amount;
+  after.updated_at = now;
+  return after;
+}
+
+std::optional<AgentBudget> settle_carried(Connection& c, const AgentBudget& before, int64_t amount, int64_t now) {
+  static const std::string sql = figures_sql(
+      "total_allocated = total_allocated - ?1, total_reserved = total_reserved - ?1, "
+      "carried_reserved = carried_reserved - ?1",
+      "carried_reserved >= ?1");
+  if (!figures_update(c, sql, before, amount, now)) return std::nullopt;
+  AgentBudget after = before;
+  after.allocated -= amount;
+  after.reserved -= amount;
+  after.carried_reserved -= amount;
+  after.updated_at = now;
+  return after;
+}
+
 std::optional<AgentBudget> release(Connection& c, int64_t agent_id, int64_t amount, int64_t now) {
   return guarded_update(c, "total_reserved = total_reserved - ?1, budget_remaining = budget_remaining + ?1",
                         "total_reserved >= ?1", agent_id, amount, now);
@@ -157,12 +201,16 @@ void insert(Connection& c, const BudgetLease& l) { kLeases.insert(c, l); }
 
 std::optional<BudgetLease> find(Connection& c, const std::string& id) { return kLeases.find(c, id); }
 
-std::optional<int64_t> add_spend(Connection& c, const std::string& id, int64_t amount) {
-  auto& s = c.prepare(
+std::optional<int64_t> add_spend(Connection& c, const BudgetLease& before, int64_t amount) {
+  // Guarded by the spent read earlier as well: the new spent is then known without reading it back.
+  static const std::string sql =
       "UPDATE budget_leases SET spent = spent + ?1 "
-      "WHERE id = ?2 AND status = 'active' AND spent + ?1 <= granted");
-  s.bind(1, amount).bind(2, id);
-  return updated_lease_value(c, s, id, "spent");
+      "WHERE id = ?2 AND status = 'active' AND spent = ?3 AND spent + ?1 <= granted";
+  auto& s = c.prepare(sql);
+  s.bind(1, amount).bind(2, before.id).bind(3, before.spent);
+  s.run();
+  if (c.changes() == 0) return std::nullopt;
+  return before.spent + amount;
 }
 
 std::optional<int64_t> finish(Connection& c, const std::string& id, const std::string& status, int64_t now) {
@@ -223,6 +271,17 @@ std::optional<LeaseReport> find(Connection& c, const std::string& lease_id, cons
 }
 
 void insert(Connection& c, const LeaseReport& r) { kLeaseReports.insert(c, r); }
+
+bool insert_new(Connection& c, const LeaseReport& r) {
+  static const std::string sql =
+      "INSERT INTO lease_reports(lease_id, request_id, tokens, cost_microdollars, model, provider, lease_spent_after, "
+      "budget_remaining_after, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+  auto& s = c.prepare(sql);
+  s.bind(1, r.lease_id).bind(2, r.request_id).bind(3, r.tokens).bind(4, r.cost_microdollars).bind(5, r.model);
+  s.bind(6, r.provider).bind(7, r.lease_spent_after).bind(8, r.budget_remaining_after).bind(9, r.created_at);
+  s.run();
+  return c.changes() > 0;
+}
 
 }  // namespace lease_reports
 

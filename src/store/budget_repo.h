@@ -109,6 +109,11 @@ bool any_due(Connection& c, int64_t now);
 std::optional<AgentBudget> reserve(Connection& c, int64_t agent_id, int64_t amount, int64_t now);
 // reserved -> spent (a reported cost), only when reserved >= amount.
 std::optional<AgentBudget> commit_spend(Connection& c, int64_t agent_id, int64_t amount, int64_t now);
+// commit_spend and settle_carried on the row `before` read earlier in this transaction: they
+// apply only while the row's figures, carried part and period_seq are still those, and return
+// `before` with the move applied (updated_at = now) without reading the row again.
+std::optional<AgentBudget> commit_spend(Connection& c, const AgentBudget& before, int64_t amount, int64_t now);
+std::optional<AgentBudget> settle_carried(Connection& c, const AgentBudget& before, int64_t amount, int64_t now);
 // reserved -> remaining (the unreported part of an ending lease), only when reserved >= amount.
 std::optional<AgentBudget> release(Connection& c, int64_t agent_id, int64_t amount, int64_t now);
 // Sum of (granted - spent) over the agent's active leases: always equal to reserved.
@@ -118,8 +123,9 @@ int64_t outstanding_reservations(Connection& c, int64_t agent_id);
 namespace leases {
 void insert(Connection& c, const BudgetLease& l);
 std::optional<BudgetLease> find(Connection& c, const std::string& id);
-// spent += amount on an active lease, only while spent + amount <= granted. Returns the new spent.
-std::optional<int64_t> add_spend(Connection& c, const std::string& id, int64_t amount);
+// spent += amount on the active lease `before` (read earlier in this transaction), only while
+// its spent is still before.spent and spent + amount <= granted. Returns the new spent.
+std::optional<int64_t> add_spend(Connection& c, const BudgetLease& before, int64_t amount);
 // Ends an active lease (status closed | expired | revoked), recording released = granted - spent.
 // Returns the released amount, or nullopt when the lease was not active.
 std::optional<int64_t> finish(Connection& c, const std::string& id, const std::string& status, int64_t now);
@@ -138,6 +144,8 @@ ActiveLeaseTotals active_totals(Connection& c, const std::optional<std::string>&
 namespace lease_reports {
 std::optional<LeaseReport> find(Connection& c, const std::string& lease_id, const std::string& request_id);
 void insert(Connection& c, const LeaseReport& r);
+// insert() unless a report of the same (lease_id, request_id) exists: false then, nothing written.
+bool insert_new(Connection& c, const LeaseReport& r);
 }  // namespace lease_reports
 
 namespace budget_history {

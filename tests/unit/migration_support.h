@@ -8,6 +8,7 @@
 #include "store/database.h"
 #include "store/migrations.h"
 #include "store/sqlite.h"
+#include "store/sqlite_database.h"  // apply_connection_pragmas
 
 // Applies every embedded migration numbered below `version`, as a server before it did.
 inline void apply_migrations_before(iron::store::Connection& c, int version) {
