@@ -11,7 +11,6 @@
 #include "domain/budget_ledger.h"
 #include "domain/lease_protocol.h"
 #include "util/clock.h"
-#include "util/json_fields.h"
 
 namespace iron::api {
 namespace {
