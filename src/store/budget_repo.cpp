@@ -151,11 +151,6 @@ std::optional<AgentBudget> reserve(Connection& c, int64_t agent_id, int64_t amou
                         "budget_remaining >= ?1", agent_id, amount, now);
 }
 
-std::optional<AgentBudget> commit_spend(Connection& c, int64_t agent_id, int64_t amount, int64_t now) {
-  return guarded_update(c, "total_reserved = total_reserved - ?1, total_spent = total_spent + ?1",
-                        "total_reserved >= ?1", agent_id, amount, now);
-}
-
 std::optional<AgentBudget> commit_spend(Connection& c, const AgentBudget& before, int64_t amount, int64_t now) {
   static const std::string sql =
       figures_sql("total_reserved = total_reserved - ?1, total_spent = total_spent + ?1", "total_reserved >= ?1");
@@ -270,18 +265,7 @@ std::optional<LeaseReport> find(Connection& c, const std::string& lease_id, cons
   return kLeaseReports.one(s);
 }
 
-void insert(Connection& c, const LeaseReport& r) { kLeaseReports.insert(c, r); }
-
-bool insert_new(Connection& c, const LeaseReport& r) {
-  static const std::string sql =
-      "INSERT INTO lease_reports(lease_id, request_id, tokens, cost_microdollars, model, provider, lease_spent_after, "
-      "budget_remaining_after, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
-  auto& s = c.prepare(sql);
-  s.bind(1, r.lease_id).bind(2, r.request_id).bind(3, r.tokens).bind(4, r.cost_microdollars).bind(5, r.model);
-  s.bind(6, r.provider).bind(7, r.lease_spent_after).bind(8, r.budget_remaining_after).bind(9, r.created_at);
-  s.run();
-  return c.changes() > 0;
-}
+bool insert_new(Connection& c, const LeaseReport& r) { return kLeaseReports.insert_new(c, r); }
 
 }  // namespace lease_reports
 

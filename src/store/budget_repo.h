@@ -107,10 +107,9 @@ std::vector<int64_t> list_due(Connection& c, int64_t now, int64_t limit);
 bool any_due(Connection& c, int64_t now);
 // remaining -> reserved, only when remaining >= amount.
 std::optional<AgentBudget> reserve(Connection& c, int64_t agent_id, int64_t amount, int64_t now);
-// reserved -> spent (a reported cost), only when reserved >= amount.
-std::optional<AgentBudget> commit_spend(Connection& c, int64_t agent_id, int64_t amount, int64_t now);
-// commit_spend and settle_carried on the row `before` read earlier in this transaction: they
-// apply only while the row's figures, carried part and period_seq are still those, and return
+// reserved -> spent (a reported cost), only when reserved >= amount. This and the
+// settle_carried below work on the row `before` read earlier in this transaction: they apply
+// only while the row's figures, carried part and period_seq are still those, and return
 // `before` with the move applied (updated_at = now) without reading the row again.
 std::optional<AgentBudget> commit_spend(Connection& c, const AgentBudget& before, int64_t amount, int64_t now);
 std::optional<AgentBudget> settle_carried(Connection& c, const AgentBudget& before, int64_t amount, int64_t now);
@@ -143,8 +142,7 @@ ActiveLeaseTotals active_totals(Connection& c, const std::optional<std::string>&
 
 namespace lease_reports {
 std::optional<LeaseReport> find(Connection& c, const std::string& lease_id, const std::string& request_id);
-void insert(Connection& c, const LeaseReport& r);
-// insert() unless a report of the same (lease_id, request_id) exists: false then, nothing written.
+// Records the report unless a report of the same (lease_id, request_id) exists: false then, nothing written.
 bool insert_new(Connection& c, const LeaseReport& r);
 }  // namespace lease_reports
 

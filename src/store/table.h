@@ -124,6 +124,14 @@ class Table {
     }
     return s.value<int64_t>().value_or(0);
   }
+  // INSERTs `r` unless a row with the same primary or unique key exists; whether it did.
+  bool insert_new(Connection& c, const Row& r) const {
+    const size_t first = assigned_key_ ? 1 : 0;
+    auto& s = c.prepare(insert_new_);
+    for (size_t i = first; i < columns_.size(); ++i) columns_[i].bind(s, static_cast<int>(i - first + 1), r);
+    s.run();
+    return c.changes() > 0;
+  }
 
  private:
   // The statements' text, composed as the declaration adds columns rather than on every call
@@ -136,6 +144,7 @@ class Table {
     std::string marks = "?";
     for (size_t i = first + 1; i < columns_.size(); ++i) marks += ", ?";
     insert_ = "INSERT INTO " + name_ + "(" + names(first) + ") VALUES(" + marks + ")";
+    insert_new_ = insert_ + " ON CONFLICT DO NOTHING";
     if (assigned_key_) insert_ += " RETURNING " + columns_.front().name;
   }
   // The column names from the `first`th on, each after `qualifier`, comma-separated.
@@ -152,7 +161,7 @@ class Table {
   std::string name_;
   std::vector<Column> columns_;
   bool assigned_key_ = false;
-  std::string select_, find_, insert_;
+  std::string select_, find_, insert_, insert_new_;
 };
 
 }  // namespace iron::store
