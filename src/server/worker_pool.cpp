@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "util/blocking.h"
+#include "util/elsewhere.h"
 
 namespace iron::server {
 namespace {
@@ -36,6 +37,12 @@ thread_local WorkerPool* t_pool = nullptr;
 thread_local bool t_handed_over = false;
 thread_local std::span<epoll_event> t_pending;
 thread_local bool t_waited = false;  // a handler of its current batch called before_blocking
+// The pool util::run_elsewhere posts to: the edge runs one.
+std::atomic<WorkerPool*> g_posting_pool{nullptr};
+void post_to_pool(std::function<void()> task) {
+  if (WorkerPool* pool = g_posting_pool.load(std::memory_order_acquire)) return pool->post(std::move(task));
+  std::thread(std::move(task)).detach();
+}
 }  // namespace
 
 WorkerPool::WorkerPool(int listen_fd, size_t base, size_t max, Handlers handlers)
@@ -47,6 +54,8 @@ WorkerPool::WorkerPool(int listen_fd, size_t base, size_t max, Handlers handlers
       finish_{::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)},
       handoff_{::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)} {
   util::set_blocking_hook(&WorkerPool::before_blocking);  // the database, event streams, the network
+  g_posting_pool.store(this, std::memory_order_release);
+  util::set_elsewhere_hook(&post_to_pool);  // the database writer's next leader, answered connections
   // Several threads may be woken for one queued connection: the losers must not block.
   ::fcntl(listener_.fd, F_SETFL, ::fcntl(listener_.fd, F_GETFL) | O_NONBLOCK);
   watch(listener_, true);
@@ -59,6 +68,8 @@ WorkerPool::WorkerPool(int listen_fd, size_t base, size_t max, Handlers handlers
 }
 
 WorkerPool::~WorkerPool() {
+  WorkerPool* self = this;
+  g_posting_pool.compare_exchange_strong(self, nullptr);
   ::close(epoll_fd_);
   ::close(finish_.fd);
   ::close(handoff_.fd);
@@ -208,35 +219,37 @@ void WorkerPool::release_pending() {
     auto* w = static_cast<Watched*>(ev.data.ptr);
     if (w == &listener_) arm_listener();
     else if (w == &finish_ || w == &handoff_) continue;
-    else if (w->edge_triggered) hand_off(*w);
+    else if (w->edge_triggered) hand_off([this, w] { handlers_.ready(*w); });
     else watch(*w, false);
   }
   t_pending = {};
 }
 
-void WorkerPool::hand_off(Watched& w) {
+void WorkerPool::post(std::function<void()> task) { hand_off(std::move(task)); }
+
+void WorkerPool::hand_off(std::function<void()> task) {
   std::lock_guard lock(handoff_mutex_);
   if (handed_off_.empty()) {
     const uint64_t one = 1;
     [[maybe_unused]] const auto n = ::write(handoff_.fd, &one, sizeof one);
   }
-  handed_off_.push_back(&w);
+  handed_off_.push_back(std::move(task));
 }
 
-// One handed-off event per call: while more wait, the signal stays readable for others.
+// One handed-off event or task per call: while more wait, the signal stays readable for others.
 void WorkerPool::take_handed_off() {
-  Watched* w = nullptr;
+  std::function<void()> task;
   {
     std::lock_guard lock(handoff_mutex_);
     if (handed_off_.empty()) return;  // another thread took the last one
-    w = handed_off_.front();
+    task = std::move(handed_off_.front());
     handed_off_.pop_front();
     if (handed_off_.empty()) {
       uint64_t count = 0;
       [[maybe_unused]] const auto n = ::read(handoff_.fd, &count, sizeof count);
     }
   }
-  handlers_.ready(*w);
+  task();
 }
 
 // One connection per event, the listener armed again at once: while this thread serves the

@@ -70,6 +70,8 @@ class WorkerPool final {
   // place there — a parked one, else a new one up to `max` — and it parks itself once its
   // handler returns.
   static void before_blocking();
+  // Runs `task` on one of the pool's threads, as if an event had arrived (util::run_elsewhere).
+  void post(std::function<void()> task);
 
  private:
   void start_worker();  // with mutex_ held
@@ -78,7 +80,7 @@ class WorkerPool final {
   void accept_one();
   void arm_listener();
   void release_pending();  // this thread's events not yet handled: armed again, or handed off
-  void hand_off(Watched& w);
+  void hand_off(std::function<void()> task);
   void take_handed_off();
   bool park(std::unique_lock<std::mutex>& lock);
 
@@ -87,12 +89,12 @@ class WorkerPool final {
   const Handlers handlers_;
   int epoll_fd_ = -1;
   Watched finish_;  // an eventfd, written once: readable for every thread from then on
-  // Events of edge-triggered descriptors that a thread about to wait could not handle: the
-  // kernel reports them only once, so they wait here for another thread. `handoff_` is an
-  // eventfd, readable while the queue holds any.
+  // Events of edge-triggered descriptors that a thread about to wait could not handle (the
+  // kernel reports them only once), and posted tasks: they wait here for another thread.
+  // `handoff_` is an eventfd, readable while the queue holds any.
   Watched handoff_;
   std::mutex handoff_mutex_;
-  std::deque<Watched*> handed_off_;
+  std::deque<std::function<void()>> handed_off_;
   std::mutex mutex_;
   std::condition_variable all_left_;
   size_t workers_ = 0;  // started and not yet left
