@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "store/database_engine.h"
+#include "util/completion.h"
 #include "util/result.h"
 
 namespace iron::store {
@@ -50,9 +51,40 @@ class Database {
         return true;
       }
     };
-    WriteCall call{[](void* b, Connection& c) { return (*static_cast<decltype(body)*>(b))(c); }, &body, {}};
+    WriteCall call{[](void* b, Connection& c) { return (*static_cast<decltype(body)*>(b))(c); }, &body, {}, nullptr};
     engine_->write(call);  // rethrows f's exception, or the commit's failure
     return std::move(*result);
+  }
+
+  // write() without waiting for the commit: returns at once, and done(outcome) runs once the
+  // write is durably committed or rolled back, on whichever thread finished it (this one,
+  // before write_async returns, when it led the batch or on PostgreSQL). outcome() returns
+  // f's result or rethrows f's exception or the commit's failure. f follows write()'s rules.
+  template <class F>
+  void write_async(F f, util::Completion<decltype(f(std::declval<Connection&>()))> done) {
+    using R = decltype(f(std::declval<Connection&>()));
+    static_assert(is_result<R>::value, "an asynchronous write answers with a Result");
+    struct Pending {
+      F f;
+      util::Completion<R> done;
+      std::optional<R> result;
+      WriteCall call;
+    };
+    auto* p = new Pending{std::move(f), std::move(done), std::nullopt, {}};
+    p->call.run = [](void* b, Connection& c) {
+      auto& self = *static_cast<Pending*>(b);
+      self.result.emplace(self.f(c));
+      return self.result->ok();
+    };
+    p->call.body = p;
+    p->call.done = [](WriteCall& call) {
+      std::unique_ptr<Pending> self(static_cast<Pending*>(call.body));
+      self->done([&]() -> R {
+        if (self->call.error) std::rethrow_exception(self->call.error);
+        return std::move(*self->result);
+      });
+    };
+    engine_->write_async(p->call);
   }
 
   // Runs f(Connection&) in a read transaction (one consistent snapshot).

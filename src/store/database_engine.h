@@ -12,11 +12,14 @@
 namespace iron::store {
 
 // One write() call: run returns whether to keep the call's work; the engine records the
-// call's exception (or its transaction's failure) in `error`.
+// call's exception (or its transaction's failure) in `error`. A call given to write_async
+// has `done`, which the engine calls once the outcome is known (and never touches the call
+// after).
 struct WriteCall {
   bool (*run)(void* body, Connection& c);
   void* body;
   std::exception_ptr error;
+  void (*done)(WriteCall& call) = nullptr;
 };
 
 // One read() call; its exception propagates.
@@ -41,6 +44,17 @@ class DatabaseEngine {
   // Runs the call in a write transaction and returns once its work is durably committed (or
   // rolled back); rethrows the call's exception or the commit's failure.
   virtual void write(WriteCall& call) = 0;
+  // The same, without waiting: call.done(call) runs once the work is durably committed or
+  // rolled back (call.error set), on whichever thread finished it — maybe this one, before
+  // write_async returns. An engine that cannot do better runs the call here.
+  virtual void write_async(WriteCall& call) {
+    try {
+      write(call);
+    } catch (...) {
+      call.error = std::current_exception();
+    }
+    call.done(call);
+  }
   // Runs the call in a read-only transaction: one consistent snapshot.
   virtual void read(ReadCall& call) = 0;
 

@@ -6,6 +6,7 @@
 
 #include "store/migrations.h"
 #include "util/blocking.h"
+#include "util/elsewhere.h"
 
 namespace iron::store {
 
@@ -70,29 +71,40 @@ constexpr std::chrono::microseconds kMaxDelay{2000};
 void SqliteDatabase::write(WriteCall& call) {
   util::before_blocking();  // until the batch holding this call has committed
   Waiter me(&call);
-  bool leading = false;
-  {
-    std::lock_guard lock(queue_mutex_);
-    queue_.push_back(&me);
-    if (gathering_) gathering_cv_.notify_one();
-    // With no batch running, the head of the queue leads; otherwise the running leader
-    // either takes this call into its batch or hands the lead to the queue's head.
-    leading = !leader_active_ && queue_.front() == &me;
-    if (leading) leader_active_ = true;
-  }
+  bool leading = enqueue(me);
   if (!leading) {
     std::unique_lock lock(me.mutex);
     me.cv.wait(lock, [&] { return me.signal != Waiter::none; });
     leading = me.signal == Waiter::lead;
   }
-  if (leading) lead(me);
+  if (leading) lead();
   if (call.error) std::rethrow_exception(call.error);
 }
 
-// This caller leads: it takes the queue's head (its own call first) as one batch. It may
-// delay the commit for late calls only when the batch before had company: a call after a
-// batch of one is most likely a lone writer's, and waiting would only add latency.
-void SqliteDatabase::lead(Waiter& me) {
+// Nobody waits: the call is queued and this thread goes on, unless no batch is running, when
+// it leads one now (as write() would), which holds its own call.
+void SqliteDatabase::write_async(WriteCall& call) {
+  auto* w = new Waiter(&call);  // freed once its call is done (finish)
+  if (!enqueue(*w)) return;
+  util::before_blocking();  // until this batch has committed
+  lead();
+}
+
+bool SqliteDatabase::enqueue(Waiter& w) {
+  std::lock_guard lock(queue_mutex_);
+  queue_.push_back(&w);
+  if (gathering_) gathering_cv_.notify_one();
+  // With no batch running, the head of the queue leads; otherwise the running leader either
+  // takes this call into its batch or hands the lead on.
+  const bool leading = !leader_active_ && queue_.front() == &w;
+  if (leading) leader_active_ = true;
+  return leading;
+}
+
+// This thread leads: it takes the queue's head as one batch. It may delay the commit for late
+// calls only when the batch before had company: a call after a batch of one is most likely a
+// lone writer's, and waiting would only add latency.
+void SqliteDatabase::lead() {
   std::unique_lock lock(queue_mutex_);
   const bool delay = last_batch_size_ > 1;
   const size_t n = std::min(queue_.size(), kMaxBatch);
@@ -123,12 +135,17 @@ void SqliteDatabase::lead(Waiter& me) {
   Waiter* next = queue_.empty() ? nullptr : queue_.front();
   leader_active_ = next != nullptr;
   lock.unlock();
-  // The next leader first, so that its batch runs while this one's callers are woken; and
-  // outside queue_mutex_, which each woken caller would otherwise have to wait for
-  // (perf: ~11 % of the CPU of single-event ingestion was threads blocked on it).
-  if (next) signal(*next, Waiter::lead);
-  for (auto* w : waiters)
-    if (w != &me) signal(*w, Waiter::done);
+  // The next leader first, so that its batch runs while this one's calls finish; and outside
+  // queue_mutex_, which each woken caller would otherwise have to wait for (perf: ~11 % of the
+  // CPU of single-event ingestion was threads blocked on it). A caller waiting in write()
+  // leads on its own thread; for a call nobody waits on, a thread of the edge's pool does
+  // (this one must return: its own caller, or its own request, is waiting for it).
+  if (next && next->call->done) util::run_elsewhere([this] {
+    util::before_blocking();  // until this batch has committed
+    lead();
+  });
+  else if (next) signal(*next, Waiter::lead);
+  for (auto* w : waiters) finish(*w);
 }
 
 // Under the waiter's own mutex: its caller cannot see the signal, return and destroy the
@@ -137,6 +154,14 @@ void SqliteDatabase::signal(Waiter& w, Waiter::Signal s) {
   std::lock_guard lock(w.mutex);
   w.signal = s;
   w.cv.notify_one();
+}
+
+// A waiting caller is woken; a call nobody waits on is handed its outcome here.
+void SqliteDatabase::finish(Waiter& w) {
+  if (!w.call->done) return signal(w, Waiter::done);
+  WriteCall& call = *w.call;
+  delete &w;
+  call.done(call);
 }
 
 WriteStats SqliteDatabase::write_stats() {

@@ -15,6 +15,12 @@
 // writes. A call after a batch of one (a lone writer) commits at once, never delayed. Each
 // caller waits on its own condition variable and is woken only when its batch is done, or
 // to lead the next one.
+//
+// Asynchronous calls (write_async): nobody waits for them. The leader hands each its outcome
+// after the COMMIT, on its own thread; the thread that queued one went back to its other
+// work (the edge: other connections) instead of sleeping until the commit and being woken
+// for it, two context switches and several futex calls per write. When such a call heads the
+// queue after a batch, a thread of the edge's pool leads the next batch (util::run_elsewhere).
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -37,6 +43,7 @@ class SqliteDatabase final : public DatabaseEngine {
 
   Engine kind() const override { return Engine::sqlite; }
   void write(WriteCall& call) override;
+  void write_async(WriteCall& call) override;
   void read(ReadCall& call) override;
   WriteStats write_stats() override;
   // Bumped once per write batch, after its COMMIT (or its failure) and before any of its
@@ -67,8 +74,10 @@ class SqliteDatabase final : public DatabaseEngine {
     std::condition_variable cv;
     Signal signal = none;  // under `mutex` once the caller waits
   };
-  void lead(Waiter& me);  // runs a batch headed by `me`, then wakes its callers and the next leader
+  bool enqueue(Waiter& w);  // whether its caller leads the next batch
+  void lead();  // runs a batch from the queue's head, then hands the lead on and finishes its calls
   static void signal(Waiter& w, Waiter::Signal s);
+  static void finish(Waiter& w);
   static void rollback_quietly(SqliteConnection& c);  // also resets cached statements
   // On the writer, under writer_mutex_. With `delay`, the batch may grow by late calls
   // (take_late), which are appended to `batch` and to late_.
