@@ -54,8 +54,9 @@ domain::RequestContext agent_context(const Request& req, const domain::AgentIden
   return ctx;
 }
 
-// The token is checked in the event's write (Analytics::ingest_with_token); an event that
-// cannot be decoded is answered after the token's check, as everywhere.
+// The token is checked in the event's write (Analytics::ingest_with_token), answered once that
+// write is durable, without holding this thread; an event that cannot be decoded is answered
+// after the token's check, as everywhere.
 Reply ingest_one(const Call& c) {
   auto body = json_object_of(c.req);
   if (!body) return body.error();
@@ -66,9 +67,15 @@ Reply ingest_one(const Call& c) {
     auto who = c.s.ic_tokens.authenticate(*token);
     return who ? event.error() : who.error();
   }
-  auto r = c.s.analytics.ingest_with_token(*token, *event);
-  if (!r) return r.error();
-  return json_response(r->status == "accepted" ? 202 : 200, {{"event_id", r->event_id}, {"status", r->status}});
+  return later(c, [&analytics = c.s.analytics, token = std::move(*token), event = std::move(*event)](auto done) {
+    analytics.ingest_with_token(token, event, [done](const std::function<Result<domain::IngestOutcome>()>& outcome) {
+      done([&]() -> Reply {
+        auto r = outcome();
+        if (!r) return r.error();
+        return json_response(r->status == "accepted" ? 202 : 200, {{"event_id", r->event_id}, {"status", r->status}});
+      });
+    });
+  });
 }
 
 Reply ingest_batch(const Call& c) {

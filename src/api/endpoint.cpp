@@ -47,7 +47,26 @@ Response answering_storage_full(const Request& req, F&& serve) {
   }
 }
 
+// A deferred action's outcome as the response, with what bind() and the router do for a
+// returned one: nothing above this catches for it.
+Response answer_later(const Request& req, const std::function<Reply()>& outcome) {
+  try {
+    return answering_storage_full(req, [&] { return envelope(outcome(), req); });
+  } catch (const std::exception& e) {
+    log::error("unhandled error", {{"request_id", req.request_id}, {"route", req.route}, {"error", e.what()}});
+    return error_response(Error::internal(), req.request_id);
+  }
+}
+
 }  // namespace
+
+Reply later(const Call& c, ReplyLater start) {
+  Response r;
+  r.later = [&req = c.req, start = std::move(start)](const Finish& finish) {
+    start([&req, finish](const std::function<Reply()>& outcome) { finish(answer_later(req, outcome)); });
+  };
+  return r;
+}
 
 Handler bind(Services& s, Endpoint e) {
   const auto access = guard_of(e.doc.access);

@@ -19,6 +19,7 @@
 #include "api/http_types.h"
 #include "api/openapi/spec.h"
 #include "api/query.h"
+#include "util/completion.h"
 #include "api/responses.h"
 #include "api/services.h"
 #include "util/result.h"
@@ -119,6 +120,14 @@ inline Reply reply_no_content(const Status& st) {
   if (!st) return st.error();
   return no_content();
 }
+
+// An answer that is ready later (a write that waits for its group commit, without holding the
+// request's thread): start(done) begins the work, and done(outcome) is called once, on any
+// thread, with an outcome that returns the Reply or throws. It is answered as a returned Reply
+// would be: the error envelope, 503 STORAGE_FULL, 500 for anything else. Only the Request
+// outlives the wait (the edge keeps it), not the rest of the Call.
+using ReplyLater = std::function<void(util::Completion<Reply> done)>;
+Reply later(const Call& c, ReplyLater start);
 
 // The handler the router calls for `e`: the guard its access level asks for, the action, and
 // the error envelope.

@@ -36,12 +36,20 @@ struct Request {
 // between writes can notice a closed connection without waiting for its next write.
 using StreamProvider = std::function<void(const std::function<bool(std::string_view)>& write)>;
 
+struct Response;
+// A response that is ready later: start(finish) begins the work and returns at once, and
+// finish(response) is called exactly once, on whichever thread completed the work — maybe
+// before start returns. The request stays alive until then (server/edge_server.h).
+using Finish = std::function<void(Response)>;
+using Deferred = std::function<void(const Finish& finish)>;
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
   StreamProvider stream;  // when set, body is ignored and the response is chunked
+  Deferred later;         // when set, everything else is ignored: the response comes through it
 
   Response& header(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -249,40 +249,62 @@ Result<IngestOutcome> Analytics::ingest(const AgentIdentity& who, const Analytic
       e, now);
 }
 
-Result<IngestOutcome> Analytics::ingest_with_token(const std::string& ic_token, const AnalyticsEvent& e,
-                                                   util::TimePoint now) {
+void Analytics::ingest_with_token(const std::string& ic_token, const AnalyticsEvent& e,
+                                  util::Completion<Result<IngestOutcome>> done, util::TimePoint now) {
   if (auto s = validate_event(e); !s) {
     // A bad token is answered before a bad event, as everywhere else.
     auto who = db_.read([&](store::Connection& c) { return IcTokens::authenticate_in(c, ic_token); });
-    return who ? s.error() : who.error();
+    return done([&]() -> Result<IngestOutcome> { return who ? s.error() : who.error(); });
   }
-  return ingest_identified([&](store::Connection& c) { return IcTokens::authenticate_in(c, ic_token); }, e, now);
+  auto write = std::make_shared<EventWrite>(
+      *this, [ic_token](store::Connection& c) { return IcTokens::authenticate_in(c, ic_token); }, e, now);
+  db_.write_async([write](store::Connection& c) { return (*write)(c); },
+                  [write, done = std::move(done)](const std::function<Result<IngestOutcome>()>& outcome) {
+                    std::optional<Result<IngestOutcome>> r;
+                    std::exception_ptr failed;
+                    try {
+                      r.emplace(outcome());
+                    } catch (...) {
+                      failed = std::current_exception();
+                    }
+                    if (r && r->ok()) write->publish();
+                    done([&]() -> Result<IngestOutcome> {
+                      if (failed) std::rethrow_exception(failed);
+                      return std::move(*r);
+                    });
+                  });
 }
 
-Result<IngestOutcome> Analytics::ingest_identified(const Identify& identify, const AnalyticsEvent& e,
-                                                   util::TimePoint now) {
-  const auto prices = price_table();
-  std::optional<store::AnalyticsEventRow> accepted;  // for the live tick
-  std::string owner_id;
-  auto r = db_.write([&](store::Connection& c) -> Result<IngestOutcome> {
-    accepted.reset();  // assigned, not kept: the body may run again (store/database.h)
-    auto who = identify(c);
-    if (!who) return who.error();
-    auto row = row_of(*who, e, now, prices.get());
-    ModelFlags flags(c, who->agent_id);
-    row.model_allowed = flags.allows(row);
-    if (!store::analytics::insert_event(c, row)) return IngestOutcome{e.event_id, "duplicate", std::nullopt};
-    store::analytics::add_to_rollup(c, row);
-    raise_zero_cost_alert(c, row);
-    flags.raise_alert_once(c, row);
-    owner_id = who->owner_id;
-    accepted = std::move(row);
-    return IngestOutcome{e.event_id, "accepted", std::nullopt};
-  });
-  if (r && accepted && events_)
-    events_->publish({0, "usage.tick", owner_id,
-                      {{"agent_id", accepted->agent_id}, {"events", 1}, {"cost_micros", accepted->cost_micros}}});
+Result<IngestOutcome> Analytics::ingest_identified(Identify identify, const AnalyticsEvent& e, util::TimePoint now) {
+  EventWrite write(*this, std::move(identify), e, now);
+  auto r = db_.write([&](store::Connection& c) { return write(c); });
+  if (r) write.publish();
   return r;
+}
+
+Analytics::EventWrite::EventWrite(Analytics& analytics, Identify who, AnalyticsEvent event, util::TimePoint at)
+    : a(analytics), identify(std::move(who)), e(std::move(event)), now(at), prices(analytics.price_table()) {}
+
+Result<IngestOutcome> Analytics::EventWrite::operator()(store::Connection& c) {
+  accepted.reset();  // assigned, not kept: the body may run again (store/database.h)
+  auto who = identify(c);
+  if (!who) return who.error();
+  auto row = row_of(*who, e, now, prices.get());
+  ModelFlags flags(c, who->agent_id);
+  row.model_allowed = flags.allows(row);
+  if (!store::analytics::insert_event(c, row)) return IngestOutcome{e.event_id, "duplicate", std::nullopt};
+  store::analytics::add_to_rollup(c, row);
+  raise_zero_cost_alert(c, row);
+  flags.raise_alert_once(c, row);
+  owner_id = who->owner_id;
+  accepted = std::move(row);
+  return IngestOutcome{e.event_id, "accepted", std::nullopt};
+}
+
+void Analytics::EventWrite::publish() const {
+  if (accepted && a.events_)
+    a.events_->publish({0, "usage.tick", owner_id,
+                        {{"agent_id", accepted->agent_id}, {"events", 1}, {"cost_micros", accepted->cost_micros}}});
 }
 
 Result<BatchOutcome> Analytics::ingest_batch(const AgentIdentity& who, const std::vector<AnalyticsEvent>& events,

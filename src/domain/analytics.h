@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "store/budget_repo.h"
 #include "store/database.h"
 #include "util/clock.h"
+#include "util/completion.h"
 #include "util/result.h"
 
 namespace iron::domain {
@@ -177,8 +179,10 @@ class Analytics {
   // The same for an agent known by its IC token (401 INVALID_IC_TOKEN), checked in the
   // write's own transaction: one transaction per event instead of a read and then a write,
   // which single-event ingestion pays per request (docs/benchmarks.md, eleventh pass).
-  Result<IngestOutcome> ingest_with_token(const std::string& ic_token, const AnalyticsEvent& e,
-                                          util::TimePoint now = util::now());
+  // It answers through `done` once the write is durably committed (store::Database::
+  // write_async), so the request's thread goes on serving others meanwhile.
+  void ingest_with_token(const std::string& ic_token, const AnalyticsEvent& e,
+                         util::Completion<Result<IngestOutcome>> done, util::TimePoint now = util::now());
   // Up to kMaxBatchEvents in ONE transaction; invalid events are rejected individually.
   Result<BatchOutcome> ingest_batch(const AgentIdentity& who, const std::vector<AnalyticsEvent>& events,
                                     const RequestContext& ctx, util::TimePoint now = util::now());
@@ -229,7 +233,21 @@ class Analytics {
   std::shared_ptr<const PriceTable> price_table() const;
   // Who sends an event, found on the write's transaction (or the error to answer).
   using Identify = std::function<Result<AgentIdentity>(store::Connection&)>;
-  Result<IngestOutcome> ingest_identified(const Identify& identify, const AnalyticsEvent& e, util::TimePoint now);
+  // One event's write: the sender identified on the write's own transaction, the event stored
+  // with its rollups and alerts; publish() sends the live tick once it is committed.
+  struct EventWrite {
+    EventWrite(Analytics& analytics, Identify who, AnalyticsEvent event, util::TimePoint at);
+    Result<IngestOutcome> operator()(store::Connection& c);  // the write's body: may run more than once
+    void publish() const;
+    Analytics& a;
+    Identify identify;
+    AnalyticsEvent e;
+    util::TimePoint now;
+    std::shared_ptr<const PriceTable> prices;
+    std::optional<store::AnalyticsEventRow> accepted;  // for the live tick
+    std::string owner_id;
+  };
+  Result<IngestOutcome> ingest_identified(Identify identify, const AnalyticsEvent& e, util::TimePoint now);
   store::Database& db_;
   EventBus* events_;
   const PriceCatalogue* prices_;

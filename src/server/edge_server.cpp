@@ -55,6 +55,12 @@ struct EdgeServer::Connection : Watched {
   std::optional<RequestStream> strm;
   bool listed = false;  // in the waiting list, at `waiting`
   std::list<Waiting>::iterator waiting;
+  // The request being answered; with an answer that comes later (api::Response::later) it is
+  // kept here until then, with what its answer needs, and the connection stays taken.
+  std::optional<Exchange> exchange;
+  bool last = false;  // its answer closes the connection
+  std::atomic<Later> later{Later::none};
+  std::optional<api::Response> answer;  // a later answer, handed from the thread that completed it
 };
 
 namespace {
@@ -194,8 +200,7 @@ void EdgeServer::on_ready(Watched& w) {
 
 // Each round answers what has arrived, then waits for more; a round ends with the connection
 // given back, unless an event reached it meanwhile (its bytes may be past the last read).
-void EdgeServer::serve_while_ready(Connection& c) {
-  bool closed_here = false;
+void EdgeServer::serve_while_ready(Connection& c, bool closed_here) {
   do {
     if (!c.open) continue;  // a late event for a connection closed since
     c.strm->more_may_have_arrived();
@@ -222,7 +227,9 @@ void EdgeServer::serve_while_ready(Connection& c) {
         c.listed = true;
         break;
       }
-      if (arrival != RequestStream::Arrival::bytes || !serve(c)) {
+      const Served served = arrival == RequestStream::Arrival::bytes ? serve(c) : Served::close;
+      if (served == Served::later) return;  // still taken: resume() goes on once it is answered
+      if (served == Served::close) {
         close_connection(c);
         closed_here = true;
         break;
@@ -235,16 +242,16 @@ void EdgeServer::serve_while_ready(Connection& c) {
   }
 }
 
-bool EdgeServer::serve(Connection& c) {
+EdgeServer::Served EdgeServer::serve(Connection& c) {
   try {
     return serve_one(c);
   } catch (const std::exception& e) {  // never out of a worker thread, never a lost slot
     log::error("connection failed", {{"client_ip", c.ip}, {"error", e.what()}});
-    return false;
+    return Served::close;
   }
 }
 
-bool EdgeServer::serve_one(Connection& c) {
+EdgeServer::Served EdgeServer::serve_one(Connection& c) {
   RequestStream& strm = *c.strm;
   strm.begin_request();
   const auto head = strm.read_head();
@@ -253,34 +260,62 @@ bool EdgeServer::serve_one(Connection& c) {
       log::info("request refused", {{"status", r->status}, {"code", r->code}, {"client_ip", c.ip}});
       write_refusal(strm, *r, fixed_);
     }
-    return false;
+    return Served::close;
   }
-  Exchange ex;
+  Exchange& ex = c.exchange.emplace();
   ex.started = std::chrono::steady_clock::now();
   ex.peer_ip = c.ip;
   RequestFraming framing;
   ex.refused = parse_request_head(*head, ex.request, framing);
-  const bool last = draining_ || c.closing || framing.close || ++c.served >= settings_.keep_alive_max_requests;
-  return respond(c, ex, framing, last);
-}
-
-bool EdgeServer::respond(Connection& c, Exchange& ex, const RequestFraming& framing, bool last) {
-  RequestStream& strm = *c.strm;
+  c.last = draining_ || c.closing || framing.close || ++c.served >= settings_.keep_alive_max_requests;
   if (!ex.refused) {
     switch (read_request_body(strm, framing, settings_.max_body_bytes, ex.request.body)) {
       case BodyRead::ok: break;
-      case BodyRead::closed: return false;
+      case BodyRead::closed: return Served::close;
       case BodyRead::refused: ex.refused = strm.rejection(); break;
     }
   }
   api::Response res = handler_(ex);
+  if (!res.later) return answer(c, res);
+  // Answered later, maybe on another thread before `later` returns: whichever of this thread
+  // and the completing one comes second answers (Later).
+  c.later.store(Later::starting, std::memory_order_relaxed);
+  res.later([this, &c](api::Response r) { completed(c, std::move(r)); });
+  Later expected = Later::starting;
+  if (c.later.compare_exchange_strong(expected, Later::waiting, std::memory_order_acq_rel, std::memory_order_acquire))
+    return Served::later;  // the connection is the completing thread's from now on
+  return answer(c, *c.answer);
+}
+
+void EdgeServer::completed(Connection& c, api::Response r) {
+  c.answer = std::move(r);
+  Later expected = Later::starting;
+  if (c.later.compare_exchange_strong(expected, Later::answered, std::memory_order_acq_rel, std::memory_order_acquire))
+    return;  // the thread that started it answers
+  // The connection waited for this answer: it is answered here, and served on from this
+  // thread (it is still taken), exactly as if the answer had come at once.
+  try {
+    const Served served = answer(c, *c.answer);
+    if (served == Served::close) close_connection(c);
+    serve_while_ready(c, served == Served::close);
+  } catch (const std::exception& e) {  // never into the thread that completed it
+    log::error("connection failed", {{"client_ip", c.ip}, {"error", e.what()}});
+  }
+}
+
+EdgeServer::Served EdgeServer::answer(Connection& c, api::Response& res) {
+  const Exchange& ex = *c.exchange;
   // After an error the connection closes: what follows a refused request cannot be trusted
   // to start where it seems to (its body may be unread), and a client that erred should
   // reconnect rather than keep sending on a connection in an unknown state. A response
   // written once the drain has begun says so too, even when its request started before.
-  const bool close = last || ex.refused || res.status >= 400 || draining_;
+  const bool close = c.last || ex.refused || res.status >= 400 || draining_;
   const ResponseFraming out{.head_only = ex.request.method == "HEAD", .close = close, .keep_alive = keep_alive_};
-  return write_response(strm, res, out, fixed_) && !close;
+  const bool written = write_response(*c.strm, res, out, fixed_);
+  c.answer.reset();
+  c.exchange.reset();
+  c.later.store(Later::none, std::memory_order_relaxed);
+  return written && !close ? Served::next : Served::close;
 }
 
 // Leaves the epoll set first: the lingering close keeps the descriptor open a while, and

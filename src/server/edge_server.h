@@ -88,15 +88,22 @@ class EdgeServer {
   void on_ready(Watched& w);
   Connection& new_connection();    // a free one, taken by this thread
   // Serves `c`, which this thread has taken, until it waits for a request with nobody serving
-  // it (or is closed).
-  void serve_while_ready(Connection& c);
-  bool serve(Connection& c);       // the request that has arrived; false: the connection is done
-  bool serve_one(Connection& c);
+  // it (or is closed: `closed_here` when it was already), or until its answer comes later.
+  void serve_while_ready(Connection& c, bool closed_here = false);
+  // What serving one request left: the next may follow, the connection is done, or the answer
+  // comes later (completed()) and the connection stays taken until then.
+  enum class Served { next, close, later };
+  // Where a later answer is (Connection::later): `starting` while the thread that read the
+  // request starts it; of that thread (waiting) and the completing one (answered), the second
+  // answers.
+  enum class Later { none, starting, waiting, answered };
+  Served serve(Connection& c);  // the request that has arrived
+  Served serve_one(Connection& c);
+  void completed(Connection& c, api::Response r);  // a later answer is ready
+  Served answer(Connection& c, api::Response& res);
   void close_connection(Connection& c);
   void expire_waiting();           // the timer fired: idle timeouts and the drain's grace
   void arm_timer(std::chrono::steady_clock::time_point at);  // with waiting_mutex_ held
-  // Reads the request's body (unless refused already) and answers it; false: close.
-  bool respond(Connection& c, Exchange& ex, const RequestFraming& framing, bool last);
   // Counts a connection in (+1) or out (-1); false when counting in went past the limit.
   bool note_serving(int delta);
   // A connection waiting for its next request, which a new connection may displace once it

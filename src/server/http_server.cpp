@@ -249,21 +249,42 @@ struct HttpServer::Impl {
     const std::string origin_header = req.header("origin").value_or("");
 
     api::Response out;
-    std::string route_label = "outside_base";
+    Answered how{origin_header, "outside_base", false};
     if (ex.refused) {
-      route_label = "unmatched";
+      how.route_label = "unmatched";
       out.status = ex.refused->status;
       out.body = error_envelope(ex.refused->code, ex.refused->message);
     } else if (strip_base(req, out)) {
-      out = route(req, origin_header, route_label);
-      add_api_cache_control(req.path, out);
+      how.routed = true;
+      out = route(req, origin_header, how.route_label);
     }
+    if (!out.later) return finish(ex, std::move(out), how);
+    // Answered later (a write waiting for its group commit): the same finish then, on the
+    // thread that completes it; the edge keeps `ex` until it has.
+    api::Response deferred;
+    deferred.later = [this, &ex, how = std::move(how), start = std::move(out.later)](const api::Finish& done) {
+      start([this, &ex, how, done](api::Response r) { done(finish(ex, std::move(r), how)); });
+    };
+    return deferred;
+  }
+
+  struct Answered {
+    std::string origin_header;
+    std::string route_label;
+    bool routed;  // inside the base path, not refused by the edge
+  };
+
+  // What every answer gets: caching rules, the request id, CORS, the access log and metrics.
+  api::Response finish(const Exchange& ex, api::Response out, const Answered& how) {
+    const api::Request& req = ex.request;
+    const std::string& origin_header = how.origin_header;
+    if (how.routed) add_api_cache_control(req.path, out);
     // Valid by construction (valid_request_id or new_request_id).
     out.header("X-Request-Id", req.request_id);
     if (cors.enabled() && req.method != "OPTIONS" && !has_header(out, "Access-Control-Allow-Origin")) {
       for (const auto& [k, v] : cors.response_headers(origin_header)) add_header(out, k, v);
     }
-    access_log(ex, out, route_label);
+    access_log(ex, out, how.route_label);
     metrics.request_finished();
     return out;
   }

@@ -3,7 +3,11 @@
 // ingestion by IC token.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "analytics_support.h"
+#include "support/raw_http.h"
 
 using nlohmann::json;
 using namespace analytics_test;
@@ -177,6 +181,57 @@ TEST(GovernanceAnalytics, ABadTokenIsAnsweredBeforeABadEventAndNeitherStoresAnyt
   EXPECT_EQ(p.get("/events/list", alice).body["pagination"]["total"], 0);
   EXPECT_EQ(p.call("POST", kBase + "/events", ic, event_json("a", 5)).status, 202);
   EXPECT_EQ(p.get("/spending/total", alice).body["total_spend_microdollars"], 5);
+}
+
+namespace {
+std::string ingest_request(const std::string& ic, const json& event) {
+  const std::string body = event.dump();
+  return "POST /api/v1/analytics/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ic +
+         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+}  // namespace
+
+// A single event is answered once its write is durable, without holding a thread meanwhile
+// (api::later, store::Database::write_async): the answer then comes from the thread that
+// committed it, which goes on serving that connection. Connections that each send a burst of
+// events at once (the next request already there when an answer is written), many at a time,
+// get every answer in order, each with its own status, and every event is stored once.
+TEST(GovernanceAnalytics, SingleEventsInConcurrentBurstsAreEachAnsweredInOrderAndStoredOnce) {
+  Panel p;
+  const std::string alice = p.add_user("user", "alice");
+  const int64_t agent = p.add_agent(p.user_id_of(alice), 1'000'000);
+  const std::string ic = p.ic_token(agent);
+  constexpr int kClients = 12, kBurst = 30;
+
+  // Every second event of a burst repeats the one before it: a duplicate, answered 200.
+  const auto id_of = [](int client, int i) { return "c" + std::to_string(client) + "-" + std::to_string(i / 2); };
+  std::atomic<int> as_expected{0};
+  std::vector<std::string> failures(kClients);
+  std::vector<std::thread> clients;
+  for (int t = 0; t < kClients; ++t)
+    clients.emplace_back([&, t] {
+      std::string burst;
+      for (int i = 0; i < kBurst; ++i) burst += ingest_request(ic, event_json(id_of(t, i), 1));
+      iron::test::RawConnection conn(p.server().port());
+      if (!conn.send(burst)) return;
+      for (int i = 0; i < kBurst; ++i) {
+        const auto r = conn.read_reply(std::chrono::seconds(10));
+        const json answer = json::parse(r.body, nullptr, false);
+        const bool expected = r.status == (i % 2 ? 200 : 202) && answer.is_object() &&
+                              answer["event_id"] == id_of(t, i) && answer["status"] == (i % 2 ? "duplicate" : "accepted");
+        if (!expected) {
+          failures[t] = "request " + std::to_string(i) + ": " + r.head + r.body;
+          return;
+        }
+        ++as_expected;
+      }
+    });
+  for (auto& c : clients) c.join();
+  for (const auto& f : failures) EXPECT_EQ(f, "");
+  EXPECT_EQ(as_expected.load(), kClients * kBurst);
+  const int64_t stored = kClients * kBurst / 2;
+  EXPECT_EQ(p.get("/events/list", alice).body["pagination"]["total"], stored);
+  EXPECT_EQ(p.get("/spending/total", alice).body["total_spend_microdollars"], stored);
 }
 
 TEST(GovernanceAnalytics, BatchReportsEachEvent) {
