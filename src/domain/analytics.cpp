@@ -260,18 +260,7 @@ void Analytics::ingest_with_token(const std::string& ic_token, const AnalyticsEv
       *this, [ic_token](store::Connection& c) { return IcTokens::authenticate_in(c, ic_token); }, e, now);
   db_.write_async([write](store::Connection& c) { return (*write)(c); },
                   [write, done = std::move(done)](const std::function<Result<IngestOutcome>()>& outcome) {
-                    std::optional<Result<IngestOutcome>> r;
-                    std::exception_ptr failed;
-                    try {
-                      r.emplace(outcome());
-                    } catch (...) {
-                      failed = std::current_exception();
-                    }
-                    if (r && r->ok()) write->publish();
-                    done([&]() -> Result<IngestOutcome> {
-                      if (failed) std::rethrow_exception(failed);
-                      return std::move(*r);
-                    });
+                    util::hand_on(outcome, done, [&](const IngestOutcome&) { write->publish(); });
                   });
 }
 

@@ -82,37 +82,52 @@ Result<HandshakeOutcome> LeaseProtocol::handshake(const std::string& ic_token, c
   return out;
 }
 
-Result<ReportOutcome> LeaseProtocol::report(const std::string& ic_token, const std::string& lease_id,
-                                            const UsageReport& usage) {
-  std::optional<AgentIdentity> who_out;
-  std::vector<LiveEvent> alerts;  // the usage-limit alerts due once the report commits
+void LeaseProtocol::report(const std::string& ic_token, const std::string& lease_id, const UsageReport& usage,
+                           util::Completion<Result<ReportOutcome>> done) {
+  // What the write's body leaves for after its commit: the agent and the usage-limit alerts due.
+  struct Report {
+    std::string ic_token, lease_id;
+    UsageReport usage;
+    std::optional<AgentIdentity> who;
+    std::vector<LiveEvent> alerts;
+  };
+  auto r = std::make_shared<Report>(Report{ic_token, lease_id, usage, std::nullopt, {}});
   // The IC token check, the ledger move and the usage-limit counters commit together: an
   // acknowledged report is counted, and a crash loses neither the money nor the count.
-  auto out = write_as_agent(db_, ic_token, who_out,
-                            [&](store::Connection& c, const AgentIdentity& who) -> Result<ReportOutcome> {
-    const auto now = util::now();
-    auto report = ledger_.report_in(c, lease_id, who.agent_id, usage, now);
-    // Counters follow accepted reports (a replay moved nothing, so it counts nothing). The
-    // alerts are assigned on every run, never added to: the body may run again.
-    alerts = report && !report->replayed && limits_
-                 ? limits_->record_in(c, who.owner_id, std::nullopt, usage.tokens, usage.cost_microdollars, now)
-                 : std::vector<LiveEvent>{};
-    return report;
-  });
-  if (out && limits_) limits_->publish_alerts(std::move(alerts));
-  if (out && !out->replayed) {
-    // Member by member: an initializer list copies every value once more and checks each
-    // element for being a pair (~10k instructions of a report under callgrind, this ~4k).
-    nlohmann::json data = nlohmann::json::object();
-    data["lease_id"] = lease_id;
-    data["request_id"] = usage.request_id;
-    data["cost_microdollars"] = out->cost;
-    data["tokens"] = usage.tokens;
-    data["lease_spent"] = out->lease_spent;
-    data["budget_remaining"] = out->budget_remaining;
-    publish("lease.reported", *who_out, std::move(data));
-  }
-  return out;
+  db_.write_async(
+      [this, r](store::Connection& c) -> Result<ReportOutcome> {
+        auto checked = IcTokens::authenticate_in(c, r->ic_token);
+        if (!checked) return checked.error();
+        r->who = *checked;
+        const auto now = util::now();
+        auto report = ledger_.report_in(c, r->lease_id, r->who->agent_id, r->usage, now);
+        // Counters follow accepted reports (a replay moved nothing, so it counts nothing). The
+        // alerts are assigned on every run, never added to: the body may run again.
+        r->alerts = report && !report->replayed && limits_
+                        ? limits_->record_in(c, r->who->owner_id, std::nullopt, r->usage.tokens,
+                                             r->usage.cost_microdollars, now)
+                        : std::vector<LiveEvent>{};
+        return report;
+      },
+      [this, r, done = std::move(done)](const std::function<Result<ReportOutcome>()>& outcome) {
+        util::hand_on(outcome, done, [&](const ReportOutcome& out) { published(*r->who, r->usage, out, r->alerts); });
+      });
+}
+
+void LeaseProtocol::published(const AgentIdentity& who, const UsageReport& usage, const ReportOutcome& out,
+                              std::vector<LiveEvent>& alerts) {
+  if (limits_) limits_->publish_alerts(std::move(alerts));
+  if (out.replayed) return;
+  // Member by member: an initializer list copies every value once more and checks each
+  // element for being a pair (~10k instructions of a report under callgrind, this ~4k).
+  nlohmann::json data = nlohmann::json::object();
+  data["lease_id"] = out.lease_id;
+  data["request_id"] = usage.request_id;
+  data["cost_microdollars"] = out.cost;
+  data["tokens"] = usage.tokens;
+  data["lease_spent"] = out.lease_spent;
+  data["budget_remaining"] = out.budget_remaining;
+  publish("lease.reported", who, std::move(data));
 }
 
 Result<ReturnOutcome> LeaseProtocol::give_back(const std::string& ic_token, const std::string& lease_id,

@@ -14,6 +14,7 @@
 #include "domain/ic_tokens.h"
 #include "domain/provider_keys.h"
 #include "domain/usage_limits.h"
+#include "util/completion.h"
 #include "util/result.h"
 
 namespace iron::domain {
@@ -55,7 +56,10 @@ class LeaseProtocol {
   // back (the predecessor leaked it, docs/compatibility.md C1).
   Result<HandshakeOutcome> handshake(const std::string& ic_token, const HandshakeRequest& in, const RequestContext& ctx);
 
-  Result<ReportOutcome> report(const std::string& ic_token, const std::string& lease_id, const UsageReport& usage);
+  // Answers through `done` once the report is durably committed (store::Database::
+  // write_async): the request's thread serves others meanwhile.
+  void report(const std::string& ic_token, const std::string& lease_id, const UsageReport& usage,
+              util::Completion<Result<ReportOutcome>> done);
   Result<ReturnOutcome> give_back(const std::string& ic_token, const std::string& lease_id,
                                   std::optional<int64_t> client_spent, const RequestContext& ctx);
   Result<RefreshOutcome> refresh(const std::string& ic_token, const std::string& lease_id, int64_t requested,
@@ -63,6 +67,9 @@ class LeaseProtocol {
 
  private:
   void publish(const std::string& type, const AgentIdentity& who, nlohmann::json data);
+  // A committed report's live events: the usage-limit alerts it raised, and lease.reported.
+  void published(const AgentIdentity& who, const UsageReport& usage, const ReportOutcome& out,
+                 std::vector<LiveEvent>& alerts);
   store::Database& db_;
   BudgetLedger& ledger_;
   EventBus& events_;
