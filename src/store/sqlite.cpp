@@ -1,6 +1,7 @@
 #include "store/sqlite.h"
 
 #include <cerrno>
+#include <cstring>
 
 namespace iron::store {
 
@@ -78,6 +79,25 @@ void configure_sqlite() {
   sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 }  // namespace
+
+size_t SqlTextHash::operator()(const std::string& sql) const noexcept {
+  const size_t n = sql.size();
+  const char* p = sql.data();
+  auto word = [p](size_t at) {
+    uint64_t w;
+    std::memcpy(&w, p + at, sizeof w);
+    return w;
+  };
+  uint64_t h = n * 0x9E3779B97F4A7C15ull;
+  if (n < 8) {
+    for (size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 0x100000001B3ull;
+    return h;
+  }
+  const size_t last = n - 8;
+  for (size_t at : {size_t{0}, n / 4, n / 2, n / 4 * 3, last})
+    h = (h ^ word(at < last ? at : last)) * 0x9E3779B97F4A7C15ull;
+  return h ^ (h >> 29);
+}
 
 SqliteConnection::SqliteConnection(const std::string& path, bool read_only) {
   static const bool configured = (configure_sqlite(), true);
