@@ -63,7 +63,14 @@ Response answer_later(const Request& req, const std::function<Reply()>& outcome)
 Reply later(const Call& c, ReplyLater start) {
   Response r;
   r.later = [&req = c.req, start = std::move(start)](const Finish& finish) {
-    start([&req, finish](const std::function<Reply()>& outcome) { finish(answer_later(req, outcome)); });
+    try {
+      start([&req, finish](const std::function<Reply()>& outcome) { finish(answer_later(req, outcome)); });
+    } catch (...) {
+      // start throws only before it has handed its work on (a read it needed failed): the
+      // completion will never run, so the failure is the answer, as it would be for a Reply.
+      const auto failed = std::current_exception();
+      finish(answer_later(req, [&]() -> Reply { std::rethrow_exception(failed); }));
+    }
   };
   return r;
 }

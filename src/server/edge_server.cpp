@@ -60,7 +60,7 @@ struct EdgeServer::Connection : Watched {
   std::optional<Exchange> exchange;
   bool last = false;  // its answer closes the connection
   std::atomic<Later> later{Later::none};
-  std::optional<api::Response> answer;  // a later answer, handed from the thread that completed it
+  std::optional<api::Response> later_answer;  // handed over by the thread that completed it
 };
 
 namespace {
@@ -228,7 +228,7 @@ void EdgeServer::serve_while_ready(Connection& c, bool closed_here) {
         break;
       }
       const Served served = arrival == RequestStream::Arrival::bytes ? serve(c) : Served::close;
-      if (served == Served::later) return;  // still taken: resume() goes on once it is answered
+      if (served == Served::later) return;  // still taken: completed() goes on once it is answered
       if (served == Served::close) {
         close_connection(c);
         closed_here = true;
@@ -284,21 +284,28 @@ EdgeServer::Served EdgeServer::serve_one(Connection& c) {
   Later expected = Later::starting;
   if (c.later.compare_exchange_strong(expected, Later::waiting, std::memory_order_acq_rel, std::memory_order_acquire))
     return Served::later;  // the connection is the completing thread's from now on
-  return answer(c, *c.answer);
+  return answer(c, *c.later_answer);
 }
 
+// Runs on the thread that completed the answer (the database writer's), which must get on with
+// its other completions: nothing is thrown back into it.
 void EdgeServer::completed(Connection& c, api::Response r) {
-  c.answer = std::move(r);
+  c.later_answer = std::move(r);
   Later expected = Later::starting;
   if (c.later.compare_exchange_strong(expected, Later::answered, std::memory_order_acq_rel, std::memory_order_acquire))
     return;  // the thread that started it answers
   // The connection waited for this answer: it is answered here, and served on from this
   // thread (it is still taken), exactly as if the answer had come at once.
+  Served served = Served::close;
   try {
-    const Served served = answer(c, *c.answer);
+    served = answer(c, *c.later_answer);
+  } catch (const std::exception& e) {
+    log::error("connection failed", {{"client_ip", c.ip}, {"error", e.what()}});
+  }
+  try {
     if (served == Served::close) close_connection(c);
     serve_while_ready(c, served == Served::close);
-  } catch (const std::exception& e) {  // never into the thread that completed it
+  } catch (const std::exception& e) {
     log::error("connection failed", {{"client_ip", c.ip}, {"error", e.what()}});
   }
 }
@@ -312,7 +319,7 @@ EdgeServer::Served EdgeServer::answer(Connection& c, api::Response& res) {
   const bool close = c.last || ex.refused || res.status >= 400 || draining_;
   const ResponseFraming out{.head_only = ex.request.method == "HEAD", .close = close, .keep_alive = keep_alive_};
   const bool written = write_response(*c.strm, res, out, fixed_);
-  c.answer.reset();
+  c.later_answer.reset();
   c.exchange.reset();
   c.later.store(Later::none, std::memory_order_relaxed);
   return written && !close ? Served::next : Served::close;
