@@ -1,6 +1,7 @@
 #include "store/sqlite_database.h"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <filesystem>
 
@@ -32,10 +33,10 @@ SqliteDatabase::SqliteDatabase(std::string path, int reader_count, int64_t max_b
     writer_->exec("PRAGMA max_page_count=" + std::to_string(std::max<int64_t>(1, max_bytes / page)));
   }
   writer_->reset_statements();
-  for (int i = 0; i < reader_count; ++i) {
+  for (int i = 0; i < std::clamp(reader_count, 1, kMaxReaders); ++i) {
     auto reader = std::make_unique<SqliteConnection>(path_, true);
     apply_connection_pragmas(*reader);
-    idle_readers_.push_back(reader.get());
+    idle_readers_.fetch_or(uint64_t{1} << readers_.size());
     readers_.push_back(std::move(reader));
   }
 }
@@ -302,23 +303,33 @@ bool SqliteDatabase::run_with_savepoints(std::vector<WriteCall*>& batch, bool de
   return all_kept;
 }
 
-SqliteDatabase::Lease::Lease(SqliteDatabase& d) : db(d) {
-  std::unique_lock lock(db.pool_mutex_);
-  if (db.idle_readers_.empty()) {
-    lock.unlock();
-    util::before_blocking();  // every reader is taken: wait for one
-    lock.lock();
+std::optional<size_t> SqliteDatabase::take_idle_reader() {
+  uint64_t idle = idle_readers_.load(std::memory_order_relaxed);
+  while (idle != 0) {
+    const size_t i = static_cast<size_t>(std::countr_zero(idle));
+    if (idle_readers_.compare_exchange_weak(idle, idle & ~(uint64_t{1} << i), std::memory_order_acquire))
+      return i;
   }
-  db.pool_cv_.wait(lock, [&] { return !db.idle_readers_.empty(); });
-  conn = db.idle_readers_.back();
-  db.idle_readers_.pop_back();
+  return std::nullopt;
+}
+
+SqliteDatabase::Lease::Lease(SqliteDatabase& d) : db(d) {
+  auto taken = db.take_idle_reader();
+  if (!taken) {
+    util::before_blocking();  // every reader is taken: wait for one
+    std::unique_lock lock(db.pool_mutex_);
+    ++db.reader_waiters_;  // before looking again: a reader given back from now on wakes us
+    db.pool_cv_.wait(lock, [&] { return (taken = db.take_idle_reader()).has_value(); });
+    --db.reader_waiters_;
+  }
+  index = *taken;
+  conn = db.readers_[index].get();
 }
 
 SqliteDatabase::Lease::~Lease() {
-  {
-    std::lock_guard lock(db.pool_mutex_);
-    db.idle_readers_.push_back(conn);
-  }
+  db.idle_readers_.fetch_or(uint64_t{1} << index, std::memory_order_seq_cst);
+  if (db.reader_waiters_.load(std::memory_order_seq_cst) == 0) return;
+  std::lock_guard lock(db.pool_mutex_);  // a waiter is between its look and its wait, or waits
   db.pool_cv_.notify_one();
 }
 
