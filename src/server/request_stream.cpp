@@ -236,11 +236,17 @@ bool RequestStream::read_line(std::string& line, size_t max) {
 
 // Sends what the socket buffer takes now and waits (at most io_idle) only when it takes
 // nothing: a response nearly always fits at once, so no poll precedes it.
-bool RequestStream::write(std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+bool RequestStream::write(std::string_view head, std::string_view tail) {
+  while (!head.empty() || !tail.empty()) {
+    iovec parts[2] = {{const_cast<char*>(head.data()), head.size()}, {const_cast<char*>(tail.data()), tail.size()}};
+    msghdr msg{};
+    msg.msg_iov = head.empty() ? parts + 1 : parts;
+    msg.msg_iovlen = head.empty() || tail.empty() ? 1 : 2;
+    const ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n >= 0) {
-      bytes.remove_prefix(static_cast<size_t>(n));
+      const size_t from_head = std::min(static_cast<size_t>(n), head.size());
+      head.remove_prefix(from_head);
+      tail.remove_prefix(static_cast<size_t>(n) - from_head);
       continue;
     }
     if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return false;

@@ -51,7 +51,10 @@ class RequestStream {
   // `max` is refused with 400.
   bool read_line(std::string& line, size_t max);
   // Sends all of `bytes`; false when the client is gone or stopped reading.
-  bool write(std::string_view bytes);
+  bool write(std::string_view bytes) { return write(bytes, {}); }
+  // Sends all of `head` and then all of `tail`, in one system call while the socket takes them,
+  // without copying them into one buffer first.
+  bool write(std::string_view head, std::string_view tail);
   // Alive unless the peer has hung up (a waiting next request counts as alive).
   bool is_peer_alive() const;
   // Bytes of a next (pipelined) request are already buffered.

@@ -11,6 +11,8 @@
 namespace iron::server {
 namespace {
 
+constexpr size_t kBodyCopiedUpTo = 4096;
+
 void append_header(std::string& out, std::string_view name, std::string_view value) {
   out.append(name).append(": ").append(value).append("\r\n");
 }
@@ -103,8 +105,12 @@ bool write_response(RequestStream& strm, api::Response& res, const ResponseFrami
   // body GET would have sent.
   const bool bodiless = res.status == 204 || res.status == 304;
   const bool streamed = !bodiless && res.stream;
+  const bool with_body = !bodiless && !streamed && !framing.head_only;
+  // A large body goes out beside the head rather than copied behind it (a 100-agent list is
+  // ~25 KB); a small one is cheaper copied than sent as a second part.
+  const bool body_apart = with_body && res.body.size() > kBodyCopiedUpTo;
   std::string out;
-  out.reserve(256 + fixed.block().size() + (framing.head_only || streamed ? 0 : res.body.size()));
+  out.reserve(256 + fixed.block().size() + (with_body && !body_apart ? res.body.size() : 0));
   append_status_line(out, res.status);
   for (const auto& [k, v] : res.headers)
     if (!fixed.has(k)) append_header(out, k, v);
@@ -117,8 +123,8 @@ bool write_response(RequestStream& strm, api::Response& res, const ResponseFrami
   if (framing.close) append_header(out, "Connection", "close");
   else append_header(out, "Keep-Alive", framing.keep_alive);
   out.append(fixed.block()).append("\r\n");
-  if (!bodiless && !streamed && !framing.head_only) out.append(res.body);
-  if (!strm.write(out)) return false;
+  if (with_body && !body_apart) out.append(res.body);
+  if (!strm.write(out, body_apart ? std::string_view(res.body) : std::string_view())) return false;
   return !streamed || framing.head_only || write_stream(strm, res.stream);
 }
 
