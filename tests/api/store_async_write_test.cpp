@@ -15,7 +15,7 @@
 
 #include "store/database.h"
 #include "support/eventually.h"
-#include "support/files.h"
+#include "support/probe_database.h"
 #include "support/probe_table.h"
 #include "support/write_batch.h"
 #include "util/result.h"
@@ -63,12 +63,7 @@ void write_async(Database& db, Heard& heard, size_t i, const std::string& row, O
       });
 }
 
-class StoreAsyncWrite : public ::testing::Test {
- protected:
-  StoreAsyncWrite() { iron::test::create_probe_table(db); }
-  iron::test::TempDir dir_;  // before db: outlives it
-  Database db{dir_.path() + "/probe.db"};
-};
+class StoreAsyncWrite : public iron::test::ProbeDatabase {};
 
 }  // namespace
 

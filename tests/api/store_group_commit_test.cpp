@@ -16,7 +16,7 @@
 
 #include "store/database.h"
 #include "support/eventually.h"
-#include "support/files.h"
+#include "support/probe_database.h"
 #include "support/probe_table.h"
 #include "support/write_batch.h"
 #include "util/result.h"
@@ -40,13 +40,7 @@ struct Call {
   bool kept;  // the row is in the table afterwards
 };
 
-// A fresh database file holding one table, probe(v), for the calls to write to.
-class StoreGroupCommit : public ::testing::Test {
- protected:
-  StoreGroupCommit() { iron::test::create_probe_table(db); }
-  iron::test::TempDir dir_;  // before db: outlives it
-  Database db{dir_.path() + "/probe.db"};
-};
+class StoreGroupCommit : public iron::test::ProbeDatabase {};
 
 }  // namespace
 

@@ -12,28 +12,24 @@
 
 #include "store/database.h"
 #include "support/eventually.h"
-#include "support/files.h"
+#include "support/probe_database.h"
 #include "support/probe_table.h"
 
 namespace {
 
 using iron::store::Connection;
-using iron::store::Database;
 using iron::test::eventually;
 
 constexpr int kReaders = 2;
 
-class StoreReaderPool : public ::testing::Test {
+class StoreReaderPool : public iron::test::ProbeDatabase {
  protected:
-  StoreReaderPool() {
-    iron::test::create_probe_table(db);
+  StoreReaderPool() : ProbeDatabase(kReaders) {
     db.write([](Connection& c) {
       iron::test::insert_probe(c, "row");
       return 0;
     });
   }
-  iron::test::TempDir dir_;  // before db: outlives it
-  Database db{dir_.path() + "/probe.db", kReaders};
 };
 
 }  // namespace
