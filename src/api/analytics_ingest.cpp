@@ -68,13 +68,11 @@ Reply ingest_one(const Call& c) {
     return who ? event.error() : who.error();
   }
   return later(c, [&analytics = c.s.analytics, token = std::move(*token), event = std::move(*event)](auto done) {
-    analytics.ingest_with_token(token, event, [done](const std::function<Result<domain::IngestOutcome>()>& outcome) {
-      done([&]() -> Reply {
-        auto r = outcome();
-        if (!r) return r.error();
-        return json_response(r->status == "accepted" ? 202 : 200, {{"event_id", r->event_id}, {"status", r->status}});
-      });
-    });
+    analytics.ingest_with_token(token, event,
+                                replying<domain::IngestOutcome>(std::move(done), [](const domain::IngestOutcome& r) {
+                                  return json_response(r.status == "accepted" ? 202 : 200,
+                                                       {{"event_id", r.event_id}, {"status", r.status}});
+                                }));
   });
 }
 

@@ -65,29 +65,26 @@ Reply handshake(const Call& c, const HandshakeBody& in, const std::string& token
   return r;
 }
 
+// Written directly, byte for byte what json_response made of the object {budget_remaining,
+// lease_spent, replayed, success} (keys in nlohmann's sorted order): no tree per report.
+Response report_answer(const domain::ReportOutcome& out) {
+  Response r;
+  r.status = 200;
+  r.body.reserve(96);
+  r.body += "{\"budget_remaining\":";
+  r.body += std::to_string(out.budget_remaining);
+  r.body += ",\"lease_spent\":";
+  r.body += std::to_string(out.lease_spent);
+  r.body += out.replayed ? ",\"replayed\":true" : ",\"replayed\":false";
+  r.body += ",\"success\":true}";
+  return r;
+}
+
 // Answered once the report is durable, without holding this thread meanwhile (api::later).
 Reply report(const Call& c, const ReportBody& in, const std::string& token) {
   const domain::UsageReport usage{in.request_id, in.tokens, in.cost_microdollars, in.model, in.provider};
   return later(c, [&leases = c.s.leases, token, lease_id = in.lease_id, usage](auto done) {
-    leases.report(token, lease_id, usage, [done](const std::function<Result<domain::ReportOutcome>()>& outcome) {
-      done([&]() -> Reply {
-        auto out = outcome();
-        if (!out) return out.error();
-        // Written directly, byte for byte what json_response made of the object
-        // {budget_remaining, lease_spent, replayed, success} (keys in nlohmann's sorted order):
-        // no tree per report.
-        Response r;
-        r.status = 200;
-        r.body.reserve(96);
-        r.body += "{\"budget_remaining\":";
-        r.body += std::to_string(out->budget_remaining);
-        r.body += ",\"lease_spent\":";
-        r.body += std::to_string(out->lease_spent);
-        r.body += out->replayed ? ",\"replayed\":true" : ",\"replayed\":false";
-        r.body += ",\"success\":true}";
-        return r;
-      });
-    });
+    leases.report(token, lease_id, usage, replying<domain::ReportOutcome>(std::move(done), report_answer));
   });
 }
 

@@ -128,6 +128,18 @@ inline Reply reply_no_content(const Status& st) {
 // outlives the wait (the edge keeps it), not the rest of the Call.
 using ReplyLater = std::function<void(util::Completion<Reply> done)>;
 Reply later(const Call& c, ReplyLater start);
+// The completion a domain operation answers through, handed on to `done` as a Reply: the
+// value's response through `view`, or the error.
+template <class T, class View>
+util::Completion<Result<T>> replying(util::Completion<Reply> done, View view) {
+  return [done = std::move(done), view = std::move(view)](const std::function<Result<T>()>& outcome) {
+    done([&]() -> Reply {
+      auto r = outcome();
+      if (!r) return r.error();
+      return view(r.value());
+    });
+  };
+}
 
 // The handler the router calls for `e`: the guard its access level asks for, the action, and
 // the error envelope.
