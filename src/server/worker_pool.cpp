@@ -219,15 +219,13 @@ void WorkerPool::release_pending() {
     auto* w = static_cast<Watched*>(ev.data.ptr);
     if (w == &listener_) arm_listener();
     else if (w == &finish_ || w == &handoff_) continue;
-    else if (w->edge_triggered) hand_off([this, w] { handlers_.ready(*w); });
+    else if (w->edge_triggered) post([this, w] { handlers_.ready(*w); });
     else watch(*w, false);
   }
   t_pending = {};
 }
 
-void WorkerPool::post(std::function<void()> task) { hand_off(std::move(task)); }
-
-void WorkerPool::hand_off(std::function<void()> task) {
+void WorkerPool::post(std::function<void()> task) {
   std::lock_guard lock(handoff_mutex_);
   if (handed_off_.empty()) {
     const uint64_t one = 1;

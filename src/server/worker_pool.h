@@ -80,7 +80,6 @@ class WorkerPool final {
   void accept_one();
   void arm_listener();
   void release_pending();  // this thread's events not yet handled: armed again, or handed off
-  void hand_off(std::function<void()> task);
   void take_handed_off();
   bool park(std::unique_lock<std::mutex>& lock);
 
