@@ -323,7 +323,6 @@ SqliteDatabase::Lease::Lease(SqliteDatabase& d) : db(d) {
     --db.reader_waiters_;
   }
   index = *taken;
-  conn = db.readers_[index].get();
 }
 
 SqliteDatabase::Lease::~Lease() {
@@ -335,13 +334,13 @@ SqliteDatabase::Lease::~Lease() {
 
 void SqliteDatabase::read(ReadCall& call) {
   Lease lease(*this);
-  lease.conn->run("BEGIN");
+  lease.conn().run("BEGIN");
   try {
-    call.run(call.body, *lease.conn);
-    lease.conn->reset_statements();
-    lease.conn->run("COMMIT");
+    call.run(call.body, lease.conn());
+    lease.conn().reset_statements();
+    lease.conn().run("COMMIT");
   } catch (...) {
-    rollback_quietly(*lease.conn);
+    rollback_quietly(lease.conn());
     throw;
   }
 }

@@ -63,9 +63,9 @@ class SqliteDatabase final : public DatabaseEngine {
   struct Lease {
     explicit Lease(SqliteDatabase& db);
     ~Lease();
+    SqliteConnection& conn() const { return *db.readers_[index]; }
     SqliteDatabase& db;
     size_t index;  // in readers_
-    SqliteConnection* conn;
   };
   std::optional<size_t> take_idle_reader();  // without waiting
   // A queued write() call and what its caller waits on: its batch done, or the lead.
